@@ -1,0 +1,244 @@
+import { DateTime } from 'luxon';
+import { cents, type Cents } from '@shared/money';
+import type { Customer, OpenInvoice } from '@shared/domain';
+import { DEFAULT_MERCHANT_ZONE } from '@shared/paytrace-time';
+import { seededRandom, type Random } from '../sandbox-kit/random';
+
+// One deterministic demo world shared by the PayTrace and ERP sandboxes, so the
+// payments in PayTrace really pay the invoices in the ERP. Each payment carries
+// the scenario it was generated from (for demos and tests, never for matching).
+
+export type DemoScenario =
+  | 'clean'
+  | 'prefixed_reference'
+  | 'po_reference'
+  | 'description_reference'
+  | 'short_pay'
+  | 'no_reference'
+  | 'multi_invoice'
+  | 'surcharge'
+  | 'typo_reference'
+  | 'declined'
+  | 'voided'
+  | 'refund';
+
+export type DemoPayment = Readonly<{
+  transactionId: number;
+  scenario: DemoScenario;
+  /** ISO instant. */
+  createdAt: string;
+  /** ISO instant, or null for today's unsettled payments. */
+  settledAt: string | null;
+  amountCents: Cents;
+  invoiceId: string;
+  description: string;
+  customerReferenceId: string;
+  /** PayTrace vault customer id; equals the ERP id for about half the payers. */
+  customerId: string;
+  billingName: string;
+  email: string;
+  cardLast4: string;
+  method: 'card' | 'ach';
+  declined: boolean;
+  voided: boolean;
+  /** For refunds: the sale they refund. */
+  refundOf: number | null;
+  /** The invoices this payment is meant to pay (ground truth for demos). */
+  intendedInvoices: readonly string[];
+}>;
+
+export type DemoWorld = Readonly<{
+  seed: number;
+  zone: string;
+  customers: readonly Customer[];
+  /** Open invoices as the ERP holds them before any Tieout posting. */
+  invoices: readonly OpenInvoice[];
+  payments: readonly DemoPayment[];
+}>;
+
+const COMPANY_WORDS = [
+  ['Apex', 'Bluewater', 'Cascade', 'Delta', 'Evergreen', 'Frontier', 'Granite', 'Harbor', 'Ironwood', 'Juniper', 'Keystone', 'Lakeside', 'Meridian', 'Northgate', 'Oakridge', 'Pinnacle', 'Quarry', 'Redwood', 'Summit', 'Tidewater'],
+  ['Plumbing', 'Electric', 'Mechanical', 'Supply', 'Contractors', 'Builders', 'HVAC', 'Industrial', 'Fabrication', 'Hardware'],
+  ['Inc.', 'LLC', 'Co.', 'Corp.', 'Group'],
+];
+const FIRST = ['Maria', 'James', 'Linda', 'Robert', 'Patricia', 'Michael', 'Jennifer', 'David', 'Susan', 'Carlos', 'Aisha', 'Wei', 'Olga', 'Tom', 'Priya'];
+const LAST = ['Garcia', 'Smith', 'Johnson', 'Nguyen', 'Brown', 'Miller', 'Davis', 'Lopez', 'Wilson', 'Kim', 'Patel', 'Chen', 'Novak', 'Reyes', 'Okafor'];
+
+export type DemoWorldOptions = Readonly<{ seed?: number; now?: Date; zone?: string; customers?: number; payments?: number }>;
+
+export function buildDemoWorld(options: DemoWorldOptions = {}): DemoWorld {
+  const seed = options.seed ?? 42;
+  const zone = options.zone ?? DEFAULT_MERCHANT_ZONE;
+  const rnd = seededRandom(seed);
+  const today = DateTime.fromJSDate(options.now ?? new Date(), { zone }).startOf('day');
+  const customerCount = options.customers ?? 40;
+  const paymentCount = options.payments ?? 300;
+
+  const customers: Customer[] = [];
+  for (let i = 0; i < customerCount; i++) {
+    const name = `${COMPANY_WORDS[0]![i % 20]} ${rnd.pick(COMPANY_WORDS[1]!)} ${rnd.pick(COMPANY_WORDS[2]!)}`;
+    const contact = `${rnd.pick(FIRST)} ${rnd.pick(LAST)}`;
+    customers.push({ customerId: String(10001 + i), name, contacts: [contact], email: `ap@${name.split(' ')[0]!.toLowerCase()}.example` });
+  }
+
+  const invoices: OpenInvoice[] = [];
+  let invoiceSeq = 1004501;
+  const newInvoice = (customer: Customer, amount: Cents, daysAgo: number): OpenInvoice => {
+    const date = today.minus({ days: daysAgo });
+    const inv: OpenInvoice = {
+      invoiceNo: String(invoiceSeq++),
+      customerId: customer.customerId,
+      customerName: customer.name,
+      invoiceDate: date.toISODate()!,
+      dueDate: date.plus({ days: 30 }).toISODate()!,
+      amountCents: amount,
+      openBalanceCents: amount,
+      currency: 'USD',
+      poNo: `PO${rnd.int(10000, 99999)}`,
+    };
+    invoices.push(inv);
+    return inv;
+  };
+  const randomAmount = (r: Random): Cents => cents(r.int(40, 4800) * 100 + r.pick([0, 0, 0, 25, 50, 75, r.int(1, 99)]));
+
+  const scenarioWeights: Array<[DemoScenario, number]> = [
+    ['clean', 62],
+    ['prefixed_reference', 8],
+    ['po_reference', 4],
+    ['description_reference', 3],
+    ['short_pay', 4],
+    ['no_reference', 4],
+    ['multi_invoice', 3],
+    ['surcharge', 3],
+    ['typo_reference', 2],
+    ['declined', 3],
+    ['voided', 2],
+    ['refund', 2],
+  ];
+  const totalWeight = scenarioWeights.reduce((s, [, w]) => s + w, 0);
+  const pickScenario = (): DemoScenario => {
+    let x = rnd.next() * totalWeight;
+    for (const [s, w] of scenarioWeights) {
+      x -= w;
+      if (x < 0) return s;
+    }
+    return 'clean';
+  };
+
+  // Creation instants spread over the last 7 days, business hours, in order.
+  const instants: DateTime[] = [];
+  for (let i = 0; i < paymentCount; i++) {
+    const day = today.minus({ days: rnd.int(0, 6) });
+    instants.push(day.set({ hour: rnd.int(7, 17), minute: rnd.int(0, 59), second: rnd.int(0, 59) }));
+  }
+  instants.sort((a, b) => a.toMillis() - b.toMillis());
+
+  const payments: DemoPayment[] = [];
+  let txnSeq = 400000100;
+  const sales: DemoPayment[] = [];
+  for (const created of instants) {
+    let scenario = pickScenario();
+    if (scenario === 'refund' && sales.filter((s) => s.settledAt).length === 0) scenario = 'clean';
+    const customer = rnd.pick(customers);
+    const payerIsContact = rnd.chance(0.4);
+    const billingName = payerIsContact ? customer.contacts![0]! : customer.name;
+    const customerId = rnd.chance(0.5) ? customer.customerId : '';
+    const settledAt = created.hasSame(today, 'day') ? null : created.set({ hour: 20, minute: 13, second: 45 }).toUTC().toISO()!;
+    const base = {
+      transactionId: txnSeq++,
+      createdAt: created.toUTC().toISO()!,
+      settledAt,
+      customerId,
+      billingName,
+      email: customer.email ?? '',
+      cardLast4: String(rnd.int(1000, 9999)),
+      method: (rnd.chance(0.12) ? 'ach' : 'card') as 'card' | 'ach',
+      description: '',
+      customerReferenceId: '',
+      declined: false,
+      voided: false,
+      refundOf: null,
+    };
+
+    if (scenario === 'refund') {
+      const original = rnd.pick(sales.filter((s) => s.settledAt));
+      payments.push({
+        ...base,
+        scenario,
+        amountCents: original.amountCents,
+        invoiceId: original.invoiceId,
+        customerId: original.customerId,
+        billingName: original.billingName,
+        cardLast4: original.cardLast4,
+        refundOf: original.transactionId,
+        intendedInvoices: [],
+      });
+      continue;
+    }
+
+    const inv = newInvoice(customer, randomAmount(rnd), rnd.int(3, 45));
+    let amount: Cents = inv.openBalanceCents;
+    let invoiceId = inv.invoiceNo;
+    let description = '';
+    let customerReferenceId = '';
+    const intended = [inv.invoiceNo];
+    switch (scenario) {
+      case 'prefixed_reference':
+        invoiceId = rnd.pick([`INV-${inv.invoiceNo}`, `#${inv.invoiceNo}`, `Invoice ${inv.invoiceNo}`, `inv ${inv.invoiceNo} `, `00${inv.invoiceNo}`]);
+        break;
+      case 'po_reference':
+        invoiceId = '';
+        customerReferenceId = inv.poNo;
+        break;
+      case 'description_reference':
+        invoiceId = '';
+        description = `Payment for invoice ${inv.invoiceNo}`;
+        break;
+      case 'short_pay':
+        amount = cents(inv.openBalanceCents - rnd.int(5, Math.max(6, Math.floor(inv.openBalanceCents / 4))));
+        break;
+      case 'no_reference':
+        invoiceId = '';
+        break;
+      case 'multi_invoice': {
+        const second = newInvoice(customer, randomAmount(rnd), rnd.int(3, 45));
+        invoiceId = `${inv.invoiceNo},${second.invoiceNo}`;
+        amount = cents(inv.openBalanceCents + second.openBalanceCents);
+        intended.push(second.invoiceNo);
+        break;
+      }
+      case 'surcharge':
+        amount = cents(Math.round((inv.openBalanceCents * 103) / 100));
+        description = '3% card surcharge included';
+        break;
+      case 'typo_reference': {
+        const d = inv.invoiceNo.split('');
+        const i = rnd.int(2, d.length - 2);
+        [d[i], d[i + 1]] = [d[i + 1]!, d[i]!];
+        invoiceId = d.join('') === inv.invoiceNo ? `${inv.invoiceNo.slice(0, -1)}9` : d.join('');
+        break;
+      }
+      default:
+        break;
+    }
+    const payment: DemoPayment = {
+      ...base,
+      scenario,
+      amountCents: amount,
+      invoiceId,
+      description,
+      customerReferenceId,
+      declined: scenario === 'declined',
+      voided: scenario === 'voided',
+      settledAt: scenario === 'declined' || scenario === 'voided' ? null : settledAt,
+      intendedInvoices: scenario === 'declined' || scenario === 'voided' ? [] : intended,
+    };
+    payments.push(payment);
+    if (!payment.declined && !payment.voided) sales.push(payment);
+  }
+
+  // Some invoices nobody has paid yet, so matching has distractors.
+  for (let i = 0; i < Math.round(paymentCount / 3); i++) newInvoice(rnd.pick(customers), randomAmount(rnd), rnd.int(1, 60));
+
+  return { seed, zone, customers, invoices, payments };
+}

@@ -1,0 +1,106 @@
+import type { Cents, CurrencyCode } from '@shared/money';
+import type { Customer, OpenInvoice, PaymentMethod } from '@shared/domain';
+
+// The one interface every ERP sits behind. Implementations live in
+// electron/core/erp/<kind>/ with a loopback sandbox beside them.
+
+export const ERP_KINDS = ['p21', 'eclipse', 'sap-ecc', 'sage100', 'abas', 'file'] as const;
+export type ErpKind = (typeof ERP_KINDS)[number];
+
+export const ERP_LABELS: Record<ErpKind, string> = {
+  p21: 'Epicor Prophet 21',
+  eclipse: 'Epicor Eclipse',
+  'sap-ecc': 'SAP ECC 6.0',
+  sage100: 'Sage 100',
+  abas: 'abas ERP',
+  file: 'File (CSV/XLSX)',
+};
+
+export type ErpCapabilities = Readonly<{
+  /** How receipts reach the ERP. "file" means an import file dropped in a folder, confirmed by reading back. */
+  postReceipts: 'api' | 'file' | 'none';
+  creditMemos: 'api' | 'file' | 'none';
+  /** Whether findReceipt can answer; exactly-once posting depends on it. */
+  receiptLookup: boolean;
+  reverseReceipt: boolean;
+}>;
+
+export type ReceiptAllocation = Readonly<{ invoiceNo: string; amountCents: Cents }>;
+
+export type ReceiptRequest = Readonly<{
+  /** The idempotency key: the PayTrace transaction id, as a string. */
+  reference: string;
+  customerId: string;
+  /** Receipt date, YYYY-MM-DD in the merchant zone. */
+  date: string;
+  amountCents: Cents;
+  currency: CurrencyCode;
+  paymentMethod: PaymentMethod;
+  cardBrand?: string;
+  bankCode?: string;
+  depositNo?: string;
+  allocations: readonly ReceiptAllocation[];
+  /** Part of the amount left on account (overpayment / surcharge). */
+  unappliedCents?: Cents;
+  memo?: string;
+}>;
+
+export type ReceiptRecord = Readonly<{
+  reference: string;
+  erpDocumentId: string;
+  customerId: string;
+  amountCents: Cents;
+  date: string;
+  allocations: readonly ReceiptAllocation[];
+}>;
+
+export type CreditMemoRequest = Readonly<{
+  /** Idempotency key: the PayTrace refund (or void) transaction id. */
+  reference: string;
+  originalReference: string;
+  customerId: string;
+  date: string;
+  amountCents: Cents;
+  currency: CurrencyCode;
+  invoiceNo?: string;
+  reason: string;
+}>;
+
+export type CreditMemoRecord = Readonly<{
+  reference: string;
+  erpDocumentId: string;
+  customerId: string;
+  amountCents: Cents;
+  date: string;
+}>;
+
+export type ConnectionDiagnosis = Readonly<{
+  ok: boolean;
+  /** One line a clerk can act on: "Signed in as api_user; 1,204 open invoices readable." */
+  summary: string;
+  checks: ReadonlyArray<Readonly<{ name: string; ok: boolean; detail: string }>>;
+}>;
+
+export type ListInvoicesOptions = Readonly<{ since?: string; pageSize?: number }>;
+
+export type ErpConnector = {
+  readonly kind: ErpKind;
+  readonly capabilities: ErpCapabilities;
+  testConnection(): Promise<ConnectionDiagnosis>;
+  listCustomers(): AsyncIterable<readonly Customer[]>;
+  /** Pages of open invoices; never the whole ledger in memory at once. */
+  listOpenInvoices(options?: ListInvoicesOptions): AsyncIterable<readonly OpenInvoice[]>;
+  /** The idempotency look-up: the receipt carrying this PayTrace reference, if the ERP holds one. */
+  findReceipt(reference: string): Promise<ReceiptRecord | null>;
+  postReceipt(receipt: ReceiptRequest): Promise<ReceiptRecord>;
+  findCreditMemo(reference: string): Promise<CreditMemoRecord | null>;
+  postCreditMemo(memo: CreditMemoRequest): Promise<CreditMemoRecord>;
+  close(): Promise<void>;
+};
+
+/** Collects every page; for tests and small ledgers only. */
+export async function collectPages<T>(pages: AsyncIterable<readonly T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of pages) all.push(...page);
+  return all;
+}

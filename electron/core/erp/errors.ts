@@ -1,0 +1,46 @@
+// Typed ERP errors. The posting pipeline branches on `kind`:
+// transient → retry with backoff; unknown_outcome → ask the ERP before any retry;
+// everything else → dead-letter with the ERP's own message.
+
+export type ErpErrorKind =
+  | 'auth'
+  | 'permission'
+  | 'not_found'
+  | 'validation'
+  | 'transient'
+  | 'unknown_outcome'
+  /** The look-up found a receipt with this reference already: nothing was sent. */
+  | 'duplicate'
+  | 'malformed'
+  | 'config';
+
+export class ErpError extends Error {
+  readonly kind: ErpErrorKind;
+  /** The ERP's own message, verbatim (never contains credentials). */
+  readonly erpMessage: string | undefined;
+  /** Seconds the ERP asked us to wait (Retry-After), when it said. */
+  readonly retryAfterSeconds: number | undefined;
+  /** For `duplicate`: the ERP document that already carries the reference. */
+  readonly existingDocumentId: string | undefined;
+
+  constructor(
+    kind: ErpErrorKind,
+    message: string,
+    options: { erpMessage?: string; retryAfterSeconds?: number; existingDocumentId?: string; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ErpError';
+    this.kind = kind;
+    this.erpMessage = options.erpMessage;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.existingDocumentId = options.existingDocumentId;
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'transient';
+  }
+}
+
+export function isErpError(e: unknown): e is ErpError {
+  return e instanceof ErpError;
+}

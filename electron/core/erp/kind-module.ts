@@ -1,0 +1,55 @@
+import type { Customer, OpenInvoice } from '@shared/domain';
+import type { ErpConnector, ErpKind } from './connector';
+
+// What each ERP kind contributes to the app: its settings, a connector factory
+// and its sandbox. electron/core/erp/registry.ts collects one per kind.
+
+export type ErpOptionValue = string | number | boolean;
+
+export type ErpOptionField = Readonly<{
+  key: string;
+  label: string;
+  default: ErpOptionValue;
+  help: string;
+  /** True where the reference marks the fact unconfirmed: the site must check it. */
+  unconfirmed?: boolean;
+  choices?: readonly string[];
+}>;
+
+export type ErpCredentials = Readonly<{ username: string; password: string }>;
+
+export type ErpConnectionConfig = Readonly<{
+  /** URL for HTTP ERPs; a connection string for ODBC; a folder for file-based kinds. */
+  baseUrl: string;
+  options: Readonly<Record<string, ErpOptionValue>>;
+  credentials: ErpCredentials;
+  timeoutMs?: number;
+}>;
+
+export type RunningErpSandbox = Readonly<{
+  /** What a connector should be configured with to reach this sandbox. */
+  baseUrl: string;
+  options: Readonly<Record<string, ErpOptionValue>>;
+  credentials: ErpCredentials;
+  close(): Promise<void>;
+}>;
+
+export type ErpSandboxSeed = Readonly<{
+  customers: readonly Customer[];
+  invoices: readonly OpenInvoice[];
+  port?: number;
+  /** Folder the sandbox may use for files (import drops, ODBC database). */
+  workDir?: string;
+}>;
+
+export type ErpKindModule = Readonly<{
+  kind: ErpKind;
+  label: string;
+  optionFields: readonly ErpOptionField[];
+  createConnector(config: ErpConnectionConfig): ErpConnector;
+  startSandbox(seed: ErpSandboxSeed): Promise<RunningErpSandbox>;
+}>;
+
+export function optionDefaults(fields: readonly ErpOptionField[]): Record<string, ErpOptionValue> {
+  return Object.fromEntries(fields.map((f) => [f.key, f.default]));
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import type { GridRow, StatusCounts, TransactionDetail } from './domain';
+import { CONNECTION_IDS, settingsPatchSchema, type SettingsView } from './settings';
+
+// The one API between the UI and the engine. Three bindings derive from it:
+// the Electron preload, the main-process IPC registration and the loopback web
+// host. Arguments are validated with these schemas before any handler runs.
+
+export type RemoteReachability = 'online' | 'offline' | 'failing' | 'unknown';
+
+export type RemoteState = Readonly<{
+  reachability: RemoteReachability;
+  /** What a clerk can act on: "PayTrace rejected the API credentials". */
+  message: string | null;
+  /** When data from this system was last refreshed (ISO). */
+  asOf: string | null;
+}>;
+
+export type SyncStatus = Readonly<{
+  state: 'idle' | 'running' | 'error';
+  phase: string | null;
+  progress: Readonly<{ done: number; total: number }> | null;
+  lastSuccessAt: string | null;
+  lastAttemptAt: string | null;
+  lastError: string | null;
+  nextRunAt: string | null;
+  intervalMinutes: number;
+  paytrace: RemoteState;
+  erp: RemoteState;
+}>;
+
+export type PostingSummary = Readonly<{
+  queued: number;
+  sending: number;
+  retrying: number;
+  unknownOutcome: number;
+  posted: number;
+  dead: number;
+  paused: string | null;
+}>;
+
+export type AppInfo = Readonly<{
+  version: string;
+  mode: 'demo' | 'live';
+  shell: 'electron' | 'web';
+  dataDir: string;
+  erpKind: string;
+  erpLabel: string;
+  merchantZone: string;
+}>;
+
+export type ApproveResult = Readonly<{
+  approved: readonly number[];
+  skipped: ReadonlyArray<Readonly<{ transactionId: number; reason: string }>>;
+}>;
+
+export type ConnectionTestResult = Readonly<{
+  ok: boolean;
+  summary: string;
+  checks: ReadonlyArray<Readonly<{ name: string; ok: boolean; detail: string }>>;
+}>;
+
+const empty = z.object({}).strict();
+const txnId = z.number().int().positive();
+
+function method<A extends z.ZodType, R>(args: A) {
+  return { args, result: undefined as unknown as R };
+}
+
+export const apiContract = {
+  'app:info': method<typeof empty, AppInfo>(empty),
+  'grid:rows': method<typeof empty, GridRow[]>(empty),
+  'grid:counts': method<typeof empty, StatusCounts>(empty),
+  'grid:detail': method<z.ZodObject<{ transactionId: typeof txnId }>, TransactionDetail>(z.object({ transactionId: txnId }).strict()),
+  'matches:approve': method<z.ZodObject<{ transactionIds: z.ZodArray<typeof txnId> }>, ApproveResult>(
+    z.object({ transactionIds: z.array(txnId).min(1).max(100_000) }).strict(),
+  ),
+  'sync:now': method<typeof empty, SyncStatus>(empty),
+  'sync:status': method<typeof empty, SyncStatus>(empty),
+  'posting:status': method<typeof empty, PostingSummary>(empty),
+  'settings:get': method<typeof empty, SettingsView>(empty),
+  'settings:save': method<typeof settingsPatchSchema, SettingsView>(settingsPatchSchema),
+  'credentials:set': method<z.ZodType<{ connection: (typeof CONNECTION_IDS)[number]; username: string; password: string }>, SettingsView>(
+    z.object({ connection: z.enum(CONNECTION_IDS), username: z.string().min(1).max(256), password: z.string().min(1).max(4096) }).strict(),
+  ),
+  'credentials:clear': method<z.ZodType<{ connection: (typeof CONNECTION_IDS)[number] }>, SettingsView>(
+    z.object({ connection: z.enum(CONNECTION_IDS) }).strict(),
+  ),
+  'connection:test': method<z.ZodType<{ connection: (typeof CONNECTION_IDS)[number] }>, ConnectionTestResult>(
+    z.object({ connection: z.enum(CONNECTION_IDS) }).strict(),
+  ),
+} as const;
+
+export type ApiContract = typeof apiContract;
+export type MethodName = keyof ApiContract;
+export type MethodArgs<M extends MethodName> = z.input<ApiContract[M]['args']>;
+export type MethodResult<M extends MethodName> = ApiContract[M]['result'];
+export const METHOD_NAMES = Object.keys(apiContract) as MethodName[];
+
+/** Events the engine pushes to the UI. */
+export type ApiEvents = {
+  'sync:status': SyncStatus;
+  'posting:status': PostingSummary;
+  'rows:changed': Readonly<{ transactionIds: readonly number[] | null }>;
+};
+export type EventName = keyof ApiEvents;
+export const EVENT_NAMES: readonly EventName[] = ['sync:status', 'posting:status', 'rows:changed'];
+
+export const ERROR_CODES = ['invalid_args', 'unknown_method', 'not_found', 'conflict', 'forbidden', 'unauthenticated', 'offline', 'remote', 'config', 'internal'] as const;
+export type ApiErrorCode = (typeof ERROR_CODES)[number];
+
+export type ApiError = Readonly<{ code: ApiErrorCode; message: string }>;
+export type Envelope<T> = Readonly<{ ok: true; value: T }> | Readonly<{ ok: false; error: ApiError }>;
+
+/** What every binding exposes to the renderer. */
+export type TieoutApi = Readonly<{
+  call<M extends MethodName>(name: M, args: MethodArgs<M>): Promise<Envelope<MethodResult<M>>>;
+  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}>;
+
+/** Thrown by handlers to choose the envelope's error code. */
+export class ApiFailure extends Error {
+  constructor(readonly code: ApiErrorCode, message: string) {
+    super(message);
+    this.name = 'ApiFailure';
+  }
+}

@@ -1,0 +1,170 @@
+import type { Cents, CurrencyCode } from './money';
+
+// Plain-data domain types shared by the engine and the UI. Only JSON-safe
+// values: they cross IPC and the web host unchanged.
+
+export type PaymentMethod = 'card' | 'ach';
+
+/** A PayTrace transaction, normalised at the edge. `raw` keeps the export row as received. */
+export type PayTraceTransaction = Readonly<{
+  transactionId: number;
+  /** transaction_type as exported: SALE, AUTHORIZATION, REFUND, VOID, ... */
+  type: string;
+  amountCents: Cents;
+  currency: CurrencyCode;
+  taxCents: Cents | null;
+  /** ISO-8601 UTC instant of created.at, interpreted in the merchant zone. */
+  createdAt: string;
+  /** ISO-8601 UTC instant of `settled`, null while unsettled. */
+  settledAt: string | null;
+  declined: boolean;
+  approvalCode: string;
+  approvalMessage: string;
+  invoiceId: string;
+  description: string;
+  customerReferenceId: string;
+  /** PayTrace vault customer id (a string, may be ""). */
+  customerId: string;
+  billingName: string;
+  email: string;
+  maskedCard: string;
+  method: PaymentMethod;
+  raw: unknown;
+}>;
+
+export type Customer = Readonly<{
+  customerId: string;
+  name: string;
+  /** Known contact / card-holder names that pay for this customer. */
+  contacts?: readonly string[];
+  email?: string;
+}>;
+
+export type OpenInvoice = Readonly<{
+  invoiceNo: string;
+  customerId: string;
+  customerName?: string;
+  invoiceDate: string; // YYYY-MM-DD
+  dueDate: string | null; // YYYY-MM-DD
+  amountCents: Cents; // original total
+  openBalanceCents: Cents;
+  currency: CurrencyCode;
+  poNo: string;
+}>;
+
+export type Allocation = Readonly<{ invoiceNo: string; amountCents: Cents }>;
+
+export type MatchStatus = 'auto' | 'suggested' | 'exception';
+
+/** Reason codes for exceptions; documented in docs/matching.md. */
+export const EXCEPTION_CODES = [
+  'declined',
+  'voided',
+  'refund',
+  'not_a_sale',
+  'duplicate_suspected',
+  'no_reference',
+  'invoice_not_found',
+  'invoice_not_open',
+  'other_customer_invoice',
+  'amount_mismatch',
+  'short_payment',
+  'overpayment',
+  'ambiguous_amount',
+  'unknown_payer',
+  'currency_mismatch',
+  'manual',
+] as const;
+export type ExceptionCode = (typeof EXCEPTION_CODES)[number];
+
+export type SignalPoints = Readonly<{ signal: string; points: number; detail: string }>;
+
+export type Candidate = Readonly<{
+  allocations: readonly Allocation[];
+  customerId: string | null;
+  score: number; // 0..1
+  points: number;
+  signals: readonly SignalPoints[];
+  reasons: readonly string[];
+  /** Why this candidate would not be posted automatically (empty when it qualifies). */
+  blockers: readonly string[];
+}>;
+
+export type MatchOutcome = Readonly<{
+  transactionId: number;
+  status: MatchStatus;
+  allocations: readonly Allocation[];
+  customerId: string | null;
+  candidates: readonly Candidate[];
+  score: number;
+  reason: string;
+  reasons: readonly string[];
+  exception: ExceptionCode | null;
+  unappliedCents: Cents;
+}>;
+
+/** Where a row stands for the clerk. */
+export const ROW_STATUSES = ['auto', 'review', 'exception', 'approved', 'posted', 'failed'] as const;
+export type RowStatus = (typeof ROW_STATUSES)[number];
+
+export const ROW_STATUS_LABELS: Record<RowStatus, string> = {
+  auto: 'Auto',
+  review: 'Needs review',
+  exception: 'Exceptions',
+  approved: 'Approved',
+  posted: 'Posted',
+  failed: 'Failed',
+};
+
+export type PostingState = 'queued' | 'sending' | 'retry_wait' | 'unknown_outcome' | 'posted' | 'dead';
+
+/** One line of the reconciliation grid. */
+export type GridRow = Readonly<{
+  transactionId: number;
+  createdAt: string;
+  payer: string;
+  reference: string;
+  amountCents: Cents;
+  currency: CurrencyCode;
+  method: PaymentMethod;
+  type: string;
+  matchedInvoices: readonly string[];
+  customerId: string | null;
+  openBalanceCents: Cents | null;
+  differenceCents: Cents | null;
+  status: RowStatus;
+  matchStatus: MatchStatus;
+  score: number;
+  reason: string;
+  exception: ExceptionCode | null;
+  erpDocumentId: string | null;
+  note: string | null;
+}>;
+
+export type AuditEntry = Readonly<{
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  objectType: string;
+  objectId: string;
+  before: unknown;
+  after: unknown;
+}>;
+
+export type TransactionDetail = Readonly<{
+  row: GridRow;
+  transaction: PayTraceTransaction;
+  outcome: MatchOutcome;
+  invoices: readonly OpenInvoice[];
+  posting: Readonly<{
+    state: PostingState;
+    attempts: number;
+    lastError: string | null;
+    erpDocumentId: string | null;
+    updatedAt: string;
+  }> | null;
+  history: readonly AuditEntry[];
+}>;
+
+export type StatusCounts = Record<RowStatus, number>;
