@@ -102,9 +102,14 @@ export type ApiEvents = {
   'sync:status': SyncStatus;
   'posting:status': PostingSummary;
   'rows:changed': Readonly<{ transactionIds: readonly number[] | null }>;
+  /** Menu and shortcut commands from the desktop shell. */
+  'ui:command': Readonly<{ command: UiCommand }>;
 };
+
+export const UI_COMMANDS = ['sync-now', 'open-settings', 'approve-selected', 'focus-search'] as const;
+export type UiCommand = (typeof UI_COMMANDS)[number];
 export type EventName = keyof ApiEvents;
-export const EVENT_NAMES: readonly EventName[] = ['sync:status', 'posting:status', 'rows:changed'];
+export const EVENT_NAMES: readonly EventName[] = ['sync:status', 'posting:status', 'rows:changed', 'ui:command'];
 
 export const ERROR_CODES = ['invalid_args', 'unknown_method', 'not_found', 'conflict', 'forbidden', 'unauthenticated', 'offline', 'remote', 'config', 'internal'] as const;
 export type ApiErrorCode = (typeof ERROR_CODES)[number];

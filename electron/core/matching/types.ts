@@ -18,6 +18,8 @@ export type MatchInput = Readonly<{
   learned?: readonly LearnedMapping[];
   /** Transactions already posted or approved: their allocations are spoken for. */
   consumed?: ReadonlyArray<Readonly<{ invoiceNo: string; amountCents: number }>>;
+  /** Earlier transactions (already matched), used only to spot duplicates and link refunds. */
+  history?: readonly PayTraceTransaction[];
 }>;
 
 export type Matcher = (input: MatchInput) => MatchOutcome[];

@@ -1,0 +1,206 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ERP_KINDS, type ErpKind } from '../core/erp/connector';
+import { createEngine, type Engine } from '../core/engine';
+import { resolveDataDir } from '../core/data-dir';
+import { runDemoSandboxes, type SandboxDescriptor } from '../core/demo/demo-sandboxes';
+import { createLogger, silentLogger } from '../core/log/logger';
+import { verifyAudit, auditBetween } from '../core/audit/audit-log';
+import { gridRows, statusCounts } from '../core/store/queries/matches';
+import { outboxCounts } from '../core/posting/outbox-worker';
+import { startWebHost } from '../web/host';
+
+// `tieout`: the engine without Electron. Every command takes --data-dir.
+
+export type Io = Readonly<{ stdout: (s: string) => void; stderr: (s: string) => void }>;
+
+const USAGE = `Usage: tieout <command> [options]
+
+Commands:
+  web [--port N] [--erp KIND] [--sandbox-file F]   serve the app to a browser on 127.0.0.1 (prints the URL with its token)
+  sandbox [--erp KIND] [--describe F] [--port N]   run the PayTrace and ERP sandboxes in the foreground with demo data
+  sync --once                                      pull PayTrace and the ERP once, then match
+  status [--json]                                  counts by status
+  post                                             post approved matches now
+  match --paytrace F --invoices F [--out F] [--config F]   match files (see docs/matching.md)
+  audit verify | audit export --from D --to D [--out F]
+  erp check --erp KIND [--sandbox]                 conformance scenarios (with --sandbox) or read-only checks
+
+Common options: --data-dir DIR (default $TIEOUT_DATA_DIR or ~/.tieout)
+ERP kinds: ${ERP_KINDS.join(', ')}`;
+
+function fail(io: Io, message: string): number {
+  io.stderr(`tieout: ${message}\n`);
+  return 2;
+}
+
+function parseErpKind(value: string | undefined): ErpKind | undefined {
+  if (value === undefined) return undefined;
+  if (!(ERP_KINDS as readonly string[]).includes(value)) throw new Error(`unknown ERP kind "${value}" (one of ${ERP_KINDS.join(', ')})`);
+  return value as ErpKind;
+}
+
+function readDescriptor(file: string | undefined): SandboxDescriptor | undefined {
+  if (!file) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as SandboxDescriptor;
+}
+
+async function withEngine<T>(values: Record<string, unknown>, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = await createEngine({
+    dataDir: resolveDataDir(values['data-dir'] as string | undefined),
+    shell: 'cli',
+    background: false,
+    logger: values.verbose ? createLogger('tieout') : silentLogger,
+    erpKind: parseErpKind(values.erp as string | undefined),
+    sandbox: readDescriptor(values['sandbox-file'] as string | undefined),
+  });
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+const waitForSignal = () =>
+  new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  if (command === 'match') {
+    const { runMatchCommand } = await import('./match-command');
+    return runMatchCommand(rest, io);
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        'data-dir': { type: 'string' },
+        port: { type: 'string' },
+        erp: { type: 'string' },
+        'sandbox-file': { type: 'string' },
+        describe: { type: 'string' },
+        'renderer-dir': { type: 'string' },
+        once: { type: 'boolean' },
+        json: { type: 'boolean' },
+        sandbox: { type: 'boolean' },
+        verbose: { type: 'boolean' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        out: { type: 'string' },
+        seed: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    return fail(io, `${(e as Error).message}\n\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+
+  try {
+    switch (command) {
+      case 'web': {
+        const engine = await createEngine({
+          dataDir: resolveDataDir(values['data-dir']),
+          shell: 'web',
+          logger: createLogger('tieout-web'),
+          erpKind: parseErpKind(values.erp),
+          sandbox: readDescriptor(values['sandbox-file']),
+        });
+        const host = await startWebHost({
+          engine,
+          rendererDir: values['renderer-dir'] ?? resolve(__dirname, '..', 'renderer'),
+          ...(values.port ? { port: Number(values.port) } : {}),
+        });
+        io.stdout(`Tieout web: ${host.url}\n`);
+        await waitForSignal();
+        await host.close();
+        await engine.close();
+        return 0;
+      }
+      case 'sandbox': {
+        const kind = parseErpKind(values.erp) ?? 'p21';
+        const demo = await runDemoSandboxes({ erpKind: kind, seed: values.seed ? Number(values.seed) : 42, ...(values.port ? { port: Number(values.port) } : {}) });
+        if (values.describe) writeFileSync(values.describe, JSON.stringify(demo.descriptor, null, 2), { mode: 0o600 });
+        io.stdout(`PayTrace sandbox: ${demo.descriptor.paytrace.url}\n${kind} sandbox: ${demo.descriptor.erp.baseUrl}\n`);
+        io.stdout(`Demo data: ${demo.world.payments.length} payments, ${demo.world.invoices.length} open invoices, ${demo.world.customers.length} customers\n`);
+        if (values.describe) io.stdout(`Connection details written to ${values.describe}\n`);
+        await waitForSignal();
+        await demo.close();
+        return 0;
+      }
+      case 'sync': {
+        if (!values.once) return fail(io, 'sync needs --once (the app itself polls on a schedule)');
+        return withEngine(values, async (engine) => {
+          const status = await engine.sync.runOnce();
+          const counts = statusCounts(gridRows(engine.db));
+          io.stdout(`${JSON.stringify({ state: status.state, lastError: status.lastError, counts })}\n`);
+          return status.state === 'error' ? 1 : 0;
+        });
+      }
+      case 'status':
+        return withEngine({ ...values, background: false }, async (engine) => {
+          const counts = statusCounts(gridRows(engine.db));
+          const posting = outboxCounts(engine.db);
+          if (values.json) io.stdout(`${JSON.stringify({ counts, posting })}\n`);
+          else for (const [k, v] of Object.entries(counts)) io.stdout(`${k.padEnd(10)} ${v}\n`);
+          return 0;
+        });
+      case 'post':
+        return withEngine(values, async (engine) => {
+          const r = await engine.worker.drain();
+          io.stdout(`${JSON.stringify(r)}\n`);
+          return r.dead > 0 ? 1 : 0;
+        });
+      case 'audit': {
+        const sub = positionals[0];
+        return withEngine(values, async (engine) => {
+          if (sub === 'verify') {
+            const v = verifyAudit(engine.db);
+            io.stdout(v.ok ? `audit OK: ${v.checked} entries, chain intact\n` : `audit BROKEN at entry ${v.firstBrokenId}: ${v.problem}\n`);
+            return v.ok ? 0 : 1;
+          }
+          if (sub === 'export') {
+            if (!values.from || !values.to) return fail(io, 'audit export needs --from and --to (YYYY-MM-DD)');
+            const { stringify } = await import('csv-stringify/sync');
+            const rows = auditBetween(engine.db, values.from, `${values.to}T23:59:59.999Z`);
+            const csv = stringify(
+              rows.map((r) => [r.id, r.at, r.actor, r.action, r.objectType, r.objectId, JSON.stringify(r.before), JSON.stringify(r.after)]),
+              { header: true, columns: ['id', 'at', 'actor', 'action', 'object_type', 'object_id', 'before', 'after'] },
+            );
+            if (values.out) writeFileSync(values.out, csv);
+            else io.stdout(csv);
+            return 0;
+          }
+          return fail(io, 'audit needs "verify" or "export"');
+        });
+      }
+      case 'erp': {
+        const { runErpCheck } = await import('./erp-check');
+        return runErpCheck({ kind: parseErpKind(values.erp), sandbox: !!values.sandbox, dataDir: values['data-dir'] }, io);
+      }
+      default:
+        return fail(io, `unknown command "${command}"\n\n${USAGE}`);
+    }
+  } catch (e) {
+    return fail(io, (e as Error).message);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`tieout: ${(e as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,131 @@
+import { ApiFailure, type ConnectionTestResult, type PostingSummary } from '@shared/api-contract';
+import type { TransactionDetail } from '@shared/domain';
+import { settingsSchema, type Settings, type SettingsView } from '@shared/settings';
+import { appendAudit, auditFor } from '../audit/audit-log';
+import type { ErpConnector } from '../erp/connector';
+import { ERP_LABELS } from '../erp/connector';
+import type { PayTraceClient } from '../paytrace/client';
+import { approveMatches } from '../posting/approve';
+import { outboxFor, type OutboxWorker } from '../posting/outbox-worker';
+import type { Db } from '../store/db';
+import { getInvoices } from '../store/queries/ledger';
+import { decidedAllocations, getOutcome, gridRows, statusCounts } from '../store/queries/matches';
+import { getTransaction } from '../store/queries/transactions';
+import type { SyncService } from '../sync/sync-service';
+import type { CredentialVault } from '../vault/credential-vault';
+import type { ApiHandlers } from './dispatch';
+import type { EventHub } from './events';
+
+export type HandlerDeps = Readonly<{
+  db: Db;
+  vault: CredentialVault;
+  sync: SyncService;
+  worker: OutboxWorker;
+  events: EventHub;
+  actor: string;
+  shell: 'electron' | 'web';
+  version: string;
+  dataDir: string;
+  isDemo(): boolean;
+  settings(): Settings;
+  updateSettings(next: Settings): void;
+  erpConnector(): Promise<ErpConnector>;
+  payTraceClient(): Promise<PayTraceClient>;
+  postingSummary(): PostingSummary;
+}>;
+
+export function createHandlers(d: HandlerDeps): ApiHandlers {
+  const settingsView = async (): Promise<SettingsView> => ({ settings: d.settings(), credentials: await d.vault.status() });
+
+  return {
+    'app:info': () => ({
+      version: d.version,
+      mode: d.isDemo() ? 'demo' : 'live',
+      shell: d.shell,
+      dataDir: d.dataDir,
+      erpKind: d.settings().erp.kind,
+      erpLabel: ERP_LABELS[d.settings().erp.kind],
+      merchantZone: d.settings().sync.merchantZone,
+    }),
+
+    'grid:rows': () => gridRows(d.db),
+    'grid:counts': () => statusCounts(gridRows(d.db)),
+
+    'grid:detail': ({ transactionId }): TransactionDetail => {
+      const transaction = getTransaction(d.db, transactionId);
+      const [row] = gridRows(d.db, [transactionId]);
+      const outcome = getOutcome(d.db, transactionId);
+      if (!transaction || !row || !outcome) throw new ApiFailure('not_found', `Transaction ${transactionId} is not in the local store`);
+      const decided = decidedAllocations(d.db, transactionId);
+      const invoiceNos = new Set<string>([...(decided.length ? decided : outcome.allocations).map((a) => a.invoiceNo)]);
+      for (const c of outcome.candidates) for (const a of c.allocations) invoiceNos.add(a.invoiceNo);
+      const posting = outboxFor(d.db, transactionId);
+      return {
+        row,
+        transaction,
+        outcome,
+        invoices: getInvoices(d.db, [...invoiceNos]),
+        posting: posting
+          ? { state: posting.state as NonNullable<TransactionDetail['posting']>['state'], attempts: posting.attempts, lastError: posting.last_error, erpDocumentId: posting.erp_document_id, updatedAt: posting.updated_at }
+          : null,
+        history: auditFor(d.db, 'transaction', String(transactionId)),
+      };
+    },
+
+    'matches:approve': ({ transactionIds }) => {
+      const result = approveMatches(d.db, transactionIds, d.actor, d.settings().sync.merchantZone);
+      if (result.approved.length > 0) {
+        d.events.emit('rows:changed', { transactionIds: result.approved });
+        d.events.emit('posting:status', d.postingSummary());
+        // Posting starts at once; the worker's own loop also picks the rows up.
+        void d.worker.drain().catch(() => {});
+      }
+      return result;
+    },
+
+    'sync:now': () => d.sync.runOnce(),
+    'sync:status': () => d.sync.status,
+    'posting:status': () => d.postingSummary(),
+
+    'settings:get': settingsView,
+
+    'settings:save': async (patch) => {
+      const current = d.settings();
+      const next = settingsSchema.safeParse({
+        paytrace: { ...current.paytrace, ...patch.paytrace },
+        erp: { ...current.erp, ...patch.erp },
+        sync: { ...current.sync, ...patch.sync },
+      });
+      if (!next.success) {
+        const issue = next.error.issues[0];
+        throw new ApiFailure('invalid_args', `Setting ${issue?.path.join('.') ?? ''} is not valid: ${issue?.message ?? ''}`);
+      }
+      d.updateSettings(next.data);
+      appendAudit(d.db, { actor: d.actor, action: 'settings.save', objectType: 'settings', objectId: 'app', before: current, after: next.data });
+      return settingsView();
+    },
+
+    'credentials:set': async ({ connection, username, password }) => {
+      await d.vault.set(connection, { username, password });
+      d.updateSettings(d.settings()); // drops cached clients so the new credentials are used
+      appendAudit(d.db, { actor: d.actor, action: 'credentials.set', objectType: 'connection', objectId: connection });
+      return settingsView();
+    },
+
+    'credentials:clear': async ({ connection }) => {
+      await d.vault.clear(connection);
+      d.updateSettings(d.settings());
+      appendAudit(d.db, { actor: d.actor, action: 'credentials.clear', objectType: 'connection', objectId: connection });
+      return settingsView();
+    },
+
+    'connection:test': async ({ connection }): Promise<ConnectionTestResult> => {
+      try {
+        if (connection === 'paytrace') return await (await d.payTraceClient()).testConnection();
+        return await (await d.erpConnector()).testConnection();
+      } catch (e) {
+        return { ok: false, summary: (e as Error).message, checks: [] };
+      }
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import type { Settings } from '@shared/settings';
+import { createDispatcher, type Dispatch } from './api/dispatch';
+import { createEventHub, type EventHub } from './api/events';
+import { createHandlers } from './api/handlers';
+import { startDemoSandboxes, type DemoSandboxes, type SandboxDescriptor } from './demo/demo-sandboxes';
+import type { ErpConnector, ErpKind } from './erp/connector';
+import { erpModule } from './erp/registry';
+import { createLogger, type Logger } from './log/logger';
+import { matchV1 } from './matching/v1';
+import type { Matcher } from './matching/types';
+import { PayTraceClient } from './paytrace/client';
+import { OutboxWorker, outboxCounts } from './posting/outbox-worker';
+import { openStore, type Db } from './store/db';
+import { getValue, loadSettings, saveSettings, setValue } from './store/queries/settings';
+import { SyncService } from './sync/sync-service';
+import { createCredentialVault, type CredentialVault } from './vault/credential-vault';
+import { keytarSecretStore } from './vault/keytar-store';
+import type { SecretStore } from './vault/secret-store';
+
+// The composition root: one place wires the store, vault, connectors, sync,
+// matching and posting. Electron's main process, the loopback web host and the
+// CLI all create the engine the same way.
+
+export type EngineOptions = Readonly<{
+  dataDir: string;
+  shell: 'electron' | 'web' | 'cli';
+  /** Force the ERP kind (demo mode: `--erp sap-ecc`). */
+  erpKind?: ErpKind;
+  /** Use sandboxes already running elsewhere (described by `tieout sandbox --describe`). */
+  sandbox?: SandboxDescriptor;
+  secretStore?: SecretStore;
+  logger?: Logger;
+  actor?: string;
+  version?: string;
+  /** Start the poller and the posting worker (off for one-shot CLI commands). */
+  background?: boolean;
+}>;
+
+export type Engine = Readonly<{
+  db: Db;
+  dispatch: Dispatch;
+  events: EventHub;
+  sync: SyncService;
+  worker: OutboxWorker;
+  vault: CredentialVault;
+  settings(): Settings;
+  isDemo(): boolean;
+  erpConnector(): Promise<ErpConnector>;
+  payTraceClient(): Promise<PayTraceClient>;
+  close(): Promise<void>;
+}>;
+
+function profileId(db: Db): string {
+  let id = getValue(db, 'profile.id');
+  if (!id) {
+    id = randomBytes(8).toString('hex');
+    setValue(db, 'profile.id', id);
+  }
+  return id;
+}
+
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const logger = options.logger ?? createLogger('engine');
+  const db = openStore(options.dataDir);
+  const vault = createCredentialVault(options.secretStore ?? keytarSecretStore(), profileId(db));
+  const events = createEventHub();
+  const actor = options.actor ?? safeUserName();
+
+  let settings = loadSettings(db);
+  if (options.erpKind && options.erpKind !== settings.erp.kind) {
+    settings = { ...settings, erp: { ...settings.erp, kind: options.erpKind, options: {} } };
+    saveSettings(db, settings);
+  }
+
+  let demo: DemoSandboxes | null = null;
+  const isDemo = () => settings.paytrace.environment === 'demo';
+  if (isDemo()) {
+    demo = await startDemoSandboxes({ db, vault, erpKind: settings.erp.kind, descriptor: options.sandbox, logger: logger.child('demo') });
+    settings = loadSettings(db);
+  }
+
+  let erpCache: { key: string; connector: ErpConnector } | null = null;
+  const erpConnector = async (): Promise<ErpConnector> => {
+    const s = settings.erp;
+    const credentials = await vault.get('erp');
+    if (!credentials) throw Object.assign(new Error('No ERP credentials are set. Enter them in Settings.'), { kind: 'config' });
+    const key = JSON.stringify([s, credentials.username]);
+    if (erpCache?.key === key) return erpCache.connector;
+    if (erpCache) await erpCache.connector.close().catch(() => {});
+    const connector = erpModule(s.kind).createConnector({ baseUrl: s.baseUrl, options: s.options, credentials, timeoutMs: 60_000 });
+    erpCache = { key, connector };
+    return connector;
+  };
+
+  let ptCache: { key: string; client: PayTraceClient } | null = null;
+  const payTraceClient = async (): Promise<PayTraceClient> => {
+    const s = settings.paytrace;
+    const credentials = await vault.get('paytrace');
+    if (!credentials) throw Object.assign(new Error('No PayTrace credentials are set. Enter them in Settings.'), { kind: 'config' });
+    const key = JSON.stringify([s, settings.sync.merchantZone, credentials.username, credentials.password.length]);
+    if (ptCache?.key === key) return ptCache.client;
+    const client = new PayTraceClient({
+      baseUrl: s.baseUrl,
+      integratorId: s.integratorId,
+      username: credentials.username,
+      password: credentials.password,
+      zone: settings.sync.merchantZone,
+      timeoutMs: s.timeoutSeconds * 1000,
+    });
+    ptCache = { key, client };
+    return client;
+  };
+
+  let matcherCache: Matcher | null = null;
+  const sync = new SyncService({
+    db,
+    settings: () => settings,
+    paytrace: payTraceClient,
+    erp: erpConnector,
+    matcher: () => (matcherCache ??= matchV1),
+    logger: logger.child('sync'),
+    onStatus: (s) => events.emit('sync:status', s),
+    onRowsChanged: (ids) => events.emit('rows:changed', { transactionIds: ids }),
+  });
+
+  const postingSummary = () => ({ ...outboxCounts(db), paused: worker.paused });
+  const worker = new OutboxWorker({
+    db,
+    connector: erpConnector,
+    owner: `${options.shell}-${process.pid}-${randomBytes(4).toString('hex')}`,
+    logger: logger.child('posting'),
+    actor: 'system',
+    onChange: (ids) => {
+      events.emit('rows:changed', { transactionIds: ids });
+      events.emit('posting:status', postingSummary());
+    },
+  });
+
+  const handlers = createHandlers({
+    db,
+    vault,
+    sync,
+    worker,
+    actor,
+    shell: options.shell === 'electron' ? 'electron' : 'web',
+    version: options.version ?? '0.1.0',
+    dataDir: options.dataDir,
+    isDemo,
+    settings: () => settings,
+    updateSettings: (next) => {
+      settings = next;
+      saveSettings(db, next);
+      ptCache = null;
+      erpCache = null;
+    },
+    erpConnector,
+    payTraceClient,
+    postingSummary,
+    events,
+  });
+  const dispatch = createDispatcher(handlers, logger.child('api'));
+
+  if (options.background !== false) {
+    sync.start();
+    worker.start();
+  }
+
+  return {
+    db,
+    dispatch,
+    events,
+    sync,
+    worker,
+    vault,
+    settings: () => settings,
+    isDemo,
+    erpConnector,
+    payTraceClient,
+    async close() {
+      sync.stop();
+      worker.stop();
+      await worker.drain().catch(() => {});
+      if (erpCache) await erpCache.connector.close().catch(() => {});
+      if (demo) await demo.close();
+      db.close();
+    },
+  };
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,18 @@
+import type { ErpKind } from './connector';
+import type { ErpKindModule } from './kind-module';
+import { p21Module } from './p21';
+
+// Every ERP kind Tieout can talk to. Adding a kind = one module here.
+const modules: Partial<Record<ErpKind, ErpKindModule>> = {
+  p21: p21Module,
+};
+
+export function erpModule(kind: ErpKind): ErpKindModule {
+  const m = modules[kind];
+  if (!m) throw Object.assign(new Error(`The ${kind} connector is not available in this build`), { kind: 'config' });
+  return m;
+}
+
+export function availableErpKinds(): ErpKind[] {
+  return Object.keys(modules) as ErpKind[];
+}

@@ -1,0 +1,94 @@
+import { cents } from '@shared/money';
+import type { MatchOutcome } from '@shared/domain';
+import { merchantDate } from '@shared/paytrace-time';
+import { appendAudit } from '../audit/audit-log';
+import type { ReceiptRequest } from '../erp/connector';
+import type { Db } from '../store/db';
+import { getTransaction } from '../store/queries/transactions';
+
+// Approving a match and queuing its posting are one SQLite transaction: either
+// the clerk's decision and its outbox row both exist, or neither does.
+
+export type ApproveOutcome = Readonly<{
+  approved: number[];
+  skipped: Array<{ transactionId: number; reason: string }>;
+}>;
+
+type MatchRow = { review_state: string; match_status: string; outcome_json: string; customer_id: string | null };
+
+export function approveMatches(db: Db, transactionIds: readonly number[], actor: string, merchantZone: string, now = new Date().toISOString()): ApproveOutcome {
+  const approved: number[] = [];
+  const skipped: Array<{ transactionId: number; reason: string }> = [];
+  const getMatch = db.prepare('SELECT review_state, match_status, outcome_json, customer_id FROM matches WHERE transaction_id = ?');
+  const invoiceBalance = db.prepare('SELECT open_balance_cents AS bal, is_open FROM invoices WHERE invoice_no = ?');
+  const spoken = db.prepare(
+    `SELECT COALESCE(SUM(a.amount_cents), 0) AS total FROM allocations a JOIN matches m ON m.transaction_id = a.transaction_id
+     WHERE a.invoice_no = ? AND m.review_state = 'approved'`,
+  );
+  const insertAllocation = db.prepare('INSERT INTO allocations (transaction_id, invoice_no, amount_cents) VALUES (?, ?, ?)');
+  const markApproved = db.prepare("UPDATE matches SET review_state = 'approved', decided_by = ?, decided_at = ? WHERE transaction_id = ? AND review_state = 'pending'");
+  const insertOutbox = db.prepare(
+    `INSERT INTO outbox (idempotency_key, transaction_id, kind, payload_json, state, attempts, next_attempt_at, created_at, updated_at)
+     VALUES (?, ?, 'receipt', ?, 'queued', 0, ?, ?, ?)`,
+  );
+
+  db.transaction(() => {
+    for (const id of transactionIds) {
+      const m = getMatch.get(id) as MatchRow | undefined;
+      if (!m) {
+        skipped.push({ transactionId: id, reason: 'Not matched yet' });
+        continue;
+      }
+      if (m.review_state !== 'pending') {
+        skipped.push({ transactionId: id, reason: `Already ${m.review_state}` });
+        continue;
+      }
+      const outcome = JSON.parse(m.outcome_json) as MatchOutcome;
+      if (m.match_status === 'exception' || outcome.allocations.length === 0 || !outcome.customerId) {
+        skipped.push({ transactionId: id, reason: 'Exceptions need an allocation before they can be approved' });
+        continue;
+      }
+      const t = getTransaction(db, id);
+      if (!t) {
+        skipped.push({ transactionId: id, reason: 'Transaction not found' });
+        continue;
+      }
+      const overdrawn = outcome.allocations.find((a) => {
+        const inv = invoiceBalance.get(a.invoiceNo) as { bal: number; is_open: number } | undefined;
+        if (!inv || inv.is_open !== 1) return true;
+        const already = (spoken.get(a.invoiceNo) as { total: number }).total;
+        return already + a.amountCents > inv.bal;
+      });
+      if (overdrawn) {
+        skipped.push({ transactionId: id, reason: `Invoice ${overdrawn.invoiceNo} is no longer open for that amount` });
+        continue;
+      }
+      const allocated = outcome.allocations.reduce((s, a) => s + a.amountCents, 0);
+      const receipt: ReceiptRequest = {
+        reference: String(id),
+        customerId: outcome.customerId,
+        date: merchantDate(t.createdAt, merchantZone),
+        amountCents: t.amountCents,
+        currency: t.currency,
+        paymentMethod: t.method,
+        allocations: outcome.allocations,
+        unappliedCents: cents(t.amountCents - allocated),
+        memo: `PayTrace ${id}`,
+      };
+      for (const a of outcome.allocations) insertAllocation.run(id, a.invoiceNo, a.amountCents);
+      markApproved.run(actor, now, id);
+      insertOutbox.run(String(id), id, JSON.stringify(receipt), now, now, now);
+      appendAudit(db, {
+        actor,
+        action: 'match.approve',
+        objectType: 'transaction',
+        objectId: String(id),
+        before: { status: m.match_status },
+        after: { allocations: outcome.allocations, customerId: outcome.customerId, score: outcome.score, reasons: outcome.reasons },
+        at: now,
+      });
+      approved.push(id);
+    }
+  })();
+  return { approved, skipped };
+}

@@ -1,0 +1,255 @@
+import { appendAudit } from '../audit/audit-log';
+import type { ErpConnector, ReceiptRecord, ReceiptRequest } from '../erp/connector';
+import { ErpError, isErpError } from '../erp/errors';
+import { silentLogger, type Logger } from '../log/logger';
+import type { Db } from '../store/db';
+import { applyPaymentLocally } from '../store/queries/ledger';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+
+// Drains the outbox to the ERP, exactly once per idempotency key:
+// - a row is claimed with a lease, so a second worker or app instance cannot send it too;
+// - its state becomes "sending" (committed) before the request leaves;
+// - any row that may ever have been sent (attempts > 0, "sending" left by a crash,
+//   "unknown_outcome") is looked up in the ERP by its PayTrace reference first.
+
+export type OutboxRow = {
+  id: number;
+  idempotency_key: string;
+  transaction_id: number;
+  kind: 'receipt' | 'credit_memo';
+  payload_json: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  erp_document_id: string | null;
+};
+
+export type OutboxWorkerOptions = Readonly<{
+  db: Db;
+  connector: () => Promise<ErpConnector>;
+  owner: string;
+  leaseMs?: number;
+  maxAttempts?: number;
+  backoff?: BackoffPolicy;
+  /** Consecutive transient failures that open the circuit breaker. */
+  breakerThreshold?: number;
+  breakerPauseMs?: number;
+  now?: () => Date;
+  random?: () => number;
+  logger?: Logger;
+  actor?: string;
+  onChange?: (transactionIds: number[]) => void;
+}>;
+
+export type DrainResult = Readonly<{ posted: number; retrying: number; dead: number; unknown: number }>;
+
+export class OutboxWorker {
+  private consecutiveTransient = 0;
+  private pausedUntil = 0;
+  private pauseReason: string | null = null;
+  private draining: Promise<DrainResult> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly o: Required<Omit<OutboxWorkerOptions, 'onChange'>> & Pick<OutboxWorkerOptions, 'onChange'>;
+
+  constructor(options: OutboxWorkerOptions) {
+    this.o = {
+      leaseMs: 120_000,
+      maxAttempts: 8,
+      backoff: DEFAULT_BACKOFF,
+      breakerThreshold: 5,
+      breakerPauseMs: 60_000,
+      now: () => new Date(),
+      random: Math.random,
+      logger: silentLogger,
+      actor: 'system',
+      ...options,
+    };
+  }
+
+  get paused(): string | null {
+    return this.o.now().getTime() < this.pausedUntil ? this.pauseReason : null;
+  }
+
+  /** Posts every due row once; concurrent calls share one drain. */
+  drain(): Promise<DrainResult> {
+    if (!this.draining) {
+      this.draining = this.drainOnce().finally(() => {
+        this.draining = null;
+      });
+    }
+    return this.draining;
+  }
+
+  start(intervalMs = 5_000): void {
+    if (this.timer) return;
+    const tick = () => {
+      void this.drain()
+        .catch((e: unknown) => this.o.logger.error(`drain failed: ${(e as Error).message}`))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, intervalMs);
+        });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private async drainOnce(): Promise<DrainResult> {
+    const result = { posted: 0, retrying: 0, dead: 0, unknown: 0 };
+    let connector: ErpConnector | null = null;
+    for (;;) {
+      if (this.paused) break;
+      const row = this.claim();
+      if (!row) break;
+      connector ??= await this.o.connector();
+      const outcome = await this.process(connector, row);
+      result[outcome] += 1;
+    }
+    return result;
+  }
+
+  private claim(): OutboxRow | null {
+    const now = this.o.now();
+    const nowIso = now.toISOString();
+    const until = new Date(now.getTime() + this.o.leaseMs).toISOString();
+    return (
+      (this.o.db
+        .prepare(
+          `UPDATE outbox SET lease_owner = ?, lease_until = ?, updated_at = ?
+           WHERE id = (
+             SELECT id FROM outbox
+             WHERE state IN ('queued', 'retry_wait', 'unknown_outcome', 'sending') AND next_attempt_at <= ?
+               AND (lease_until IS NULL OR lease_until < ?)
+             ORDER BY id LIMIT 1)
+           RETURNING *`,
+        )
+        .get(this.o.owner, until, nowIso, nowIso, nowIso) as OutboxRow | undefined) ?? null
+    );
+  }
+
+  private async process(connector: ErpConnector, row: OutboxRow): Promise<'posted' | 'retrying' | 'dead' | 'unknown'> {
+    const receipt = JSON.parse(row.payload_json) as ReceiptRequest;
+    const mayHaveBeenSent = row.attempts > 0 || row.state === 'sending' || row.state === 'unknown_outcome';
+    try {
+      if (mayHaveBeenSent) {
+        if (!connector.capabilities.receiptLookup) {
+          return this.dead(row, 'The ERP cannot confirm whether an earlier attempt was posted; check it by hand, then mark as posted or retry.');
+        }
+        const existing = await connector.findReceipt(receipt.reference);
+        if (existing) return this.posted(row, existing.erpDocumentId, 'found by look-up before retry');
+      }
+      this.markSending(row);
+      const record: ReceiptRecord = await connector.postReceipt(receipt);
+      this.consecutiveTransient = 0;
+      return this.posted(row, record.erpDocumentId, 'posted');
+    } catch (e) {
+      return this.failed(row, e);
+    }
+  }
+
+  private markSending(row: OutboxRow): void {
+    const now = this.o.now().toISOString();
+    this.o.db.prepare("UPDATE outbox SET state = 'sending', attempts = attempts + 1, sent_at = ?, updated_at = ? WHERE id = ?").run(now, now, row.id);
+    row.attempts += 1;
+  }
+
+  private posted(row: OutboxRow, documentId: string, how: string): 'posted' {
+    const now = this.o.now().toISOString();
+    const db = this.o.db;
+    db.transaction(() => {
+      db.prepare("UPDATE outbox SET state = 'posted', erp_document_id = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?").run(
+        documentId,
+        now,
+        row.id,
+      );
+      db.prepare("INSERT INTO outbox_attempts (outbox_id, at, outcome, detail) VALUES (?, ?, 'posted', ?)").run(row.id, now, how);
+      if (row.kind === 'receipt') {
+        db.prepare("UPDATE matches SET review_state = 'posted' WHERE transaction_id = ?").run(row.transaction_id);
+        const allocs = (JSON.parse(row.payload_json) as ReceiptRequest).allocations;
+        applyPaymentLocally(db, allocs, now);
+      }
+      appendAudit(db, {
+        actor: this.o.actor,
+        action: row.kind === 'receipt' ? 'receipt.posted' : 'credit_memo.posted',
+        objectType: 'transaction',
+        objectId: String(row.transaction_id),
+        after: { erpDocumentId: documentId, how, attempts: row.attempts },
+        at: now,
+      });
+    })();
+    this.o.logger.info(`outbox ${row.id} posted as ${documentId} (${how})`);
+    this.o.onChange?.([row.transaction_id]);
+    return 'posted';
+  }
+
+  private failed(row: OutboxRow, e: unknown): 'retrying' | 'dead' | 'unknown' | 'posted' {
+    const err: ErpError = isErpError(e) ? e : new ErpError('transient', (e as Error)?.message ?? String(e), { cause: e });
+    if (err.kind === 'duplicate') return this.posted(row, err.existingDocumentId ?? 'existing', 'already in the ERP');
+    const now = this.o.now();
+    const message = err.erpMessage ? `${err.message} (ERP: ${err.erpMessage})` : err.message;
+    if (err.kind === 'unknown_outcome') {
+      // Never re-send blind: the next attempt starts with the look-up.
+      this.reschedule(row, 'unknown_outcome', message, backoffDelay(1, this.o.backoff, this.o.random));
+      return 'unknown';
+    }
+    if (err.kind === 'transient') {
+      this.consecutiveTransient += 1;
+      if (this.consecutiveTransient >= this.o.breakerThreshold) {
+        this.pausedUntil = now.getTime() + this.o.breakerPauseMs;
+        this.pauseReason = `Posting paused: the ERP failed ${this.consecutiveTransient} times in a row (${err.message}). Retrying automatically.`;
+      }
+      if (row.attempts >= this.o.maxAttempts) return this.dead(row, `Gave up after ${row.attempts} attempts: ${message}`);
+      this.reschedule(row, 'retry_wait', message, backoffDelay(row.attempts + 1, this.o.backoff, this.o.random, err.retryAfterSeconds));
+      return 'retrying';
+    }
+    return this.dead(row, message);
+  }
+
+  private reschedule(row: OutboxRow, state: 'retry_wait' | 'unknown_outcome', message: string, delayMs: number): void {
+    const now = this.o.now();
+    const next = new Date(now.getTime() + delayMs).toISOString();
+    // A row that was "sending" keeps counting as possibly sent; its next attempt looks up first.
+    this.o.db
+      .prepare('UPDATE outbox SET state = ?, next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?')
+      .run(state, next, message, now.toISOString(), row.id);
+    this.o.db.prepare('INSERT INTO outbox_attempts (outbox_id, at, outcome, detail) VALUES (?, ?, ?, ?)').run(row.id, now.toISOString(), state, message);
+    this.o.logger.warn(`outbox ${row.id}: ${state}: ${message}`);
+    this.o.onChange?.([row.transaction_id]);
+  }
+
+  private dead(row: OutboxRow, message: string): 'dead' {
+    const now = this.o.now().toISOString();
+    const db = this.o.db;
+    db.transaction(() => {
+      db.prepare("UPDATE outbox SET state = 'dead', last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?").run(message, now, row.id);
+      db.prepare("INSERT INTO outbox_attempts (outbox_id, at, outcome, detail) VALUES (?, ?, 'dead', ?)").run(row.id, now, message);
+      appendAudit(db, { actor: this.o.actor, action: 'posting.failed', objectType: 'transaction', objectId: String(row.transaction_id), after: { error: message }, at: now });
+    })();
+    this.o.logger.error(`outbox ${row.id} dead: ${message}`);
+    this.o.onChange?.([row.transaction_id]);
+    return 'dead';
+  }
+}
+
+export type OutboxCounts = Readonly<{ queued: number; sending: number; retrying: number; unknownOutcome: number; posted: number; dead: number }>;
+
+export function outboxCounts(db: Db): OutboxCounts {
+  const counts = { queued: 0, sending: 0, retrying: 0, unknownOutcome: 0, posted: 0, dead: 0 };
+  for (const r of db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as Array<{ state: string; n: number }>) {
+    if (r.state === 'queued') counts.queued = r.n;
+    else if (r.state === 'sending') counts.sending = r.n;
+    else if (r.state === 'retry_wait') counts.retrying = r.n;
+    else if (r.state === 'unknown_outcome') counts.unknownOutcome = r.n;
+    else if (r.state === 'posted') counts.posted = r.n;
+    else if (r.state === 'dead') counts.dead = r.n;
+  }
+  return counts;
+}
+
+export function outboxFor(db: Db, transactionId: number): (OutboxRow & { updated_at: string }) | null {
+  return (db.prepare("SELECT * FROM outbox WHERE transaction_id = ? AND kind = 'receipt'").get(transactionId) as (OutboxRow & { updated_at: string }) | undefined) ?? null;
+}

@@ -1,0 +1,98 @@
+import { cents } from '@shared/money';
+import type { Customer, OpenInvoice } from '@shared/domain';
+import type { Db } from '../db';
+
+// The ERP side as last read: customers and invoices.
+
+type InvoiceRow = {
+  invoice_no: string;
+  customer_id: string;
+  customer_name: string;
+  invoice_date: string;
+  due_date: string | null;
+  amount_cents: number;
+  open_balance_cents: number;
+  currency: string;
+  po_no: string;
+  is_open: number;
+};
+
+function toInvoice(r: InvoiceRow): OpenInvoice {
+  return {
+    invoiceNo: r.invoice_no,
+    customerId: r.customer_id,
+    customerName: r.customer_name,
+    invoiceDate: r.invoice_date,
+    dueDate: r.due_date,
+    amountCents: cents(r.amount_cents),
+    openBalanceCents: cents(r.open_balance_cents),
+    currency: r.currency,
+    poNo: r.po_no,
+  };
+}
+
+export function upsertCustomers(db: Db, customers: readonly Customer[], now = new Date().toISOString()): void {
+  const stmt = db.prepare(`INSERT INTO customers (customer_id, name, contacts_json, email, updated_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (customer_id) DO UPDATE SET name = excluded.name, contacts_json = excluded.contacts_json, email = excluded.email, updated_at = excluded.updated_at`);
+  db.transaction(() => {
+    for (const c of customers) stmt.run(c.customerId, c.name, JSON.stringify(c.contacts ?? []), c.email ?? '', now);
+  })();
+}
+
+export function listCustomers(db: Db): Customer[] {
+  return (db.prepare('SELECT * FROM customers ORDER BY customer_id').all() as Array<{ customer_id: string; name: string; contacts_json: string; email: string }>).map((r) => ({
+    customerId: r.customer_id,
+    name: r.name,
+    contacts: JSON.parse(r.contacts_json) as string[],
+    email: r.email,
+  }));
+}
+
+/**
+ * Replaces the open-invoice picture with a fresh full read: invoices in the read
+ * are open with the ERP's balance; invoices we knew as open but the ERP no
+ * longer lists are marked closed (paid elsewhere), never deleted.
+ */
+export function replaceOpenInvoices(db: Db, invoices: readonly OpenInvoice[], now = new Date().toISOString()): { opened: number; closed: number } {
+  const upsert = db.prepare(`INSERT INTO invoices (invoice_no, customer_id, customer_name, invoice_date, due_date, amount_cents, open_balance_cents, currency, po_no, is_open, updated_at)
+    VALUES (@invoice_no, @customer_id, @customer_name, @invoice_date, @due_date, @amount_cents, @open_balance_cents, @currency, @po_no, 1, @now)
+    ON CONFLICT (invoice_no) DO UPDATE SET customer_id = excluded.customer_id, customer_name = excluded.customer_name, invoice_date = excluded.invoice_date,
+      due_date = excluded.due_date, amount_cents = excluded.amount_cents, open_balance_cents = excluded.open_balance_cents, currency = excluded.currency,
+      po_no = excluded.po_no, is_open = 1, updated_at = excluded.updated_at`);
+  let closed = 0;
+  db.transaction(() => {
+    for (const i of invoices) {
+      upsert.run({
+        invoice_no: i.invoiceNo,
+        customer_id: i.customerId,
+        customer_name: i.customerName ?? '',
+        invoice_date: i.invoiceDate,
+        due_date: i.dueDate,
+        amount_cents: i.amountCents,
+        open_balance_cents: i.openBalanceCents,
+        currency: i.currency,
+        po_no: i.poNo,
+        now,
+      });
+    }
+    closed = db.prepare('UPDATE invoices SET is_open = 0, open_balance_cents = 0, updated_at = ? WHERE is_open = 1 AND updated_at <> ?').run(now, now).changes;
+  })();
+  return { opened: invoices.length, closed };
+}
+
+export function listOpenInvoices(db: Db): OpenInvoice[] {
+  return (db.prepare('SELECT * FROM invoices WHERE is_open = 1 ORDER BY invoice_no').all() as InvoiceRow[]).map(toInvoice);
+}
+
+export function getInvoices(db: Db, invoiceNos: readonly string[]): OpenInvoice[] {
+  const stmt = db.prepare('SELECT * FROM invoices WHERE invoice_no = ?');
+  return invoiceNos.map((n) => stmt.get(n) as InvoiceRow | undefined).filter((r): r is InvoiceRow => !!r).map(toInvoice);
+}
+
+/** After a receipt is posted: reflect it locally until the next ERP read confirms. */
+export function applyPaymentLocally(db: Db, allocations: ReadonlyArray<{ invoiceNo: string; amountCents: number }>, now = new Date().toISOString()): void {
+  const stmt = db.prepare(
+    'UPDATE invoices SET open_balance_cents = MAX(open_balance_cents - ?, 0), is_open = CASE WHEN open_balance_cents - ? <= 0 THEN 0 ELSE 1 END, updated_at = ? WHERE invoice_no = ?',
+  );
+  for (const a of allocations) stmt.run(a.amountCents, a.amountCents, now, a.invoiceNo);
+}

@@ -1,0 +1,117 @@
+import { cents } from '@shared/money';
+import type { PayTraceTransaction } from '@shared/domain';
+import type { Db } from '../db';
+
+type Row = {
+  transaction_id: number;
+  type: string;
+  amount_cents: number;
+  currency: string;
+  tax_cents: number | null;
+  created_at: string;
+  settled_at: string | null;
+  declined: number;
+  approval_code: string;
+  approval_message: string;
+  invoice_id: string;
+  description: string;
+  customer_reference_id: string;
+  customer_id: string;
+  billing_name: string;
+  email: string;
+  masked_card: string;
+  method: 'card' | 'ach';
+  raw_json: string;
+};
+
+/** Idempotent upsert by transaction id. Returns ids that are new or whose content changed. */
+export function upsertTransactions(db: Db, transactions: readonly PayTraceTransaction[], now = new Date().toISOString()): number[] {
+  const existing = db.prepare('SELECT raw_json FROM paytrace_transactions WHERE transaction_id = ?');
+  const upsert = db.prepare(`
+    INSERT INTO paytrace_transactions (transaction_id, type, amount_cents, currency, tax_cents, created_at, settled_at, declined,
+      approval_code, approval_message, invoice_id, description, customer_reference_id, customer_id, billing_name, email,
+      masked_card, method, raw_json, first_seen_at, updated_at)
+    VALUES (@transaction_id, @type, @amount_cents, @currency, @tax_cents, @created_at, @settled_at, @declined,
+      @approval_code, @approval_message, @invoice_id, @description, @customer_reference_id, @customer_id, @billing_name, @email,
+      @masked_card, @method, @raw_json, @now, @now)
+    ON CONFLICT (transaction_id) DO UPDATE SET type = excluded.type, amount_cents = excluded.amount_cents,
+      currency = excluded.currency, tax_cents = excluded.tax_cents, created_at = excluded.created_at, settled_at = excluded.settled_at,
+      declined = excluded.declined, approval_code = excluded.approval_code, approval_message = excluded.approval_message,
+      invoice_id = excluded.invoice_id, description = excluded.description, customer_reference_id = excluded.customer_reference_id,
+      customer_id = excluded.customer_id, billing_name = excluded.billing_name, email = excluded.email,
+      masked_card = excluded.masked_card, method = excluded.method, raw_json = excluded.raw_json, updated_at = excluded.updated_at`);
+  const changed: number[] = [];
+  db.transaction(() => {
+    for (const t of transactions) {
+      const raw = JSON.stringify(t.raw);
+      const before = existing.get(t.transactionId) as { raw_json: string } | undefined;
+      if (before?.raw_json === raw) continue;
+      upsert.run({
+        transaction_id: t.transactionId,
+        type: t.type,
+        amount_cents: t.amountCents,
+        currency: t.currency,
+        tax_cents: t.taxCents,
+        created_at: t.createdAt,
+        settled_at: t.settledAt,
+        declined: t.declined ? 1 : 0,
+        approval_code: t.approvalCode,
+        approval_message: t.approvalMessage,
+        invoice_id: t.invoiceId,
+        description: t.description,
+        customer_reference_id: t.customerReferenceId,
+        customer_id: t.customerId,
+        billing_name: t.billingName,
+        email: t.email,
+        masked_card: t.maskedCard,
+        method: t.method,
+        raw_json: raw,
+        now,
+      });
+      changed.push(t.transactionId);
+    }
+  })();
+  return changed;
+}
+
+function toTransaction(r: Row): PayTraceTransaction {
+  return {
+    transactionId: r.transaction_id,
+    type: r.type,
+    amountCents: cents(r.amount_cents),
+    currency: r.currency,
+    taxCents: r.tax_cents === null ? null : cents(r.tax_cents),
+    createdAt: r.created_at,
+    settledAt: r.settled_at,
+    declined: r.declined === 1,
+    approvalCode: r.approval_code,
+    approvalMessage: r.approval_message,
+    invoiceId: r.invoice_id,
+    description: r.description,
+    customerReferenceId: r.customer_reference_id,
+    customerId: r.customer_id,
+    billingName: r.billing_name,
+    email: r.email,
+    maskedCard: r.masked_card,
+    method: r.method,
+    raw: JSON.parse(r.raw_json) as unknown,
+  };
+}
+
+export function getTransaction(db: Db, id: number): PayTraceTransaction | null {
+  const r = db.prepare('SELECT * FROM paytrace_transactions WHERE transaction_id = ?').get(id) as Row | undefined;
+  return r ? toTransaction(r) : null;
+}
+
+export function listTransactions(db: Db, ids?: readonly number[]): PayTraceTransaction[] {
+  if (!ids) return (db.prepare('SELECT * FROM paytrace_transactions ORDER BY created_at, transaction_id').all() as Row[]).map(toTransaction);
+  const stmt = db.prepare('SELECT * FROM paytrace_transactions WHERE transaction_id = ?');
+  return ids.map((id) => stmt.get(id) as Row | undefined).filter((r): r is Row => !!r).map(toTransaction);
+}
+
+export function recordRejects(db: Db, rejects: ReadonlyArray<{ raw: unknown; error: string }>, now = new Date().toISOString()): void {
+  const insert = db.prepare('INSERT INTO paytrace_rejects (raw_json, error, seen_at) VALUES (?, ?, ?)');
+  db.transaction(() => {
+    for (const r of rejects) insert.run(JSON.stringify(r.raw), r.error, now);
+  })();
+}

@@ -1,0 +1,200 @@
+import { DateTime } from 'luxon';
+import type { RemoteState, SyncStatus } from '@shared/api-contract';
+import type { Customer, OpenInvoice, PayTraceTransaction } from '@shared/domain';
+import type { Settings } from '@shared/settings';
+import { appendAudit } from '../audit/audit-log';
+import type { ErpConnector } from '../erp/connector';
+import { silentLogger, type Logger } from '../log/logger';
+import type { Matcher } from '../matching/types';
+import type { Db } from '../store/db';
+import { listCustomers, listOpenInvoices, replaceOpenInvoices, upsertCustomers } from '../store/queries/ledger';
+import { approvedUnpostedAllocations, pendingTransactionIds, saveOutcomes } from '../store/queries/matches';
+import { getValue, setValue } from '../store/queries/settings';
+import { listTransactions, recordRejects, upsertTransactions } from '../store/queries/transactions';
+import { backoffDelay } from '../posting/backoff';
+import { classifyRemoteError } from './remote-errors';
+
+// Pulls PayTrace incrementally (last window with an overlap; idempotent upserts
+// by transaction id) and the ERP's customers and open invoices, then re-matches
+// every undecided transaction. One run at a time; failures back off.
+
+export type PayTraceSource = Readonly<{
+  exportByDateRange(range: { startDate: string; endDate: string }): Promise<{
+    transactions: PayTraceTransaction[];
+    malformed: Array<{ raw: unknown; error: string }>;
+  }>;
+}>;
+
+export type SyncServiceOptions = Readonly<{
+  db: Db;
+  settings: () => Settings;
+  paytrace: () => Promise<PayTraceSource>;
+  erp: () => Promise<ErpConnector>;
+  matcher: () => Matcher;
+  logger?: Logger;
+  now?: () => Date;
+  onStatus?: (status: SyncStatus) => void;
+  onRowsChanged?: (ids: number[] | null) => void;
+}>;
+
+const LAST_WINDOW_END = 'paytrace.last_window_end';
+const LAST_SUCCESS = 'sync.last_success_at';
+
+const unknownRemote: RemoteState = { reachability: 'unknown', message: null, asOf: null };
+
+export class SyncService {
+  private current: Promise<SyncStatus> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private state: SyncStatus;
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+
+  constructor(private readonly o: SyncServiceOptions) {
+    this.logger = o.logger ?? silentLogger;
+    this.now = o.now ?? (() => new Date());
+    const lastSuccess = getValue(o.db, LAST_SUCCESS);
+    this.state = {
+      state: 'idle',
+      phase: null,
+      progress: null,
+      lastSuccessAt: lastSuccess,
+      lastAttemptAt: null,
+      lastError: null,
+      nextRunAt: null,
+      intervalMinutes: o.settings().sync.intervalMinutes,
+      paytrace: { ...unknownRemote, asOf: getValue(o.db, 'paytrace.as_of') },
+      erp: { ...unknownRemote, asOf: getValue(o.db, 'erp.as_of') },
+    };
+  }
+
+  get status(): SyncStatus {
+    return this.state;
+  }
+
+  /** Runs a sync now, or joins the one already running. */
+  runOnce(): Promise<SyncStatus> {
+    if (!this.current) {
+      this.current = this.run().finally(() => {
+        this.current = null;
+      });
+    }
+    return this.current;
+  }
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.update({ nextRunAt: null });
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.update({ nextRunAt: new Date(this.now().getTime() + delayMs).toISOString() });
+    this.timer = setTimeout(() => {
+      void this.runOnce().finally(() => {
+        const interval = this.o.settings().sync.intervalMinutes * 60_000;
+        // On failure retry sooner than the interval, backing off with jitter.
+        const delay = this.failures === 0 ? interval : Math.min(interval, backoffDelay(this.failures, { baseMs: 15_000, maxMs: interval }, Math.random));
+        if (this.timer) this.schedule(delay);
+      });
+    }, delayMs);
+  }
+
+  private update(patch: Partial<SyncStatus>): void {
+    this.state = { ...this.state, ...patch, intervalMinutes: this.o.settings().sync.intervalMinutes };
+    this.o.onStatus?.(this.state);
+  }
+
+  private async run(): Promise<SyncStatus> {
+    const { db } = this.o;
+    const settings = this.o.settings();
+    const startedAt = this.now().toISOString();
+    this.update({ state: 'running', phase: 'PayTrace', progress: { done: 0, total: 4 }, lastAttemptAt: startedAt, lastError: null });
+    const errors: string[] = [];
+    let changedIds: number[] = [];
+
+    // 1. PayTrace
+    try {
+      const zone = settings.sync.merchantZone;
+      const today = DateTime.fromJSDate(this.now(), { zone });
+      const lastEnd = getValue(db, LAST_WINDOW_END);
+      const earliest = today.minus({ days: settings.paytrace.lookbackDays - 1 }).startOf('day');
+      // After a long offline spell the window reaches back to the last success, not just the look-back.
+      const from = lastEnd ? DateTime.fromISO(lastEnd, { zone }).minus({ hours: settings.paytrace.overlapHours }).startOf('day') : earliest;
+      const range = { startDate: from.toISODate()!, endDate: today.toISODate()! };
+      const client = await this.o.paytrace();
+      const { transactions, malformed } = await client.exportByDateRange(range);
+      changedIds = upsertTransactions(db, transactions);
+      if (malformed.length > 0) {
+        recordRejects(db, malformed);
+        errors.push(`${malformed.length} PayTrace row(s) could not be read and were kept aside for review`);
+      }
+      setValue(db, LAST_WINDOW_END, today.toISO()!);
+      setValue(db, 'paytrace.as_of', startedAt);
+      this.update({ paytrace: { reachability: 'online', message: null, asOf: startedAt } });
+    } catch (e) {
+      const p = classifyRemoteError('PayTrace', e);
+      this.logger.warn(p.message);
+      errors.push(p.message);
+      this.update({ paytrace: { reachability: p.reachability, message: p.message, asOf: getValue(db, 'paytrace.as_of') } });
+    }
+
+    // 2. ERP customers and open invoices
+    this.update({ phase: 'ERP', progress: { done: 1, total: 4 } });
+    try {
+      const erp = await this.o.erp();
+      const customers: Customer[] = [];
+      for await (const page of erp.listCustomers()) customers.push(...page);
+      this.update({ progress: { done: 2, total: 4 } });
+      const invoices: OpenInvoice[] = [];
+      for await (const page of erp.listOpenInvoices()) invoices.push(...page);
+      db.transaction(() => {
+        upsertCustomers(db, customers);
+        replaceOpenInvoices(db, invoices);
+      })();
+      setValue(db, 'erp.as_of', startedAt);
+      this.update({ erp: { reachability: 'online', message: null, asOf: startedAt } });
+    } catch (e) {
+      const p = classifyRemoteError('ERP', e);
+      this.logger.warn(p.message);
+      errors.push(p.message);
+      this.update({ erp: { reachability: p.reachability, message: p.message, asOf: getValue(db, 'erp.as_of') } });
+    }
+
+    // 3. Re-match every undecided transaction against what we know locally.
+    this.update({ phase: 'Matching', progress: { done: 3, total: 4 } });
+    const matched = this.rematch();
+
+    const finishedAt = this.now().toISOString();
+    if (errors.length === 0) {
+      this.failures = 0;
+      setValue(db, LAST_SUCCESS, finishedAt);
+      appendAudit(db, { actor: 'system', action: 'sync.completed', objectType: 'sync', objectId: finishedAt, after: { newOrChanged: changedIds.length, matched } });
+      this.update({ state: 'idle', phase: null, progress: { done: 4, total: 4 }, lastSuccessAt: finishedAt, lastError: null });
+    } else {
+      this.failures += 1;
+      this.update({ state: 'error', phase: null, progress: null, lastError: errors.join(' · ') });
+    }
+    this.o.onRowsChanged?.(null);
+    return this.state;
+  }
+
+  /** Re-runs the matcher over undecided transactions; returns how many outcomes changed. */
+  rematch(): number {
+    const { db } = this.o;
+    const pending = pendingTransactionIds(db);
+    if (pending.length === 0) return 0;
+    const outcomes = this.o.matcher()({
+      transactions: listTransactions(db, pending),
+      invoices: listOpenInvoices(db),
+      customers: listCustomers(db),
+      consumed: approvedUnpostedAllocations(db),
+    });
+    return saveOutcomes(db, outcomes);
+  }
+}

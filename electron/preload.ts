@@ -1,0 +1,24 @@
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { EVENT_NAMES, METHOD_NAMES, type ApiEvents, type EventName, type TieoutApi } from '@shared/api-contract';
+
+// Exposes exactly the contract: `call` for its methods and `on` for its
+// events. The renderer never gets ipcRenderer itself.
+
+const api: TieoutApi = {
+  call(name, args) {
+    if (!METHOD_NAMES.includes(name)) return Promise.resolve({ ok: false, error: { code: 'unknown_method', message: `Unknown method ${String(name)}` } });
+    return ipcRenderer.invoke('tieout:call', name, args);
+  },
+  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void) {
+    if (!EVENT_NAMES.includes(event)) return () => {};
+    const handler = (_e: IpcRendererEvent, name: EventName, payload: unknown) => {
+      if (name === event) listener(payload as ApiEvents[E]);
+    };
+    ipcRenderer.on('tieout:event', handler);
+    return () => {
+      ipcRenderer.removeListener('tieout:event', handler);
+    };
+  },
+};
+
+contextBridge.exposeInMainWorld('tieout', api);
