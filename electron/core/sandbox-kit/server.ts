@@ -38,6 +38,8 @@ export type SandboxOptions = Readonly<{
   port?: number;
   faultSeed?: number;
   faultRules?: readonly FaultRule[];
+  /** The path fault rules are matched against; defaults to the request path. Lets single-endpoint protocols (SOAP) aim faults at one operation. */
+  faultPath?: (req: SandboxRequest) => string;
 }>;
 
 const MAX_BODY = 20 * 1024 * 1024;
@@ -88,7 +90,7 @@ export async function startSandboxServer(options: SandboxOptions): Promise<Runni
         return;
       }
 
-      const drawn: Fault[] = faults.draw(sreq.method, sreq.path);
+      const drawn: Fault[] = faults.draw(sreq.method, options.faultPath ? options.faultPath(sreq) : sreq.path);
       for (const f of drawn) if (f.kind === 'latency') await sleep(f.ms);
       const terminal = drawn.find((f) => f.kind !== 'latency');
       if (terminal) {

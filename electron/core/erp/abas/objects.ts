@@ -1,0 +1,88 @@
+import { MoneyParseError, parseDecimalToCents, type Cents } from '@shared/money';
+import { ErpError } from '../errors';
+
+// Reading abas.objects+json replies: content.data.erpDataObjects[] with
+// head.fields.<name>.value and table[].fields.<name>.value (reference §5).
+// Anything else is a typed `malformed` error naming what is missing.
+
+export const ABAS_MEDIA_TYPE = 'application/abas.objects+json';
+
+export type AbasObject = Readonly<{
+  id: string;
+  head: Readonly<Record<string, string>>;
+  rows: ReadonlyArray<Readonly<Record<string, string>>>;
+}>;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function fieldValues(fields: unknown, what: string): Record<string, string> {
+  if (!isObj(fields)) throw new ErpError('malformed', `${what}: "fields" is not an object`);
+  const out: Record<string, string> = {};
+  for (const [name, f] of Object.entries(fields)) {
+    if (!isObj(f)) throw new ErpError('malformed', `${what}: field "${name}" has no value object`);
+    const v = f.value;
+    out[name] = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+  return out;
+}
+
+export function parseObjects(body: unknown, what: string): AbasObject[] {
+  const data = isObj(body) && isObj(body.content) ? body.content.data : undefined;
+  if (!isObj(data) || !Array.isArray(data.erpDataObjects)) throw new ErpError('malformed', `${what}: expected content.data.erpDataObjects[] from abas`);
+  return data.erpDataObjects.map((o, i): AbasObject => {
+    const w = `${what} (object ${i})`;
+    if (!isObj(o) || !isObj(o.head)) throw new ErpError('malformed', `${w}: no head`);
+    const table = Array.isArray(o.table) ? o.table : [];
+    return {
+      id: typeof o.id === 'string' || typeof o.id === 'number' ? String(o.id) : '',
+      head: fieldValues(o.head.fields, w),
+      rows: table.map((r) => (isObj(r) ? fieldValues(r.fields ?? {}, w) : {})),
+    };
+  });
+}
+
+export type AbasLink = Readonly<{ rel: string; href: string }>;
+
+/** Links of an editor reply (content.data.links or top-level links). */
+export function parseLinks(body: unknown): AbasLink[] {
+  const candidates: unknown[] = [];
+  if (isObj(body)) {
+    candidates.push(body.links);
+    if (isObj(body.content) && isObj(body.content.data)) candidates.push(body.content.data.links);
+  }
+  const out: AbasLink[] = [];
+  for (const c of candidates) {
+    if (!Array.isArray(c)) continue;
+    for (const l of c) if (isObj(l) && typeof l.rel === 'string' && typeof l.href === 'string') out.push({ rel: l.rel, href: l.href });
+  }
+  return out;
+}
+
+export function need(o: AbasObject, field: string, what: string): string {
+  const v = o.head[field];
+  if (v === undefined || v === '') throw new ErpError('malformed', `${what}: head field "${field}" is missing`);
+  return v;
+}
+
+export function amountOf(text: string | undefined, field: string, what: string): Cents {
+  try {
+    return parseDecimalToCents(text ?? '');
+  } catch (e) {
+    if (e instanceof MoneyParseError) throw new ErpError('malformed', `${what}: field "${field}" is not an amount (${JSON.stringify(text)})`);
+    throw e;
+  }
+}
+
+/** abas dates arrive as YYYYMMDD or YYYY-MM-DD; '' stays ''. */
+export function isoDate(text: string | undefined, field: string, what: string): string {
+  const t = (text ?? '').trim();
+  if (t === '') return '';
+  const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(t);
+  if (compact) return `${compact[1]}-${compact[2]}-${compact[3]}`;
+  const dashed = /^(\d{4}-\d{2}-\d{2})/.exec(t);
+  if (dashed) return dashed[1]!;
+  throw new ErpError('malformed', `${what}: field "${field}" is not a date (${t})`);
+}
+
+export const compactDate = (iso: string): string => iso.replace(/-/g, '');

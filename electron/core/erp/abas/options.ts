@@ -1,0 +1,148 @@
+import { ErpError } from '../errors';
+import type { ErpOptionField, ErpOptionValue } from '../kind-module';
+
+// abas settings. The REST mechanics (obj/data/{db}:{group}, criteria,
+// headFields, limit, the editor flow, customers 0:1 with nummer/such/name)
+// are confirmed (reference §5); the open-item and payment objects and their
+// field names are not, so each is a setting with a documented default
+// (docs/erp/abas.md). The site finds the real ones in its database overview.
+
+export const ABAS_OPTION_FIELDS: readonly ErpOptionField[] = [
+  { key: 'tenant', label: 'Tenant (client)', default: '', help: 'The {tenant} in /mw/r/{tenant}/, e.g. "test" or "client@host".' },
+  { key: 'authMode', label: 'Authentication', default: 'basic', help: "'basic' (user + abas password) or 'oauth2' (client credentials; the credential user name is the client id, the password the secret).", choices: ['basic', 'oauth2'] },
+  { key: 'basicUser', label: 'Basic auth user', default: '', help: 'User name for Basic auth; the vendor samples leave it empty and send only the abas password.' },
+  { key: 'tokenUrl', label: 'OAuth2 token endpoint', default: '', help: 'Keycloak token URL for client credentials, e.g. https://host/auth/realms/abas/protocol/openid-connect/token.' },
+  { key: 'oauthScope', label: 'OAuth2 scope', default: '', help: 'Optional scope for the token request (the sample token carries "abas-fusion openid").' },
+  { key: 'language', label: 'Accept-Language', default: 'en', help: "'en' keeps decimals as 1234.50; 'de' would send German formats.", choices: ['en', 'de'] },
+  { key: 'pageSize', label: 'Page size (limit)', default: 200, help: 'limit query parameter per page.' },
+  { key: 'offsetParam', label: 'Paging parameter', default: 'offset', help: 'Query parameter that skips rows on later pages; paging beyond limit is not documented publicly.', unconfirmed: true },
+  { key: 'customersObject', label: 'Customers database:group', default: '0:1', help: 'Customers (fields nummer, such, name).' },
+  { key: 'openItemsObject', label: 'Open items database:group', default: '7:5', help: 'Open items (Offene Posten) of customers.', unconfirmed: true },
+  { key: 'openItemsCriteria', label: 'Open items criteria', default: '', help: 'Extra abas selection (field=from!to;...) limiting open items to receivables.', unconfirmed: true },
+  { key: 'opInvoiceField', label: 'Open item: invoice no. field', default: 'nummer', help: 'Invoice number field of an open item.', unconfirmed: true },
+  { key: 'opCustomerField', label: 'Open item: customer field', default: 'kunde', help: 'Customer number field of an open item.', unconfirmed: true },
+  { key: 'opDateField', label: 'Open item: date field', default: 'datum', help: 'Invoice date field.', unconfirmed: true },
+  { key: 'opDueField', label: 'Open item: due date field', default: 'faellig', help: 'Due date field.', unconfirmed: true },
+  { key: 'opAmountField', label: 'Open item: amount field', default: 'betrag', help: 'Original amount field.', unconfirmed: true },
+  { key: 'opOpenField', label: 'Open item: open amount field', default: 'offen', help: 'Open amount field.', unconfirmed: true },
+  { key: 'opCurrencyField', label: 'Open item: currency field', default: 'waehr', help: 'Currency field.', unconfirmed: true },
+  { key: 'opPoField', label: 'Open item: PO field', default: 'bestnr', help: 'Customer order/PO number field.', unconfirmed: true },
+  { key: 'paymentObject', label: 'Payment database:group', default: '8:1', help: 'Object created for an incoming payment through the editor (commands/NEW).', unconfirmed: true },
+  { key: 'creditMemoObject', label: 'Credit memo database:group', default: '8:2', help: 'Object created for a credit memo.', unconfirmed: true },
+  { key: 'payCustomerField', label: 'Payment: customer field', default: 'kunde', help: 'Head field for the customer.', unconfirmed: true },
+  { key: 'payAmountField', label: 'Payment: amount field', default: 'betrag', help: 'Head field for the amount.', unconfirmed: true },
+  { key: 'payDateField', label: 'Payment: date field', default: 'datum', help: 'Head field for the payment date (sent as YYYYMMDD).', unconfirmed: true },
+  { key: 'payCurrencyField', label: 'Payment: currency field', default: 'waehr', help: 'Head field for the currency.', unconfirmed: true },
+  { key: 'payReferenceField', label: 'Payment: reference field', default: 'verwzweck', help: 'Head field carrying the PayTrace id (Verwendungszweck); the idempotency look-up queries it.', unconfirmed: true },
+  { key: 'rowInvoiceField', label: 'Payment row: invoice field', default: 'rechnr', help: 'Table field naming the invoice a row pays.', unconfirmed: true },
+  { key: 'rowAmountField', label: 'Payment row: amount field', default: 'zbetrag', help: 'Table field with the amount applied.', unconfirmed: true },
+  { key: 'referenceMaxLength', label: 'Reference max length', default: 30, help: 'Longest reference the payment reference field holds.', unconfirmed: true },
+  { key: 'postingMode', label: 'Posting mode', default: 'api', help: "'api': editor flow. 'mt940-file': write an MT940 statement for abas's bank-statement import and confirm by reading the payment back.", choices: ['api', 'mt940-file'] },
+  { key: 'mt940Folder', label: 'MT940 import folder', default: '', help: 'Folder abas imports bank statements from (mt940-file mode).' },
+  { key: 'mt940Account', label: 'MT940 account (:25:)', default: 'TIEOUT-CLEARING', help: 'Account identification the bank-statement import maps to the PayTrace clearing account.', unconfirmed: true },
+  { key: 'mt940ConfirmTimeoutMs', label: 'Import confirm timeout (ms)', default: 300_000, help: 'How long to wait for the imported payment before reporting an unknown outcome.' },
+  { key: 'mt940PollIntervalMs', label: 'Import poll interval (ms)', default: 5_000, help: 'How often to look for the imported payment.' },
+];
+
+export type AbasOptions = Readonly<{
+  tenant: string;
+  authMode: 'basic' | 'oauth2';
+  basicUser: string;
+  tokenUrl: string;
+  oauthScope: string;
+  language: string;
+  pageSize: number;
+  offsetParam: string;
+  customersObject: string;
+  openItemsObject: string;
+  openItemsCriteria: string;
+  op: Readonly<{ invoice: string; customer: string; date: string; due: string; amount: string; open: string; currency: string; po: string }>;
+  paymentObject: string;
+  creditMemoObject: string;
+  pay: Readonly<{ customer: string; amount: string; date: string; currency: string; reference: string; rowInvoice: string; rowAmount: string }>;
+  referenceMaxLength: number;
+  postingMode: 'api' | 'mt940-file';
+  mt940Folder: string;
+  mt940Account: string;
+  mt940ConfirmTimeoutMs: number;
+  mt940PollIntervalMs: number;
+}>;
+
+type Raw = Readonly<Record<string, ErpOptionValue>>;
+
+function str(o: Raw, key: string): string {
+  const field = ABAS_OPTION_FIELDS.find((f) => f.key === key);
+  if (!field) throw new Error(`unknown abas option ${key}`);
+  return String(o[key] ?? field.default).trim();
+}
+
+function positiveInt(o: Raw, key: string): number {
+  const n = Number(str(o, key));
+  if (!Number.isInteger(n) || n <= 0) throw new ErpError('config', `abas setting ${key} must be a positive whole number`);
+  return n;
+}
+
+function dbGroup(o: Raw, key: string): string {
+  const v = str(o, key);
+  if (!/^\d+:\d+$/.test(v)) throw new ErpError('config', `abas setting ${key} must look like database:group, e.g. 0:1 (got "${v}")`);
+  return v;
+}
+
+function fieldName(o: Raw, key: string): string {
+  const v = str(o, key);
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(v)) throw new ErpError('config', `abas setting ${key} must be a field name (got "${v}")`);
+  return v;
+}
+
+export function parseAbasOptions(o: Raw): AbasOptions {
+  const tenant = str(o, 'tenant');
+  if (!tenant) throw new ErpError('config', 'abas needs the tenant setting (the client name in /mw/r/{tenant}/)');
+  const authMode = str(o, 'authMode');
+  if (authMode !== 'basic' && authMode !== 'oauth2') throw new ErpError('config', `abas authMode must be 'basic' or 'oauth2' (got "${authMode}")`);
+  const tokenUrl = str(o, 'tokenUrl');
+  if (authMode === 'oauth2' && !tokenUrl) throw new ErpError('config', 'abas OAuth2 needs the tokenUrl setting');
+  const postingMode = str(o, 'postingMode');
+  if (postingMode !== 'api' && postingMode !== 'mt940-file') throw new ErpError('config', `abas postingMode must be 'api' or 'mt940-file' (got "${postingMode}")`);
+  const mt940Folder = str(o, 'mt940Folder');
+  if (postingMode === 'mt940-file' && !mt940Folder) throw new ErpError('config', 'abas mt940-file posting needs the mt940Folder setting');
+  return {
+    tenant,
+    authMode,
+    basicUser: str(o, 'basicUser'),
+    tokenUrl,
+    oauthScope: str(o, 'oauthScope'),
+    language: str(o, 'language') || 'en',
+    pageSize: positiveInt(o, 'pageSize'),
+    offsetParam: fieldName(o, 'offsetParam'),
+    customersObject: dbGroup(o, 'customersObject'),
+    openItemsObject: dbGroup(o, 'openItemsObject'),
+    openItemsCriteria: str(o, 'openItemsCriteria'),
+    op: {
+      invoice: fieldName(o, 'opInvoiceField'),
+      customer: fieldName(o, 'opCustomerField'),
+      date: fieldName(o, 'opDateField'),
+      due: fieldName(o, 'opDueField'),
+      amount: fieldName(o, 'opAmountField'),
+      open: fieldName(o, 'opOpenField'),
+      currency: fieldName(o, 'opCurrencyField'),
+      po: fieldName(o, 'opPoField'),
+    },
+    paymentObject: dbGroup(o, 'paymentObject'),
+    creditMemoObject: dbGroup(o, 'creditMemoObject'),
+    pay: {
+      customer: fieldName(o, 'payCustomerField'),
+      amount: fieldName(o, 'payAmountField'),
+      date: fieldName(o, 'payDateField'),
+      currency: fieldName(o, 'payCurrencyField'),
+      reference: fieldName(o, 'payReferenceField'),
+      rowInvoice: fieldName(o, 'rowInvoiceField'),
+      rowAmount: fieldName(o, 'rowAmountField'),
+    },
+    referenceMaxLength: positiveInt(o, 'referenceMaxLength'),
+    postingMode,
+    mt940Folder,
+    mt940Account: str(o, 'mt940Account'),
+    mt940ConfirmTimeoutMs: positiveInt(o, 'mt940ConfirmTimeoutMs'),
+    mt940PollIntervalMs: positiveInt(o, 'mt940PollIntervalMs'),
+  };
+}

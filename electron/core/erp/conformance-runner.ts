@@ -1,0 +1,105 @@
+import type { Customer, OpenInvoice } from '@shared/domain';
+import type { ConformanceHarness, ConformanceTarget } from './conformance';
+import type { ErpKind } from './connector';
+import { CONFORMANCE_SCENARIOS } from '../../../test/conformance/scenarios';
+import { buildConformanceSeed } from '../../../test/conformance/seed';
+
+// Runs the shared ERP conformance scenarios (test/conformance/scenarios.ts)
+// against one target, a fresh sandbox per scenario. Used by the vitest suite
+// and by `tieout erp check --erp <kind> --sandbox`.
+
+export type ConformanceSeed = Readonly<{ customers: readonly Customer[]; invoices: readonly OpenInvoice[] }>;
+
+export type ConformanceScenario = Readonly<{
+  id: string;
+  title: string;
+  /** A capability the harness must support, else the scenario is skipped. */
+  requires?: keyof ConformanceHarness['supports'];
+  run(harness: ConformanceHarness, seed: ConformanceSeed): Promise<void>;
+}>;
+
+export type ConformanceStatus = 'pass' | 'fail' | 'skip';
+
+export type ConformanceResult = Readonly<{
+  kind: ErpKind;
+  scenario: string;
+  title: string;
+  status: ConformanceStatus;
+  /** Failure or skip reason; empty on pass. */
+  detail: string;
+  ms: number;
+}>;
+
+const REQUIREMENT_LABELS: Record<keyof ConformanceHarness['supports'], string> = {
+  httpFaults: 'HTTP faults (500, 429, timeouts)',
+  commitThenDrop: 'a reply lost after the commit',
+  malformedReplies: 'malformed replies',
+  sessionExpiry: 'session expiry',
+};
+
+const SCENARIO_TIMEOUT_MS = 25_000;
+
+function describeError(e: unknown): string {
+  if (e instanceof Error) {
+    const kind = (e as { kind?: unknown }).kind;
+    return typeof kind === 'string' ? `${e.name}(${kind}): ${e.message}` : e.message;
+  }
+  return String(e);
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
+
+export async function runScenario(target: ConformanceTarget, scenario: ConformanceScenario, seed: ConformanceSeed = buildConformanceSeed()): Promise<ConformanceResult> {
+  const started = Date.now();
+  const result = (status: ConformanceStatus, detail: string): ConformanceResult => ({
+    kind: target.kind,
+    scenario: scenario.id,
+    title: scenario.title,
+    status,
+    detail,
+    ms: Date.now() - started,
+  });
+  let harness: ConformanceHarness;
+  try {
+    harness = await target.start(seed);
+  } catch (e) {
+    return result('fail', `sandbox did not start: ${describeError(e)}`);
+  }
+  try {
+    if (scenario.requires && !harness.supports[scenario.requires]) {
+      return result('skip', `the ${target.kind} sandbox cannot simulate ${REQUIREMENT_LABELS[scenario.requires]}`);
+    }
+    await withTimeout(scenario.run(harness, seed), SCENARIO_TIMEOUT_MS, scenario.id);
+    return result('pass', '');
+  } catch (e) {
+    return result('fail', describeError(e));
+  } finally {
+    await harness.close().catch(() => undefined);
+  }
+}
+
+export async function runConformance(
+  target: ConformanceTarget,
+  options: Readonly<{ onResult?: (r: ConformanceResult) => void; scenarios?: readonly ConformanceScenario[]; seed?: ConformanceSeed }> = {},
+): Promise<ConformanceResult[]> {
+  const seed = options.seed ?? buildConformanceSeed();
+  const results: ConformanceResult[] = [];
+  for (const scenario of options.scenarios ?? CONFORMANCE_SCENARIOS) {
+    const r = await runScenario(target, scenario, seed);
+    results.push(r);
+    options.onResult?.(r);
+  }
+  return results;
+}
+
+/** "PASS  p21  read-invoices-paged  (412 ms)" — one line per result for the CLI. */
+export function formatConformanceLine(r: ConformanceResult): string {
+  const tag = r.status === 'pass' ? 'PASS' : r.status === 'fail' ? 'FAIL' : 'SKIP';
+  return `${tag}  ${r.kind}  ${r.scenario}  (${r.ms} ms)${r.detail ? `  ${r.detail}` : ''}`;
+}

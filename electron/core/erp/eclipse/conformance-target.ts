@@ -1,0 +1,39 @@
+import type { ConformanceTarget } from '../conformance';
+import type { FaultRule } from '../../sandbox-kit/faults';
+import { EclipseConnector } from './connector';
+import { ECLIPSE_OPTION_FIELDS } from './options';
+import { startEclipseSandbox } from './sandbox';
+
+// The Eclipse connector in API posting mode against its sandbox. Write
+// faults arrive as path-less POST rules; they are aimed at the cash-receipt
+// resource so they hit the write, never POST /Sessions (the sign-in).
+
+const receiptsPath = String(ECLIPSE_OPTION_FIELDS.find((f) => f.key === 'cashReceiptsPath')!.default);
+
+export const eclipseConformanceTarget: ConformanceTarget = {
+  kind: 'eclipse',
+  async start(seed) {
+    const sandbox = await startEclipseSandbox({ customers: seed.customers, invoices: seed.invoices });
+    const aim = (rule: FaultRule): FaultRule =>
+      rule.pathPrefix === undefined && (rule.method?.toUpperCase() === 'POST' || (rule.method === undefined && rule.fault.kind === 'commit-then-drop'))
+        ? { ...rule, method: 'POST', pathPrefix: receiptsPath }
+        : rule;
+    return {
+      connector: (options = {}) =>
+        new EclipseConnector({
+          baseUrl: sandbox.baseUrl,
+          options: { ...sandbox.options, postingMode: 'api' },
+          credentials: options.badCredentials ? { username: sandbox.credentials.username, password: 'wrong-password' } : sandbox.credentials,
+          timeoutMs: options.timeoutMs ?? 5_000,
+        }),
+      injectFault: async (rule) => sandbox.faults.add(aim(rule)),
+      clearFaults: async () => sandbox.faults.reset(),
+      expireSessions: async () => sandbox.expireSessions(),
+      countReceipts: async (reference) => sandbox.receiptCount(reference),
+      openBalance: async (invoiceNo) => sandbox.openBalance(invoiceNo),
+      limits: { referenceMaxLength: Number(sandbox.options.referenceMaxLength) },
+      supports: { httpFaults: true, commitThenDrop: true, malformedReplies: true, sessionExpiry: true },
+      close: () => sandbox.close(),
+    };
+  },
+};

@@ -1,0 +1,84 @@
+import { ErpError } from '../errors';
+import type { ErpOptionField, ErpOptionValue } from '../kind-module';
+
+// Eclipse settings. Only the session mechanics and the {metadata, results}
+// paging are confirmed (reference §2); every AR path and field below is a
+// documented default the site checks in its Swagger UI (docs/erp/eclipse.md).
+
+export const ECLIPSE_OPTION_FIELDS: readonly ErpOptionField[] = [
+  { key: 'loginType', label: 'Login type', default: 'Employee', help: 'loginType sent to POST /Sessions.', choices: ['Employee', 'Developer', 'Partner', 'Customer', 'Vendor', 'Contact', 'Anonymous'] },
+  { key: 'pageSize', label: 'Page size', default: 200, help: 'pageSize query parameter on list calls (the sample client uses 200).' },
+  { key: 'customersPath', label: 'Customers path', default: '/Customers', help: 'Customer list resource. Check it in {host}:5000/swagger.', unconfirmed: true },
+  { key: 'openInvoicesPath', label: 'Open invoices path', default: '/AccountsReceivable/OpenInvoices', help: 'Open AR invoice inquiry resource.', unconfirmed: true },
+  { key: 'cashReceiptsPath', label: 'Cash receipts path', default: '/AccountsReceivable/CashReceipts', help: 'Cash receipt resource: GET to look up by reference, POST to create (API posting mode).', unconfirmed: true },
+  { key: 'creditMemosPath', label: 'Credit memos path', default: '/AccountsReceivable/CreditMemos', help: 'Credit memo resource (GET look-up, POST create).', unconfirmed: true },
+  { key: 'referenceField', label: 'Reference field', default: 'checkNumber', help: 'Receipt field carrying the PayTrace transaction id; also the query parameter of the look-up.', unconfirmed: true },
+  { key: 'referenceMaxLength', label: 'Reference max length', default: 20, help: 'Longest reference the ERP field accepts; longer ones are refused before sending.', unconfirmed: true },
+  { key: 'postingMode', label: 'Posting mode', default: 'api', help: "'api': POST to the cash receipts path. 'lockbox-file': drop a lock-box/EFT import file in a folder and confirm by reading the receipt back.", choices: ['api', 'lockbox-file'] },
+  { key: 'lockboxFolder', label: 'Lock-box drop folder', default: '', help: 'Folder Eclipse imports lock-box/EFT files from (lockbox-file mode).' },
+  { key: 'lockboxLayout', label: 'Lock-box layout', default: 'csv', help: 'File layout; must match the layout configured in Eclipse Cash Receipts (docs/erp/eclipse.md).', unconfirmed: true, choices: ['csv', 'fixed-width'] },
+  { key: 'lockboxConfirmTimeoutMs', label: 'Import confirm timeout (ms)', default: 120_000, help: 'How long to wait for the imported receipt to appear before reporting an unknown outcome.' },
+  { key: 'lockboxPollIntervalMs', label: 'Import poll interval (ms)', default: 2_000, help: 'How often to look for the imported receipt.' },
+];
+
+export type EclipseOptions = Readonly<{
+  loginType: string;
+  pageSize: number;
+  customersPath: string;
+  openInvoicesPath: string;
+  cashReceiptsPath: string;
+  creditMemosPath: string;
+  referenceField: string;
+  referenceMaxLength: number;
+  postingMode: 'api' | 'lockbox-file';
+  lockboxFolder: string;
+  lockboxLayout: 'csv' | 'fixed-width';
+  lockboxConfirmTimeoutMs: number;
+  lockboxPollIntervalMs: number;
+}>;
+
+function pick(options: Readonly<Record<string, ErpOptionValue>>, key: string): ErpOptionValue {
+  const field = ECLIPSE_OPTION_FIELDS.find((f) => f.key === key);
+  if (!field) throw new Error(`unknown Eclipse option ${key}`);
+  return options[key] ?? field.default;
+}
+
+function str(options: Readonly<Record<string, ErpOptionValue>>, key: string): string {
+  return String(pick(options, key)).trim();
+}
+
+function positiveInt(options: Readonly<Record<string, ErpOptionValue>>, key: string): number {
+  const n = Number(pick(options, key));
+  if (!Number.isInteger(n) || n <= 0) throw new ErpError('config', `Eclipse setting ${key} must be a positive whole number`);
+  return n;
+}
+
+function path(options: Readonly<Record<string, ErpOptionValue>>, key: string): string {
+  const p = str(options, key);
+  if (!p.startsWith('/')) throw new ErpError('config', `Eclipse setting ${key} must start with "/" (got "${p}")`);
+  return p.replace(/\/+$/, '');
+}
+
+export function parseEclipseOptions(options: Readonly<Record<string, ErpOptionValue>>): EclipseOptions {
+  const postingMode = str(options, 'postingMode');
+  if (postingMode !== 'api' && postingMode !== 'lockbox-file') throw new ErpError('config', `Eclipse postingMode must be 'api' or 'lockbox-file' (got "${postingMode}")`);
+  const lockboxLayout = str(options, 'lockboxLayout');
+  if (lockboxLayout !== 'csv' && lockboxLayout !== 'fixed-width') throw new ErpError('config', `Eclipse lockboxLayout must be 'csv' or 'fixed-width' (got "${lockboxLayout}")`);
+  const lockboxFolder = str(options, 'lockboxFolder');
+  if (postingMode === 'lockbox-file' && lockboxFolder === '') throw new ErpError('config', 'Eclipse lockbox-file posting needs the lockboxFolder setting');
+  return {
+    loginType: str(options, 'loginType'),
+    pageSize: positiveInt(options, 'pageSize'),
+    customersPath: path(options, 'customersPath'),
+    openInvoicesPath: path(options, 'openInvoicesPath'),
+    cashReceiptsPath: path(options, 'cashReceiptsPath'),
+    creditMemosPath: path(options, 'creditMemosPath'),
+    referenceField: str(options, 'referenceField'),
+    referenceMaxLength: positiveInt(options, 'referenceMaxLength'),
+    postingMode,
+    lockboxFolder,
+    lockboxLayout,
+    lockboxConfirmTimeoutMs: positiveInt(options, 'lockboxConfirmTimeoutMs'),
+    lockboxPollIntervalMs: positiveInt(options, 'lockboxPollIntervalMs'),
+  };
+}

@@ -1,0 +1,38 @@
+import type { CreditMemoRequest, ReceiptRequest } from '../connector';
+import { ErpError } from '../errors';
+
+// Checks done before anything is sent, so a request the ERP would refuse (or
+// worse, truncate) never leaves. Shared by the Eclipse and abas connectors.
+
+export function checkReceiptRequest(r: ReceiptRequest, referenceMaxLength: number): void {
+  checkReference(r.reference, referenceMaxLength);
+  if (!r.customerId.trim()) throw new ErpError('validation', 'The receipt has no customer');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(r.date)) throw new ErpError('validation', `The receipt date "${r.date}" is not YYYY-MM-DD`);
+  if (!Number.isSafeInteger(r.amountCents) || r.amountCents <= 0) throw new ErpError('validation', 'The receipt amount must be a positive whole number of cents');
+  let applied = 0;
+  for (const a of r.allocations) {
+    if (!a.invoiceNo.trim()) throw new ErpError('validation', 'An allocation has no invoice number');
+    if (!Number.isSafeInteger(a.amountCents) || a.amountCents <= 0) throw new ErpError('validation', `The allocation to invoice ${a.invoiceNo} must be a positive amount`);
+    applied += a.amountCents;
+  }
+  const unapplied = r.unappliedCents ?? 0;
+  if (applied + unapplied !== r.amountCents) {
+    throw new ErpError('validation', `Allocations (${applied}) plus unapplied (${unapplied}) do not add up to the receipt amount (${r.amountCents}) in cents`);
+  }
+}
+
+export function checkCreditMemoRequest(m: CreditMemoRequest, referenceMaxLength: number): void {
+  checkReference(m.reference, referenceMaxLength);
+  if (!m.customerId.trim()) throw new ErpError('validation', 'The credit memo has no customer');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(m.date)) throw new ErpError('validation', `The credit memo date "${m.date}" is not YYYY-MM-DD`);
+  if (!Number.isSafeInteger(m.amountCents) || m.amountCents <= 0) throw new ErpError('validation', 'The credit memo amount must be a positive whole number of cents');
+}
+
+function checkReference(reference: string, max: number): void {
+  if (!reference.trim()) throw new ErpError('validation', 'The PayTrace reference is empty');
+  if (reference.length > max) {
+    throw new ErpError('validation', `The PayTrace reference "${reference}" is ${reference.length} characters; the ERP field holds ${max}`);
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,257 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { XMLParser } from 'fast-xml-parser';
+import { ErpError } from '../errors';
+import type { ErpCredentials } from '../kind-module';
+
+// The one HTTP path to P21: Bearer token reuse, one re-auth on 401,
+// Accept: application/json on every call, and typed errors. Writes are told
+// apart from reads because a write whose reply was lost has an unknown outcome.
+
+export type P21CallKind = 'read' | 'write';
+
+export type P21HttpConfig = Readonly<{
+  baseUrl: string;
+  credentials: ErpCredentials;
+  authVersion: 'v2' | 'v1';
+  timeoutMs: number;
+}>;
+
+type Token = { accessToken: string; expiresAt: number };
+
+/** Error codes meaning the request never left this machine: safe to call transient even for writes. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
+
+const xml = new XMLParser({ ignoreAttributes: true, parseTagValue: false, removeNSPrefix: true });
+
+export function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/** Finds the first value under `key` anywhere in a parsed XML/JSON tree. */
+function findKey(tree: unknown, key: string): unknown {
+  if (tree === null || typeof tree !== 'object') return undefined;
+  const rec = tree as Record<string, unknown>;
+  if (key in rec) return rec[key];
+  for (const v of Object.values(rec)) {
+    const hit = findKey(v, key);
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
+}
+
+/** Parses a token reply in JSON or XML (some middleware answers XML [P6]). */
+export function parseTokenReply(body: string, now: number): Token {
+  const text = body.trim();
+  let tree: unknown;
+  try {
+    tree = text.startsWith('<') ? xml.parse(text) : JSON.parse(text);
+  } catch {
+    throw new ErpError('malformed', 'P21 token reply is neither JSON nor XML');
+  }
+  const token = findKey(tree, 'AccessToken');
+  if (typeof token !== 'string' || token.length === 0) throw new ErpError('malformed', 'P21 token reply has no AccessToken');
+  const rawExpiry = findKey(tree, 'ExpiresInSeconds') ?? findKey(tree, 'ExpiresIn');
+  const seconds = Number(rawExpiry);
+  // No stated lifetime: assume one hour; a 401 triggers a re-auth anyway.
+  const lifetime = Number.isFinite(seconds) && seconds > 0 ? seconds : 3600;
+  return { accessToken: token, expiresAt: now + Math.max(0, lifetime - 60) * 1000 };
+}
+
+/** The ERP's own message from the bodies P21 uses: {"error":{"code","message"}}, {"error":"…","error_description"}, {"Message"}. */
+export function erpMessageOf(body: string): string | undefined {
+  const text = body.trim();
+  if (!text) return undefined;
+  try {
+    const j = JSON.parse(text) as unknown;
+    if (typeof j === 'string') return j;
+    if (j && typeof j === 'object') {
+      const r = j as Record<string, unknown>;
+      const err = r.error;
+      if (err && typeof err === 'object') {
+        const m = (err as Record<string, unknown>).message;
+        if (typeof m === 'string') return m;
+      }
+      if (typeof r.error_description === 'string') return typeof err === 'string' ? `${err}: ${r.error_description}` : r.error_description;
+      if (typeof err === 'string') return err;
+      for (const k of ['Message', 'message', 'ErrorMessage']) if (typeof r[k] === 'string') return r[k] as string;
+      if (Array.isArray(r.Messages)) return r.Messages.filter((m) => typeof m === 'string').join(' | ');
+    }
+  } catch {
+    // Not JSON: short plain text is still useful to the clerk.
+  }
+  return text.startsWith('<') ? undefined : text.slice(0, 300);
+}
+
+const NOT_AUTHORIZED = /not authori[sz]ed to access api/i;
+
+export type P21Response = Readonly<{ status: number; json: unknown }>;
+
+export class P21Http {
+  private readonly axios: AxiosInstance;
+  private readonly agents: { http: HttpAgent; https: HttpsAgent };
+  private token: Token | null = null;
+  private tokenPromise: Promise<Token> | null = null;
+  readonly baseUrl: string;
+
+  constructor(private readonly config: P21HttpConfig) {
+    this.baseUrl = trimSlash(config.baseUrl);
+    this.agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+    this.axios = axios.create({
+      timeout: config.timeoutMs,
+      httpAgent: this.agents.http,
+      httpsAgent: this.agents.https,
+      responseType: 'text',
+      // Raw text in, our own parsing: a truncated body must become a typed error, not a silent string.
+      transformResponse: [(d: unknown) => d],
+      validateStatus: () => true,
+      maxRedirects: 0,
+    });
+  }
+
+  get username(): string {
+    return this.config.credentials.username;
+  }
+
+  /** Drops the cached token (used when P21 rejects it). */
+  forgetToken(): void {
+    this.token = null;
+  }
+
+  async ensureToken(): Promise<string> {
+    if (this.token && this.token.expiresAt > Date.now()) return this.token.accessToken;
+    // One sign-in at a time: each token call opens a middleware session and may invalidate older tokens [P1].
+    this.tokenPromise ??= this.signIn().finally(() => {
+      this.tokenPromise = null;
+    });
+    this.token = await this.tokenPromise;
+    return this.token.accessToken;
+  }
+
+  private async signIn(): Promise<Token> {
+    const { username, password } = this.config.credentials;
+    const v1 = this.config.authVersion === 'v1';
+    const url = `${this.baseUrl}/api/security/token${v1 ? '' : '/v2'}`;
+    let res: AxiosResponse<string>;
+    try {
+      res = await this.axios.post<string>(url, v1 ? '' : JSON.stringify({ username, password }), {
+        headers: v1
+          ? { Accept: 'application/json', username, password }
+          : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      });
+    } catch (e) {
+      throw this.networkError(e, 'read', 'sign-in');
+    }
+    const body = typeof res.data === 'string' ? res.data : '';
+    if (res.status === 401 || res.status === 400) {
+      throw new ErpError('auth', `P21 refused the sign-in for user "${username}" (HTTP ${res.status}): check the user name and password`, {
+        erpMessage: erpMessageOf(body),
+      });
+    }
+    if (res.status === 403) throw new ErpError('permission', `P21 user "${username}" may not use the API (HTTP 403)`, { erpMessage: erpMessageOf(body) });
+    if (res.status >= 300) throw this.statusError(res.status, body, res.headers['retry-after'], 'read', 'sign-in');
+    return parseTokenReply(body, Date.now());
+  }
+
+  /**
+   * One call with the Bearer token. `acceptBody` lets the Transaction API caller
+   * read a business answer (Summary) even when it comes with an error status.
+   */
+  async call(
+    method: 'GET' | 'POST',
+    url: string,
+    options: { kind: P21CallKind; what: string; body?: unknown; acceptBody?: (json: unknown) => boolean },
+  ): Promise<P21Response> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.ensureToken();
+      let res: AxiosResponse<string>;
+      try {
+        res = await this.axios.request<string>({
+          method,
+          url,
+          data: options.body === undefined ? undefined : JSON.stringify(options.body),
+          headers: {
+            Accept: 'application/json',
+            Authorization: `Bearer ${token}`,
+            ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          },
+        });
+      } catch (e) {
+        throw this.networkError(e, options.kind, options.what);
+      }
+      const body = typeof res.data === 'string' ? res.data : '';
+      // A 401 means P21 did not run the call: safe to sign in again and repeat once, even for writes.
+      if (res.status === 401 && attempt === 0 && !NOT_AUTHORIZED.test(body)) {
+        this.forgetToken();
+        continue;
+      }
+      if (res.status >= 200 && res.status < 300) return { status: res.status, json: this.parseJson(body, options.kind, options.what) };
+      if (options.acceptBody) {
+        const json = tryJson(body);
+        if (json !== undefined && options.acceptBody(json)) return { status: res.status, json };
+      }
+      throw this.statusError(res.status, body, res.headers['retry-after'], options.kind, options.what);
+    }
+  }
+
+  private parseJson(body: string, kind: P21CallKind, what: string): unknown {
+    const json = tryJson(body);
+    if (json !== undefined) return json;
+    const hint = body.trim().startsWith('<') ? ' (XML: the server ignored Accept: application/json)' : '';
+    if (kind === 'write') {
+      throw new ErpError('unknown_outcome', `P21 answered ${what} with an unreadable reply${hint}; the write may or may not have happened`);
+    }
+    throw new ErpError('malformed', `P21 answered ${what} with a reply that is not valid JSON${hint}`);
+  }
+
+  statusError(status: number, body: string, retryAfter: unknown, kind: P21CallKind, what: string): ErpError {
+    const erpMessage = erpMessageOf(body);
+    const suffix = erpMessage ? `: ${erpMessage}` : '';
+    if (NOT_AUTHORIZED.test(body) || status === 403) {
+      return new ErpError('permission', `P21 denied ${what} (HTTP ${status})${suffix}. Check "Allow OData API Service" and the role's Dataservice Permission.`, { erpMessage });
+    }
+    if (status === 401) return new ErpError('auth', `P21 rejected the session for ${what} (HTTP 401)${suffix}`, { erpMessage });
+    if (status === 429 || status >= 500) {
+      const seconds = Number(retryAfter);
+      return new ErpError('transient', `P21 is unavailable for ${what} (HTTP ${status})${suffix}`, {
+        erpMessage,
+        ...(Number.isFinite(seconds) && retryAfter !== undefined && retryAfter !== '' ? { retryAfterSeconds: seconds } : {}),
+      });
+    }
+    if (status === 404) {
+      if (/failed to convert parameter value/i.test(body)) {
+        return new ErpError('config', `P21 rejected a filter for ${what} (HTTP 404)${suffix}`, { erpMessage });
+      }
+      return new ErpError('not_found', `P21 has no ${what} (HTTP 404)${suffix}`, { erpMessage });
+    }
+    if (status === 400 || status === 422) return new ErpError('validation', `P21 refused ${what} (HTTP ${status})${suffix}`, { erpMessage });
+    if (kind === 'write') return new ErpError('unknown_outcome', `P21 answered ${what} with HTTP ${status}${suffix}`, { erpMessage });
+    return new ErpError('malformed', `P21 answered ${what} with unexpected HTTP ${status}${suffix}`, { erpMessage });
+  }
+
+  private networkError(e: unknown, kind: P21CallKind, what: string): ErpError {
+    const code = axios.isAxiosError(e) ? (e.code ?? '') : '';
+    const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+    const reason = timedOut ? `no reply within ${this.config.timeoutMs} ms` : `connection failed (${code || 'network error'})`;
+    if (kind === 'write' && !NOT_SENT_CODES.has(code)) {
+      return new ErpError('unknown_outcome', `P21 ${what}: ${reason} after the request was sent; the write may or may not have happened`, { cause: code });
+    }
+    return new ErpError('transient', `P21 ${what}: ${reason}`, { cause: code });
+  }
+
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+}
+
+function tryJson(body: string): unknown {
+  const text = body.trim();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,504 @@
+import { randomUUID } from 'node:crypto';
+import { centsToDecimalString, parseDecimalToCents, type Cents } from '@shared/money';
+import type { Customer, OpenInvoice } from '@shared/domain';
+import { startSandboxServer, type RunningSandbox, type SandboxRequest, type SandboxResponse } from '../../sandbox-kit/server';
+import type { FaultPlan } from '../../sandbox-kit/faults';
+import type { ErpOptionValue, RunningErpSandbox } from '../kind-module';
+import { normalizeCustomerId } from './odata';
+import { P21_REFERENCE_MAX_LENGTH, resolveP21Options, type P21Options } from './options';
+import { ODataError, queryRows } from './sandbox-odata';
+
+// A loopback P21: token v1/v2 (JSON, or XML when Accept is not JSON), Bearer
+// on everything, the OData tables a receipt touches, the UI-server router and
+// Transaction API v2 (sync and async) with P21's Summary/Messages answers.
+// Control routes (under /__control/) inject pooled-session contamination,
+// expire tokens and expose ground truth for tests.
+
+export type P21SandboxSeed = Readonly<{
+  customers: readonly Customer[];
+  invoices: readonly OpenInvoice[];
+  port?: number;
+  companyNo?: string;
+  /** Option overrides (service/field names) the sandbox should speak; defaults otherwise. */
+  options?: Readonly<Record<string, ErpOptionValue>>;
+  credentials?: Readonly<{ username: string; password: string }>;
+  /** Adds a few rows the connector must filter out (another company, paid, deleted). */
+  decoys?: boolean;
+}>;
+
+type Row = Record<string, unknown>;
+
+export type P21SandboxStats = { tokensIssued: number; transactionPosts: number; odataReads: number };
+
+export type P21SandboxReceipt = Readonly<{
+  receiptNumber: number;
+  paymentNumber: number;
+  checkNumber: string;
+  customerId: string;
+  amountCents: Cents;
+  lines: ReadonlyArray<Readonly<{ invoiceNo: string; amountCents: Cents }>>;
+}>;
+
+export type P21Sandbox = RunningErpSandbox &
+  Readonly<{
+    url: string;
+    faults: FaultPlan;
+    stats(): P21SandboxStats;
+    receipts(): P21SandboxReceipt[];
+    countReceipts(reference: string): number;
+    openBalance(invoiceNo: string): Cents | null;
+    /**
+     * The next `count` transactions answer with a pooled-session error. They do
+     * nothing, unless `afterCommit` (the dirty session fails after the work).
+     */
+    contaminate(count: number, options?: Readonly<{ message?: string; status?: number; afterCommit?: boolean }>): void;
+    /** Sets columns on an invoice_hdr row (e.g. terms_taken for the full balance formula). */
+    patchInvoice(invoiceNo: string, fields: Readonly<Record<string, unknown>>): void;
+    expireTokens(): void;
+    denyTables(tables: readonly string[]): void;
+    setTokenFormat(format: 'auto' | 'xml'): void;
+  }>;
+
+const COLUMNS: Record<string, readonly string[]> = {
+  invoice_hdr: [
+    'invoice_no', 'customer_id', 'customer_id_number', 'company_no', 'invoice_date', 'net_due_date', 'terms_due_date', 'terms_id', 'terms_desc',
+    'total_amount', 'amount_paid', 'terms_taken', 'allowed', 'memo_amount', 'bad_debt_amount', 'tax_amount', 'paid_in_full_flag', 'date_paid',
+    'paid_by_check_no', 'invoice_type', 'invoice_adjustment_type', 'invoice_reference_no', 'po_no', 'order_no', 'disputed_flag', 'branch_id',
+    'date_last_modified', 'memo_desc',
+  ],
+  customer: ['customer_id', 'customer_name', 'terms_id', 'delete_flag', 'company_id'],
+  ar_receipts: ['receipt_number', 'payment_number', 'company_id', 'remitter_id', 'date_received', 'bank_no', 'gl_bank_account_no', 'ar_account_no', 'approved', 'delete_flag'],
+  ar_receipts_detail: ['receipt_number', 'invoice_no', 'customer_id', 'company_id', 'payment_amount', 'terms_amount', 'allowed_amount'],
+  ar_payment_details: [
+    'payment_number', 'payment_type_id', 'payment_desc', 'payment_date', 'payment_amount', 'check_number', 'cc_authorized_number', 'deposit_number',
+    'source_type_cd', 'payment_account_id', 'cc_return_transaction_id',
+  ],
+};
+
+const PAYMENT_TYPES = ['CC', 'ACH', 'CHECK', 'CASH'];
+const CONTAMINATION_MESSAGES = ['Unexpected response window', 'Object reference not set to an instance of an object.'];
+const DENIED = 'You are not authorized to access API';
+
+/** The wire form of an Edm.Decimal: a JSON number, as the OData service sends it. */
+const dec = (c: number): number => Number(centsToDecimalString(c));
+const cts = (v: unknown): number => parseDecimalToCents(v ?? 0);
+const wireDate = (d: string): string => `${d.slice(0, 10)}T00:00:00`;
+const today = (): string => new Date().toISOString().slice(0, 10);
+
+function error(status: number, message: string): SandboxResponse {
+  return { status, body: { error: { code: String(status), message } } };
+}
+
+function wantsJson(req: SandboxRequest): boolean {
+  return String(req.headers.accept ?? '').includes('application/json');
+}
+
+function xmlReply(root: string, fields: Record<string, string | number>): SandboxResponse {
+  const inner = Object.entries(fields)
+    .map(([k, v]) => `<${k}>${String(v)}</${k}>`)
+    .join('');
+  return { status: 200, headers: { 'content-type': 'application/xml; charset=utf-8' }, body: `<?xml version="1.0" encoding="utf-8"?><${root} xmlns="http://schemas.p21.example/sandbox">${inner}</${root}>` };
+}
+
+type Edits = Map<string, string>;
+type TxResult = { ok: true; elements: unknown[] } | { ok: false; message: string };
+
+export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox> {
+  const companyNo = seed.companyNo ?? '1';
+  const opts: P21Options = resolveP21Options({ ...seed.options, companyNo });
+  const credentials = seed.credentials ?? { username: 'api_user', password: 'sandbox-password' };
+  const tables: Record<string, Row[]> = { invoice_hdr: [], customer: [], ar_receipts: [], ar_receipts_detail: [], ar_payment_details: [] };
+  const tokens = new Map<string, number>();
+  const denied = new Set<string>();
+  const stats: P21SandboxStats = { tokensIssued: 0, transactionPosts: 0, odataReads: 0 };
+  const asyncJobs = new Map<string, { reply: Row; polls: number }>();
+  let contamination = { remaining: 0, message: '', status: 200, next: 0, afterCommit: false };
+  let tokenFormat: 'auto' | 'xml' = 'auto';
+  let receiptSeq = 700001;
+  let paymentSeq = 900001;
+  let memoSeq = 1;
+  let selfUrl = '';
+
+  const stamp = new Date().toISOString().slice(0, 19);
+  for (const c of seed.customers) {
+    const numeric = /^\d+$/.test(c.customerId);
+    // customer.customer_id is Edm.Decimal on real P21 [P6].
+    tables.customer!.push({ customer_id: numeric ? Number(c.customerId) : c.customerId, customer_name: c.name, terms_id: '30', delete_flag: 'N', company_id: companyNo });
+  }
+  for (const inv of seed.invoices) {
+    const paid = inv.amountCents - inv.openBalanceCents;
+    tables.invoice_hdr!.push({
+      invoice_no: inv.invoiceNo, customer_id: inv.customerId, customer_id_number: Number(inv.customerId) || null, company_no: companyNo,
+      invoice_date: wireDate(inv.invoiceDate), net_due_date: inv.dueDate ? wireDate(inv.dueDate) : null, terms_due_date: inv.dueDate ? wireDate(inv.dueDate) : null,
+      terms_id: '30', terms_desc: 'Net 30', total_amount: dec(inv.amountCents), amount_paid: dec(paid), terms_taken: 0, allowed: 0, memo_amount: 0,
+      bad_debt_amount: 0, tax_amount: 0, paid_in_full_flag: inv.openBalanceCents <= 0 ? 'Y' : 'N', date_paid: null, paid_by_check_no: null,
+      invoice_type: 'IN', invoice_adjustment_type: 'I', invoice_reference_no: null, po_no: inv.poNo, order_no: null, disputed_flag: 'N', branch_id: '1',
+      date_last_modified: stamp, memo_desc: null,
+    });
+  }
+  if (seed.decoys) {
+    const base = tables.invoice_hdr![0];
+    if (base) {
+      tables.invoice_hdr!.push({ ...base, invoice_no: 'X-OTHERCO', company_no: `${companyNo}9` });
+      tables.invoice_hdr!.push({ ...base, invoice_no: 'X-PAID', paid_in_full_flag: 'Y', amount_paid: base.total_amount });
+    }
+    tables.customer!.push({ customer_id: 99999, customer_name: 'Deleted Customer', terms_id: '30', delete_flag: 'Y', company_id: companyNo });
+  }
+
+  const invoiceByNo = (no: string): Row | undefined => tables.invoice_hdr!.find((r) => r.invoice_no === no);
+  const customerById = (id: string): Row | undefined => tables.customer!.find((r) => normalizeCustomerId(r.customer_id) === normalizeCustomerId(id) && r.delete_flag === 'N');
+
+  // ---------- auth ----------
+
+  function issueToken(req: SandboxRequest): SandboxResponse {
+    const token = `sbx.${randomUUID()}`;
+    tokens.set(token, Date.now() + 86_400_000);
+    stats.tokensIssued++;
+    const fields = { AccessToken: token, RefreshToken: randomUUID(), ExpiresInSeconds: 86400, TokenType: 'Bearer' };
+    return tokenFormat === 'xml' || !wantsJson(req) ? xmlReply('TokenResponse', fields) : { status: 200, body: fields };
+  }
+
+  function tokenV2(req: SandboxRequest): SandboxResponse {
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(req.bodyText || '{}') as Record<string, unknown>;
+    } catch {
+      return error(400, 'Invalid request body');
+    }
+    if (body.username === credentials.username && body.password === credentials.password) return issueToken(req);
+    return { status: 401, body: { error: 'invalid_grant', error_description: 'The user name or password is incorrect.' } };
+  }
+
+  function tokenV1(req: SandboxRequest): SandboxResponse {
+    if (req.headers.username === credentials.username && req.headers.password === credentials.password) return issueToken(req);
+    return { status: 401, body: { error: 'invalid_grant', error_description: 'The user name or password is incorrect.' } };
+  }
+
+  function authorized(req: SandboxRequest): boolean {
+    const m = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''));
+    const exp = m ? tokens.get(m[1]!) : undefined;
+    return exp !== undefined && exp > Date.now();
+  }
+
+  // ---------- OData ----------
+
+  function odata(req: SandboxRequest, table: string): SandboxResponse {
+    const rows = tables[table];
+    const columns = COLUMNS[table];
+    if (!rows || !columns) return error(404, `The table '${table}' does not exist or is not exposed through the OData API service.`);
+    if (denied.has(table)) return error(403, DENIED);
+    stats.odataReads++;
+    try {
+      const { value, count } = queryRows(rows, columns, req.query);
+      const body: Row = { '@odata.context': `${selfUrl}/odataservice/odata/$metadata#${table}`, value };
+      if (req.query.get('$count') === 'true') body['@odata.count'] = count;
+      return { status: 200, body };
+    } catch (e) {
+      if (e instanceof ODataError) return error(e.status, e.message);
+      throw e;
+    }
+  }
+
+  // ---------- Transaction API v2 ----------
+
+  const receiptForm = new Set([
+    opts.receiptFieldCompany, opts.receiptFieldCustomerId, opts.receiptFieldDate, opts.receiptFieldPaymentType, opts.receiptFieldBankNo,
+    opts.receiptFieldAmount, opts.receiptFieldCheckNumber, opts.receiptFieldMemo,
+  ]);
+  const receiptLine = new Set([opts.receiptLineFieldInvoiceNo, opts.receiptLineFieldAmount]);
+  const memoForm = new Set([
+    opts.creditMemoFieldCustomerId, opts.creditMemoFieldDate, opts.creditMemoFieldAmount, opts.creditMemoFieldReference, opts.creditMemoFieldInvoiceNo,
+    opts.creditMemoFieldReason,
+  ]);
+  const services: Record<string, { form: string; formFields: Set<string>; list?: string; listFields?: Set<string> }> = {
+    [opts.receiptServiceName]: { form: opts.receiptFormDataElement, formFields: receiptForm, list: opts.receiptLinesDataElement, listFields: receiptLine },
+    [opts.creditMemoServiceName]: { form: opts.creditMemoFormDataElement, formFields: memoForm },
+  };
+
+  function definition(name: string): SandboxResponse {
+    const svc = services[name];
+    if (!svc) return error(404, `Service '${name}' was not found.`);
+    const el = (n: string, type: 'Form' | 'List', fields: Set<string>) => ({ Name: n, Type: type, Keys: [], Rows: [{ Edits: [...fields].map((f) => ({ Name: f, Value: null })), RelativeDateEdits: [] }] });
+    const elements = [el(svc.form, 'Form', svc.formFields)];
+    if (svc.list && svc.listFields) elements.push(el(svc.list, 'List', svc.listFields));
+    return { status: 200, body: { Name: name, Template: { Name: name, UseCodeValues: false, Transactions: [{ Status: 'New', DataElements: elements }] } } };
+  }
+
+  type Element = { Name?: unknown; Type?: unknown; Rows?: Array<{ Edits?: Array<{ Name?: unknown; Value?: unknown }> }> };
+
+  function editsOf(row: { Edits?: Array<{ Name?: unknown; Value?: unknown }> } | undefined, allowed: Set<string>, element: string): Edits | string {
+    const m: Edits = new Map();
+    for (const e of row?.Edits ?? []) {
+      const name = String(e.Name ?? '');
+      if (!allowed.has(name)) return `Field '${name}' does not exist in ${element}`;
+      m.set(name, e.Value === null || e.Value === undefined ? '' : String(e.Value).trim());
+    }
+    return m;
+  }
+
+  function amountOf(v: string | undefined): number | null {
+    if (!v) return null;
+    try {
+      return parseDecimalToCents(v);
+    } catch {
+      return null;
+    }
+  }
+
+  function runReceipt(elements: Element[]): TxResult {
+    const svc = services[opts.receiptServiceName]!;
+    const formEl = elements.find((e) => e.Name === svc.form);
+    for (const e of elements) if (e.Name !== svc.form && e.Name !== svc.list) return { ok: false, message: `DataElement '${String(e.Name)}' does not exist in ${opts.receiptServiceName}` };
+    if (!formEl) return { ok: false, message: 'Customer ID is required' };
+    const form = editsOf(formEl.Rows?.[0], svc.formFields, svc.form);
+    if (typeof form === 'string') return { ok: false, message: form };
+    const customerId = form.get(opts.receiptFieldCustomerId) ?? '';
+    if (!customerId) return { ok: false, message: 'Customer ID is required' };
+    const customer = customerById(customerId);
+    if (!customer) return { ok: false, message: `Customer ID ${customerId} does not exist` };
+    const company = form.get(opts.receiptFieldCompany);
+    if (company && company !== companyNo) return { ok: false, message: `Company ID ${company} does not exist` };
+    const paymentType = form.get(opts.receiptFieldPaymentType) ?? '';
+    if (!paymentType) return { ok: false, message: 'Payment Type is required' };
+    if (!PAYMENT_TYPES.includes(paymentType)) return { ok: false, message: `Payment Type ${paymentType} does not exist` };
+    const amount = amountOf(form.get(opts.receiptFieldAmount));
+    if (amount === null || amount <= 0) return { ok: false, message: 'Payment Amount must be greater than zero' };
+    const check = form.get(opts.receiptFieldCheckNumber) ?? '';
+    if (check.length > P21_REFERENCE_MAX_LENGTH) return { ok: false, message: `Check Number cannot be longer than ${P21_REFERENCE_MAX_LENGTH} characters` };
+    const lineEl = elements.find((e) => e.Name === svc.list);
+    const lines: Array<{ invoice: Row; amount: number }> = [];
+    for (const row of lineEl?.Rows ?? []) {
+      const edits = editsOf(row, svc.listFields!, svc.list!);
+      if (typeof edits === 'string') return { ok: false, message: edits };
+      const invoiceNo = edits.get(opts.receiptLineFieldInvoiceNo) ?? '';
+      const invoice = invoiceByNo(invoiceNo);
+      if (!invoice || invoice.company_no !== companyNo) return { ok: false, message: `Invoice ${invoiceNo} does not exist` };
+      if (normalizeCustomerId(invoice.customer_id) !== normalizeCustomerId(customerId)) return { ok: false, message: `Invoice ${invoiceNo} does not belong to customer ${customerId}` };
+      if (invoice.paid_in_full_flag === 'Y') return { ok: false, message: `Invoice ${invoiceNo} is already paid in full` };
+      const lineAmount = amountOf(edits.get(opts.receiptLineFieldAmount));
+      if (lineAmount === null || lineAmount <= 0) return { ok: false, message: `Amount applied to invoice ${invoiceNo} must be greater than zero` };
+      const open = cts(invoice.total_amount) - cts(invoice.amount_paid) - lines.filter((l) => l.invoice === invoice).reduce((s, l) => s + l.amount, 0);
+      if (lineAmount > open) return { ok: false, message: `Amount applied to invoice ${invoiceNo} exceeds its open balance of ${centsToDecimalString(open)}` };
+      lines.push({ invoice, amount: lineAmount });
+    }
+    if (lines.reduce((s, l) => s + l.amount, 0) > amount) return { ok: false, message: 'Total applied exceeds the payment amount' };
+
+    const receiptNumber = receiptSeq++;
+    const paymentNumber = paymentSeq++;
+    const date = wireDate(form.get(opts.receiptFieldDate) || today());
+    tables.ar_payment_details!.push({
+      payment_number: paymentNumber, payment_type_id: paymentType, payment_desc: form.get(opts.receiptFieldMemo) ?? null, payment_date: date,
+      payment_amount: dec(amount), check_number: check || null, cc_authorized_number: null, deposit_number: null, source_type_cd: 'Cash Receipts',
+      payment_account_id: null, cc_return_transaction_id: null,
+    });
+    tables.ar_receipts!.push({
+      receipt_number: receiptNumber, payment_number: paymentNumber, company_id: companyNo, remitter_id: customer.customer_id, date_received: date,
+      bank_no: form.get(opts.receiptFieldBankNo) || null, gl_bank_account_no: null, ar_account_no: null, approved: 'Y', delete_flag: 'N',
+    });
+    const now = new Date().toISOString().slice(0, 19);
+    for (const l of lines) {
+      tables.ar_receipts_detail!.push({
+        receipt_number: receiptNumber, invoice_no: l.invoice.invoice_no, customer_id: l.invoice.customer_id, company_id: companyNo,
+        payment_amount: dec(l.amount), terms_amount: 0, allowed_amount: 0,
+      });
+      const paid = cts(l.invoice.amount_paid) + l.amount;
+      l.invoice.amount_paid = dec(paid);
+      l.invoice.date_last_modified = now;
+      if (paid >= cts(l.invoice.total_amount)) {
+        l.invoice.paid_in_full_flag = 'Y';
+        l.invoice.date_paid = date;
+        l.invoice.paid_by_check_no = check || null;
+      }
+    }
+    const resultForm = { ...formEl, Rows: [{ Edits: [...(formEl.Rows?.[0]?.Edits ?? []), { Name: opts.receiptResultFieldReceiptNo, Value: String(receiptNumber) }], RelativeDateEdits: [] }] };
+    return { ok: true, elements: lineEl ? [resultForm, lineEl] : [resultForm] };
+  }
+
+  function runCreditMemo(elements: Element[]): TxResult {
+    const svc = services[opts.creditMemoServiceName]!;
+    const formEl = elements.find((e) => e.Name === svc.form);
+    for (const e of elements) if (e.Name !== svc.form) return { ok: false, message: `DataElement '${String(e.Name)}' does not exist in ${opts.creditMemoServiceName}` };
+    if (!formEl) return { ok: false, message: 'Customer ID is required' };
+    const form = editsOf(formEl.Rows?.[0], svc.formFields, svc.form);
+    if (typeof form === 'string') return { ok: false, message: form };
+    const customerId = form.get(opts.creditMemoFieldCustomerId) ?? '';
+    if (!customerId) return { ok: false, message: 'Customer ID is required' };
+    if (!customerById(customerId)) return { ok: false, message: `Customer ID ${customerId} does not exist` };
+    const amount = amountOf(form.get(opts.creditMemoFieldAmount));
+    if (amount === null || amount <= 0) return { ok: false, message: 'Memo Amount must be greater than zero' };
+    const original = form.get(opts.creditMemoFieldInvoiceNo);
+    if (original && !invoiceByNo(original)) return { ok: false, message: `Invoice ${original} does not exist` };
+    const invoiceNo = `CM${String(memoSeq++).padStart(6, '0')}`;
+    const date = wireDate(form.get(opts.creditMemoFieldDate) || today());
+    tables.invoice_hdr!.push({
+      invoice_no: invoiceNo, customer_id: normalizeCustomerId(customerId), customer_id_number: Number(customerId) || null, company_no: companyNo,
+      invoice_date: date, net_due_date: date, terms_due_date: date, terms_id: '30', terms_desc: 'Net 30', total_amount: dec(-amount), amount_paid: 0,
+      terms_taken: 0, allowed: 0, memo_amount: 0, bad_debt_amount: 0, tax_amount: 0, paid_in_full_flag: 'N', date_paid: null, paid_by_check_no: null,
+      invoice_type: 'CM', invoice_adjustment_type: 'C', invoice_reference_no: original || null, po_no: form.get(opts.creditMemoFieldReference) || null,
+      order_no: null, disputed_flag: 'N', branch_id: '1', date_last_modified: new Date().toISOString().slice(0, 19),
+      memo_desc: form.get(opts.creditMemoFieldReason) || null,
+    });
+    const resultForm = { ...formEl, Rows: [{ Edits: [...(formEl.Rows?.[0]?.Edits ?? []), { Name: 'invoice_no', Value: invoiceNo }], RelativeDateEdits: [] }] };
+    return { ok: true, elements: [resultForm] };
+  }
+
+  /** Runs a TransactionSet; answers with P21's shape (status, body). */
+  function runTransactionSet(bodyText: string): { status: number; body: Row } {
+    stats.transactionPosts++;
+    let set: { Name?: unknown; Transactions?: Array<{ DataElements?: Element[] }> };
+    try {
+      set = JSON.parse(bodyText) as typeof set;
+    } catch {
+      return { status: 400, body: { error: { code: '400', message: 'The request body is not a valid TransactionSet' } } };
+    }
+    const name = String(set.Name ?? '');
+    if (!services[name]) return { status: 404, body: { error: { code: '404', message: `Service '${name}' was not found.` } } };
+    if (contamination.remaining > 0) {
+      contamination.remaining--;
+      if (contamination.afterCommit) {
+        for (const tx of set.Transactions ?? []) {
+          if (name === opts.receiptServiceName) runReceipt(tx.DataElements ?? []);
+          else runCreditMemo(tx.DataElements ?? []);
+        }
+      }
+      const message = contamination.message || CONTAMINATION_MESSAGES[contamination.next++ % CONTAMINATION_MESSAGES.length]!;
+      return { status: contamination.status, body: { Messages: [`Transaction 1:: ${message}`], Results: null, Summary: { Succeeded: 0, Failed: 1, Other: 0 } } };
+    }
+    const messages: string[] = [];
+    const passed: unknown[] = [];
+    let succeeded = 0;
+    let failed = 0;
+    (set.Transactions ?? []).forEach((tx, i) => {
+      const elements = tx.DataElements ?? [];
+      const result = name === opts.receiptServiceName ? runReceipt(elements) : runCreditMemo(elements);
+      if (result.ok) {
+        succeeded++;
+        messages.push(`Transaction ${i + 1}:: `);
+        passed.push({ DataElements: result.elements, Status: 'Passed' });
+      } else {
+        failed++;
+        messages.push(`Transaction ${i + 1}:: ${result.message}`);
+      }
+    });
+    const body = { Messages: messages, Results: failed > 0 ? null : { Name: name, Transactions: passed }, Summary: { Succeeded: succeeded, Failed: failed, Other: 0 } };
+    return { status: 200, body };
+  }
+
+  function transactionApi(req: SandboxRequest, sub: string): SandboxResponse {
+    if (req.method === 'GET' && sub === 'services') {
+      return { status: 200, body: [...Object.keys(services), 'Invoice', 'Order', 'Customer'].map((Name) => ({ Name })) };
+    }
+    if (req.method === 'GET' && sub.startsWith('definition/')) return definition(decodeURIComponent(sub.slice('definition/'.length)));
+    if (req.method === 'POST' && sub === 'transaction') return runTransactionSet(req.bodyText);
+    if (req.method === 'POST' && sub === 'transaction/async') {
+      const { body } = runTransactionSet(req.bodyText);
+      const id = randomUUID();
+      asyncJobs.set(id, { reply: body, polls: 0 });
+      return { status: 200, body: { RequestId: id, Status: 'Active' } };
+    }
+    if (req.method === 'GET' && sub === 'transaction/async') {
+      const id = req.query.get('id') ?? '';
+      const job = asyncJobs.get(id);
+      if (!job) return error(404, `Request ${id} was not found.`);
+      if (job.polls++ === 0) return { status: 200, body: { RequestId: id, Status: 'Active' } };
+      const summary = job.reply.Summary as { Failed?: number } | undefined;
+      const status = summary && (summary.Failed ?? 0) === 0 ? 'Complete' : 'Failed';
+      return { status: 200, body: { RequestId: id, Status: status, Messages: job.reply.Messages ?? [], Response: job.reply } };
+    }
+    return error(404, `No such Transaction API route: ${req.method} ${sub}`);
+  }
+
+  // ---------- routing ----------
+
+  function handler(req: SandboxRequest): SandboxResponse {
+    const path = req.path.replace(/\/+$/, '');
+    if (req.method === 'POST' && path === '/api/security/token/v2') return tokenV2(req);
+    if (req.method === 'POST' && path === '/api/security/token') return tokenV1(req);
+    if (!authorized(req)) return error(401, 'Authorization has been denied for this request.');
+    if (!wantsJson(req)) return xmlReply('Error', { Message: 'This sandbox answers XML when Accept is not application/json' });
+    if (req.method === 'GET' && path === '/api/ui/router/v1') return { status: 200, body: { Url: `${selfUrl}/uiserver0` } };
+    const table = /^\/odataservice\/odata\/(?:table|view)\/([A-Za-z0-9_]+)$/.exec(path);
+    if (table && req.method === 'GET') return odata(req, table[1]!);
+    const tx = /^(?:\/uiserver0)?\/api\/v2\/(.+)$/.exec(path);
+    if (tx) return transactionApi(req, tx[1]!);
+    return error(404, `No route ${req.method} ${path}`);
+  }
+
+  const sandbox: P21Sandbox = {} as P21Sandbox;
+  const api = {
+    stats: () => ({ ...stats }),
+    receipts: (): P21SandboxReceipt[] =>
+      tables.ar_receipts!.map((r) => {
+        const pay = tables.ar_payment_details!.find((p) => p.payment_number === r.payment_number);
+        return {
+          receiptNumber: Number(r.receipt_number),
+          paymentNumber: Number(r.payment_number),
+          checkNumber: String(pay?.check_number ?? ''),
+          customerId: normalizeCustomerId(r.remitter_id),
+          amountCents: cts(pay?.payment_amount) as Cents,
+          lines: tables.ar_receipts_detail!.filter((d) => d.receipt_number === r.receipt_number).map((d) => ({ invoiceNo: String(d.invoice_no), amountCents: cts(d.payment_amount) as Cents })),
+        };
+      }),
+    countReceipts: (reference: string) => tables.ar_payment_details!.filter((p) => p.check_number === reference).length,
+    openBalance: (invoiceNo: string): Cents | null => {
+      const inv = invoiceByNo(invoiceNo);
+      if (!inv || inv.paid_in_full_flag === 'Y') return null;
+      return (cts(inv.total_amount) - cts(inv.amount_paid)) as Cents;
+    },
+    contaminate: (count: number, o: Readonly<{ message?: string; status?: number; afterCommit?: boolean }> = {}) => {
+      contamination = { remaining: count, message: o.message ?? '', status: o.status ?? 200, next: 0, afterCommit: o.afterCommit ?? false };
+    },
+    patchInvoice: (invoiceNo: string, fields: Readonly<Record<string, unknown>>) => {
+      const inv = invoiceByNo(invoiceNo);
+      if (!inv) throw new Error(`no invoice ${invoiceNo}`);
+      Object.assign(inv, fields);
+    },
+    expireTokens: () => tokens.clear(),
+    denyTables: (list: readonly string[]) => {
+      denied.clear();
+      for (const t of list) denied.add(t);
+    },
+    setTokenFormat: (format: 'auto' | 'xml') => {
+      tokenFormat = format;
+    },
+  };
+
+  const server: RunningSandbox = await startSandboxServer({
+    name: 'p21',
+    handler,
+    port: seed.port ?? 0,
+    control: {
+      contaminate: (b) => {
+        const body = (b ?? {}) as { count?: number; message?: string; status?: number; afterCommit?: boolean };
+        api.contaminate(body.count ?? 1, body);
+        return { ok: true };
+      },
+      'expire-tokens': () => {
+        api.expireTokens();
+        return { ok: true };
+      },
+      receipts: () => ({ receipts: api.receipts() }),
+      'count-receipts': (b) => ({ count: api.countReceipts(String((b as { reference?: unknown } | undefined)?.reference ?? '')) }),
+      'open-balance': (b) => ({ openBalanceCents: api.openBalance(String((b as { invoiceNo?: unknown } | undefined)?.invoiceNo ?? '')) }),
+      'deny-tables': (b) => {
+        api.denyTables(((b as { tables?: string[] } | undefined)?.tables ?? []).map(String));
+        return { ok: true };
+      },
+      'token-format': (b) => {
+        api.setTokenFormat((b as { format?: string } | undefined)?.format === 'xml' ? 'xml' : 'auto');
+        return { ok: true };
+      },
+      stats: () => api.stats(),
+    },
+  });
+  selfUrl = server.url;
+
+  return Object.assign(sandbox, api, {
+    url: server.url,
+    faults: server.faults,
+    baseUrl: server.url,
+    options: { companyNo, ...(seed.options ?? {}) },
+    credentials,
+    close: () => server.close(),
+  });
+}

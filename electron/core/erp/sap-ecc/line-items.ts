@@ -1,0 +1,147 @@
+import { cents, MoneyParseError, parseDecimalToCents, type Cents } from '@shared/money';
+import type { OpenInvoice } from '@shared/domain';
+import type { ReceiptAllocation } from '../connector';
+import { ErpError } from '../errors';
+import type { InvoiceNumberField, ReferenceField } from './options';
+import { addDays, alphaOut, fromSapDate } from './sap-values';
+
+// BAPI3007_2 line items → Tieout's shapes. Line items are customer-side lines
+// only (BSID/BSAD), amounts unsigned with DB_CR_IND S (debit) / H (credit).
+
+export type LineItem = Readonly<Record<string, string>>;
+
+export function signedCents(item: LineItem): Cents {
+  const raw = item['AMT_DOCCUR'] ?? '';
+  let amount: Cents;
+  try {
+    amount = parseDecimalToCents(raw);
+  } catch (e) {
+    if (!(e instanceof MoneyParseError)) throw e;
+    throw new ErpError('malformed', `SAP line item ${item['DOC_NO'] ?? '?'}/${item['ITEM_NUM'] ?? '?'} has an unreadable AMT_DOCCUR ${JSON.stringify(raw)}`);
+  }
+  const indicator = (item['DB_CR_IND'] ?? '').trim();
+  if (indicator !== 'S' && indicator !== 'H') {
+    throw new ErpError('malformed', `SAP line item ${item['DOC_NO'] ?? '?'} has DB_CR_IND ${JSON.stringify(indicator)} (expected S or H)`);
+  }
+  return cents(indicator === 'H' ? -Math.abs(amount) : Math.abs(amount));
+}
+
+export function invoiceKey(item: LineItem, field: InvoiceNumberField): string {
+  const v = (item[field] ?? '').trim();
+  return field === 'DOC_NO' || field === 'BILL_DOC' ? alphaOut(v) : v;
+}
+
+/**
+ * Groups a customer's open items into invoices. An invoice is the debit items
+ * sharing an invoice number; credit items count against it when their invoice
+ * field or ALLOC_NMBR names it (partial payments). Credits naming no open
+ * invoice (unapplied cash, credit memos) are not invoices and are left out.
+ */
+export function lineItemsToInvoices(
+  items: readonly LineItem[],
+  field: InvoiceNumberField,
+  customer: Readonly<{ customerId: string; name: string }>,
+): OpenInvoice[] {
+  type Group = { debits: LineItem[]; balance: number; amount: number };
+  const groups = new Map<string, Group>();
+  for (const item of items) {
+    const key = invoiceKey(item, field);
+    const amount = signedCents(item);
+    if (amount <= 0 || !key) continue;
+    const g = groups.get(key) ?? { debits: [], balance: 0, amount: 0 };
+    g.debits.push(item);
+    g.balance += amount;
+    g.amount += amount;
+    groups.set(key, g);
+  }
+  for (const item of items) {
+    const amount = signedCents(item);
+    if (amount > 0) continue;
+    const key = [invoiceKey(item, field), (item['ALLOC_NMBR'] ?? '').trim()].find((k) => k && groups.has(k));
+    if (key) groups.get(key)!.balance += amount;
+  }
+  const invoices: OpenInvoice[] = [];
+  for (const [invoiceNo, g] of groups) {
+    if (g.balance <= 0) continue;
+    const first = g.debits[0]!;
+    const invoiceDate = fromSapDate(first['DOC_DATE']) ?? fromSapDate(first['PSTNG_DATE']) ?? '';
+    const baseline = fromSapDate(first['BLINE_DATE']);
+    const netDays = Number((first['NETTERMS'] ?? '').trim() || '0');
+    invoices.push({
+      invoiceNo,
+      customerId: customer.customerId,
+      customerName: customer.name,
+      invoiceDate,
+      // No due-date field in BAPI3007_2: the standard FI rule is baseline date + net days.
+      dueDate: baseline ? addDays(baseline, Number.isFinite(netDays) ? netDays : 0) : null,
+      amountCents: cents(g.amount),
+      openBalanceCents: cents(g.balance),
+      currency: (first['CURRENCY'] ?? '').trim(),
+      poNo: '',
+    });
+  }
+  return invoices;
+}
+
+export function carriesReference(item: LineItem, reference: string, field: ReferenceField): boolean {
+  const ref = reference.trim().toUpperCase();
+  const xblnr = (item['REF_DOC_NO'] ?? '').trim().toUpperCase();
+  const zuonr = (item['ALLOC_NMBR'] ?? '').trim().toUpperCase();
+  if (field === 'REF_DOC_NO') return xblnr === ref;
+  if (field === 'ALLOC_NMBR') return zuonr === ref;
+  return xblnr === ref || zuonr === ref;
+}
+
+/** BELNR(10) + BUKRS(4) + GJAHR(4): the FI OBJ_KEY that BAPI_ACC_DOCUMENT_POST returns. */
+export function objectKey(item: LineItem): string {
+  const belnr = (item['DOC_NO'] ?? '').trim().padStart(10, '0');
+  const bukrs = (item['COMP_CODE'] ?? '').trim().padEnd(4, ' ');
+  return `${belnr}${bukrs}${(item['FISC_YEAR'] ?? '').trim()}`;
+}
+
+/** "Inv 1004521 / 400000123": how each customer line names the invoice it pays. */
+export function allocationText(prefix: string, invoiceNo: string, reference: string): string {
+  return `${prefix} ${invoiceNo} / ${reference}`.slice(0, 50);
+}
+
+const ALLOCATION_TEXT = /^Inv (\S+) \/ /;
+
+export type PostedDocument = Readonly<{
+  erpDocumentId: string;
+  customerId: string;
+  amountCents: Cents;
+  date: string;
+  allocations: readonly ReceiptAllocation[];
+}>;
+
+/** The documents (of one document type) whose customer lines carry the reference. */
+export function documentsCarrying(items: readonly LineItem[], reference: string, field: ReferenceField, docType: string): PostedDocument[] {
+  const byDoc = new Map<string, Map<string, LineItem>>();
+  for (const item of items) {
+    if ((item['DOC_TYPE'] ?? '').trim() !== docType || !carriesReference(item, reference, field)) continue;
+    const key = objectKey(item);
+    const lines = byDoc.get(key) ?? new Map<string, LineItem>();
+    // Open and balanced reads can both return a line; de-duplicate by item number.
+    lines.set((item['ITEM_NUM'] ?? '').trim(), item);
+    byDoc.set(key, lines);
+  }
+  return [...byDoc].map(([erpDocumentId, lines]) => {
+    let total = 0;
+    const allocations: ReceiptAllocation[] = [];
+    let first: LineItem | undefined;
+    for (const line of lines.values()) {
+      first ??= line;
+      const credit = -signedCents(line);
+      total += credit;
+      const m = ALLOCATION_TEXT.exec((line['ITEM_TEXT'] ?? '').trim());
+      if (m) allocations.push({ invoiceNo: m[1]!, amountCents: cents(credit) });
+    }
+    return {
+      erpDocumentId,
+      customerId: alphaOut(first?.['CUSTOMER'] ?? ''),
+      amountCents: cents(total),
+      date: fromSapDate(first?.['PSTNG_DATE']) ?? '',
+      allocations,
+    };
+  });
+}

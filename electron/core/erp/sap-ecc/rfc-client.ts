@@ -1,0 +1,113 @@
+import axios, { type AxiosResponse } from 'axios';
+import { ErpError } from '../errors';
+import type { ErpCredentials } from '../kind-module';
+import { buildRfcRequest, parseEnvelope, SOAP_ACTION, SoapParseError, type RfcParams, type RfcReply, type SoapFault } from './soap';
+
+// One SOAP-RFC call per HTTP request. Each request is its own SAP session, so
+// nothing here may rely on state between calls. Error mapping: the posting
+// pipeline needs to know whether a failed write may have committed, so
+// `intent: 'write'` turns "sent but no usable reply" into unknown_outcome.
+
+export type RfcIntent = 'read' | 'write';
+
+export type RfcClientConfig = Readonly<{
+  baseUrl: string;
+  sapClient: string;
+  credentials: ErpCredentials;
+  timeoutMs: number;
+}>;
+
+export type RfcClient = Readonly<{
+  call(functionName: string, params: RfcParams, intent: RfcIntent): Promise<RfcReply>;
+  endpoint: string;
+}>;
+
+/** Socket errors that mean the request never reached SAP: safe to retry even for writes. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export function createRfcClient(config: RfcClientConfig): RfcClient {
+  const endpoint = `${config.baseUrl.replace(/\/+$/, '')}/sap/bc/soap/rfc?sap-client=${encodeURIComponent(config.sapClient)}`;
+
+  async function call(functionName: string, params: RfcParams, intent: RfcIntent): Promise<RfcReply> {
+    const body = buildRfcRequest(functionName, params);
+    let response: AxiosResponse<string>;
+    try {
+      response = await axios.post<string>(endpoint, body, {
+        auth: { username: config.credentials.username, password: config.credentials.password },
+        headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: SOAP_ACTION, Accept: 'text/xml' },
+        timeout: config.timeoutMs,
+        responseType: 'text',
+        transformResponse: (data: unknown) => data,
+        validateStatus: () => true,
+        maxRedirects: 0,
+      });
+    } catch (e) {
+      // The axios error carries the request config (with the password): never keep it as `cause`.
+      const code = (e as { code?: string }).code ?? '';
+      const what = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? `no reply within ${config.timeoutMs} ms` : `connection failed (${code || 'network error'})`;
+      if (NOT_SENT_CODES.has(code)) throw new ErpError('transient', `SAP ${functionName}: ${what}; the request was not sent`);
+      if (intent === 'write') {
+        throw new ErpError('unknown_outcome', `SAP ${functionName}: ${what} after the request was sent; it may have been posted`);
+      }
+      throw new ErpError('transient', `SAP ${functionName}: ${what}`);
+    }
+    return interpret(functionName, response, intent);
+  }
+
+  return { call, endpoint };
+}
+
+function interpret(functionName: string, response: AxiosResponse<string>, intent: RfcIntent): RfcReply {
+  const status = response.status;
+  const text = typeof response.data === 'string' ? response.data : '';
+  if (status === 401) throw new ErpError('auth', `SAP rejected the user name or password (HTTP 401) calling ${functionName}`);
+  if (status === 403) {
+    throw new ErpError('permission', `SAP refused ${functionName} (HTTP 403): the user needs S_RFC authorisation for it and access to the SOAP-RFC service`);
+  }
+  if (status === 404) {
+    throw new ErpError('config', `SAP SOAP-RFC service not found (HTTP 404): activate /sap/bc/soap/rfc in SICF and check the base URL`);
+  }
+  if (status === 429 || status === 502 || status === 503 || status === 504) {
+    const retryAfter = Number(response.headers['retry-after']);
+    throw new ErpError('transient', `SAP ${functionName}: HTTP ${status}`, Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterSeconds: retryAfter } : {});
+  }
+
+  let parsed: ReturnType<typeof parseEnvelope> | undefined;
+  try {
+    parsed = parseEnvelope(text);
+  } catch (e) {
+    if (!(e instanceof SoapParseError)) throw e;
+    if (status >= 500) {
+      // An ABAP short dump rolls back the LUW, so a 500 without a reply is a failed, retryable call.
+      throw new ErpError('transient', `SAP ${functionName}: HTTP ${status} without a SOAP reply`);
+    }
+    if (status !== 200) throw new ErpError('malformed', `SAP ${functionName}: unexpected HTTP ${status}`);
+    if (intent === 'write') {
+      throw new ErpError('unknown_outcome', `SAP ${functionName}: the reply was unreadable (${e.message}); the posting may have happened`);
+    }
+    throw new ErpError('malformed', `SAP ${functionName}: the reply was unreadable (${e.message})`);
+  }
+
+  if (parsed.kind === 'fault') throw faultError(functionName, parsed.fault);
+  if (status !== 200) throw new ErpError(status >= 500 ? 'transient' : 'malformed', `SAP ${functionName}: HTTP ${status}`);
+  if (parsed.functionName !== `${functionName}.Response`) {
+    const kind = intent === 'write' ? 'unknown_outcome' : 'malformed';
+    throw new ErpError(kind, `SAP ${functionName}: expected <${functionName}.Response>, got <${parsed.functionName}>`);
+  }
+  return parsed.params;
+}
+
+function faultError(functionName: string, fault: SoapFault): ErpError {
+  const text = [fault.exceptionName, fault.faultString].filter(Boolean).join(': ');
+  const erpMessage = text || fault.faultCode;
+  if (/FU_NOT_FOUND|function module .* not (found|exist)/i.test(erpMessage)) {
+    return new ErpError('config', `SAP has no remote-enabled function ${functionName}: ${erpMessage}`, { erpMessage });
+  }
+  if (/NO_AUTHORI|not authori[sz]ed|S_RFC/i.test(erpMessage)) {
+    return new ErpError('permission', `SAP refused ${functionName}: ${erpMessage}`, { erpMessage });
+  }
+  if (/server/i.test(fault.faultCode) && !fault.exceptionName) {
+    return new ErpError('transient', `SAP ${functionName} failed on the server: ${erpMessage}`, { erpMessage });
+  }
+  return new ErpError('validation', `SAP ${functionName} raised ${erpMessage}`, { erpMessage });
+}

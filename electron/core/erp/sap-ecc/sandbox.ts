@@ -1,0 +1,493 @@
+import { randomBytes } from 'node:crypto';
+import { centsToDecimalString, MoneyParseError, parseDecimalToCents } from '@shared/money';
+import type { Customer, OpenInvoice } from '@shared/domain';
+import { startSandboxServer, type SandboxRequest, type SandboxResponse } from '../../sandbox-kit/server';
+import type { FaultPlan } from '../../sandbox-kit/faults';
+import type { ErpCredentials, ErpOptionValue } from '../kind-module';
+import { DEFAULT_CUSTOMER_LIST_FUNCTION, DEFAULT_WRAPPER_FUNCTION } from './options';
+import { alphaIn, fromSapDate } from './sap-values';
+import { buildRfcResponse, buildSoapFault, parseEnvelope, SoapParseError, structureOf, tableOf, type RfcParams, type RfcReply, type RfcStructure } from './soap';
+
+// A loopback SAP ECC that speaks SOAP-RFC: Basic auth, sap-client, the
+// function modules Tieout uses, BSID/BSAD-like tables, and the Z wrapper that
+// posts + clears + commits in one call. Every HTTP call is its own session:
+// BAPI_ACC_DOCUMENT_POST without a commit in the same call is discarded,
+// unless `implicitCommit` emulates a handler that commits at request end.
+
+/** A customer line item: BSID while open, BSAD once cleared. Amount unsigned, SHKZG gives the side. */
+export type SapItem = {
+  BUKRS: string;
+  KUNNR: string;
+  GJAHR: string;
+  BELNR: string;
+  BUZEI: string;
+  BUDAT: string;
+  BLDAT: string;
+  WAERS: string;
+  XBLNR: string;
+  ZUONR: string;
+  VBELN: string;
+  BLART: string;
+  SHKZG: 'S' | 'H';
+  BSCHL: string;
+  WRBTR: number;
+  SGTXT: string;
+  ZFBDT: string;
+  ZBD3T: number;
+  AUGDT: string;
+  AUGBL: string;
+};
+
+export type SapDocument = Readonly<{
+  BUKRS: string;
+  BELNR: string;
+  GJAHR: string;
+  BLART: string;
+  BUDAT: string;
+  XBLNR: string;
+  BKTXT: string;
+  glLines: ReadonlyArray<Readonly<{ HKONT: string; SHKZG: 'S' | 'H'; WRBTR: number; ZUONR: string }>>;
+}>;
+
+export type SapEccSandboxOptions = Readonly<{
+  customers: readonly Customer[];
+  invoices: readonly OpenInvoice[];
+  port?: number;
+  companyCode?: string;
+  sapClient?: string;
+  wrapperFunction?: string;
+  implicitCommit?: boolean;
+  /** Adds a client-wide customer that is not set up in the company code, as real clients have. */
+  foreignCustomer?: boolean;
+  glAccounts?: readonly string[];
+  credentials?: ErpCredentials;
+}>;
+
+export type SapEccSandbox = Readonly<{
+  baseUrl: string;
+  options: Readonly<Record<string, ErpOptionValue>>;
+  credentials: ErpCredentials;
+  faults: FaultPlan;
+  /** Path prefix that aims a fault at one function module. */
+  functionPath(functionName: string): string;
+  rotatePassword(): ErpCredentials;
+  documents(): readonly SapDocument[];
+  openItems(): readonly SapItem[];
+  clearedItems(): readonly SapItem[];
+  receiptCount(reference: string): number;
+  openBalance(invoiceNo: string): number | null;
+  close(): Promise<void>;
+}>;
+
+const RFC_PATH = '/sap/bc/soap/rfc';
+const DOC_TYPES = new Set(['DZ', 'DG', 'RV', 'DR', 'AB']);
+const FUNCTION_IN_BODY = /<(?:[\w-]+:)?Body[^>]*>\s*<(?:[\w-]+:)?([A-Za-z0-9_/]+)/;
+
+type Msg = Readonly<{ TYPE: string; ID: string; NUMBER: string; MESSAGE: string }>;
+const msg = (TYPE: string, ID: string, NUMBER: string, MESSAGE: string): Msg => ({ TYPE, ID, NUMBER, MESSAGE });
+
+class FieldError extends Error {}
+
+function sapDateOut(iso: string): string {
+  return iso || '0000-00-00';
+}
+
+function dateIn(value: string | undefined, field: string): string {
+  const d = fromSapDate(value);
+  if (!d) throw new FieldError(`${field}: "${value ?? ''}" is not a valid date`);
+  return d;
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+function maxLength(value: string, max: number, field: string): string {
+  if (value.length > max) throw new FieldError(`Value for ${field} is longer than ${max} characters`);
+  return value;
+}
+
+function amountIn(value: string | undefined, field: string): number {
+  try {
+    return parseDecimalToCents(value ?? '');
+  } catch (e) {
+    if (e instanceof MoneyParseError) throw new FieldError(`${field}: "${value ?? ''}" is not a valid amount`);
+    throw e;
+  }
+}
+
+export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise<SapEccSandbox> {
+  const companyCode = options.companyCode ?? '1000';
+  const sapClient = options.sapClient ?? '100';
+  const wrapperFunction = options.wrapperFunction ?? DEFAULT_WRAPPER_FUNCTION;
+  const credentials: { username: string; password: string } = {
+    username: options.credentials?.username ?? 'RFC_TIEOUT',
+    password: options.credentials?.password ?? `sbx-${randomBytes(9).toString('base64url')}`,
+  };
+  const glAccounts = new Set((options.glAccounts ?? ['113100', '113101', '499000']).map((a) => alphaIn(a, 10)));
+
+  /** KNA1 + KNB1: every customer in the client and the company codes it is set up in. */
+  const customers = new Map<string, { name: string; companyCodes: Set<string> }>();
+  for (const c of options.customers) customers.set(alphaIn(c.customerId, 10), { name: c.name, companyCodes: new Set([companyCode]) });
+  if (options.foreignCustomer) customers.set('0000099999', { name: 'Intercompany Holding (company code 2000 only)', companyCodes: new Set(['2000']) });
+
+  let bsid: SapItem[] = [];
+  const bsad: SapItem[] = [];
+  const documents: SapDocument[] = [];
+  const numberRanges = new Map<string, number>([
+    ['DZ', 1400000000],
+    ['DG', 1600000000],
+    ['RV', 9000000000],
+  ]);
+  const nextBelnr = (blart: string): string => {
+    const n = (numberRanges.get(blart) ?? 100000000) + 1;
+    numberRanges.set(blart, n);
+    return String(n).padStart(10, '0');
+  };
+
+  for (const inv of options.invoices) {
+    const kunnr = alphaIn(inv.customerId, 10);
+    const belnr = nextBelnr('RV');
+    const gjahr = inv.invoiceDate.slice(0, 4);
+    const base = {
+      BUKRS: companyCode,
+      KUNNR: kunnr,
+      GJAHR: gjahr,
+      BUDAT: inv.invoiceDate,
+      BLDAT: inv.invoiceDate,
+      WAERS: inv.currency,
+      XBLNR: inv.invoiceNo,
+      ZUONR: inv.invoiceNo,
+      VBELN: inv.invoiceNo,
+      ZFBDT: inv.invoiceDate,
+      ZBD3T: inv.dueDate ? daysBetween(inv.invoiceDate, inv.dueDate) : 0,
+      AUGDT: '',
+      AUGBL: '',
+    };
+    bsid.push({ ...base, BELNR: belnr, BUZEI: '001', BLART: 'RV', SHKZG: 'S', BSCHL: '01', WRBTR: inv.amountCents, SGTXT: '' });
+    const paid = inv.amountCents - inv.openBalanceCents;
+    if (paid > 0) {
+      // An earlier partial payment, left open against the invoice by its assignment.
+      bsid.push({ ...base, BELNR: nextBelnr('DZ'), BUZEI: '001', BLART: 'DZ', SHKZG: 'H', BSCHL: '15', WRBTR: paid, XBLNR: '', VBELN: '', SGTXT: `Part payment ${inv.invoiceNo}` });
+    }
+  }
+
+  const itemOut = (i: SapItem): RfcStructure => ({
+    COMP_CODE: i.BUKRS,
+    CUSTOMER: i.KUNNR,
+    SP_GL_IND: '',
+    CLEAR_DATE: sapDateOut(i.AUGDT),
+    CLR_DOC_NO: i.AUGBL,
+    ALLOC_NMBR: i.ZUONR,
+    FISC_YEAR: i.GJAHR,
+    DOC_NO: i.BELNR,
+    ITEM_NUM: i.BUZEI,
+    PSTNG_DATE: sapDateOut(i.BUDAT),
+    DOC_DATE: sapDateOut(i.BLDAT),
+    CURRENCY: i.WAERS,
+    LOC_CURRCY: i.WAERS,
+    REF_DOC_NO: i.XBLNR,
+    DOC_TYPE: i.BLART,
+    POST_KEY: i.BSCHL,
+    DB_CR_IND: i.SHKZG,
+    LC_AMOUNT: centsToDecimalString(i.WRBTR),
+    AMT_DOCCUR: centsToDecimalString(i.WRBTR),
+    ITEM_TEXT: i.SGTXT,
+    BLINE_DATE: sapDateOut(i.ZFBDT),
+    PMNTTRMS: i.BLART === 'RV' ? 'NT30' : '',
+    NETTERMS: String(i.ZBD3T).padStart(3, '0'),
+    BILL_DOC: i.VBELN,
+  });
+
+  /** BAPIRETURN (CODE = message class + number) for the read BAPIs. */
+  const bapiReturn = (m: Msg | null): RfcStructure =>
+    m ? { TYPE: m.TYPE, CODE: `${m.ID}${m.NUMBER}`, MESSAGE: m.MESSAGE, LOG_NO: '', LOG_MSG_NO: '000000', MESSAGE_V1: '', MESSAGE_V2: '', MESSAGE_V3: '', MESSAGE_V4: '' } : { TYPE: '', CODE: '', MESSAGE: '', LOG_NO: '', LOG_MSG_NO: '000000', MESSAGE_V1: '', MESSAGE_V2: '', MESSAGE_V3: '', MESSAGE_V4: '' };
+  const bapiret2 = (m: Msg): RfcStructure => ({ ...m, LOG_NO: '', LOG_MSG_NO: '000000', MESSAGE_V1: '', MESSAGE_V2: '', MESSAGE_V3: '', MESSAGE_V4: '', PARAMETER: '', ROW: '0', FIELD: '', SYSTEM: `SBXCLNT${sapClient}` });
+
+  function customerCheck(bukrs: string, kunnr: string): Msg | null {
+    if (bukrs !== companyCode && bukrs !== '2000') return msg('E', 'F5', '165', `Company code ${bukrs} does not exist`);
+    const c = customers.get(kunnr);
+    if (!c || !c.companyCodes.has(bukrs)) return msg('E', 'F2', '152', `Customer ${kunnr} is not defined in company code ${bukrs}`);
+    return null;
+  }
+
+  /** Open amount of an invoice: its debit items minus credits assigned to it. */
+  function invoiceGroup(kunnr: string, field: keyof SapItem, invoiceNo: string): { items: SapItem[]; open: number; first: SapItem | undefined } {
+    const debits = bsid.filter((i) => i.KUNNR === kunnr && i.SHKZG === 'S' && String(i[field]) === invoiceNo);
+    const credits = bsid.filter((i) => i.KUNNR === kunnr && i.SHKZG === 'H' && (i.ZUONR === invoiceNo || String(i[field]) === invoiceNo));
+    const open = debits.reduce((s, i) => s + i.WRBTR, 0) - credits.reduce((s, i) => s + i.WRBTR, 0);
+    return { items: [...debits, ...credits], open, first: debits[0] };
+  }
+
+  const functions: Record<string, (p: RfcReply) => RfcParams> = {
+    BAPI_CUSTOMER_GETLIST(p) {
+      const ranges = tableOf(p, 'IDRANGE');
+      const maxRows = Number(p['MAXROWS'] ?? '0') || 0;
+      const inRange = (k: string): boolean =>
+        ranges.length === 0 ||
+        ranges.some((r) => {
+          const low = alphaIn(r['LOW'] ?? '', 10);
+          const high = alphaIn(r['HIGH'] ?? '', 10);
+          const hit = (() => {
+            switch (r['OPTION']) {
+              case 'EQ': return k === low;
+              case 'GT': return k > (r['LOW'] ? low : '');
+              case 'GE': return k >= low;
+              case 'LT': return k < low;
+              case 'LE': return k <= low;
+              case 'BT': return k >= low && k <= high;
+              case 'CP': return (r['LOW'] ?? '') === '*';
+              default: return false;
+            }
+          })();
+          return r['SIGN'] === 'E' ? !hit : hit;
+        });
+      const rows = [...customers.keys()].sort().filter(inRange).slice(0, maxRows > 0 ? maxRows : undefined);
+      return {
+        ADDRESSDATA: rows.map((k) => ({ CUSTOMER: k, NAME: customers.get(k)!.name, CITY: '', POSTL_COD1: '', STREET: '', COUNTRY: 'US' })),
+        RETURN: rows.length === 0 ? { TYPE: 'I', ID: 'F2', NUMBER: '000', MESSAGE: 'No customers selected', MESSAGE_V1: '', MESSAGE_V2: '', MESSAGE_V3: '', MESSAGE_V4: '', LOG_NO: '', LOG_MSG_NO: '000000' } : { TYPE: '', ID: '', NUMBER: '000', MESSAGE: '', MESSAGE_V1: '', MESSAGE_V2: '', MESSAGE_V3: '', MESSAGE_V4: '', LOG_NO: '', LOG_MSG_NO: '000000' },
+      };
+    },
+
+    BAPI_AR_ACC_GETOPENITEMS(p) {
+      const bukrs = String(p['COMPANYCODE'] ?? '');
+      const kunnr = String(p['CUSTOMER'] ?? '');
+      const keyDate = dateIn(String(p['KEYDATE'] ?? ''), 'KEYDATE');
+      const problem = customerCheck(bukrs, kunnr);
+      if (problem) return { RETURN: bapiReturn(problem), LINEITEMS: [] };
+      const items = [
+        ...bsid.filter((i) => i.BUKRS === bukrs && i.KUNNR === kunnr && i.BUDAT <= keyDate),
+        ...bsad.filter((i) => i.BUKRS === bukrs && i.KUNNR === kunnr && i.BUDAT <= keyDate && i.AUGDT > keyDate),
+      ];
+      const info = items.length === 0 ? msg('I', 'FN', '517', `No items selected for customer ${kunnr} in company code ${bukrs}`) : null;
+      return { RETURN: bapiReturn(info), LINEITEMS: items.map(itemOut) };
+    },
+
+    BAPI_AR_ACC_GETBALANCEDITEMS(p) {
+      const bukrs = String(p['COMPANYCODE'] ?? '');
+      const kunnr = String(p['CUSTOMER'] ?? '');
+      const from = dateIn(String(p['DATE_FROM'] ?? ''), 'DATE_FROM');
+      const to = dateIn(String(p['DATE_TO'] ?? ''), 'DATE_TO');
+      const problem = customerCheck(bukrs, kunnr);
+      if (problem) return { RETURN: bapiReturn(problem), LINEITEMS: [] };
+      const items = bsad.filter((i) => i.BUKRS === bukrs && i.KUNNR === kunnr && i.AUGDT >= from && i.AUGDT <= to);
+      const info = items.length === 0 ? msg('I', 'FN', '517', `No items selected for customer ${kunnr} in company code ${bukrs}`) : null;
+      return { RETURN: bapiReturn(info), LINEITEMS: items.map(itemOut) };
+    },
+
+    RFC_GET_FUNCTION_INTERFACE(p) {
+      const name = String(p['FUNCNAME'] ?? '');
+      if (!(name in functions)) throw new FunctionNotFound(name);
+      return { REMOTE_CALL: 'R', UPDATE_TASK: '', PARAMS: [] };
+    },
+
+    [wrapperFunction](p) {
+      const bukrs = String(p['COMPANYCODE'] ?? '');
+      const kunnr = String(p['CUSTOMER'] ?? '');
+      const blart = String(p['DOC_TYPE'] ?? '');
+      const budat = dateIn(String(p['PSTNG_DATE'] ?? ''), 'PSTNG_DATE');
+      const waers = String(p['CURRENCY'] ?? '');
+      const xblnr = maxLength(String(p['REF_DOC_NO'] ?? ''), 16, 'REF_DOC_NO');
+      const hkont = String(p['GL_ACCOUNT'] ?? '');
+      const total = amountIn(String(p['AMOUNT'] ?? ''), 'AMOUNT');
+      const field = ({ XBLNR: 'XBLNR', ZUONR: 'ZUONR', BELNR: 'BELNR', VBELN: 'VBELN' } as const)[String(p['CLEARING_FIELD'] ?? 'XBLNR') as 'XBLNR'] ?? 'XBLNR';
+      const lines = tableOf(p, 'ITEMS').map((r, n) => ({
+        invoice: (r['INVOICE_REF'] ?? '').trim(),
+        amount: amountIn(r['AMT_DOCCUR'], `ITEMS[${n + 1}]-AMT_DOCCUR`),
+        zuonr: maxLength(r['ALLOC_NMBR'] ?? '', 18, 'ALLOC_NMBR'),
+        sgtxt: maxLength(r['ITEM_TEXT'] ?? '', 50, 'ITEM_TEXT'),
+      }));
+      const errors: Msg[] = [];
+      const problem = customerCheck(bukrs, kunnr);
+      if (problem) errors.push(problem);
+      if (!DOC_TYPES.has(blart)) errors.push(msg('E', 'F5', '814', `Document type ${blart} is not defined`));
+      if (!glAccounts.has(hkont)) errors.push(msg('E', 'F5', '155', `G/L account ${hkont} is not defined in company code ${bukrs}`));
+      if (!/^[A-Z]{3}$/.test(waers)) errors.push(msg('E', 'F5', '151', `Currency ${waers} is not valid`));
+      if (lines.length === 0) errors.push(msg('E', 'F5', '780', 'No customer items were transferred'));
+      if (lines.some((l) => l.amount <= 0)) errors.push(msg('E', 'F5', '701', 'Amounts must be positive'));
+      const sum = lines.reduce((s, l) => s + l.amount, 0);
+      if (sum !== total) errors.push(msg('E', 'F5', '702', `Balance in transaction currency (${centsToDecimalString(total - sum)} ${waers})`));
+      const clearing = lines
+        .filter((l) => l.invoice)
+        .map((l) => ({ line: l, group: invoiceGroup(kunnr, field, l.invoice) }));
+      for (const { line, group } of clearing) {
+        if (!group.first || group.open <= 0) errors.push(msg('E', 'F5', '263', `No open item found for ${field} ${line.invoice} of customer ${kunnr}`));
+        else if (line.amount > group.open) {
+          errors.push(msg('E', 'F5', '264', `Amount ${centsToDecimalString(line.amount)} exceeds the open amount ${centsToDecimalString(group.open)} of ${line.invoice}`));
+        } else if (group.first.WAERS !== waers) errors.push(msg('E', 'F5', '151', `Invoice ${line.invoice} is in ${group.first.WAERS}, not ${waers}`));
+      }
+      const seen = new Set<string>();
+      for (const { line } of clearing) {
+        if (seen.has(line.invoice)) errors.push(msg('E', 'F5', '265', `Invoice ${line.invoice} appears twice`));
+        seen.add(line.invoice);
+      }
+      if (errors.length > 0) return { OBJ_TYPE: '', OBJ_KEY: '$', OBJ_SYS: '', RETURN: errors.map(bapiret2) };
+      if (String(p['TESTRUN'] ?? '') === 'X') return { OBJ_TYPE: '', OBJ_KEY: '$', OBJ_SYS: '', RETURN: [bapiret2(msg('S', 'RW', '614', 'Document check without errors'))] };
+
+      const belnr = nextBelnr(blart);
+      const gjahr = budat.slice(0, 4);
+      let buzei = 1;
+      const header = { BUKRS: bukrs, KUNNR: kunnr, GJAHR: gjahr, BELNR: belnr, BUDAT: budat, BLDAT: dateIn(String(p['DOC_DATE'] ?? budat), 'DOC_DATE'), WAERS: waers, XBLNR: xblnr, BLART: blart };
+      const clearedNow: SapItem[] = [];
+      for (const l of lines) {
+        const item: SapItem = { ...header, BUZEI: String(++buzei).padStart(3, '0'), ZUONR: l.zuonr, VBELN: '', SHKZG: 'H', BSCHL: blart === 'DG' ? '11' : '15', WRBTR: l.amount, SGTXT: l.sgtxt, ZFBDT: budat, ZBD3T: 0, AUGDT: '', AUGBL: '' };
+        const target = clearing.find((c) => c.line === l);
+        if (!target) {
+          bsid.push(item);
+          continue;
+        }
+        const { group } = target;
+        clearedNow.push(item, ...group.items);
+        const residual = group.open - l.amount;
+        if (residual > 0) {
+          const inv = group.first!;
+          // Residual-item clearing (FB05): the remainder stays open under the invoice's own number.
+          bsid.push({ ...header, BUZEI: String(++buzei).padStart(3, '0'), XBLNR: inv.XBLNR, ZUONR: inv.ZUONR, VBELN: inv.VBELN, BLDAT: inv.BLDAT, SHKZG: 'S', BSCHL: '06', WRBTR: residual, SGTXT: `Residual ${l.invoice}`, ZFBDT: inv.ZFBDT, ZBD3T: inv.ZBD3T, AUGDT: '', AUGBL: '' });
+        }
+      }
+      const clearedSet = new Set(clearedNow);
+      bsid = bsid.filter((i) => !clearedSet.has(i));
+      for (const i of clearedNow) bsad.push({ ...i, AUGDT: budat, AUGBL: belnr });
+      documents.push({ BUKRS: bukrs, BELNR: belnr, GJAHR: gjahr, BLART: blart, BUDAT: budat, XBLNR: xblnr, BKTXT: String(p['HEADER_TXT'] ?? ''), glLines: [{ HKONT: hkont, SHKZG: 'S', WRBTR: total, ZUONR: xblnr }] });
+      const objKey = `${belnr}${bukrs.padEnd(4, ' ')}${gjahr}`;
+      return {
+        OBJ_TYPE: 'BKPFF',
+        OBJ_KEY: objKey,
+        OBJ_SYS: `SBXCLNT${sapClient}`,
+        BELNR: belnr,
+        GJAHR: gjahr,
+        RETURN: [bapiret2(msg('S', 'RW', '605', `Document posted successfully: BKPFF ${objKey} SBXCLNT${sapClient}`))],
+      };
+    },
+
+    BAPI_ACC_DOCUMENT_POST(p) {
+      const h = structureOf(p, 'DOCUMENTHEADER');
+      const gl = tableOf(p, 'ACCOUNTGL');
+      const ar = tableOf(p, 'ACCOUNTRECEIVABLE');
+      const amounts = new Map(tableOf(p, 'CURRENCYAMOUNT').map((a, n) => [a['ITEMNO_ACC'] ?? '', { currency: a['CURRENCY'] ?? '', cents: amountIn(a['AMT_DOCCUR'], `CURRENCYAMOUNT[${n + 1}]`) }]));
+      const bukrs = h['COMP_CODE'] ?? '';
+      const blart = h['DOC_TYPE'] ?? '';
+      const budat = dateIn(h['PSTNG_DATE'], 'PSTNG_DATE');
+      const xblnr = maxLength(h['REF_DOC_NO'] ?? '', 16, 'REF_DOC_NO');
+      const errors: Msg[] = [];
+      if (h['BUS_ACT'] !== 'RFBU') errors.push(msg('E', 'RW', '022', `Business transaction ${h['BUS_ACT'] ?? ''} is not supported`));
+      if (!DOC_TYPES.has(blart)) errors.push(msg('E', 'F5', '814', `Document type ${blart} is not defined`));
+      for (const g of gl) if (!glAccounts.has(g['GL_ACCOUNT'] ?? '')) errors.push(msg('E', 'F5', '155', `G/L account ${g['GL_ACCOUNT'] ?? ''} is not defined in company code ${bukrs}`));
+      for (const a of ar) {
+        const problem = customerCheck(a['COMP_CODE'] || bukrs, a['CUSTOMER'] ?? '');
+        if (problem) errors.push(problem);
+        maxLength(a['ALLOC_NMBR'] ?? '', 18, 'ALLOC_NMBR');
+      }
+      const balance = [...amounts.values()].reduce((s, a) => s + a.cents, 0);
+      if (balance !== 0) errors.push(msg('E', 'F5', '702', `Balance in transaction currency (${centsToDecimalString(balance)})`));
+      if (errors.length > 0) return { OBJ_TYPE: '', OBJ_KEY: '$', OBJ_SYS: '', RETURN: errors.map(bapiret2) };
+      const belnr = nextBelnr(blart);
+      const gjahr = budat.slice(0, 4);
+      const objKey = `${belnr}${bukrs.padEnd(4, ' ')}${gjahr}`;
+      if (options.implicitCommit) {
+        ar.forEach((a, n) => {
+          const amt = amounts.get(a['ITEMNO_ACC'] ?? '');
+          bsid.push({ BUKRS: bukrs, KUNNR: a['CUSTOMER'] ?? '', GJAHR: gjahr, BELNR: belnr, BUZEI: String(n + 2).padStart(3, '0'), BUDAT: budat, BLDAT: dateIn(h['DOC_DATE'] ?? h['PSTNG_DATE'], 'DOC_DATE'), WAERS: amt?.currency ?? '', XBLNR: xblnr, ZUONR: a['ALLOC_NMBR'] ?? '', VBELN: '', BLART: blart, SHKZG: (amt?.cents ?? 0) < 0 ? 'H' : 'S', BSCHL: '15', WRBTR: Math.abs(amt?.cents ?? 0), SGTXT: a['ITEM_TEXT'] ?? '', ZFBDT: budat, ZBD3T: 0, AUGDT: '', AUGBL: '' });
+        });
+        documents.push({ BUKRS: bukrs, BELNR: belnr, GJAHR: gjahr, BLART: blart, BUDAT: budat, XBLNR: xblnr, BKTXT: h['HEADER_TXT'] ?? '', glLines: gl.map((g) => ({ HKONT: g['GL_ACCOUNT'] ?? '', SHKZG: 'S' as const, WRBTR: amounts.get(g['ITEMNO_ACC'] ?? '')?.cents ?? 0, ZUONR: g['ALLOC_NMBR'] ?? '' })) });
+      }
+      // Without implicitCommit the update task dies with this HTTP session, as on a real system.
+      return { OBJ_TYPE: 'BKPFF', OBJ_KEY: objKey, OBJ_SYS: `SBXCLNT${sapClient}`, RETURN: [bapiret2(msg('S', 'RW', '605', `Document posted successfully: BKPFF ${objKey} SBXCLNT${sapClient}`))] };
+    },
+
+    BAPI_TRANSACTION_COMMIT() {
+      return { RETURN: { TYPE: '', ID: '', NUMBER: '000', MESSAGE: '', LOG_NO: '', LOG_MSG_NO: '000000', MESSAGE_V1: '', MESSAGE_V2: '', MESSAGE_V3: '', MESSAGE_V4: '', PARAMETER: '', ROW: '0', FIELD: '', SYSTEM: '' } };
+    },
+    BAPI_TRANSACTION_ROLLBACK() {
+      return { RETURN: { TYPE: '', ID: '', NUMBER: '000', MESSAGE: '' } };
+    },
+  };
+  if (DEFAULT_CUSTOMER_LIST_FUNCTION !== 'BAPI_CUSTOMER_GETLIST') functions[DEFAULT_CUSTOMER_LIST_FUNCTION] = functions['BAPI_CUSTOMER_GETLIST']!;
+
+  const xml = (status: number, body: string): SandboxResponse => ({ status, headers: { 'content-type': 'text/xml; charset=utf-8' }, body });
+
+  function handle(req: SandboxRequest): SandboxResponse {
+    if (req.path !== RFC_PATH) return { status: 404, body: `ICF service ${req.path} not found` };
+    if (req.method !== 'POST') return { status: 405, body: 'SOAP-RFC accepts POST only' };
+    const auth = req.headers['authorization'] ?? '';
+    const m = /^Basic\s+(.+)$/i.exec(auth);
+    const [user, ...rest] = m ? Buffer.from(m[1]!, 'base64').toString('utf8').split(':') : [];
+    if (user?.toUpperCase() !== credentials.username.toUpperCase() || rest.join(':') !== credentials.password) {
+      return { status: 401, headers: { 'www-authenticate': 'Basic realm="SAP NetWeaver Application Server [SBX/100]"' }, body: 'Logon failed' };
+    }
+    const client = req.query.get('sap-client') ?? sapClient;
+    if (client !== sapClient) return { status: 401, body: `Client ${client} is not available in this system` };
+    if (!/text\/xml/i.test(String(req.headers['content-type'] ?? ''))) return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: 'Content-Type must be text/xml', exceptionName: undefined }));
+
+    let call: ReturnType<typeof parseEnvelope>;
+    try {
+      call = parseEnvelope(req.bodyText);
+    } catch (e) {
+      if (!(e instanceof SoapParseError)) throw e;
+      return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: `XML parse error: ${e.message}`, exceptionName: undefined }));
+    }
+    if (call.kind !== 'call') return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: 'A request may not be a fault', exceptionName: undefined }));
+    const fm = functions[call.functionName];
+    if (!fm) {
+      return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: `FU_NOT_FOUND: Function module ${call.functionName} not found`, exceptionName: undefined }));
+    }
+    try {
+      return xml(200, buildRfcResponse(call.functionName, fm(call.params)));
+    } catch (e) {
+      if (e instanceof FunctionNotFound) return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: `Function module ${e.message} not found`, exceptionName: 'FU_NOT_FOUND' }, call.functionName));
+      if (e instanceof FieldError) return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: e.message, exceptionName: undefined }));
+      throw e;
+    }
+  }
+
+  const itemKey = (i: SapItem, field: keyof SapItem) => String(i[field]);
+  const server = await startSandboxServer({
+    name: 'sap-ecc',
+    port: options.port,
+    handler: handle,
+    faultPath: (req) => `${RFC_PATH}/${FUNCTION_IN_BODY.exec(req.bodyText)?.[1] ?? ''}`,
+    control: {
+      documents: () => ({ documents, bsid, bsad }),
+      'rotate-password': () => ({ ok: true, username: credentials.username, changed: Boolean(rotatePassword()) }),
+    },
+  });
+
+  function rotatePassword(): ErpCredentials {
+    credentials.password = `sbx-${randomBytes(9).toString('base64url')}`;
+    return { ...credentials };
+  }
+
+  function receiptCount(reference: string): number {
+    const ref = reference.toUpperCase();
+    const docs = new Set<string>();
+    for (const d of documents) if (d.XBLNR.toUpperCase() === ref) docs.add(`${d.BELNR}${d.GJAHR}`);
+    for (const i of [...bsid, ...bsad]) if ((i.BLART === 'DZ' || i.BLART === 'DG') && (i.ZUONR.toUpperCase() === ref || i.XBLNR.toUpperCase() === ref)) docs.add(`${i.BELNR}${i.GJAHR}`);
+    return docs.size;
+  }
+
+  function openBalance(invoiceNo: string): number | null {
+    const owner = bsid.find((i) => i.SHKZG === 'S' && itemKey(i, 'XBLNR') === invoiceNo);
+    if (!owner) return null;
+    const { open } = invoiceGroup(owner.KUNNR, 'XBLNR', invoiceNo);
+    return open > 0 ? open : null;
+  }
+
+  return {
+    baseUrl: server.url,
+    options: { sapClient, companyCode, wrapperFunction },
+    get credentials() {
+      return { ...credentials };
+    },
+    faults: server.faults,
+    functionPath: (name) => `${RFC_PATH}/${name}`,
+    rotatePassword,
+    documents: () => documents,
+    openItems: () => bsid,
+    clearedItems: () => bsad,
+    receiptCount,
+    openBalance,
+    close: () => server.close(),
+  };
+}
+
+class FunctionNotFound extends Error {}

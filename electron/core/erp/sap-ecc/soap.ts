@@ -1,0 +1,137 @@
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+
+// SOAP-RFC wire format shared by the connector and the sandbox: an RFC call is
+// <urn:FM> in the rfc:functions namespace; the reply is <FM.Response>; table
+// rows are <item> elements. All values go through XMLBuilder, which escapes them.
+
+export const RFC_NAMESPACE = 'urn:sap-com:document:sap:rfc:functions';
+export const SOAP_ENV_NAMESPACE = 'http://schemas.xmlsoap.org/soap/envelope/';
+export const SOAP_ACTION = 'urn:sap-com:document:sap:rfc:functions';
+
+/** A structure: field → value. */
+export type RfcStructure = Readonly<Record<string, string>>;
+/** A parameter is a scalar, a structure, or a table (array of structures). */
+export type RfcValue = string | RfcStructure | readonly RfcStructure[];
+export type RfcParams = Readonly<Record<string, RfcValue>>;
+
+/** A parsed reply: scalars stay strings, structures are records, tables are arrays of records. */
+export type RfcReply = Readonly<Record<string, unknown>>;
+
+export type SoapFault = Readonly<{ faultCode: string; faultString: string; exceptionName: string | undefined }>;
+
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: true });
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  removeNSPrefix: true,
+  // Keep every value a string: KUNNR "0000100042" must not become a number.
+  parseTagValue: false,
+  isArray: (name) => name === 'item',
+});
+
+function toXmlValue(value: RfcValue): unknown {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.length === 0 ? '' : { item: value.map((row) => ({ ...row })) };
+  return { ...(value as RfcStructure) };
+}
+
+function envelope(body: Record<string, unknown>): string {
+  return `<?xml version="1.0" encoding="utf-8"?>${builder.build({
+    'soapenv:Envelope': {
+      '@_xmlns:soapenv': SOAP_ENV_NAMESPACE,
+      '@_xmlns:urn': RFC_NAMESPACE,
+      'soapenv:Header': '',
+      'soapenv:Body': body,
+    },
+  })}`;
+}
+
+export function buildRfcRequest(functionName: string, params: RfcParams): string {
+  const fm: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) fm[k] = toXmlValue(v);
+  return envelope({ [`urn:${functionName}`]: fm });
+}
+
+export function buildRfcResponse(functionName: string, params: RfcParams): string {
+  const fm: Record<string, unknown> = { '@_xmlns:rfc': RFC_NAMESPACE };
+  for (const [k, v] of Object.entries(params)) fm[k] = toXmlValue(v);
+  return envelope({ [`rfc:${functionName}.Response`]: fm });
+}
+
+export function buildSoapFault(fault: SoapFault, functionName?: string): string {
+  const detail =
+    fault.exceptionName && functionName
+      ? { [`rfc:${functionName}.Exception`]: { '@_xmlns:rfc': RFC_NAMESPACE, Name: fault.exceptionName, Text: fault.faultString } }
+      : '';
+  return envelope({ 'soapenv:Fault': { faultcode: fault.faultCode, faultstring: fault.faultString, detail } });
+}
+
+export class SoapParseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SoapParseError';
+  }
+}
+
+export type ParsedEnvelope =
+  | Readonly<{ kind: 'call'; functionName: string; params: RfcReply }>
+  | Readonly<{ kind: 'fault'; fault: SoapFault }>;
+
+function asRecord(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** Parses a SOAP envelope whose body holds one element (a call, a reply or a fault). Throws SoapParseError. */
+export function parseEnvelope(xml: string): ParsedEnvelope {
+  if (!xml.trim()) throw new SoapParseError('empty body');
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) throw new SoapParseError(`not well-formed XML (${valid.err.msg} at line ${valid.err.line})`);
+  const doc = asRecord(parser.parse(xml));
+  const body = asRecord(asRecord(doc?.['Envelope'])?.['Body']);
+  if (!body) throw new SoapParseError('no SOAP Envelope/Body');
+  const names = Object.keys(body);
+  if (names.length !== 1) throw new SoapParseError(`expected one element in the SOAP Body, found ${names.length}`);
+  const name = names[0]!;
+  const content = body[name];
+  if (name === 'Fault') {
+    const f = asRecord(content) ?? {};
+    const detail = asRecord(f['detail']);
+    const exception = detail ? asRecord(Object.values(detail)[0]) : undefined;
+    const exceptionName = exception?.['Name'];
+    return {
+      kind: 'fault',
+      fault: {
+        faultCode: String(f['faultcode'] ?? ''),
+        faultString: String(f['faultstring'] ?? ''),
+        exceptionName: typeof exceptionName === 'string' ? exceptionName : undefined,
+      },
+    };
+  }
+  return { kind: 'call', functionName: name, params: asRecord(content) ?? {} };
+}
+
+/** A table parameter from a parsed reply: [] for an empty or absent table. */
+export function tableOf(reply: RfcReply, name: string): Record<string, string>[] {
+  const t = asRecord(reply[name]);
+  const items = t?.['item'];
+  if (!Array.isArray(items)) return [];
+  return items.map((row) => stringRecord(row));
+}
+
+/** A structure parameter: {} when absent or empty. */
+export function structureOf(reply: RfcReply, name: string): Record<string, string> {
+  return stringRecord(reply[name]);
+}
+
+export function scalarOf(reply: RfcReply, name: string): string {
+  const v = reply[name];
+  return typeof v === 'string' ? v : '';
+}
+
+function stringRecord(v: unknown): Record<string, string> {
+  const r = asRecord(v);
+  if (!r) return {};
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(r)) out[k] = typeof val === 'string' ? val : '';
+  return out;
+}

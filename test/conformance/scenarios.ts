@@ -1,0 +1,263 @@
+import assert from 'node:assert/strict';
+import { cents, type Cents } from '@shared/money';
+import type { OpenInvoice } from '@shared/domain';
+import { collectPages, type ErpConnector, type ReceiptRequest } from '../../electron/core/erp/connector';
+import type { ConformanceHarness } from '../../electron/core/erp/conformance';
+import type { ConformanceScenario, ConformanceSeed } from '../../electron/core/erp/conformance-runner';
+import { ErpError, type ErpErrorKind } from '../../electron/core/erp/errors';
+
+// The scenarios every ERP connector must pass against its sandbox.
+// Fault contract for harnesses: read faults are injected as {method: 'GET'},
+// write faults as {method: 'POST'}, without a path; a harness whose transport
+// differs (SOAP, ODBC, files) maps them to its own reads and writes, and must
+// not let a write fault hit a sign-in.
+
+async function expectErpError(p: Promise<unknown>, kinds: readonly ErpErrorKind[], what: string): Promise<ErpError> {
+  try {
+    await p;
+  } catch (e) {
+    if (!(e instanceof ErpError)) throw new assert.AssertionError({ message: `${what}: expected ErpError(${kinds.join('|')}), got ${String(e)}` });
+    assert.ok(kinds.includes(e.kind), `${what}: expected ErpError(${kinds.join('|')}), got ErpError(${e.kind}): ${e.message}`);
+    return e;
+  }
+  throw new assert.AssertionError({ message: `${what}: expected ErpError(${kinds.join('|')}), but it succeeded` });
+}
+
+/** Signs in and reads once, so the next injected fault hits the call under test, not the sign-in. */
+async function warm(c: ErpConnector): Promise<void> {
+  assert.equal(await c.findReceipt('WARMUP-0'), null, 'warm-up look-up of an unknown reference must return null');
+}
+
+/** Two open invoices of one customer; the receipt pays the first in full and half of the second. */
+function twoInvoiceReceipt(seed: ConformanceSeed, reference: string, offset = 0): { request: ReceiptRequest; first: OpenInvoice; second: OpenInvoice } {
+  const first = seed.invoices[offset];
+  assert.ok(first, 'seed has too few invoices');
+  const second = seed.invoices.find((i, idx) => idx > offset && i.customerId === first.customerId);
+  assert.ok(second, 'seed needs two invoices of one customer');
+  const half = cents(Math.floor(second.openBalanceCents / 2));
+  return {
+    first,
+    second,
+    request: {
+      reference,
+      customerId: first.customerId,
+      date: '2026-03-02',
+      amountCents: cents(first.openBalanceCents + half),
+      currency: first.currency,
+      paymentMethod: 'card',
+      allocations: [
+        { invoiceNo: first.invoiceNo, amountCents: first.openBalanceCents },
+        { invoiceNo: second.invoiceNo, amountCents: half },
+      ],
+      memo: 'Tieout conformance',
+    },
+  };
+}
+
+const sortAlloc = (a: ReadonlyArray<{ invoiceNo: string; amountCents: Cents }>) =>
+  [...a].map((x) => ({ invoiceNo: x.invoiceNo, amountCents: x.amountCents })).sort((x, y) => x.invoiceNo.localeCompare(y.invoiceNo));
+
+async function assertCount(h: ConformanceHarness, reference: string, expected: number, when: string): Promise<void> {
+  assert.equal(await h.countReceipts(reference), expected, `receipts carrying ${reference} ${when}`);
+}
+
+export const CONFORMANCE_SCENARIOS: readonly ConformanceScenario[] = [
+  {
+    id: 'connect',
+    title: 'connects and reports a healthy diagnosis',
+    async run(h) {
+      const d = await h.connector().testConnection();
+      assert.ok(d.ok, `diagnosis should be ok: ${d.summary}`);
+      assert.ok(d.summary.length > 0 && d.checks.length > 0, `diagnosis needs a summary and checks, got ${JSON.stringify(d)}`);
+    },
+  },
+  {
+    id: 'bad-credentials',
+    title: 'bad credentials: auth error and a diagnosis that says so',
+    async run(h) {
+      const c = h.connector({ badCredentials: true });
+      const d = await c.testConnection();
+      assert.equal(d.ok, false, 'diagnosis must not be ok with a wrong password');
+      assert.match(d.summary, /password|credential|sign[- ]?in|log[- ]?in|auth/i, `diagnosis summary must name the credentials problem, got: ${d.summary}`);
+      assert.ok(!d.summary.includes('not-the-password'), 'diagnosis must not echo the password');
+      await expectErpError(collectPages(c.listCustomers()), ['auth'], 'reading with bad credentials');
+    },
+  },
+  {
+    id: 'read-invoices-paged',
+    title: 'reads 5,000 open invoices over several pages',
+    async run(h, seed) {
+      let pages = 0;
+      const seen = new Map<string, OpenInvoice>();
+      for await (const page of h.connector().listOpenInvoices({ pageSize: 1000 })) {
+        pages++;
+        assert.ok(page.length <= 1000, `page of ${page.length} exceeds the page size`);
+        for (const inv of page) {
+          assert.ok(!seen.has(inv.invoiceNo), `invoice ${inv.invoiceNo} read twice`);
+          seen.set(inv.invoiceNo, inv);
+        }
+      }
+      assert.ok(pages > 1, `expected more than one page, got ${pages}`);
+      assert.equal(seen.size, seed.invoices.length, 'open invoice count');
+      for (const want of seed.invoices) {
+        const got = seen.get(want.invoiceNo);
+        assert.ok(got, `invoice ${want.invoiceNo} missing`);
+        assert.equal(got.customerId, want.customerId, `customer of ${want.invoiceNo}`);
+        assert.equal(got.openBalanceCents, want.openBalanceCents, `open balance of ${want.invoiceNo}`);
+        assert.equal(got.amountCents, want.amountCents, `total of ${want.invoiceNo}`);
+      }
+    },
+  },
+  {
+    id: 'read-customers',
+    title: 'reads the active customers',
+    async run(h, seed) {
+      const customers = await collectPages(h.connector().listCustomers());
+      assert.deepEqual(customers.map((c) => c.customerId).sort(), seed.customers.map((c) => c.customerId).sort(), 'customer ids');
+      assert.ok(customers.every((c) => c.name.length > 0), 'every customer has a name');
+    },
+  },
+  {
+    id: 'post-and-read-back',
+    title: 'posts a receipt over two invoices and reads it back',
+    async run(h, seed) {
+      const c = h.connector();
+      const { request, first, second } = twoInvoiceReceipt(seed, '400100001');
+      const posted = await c.postReceipt(request);
+      assert.ok(posted.erpDocumentId, 'posted receipt has an ERP document id');
+      const found = await c.findReceipt(request.reference);
+      assert.ok(found, 'findReceipt finds the posted receipt');
+      assert.equal(found.erpDocumentId, posted.erpDocumentId, 'same document');
+      assert.equal(found.amountCents, request.amountCents, 'amount read back');
+      assert.equal(found.customerId, request.customerId, 'customer read back');
+      assert.deepEqual(sortAlloc(found.allocations), sortAlloc(request.allocations), 'allocations read back');
+      assert.equal((await h.openBalance(first.invoiceNo)) ?? 0, 0, 'first invoice is paid');
+      assert.equal(await h.openBalance(second.invoiceNo), second.openBalanceCents - request.allocations[1]!.amountCents, 'second invoice balance reduced');
+      await assertCount(h, request.reference, 1, 'after one post');
+    },
+  },
+  {
+    id: 'duplicate-refused',
+    title: 'the same PayTrace id again is refused by the look-up',
+    async run(h, seed) {
+      const c = h.connector();
+      const { request } = twoInvoiceReceipt(seed, '400100002');
+      const posted = await c.postReceipt(request);
+      const again = await expectErpError(c.postReceipt(request), ['duplicate'], 'second post of one reference');
+      assert.equal(again.existingDocumentId, posted.erpDocumentId, 'duplicate names the existing document');
+      // A new connector (e.g. after an app restart) must refuse it too.
+      await expectErpError(h.connector().postReceipt(request), ['duplicate'], 'post from a fresh connector');
+      await assertCount(h, request.reference, 1, 'after refused duplicates');
+    },
+  },
+  {
+    id: 'session-expiry',
+    title: 'keeps working when the session/token expires mid-run',
+    requires: 'sessionExpiry',
+    async run(h, seed) {
+      const c = h.connector();
+      await warm(c);
+      await h.expireSessions();
+      const customers = await collectPages(c.listCustomers());
+      assert.equal(customers.length, seed.customers.length, 'customers after expiry');
+      await h.expireSessions();
+      const { request } = twoInvoiceReceipt(seed, '400100003');
+      await c.postReceipt(request);
+      await assertCount(h, request.reference, 1, 'after a post across an expiry');
+    },
+  },
+  {
+    id: 'transient-500',
+    title: 'HTTP 500 and 429 are transient',
+    requires: 'httpFaults',
+    async run(h) {
+      const c = h.connector();
+      await warm(c);
+      await h.injectFault({ fault: { kind: 'status', status: 500 }, method: 'GET', times: 1 });
+      await expectErpError(collectPages(c.listCustomers()), ['transient'], 'read answered 500');
+      await h.injectFault({ fault: { kind: 'status', status: 429, retryAfterSeconds: 7 }, method: 'GET', times: 1 });
+      const e = await expectErpError(collectPages(c.listCustomers()), ['transient'], 'read answered 429');
+      assert.equal(e.retryAfterSeconds, 7, 'Retry-After is carried');
+      assert.ok((await collectPages(c.listCustomers())).length > 0, 'reads work once the fault has passed');
+    },
+  },
+  {
+    id: 'transient-timeout',
+    title: 'a read that times out is transient',
+    requires: 'httpFaults',
+    async run(h) {
+      const c = h.connector({ timeoutMs: 400 });
+      await warm(c);
+      await h.injectFault({ fault: { kind: 'timeout' }, method: 'GET', times: 1 });
+      await expectErpError(collectPages(c.listCustomers()), ['transient'], 'read that timed out');
+    },
+  },
+  {
+    id: 'commit-then-drop',
+    title: 'reply lost after the ERP committed: unknown outcome, resolved by the look-up',
+    requires: 'commitThenDrop',
+    async run(h, seed) {
+      const c = h.connector();
+      await warm(c);
+      const { request } = twoInvoiceReceipt(seed, '400100004');
+      await h.injectFault({ fault: { kind: 'commit-then-drop' }, method: 'POST', times: 1 });
+      await expectErpError(c.postReceipt(request), ['unknown_outcome'], 'post whose reply was lost');
+      const found = await c.findReceipt(request.reference);
+      assert.ok(found, 'the look-up resolves the unknown outcome');
+      await assertCount(h, request.reference, 1, 'after commit-then-drop');
+      await expectErpError(c.postReceipt(request), ['duplicate'], 'retry after the resolved outcome');
+      await assertCount(h, request.reference, 1, 'after the retry');
+    },
+  },
+  {
+    id: 'malformed-read',
+    title: 'a malformed read reply is a typed error',
+    requires: 'malformedReplies',
+    async run(h, seed) {
+      const c = h.connector();
+      await warm(c);
+      await h.injectFault({ fault: { kind: 'malformed' }, method: 'GET', times: 1 });
+      await expectErpError(collectPages(c.listOpenInvoices()), ['malformed'], 'truncated invoice page');
+      const all = await collectPages(c.listOpenInvoices());
+      assert.equal(all.length, seed.invoices.length, 'a clean re-read returns every invoice');
+    },
+  },
+  {
+    id: 'malformed-write',
+    title: 'a truncated or dropped write reply: typed error, nothing written, safe to post again',
+    requires: 'malformedReplies',
+    async run(h, seed) {
+      const c = h.connector();
+      await warm(c);
+      const { request } = twoInvoiceReceipt(seed, '400100005');
+      await h.injectFault({ fault: { kind: 'malformed' }, method: 'POST', times: 1 });
+      await expectErpError(c.postReceipt(request), ['malformed', 'unknown_outcome'], 'post answered with a truncated body');
+      await assertCount(h, request.reference, 0, 'after a truncated reply that wrote nothing');
+      assert.equal(await c.findReceipt(request.reference), null, 'the look-up agrees nothing was written');
+      await h.injectFault({ fault: { kind: 'reset' }, method: 'POST', times: 1 });
+      await expectErpError(c.postReceipt(request), ['unknown_outcome', 'transient'], 'post whose connection was reset');
+      await assertCount(h, request.reference, 0, 'after a reset that wrote nothing');
+      await c.postReceipt(request);
+      await assertCount(h, request.reference, 1, 'after the clean post');
+    },
+  },
+  {
+    id: 'field-length',
+    title: 'a reference longer than the ERP field is refused before sending',
+    async run(h, seed) {
+      const c = h.connector();
+      const tooLong = '9'.repeat(h.limits.referenceMaxLength + 1);
+      const { request } = twoInvoiceReceipt(seed, tooLong);
+      if (h.supports.httpFaults) {
+        // Had the connector sent it, this fault would turn the answer into 'transient'.
+        await h.injectFault({ fault: { kind: 'status', status: 500 }, method: 'POST', times: 1 });
+      }
+      await expectErpError(c.postReceipt(request), ['validation'], 'reference over the field limit');
+      await h.clearFaults();
+      await assertCount(h, tooLong, 0, 'after the refused post');
+      const fits = '9'.repeat(h.limits.referenceMaxLength);
+      await c.postReceipt({ ...request, reference: fits });
+      await assertCount(h, fits, 1, 'a reference of exactly the limit');
+    },
+  },
+];

@@ -1,0 +1,220 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { cents } from '@shared/money';
+import type { OpenInvoice } from '@shared/domain';
+import { buildDemoWorld } from '../../electron/core/demo/world';
+import { collectPages, type ReceiptRequest } from '../../electron/core/erp/connector';
+import { ErpError } from '../../electron/core/erp/errors';
+import { AbasConnector, ABAS_SANDBOX_PASSWORD, startAbasSandbox, type AbasSandbox } from '../../electron/core/erp/abas';
+import { parseMt940 } from '../../electron/core/erp/abas/mt940';
+
+const world = buildDemoWorld({ seed: 23, now: new Date('2026-03-02T15:00:00Z'), customers: 30, payments: 150 });
+
+let pairCursor = 0;
+function nextPair(): [OpenInvoice, OpenInvoice] {
+  const byCustomer = new Map<string, OpenInvoice[]>();
+  for (const i of world.invoices) byCustomer.set(i.customerId, [...(byCustomer.get(i.customerId) ?? []), i]);
+  const p = [...byCustomer.values()].filter((l) => l.length >= 2)[pairCursor++];
+  if (!p) throw new Error('demo world ran out of invoice pairs');
+  return [p[0]!, p[1]!];
+}
+
+function receiptFor(reference: string, [a, b]: [OpenInvoice, OpenInvoice], extraCents = 0): ReceiptRequest {
+  return {
+    reference,
+    customerId: a.customerId,
+    date: '2026-03-02',
+    amountCents: cents(a.openBalanceCents + b.openBalanceCents + extraCents),
+    currency: 'USD',
+    paymentMethod: 'ach',
+    allocations: [
+      { invoiceNo: a.invoiceNo, amountCents: a.openBalanceCents },
+      { invoiceNo: b.invoiceNo, amountCents: b.openBalanceCents },
+    ],
+    ...(extraCents > 0 ? { unappliedCents: cents(extraCents) } : {}),
+  };
+}
+
+async function expectErp(p: Promise<unknown>, kind: ErpError['kind']): Promise<ErpError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ErpError);
+  expect((e as ErpError).kind).toBe(kind);
+  return e as ErpError;
+}
+
+describe('abas connector against its sandbox (editor flow)', () => {
+  let sandbox: AbasSandbox;
+  const make = (extra: Record<string, string | number> = {}, timeoutMs = 2_000, credentials = sandbox.credentials) =>
+    new AbasConnector({ baseUrl: sandbox.baseUrl, options: { ...sandbox.options, ...extra }, credentials, timeoutMs });
+
+  beforeAll(async () => {
+    sandbox = await startAbasSandbox({ customers: world.customers, invoices: world.invoices });
+  });
+  afterAll(() => sandbox.close());
+  beforeEach(() => sandbox.resetFaults());
+
+  it('diagnoses OAuth2 and Basic sign-in, bad secrets and a wrong field name', async () => {
+    const ok = await make().testConnection();
+    expect(ok.ok).toBe(true);
+    expect(ok.summary).toBe('Signed in to tenant "demo" as client tieout-client; customers, open items and payments readable; posting by the editor API.');
+
+    const badClient = await make({}, 2_000, { username: 'tieout-client', password: 'nope' }).testConnection();
+    expect(badClient.ok).toBe(false);
+    expect(badClient.summary).toContain('abas refused the credentials (client tieout-client)');
+    expect(JSON.stringify(badClient)).not.toContain('nope');
+
+    const basic = await make({ authMode: 'basic' }, 2_000, { username: '', password: ABAS_SANDBOX_PASSWORD }).testConnection();
+    expect(basic.ok).toBe(true);
+    const badBasic = await make({ authMode: 'basic' }, 2_000, { username: '', password: 'wrong' }).testConnection();
+    expect(badBasic.summary).toContain('abas refused the credentials (empty user + abas password)');
+
+    const wrongField = await make({ opOpenField: 'restbetrag' }).testConnection();
+    expect(wrongField.ok).toBe(false);
+    expect(wrongField.summary).toContain('Field restbetrag does not exist in 7:5');
+  });
+
+  it('pages open items and customers with limit/offset and notices an ignored paging parameter', async () => {
+    const c = make({ pageSize: 9 });
+    const pages: number[] = [];
+    const all: OpenInvoice[] = [];
+    for await (const p of c.listOpenInvoices()) {
+      pages.push(p.length);
+      all.push(...p);
+    }
+    expect(pages.length).toBeGreaterThan(3);
+    expect(new Set(all.map((i) => i.invoiceNo)).size).toBe(all.length);
+    const sample = all.find((i) => i.invoiceNo === world.invoices[0]!.invoiceNo);
+    expect(sample?.amountCents).toBe(world.invoices[0]!.amountCents);
+    expect(sample?.invoiceDate).toBe(world.invoices[0]!.invoiceDate);
+    const customers = await collectPages(c.listCustomers());
+    expect(customers).toHaveLength(30);
+    expect(customers[0]!.name).toBe(world.customers[0]!.name);
+    await expectErp(collectPages(make({ pageSize: 9, offsetParam: 'skip' }).listOpenInvoices()), 'config');
+  });
+
+  it('posts a payment through NEW → SetFieldValue → Commit → CLOSE, reads it back, refuses the same reference', async () => {
+    const c = make();
+    const pair = nextPair();
+    const rec = await c.postReceipt(receiptFor('712000001', pair, 300));
+    expect(rec.reference).toBe('712000001');
+    expect(rec.amountCents).toBe(pair[0].openBalanceCents + pair[1].openBalanceCents + 300);
+    expect(rec.allocations).toEqual([
+      { invoiceNo: pair[0].invoiceNo, amountCents: pair[0].openBalanceCents },
+      { invoiceNo: pair[1].invoiceNo, amountCents: pair[1].openBalanceCents },
+    ]);
+    expect(rec.date).toBe('2026-03-02');
+    expect(sandbox.openBalance(pair[0].invoiceNo)).toBeNull();
+    expect(sandbox.openWorkingSets()).toBe(0);
+    expect(await c.findReceipt('712000001')).toEqual(rec);
+    const dup = await expectErp(c.postReceipt(receiptFor('712000001', pair, 300)), 'duplicate');
+    expect(dup.existingDocumentId).toBe(rec.erpDocumentId);
+    expect(sandbox.receiptCount('712000001')).toBe(1);
+  });
+
+  it("keeps abas's validation message and cancels the working set", async () => {
+    const c = make();
+    const [a, b] = nextPair();
+    const over: ReceiptRequest = { ...receiptFor('712000002', [a, b]), allocations: [{ invoiceNo: a.invoiceNo, amountCents: cents(a.openBalanceCents + 1) }, { invoiceNo: b.invoiceNo, amountCents: cents(b.openBalanceCents - 1) }] };
+    const e = await expectErp(c.postReceipt(over), 'validation');
+    expect(e.erpMessage).toBe(`Amount for invoice ${a.invoiceNo} exceeds its open balance`);
+    expect(sandbox.openWorkingSets()).toBe(0);
+    const badField = await expectErp(make({ payReferenceField: 'zweck' }).postReceipt(receiptFor('712000002', [a, b])), 'validation');
+    expect(badField.erpMessage).toContain('Field zweck does not exist');
+    expect(sandbox.openWorkingSets()).toBe(0);
+    await expectErp(c.postReceipt(receiptFor('7'.repeat(31), [a, b])), 'validation');
+    expect(sandbox.receiptCount('712000002')).toBe(0);
+  });
+
+  it('fetches a new token when the old one expires mid-run', async () => {
+    const c = make({ pageSize: 5 });
+    const it1 = c.listOpenInvoices()[Symbol.asyncIterator]();
+    expect((await it1.next()).done).toBe(false);
+    sandbox.expireTokens();
+    expect((await it1.next()).done).toBe(false);
+    sandbox.expireTokens();
+    expect((await c.postReceipt(receiptFor('712000003', nextPair()))).reference).toBe('712000003');
+  });
+
+  it('types 500, 429 and timeouts before the Commit as transient and leaves nothing behind', async () => {
+    const c = make({}, 800);
+    const pair = nextPair();
+    sandbox.faults.add({ fault: { kind: 'status', status: 500 }, method: 'POST', times: 1 });
+    await expectErp(c.postReceipt(receiptFor('712000004', pair)), 'transient');
+    sandbox.faults.add({ fault: { kind: 'status', status: 429, retryAfterSeconds: 3 }, method: 'GET', times: 1 });
+    expect((await expectErp(c.findReceipt('712000004'), 'transient')).retryAfterSeconds).toBe(3);
+    sandbox.faults.add({ fault: { kind: 'timeout' }, method: 'GET', times: 1 });
+    await expectErp(collectPages(c.listCustomers()), 'transient');
+    sandbox.faults.add({ fault: { kind: 'malformed' }, method: 'GET', times: 1 });
+    await expectErp(collectPages(c.listOpenInvoices()), 'malformed');
+    sandbox.failNextCommit({ kind: 'status', status: 503 });
+    await expectErp(c.postReceipt(receiptFor('712000004', pair)), 'transient');
+    expect(sandbox.openWorkingSets()).toBe(0);
+    expect(sandbox.receiptCount('712000004')).toBe(0);
+    expect((await c.postReceipt(receiptFor('712000004', pair))).reference).toBe('712000004');
+  });
+
+  it('reports a Commit whose reply is lost as unknown_outcome, resolved by the look-up', async () => {
+    const c = make({}, 800);
+    const pair = nextPair();
+    sandbox.failNextCommit({ kind: 'commit-then-drop' });
+    await expectErp(c.postReceipt(receiptFor('712000005', pair)), 'unknown_outcome');
+    expect(sandbox.receiptCount('712000005')).toBe(1);
+    expect((await c.findReceipt('712000005'))?.allocations).toHaveLength(2);
+    await expectErp(c.postReceipt(receiptFor('712000005', pair)), 'duplicate');
+    sandbox.failNextCommit({ kind: 'timeout' });
+    await expectErp(c.postReceipt(receiptFor('712000006', nextPair())), 'unknown_outcome');
+  });
+
+  it('posts and finds credit memos exactly once', async () => {
+    const c = make();
+    const memo = { reference: '812000001', originalReference: '712000001', customerId: world.customers[0]!.customerId, date: '2026-03-02', amountCents: cents(4550), currency: 'USD', reason: 'refund' };
+    const rec = await c.postCreditMemo(memo);
+    expect(rec.amountCents).toBe(4550);
+    expect(await c.findCreditMemo('812000001')).toEqual(rec);
+    await expectErp(c.postCreditMemo(memo), 'duplicate');
+  });
+});
+
+describe('abas connector in MT940 file mode', () => {
+  let sandbox: AbasSandbox;
+  beforeAll(async () => {
+    sandbox = await startAbasSandbox({ customers: world.customers, invoices: world.invoices }, { importIntervalMs: 50 });
+  });
+  afterAll(() => sandbox.close());
+  const make = (extra: Record<string, string | number> = {}) =>
+    new AbasConnector({ baseUrl: sandbox.baseUrl, options: { ...sandbox.options, postingMode: 'mt940-file', mt940PollIntervalMs: 50, mt940ConfirmTimeoutMs: 5_000, ...extra }, credentials: sandbox.credentials, timeoutMs: 2_000 });
+
+  it('round-trips a payment through an MT940 statement and refuses it again', async () => {
+    const c = make();
+    expect(c.capabilities.postReceipts).toBe('file');
+    const pair = nextPair();
+    const rec = await c.postReceipt(receiptFor('912000001', pair, 75));
+    expect(rec.allocations.map((a) => a.invoiceNo)).toEqual([pair[0].invoiceNo, pair[1].invoiceNo]);
+    const processed = await readdir(join(sandbox.mt940Folder, 'processed'));
+    expect(processed).toContain('tieout-912000001.sta');
+    const text = await readFile(join(sandbox.mt940Folder, 'processed', 'tieout-912000001.sta'), 'utf8');
+    for (const tag of [':20:', ':25:TIEOUT-CLEARING', ':28C:', ':60F:C260302USD0,00', ':61:2603020302C', ':86:TIEOUT 912000001 KD', ':62F:C260302USD']) expect(text).toContain(tag);
+    const parsed = parseMt940(text);
+    expect(parsed.amountCents).toBe(rec.amountCents);
+    expect(parsed.unappliedCents).toBe(75);
+    await expectErp(c.postReceipt(receiptFor('912000001', pair, 75)), 'duplicate');
+    expect(sandbox.receiptCount('912000001')).toBe(1);
+  });
+
+  it('surfaces a rejected statement as a validation error and times out to unknown_outcome without a second file', async () => {
+    const [a, b] = nextPair();
+    const e = await expectErp(make().postReceipt({ ...receiptFor('912000002', [a, b]), customerId: '99999' }), 'validation');
+    expect(e.erpMessage).toContain('Kunde 99999 existiert nicht');
+    const stalled = join(sandbox.mt940Folder, '..', 'stalled-mt940');
+    const c = make({ mt940Folder: stalled, mt940ConfirmTimeoutMs: 300 });
+    await expectErp(c.postReceipt(receiptFor('912000003', [a, b])), 'unknown_outcome');
+    const first = await readFile(join(stalled, 'tieout-912000003.sta'), 'utf8');
+    await expectErp(c.postReceipt(receiptFor('912000003', [a, b])), 'unknown_outcome');
+    expect(await readdir(stalled)).toEqual(['tieout-912000003.sta']);
+    expect(await readFile(join(stalled, 'tieout-912000003.sta'), 'utf8')).toBe(first);
+  });
+});

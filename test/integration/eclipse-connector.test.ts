@@ -1,0 +1,247 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { cents } from '@shared/money';
+import type { OpenInvoice } from '@shared/domain';
+import { buildDemoWorld } from '../../electron/core/demo/world';
+import { collectPages, type ReceiptRequest } from '../../electron/core/erp/connector';
+import { ErpError } from '../../electron/core/erp/errors';
+import { optionDefaults } from '../../electron/core/erp/kind-module';
+import { EclipseConnector, ECLIPSE_SANDBOX_VIEWER, eclipseModule, startEclipseSandbox, type EclipseSandbox } from '../../electron/core/erp/eclipse';
+import { parseLockboxFile } from '../../electron/core/erp/eclipse/lockbox-file';
+
+const world = buildDemoWorld({ seed: 11, now: new Date('2026-03-02T15:00:00Z'), customers: 30, payments: 150 });
+
+// Two open invoices of one customer, distinct per test so tests stay independent.
+let pairCursor = 0;
+function nextPair(): [OpenInvoice, OpenInvoice] {
+  const byCustomer = new Map<string, OpenInvoice[]>();
+  for (const i of world.invoices) byCustomer.set(i.customerId, [...(byCustomer.get(i.customerId) ?? []), i]);
+  const pairs = [...byCustomer.values()].filter((l) => l.length >= 2).map((l) => [l[0]!, l[1]!] as [OpenInvoice, OpenInvoice]);
+  const p = pairs[pairCursor++];
+  if (!p) throw new Error('demo world ran out of invoice pairs');
+  return p;
+}
+
+function receiptFor(reference: string, [a, b]: [OpenInvoice, OpenInvoice], extraCents = 0): ReceiptRequest {
+  const amount = cents(a.openBalanceCents + b.openBalanceCents + extraCents);
+  return {
+    reference,
+    customerId: a.customerId,
+    date: '2026-03-02',
+    amountCents: amount,
+    currency: 'USD',
+    paymentMethod: 'card',
+    cardBrand: 'VISA',
+    allocations: [
+      { invoiceNo: a.invoiceNo, amountCents: a.openBalanceCents },
+      { invoiceNo: b.invoiceNo, amountCents: b.openBalanceCents },
+    ],
+    ...(extraCents > 0 ? { unappliedCents: cents(extraCents) } : {}),
+  };
+}
+
+async function expectErp(p: Promise<unknown>, kind: ErpError['kind']): Promise<ErpError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ErpError);
+  expect((e as ErpError).kind).toBe(kind);
+  return e as ErpError;
+}
+
+describe('Eclipse connector against its sandbox (API posting)', () => {
+  let sandbox: EclipseSandbox;
+  const make = (extra: Record<string, string | number> = {}, timeoutMs = 2_000, credentials = sandbox.credentials) =>
+    new EclipseConnector({ baseUrl: sandbox.baseUrl, options: { ...optionDefaults(eclipseModule.optionFields), ...sandbox.options, ...extra }, credentials, timeoutMs });
+
+  beforeAll(async () => {
+    sandbox = await startEclipseSandbox({ customers: world.customers, invoices: world.invoices });
+  });
+  afterAll(() => sandbox.close());
+  beforeEach(() => sandbox.faults.reset());
+
+  it('diagnoses a good connection, bad credentials, a missing role and an unreachable host', async () => {
+    const ok = await make().testConnection();
+    expect(ok.ok).toBe(true);
+    expect(ok.summary).toMatch(/^Signed in as tieout; [\d,]+ open invoices and 30 customers readable; posting by API\.$/);
+
+    const bad = await make({}, 2_000, { username: 'tieout', password: 'nope' }).testConnection();
+    expect(bad.ok).toBe(false);
+    expect(bad.summary).toContain('refused the user name or password');
+    expect(JSON.stringify(bad)).not.toContain('nope');
+
+    const wrongPath = await make({ openInvoicesPath: '/AR/Invoices' }).testConnection();
+    expect(wrongPath.ok).toBe(false);
+    expect(wrongPath.summary).toContain('/swagger');
+
+    const down = await new EclipseConnector({ baseUrl: 'http://127.0.0.1:1', options: {}, credentials: sandbox.credentials, timeoutMs: 1_000 }).testConnection();
+    expect(down.ok).toBe(false);
+    expect(down.summary).toContain('Cannot reach Eclipse');
+  });
+
+  it('refuses a post for a user without the AR role as a permission error', async () => {
+    const viewer = make({}, 2_000, { ...ECLIPSE_SANDBOX_VIEWER });
+    const pair = nextPair();
+    const e = await expectErp(viewer.postReceipt(receiptFor('VIEW-1', pair)), 'permission');
+    expect(e.erpMessage).toContain('authorization');
+    expect(sandbox.receiptCount('VIEW-1')).toBe(0);
+  });
+
+  it('pages open invoices and customers with startIndex/pageSize', async () => {
+    const c = make({ pageSize: 7 });
+    const pages: number[] = [];
+    const all: OpenInvoice[] = [];
+    for await (const p of c.listOpenInvoices()) {
+      pages.push(p.length);
+      all.push(...p);
+    }
+    expect(pages.length).toBeGreaterThan(3);
+    expect(new Set(all.map((i) => i.invoiceNo)).size).toBe(all.length);
+    expect(all.length).toBe(world.invoices.filter((i) => sandbox.openBalance(i.invoiceNo) !== null).length);
+    const customers = await collectPages(c.listCustomers());
+    expect(customers.map((x) => x.customerId).sort()).toEqual(world.customers.map((x) => x.customerId).sort());
+    const since = await collectPages(c.listOpenInvoices({ since: '2026-02-20' }));
+    expect(since.every((i) => i.invoiceDate >= '2026-02-20')).toBe(true);
+  });
+
+  it('posts a receipt applied to two invoices, reads it back and refuses the same reference by look-up', async () => {
+    const c = make();
+    const pair = nextPair();
+    const rec = await c.postReceipt(receiptFor('412000001', pair, 125));
+    expect(rec.reference).toBe('412000001');
+    expect(rec.allocations).toHaveLength(2);
+    expect(sandbox.openBalance(pair[0].invoiceNo)).toBeNull();
+    const back = await c.findReceipt('412000001');
+    expect(back).toEqual(rec);
+    expect(back?.amountCents).toBe(pair[0].openBalanceCents + pair[1].openBalanceCents + 125);
+
+    const dup = await expectErp(c.postReceipt(receiptFor('412000001', pair, 125)), 'duplicate');
+    expect(dup.existingDocumentId).toBe(rec.erpDocumentId);
+    expect(sandbox.receiptCount('412000001')).toBe(1);
+    expect(await c.findReceipt('412000999')).toBeNull();
+  });
+
+  it("passes the ERP's own validation message through", async () => {
+    const c = make();
+    const [a, b] = nextPair();
+    const over: ReceiptRequest = { ...receiptFor('412000002', [a, b]), allocations: [{ invoiceNo: a.invoiceNo, amountCents: cents(a.openBalanceCents + 1) }, { invoiceNo: b.invoiceNo, amountCents: cents(b.openBalanceCents - 1) }] };
+    const e = await expectErp(c.postReceipt(over), 'validation');
+    expect(e.erpMessage).toContain('exceeds its open balance');
+    await expectErp(c.postReceipt({ ...receiptFor('X'.repeat(21), [a, b]) }), 'validation');
+    expect(sandbox.receiptCount('412000002')).toBe(0);
+  });
+
+  it('signs in again when the session expires mid-run', async () => {
+    const c = make({ pageSize: 5 });
+    const it1 = c.listOpenInvoices()[Symbol.asyncIterator]();
+    const first = await it1.next();
+    expect(first.done).toBe(false);
+    sandbox.expireSessions();
+    const second = await it1.next();
+    expect(second.done).toBe(false);
+    sandbox.expireSessions();
+    const rec = await c.postReceipt(receiptFor('412000003', nextPair()));
+    expect(rec.erpDocumentId).toMatch(/^CR/);
+  });
+
+  it('types 500, 429 and a read timeout as transient and writes nothing', async () => {
+    const c = make({}, 800);
+    const pair = nextPair();
+    sandbox.faults.add({ fault: { kind: 'status', status: 500 }, method: 'POST', times: 1 });
+    await expectErp(c.postReceipt(receiptFor('412000004', pair)), 'transient');
+    sandbox.faults.add({ fault: { kind: 'status', status: 429, retryAfterSeconds: 7 }, times: 1 });
+    const e = await expectErp(c.findReceipt('412000004'), 'transient');
+    expect(e.retryAfterSeconds).toBe(7);
+    sandbox.faults.add({ fault: { kind: 'timeout' }, method: 'GET', times: 1 });
+    await expectErp(collectPages(c.listCustomers()), 'transient');
+    sandbox.faults.add({ fault: { kind: 'malformed' }, method: 'GET', times: 1 });
+    await expectErp(collectPages(c.listCustomers()), 'malformed');
+    expect(sandbox.receiptCount('412000004')).toBe(0);
+    expect((await c.postReceipt(receiptFor('412000004', pair))).reference).toBe('412000004');
+  });
+
+  it('reports a reply lost after commit as unknown_outcome, resolved by the look-up', async () => {
+    const c = make({}, 1_000);
+    const pair = nextPair();
+    sandbox.faults.add({ fault: { kind: 'commit-then-drop' }, method: 'POST', pathPrefix: '/AccountsReceivable/CashReceipts', times: 1 });
+    await expectErp(c.postReceipt(receiptFor('412000005', pair)), 'unknown_outcome');
+    expect(sandbox.receiptCount('412000005')).toBe(1);
+    expect((await c.findReceipt('412000005'))?.allocations).toHaveLength(2);
+    await expectErp(c.postReceipt(receiptFor('412000005', pair)), 'duplicate');
+
+    sandbox.faults.add({ fault: { kind: 'timeout' }, method: 'POST', pathPrefix: '/AccountsReceivable/CashReceipts', times: 1 });
+    await expectErp(c.postReceipt(receiptFor('412000006', nextPair())), 'unknown_outcome');
+  });
+
+  it('posts and finds credit memos exactly once', async () => {
+    const c = make();
+    const memo = { reference: '512000001', originalReference: '412000001', customerId: world.customers[0]!.customerId, date: '2026-03-02', amountCents: cents(1999), currency: 'USD', reason: 'refund' };
+    const rec = await c.postCreditMemo(memo);
+    expect(rec.amountCents).toBe(1999);
+    expect(await c.findCreditMemo('512000001')).toEqual(rec);
+    await expectErp(c.postCreditMemo(memo), 'duplicate');
+    await c.close();
+  });
+});
+
+describe('Eclipse connector in lock-box file mode', () => {
+  let sandbox: EclipseSandbox;
+  beforeAll(async () => {
+    sandbox = await startEclipseSandbox({ customers: world.customers, invoices: world.invoices }, { importIntervalMs: 50 });
+  });
+  afterAll(() => sandbox.close());
+
+  const make = (layout: 'csv' | 'fixed-width', extra: Record<string, string | number> = {}) =>
+    new EclipseConnector({
+      baseUrl: sandbox.baseUrl,
+      options: { ...sandbox.options, postingMode: 'lockbox-file', lockboxLayout: layout, lockboxPollIntervalMs: 50, lockboxConfirmTimeoutMs: 5_000, ...extra },
+      credentials: sandbox.credentials,
+      timeoutMs: 2_000,
+    });
+
+  for (const layout of ['csv', 'fixed-width'] as const) {
+    it(`round-trips a receipt through a ${layout} file and refuses it again`, async () => {
+      const c = make(layout);
+      expect(c.capabilities.postReceipts).toBe('file');
+      expect((await c.testConnection()).summary).toContain('lock-box file');
+      const pair = nextPair();
+      const ref = layout === 'csv' ? '612000001' : '612000002';
+      const rec = await c.postReceipt(receiptFor(ref, pair, 50));
+      expect(rec.amountCents).toBe(pair[0].openBalanceCents + pair[1].openBalanceCents + 50);
+      expect(rec.allocations.map((a) => a.invoiceNo)).toEqual([pair[0].invoiceNo, pair[1].invoiceNo]);
+      const processed = await readdir(join(sandbox.lockboxFolder, 'processed'));
+      const name = processed.find((n) => n.includes(ref))!;
+      const parsed = parseLockboxFile(await readFile(join(sandbox.lockboxFolder, 'processed', name), 'utf8'), layout);
+      expect(parsed.totalCents).toBe(rec.amountCents);
+      expect(parsed.details).toHaveLength(3);
+      await expectErp(c.postReceipt(receiptFor(ref, pair, 50)), 'duplicate');
+      expect(sandbox.receiptCount(ref)).toBe(1);
+    });
+  }
+
+  it('surfaces a rejected file as a validation error with the import message', async () => {
+    const c = make('csv');
+    const [a, b] = nextPair();
+    const bad: ReceiptRequest = { ...receiptFor('612000003', [a, b]), customerId: 'NOPE' };
+    const e = await expectErp(c.postReceipt(bad), 'validation');
+    expect(e.erpMessage).toContain('Customer NOPE does not exist');
+  });
+
+  it('reports unknown_outcome when the import does not confirm in time and never drops a second file', async () => {
+    // A folder nobody imports from stands in for a stalled Eclipse import.
+    const stalled = join(sandbox.lockboxFolder, '..', 'stalled');
+    const c = make('csv', { lockboxFolder: stalled, lockboxConfirmTimeoutMs: 300 });
+    const pair = nextPair();
+    await expectErp(c.postReceipt(receiptFor('612000004', pair)), 'unknown_outcome');
+    const file = join(stalled, 'tieout-612000004.csv');
+    expect(existsSync(file)).toBe(true);
+    const before = await readFile(file, 'utf8');
+    await expectErp(c.postReceipt(receiptFor('612000004', pair)), 'unknown_outcome');
+    expect(await readdir(stalled)).toEqual(['tieout-612000004.csv']);
+    expect(await readFile(file, 'utf8')).toBe(before);
+    expect(sandbox.receiptCount('612000004')).toBe(0);
+  });
+});

@@ -1,0 +1,204 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cents } from '@shared/money';
+import type { Customer, OpenInvoice } from '@shared/domain';
+import { collectPages, type ErpConnector } from '../../electron/core/erp/connector';
+import { ErpError } from '../../electron/core/erp/errors';
+import type { ErpOptionValue } from '../../electron/core/erp/kind-module';
+import { createP21Connector } from '../../electron/core/erp/p21/connector';
+import { normalizeCustomerId, odataString } from '../../electron/core/erp/p21/odata';
+import { startP21Sandbox, type P21Sandbox } from '../../electron/core/erp/p21/sandbox';
+import { p21Module } from '../../electron/core/erp/p21';
+import { optionDefaults } from '../../electron/core/erp/kind-module';
+
+// Real HTTP against the loopback P21 sandbox: auth variants, OData quirks,
+// balances and the connection diagnosis.
+
+const customers: Customer[] = [
+  { customerId: '10001', name: "O'Brien Plumbing" },
+  { customerId: '10002', name: 'Granite Supply' },
+];
+const inv = (no: string, customerId: string, amount: number, open: number): OpenInvoice => ({
+  invoiceNo: no, customerId, invoiceDate: '2026-01-05', dueDate: '2026-02-04', amountCents: cents(amount), openBalanceCents: cents(open), currency: 'USD', poNo: `PO-${no}`,
+});
+const invoices = [inv('1000001', '10001', 10000, 10000), inv('1000002', '10001', 5050, 2525), inv('1000003', '10002', 99999, 99999)];
+
+let sandbox: P21Sandbox;
+const open: ErpConnector[] = [];
+function connector(options: Record<string, ErpOptionValue> = {}, password?: string): ErpConnector {
+  const c = createP21Connector({
+    baseUrl: sandbox.baseUrl,
+    options: { ...sandbox.options, ...options },
+    credentials: password === undefined ? sandbox.credentials : { ...sandbox.credentials, password },
+    timeoutMs: 5000,
+  });
+  open.push(c);
+  return c;
+}
+
+async function rawToken(): Promise<string> {
+  const res = await fetch(`${sandbox.url}/api/security/token/v2`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify(sandbox.credentials),
+  });
+  return ((await res.json()) as { AccessToken: string }).AccessToken;
+}
+
+beforeEach(async () => {
+  sandbox = await startP21Sandbox({ customers, invoices, decoys: true });
+});
+afterEach(async () => {
+  for (const c of open.splice(0)) await c.close();
+  await sandbox.close();
+});
+
+describe('P21 auth', () => {
+  it('reuses one token across many calls', async () => {
+    const c = connector();
+    for (let i = 0; i < 5; i++) await collectPages(c.listCustomers());
+    await c.findReceipt('123');
+    expect(sandbox.stats().tokensIssued).toBe(1);
+  });
+
+  it('parses XML token replies', async () => {
+    sandbox.setTokenFormat('xml');
+    const list = await collectPages(connector().listCustomers());
+    expect(list.map((c) => c.customerId)).toEqual(['10001', '10002']);
+  });
+
+  it('signs in with the legacy v1 header endpoint', async () => {
+    const list = await collectPages(connector({ authVersion: 'v1' }).listOpenInvoices());
+    expect(list).toHaveLength(3);
+  });
+
+  it('signs in again once when the token expires mid-run', async () => {
+    const c = connector();
+    await collectPages(c.listCustomers());
+    sandbox.expireTokens();
+    await collectPages(c.listCustomers());
+    expect(sandbox.stats().tokensIssued).toBe(2);
+  });
+
+  it('wrong password: auth error that names the user, never the password', async () => {
+    const c = connector({}, 'hunter2-wrong');
+    const err = await c.findReceipt('1').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ErpError);
+    expect((err as ErpError).kind).toBe('auth');
+    expect((err as ErpError).message).toContain('api_user');
+    expect(JSON.stringify({ m: (err as ErpError).message, e: (err as ErpError).erpMessage })).not.toContain('hunter2');
+    const d = await c.testConnection();
+    expect(d.ok).toBe(false);
+    expect(d.summary).toMatch(/password/);
+  });
+});
+
+describe('P21 OData reads', () => {
+  it('filters paid, other-company and deleted rows; computes balances client-side', async () => {
+    const list = await collectPages(connector().listOpenInvoices());
+    expect(list.map((i) => [i.invoiceNo, i.customerId, i.openBalanceCents])).toEqual([
+      ['1000001', '10001', 10000],
+      ['1000002', '10001', 2525],
+      ['1000003', '10002', 99999],
+    ]);
+    expect(list[0]).toMatchObject({ invoiceDate: '2026-01-05', dueDate: '2026-02-04', currency: 'USD', poNo: 'PO-1000001' });
+    const cust = await collectPages(connector().listCustomers());
+    expect(cust.map((c) => c.customerId)).toEqual(['10001', '10002']);
+  });
+
+  it("the 'full' balance formula subtracts terms taken and allowances and adds memos", async () => {
+    sandbox.patchInvoice('1000001', { terms_taken: 2, allowed: 1.5, memo_amount: 0.25, bad_debt_amount: 0 });
+    const simple = await collectPages(connector().listOpenInvoices());
+    const full = await collectPages(connector({ openBalanceFormula: 'full' }).listOpenInvoices());
+    expect(simple.find((i) => i.invoiceNo === '1000001')?.openBalanceCents).toBe(10000);
+    expect(full.find((i) => i.invoiceNo === '1000001')?.openBalanceCents).toBe(10000 - 200 - 150 + 25);
+  });
+
+  it('pages with $top/$skip until a short page', async () => {
+    const pages: number[] = [];
+    for await (const p of connector({ pageSize: 2 }).listOpenInvoices()) pages.push(p.length);
+    expect(pages).toEqual([2, 1]);
+  });
+
+  it('quotes references with apostrophes instead of breaking the filter', async () => {
+    await expect(connector().findReceipt("O'Brien 1")).resolves.toBeNull();
+    expect(odataString("a'b")).toBe("'a''b'");
+  });
+
+  it('a non-literal right-hand side is refused the way P21 does (404 Failed to convert)', async () => {
+    const token = await rawToken();
+    const filter = encodeURIComponent('total_amount gt amount_paid');
+    const res = await fetch(`${sandbox.url}/odataservice/odata/table/invoice_hdr?$filter=${filter}`, {
+      headers: { accept: 'application/json', authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('Failed to convert parameter value');
+    const noAccept = await fetch(`${sandbox.url}/odataservice/odata/table/customer`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await noAccept.text()).toMatch(/^<\?xml/);
+  });
+
+  it('$count and no nextLink', async () => {
+    const token = await rawToken();
+    const res = await fetch(`${sandbox.url}/odataservice/odata/table/invoice_hdr?$top=1&$count=true&$filter=${encodeURIComponent("paid_in_full_flag eq 'N' and company_no eq '1'")}`, {
+      headers: { accept: 'application/json', authorization: `Bearer ${token}` },
+    });
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body['@odata.count']).toBe(3);
+    expect(body['@odata.nextLink']).toBeUndefined();
+    expect((body.value as unknown[]).length).toBe(1);
+  });
+
+  it('a 400 {"error":{"code","message"}} reply becomes a validation error carrying the ERP message', async () => {
+    const err = await connector({ creditMemoFieldReference: 'no_such_column' }).findCreditMemo('R1').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ErpError);
+    expect((err as ErpError).kind).toBe('validation');
+    expect((err as ErpError).erpMessage).toMatch(/Invalid filter expression/);
+  });
+
+  it('normalises Decimal and String customer ids to one form', () => {
+    expect(normalizeCustomerId(10023)).toBe('10023');
+    expect(normalizeCustomerId('10023.0')).toBe('10023');
+    expect(normalizeCustomerId(' 0010023 ')).toBe('10023');
+    expect(normalizeCustomerId('ACME1')).toBe('ACME1');
+  });
+});
+
+describe('P21 diagnosis and options', () => {
+  it('reports counts and the receipt service when all is well', async () => {
+    const d = await connector().testConnection();
+    expect(d.ok).toBe(true);
+    expect(d.summary).toBe('Signed in as api_user; 3 open invoices and 2 customers readable; receipt service CashReceipt found.');
+  });
+
+  it('missing Dataservice permission is diagnosed as a permission problem', async () => {
+    sandbox.denyTables(['invoice_hdr']);
+    const c = connector();
+    const d = await c.testConnection();
+    expect(d.ok).toBe(false);
+    expect(d.summary).toMatch(/denies access/);
+    expect(d.checks.find((x) => x.name === 'open invoices')?.detail).toMatch(/not authorized to access API/);
+    const err = await collectPages(c.listOpenInvoices()).catch((e: unknown) => e);
+    expect((err as ErpError).kind).toBe('permission');
+  });
+
+  it('a wrong receipt service name is diagnosed with the way to find the right one', async () => {
+    const d = await connector({ receiptServiceName: 'CashReceipts' }).testConnection();
+    expect(d.ok).toBe(false);
+    expect(d.checks.find((x) => x.name === 'receipt service')?.detail).toMatch(/GET \/api\/v2\/services/);
+  });
+
+  it('bad option values are config errors naming the option', () => {
+    expect(() => connector({ transactionMode: 'batch' })).toThrowError(/transactionMode/);
+    expect(() => connector({ pageSize: -1 })).toThrowError(/pageSize/);
+  });
+
+  it('the kind module exposes defaults and starts its sandbox', async () => {
+    const defaults = optionDefaults(p21Module.optionFields);
+    expect(defaults).toMatchObject({ receiptServiceName: 'CashReceipt', pageSize: 5000, transactionMode: 'sync', openBalanceFormula: 'simple', sessionRetryCount: 3 });
+    expect(p21Module.optionFields.filter((f) => f.unconfirmed).map((f) => f.key)).toContain('receiptServiceName');
+    const sb = await p21Module.startSandbox({ customers, invoices });
+    const c = p21Module.createConnector({ baseUrl: sb.baseUrl, options: sb.options, credentials: sb.credentials });
+    expect((await collectPages(c.listOpenInvoices())).length).toBe(3);
+    await c.close();
+    await sb.close();
+  });
+});

@@ -1,0 +1,175 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cents } from '@shared/money';
+import type { Customer, OpenInvoice } from '@shared/domain';
+import { collectPages, type ErpConnector, type ReceiptRequest } from '../../electron/core/erp/connector';
+import { ErpError } from '../../electron/core/erp/errors';
+import type { ErpOptionValue } from '../../electron/core/erp/kind-module';
+import { createP21Connector } from '../../electron/core/erp/p21/connector';
+import { startP21Sandbox, type P21Sandbox } from '../../electron/core/erp/p21/sandbox';
+
+// Posting through Transaction API v2 against the sandbox: Summary checks,
+// pooled-session contamination retries (each after a look-up), async mode,
+// validation messages and credit memos.
+
+const customers: Customer[] = [
+  { customerId: '10001', name: 'Apex Plumbing' },
+  { customerId: '10002', name: 'Granite Supply' },
+];
+const inv = (no: string, customerId: string, amount: number): OpenInvoice => ({
+  invoiceNo: no, customerId, invoiceDate: '2026-01-05', dueDate: null, amountCents: cents(amount), openBalanceCents: cents(amount), currency: 'USD', poNo: '',
+});
+const invoices = [inv('1000001', '10001', 10000), inv('1000002', '10001', 5000), inv('1000003', '10002', 7000)];
+
+const receipt = (reference: string, over: Partial<ReceiptRequest> = {}): ReceiptRequest => ({
+  reference,
+  customerId: '10001',
+  date: '2026-03-02',
+  amountCents: cents(12500),
+  currency: 'USD',
+  paymentMethod: 'card',
+  allocations: [
+    { invoiceNo: '1000001', amountCents: cents(10000) },
+    { invoiceNo: '1000002', amountCents: cents(2500) },
+  ],
+  ...over,
+});
+
+let sandbox: P21Sandbox;
+const open: ErpConnector[] = [];
+function connector(options: Record<string, ErpOptionValue> = {}): ErpConnector {
+  const c = createP21Connector({ baseUrl: sandbox.baseUrl, options: { ...sandbox.options, ...options }, credentials: sandbox.credentials, timeoutMs: 5000 });
+  open.push(c);
+  return c;
+}
+async function kindOf(p: Promise<unknown>): Promise<ErpError> {
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
+  if (!(e instanceof ErpError)) throw new Error(`expected an ErpError, got ${String(e)}`);
+  return e;
+}
+
+beforeEach(async () => {
+  sandbox = await startP21Sandbox({ customers, invoices });
+});
+afterEach(async () => {
+  for (const c of open.splice(0)) await c.close();
+  await sandbox.close();
+});
+
+describe('P21 receipts', () => {
+  it('writes ar_receipts, ar_receipts_detail and ar_payment_details with check_number = reference', async () => {
+    const rec = await connector().postReceipt(receipt('400000123', { paymentMethod: 'ach' }));
+    const [stored] = sandbox.receipts();
+    expect(stored).toMatchObject({ checkNumber: '400000123', customerId: '10001', amountCents: 12500 });
+    expect(stored?.lines).toEqual([
+      { invoiceNo: '1000001', amountCents: 10000 },
+      { invoiceNo: '1000002', amountCents: 2500 },
+    ]);
+    expect(rec.erpDocumentId).toBe(String(stored?.receiptNumber));
+    expect(sandbox.openBalance('1000001')).toBeNull();
+    expect(sandbox.openBalance('1000002')).toBe(2500);
+    const stillOpen = await collectPages(connector().listOpenInvoices());
+    expect(stillOpen.map((i) => [i.invoiceNo, i.openBalanceCents])).toEqual([
+      ['1000002', 2500],
+      ['1000003', 7000],
+    ]);
+  });
+
+  it('retries pooled-session contamination and succeeds once the session is clean', async () => {
+    sandbox.contaminate(2);
+    const rec = await connector().postReceipt(receipt('400000124'));
+    expect(rec.reference).toBe('400000124');
+    expect(sandbox.countReceipts('400000124')).toBe(1);
+    expect(sandbox.stats().transactionPosts).toBe(3);
+  });
+
+  it('contamination answered with HTTP 500 and a Summary is still recognised', async () => {
+    sandbox.contaminate(1, { message: 'Object reference not set to an instance of an object.', status: 500 });
+    await connector().postReceipt(receipt('400000125'));
+    expect(sandbox.countReceipts('400000125')).toBe(1);
+  });
+
+  it('looks up before each retry: a dirty session that committed is not posted twice', async () => {
+    sandbox.contaminate(1, { afterCommit: true });
+    const rec = await connector().postReceipt(receipt('400000126'));
+    expect(rec.allocations).toHaveLength(2);
+    expect(sandbox.countReceipts('400000126')).toBe(1);
+    expect(sandbox.stats().transactionPosts).toBe(1);
+  });
+
+  it('gives up after sessionRetryCount with a transient error and nothing written', async () => {
+    sandbox.contaminate(10);
+    const e = await kindOf(connector({ sessionRetryCount: 1 }).postReceipt(receipt('400000127')));
+    expect(e.kind).toBe('transient');
+    expect(e.message).toMatch(/Unexpected response window|Object reference/);
+    expect(sandbox.stats().transactionPosts).toBe(2);
+    expect(sandbox.countReceipts('400000127')).toBe(0);
+  });
+
+  it("business failures come back as 'validation' with the ERP's own message", async () => {
+    const other = await kindOf(connector().postReceipt(receipt('400000128', { allocations: [{ invoiceNo: '1000003', amountCents: cents(100) }] })));
+    expect(other.kind).toBe('validation');
+    expect(other.message).toContain('Invoice 1000003 does not belong to customer 10001');
+    expect(other.erpMessage).toContain('Transaction 1::');
+    const unknown = await kindOf(connector().postReceipt(receipt('400000129', { customerId: '55555', allocations: [] })));
+    expect(unknown.message).toContain('Customer ID 55555 does not exist');
+    const tooMuch = await kindOf(connector().postReceipt(receipt('400000130', { amountCents: cents(20000), allocations: [{ invoiceNo: '1000002', amountCents: cents(6000) }] })));
+    expect(tooMuch.message).toMatch(/exceeds its open balance/);
+    expect(sandbox.receipts()).toHaveLength(0);
+  });
+
+  it('refuses bad requests before sending anything', async () => {
+    const c = connector();
+    expect((await kindOf(c.postReceipt(receipt('400000131', { amountCents: cents(100) })))).message).toMatch(/applies 125.00 but the payment is 1.00/);
+    expect((await kindOf(c.postReceipt(receipt('400000132', { currency: 'CAD' })))).kind).toBe('validation');
+    expect((await kindOf(c.postReceipt(receipt('  ')))).kind).toBe('validation');
+    expect(sandbox.stats().transactionPosts).toBe(0);
+  });
+
+  it('a wrong service name is a not_found error, never a silent success', async () => {
+    const e = await kindOf(connector({ receiptServiceName: 'NoSuchService' }).postReceipt(receipt('400000133')));
+    expect(e.kind).toBe('not_found');
+  });
+
+  it('async mode posts and polls until Complete; contamination there is retried too', async () => {
+    const c = connector({ transactionMode: 'async', asyncPollMs: 10 });
+    await c.postReceipt(receipt('400000134'));
+    sandbox.contaminate(1);
+    await c.postReceipt(receipt('400000135', { amountCents: cents(7000), customerId: '10002', allocations: [{ invoiceNo: '1000003', amountCents: cents(7000) }] }));
+    expect(sandbox.countReceipts('400000134')).toBe(1);
+    expect(sandbox.countReceipts('400000135')).toBe(1);
+    const failed = await kindOf(c.postReceipt(receipt('400000136', { customerId: '' })));
+    expect(failed.kind).toBe('validation');
+  });
+
+  it('posts to the base URL directly when router discovery is off', async () => {
+    await connector({ uiServerDiscovery: 'baseUrl' }).postReceipt(receipt('400000137'));
+    expect(sandbox.countReceipts('400000137')).toBe(1);
+  });
+
+  it('a timeout after the POST was sent is unknown_outcome, and the look-up settles it', async () => {
+    const c = createP21Connector({ baseUrl: sandbox.baseUrl, options: sandbox.options, credentials: sandbox.credentials, timeoutMs: 300 });
+    open.push(c);
+    await c.findReceipt('warm');
+    sandbox.faults.add({ fault: { kind: 'timeout' }, method: 'POST', pathPrefix: '/uiserver0/api/v2/transaction', times: 1 });
+    expect((await kindOf(c.postReceipt(receipt('400000138')))).kind).toBe('unknown_outcome');
+    expect(await c.findReceipt('400000138')).toBeNull();
+  });
+});
+
+describe('P21 credit memos', () => {
+  it('posts once per reference and reads back by reference', async () => {
+    const c = connector();
+    const memo = { reference: '500000001', originalReference: '400000001', customerId: '10002', date: '2026-03-03', amountCents: cents(1500), currency: 'USD', invoiceNo: '1000003', reason: 'PayTrace refund' };
+    const rec = await c.postCreditMemo(memo);
+    expect(rec).toMatchObject({ reference: '500000001', customerId: '10002', amountCents: 1500, date: '2026-03-03' });
+    expect(await c.findCreditMemo('500000001')).toEqual(rec);
+    const dup = await kindOf(c.postCreditMemo(memo));
+    expect(dup.kind).toBe('duplicate');
+    expect(dup.existingDocumentId).toBe(rec.erpDocumentId);
+    const openItems = await collectPages(c.listOpenInvoices());
+    expect(openItems.find((i) => i.invoiceNo === rec.erpDocumentId)?.openBalanceCents).toBe(-1500);
+  });
+});
