@@ -11,7 +11,7 @@ export type Money = Readonly<{ cents: Cents; currency: CurrencyCode }>;
 
 export class MoneyParseError extends Error {
   constructor(readonly input: unknown, reason: string) {
-    super(`Not a valid amount: ${JSON.stringify(input)} (${reason})`);
+    super(`Not a valid amount: ${typeof input === 'string' ? JSON.stringify(input) : String(input)} (${reason})`);
     this.name = 'MoneyParseError';
   }
 }
@@ -52,7 +52,8 @@ export function parseDecimalToCents(input: unknown): Cents {
   const firstTwo = Number(frac.slice(0, 2));
   const rest = Number(frac.slice(2, 4));
   const roundUp = rest >= 50 ? 1 : 0;
-  return cents(sign * (whole * 100 + firstTwo + roundUp));
+  // `|| 0` turns -0 ("-0.00") into 0 so it never displays as "-$0.00".
+  return cents(sign * (whole * 100 + firstTwo + roundUp) || 0);
 }
 
 /** "1234.50" — the plain decimal form ERPs and PayTrace accept. */

@@ -22,7 +22,8 @@ Commands:
   sandbox [--erp KIND] [--describe F] [--port N]   run the PayTrace and ERP sandboxes in the foreground with demo data
   sync --once                                      pull PayTrace and the ERP once, then match
   status [--json]                                  counts by status
-  post                                             post approved matches now
+  approve --status auto [--limit N]                approve undecided matches of a status (auto or review)
+  post [--until-done]                              post approved matches now (--until-done: wait out retries)
   match --paytrace F --invoices F [--out F] [--config F]   match files (see docs/matching.md)
   audit verify | audit export --from D --to D [--out F]
   erp check --erp KIND [--sandbox]                 conformance scenarios (with --sandbox) or read-only checks
@@ -54,6 +55,7 @@ async function withEngine<T>(values: Record<string, unknown>, fn: (engine: Engin
     logger: values.verbose ? createLogger('tieout') : silentLogger,
     erpKind: parseErpKind(values.erp as string | undefined),
     sandbox: readDescriptor(values['sandbox-file'] as string | undefined),
+    posting: postingOverrides(values),
   });
   try {
     return await fn(engine);
@@ -61,6 +63,18 @@ async function withEngine<T>(values: Record<string, unknown>, fn: (engine: Engin
     await engine.close();
   }
 }
+
+function postingOverrides(values: Record<string, unknown>) {
+  const num = (k: string) => (values[k] === undefined ? undefined : Number(values[k]));
+  return {
+    ...(num('max-attempts') ? { maxAttempts: num('max-attempts') } : {}),
+    ...(num('backoff-ms') !== undefined ? { backoffBaseMs: num('backoff-ms') } : {}),
+    ...(num('erp-timeout-ms') ? { erpTimeoutMs: num('erp-timeout-ms') } : {}),
+    ...(num('concurrency') ? { concurrency: num('concurrency') } : {}),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const waitForSignal = () =>
   new Promise<void>((done) => {
@@ -98,6 +112,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
         to: { type: 'string' },
         out: { type: 'string' },
         seed: { type: 'string' },
+        status: { type: 'string' },
+        limit: { type: 'string' },
+        'until-done': { type: 'boolean' },
+        'max-attempts': { type: 'string' },
+        'backoff-ms': { type: 'string' },
+        'erp-timeout-ms': { type: 'string' },
+        concurrency: { type: 'string' },
       },
     });
   } catch (e) {
@@ -154,11 +175,38 @@ export async function main(argv: string[], io: Io): Promise<number> {
           else for (const [k, v] of Object.entries(counts)) io.stdout(`${k.padEnd(10)} ${v}\n`);
           return 0;
         });
+      case 'approve': {
+        const wanted = values.status === 'review' ? 'review' : values.status === 'auto' ? 'auto' : null;
+        if (!wanted) return fail(io, 'approve needs --status auto or --status review');
+        return withEngine(values, async (engine) => {
+          const ids = gridRows(engine.db)
+            .filter((r) => r.status === wanted)
+            .map((r) => r.transactionId)
+            .sort((a, b) => a - b)
+            .slice(0, values.limit ? Number(values.limit) : undefined);
+          if (ids.length === 0) {
+            io.stdout('{"approved":0,"skipped":0}\n');
+            return 0;
+          }
+          const r = await engine.dispatch('matches:approve', { transactionIds: ids });
+          if (!r.ok) return fail(io, r.error.message);
+          const v = r.value as { approved: number[]; skipped: unknown[] };
+          io.stdout(`${JSON.stringify({ approved: v.approved.length, skipped: v.skipped.length })}\n`);
+          return 0;
+        });
+      }
       case 'post':
         return withEngine(values, async (engine) => {
-          const r = await engine.worker.drain();
-          io.stdout(`${JSON.stringify(r)}\n`);
-          return r.dead > 0 ? 1 : 0;
+          const total = { posted: 0, retrying: 0, dead: 0, unknown: 0 };
+          for (;;) {
+            const r = await engine.worker.drain();
+            for (const k of Object.keys(total) as Array<keyof typeof total>) total[k] += r[k];
+            const next = engine.worker.nextDueAt();
+            if (!values['until-done'] || next === null) break;
+            await sleep(Math.min(5_000, Math.max(20, Date.parse(next) - Date.now())));
+          }
+          io.stdout(`${JSON.stringify({ ...total, counts: outboxCounts(engine.db) })}\n`);
+          return outboxCounts(engine.db).dead > 0 ? 1 : 0;
         });
       case 'audit': {
         const sub = positionals[0];

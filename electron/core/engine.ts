@@ -11,7 +11,7 @@ import { createLogger, type Logger } from './log/logger';
 import { matchV1 } from './matching/v1';
 import type { Matcher } from './matching/types';
 import { PayTraceClient } from './paytrace/client';
-import { OutboxWorker, outboxCounts } from './posting/outbox-worker';
+import { leaseOwnerId, OutboxWorker, outboxCounts } from './posting/outbox-worker';
 import { openStore, type Db } from './store/db';
 import { getValue, loadSettings, saveSettings, setValue } from './store/queries/settings';
 import { SyncService } from './sync/sync-service';
@@ -36,6 +36,8 @@ export type EngineOptions = Readonly<{
   version?: string;
   /** Start the poller and the posting worker (off for one-shot CLI commands). */
   background?: boolean;
+  /** Posting policy overrides (the chaos run and benchmarks shorten them). */
+  posting?: Readonly<{ maxAttempts?: number; backoffBaseMs?: number; concurrency?: number; erpTimeoutMs?: number }>;
 }>;
 
 export type Engine = Readonly<{
@@ -89,7 +91,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     const key = JSON.stringify([s, credentials.username]);
     if (erpCache?.key === key) return erpCache.connector;
     if (erpCache) await erpCache.connector.close().catch(() => {});
-    const connector = erpModule(s.kind).createConnector({ baseUrl: s.baseUrl, options: s.options, credentials, timeoutMs: 60_000 });
+    const connector = erpModule(s.kind).createConnector({ baseUrl: s.baseUrl, options: s.options, credentials, timeoutMs: options.posting?.erpTimeoutMs ?? 60_000 });
     erpCache = { key, connector };
     return connector;
   };
@@ -129,9 +131,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const worker = new OutboxWorker({
     db,
     connector: erpConnector,
-    owner: `${options.shell}-${process.pid}-${randomBytes(4).toString('hex')}`,
+    owner: leaseOwnerId(`${options.shell}-${randomBytes(4).toString('hex')}`),
     logger: logger.child('posting'),
     actor: 'system',
+    ...(options.posting?.maxAttempts ? { maxAttempts: options.posting.maxAttempts } : {}),
+    ...(options.posting?.concurrency ? { concurrency: options.posting.concurrency } : {}),
+    ...(options.posting?.backoffBaseMs !== undefined
+      ? { backoff: { baseMs: options.posting.backoffBaseMs, maxMs: Math.max(options.posting.backoffBaseMs * 16, 1) }, breakerPauseMs: options.posting.backoffBaseMs * 4 }
+      : {}),
     onChange: (ids) => {
       events.emit('rows:changed', { transactionIds: ids });
       events.emit('posting:status', postingSummary());
@@ -143,7 +150,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     vault,
     sync,
     worker,
-    actor,
+    actor: () => actor,
     shell: options.shell === 'electron' ? 'electron' : 'web',
     version: options.version ?? '0.1.0',
     dataDir: options.dataDir,

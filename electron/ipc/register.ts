@@ -20,10 +20,10 @@ export function isTrustedSender(event: IpcMainInvokeEvent, appOrigin: string): b
 }
 
 export function registerIpc(engine: Engine, appOrigin: string): () => void {
-  ipcMain.handle(CALL_CHANNEL, async (event, name: unknown, args: unknown) => {
+  ipcMain.handle(CALL_CHANNEL, async (event, name: unknown, args: unknown, session: unknown) => {
     if (!isTrustedSender(event, appOrigin)) return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted only from the Tieout window' } };
     if (typeof name !== 'string') return { ok: false, error: { code: 'unknown_method', message: 'Method name must be a string' } };
-    return engine.dispatch(name, args);
+    return engine.dispatch(name, args, { sessionToken: typeof session === 'string' && session ? session : null, channel: 'electron' });
   });
   return () => ipcMain.removeHandler(CALL_CHANNEL);
 }

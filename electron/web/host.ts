@@ -90,7 +90,11 @@ export async function startWebHost(options: { engine: Engine; rendererDir: strin
         } catch (e) {
           return sendJson(res, 200, { ok: false, error: { code: 'invalid_args', message: (e as Error).message } });
         }
-        const envelope = await engine.dispatch(decodeURIComponent(url.pathname.slice('/api/call/'.length)), args);
+        const session = req.headers['x-tieout-session'];
+        const envelope = await engine.dispatch(decodeURIComponent(url.pathname.slice('/api/call/'.length)), args, {
+          sessionToken: typeof session === 'string' && session ? session : null,
+          channel: 'web',
+        });
         return sendJson(res, 200, envelope);
       }
 

@@ -1,19 +1,27 @@
 import type { z } from 'zod';
-import { apiContract, ApiFailure, type ApiContract, type Envelope, type MethodName, type MethodResult } from '@shared/api-contract';
+import { apiContract, ApiFailure, type ApiContract, type CallContext, type Envelope, type MethodName, type MethodResult } from '@shared/api-contract';
 import type { Logger } from '../log/logger';
 
 // Validates arguments against the contract before any handler runs and wraps
 // every reply in an ok/error envelope the UI can branch on. Unexpected errors
 // reach the UI as a generic message; details go to the log only.
 
-export type ApiHandlers = {
-  [M in MethodName]: (args: z.output<ApiContract[M]['args']>) => Promise<MethodResult<M>> | MethodResult<M>;
-};
+export type Handler<M extends MethodName> = (args: z.output<ApiContract[M]['args']>, context: CallContext) => Promise<MethodResult<M>> | MethodResult<M>;
 
-export type Dispatch = (name: string, args: unknown) => Promise<Envelope<unknown>>;
+export type ApiHandlers = { [M in MethodName]: Handler<M> };
 
-export function createDispatcher(handlers: ApiHandlers, logger: Logger): Dispatch {
-  return async (name, args) => {
+/** Handlers of one domain; the engine merges them into ApiHandlers. */
+export type DomainHandlers<K extends MethodName> = { [M in K]: Handler<M> };
+
+export type Dispatch = (name: string, args: unknown, context?: CallContext) => Promise<Envelope<unknown>>;
+
+const CLI_CONTEXT: CallContext = { sessionToken: null, channel: 'cli' };
+
+/** Decides whether this caller may call this method; throws ApiFailure('unauthenticated' | 'forbidden') if not. */
+export type Authorize = (method: MethodName, context: CallContext) => void;
+
+export function createDispatcher(handlers: ApiHandlers, logger: Logger, authorize: Authorize = () => {}): Dispatch {
+  return async (name, args, context = CLI_CONTEXT) => {
     if (!Object.prototype.hasOwnProperty.call(apiContract, name)) {
       return { ok: false, error: { code: 'unknown_method', message: `Unknown method ${name}` } };
     }
@@ -25,8 +33,10 @@ export function createDispatcher(handlers: ApiHandlers, logger: Logger): Dispatc
       return { ok: false, error: { code: 'invalid_args', message: `Invalid arguments for ${method}${where}: ${first?.message ?? 'invalid'}` } };
     }
     try {
-      const handler = handlers[method] as (a: unknown) => Promise<unknown> | unknown;
-      const value = await handler(parsed.data);
+      // Permissions are enforced here, in the engine, not only by what the UI shows.
+      authorize(method, context);
+      const handler = handlers[method] as (a: unknown, c: CallContext) => Promise<unknown> | unknown;
+      const value = await handler(parsed.data, context);
       return { ok: true, value };
     } catch (e) {
       if (e instanceof ApiFailure) return { ok: false, error: { code: e.code, message: e.message } };

@@ -27,9 +27,14 @@ export function approveMatches(db: Db, transactionIds: readonly number[], actor:
   );
   const insertAllocation = db.prepare('INSERT INTO allocations (transaction_id, invoice_no, amount_cents) VALUES (?, ?, ?)');
   const markApproved = db.prepare("UPDATE matches SET review_state = 'approved', decided_by = ?, decided_at = ? WHERE transaction_id = ? AND review_state = 'pending'");
+  // A payment discarded from the dead-letter queue and approved again reuses its
+  // outbox row: the attempt count survives, so the next send starts with the ERP look-up.
   const insertOutbox = db.prepare(
     `INSERT INTO outbox (idempotency_key, transaction_id, kind, payload_json, state, attempts, next_attempt_at, created_at, updated_at)
-     VALUES (?, ?, 'receipt', ?, 'queued', 0, ?, ?, ?)`,
+     VALUES (?, ?, 'receipt', ?, 'queued', 0, ?, ?, ?)
+     ON CONFLICT (idempotency_key) DO UPDATE SET payload_json = excluded.payload_json, state = 'queued', next_attempt_at = excluded.next_attempt_at,
+       last_error = NULL, updated_at = excluded.updated_at
+     WHERE outbox.state = 'discarded'`,
   );
 
   db.transaction(() => {

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { appendAudit } from '../audit/audit-log';
 import type { ErpConnector, ReceiptRecord, ReceiptRequest } from '../erp/connector';
 import { ErpError, isErpError } from '../erp/errors';
@@ -35,6 +36,8 @@ export type OutboxWorkerOptions = Readonly<{
   /** Consecutive transient failures that open the circuit breaker. */
   breakerThreshold?: number;
   breakerPauseMs?: number;
+  /** Postings in flight at once for this connection. */
+  concurrency?: number;
   now?: () => Date;
   random?: () => number;
   logger?: Logger;
@@ -59,6 +62,7 @@ export class OutboxWorker {
       backoff: DEFAULT_BACKOFF,
       breakerThreshold: 5,
       breakerPauseMs: 60_000,
+      concurrency: 1,
       now: () => new Date(),
       random: Math.random,
       logger: silentLogger,
@@ -100,16 +104,58 @@ export class OutboxWorker {
 
   private async drainOnce(): Promise<DrainResult> {
     const result = { posted: 0, retrying: 0, dead: 0, unknown: 0 };
-    let connector: ErpConnector | null = null;
-    for (;;) {
-      if (this.paused) break;
-      const row = this.claim();
-      if (!row) break;
-      connector ??= await this.o.connector();
-      const outcome = await this.process(connector, row);
-      result[outcome] += 1;
-    }
+    this.releaseAbandonedLeases();
+    if (!this.dueCount()) return result;
+    const connector = await this.o.connector();
+    // Each lane claims its own rows; claims are atomic, so lanes never share one.
+    const lane = async () => {
+      for (;;) {
+        if (this.paused) return;
+        const row = this.claim();
+        if (!row) return;
+        const outcome = await this.process(connector, row);
+        result[outcome] += 1;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.o.concurrency) }, lane));
     return result;
+  }
+
+  /**
+   * A lease held by a process of this machine that no longer exists (crashed,
+   * killed) is released at once instead of waiting for it to expire; the row
+   * then goes through the ERP look-up like any row that may have been sent.
+   */
+  private releaseAbandonedLeases(): void {
+    const rows = this.o.db
+      .prepare("SELECT id, lease_owner FROM outbox WHERE lease_owner IS NOT NULL AND state IN ('queued', 'retry_wait', 'unknown_outcome', 'sending')")
+      .all() as Array<{ id: number; lease_owner: string }>;
+    for (const r of rows) {
+      const owner = parseOwner(r.lease_owner);
+      if (!owner || owner.host !== hostname() || owner.pid === process.pid || isAlive(owner.pid)) continue;
+      this.o.db.prepare('UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?').run(r.id, r.lease_owner);
+      this.o.logger.warn(`outbox ${r.id}: released the lease of ended process ${owner.pid}`);
+    }
+  }
+
+  private dueCount(): number {
+    const now = this.o.now().toISOString();
+    return (
+      this.o.db
+        .prepare(
+          `SELECT COUNT(*) AS n FROM outbox WHERE state IN ('queued', 'retry_wait', 'unknown_outcome', 'sending')
+           AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)`,
+        )
+        .get(now, now) as { n: number }
+    ).n;
+  }
+
+  /** When the next row becomes due (ISO), or null when nothing is left to post. */
+  nextDueAt(): string | null {
+    const r = this.o.db
+      .prepare("SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, ''))) AS at FROM outbox WHERE state IN ('queued', 'retry_wait', 'unknown_outcome', 'sending')")
+      .get() as { at: string | null };
+    return r.at;
   }
 
   private claim(): OutboxRow | null {
@@ -232,6 +278,25 @@ export class OutboxWorker {
     this.o.logger.error(`outbox ${row.id} dead: ${message}`);
     this.o.onChange?.([row.transaction_id]);
     return 'dead';
+  }
+}
+
+/** Lease owners are "host:pid:random" so a crashed owner on this machine can be recognised. */
+export function leaseOwnerId(label: string): string {
+  return `${hostname()}:${process.pid}:${label}`;
+}
+
+function parseOwner(owner: string): { host: string; pid: number } | null {
+  const m = /^(.*):(\d+):[^:]*$/.exec(owner);
+  return m ? { host: m[1]!, pid: Number(m[2]) } : null;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
