@@ -74,6 +74,7 @@ export const CONFORMANCE_SCENARIOS: readonly ConformanceScenario[] = [
   {
     id: 'bad-credentials',
     title: 'bad credentials: auth error and a diagnosis that says so',
+    requires: 'credentialRejection',
     async run(h) {
       const c = h.connector({ badCredentials: true });
       const d = await c.testConnection();

@@ -31,6 +31,7 @@ export type ConformanceResult = Readonly<{
 }>;
 
 const REQUIREMENT_LABELS: Record<keyof ConformanceHarness['supports'], string> = {
+  credentialRejection: 'a refused logon (it has no credentials to check)',
   httpFaults: 'HTTP faults (500, 429, timeouts)',
   commitThenDrop: 'a reply lost after the commit',
   malformedReplies: 'malformed replies',

@@ -22,7 +22,10 @@ export type ConformanceHarness = Readonly<{
   /** Field limits the ERP imposes, for the field-length scenario. */
   limits: Readonly<{ referenceMaxLength: number }>;
   /** Which fault kinds this sandbox can simulate (an ODBC source has no HTTP 500). */
-  supports: Readonly<{ httpFaults: boolean; commitThenDrop: boolean; malformedReplies: boolean; sessionExpiry: boolean }>;
+  supports: Readonly<{
+    /** False where the ERP side has no logon to refuse (a local ODBC file, a folder). */
+    credentialRejection: boolean;
+    httpFaults: boolean; commitThenDrop: boolean; malformedReplies: boolean; sessionExpiry: boolean }>;
   close(): Promise<void>;
 }>;
 

@@ -33,7 +33,7 @@ export const abasConformanceTarget: ConformanceTarget = {
       countReceipts: async (reference) => sandbox.receiptCount(reference),
       openBalance: async (invoiceNo) => sandbox.openBalance(invoiceNo),
       limits: { referenceMaxLength: 30 },
-      supports: { httpFaults: true, commitThenDrop: true, malformedReplies: true, sessionExpiry: true },
+      supports: { credentialRejection: true, httpFaults: true, commitThenDrop: true, malformedReplies: true, sessionExpiry: true },
       close: () => sandbox.close(),
     };
   },

@@ -32,7 +32,7 @@ export const eclipseConformanceTarget: ConformanceTarget = {
       countReceipts: async (reference) => sandbox.receiptCount(reference),
       openBalance: async (invoiceNo) => sandbox.openBalance(invoiceNo),
       limits: { referenceMaxLength: Number(sandbox.options.referenceMaxLength) },
-      supports: { httpFaults: true, commitThenDrop: true, malformedReplies: true, sessionExpiry: true },
+      supports: { credentialRejection: true, httpFaults: true, commitThenDrop: true, malformedReplies: true, sessionExpiry: true },
       close: () => sandbox.close(),
     };
   },

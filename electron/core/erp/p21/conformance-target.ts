@@ -53,7 +53,7 @@ export const p21ConformanceTarget: ConformanceTarget = {
       countReceipts: async (reference) => (await control<{ count: number }>('count-receipts', { reference })).count,
       openBalance: async (invoiceNo) => (await control<{ openBalanceCents: number | null }>('open-balance', { invoiceNo })).openBalanceCents,
       limits: { referenceMaxLength: P21_REFERENCE_MAX_LENGTH },
-      supports: { httpFaults: true, commitThenDrop: true, malformedReplies: true, sessionExpiry: true },
+      supports: { credentialRejection: true, httpFaults: true, commitThenDrop: true, malformedReplies: true, sessionExpiry: true },
       async close() {
         for (const c of connectors) await c.close();
         await sandbox.close();

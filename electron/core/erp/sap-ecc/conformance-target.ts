@@ -36,7 +36,7 @@ export const sapEccConformanceTarget: ConformanceTarget = {
       countReceipts: async (reference) => sandbox.receiptCount(reference),
       openBalance: async (invoiceNo) => sandbox.openBalance(invoiceNo),
       limits: { referenceMaxLength: referenceMaxLength('REF_DOC_NO') },
-      supports: { httpFaults: true, commitThenDrop: true, malformedReplies: true, sessionExpiry: false },
+      supports: { credentialRejection: true, httpFaults: true, commitThenDrop: true, malformedReplies: true, sessionExpiry: false },
       close: () => sandbox.close(),
     };
   },

@@ -1,0 +1,131 @@
+import { constants } from 'node:fs';
+import { access, mkdir, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { centsToDecimalString } from '@shared/money';
+import type {
+  ConnectionDiagnosis,
+  CreditMemoRecord,
+  CreditMemoRequest,
+  ErpCapabilities,
+  ErpConnector,
+  ReceiptRecord,
+  ReceiptRequest,
+} from '../connector';
+import { ErpError, isErpError } from '../errors';
+import type { ErpConnectionConfig } from '../kind-module';
+import { exportCreditMemo, exportReceipt, readExportedCreditMemo, readExportedReceipt } from './export';
+import { assertCleanOpenAr, findOpenInvoices, openArPages } from './open-ar';
+import { parseFileOptions, type FileOptions } from './options';
+
+// The File "ERP": open AR from the site's CSV/XLSX export, receipts and
+// credit memos exported as files for the ERP's own import (docs/erp/file.md).
+
+const CAPABILITIES: ErpCapabilities = { postReceipts: 'file', creditMemos: 'file', receiptLookup: true, reverseReceipt: false };
+
+// References become file names, so only characters safe on every file system.
+const SAFE_REFERENCE = /^[A-Za-z0-9._-]+$/;
+
+export function createFileConnector(config: ErpConnectionConfig): ErpConnector {
+  const options: FileOptions = parseFileOptions(config.baseUrl, config.options);
+
+  function checkReference(reference: string): void {
+    if (!reference || reference.length > options.referenceMaxLength) {
+      throw new ErpError('validation', `Reference "${reference.slice(0, 80)}" must be 1-${options.referenceMaxLength} characters`);
+    }
+    if (!SAFE_REFERENCE.test(reference) || reference.startsWith('.')) {
+      throw new ErpError('validation', `Reference "${reference}" may only hold letters, digits, ".", "_" and "-"`);
+    }
+  }
+
+  async function findReceipt(reference: string): Promise<ReceiptRecord | null> {
+    checkReference(reference);
+    return readExportedReceipt(options.outputFolder, reference);
+  }
+
+  async function postReceipt(r: ReceiptRequest): Promise<ReceiptRecord> {
+    checkReference(r.reference);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(r.date)) throw new ErpError('validation', `Receipt date must be YYYY-MM-DD (got "${r.date}")`);
+    if (!Number.isSafeInteger(r.amountCents) || r.amountCents <= 0) throw new ErpError('validation', 'Receipt amount must be positive');
+    const applied = r.allocations.reduce((s, a) => s + a.amountCents, 0);
+    if (r.allocations.some((a) => !Number.isSafeInteger(a.amountCents) || a.amountCents <= 0)) {
+      throw new ErpError('validation', 'Every allocation must be a positive amount');
+    }
+    if (applied + (r.unappliedCents ?? 0) !== r.amountCents) {
+      throw new ErpError('validation', `Allocations plus unapplied do not add up to ${centsToDecimalString(r.amountCents)}`);
+    }
+    const existing = await findReceipt(r.reference);
+    if (existing) {
+      throw new ErpError('duplicate', `Receipt ${r.reference} was already exported as ${existing.erpDocumentId}`, { existingDocumentId: existing.erpDocumentId });
+    }
+    // Check the allocations against the open AR the ERP exported; a bad file stops the post.
+    const invoices = await findOpenInvoices(options, r.allocations.map((a) => a.invoiceNo));
+    for (const a of r.allocations) {
+      const inv = invoices.get(a.invoiceNo);
+      if (!inv || inv.customerId !== r.customerId) {
+        throw new ErpError('not_found', `Invoice ${a.invoiceNo} is not open for customer ${r.customerId} in ${basename(options.openArPath)}`);
+      }
+      if (inv.currency !== r.currency) throw new ErpError('validation', `Invoice ${a.invoiceNo} is in ${inv.currency}, the receipt in ${r.currency}`);
+      if (a.amountCents > inv.openBalanceCents) {
+        throw new ErpError('validation', `Invoice ${a.invoiceNo} has ${centsToDecimalString(inv.openBalanceCents)} open; cannot apply ${centsToDecimalString(a.amountCents)}`);
+      }
+    }
+    await exportReceipt(options.outputFolder, options.exportFormat, r);
+    const record = await findReceipt(r.reference);
+    if (!record) throw new ErpError('unknown_outcome', `Receipt ${r.reference} was written but cannot be read back from ${options.outputFolder}`);
+    return record;
+  }
+
+  async function findCreditMemo(reference: string): Promise<CreditMemoRecord | null> {
+    checkReference(reference);
+    return readExportedCreditMemo(options.outputFolder, reference);
+  }
+
+  async function postCreditMemo(m: CreditMemoRequest): Promise<CreditMemoRecord> {
+    checkReference(m.reference);
+    if (!Number.isSafeInteger(m.amountCents) || m.amountCents <= 0) throw new ErpError('validation', 'Credit memo amount must be positive');
+    const existing = await findCreditMemo(m.reference);
+    if (existing) {
+      throw new ErpError('duplicate', `Credit memo ${m.reference} was already exported as ${existing.erpDocumentId}`, { existingDocumentId: existing.erpDocumentId });
+    }
+    await exportCreditMemo(options.outputFolder, options.exportFormat, m);
+    const record = await findCreditMemo(m.reference);
+    if (!record) throw new ErpError('unknown_outcome', `Credit memo ${m.reference} was written but cannot be read back`);
+    return record;
+  }
+
+  async function testConnection(): Promise<ConnectionDiagnosis> {
+    const checks: Array<{ name: string; ok: boolean; detail: string }> = [];
+    try {
+      const check = await assertCleanOpenAr(options);
+      checks.push({ name: 'open AR file', ok: true, detail: `${basename(options.openArPath)}: ${check.rows} rows, ${check.customers.length} customers, no bad values` });
+    } catch (e) {
+      checks.push({ name: 'open AR file', ok: false, detail: isErpError(e) ? e.message : String(e) });
+    }
+    try {
+      await mkdir(options.outputFolder, { recursive: true });
+      if (!(await stat(options.outputFolder)).isDirectory()) throw new Error('not a folder');
+      await access(options.outputFolder, constants.W_OK);
+      checks.push({ name: 'receipts folder', ok: true, detail: `${options.outputFolder} is writable` });
+    } catch (e) {
+      checks.push({ name: 'receipts folder', ok: false, detail: `${options.outputFolder}: ${(e as Error).message}` });
+    }
+    const bad = checks.find((c) => !c.ok);
+    return { ok: !bad, summary: bad ? `${bad.name}: ${bad.detail}` : `${checks[0]!.detail}; receipts go to ${options.outputFolder}.`, checks };
+  }
+
+  return {
+    kind: 'file',
+    capabilities: CAPABILITIES,
+    testConnection,
+    async *listCustomers() {
+      const { customers } = await assertCleanOpenAr(options);
+      for (let i = 0; i < customers.length; i += options.pageSize) yield customers.slice(i, i + options.pageSize);
+    },
+    listOpenInvoices: (o) => openArPages(options, o?.pageSize ?? options.pageSize, o?.since),
+    findReceipt,
+    postReceipt,
+    findCreditMemo,
+    postCreditMemo,
+    close: async () => undefined,
+  };
+}

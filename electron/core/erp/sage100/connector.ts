@@ -1,0 +1,200 @@
+import { cents, centsToDecimalString } from '@shared/money';
+import type {
+  ConnectionDiagnosis,
+  CreditMemoRecord,
+  CreditMemoRequest,
+  ErpCapabilities,
+  ErpConnector,
+  ReceiptRecord,
+  ReceiptRequest,
+} from '../connector';
+import { ErpError, isErpError } from '../errors';
+import type { ErpConnectionConfig } from '../kind-module';
+import { batchNoForDate, checkNoForReference, creditMemoNoForReference, postingComment } from './check-no';
+import { OdbcSession } from './odbc-session';
+import { parseSage100Options, type Sage100Options } from './options';
+import { assertIsoDate, createSage100Reader, type Sage100Reader } from './reader';
+import {
+  archiveRejection,
+  creditMemoFileName,
+  isPending,
+  readRejection,
+  receiptFileName,
+  renderCreditMemo,
+  renderReceipt,
+  writeImportFileAtomically,
+} from './vi-file';
+import { diagnoseSage100 } from './diagnose';
+
+// Sage 100: reads over ODBC, posts by dropping Visual Integrator files and
+// confirms by reading AR_CashReceiptsHistory back (docs/erp/sage100.md).
+
+const CAPABILITIES: ErpCapabilities = { postReceipts: 'file', creditMemos: 'file', receiptLookup: true, reverseReceipt: false };
+
+const CUSTOMER_NO_MAX = 20;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function createSage100Connector(config: ErpConnectionConfig): ErpConnector {
+  const options: Sage100Options = parseSage100Options(config.options);
+  const session = new OdbcSession({
+    connectionString: config.baseUrl,
+    username: config.credentials.username,
+    password: config.credentials.password,
+    timeoutMs: config.timeoutMs ?? 30_000,
+  });
+  const reader: Sage100Reader = createSage100Reader(session, options);
+
+  async function findReceipt(reference: string): Promise<ReceiptRecord | null> {
+    return (await reader.receiptInHistory(reference)) ?? (await reader.receiptUnposted(reference));
+  }
+
+  /** Polls until `look` finds the document, the VI wrapper rejects the file, or time runs out. */
+  async function confirm<T>(fileName: string, what: string, look: () => Promise<T | null>): Promise<T> {
+    const deadline = Date.now() + options.confirmTimeoutMs;
+    let lastError = '';
+    for (;;) {
+      try {
+        const found = await look();
+        if (found) return found;
+      } catch (e) {
+        // The file is out of our hands now: read errors only delay the answer.
+        lastError = isErpError(e) ? e.message : String(e);
+      }
+      const rejection = await readRejection(options.viFolder, options.viRejectedFolder, fileName);
+      if (rejection !== null && !isPending(options.viFolder, fileName)) {
+        throw new ErpError('validation', `Sage 100 Visual Integrator rejected ${fileName}: ${rejection}`, { erpMessage: rejection });
+      }
+      if (Date.now() >= deadline) {
+        throw new ErpError(
+          'unknown_outcome',
+          `${what} was handed to Visual Integrator (${fileName}) but did not appear in Sage within ${options.confirmTimeoutMs} ms` +
+            (lastError ? ` (last read error: ${lastError})` : '') +
+            '; the look-up will tell whether it was imported',
+        );
+      }
+      await sleep(Math.min(options.confirmPollMs, Math.max(0, deadline - Date.now())));
+    }
+  }
+
+  function validateReceipt(r: ReceiptRequest): void {
+    if (r.currency.toUpperCase() !== options.currency) {
+      throw new ErpError('validation', `Sage 100 company currency is ${options.currency}; receipt ${r.reference} is in ${r.currency}`);
+    }
+    if (!r.customerId || r.customerId.length > CUSTOMER_NO_MAX) {
+      throw new ErpError('validation', `CustomerNo must be 1-${CUSTOMER_NO_MAX} characters (got "${r.customerId}")`);
+    }
+    assertIsoDate(r.date, 'Receipt date');
+    if (!Number.isSafeInteger(r.amountCents) || r.amountCents <= 0) throw new ErpError('validation', 'Receipt amount must be positive');
+    if (r.allocations.length === 0 && !r.unappliedCents) throw new ErpError('validation', 'Receipt has no invoice allocations and nothing unapplied');
+    let applied = 0;
+    for (const a of r.allocations) {
+      if (!a.invoiceNo) throw new ErpError('validation', 'Allocation without an invoice number');
+      if (!Number.isSafeInteger(a.amountCents) || a.amountCents <= 0) {
+        throw new ErpError('validation', `Allocation to ${a.invoiceNo} must be a positive amount`);
+      }
+      applied += a.amountCents;
+    }
+    const unapplied = r.unappliedCents ?? 0;
+    if (applied + unapplied !== r.amountCents) {
+      throw new ErpError(
+        'validation',
+        `Allocations (${centsToDecimalString(applied)}) plus unapplied (${centsToDecimalString(unapplied)}) do not add up to the receipt amount ${centsToDecimalString(r.amountCents)}`,
+      );
+    }
+  }
+
+  async function postReceipt(r: ReceiptRequest): Promise<ReceiptRecord> {
+    const checkNo = checkNoForReference(r.reference);
+    validateReceipt(r);
+    if (!options.viFolder) throw new ErpError('config', 'Sage 100 setting viFolder (VI import folder) is empty');
+    const existing = await findReceipt(r.reference);
+    if (existing) {
+      throw new ErpError('duplicate', `Sage 100 already holds a receipt with CheckNo ${checkNo} (deposit ${existing.erpDocumentId})`, {
+        existingDocumentId: existing.erpDocumentId,
+      });
+    }
+    const fileName = receiptFileName(checkNo);
+    // A file still waiting in the folder is an earlier attempt: wait for it, never write a second one.
+    if (!isPending(options.viFolder, fileName)) {
+      if (!(await reader.customerExists(r.customerId))) {
+        throw new ErpError('not_found', `Customer ${r.customerId} is not in AR_Customer (division ${options.divisionNo})`);
+      }
+      const lines = [];
+      for (const a of r.allocations) {
+        const invoice = await reader.invoiceForCustomer(r.customerId, a.invoiceNo);
+        if (!invoice) throw new ErpError('not_found', `Invoice ${a.invoiceNo} is not open for customer ${r.customerId}`);
+        if (invoice.balanceCents < a.amountCents) {
+          throw new ErpError(
+            'validation',
+            `Invoice ${a.invoiceNo} has ${centsToDecimalString(invoice.balanceCents)} open; cannot apply ${centsToDecimalString(a.amountCents)}`,
+          );
+        }
+        lines.push({ invoiceNo: a.invoiceNo, invoiceType: invoice.invoiceType, amountCents: a.amountCents });
+      }
+      const batchNo = batchNoForDate(options.batchPrefix, r.date);
+      const content = renderReceipt({
+        batchNo,
+        depositNo: r.depositNo ?? batchNo,
+        depositType: r.paymentMethod === 'ach' ? options.depositTypeAch : options.depositTypeCard,
+        date: r.date,
+        bankCode: r.bankCode ?? options.bankCode,
+        divisionNo: options.divisionNo,
+        customerNo: r.customerId,
+        checkNo,
+        paymentType: r.paymentMethod === 'ach' ? options.paymentTypeAch : options.paymentTypeCard,
+        amountCents: r.amountCents,
+        comment: postingComment(r.reference),
+        lines,
+      });
+      await archiveRejection(options.viFolder, options.viRejectedFolder, fileName);
+      await writeImportFileAtomically(options.viFolder, fileName, content);
+    }
+    return confirm(fileName, `Receipt ${r.reference}`, () => reader.receiptInHistory(r.reference));
+  }
+
+  async function postCreditMemo(m: CreditMemoRequest): Promise<CreditMemoRecord> {
+    const invoiceNo = creditMemoNoForReference(m.reference);
+    if (m.currency.toUpperCase() !== options.currency) {
+      throw new ErpError('validation', `Sage 100 company currency is ${options.currency}; credit memo ${m.reference} is in ${m.currency}`);
+    }
+    assertIsoDate(m.date, 'Credit memo date');
+    if (!Number.isSafeInteger(m.amountCents) || m.amountCents <= 0) throw new ErpError('validation', 'Credit memo amount must be positive');
+    if (!options.viFolder) throw new ErpError('config', 'Sage 100 setting viFolder (VI import folder) is empty');
+    const existing = await reader.creditMemo(m.reference);
+    if (existing) {
+      throw new ErpError('duplicate', `Sage 100 already holds credit memo ${existing.erpDocumentId}`, { existingDocumentId: existing.erpDocumentId });
+    }
+    const fileName = creditMemoFileName(invoiceNo);
+    if (!isPending(options.viFolder, fileName)) {
+      if (!(await reader.customerExists(m.customerId))) {
+        throw new ErpError('not_found', `Customer ${m.customerId} is not in AR_Customer (division ${options.divisionNo})`);
+      }
+      const content = renderCreditMemo({
+        divisionNo: options.divisionNo,
+        customerNo: m.customerId,
+        invoiceNo,
+        date: m.date,
+        applyToInvoiceNo: m.invoiceNo ?? '',
+        amountCents: cents(m.amountCents),
+        comment: `PayTrace ${m.reference} refund of ${m.originalReference}`.slice(0, 30),
+      });
+      await archiveRejection(options.viFolder, options.viRejectedFolder, fileName);
+      await writeImportFileAtomically(options.viFolder, fileName, content);
+    }
+    return confirm(fileName, `Credit memo ${m.reference}`, () => reader.creditMemo(m.reference));
+  }
+
+  return {
+    kind: 'sage100',
+    capabilities: CAPABILITIES,
+    testConnection: (): Promise<ConnectionDiagnosis> => diagnoseSage100(session, options),
+    listCustomers: () => reader.customers(),
+    listOpenInvoices: (o) => reader.openInvoices(o?.since, o?.pageSize),
+    findReceipt,
+    postReceipt,
+    findCreditMemo: (reference) => reader.creditMemo(reference),
+    postCreditMemo,
+    close: () => session.close(),
+  };
+}

@@ -1,0 +1,211 @@
+import type { Customer, OpenInvoice } from '@shared/domain';
+import { cents, type Cents } from '@shared/money';
+import type { CreditMemoRecord, ReceiptAllocation, ReceiptRecord } from '../connector';
+import { ErpError } from '../errors';
+import { checkNoForReference, creditMemoNoForReference } from './check-no';
+import type { OdbcParam, OdbcRow, OdbcSession } from './odbc-session';
+import type { Sage100Options } from './options';
+import { dateEscape, money, optionalDate, requiredDate, requiredText, text } from './sql';
+
+// Reads: single-table statements on key columns only, paged by key ranges
+// (WHERE key > last ORDER BY key) and fetched through a cursor, because the
+// ProvideX driver has no JOIN worth trusting, no UNION and no LIMIT/TOP.
+
+export type Sage100Reader = Readonly<{
+  customers(): AsyncIterable<readonly Customer[]>;
+  openInvoices(since?: string, pageSize?: number): AsyncIterable<readonly OpenInvoice[]>;
+  invoiceForCustomer(customerNo: string, invoiceNo: string): Promise<{ invoiceType: string; balanceCents: Cents } | null>;
+  customerExists(customerNo: string): Promise<boolean>;
+  receiptInHistory(reference: string): Promise<ReceiptRecord | null>;
+  receiptUnposted(reference: string): Promise<ReceiptRecord | null>;
+  creditMemo(reference: string): Promise<CreditMemoRecord | null>;
+}>;
+
+export function createSage100Reader(session: OdbcSession, options: Sage100Options): Sage100Reader {
+  const div = options.divisionNo;
+  const names = new Map<string, string>();
+
+  async function* customers(): AsyncIterable<readonly Customer[]> {
+    let after = '';
+    for (;;) {
+      const rows = await session.query(
+        'SELECT CustomerNo, CustomerName, EmailAddress FROM AR_Customer WHERE ARDivisionNo = ? AND CustomerNo > ? ORDER BY CustomerNo',
+        [div, after],
+        options.pageSize,
+      );
+      const page: Customer[] = rows.map((row) => {
+        const customerId = requiredText(row, 'CustomerNo', { table: 'AR_Customer', key: `${div}-?` });
+        const name = text(row, 'CustomerName');
+        names.set(customerId, name);
+        const email = text(row, 'EmailAddress');
+        return email ? { customerId, name, email } : { customerId, name };
+      });
+      if (page.length > 0) yield page;
+      const last = page[page.length - 1];
+      if (rows.length < options.pageSize || !last) return;
+      after = last.customerId;
+    }
+  }
+
+  async function customerName(customerNo: string): Promise<string | undefined> {
+    const known = names.get(customerNo);
+    if (known !== undefined) return known;
+    const rows = await session.query('SELECT CustomerName FROM AR_Customer WHERE ARDivisionNo = ? AND CustomerNo = ?', [div, customerNo], 1);
+    const row = rows[0];
+    const name = row ? text(row, 'CustomerName') : '';
+    names.set(customerNo, name);
+    return name || undefined;
+  }
+
+  async function* openInvoices(since?: string, pageSize?: number): AsyncIterable<readonly OpenInvoice[]> {
+    const size = pageSize ?? options.pageSize;
+    const po = options.poNumberColumn ? `, ${options.poNumberColumn}` : '';
+    const total = options.invoiceAmountColumn ? `, ${options.invoiceAmountColumn}` : '';
+    // The since filter goes in as a date escape, not a bound parameter: ProvideX compares dates reliably that way.
+    const sinceClause = since ? ` AND InvoiceDate >= ${dateEscape(since.slice(0, 10))}` : '';
+    const wanted = new Set(options.invoiceTypes);
+    let key: { customer: string; invoice: string; type: string } | null = null;
+    for (;;) {
+      let keyClause = '';
+      const params: OdbcParam[] = [div];
+      if (key) {
+        keyClause = ' AND (CustomerNo > ? OR (CustomerNo = ? AND InvoiceNo > ?) OR (CustomerNo = ? AND InvoiceNo = ? AND InvoiceType > ?))';
+        params.push(key.customer, key.customer, key.invoice, key.customer, key.invoice, key.type);
+      }
+      const rows = await session.query(
+        `SELECT CustomerNo, InvoiceNo, InvoiceType, InvoiceDate, InvoiceDueDate, Balance${total}${po} FROM AR_OpenInvoice` +
+          ` WHERE ARDivisionNo = ? AND Balance <> 0${sinceClause}${keyClause} ORDER BY CustomerNo, InvoiceNo, InvoiceType`,
+        params,
+        size,
+      );
+      const page: OpenInvoice[] = [];
+      for (const row of rows) {
+        const customerId = requiredText(row, 'CustomerNo', { table: 'AR_OpenInvoice', key: `${div}-?` });
+        const invoiceNo = requiredText(row, 'InvoiceNo', { table: 'AR_OpenInvoice', key: `${div}-${customerId}-?` });
+        const invoiceType = text(row, 'InvoiceType').toUpperCase();
+        const ctx = { table: 'AR_OpenInvoice', key: `${div}-${customerId}-${invoiceNo}-${invoiceType}` };
+        key = { customer: customerId, invoice: invoiceNo, type: invoiceType };
+        const invoiceDate = requiredDate(row, 'InvoiceDate', ctx);
+        const dueDate = optionalDate(row, 'InvoiceDueDate', ctx);
+        const balance = money(row, 'Balance', ctx);
+        if (!wanted.has(invoiceType)) continue;
+        const name = await customerName(customerId);
+        page.push({
+          invoiceNo,
+          customerId,
+          ...(name ? { customerName: name } : {}),
+          invoiceDate,
+          dueDate,
+          amountCents: options.invoiceAmountColumn ? money(row, options.invoiceAmountColumn, ctx) : balance,
+          openBalanceCents: balance,
+          currency: options.currency,
+          poNo: options.poNumberColumn ? text(row, options.poNumberColumn) : '',
+        });
+      }
+      if (page.length > 0) yield page;
+      if (rows.length < size) return;
+    }
+  }
+
+  async function invoiceForCustomer(customerNo: string, invoiceNo: string): Promise<{ invoiceType: string; balanceCents: Cents } | null> {
+    const rows = await session.query(
+      'SELECT InvoiceType, InvoiceDate, Balance FROM AR_OpenInvoice WHERE ARDivisionNo = ? AND CustomerNo = ? AND InvoiceNo = ?',
+      [div, customerNo, invoiceNo],
+    );
+    const ctx = { table: 'AR_OpenInvoice', key: `${div}-${customerNo}-${invoiceNo}` };
+    for (const row of rows) {
+      const invoiceType = text(row, 'InvoiceType').toUpperCase();
+      // Parse the whole row strictly: a receipt is never built on data we could not read.
+      requiredDate(row, 'InvoiceDate', ctx);
+      if (options.invoiceTypes.includes(invoiceType)) return { invoiceType, balanceCents: money(row, 'Balance', ctx) };
+    }
+    return null;
+  }
+
+  async function customerExists(customerNo: string): Promise<boolean> {
+    const rows = await session.query('SELECT CustomerNo FROM AR_Customer WHERE ARDivisionNo = ? AND CustomerNo = ?', [div, customerNo], 1);
+    return rows.length > 0;
+  }
+
+  function recordFromHistory(reference: string, checkNo: string, rows: readonly OdbcRow[]): ReceiptRecord {
+    const first = rows[0];
+    if (!first) throw new Error('recordFromHistory needs rows');
+    const ctx = { table: 'AR_CashReceiptsHistory', key: `CheckNo ${checkNo}` };
+    let total = 0;
+    const allocations: ReceiptAllocation[] = [];
+    for (const row of rows) {
+      const amount = money(row, 'CashAmountApplied', ctx);
+      total += amount;
+      // PP rows are the unapplied remainder Sage keeps on account.
+      if (text(row, 'InvoiceType').toUpperCase() !== 'PP') allocations.push({ invoiceNo: requiredText(row, 'InvoiceNo', ctx), amountCents: amount });
+    }
+    return {
+      reference,
+      erpDocumentId: `${text(first, 'DepositNo')}-${checkNo}`,
+      customerId: requiredText(first, 'CustomerNo', ctx),
+      amountCents: cents(total),
+      date: requiredDate(first, 'DepositDate', ctx),
+      allocations,
+    };
+  }
+
+  async function receiptInHistory(reference: string): Promise<ReceiptRecord | null> {
+    const checkNo = checkNoForReference(reference);
+    // CheckNo is not a key column: this scans history. Sage has no index to offer here.
+    const rows = await session.query(
+      'SELECT DepositNo, DepositDate, CustomerNo, InvoiceNo, InvoiceType, CashAmountApplied, CheckNo FROM AR_CashReceiptsHistory WHERE CheckNo = ?',
+      [checkNo],
+    );
+    if (rows.length === 0) return null;
+    // One CheckNo could be reused by a paper check of another customer; the first deposit's rows form the receipt.
+    const firstDeposit = text(rows[0]!, 'DepositNo');
+    const firstCustomer = text(rows[0]!, 'CustomerNo');
+    return recordFromHistory(reference, checkNo, rows.filter((r) => text(r, 'DepositNo') === firstDeposit && text(r, 'CustomerNo') === firstCustomer));
+  }
+
+  async function receiptUnposted(reference: string): Promise<ReceiptRecord | null> {
+    if (!options.unpostedHeaderTable) return null;
+    const checkNo = checkNoForReference(reference);
+    const rows = await session.query(
+      `SELECT DepositNo, CustomerNo, CheckNo, AmountPosted FROM ${options.unpostedHeaderTable} WHERE CheckNo = ?`,
+      [checkNo],
+      1,
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const ctx = { table: options.unpostedHeaderTable, key: `CheckNo ${checkNo}` };
+    return {
+      reference,
+      erpDocumentId: `unposted:${text(row, 'DepositNo')}-${checkNo}`,
+      customerId: requiredText(row, 'CustomerNo', ctx),
+      amountCents: money(row, 'AmountPosted', ctx),
+      date: '',
+      allocations: [],
+    };
+  }
+
+  async function creditMemo(reference: string): Promise<CreditMemoRecord | null> {
+    const invoiceNo = creditMemoNoForReference(reference);
+    const rows = await session.query(
+      "SELECT CustomerNo, InvoiceNo, InvoiceDate, Balance FROM AR_OpenInvoice WHERE ARDivisionNo = ? AND InvoiceNo = ? AND InvoiceType = 'CM'",
+      [div, invoiceNo],
+      1,
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const ctx = { table: 'AR_OpenInvoice', key: `${div}-?-${invoiceNo}-CM` };
+    return {
+      reference,
+      erpDocumentId: `CM-${invoiceNo}`,
+      customerId: requiredText(row, 'CustomerNo', ctx),
+      amountCents: cents(Math.abs(money(row, 'Balance', ctx))),
+      date: requiredDate(row, 'InvoiceDate', ctx),
+    };
+  }
+
+  return { customers, openInvoices, invoiceForCustomer, customerExists, receiptInHistory, receiptUnposted, creditMemo };
+}
+
+export function assertIsoDate(value: string, field: string): void {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new ErpError('validation', `${field} must be YYYY-MM-DD (got "${value}")`);
+}

@@ -1,0 +1,198 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import odbc from 'odbc';
+import type { ErpSandboxSeed, RunningErpSandbox } from '../kind-module';
+import { createSandboxCompany } from './sandbox-db';
+import { importWaitingFiles, type ImportResult } from './vi-importer';
+
+// A real ODBC data source standing in for a Sage 100 company: unixODBC + the
+// Debian SQLite ODBC driver over a seeded SQLite file, plus a timer that plays
+// the site's Visual Integrator job. Faults are what an ODBC source can really
+// do: a locked company file (busy → transient) and a confirmation that never
+// arrives although the import happened (→ unknown_outcome).
+
+export const SQLITE_ODBC_DRIVER = 'SQLite3';
+
+/** True when unixODBC knows the SQLite3 driver (CI installs libsqliteodbc). */
+export function sqliteOdbcDriverInstalled(): boolean {
+  for (const file of ['/etc/odbcinst.ini', '/usr/local/etc/odbcinst.ini']) {
+    try {
+      if (readFileSync(file, 'utf8').includes(`[${SQLITE_ODBC_DRIVER}]`)) return true;
+    } catch {
+      // try the next location
+    }
+  }
+  return false;
+}
+
+export type Sage100SandboxOptions = Readonly<{
+  divisionNo?: string;
+  importIntervalMs?: number;
+  /** Busy timeout the connector's driver waits on a locked file (SQLite ODBC "Timeout", ms). */
+  busyTimeoutMs?: number;
+  confirmTimeoutMs?: number;
+  confirmPollMs?: number;
+}>;
+
+export type Sage100Sandbox = RunningErpSandbox &
+  Readonly<{
+    dbFile: string;
+    viFolder: string;
+    /** Stops/starts the simulated VI job (files then wait in the folder). */
+    pauseImports(paused: boolean): void;
+    /** Runs the VI job now instead of waiting for the timer. */
+    importNow(): Promise<ImportResult[]>;
+    /** Holds an exclusive lock on the company file until unlock() or holdMs. */
+    lock(holdMs?: number): Promise<void>;
+    unlock(): Promise<void>;
+    /** The next import commits, but the company file stays locked (up to holdMs, or until unlock()) so the poster never sees it. */
+    dropNextConfirmation(holdMs: number): void;
+    /** Ground truth through the sandbox's own ODBC connection. */
+    query(sql: string, params?: Array<string | number>): Promise<Array<Record<string, unknown>>>;
+    /** Overwrites every InvoiceDate with garbage until restoreDates(). */
+    corruptDates(): Promise<void>;
+    restoreDates(): Promise<void>;
+  }>;
+
+export async function startSage100Sandbox(seed: ErpSandboxSeed, sandboxOptions: Sage100SandboxOptions = {}): Promise<Sage100Sandbox> {
+  const division = sandboxOptions.divisionNo ?? '00';
+  const ownDir = seed.workDir === undefined;
+  const workDir = seed.workDir ?? (await mkdtemp(join(tmpdir(), 'tieout-sage100-')));
+  const dbFile = join(workDir, 'ABC.sqlite');
+  const viFolder = join(workDir, 'vi-import');
+  await mkdir(viFolder, { recursive: true });
+  if (existsSync(dbFile)) await rm(dbFile);
+  createSandboxCompany(dbFile, division, seed.customers, seed.invoices);
+
+  const busy = sandboxOptions.busyTimeoutMs ?? 500;
+  // NoCreat=1: a wrong path is an error, not a fresh empty company.
+  // StepAPI=1: the driver steps rows instead of materialising whole results, as a cursor should.
+  const connectionString = `Driver=${SQLITE_ODBC_DRIVER};Database=${dbFile};NoCreat=1;StepAPI=1;Timeout=${busy}`;
+  const importer = await odbc.connect(`Driver=${SQLITE_ODBC_DRIVER};Database=${dbFile};NoCreat=1;Timeout=${busy}`);
+  let locker: odbc.Connection | null = null;
+  let lockTimer: NodeJS.Timeout | undefined;
+  let dropHoldMs: number | null = null;
+  let importerHoldsCommit = false;
+  let running: Promise<ImportResult[]> | null = null;
+  let closed = false;
+  let paused = false;
+
+  async function lock(holdMs?: number): Promise<void> {
+    if (!locker) {
+      locker = await odbc.connect(connectionString);
+      await locker.query('BEGIN EXCLUSIVE TRANSACTION');
+    }
+    clearTimeout(lockTimer);
+    if (holdMs !== undefined) lockTimer = setTimeout(() => void unlock(), holdMs);
+  }
+
+  async function unlock(): Promise<void> {
+    clearTimeout(lockTimer);
+    const l = locker;
+    locker = null;
+    if (l) {
+      await l.query('COMMIT').catch(() => undefined);
+      await l.close().catch(() => undefined);
+    }
+    if (importerHoldsCommit) {
+      importerHoldsCommit = false;
+      await importer.query('COMMIT').catch(() => undefined);
+    }
+  }
+
+  async function runImport(): Promise<ImportResult[]> {
+    if (locker || importerHoldsCommit || closed || paused) return [];
+    if (dropHoldMs === null) return importWaitingFiles(importer, viFolder, 'rejected');
+    // Reply lost after commit: import inside an exclusive transaction and keep
+    // it open, so nobody but the sandbox sees the rows until unlock(); there is
+    // no gap between "committed" and "locked" for a poller to slip through.
+    await importer.query('BEGIN EXCLUSIVE TRANSACTION');
+    let results: ImportResult[];
+    try {
+      results = await importWaitingFiles(importer, viFolder, 'rejected', false);
+    } catch (e) {
+      await importer.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+    if (!results.some((r) => r.ok)) {
+      await importer.query('COMMIT');
+      return results;
+    }
+    const hold = dropHoldMs;
+    dropHoldMs = null;
+    importerHoldsCommit = true;
+    clearTimeout(lockTimer);
+    lockTimer = setTimeout(() => void unlock(), hold);
+    return results;
+  }
+
+  function importNow(): Promise<ImportResult[]> {
+    // One import at a time; a caller arriving mid-run waits for it, then runs again.
+    const previous = running ?? Promise.resolve([]);
+    const next = previous.catch(() => []).then(() => runImport());
+    running = next;
+    return next.finally(() => {
+      if (running === next) running = null;
+    });
+  }
+
+  const interval = sandboxOptions.importIntervalMs ?? 250;
+  const timer = setInterval(() => {
+    importNow().catch(() => undefined); // a locked file: the next tick tries again
+  }, interval);
+  timer.unref();
+
+  async function query(sql: string, params: Array<string | number> = []): Promise<Array<Record<string, unknown>>> {
+    // While a fault holds the lock, the holder's connection is the only one that can read.
+    const connection = locker ?? importer;
+    return Array.from(await connection.query<Record<string, unknown>>(sql, params));
+  }
+
+  async function corruptDates(): Promise<void> {
+    await query('CREATE TABLE IF NOT EXISTS _SavedDates AS SELECT rowid AS rid, InvoiceDate FROM AR_OpenInvoice');
+    await query("UPDATE AR_OpenInvoice SET InvoiceDate = 'not-a-date'");
+  }
+
+  async function restoreDates(): Promise<void> {
+    const saved = await query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_SavedDates'");
+    if (saved.length === 0) return;
+    await query('UPDATE AR_OpenInvoice SET InvoiceDate = (SELECT InvoiceDate FROM _SavedDates WHERE rid = AR_OpenInvoice.rowid)');
+    await query('DROP TABLE _SavedDates');
+  }
+
+  return {
+    baseUrl: connectionString,
+    options: {
+      divisionNo: division,
+      viFolder,
+      confirmTimeoutMs: sandboxOptions.confirmTimeoutMs ?? 10_000,
+      confirmPollMs: sandboxOptions.confirmPollMs ?? 100,
+    },
+    // The SQLite driver ignores UID/PWD; they are passed as a real site's would be.
+    credentials: { username: 'tieout', password: 'sandbox' },
+    dbFile,
+    viFolder,
+    pauseImports: (p) => {
+      paused = p;
+    },
+    importNow,
+    lock,
+    unlock,
+    dropNextConfirmation: (holdMs) => {
+      dropHoldMs = holdMs;
+    },
+    query,
+    corruptDates,
+    restoreDates,
+    close: async () => {
+      closed = true;
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+      await unlock();
+      await importer.close().catch(() => undefined);
+      if (ownDir) await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}

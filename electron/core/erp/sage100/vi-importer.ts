@@ -1,0 +1,172 @@
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import type odbc from 'odbc';
+import { centsToDecimalString, parseDecimalToCents, type Cents } from '@shared/money';
+
+// The sandbox's stand-in for the site's Visual Integrator job plus the Cash
+// Receipts Journal update: it takes TIEOUT-*.csv files from the import folder,
+// validates them the way Sage would, writes history and reduces balances in
+// one transaction, and moves each file to imported/ or rejected/ (+ .log).
+// It writes through ODBC so the same SQLite library guards the file.
+
+const FILE_PATTERN = /^TIEOUT-(CR|CM)-[A-Z0-9]+\.csv$/;
+
+export type ImportResult = Readonly<{ file: string; ok: boolean; message: string }>;
+
+class Rejection extends Error {}
+
+function toIso(viDate: string): string {
+  if (!/^\d{8}$/.test(viDate)) throw new Rejection(`date "${viDate}" is not YYYYMMDD`);
+  return `${viDate.slice(0, 4)}-${viDate.slice(4, 6)}-${viDate.slice(6, 8)}`;
+}
+
+function amount(text: string | undefined, what: string): Cents {
+  try {
+    return parseDecimalToCents(text ?? '');
+  } catch {
+    throw new Rejection(`${what} "${text}" is not an amount`);
+  }
+}
+
+async function one(connection: odbc.Connection, sql: string, params: string[]): Promise<Record<string, unknown> | undefined> {
+  const rows = await connection.query<Record<string, unknown>>(sql, params);
+  return rows[0];
+}
+
+async function importReceipt(connection: odbc.Connection, records: string[][], ownTransaction: boolean): Promise<string> {
+  const deposit = records.find((r) => r[0] === 'D');
+  const header = records.find((r) => r[0] === 'H');
+  const lines = records.filter((r) => r[0] === 'L');
+  if (!deposit || !header) throw new Rejection('file needs one D (deposit) and one H (receipt header) record');
+  const [, batchNo = '', depositNo = '', depositType = '', depositDate = '', bankCode = '', depositAmount, description = ''] = deposit;
+  const [, , , division = '', customerNo = '', checkNo = '', paymentType = '', postingAmount] = header;
+  const date = toIso(depositDate);
+  const total = amount(postingAmount, 'PostingAmount');
+  amount(depositAmount, 'DepositAmount');
+  if (!checkNo || checkNo.length > 10) throw new Rejection(`CheckNo "${checkNo}" must be 1-10 characters`);
+  const customer = await one(connection, 'SELECT CustomerNo FROM AR_Customer WHERE ARDivisionNo = ? AND CustomerNo = ?', [division, customerNo]);
+  if (!customer) throw new Rejection(`Customer ${division}-${customerNo} not on file`);
+
+  let applied = 0;
+  const updates: Array<{ invoiceNo: string; invoiceType: string; cents: Cents; newBalance: number }> = [];
+  for (const l of lines) {
+    const [, , , , lineCustomer = '', lineCheck = '', invoiceNo = '', invoiceType = '', cash] = l;
+    if (lineCustomer !== customerNo || lineCheck !== checkNo) throw new Rejection(`line for ${invoiceNo} does not belong to the header`);
+    const cents = amount(cash, `CashApplied for ${invoiceNo}`);
+    const row = await one(
+      connection,
+      'SELECT Balance FROM AR_OpenInvoice WHERE ARDivisionNo = ? AND CustomerNo = ? AND InvoiceNo = ? AND InvoiceType = ?',
+      [division, customerNo, invoiceNo, invoiceType],
+    );
+    if (!row) throw new Rejection(`Invoice ${invoiceNo} (${invoiceType}) not open for ${customerNo}`);
+    const balance = parseDecimalToCents(row['Balance'] as number);
+    if (cents > balance) throw new Rejection(`Invoice ${invoiceNo}: applying ${centsToDecimalString(cents)} exceeds balance ${centsToDecimalString(balance)}`);
+    applied += cents;
+    updates.push({ invoiceNo, invoiceType, cents, newBalance: balance - cents });
+  }
+  if (applied > total) throw new Rejection('lines apply more than the posting amount');
+
+  if (ownTransaction) await connection.beginTransaction();
+  try {
+    const existingDeposit = await one(connection, 'SELECT CashDepositAmt FROM AR_CashReceiptsDeposit WHERE DepositNo = ?', [depositNo]);
+    if (existingDeposit) {
+      const sum = parseDecimalToCents(existingDeposit['CashDepositAmt'] as number) + total;
+      await connection.query('UPDATE AR_CashReceiptsDeposit SET CashDepositAmt = ? WHERE DepositNo = ?', [centsToDecimalString(sum), depositNo]);
+    } else {
+      await connection.query(
+        'INSERT INTO AR_CashReceiptsDeposit (DepositNo, BatchNo, DepositType, DepositDate, BankCode, CashDepositAmt, Description) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [depositNo, batchNo, depositType, date, bankCode, centsToDecimalString(total), description],
+      );
+    }
+    const seqRow = await one(connection, 'SELECT COUNT(*) AS n FROM AR_CashReceiptsHistory WHERE DepositNo = ?', [depositNo]);
+    let seq = Number(seqRow?.['n'] ?? 0);
+    const history = async (invoiceNo: string, invoiceType: string, cents: number, balance: number): Promise<void> => {
+      seq += 1;
+      await connection.query(
+        `INSERT INTO AR_CashReceiptsHistory (DepositNo, DepositType, DepositDate, SequenceNo, ARDivisionNo, CustomerNo, PostingDate, InvoiceNo,
+           InvoiceType, CashAmountApplied, DiscountAmountApplied, InvoiceBalance, CheckNo, PaymentType, CardType, Last4UnencryptedCreditCardNos)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '0.00', ?, ?, ?, '', '')`,
+        [depositNo, depositType, date, String(seq).padStart(6, '0'), division, customerNo, date, invoiceNo, invoiceType,
+          centsToDecimalString(cents), centsToDecimalString(balance), checkNo, paymentType],
+      );
+    };
+    for (const u of updates) {
+      await connection.query(
+        'UPDATE AR_OpenInvoice SET Balance = ? WHERE ARDivisionNo = ? AND CustomerNo = ? AND InvoiceNo = ? AND InvoiceType = ?',
+        [centsToDecimalString(u.newBalance), division, customerNo, u.invoiceNo, u.invoiceType],
+      );
+      await history(u.invoiceNo, u.invoiceType, u.cents, u.newBalance);
+    }
+    const unapplied = total - applied;
+    if (unapplied > 0) {
+      // Sage keeps unapplied cash as a prepayment (PP) open item with a negative balance.
+      await connection.query(
+        `INSERT INTO AR_OpenInvoice (ARDivisionNo, CustomerNo, InvoiceNo, InvoiceType, InvoiceDate, InvoiceDueDate, Balance, PostingDate, Comment, CheckNo, CustomerPONo)
+         VALUES (?, ?, ?, 'PP', ?, '1753-01-01', ?, ?, 'Unapplied cash', ?, '')`,
+        [division, customerNo, checkNo, date, centsToDecimalString(-unapplied), date, checkNo],
+      );
+      await history(checkNo, 'PP', unapplied, -unapplied);
+    }
+    if (ownTransaction) await connection.commit();
+  } catch (e) {
+    if (ownTransaction) await connection.rollback();
+    throw e;
+  }
+  return `imported receipt ${checkNo} into deposit ${depositNo}`;
+}
+
+async function importCreditMemo(connection: odbc.Connection, records: string[][]): Promise<string> {
+  const m = records.find((r) => r[0] === 'M');
+  if (!m) throw new Rejection('file needs one M (credit memo) record');
+  const [, division = '', customerNo = '', invoiceNo = '', invoiceType = '', invoiceDate = '', , amountText, comment = ''] = m;
+  if (invoiceType !== 'CM') throw new Rejection(`InvoiceType must be CM (got ${invoiceType})`);
+  if (!invoiceNo || invoiceNo.length > 7) throw new Rejection(`InvoiceNo "${invoiceNo}" must be 1-7 characters`);
+  const date = toIso(invoiceDate);
+  const cents = amount(amountText, 'Amount');
+  const customer = await one(connection, 'SELECT CustomerNo FROM AR_Customer WHERE ARDivisionNo = ? AND CustomerNo = ?', [division, customerNo]);
+  if (!customer) throw new Rejection(`Customer ${division}-${customerNo} not on file`);
+  const clash = await one(connection, 'SELECT InvoiceNo FROM AR_OpenInvoice WHERE ARDivisionNo = ? AND CustomerNo = ? AND InvoiceNo = ? AND InvoiceType = ?', [
+    division, customerNo, invoiceNo, 'CM',
+  ]);
+  if (clash) throw new Rejection(`Credit memo ${invoiceNo} already on file`);
+  await connection.query(
+    `INSERT INTO AR_OpenInvoice (ARDivisionNo, CustomerNo, InvoiceNo, InvoiceType, InvoiceDate, InvoiceDueDate, Balance, PostingDate, Comment, CheckNo, CustomerPONo)
+     VALUES (?, ?, ?, 'CM', ?, '1753-01-01', ?, ?, ?, '', '')`,
+    [division, customerNo, invoiceNo, date, centsToDecimalString(-cents), date, comment],
+  );
+  return `imported credit memo ${invoiceNo}`;
+}
+
+/**
+ * Imports every waiting file once, oldest name first. With `ownTransactions`
+ * false the caller has opened a transaction and decides when to commit.
+ */
+export async function importWaitingFiles(
+  connection: odbc.Connection,
+  folder: string,
+  rejectedSub: string,
+  ownTransactions = true,
+): Promise<ImportResult[]> {
+  const names = (await readdir(folder)).filter((n) => FILE_PATTERN.test(n)).sort();
+  const results: ImportResult[] = [];
+  for (const name of names) {
+    const path = join(folder, name);
+    let message: string;
+    try {
+      const records = parse(await readFile(path, 'utf8'), { relax_column_count: true, skip_empty_lines: true }) as string[][];
+      message = name.startsWith('TIEOUT-CR-') ? await importReceipt(connection, records, ownTransactions) : await importCreditMemo(connection, records);
+    } catch (e) {
+      if (!(e instanceof Rejection)) throw e; // a locked or broken database: leave the file for the next run
+      await mkdir(join(folder, rejectedSub), { recursive: true });
+      await writeFile(join(folder, rejectedSub, `${name}.log`), `${e.message}\n`);
+      await rename(path, join(folder, rejectedSub, name));
+      results.push({ file: name, ok: false, message: e.message });
+      continue;
+    }
+    await mkdir(join(folder, 'imported'), { recursive: true });
+    await rename(path, join(folder, 'imported', `${Date.now()}-${name}`));
+    results.push({ file: name, ok: true, message });
+  }
+  return results;
+}

@@ -1,0 +1,199 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cents } from '@shared/money';
+import type { Customer, OpenInvoice } from '@shared/domain';
+import { collectPages, type ReceiptRequest } from '../../electron/core/erp/connector';
+import { ErpError } from '../../electron/core/erp/errors';
+import { checkOpenAr, createFileConnector, startFileSandbox, type FileSandbox } from '../../electron/core/erp/file';
+import { parseFileOptions } from '../../electron/core/erp/file/options';
+
+// Real files in real temp folders: CSV and XLSX in, CSV and XLSX out.
+
+const customers: Customer[] = [
+  { customerId: 'C100', name: 'Apex Plumbing, Inc.' },
+  { customerId: 'C200', name: 'Bluewater "HVAC" LLC' },
+];
+
+const invoices: OpenInvoice[] = Array.from({ length: 12 }, (_, i) => ({
+  invoiceNo: String(5000 + i),
+  customerId: i % 2 === 0 ? 'C100' : 'C200',
+  customerName: i % 2 === 0 ? customers[0]!.name : customers[1]!.name,
+  invoiceDate: `2026-10-${String(i + 1).padStart(2, '0')}`,
+  dueDate: i === 3 ? null : '2026-11-30',
+  amountCents: cents(10_000 + i),
+  openBalanceCents: cents(i === 5 ? 0 : 9_000 + i),
+  currency: 'USD',
+  poNo: `PO-${i}`,
+}));
+
+const receipt = (over: Partial<ReceiptRequest> = {}): ReceiptRequest => ({
+  reference: '412000111',
+  customerId: 'C100',
+  date: '2026-11-21',
+  amountCents: cents(9_000 + 4_501),
+  currency: 'USD',
+  paymentMethod: 'card',
+  cardBrand: 'VISA',
+  allocations: [
+    { invoiceNo: '5000', amountCents: cents(9_000) },
+    { invoiceNo: '5002', amountCents: cents(4_501) },
+  ],
+  memo: 'Paid, thanks',
+  ...over,
+});
+
+const kindOf = async (p: Promise<unknown>): Promise<string> => {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    return e instanceof ErpError ? e.kind : `not an ErpError: ${String(e)}`;
+  }
+};
+
+describe('File connector: open AR in, receipts out', () => {
+  let sandbox: FileSandbox;
+  const scratch = mkdtempSync(join(tmpdir(), 'tieout-file-test-'));
+
+  beforeAll(async () => {
+    sandbox = await startFileSandbox({ customers, invoices });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('reads the open-ar.csv format with the default mapping, in pages, skipping zero balances', async () => {
+    const c = createFileConnector({ baseUrl: sandbox.baseUrl, options: { ...sandbox.options, pageSize: 5 }, credentials: sandbox.credentials });
+    const pages: (readonly OpenInvoice[])[] = [];
+    for await (const p of c.listOpenInvoices()) pages.push(p);
+    expect(pages.map((p) => p.length)).toEqual([5, 5, 1]);
+    const all = pages.flat();
+    expect(all.find((i) => i.invoiceNo === '5005')).toBeUndefined();
+    expect(all.find((i) => i.invoiceNo === '5003')).toEqual({ ...invoices[3], customerName: 'Bluewater "HVAC" LLC' });
+    expect(await collectPages(c.listOpenInvoices({ since: '2026-10-10' }))).toHaveLength(3);
+    expect(await collectPages(c.listCustomers())).toEqual(customers);
+    const d = await c.testConnection();
+    expect(d.ok, d.summary).toBe(true);
+  });
+
+  it('reports every bad row with file, line and field, and hands out nothing', async () => {
+    const folder = join(scratch, 'bad');
+    rmSync(folder, { recursive: true, force: true });
+    const c = createFileConnector({ baseUrl: folder, options: {}, credentials: { username: '', password: '' } });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      join(folder, 'open-ar.csv'),
+      [
+        'invoice_no,customer_id,customer_name,invoice_date,due_date,amount,open_balance,currency,po_no',
+        '7001,C1,One,2026-10-01,2026-10-31,100.00,100.00,USD,',
+        '7002,C1,One,10/02/2026,,100.00,"1,00",USD,',
+        '7003,,Two,2026-02-30,,50,50,usd,',
+        '7001,C1,One,2026-10-01,,1,1,USD,',
+      ].join('\n'),
+    );
+    const e = await collectPages(c.listOpenInvoices()).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ErpError);
+    expect((e as ErpError).kind).toBe('malformed');
+    const message = (e as ErpError).message;
+    expect(message).toContain('open-ar.csv');
+    expect(message).toContain('line 3, invoice_date');
+    expect(message).toContain('line 3, open_balance');
+    expect(message).toContain('line 4, customer_id: is empty');
+    expect(message).toContain('line 4, invoice_date');
+    expect(message).toContain('line 5, invoice_no: "7001" repeats line 2');
+
+    const check = await checkOpenAr(parseFileOptions(folder, {}));
+    expect(check.problems.map((p) => `${p.line}:${p.field}`)).toEqual(['3:invoice_date', '3:open_balance', '4:customer_id', '4:invoice_date', '5:invoice_no']);
+    expect((await c.testConnection()).ok).toBe(false);
+
+    writeFileSync(join(folder, 'open-ar.csv'), 'number,customer\n1,2\n');
+    const header = await collectPages(c.listOpenInvoices()).catch((x: unknown) => x);
+    expect((header as ErpError).kind).toBe('config');
+    expect((header as ErpError).message).toMatch(/lacks column "invoice_no" \(invoiceNo\)/);
+  });
+
+  it('reads an XLSX sheet through a custom column mapping, with real Excel dates', async () => {
+    const folder = join(scratch, 'xlsx');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(folder, { recursive: true });
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('Notes').addRow(['ignore me']);
+    const ws = wb.addWorksheet('Open Items');
+    ws.addRow(['Doc', 'Cust', 'Name', 'Posted', 'Due', 'Open']);
+    ws.addRow(['INV-1', 'K1', 'Kappa Co', new Date(Date.UTC(2026, 9, 5)), new Date(Date.UTC(2026, 10, 4)), 1234.5]);
+    ws.addRow(['INV-2', 'K2', 'Lambda Co', '2026-10-06', '', '99.99']);
+    await wb.xlsx.writeFile(join(folder, 'ar.xlsx'));
+    const mapping = JSON.stringify({ invoiceNo: 'Doc', customerId: 'Cust', customerName: 'Name', invoiceDate: 'Posted', dueDate: 'Due', openBalance: 'Open' });
+    const c = createFileConnector({ baseUrl: folder, options: { openArFile: 'ar.xlsx', sheetName: 'Open Items', columnMapping: mapping, defaultCurrency: 'CAD' }, credentials: { username: '', password: '' } });
+    const all = await collectPages(c.listOpenInvoices());
+    expect(all).toEqual([
+      { invoiceNo: 'INV-1', customerId: 'K1', customerName: 'Kappa Co', invoiceDate: '2026-10-05', dueDate: '2026-11-04', amountCents: 123_450, openBalanceCents: 123_450, currency: 'CAD', poNo: '' },
+      { invoiceNo: 'INV-2', customerId: 'K2', customerName: 'Lambda Co', invoiceDate: '2026-10-06', dueDate: null, amountCents: 9_999, openBalanceCents: 9_999, currency: 'CAD', poNo: '' },
+    ]);
+    expect(() => createFileConnector({ baseUrl: folder, options: { columnMapping: '{"invoiceNo":"Doc"}' }, credentials: { username: '', password: '' } })).toThrow(/must map customerId, invoiceDate, openBalance/);
+  });
+
+  it('exports a receipt as CSV and XLSX, one line per allocation, and refuses the same reference again', async () => {
+    const c = createFileConnector({ baseUrl: sandbox.baseUrl, options: { ...sandbox.options, exportFormat: 'csv+xlsx' }, credentials: sandbox.credentials });
+    expect(await c.findReceipt('412000111')).toBeNull();
+    const posted = await c.postReceipt(receipt());
+    expect(posted).toEqual({
+      reference: '412000111',
+      erpDocumentId: 'receipt-412000111.csv',
+      customerId: 'C100',
+      amountCents: 13_501,
+      date: '2026-11-21',
+      allocations: receipt().allocations,
+    });
+    expect(readdirSync(sandbox.receiptsFolder).sort()).toEqual(['receipt-412000111.csv', 'receipt-412000111.xlsx']);
+    const csv = readFileSync(join(sandbox.receiptsFolder, 'receipt-412000111.csv'), 'utf8').trim().split('\r\n');
+    expect(csv).toEqual([
+      'reference,receipt_date,customer_id,payment_method,card_brand,currency,receipt_amount,unapplied_amount,invoice_no,applied_amount,bank_code,deposit_no,memo',
+      '412000111,2026-11-21,C100,card,VISA,USD,135.01,0.00,5000,90.00,,,"Paid, thanks"',
+      '412000111,2026-11-21,C100,card,VISA,USD,135.01,0.00,5002,45.01,,,"Paid, thanks"',
+    ]);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(join(sandbox.receiptsFolder, 'receipt-412000111.xlsx'));
+    expect(wb.worksheets[0]!.rowCount).toBe(3);
+    expect(wb.worksheets[0]!.getRow(3).getCell(9).value).toBe('5002');
+
+    // A new connector (app restart) reads the exported file and refuses.
+    const fresh = createFileConnector({ baseUrl: sandbox.baseUrl, options: sandbox.options, credentials: sandbox.credentials });
+    const dup = await fresh.postReceipt(receipt()).catch((x: unknown) => x);
+    expect((dup as ErpError).kind).toBe('duplicate');
+    expect((dup as ErpError).existingDocumentId).toBe('receipt-412000111.csv');
+    expect(await sandbox.countReceipts('412000111')).toBe(1);
+    expect(await sandbox.openBalance('5000')).toBeNull();
+    expect(await sandbox.openBalance('5002')).toBe(9_002 - 4_501);
+  });
+
+  it('refuses receipts it cannot export faithfully, writing nothing', async () => {
+    const c = createFileConnector({ baseUrl: sandbox.baseUrl, options: sandbox.options, credentials: sandbox.credentials });
+    const before = readdirSync(sandbox.receiptsFolder).length;
+    expect(await kindOf(c.postReceipt(receipt({ reference: '../../etc/passwd' })))).toBe('validation');
+    expect(await kindOf(c.postReceipt(receipt({ reference: '1'.repeat(31) })))).toBe('validation');
+    expect(await kindOf(c.postReceipt(receipt({ reference: 'R1', amountCents: cents(1) })))).toBe('validation');
+    expect(await kindOf(c.postReceipt(receipt({ reference: 'R2', customerId: 'C200' })))).toBe('not_found');
+    expect(await kindOf(c.postReceipt(receipt({ reference: 'R3', allocations: [{ invoiceNo: '5004', amountCents: cents(999_999) }], amountCents: cents(999_999) })))).toBe('validation');
+    await sandbox.truncateOpenAr();
+    expect(await kindOf(c.postReceipt(receipt({ reference: 'R4', allocations: [{ invoiceNo: '5004', amountCents: cents(1) }], amountCents: cents(1) })))).toBe('malformed');
+    await sandbox.restoreOpenAr();
+    await sandbox.breakReceiptsFolder();
+    expect(await kindOf(c.postReceipt(receipt({ reference: 'R5', allocations: [{ invoiceNo: '5004', amountCents: cents(1) }], amountCents: cents(1) })))).toBe('transient');
+    await sandbox.restoreReceiptsFolder();
+    expect(readdirSync(sandbox.receiptsFolder).length).toBe(before);
+  });
+
+  it('exports a credit memo once', async () => {
+    const c = createFileConnector({ baseUrl: sandbox.baseUrl, options: { ...sandbox.options, exportFormat: 'xlsx' }, credentials: sandbox.credentials });
+    const memo = { reference: '412000999', originalReference: '412000111', customerId: 'C100', date: '2026-11-22', amountCents: cents(2_500), currency: 'USD', invoiceNo: '5000', reason: 'refund' };
+    const posted = await c.postCreditMemo(memo);
+    expect(posted).toEqual({ reference: '412000999', erpDocumentId: 'credit-memo-412000999.xlsx', customerId: 'C100', amountCents: 2_500, date: '2026-11-22' });
+    expect(await kindOf(c.postCreditMemo(memo))).toBe('duplicate');
+  });
+});
