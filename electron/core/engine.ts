@@ -3,18 +3,22 @@ import { userInfo } from 'node:os';
 import type { Settings } from '@shared/settings';
 import { createDispatcher, type Dispatch } from './api/dispatch';
 import { createEventHub, type EventHub } from './api/events';
+import { createAuthService, type AuthService } from './auth/auth-service';
+import { RefundExecutor } from './refunds/executor';
+import { createRefundService, type RefundService } from './refunds/refund-service';
 import { createHandlers } from './api/handlers';
 import { startDemoSandboxes, type DemoSandboxes, type SandboxDescriptor } from './demo/demo-sandboxes';
 import type { ErpConnector, ErpKind } from './erp/connector';
 import { erpModule } from './erp/registry';
 import { createLogger, type Logger } from './log/logger';
-import { matchV1 } from './matching/v1';
+import { createMatcher } from './matching/engine';
 import type { Matcher } from './matching/types';
 import { PayTraceClient } from './paytrace/client';
 import { leaseOwnerId, OutboxWorker, outboxCounts } from './posting/outbox-worker';
 import { openStore, type Db } from './store/db';
 import { getValue, loadSettings, saveSettings, setValue } from './store/queries/settings';
 import { SyncService } from './sync/sync-service';
+import { createCatchUpPreflight } from './offline/revalidate';
 import { createCredentialVault, type CredentialVault } from './vault/credential-vault';
 import { keytarSecretStore } from './vault/keytar-store';
 import type { SecretStore } from './vault/secret-store';
@@ -47,6 +51,9 @@ export type Engine = Readonly<{
   sync: SyncService;
   worker: OutboxWorker;
   vault: CredentialVault;
+  auth: AuthService;
+  refunds: RefundService;
+  refundExecutor: RefundExecutor;
   settings(): Settings;
   isDemo(): boolean;
   erpConnector(): Promise<ErpConnector>;
@@ -82,6 +89,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     demo = await startDemoSandboxes({ db, vault, erpKind: settings.erp.kind, descriptor: options.sandbox, logger: logger.child('demo') });
     settings = loadSettings(db);
   }
+
+  const auth = createAuthService({ db, osUser: actor, isDemo });
+  if (isDemo()) await auth.seedDemoUsers();
 
   let erpCache: { key: string; connector: ErpConnector } | null = null;
   const erpConnector = async (): Promise<ErpConnector> => {
@@ -121,7 +131,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     settings: () => settings,
     paytrace: payTraceClient,
     erp: erpConnector,
-    matcher: () => (matcherCache ??= matchV1),
+    matcher: () => (matcherCache ??= createMatcher()),
     logger: logger.child('sync'),
     onStatus: (s) => events.emit('sync:status', s),
     onRowsChanged: (ids) => events.emit('rows:changed', { transactionIds: ids }),
@@ -131,6 +141,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const worker = new OutboxWorker({
     db,
     connector: erpConnector,
+    // Offline catch-up: every queued receipt is re-validated against fresh remote state before its first send.
+    preflight: createCatchUpPreflight({
+      db,
+      paytrace: payTraceClient,
+      merchantZone: () => settings.sync.merchantZone,
+      logger: logger.child('catch-up'),
+      onConflict: (id) => events.emit('rows:changed', { transactionIds: [id] }),
+    }),
     owner: leaseOwnerId(`${options.shell}-${randomBytes(4).toString('hex')}`),
     logger: logger.child('posting'),
     actor: 'system',
@@ -145,12 +163,24 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
   });
 
+  const refundExecutor = new RefundExecutor({
+    db,
+    paytrace: payTraceClient,
+    zone: () => settings.sync.merchantZone,
+    logger: logger.child('refunds'),
+    onChange: (_id, transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }),
+    onQueued: () => void worker.drain().catch(() => {}),
+  });
+  const refunds = createRefundService({ db, auth, executor: refundExecutor, onChange: (transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }) });
+
   const handlers = createHandlers({
     db,
     vault,
     sync,
     worker,
-    actor: () => actor,
+    actor: (context) => auth.actorFor(context),
+    auth,
+    refunds,
     shell: options.shell === 'electron' ? 'electron' : 'web',
     version: options.version ?? '0.1.0',
     dataDir: options.dataDir,
@@ -167,11 +197,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     postingSummary,
     events,
   });
-  const dispatch = createDispatcher(handlers, logger.child('api'));
+  const dispatch = createDispatcher(handlers, logger.child('api'), auth.authorize);
 
   if (options.background !== false) {
     sync.start();
     worker.start();
+    // A refund left 'executing' by a crash is resolved by a PayTrace look-up, never re-sent blind.
+    void refundExecutor.resumeAll().catch((e: unknown) => logger.error(`refund resume failed: ${(e as Error).message}`));
   }
 
   return {
@@ -181,6 +213,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     sync,
     worker,
     vault,
+    auth,
+    refunds,
+    refundExecutor,
     settings: () => settings,
     isDemo,
     erpConnector,

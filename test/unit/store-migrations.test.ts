@@ -33,7 +33,7 @@ describe('store migrations', () => {
     const db = new Database(':memory:');
     migrate(db, 1);
     db.prepare("INSERT INTO customers (customer_id, name, updated_at) VALUES ('10001', 'Apex', 't')").run();
-    migrate(db);
+    migrate(db, 2);
     expect(currentVersion(db)).toBe(2);
     expect(tables(db)).toContain('learned_mappings');
     expect(db.prepare('SELECT name FROM customers').get()).toEqual({ name: 'Apex' });

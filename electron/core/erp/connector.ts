@@ -43,6 +43,10 @@ export type ReceiptRequest = Readonly<{
   /** Part of the amount left on account (overpayment / surcharge). */
   unappliedCents?: Cents;
   memo?: string;
+  /** From the connection's payment mapping (shared/erp-mapping.ts), when one is saved. */
+  paymentTypeCode?: string;
+  glAccount?: string;
+  mappingVersion?: number;
 }>;
 
 export type ReceiptRecord = Readonly<{

@@ -1,13 +1,28 @@
 import { cents } from '@shared/money';
-import type { MatchOutcome } from '@shared/domain';
+import type { MatchOutcome, PayTraceTransaction } from '@shared/domain';
+import { applyErpMapping, cardBrandOf, type ErpMapping } from '@shared/erp-mapping';
 import { merchantDate } from '@shared/paytrace-time';
 import { appendAudit } from '../audit/audit-log';
 import type { ReceiptRequest } from '../erp/connector';
 import type { Db } from '../store/db';
 import { getTransaction } from '../store/queries/transactions';
+import { listLearned, storeLearned } from '../store/queries/learned';
+import { learnFromConfirmation } from '../matching/learning';
 
 // Approving a match and queuing its posting are one SQLite transaction: either
 // the clerk's decision and its outbox row both exist, or neither does.
+
+function mapped(options: ApproveOptions, t: PayTraceTransaction): Partial<ReceiptRequest> {
+  if (!options.mapping || options.mapping.version === 0) return {};
+  const m = applyErpMapping(options.mapping.mapping, {
+    transactionType: t.type,
+    method: t.method,
+    cardBrand: cardBrandOf(t.maskedCard),
+    customerClass: null,
+    settled: t.settledAt !== null,
+  });
+  return { paymentTypeCode: m.paymentType, glAccount: m.glAccount, bankCode: m.bankCode, mappingVersion: options.mapping.version };
+}
 
 export type ApproveOutcome = Readonly<{
   approved: number[];
@@ -16,7 +31,16 @@ export type ApproveOutcome = Readonly<{
 
 type MatchRow = { review_state: string; match_status: string; outcome_json: string; customer_id: string | null };
 
-export function approveMatches(db: Db, transactionIds: readonly number[], actor: string, merchantZone: string, now = new Date().toISOString()): ApproveOutcome {
+export type ApproveOptions = Readonly<{ mapping?: Readonly<{ version: number; mapping: ErpMapping }> }>;
+
+export function approveMatches(
+  db: Db,
+  transactionIds: readonly number[],
+  actor: string,
+  merchantZone: string,
+  now = new Date().toISOString(),
+  options: ApproveOptions = {},
+): ApproveOutcome {
   const approved: number[] = [];
   const skipped: Array<{ transactionId: number; reason: string }> = [];
   const getMatch = db.prepare('SELECT review_state, match_status, outcome_json, customer_id FROM matches WHERE transaction_id = ?');
@@ -79,6 +103,7 @@ export function approveMatches(db: Db, transactionIds: readonly number[], actor:
         allocations: outcome.allocations,
         unappliedCents: cents(t.amountCents - allocated),
         memo: `PayTrace ${id}`,
+        ...mapped(options, t),
       };
       for (const a of outcome.allocations) insertAllocation.run(id, a.invoiceNo, a.amountCents);
       markApproved.run(actor, now, id);
@@ -92,6 +117,8 @@ export function approveMatches(db: Db, transactionIds: readonly number[], actor:
         after: { allocations: outcome.allocations, customerId: outcome.customerId, score: outcome.score, reasons: outcome.reasons },
         at: now,
       });
+      // Every confirmation teaches the matcher who this payer is.
+      storeLearned(db, learnFromConfirmation({ transaction: t, customerId: outcome.customerId, allocations: outcome.allocations }, listLearned(db)), now);
       approved.push(id);
     }
   })();

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { appendAudit } from '../audit/audit-log';
-import type { ErpConnector, ReceiptRecord, ReceiptRequest } from '../erp/connector';
+import type { CreditMemoRequest, ErpConnector, ReceiptRecord, ReceiptRequest } from '../erp/connector';
 import { ErpError, isErpError } from '../erp/errors';
 import { silentLogger, type Logger } from '../log/logger';
 import type { Db } from '../store/db';
@@ -26,7 +26,15 @@ export type OutboxRow = {
   erp_document_id: string | null;
 };
 
+/**
+ * Re-validates a row against fresh remote state just before its first send
+ * (offline catch-up). A conflict parks the row in state "conflict" for the
+ * clerk instead of posting a decision the world has overtaken.
+ */
+export type Preflight = (row: OutboxRow, connector: ErpConnector) => Promise<{ ok: true } | { ok: false; reason: string }>;
+
 export type OutboxWorkerOptions = Readonly<{
+  preflight?: Preflight;
   db: Db;
   connector: () => Promise<ErpConnector>;
   owner: string;
@@ -53,7 +61,7 @@ export class OutboxWorker {
   private pauseReason: string | null = null;
   private draining: Promise<DrainResult> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private readonly o: Required<Omit<OutboxWorkerOptions, 'onChange'>> & Pick<OutboxWorkerOptions, 'onChange'>;
+  private readonly o: Required<Omit<OutboxWorkerOptions, 'onChange' | 'preflight'>> & Pick<OutboxWorkerOptions, 'onChange' | 'preflight'>;
 
   constructor(options: OutboxWorkerOptions) {
     this.o = {
@@ -178,18 +186,46 @@ export class OutboxWorker {
   }
 
   private async process(connector: ErpConnector, row: OutboxRow): Promise<'posted' | 'retrying' | 'dead' | 'unknown'> {
+    if (row.kind === 'credit_memo') return this.processCreditMemo(connector, row);
     const receipt = JSON.parse(row.payload_json) as ReceiptRequest;
     const mayHaveBeenSent = row.attempts > 0 || row.state === 'sending' || row.state === 'unknown_outcome';
     try {
-      if (mayHaveBeenSent) {
+      // Before re-validating a decision, ask whether the ERP already holds the receipt
+      // (another workstation, or an earlier run): then there is nothing to decide.
+      if (mayHaveBeenSent || (this.o.preflight && connector.capabilities.receiptLookup)) {
         if (!connector.capabilities.receiptLookup) {
           return this.dead(row, 'The ERP cannot confirm whether an earlier attempt was posted; check it by hand, then mark as posted or retry.');
         }
         const existing = await connector.findReceipt(receipt.reference);
         if (existing) return this.posted(row, existing.erpDocumentId, 'found by look-up before retry');
       }
+      if (this.o.preflight && row.attempts === 0) {
+        const check = await this.o.preflight(row, connector);
+        if (!check.ok) return this.conflict(row, check.reason);
+      }
       this.markSending(row);
       const record: ReceiptRecord = await connector.postReceipt(receipt);
+      this.consecutiveTransient = 0;
+      return this.posted(row, record.erpDocumentId, 'posted');
+    } catch (e) {
+      return this.failed(row, e);
+    }
+  }
+
+  /** Credit memos (refunds, voids) follow the receipts' rule: look up before any retry. */
+  private async processCreditMemo(connector: ErpConnector, row: OutboxRow): Promise<'posted' | 'retrying' | 'dead' | 'unknown'> {
+    const memo = JSON.parse(row.payload_json) as CreditMemoRequest;
+    const mayHaveBeenSent = row.attempts > 0 || row.state === 'sending' || row.state === 'unknown_outcome';
+    try {
+      if (connector.capabilities.creditMemos === 'none') {
+        return this.dead(row, `This ERP takes no credit memos from Tieout: enter credit memo ${memo.reference} (${memo.amountCents} cents for customer ${memo.customerId}) by hand, then mark it posted.`);
+      }
+      if (mayHaveBeenSent) {
+        const existing = await connector.findCreditMemo(memo.reference);
+        if (existing) return this.posted(row, existing.erpDocumentId, 'found by look-up before retry');
+      }
+      this.markSending(row);
+      const record = await connector.postCreditMemo(memo);
       this.consecutiveTransient = 0;
       return this.posted(row, record.erpDocumentId, 'posted');
     } catch (e) {
@@ -265,6 +301,19 @@ export class OutboxWorker {
     this.o.db.prepare('INSERT INTO outbox_attempts (outbox_id, at, outcome, detail) VALUES (?, ?, ?, ?)').run(row.id, now.toISOString(), state, message);
     this.o.logger.warn(`outbox ${row.id}: ${state}: ${message}`);
     this.o.onChange?.([row.transaction_id]);
+  }
+
+  private conflict(row: OutboxRow, reason: string): 'dead' {
+    const now = this.o.now().toISOString();
+    const db = this.o.db;
+    db.transaction(() => {
+      db.prepare("UPDATE outbox SET state = 'conflict', last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?").run(reason, now, row.id);
+      db.prepare("INSERT INTO outbox_attempts (outbox_id, at, outcome, detail) VALUES (?, ?, 'conflict', ?)").run(row.id, now, reason);
+      appendAudit(db, { actor: this.o.actor, action: 'posting.conflict', objectType: 'transaction', objectId: String(row.transaction_id), after: { reason }, at: now });
+    })();
+    this.o.logger.warn(`outbox ${row.id} conflict: ${reason}`);
+    this.o.onChange?.([row.transaction_id]);
+    return 'dead';
   }
 
   private dead(row: OutboxRow, message: string): 'dead' {

@@ -11,6 +11,7 @@ import { listCustomers, listOpenInvoices, replaceOpenInvoices, upsertCustomers }
 import { approvedUnpostedAllocations, pendingTransactionIds, saveOutcomes } from '../store/queries/matches';
 import { getValue, setValue } from '../store/queries/settings';
 import { listTransactions, recordRejects, upsertTransactions } from '../store/queries/transactions';
+import { listLearned } from '../store/queries/learned';
 import { backoffDelay } from '../posting/backoff';
 import { classifyRemoteError } from './remote-errors';
 
@@ -189,11 +190,16 @@ export class SyncService {
     const { db } = this.o;
     const pending = pendingTransactionIds(db);
     if (pending.length === 0) return 0;
+    const pendingSet = new Set(pending);
+    const all = listTransactions(db);
     const outcomes = this.o.matcher()({
-      transactions: listTransactions(db, pending),
+      transactions: all.filter((t) => pendingSet.has(t.transactionId)),
       invoices: listOpenInvoices(db),
       customers: listCustomers(db),
       consumed: approvedUnpostedAllocations(db),
+      learned: listLearned(db),
+      // Decided transactions still tell duplicates and refunds apart.
+      history: all.filter((t) => !pendingSet.has(t.transactionId)),
     });
     return saveOutcomes(db, outcomes);
   }

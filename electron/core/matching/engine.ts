@@ -1,0 +1,945 @@
+import { cents, formatMoney, ZERO } from '@shared/money';
+import type { Allocation, Candidate, Customer, ExceptionCode, MatchOutcome, PayTraceTransaction, SignalPoints } from '@shared/domain';
+import { resolveMatchConfig, type MatchConfig } from './config';
+import { buildMatchIndex, type IndexedInvoice, type MatchIndex } from './match-index';
+import { findExactSubsets } from './subset';
+import { dayNumber, fastNormalizeReference, isOneEdit, nameTokens, normalizeName, referenceTokensOfField, wordReferenceTokens } from './text';
+import type { MatchInput, Matcher } from './types';
+
+// The matching engine. Per payment: find references (invoice_id, description,
+// PO in customer_reference_id), resolve the payer, build candidate allocations,
+// score each from per-signal points (GnuCash-style) and say why it does or does
+// not qualify. Per batch: installments, then each invoice balance is claimed
+// once, strongest evidence first. An automatic match must never be wrong, so
+// "auto" needs a strong reference, an exact (or tolerated surcharge) amount,
+// no blocker and a clear lead over the runner-up.
+
+type RefKind = 'exact' | 'normalised' | 'po' | 'description' | 'typo';
+type AmountKind = 'exact' | 'installment' | 'overpay_tolerance' | 'surcharge' | 'over' | 'short';
+
+type PayerLink = Readonly<{ customerId: string; signal: string; points: number; detail: string; strong: boolean }>;
+
+type Draft = {
+  slots: IndexedInvoice[];
+  refKinds: (RefKind | null)[];
+  origin: 'reference' | 'amount' | 'subset';
+  installmentWith: number[] | null;
+  extraBlockers: string[];
+};
+
+type Scored = {
+  draft: Draft;
+  key: string;
+  allocations: Allocation[];
+  signals: SignalPoints[];
+  points: number;
+  blockers: string[];
+  flag: ExceptionCode | null;
+  amountKind: AmountKind;
+  unapplied: number;
+  customerId: string | null;
+  oldestDay: number;
+};
+
+type Evaluation = {
+  t: PayTraceTransaction;
+  order: number;
+  payDay: number;
+  payer: Map<string, PayerLink>;
+  missed: string[];
+  notOpen: IndexedInvoice[];
+  scored: Scored[];
+  chosen: Scored | null;
+};
+
+/** Store contents for prepare(); `history` are earlier transactions (duplicate and refund context). */
+export type PrepareInput = Omit<MatchInput, 'transactions'>;
+
+export type MatchRunOptions = Readonly<{
+  /** Allocations already posted/approved (added to those given to prepare). */
+  consumed?: MatchInput['consumed'];
+  /** Earlier transactions, for duplicate detection and refund linking only. */
+  history?: readonly PayTraceTransaction[];
+}>;
+
+/** An index over a store's open invoices and customers, reusable across runs. */
+export type PreparedMatcher = Readonly<{
+  config: MatchConfig;
+  invoiceCount: number;
+  match(transactions: readonly PayTraceTransaction[], options?: MatchRunOptions): MatchOutcome[];
+}>;
+
+export type EngineMatcher = Matcher & Readonly<{ config: MatchConfig; prepare(input: PrepareInput): PreparedMatcher }>;
+
+export function createMatcher(config: Partial<MatchConfig> = {}): EngineMatcher {
+  const resolved = resolveMatchConfig(config);
+  const prepare = (input: PrepareInput): PreparedMatcher => {
+    const index = buildMatchIndex(input.invoices, input.customers, input.learned ?? [], resolved);
+    const baseAvailable = availableBalances(index, input.consumed ?? []);
+    const history = buildHistoryIndex(input.history ?? []);
+    return {
+      config: resolved,
+      invoiceCount: index.invoices.length,
+      match: (transactions, options = {}) => {
+        const available = Float64Array.from(baseAvailable);
+        applyConsumed(index, available, options.consumed ?? []);
+        return runBatch(index, resolved, transactions, available, history, options.history ?? []);
+      },
+    };
+  };
+  const matcher = (input: MatchInput): MatchOutcome[] => prepare(input).match(input.transactions);
+  return Object.assign(matcher, { config: resolved, prepare });
+}
+
+// ---------------------------------------------------------------- batch
+
+/** Open balance per invoice slot, less what earlier postings/approvals already took. */
+function availableBalances(index: MatchIndex, consumed: NonNullable<MatchInput['consumed']>): Float64Array {
+  const available = new Float64Array(index.invoices.length);
+  for (const e of index.invoices) available[e.slot] = e.invoice.openBalanceCents;
+  applyConsumed(index, available, consumed);
+  return available;
+}
+
+function applyConsumed(index: MatchIndex, available: Float64Array, consumed: NonNullable<MatchInput['consumed']>): void {
+  for (const c of consumed) {
+    const e = index.byInvoiceNo.get(c.invoiceNo);
+    if (e) available[e.slot] = Math.max(0, available[e.slot]! - c.amountCents);
+  }
+}
+
+function runBatch(
+  index: MatchIndex,
+  config: MatchConfig,
+  transactions: readonly PayTraceTransaction[],
+  available: Float64Array,
+  stored: HistoryIndex,
+  extraHistory: readonly PayTraceTransaction[],
+): MatchOutcome[] {
+  const history = extraHistory.length > 0 ? mergeHistory(stored, extraHistory) : stored;
+  const outcomes: MatchOutcome[] = new Array(transactions.length);
+  const duplicates = findDuplicates(transactions, history, config);
+  const saleTypes = new Set(config.saleTypes.map((s) => s.toUpperCase()));
+  const evaluations: Evaluation[] = [];
+  let refundLinker: RefundLinker | null = null;
+
+  for (let order = 0; order < transactions.length; order++) {
+    const t = transactions[order]!;
+    const type = t.type.toUpperCase();
+    if (t.declined) {
+      outcomes[order] = exceptionOutcome(t, 'declined', `Declined${t.approvalMessage ? `: ${t.approvalMessage}` : ''}; never applied to an invoice`);
+    } else if (type === 'VOID') {
+      outcomes[order] = exceptionOutcome(t, 'voided', 'Voided in PayTrace; never applied to an invoice');
+    } else if (type === 'REFUND') {
+      refundLinker ??= createRefundLinker(transactions, history);
+      outcomes[order] = exceptionOutcome(t, 'refund', refundLinker(t));
+    } else if (!saleTypes.has(type)) {
+      outcomes[order] = exceptionOutcome(t, 'not_a_sale', `Transaction type ${type} is not a receipt`);
+    } else {
+      const dup = duplicates.get(t.transactionId);
+      if (dup) {
+        const hours = Math.abs(Date.parse(t.createdAt) - Date.parse(dup.createdAt)) / 3_600_000;
+        outcomes[order] = exceptionOutcome(
+          t,
+          'duplicate_suspected',
+          `Suspected duplicate of transaction ${dup.transactionId}: same card ${t.maskedCard}, amount ${money(t.amountCents, t.currency)} and reference, ${hours.toFixed(1)} h apart`,
+        );
+      } else {
+        evaluations.push(evaluate(index, config, available, t, order));
+      }
+    }
+  }
+
+  markInstallments(evaluations, available, index, config);
+  for (const ev of evaluations) applyMargin(ev, config);
+  resolveContests(evaluations, available);
+  claimBalances(evaluations, available, config);
+  for (const ev of evaluations) outcomes[ev.order] = finalOutcome(ev, config);
+  return outcomes;
+}
+
+// ---------------------------------------------------------------- per payment
+
+const REF_RANK: Record<RefKind, number> = { exact: 5, normalised: 4, po: 3, description: 2, typo: 1 };
+
+function evaluate(index: MatchIndex, config: MatchConfig, available: Float64Array, t: PayTraceTransaction, order: number): Evaluation {
+  const hits: Hits = new Map();
+  const notOpen: IndexedInvoice[] = [];
+  const missed: string[] = [];
+  const rawInvoiceId = t.invoiceId.trim();
+  const rawParts = /[\s,;/&|+]/.test(rawInvoiceId) ? rawInvoiceId.split(/[\s,;/&|+]+/) : null;
+  const given: string[] = [];
+  for (const tok of referenceTokensOfField(t.invoiceId)) {
+    const refs = index.byRef.get(tok);
+    const pos = index.byPo.get(tok);
+    if (/\d/.test(tok)) given.push(tok);
+    if (refs) for (const e of refs) addHit(hits, notOpen, available, e, (rawParts ? rawParts.includes(e.invoice.invoiceNo) : rawInvoiceId === e.invoice.invoiceNo) ? 'exact' : 'normalised');
+    else if (pos) for (const e of pos) addHit(hits, notOpen, available, e, 'po');
+    else if (/\d/.test(tok)) missed.push(tok);
+  }
+  for (const tok of referenceTokensOfField(t.customerReferenceId)) {
+    const pos = index.byPo.get(tok);
+    const refs = index.byRef.get(tok);
+    if (/\d/.test(tok)) given.push(tok);
+    if (pos) for (const e of pos) addHit(hits, notOpen, available, e, 'po');
+    else if (refs) for (const e of refs) addHit(hits, notOpen, available, e, 'normalised');
+    else if (/\d/.test(tok)) missed.push(tok);
+  }
+  for (const tok of wordReferenceTokens(t.description)) {
+    const refs = index.byRef.get(tok) ?? index.byPo.get(tok);
+    if (refs) for (const e of refs) addHit(hits, notOpen, available, e, 'description');
+  }
+
+  const payer = resolvePayer(index, t, config.points);
+
+  // One-character typos, searched only where corroboration could come from:
+  // the payer's own invoices and invoices whose balance equals the amount.
+  // Invoice numbers are dense, so a mistyped number often names some other
+  // real invoice: search around every given token unless the hits already
+  // account for the amount exactly.
+  const typoTokens = hitsExplainAmount(hits, available, t.amountCents, config) ? missed : given;
+  if (typoTokens.length > 0) {
+    const pool: IndexedInvoice[] = [];
+    for (const customerId of payer.keys()) pool.push(...(index.byCustomer.get(customerId) ?? []));
+    pool.push(...(index.byBalance.get(t.amountCents) ?? []));
+    for (const e of pool) {
+      if (hits.has(e.slot) || available[e.slot]! <= 0) continue;
+      for (const tok of typoTokens) {
+        if (tok.length >= 5 && (isOneEdit(tok, e.norm) || (e.po !== '' && isOneEdit(tok, e.po)))) {
+          hits.set(e.slot, { entry: e, kind: 'typo' });
+          break;
+        }
+      }
+    }
+  }
+
+  const drafts: Draft[] = [];
+  const hitList = [...hits.values()].sort((a, b) => a.entry.day - b.entry.day || a.entry.slot - b.entry.slot);
+  for (const h of hitList) drafts.push(draftOf(hits, [h.entry], 'reference'));
+  if (hitList.length > 1 && hitList.length <= 12) {
+    const all = hitList.map((h) => h.entry);
+    drafts.push(draftOf(hits, all, 'reference'));
+    const total = all.reduce((s, e) => s + available[e.slot]!, 0);
+    if (total !== t.amountCents) {
+      for (const subset of findExactSubsets(all, (e) => available[e.slot]!, t.amountCents, { maxSize: config.subsetMaxSize, maxNodes: config.subsetMaxNodes, maxResults: 3 })) {
+        if (subset.length < all.length) drafts.push(draftOf(hits, sortByAge(subset), 'reference'));
+      }
+    }
+  }
+
+  const exactFromRefs = drafts.some((d) => d.slots.reduce((s, e) => s + available[e.slot]!, 0) === t.amountCents);
+  if (!exactFromRefs) {
+    const amountDrafts: Draft[] = [];
+    for (const customerId of payer.keys()) {
+      for (const e of index.byCustomer.get(customerId) ?? []) {
+        if (available[e.slot] === t.amountCents && !hits.has(e.slot)) amountDrafts.push(draftOf(hits, [e], 'amount'));
+      }
+    }
+    if (payer.size === 0 && hitList.length === 0) {
+      for (const e of index.byBalance.get(t.amountCents) ?? []) {
+        if (available[e.slot] === t.amountCents && amountDrafts.length < config.maxCandidates) amountDrafts.push(draftOf(hits, [e], 'amount'));
+      }
+    }
+    if (amountDrafts.length > 1) {
+      const nos = amountDrafts.map((d) => d.slots[0]!.invoice.invoiceNo);
+      for (const d of amountDrafts) {
+        const others = nos.filter((n) => n !== d.slots[0]!.invoice.invoiceNo);
+        d.extraBlockers.push(`amount also matches open invoice${others.length > 1 ? 's' : ''} ${others.slice(0, 4).join(', ')}${others.length > 4 ? '…' : ''}`);
+      }
+    }
+    drafts.push(...amountDrafts.slice(0, config.maxCandidates * 2));
+
+    if (amountDrafts.length === 0 && hitList.length === 0) {
+      // Surcharge-sized payments on the payer's invoices (no reference).
+      for (const customerId of payer.keys()) {
+        for (const e of index.byCustomer.get(customerId) ?? []) {
+          const bal = available[e.slot]!;
+          if (bal > 0 && t.amountCents > bal && (t.amountCents - bal) * 100 <= bal * config.surchargeMaxPercent) drafts.push(draftOf(hits, [e], 'amount'));
+        }
+      }
+    }
+    if (amountDrafts.length === 0 && payer.size > 0) {
+      const pool = new Map<number, IndexedInvoice>();
+      for (const h of hitList) pool.set(h.entry.slot, h.entry);
+      for (const customerId of payer.keys()) {
+        const own = (index.byCustomer.get(customerId) ?? []).filter((e) => available[e.slot]! > 0);
+        for (const e of own.slice(0, config.subsetMaxInvoices)) pool.set(e.slot, e);
+      }
+      if (pool.size >= 2) {
+        const subsets = findExactSubsets([...pool.values()], (e) => available[e.slot]!, t.amountCents, {
+          maxSize: config.subsetMaxSize,
+          maxNodes: config.subsetMaxNodes,
+          maxResults: 5,
+        });
+        for (const subset of subsets) drafts.push(draftOf(hits, sortByAge(subset), 'subset'));
+      }
+    }
+  }
+
+  const ev: Evaluation = { t, order, payDay: dayNumber(t.createdAt), payer, missed, notOpen, scored: [], chosen: null };
+  const seen = new Set<string>();
+  for (const d of drafts) {
+    const key = d.slots.length === 1 ? String(d.slots[0]!.slot) : d.slots.map((s) => s.slot).join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    ev.scored.push(scoreDraft(ev, d, index, config, available));
+  }
+  sortScored(ev.scored);
+  return ev;
+}
+
+type Hits = Map<number, { entry: IndexedInvoice; kind: RefKind }>;
+
+function addHit(hits: Hits, notOpen: IndexedInvoice[], available: Float64Array, entry: IndexedInvoice, kind: RefKind): void {
+  if (available[entry.slot]! <= 0) {
+    if (!notOpen.includes(entry)) notOpen.push(entry);
+    return;
+  }
+  const prior = hits.get(entry.slot);
+  if (!prior || REF_RANK[kind] > REF_RANK[prior.kind]) hits.set(entry.slot, { entry, kind });
+}
+
+function draftOf(hits: Hits, slots: IndexedInvoice[], origin: Draft['origin']): Draft {
+  return { slots, refKinds: slots.map((s) => hits.get(s.slot)?.kind ?? null), origin, installmentWith: null, extraBlockers: [] };
+}
+
+function hitsExplainAmount(hits: ReadonlyMap<number, { entry: IndexedInvoice }>, available: Float64Array, amount: number, config: MatchConfig): boolean {
+  let total = 0;
+  for (const h of hits.values()) {
+    const bal = available[h.entry.slot]!;
+    if (bal === amount) return true;
+    // A surcharge-sized excess also explains the amount.
+    if (amount > bal && bal > 0 && (amount - bal) * 100 <= bal * config.surchargeMaxPercent) return true;
+    total += bal;
+  }
+  return hits.size > 1 && total === amount;
+}
+
+function sortByAge(list: IndexedInvoice[]): IndexedInvoice[] {
+  return [...list].sort((a, b) => a.day - b.day || a.slot - b.slot);
+}
+
+function addLink(links: Map<string, PayerLink>, link: PayerLink): void {
+  const prior = links.get(link.customerId);
+  if (!prior || link.points > prior.points) links.set(link.customerId, link);
+}
+
+function resolvePayer(index: MatchIndex, t: PayTraceTransaction, points: MatchConfig['points']): Map<string, PayerLink> {
+  const links = new Map<string, PayerLink>();
+  const id = t.customerId.trim();
+  if (id) {
+    if (index.customers.has(id)) addLink(links, { customerId: id, signal: 'customer_id', points: points.customerId, detail: `PayTrace customer id ${id} is the ERP customer`, strong: true });
+    const learned = index.learnedById.get(id.toUpperCase());
+    if (learned) addLink(links, { customerId: learned, signal: 'customer_learned', points: points.customerLearned, detail: `PayTrace customer ${id} was confirmed as ${learned} before`, strong: true });
+  }
+  const name = normalizeName(t.billingName);
+  if (name) {
+    const learned = index.learnedByName.get(name);
+    if (learned) addLink(links, { customerId: learned, signal: 'customer_learned', points: points.customerLearned, detail: `payer "${t.billingName}" was confirmed as ${learned} before`, strong: true });
+    const byName = index.byName.get(name) ?? [];
+    for (const c of byName) {
+      const shared = byName.length > 1;
+      addLink(links, { customerId: c, signal: 'customer_name', points: points.customerName - (shared ? 1 : 0), detail: `billing name "${t.billingName}" is the customer's name${shared ? ` (shared by ${byName.length} customers)` : ''}`, strong: false });
+    }
+    const byContact = index.byContact.get(name) ?? [];
+    for (const c of byContact) {
+      const shared = byContact.length > 1;
+      addLink(links, { customerId: c, signal: 'customer_contact', points: points.customerContact - (shared ? 1 : 0), detail: `card holder "${t.billingName}" is a contact of ${c}${shared ? ` (and of ${byContact.length - 1} other customer${byContact.length > 2 ? 's' : ''})` : ''}`, strong: false });
+    }
+    if (byName.length === 0 && byContact.length === 0) {
+      const tokens = nameTokens(name);
+      if (tokens.length >= 2) {
+        // Start from the rarest word; a name made only of common words says nothing.
+        const lists = tokens.map((tok) => index.byNameToken.get(tok) ?? []).sort((a, b) => a.length - b.length);
+        let common: string[] | null = lists[0]!.length <= 50 ? [...lists[0]!] : null;
+        for (const list of lists.slice(1)) {
+          if (!common || common.length === 0) break;
+          const set = new Set(list);
+          common = common.filter((c) => set.has(c));
+        }
+        if (common && common.length === 1) {
+          addLink(links, { customerId: common[0]!, signal: 'customer_name', points: points.customerName - 1, detail: `billing name "${t.billingName}" resembles ${common[0]!}'s name`, strong: false });
+        }
+      }
+    }
+  }
+  return links;
+}
+
+function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: MatchConfig, available: Float64Array): Scored {
+  const { t } = ev;
+  const p = config.points;
+  const signals: SignalPoints[] = [];
+  const blockers: string[] = [...draft.extraBlockers];
+  let flag: ExceptionCode | null = null;
+  const slots = draft.slots;
+  const nos = slots.map((s) => s.invoice.invoiceNo);
+
+  // Reference.
+  const referenced = draft.refKinds.filter((k): k is RefKind => k !== null);
+  const hasTypo = referenced.includes('typo');
+  if (referenced.length === slots.length) {
+    const weakest = referenced.reduce((w, k) => (REF_RANK[k] < REF_RANK[w] ? k : w));
+    signals.push({ signal: `reference_${weakest}`, points: refPoints(p, weakest), detail: refDetail(weakest, t, nos) });
+  } else if (referenced.length > 0) {
+    const missing = slots.filter((_, i) => draft.refKinds[i] === null).map((s) => s.invoice.invoiceNo);
+    signals.push({ signal: 'reference_partial', points: p.referenceTypo, detail: `payment references ${referenced.length} of ${slots.length} invoices` });
+    blockers.push(`invoice${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not referenced by the payer`);
+  } else {
+    blockers.push('no invoice reference: amount and payer are the only evidence');
+  }
+
+  // Amount.
+  const total = slots.reduce((s, e) => s + available[e.slot]!, 0);
+  const amount = t.amountCents;
+  const cur = t.currency;
+  let amountKind: AmountKind;
+  let unapplied = 0;
+  const allocations: Allocation[] = [];
+  const balanceText = slots.length > 1 ? `the ${slots.length} open balances (${money(total, cur)})` : `the open balance ${money(total, cur)}`;
+  if (draft.installmentWith) {
+    amountKind = 'installment';
+    signals.push({ signal: 'amount_installment', points: p.amountExact, detail: `installment: with transaction${draft.installmentWith.length > 1 ? 's' : ''} ${draft.installmentWith.join(', ')} pays ${balanceText} exactly` });
+  } else if (amount === total) {
+    amountKind = 'exact';
+    signals.push({ signal: 'amount_exact', points: p.amountExact, detail: `amount ${money(amount, cur)} equals ${balanceText}` });
+  } else if (amount > total) {
+    const over = amount - total;
+    unapplied = over;
+    if (over <= config.overpayToleranceCents) {
+      amountKind = 'overpay_tolerance';
+      signals.push({ signal: 'amount_within_tolerance', points: p.amountWithinTolerance, detail: `amount ${signedMoney(over, cur)} over ${balanceText}, within the overpay tolerance (left unapplied)` });
+    } else if (over * 100 <= total * config.surchargeMaxPercent) {
+      amountKind = 'surcharge';
+      const pct = ((over * 100) / total).toFixed(1);
+      signals.push({ signal: 'amount_surcharge', points: p.amountWithinTolerance, detail: `amount ${signedMoney(over, cur)} (${pct}%) over ${balanceText}: card surcharge` });
+      if (!config.autoSurcharge) blockers.push(`surcharge ${signedMoney(over, cur)} needs review (autoSurcharge is off)`);
+    } else {
+      amountKind = 'over';
+      signals.push({ signal: 'amount_off', points: p.amountOff, detail: `amount ${signedMoney(over, cur)} over ${balanceText}` });
+      blockers.push(`amount ${signedMoney(over, cur)}`);
+      flag = raiseFlag(flag, 'overpayment');
+    }
+  } else {
+    amountKind = 'short';
+    const short = amount - total;
+    signals.push({ signal: 'amount_short', points: p.amountShort, detail: `amount ${signedMoney(short, cur)} short of ${balanceText}` });
+    blockers.push(`amount ${signedMoney(short, cur)}`);
+    flag = raiseFlag(flag, 'short_payment');
+  }
+  if (amountKind === 'short') {
+    let left: number = amount;
+    for (const e of slots) {
+      const take = Math.min(left, available[e.slot]!);
+      if (take > 0) allocations.push({ invoiceNo: e.invoice.invoiceNo, amountCents: cents(take) });
+      left -= take;
+    }
+  } else if (amountKind === 'installment') {
+    allocations.push({ invoiceNo: slots[0]!.invoice.invoiceNo, amountCents: cents(amount) });
+  } else {
+    for (const e of slots) allocations.push({ invoiceNo: e.invoice.invoiceNo, amountCents: cents(available[e.slot]!) });
+  }
+
+  // Customer.
+  const owners = [...new Set(slots.map((s) => s.invoice.customerId))];
+  let customerCorroborated = false;
+  if (owners.length > 1) {
+    blockers.push(`invoices belong to ${owners.length} different customers (${owners.join(', ')})`);
+  }
+  const owner = owners[0]!;
+  const link = ev.payer.get(owner);
+  if (link) {
+    customerCorroborated = true;
+    signals.push({ signal: link.signal, points: link.points, detail: link.detail });
+  } else if (ev.payer.size > 0) {
+    const payerIds = [...ev.payer.keys()];
+    signals.push({ signal: 'other_customer', points: p.otherCustomer, detail: `invoice ${nos[0]} belongs to ${owner}, payer looks like ${payerIds.join(' or ')}` });
+    blockers.push(`invoice ${nos[0]} belongs to ${owner}${customerLabel(index, owner)}`);
+    if (referenced.length > 0) flag = raiseFlag(flag, 'other_customer_invoice');
+  } else if (draft.origin !== 'reference') {
+    blockers.push('payer unknown');
+  }
+
+  // Date.
+  let oldestDay = slots[0]!.day;
+  for (const e of slots) if (e.day < oldestDay) oldestDay = e.day;
+  const age = ev.payDay - oldestDay;
+  if (age < -1) signals.push({ signal: 'invoice_after_payment', points: p.invoiceAfterPayment, detail: `invoice dated ${-age} days after the payment` });
+  else if (age <= config.dateNearDays) signals.push({ signal: 'date_near', points: p.dateNear, detail: `paid ${Math.max(0, age)} days after the invoice date` });
+  else if (age > config.dateFarDays) signals.push({ signal: 'date_far', points: p.dateFar, detail: `paid ${age} days after the invoice date` });
+
+  // Currency.
+  const foreign = slots.find((s) => s.invoice.currency !== t.currency);
+  if (foreign) {
+    blockers.push(`invoice ${foreign.invoice.invoiceNo} is in ${foreign.invoice.currency}, payment in ${t.currency}`);
+    flag = raiseFlag(flag, 'currency_mismatch');
+  }
+
+  if (draft.extraBlockers.some((b) => b.startsWith('amount also matches'))) flag = raiseFlag(flag, 'ambiguous_amount');
+
+  const points = signals.reduce((s, x) => s + x.points, 0);
+
+  // Gating: why this candidate would not be automatic even without a hard blocker.
+  if (hasTypo && !(config.autoTypo && amountKind === 'exact' && customerCorroborated)) {
+    blockers.push('one-character reference typo without amount and customer corroboration');
+  }
+  if (referenced.length === 0 && config.autoWithoutReference && blockers.length === 1 && amountKind === 'exact' && slots.length === 1 && link?.strong) {
+    blockers.splice(blockers.indexOf('no invoice reference: amount and payer are the only evidence'), 1);
+  }
+  if (blockers.length === 0 && points < config.autoMinPoints) {
+    blockers.push(`${points} points, below the automatic threshold of ${config.autoMinPoints}`);
+  }
+
+  return {
+    draft,
+    key: slots.length === 1 ? String(slots[0]!.slot) : slots.map((s) => s.slot).join(','),
+    allocations,
+    signals,
+    points,
+    blockers,
+    flag,
+    amountKind,
+    unapplied: amountKind === 'short' || amountKind === 'installment' ? 0 : unapplied,
+    customerId: owners.length === 1 ? owner : null,
+    oldestDay,
+  };
+}
+
+const FLAG_PRIORITY: readonly ExceptionCode[] = ['currency_mismatch', 'other_customer_invoice', 'overpayment', 'short_payment', 'ambiguous_amount'];
+
+function raiseFlag(current: ExceptionCode | null, code: ExceptionCode): ExceptionCode {
+  return current === null || FLAG_PRIORITY.indexOf(code) < FLAG_PRIORITY.indexOf(current) ? code : current;
+}
+
+function refPoints(p: MatchConfig['points'], kind: RefKind): number {
+  switch (kind) {
+    case 'exact':
+      return p.referenceExact;
+    case 'normalised':
+      return p.referenceNormalised;
+    case 'po':
+      return p.referencePo;
+    case 'description':
+      return p.referenceDescription;
+    case 'typo':
+      return p.referenceTypo;
+  }
+}
+
+function refDetail(kind: RefKind, t: PayTraceTransaction, nos: string[]): string {
+  const what = nos.length > 1 ? `invoices ${nos.join(', ')}` : `invoice ${nos[0]}`;
+  switch (kind) {
+    case 'exact':
+      return `${what} referenced exactly in invoice_id`;
+    case 'normalised':
+      return `${what} referenced as "${t.invoiceId || t.customerReferenceId}"`;
+    case 'po':
+      return `PO ${t.customerReferenceId || t.invoiceId} is on ${what}`;
+    case 'description':
+      return `${what} named in the description`;
+    case 'typo':
+      return `reference "${t.invoiceId || t.customerReferenceId}" is one character off ${what}`;
+  }
+}
+
+function customerLabel(index: MatchIndex, customerId: string): string {
+  const c: Customer | undefined = index.customers.get(customerId);
+  return c && c.name ? ` (${c.name})` : '';
+}
+
+function sortScored(list: Scored[]): void {
+  list.sort((a, b) => b.points - a.points || a.blockers.length - b.blockers.length || a.oldestDay - b.oldestDay || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function applyMargin(ev: Evaluation, config: MatchConfig): void {
+  const top = ev.scored[0];
+  if (!top || top.blockers.length > 0) return;
+  // A part of an exact multi-invoice payment is not a rival: the whole explains the amount.
+  const topSlots = new Set(top.draft.slots.map((s) => s.slot));
+  const second = ev.scored
+    .slice(1)
+    .find((s) => !(top.amountKind === 'exact' && s.draft.slots.length < topSlots.size && s.draft.slots.every((x) => topSlots.has(x.slot))));
+  if (!second) return;
+  if (top.points - second.points < config.autoMinMargin) {
+    top.blockers.push(`runner-up ${second.allocations.map((a) => a.invoiceNo).join(', ') || '(none)'} is within ${top.points - second.points} points`);
+  }
+}
+
+// ---------------------------------------------------------------- batch passes
+
+/** Several payments referencing one invoice whose amounts add up to its balance. */
+function markInstallments(evaluations: Evaluation[], available: Float64Array, index: MatchIndex, config: MatchConfig): void {
+  const groups = new Map<number, Evaluation[]>();
+  for (const ev of evaluations) {
+    const top = ev.scored[0];
+    if (!top || top.amountKind !== 'short' || top.draft.slots.length !== 1 || top.draft.origin !== 'reference') continue;
+    if (top.draft.refKinds[0] === 'typo' || top.flag !== 'short_payment') continue;
+    const slot = top.draft.slots[0]!.slot;
+    const list = groups.get(slot);
+    if (list) list.push(ev);
+    else groups.set(slot, [ev]);
+  }
+  for (const [slot, members] of groups) {
+    if (members.length < 2) continue;
+    const sum = members.reduce((s, ev) => s + ev.t.amountCents, 0);
+    if (sum !== available[slot]) continue;
+    for (const ev of members) {
+      const top = ev.scored[0]!;
+      top.draft.installmentWith = members.filter((m) => m !== ev).map((m) => m.t.transactionId);
+      ev.scored[0] = scoreDraft(ev, top.draft, index, config, available);
+      sortScored(ev.scored);
+    }
+  }
+}
+
+/**
+ * Automatic candidates that want more of an invoice than is open: the one with
+ * strictly the most points keeps it; on a tie nobody is automatic.
+ */
+function resolveContests(evaluations: Evaluation[], available: Float64Array): void {
+  const demand = new Map<number, { need: number; claimants: Evaluation[] }>();
+  for (const ev of evaluations) {
+    const top = ev.scored[0];
+    if (!top || top.blockers.length > 0) continue;
+    top.draft.slots.forEach((e, i) => {
+      const d = demand.get(e.slot) ?? { need: 0, claimants: [] };
+      d.need += top.allocations[i]?.amountCents ?? 0;
+      d.claimants.push(ev);
+      demand.set(e.slot, d);
+    });
+  }
+  for (const [slot, d] of demand) {
+    if (d.need <= available[slot]! || d.claimants.length < 2) continue;
+    const best = Math.max(...d.claimants.map((ev) => ev.scored[0]!.points));
+    const winners = d.claimants.filter((ev) => ev.scored[0]!.points === best);
+    const invoiceNo = d.claimants[0]!.scored[0]!.draft.slots.find((s) => s.slot === slot)!.invoice.invoiceNo;
+    for (const ev of d.claimants) {
+      const others = d.claimants.filter((o) => o !== ev).map((o) => o.t.transactionId);
+      if (winners.length > 1 && winners.includes(ev)) {
+        ev.scored[0]!.blockers.push(`invoice ${invoiceNo} contested with transaction${others.length > 1 ? 's' : ''} ${others.join(', ')} (equal evidence)`);
+      } else if (!winners.includes(ev)) {
+        ev.scored[0]!.blockers.push(`invoice ${invoiceNo} contested: transaction ${winners[0]!.t.transactionId} has stronger evidence`);
+      }
+    }
+  }
+}
+
+function claimBalances(evaluations: Evaluation[], available: Float64Array, config: MatchConfig): void {
+  const claimedBy = new Map<number, number>();
+  const ordered = [...evaluations].sort((a, b) => {
+    const sa = strength(a);
+    const sb = strength(b);
+    return sb - sa || compareText(a.t.createdAt, b.t.createdAt) || a.t.transactionId - b.t.transactionId;
+  });
+  for (const ev of ordered) {
+    for (const s of ev.scored.slice(0, config.maxCandidates)) {
+      const taken = s.draft.slots.find((e, i) => (s.allocations[i]?.amountCents ?? 0) > available[e.slot]!);
+      if (taken) {
+        const by = claimedBy.get(taken.slot);
+        s.blockers.push(`invoice ${taken.invoice.invoiceNo} already claimed${by ? ` by transaction ${by}` : ''}`);
+        continue;
+      }
+      ev.chosen = s;
+      if (consumesBalance(s)) {
+        s.draft.slots.forEach((e, i) => {
+          available[e.slot] = available[e.slot]! - (s.allocations[i]?.amountCents ?? 0);
+          claimedBy.set(e.slot, ev.t.transactionId);
+        });
+      }
+      break;
+    }
+  }
+}
+
+/** Plain code-unit order: ISO instants sort correctly, and it is locale-free and fast. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function strength(ev: Evaluation): number {
+  const top = ev.scored[0];
+  if (!top) return -1e9;
+  return (top.blockers.length === 0 ? 1e6 : 0) + top.points;
+}
+
+function consumesBalance(s: Scored): boolean {
+  return s.flag !== 'other_customer_invoice' && s.flag !== 'ambiguous_amount' && s.flag !== 'currency_mismatch' && !s.blockers.includes('payer unknown');
+}
+
+// ---------------------------------------------------------------- outcomes
+
+function finalOutcome(ev: Evaluation, config: MatchConfig): MatchOutcome {
+  const { t } = ev;
+  const candidates = ev.scored.slice(0, config.maxCandidates).map((s) => toCandidate(s, config));
+  const top = ev.scored[0];
+  const chosen = ev.chosen;
+  const base = { transactionId: t.transactionId, candidates };
+  if (chosen && chosen === top && chosen.blockers.length === 0) {
+    const reasons = chosen.signals.map(signalText);
+    return {
+      ...base,
+      status: 'auto',
+      allocations: chosen.allocations,
+      customerId: chosen.customerId,
+      score: scoreOf(chosen.points, config),
+      reason: `Auto: ${oneLine(chosen)}${chosen.unapplied > 0 ? `; ${money(chosen.unapplied, t.currency)} ${chosen.amountKind === 'surcharge' ? 'surcharge' : 'unapplied'}` : ''}`,
+      reasons,
+      exception: null,
+      unappliedCents: cents(chosen.unapplied),
+    };
+  }
+  if (chosen) {
+    const reasons = [...chosen.signals.map(signalText), ...chosen.blockers.map((b) => `not automatic: ${b}`)];
+    const posts = consumesBalance(chosen);
+    if (chosen.flag) {
+      return {
+        ...base,
+        status: 'exception',
+        allocations: posts ? chosen.allocations : [],
+        customerId: chosen.customerId,
+        score: scoreOf(chosen.points, config),
+        reason: `${EXCEPTION_LABEL[chosen.flag]}: ${chosen.blockers[0] ?? oneLine(chosen)}`,
+        reasons,
+        exception: chosen.flag,
+        unappliedCents: cents(posts ? chosen.unapplied : 0),
+      };
+    }
+    return {
+      ...base,
+      status: 'suggested',
+      allocations: chosen.allocations,
+      customerId: chosen.customerId,
+      score: scoreOf(chosen.points, config),
+      reason: `Suggested: ${oneLine(chosen)} (not automatic: ${chosen.blockers[0] ?? 'review'})`,
+      reasons,
+      exception: null,
+      unappliedCents: cents(chosen.unapplied),
+    };
+  }
+  // Nothing usable: say why.
+  const payerIds = [...ev.payer.keys()];
+  let code: ExceptionCode;
+  let reason: string;
+  if (top) {
+    code = 'invoice_not_open';
+    reason = top.blockers.find((b) => b.includes('already claimed')) ?? 'every candidate invoice is already claimed';
+  } else if (ev.notOpen.length > 0) {
+    code = 'invoice_not_open';
+    reason = `invoice ${ev.notOpen.map((e) => e.invoice.invoiceNo).join(', ')} has no open balance left`;
+  } else if (ev.missed.length > 0) {
+    code = 'invoice_not_found';
+    reason = `no open invoice matches reference ${ev.missed.slice(0, 3).join(', ')}`;
+  } else if (payerIds.length === 0) {
+    code = 'unknown_payer';
+    reason = `payer "${t.billingName || t.customerId || 'unnamed'}" is not a known customer and no reference was sent`;
+  } else {
+    code = 'no_reference';
+    reason = `no reference and no open invoice of ${payerIds.join(' or ')} matches ${money(t.amountCents, t.currency)}`;
+  }
+  return {
+    ...base,
+    status: 'exception',
+    allocations: [],
+    customerId: payerIds.length === 1 ? payerIds[0]! : null,
+    score: 0,
+    reason: `${EXCEPTION_LABEL[code]}: ${reason}`,
+    reasons: [reason],
+    exception: code,
+    unappliedCents: ZERO,
+  };
+}
+
+const EXCEPTION_LABEL: Record<ExceptionCode, string> = {
+  declined: 'Declined',
+  voided: 'Voided',
+  refund: 'Refund',
+  not_a_sale: 'Not a sale',
+  duplicate_suspected: 'Suspected duplicate',
+  no_reference: 'No reference',
+  invoice_not_found: 'Invoice not found',
+  invoice_not_open: 'Invoice not open',
+  other_customer_invoice: "Another customer's invoice",
+  amount_mismatch: 'Amount mismatch',
+  short_payment: 'Short payment',
+  overpayment: 'Overpayment',
+  ambiguous_amount: 'Ambiguous amount',
+  unknown_payer: 'Unknown payer',
+  currency_mismatch: 'Currency mismatch',
+  manual: 'Marked by a clerk',
+};
+
+function toCandidate(s: Scored, config: MatchConfig): Candidate {
+  return {
+    allocations: s.allocations,
+    customerId: s.customerId,
+    score: scoreOf(s.points, config),
+    points: s.points,
+    signals: s.signals,
+    // The points are in `signals`; reasons reuse the detail strings (100k rows add up).
+    reasons: s.signals.map(signalDetail),
+    blockers: s.blockers,
+  };
+}
+
+function oneLine(s: Scored): string {
+  return s.signals
+    .filter((x) => x.points > 0)
+    .sort((a, b) => b.points - a.points)
+    .slice(0, 3)
+    .map((x) => x.detail)
+    .join('; ');
+}
+
+function signalDetail(s: SignalPoints): string {
+  return s.detail;
+}
+
+function signalText(s: SignalPoints): string {
+  return `${s.detail} (${s.points >= 0 ? '+' : ''}${s.points})`;
+}
+
+function scoreOf(points: number, config: MatchConfig): number {
+  return Math.round(Math.min(1, Math.max(0, points / config.scorePoints)) * 100) / 100;
+}
+
+function exceptionOutcome(t: PayTraceTransaction, code: ExceptionCode, reason: string): MatchOutcome {
+  return {
+    transactionId: t.transactionId,
+    status: 'exception',
+    allocations: [],
+    customerId: null,
+    candidates: [],
+    score: 0,
+    reason: `${EXCEPTION_LABEL[code]}: ${reason}`,
+    reasons: [reason],
+    exception: code,
+    unappliedCents: ZERO,
+  };
+}
+
+/** "$1,234.50". USD is formatted by hand: Intl is slow enough to show at 100k payments. */
+function money(value: number, currency: string): string {
+  if (currency !== 'USD') return formatMoney(value, currency);
+  const abs = Math.abs(value);
+  const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const frac = abs % 100;
+  return `${value < 0 ? '-' : ''}$${whole}.${frac < 10 ? '0' : ''}${frac}`;
+}
+
+/** "+$3.30" / "−$12.40" (a real minus sign, as the grid shows it). */
+function signedMoney(value: number, currency: string): string {
+  return `${value < 0 ? '−' : '+'}${money(Math.abs(value), currency)}`;
+}
+
+// ---------------------------------------------------------------- duplicates & refunds
+
+function refKey(t: PayTraceTransaction): string {
+  return `${fastNormalizeReference(t.invoiceId)}|${fastNormalizeReference(t.customerReferenceId)}`;
+}
+
+type HistoryIndex = Readonly<{
+  ids: ReadonlySet<number>;
+  dupGroups: ReadonlyMap<string, readonly PayTraceTransaction[]>;
+  sales: readonly PayTraceTransaction[];
+}>;
+
+function duplicateKey(t: PayTraceTransaction): string | null {
+  if (t.declined || t.type.toUpperCase() !== 'SALE' || t.maskedCard.trim() === '') return null;
+  return `${t.maskedCard.trim()}|${t.amountCents}|${t.currency}|${refKey(t)}`;
+}
+
+/** Built once per prepare(): earlier transactions grouped for duplicate checks. */
+function buildHistoryIndex(history: readonly PayTraceTransaction[]): HistoryIndex {
+  const dupGroups = new Map<string, PayTraceTransaction[]>();
+  for (const t of history) {
+    const key = duplicateKey(t);
+    if (key === null) continue;
+    const list = dupGroups.get(key);
+    if (list) list.push(t);
+    else dupGroups.set(key, [t]);
+  }
+  return { ids: new Set(history.map((t) => t.transactionId)), dupGroups, sales: history.filter((t) => t.type.toUpperCase() === 'SALE' && !t.declined) };
+}
+
+function mergeHistory(stored: HistoryIndex, extra: readonly PayTraceTransaction[]): HistoryIndex {
+  const more = buildHistoryIndex(extra.filter((t) => !stored.ids.has(t.transactionId)));
+  const dupGroups = new Map(stored.dupGroups);
+  for (const [k, list] of more.dupGroups) dupGroups.set(k, [...(dupGroups.get(k) ?? []), ...list]);
+  return { ids: new Set([...stored.ids, ...more.ids]), dupGroups, sales: [...stored.sales, ...more.sales] };
+}
+
+/** Later payments with the same card, amount and reference inside the window → the earlier one. */
+function findDuplicates(transactions: readonly PayTraceTransaction[], history: HistoryIndex, config: MatchConfig): Map<number, PayTraceTransaction> {
+  const windowMs = config.duplicateWindowHours * 3_600_000;
+  const batchIds = new Set(transactions.map((t) => t.transactionId));
+  const groups = new Map<string, PayTraceTransaction[]>();
+  for (const t of transactions) {
+    const key = duplicateKey(t);
+    if (key === null) continue;
+    let list = groups.get(key);
+    if (!list) {
+      list = (history.dupGroups.get(key) ?? []).filter((h) => !batchIds.has(h.transactionId));
+      groups.set(key, list);
+    }
+    list.push(t);
+  }
+  const result = new Map<number, PayTraceTransaction>();
+  for (const list of groups.values()) {
+    if (list.length < 2) continue;
+    list.sort((a, b) => compareText(a.createdAt, b.createdAt) || a.transactionId - b.transactionId);
+    for (let i = 1; i < list.length; i++) {
+      const t = list[i]!;
+      const prev = list[i - 1]!;
+      if (batchIds.has(t.transactionId) && Date.parse(t.createdAt) - Date.parse(prev.createdAt) <= windowMs) result.set(t.transactionId, prev);
+    }
+  }
+  return result;
+}
+
+type RefundLinker = (refund: PayTraceTransaction) => string;
+
+function createRefundLinker(transactions: readonly PayTraceTransaction[], history: HistoryIndex): RefundLinker {
+  const sales = [...history.sales, ...transactions.filter((t) => t.type.toUpperCase() === 'SALE' && !t.declined)];
+  const byId = new Map(sales.map((s) => [s.transactionId, s]));
+  const byRef = new Map<string, PayTraceTransaction[]>();
+  for (const s of sales) {
+    const key = refKey(s);
+    const list = byRef.get(key);
+    if (list) list.push(s);
+    else byRef.set(key, [s]);
+  }
+  return (refund) => {
+    const explicit = originalIdFromRaw(refund.raw);
+    let sale = explicit !== null ? byId.get(explicit) : undefined;
+    if (!sale) {
+      const ref = refKey(refund);
+      const card = refund.maskedCard.trim();
+      sale = (byRef.get(ref) ?? [])
+        .filter(
+          (s) =>
+            s.createdAt <= refund.createdAt &&
+            s.amountCents >= refund.amountCents &&
+            (card === '' || s.maskedCard.trim() === card) &&
+            (ref !== '|' || s.amountCents === refund.amountCents),
+        )
+        .sort((a, b) => Number(b.amountCents === refund.amountCents) - Number(a.amountCents === refund.amountCents) || compareText(b.createdAt, a.createdAt))[0];
+    }
+    const amount = money(refund.amountCents, refund.currency);
+    if (!sale) {
+      return `refund of ${amount}${refund.invoiceId ? ` (reference ${refund.invoiceId})` : ''}; original sale not found in this batch, not a receipt`;
+    }
+    const partial = sale.amountCents !== refund.amountCents ? ` (partial: sale was ${money(sale.amountCents, sale.currency)})` : '';
+    return `refund of ${amount} for sale ${sale.transactionId}${sale.invoiceId ? ` (invoice ${sale.invoiceId})` : ''}${partial}; not a receipt`;
+  };
+}
+
+function originalIdFromRaw(raw: unknown): number | null {
+  if (raw === null || typeof raw !== 'object') return null;
+  const r = raw as Record<string, unknown>;
+  for (const field of ['original_transaction_id', 'refunded_transaction_id', 'parent_transaction_id']) {
+    const v = r[field];
+    const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
+    if (typeof n === 'number' && Number.isSafeInteger(n) && n > 0) return n;
+  }
+  return null;
+}

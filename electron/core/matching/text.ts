@@ -1,0 +1,109 @@
+import { normalizeReference, splitReferences } from '@shared/reference';
+
+// Text helpers for matching: payer names and reference tokens. Pure and cheap,
+// because they run once per invoice and per payment at 100k scale.
+
+const LEGAL_SUFFIXES = new Set(['inc', 'incorporated', 'llc', 'l l c', 'co', 'corp', 'corporation', 'ltd', 'limited', 'company', 'plc', 'lp', 'llp']);
+const NAME_STOPWORDS = new Set(['the', 'and', 'of', ...LEGAL_SUFFIXES]);
+
+const DIGITS = /^\d+$/;
+
+/**
+ * normalizeReference with a fast path for plain numbers (most invoice
+ * numbers): same result, without the prefix regexes, because it runs once per
+ * invoice and several times per payment at 100k scale.
+ */
+export function fastNormalizeReference(input: string): string {
+  if (DIGITS.test(input)) {
+    let i = 0;
+    while (i < input.length - 1 && input.charCodeAt(i) === 48) i++;
+    return i === 0 ? input : input.slice(i);
+  }
+  return normalizeReference(input);
+}
+
+/** "Apex Plumbing, Inc." → "apex plumbing"; "  MARIA  GARCIA " → "maria garcia". */
+export function normalizeName(input: string): string {
+  const words = input
+    .toLowerCase()
+    .replace(/&/g, ' and ')
+    .replace(/[^a-z0-9\s]/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
+  while (words.length > 1 && LEGAL_SUFFIXES.has(words[words.length - 1]!)) words.pop();
+  return words.join(' ');
+}
+
+/** Distinctive words of a name, for the token index. */
+export function nameTokens(normalizedName: string): string[] {
+  return [...new Set(normalizedName.split(' ').filter((w) => w.length >= 3 && !NAME_STOPWORDS.has(w)))];
+}
+
+/** References in a field meant to hold them (invoice_id): the shared splitter, then word tokens. */
+export function referenceTokensOfField(field: string): string[] {
+  if (!field.trim()) return [];
+  const trimmed = field.trim();
+  if (DIGITS.test(trimmed)) return [fastNormalizeReference(trimmed)];
+  const split = splitReferences(field);
+  const words = wordReferenceTokens(field);
+  return [...new Set([...split, ...words])];
+}
+
+/** Word-like tokens of free text that could be references: must contain a digit. */
+export function wordReferenceTokens(text: string): string[] {
+  if (!text.trim()) return [];
+  const out: string[] = [];
+  // "Invoice 1004521" / "INV-1004521" / "#1004521," → 1004521
+  for (const raw of text.split(/[\s,;/&|+()[\]]+/)) {
+    if (!/\d/.test(raw)) continue;
+    const n = fastNormalizeReference(raw);
+    if (n.length >= 3 && !out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
+/**
+ * True when a and b differ by exactly one edit: a substitution, an adjacent
+ * transposition, or one missing/extra character. Equal strings are not typos.
+ */
+export function isOneEdit(a: string, b: string): boolean {
+  if (a === b) return false;
+  const la = a.length;
+  const lb = b.length;
+  if (la === lb) {
+    let first = -1;
+    let diffs = 0;
+    for (let i = 0; i < la; i++) {
+      if (a.charCodeAt(i) !== b.charCodeAt(i)) {
+        if (diffs === 0) first = i;
+        diffs++;
+        if (diffs > 2) return false;
+      }
+    }
+    if (diffs === 1) return true;
+    // Transposition: the two differences are adjacent and swapped.
+    return diffs === 2 && first + 1 < la && a[first] === b[first + 1] && a[first + 1] === b[first];
+  }
+  if (Math.abs(la - lb) !== 1) return false;
+  const [short, long] = la < lb ? [a, b] : [b, a];
+  let i = 0;
+  let j = 0;
+  let skipped = false;
+  while (i < short.length && j < long.length) {
+    if (short.charCodeAt(i) === long.charCodeAt(j)) {
+      i++;
+      j++;
+    } else {
+      if (skipped) return false;
+      skipped = true;
+      j++;
+    }
+  }
+  return true;
+}
+
+/** Whole days between two YYYY-MM-DD or ISO strings' dates (UTC calendar). */
+export function dayNumber(isoDateOrInstant: string): number {
+  const ms = Date.parse(isoDateOrInstant.length === 10 ? `${isoDateOrInstant}T00:00:00Z` : isoDateOrInstant);
+  return Number.isFinite(ms) ? Math.floor(ms / 86_400_000) : 0;
+}

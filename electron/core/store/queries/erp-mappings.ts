@@ -1,0 +1,30 @@
+import { defaultErpMapping, erpMappingSchema, type ErpMapping } from '@shared/erp-mapping';
+import type { Db } from '../db';
+
+// Versioned mapping per ERP kind, kept in the settings table under
+// "erp_mapping:<kind>:<version>" so earlier versions stay readable.
+
+export type MappingVersion = Readonly<{ version: number; savedAt: string; savedBy: string; mapping: ErpMapping }>;
+
+const prefix = (kind: string) => `erp_mapping:${kind}:`;
+
+export function mappingHistory(db: Db, kind: string): MappingVersion[] {
+  const rows = db.prepare('SELECT key, value FROM settings WHERE key LIKE ?').all(`${prefix(kind)}%`) as Array<{ key: string; value: string }>;
+  return rows
+    .map((r) => JSON.parse(r.value) as MappingVersion)
+    .sort((a, b) => b.version - a.version);
+}
+
+export function currentMapping(db: Db, kind: string): MappingVersion {
+  return mappingHistory(db, kind)[0] ?? { version: 0, savedAt: '', savedBy: '', mapping: defaultErpMapping() };
+}
+
+export function saveMapping(db: Db, kind: string, mapping: ErpMapping, savedBy: string, now = new Date().toISOString()): MappingVersion {
+  const valid = erpMappingSchema.parse(mapping);
+  return db.transaction(() => {
+    const version = currentMapping(db, kind).version + 1;
+    const entry: MappingVersion = { version, savedAt: now, savedBy, mapping: valid };
+    db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)').run(`${prefix(kind)}${String(version).padStart(6, '0')}`, JSON.stringify(entry), now);
+    return entry;
+  })();
+}
