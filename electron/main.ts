@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, Menu, net, protocol, screen, session, shell, type MenuItemConstructorOptions, type Rectangle } from 'electron';
+import { app, BrowserWindow, Menu, net, Notification, protocol, screen, session, shell, type MenuItemConstructorOptions, type Rectangle } from 'electron';
 import type { UiCommand } from '@shared/api-contract';
 import { ERP_KINDS, type ErpKind } from './core/erp/connector';
 import { createEngine, type Engine } from './core/engine';
@@ -172,6 +172,14 @@ async function start(): Promise<void> {
   engine = await createEngine({ dataDir, shell: 'electron', logger: createLogger('tieout'), version: app.getVersion(), ...(erpKind ? { erpKind } : {}) });
   registerIpc(engine, APP_ORIGIN);
   forwardEvents(engine, () => mainWindow?.webContents ?? null);
+  // Failures that need a person also reach the OS, in case Tieout is in the background.
+  engine.events.subscribe((name, payload) => {
+    if (name !== 'alert' || !Notification.isSupported()) return;
+    const alert = payload as { message: string };
+    const n = new Notification({ title: 'Tieout', body: alert.message });
+    n.on('click', () => mainWindow?.show());
+    n.show();
+  });
 
   mainWindow = createWindow();
   mainWindow.on('closed', () => {

@@ -34,6 +34,8 @@ export type ErpSettings = z.infer<typeof erpSettingsSchema>;
 export const syncSettingsSchema = z.object({
   intervalMinutes: z.number().int().min(1).max(24 * 60),
   merchantZone: z.string().min(1),
+  /** Alert the clerk when no sync has succeeded for this long. */
+  alertAfterMinutes: z.number().int().min(5).max(7 * 24 * 60).default(30),
 });
 export type SyncSettings = z.infer<typeof syncSettingsSchema>;
 
@@ -69,6 +71,6 @@ export function defaultSettings(): Settings {
       timeoutSeconds: 60,
     },
     erp: { kind: 'p21', demo: true, baseUrl: 'http://127.0.0.1:1', options: {} },
-    sync: { intervalMinutes: 5, merchantZone: 'America/Los_Angeles' },
+    sync: { intervalMinutes: 5, merchantZone: 'America/Los_Angeles', alertAfterMinutes: 30 },
   };
 }

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import type { Settings } from '@shared/settings';
 import { createDispatcher, type Dispatch } from './api/dispatch';
 import { createEventHub, type EventHub } from './api/events';
+import { createAlertWatcher } from './alerts';
 import { createAuthService, type AuthService } from './auth/auth-service';
 import { RefundExecutor } from './refunds/executor';
 import { createRefundService, type RefundService } from './refunds/refund-service';
@@ -75,6 +76,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const db = openStore(options.dataDir);
   const vault = createCredentialVault(options.secretStore ?? keytarSecretStore(), profileId(db));
   const events = createEventHub();
+  const alerts = createAlertWatcher({ emit: (a) => events.emit('alert', a), alertAfterMinutes: () => settings.sync.alertAfterMinutes });
   const actor = options.actor ?? safeUserName();
 
   let settings = loadSettings(db);
@@ -133,7 +135,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     erp: erpConnector,
     matcher: () => (matcherCache ??= createMatcher()),
     logger: logger.child('sync'),
-    onStatus: (s) => events.emit('sync:status', s),
+    onStatus: (s) => {
+      events.emit('sync:status', s);
+      alerts.onSync(s);
+    },
     onRowsChanged: (ids) => events.emit('rows:changed', { transactionIds: ids }),
   });
 
@@ -159,7 +164,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       : {}),
     onChange: (ids) => {
       events.emit('rows:changed', { transactionIds: ids });
-      events.emit('posting:status', postingSummary());
+      const summary = postingSummary();
+      events.emit('posting:status', summary);
+      alerts.onPosting(summary);
     },
   });
 
