@@ -10,6 +10,17 @@ import { verifyAudit, auditBetween } from '../core/audit/audit-log';
 import { gridRows, statusCounts } from '../core/store/queries/matches';
 import { outboxCounts } from '../core/posting/outbox-worker';
 import { startWebHost } from '../web/host';
+import { approveMatches } from '../core/posting/approve';
+import { currentMapping } from '../core/store/queries/erp-mappings';
+import { userInfo } from 'node:os';
+
+function userName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
 
 // `tieout`: the engine without Electron. Every command takes --data-dir.
 
@@ -188,9 +199,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
             io.stdout('{"approved":0,"skipped":0}\n');
             return 0;
           }
-          const r = await engine.dispatch('matches:approve', { transactionIds: ids });
-          if (!r.ok) return fail(io, r.error.message);
-          const v = r.value as { approved: number[]; skipped: unknown[] };
+          // Straight to the store: the CLI approves and leaves posting to `tieout post` or the app.
+          const v = approveMatches(engine.db, ids, `cli:${userName()}`, engine.settings().sync.merchantZone, undefined, {
+            mapping: currentMapping(engine.db, engine.settings().erp.kind),
+          });
           io.stdout(`${JSON.stringify({ approved: v.approved.length, skipped: v.skipped.length })}\n`);
           return 0;
         });

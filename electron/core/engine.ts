@@ -230,7 +230,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async close() {
       sync.stop();
       worker.stop();
-      await worker.drain().catch(() => {});
+      await worker.idle();
       if (erpCache) await erpCache.connector.close().catch(() => {});
       if (demo) await demo.close();
       db.close();

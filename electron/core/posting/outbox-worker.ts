@@ -93,6 +93,11 @@ export class OutboxWorker {
     return this.draining;
   }
 
+  /** Waits for the drain in flight, if any, without starting one. */
+  async idle(): Promise<void> {
+    await this.draining?.catch(() => {});
+  }
+
   start(intervalMs = 5_000): void {
     if (this.timer) return;
     const tick = () => {
