@@ -1,8 +1,9 @@
 // Shared by `npm start` and `npm test`: install what is missing, find a
 // Secret Service for the keychain, and run commands with their output shown.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export const root = resolve(import.meta.dirname, '..');
 
@@ -51,7 +52,10 @@ export function reexecWithKeyringIfNeeded(script, args) {
     process.exit(1);
   }
   const inner = `echo -n tieout | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "${process.execPath}" "${script}" ${args.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ')}`;
-  const status = run('dbus-run-session', ['--', 'sh', '-c', inner], { env: { TIEOUT_KEYRING_SESSION: '1' } });
+  // A keyring of its own under a temp XDG_DATA_HOME: an existing login keyring with
+  // another password would otherwise ask for a prompt no one can answer.
+  const keyringHome = mkdtempSync(join(tmpdir(), 'tieout-keyring-'));
+  const status = run('dbus-run-session', ['--', 'sh', '-c', inner], { env: { TIEOUT_KEYRING_SESSION: '1', XDG_DATA_HOME: keyringHome } });
   process.exit(status);
 }
 

@@ -1,6 +1,4 @@
-import { z } from 'zod';
-import type { GridRow, StatusCounts, TransactionDetail } from './domain';
-import { CONNECTION_IDS, settingsPatchSchema, type SettingsView } from './settings';
+import type { z } from 'zod';
 
 // The one API between the UI and the engine. Three bindings derive from it:
 // the Electron preload, the main-process IPC registration and the loopback web
@@ -60,35 +58,23 @@ export type ConnectionTestResult = Readonly<{
   checks: ReadonlyArray<Readonly<{ name: string; ok: boolean; detail: string }>>;
 }>;
 
-const empty = z.object({}).strict();
-const txnId = z.number().int().positive();
+import { coreMethods } from './api/core';
+import { postingMethods } from './api/posting';
+import { authMethods } from './api/auth';
+import { refundMethods } from './api/refunds';
+import { offlineMethods } from './api/offline';
+import { erpMethods } from './api/erp';
+import { reviewMethods } from './api/review';
 
-function method<A extends z.ZodType, R>(args: A) {
-  return { args, result: undefined as unknown as R };
-}
-
+/** Every method, merged from the per-domain contracts in shared/api/. */
 export const apiContract = {
-  'app:info': method<typeof empty, AppInfo>(empty),
-  'grid:rows': method<typeof empty, GridRow[]>(empty),
-  'grid:counts': method<typeof empty, StatusCounts>(empty),
-  'grid:detail': method<z.ZodObject<{ transactionId: typeof txnId }>, TransactionDetail>(z.object({ transactionId: txnId }).strict()),
-  'matches:approve': method<z.ZodObject<{ transactionIds: z.ZodArray<typeof txnId> }>, ApproveResult>(
-    z.object({ transactionIds: z.array(txnId).min(1).max(100_000) }).strict(),
-  ),
-  'sync:now': method<typeof empty, SyncStatus>(empty),
-  'sync:status': method<typeof empty, SyncStatus>(empty),
-  'posting:status': method<typeof empty, PostingSummary>(empty),
-  'settings:get': method<typeof empty, SettingsView>(empty),
-  'settings:save': method<typeof settingsPatchSchema, SettingsView>(settingsPatchSchema),
-  'credentials:set': method<z.ZodType<{ connection: (typeof CONNECTION_IDS)[number]; username: string; password: string }>, SettingsView>(
-    z.object({ connection: z.enum(CONNECTION_IDS), username: z.string().min(1).max(256), password: z.string().min(1).max(4096) }).strict(),
-  ),
-  'credentials:clear': method<z.ZodType<{ connection: (typeof CONNECTION_IDS)[number] }>, SettingsView>(
-    z.object({ connection: z.enum(CONNECTION_IDS) }).strict(),
-  ),
-  'connection:test': method<z.ZodType<{ connection: (typeof CONNECTION_IDS)[number] }>, ConnectionTestResult>(
-    z.object({ connection: z.enum(CONNECTION_IDS) }).strict(),
-  ),
+  ...coreMethods,
+  ...postingMethods,
+  ...authMethods,
+  ...refundMethods,
+  ...offlineMethods,
+  ...erpMethods,
+  ...reviewMethods,
 } as const;
 
 export type ApiContract = typeof apiContract;
@@ -104,18 +90,25 @@ export type ApiEvents = {
   'rows:changed': Readonly<{ transactionIds: readonly number[] | null }>;
   /** Menu and shortcut commands from the desktop shell. */
   'ui:command': Readonly<{ command: UiCommand }>;
+  /** Something a clerk must know now: shown as a banner and, on the desktop, an OS notification. */
+  alert: Alert;
 };
+
+export type Alert = Readonly<{ kind: 'dead-letter' | 'sync-stale' | 'conflict'; message: string; at: string }>;
 
 export const UI_COMMANDS = ['sync-now', 'open-settings', 'approve-selected', 'focus-search'] as const;
 export type UiCommand = (typeof UI_COMMANDS)[number];
 export type EventName = keyof ApiEvents;
-export const EVENT_NAMES: readonly EventName[] = ['sync:status', 'posting:status', 'rows:changed', 'ui:command'];
+export const EVENT_NAMES: readonly EventName[] = ['sync:status', 'posting:status', 'rows:changed', 'ui:command', 'alert'];
 
 export const ERROR_CODES = ['invalid_args', 'unknown_method', 'not_found', 'conflict', 'forbidden', 'unauthenticated', 'offline', 'remote', 'config', 'internal'] as const;
 export type ApiErrorCode = (typeof ERROR_CODES)[number];
 
 export type ApiError = Readonly<{ code: ApiErrorCode; message: string }>;
 export type Envelope<T> = Readonly<{ ok: true; value: T }> | Readonly<{ ok: false; error: ApiError }>;
+
+/** Who is calling: the bindings attach the session (never visible to renderer code). */
+export type CallContext = Readonly<{ sessionToken: string | null; channel: 'electron' | 'web' | 'cli' }>;
 
 /** What every binding exposes to the renderer. */
 export type TieoutApi = Readonly<{

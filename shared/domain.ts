@@ -104,7 +104,7 @@ export type MatchOutcome = Readonly<{
 }>;
 
 /** Where a row stands for the clerk. */
-export const ROW_STATUSES = ['auto', 'review', 'exception', 'approved', 'posted', 'failed'] as const;
+export const ROW_STATUSES = ['auto', 'review', 'exception', 'approved', 'conflict', 'posted', 'failed'] as const;
 export type RowStatus = (typeof ROW_STATUSES)[number];
 
 export const ROW_STATUS_LABELS: Record<RowStatus, string> = {
@@ -112,11 +112,13 @@ export const ROW_STATUS_LABELS: Record<RowStatus, string> = {
   review: 'Needs review',
   exception: 'Exceptions',
   approved: 'Approved',
+  /** Approved offline, then overtaken by the world: waits for the clerk (docs/offline.md). */
+  conflict: 'Conflicts',
   posted: 'Posted',
   failed: 'Failed',
 };
 
-export type PostingState = 'queued' | 'sending' | 'retry_wait' | 'unknown_outcome' | 'posted' | 'dead';
+export type PostingState = 'queued' | 'sending' | 'retry_wait' | 'unknown_outcome' | 'posted' | 'dead' | 'conflict';
 
 /** One line of the reconciliation grid. */
 export type GridRow = Readonly<{
@@ -139,6 +141,8 @@ export type GridRow = Readonly<{
   exception: ExceptionCode | null;
   erpDocumentId: string | null;
   note: string | null;
+  /** Who is working this row (set offline or online; local only). */
+  owner?: string | null;
 }>;
 
 export type AuditEntry = Readonly<{

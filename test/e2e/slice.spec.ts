@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
+import { signIn } from './support/sign-in';
 
 // The first complete slice, as a clerk sees it: empty data folder → demo sync →
 // grid with the right counts → approve the auto matches → Posted, and the P21
@@ -29,6 +30,7 @@ test('demo sync → approve auto matches → posted exactly once, also after a r
   host = await startHost(dataDir, ['--sandbox-file', sandboxes.file]);
 
   await page.goto(host.url);
+  await signIn(page, 'clerk');
   await expect(page.getByTestId('demo-badge')).toBeVisible();
   // The first sync runs on start; wait until every payment is in the grid.
   await expect.poll(async () => (await Promise.all(['auto', 'review', 'exception', 'approved', 'posted', 'failed'].map((t) => count(page, t)))).reduce((a, b) => a + b, 0), { timeout: 60_000 }).toBe(sandboxes.payments);
@@ -58,6 +60,7 @@ test('demo sync → approve auto matches → posted exactly once, also after a r
   await host.proc.stop();
   host = await startHost(dataDir, ['--sandbox-file', sandboxes.file]);
   await page.goto(host.url);
+  await signIn(page, 'clerk');
   await expect.poll(() => count(page, 'posted'), { timeout: 30_000 }).toBe(auto);
   await page.getByTestId('sync-now').click();
   await expect(page.getByTestId('sync-state')).not.toContainText(/running|syncing/i, { timeout: 30_000 });

@@ -1,4 +1,4 @@
-import { ApiFailure, type ConnectionTestResult, type PostingSummary } from '@shared/api-contract';
+import { ApiFailure, type CallContext, type ConnectionTestResult, type PostingSummary } from '@shared/api-contract';
 import type { TransactionDetail } from '@shared/domain';
 import { settingsSchema, type Settings, type SettingsView } from '@shared/settings';
 import { appendAudit, auditFor } from '../audit/audit-log';
@@ -13,7 +13,19 @@ import { decidedAllocations, getOutcome, gridRows, statusCounts } from '../store
 import { getTransaction } from '../store/queries/transactions';
 import type { SyncService } from '../sync/sync-service';
 import type { CredentialVault } from '../vault/credential-vault';
-import type { ApiHandlers } from './dispatch';
+import type { ApiHandlers, DomainHandlers } from './dispatch';
+import type { coreMethods } from '@shared/api/core';
+import { postingHandlers } from './posting-handlers';
+import { currentMapping } from '../store/queries/erp-mappings';
+import { erpHandlers } from './erp-handlers';
+import { reviewHandlers, withUndo } from './review-handlers';
+import { UndoStacks } from '../review/undo';
+import { authHandlers } from './auth-handlers';
+import { refundHandlers } from './refund-handlers';
+import { offlineHandlers } from './offline-handlers';
+import { takeDecisionSnapshots } from '../offline/snapshot';
+import type { AuthService } from '../auth/auth-service';
+import type { RefundService } from '../refunds/refund-service';
 import type { EventHub } from './events';
 
 export type HandlerDeps = Readonly<{
@@ -22,7 +34,10 @@ export type HandlerDeps = Readonly<{
   sync: SyncService;
   worker: OutboxWorker;
   events: EventHub;
-  actor: string;
+  /** Who is acting: the signed-in user of this call; the OS user on the local CLI channel. */
+  actor(context: CallContext): string;
+  auth: AuthService;
+  refunds: RefundService;
   shell: 'electron' | 'web';
   version: string;
   dataDir: string;
@@ -35,6 +50,15 @@ export type HandlerDeps = Readonly<{
 }>;
 
 export function createHandlers(d: HandlerDeps): ApiHandlers {
+  const undo = new UndoStacks();
+  return withUndo(
+    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...reviewHandlers(d, undo) },
+    d,
+    undo,
+  );
+}
+
+function coreHandlers(d: HandlerDeps): DomainHandlers<keyof typeof coreMethods> {
   const settingsView = async (): Promise<SettingsView> => ({ settings: d.settings(), credentials: await d.vault.status() });
 
   return {
@@ -72,9 +96,13 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       };
     },
 
-    'matches:approve': ({ transactionIds }) => {
-      const result = approveMatches(d.db, transactionIds, d.actor, d.settings().sync.merchantZone);
+    'matches:approve': ({ transactionIds }, ctx) => {
+      const result = approveMatches(d.db, transactionIds, d.actor(ctx), d.settings().sync.merchantZone, undefined, {
+        mapping: currentMapping(d.db, d.settings().erp.kind),
+      });
       if (result.approved.length > 0) {
+        // "Then" for the catch-up re-validation (docs/offline.md): taken before the worker can see the rows.
+        takeDecisionSnapshots(d.db, result.approved);
         d.events.emit('rows:changed', { transactionIds: result.approved });
         d.events.emit('posting:status', d.postingSummary());
         // Posting starts at once; the worker's own loop also picks the rows up.
@@ -89,7 +117,7 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
 
     'settings:get': settingsView,
 
-    'settings:save': async (patch) => {
+    'settings:save': async (patch, ctx) => {
       const current = d.settings();
       const next = settingsSchema.safeParse({
         paytrace: { ...current.paytrace, ...patch.paytrace },
@@ -101,21 +129,21 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
         throw new ApiFailure('invalid_args', `Setting ${issue?.path.join('.') ?? ''} is not valid: ${issue?.message ?? ''}`);
       }
       d.updateSettings(next.data);
-      appendAudit(d.db, { actor: d.actor, action: 'settings.save', objectType: 'settings', objectId: 'app', before: current, after: next.data });
+      appendAudit(d.db, { actor: d.actor(ctx), action: 'settings.save', objectType: 'settings', objectId: 'app', before: current, after: next.data });
       return settingsView();
     },
 
-    'credentials:set': async ({ connection, username, password }) => {
+    'credentials:set': async ({ connection, username, password }, ctx) => {
       await d.vault.set(connection, { username, password });
       d.updateSettings(d.settings()); // drops cached clients so the new credentials are used
-      appendAudit(d.db, { actor: d.actor, action: 'credentials.set', objectType: 'connection', objectId: connection });
+      appendAudit(d.db, { actor: d.actor(ctx), action: 'credentials.set', objectType: 'connection', objectId: connection });
       return settingsView();
     },
 
-    'credentials:clear': async ({ connection }) => {
+    'credentials:clear': async ({ connection }, ctx) => {
       await d.vault.clear(connection);
       d.updateSettings(d.settings());
-      appendAudit(d.db, { actor: d.actor, action: 'credentials.clear', objectType: 'connection', objectId: connection });
+      appendAudit(d.db, { actor: d.actor(ctx), action: 'credentials.clear', objectType: 'connection', objectId: connection });
       return settingsView();
     },
 

@@ -12,7 +12,8 @@ export function saveOutcomes(db: Db, outcomes: readonly MatchOutcome[], now = ne
     ON CONFLICT (transaction_id) DO UPDATE SET match_status = excluded.match_status, customer_id = excluded.customer_id,
       score = excluded.score, reason = excluded.reason, exception = excluded.exception, outcome_json = excluded.outcome_json,
       allocations_json = excluded.allocations_json, matched_at = excluded.matched_at
-    WHERE matches.review_state = 'pending'`);
+    WHERE matches.review_state = 'pending'
+      AND NOT EXISTS (SELECT 1 FROM clerk_allocations c WHERE c.transaction_id = matches.transaction_id)`);
   let changed = 0;
   db.transaction(() => {
     for (const o of outcomes) {
@@ -84,6 +85,8 @@ type GridQueryRow = {
   allocations_json: string | null;
   review_state: string | null;
   note: string | null;
+  owner: string | null;
+  clerk_exception: string | null;
   outbox_state: string | null;
   erp_document_id: string | null;
 };
@@ -91,6 +94,7 @@ type GridQueryRow = {
 export function rowStatus(reviewState: string | null, matchStatus: string | null, outboxState: string | null): RowStatus {
   if (reviewState === 'posted') return 'posted';
   if (reviewState === 'failed' || outboxState === 'dead') return 'failed';
+  if (outboxState === 'conflict') return 'conflict';
   if (reviewState === 'approved') return 'approved';
   if (matchStatus === 'auto') return 'auto';
   if (matchStatus === 'suggested') return 'review';
@@ -113,7 +117,7 @@ export function gridRows(db: Db, ids?: readonly number[]): GridRow[] {
     .prepare(
       `SELECT t.transaction_id, t.created_at, t.billing_name, t.invoice_id, t.description, t.customer_reference_id, t.amount_cents, t.currency,
               t.method, t.type, m.match_status, m.customer_id, m.score, m.reason, m.exception, m.allocations_json, m.review_state, m.note,
-              o.state AS outbox_state, o.erp_document_id
+              m.owner, m.clerk_exception, o.state AS outbox_state, o.erp_document_id
        FROM paytrace_transactions t
        LEFT JOIN matches m ON m.transaction_id = t.transaction_id
        LEFT JOIN outbox o ON o.idempotency_key = CAST(t.transaction_id AS TEXT) AND o.kind = 'receipt'
@@ -152,15 +156,17 @@ export function gridRows(db: Db, ids?: readonly number[]): GridRow[] {
       matchStatus: r.match_status ?? 'exception',
       score: r.score ?? 0,
       reason: r.reason ?? 'Not matched yet',
-      exception: (r.exception as GridRow['exception']) ?? null,
+      // The clerk's own reason wins over the matcher's.
+      exception: ((r.clerk_exception ?? r.exception) as GridRow['exception']) ?? null,
       erpDocumentId: r.erp_document_id,
       note: r.note,
+      owner: r.owner,
     };
   });
 }
 
 export function statusCounts(rows: readonly GridRow[]): StatusCounts {
-  const counts: StatusCounts = { auto: 0, review: 0, exception: 0, approved: 0, posted: 0, failed: 0 };
+  const counts: StatusCounts = { auto: 0, review: 0, exception: 0, approved: 0, conflict: 0, posted: 0, failed: 0 };
   for (const r of rows) counts[r.status] += 1;
   return counts;
 }

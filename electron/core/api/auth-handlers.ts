@@ -1,0 +1,15 @@
+import type { authMethods } from '@shared/api/auth';
+import type { DomainHandlers } from './dispatch';
+import type { HandlerDeps } from './handlers';
+
+export function authHandlers(d: HandlerDeps): DomainHandlers<keyof typeof authMethods> {
+  return {
+    'auth:status': (_args, ctx) => d.auth.status(ctx),
+    'auth:setup': (args) => d.auth.setup(args),
+    'auth:signIn': (args) => d.auth.signIn(args),
+    'auth:signOut': (_args, ctx) => d.auth.signOut(ctx),
+    'auth:users': () => d.auth.users(),
+    'auth:createUser': (args, ctx) => d.auth.createUser(args, ctx),
+    'auth:setRole': (args, ctx) => d.auth.setRole(args, ctx),
+  };
+}

@@ -1,0 +1,199 @@
+import { ApiFailure, type CallContext, type MethodName } from '@shared/api-contract';
+import type { AuthStatus, Role, SignInResult, UserView } from '@shared/api/auth';
+import { appendAudit } from '../audit/audit-log';
+import type { Authorize } from '../api/dispatch';
+import type { Db } from '../store/db';
+import { getValue } from '../store/queries/settings';
+import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } from './password';
+import { hasRole, requirementFor } from './permissions';
+import { SessionStore } from './sessions';
+import { DEFAULT_THROTTLE, SignInThrottle, type ThrottlePolicy } from './throttle';
+import { countAdmins, countUsers, findUser, insertUser, listUsers, updateRole, userView } from './users';
+
+// Users, sessions and the dispatcher's authorize hook. The CLI channel is the
+// local admin tool (whoever can run it can already read the data folder), so
+// it is allowed and acts as the OS user; Electron and web calls need a session.
+
+export const DEMO_PASSWORD = 'tieout-demo';
+export const DEMO_USERS: ReadonlyArray<Readonly<{ userName: string; role: Role; displayName: string }>> = [
+  { userName: 'clerk', role: 'clerk', displayName: 'Demo Clerk' },
+  { userName: 'supervisor', role: 'supervisor', displayName: 'Demo Supervisor' },
+  { userName: 'supervisor2', role: 'supervisor', displayName: 'Second Supervisor' },
+  { userName: 'admin', role: 'admin', displayName: 'Demo Admin' },
+];
+
+/** Setting key (sync_state) for the idle lock; default 15 minutes. */
+export const IDLE_MINUTES_KEY = 'auth.idleMinutes';
+export const DEFAULT_IDLE_MINUTES = 15;
+
+export type AuthServiceOptions = Readonly<{
+  db: Db;
+  /** The OS user: the CLI's actor and the name suggested on the sign-in screen. */
+  osUser: string;
+  isDemo: () => boolean;
+  idleMinutes?: number;
+  throttle?: ThrottlePolicy;
+  scrypt?: ScryptParams;
+  now?: () => Date;
+}>;
+
+export type AuthService = ReturnType<typeof createAuthService>;
+
+export function createAuthService(o: AuthServiceOptions) {
+  const now = o.now ?? (() => new Date());
+  const idleMinutes = (): number => {
+    if (o.idleMinutes !== undefined) return o.idleMinutes;
+    const stored = Number(getValue(o.db, IDLE_MINUTES_KEY));
+    return Number.isFinite(stored) && stored > 0 ? stored : DEFAULT_IDLE_MINUTES;
+  };
+  const sessions = new SessionStore(o.db, () => idleMinutes() * 60_000, now);
+  const throttle = new SignInThrottle(o.db, o.throttle ?? DEFAULT_THROTTLE, now);
+
+  const activeUser = (ctx: CallContext, touch: boolean): UserView | null => {
+    const s = sessions.lookup(ctx.sessionToken, touch);
+    return s.state === 'active' ? userView(o.db, s.userName) : null;
+  };
+
+  const authorize: Authorize = (method: MethodName, ctx: CallContext) => {
+    const needed = requirementFor(method);
+    if (needed === 'public' || ctx.channel === 'cli') return;
+    const s = sessions.lookup(ctx.sessionToken, true);
+    if (s.state === 'locked') throw new ApiFailure('unauthenticated', `Tieout locked after ${idleMinutes()} minutes without activity. Sign in again as ${s.userName}.`);
+    const user = s.state === 'active' ? userView(o.db, s.userName) : null;
+    if (!user) throw new ApiFailure('unauthenticated', 'Sign in to Tieout to continue.');
+    if (!hasRole(user.role, needed)) {
+      throw new ApiFailure('forbidden', `${method} needs the ${needed} role; ${user.userName} is signed in as ${user.role}. Ask a ${needed} to do this.`);
+    }
+  };
+
+  const actorFor = (ctx: CallContext): string => {
+    if (ctx.channel === 'cli') return o.osUser;
+    return activeUser(ctx, false)?.userName ?? 'unknown';
+  };
+
+  const requireUser = (ctx: CallContext): UserView => {
+    if (ctx.channel === 'cli') {
+      // The local admin tool acts as the OS user with admin rights.
+      return { userName: o.osUser, displayName: o.osUser, role: 'admin', createdAt: '' };
+    }
+    const user = activeUser(ctx, false);
+    if (!user) throw new ApiFailure('unauthenticated', 'Sign in to Tieout to continue.');
+    return user;
+  };
+
+  /** Checks a password under the sign-in rate limit; returns the user on success. */
+  const checkPassword = async (userName: string, password: string, action: string): Promise<UserView> => {
+    const wait = throttle.waitSeconds(userName);
+    if (wait > 0) throw new ApiFailure('forbidden', `Too many failed attempts for ${userName}. Try again in ${wait} s.`);
+    const row = findUser(o.db, userName);
+    const ok = row ? await verifyPassword(password, row.password_hash) : await burnPasswordCheck(password);
+    if (!ok || !row) {
+      const lock = throttle.recordFailure(userName);
+      appendAudit(o.db, { actor: userName, action: `${action}.failed`, objectType: 'user', objectId: userName, after: { lockSeconds: lock } });
+      const more = lock > 0 ? ` Too many failed attempts: locked for ${lock} s.` : '';
+      throw new ApiFailure('unauthenticated', `The user name or password is not correct.${more}`);
+    }
+    throttle.clear(userName);
+    return userView(o.db, row.user_name)!;
+  };
+
+  const startSession = (user: UserView): SignInResult => {
+    const sessionToken = sessions.create(user.userName);
+    appendAudit(o.db, { actor: user.userName, action: 'auth.sign_in', objectType: 'user', objectId: user.userName });
+    return { sessionToken, user };
+  };
+
+  return {
+    authorize,
+    actorFor,
+    requireUser,
+    idleMinutes,
+
+    status(ctx: CallContext): AuthStatus {
+      const s = sessions.lookup(ctx.sessionToken, false);
+      return {
+        setupNeeded: countUsers(o.db) === 0,
+        user: s.state === 'active' ? userView(o.db, s.userName) : null,
+        locked: s.state === 'locked',
+        suggestedUserName: s.state === 'none' ? o.osUser : s.userName,
+        idleMinutes: idleMinutes(),
+        demo: o.isDemo() ? { password: DEMO_PASSWORD, users: DEMO_USERS.map((u) => ({ userName: u.userName, role: u.role })) } : null,
+      };
+    },
+
+    async setup(args: { userName: string; password: string; displayName?: string | undefined }): Promise<SignInResult> {
+      const passwordHash = await hashPassword(args.password, o.scrypt);
+      // The count check and the insert run together so two first-run windows cannot both create an admin.
+      const user = o.db.transaction(() => {
+        if (countUsers(o.db) > 0) return null;
+        const at = now().toISOString();
+        const created = insertUser(o.db, { userName: args.userName, displayName: args.displayName ?? '', role: 'admin', passwordHash, createdBy: 'setup', at });
+        appendAudit(o.db, { actor: args.userName, action: 'user.create', objectType: 'user', objectId: args.userName, after: { role: 'admin', how: 'first-run setup' }, at });
+        return created;
+      })();
+      if (!user) throw new ApiFailure('conflict', 'Tieout already has users; ask an admin to create your account.');
+      return startSession(user);
+    },
+
+    async signIn(args: { userName: string; password: string }): Promise<SignInResult> {
+      return startSession(await checkPassword(args.userName, args.password, 'auth.sign_in'));
+    },
+
+    signOut(ctx: CallContext): { sessionToken: null } {
+      const s = sessions.lookup(ctx.sessionToken, false);
+      sessions.end(ctx.sessionToken, 'sign-out');
+      if (s.state !== 'none') appendAudit(o.db, { actor: s.userName, action: 'auth.sign_out', objectType: 'user', objectId: s.userName });
+      return { sessionToken: null };
+    },
+
+    /** Four-eyes: the signed-in user re-enters their own password at the moment of a decision. */
+    async confirmPassword(ctx: CallContext, password: string): Promise<UserView> {
+      const user = requireUser(ctx);
+      if (ctx.channel === 'cli') return user;
+      return checkPassword(user.userName, password, 'auth.confirm');
+    },
+
+    users: (): UserView[] => listUsers(o.db),
+
+    async createUser(args: { userName: string; password: string; role: Role; displayName?: string | undefined }, ctx: CallContext): Promise<UserView> {
+      const actor = actorFor(ctx);
+      if (findUser(o.db, args.userName)) throw new ApiFailure('conflict', `A user named ${args.userName} already exists.`);
+      const passwordHash = await hashPassword(args.password, o.scrypt);
+      const at = now().toISOString();
+      return o.db.transaction(() => {
+        const created = insertUser(o.db, { userName: args.userName, displayName: args.displayName ?? '', role: args.role, passwordHash, createdBy: actor, at });
+        appendAudit(o.db, { actor, action: 'user.create', objectType: 'user', objectId: args.userName, after: { role: args.role }, at });
+        return created;
+      })();
+    },
+
+    setRole(args: { userName: string; role: Role }, ctx: CallContext): UserView {
+      const actor = actorFor(ctx);
+      const row = findUser(o.db, args.userName);
+      if (!row) throw new ApiFailure('not_found', `No user named ${args.userName}.`);
+      if (row.role === 'admin' && args.role !== 'admin' && countAdmins(o.db) <= 1) {
+        throw new ApiFailure('conflict', `${row.user_name} is the last admin; make someone else admin first.`);
+      }
+      const at = now().toISOString();
+      o.db.transaction(() => {
+        updateRole(o.db, row.user_name, args.role, at);
+        // Open sessions carry the old rights in the user's mind; make them sign in again.
+        sessions.endAllFor(row.user_name, 'role-change');
+        appendAudit(o.db, { actor, action: 'user.set_role', objectType: 'user', objectId: row.user_name, before: { role: row.role }, after: { role: args.role }, at });
+      })();
+      return userView(o.db, row.user_name)!;
+    },
+
+    /** Demo mode: the four documented demo users, created once. */
+    async seedDemoUsers(): Promise<void> {
+      if (countUsers(o.db) > 0) return;
+      const at = now().toISOString();
+      const hashes = await Promise.all(DEMO_USERS.map(() => hashPassword(DEMO_PASSWORD, o.scrypt)));
+      o.db.transaction(() => {
+        if (countUsers(o.db) > 0) return;
+        DEMO_USERS.forEach((u, i) => insertUser(o.db, { userName: u.userName, displayName: u.displayName, role: u.role, passwordHash: hashes[i]!, createdBy: 'demo', at }));
+        appendAudit(o.db, { actor: 'system', action: 'user.seed_demo', objectType: 'user', objectId: 'demo', after: { users: DEMO_USERS.map((u) => `${u.userName} (${u.role})`) }, at });
+      })();
+    },
+  };
+}

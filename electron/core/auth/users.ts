@@ -1,0 +1,44 @@
+import type { Role, UserView } from '@shared/api/auth';
+import type { Db } from '../store/db';
+
+export type UserRow = { user_name: string; display_name: string; role: Role; password_hash: string; created_at: string };
+
+const toView = (r: UserRow): UserView => ({ userName: r.user_name, displayName: r.display_name || r.user_name, role: r.role, createdAt: r.created_at });
+
+export function countUsers(db: Db): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+}
+
+export function findUser(db: Db, userName: string): UserRow | null {
+  return (db.prepare('SELECT * FROM users WHERE user_name = ?').get(userName) as UserRow | undefined) ?? null;
+}
+
+export function userView(db: Db, userName: string): UserView | null {
+  const row = findUser(db, userName);
+  return row ? toView(row) : null;
+}
+
+export function listUsers(db: Db): UserView[] {
+  return (db.prepare('SELECT * FROM users ORDER BY user_name').all() as UserRow[]).map(toView);
+}
+
+export function insertUser(db: Db, u: Readonly<{ userName: string; displayName: string; role: Role; passwordHash: string; createdBy: string; at: string }>): UserView {
+  db.prepare('INSERT INTO users (user_name, display_name, role, password_hash, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    u.userName,
+    u.displayName,
+    u.role,
+    u.passwordHash,
+    u.at,
+    u.createdBy,
+    u.at,
+  );
+  return toView(findUser(db, u.userName)!);
+}
+
+export function updateRole(db: Db, userName: string, role: Role, at: string): void {
+  db.prepare('UPDATE users SET role = ?, updated_at = ? WHERE user_name = ?').run(role, at, userName);
+}
+
+export function countAdmins(db: Db): number {
+  return (db.prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'").get() as { n: number }).n;
+}

@@ -1,0 +1,269 @@
+import { randomBytes } from 'node:crypto';
+import type { PayTraceTransaction } from '@shared/domain';
+import { cents } from '@shared/money';
+import { merchantDate } from '@shared/paytrace-time';
+import { appendAudit } from '../audit/audit-log';
+import type { CreditMemoRequest, ReceiptRequest } from '../erp/connector';
+import { silentLogger, type Logger } from '../log/logger';
+import type { PayTraceClient } from '../paytrace/client';
+import { isPayTraceError } from '../paytrace/errors';
+import { getTransaction } from '../store/queries/transactions';
+import type { Db } from '../store/db';
+import { approversOf, getRefund, type RefundRow } from './store';
+
+// Runs approved refunds through PayTrace, at most once each, even across crashes:
+// 1. the row becomes 'executing' with a fresh attempt marker (committed) before
+//    anything is sent, and the chosen path ('void' | 'refund') is committed
+//    before each PayTrace call;
+// 2. a row found 'executing' (after a crash, or after a reply that never came)
+//    is first looked up in PayTrace — the sale's own state for a void, the
+//    REFUND rows for the sale since the attempt began for a refund — and is
+//    only sent again when the look-up shows nothing happened;
+// 3. success writes 'done', the PayTrace id and the ERP credit memo's outbox
+//    row in one transaction (idempotency key = the PayTrace refund id).
+
+export type RefundExecutorOptions = Readonly<{
+  db: Db;
+  paytrace: () => Promise<PayTraceClient>;
+  zone: () => string;
+  now?: () => Date;
+  logger?: Logger;
+  /** Slack for clock differences when matching PayTrace's refund rows to an attempt. */
+  lookupSlackMs?: number;
+  onChange?: (refundId: number, transactionId: number) => void;
+  /** A credit memo was queued: drain the outbox soon. */
+  onQueued?: () => void;
+}>;
+
+type Found = Readonly<{ method: 'void' | 'refund'; paytraceTransactionId: number; how: string }>;
+
+const UNKNOWN_NOTE = 'Outcome unknown: Tieout looks the sale up in PayTrace before anything is sent again.';
+
+export class RefundExecutor {
+  private readonly now: () => Date;
+  private readonly logger: Logger;
+  private readonly running = new Map<number, Promise<void>>();
+
+  constructor(private readonly o: RefundExecutorOptions) {
+    this.now = o.now ?? (() => new Date());
+    this.logger = o.logger ?? silentLogger;
+  }
+
+  /** Executes one approved (or unresolved 'executing') refund; concurrent calls for the same refund share one run. */
+  execute(refundId: number, actor: string): Promise<void> {
+    const existing = this.running.get(refundId);
+    if (existing) return existing;
+    const run = this.run(refundId, actor).finally(() => this.running.delete(refundId));
+    this.running.set(refundId, run);
+    return run;
+  }
+
+  /** After a restart: resolves every refund left 'executing' (look-up first). */
+  async resumeAll(actor = 'system'): Promise<number> {
+    const ids = (this.o.db.prepare("SELECT id FROM refund_requests WHERE state = 'executing' ORDER BY id").all() as Array<{ id: number }>).map((r) => r.id);
+    for (const id of ids) await this.execute(id, actor);
+    return ids.length;
+  }
+
+  private async run(refundId: number, actor: string): Promise<void> {
+    const row = this.claim(refundId, actor);
+    if (!row) return;
+    try {
+      const client = await this.o.paytrace();
+      if (row.method !== null) {
+        // It may have been sent before: look before sending.
+        const found = await this.lookUp(client, row);
+        if (found) return this.complete(row, found, actor);
+      }
+      await this.attempt(client, row, actor);
+    } catch (e) {
+      // Nothing beyond the look-up is known: the row stays 'executing' and is resolved later.
+      this.note(row, `${(e as Error).message} ${UNKNOWN_NOTE}`);
+    }
+  }
+
+  private claim(refundId: number, actor: string): RefundRow | null {
+    const now = this.now().toISOString();
+    const marker = randomBytes(8).toString('hex');
+    const claimed = this.o.db
+      .prepare(
+        `UPDATE refund_requests SET state = 'executing', attempt_marker = ?, executing_since = COALESCE(executing_since, ?), executed_by = ?, updated_at = ?
+         WHERE id = ? AND state IN ('approved', 'executing') RETURNING *`,
+      )
+      .get(marker, now, actor, now, refundId) as RefundRow | undefined;
+    if (claimed) this.o.onChange?.(claimed.id, claimed.transaction_id);
+    return claimed ?? null;
+  }
+
+  private async lookUp(client: PayTraceClient, row: RefundRow): Promise<Found | null> {
+    const sale = await client.exportById(row.transaction_id);
+    if (!sale) return null;
+    if (row.method === 'void') {
+      return sale.type.toUpperCase() === 'VOID' ? { method: 'void', paytraceTransactionId: sale.transactionId, how: 'found voided by look-up' } : null;
+    }
+    const refund = await this.findRefundRow(client, row, sale);
+    return refund ? { method: 'refund', paytraceTransactionId: refund.transactionId, how: 'found by look-up before retry' } : null;
+  }
+
+  /** PayTrace's REFUND rows do not name the sale they refund: match on what they copy from it, created since the attempt began. */
+  private async findRefundRow(client: PayTraceClient, row: RefundRow, sale: PayTraceTransaction): Promise<PayTraceTransaction | null> {
+    const zone = this.o.zone();
+    const since = Date.parse(row.executing_since ?? row.updated_at) - (this.o.lookupSlackMs ?? 10 * 60_000);
+    const startDate = merchantDate(new Date(since).toISOString(), zone);
+    const endDate = merchantDate(this.now().toISOString(), zone);
+    const { transactions } = await client.exportByDateRange({ startDate, endDate: endDate < startDate ? startDate : endDate }, { transactionType: 'REFUND' });
+    const claimed = new Set(
+      (this.o.db.prepare("SELECT paytrace_transaction_id AS id FROM refund_requests WHERE method = 'refund' AND paytrace_transaction_id IS NOT NULL AND id != ?").all(row.id) as Array<{ id: number }>).map(
+        (r) => r.id,
+      ),
+    );
+    const candidates = transactions
+      .filter(
+        (t) =>
+          t.transactionId > sale.transactionId &&
+          !claimed.has(t.transactionId) &&
+          t.amountCents === row.amount_cents &&
+          t.invoiceId === sale.invoiceId &&
+          t.customerId === sale.customerId &&
+          t.maskedCard === sale.maskedCard &&
+          Date.parse(t.createdAt) >= since,
+      )
+      .sort((a, b) => a.transactionId - b.transactionId);
+    return candidates[0] ?? null;
+  }
+
+  private async attempt(client: PayTraceClient, row: RefundRow, actor: string): Promise<void> {
+    // The path follows the last synced state; PayTrace's 817/818 answers correct it when that is stale.
+    const sale = getTransaction(this.o.db, row.transaction_id);
+    if (!sale) return this.fail(row, `Transaction ${row.transaction_id} is not in the local store.`, actor);
+    const full = row.amount_cents === sale.amountCents;
+    // PayTrace voids whole sales only, so a partial amount always goes the refund way.
+    let path: 'void' | 'refund' = sale.settledAt === null && full ? 'void' : 'refund';
+    const tried = new Set<string>();
+    for (;;) {
+      tried.add(path);
+      this.setMethod(row, path);
+      try {
+        const result = path === 'void' ? await client.voidTransaction(row.transaction_id) : await client.refundTransaction(row.transaction_id, cents(row.amount_cents));
+        return this.complete(row, { method: path, paytraceTransactionId: result.transactionId, how: path === 'void' ? 'voided' : 'refunded' }, actor);
+      } catch (e) {
+        if (!isPayTraceError(e)) throw e;
+        if (e.kind === 'business' && path === 'void' && e.hasCode(818) && !tried.has('refund')) {
+          path = 'refund'; // settled meanwhile: refund instead
+          continue;
+        }
+        if (e.kind === 'business' && path === 'refund' && e.hasCode(817)) {
+          if (full && !tried.has('void')) {
+            path = 'void'; // not settled yet: void instead
+            continue;
+          }
+          return this.waitForSettlement(row);
+        }
+        if (e.kind === 'transient' || e.kind === 'malformed') {
+          // The request may have reached PayTrace: keep 'executing', resolve by look-up.
+          this.note(row, `${e.message} ${UNKNOWN_NOTE}`);
+          return;
+        }
+        // PayTrace refused (or we never got past sign-in): nothing happened there.
+        return this.fail(row, e.message, actor);
+      }
+    }
+  }
+
+  private setMethod(row: RefundRow, method: 'void' | 'refund'): void {
+    this.o.db.prepare('UPDATE refund_requests SET method = ?, updated_at = ? WHERE id = ?').run(method, this.now().toISOString(), row.id);
+    row.method = method;
+  }
+
+  private note(row: RefundRow, message: string): void {
+    this.o.db.prepare('UPDATE refund_requests SET last_error = ?, updated_at = ? WHERE id = ?').run(message, this.now().toISOString(), row.id);
+    this.logger.warn(`refund ${row.id}: ${message}`);
+    this.o.onChange?.(row.id, row.transaction_id);
+  }
+
+  private waitForSettlement(row: RefundRow): void {
+    const message = 'PayTrace cannot void part of a sale, and refunds need a settled sale: run this refund again once the sale has settled.';
+    this.o.db
+      .prepare("UPDATE refund_requests SET state = 'approved', method = NULL, executing_since = NULL, attempt_marker = NULL, last_error = ?, updated_at = ? WHERE id = ?")
+      .run(message, this.now().toISOString(), row.id);
+    this.o.onChange?.(row.id, row.transaction_id);
+  }
+
+  private fail(row: RefundRow, message: string, actor: string): void {
+    const now = this.now().toISOString();
+    const db = this.o.db;
+    db.transaction(() => {
+      db.prepare("UPDATE refund_requests SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?").run(message, now, row.id);
+      appendAudit(db, { actor, action: 'refund.failed', objectType: 'refund', objectId: String(row.id), after: { transactionId: row.transaction_id, error: message }, at: now });
+    })();
+    this.logger.error(`refund ${row.id} failed: ${message}`);
+    this.o.onChange?.(row.id, row.transaction_id);
+  }
+
+  private complete(row: RefundRow, found: Found, actor: string): void {
+    const db = this.o.db;
+    const now = this.now().toISOString();
+    let queued = false;
+    db.transaction(() => {
+      const current = getRefund(db, row.id);
+      if (!current || current.state !== 'executing') return;
+      const memoKey = this.queueCreditMemo(current, found, now);
+      queued = memoKey !== null;
+      db.prepare(
+        "UPDATE refund_requests SET state = 'done', method = ?, paytrace_transaction_id = ?, executed_at = ?, last_error = NULL, credit_memo_key = ?, updated_at = ? WHERE id = ?",
+      ).run(found.method, found.paytraceTransactionId, now, memoKey, now, row.id);
+      appendAudit(db, {
+        actor,
+        action: 'refund.executed',
+        objectType: 'refund',
+        objectId: String(row.id),
+        after: {
+          transactionId: row.transaction_id,
+          amountCents: row.amount_cents,
+          method: found.method,
+          paytraceTransactionId: found.paytraceTransactionId,
+          how: found.how,
+          requestedBy: row.requested_by,
+          approvedBy: approversOf(db, row.id).map((a) => a.approver),
+          executedBy: actor,
+          creditMemo: memoKey,
+        },
+        at: now,
+      });
+    })();
+    this.logger.info(`refund ${row.id}: ${found.how} as PayTrace ${found.paytraceTransactionId}`);
+    this.o.onChange?.(row.id, row.transaction_id);
+    if (queued) this.o.onQueued?.();
+  }
+
+  /**
+   * The ERP gets a credit memo only when it holds (or will hold) the payment's
+   * receipt; its idempotency key is the PayTrace refund id ("V<sale id>" for a void,
+   * which keeps the sale's id).
+   */
+  private queueCreditMemo(row: RefundRow, found: Found, now: string): string | null {
+    const db = this.o.db;
+    const receipt = db.prepare("SELECT payload_json, state FROM outbox WHERE transaction_id = ? AND kind = 'receipt'").get(row.transaction_id) as
+      | { payload_json: string; state: string }
+      | undefined;
+    if (!receipt || receipt.state === 'discarded' || receipt.state === 'dead') return null;
+    const posted = JSON.parse(receipt.payload_json) as ReceiptRequest;
+    const reference = found.method === 'void' ? `V${found.paytraceTransactionId}` : String(found.paytraceTransactionId);
+    const memo: CreditMemoRequest = {
+      reference,
+      originalReference: String(row.transaction_id),
+      customerId: posted.customerId,
+      date: merchantDate(now, this.o.zone()),
+      amountCents: cents(row.amount_cents),
+      currency: row.currency,
+      ...(posted.allocations[0] ? { invoiceNo: posted.allocations[0].invoiceNo } : {}),
+      reason: `${found.method === 'void' ? 'Void' : 'Refund'} of PayTrace ${row.transaction_id}: ${row.reason_code}${row.note ? ` (${row.note})` : ''}`,
+    };
+    const key = `credit_memo:${reference}`;
+    db.prepare(
+      `INSERT INTO outbox (idempotency_key, transaction_id, kind, payload_json, state, attempts, next_attempt_at, created_at, updated_at)
+       VALUES (?, ?, 'credit_memo', ?, 'queued', 0, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+    ).run(key, row.transaction_id, JSON.stringify(memo), now, now, now);
+    return key;
+  }
+}

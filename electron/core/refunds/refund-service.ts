@@ -1,0 +1,166 @@
+import { ApiFailure, type CallContext } from '@shared/api-contract';
+import type { Refundable, RefundPolicy, RefundView } from '@shared/api/refunds';
+import { cents, formatMoney } from '@shared/money';
+import { appendAudit } from '../audit/audit-log';
+import type { AuthService } from '../auth/auth-service';
+import type { Db } from '../store/db';
+import { getTransaction } from '../store/queries/transactions';
+import type { RefundExecutor } from './executor';
+import { loadRefundPolicy, saveRefundPolicy } from './policy';
+import { approvalRefusal } from './rules';
+import { approversOf, getRefund, listRefunds, refundView, reservedCents, type RefundRow } from './store';
+
+// Request → approve (four-eyes, password re-entered) → execute. Every step is
+// audited with the signed-in user: requester, approver(s), executor.
+
+export type RefundServiceOptions = Readonly<{
+  db: Db;
+  auth: AuthService;
+  executor: RefundExecutor;
+  now?: () => Date;
+  onChange?: (transactionId: number) => void;
+}>;
+
+export type RefundService = ReturnType<typeof createRefundService>;
+
+export function createRefundService(o: RefundServiceOptions) {
+  const { db } = o;
+  const now = () => (o.now ?? (() => new Date()))().toISOString();
+  const policy = (): RefundPolicy => loadRefundPolicy(db);
+  const view = (row: RefundRow): RefundView => refundView(db, row, policy());
+  const mustGet = (id: number): RefundRow => {
+    const row = getRefund(db, id);
+    if (!row) throw new ApiFailure('not_found', `Refund ${id} does not exist.`);
+    return row;
+  };
+
+  const refundable = (transactionId: number, exceptId?: number): Refundable => {
+    const t = getTransaction(db, transactionId);
+    if (!t) throw new ApiFailure('not_found', `Transaction ${transactionId} is not in the local store.`);
+    const type = t.type.toUpperCase();
+    if (type === 'REFUND') throw new ApiFailure('conflict', `Transaction ${transactionId} is itself a refund; a refund cannot be refunded.`);
+    if (type === 'VOID') throw new ApiFailure('conflict', `Transaction ${transactionId} is voided; there is nothing to refund.`);
+    if (t.declined) throw new ApiFailure('conflict', `Transaction ${transactionId} was declined; no money moved, so there is nothing to refund.`);
+    if (type !== 'SALE') throw new ApiFailure('conflict', `Transaction ${transactionId} is a ${t.type}; only sales can be refunded.`);
+    const remaining = Math.max(0, t.amountCents - reservedCents(db, transactionId, exceptId));
+    return { transactionId, amountCents: t.amountCents, refundableCents: cents(remaining), currency: t.currency, reasonCodes: policy().reasonCodes };
+  };
+
+  const changed = (transactionId: number) => o.onChange?.(transactionId);
+
+  return {
+    policy,
+    refundable: (transactionId: number) => refundable(transactionId),
+    list: (transactionId?: number): RefundView[] => listRefunds(db, transactionId).map(view),
+    get: (id: number): RefundView => view(mustGet(id)),
+    history: (id: number) => approversOf(db, id),
+
+    request(args: { transactionId: number; amountCents: number; reasonCode: string; note?: string | undefined }, ctx: CallContext): RefundView {
+      const user = o.auth.requireUser(ctx);
+      const p = policy();
+      if (!p.reasonCodes.includes(args.reasonCode)) throw new ApiFailure('invalid_args', `Reason "${args.reasonCode}" is not one of: ${p.reasonCodes.join(', ')}.`);
+      const at = now();
+      const id = db.transaction(() => {
+        // Checked inside the write transaction: two requests cannot both take the last dollar.
+        const r = refundable(args.transactionId);
+        if (args.amountCents > r.refundableCents) {
+          throw new ApiFailure(
+            'conflict',
+            `${formatMoney(args.amountCents, r.currency)} is more than the ${formatMoney(r.refundableCents, r.currency)} still refundable on transaction ${args.transactionId} (including refunds already requested).`,
+          );
+        }
+        const result = db
+          .prepare(
+            `INSERT INTO refund_requests (transaction_id, amount_cents, currency, reason_code, note, state, requested_by, requester_role, requested_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?)`,
+          )
+          .run(args.transactionId, args.amountCents, r.currency, args.reasonCode, args.note ?? '', user.userName, user.role, at, at);
+        const newId = Number(result.lastInsertRowid);
+        appendAudit(db, {
+          actor: user.userName,
+          action: 'refund.requested',
+          objectType: 'refund',
+          objectId: String(newId),
+          after: { transactionId: args.transactionId, amountCents: args.amountCents, currency: r.currency, reasonCode: args.reasonCode, note: args.note ?? '' },
+          at,
+        });
+        return newId;
+      })();
+      changed(args.transactionId);
+      return view(mustGet(id));
+    },
+
+    async approve(args: { refundId: number; password: string }, ctx: CallContext): Promise<RefundView> {
+      const before = mustGet(args.refundId);
+      const user = o.auth.requireUser(ctx);
+      // Refuse before asking for the password when the answer cannot be yes.
+      const early = approvalRefusal(user, caseOf(before), policy());
+      if (early) throw new ApiFailure('forbidden', early);
+      const approver = await o.auth.confirmPassword(ctx, args.password);
+      const at = now();
+      db.transaction(() => {
+        const row = mustGet(args.refundId);
+        const refusal = approvalRefusal(approver, caseOf(row), policy());
+        if (refusal) throw new ApiFailure('forbidden', refusal);
+        db.prepare('INSERT INTO refund_approvals (refund_id, approver, role, at) VALUES (?, ?, ?, ?)').run(row.id, approver.userName, approver.role, at);
+        db.prepare("UPDATE refund_requests SET state = 'approved', updated_at = ? WHERE id = ? AND state = 'requested'").run(at, row.id);
+        appendAudit(db, {
+          actor: approver.userName,
+          action: 'refund.approved',
+          objectType: 'refund',
+          objectId: String(row.id),
+          after: { transactionId: row.transaction_id, amountCents: row.amount_cents, requestedBy: row.requested_by, approverRole: approver.role, passwordConfirmed: true },
+          at,
+        });
+      })();
+      changed(before.transaction_id);
+      await o.executor.execute(args.refundId, approver.userName);
+      return view(mustGet(args.refundId));
+    },
+
+    reject(args: { refundId: number; reason: string }, ctx: CallContext): RefundView {
+      const user = o.auth.requireUser(ctx);
+      const at = now();
+      const row = db.transaction(() => {
+        const r = mustGet(args.refundId);
+        if (r.state !== 'requested' && r.state !== 'approved') throw new ApiFailure('conflict', `Refund ${r.id} is ${r.state}; only requested or approved refunds can be rejected.`);
+        db.prepare("UPDATE refund_requests SET state = 'rejected', rejected_by = ?, reject_reason = ?, updated_at = ? WHERE id = ?").run(user.userName, args.reason, at, r.id);
+        appendAudit(db, { actor: user.userName, action: 'refund.rejected', objectType: 'refund', objectId: String(r.id), after: { reason: args.reason, requestedBy: r.requested_by }, at });
+        return r;
+      })();
+      changed(row.transaction_id);
+      return view(mustGet(args.refundId));
+    },
+
+    async execute(args: { refundId: number }, ctx: CallContext): Promise<RefundView> {
+      const row = mustGet(args.refundId);
+      if (row.state !== 'approved' && row.state !== 'executing') throw new ApiFailure('conflict', `Refund ${row.id} is ${row.state}; only approved refunds (or ones left executing) can be run.`);
+      await o.executor.execute(row.id, o.auth.actorFor(ctx));
+      return view(mustGet(row.id));
+    },
+
+    setPolicy(patch: { reasonCodes?: string[] | undefined; secondApproverAboveCents?: number | undefined; adminAboveCents?: number | undefined }, ctx: CallContext): RefundPolicy {
+      const current = policy();
+      const next: RefundPolicy = {
+        reasonCodes: patch.reasonCodes ?? current.reasonCodes,
+        secondApproverAboveCents: cents(patch.secondApproverAboveCents ?? current.secondApproverAboveCents),
+        adminAboveCents: cents(patch.adminAboveCents ?? current.adminAboveCents),
+      };
+      if (next.adminAboveCents < next.secondApproverAboveCents) throw new ApiFailure('invalid_args', 'The admin limit cannot be below the second-supervisor limit.');
+      saveRefundPolicy(db, next);
+      appendAudit(db, { actor: o.auth.actorFor(ctx), action: 'refunds.policy', objectType: 'settings', objectId: 'refunds', before: current, after: next });
+      return next;
+    },
+  };
+
+  function caseOf(row: RefundRow) {
+    return {
+      state: row.state,
+      amountCents: cents(row.amount_cents),
+      currency: row.currency,
+      requestedBy: row.requested_by,
+      requesterRole: row.requester_role,
+      approvers: approversOf(db, row.id).map((a) => a.approver),
+    };
+  }
+}

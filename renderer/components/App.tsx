@@ -1,0 +1,56 @@
+import { useEffect, useRef } from 'react';
+import { startDataFeed } from '../state/data-store';
+import { ReconGrid } from '../grid/ReconGrid';
+import { useKeyboard } from '../keyboard';
+import { Banner } from './Banner';
+import { ConflictsPanel } from '../features/offline/ConflictsPanel';
+import { DetailPanel } from './DetailPanel';
+import { ErrorBoundary } from './ErrorBoundary';
+import { Footer } from './Footer';
+import { SettingsDialog } from './SettingsDialog';
+import { Toasts } from './Toasts';
+import { Toolbar } from './Toolbar';
+import { TopBar } from './TopBar';
+import { AuthGate } from '../features/auth/AuthGate';
+import { RefundsQueue } from '../features/refunds/RefundsQueue';
+
+export function App() {
+  return (
+    <AuthGate>
+      <Workspace />
+    </AuthGate>
+  );
+}
+
+/** The signed-in app; it mounts (and starts its data feed) only behind the sign-in gate. */
+function Workspace() {
+  const searchRef = useRef<HTMLInputElement>(null);
+  useKeyboard(searchRef);
+  useEffect(() => startDataFeed(), []);
+  return (
+    <div className="app">
+      <TopBar />
+      <Banner />
+      <ErrorBoundary area="conflicts">
+        <ConflictsPanel />
+      </ErrorBoundary>
+      <Toolbar ref={searchRef} />
+      <main className="workspace">
+        <ErrorBoundary area="grid">
+          <ReconGrid />
+        </ErrorBoundary>
+        <ErrorBoundary area="detail panel">
+          <DetailPanel />
+        </ErrorBoundary>
+      </main>
+      <Footer />
+      <ErrorBoundary area="settings">
+        <SettingsDialog />
+      </ErrorBoundary>
+      <ErrorBoundary area="refunds">
+        <RefundsQueue />
+      </ErrorBoundary>
+      <Toasts />
+    </div>
+  );
+}

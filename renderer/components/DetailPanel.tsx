@@ -1,0 +1,285 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import type { AuditEntry, Candidate, TransactionDetail } from '@shared/domain';
+import { errorMessage, invoke, subscribe } from '../api/client';
+import { approve, isApprovable } from '../actions';
+import { useData } from '../state/data-store';
+import { useUi } from '../state/ui-store';
+import { formatAmount, formatDateTimeInZone, formatScore, humanize } from '../format';
+import { statusLabel } from '../grid/status-pill';
+import { flattenRaw } from '../raw-fields';
+import { ChevronIcon, CloseIcon } from './icons';
+import { TransactionRefunds } from '../features/refunds/RefundRequest';
+
+type Load = Readonly<{ state: 'idle' } | { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; detail: TransactionDetail }>;
+
+function useDetail(transactionId: number | null): Load {
+  const [load, setLoad] = useState<Load>({ state: 'idle' });
+  useEffect(() => {
+    if (transactionId === null) {
+      setLoad({ state: 'idle' });
+      return undefined;
+    }
+    let alive = true;
+    const fetchDetail = (showLoading: boolean) => {
+      if (showLoading) setLoad({ state: 'loading' });
+      invoke('grid:detail', { transactionId })
+        .then((detail) => alive && setLoad({ state: 'ready', detail }))
+        .catch((err: unknown) => alive && setLoad({ state: 'error', message: errorMessage(err) }));
+    };
+    fetchDetail(true);
+    const off = subscribe('rows:changed', (e) => {
+      if (e.transactionIds === null || e.transactionIds.includes(transactionId)) fetchDetail(false);
+    });
+    return () => {
+      alive = false;
+      off();
+    };
+  }, [transactionId]);
+  return load;
+}
+
+function Section({ title, testId, children, aside }: Readonly<{ title: string; testId: string; children: ReactNode; aside?: ReactNode }>) {
+  return (
+    <section className="dp-section" data-testid={testId}>
+      <h3 className="dp-title">
+        {title}
+        {aside ? <span className="dp-aside">{aside}</span> : null}
+      </h3>
+      {children}
+    </section>
+  );
+}
+
+function CandidateCard({ c, rank, currency }: Readonly<{ c: Candidate; rank: number; currency: string }>) {
+  return (
+    <div className={`cand${c.blockers.length === 0 ? ' cand-ok' : ''}`} data-testid="detail-candidate">
+      <div className="cand-head">
+        <span className="cand-rank">#{rank}</span>
+        <span className="mono">{c.allocations.map((a) => a.invoiceNo).join(', ') || 'No invoice'}</span>
+        {c.customerId ? <span className="muted">{c.customerId}</span> : null}
+        <span className="cand-score num">
+          {formatScore(c.score)} <span className="muted">({c.points} pts)</span>
+        </span>
+      </div>
+      {c.allocations.length > 0 ? (
+        <div className="cand-allocs">
+          {c.allocations.map((a) => (
+            <span key={a.invoiceNo} className="chip">
+              <span className="mono">{a.invoiceNo}</span> <span className="num">{formatAmount(a.amountCents, currency)}</span>
+            </span>
+          ))}
+        </div>
+      ) : null}
+      {c.signals.length > 0 ? (
+        <table className="kv signals">
+          <tbody>
+            {c.signals.map((s, i) => (
+              <tr key={`${s.signal}-${i}`}>
+                <td>{humanize(s.signal)}</td>
+                <td className="muted">{s.detail}</td>
+                <td className={`num ${s.points < 0 ? 'neg' : 'pos'}`}>
+                  {s.points > 0 ? '+' : ''}
+                  {s.points}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {c.blockers.length > 0 ? (
+        <ul className="blockers">
+          {c.blockers.map((b) => (
+            <li key={b}>{b}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+function History({ entries, zone }: Readonly<{ entries: readonly AuditEntry[]; zone: string }>) {
+  if (entries.length === 0) return <p className="muted">No actions recorded yet.</p>;
+  return (
+    <ol className="history">
+      {entries.map((h) => (
+        <li key={h.id}>
+          <span className="num muted">{formatDateTimeInZone(h.at, zone)}</span>
+          <span>
+            <strong>{humanize(h.action)}</strong> <span className="muted">by {h.actor}</span>
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function DetailBody({ d, zone }: Readonly<{ d: TransactionDetail; zone: string }>) {
+  const [rawOpen, setRawOpen] = useState(false);
+  const { row, transaction: t, outcome, invoices, posting } = d;
+  const allocated = new Map(outcome.allocations.map((a) => [a.invoiceNo, a.amountCents]));
+  return (
+    <>
+      <div className="dp-header">
+        <div className="dp-payer" title={row.payer}>
+          {row.payer || 'Unknown payer'}
+        </div>
+        <div className="dp-amount num">{formatAmount(row.amountCents, row.currency)}</div>
+        <div className="dp-meta">
+          <span className={`pill pill-${row.status}`} data-testid="detail-status">
+            {statusLabel(row.status)}
+          </span>
+          <span className="mono">#{row.transactionId}</span>
+          <span className="num">{formatDateTimeInZone(row.createdAt, zone)}</span>
+          <span>
+            {row.method === 'ach' ? 'ACH' : 'Card'} · {t.type}
+          </span>
+        </div>
+        {isApprovable(row) ? (
+          <button type="button" className="btn btn-primary btn-sm" data-testid="detail-approve" onClick={() => void approve([row.transactionId])}>
+            Approve match
+          </button>
+        ) : null}
+      </div>
+
+      <Section title="Why" testId="detail-reason" aside={<span className="num">score {formatScore(outcome.score)}</span>}>
+        <p className="dp-reason">{outcome.reason || row.reason}</p>
+        {outcome.exception ? <p className="exception-code">Exception: {humanize(outcome.exception)}</p> : null}
+        {outcome.reasons.length > 0 ? (
+          <ul className="reasons">
+            {outcome.reasons.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ul>
+        ) : null}
+        {outcome.unappliedCents !== 0 ? <p className="muted">Unapplied: {formatAmount(outcome.unappliedCents, row.currency)}</p> : null}
+      </Section>
+
+      <Section title="Candidates" testId="detail-candidates" aside={outcome.candidates.length > 0 ? String(outcome.candidates.length) : undefined}>
+        {outcome.candidates.length === 0 ? (
+          <p className="muted">No ranked candidates for this payment.</p>
+        ) : (
+          outcome.candidates.map((c, i) => <CandidateCard key={i} c={c} rank={i + 1} currency={row.currency} />)
+        )}
+      </Section>
+
+      <Section title="Matched invoices" testId="detail-invoices">
+        {invoices.length === 0 ? (
+          <p className="muted">No ERP invoice matched. Reference as sent: <span className="mono">{row.reference || '(empty)'}</span></p>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Invoice</th>
+                <th>Customer</th>
+                <th className="r">Open balance</th>
+                <th className="r">Applied</th>
+              </tr>
+            </thead>
+            <tbody>
+              {invoices.map((inv) => (
+                <tr key={inv.invoiceNo}>
+                  <td>
+                    <div className="mono">{inv.invoiceNo}</div>
+                    <div className="muted small">
+                      {inv.invoiceDate}
+                      {inv.dueDate ? ` · due ${inv.dueDate}` : ''}
+                      {inv.poNo ? ` · PO ${inv.poNo}` : ''}
+                    </div>
+                  </td>
+                  <td>
+                    <div>{inv.customerName ?? inv.customerId}</div>
+                    <div className="muted small mono">{inv.customerId}</div>
+                  </td>
+                  <td className="r num">{formatAmount(inv.openBalanceCents, inv.currency)}</td>
+                  <td className="r num">{formatAmount(allocated.get(inv.invoiceNo) ?? null, inv.currency)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+
+      <Section title="Posting" testId="detail-posting">
+        {posting === null ? (
+          <p className="muted">Not queued for posting.</p>
+        ) : (
+          <table className="kv">
+            <tbody>
+              <tr>
+                <td>State</td>
+                <td data-testid="detail-posting-state">{humanize(posting.state)}</td>
+              </tr>
+              <tr>
+                <td>Attempts</td>
+                <td className="num">{posting.attempts}</td>
+              </tr>
+              <tr>
+                <td>ERP document</td>
+                <td className="mono">{posting.erpDocumentId ?? '—'}</td>
+              </tr>
+              {posting.lastError ? (
+                <tr>
+                  <td>Last error</td>
+                  <td className="error-text">{posting.lastError}</td>
+                </tr>
+              ) : null}
+              <tr>
+                <td>Updated</td>
+                <td className="num">{formatDateTimeInZone(posting.updatedAt, zone)}</td>
+              </tr>
+            </tbody>
+          </table>
+        )}
+      </Section>
+
+      <TransactionRefunds transactionId={row.transactionId} />
+
+      <section className="dp-section" data-testid="detail-raw">
+        <button type="button" className="dp-title dp-toggle" aria-expanded={rawOpen} onClick={() => setRawOpen(!rawOpen)}>
+          <ChevronIcon open={rawOpen} /> PayTrace fields
+        </button>
+        {rawOpen ? (
+          <table className="kv raw">
+            <tbody>
+              {flattenRaw(t.raw).map(([k, v]) => (
+                <tr key={k}>
+                  <td className="mono">{k}</td>
+                  <td className="mono">{v}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+      </section>
+
+      <Section title="History" testId="detail-history">
+        <History entries={d.history} zone={zone} />
+      </Section>
+    </>
+  );
+}
+
+export function DetailPanel() {
+  const open = useUi((s) => s.panelOpen);
+  const focusedId = useUi((s) => s.focusedId);
+  const setOpen = useUi((s) => s.setPanelOpen);
+  const zone = useData((s) => s.info?.merchantZone ?? 'America/Los_Angeles');
+  const load = useDetail(open ? focusedId : null);
+  if (!open) return null;
+  return (
+    <aside className="detail-panel" data-testid="detail-panel" data-transaction-id={focusedId ?? ''} aria-label="Transaction detail">
+      <div className="dp-bar">
+        <span className="dp-bar-title">Transaction detail</span>
+        <button type="button" className="btn btn-icon btn-sm" data-testid="detail-close" aria-label="Close (Esc)" title="Close (Esc)" onClick={() => setOpen(false)}>
+          <CloseIcon />
+        </button>
+      </div>
+      <div className="dp-scroll">
+        {focusedId === null ? <p className="muted pad">Select a row to see how it was matched.</p> : null}
+        {load.state === 'loading' ? <p className="muted pad">Loading…</p> : null}
+        {load.state === 'error' ? <p className="error-text pad">{load.message}</p> : null}
+        {load.state === 'ready' ? <DetailBody d={load.detail} zone={zone} /> : null}
+      </div>
+    </aside>
+  );
+}

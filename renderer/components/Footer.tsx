@@ -1,0 +1,51 @@
+import { useData } from '../state/data-store';
+import { TAB_ORDER } from '../state/ui-store';
+
+const HINTS: ReadonlyArray<readonly [string, string]> = [
+  [`1–${TAB_ORDER.length}`, 'tabs'],
+  ['j / k', 'move'],
+  ['Space', 'select'],
+  ['Ctrl A', 'select all'],
+  ['a', 'approve'],
+  ['Enter', 'details'],
+  ['Esc', 'close'],
+  ['/', 'search'],
+];
+
+function PostingSummaryView() {
+  const p = useData((s) => s.posting);
+  if (!p) return null;
+  const parts: Array<[string, number, string]> = [
+    ['queued', p.queued + p.sending, ''],
+    ['retrying', p.retrying, p.retrying > 0 ? 'warn' : ''],
+    ['unknown outcome', p.unknownOutcome, p.unknownOutcome > 0 ? 'bad' : ''],
+    ['failed', p.dead, p.dead > 0 ? 'bad' : ''],
+    ['posted', p.posted, ''],
+  ];
+  return (
+    <div className="posting-summary" data-testid="posting-summary">
+      <span className="muted">Posting</span>
+      {parts.map(([label, n, tone]) => (
+        <span key={label} className={tone ? `ps-${tone}` : undefined} data-testid={`posting-${label.replace(' ', '-')}`}>
+          <span className="num">{n.toLocaleString('en-US')}</span> {label}
+        </span>
+      ))}
+      {p.paused ? <span className="ps-bad">Paused: {p.paused}</span> : null}
+    </div>
+  );
+}
+
+export function Footer() {
+  return (
+    <footer className="footer">
+      <div className="hints" data-testid="keyboard-hints">
+        {HINTS.map(([key, label]) => (
+          <span key={key} className="hint">
+            <kbd>{key}</kbd> {label}
+          </span>
+        ))}
+      </div>
+      <PostingSummaryView />
+    </footer>
+  );
+}

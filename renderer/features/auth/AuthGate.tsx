@@ -1,0 +1,161 @@
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { errorMessage, invoke } from '../../api/client';
+import { UNAUTHENTICATED_EVENT } from '../../api/web-binding';
+import { useSession } from './session-store';
+import './auth.css';
+
+// The sign-in gate: first-run admin setup, sign-in (the OS user name
+// suggested, demo users listed only in demo mode) and the idle lock screen.
+// The app behind it mounts only once a user is signed in.
+
+const RECHECK_MS = 30_000;
+
+function SignInForm() {
+  const status = useSession((s) => s.status)!;
+  const signedIn = useSession((s) => s.signedIn);
+  const [userName, setUserName] = useState(status.suggestedUserName);
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await invoke('auth:signIn', { userName: userName.trim(), password });
+      setPassword('');
+      signedIn(result.user);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="auth-card" data-testid="sign-in" onSubmit={(e) => void submit(e)}>
+      <h1>{status.locked ? 'Tieout is locked' : 'Sign in to Tieout'}</h1>
+      {status.locked ? <p className="muted">Locked after {status.idleMinutes} minutes without activity. Sign in again to continue.</p> : null}
+      <div className="field">
+        <label htmlFor="auth-user">User name</label>
+        <input id="auth-user" data-testid="sign-in-user" autoComplete="username" value={userName} onChange={(e) => setUserName(e.target.value)} autoFocus={!userName} />
+      </div>
+      <div className="field">
+        <label htmlFor="auth-password">Password</label>
+        <input
+          id="auth-password"
+          data-testid="sign-in-password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          autoFocus={!!userName}
+        />
+      </div>
+      {error ? (
+        <p className="error-text" role="alert" data-testid="sign-in-error">
+          {error}
+        </p>
+      ) : null}
+      <button type="submit" className="btn btn-primary" data-testid="sign-in-submit" disabled={busy || !userName.trim() || !password}>
+        {busy ? 'Signing in…' : 'Sign in'}
+      </button>
+      {status.demo ? (
+        <div className="auth-demo" data-testid="demo-users">
+          <p className="muted small">
+            Demo users (password <code>{status.demo.password}</code>):
+          </p>
+          <div className="auth-demo-users">
+            {status.demo.users.map((u) => (
+              <button key={u.userName} type="button" className="btn btn-ghost btn-sm" onClick={() => setUserName(u.userName)}>
+                {u.userName} <span className="muted">({u.role})</span>
+              </button>
+            ))}
+          </div>
+        </div>
+      ) : null}
+    </form>
+  );
+}
+
+function SetupForm() {
+  const status = useSession((s) => s.status)!;
+  const signedIn = useSession((s) => s.signedIn);
+  const [userName, setUserName] = useState(status.suggestedUserName);
+  const [password, setPassword] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const mismatch = repeat.length > 0 && repeat !== password;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      const result = await invoke('auth:setup', { userName: userName.trim(), password });
+      signedIn(result.user);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+  return (
+    <form className="auth-card" data-testid="setup" onSubmit={(e) => void submit(e)}>
+      <h1>Create the admin account</h1>
+      <p className="muted">Tieout has no users yet. The admin creates the clerks and supervisors.</p>
+      <div className="field">
+        <label htmlFor="setup-user">User name</label>
+        <input id="setup-user" value={userName} onChange={(e) => setUserName(e.target.value)} autoComplete="username" />
+      </div>
+      <div className="field">
+        <label htmlFor="setup-password">Password (at least 10 characters)</label>
+        <input id="setup-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
+      </div>
+      <div className="field">
+        <label htmlFor="setup-repeat">Repeat password</label>
+        <input id="setup-repeat" type="password" value={repeat} onChange={(e) => setRepeat(e.target.value)} autoComplete="new-password" />
+      </div>
+      {mismatch ? <p className="error-text">The passwords differ.</p> : null}
+      {error ? <p className="error-text">{error}</p> : null}
+      <button type="submit" className="btn btn-primary" disabled={!userName.trim() || password.length < 10 || password !== repeat}>
+        Create admin and sign in
+      </button>
+    </form>
+  );
+}
+
+export function AuthGate({ children }: Readonly<{ children: ReactNode }>) {
+  const status = useSession((s) => s.status);
+  const error = useSession((s) => s.error);
+  const refresh = useSession((s) => s.refresh);
+  useEffect(() => {
+    void refresh();
+    const onLocked = () => void refresh();
+    window.addEventListener(UNAUTHENTICATED_EVENT, onLocked);
+    // auth:status does not count as activity, so this check cannot keep a session awake.
+    const timer = window.setInterval(onLocked, RECHECK_MS);
+    return () => {
+      window.removeEventListener(UNAUTHENTICATED_EVENT, onLocked);
+      window.clearInterval(timer);
+    };
+  }, [refresh]);
+  if (status?.user) return <>{children}</>;
+  return (
+    <div className="auth-screen">
+      {status === null ? <p className="muted">{error ?? 'Connecting to the Tieout engine…'}</p> : status.setupNeeded ? <SetupForm /> : <SignInForm />}
+    </div>
+  );
+}
+
+export function UserMenu() {
+  const user = useSession((s) => s.status?.user ?? null);
+  const signOut = useSession((s) => s.signOut);
+  if (!user) return null;
+  return (
+    <div className="user-menu" data-testid="user-menu">
+      <span className="user-name" data-testid="user-name" title={`Signed in as ${user.userName} (${user.role})`}>
+        {user.displayName} <span className="muted small">{user.role}</span>
+      </span>
+      <button type="button" className="btn btn-ghost btn-sm" data-testid="sign-out" onClick={() => void signOut()}>
+        Sign out
+      </button>
+    </div>
+  );
+}
+

@@ -1,0 +1,47 @@
+import { create } from 'zustand';
+import type { AuthStatus, UserView } from '@shared/api/auth';
+import { errorMessage, invoke } from '../../api/client';
+
+// Who is signed in, as the engine last said. The session token itself never
+// reaches renderer code: the binding keeps it.
+
+type SessionState = Readonly<{
+  status: AuthStatus | null;
+  error: string | null;
+  refresh: () => Promise<void>;
+  signedIn: (user: UserView) => void;
+  signOut: () => Promise<void>;
+}>;
+
+export const useSession = create<SessionState>()((set, get) => ({
+  status: null,
+  error: null,
+  async refresh() {
+    try {
+      set({ status: await invoke('auth:status', {}), error: null });
+    } catch (e) {
+      set({ error: errorMessage(e) });
+    }
+  },
+  signedIn(user) {
+    const status = get().status;
+    if (status) set({ status: { ...status, setupNeeded: false, locked: false, user } });
+    void get().refresh();
+  },
+  async signOut() {
+    try {
+      await invoke('auth:signOut', {});
+    } finally {
+      await get().refresh();
+    }
+  },
+}));
+
+export function useUser(): UserView | null {
+  return useSession((s) => s.status?.user ?? null);
+}
+
+export function hasRole(user: UserView | null, role: UserView['role']): boolean {
+  const rank = { clerk: 1, supervisor: 2, admin: 3 } as const;
+  return !!user && rank[user.role] >= rank[role];
+}

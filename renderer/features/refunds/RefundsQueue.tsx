@@ -1,0 +1,233 @@
+import { useEffect, useState } from 'react';
+import type { RefundState, RefundView } from '@shared/api/refunds';
+import { formatMoney } from '@shared/money';
+import { errorMessage, invoke, subscribe } from '../../api/client';
+import { hasRole, useUser } from '../auth/session-store';
+import { useRefundsUi } from './refund-store';
+import './refunds.css';
+
+// The Refunds queue: every request with its state. Supervisors approve here,
+// re-entering their own password (four-eyes), or reject with a reason. The
+// engine enforces who may do what; the buttons only mirror it.
+
+const STATE_LABELS: Record<RefundState, string> = {
+  requested: 'Requested',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  executing: 'Executing',
+  done: 'Done',
+  failed: 'Failed',
+};
+
+export function RefundStatePill({ state }: Readonly<{ state: RefundState }>) {
+  return (
+    <span className={`refund-pill refund-pill-${state}`} data-testid="refund-state">
+      {STATE_LABELS[state]}
+    </span>
+  );
+}
+
+function useRefunds(open: boolean): [RefundView[], string | null, () => void] {
+  const [list, setList] = useState<RefundView[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (!open) return undefined;
+    let alive = true;
+    invoke('refunds:list', {})
+      .then((r) => {
+        if (!alive) return;
+        setList(r);
+        setError(null);
+      })
+      .catch((e: unknown) => alive && setError(errorMessage(e)));
+    const off = subscribe('rows:changed', () => setTick((t) => t + 1));
+    return () => {
+      alive = false;
+      off();
+    };
+  }, [open, tick]);
+  return [list, error, () => setTick((t) => t + 1)];
+}
+
+function Decision({ r, reload }: Readonly<{ r: RefundView; reload: () => void }>) {
+  const [mode, setMode] = useState<'idle' | 'approve' | 'reject'>('idle');
+  const [password, setPassword] = useState('');
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (fn: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+      setMode('idle');
+      setPassword('');
+      reload();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (mode === 'idle') {
+    return (
+      <div className="refund-approve">
+        {r.state === 'requested' ? (
+          <button type="button" className="btn btn-primary btn-sm" data-testid={`refund-approve-${r.id}`} onClick={() => setMode('approve')}>
+            Approve…
+          </button>
+        ) : null}
+        {r.state === 'approved' ? (
+          <button type="button" className="btn btn-secondary btn-sm" data-testid={`refund-execute-${r.id}`} onClick={() => void run(() => invoke('refunds:execute', { refundId: r.id }))}>
+            Run now
+          </button>
+        ) : null}
+        {r.state === 'requested' || r.state === 'approved' ? (
+          <button type="button" className="btn btn-ghost btn-sm" data-testid={`refund-reject-${r.id}`} onClick={() => setMode('reject')}>
+            Reject…
+          </button>
+        ) : null}
+        {error ? (
+          <span className="error-text small" data-testid="refund-error">
+            {error}
+          </span>
+        ) : null}
+      </div>
+    );
+  }
+  return (
+    <form
+      className="refund-approve"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run(() => (mode === 'approve' ? invoke('refunds:approve', { refundId: r.id, password }) : invoke('refunds:reject', { refundId: r.id, reason })));
+      }}
+    >
+      {mode === 'approve' ? (
+        <input
+          type="password"
+          data-testid="refund-password"
+          placeholder="Your password"
+          aria-label="Re-enter your password to approve"
+          autoComplete="current-password"
+          autoFocus
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+      ) : (
+        <input data-testid="refund-reject-reason" placeholder="Reason for rejecting" autoFocus value={reason} onChange={(e) => setReason(e.target.value)} />
+      )}
+      <button type="submit" className="btn btn-primary btn-sm" data-testid="refund-confirm" disabled={busy || (mode === 'approve' ? !password : !reason.trim())}>
+        {busy ? 'Working…' : mode === 'approve' ? 'Approve refund' : 'Reject'}
+      </button>
+      <button type="button" className="btn btn-ghost btn-sm" onClick={() => setMode('idle')}>
+        Cancel
+      </button>
+      {error ? (
+        <span className="error-text small" data-testid="refund-error">
+          {error}
+        </span>
+      ) : null}
+    </form>
+  );
+}
+
+export function RefundsQueue() {
+  const open = useRefundsUi((s) => s.open);
+  const setOpen = useRefundsUi((s) => s.setOpen);
+  const user = useUser();
+  const [list, error, reload] = useRefunds(open);
+  if (!open) return null;
+  const supervisor = hasRole(user, 'supervisor');
+  return (
+    <div className="modal-overlay" onClick={(e) => e.target === e.currentTarget && setOpen(false)}>
+      <div className="modal refunds-modal" role="dialog" aria-label="Refunds" data-testid="refunds-queue">
+        <div className="modal-head">
+          <h2>Refunds</h2>
+          <button type="button" className="btn btn-ghost btn-sm" data-testid="refunds-close" onClick={() => setOpen(false)}>
+            Close
+          </button>
+        </div>
+        <div className="modal-body">
+          {error ? <p className="error-text">{error}</p> : null}
+          {list.length === 0 ? <p className="muted pad">No refunds requested yet. Request one from a transaction's detail panel.</p> : null}
+          {list.length > 0 ? (
+            <table className="table refunds-table">
+              <thead>
+                <tr>
+                  <th>#</th>
+                  <th>Transaction</th>
+                  <th className="r">Amount</th>
+                  <th>Reason</th>
+                  <th>State</th>
+                  <th>Requested / approved</th>
+                  <th>PayTrace / ERP</th>
+                  {supervisor ? <th>Decision</th> : null}
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((r) => (
+                  <tr key={r.id} data-testid="refund-row" data-refund-id={r.id} data-state={r.state}>
+                    <td className="num">{r.id}</td>
+                    <td>
+                      <div className="mono">#{r.transactionId}</div>
+                      <div className="muted small">{r.payer}</div>
+                    </td>
+                    <td className="r num">{formatMoney(r.amountCents, r.currency)}</td>
+                    <td>
+                      <div>{r.reasonCode}</div>
+                      {r.note ? <div className="muted small">{r.note}</div> : null}
+                    </td>
+                    <td>
+                      <RefundStatePill state={r.state} />
+                      {r.lastError ? <div className="error-text small">{r.lastError}</div> : null}
+                      {r.rejectReason ? <div className="muted small">Rejected by {r.rejectedBy}: {r.rejectReason}</div> : null}
+                    </td>
+                    <td className="small">
+                      <div>by {r.requestedBy}</div>
+                      {r.approvals.map((a) => (
+                        <div key={a.by} data-testid="refund-approved-by">
+                          approved by {a.by} ({a.role})
+                        </div>
+                      ))}
+                      {r.state === 'requested' ? <div className="muted">Needs: {r.approvalRule}</div> : null}
+                    </td>
+                    <td className="small">
+                      {r.paytraceTransactionId ? (
+                        <div data-testid="refund-paytrace-id">
+                          {r.method === 'void' ? 'Voided' : 'Refund'} <span className="mono">#{r.paytraceTransactionId}</span>
+                        </div>
+                      ) : null}
+                      {r.creditMemo ? (
+                        <div data-testid="refund-credit-memo" data-state={r.creditMemo.state}>
+                          Credit memo {r.creditMemo.erpDocumentId ?? ''} ({r.creditMemo.state.replace('_', ' ')})
+                        </div>
+                      ) : r.state === 'done' ? (
+                        <div className="muted">No credit memo (payment not in the ERP)</div>
+                      ) : null}
+                    </td>
+                    {supervisor ? (
+                      <td>
+                        <Decision r={r} reload={reload} />
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function RefundsButton() {
+  const setOpen = useRefundsUi((s) => s.setOpen);
+  return (
+    <button type="button" className="btn btn-secondary" data-testid="refunds-open" onClick={() => setOpen(true)}>
+      Refunds
+    </button>
+  );
+}

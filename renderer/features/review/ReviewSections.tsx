@@ -1,0 +1,135 @@
+import { useState } from 'react';
+import { EXCEPTION_CODES, type ExceptionCode, type TransactionDetail } from '@shared/domain';
+import { humanize } from '../../format';
+import { useUi } from '../../state/ui-store';
+import { AllocationEditor } from './AllocationEditor';
+import { chooseCandidate, saveNote, setException } from './review-actions';
+import './review.css';
+
+/** Rows the clerk can still change: not approved, posted, failed or in conflict. */
+export function isReviewable(d: TransactionDetail): boolean {
+  return d.row.status === 'auto' || d.row.status === 'review' || d.row.status === 'exception';
+}
+
+export function UseCandidateButton({ transactionId, index, current }: Readonly<{ transactionId: number; index: number; current: boolean }>) {
+  const [busy, setBusy] = useState(false);
+  if (current) return <span className="cand-current" data-testid="candidate-current">In use</span>;
+  return (
+    <button
+      type="button"
+      className="btn btn-secondary btn-sm cand-use"
+      data-testid="candidate-use"
+      disabled={busy}
+      onClick={() => {
+        setBusy(true);
+        void chooseCandidate(transactionId, index).finally(() => setBusy(false));
+      }}
+    >
+      Use this candidate
+    </button>
+  );
+}
+
+function AllocationSection({ d }: Readonly<{ d: TransactionDetail }>) {
+  const editFor = useUi((s) => s.allocationEditFor);
+  const setEditFor = useUi((s) => s.setAllocationEditFor);
+  const open = editFor === d.row.transactionId;
+  return (
+    <section className="dp-section" data-testid="detail-allocation">
+      <h3 className="dp-title">
+        Allocation
+        {!open ? (
+          <span className="dp-aside">
+            <button type="button" className="btn btn-secondary btn-sm" data-testid="alloc-open" onClick={() => setEditFor(d.row.transactionId)}>
+              Edit allocation
+            </button>
+          </span>
+        ) : null}
+      </h3>
+      {open ? (
+        <AllocationEditor key={d.row.transactionId} d={d} onClose={() => setEditFor(null)} />
+      ) : (
+        <p className="muted small">Choose the customer and split the payment across invoices by hand. Amounts are checked to the cent as you type.</p>
+      )}
+    </section>
+  );
+}
+
+function ExceptionSection({ d }: Readonly<{ d: TransactionDetail }>) {
+  const [reason, setReason] = useState<ExceptionCode | ''>(d.row.exception ?? '');
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const run = (r: ExceptionCode | null) => {
+    setBusy(true);
+    void setException(d.row.transactionId, r, note).then((ok) => {
+      setBusy(false);
+      if (ok) setNote('');
+    });
+  };
+  return (
+    <section className="dp-section" data-testid="detail-exception">
+      <h3 className="dp-title">Exception</h3>
+      <div className="review-form">
+        <select data-testid="exception-reason" aria-label="Exception reason" value={reason} onChange={(e) => setReason(e.target.value as ExceptionCode | '')}>
+          <option value="">Choose a reason…</option>
+          {EXCEPTION_CODES.map((c) => (
+            <option key={c} value={c}>
+              {humanize(c)}
+            </option>
+          ))}
+        </select>
+        <input data-testid="exception-note" aria-label="Exception note" placeholder="Note (optional)" value={note} maxLength={2000} onChange={(e) => setNote(e.target.value)} />
+        <div className="review-form-actions">
+          {d.row.exception ? (
+            <button type="button" className="btn btn-ghost btn-sm" data-testid="exception-clear" disabled={busy} onClick={() => run(null)}>
+              Clear reason
+            </button>
+          ) : null}
+          <button type="button" className="btn btn-secondary btn-sm" data-testid="exception-save" disabled={busy || reason === ''} onClick={() => reason !== '' && run(reason)}>
+            Mark exception
+          </button>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function NoteSection({ d }: Readonly<{ d: TransactionDetail }>) {
+  const [note, setNote] = useState(d.row.note ?? '');
+  const [busy, setBusy] = useState(false);
+  const changed = note.trim() !== (d.row.note ?? '').trim();
+  return (
+    <section className="dp-section" data-testid="detail-note">
+      <h3 className="dp-title">Note</h3>
+      <div className="review-form">
+        <textarea data-testid="note-input" aria-label="Note" rows={2} maxLength={2000} value={note} placeholder="Visible to everyone reviewing this payment" onChange={(e) => setNote(e.target.value)} />
+        <div className="review-form-actions">
+          <button
+            type="button"
+            className="btn btn-secondary btn-sm"
+            data-testid="note-save"
+            disabled={busy || !changed}
+            onClick={() => {
+              setBusy(true);
+              void saveNote(d.row.transactionId, note).finally(() => setBusy(false));
+            }}
+          >
+            Save note
+          </button>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+/** The clerk's tools for a row still in review; nothing for rows already decided. */
+export function ReviewSections({ d }: Readonly<{ d: TransactionDetail }>) {
+  if (!isReviewable(d)) return null;
+  return (
+    <>
+      <AllocationSection d={d} />
+      <ExceptionSection key={`x-${d.row.transactionId}`} d={d} />
+      <NoteSection key={`n-${d.row.transactionId}-${d.row.note ?? ''}`} d={d} />
+    </>
+  );
+}

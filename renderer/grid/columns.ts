@@ -1,0 +1,78 @@
+import type { ColDef, ValueFormatterParams } from 'ag-grid-community';
+import type { GridRow } from '@shared/domain';
+import { centsToDecimalString } from '@shared/money';
+import { formatAmount, formatDateTimeInZone, formatScore, groupedDecimal } from '../format';
+import { StatusPillRenderer, statusLabel } from './status-pill';
+
+// Column definitions. Formatting happens in valueFormatter (only visible cells
+// are formatted); quick-filter text includes both "1234.50" and "$1,234.50" so
+// clerks can search amounts the way they type them.
+
+function moneyText(cents: number | null): string {
+  if (cents === null) return '';
+  return `${centsToDecimalString(cents)} ${groupedDecimal(cents)}`;
+}
+
+const money = (pick: (r: GridRow) => number | null): Partial<ColDef<GridRow>> => ({
+  type: 'rightAligned',
+  cellClass: 'num',
+  valueFormatter: (p: ValueFormatterParams<GridRow>) => (p.data ? formatAmount(pick(p.data), p.data.currency) : ''),
+  getQuickFilterText: (p) => moneyText(pick(p.data)),
+  comparator: (a: number | null, b: number | null) => (a ?? Number.NEGATIVE_INFINITY) - (b ?? Number.NEGATIVE_INFINITY),
+});
+
+export function buildColumns(merchantZone: string): ColDef<GridRow>[] {
+  return [
+    {
+      colId: 'createdAt',
+      field: 'createdAt',
+      headerName: 'Date',
+      width: 152,
+      sort: 'desc',
+      cellClass: 'num',
+      valueFormatter: (p) => formatDateTimeInZone(p.value as string, merchantZone),
+      getQuickFilterText: (p) => formatDateTimeInZone(p.value as string, merchantZone),
+    },
+    { colId: 'transactionId', field: 'transactionId', headerName: 'Transaction', width: 100, cellClass: 'num' },
+    { colId: 'payer', field: 'payer', headerName: 'Payer', flex: 1.2, minWidth: 170, tooltipField: 'payer' },
+    { colId: 'reference', field: 'reference', headerName: 'Reference (as sent)', width: 140, cellClass: 'mono', tooltipField: 'reference' },
+    { colId: 'amount', field: 'amountCents', headerName: 'Amount', width: 104, ...money((r) => r.amountCents) },
+    {
+      colId: 'matchedInvoices',
+      headerName: 'Matched invoice(s)',
+      width: 140,
+      cellClass: 'mono',
+      valueGetter: (p) => (p.data ? p.data.matchedInvoices.join(', ') : ''),
+    },
+    { colId: 'openBalance', field: 'openBalanceCents', headerName: 'ERP balance', headerTooltip: 'ERP open balance of the matched invoice(s)', width: 110, ...money((r) => r.openBalanceCents) },
+    {
+      colId: 'difference',
+      field: 'differenceCents',
+      headerName: 'Difference',
+      width: 100,
+      ...money((r) => r.differenceCents),
+      cellClassRules: {
+        'diff-nonzero': (p) => typeof p.value === 'number' && p.value !== 0,
+      },
+    },
+    {
+      colId: 'status',
+      field: 'status',
+      headerName: 'Status',
+      width: 106,
+      cellRenderer: StatusPillRenderer,
+      getQuickFilterText: (p) => statusLabel(p.data.status),
+    },
+    {
+      colId: 'score',
+      field: 'score',
+      headerName: 'Score',
+      width: 62,
+      type: 'rightAligned',
+      cellClass: 'num',
+      valueFormatter: (p) => (typeof p.value === 'number' ? formatScore(p.value) : ''),
+      getQuickFilterText: () => '',
+    },
+    { colId: 'reason', field: 'reason', headerName: 'Reason', flex: 1.3, minWidth: 180, tooltipField: 'reason' },
+  ];
+}

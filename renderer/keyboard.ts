@@ -1,0 +1,105 @@
+import { useEffect, type RefObject } from 'react';
+import { approve } from './actions';
+import { focusedNode, gridApi, moveFocus, toggleFocusedSelection } from './grid/grid-handle';
+import { TAB_ORDER, useUi } from './state/ui-store';
+
+// Keyboard-first review. Shortcuts are ignored while typing in a field; inside
+// the grid AG Grid keeps its own arrow/space handling and we add j/k, a, Enter.
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  const tag = target.tagName;
+  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  if (tag === 'INPUT') {
+    const type = (target as HTMLInputElement).type;
+    return type !== 'checkbox' && type !== 'radio' && type !== 'button';
+  }
+  return false;
+}
+
+function inGrid(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && target.closest('.ag-root-wrapper') !== null;
+}
+
+function isButton(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.tagName === 'BUTTON' || target.closest('button') !== null);
+}
+
+export function useKeyboard(searchRef: RefObject<HTMLInputElement | null>): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const ui = useUi.getState();
+      if (ui.settingsOpen || e.defaultPrevented || e.altKey) return;
+      const target = e.target;
+      if (isTyping(target)) return;
+      const mod = e.ctrlKey || e.metaKey;
+
+      if (mod && (e.key === 'a' || e.key === 'A')) {
+        e.preventDefault();
+        gridApi()?.selectAll('filtered');
+        return;
+      }
+      if (mod) return;
+
+      // Digits pick tabs in display order (1 = Auto … last = All).
+      if (/^[1-9]$/.test(e.key)) {
+        const tab = TAB_ORDER[Number(e.key) - 1];
+        if (tab) {
+          ui.setActiveTab(tab);
+          e.preventDefault();
+        }
+        return;
+      }
+      switch (e.key) {
+        case '/':
+          e.preventDefault();
+          searchRef.current?.focus();
+          searchRef.current?.select();
+          return;
+        case 'j':
+          e.preventDefault();
+          moveFocus(1);
+          return;
+        case 'k':
+          e.preventDefault();
+          moveFocus(-1);
+          return;
+        case 'ArrowDown':
+        case 'ArrowUp':
+          if (inGrid(target)) return;
+          e.preventDefault();
+          moveFocus(e.key === 'ArrowDown' ? 1 : -1);
+          return;
+        case ' ':
+          if (inGrid(target) || isButton(target)) return;
+          e.preventDefault();
+          toggleFocusedSelection();
+          return;
+        case 'a': {
+          e.preventDefault();
+          const ids = ui.selectedIds.length > 0 ? ui.selectedIds : [focusedNode()?.data?.transactionId].filter((id): id is number => id !== undefined);
+          void approve(ids);
+          return;
+        }
+        case 'Enter':
+          if (isButton(target) && !inGrid(target)) return;
+          if (focusedNode()) {
+            e.preventDefault();
+            ui.setPanelOpen(true);
+          }
+          return;
+        case 'Escape':
+          if (ui.panelOpen) {
+            e.preventDefault();
+            ui.setPanelOpen(false);
+          }
+          return;
+        default:
+          return;
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [searchRef]);
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { empty, method } from './define';
+
+// Local users, roles and sessions. The session token travels only in the
+// reply value (`sessionToken`), where the bindings capture it; renderer code
+// never stores or shows it.
+
+export const ROLES = ['clerk', 'supervisor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type UserView = Readonly<{ userName: string; displayName: string; role: Role; createdAt: string }>;
+
+export type AuthStatus = Readonly<{
+  /** No user exists yet: the UI shows the create-admin form (auth:setup). */
+  setupNeeded: boolean;
+  /** The caller's session, when it is valid and not idle-locked. */
+  user: UserView | null;
+  /** The caller had a session that is now locked (idle) or revoked. */
+  locked: boolean;
+  /** The OS user name, suggested on the sign-in screen. */
+  suggestedUserName: string;
+  idleMinutes: number;
+  /** Demo mode only: the seeded users and their one shared password. */
+  demo: Readonly<{ password: string; users: ReadonlyArray<Readonly<{ userName: string; role: Role }>> }> | null;
+}>;
+
+export type SignInResult = Readonly<{ sessionToken: string; user: UserView }>;
+/** `sessionToken: null` tells the bindings to drop the session. */
+export type SignOutResult = Readonly<{ sessionToken: null }>;
+
+const userName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._@-]+$/, 'use letters, digits, dot, dash, underscore or @');
+const password = z.string().min(1).max(1024);
+const newPassword = z.string().min(10, 'at least 10 characters').max(1024);
+const displayName = z.string().trim().max(128);
+
+export const authMethods = {
+  'auth:status': method<typeof empty, AuthStatus>(empty),
+  'auth:setup': method<z.ZodType<{ userName: string; password: string; displayName?: string }>, SignInResult>(
+    z.object({ userName, password: newPassword, displayName: displayName.optional() }).strict(),
+  ),
+  'auth:signIn': method<z.ZodType<{ userName: string; password: string }>, SignInResult>(z.object({ userName, password }).strict()),
+  'auth:signOut': method<typeof empty, SignOutResult>(empty),
+  'auth:users': method<typeof empty, UserView[]>(empty),
+  'auth:createUser': method<z.ZodType<{ userName: string; password: string; role: Role; displayName?: string }>, UserView>(
+    z.object({ userName, password: newPassword, role: z.enum(ROLES), displayName: displayName.optional() }).strict(),
+  ),
+  'auth:setRole': method<z.ZodType<{ userName: string; role: Role }>, UserView>(z.object({ userName, role: z.enum(ROLES) }).strict()),
+} as const;

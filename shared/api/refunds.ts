@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { Cents, CurrencyCode } from '../money';
+import { empty, method, txnId } from './define';
+
+// Supervisor-approved refunds (four-eyes), executed through PayTrace (void
+// before settlement, refund after) and reflected in the ERP as a credit memo.
+
+export const REFUND_STATES = ['requested', 'approved', 'rejected', 'executing', 'done', 'failed'] as const;
+export type RefundState = (typeof REFUND_STATES)[number];
+
+export type RefundApproval = Readonly<{ by: string; role: string; at: string }>;
+
+export type RefundView = Readonly<{
+  id: number;
+  transactionId: number;
+  payer: string;
+  amountCents: Cents;
+  currency: CurrencyCode;
+  reasonCode: string;
+  note: string;
+  state: RefundState;
+  requestedBy: string;
+  requestedAt: string;
+  approvals: readonly RefundApproval[];
+  /** What approval this request needs, in words ("a supervisor other than the requester"). */
+  approvalRule: string;
+  rejectedBy: string | null;
+  rejectReason: string | null;
+  /** How PayTrace executed (or is executing) it. */
+  method: 'void' | 'refund' | null;
+  paytraceTransactionId: number | null;
+  executedBy: string | null;
+  executedAt: string | null;
+  lastError: string | null;
+  /** The ERP side: null when no credit memo is needed (the payment never reached the ERP). */
+  creditMemo: Readonly<{ state: string; erpDocumentId: string | null; lastError: string | null }> | null;
+  updatedAt: string;
+}>;
+
+export type RefundPolicy = Readonly<{
+  reasonCodes: readonly string[];
+  /** Above this amount a supervisor's own request needs a second supervisor. */
+  secondApproverAboveCents: Cents;
+  /** Above this amount an admin (not the requester) must approve. */
+  adminAboveCents: Cents;
+}>;
+
+export type Refundable = Readonly<{ transactionId: number; amountCents: Cents; refundableCents: Cents; currency: CurrencyCode; reasonCodes: readonly string[] }>;
+
+const note = z.string().trim().max(2000);
+const refundId = z.number().int().positive();
+const positiveCents = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+export const refundMethods = {
+  'refunds:list': method<z.ZodType<{ transactionId?: number }>, RefundView[]>(z.object({ transactionId: txnId.optional() }).strict()),
+  'refunds:refundable': method<z.ZodType<{ transactionId: number }>, Refundable>(z.object({ transactionId: txnId }).strict()),
+  'refunds:request': method<z.ZodType<{ transactionId: number; amountCents: number; reasonCode: string; note?: string }>, RefundView>(
+    z.object({ transactionId: txnId, amountCents: positiveCents, reasonCode: z.string().trim().min(1).max(64), note: note.optional() }).strict(),
+  ),
+  /** Four-eyes: the approver re-enters their own password at the moment of approval. */
+  'refunds:approve': method<z.ZodType<{ refundId: number; password: string }>, RefundView>(
+    z.object({ refundId, password: z.string().min(1).max(1024) }).strict(),
+  ),
+  'refunds:reject': method<z.ZodType<{ refundId: number; reason: string }>, RefundView>(z.object({ refundId, reason: note.pipe(z.string().min(1)) }).strict()),
+  /** Runs an approved refund again (e.g. a partial refund waiting for settlement). */
+  'refunds:execute': method<z.ZodType<{ refundId: number }>, RefundView>(z.object({ refundId }).strict()),
+  'refunds:policy': method<typeof empty, RefundPolicy>(empty),
+  'refunds:setPolicy': method<
+    z.ZodType<{ reasonCodes?: string[]; secondApproverAboveCents?: number; adminAboveCents?: number }>,
+    RefundPolicy
+  >(
+    z
+      .object({
+        reasonCodes: z.array(z.string().trim().min(1).max(64)).min(1).max(50).optional(),
+        secondApproverAboveCents: z.number().int().min(0).optional(),
+        adminAboveCents: z.number().int().min(0).optional(),
+      })
+      .strict(),
+  ),
+} as const;

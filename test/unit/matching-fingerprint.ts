@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import type { MatchOutcome } from '@shared/domain';
+import { createMatcher } from '../../electron/core/matching/engine';
+import type { MatchConfig } from '../../electron/core/matching/config';
+import { generateEvalDataset } from '../match-eval/generator';
+import { buildWorld } from './matching-bench-world';
+
+// Fingerprints of the engine's outcomes on fixed data sets, so a performance
+// change can prove it changed no decision and no explanation. `decisions`
+// covers what would post (status, allocations, customer, exception, score,
+// unapplied); `full` covers every field of every outcome, candidates included.
+
+export type Fingerprint = Readonly<{ count: number; decisions: string; full: string }>;
+
+/** JSON with object keys sorted, so the hash does not depend on construction order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  });
+}
+
+function sha(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+export function decisionOf(o: MatchOutcome): unknown {
+  return [o.transactionId, o.status, o.allocations.map((a) => [a.invoiceNo, a.amountCents]), o.customerId, o.exception, o.score, o.unappliedCents];
+}
+
+export function fingerprint(outcomes: readonly MatchOutcome[]): Fingerprint {
+  return { count: outcomes.length, decisions: sha(canonical(outcomes.map(decisionOf))), full: sha(canonical(outcomes)) };
+}
+
+export type Scenario = Readonly<{ name: string; run: () => MatchOutcome[] }>;
+
+function evalScenario(name: string, payments: number, seed: number, config: Partial<MatchConfig> = {}): Scenario {
+  return {
+    name,
+    run: () => {
+      const d = generateEvalDataset({ payments, seed });
+      return createMatcher(config)({ transactions: d.transactions, invoices: d.invoices, customers: d.customers });
+    },
+  };
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  evalScenario('eval 3000 seed 7', 3000, 7),
+  evalScenario('eval 6000 seed 11', 6000, 11),
+  evalScenario('eval 3000 seed 7, lenient config', 3000, 7, { autoWithoutReference: true, autoSurcharge: false, overpayToleranceCents: 500, autoTypo: false }),
+  {
+    name: 'bench 20000 x 20000 seed 5',
+    run: () => {
+      const w = buildWorld(20_000, 20_000, 5);
+      return createMatcher()({ transactions: w.transactions, invoices: w.invoices, customers: w.customers });
+    },
+  },
+  {
+    name: 'bench incremental 1000 after 19000',
+    run: () => {
+      const w = buildWorld(20_000, 20_000, 5);
+      const matcher = createMatcher();
+      const first = matcher({ transactions: w.transactions, invoices: w.invoices, customers: w.customers });
+      const consumed = first
+        .slice(0, 19_000)
+        .filter((o) => o.status === 'auto')
+        .flatMap((o) => o.allocations.map((a) => ({ invoiceNo: a.invoiceNo, amountCents: a.amountCents })));
+      const prepared = matcher.prepare({ invoices: w.invoices, customers: w.customers, consumed, history: w.transactions.slice(0, 19_000) });
+      const fresh = w.transactions.slice(19_000).map((t, i) => ({ ...t, transactionId: 800000001 + i, createdAt: new Date(Date.UTC(2025, 2, 10) + i * 1000).toISOString() }));
+      // Resubmitting a few earlier payments exercises duplicate detection against history.
+      const resent = w.transactions.slice(18_990, 19_000).map((t, i) => ({ ...t, transactionId: 810000001 + i }));
+      return [...prepared.match(fresh), ...prepared.match([...resent, ...fresh.slice(0, 50)])];
+    },
+  },
+];
+
+/**
+ * Recorded with the engine before the performance work (docs/matching.md,
+ * "Performance"). A change here means the engine decides or explains
+ * differently: re-record only for an intended behaviour change, never for speed.
+ */
+export const RECORDED: Readonly<Record<string, Fingerprint>> = {
+  'eval 3000 seed 7': { count: 3000, decisions: '0a16e3ab194d3fd3', full: 'e36868dad4fb19c4' },
+  'eval 6000 seed 11': { count: 6000, decisions: '1def56732942a96b', full: 'b8e9c997a0bffa2c' },
+  'eval 3000 seed 7, lenient config': { count: 3000, decisions: '92935856ef8ec8d4', full: 'ab5a6aebcac55840' },
+  'bench 20000 x 20000 seed 5': { count: 20000, decisions: '091ba94de950eee6', full: '759ee232289a9c4b' },
+  'bench incremental 1000 after 19000': { count: 1060, decisions: '3ea7d3f30c9cc47d', full: 'cf00d6bb8a3f5845' },
+};
