@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { _electron as electron, expect, test } from '@playwright/test';
+import { signIn } from './support/sign-in';
 
 // Launches the real desktop app where the Electron binary exists. On build
 // machines that cannot download it, the test skips and says why; the same
@@ -27,6 +28,7 @@ test('the Electron app opens a hardened window on the demo grid', async () => {
     const window = await app.firstWindow();
     await expect(window).toHaveTitle(/Tieout/);
     expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+    await signIn(window, 'clerk');
     await expect(window.getByTestId('topbar')).toBeVisible({ timeout: 60_000 });
   } finally {
     await app.close();
