@@ -1,5 +1,6 @@
 import { useEffect, type RefObject } from 'react';
 import { approve } from './actions';
+import { undoLast } from './features/review/review-actions';
 import { focusedNode, gridApi, moveFocus, toggleFocusedSelection } from './grid/grid-handle';
 import { TAB_ORDER, useUi } from './state/ui-store';
 
@@ -38,6 +39,11 @@ export function useKeyboard(searchRef: RefObject<HTMLInputElement | null>): void
       if (mod && (e.key === 'a' || e.key === 'A')) {
         e.preventDefault();
         gridApi()?.selectAll('filtered');
+        return;
+      }
+      if (mod && (e.key === 'z' || e.key === 'Z') && !e.shiftKey) {
+        e.preventDefault();
+        void undoLast();
         return;
       }
       if (mod) return;

@@ -1,4 +1,5 @@
 import type { ApiEvents, Envelope, EventName, MethodArgs, MethodName, MethodResult, TieoutApi } from '@shared/api-contract';
+import { EVENT_NAMES } from '@shared/api-contract';
 
 // The browser binding of the contract, used when the loopback web host serves
 // the renderer. The per-launch token arrives once in the address bar; it is
@@ -18,7 +19,8 @@ function captureSession(value: unknown): void {
   if (typeof token === 'string' && token) window.sessionStorage.setItem(SESSION_KEY, token);
   else window.sessionStorage.removeItem(SESSION_KEY);
 }
-const WEB_EVENT_NAMES: readonly EventName[] = ['sync:status', 'posting:status', 'rows:changed'];
+// Every pushed event except the desktop shell's menu commands (the browser has no menu).
+const WEB_EVENT_NAMES: readonly EventName[] = EVENT_NAMES.filter((n) => n !== 'ui:command');
 
 export type ConnectionListener = (connected: boolean) => void;
 

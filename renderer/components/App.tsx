@@ -3,6 +3,7 @@ import { startDataFeed } from '../state/data-store';
 import { ReconGrid } from '../grid/ReconGrid';
 import { useKeyboard } from '../keyboard';
 import { Banner } from './Banner';
+import { AlertBanners } from '../features/alerts/AlertBanners';
 import { ConflictsPanel } from '../features/offline/ConflictsPanel';
 import { DetailPanel } from './DetailPanel';
 import { ErrorBoundary } from './ErrorBoundary';
@@ -31,6 +32,7 @@ function Workspace() {
     <div className="app">
       <TopBar />
       <Banner />
+      <AlertBanners />
       <ErrorBoundary area="conflicts">
         <ConflictsPanel />
       </ErrorBoundary>

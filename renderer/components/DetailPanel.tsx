@@ -9,6 +9,8 @@ import { statusLabel } from '../grid/status-pill';
 import { flattenRaw } from '../raw-fields';
 import { ChevronIcon, CloseIcon } from './icons';
 import { TransactionRefunds } from '../features/refunds/RefundRequest';
+import { FailedPostingSection } from '../features/failed/FailedPosting';
+import { isReviewable, ReviewSections, UseCandidateButton } from '../features/review/ReviewSections';
 
 type Load = Readonly<{ state: 'idle' } | { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; detail: TransactionDetail }>;
 
@@ -50,7 +52,7 @@ function Section({ title, testId, children, aside }: Readonly<{ title: string; t
   );
 }
 
-function CandidateCard({ c, rank, currency }: Readonly<{ c: Candidate; rank: number; currency: string }>) {
+function CandidateCard({ c, rank, currency, action }: Readonly<{ c: Candidate; rank: number; currency: string; action?: ReactNode }>) {
   return (
     <div className={`cand${c.blockers.length === 0 ? ' cand-ok' : ''}`} data-testid="detail-candidate">
       <div className="cand-head">
@@ -60,6 +62,7 @@ function CandidateCard({ c, rank, currency }: Readonly<{ c: Candidate; rank: num
         <span className="cand-score num">
           {formatScore(c.score)} <span className="muted">({c.points} pts)</span>
         </span>
+        {action}
       </div>
       {c.allocations.length > 0 ? (
         <div className="cand-allocs">
@@ -95,6 +98,12 @@ function CandidateCard({ c, rank, currency }: Readonly<{ c: Candidate; rank: num
       ) : null}
     </div>
   );
+}
+
+/** The candidate the row currently carries (so its button reads "In use"). */
+function sameAllocation(c: Candidate, outcome: TransactionDetail['outcome']): boolean {
+  if (c.customerId !== outcome.customerId || c.allocations.length !== outcome.allocations.length) return false;
+  return c.allocations.every((a, i) => a.invoiceNo === outcome.allocations[i]?.invoiceNo && a.amountCents === outcome.allocations[i]?.amountCents);
 }
 
 function History({ entries, zone }: Readonly<{ entries: readonly AuditEntry[]; zone: string }>) {
@@ -141,6 +150,8 @@ function DetailBody({ d, zone }: Readonly<{ d: TransactionDetail; zone: string }
         ) : null}
       </div>
 
+      {row.status === 'failed' ? <FailedPostingSection transactionId={row.transactionId} zone={zone} /> : null}
+
       <Section title="Why" testId="detail-reason" aside={<span className="num">score {formatScore(outcome.score)}</span>}>
         <p className="dp-reason">{outcome.reason || row.reason}</p>
         {outcome.exception ? <p className="exception-code">Exception: {humanize(outcome.exception)}</p> : null}
@@ -158,9 +169,19 @@ function DetailBody({ d, zone }: Readonly<{ d: TransactionDetail; zone: string }
         {outcome.candidates.length === 0 ? (
           <p className="muted">No ranked candidates for this payment.</p>
         ) : (
-          outcome.candidates.map((c, i) => <CandidateCard key={i} c={c} rank={i + 1} currency={row.currency} />)
+          outcome.candidates.map((c, i) => (
+            <CandidateCard
+              key={i}
+              c={c}
+              rank={i + 1}
+              currency={row.currency}
+              action={isReviewable(d) && c.customerId ? <UseCandidateButton transactionId={row.transactionId} index={i} current={sameAllocation(c, outcome)} /> : undefined}
+            />
+          ))
         )}
       </Section>
+
+      <ReviewSections d={d} />
 
       <Section title="Matched invoices" testId="detail-invoices">
         {invoices.length === 0 ? (

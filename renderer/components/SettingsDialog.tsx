@@ -13,6 +13,9 @@ import { refreshRows } from '../state/data-store';
 import { toast } from '../state/toast-store';
 import { useUi } from '../state/ui-store';
 import { CheckIcon, CloseIcon } from './icons';
+import { ErpOptionFields } from '../features/erp-settings/ErpOptionFields';
+import { PaymentMapping } from '../features/erp-settings/PaymentMapping';
+import { settingsErrorMessage } from '../features/erp-settings/erp-kinds';
 
 // Settings: non-secret values are edited as a draft and saved as one patch.
 // Credentials go straight to the vault (credentials:set); the renderer never
@@ -70,7 +73,7 @@ function CredentialsBlock({ connection, status, onChanged }: Readonly<{ connecti
       toast('success', 'Credentials saved to the system keychain');
       reset();
     } catch (err) {
-      toast('error', 'Could not save credentials', [errorMessage(err)]);
+      toast('error', 'Could not save credentials', [settingsErrorMessage(err, 'credentials')]);
     } finally {
       setBusy(false);
       setPassword('');
@@ -83,7 +86,7 @@ function CredentialsBlock({ connection, status, onChanged }: Readonly<{ connecti
       onChanged(await invoke('credentials:clear', { connection }));
       toast('info', 'Credentials removed from the system keychain');
     } catch (err) {
-      toast('error', 'Could not clear credentials', [errorMessage(err)]);
+      toast('error', 'Could not clear credentials', [settingsErrorMessage(err, 'credentials')]);
     } finally {
       setBusy(false);
     }
@@ -185,7 +188,7 @@ export function SettingsDialog() {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [tests, setTests] = useState<Record<ConnectionId, TestState>>({ paytrace: { state: 'idle' }, erp: { state: 'idle' } });
-  const [newOption, setNewOption] = useState({ key: '', value: '' });
+  const [tab, setTab] = useState<'connections' | 'mapping'>('connections');
   const dialogRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -223,7 +226,7 @@ export function SettingsDialog() {
       void refreshRows();
       return true;
     } catch (err) {
-      toast('error', 'Settings not saved', [errorMessage(err)]);
+      toast('error', 'Settings not saved', [settingsErrorMessage(err, 'settings')]);
       return false;
     } finally {
       setSaving(false);
@@ -247,6 +250,7 @@ export function SettingsDialog() {
   const body = (() => {
     if (loadError) return <p className="error-text pad">{loadError}</p>;
     if (!draft || !view) return <p className="muted pad">Loading settings…</p>;
+    if (tab === 'mapping') return <PaymentMapping />;
     const pt = draft.paytrace;
     const erp = draft.erp;
     return (
@@ -304,7 +308,7 @@ export function SettingsDialog() {
           </header>
           <div className="field-grid">
             <Field label="ERP" htmlFor="erp-kind">
-              <select id="erp-kind" data-testid="settings-erp-kind" value={erp.kind} onChange={(e) => patch('erp', { kind: e.target.value as Settings['erp']['kind'] })}>
+              <select id="erp-kind" data-testid="settings-erp-kind" value={erp.kind} onChange={(e) => patch('erp', { kind: e.target.value as Settings['erp']['kind'], options: {} })}>
                 {ERP_KIND_VALUES.map((k) => (
                   <option key={k} value={k}>
                     {ERP_KIND_LABELS[k]}
@@ -322,51 +326,7 @@ export function SettingsDialog() {
               </label>
             </Field>
           </div>
-          <div className="options">
-            <div className="options-title">Connector options</div>
-            {Object.keys(erp.options).length === 0 ? <p className="muted small">Defaults for {ERP_KIND_LABELS[erp.kind]} are in use.</p> : null}
-            <div className="field-grid">
-              {Object.entries(erp.options).map(([key, value]) => {
-                const id = `erp-opt-${key}`;
-                const set = (v: string | number | boolean) => patch('erp', { options: { ...erp.options, [key]: v } });
-                return (
-                  <Field key={key} label={key} htmlFor={id}>
-                    {typeof value === 'boolean' ? (
-                      <label className="checkbox">
-                        <input id={id} type="checkbox" data-testid={`settings-erp-option-${key}`} checked={value} onChange={(e) => set(e.target.checked)} />
-                        {value ? 'On' : 'Off'}
-                      </label>
-                    ) : (
-                      <input
-                        id={id}
-                        type={typeof value === 'number' ? 'number' : 'text'}
-                        data-testid={`settings-erp-option-${key}`}
-                        value={String(value)}
-                        spellCheck={false}
-                        onChange={(e) => set(typeof value === 'number' ? numberOr(e.target.value, value) : e.target.value)}
-                      />
-                    )}
-                  </Field>
-                );
-              })}
-            </div>
-            <form
-              className="option-add"
-              onSubmit={(e) => {
-                e.preventDefault();
-                const key = newOption.key.trim();
-                if (!key) return;
-                patch('erp', { options: { ...erp.options, [key]: newOption.value } });
-                setNewOption({ key: '', value: '' });
-              }}
-            >
-              <input placeholder="Option name" data-testid="settings-erp-option-new-key" value={newOption.key} onChange={(e) => setNewOption({ ...newOption, key: e.target.value })} spellCheck={false} />
-              <input placeholder="Value" data-testid="settings-erp-option-new-value" value={newOption.value} onChange={(e) => setNewOption({ ...newOption, value: e.target.value })} spellCheck={false} />
-              <button type="submit" className="btn btn-ghost btn-sm" disabled={!newOption.key.trim()}>
-                Add option
-              </button>
-            </form>
-          </div>
+          <ErpOptionFields kind={erp.kind} options={erp.options} onChange={(options) => patch('erp', { options })} />
           <CredentialsBlock connection="erp" status={view.credentials.erp} onChanged={onCredentials} />
           <TestResult connection="erp" test={tests.erp} />
         </section>
@@ -414,6 +374,14 @@ export function SettingsDialog() {
           <h2 id="settings-title">Settings</h2>
           <button type="button" className="btn btn-icon btn-sm" aria-label="Close" data-testid="settings-close" onClick={close}>
             <CloseIcon />
+          </button>
+        </div>
+        <div className="settings-tabs" role="tablist">
+          <button type="button" role="tab" className="settings-tab" aria-selected={tab === 'connections'} data-testid="settings-tab-connections" onClick={() => setTab('connections')}>
+            Connections
+          </button>
+          <button type="button" role="tab" className="settings-tab" aria-selected={tab === 'mapping'} data-testid="settings-tab-mapping" onClick={() => setTab('mapping')}>
+            Payment mapping
           </button>
         </div>
         <div className="modal-body">{body}</div>

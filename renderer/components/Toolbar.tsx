@@ -4,6 +4,7 @@ import { approve, isApprovable } from '../actions';
 import { useData } from '../state/data-store';
 import { TAB_ORDER, useUi, type TabId } from '../state/ui-store';
 import { SearchIcon } from './icons';
+import { UndoButton } from '../features/review/UndoButton';
 
 const TAB_LABELS: Record<TabId, string> = { ...ROW_STATUS_LABELS, all: 'All' };
 
@@ -90,6 +91,7 @@ export const Toolbar = forwardRef<HTMLInputElement>(function Toolbar(_props, sea
           />
           <kbd className="kbd-inline">/</kbd>
         </label>
+        <UndoButton />
         <ApproveButton />
       </div>
     </div>

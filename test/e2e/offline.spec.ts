@@ -156,5 +156,5 @@ test('offline indicator, an approval made offline, and the conflict screen after
   // Discard: the payment returns to review and the conflict screen goes away.
   await conflict.getByTestId('conflict-discard').click();
   await expect(panel).toHaveCount(0);
-  expect(await count(page, 'conflict')).toBe(0);
+  await expect.poll(() => count(page, 'conflict')).toBe(0);
 });

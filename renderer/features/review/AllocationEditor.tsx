@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { OpenInvoice, TransactionDetail } from '@shared/domain';
 import { centsToDecimalString, type Cents } from '@shared/money';
 import { formatAmount } from '../../format';
@@ -44,6 +44,12 @@ export function AllocationEditor({ d, onClose }: Readonly<{ d: TransactionDetail
   const suggestions: readonly OpenInvoice[] = d.invoices.filter((i) => !customerId.trim() || i.customerId === customerId.trim());
   const canSave = canSaveAllocation(check, customerId) && !busy;
   const listId = `alloc-invoices-${row.transactionId}`;
+  const rootRef = useRef<HTMLDivElement>(null);
+  // The editor opens below the candidates: bring it into view so the clerk sees what they are editing.
+  // (Block body: newer Chromium returns a Promise from scrollIntoView, which must not become the effect's cleanup.)
+  useEffect(() => {
+    void rootRef.current?.scrollIntoView({ block: 'nearest' });
+  }, []);
 
   const setLine = (i: number, patch: Partial<LineDraft>) => setLines((ls) => ls.map((l, j) => (j === i ? { ...l, ...patch } : l)));
   const fillRemaining = (i: number) => {
@@ -60,7 +66,7 @@ export function AllocationEditor({ d, onClose }: Readonly<{ d: TransactionDetail
   };
 
   return (
-    <div className="alloc-editor" data-testid="alloc-editor">
+    <div className="alloc-editor" data-testid="alloc-editor" ref={rootRef}>
       <div className="field">
         <label htmlFor="alloc-customer">Customer</label>
         <input

@@ -1,0 +1,364 @@
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { ErpMappingView, MappingPreview } from '@shared/api/erp';
+import { erpMappingSchema, type ErpMapping, type GlRule } from '@shared/erp-mapping';
+import { errorMessage, invoke } from '../../api/client';
+import { formatDateTimeInZone } from '../../format';
+import { useData } from '../../state/data-store';
+import { toast } from '../../state/toast-store';
+import { useUi } from '../../state/ui-store';
+import { settingsErrorMessage } from './erp-kinds';
+import './erp-settings.css';
+
+const BRANDS = ['VISA', 'MASTERCARD', 'AMEX', 'DISCOVER', 'OTHER'] as const;
+const BRAND_LABELS: Record<(typeof BRANDS)[number], string> = { VISA: 'Visa', MASTERCARD: 'Mastercard', AMEX: 'Amex', DISCOVER: 'Discover', OTHER: 'Other cards' };
+
+function F({ label, hint, children }: Readonly<{ label: string; hint?: string; children: ReactNode }>) {
+  return (
+    <label className="field">
+      <span className="field-label">{label}</span>
+      {children}
+      {hint ? <span className="field-hint">{hint}</span> : null}
+    </label>
+  );
+}
+
+function Text({ value, onChange, testId, max = 20, placeholder }: Readonly<{ value: string; onChange: (v: string) => void; testId: string; max?: number; placeholder?: string }>) {
+  return <input className="mono" data-testid={testId} value={value} maxLength={max} placeholder={placeholder} spellCheck={false} onChange={(e) => onChange(e.target.value)} />;
+}
+
+function GlRules({ rules, onChange }: Readonly<{ rules: readonly GlRule[]; onChange: (r: GlRule[]) => void }>) {
+  const setRule = (i: number, patch: Partial<Record<keyof GlRule, string>>) =>
+    onChange(
+      rules.map((r, j) => {
+        if (j !== i) return r;
+        const next: Record<string, string> = { ...(r as Record<string, string>) };
+        for (const [k, v] of Object.entries(patch)) {
+          if (v === '' && k !== 'glAccount') delete next[k];
+          else next[k] = v;
+        }
+        return next as GlRule;
+      }),
+    );
+  const move = (i: number, by: number) => {
+    const j = i + by;
+    if (j < 0 || j >= rules.length) return;
+    const next = [...rules];
+    [next[i], next[j]] = [next[j]!, next[i]!];
+    onChange(next);
+  };
+  return (
+    <div data-testid="mapping-gl-rules">
+      <table className="gl-rules">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Type</th>
+            <th>Method</th>
+            <th>Card brand</th>
+            <th>Customer class</th>
+            <th>GL account</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {rules.length === 0 ? (
+            <tr>
+              <td colSpan={7} className="muted small">
+                No rules: every payment goes to the default GL account.
+              </td>
+            </tr>
+          ) : null}
+          {rules.map((r, i) => (
+            <tr key={i} data-testid="mapping-gl-rule">
+              <td className="muted num">{i + 1}</td>
+              <td>
+                <input value={r.transactionType ?? ''} placeholder="any" onChange={(e) => setRule(i, { transactionType: e.target.value.toUpperCase() })} />
+              </td>
+              <td>
+                <select value={r.method ?? ''} onChange={(e) => setRule(i, { method: e.target.value })}>
+                  <option value="">any</option>
+                  <option value="card">Card</option>
+                  <option value="ach">ACH</option>
+                </select>
+              </td>
+              <td>
+                <select value={r.cardBrand ?? ''} onChange={(e) => setRule(i, { cardBrand: e.target.value })}>
+                  <option value="">any</option>
+                  {BRANDS.map((b) => (
+                    <option key={b} value={b}>
+                      {BRAND_LABELS[b]}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>
+                <input value={r.customerClass ?? ''} placeholder="any" onChange={(e) => setRule(i, { customerClass: e.target.value })} />
+              </td>
+              <td>
+                <input className="mono" data-testid="mapping-gl-rule-account" value={r.glAccount} maxLength={20} onChange={(e) => setRule(i, { glAccount: e.target.value })} />
+              </td>
+              <td className="gl-tools">
+                <button type="button" className="btn-link" aria-label={`Move rule ${i + 1} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                  ↑
+                </button>
+                <button type="button" className="btn-link" aria-label={`Move rule ${i + 1} down`} disabled={i === rules.length - 1} onClick={() => move(i, 1)}>
+                  ↓
+                </button>
+                <button type="button" className="btn-link" aria-label={`Remove rule ${i + 1}`} data-testid="mapping-gl-rule-remove" onClick={() => onChange(rules.filter((_, j) => j !== i))}>
+                  ×
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <button type="button" className="btn btn-ghost btn-sm" data-testid="mapping-gl-rule-add" onClick={() => onChange([...rules, { glAccount: '' }])}>
+        + Add rule
+      </button>
+      <span className="muted small"> First matching rule wins; then the default account.</span>
+    </div>
+  );
+}
+
+function Preview({ mapping, valid }: Readonly<{ mapping: ErpMapping; valid: boolean }>) {
+  const focused = useUi((s) => s.focusedId);
+  const firstRow = useData((s) => s.rows[0]?.transactionId ?? null);
+  const [txn, setTxn] = useState(String(focused ?? firstRow ?? ''));
+  const [result, setResult] = useState<Readonly<{ state: 'idle' } | { state: 'error'; message: string } | { state: 'ready'; preview: MappingPreview }>>({ state: 'idle' });
+  const id = Number(txn);
+  const key = JSON.stringify(mapping);
+  useEffect(() => {
+    if (!valid || !Number.isInteger(id) || id <= 0) return undefined;
+    let alive = true;
+    const t = window.setTimeout(() => {
+      invoke('erp:mappingPreview', { transactionId: id, mapping })
+        .then((preview) => alive && setResult({ state: 'ready', preview }))
+        .catch((err: unknown) => alive && setResult({ state: 'error', message: errorMessage(err) }));
+    }, 250);
+    return () => {
+      alive = false;
+      window.clearTimeout(t);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id, key, valid]);
+  return (
+    <div className="mapping-preview" data-testid="mapping-preview">
+      <div className="mapping-preview-head">
+        <strong>Preview</strong>
+        <span className="muted small">with the edits above, before saving</span>
+        <span className="spacer" />
+        <label className="small muted" htmlFor="mapping-preview-txn">
+          Transaction
+        </label>
+        <input id="mapping-preview-txn" className="mono" data-testid="mapping-preview-txn" value={txn} inputMode="numeric" onChange={(e) => setTxn(e.target.value.replace(/\D/g, ''))} />
+      </div>
+      {!valid ? <p className="muted small">Fix the highlighted problems to see a preview.</p> : null}
+      {valid && result.state === 'error' ? <p className="error-text small">{result.message}</p> : null}
+      {valid && result.state === 'ready' ? (
+        <div className="mapping-preview-body">
+          <div className="preview-facts">
+            {Object.entries(result.preview.facts).map(([k, v]) => (
+              <span key={k} className="chip">
+                <span className="muted">{k}</span> {v === null ? '—' : String(v)}
+              </span>
+            ))}
+          </div>
+          <table className="kv">
+            <tbody>
+              <tr>
+                <td>Payment type</td>
+                <td className="mono" data-testid="mapping-preview-paymentType">
+                  {result.preview.result.paymentType || '(empty)'}
+                </td>
+              </tr>
+              <tr>
+                <td>GL account</td>
+                <td className="mono" data-testid="mapping-preview-glAccount">
+                  {result.preview.result.glAccount || '(empty)'}{' '}
+                  <span className="muted" data-testid="mapping-preview-rule">
+                    {result.preview.result.glRule === null ? '(default account)' : `(rule ${result.preview.result.glRule + 1})`}
+                  </span>
+                </td>
+              </tr>
+              <tr>
+                <td>Status</td>
+                <td className="mono">{result.preview.result.status}</td>
+              </tr>
+              <tr>
+                <td>Bank code</td>
+                <td className="mono">{result.preview.result.bankCode}</td>
+              </tr>
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** Versioned payment mapping of the configured ERP connection: edit, preview, save. */
+export function PaymentMapping() {
+  const zone = useData((s) => s.info?.merchantZone ?? 'America/Los_Angeles');
+  const [view, setView] = useState<ErpMappingView | null>(null);
+  const [draft, setDraft] = useState<ErpMapping | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  useEffect(() => {
+    invoke('erp:mapping', {})
+      .then((v) => {
+        setView(v);
+        setDraft(v.mapping);
+      })
+      .catch((err: unknown) => setLoadError(settingsErrorMessage(err, 'the payment mapping')));
+  }, []);
+  const parsed = useMemo(() => (draft ? erpMappingSchema.safeParse(draft) : null), [draft]);
+  const issues = parsed && !parsed.success ? parsed.error.issues.map((i) => `${i.path.join('.') || 'mapping'}: ${i.message}`) : [];
+  const dirty = view !== null && draft !== null && JSON.stringify(view.mapping) !== JSON.stringify(draft);
+
+  if (loadError) return <p className="error-text pad">{loadError}</p>;
+  if (!view || !draft) return <p className="muted pad">Loading the payment mapping…</p>;
+  const set = (patch: Partial<ErpMapping>) => setDraft({ ...draft, ...patch });
+  const setBrand = (brand: string, code: string) => {
+    const byBrand: Record<string, string> = { ...draft.paymentTypes.byBrand };
+    if (code.trim() === '') delete byBrand[brand];
+    else byBrand[brand] = code;
+    set({ paymentTypes: { ...draft.paymentTypes, byBrand } });
+  };
+  const save = async () => {
+    if (!parsed?.success) return;
+    setSaving(true);
+    setSaveError(null);
+    try {
+      const v = await invoke('erp:mappingSave', { mapping: parsed.data });
+      setView(v);
+      setDraft(v.mapping);
+      toast('success', `Payment mapping saved as version ${v.version}`, ['New postings use it; postings already queued keep the version they were approved with.']);
+    } catch (err) {
+      setSaveError(settingsErrorMessage(err, 'the payment mapping'));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <div className="mapping" data-testid="settings-mapping">
+      <div className="mapping-head">
+        <div>
+          <div className="mapping-title">Payment mapping · {view.kind}</div>
+          <div className="muted small" data-testid="mapping-version">
+            Version {view.version}
+            {view.savedBy ? ` · saved ${formatDateTimeInZone(view.savedAt, zone)} by ${view.savedBy}` : ' · defaults, never saved'}
+          </div>
+        </div>
+        <span className="spacer" />
+        {dirty ? <span className="muted small">Unsaved mapping changes</span> : null}
+        <button type="button" className="btn btn-ghost btn-sm" disabled={!dirty || saving} onClick={() => setDraft(view.mapping)}>
+          Revert
+        </button>
+        <button type="button" className="btn btn-primary btn-sm" data-testid="mapping-save" disabled={!dirty || saving || issues.length > 0} onClick={() => void save()}>
+          {saving ? 'Saving…' : 'Save mapping'}
+        </button>
+      </div>
+      {saveError ? (
+        <p className="error-text small mapping-error" data-testid="mapping-error">
+          {saveError}
+        </p>
+      ) : null}
+      {issues.length > 0 ? (
+        <ul className="error-text small mapping-error" data-testid="mapping-issues">
+          {issues.slice(0, 5).map((i) => (
+            <li key={i}>{i}</li>
+          ))}
+        </ul>
+      ) : null}
+
+      <h4 className="mapping-sub">Payment types</h4>
+      <div className="mapping-grid">
+        <F label="Card">
+          <Text testId="mapping-card" value={draft.paymentTypes.card} onChange={(card) => set({ paymentTypes: { ...draft.paymentTypes, card } })} />
+        </F>
+        <F label="ACH">
+          <Text testId="mapping-ach" value={draft.paymentTypes.ach} onChange={(ach) => set({ paymentTypes: { ...draft.paymentTypes, ach } })} />
+        </F>
+        {BRANDS.map((b) => (
+          <F key={b} label={BRAND_LABELS[b]}>
+            <Text testId={`mapping-brand-${b}`} value={draft.paymentTypes.byBrand[b] ?? ''} placeholder={draft.paymentTypes.card || 'card code'} onChange={(v) => setBrand(b, v)} />
+          </F>
+        ))}
+      </div>
+
+      <h4 className="mapping-sub">Receipt status</h4>
+      <div className="mapping-grid">
+        <F label="Settled payment">
+          <Text testId="mapping-status-settled" value={draft.statusMap.settled} onChange={(settled) => set({ statusMap: { ...draft.statusMap, settled } })} />
+        </F>
+        <F label="Not yet settled">
+          <Text testId="mapping-status-unsettled" value={draft.statusMap.unsettled} onChange={(unsettled) => set({ statusMap: { ...draft.statusMap, unsettled } })} />
+        </F>
+      </div>
+
+      <h4 className="mapping-sub">GL accounts</h4>
+      <GlRules rules={draft.glRules} onChange={(glRules) => set({ glRules })} />
+      <div className="mapping-grid">
+        <F label="Default GL account">
+          <Text testId="mapping-defaultGlAccount" value={draft.defaultGlAccount} onChange={(defaultGlAccount) => set({ defaultGlAccount })} />
+        </F>
+        <F label="Bank code">
+          <Text testId="mapping-bankCode" value={draft.bankCode} onChange={(bankCode) => set({ bankCode })} />
+        </F>
+        <F label="Deposit prefix">
+          <Text testId="mapping-depositPrefix" max={10} value={draft.depositPrefix} onChange={(depositPrefix) => set({ depositPrefix })} />
+        </F>
+      </div>
+
+      <h4 className="mapping-sub">Company</h4>
+      <div className="mapping-grid">
+        <F label="Company code">
+          <Text testId="mapping-companyCode" max={10} value={draft.companyCode} onChange={(companyCode) => set({ companyCode })} />
+        </F>
+        <F label="Division">
+          <Text testId="mapping-division" max={10} value={draft.division} onChange={(division) => set({ division })} />
+        </F>
+        <F label="Currency" hint="ISO code, e.g. USD">
+          <Text testId="mapping-currency" max={3} value={draft.currency} onChange={(currency) => set({ currency: currency.toUpperCase() })} />
+        </F>
+        <F label="Decimals">
+          <input type="number" min={0} max={4} data-testid="mapping-decimals" value={draft.decimals} onChange={(e) => set({ decimals: Math.trunc(Number(e.target.value) || 0) })} />
+        </F>
+      </div>
+
+      <Preview mapping={draft} valid={issues.length === 0} />
+
+      <h4 className="mapping-sub">Version history</h4>
+      <table className="table mapping-history" data-testid="mapping-history">
+        <thead>
+          <tr>
+            <th>Version</th>
+            <th>Saved</th>
+            <th>By</th>
+          </tr>
+        </thead>
+        <tbody>
+          {view.history.length === 0 ? (
+            <tr>
+              <td colSpan={3} className="muted">
+                Not saved yet: the defaults are in use.
+              </td>
+            </tr>
+          ) : null}
+          {view.history.map((h) => (
+            <tr key={h.version} className={h.version === view.version ? 'current' : undefined}>
+              <td className="num">
+                v{h.version}
+                {h.version === view.version ? <span className="muted"> · current</span> : null}
+              </td>
+              <td className="num">{formatDateTimeInZone(h.savedAt, zone)}</td>
+              <td>{h.savedBy}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
