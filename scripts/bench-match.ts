@@ -1,89 +1,20 @@
-import { cents, type Cents } from '@shared/money';
-import type { Customer, OpenInvoice, PayTraceTransaction } from '@shared/domain';
 import { normalizeReference } from '@shared/reference';
 import { createMatcher } from '../electron/core/matching/engine';
+import { buildWorld, type World } from '../test/unit/matching-bench-world';
+import { fingerprint } from '../test/unit/matching-fingerprint';
 
 // npm run bench:match — prints figures, asserts nothing.
+// Wall time on a shared 2-core machine swings with whatever else runs, so each
+// figure is the best of a few runs, with the CPU time (user + system, all
+// threads, GC included) beside it. Runs under tsx or bundled (esbuild → node):
+// the matching code is the same JIT-compiled JavaScript either way, so the
+// figures agree within noise (see docs/matching.md, "Performance").
 // 1. 100,000 payments × 100,000 open invoices through the engine (time, heap, RSS).
 // 2. A naive all-pairs matcher on 10,000 × 10,000 in the same process, and the
 //    engine on the same 10k set: the ratio shows what the indexes buy.
 // 3. Incremental: prepare() a 100,000-invoice store once, then match 1,000 new
 //    payments against it (with the earlier payments as history and their
 //    allocations as consumed), as after a sync.
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type World = { customers: Customer[]; invoices: OpenInvoice[]; transactions: PayTraceTransaction[] };
-
-function buildWorld(invoiceCount: number, paymentCount: number, seed: number, firstTxn = 700000001, firstPaid = 0): World {
-  const next = rng(seed);
-  const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
-  const customerCount = Math.max(10, Math.round(invoiceCount / 10));
-  const customers: Customer[] = Array.from({ length: customerCount }, (_, i) => ({
-    customerId: `C${100000 + i}`,
-    name: `Customer ${i} ${['Plumbing', 'Electric', 'Supply', 'Builders'][i % 4]} Inc.`,
-    contacts: [`Contact ${i} Person`],
-  }));
-  const invoices: OpenInvoice[] = Array.from({ length: invoiceCount }, (_, i) => {
-    const amount = cents(int(20, 9000) * 100 + int(0, 99));
-    return {
-      invoiceNo: String(2000000 + i),
-      customerId: customers[i % customerCount]!.customerId,
-      customerName: customers[i % customerCount]!.name,
-      invoiceDate: '2025-01-15',
-      dueDate: '2025-02-14',
-      amountCents: amount,
-      openBalanceCents: amount,
-      currency: 'USD',
-      poNo: `PO${900000 + i}`,
-    };
-  });
-  const transactions: PayTraceTransaction[] = [];
-  for (let k = 0; k < paymentCount; k++) {
-    const inv = invoices[(firstPaid + k) % invoiceCount]!;
-    const c = customers[(firstPaid + k) % invoiceCount % customerCount]!;
-    const roll = next();
-    let invoiceId = inv.invoiceNo;
-    let amount: Cents = inv.openBalanceCents;
-    let customerReferenceId = '';
-    if (roll < 0.1) invoiceId = `INV-${inv.invoiceNo}`;
-    else if (roll < 0.15) (invoiceId = ''), (customerReferenceId = inv.poNo);
-    else if (roll < 0.2) invoiceId = '';
-    else if (roll < 0.23) amount = cents(amount - 100);
-    else if (roll < 0.25) invoiceId = inv.invoiceNo.slice(0, -1) + String((Number(inv.invoiceNo.slice(-1)) + 1) % 10);
-    transactions.push({
-      transactionId: firstTxn + k,
-      type: 'SALE',
-      amountCents: amount,
-      currency: 'USD',
-      taxCents: null,
-      createdAt: new Date(Date.UTC(2025, 1, 1) + k * 20_000).toISOString(),
-      settledAt: null,
-      declined: roll > 0.98,
-      approvalCode: 'A1',
-      approvalMessage: 'Approved',
-      invoiceId,
-      description: '',
-      customerReferenceId,
-      customerId: next() < 0.5 ? c.customerId : '',
-      billingName: next() < 0.5 ? c.name : 'Card Holder',
-      email: '',
-      maskedCard: `************${int(1000, 9999)}`,
-      method: 'card',
-      raw: null,
-    });
-  }
-  return { customers, invoices, transactions };
-}
 
 /** Every payment against every invoice: what a matcher without indexes does. */
 function naiveAllPairs(world: World): number {
@@ -110,13 +41,33 @@ function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 }
 
-function time<T>(fn: () => T): { ms: number; value: T } {
+type Timed<T> = { ms: number; cpuMs: number; value: T };
+
+function time<T>(fn: () => T): Timed<T> {
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   const value = fn();
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const used = process.cpuUsage(cpu);
+  return { ms, cpuMs: (used.user + used.system) / 1000, value };
+}
+
+/** `first` plus `more` repeats; the best wall time wins. Only the last value is kept alive. */
+function best<T>(first: Timed<T>, more: number, fn: () => T): Timed<T> & { all: number[] } {
+  let top = first;
+  const all = [first.ms];
+  for (let i = 0; i < more; i++) {
+    top.value = null as T; // let the previous result go before the next run
+    const r = time(fn);
+    all.push(r.ms);
+    if (r.ms < top.ms) top = r;
+    else top.value = r.value;
+  }
+  return { ...top, all };
 }
 
 const out = (s: string): boolean => process.stdout.write(`${s}\n`);
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
 const matcher = createMatcher();
 
 // Warm the JIT on a small set so the figures are steady-state.
@@ -125,17 +76,24 @@ matcher({ ...warm });
 
 const big = buildWorld(100_000, 100_000, 11);
 const rssBefore = process.memoryUsage().rss;
-const run = time(() => matcher({ transactions: big.transactions, invoices: big.invoices, customers: big.customers }));
+const bigRun = (): ReturnType<typeof matcher> => matcher({ transactions: big.transactions, invoices: big.invoices, customers: big.customers });
+const first = time(bigRun);
+// Memory of one run, its outcomes still held.
 const mem = process.memoryUsage();
+const peakRss = process.resourceUsage().maxRSS * 1024;
 const counts = { auto: 0, suggested: 0, exception: 0 };
-for (const o of run.value) counts[o.status]++;
-out(`Engine 100,000 payments × 100,000 invoices: ${run.ms.toFixed(0)} ms (target ≤ 2000 ms)`);
-out(`  outcomes: ${counts.auto} auto, ${counts.suggested} suggested, ${counts.exception} exception`);
-out(`  heap used ${mb(mem.heapUsed)}, RSS ${mb(mem.rss)} (before run ${mb(rssBefore)}), peak RSS ${mb(process.resourceUsage().maxRSS * 1024)} (target ≤ 1 GB)`);
+for (const o of first.value) counts[o.status]++;
+const decisions = fingerprint(first.value).decisions;
+const run = best(first, runs - 1, bigRun);
+out(`Engine 100,000 payments × 100,000 invoices: ${run.ms.toFixed(0)} ms best of ${runs} (${run.all.map((x) => x.toFixed(0)).join(' / ')}), CPU ${run.cpuMs.toFixed(0)} ms (target ≤ 2000 ms)`);
+out(`  outcomes: ${counts.auto} auto, ${counts.suggested} suggested, ${counts.exception} exception; decisions ${decisions}`);
+out(`  one run: heap used ${mb(mem.heapUsed)}, RSS ${mb(mem.rss)} (before run ${mb(rssBefore)}), peak RSS ${mb(peakRss)} (target ≤ 1 GB)`);
 
 const small = buildWorld(10_000, 10_000, 5);
-const naive = time(() => naiveAllPairs(small));
-const engineSmall = time(() => matcher({ transactions: small.transactions, invoices: small.invoices, customers: small.customers }));
+const naiveRun = (): number => naiveAllPairs(small);
+const naive = best(time(naiveRun), runs - 1, naiveRun);
+const smallRun = (): ReturnType<typeof matcher> => matcher({ transactions: small.transactions, invoices: small.invoices, customers: small.customers });
+const engineSmall = best(time(smallRun), runs - 1, smallRun);
 out(`Naive all-pairs 10,000 × 10,000: ${naive.ms.toFixed(0)} ms (${naive.value} matched)`);
 out(`Engine          10,000 × 10,000: ${engineSmall.ms.toFixed(1)} ms → ${(naive.ms / engineSmall.ms).toFixed(0)}× faster; naive extrapolated to 100k × 100k ≈ ${((naive.ms * 100) / 1000).toFixed(0)} s`);
 
@@ -143,12 +101,15 @@ out(`Engine          10,000 × 10,000: ${engineSmall.ms.toFixed(1)} ms → ${(na
 // history (their allocations consumed); a sync brings 1,000 new payments for
 // the remaining open invoices.
 const earlier = big.transactions.slice(0, 99_000);
-const consumed = run.value
+const consumed = (run.value ?? bigRun())
   .slice(0, 99_000)
   .filter((o) => o.status === 'auto')
   .flatMap((o) => o.allocations.map((a) => ({ invoiceNo: a.invoiceNo, amountCents: a.amountCents })));
 const prep = time(() => matcher.prepare({ invoices: big.invoices, customers: big.customers, consumed, history: earlier }));
 const fresh = big.transactions.slice(99_000).map((t, i) => ({ ...t, transactionId: 800000001 + i, createdAt: new Date(Date.UTC(2025, 2, 10) + i * 1000).toISOString() }));
 const inc = time(() => prep.value.match(fresh));
-const inc2 = time(() => prep.value.match(fresh));
-out(`Incremental: prepare(100,000 invoices, 99,000 history rows) ${prep.ms.toFixed(0)} ms once; then 1,000 new payments: ${inc.ms.toFixed(1)} ms (again: ${inc2.ms.toFixed(1)} ms) (target ≤ 200 ms)`);
+const incRun = (): ReturnType<typeof matcher> => prep.value.match(fresh);
+const again = best(time(incRun), runs - 1, incRun);
+out(
+  `Incremental: prepare(100,000 invoices, 99,000 history rows) ${prep.ms.toFixed(0)} ms once; then 1,000 new payments: ${inc.ms.toFixed(1)} ms first, ${again.ms.toFixed(1)} ms best of ${runs} after (target ≤ 200 ms)`,
+);

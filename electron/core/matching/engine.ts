@@ -17,7 +17,29 @@ import type { MatchInput, Matcher } from './types';
 type RefKind = 'exact' | 'normalised' | 'po' | 'description' | 'typo';
 type AmountKind = 'exact' | 'installment' | 'overpay_tolerance' | 'surcharge' | 'over' | 'short';
 
-type PayerLink = Readonly<{ customerId: string; signal: string; points: number; detail: string; strong: boolean }>;
+/** `signal` is shared by every candidate (and outcome) that this payer link supports. */
+type PayerLink = Readonly<{ customerId: string; points: number; strong: boolean; signal: SignalPoints }>;
+
+type PayerLinks = ReadonlyMap<string, PayerLink>;
+
+/**
+ * Per prepare(): payer resolution per (PayTrace customer id, billing name) and
+ * date signals per age. Repeat payers are the norm, and sharing the resulting
+ * SignalPoints keeps 100k outcomes small (less to allocate, copy and collect).
+ */
+type EngineCaches = {
+  payers: Map<string, Map<string, PayerLinks>>;
+  payerEntries: number;
+  dates: Map<number, SignalPoints | null>;
+  /** Reason lines of the shared signals above, so each outcome's `reasons` shares the string too. */
+  texts: Map<SignalPoints, string>;
+};
+
+const PAYER_CACHE_MAX = 200_000;
+
+function createCaches(): EngineCaches {
+  return { payers: new Map(), payerEntries: 0, dates: new Map(), texts: new Map() };
+}
 
 type Draft = {
   slots: IndexedInvoice[];
@@ -29,7 +51,6 @@ type Draft = {
 
 type Scored = {
   draft: Draft;
-  key: string;
   allocations: Allocation[];
   signals: SignalPoints[];
   points: number;
@@ -45,7 +66,7 @@ type Evaluation = {
   t: PayTraceTransaction;
   order: number;
   payDay: number;
-  payer: Map<string, PayerLink>;
+  payer: PayerLinks;
   missed: string[];
   notOpen: IndexedInvoice[];
   scored: Scored[];
@@ -77,13 +98,14 @@ export function createMatcher(config: Partial<MatchConfig> = {}): EngineMatcher 
     const index = buildMatchIndex(input.invoices, input.customers, input.learned ?? [], resolved);
     const baseAvailable = availableBalances(index, input.consumed ?? []);
     const history = buildHistoryIndex(input.history ?? []);
+    const caches = createCaches();
     return {
       config: resolved,
       invoiceCount: index.invoices.length,
       match: (transactions, options = {}) => {
         const available = Float64Array.from(baseAvailable);
         applyConsumed(index, available, options.consumed ?? []);
-        return runBatch(index, resolved, transactions, available, history, options.history ?? []);
+        return runBatch(index, resolved, caches, transactions, available, history, options.history ?? []);
       },
     };
   };
@@ -111,6 +133,7 @@ function applyConsumed(index: MatchIndex, available: Float64Array, consumed: Non
 function runBatch(
   index: MatchIndex,
   config: MatchConfig,
+  caches: EngineCaches,
   transactions: readonly PayTraceTransaction[],
   available: Float64Array,
   stored: HistoryIndex,
@@ -145,16 +168,16 @@ function runBatch(
           `Suspected duplicate of transaction ${dup.transactionId}: same card ${t.maskedCard}, amount ${money(t.amountCents, t.currency)} and reference, ${hours.toFixed(1)} h apart`,
         );
       } else {
-        evaluations.push(evaluate(index, config, available, t, order));
+        evaluations.push(evaluate(index, config, caches, available, t, order));
       }
     }
   }
 
-  markInstallments(evaluations, available, index, config);
+  markInstallments(evaluations, available, index, config, caches);
   for (const ev of evaluations) applyMargin(ev, config);
   resolveContests(evaluations, available);
   claimBalances(evaluations, available, config);
-  for (const ev of evaluations) outcomes[ev.order] = finalOutcome(ev, config);
+  for (const ev of evaluations) outcomes[ev.order] = finalOutcome(ev, config, caches);
   return outcomes;
 }
 
@@ -162,7 +185,7 @@ function runBatch(
 
 const REF_RANK: Record<RefKind, number> = { exact: 5, normalised: 4, po: 3, description: 2, typo: 1 };
 
-function evaluate(index: MatchIndex, config: MatchConfig, available: Float64Array, t: PayTraceTransaction, order: number): Evaluation {
+function evaluate(index: MatchIndex, config: MatchConfig, caches: EngineCaches, available: Float64Array, t: PayTraceTransaction, order: number): Evaluation {
   const hits: Hits = new Map();
   const notOpen: IndexedInvoice[] = [];
   const missed: string[] = [];
@@ -171,7 +194,7 @@ function evaluate(index: MatchIndex, config: MatchConfig, available: Float64Arra
   const given: string[] = [];
   for (const tok of referenceTokensOfField(t.invoiceId)) {
     const refs = index.byRef.get(tok);
-    const pos = index.byPo.get(tok);
+    const pos = refs ? undefined : index.byPo.get(tok);
     if (/\d/.test(tok)) given.push(tok);
     if (refs) for (const e of refs) addHit(hits, notOpen, available, e, (rawParts ? rawParts.includes(e.invoice.invoiceNo) : rawInvoiceId === e.invoice.invoiceNo) ? 'exact' : 'normalised');
     else if (pos) for (const e of pos) addHit(hits, notOpen, available, e, 'po');
@@ -179,7 +202,7 @@ function evaluate(index: MatchIndex, config: MatchConfig, available: Float64Arra
   }
   for (const tok of referenceTokensOfField(t.customerReferenceId)) {
     const pos = index.byPo.get(tok);
-    const refs = index.byRef.get(tok);
+    const refs = pos ? undefined : index.byRef.get(tok);
     if (/\d/.test(tok)) given.push(tok);
     if (pos) for (const e of pos) addHit(hits, notOpen, available, e, 'po');
     else if (refs) for (const e of refs) addHit(hits, notOpen, available, e, 'normalised');
@@ -190,7 +213,7 @@ function evaluate(index: MatchIndex, config: MatchConfig, available: Float64Arra
     if (refs) for (const e of refs) addHit(hits, notOpen, available, e, 'description');
   }
 
-  const payer = resolvePayer(index, t, config.points);
+  const payer = cachedPayer(index, caches, t, config.points);
 
   // One-character typos, searched only where corroboration could come from:
   // the payer's own invoices and invoices whose balance equals the amount.
@@ -277,14 +300,18 @@ function evaluate(index: MatchIndex, config: MatchConfig, available: Float64Arra
   }
 
   const ev: Evaluation = { t, order, payDay: dayNumber(t.createdAt), payer, missed, notOpen, scored: [], chosen: null };
-  const seen = new Set<string>();
-  for (const d of drafts) {
-    const key = d.slots.length === 1 ? String(d.slots[0]!.slot) : d.slots.map((s) => s.slot).join(',');
-    if (seen.has(key)) continue;
-    seen.add(key);
-    ev.scored.push(scoreDraft(ev, d, index, config, available));
+  if (drafts.length === 1) {
+    ev.scored.push(scoreDraft(ev, drafts[0]!, index, config, caches, available));
+  } else if (drafts.length > 1) {
+    const seen = new Set<string>();
+    for (const d of drafts) {
+      const key = slotKey(d.slots);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      ev.scored.push(scoreDraft(ev, d, index, config, caches, available));
+    }
+    sortScored(ev.scored);
   }
-  sortScored(ev.scored);
   return ev;
 }
 
@@ -319,6 +346,36 @@ function sortByAge(list: IndexedInvoice[]): IndexedInvoice[] {
   return [...list].sort((a, b) => a.day - b.day || a.slot - b.slot);
 }
 
+function slotKey(slots: readonly IndexedInvoice[]): string {
+  return slots.length === 1 ? String(slots[0]!.slot) : slots.map((s) => s.slot).join(',');
+}
+
+function cachedPayer(index: MatchIndex, caches: EngineCaches, t: PayTraceTransaction, points: MatchConfig['points']): PayerLinks {
+  let byName = caches.payers.get(t.customerId);
+  let links = byName?.get(t.billingName);
+  if (links) return links;
+  if (caches.payerEntries >= PAYER_CACHE_MAX) {
+    caches.payers.clear();
+    caches.texts.clear();
+    caches.dates.clear();
+    caches.payerEntries = 0;
+    byName = undefined;
+  }
+  links = resolvePayer(index, t, points);
+  for (const l of links.values()) caches.texts.set(l.signal, reasonLine(l.signal));
+  if (!byName) {
+    byName = new Map();
+    caches.payers.set(t.customerId, byName);
+  }
+  byName.set(t.billingName, links);
+  caches.payerEntries++;
+  return links;
+}
+
+function payerLink(customerId: string, signal: string, points: number, detail: string, strong: boolean): PayerLink {
+  return { customerId, points, strong, signal: { signal, points, detail } };
+}
+
 function addLink(links: Map<string, PayerLink>, link: PayerLink): void {
   const prior = links.get(link.customerId);
   if (!prior || link.points > prior.points) links.set(link.customerId, link);
@@ -328,23 +385,23 @@ function resolvePayer(index: MatchIndex, t: PayTraceTransaction, points: MatchCo
   const links = new Map<string, PayerLink>();
   const id = t.customerId.trim();
   if (id) {
-    if (index.customers.has(id)) addLink(links, { customerId: id, signal: 'customer_id', points: points.customerId, detail: `PayTrace customer id ${id} is the ERP customer`, strong: true });
+    if (index.customers.has(id)) addLink(links, payerLink(id, 'customer_id', points.customerId, `PayTrace customer id ${id} is the ERP customer`, true));
     const learned = index.learnedById.get(id.toUpperCase());
-    if (learned) addLink(links, { customerId: learned, signal: 'customer_learned', points: points.customerLearned, detail: `PayTrace customer ${id} was confirmed as ${learned} before`, strong: true });
+    if (learned) addLink(links, payerLink(learned, 'customer_learned', points.customerLearned, `PayTrace customer ${id} was confirmed as ${learned} before`, true));
   }
   const name = normalizeName(t.billingName);
   if (name) {
     const learned = index.learnedByName.get(name);
-    if (learned) addLink(links, { customerId: learned, signal: 'customer_learned', points: points.customerLearned, detail: `payer "${t.billingName}" was confirmed as ${learned} before`, strong: true });
+    if (learned) addLink(links, payerLink(learned, 'customer_learned', points.customerLearned, `payer "${t.billingName}" was confirmed as ${learned} before`, true));
     const byName = index.byName.get(name) ?? [];
     for (const c of byName) {
       const shared = byName.length > 1;
-      addLink(links, { customerId: c, signal: 'customer_name', points: points.customerName - (shared ? 1 : 0), detail: `billing name "${t.billingName}" is the customer's name${shared ? ` (shared by ${byName.length} customers)` : ''}`, strong: false });
+      addLink(links, payerLink(c, 'customer_name', points.customerName - (shared ? 1 : 0), `billing name "${t.billingName}" is the customer's name${shared ? ` (shared by ${byName.length} customers)` : ''}`, false));
     }
     const byContact = index.byContact.get(name) ?? [];
     for (const c of byContact) {
       const shared = byContact.length > 1;
-      addLink(links, { customerId: c, signal: 'customer_contact', points: points.customerContact - (shared ? 1 : 0), detail: `card holder "${t.billingName}" is a contact of ${c}${shared ? ` (and of ${byContact.length - 1} other customer${byContact.length > 2 ? 's' : ''})` : ''}`, strong: false });
+      addLink(links, payerLink(c, 'customer_contact', points.customerContact - (shared ? 1 : 0), `card holder "${t.billingName}" is a contact of ${c}${shared ? ` (and of ${byContact.length - 1} other customer${byContact.length > 2 ? 's' : ''})` : ''}`, false));
     }
     if (byName.length === 0 && byContact.length === 0) {
       const tokens = nameTokens(name);
@@ -358,7 +415,7 @@ function resolvePayer(index: MatchIndex, t: PayTraceTransaction, points: MatchCo
           common = common.filter((c) => set.has(c));
         }
         if (common && common.length === 1) {
-          addLink(links, { customerId: common[0]!, signal: 'customer_name', points: points.customerName - 1, detail: `billing name "${t.billingName}" resembles ${common[0]!}'s name`, strong: false });
+          addLink(links, payerLink(common[0]!, 'customer_name', points.customerName - 1, `billing name "${t.billingName}" resembles ${common[0]!}'s name`, false));
         }
       }
     }
@@ -366,14 +423,17 @@ function resolvePayer(index: MatchIndex, t: PayTraceTransaction, points: MatchCo
   return links;
 }
 
-function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: MatchConfig, available: Float64Array): Scored {
+function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: MatchConfig, caches: EngineCaches, available: Float64Array): Scored {
   const { t } = ev;
   const p = config.points;
-  const signals: SignalPoints[] = [];
+  // Pushed onto a reused scratch list and copied out at exact size: a list grown
+  // by push keeps room for 16, and 100k candidates keep theirs.
+  const signals = SIGNAL_SCRATCH;
+  signals.length = 0;
   const blockers: string[] = [...draft.extraBlockers];
   let flag: ExceptionCode | null = null;
   const slots = draft.slots;
-  const nos = slots.map((s) => s.invoice.invoiceNo);
+  const nos = slots.length === 1 ? [slots[0]!.invoice.invoiceNo] : slots.map((s) => s.invoice.invoiceNo);
 
   // Reference.
   const referenced = draft.refKinds.filter((k): k is RefKind => k !== null);
@@ -395,7 +455,7 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
   const cur = t.currency;
   let amountKind: AmountKind;
   let unapplied = 0;
-  const allocations: Allocation[] = [];
+  let allocations: Allocation[] = [];
   const balanceText = slots.length > 1 ? `the ${slots.length} open balances (${money(total, cur)})` : `the open balance ${money(total, cur)}`;
   if (draft.installmentWith) {
     amountKind = 'installment';
@@ -435,13 +495,15 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
       left -= take;
     }
   } else if (amountKind === 'installment') {
-    allocations.push({ invoiceNo: slots[0]!.invoice.invoiceNo, amountCents: cents(amount) });
+    allocations = [{ invoiceNo: slots[0]!.invoice.invoiceNo, amountCents: cents(amount) }];
+  } else if (slots.length === 1) {
+    allocations = [{ invoiceNo: slots[0]!.invoice.invoiceNo, amountCents: cents(available[slots[0]!.slot]!) }];
   } else {
-    for (const e of slots) allocations.push({ invoiceNo: e.invoice.invoiceNo, amountCents: cents(available[e.slot]!) });
+    allocations = slots.map((e) => ({ invoiceNo: e.invoice.invoiceNo, amountCents: cents(available[e.slot]!) }));
   }
 
   // Customer.
-  const owners = [...new Set(slots.map((s) => s.invoice.customerId))];
+  const owners = slots.length === 1 ? [slots[0]!.invoice.customerId] : [...new Set(slots.map((s) => s.invoice.customerId))];
   let customerCorroborated = false;
   if (owners.length > 1) {
     blockers.push(`invoices belong to ${owners.length} different customers (${owners.join(', ')})`);
@@ -450,7 +512,7 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
   const link = ev.payer.get(owner);
   if (link) {
     customerCorroborated = true;
-    signals.push({ signal: link.signal, points: link.points, detail: link.detail });
+    signals.push(link.signal);
   } else if (ev.payer.size > 0) {
     const payerIds = [...ev.payer.keys()];
     signals.push({ signal: 'other_customer', points: p.otherCustomer, detail: `invoice ${nos[0]} belongs to ${owner}, payer looks like ${payerIds.join(' or ')}` });
@@ -463,10 +525,8 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
   // Date.
   let oldestDay = slots[0]!.day;
   for (const e of slots) if (e.day < oldestDay) oldestDay = e.day;
-  const age = ev.payDay - oldestDay;
-  if (age < -1) signals.push({ signal: 'invoice_after_payment', points: p.invoiceAfterPayment, detail: `invoice dated ${-age} days after the payment` });
-  else if (age <= config.dateNearDays) signals.push({ signal: 'date_near', points: p.dateNear, detail: `paid ${Math.max(0, age)} days after the invoice date` });
-  else if (age > config.dateFarDays) signals.push({ signal: 'date_far', points: p.dateFar, detail: `paid ${age} days after the invoice date` });
+  const dateSignal = dateSignalOf(ev.payDay - oldestDay, config, caches);
+  if (dateSignal) signals.push(dateSignal);
 
   // Currency.
   const foreign = slots.find((s) => s.invoice.currency !== t.currency);
@@ -492,9 +552,8 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
 
   return {
     draft,
-    key: slots.length === 1 ? String(slots[0]!.slot) : slots.map((s) => s.slot).join(','),
     allocations,
-    signals,
+    signals: signals.slice(),
     points,
     blockers,
     flag,
@@ -503,6 +562,21 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
     customerId: owners.length === 1 ? owner : null,
     oldestDay,
   };
+}
+
+const SIGNAL_SCRATCH: SignalPoints[] = [];
+
+function dateSignalOf(age: number, config: MatchConfig, caches: EngineCaches): SignalPoints | null {
+  const known = caches.dates.get(age);
+  if (known !== undefined) return known;
+  const p = config.points;
+  let signal: SignalPoints | null = null;
+  if (age < -1) signal = { signal: 'invoice_after_payment', points: p.invoiceAfterPayment, detail: `invoice dated ${-age} days after the payment` };
+  else if (age <= config.dateNearDays) signal = { signal: 'date_near', points: p.dateNear, detail: `paid ${Math.max(0, age)} days after the invoice date` };
+  else if (age > config.dateFarDays) signal = { signal: 'date_far', points: p.dateFar, detail: `paid ${age} days after the invoice date` };
+  caches.dates.set(age, signal);
+  if (signal) caches.texts.set(signal, reasonLine(signal));
+  return signal;
 }
 
 const FLAG_PRIORITY: readonly ExceptionCode[] = ['currency_mismatch', 'other_customer_invoice', 'overpayment', 'short_payment', 'ambiguous_amount'];
@@ -548,17 +622,20 @@ function customerLabel(index: MatchIndex, customerId: string): string {
 }
 
 function sortScored(list: Scored[]): void {
-  list.sort((a, b) => b.points - a.points || a.blockers.length - b.blockers.length || a.oldestDay - b.oldestDay || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  list.sort((a, b) => b.points - a.points || a.blockers.length - b.blockers.length || a.oldestDay - b.oldestDay || compareText(slotKey(a.draft.slots), slotKey(b.draft.slots)));
 }
 
 function applyMargin(ev: Evaluation, config: MatchConfig): void {
   const top = ev.scored[0];
-  if (!top || top.blockers.length > 0) return;
-  // A part of an exact multi-invoice payment is not a rival: the whole explains the amount.
-  const topSlots = new Set(top.draft.slots.map((s) => s.slot));
-  const second = ev.scored
-    .slice(1)
-    .find((s) => !(top.amountKind === 'exact' && s.draft.slots.length < topSlots.size && s.draft.slots.every((x) => topSlots.has(x.slot))));
+  if (!top || top.blockers.length > 0 || ev.scored.length < 2) return;
+  let second: Scored | undefined;
+  if (top.amountKind !== 'exact') {
+    second = ev.scored[1];
+  } else {
+    // A part of an exact multi-invoice payment is not a rival: the whole explains the amount.
+    const topSlots = new Set(top.draft.slots.map((s) => s.slot));
+    second = ev.scored.find((s, i) => i > 0 && !(s.draft.slots.length < topSlots.size && s.draft.slots.every((x) => topSlots.has(x.slot))));
+  }
   if (!second) return;
   if (top.points - second.points < config.autoMinMargin) {
     top.blockers.push(`runner-up ${second.allocations.map((a) => a.invoiceNo).join(', ') || '(none)'} is within ${top.points - second.points} points`);
@@ -568,7 +645,7 @@ function applyMargin(ev: Evaluation, config: MatchConfig): void {
 // ---------------------------------------------------------------- batch passes
 
 /** Several payments referencing one invoice whose amounts add up to its balance. */
-function markInstallments(evaluations: Evaluation[], available: Float64Array, index: MatchIndex, config: MatchConfig): void {
+function markInstallments(evaluations: Evaluation[], available: Float64Array, index: MatchIndex, config: MatchConfig, caches: EngineCaches): void {
   const groups = new Map<number, Evaluation[]>();
   for (const ev of evaluations) {
     const top = ev.scored[0];
@@ -586,7 +663,7 @@ function markInstallments(evaluations: Evaluation[], available: Float64Array, in
     for (const ev of members) {
       const top = ev.scored[0]!;
       top.draft.installmentWith = members.filter((m) => m !== ev).map((m) => m.t.transactionId);
-      ev.scored[0] = scoreDraft(ev, top.draft, index, config, available);
+      ev.scored[0] = scoreDraft(ev, top.draft, index, config, caches, available);
       sortScored(ev.scored);
     }
   }
@@ -597,19 +674,35 @@ function markInstallments(evaluations: Evaluation[], available: Float64Array, in
  * strictly the most points keeps it; on a tie nobody is automatic.
  */
 function resolveContests(evaluations: Evaluation[], available: Float64Array): void {
-  const demand = new Map<number, { need: number; claimants: Evaluation[] }>();
+  // Demand per invoice slot in typed arrays: at 100k payments a Map entry per
+  // claimed invoice is most of this pass. Claimant lists are built only for
+  // contested slots, in the order the slots are first claimed.
+  const need = new Float64Array(available.length);
+  const claims = new Uint32Array(available.length);
+  const automatic: Evaluation[] = [];
+  let shared = false;
   for (const ev of evaluations) {
     const top = ev.scored[0];
     if (!top || top.blockers.length > 0) continue;
-    top.draft.slots.forEach((e, i) => {
-      const d = demand.get(e.slot) ?? { need: 0, claimants: [] };
-      d.need += top.allocations[i]?.amountCents ?? 0;
-      d.claimants.push(ev);
-      demand.set(e.slot, d);
-    });
+    automatic.push(ev);
+    const slots = top.draft.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!.slot;
+      need[slot]! += top.allocations[i]?.amountCents ?? 0;
+      if (++claims[slot]! > 1) shared = true;
+    }
+  }
+  if (!shared) return;
+  const demand = new Map<number, { claimants: Evaluation[] }>();
+  for (const ev of automatic) {
+    for (const e of ev.scored[0]!.draft.slots) {
+      if (claims[e.slot]! < 2 || need[e.slot]! <= available[e.slot]!) continue;
+      const d = demand.get(e.slot);
+      if (d) d.claimants.push(ev);
+      else demand.set(e.slot, { claimants: [ev] });
+    }
   }
   for (const [slot, d] of demand) {
-    if (d.need <= available[slot]! || d.claimants.length < 2) continue;
     const best = Math.max(...d.claimants.map((ev) => ev.scored[0]!.points));
     const winners = d.claimants.filter((ev) => ev.scored[0]!.points === best);
     const invoiceNo = d.claimants[0]!.scored[0]!.draft.slots.find((s) => s.slot === slot)!.invoice.invoiceNo;
@@ -625,30 +718,43 @@ function resolveContests(evaluations: Evaluation[], available: Float64Array): vo
 }
 
 function claimBalances(evaluations: Evaluation[], available: Float64Array, config: MatchConfig): void {
-  const claimedBy = new Map<number, number>();
+  // Transaction id per claimed invoice slot (0: not claimed in this batch).
+  const claimedBy = new Float64Array(available.length);
   const ordered = [...evaluations].sort((a, b) => {
     const sa = strength(a);
     const sb = strength(b);
     return sb - sa || compareText(a.t.createdAt, b.t.createdAt) || a.t.transactionId - b.t.transactionId;
   });
   for (const ev of ordered) {
-    for (const s of ev.scored.slice(0, config.maxCandidates)) {
-      const taken = s.draft.slots.find((e, i) => (s.allocations[i]?.amountCents ?? 0) > available[e.slot]!);
+    const limit = Math.min(ev.scored.length, config.maxCandidates);
+    for (let k = 0; k < limit; k++) {
+      const s = ev.scored[k]!;
+      const taken = firstTaken(s, available);
       if (taken) {
-        const by = claimedBy.get(taken.slot);
+        const by = claimedBy[taken.slot];
         s.blockers.push(`invoice ${taken.invoice.invoiceNo} already claimed${by ? ` by transaction ${by}` : ''}`);
         continue;
       }
       ev.chosen = s;
       if (consumesBalance(s)) {
-        s.draft.slots.forEach((e, i) => {
-          available[e.slot] = available[e.slot]! - (s.allocations[i]?.amountCents ?? 0);
-          claimedBy.set(e.slot, ev.t.transactionId);
-        });
+        const slots = s.draft.slots;
+        for (let i = 0; i < slots.length; i++) {
+          const slot = slots[i]!.slot;
+          available[slot] = available[slot]! - (s.allocations[i]?.amountCents ?? 0);
+          claimedBy[slot] = ev.t.transactionId;
+        }
       }
       break;
     }
   }
+}
+
+function firstTaken(s: Scored, available: Float64Array): IndexedInvoice | undefined {
+  const slots = s.draft.slots;
+  for (let i = 0; i < slots.length; i++) {
+    if ((s.allocations[i]?.amountCents ?? 0) > available[slots[i]!.slot]!) return slots[i];
+  }
+  return undefined;
 }
 
 /** Plain code-unit order: ISO instants sort correctly, and it is locale-free and fast. */
@@ -668,16 +774,16 @@ function consumesBalance(s: Scored): boolean {
 
 // ---------------------------------------------------------------- outcomes
 
-function finalOutcome(ev: Evaluation, config: MatchConfig): MatchOutcome {
+function finalOutcome(ev: Evaluation, config: MatchConfig, caches: EngineCaches): MatchOutcome {
   const { t } = ev;
   const candidates = ev.scored.slice(0, config.maxCandidates).map((s) => toCandidate(s, config));
   const top = ev.scored[0];
   const chosen = ev.chosen;
-  const base = { transactionId: t.transactionId, candidates };
   if (chosen && chosen === top && chosen.blockers.length === 0) {
-    const reasons = chosen.signals.map(signalText);
+    const reasons = chosen.signals.map((s) => caches.texts.get(s) ?? reasonLine(s));
     return {
-      ...base,
+      transactionId: t.transactionId,
+      candidates,
       status: 'auto',
       allocations: chosen.allocations,
       customerId: chosen.customerId,
@@ -689,11 +795,12 @@ function finalOutcome(ev: Evaluation, config: MatchConfig): MatchOutcome {
     };
   }
   if (chosen) {
-    const reasons = [...chosen.signals.map(signalText), ...chosen.blockers.map((b) => `not automatic: ${b}`)];
+    const reasons = [...chosen.signals.map((s) => caches.texts.get(s) ?? reasonLine(s)), ...chosen.blockers.map((b) => `not automatic: ${b}`)];
     const posts = consumesBalance(chosen);
     if (chosen.flag) {
       return {
-        ...base,
+        transactionId: t.transactionId,
+      candidates,
         status: 'exception',
         allocations: posts ? chosen.allocations : [],
         customerId: chosen.customerId,
@@ -705,7 +812,8 @@ function finalOutcome(ev: Evaluation, config: MatchConfig): MatchOutcome {
       };
     }
     return {
-      ...base,
+      transactionId: t.transactionId,
+      candidates,
       status: 'suggested',
       allocations: chosen.allocations,
       customerId: chosen.customerId,
@@ -737,7 +845,8 @@ function finalOutcome(ev: Evaluation, config: MatchConfig): MatchOutcome {
     reason = `no reference and no open invoice of ${payerIds.join(' or ')} matches ${money(t.amountCents, t.currency)}`;
   }
   return {
-    ...base,
+    transactionId: t.transactionId,
+    candidates,
     status: 'exception',
     allocations: [],
     customerId: payerIds.length === 1 ? payerIds[0]! : null,
@@ -781,20 +890,34 @@ function toCandidate(s: Scored, config: MatchConfig): Candidate {
   };
 }
 
+/** The details of the three strongest positive signals (earlier first on equal points), "; "-joined. */
 function oneLine(s: Scored): string {
-  return s.signals
-    .filter((x) => x.points > 0)
-    .sort((a, b) => b.points - a.points)
-    .slice(0, 3)
-    .map((x) => x.detail)
-    .join('; ');
+  let a: SignalPoints | null = null;
+  let b: SignalPoints | null = null;
+  let c: SignalPoints | null = null;
+  for (const x of s.signals) {
+    if (x.points <= 0) continue;
+    if (!a || x.points > a.points) {
+      c = b;
+      b = a;
+      a = x;
+    } else if (!b || x.points > b.points) {
+      c = b;
+      b = x;
+    } else if (!c || x.points > c.points) {
+      c = x;
+    }
+  }
+  if (!a) return '';
+  if (!b) return a.detail;
+  return c ? `${a.detail}; ${b.detail}; ${c.detail}` : `${a.detail}; ${b.detail}`;
 }
 
 function signalDetail(s: SignalPoints): string {
   return s.detail;
 }
 
-function signalText(s: SignalPoints): string {
+function reasonLine(s: SignalPoints): string {
   return `${s.detail} (${s.points >= 0 ? '+' : ''}${s.points})`;
 }
 
@@ -821,9 +944,18 @@ function exceptionOutcome(t: PayTraceTransaction, code: ExceptionCode, reason: s
 function money(value: number, currency: string): string {
   if (currency !== 'USD') return formatMoney(value, currency);
   const abs = Math.abs(value);
-  const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const whole = groupThousands(String(Math.floor(abs / 100)));
   const frac = abs % 100;
   return `${value < 0 ? '-' : ''}$${whole}.${frac < 10 ? '0' : ''}${frac}`;
+}
+
+/** "1234567" → "1,234,567" (digits only). */
+function groupThousands(digits: string): string {
+  if (digits.length <= 3) return digits;
+  let head = digits.length % 3 || 3;
+  let out = digits.slice(0, head);
+  for (; head < digits.length; head += 3) out += `,${digits.slice(head, head + 3)}`;
+  return out;
 }
 
 /** "+$3.30" / "−$12.40" (a real minus sign, as the grid shows it). */
@@ -871,26 +1003,37 @@ function mergeHistory(stored: HistoryIndex, extra: readonly PayTraceTransaction[
 /** Later payments with the same card, amount and reference inside the window → the earlier one. */
 function findDuplicates(transactions: readonly PayTraceTransaction[], history: HistoryIndex, config: MatchConfig): Map<number, PayTraceTransaction> {
   const windowMs = config.duplicateWindowHours * 3_600_000;
-  const batchIds = new Set(transactions.map((t) => t.transactionId));
-  const groups = new Map<string, PayTraceTransaction[]>();
+  // Without history every group member is in the batch: no id set needed.
+  const batchIds = history.dupGroups.size > 0 ? new Set(transactions.map((t) => t.transactionId)) : null;
+  // A key seen once holds the transaction itself; a list is made only for a
+  // second sighting (almost every key is seen once).
+  const groups = new Map<string, PayTraceTransaction | PayTraceTransaction[]>();
   for (const t of transactions) {
     const key = duplicateKey(t);
     if (key === null) continue;
-    let list = groups.get(key);
-    if (!list) {
-      list = (history.dupGroups.get(key) ?? []).filter((h) => !batchIds.has(h.transactionId));
-      groups.set(key, list);
+    const group = groups.get(key);
+    if (group === undefined) {
+      const earlier = batchIds ? history.dupGroups.get(key)?.filter((h) => !batchIds.has(h.transactionId)) : undefined;
+      if (earlier && earlier.length > 0) {
+        earlier.push(t);
+        groups.set(key, earlier);
+      } else {
+        groups.set(key, t);
+      }
+    } else if (Array.isArray(group)) {
+      group.push(t);
+    } else {
+      groups.set(key, [group, t]);
     }
-    list.push(t);
   }
   const result = new Map<number, PayTraceTransaction>();
   for (const list of groups.values()) {
-    if (list.length < 2) continue;
+    if (!Array.isArray(list) || list.length < 2) continue;
     list.sort((a, b) => compareText(a.createdAt, b.createdAt) || a.transactionId - b.transactionId);
     for (let i = 1; i < list.length; i++) {
       const t = list[i]!;
       const prev = list[i - 1]!;
-      if (batchIds.has(t.transactionId) && Date.parse(t.createdAt) - Date.parse(prev.createdAt) <= windowMs) result.set(t.transactionId, prev);
+      if ((!batchIds || batchIds.has(t.transactionId)) && Date.parse(t.createdAt) - Date.parse(prev.createdAt) <= windowMs) result.set(t.transactionId, prev);
     }
   }
   return result;

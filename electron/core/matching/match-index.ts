@@ -23,7 +23,8 @@ export type MatchIndex = Readonly<{
   /** Oldest invoice first. */
   byCustomer: ReadonlyMap<string, readonly IndexedInvoice[]>;
   byBalance: ReadonlyMap<number, readonly IndexedInvoice[]>;
-  byInvoiceNo: ReadonlyMap<string, IndexedInvoice>;
+  /** Built on first use: only consumed allocations look invoices up by number. */
+  readonly byInvoiceNo: ReadonlyMap<string, IndexedInvoice>;
   customers: ReadonlyMap<string, Customer>;
   byName: ReadonlyMap<string, readonly string[]>;
   byContact: ReadonlyMap<string, readonly string[]>;
@@ -56,18 +57,23 @@ export function buildMatchIndex(
   const byPo = new Map<string, IndexedInvoice[]>();
   const byCustomer = new Map<string, IndexedInvoice[]>();
   const byBalance = new Map<number, IndexedInvoice[]>();
-  const byInvoiceNo = new Map<string, IndexedInvoice>();
+  // Invoice dates repeat (a few hundred distinct in 100k invoices): parse each once.
+  const days = new Map<string, number>();
   for (let i = 0; i < invoices.length; i++) {
     const invoice = invoices[i]!;
     const norm = fastNormalizeReference(invoice.invoiceNo);
     const po = invoice.poNo ? fastNormalizeReference(invoice.poNo) : '';
-    const entry: IndexedInvoice = { slot: i, invoice, norm, po, day: dayNumber(invoice.invoiceDate) };
+    let day = days.get(invoice.invoiceDate);
+    if (day === undefined) {
+      day = dayNumber(invoice.invoiceDate);
+      days.set(invoice.invoiceDate, day);
+    }
+    const entry: IndexedInvoice = { slot: i, invoice, norm, po, day };
     indexed[i] = entry;
     push(byRef, norm, entry);
     if (po) push(byPo, po, entry);
     push(byCustomer, invoice.customerId, entry);
     push(byBalance, invoice.openBalanceCents, entry);
-    byInvoiceNo.set(invoice.invoiceNo, entry);
   }
   for (const list of byCustomer.values()) list.sort((a, b) => a.day - b.day || (a.invoice.invoiceNo < b.invoice.invoiceNo ? -1 : 1));
 
@@ -102,5 +108,26 @@ export function buildMatchIndex(
     (m.key === 'paytrace_customer_id' ? learnedById : learnedByName).set(value, m.customerId);
   }
 
-  return { invoices: indexed, byRef, byPo, byCustomer, byBalance, byInvoiceNo, customers: customerMap, byName, byContact, byNameToken, learnedById, learnedByName };
+  let byInvoiceNo: Map<string, IndexedInvoice> | null = null;
+  return {
+    invoices: indexed,
+    byRef,
+    byPo,
+    byCustomer,
+    byBalance,
+    get byInvoiceNo(): ReadonlyMap<string, IndexedInvoice> {
+      if (!byInvoiceNo) {
+        byInvoiceNo = new Map();
+        // A repeated invoice number: the last one wins, as in the invoice list.
+        for (const e of indexed) byInvoiceNo.set(e.invoice.invoiceNo, e);
+      }
+      return byInvoiceNo;
+    },
+    customers: customerMap,
+    byName,
+    byContact,
+    byNameToken,
+    learnedById,
+    learnedByName,
+  };
 }

@@ -7,6 +7,9 @@ const LEGAL_SUFFIXES = new Set(['inc', 'incorporated', 'llc', 'l l c', 'co', 'co
 const NAME_STOPWORDS = new Set(['the', 'and', 'of', ...LEGAL_SUFFIXES]);
 
 const DIGITS = /^\d+$/;
+const UPPER_ALNUM = /^[A-Z0-9]+$/;
+/** The words shared/reference.ts strips as a prefix: alone they normalise to "". */
+const PREFIX_WORDS = new Set(['INVOICE', 'INV', 'IN', 'NO', 'NR', 'NUMBER', 'REF']);
 
 /**
  * normalizeReference with a fast path for plain numbers (most invoice
@@ -19,6 +22,10 @@ export function fastNormalizeReference(input: string): string {
     while (i < input.length - 1 && input.charCodeAt(i) === 48) i++;
     return i === 0 ? input : input.slice(i);
   }
+  // Upper-case letters and digits only ("PO900123", "A1004521"): nothing to
+  // strip or fold, unless the whole string is a prefix word the shared
+  // normaliser removes ("INV", "NO").
+  if (UPPER_ALNUM.test(input) && !PREFIX_WORDS.has(input)) return input;
   return normalizeReference(input);
 }
 
