@@ -1,25 +1,20 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERP_KINDS } from '../../electron/core/erp/connector';
-import { createEngine } from '../../electron/core/engine';
+import { openTestEngine, tempDir, testSecretStore } from './support/engine';
 import { runDemoSandboxes } from '../../electron/core/demo/demo-sandboxes';
-import { silentLogger } from '../../electron/core/log/logger';
 import { gridRows, statusCounts } from '../../electron/core/store/queries/matches';
-import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
 
 // Demo mode runs against every ERP kind: the same demo week, synced, matched,
 // approved and posted through that kind's connector to its sandbox.
 
-const secretStore = keytarSecretStore(`Tieout-test-${randomBytes(4).toString('hex')}`);
+const secretStore = testSecretStore();
 
 describe.each(ERP_KINDS)('demo mode against %s', (kind) => {
   it('syncs, auto-matches, approves and posts every auto match once', async () => {
-    const workDir = mkdtempSync(join(tmpdir(), `tieout-demo-${kind}-`));
+    const workDir = tempDir(`demo-${kind}`);
     const demo = await runDemoSandboxes({ erpKind: kind, seed: 3, payments: 80, workDir });
-    const engine = await createEngine({ dataDir: join(workDir, 'data'), shell: 'cli', background: false, secretStore, logger: silentLogger, sandbox: demo.descriptor });
+    const engine = await openTestEngine(demo.descriptor, { dataDir: join(workDir, 'data'), secretStore });
     try {
       const status = await engine.sync.runOnce();
       expect(status.erp.reachability, status.lastError ?? '').toBe('online');

@@ -1,26 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import axios from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../../electron/core/engine';
+import type { Engine } from '../../electron/core/engine';
+import { openTestEngine, tempDir, testSecretStore } from './support/engine';
 import { runDemoSandboxes, type RunningDemo } from '../../electron/core/demo/demo-sandboxes';
-import { silentLogger } from '../../electron/core/log/logger';
 import { gridRows, statusCounts } from '../../electron/core/store/queries/matches';
 import { verifyAudit } from '../../electron/core/audit/audit-log';
-import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
 
 // The whole slice over real HTTP, a real SQLite file and the real keychain:
 // PayTrace sandbox → sync → match → approve → outbox → P21 sandbox, then a
 // restart on the same data folder that must not post anything again.
 
-const secretStore = keytarSecretStore(`Tieout-test-${randomBytes(4).toString('hex')}`);
+const secretStore = testSecretStore();
 let demo: RunningDemo;
-const dataDir = mkdtempSync(join(tmpdir(), 'tieout-slice-'));
+const dataDir = tempDir('slice');
 
 async function open(): Promise<Engine> {
-  return createEngine({ dataDir, shell: 'cli', background: false, secretStore, logger: silentLogger, sandbox: demo.descriptor, actor: 'test-clerk' });
+  return openTestEngine(demo.descriptor, { dataDir, secretStore, actor: 'test-clerk' });
 }
 
 async function receiptsFor(reference: string): Promise<number> {

@@ -1,34 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultErpMapping, type ErpMapping } from '../../shared/erp-mapping';
 import type { ErpMappingView, MappingPreview } from '../../shared/api/erp';
-import { createEngine, type Engine } from '../../electron/core/engine';
+import type { Engine } from '../../electron/core/engine';
+import { openTestEngine, value } from './support/engine';
 import { runDemoSandboxes, type RunningDemo } from '../../electron/core/demo/demo-sandboxes';
-import { silentLogger } from '../../electron/core/log/logger';
 import { gridRows } from '../../electron/core/store/queries/matches';
-import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
 import type { ReceiptRequest } from '../../electron/core/erp/connector';
 
 let demo: RunningDemo;
 let engine: Engine;
-const value = <T>(r: Awaited<ReturnType<Engine['dispatch']>>): T => {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-};
 
 beforeAll(async () => {
   demo = await runDemoSandboxes({ erpKind: 'p21', seed: 8, payments: 60 });
-  engine = await createEngine({
-    dataDir: mkdtempSync(join(tmpdir(), 'tieout-mapping-')),
-    shell: 'cli',
-    background: false,
-    logger: silentLogger,
-    secretStore: keytarSecretStore(`Tieout-test-${randomBytes(4).toString('hex')}`),
-    sandbox: demo.descriptor,
-  });
+  engine = await openTestEngine(demo.descriptor);
   await engine.sync.runOnce();
 });
 afterAll(async () => {

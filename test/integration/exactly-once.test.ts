@@ -1,15 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import axios from 'axios';
 import { describe, expect, it } from 'vitest';
 import { runChaos } from '../chaos/run-chaos';
-import { createEngine } from '../../electron/core/engine';
+import { openTestEngine, testSecretStore } from './support/engine';
 import { runDemoSandboxes } from '../../electron/core/demo/demo-sandboxes';
-import { silentLogger } from '../../electron/core/log/logger';
 import { gridRows } from '../../electron/core/store/queries/matches';
-import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
 
 describe('exactly-once posting', () => {
   it('a short chaos run (SIGKILLs and a fault plan) ends with no duplicate and no lost receipt', async () => {
@@ -22,9 +16,8 @@ describe('exactly-once posting', () => {
 
   it('two workstations (two data folders, one ERP) approving the same payments post one receipt each', async () => {
     const demo = await runDemoSandboxes({ erpKind: 'p21', seed: 5, payments: 60 });
-    const secretStore = keytarSecretStore(`Tieout-test-${randomBytes(4).toString('hex')}`);
-    const open = () =>
-      createEngine({ dataDir: mkdtempSync(join(tmpdir(), 'tieout-ws-')), shell: 'cli', background: false, secretStore, logger: silentLogger, sandbox: demo.descriptor });
+    const secretStore = testSecretStore();
+    const open = () => openTestEngine(demo.descriptor, { secretStore });
     const [a, b] = [await open(), await open()];
     try {
       await a.sync.runOnce();

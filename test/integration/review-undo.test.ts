@@ -1,14 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../../electron/core/engine';
+import type { Engine } from '../../electron/core/engine';
+import { openTestEngine, value } from './support/engine';
 import { runDemoSandboxes, type RunningDemo } from '../../electron/core/demo/demo-sandboxes';
-import { silentLogger } from '../../electron/core/log/logger';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { outboxCounts } from '../../electron/core/posting/outbox-worker';
-import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
 import type { MatchOutcome } from '../../shared/domain';
 import { approveMatches } from '../../electron/core/posting/approve';
 import { restoreSnapshot, snapshotRows, UndoError } from '../../electron/core/review/undo';
@@ -18,14 +13,7 @@ let engine: Engine;
 
 beforeAll(async () => {
   demo = await runDemoSandboxes({ erpKind: 'p21', seed: 21, payments: 120 });
-  engine = await createEngine({
-    dataDir: mkdtempSync(join(tmpdir(), 'tieout-undo-')),
-    shell: 'cli',
-    background: false,
-    logger: silentLogger,
-    secretStore: keytarSecretStore(`Tieout-test-${randomBytes(4).toString('hex')}`),
-    sandbox: demo.descriptor,
-  });
+  engine = await openTestEngine(demo.descriptor);
   await engine.sync.runOnce();
 });
 afterAll(async () => {
@@ -33,10 +21,6 @@ afterAll(async () => {
   await demo?.close();
 });
 
-const value = <T>(r: Awaited<ReturnType<Engine['dispatch']>>): T => {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-};
 
 describe('review workflow: pick a candidate, approve, undo step by step', () => {
   it('undoes an approval before posting starts, then the candidate choice', async () => {

@@ -1,5 +1,6 @@
 import type { FaultRule } from '../../sandbox-kit/faults';
 import type { ConformanceTarget } from '../conformance';
+import { createOperationFaults } from '../operation-faults';
 import type { ErpConnector } from '../connector';
 import { createFileConnector } from './connector';
 import { startFileSandbox, type FileSandbox } from './sandbox';
@@ -11,10 +12,6 @@ import { startFileSandbox, type FileSandbox } from './sandbox';
 //                              transient, nothing written.
 // There is no HTTP, no commit that could lose its reply (a local write either
 // happened or not) and no session.
-
-type Armed = { rule: FaultRule; remaining: number };
-
-const READS = new Set(['listCustomers', 'listOpenInvoices', 'findReceipt', 'findCreditMemo', 'testConnection']);
 
 async function arm(sandbox: FileSandbox, rule: FaultRule): Promise<() => Promise<void>> {
   switch (rule.fault.kind) {
@@ -36,37 +33,7 @@ export const fileConformanceTarget: ConformanceTarget = {
   kind: 'file',
   async start(seed) {
     const sandbox = await startFileSandbox({ customers: seed.customers, invoices: seed.invoices });
-    let rules: Armed[] = [];
-
-    const draw = (operation: string): FaultRule[] => {
-      const method = READS.has(operation) ? 'GET' : 'POST';
-      const hits: FaultRule[] = [];
-      for (const entry of rules) {
-        if (entry.rule.method && entry.rule.method.toUpperCase() !== method) continue;
-        entry.remaining -= 1;
-        hits.push(entry.rule);
-      }
-      rules = rules.filter((e) => e.remaining > 0);
-      return hits;
-    };
-    const around = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
-      const disarms: Array<() => Promise<void>> = [];
-      for (const rule of draw(operation)) disarms.push(await arm(sandbox, rule));
-      try {
-        return await call();
-      } finally {
-        for (const d of disarms) await d();
-      }
-    };
-    async function* aroundPages<T>(operation: string, pages: () => AsyncIterable<readonly T[]>): AsyncIterable<readonly T[]> {
-      const disarms: Array<() => Promise<void>> = [];
-      for (const rule of draw(operation)) disarms.push(await arm(sandbox, rule));
-      try {
-        yield* pages();
-      } finally {
-        for (const d of disarms) await d();
-      }
-    }
+    const faults = createOperationFaults((rule) => arm(sandbox, rule));
 
     return {
       connector: (options = {}) => {
@@ -77,24 +44,11 @@ export const fileConformanceTarget: ConformanceTarget = {
           credentials: sandbox.credentials,
           ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
         });
-        return {
-          kind: c.kind,
-          capabilities: c.capabilities,
-          testConnection: () => around('testConnection', () => c.testConnection()),
-          listCustomers: () => aroundPages('listCustomers', () => c.listCustomers()),
-          listOpenInvoices: (o) => aroundPages('listOpenInvoices', () => c.listOpenInvoices(o)),
-          findReceipt: (ref) => around('findReceipt', () => c.findReceipt(ref)),
-          postReceipt: (r) => around('postReceipt', () => c.postReceipt(r)),
-          findCreditMemo: (ref) => around('findCreditMemo', () => c.findCreditMemo(ref)),
-          postCreditMemo: (m) => around('postCreditMemo', () => c.postCreditMemo(m)),
-          close: () => c.close(),
-        };
+        return faults.wrap(c);
       },
-      injectFault: async (rule) => {
-        rules.push({ rule, remaining: rule.times ?? Number.POSITIVE_INFINITY });
-      },
+      injectFault: async (rule) => faults.inject(rule),
       clearFaults: async () => {
-        rules = [];
+        faults.clear();
         await sandbox.restoreOpenAr();
         await sandbox.restoreReceiptsFolder();
       },

@@ -1,6 +1,7 @@
 import { parseDecimalToCents } from '@shared/money';
 import type { FaultRule } from '../../sandbox-kit/faults';
 import type { ConformanceTarget } from '../conformance';
+import { createOperationFaults } from '../operation-faults';
 import type { ErpConnector } from '../connector';
 import { checkNoForReference } from './check-no';
 import { createSage100Connector } from './connector';
@@ -18,10 +19,6 @@ import { startSage100Sandbox, type Sage100Sandbox } from './sandbox';
 
 const CONFIRM_TIMEOUT_MS = 3_000;
 const BUSY_TIMEOUT_MS = 300;
-
-type Armed = { rule: FaultRule; remaining: number };
-
-const READS = new Set(['listCustomers', 'listOpenInvoices', 'findReceipt', 'findCreditMemo', 'testConnection']);
 
 async function arm(sandbox: Sage100Sandbox, rule: FaultRule): Promise<() => Promise<void>> {
   switch (rule.fault.kind) {
@@ -49,40 +46,7 @@ export const sage100ConformanceTarget: ConformanceTarget = {
       { customers: seed.customers, invoices: seed.invoices },
       { busyTimeoutMs: BUSY_TIMEOUT_MS, confirmTimeoutMs: CONFIRM_TIMEOUT_MS, confirmPollMs: 100, importIntervalMs: 100 },
     );
-    let rules: Armed[] = [];
-
-    /** Takes the rules matching this call, consuming their counts. */
-    const draw = (operation: string): FaultRule[] => {
-      const method = READS.has(operation) ? 'GET' : 'POST';
-      const hits: FaultRule[] = [];
-      for (const entry of rules) {
-        if (entry.rule.method && entry.rule.method.toUpperCase() !== method) continue;
-        entry.remaining -= 1;
-        hits.push(entry.rule);
-      }
-      rules = rules.filter((e) => e.remaining > 0);
-      return hits;
-    };
-
-    const around = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
-      const disarms: Array<() => Promise<void>> = [];
-      for (const rule of draw(operation)) disarms.push(await arm(sandbox, rule));
-      try {
-        return await call();
-      } finally {
-        for (const disarm of disarms) await disarm();
-      }
-    };
-
-    async function* aroundPages<T>(operation: string, pages: () => AsyncIterable<readonly T[]>): AsyncIterable<readonly T[]> {
-      const disarms: Array<() => Promise<void>> = [];
-      for (const rule of draw(operation)) disarms.push(await arm(sandbox, rule));
-      try {
-        yield* pages();
-      } finally {
-        for (const disarm of disarms) await disarm();
-      }
-    }
+    const faults = createOperationFaults((rule) => arm(sandbox, rule));
 
     return {
       connector: (options = {}) => {
@@ -93,24 +57,11 @@ export const sage100ConformanceTarget: ConformanceTarget = {
           credentials: options.badCredentials ? { username: sandbox.credentials.username, password: 'not-the-password' } : sandbox.credentials,
           timeoutMs: options.timeoutMs ?? 5_000,
         });
-        return {
-          kind: c.kind,
-          capabilities: c.capabilities,
-          testConnection: () => around('testConnection', () => c.testConnection()),
-          listCustomers: () => aroundPages('listCustomers', () => c.listCustomers()),
-          listOpenInvoices: (o) => aroundPages('listOpenInvoices', () => c.listOpenInvoices(o)),
-          findReceipt: (ref) => around('findReceipt', () => c.findReceipt(ref)),
-          postReceipt: (r) => around('postReceipt', () => c.postReceipt(r)),
-          findCreditMemo: (ref) => around('findCreditMemo', () => c.findCreditMemo(ref)),
-          postCreditMemo: (m) => around('postCreditMemo', () => c.postCreditMemo(m)),
-          close: () => c.close(),
-        };
+        return faults.wrap(c);
       },
-      injectFault: async (rule) => {
-        rules.push({ rule, remaining: rule.times ?? Number.POSITIVE_INFINITY });
-      },
+      injectFault: async (rule) => faults.inject(rule),
       clearFaults: async () => {
-        rules = [];
+        faults.clear();
         await sandbox.unlock();
         await sandbox.restoreDates();
       },
