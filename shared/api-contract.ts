@@ -65,6 +65,7 @@ import { refundMethods } from './api/refunds';
 import { offlineMethods } from './api/offline';
 import { erpMethods } from './api/erp';
 import { reviewMethods } from './api/review';
+import { controlMethods } from './api/controls';
 
 /** Every method, merged from the per-domain contracts in shared/api/. */
 export const apiContract = {
@@ -75,6 +76,7 @@ export const apiContract = {
   ...offlineMethods,
   ...erpMethods,
   ...reviewMethods,
+  ...controlMethods,
 } as const;
 
 export type ApiContract = typeof apiContract;

@@ -143,6 +143,8 @@ export type GridRow = Readonly<{
   note: string | null;
   /** Who is working this row (set offline or online; local only). */
   owner?: string | null;
+  /** Supervisor controls (docs/users-and-refunds.md): the receipt was reversed, or a write-off/override waits for a supervisor. */
+  control?: 'reversed' | 'approval_pending' | null;
 }>;
 
 export type AuditEntry = Readonly<{

@@ -14,6 +14,8 @@ import { Toolbar } from './Toolbar';
 import { TopBar } from './TopBar';
 import { AuthGate } from '../features/auth/AuthGate';
 import { RefundsQueue } from '../features/refunds/RefundsQueue';
+import { HandoffReview } from '../features/handoff/HandoffReview';
+import { ImportDecisions } from '../features/handoff/ImportDecisions';
 
 export function App() {
   return (
@@ -51,6 +53,10 @@ function Workspace() {
       </ErrorBoundary>
       <ErrorBoundary area="refunds">
         <RefundsQueue />
+      </ErrorBoundary>
+      <ErrorBoundary area="hand-off">
+        <HandoffReview />
+        <ImportDecisions />
       </ErrorBoundary>
       <Toasts />
     </div>

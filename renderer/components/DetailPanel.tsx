@@ -9,6 +9,7 @@ import { statusLabel } from '../grid/status-pill';
 import { flattenRaw } from '../raw-fields';
 import { ChevronIcon, CloseIcon } from './icons';
 import { TransactionRefunds } from '../features/refunds/RefundRequest';
+import { TransactionControls } from '../features/controls/TransactionControls';
 import { FailedPostingSection } from '../features/failed/FailedPosting';
 import { isReviewable, ReviewSections, UseCandidateButton } from '../features/review/ReviewSections';
 
@@ -135,7 +136,7 @@ function DetailBody({ d, zone }: Readonly<{ d: TransactionDetail; zone: string }
         <div className="dp-amount num">{formatAmount(row.amountCents, row.currency)}</div>
         <div className="dp-meta">
           <span className={`pill pill-${row.status}`} data-testid="detail-status">
-            {statusLabel(row.status)}
+            {row.control === 'reversed' ? 'Reversed' : statusLabel(row.status)}
           </span>
           <span className="mono">#{row.transactionId}</span>
           <span className="num">{formatDateTimeInZone(row.createdAt, zone)}</span>
@@ -252,6 +253,8 @@ function DetailBody({ d, zone }: Readonly<{ d: TransactionDetail; zone: string }
           </table>
         )}
       </Section>
+
+      <TransactionControls row={row} />
 
       <TransactionRefunds transactionId={row.transactionId} />
 

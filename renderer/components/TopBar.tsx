@@ -6,6 +6,7 @@ import { formatClock, humanize } from '../format';
 import { GearIcon, SyncIcon } from './icons';
 import { OfflineIndicator } from '../features/offline/OfflineIndicator';
 import { TakeOfflineButton } from '../features/offline/TakeOffline';
+import { HandoffMenu } from '../features/handoff/HandoffMenu';
 import { UserMenu } from '../features/auth/AuthGate';
 import { RefundsButton } from '../features/refunds/RefundsQueue';
 
@@ -90,6 +91,7 @@ export function TopBar() {
         <OfflineIndicator />
         <SyncStatusView sync={sync} />
         <TakeOfflineButton />
+        <HandoffMenu />
         <button type="button" className="btn btn-secondary" data-testid="sync-now" onClick={() => void syncNow()} disabled={running}>
           <SyncIcon spinning={running} />
           {running ? 'Syncing…' : 'Sync now'}

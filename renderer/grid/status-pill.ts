@@ -14,7 +14,7 @@ export class StatusPillRenderer implements ICellRendererComp<GridRow> {
   private el: HTMLSpanElement = document.createElement('span');
 
   init(params: ICellRendererParams<GridRow, RowStatus>): void {
-    this.render(params.value);
+    this.render(params.value, params.data?.control);
   }
 
   getGui(): HTMLElement {
@@ -22,13 +22,19 @@ export class StatusPillRenderer implements ICellRendererComp<GridRow> {
   }
 
   refresh(params: ICellRendererParams<GridRow, RowStatus>): boolean {
-    this.render(params.value);
+    this.render(params.value, params.data?.control);
     return true;
   }
 
-  private render(status: RowStatus | null | undefined): void {
+  private render(status: RowStatus | null | undefined, control: GridRow['control']): void {
     const s = status ?? 'review';
+    // A reversed receipt stays under Posted, labelled so nobody takes it as paid.
+    if (control === 'reversed') {
+      this.el.className = 'pill pill-reversed';
+      this.el.textContent = 'Reversed';
+      return;
+    }
     this.el.className = `pill pill-${s}`;
-    this.el.textContent = SINGULAR[s];
+    this.el.textContent = control === 'approval_pending' ? `${SINGULAR[s]} · awaiting supervisor` : SINGULAR[s];
   }
 }

@@ -23,6 +23,7 @@ import { UndoStacks } from '../review/undo';
 import { authHandlers } from './auth-handlers';
 import { refundHandlers } from './refund-handlers';
 import { offlineHandlers } from './offline-handlers';
+import { controlHandlers } from './control-handlers';
 import { takeDecisionSnapshots } from '../offline/snapshot';
 import type { AuthService } from '../auth/auth-service';
 import type { RefundService } from '../refunds/refund-service';
@@ -52,7 +53,7 @@ export type HandlerDeps = Readonly<{
 export function createHandlers(d: HandlerDeps): ApiHandlers {
   const undo = new UndoStacks();
   return withUndo(
-    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...reviewHandlers(d, undo) },
+    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...reviewHandlers(d, undo) },
     d,
     undo,
   );

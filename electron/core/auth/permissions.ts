@@ -66,6 +66,17 @@ export const METHOD_REQUIREMENTS: Partial<Record<MethodName, Requirement>> = {
   'refunds:reject': 'supervisor',
   'refunds:execute': 'supervisor',
   'refunds:setPolicy': 'admin',
+  // Other supervisor controls (docs/users-and-refunds.md): clerks ask, supervisors decide and reverse.
+  'controls:list': 'clerk',
+  'controls:preview': 'clerk',
+  'controls:requestWriteOff': 'clerk',
+  'controls:requestOverride': 'clerk',
+  'controls:policy': 'clerk',
+  'controls:approve': 'supervisor',
+  'controls:reject': 'supervisor',
+  'controls:reverse': 'supervisor',
+  'controls:runReversal': 'supervisor',
+  'controls:setPolicy': 'admin',
 };
 
 export function requirementFor(method: MethodName): Requirement {

@@ -22,8 +22,14 @@ export type ErpCapabilities = Readonly<{
   creditMemos: 'api' | 'file' | 'none';
   /** Whether findReceipt can answer; exactly-once posting depends on it. */
   receiptLookup: boolean;
+  /** True only where reverseReceipt and findReversal are implemented. */
   reverseReceipt: boolean;
+  /** Whether ReceiptRequest.writeOffs is posted (absent = ignored: write off by hand). */
+  writeOffs?: boolean;
 }>;
+
+/** A supervisor-approved write-off of what a short payment leaves open on an invoice. */
+export type ReceiptWriteOff = Readonly<{ invoiceNo: string; amountCents: Cents; reasonCode: string }>;
 
 export type ReceiptAllocation = Readonly<{ invoiceNo: string; amountCents: Cents }>;
 
@@ -47,6 +53,8 @@ export type ReceiptRequest = Readonly<{
   paymentTypeCode?: string;
   glAccount?: string;
   mappingVersion?: number;
+  /** Balances written off with this receipt (each invoice also has an allocation); see capabilities.writeOffs. */
+  writeOffs?: readonly ReceiptWriteOff[];
 }>;
 
 export type ReceiptRecord = Readonly<{
@@ -78,6 +86,23 @@ export type CreditMemoRecord = Readonly<{
   date: string;
 }>;
 
+/** The reversal of a posted receipt, found by its own reference (reversalReference of the receipt's). */
+export type ReversalRecord = Readonly<{
+  /** The reversal's reference, e.g. "R123456789". */
+  reference: string;
+  /** The reversed receipt's PayTrace reference. */
+  originalReference: string;
+  erpDocumentId: string;
+  /** The amount taken back off the customer's account (positive). */
+  amountCents: Cents;
+  date: string;
+}>;
+
+/** Reversals carry the receipt's reference with this prefix: the idempotency key of the reversal. */
+export function reversalReference(receiptReference: string): string {
+  return `R${receiptReference.trim()}`;
+}
+
 export type ConnectionDiagnosis = Readonly<{
   ok: boolean;
   /** One line a clerk can act on: "Signed in as api_user; 1,204 open invoices readable." */
@@ -99,6 +124,10 @@ export type ErpConnector = {
   postReceipt(receipt: ReceiptRequest): Promise<ReceiptRecord>;
   findCreditMemo(reference: string): Promise<CreditMemoRecord | null>;
   postCreditMemo(memo: CreditMemoRequest): Promise<CreditMemoRecord>;
+  /** The look-up before any (re)send of a reversal: by the receipt's PayTrace reference. Only where capabilities.reverseReceipt. */
+  findReversal?(receiptReference: string): Promise<ReversalRecord | null>;
+  /** Reverses the posted receipt carrying this PayTrace reference; re-opens what it paid. Only where capabilities.reverseReceipt. */
+  reverseReceipt?(receiptReference: string, reason: string): Promise<ReversalRecord>;
   close(): Promise<void>;
 };
 

@@ -3,7 +3,7 @@ import type { MatchOutcome, PayTraceTransaction } from '@shared/domain';
 import { applyErpMapping, cardBrandOf, type ErpMapping } from '@shared/erp-mapping';
 import { merchantDate } from '@shared/paytrace-time';
 import { appendAudit } from '../audit/audit-log';
-import type { ReceiptRequest } from '../erp/connector';
+import type { ReceiptRequest, ReceiptWriteOff } from '../erp/connector';
 import type { Db } from '../store/db';
 import { getTransaction } from '../store/queries/transactions';
 import { listLearned, storeLearned } from '../store/queries/learned';
@@ -31,7 +31,11 @@ export type ApproveOutcome = Readonly<{
 
 type MatchRow = { review_state: string; match_status: string; outcome_json: string; customer_id: string | null };
 
-export type ApproveOptions = Readonly<{ mapping?: Readonly<{ version: number; mapping: ErpMapping }> }>;
+export type ApproveOptions = Readonly<{
+  mapping?: Readonly<{ version: number; mapping: ErpMapping }>;
+  /** Write-offs posted with a payment's receipt (approved through electron/core/controls/). */
+  writeOffs?: ReadonlyMap<number, readonly ReceiptWriteOff[]>;
+}>;
 
 export function approveMatches(
   db: Db,
@@ -82,11 +86,13 @@ export function approveMatches(
         skipped.push({ transactionId: id, reason: 'Transaction not found' });
         continue;
       }
+      const writeOffs = options.writeOffs?.get(id) ?? [];
       const overdrawn = outcome.allocations.find((a) => {
         const inv = invoiceBalance.get(a.invoiceNo) as { bal: number; is_open: number } | undefined;
         if (!inv || inv.is_open !== 1) return true;
         const already = (spoken.get(a.invoiceNo) as { total: number }).total;
-        return already + a.amountCents > inv.bal;
+        const writtenOff = writeOffs.filter((w) => w.invoiceNo === a.invoiceNo).reduce((s, w) => s + w.amountCents, 0);
+        return already + a.amountCents + writtenOff > inv.bal;
       });
       if (overdrawn) {
         skipped.push({ transactionId: id, reason: `Invoice ${overdrawn.invoiceNo} is no longer open for that amount` });
@@ -104,6 +110,7 @@ export function approveMatches(
         unappliedCents: cents(t.amountCents - allocated),
         memo: `PayTrace ${id}`,
         ...mapped(options, t),
+        ...(writeOffs.length > 0 ? { writeOffs } : {}),
       };
       for (const a of outcome.allocations) insertAllocation.run(id, a.invoiceNo, a.amountCents);
       markApproved.run(actor, now, id);

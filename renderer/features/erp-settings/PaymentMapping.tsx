@@ -6,6 +6,7 @@ import { formatDateTimeInZone } from '../../format';
 import { useData } from '../../state/data-store';
 import { toast } from '../../state/toast-store';
 import { useUi } from '../../state/ui-store';
+import { hasRole, useUser } from '../auth/session-store';
 import { settingsErrorMessage } from './erp-kinds';
 import './erp-settings.css';
 
@@ -22,11 +23,40 @@ function F({ label, hint, children }: Readonly<{ label: string; hint?: string; c
   );
 }
 
-function Text({ value, onChange, testId, max = 20, placeholder }: Readonly<{ value: string; onChange: (v: string) => void; testId: string; max?: number; placeholder?: string }>) {
-  return <input className="mono" data-testid={testId} value={value} maxLength={max} placeholder={placeholder} spellCheck={false} onChange={(e) => onChange(e.target.value)} />;
+function Text({ value, onChange, testId, max = 20, placeholder, invalid }: Readonly<{ value: string; onChange: (v: string) => void; testId: string; max?: number; placeholder?: string; invalid?: boolean }>) {
+  return <input className="mono" data-testid={testId} value={value} maxLength={max} placeholder={placeholder} spellCheck={false} aria-invalid={invalid || undefined} onChange={(e) => onChange(e.target.value)} />;
 }
 
-function GlRules({ rules, onChange }: Readonly<{ rules: readonly GlRule[]; onChange: (r: GlRule[]) => void }>) {
+/** Key order does not make a mapping different (the engine may answer with another order than the editor builds). */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  'paymentTypes.card': 'Card payment type',
+  'paymentTypes.ach': 'ACH payment type',
+  'statusMap.settled': 'Settled status',
+  'statusMap.unsettled': 'Not yet settled status',
+  defaultGlAccount: 'Default GL account',
+  bankCode: 'Bank code',
+  depositPrefix: 'Deposit prefix',
+  companyCode: 'Company code',
+  division: 'Division',
+  currency: 'Currency',
+  decimals: 'Decimals',
+};
+
+/** A validation issue in the words of the form ("GL rule 2: GL account …"), not the schema's path. */
+function issueText(path: readonly PropertyKey[], message: string): string {
+  const [head, index, field] = path;
+  if (head === 'glRules' && typeof index === 'number') return `GL rule ${index + 1}: ${field === 'glAccount' ? 'GL account is required' : `${String(field ?? '')} ${message}`.trim()}`;
+  const key = path.map(String).join('.');
+  return `${FIELD_LABELS[key] ?? (key || 'mapping')}: ${message}`;
+}
+
+function GlRules({ rules, onChange, invalidRules }: Readonly<{ rules: readonly GlRule[]; onChange: (r: GlRule[]) => void; invalidRules: ReadonlySet<number> }>) {
   const setRule = (i: number, patch: Partial<Record<keyof GlRule, string>>) =>
     onChange(
       rules.map((r, j) => {
@@ -95,7 +125,15 @@ function GlRules({ rules, onChange }: Readonly<{ rules: readonly GlRule[]; onCha
                 <input value={r.customerClass ?? ''} placeholder="any" onChange={(e) => setRule(i, { customerClass: e.target.value })} />
               </td>
               <td>
-                <input className="mono" data-testid="mapping-gl-rule-account" value={r.glAccount} maxLength={20} onChange={(e) => setRule(i, { glAccount: e.target.value })} />
+                <input
+                  className="mono"
+                  data-testid="mapping-gl-rule-account"
+                  value={r.glAccount}
+                  maxLength={20}
+                  placeholder="required"
+                  aria-label={`GL account of rule ${i + 1}`}
+                  aria-invalid={invalidRules.has(i) || undefined}
+                  onChange={(e) => setRule(i, { glAccount: e.target.value })} />
               </td>
               <td className="gl-tools">
                 <button type="button" className="btn-link" aria-label={`Move rule ${i + 1} up`} disabled={i === 0} onClick={() => move(i, -1)}>
@@ -199,6 +237,8 @@ function Preview({ mapping, valid }: Readonly<{ mapping: ErpMapping; valid: bool
 /** Versioned payment mapping of the configured ERP connection: edit, preview, save. */
 export function PaymentMapping() {
   const zone = useData((s) => s.info?.merchantZone ?? 'America/Los_Angeles');
+  const user = useUser();
+  const isAdmin = hasRole(user, 'admin');
   const [view, setView] = useState<ErpMappingView | null>(null);
   const [draft, setDraft] = useState<ErpMapping | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -213,18 +253,34 @@ export function PaymentMapping() {
       .catch((err: unknown) => setLoadError(settingsErrorMessage(err, 'the payment mapping')));
   }, []);
   const parsed = useMemo(() => (draft ? erpMappingSchema.safeParse(draft) : null), [draft]);
-  const issues = parsed && !parsed.success ? parsed.error.issues.map((i) => `${i.path.join('.') || 'mapping'}: ${i.message}`) : [];
-  const dirty = view !== null && draft !== null && JSON.stringify(view.mapping) !== JSON.stringify(draft);
+  const issueList = parsed && !parsed.success ? parsed.error.issues : [];
+  const issues = issueList.map((i) => issueText(i.path, i.message));
+  const invalidPaths = new Set(issueList.map((i) => i.path.map(String).join('.')));
+  const invalidRules = new Set(issueList.filter((i) => i.path[0] === 'glRules' && typeof i.path[1] === 'number').map((i) => i.path[1] as number));
+  const dirty = view !== null && draft !== null && canonical(view.mapping) !== canonical(draft);
 
   if (loadError) return <p className="error-text pad">{loadError}</p>;
   if (!view || !draft) return <p className="muted pad">Loading the payment mapping…</p>;
-  const set = (patch: Partial<ErpMapping>) => setDraft({ ...draft, ...patch });
+  const set = (patch: Partial<ErpMapping>) => {
+    setSaveError(null);
+    setDraft({ ...draft, ...patch });
+  };
   const setBrand = (brand: string, code: string) => {
     const byBrand: Record<string, string> = { ...draft.paymentTypes.byBrand };
     if (code.trim() === '') delete byBrand[brand];
     else byBrand[brand] = code;
     set({ paymentTypes: { ...draft.paymentTypes, byBrand } });
   };
+  // A disabled Save button always says why, next to it (a tooltip alone is not seen).
+  const blockedBy = saving
+    ? null
+    : !isAdmin
+      ? `Only an admin can save the payment mapping${user ? ` (you are signed in as ${user.userName}, ${user.role})` : ''}.`
+      : issues.length > 0
+        ? `Fix ${issues.length === 1 ? 'the problem' : `the ${issues.length} problems`} below to save.`
+        : !dirty
+          ? 'No unsaved changes.'
+          : null;
   const save = async () => {
     if (!parsed?.success) return;
     setSaving(true);
@@ -235,7 +291,10 @@ export function PaymentMapping() {
       setDraft(v.mapping);
       toast('success', `Payment mapping saved as version ${v.version}`, ['New postings use it; postings already queued keep the version they were approved with.']);
     } catch (err) {
-      setSaveError(settingsErrorMessage(err, 'the payment mapping'));
+      const message = settingsErrorMessage(err, 'the payment mapping');
+      setSaveError(message);
+      // Also as a toast: the inline message may be out of view in a long form.
+      toast('error', 'Payment mapping not saved', [message]);
     } finally {
       setSaving(false);
     }
@@ -244,42 +303,61 @@ export function PaymentMapping() {
   return (
     <div className="mapping" data-testid="settings-mapping">
       <div className="mapping-head">
-        <div>
-          <div className="mapping-title">Payment mapping · {view.kind}</div>
-          <div className="muted small" data-testid="mapping-version">
-            Version {view.version}
-            {view.savedBy ? ` · saved ${formatDateTimeInZone(view.savedAt, zone)} by ${view.savedBy}` : ' · defaults, never saved'}
+        <div className="mapping-head-row">
+          <div>
+            <div className="mapping-title">Payment mapping · {view.kind}</div>
+            <div className="muted small" data-testid="mapping-version">
+              Version {view.version}
+              {view.savedBy ? ` · saved ${formatDateTimeInZone(view.savedAt, zone)} by ${view.savedBy}` : ' · defaults, never saved'}
+            </div>
           </div>
+          <span className="spacer" />
+          {dirty ? (
+            <span className="muted small" data-testid="mapping-dirty">
+              Unsaved mapping changes
+            </span>
+          ) : null}
+          <button type="button" className="btn btn-ghost btn-sm" data-testid="mapping-revert" disabled={!dirty || saving} onClick={() => setDraft(view.mapping)}>
+            Revert
+          </button>
+          <button
+            type="button"
+            className="btn btn-primary btn-sm"
+            data-testid="mapping-save"
+            disabled={blockedBy !== null || saving}
+            title={blockedBy ?? undefined}
+            aria-describedby={blockedBy ? 'mapping-save-reason' : undefined}
+            onClick={() => void save()}
+          >
+            {saving ? 'Saving…' : 'Save mapping'}
+          </button>
         </div>
-        <span className="spacer" />
-        {dirty ? <span className="muted small">Unsaved mapping changes</span> : null}
-        <button type="button" className="btn btn-ghost btn-sm" disabled={!dirty || saving} onClick={() => setDraft(view.mapping)}>
-          Revert
-        </button>
-        <button type="button" className="btn btn-primary btn-sm" data-testid="mapping-save" disabled={!dirty || saving || issues.length > 0} onClick={() => void save()}>
-          {saving ? 'Saving…' : 'Save mapping'}
-        </button>
+        {blockedBy && (dirty || !isAdmin) ? (
+          <p id="mapping-save-reason" className={`small mapping-save-reason${isAdmin ? ' muted' : ' mapping-admin-only'}`} data-testid="mapping-save-reason">
+            {blockedBy}
+          </p>
+        ) : null}
+        {saveError ? (
+          <p className="error-text small mapping-error" role="alert" data-testid="mapping-error">
+            {saveError}
+          </p>
+        ) : null}
+        {issues.length > 0 ? (
+          <ul className="error-text small mapping-error" data-testid="mapping-issues">
+            {issues.slice(0, 5).map((i) => (
+              <li key={i}>{i}</li>
+            ))}
+          </ul>
+        ) : null}
       </div>
-      {saveError ? (
-        <p className="error-text small mapping-error" data-testid="mapping-error">
-          {saveError}
-        </p>
-      ) : null}
-      {issues.length > 0 ? (
-        <ul className="error-text small mapping-error" data-testid="mapping-issues">
-          {issues.slice(0, 5).map((i) => (
-            <li key={i}>{i}</li>
-          ))}
-        </ul>
-      ) : null}
 
       <h4 className="mapping-sub">Payment types</h4>
       <div className="mapping-grid">
         <F label="Card">
-          <Text testId="mapping-card" value={draft.paymentTypes.card} onChange={(card) => set({ paymentTypes: { ...draft.paymentTypes, card } })} />
+          <Text testId="mapping-card" invalid={invalidPaths.has('paymentTypes.card')} value={draft.paymentTypes.card} onChange={(card) => set({ paymentTypes: { ...draft.paymentTypes, card } })} />
         </F>
         <F label="ACH">
-          <Text testId="mapping-ach" value={draft.paymentTypes.ach} onChange={(ach) => set({ paymentTypes: { ...draft.paymentTypes, ach } })} />
+          <Text testId="mapping-ach" invalid={invalidPaths.has('paymentTypes.ach')} value={draft.paymentTypes.ach} onChange={(ach) => set({ paymentTypes: { ...draft.paymentTypes, ach } })} />
         </F>
         {BRANDS.map((b) => (
           <F key={b} label={BRAND_LABELS[b]}>
@@ -291,37 +369,37 @@ export function PaymentMapping() {
       <h4 className="mapping-sub">Receipt status</h4>
       <div className="mapping-grid">
         <F label="Settled payment">
-          <Text testId="mapping-status-settled" value={draft.statusMap.settled} onChange={(settled) => set({ statusMap: { ...draft.statusMap, settled } })} />
+          <Text testId="mapping-status-settled" invalid={invalidPaths.has('statusMap.settled')} value={draft.statusMap.settled} onChange={(settled) => set({ statusMap: { ...draft.statusMap, settled } })} />
         </F>
         <F label="Not yet settled">
-          <Text testId="mapping-status-unsettled" value={draft.statusMap.unsettled} onChange={(unsettled) => set({ statusMap: { ...draft.statusMap, unsettled } })} />
+          <Text testId="mapping-status-unsettled" invalid={invalidPaths.has('statusMap.unsettled')} value={draft.statusMap.unsettled} onChange={(unsettled) => set({ statusMap: { ...draft.statusMap, unsettled } })} />
         </F>
       </div>
 
       <h4 className="mapping-sub">GL accounts</h4>
-      <GlRules rules={draft.glRules} onChange={(glRules) => set({ glRules })} />
+      <GlRules rules={draft.glRules} invalidRules={invalidRules} onChange={(glRules) => set({ glRules })} />
       <div className="mapping-grid">
         <F label="Default GL account">
-          <Text testId="mapping-defaultGlAccount" value={draft.defaultGlAccount} onChange={(defaultGlAccount) => set({ defaultGlAccount })} />
+          <Text testId="mapping-defaultGlAccount" invalid={invalidPaths.has('defaultGlAccount')} value={draft.defaultGlAccount} onChange={(defaultGlAccount) => set({ defaultGlAccount })} />
         </F>
         <F label="Bank code">
-          <Text testId="mapping-bankCode" value={draft.bankCode} onChange={(bankCode) => set({ bankCode })} />
+          <Text testId="mapping-bankCode" invalid={invalidPaths.has('bankCode')} value={draft.bankCode} onChange={(bankCode) => set({ bankCode })} />
         </F>
         <F label="Deposit prefix">
-          <Text testId="mapping-depositPrefix" max={10} value={draft.depositPrefix} onChange={(depositPrefix) => set({ depositPrefix })} />
+          <Text testId="mapping-depositPrefix" invalid={invalidPaths.has('depositPrefix')} max={10} value={draft.depositPrefix} onChange={(depositPrefix) => set({ depositPrefix })} />
         </F>
       </div>
 
       <h4 className="mapping-sub">Company</h4>
       <div className="mapping-grid">
         <F label="Company code">
-          <Text testId="mapping-companyCode" max={10} value={draft.companyCode} onChange={(companyCode) => set({ companyCode })} />
+          <Text testId="mapping-companyCode" invalid={invalidPaths.has('companyCode')} max={10} value={draft.companyCode} onChange={(companyCode) => set({ companyCode })} />
         </F>
         <F label="Division">
-          <Text testId="mapping-division" max={10} value={draft.division} onChange={(division) => set({ division })} />
+          <Text testId="mapping-division" invalid={invalidPaths.has('division')} max={10} value={draft.division} onChange={(division) => set({ division })} />
         </F>
         <F label="Currency" hint="ISO code, e.g. USD">
-          <Text testId="mapping-currency" max={3} value={draft.currency} onChange={(currency) => set({ currency: currency.toUpperCase() })} />
+          <Text testId="mapping-currency" invalid={invalidPaths.has('currency')} max={3} value={draft.currency} onChange={(currency) => set({ currency: currency.toUpperCase() })} />
         </F>
         <F label="Decimals">
           <input type="number" min={0} max={4} data-testid="mapping-decimals" value={draft.decimals} onChange={(e) => set({ decimals: Math.trunc(Number(e.target.value) || 0) })} />

@@ -10,7 +10,9 @@ import type {
   ReceiptAllocation,
   ReceiptRecord,
   ReceiptRequest,
+  ReversalRecord,
 } from '../connector';
+import { reversalReference } from '../connector';
 import { ErpError, isErpError } from '../errors';
 import type { ErpConnectionConfig } from '../kind-module';
 import { P21Http, trimSlash } from './http';
@@ -33,7 +35,7 @@ import {
 // Exactly-once rests on the check_number look-up: it runs before every post
 // and before every retry, so a receipt is never sent twice for one reference.
 
-const CAPABILITIES: ErpCapabilities = { postReceipts: 'api', creditMemos: 'api', receiptLookup: true, reverseReceipt: false };
+const CAPABILITIES: ErpCapabilities = { postReceipts: 'api', creditMemos: 'api', receiptLookup: true, reverseReceipt: true, writeOffs: true };
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 const INVOICE_COLUMNS = [
@@ -358,6 +360,15 @@ export class P21Connector implements ErpConnector {
     if (applied > receipt.amountCents) {
       throw new ErpError('validation', `${what} applies ${centsToDecimalString(applied)} but the payment is ${centsToDecimalString(receipt.amountCents)}`);
     }
+    // A write-off rides on its invoice's line as the allowed amount, so each needs an allocation.
+    const allowed = new Map<string, Cents>();
+    for (const w of receipt.writeOffs ?? []) {
+      const no = w.invoiceNo.trim();
+      if (!receipt.allocations.some((a) => a.invoiceNo.trim() === no)) throw new ErpError('validation', `${what} writes off invoice ${no}, which the receipt does not pay`);
+      if (!Number.isSafeInteger(w.amountCents) || w.amountCents <= 0) throw new ErpError('validation', `${what}: write-off on ${no} must be positive`);
+      if (allowed.has(no)) throw new ErpError('validation', `${what} writes off invoice ${no} twice`);
+      allowed.set(no, w.amountCents);
+    }
 
     const existing = await this.findReceipt(ref);
     if (existing) {
@@ -382,6 +393,7 @@ export class P21Connector implements ErpConnector {
       receipt.allocations.map((a) => [
         [o.receiptLineFieldInvoiceNo, a.invoiceNo.trim()],
         [o.receiptLineFieldAmount, centsToDecimalString(a.amountCents)],
+        ...(allowed.has(a.invoiceNo.trim()) ? [[o.receiptLineFieldAllowed, centsToDecimalString(allowed.get(a.invoiceNo.trim())!)] as [string, string]] : []),
       ]),
     );
     const elements = receipt.allocations.length > 0 ? [form, lines] : [form];
@@ -419,6 +431,40 @@ export class P21Connector implements ErpConnector {
     return this.postOnce(what, lookup, transactionSet(o.creditMemoServiceName, [form]), async () => {
       const found = await lookup();
       if (!found) throw new ErpError('unknown_outcome', `P21 reported ${what} as passed but it cannot be read back by reference yet`);
+      return found;
+    });
+  }
+
+  /** The reversal is a negative payment carrying R<reference> as its check number. */
+  async findReversal(receiptReference: string): Promise<ReversalRecord | null> {
+    const original = receiptReference.trim();
+    const found = await this.findReceipt(reversalReference(original));
+    if (!found) return null;
+    return { reference: found.reference, originalReference: original, erpDocumentId: found.erpDocumentId, amountCents: cents(Math.abs(found.amountCents)), date: found.date };
+  }
+
+  async reverseReceipt(receiptReference: string, reason: string): Promise<ReversalRecord> {
+    const original = this.validateReference(receiptReference, 'Receipt to reverse');
+    const ref = this.validateReference(reversalReference(original), 'Reversal');
+    const what = `reversal ${ref} of receipt ${original}`;
+    if (!reason.trim()) throw new ErpError('validation', `${what} has no reason`);
+    const lookup = () => this.findReversal(original);
+    const existing = await lookup();
+    if (existing) {
+      throw new ErpError('duplicate', `P21 already holds reversal ${existing.erpDocumentId} with check number ${ref}; nothing was sent`, { existingDocumentId: existing.erpDocumentId });
+    }
+    const receipt = await this.findReceipt(original);
+    if (!receipt) throw new ErpError('not_found', `P21 holds no receipt with check number ${original} to reverse`);
+    const o = this.options;
+    const form = formElement(o.reversalFormDataElement, [
+      [o.reversalFieldReceiptNo, receipt.erpDocumentId],
+      [o.reversalFieldCheckNumber, ref],
+      [o.reversalFieldDate, new Date().toISOString().slice(0, 10)],
+      [o.reversalFieldReason, reason.trim().slice(0, P21_MEMO_MAX_LENGTH)],
+    ]);
+    return this.postOnce(what, lookup, transactionSet(o.reversalServiceName, [form]), async () => {
+      const found = await lookup();
+      if (!found) throw new ErpError('unknown_outcome', `P21 reported ${what} as passed but it cannot be read back by check number yet`);
       return found;
     });
   }

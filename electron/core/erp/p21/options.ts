@@ -27,6 +27,7 @@ export const P21_OPTION_FIELDS: readonly ErpOptionField[] = [
   { key: 'receiptLinesDataElement', label: 'Receipt invoice-lines DataElement', default: 'TABPAGE_2.invoices', unconfirmed: true, help: 'List DataElement holding one row per invoice paid.' },
   { key: 'receiptLineFieldInvoiceNo', label: 'Line field: invoice', default: 'invoice_no', unconfirmed: true, help: '' },
   { key: 'receiptLineFieldAmount', label: 'Line field: amount applied', default: 'payment_amount', unconfirmed: true, help: '' },
+  { key: 'receiptLineFieldAllowed', label: 'Line field: amount written off', default: 'allowed_amount', unconfirmed: true, help: "Supervisor-approved short-pay write-offs go on the invoice's line as an allowed amount (ar_receipts_detail.allowed_amount)." },
   { key: 'receiptResultFieldReceiptNo', label: 'Result field: receipt number', default: 'receipt_number', unconfirmed: true, help: 'Where the created receipt number appears in the transaction result (fallback when the OData read-back lags).' },
   { key: 'bankNo', label: 'Bank number', default: '', unconfirmed: true, help: 'P21 bank_no for PayTrace deposits; empty leaves the service default.' },
   { key: 'paymentTypeCard', label: 'Payment type for cards', default: 'CC', unconfirmed: true, help: 'payment_types id used for card payments.' },
@@ -39,6 +40,12 @@ export const P21_OPTION_FIELDS: readonly ErpOptionField[] = [
   { key: 'creditMemoFieldReference', label: 'Credit-memo field: reference', default: 'po_no', unconfirmed: true, help: 'Carries the PayTrace refund id; also the invoice_hdr column looked up before posting.' },
   { key: 'creditMemoFieldInvoiceNo', label: 'Credit-memo field: original invoice', default: 'invoice_reference_no', unconfirmed: true, help: '' },
   { key: 'creditMemoFieldReason', label: 'Credit-memo field: reason', default: 'memo_desc', unconfirmed: true, help: '' },
+  { key: 'reversalServiceName', label: 'Receipt-reversal service', default: 'CashReceiptReversal', unconfirmed: true, help: 'Transaction API v2 service that reverses a cash receipt (a negative payment that re-opens the invoices). No public recipe.' },
+  { key: 'reversalFormDataElement', label: 'Reversal DataElement', default: 'TABPAGE_1.reversal', unconfirmed: true, help: '' },
+  { key: 'reversalFieldReceiptNo', label: 'Reversal field: receipt to reverse', default: 'receipt_number', unconfirmed: true, help: 'The P21 receipt number of the posted receipt.' },
+  { key: 'reversalFieldCheckNumber', label: 'Reversal field: check number', default: 'check_number', unconfirmed: true, help: "Carries R + the PayTrace id: the reversal's idempotency key, looked up in ar_payment_details.check_number before any send." },
+  { key: 'reversalFieldDate', label: 'Reversal field: date', default: 'reversal_date', unconfirmed: true, help: 'YYYY-MM-DD.' },
+  { key: 'reversalFieldReason', label: 'Reversal field: reason', default: 'payment_desc', unconfirmed: true, help: "The supervisor's reason, cut to 60 characters." },
   { key: 'transactionMode', label: 'Transaction mode', default: 'sync', choices: ['sync', 'async'], help: "'async' uses POST /api/v2/transaction/async and polls, which avoids pooled-session contamination on busy servers." },
   { key: 'asyncPollMs', label: 'Async poll interval (ms)', default: 500, help: '' },
   { key: 'asyncTimeoutMs', label: 'Async wait limit (ms)', default: 120000, help: 'After this the outcome is unknown and is resolved by the check_number look-up.' },
@@ -65,7 +72,14 @@ export type P21Options = Readonly<{
   receiptLinesDataElement: string;
   receiptLineFieldInvoiceNo: string;
   receiptLineFieldAmount: string;
+  receiptLineFieldAllowed: string;
   receiptResultFieldReceiptNo: string;
+  reversalServiceName: string;
+  reversalFormDataElement: string;
+  reversalFieldReceiptNo: string;
+  reversalFieldCheckNumber: string;
+  reversalFieldDate: string;
+  reversalFieldReason: string;
   bankNo: string;
   paymentTypeCard: string;
   paymentTypeAch: string;

@@ -36,7 +36,7 @@ export type P21SandboxReceipt = Readonly<{
   checkNumber: string;
   customerId: string;
   amountCents: Cents;
-  lines: ReadonlyArray<Readonly<{ invoiceNo: string; amountCents: Cents }>>;
+  lines: ReadonlyArray<Readonly<{ invoiceNo: string; amountCents: Cents; allowedCents?: Cents }>>;
 }>;
 
 export type P21Sandbox = RunningErpSandbox &
@@ -47,6 +47,8 @@ export type P21Sandbox = RunningErpSandbox &
     receipts(): P21SandboxReceipt[];
     countReceipts(reference: string): number;
     openBalance(invoiceNo: string): Cents | null;
+    /** Reversals (negative payments) whose check number is this reference. */
+    countReversals(reversalReference: string): number;
     /**
      * The next `count` transactions answer with a pooled-session error. They do
      * nothing, unless `afterCommit` (the dirty session fails after the work).
@@ -205,7 +207,8 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     opts.receiptFieldCompany, opts.receiptFieldCustomerId, opts.receiptFieldDate, opts.receiptFieldPaymentType, opts.receiptFieldBankNo,
     opts.receiptFieldAmount, opts.receiptFieldCheckNumber, opts.receiptFieldMemo,
   ]);
-  const receiptLine = new Set([opts.receiptLineFieldInvoiceNo, opts.receiptLineFieldAmount]);
+  const receiptLine = new Set([opts.receiptLineFieldInvoiceNo, opts.receiptLineFieldAmount, opts.receiptLineFieldAllowed]);
+  const reversalForm = new Set([opts.reversalFieldReceiptNo, opts.reversalFieldCheckNumber, opts.reversalFieldDate, opts.reversalFieldReason]);
   const memoForm = new Set([
     opts.creditMemoFieldCustomerId, opts.creditMemoFieldDate, opts.creditMemoFieldAmount, opts.creditMemoFieldReference, opts.creditMemoFieldInvoiceNo,
     opts.creditMemoFieldReason,
@@ -213,6 +216,7 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
   const services: Record<string, { form: string; formFields: Set<string>; list?: string; listFields?: Set<string> }> = {
     [opts.receiptServiceName]: { form: opts.receiptFormDataElement, formFields: receiptForm, list: opts.receiptLinesDataElement, listFields: receiptLine },
     [opts.creditMemoServiceName]: { form: opts.creditMemoFormDataElement, formFields: memoForm },
+    [opts.reversalServiceName]: { form: opts.reversalFormDataElement, formFields: reversalForm },
   };
 
   function definition(name: string): SandboxResponse {
@@ -266,7 +270,7 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     const check = form.get(opts.receiptFieldCheckNumber) ?? '';
     if (check.length > P21_REFERENCE_MAX_LENGTH) return { ok: false, message: `Check Number cannot be longer than ${P21_REFERENCE_MAX_LENGTH} characters` };
     const lineEl = elements.find((e) => e.Name === svc.list);
-    const lines: Array<{ invoice: Row; amount: number }> = [];
+    const lines: Array<{ invoice: Row; amount: number; allowed: number }> = [];
     for (const row of lineEl?.Rows ?? []) {
       const edits = editsOf(row, svc.listFields!, svc.list!);
       if (typeof edits === 'string') return { ok: false, message: edits };
@@ -277,9 +281,13 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
       if (invoice.paid_in_full_flag === 'Y') return { ok: false, message: `Invoice ${invoiceNo} is already paid in full` };
       const lineAmount = amountOf(edits.get(opts.receiptLineFieldAmount));
       if (lineAmount === null || lineAmount <= 0) return { ok: false, message: `Amount applied to invoice ${invoiceNo} must be greater than zero` };
-      const open = cts(invoice.total_amount) - cts(invoice.amount_paid) - lines.filter((l) => l.invoice === invoice).reduce((s, l) => s + l.amount, 0);
+      const allowedText = edits.get(opts.receiptLineFieldAllowed);
+      const allowed = allowedText ? amountOf(allowedText) : 0;
+      if (allowed === null || allowed < 0) return { ok: false, message: `Allowed amount on invoice ${invoiceNo} is not a valid amount` };
+      const open = cts(invoice.total_amount) - cts(invoice.amount_paid) - cts(invoice.allowed) - lines.filter((l) => l.invoice === invoice).reduce((s, l) => s + l.amount + l.allowed, 0);
       if (lineAmount > open) return { ok: false, message: `Amount applied to invoice ${invoiceNo} exceeds its open balance of ${centsToDecimalString(open)}` };
-      lines.push({ invoice, amount: lineAmount });
+      if (lineAmount + allowed > open) return { ok: false, message: `Amount applied plus allowed on invoice ${invoiceNo} exceeds its open balance of ${centsToDecimalString(open)}` };
+      lines.push({ invoice, amount: lineAmount, allowed });
     }
     if (lines.reduce((s, l) => s + l.amount, 0) > amount) return { ok: false, message: 'Total applied exceeds the payment amount' };
 
@@ -299,12 +307,13 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     for (const l of lines) {
       tables.ar_receipts_detail!.push({
         receipt_number: receiptNumber, invoice_no: l.invoice.invoice_no, customer_id: l.invoice.customer_id, company_id: companyNo,
-        payment_amount: dec(l.amount), terms_amount: 0, allowed_amount: 0,
+        payment_amount: dec(l.amount), terms_amount: 0, allowed_amount: dec(l.allowed),
       });
       const paid = cts(l.invoice.amount_paid) + l.amount;
       l.invoice.amount_paid = dec(paid);
+      l.invoice.allowed = dec(cts(l.invoice.allowed) + l.allowed);
       l.invoice.date_last_modified = now;
-      if (paid >= cts(l.invoice.total_amount)) {
+      if (paid + cts(l.invoice.allowed) >= cts(l.invoice.total_amount)) {
         l.invoice.paid_in_full_flag = 'Y';
         l.invoice.date_paid = date;
         l.invoice.paid_by_check_no = check || null;
@@ -342,6 +351,53 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     return { ok: true, elements: [resultForm] };
   }
 
+  /**
+   * A reversing receipt: a negative payment (check number R<reference>) whose
+   * detail lines take back what the original applied and allowed, re-opening
+   * each invoice's balance.
+   */
+  function runReversal(elements: Element[]): TxResult {
+    const svc = services[opts.reversalServiceName]!;
+    const formEl = elements.find((e) => e.Name === svc.form);
+    for (const e of elements) if (e.Name !== svc.form) return { ok: false, message: `DataElement '${String(e.Name)}' does not exist in ${opts.reversalServiceName}` };
+    if (!formEl) return { ok: false, message: 'Receipt Number is required' };
+    const form = editsOf(formEl.Rows?.[0], svc.formFields, svc.form);
+    if (typeof form === 'string') return { ok: false, message: form };
+    const receiptNo = form.get(opts.reversalFieldReceiptNo) ?? '';
+    const original = tables.ar_receipts!.find((r) => String(r.receipt_number) === receiptNo);
+    if (!original) return { ok: false, message: `Receipt ${receiptNo} does not exist` };
+    if (original.delete_flag === 'Y') return { ok: false, message: `Receipt ${receiptNo} is already reversed` };
+    const check = form.get(opts.reversalFieldCheckNumber) ?? '';
+    if (check.length > P21_REFERENCE_MAX_LENGTH) return { ok: false, message: `Check Number cannot be longer than ${P21_REFERENCE_MAX_LENGTH} characters` };
+    const pay = tables.ar_payment_details!.find((p) => p.payment_number === original.payment_number);
+    const receiptNumber = receiptSeq++;
+    const paymentNumber = paymentSeq++;
+    const date = wireDate(form.get(opts.reversalFieldDate) || today());
+    tables.ar_payment_details!.push({
+      payment_number: paymentNumber, payment_type_id: pay?.payment_type_id ?? 'CC', payment_desc: form.get(opts.reversalFieldReason) ?? null, payment_date: date,
+      payment_amount: dec(-cts(pay?.payment_amount)), check_number: check || null, cc_authorized_number: null, deposit_number: null, source_type_cd: 'Cash Receipts Reversal',
+      payment_account_id: null, cc_return_transaction_id: null,
+    });
+    tables.ar_receipts!.push({ ...original, receipt_number: receiptNumber, payment_number: paymentNumber, date_received: date });
+    original.delete_flag = 'Y';
+    const now = new Date().toISOString().slice(0, 19);
+    for (const d of tables.ar_receipts_detail!.filter((x) => x.receipt_number === original.receipt_number)) {
+      tables.ar_receipts_detail!.push({ ...d, receipt_number: receiptNumber, payment_amount: dec(-cts(d.payment_amount)), allowed_amount: dec(-cts(d.allowed_amount)) });
+      const invoice = invoiceByNo(String(d.invoice_no));
+      if (!invoice) continue;
+      invoice.amount_paid = dec(cts(invoice.amount_paid) - cts(d.payment_amount));
+      invoice.allowed = dec(cts(invoice.allowed) - cts(d.allowed_amount));
+      invoice.paid_in_full_flag = 'N';
+      invoice.date_paid = null;
+      invoice.date_last_modified = now;
+    }
+    const resultForm = { ...formEl, Rows: [{ Edits: [...(formEl.Rows?.[0]?.Edits ?? []), { Name: opts.receiptResultFieldReceiptNo, Value: String(receiptNumber) }], RelativeDateEdits: [] }] };
+    return { ok: true, elements: [resultForm] };
+  }
+
+  const runService = (name: string, elements: Element[]): TxResult =>
+    name === opts.receiptServiceName ? runReceipt(elements) : name === opts.reversalServiceName ? runReversal(elements) : runCreditMemo(elements);
+
   /** Runs a TransactionSet; answers with P21's shape (status, body). */
   function runTransactionSet(bodyText: string): { status: number; body: Row } {
     stats.transactionPosts++;
@@ -356,10 +412,7 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     if (contamination.remaining > 0) {
       contamination.remaining--;
       if (contamination.afterCommit) {
-        for (const tx of set.Transactions ?? []) {
-          if (name === opts.receiptServiceName) runReceipt(tx.DataElements ?? []);
-          else runCreditMemo(tx.DataElements ?? []);
-        }
+        for (const tx of set.Transactions ?? []) runService(name, tx.DataElements ?? []);
       }
       const message = contamination.message || CONTAMINATION_MESSAGES[contamination.next++ % CONTAMINATION_MESSAGES.length]!;
       return { status: contamination.status, body: { Messages: [`Transaction 1:: ${message}`], Results: null, Summary: { Succeeded: 0, Failed: 1, Other: 0 } } };
@@ -370,7 +423,7 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     let failed = 0;
     (set.Transactions ?? []).forEach((tx, i) => {
       const elements = tx.DataElements ?? [];
-      const result = name === opts.receiptServiceName ? runReceipt(elements) : runCreditMemo(elements);
+      const result = runService(name, elements);
       if (result.ok) {
         succeeded++;
         messages.push(`Transaction ${i + 1}:: `);
@@ -436,14 +489,17 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
           checkNumber: String(pay?.check_number ?? ''),
           customerId: normalizeCustomerId(r.remitter_id),
           amountCents: cts(pay?.payment_amount) as Cents,
-          lines: tables.ar_receipts_detail!.filter((d) => d.receipt_number === r.receipt_number).map((d) => ({ invoiceNo: String(d.invoice_no), amountCents: cts(d.payment_amount) as Cents })),
+          lines: tables.ar_receipts_detail!
+            .filter((d) => d.receipt_number === r.receipt_number)
+            .map((d) => ({ invoiceNo: String(d.invoice_no), amountCents: cts(d.payment_amount) as Cents, ...(cts(d.allowed_amount) !== 0 ? { allowedCents: cts(d.allowed_amount) as Cents } : {}) })),
         };
       }),
     countReceipts: (reference: string) => tables.ar_payment_details!.filter((p) => p.check_number === reference).length,
+    countReversals: (reference: string) => tables.ar_payment_details!.filter((p) => p.check_number === reference && cts(p.payment_amount) < 0).length,
     openBalance: (invoiceNo: string): Cents | null => {
       const inv = invoiceByNo(invoiceNo);
       if (!inv || inv.paid_in_full_flag === 'Y') return null;
-      return (cts(inv.total_amount) - cts(inv.amount_paid)) as Cents;
+      return (cts(inv.total_amount) - cts(inv.amount_paid) - cts(inv.allowed)) as Cents;
     },
     contaminate: (count: number, o: Readonly<{ message?: string; status?: number; afterCommit?: boolean }> = {}) => {
       contamination = { remaining: count, message: o.message ?? '', status: o.status ?? 200, next: 0, afterCommit: o.afterCommit ?? false };
@@ -478,6 +534,7 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
         return { ok: true };
       },
       receipts: () => ({ receipts: api.receipts() }),
+      'count-reversals': (b) => ({ count: api.countReversals(String((b as { reference?: unknown } | undefined)?.reference ?? '')) }),
       'count-receipts': (b) => ({ count: api.countReceipts(String((b as { reference?: unknown } | undefined)?.reference ?? '')) }),
       'open-balance': (b) => ({ openBalanceCents: api.openBalance(String((b as { invoiceNo?: unknown } | undefined)?.invoiceNo ?? '')) }),
       'deny-tables': (b) => {

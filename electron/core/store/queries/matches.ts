@@ -89,6 +89,8 @@ type GridQueryRow = {
   clerk_exception: string | null;
   outbox_state: string | null;
   erp_document_id: string | null;
+  reversed: number | null;
+  control_pending: number | null;
 };
 
 export function rowStatus(reviewState: string | null, matchStatus: string | null, outboxState: string | null): RowStatus {
@@ -117,7 +119,9 @@ export function gridRows(db: Db, ids?: readonly number[]): GridRow[] {
     .prepare(
       `SELECT t.transaction_id, t.created_at, t.billing_name, t.invoice_id, t.description, t.customer_reference_id, t.amount_cents, t.currency,
               t.method, t.type, m.match_status, m.customer_id, m.score, m.reason, m.exception, m.allocations_json, m.review_state, m.note,
-              m.owner, m.clerk_exception, o.state AS outbox_state, o.erp_document_id
+              m.owner, m.clerk_exception, o.state AS outbox_state, o.erp_document_id,
+              (SELECT 1 FROM receipt_reversals rv WHERE rv.transaction_id = t.transaction_id AND rv.state = 'posted') AS reversed,
+              (SELECT 1 FROM control_requests c WHERE c.transaction_id = t.transaction_id AND c.state = 'requested') AS control_pending
        FROM paytrace_transactions t
        LEFT JOIN matches m ON m.transaction_id = t.transaction_id
        LEFT JOIN outbox o ON o.idempotency_key = CAST(t.transaction_id AS TEXT) AND o.kind = 'receipt'
@@ -161,6 +165,7 @@ export function gridRows(db: Db, ids?: readonly number[]): GridRow[] {
       erpDocumentId: r.erp_document_id,
       note: r.note,
       owner: r.owner,
+      control: r.reversed ? 'reversed' : r.control_pending ? 'approval_pending' : null,
     };
   });
 }

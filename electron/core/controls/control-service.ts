@@ -1,0 +1,349 @@
+import { ApiFailure, type CallContext } from '@shared/api-contract';
+import type { ControlKind, ControlPolicy, ControlPreview, ControlState, ControlView, ReversalView, WriteOffLine } from '@shared/api/controls';
+import type { Role } from '@shared/api/auth';
+import type { MatchOutcome } from '@shared/domain';
+import { cents, formatMoney, type Cents } from '@shared/money';
+import { appendAudit } from '../audit/audit-log';
+import type { AuthService } from '../auth/auth-service';
+import { hasRole } from '../auth/permissions';
+import { reversalReference, type ErpConnector, type ReceiptWriteOff } from '../erp/connector';
+import { approvalRefusal } from '../refunds/rules';
+import type { Db } from '../store/db';
+import { getTransaction } from '../store/queries/transactions';
+import { controlApprovalRule, loadControlPolicy, needsSupervisor, saveControlPolicy } from './policy';
+import type { ReversalExecutor, ReversalRow } from './reversal-executor';
+
+// Write-offs and tolerance overrides: a clerk's approval that stands within
+// the limit and otherwise waits for a supervisor (the refunds' four-eyes rules,
+// password re-entered); and a supervisor's reversal of a posted receipt.
+
+export type ControlServiceOptions = Readonly<{
+  db: Db;
+  auth: AuthService;
+  reversals: ReversalExecutor;
+  erpConnector: () => Promise<ErpConnector>;
+  /** Approves the match and queues its receipt (with write-offs): the same path as matches:approve. */
+  approveMatch: (transactionId: number, actor: string, writeOffs: readonly ReceiptWriteOff[]) => { approved: boolean; reason: string | null };
+  now?: () => Date;
+  onChange?: (transactionId: number) => void;
+}>;
+
+type ControlRow = {
+  id: number;
+  kind: ControlKind;
+  transaction_id: number;
+  amount_cents: number;
+  currency: string;
+  reason_code: string;
+  note: string;
+  detail_json: string;
+  state: ControlState;
+  requested_by: string;
+  requester_role: Role;
+  requested_at: string;
+  rejected_by: string | null;
+  reject_reason: string | null;
+  last_error: string | null;
+  updated_at: string;
+};
+
+const NOUNS: Record<ControlKind, { one: string; many: string }> = {
+  write_off: { one: 'write-off', many: 'Write-offs' },
+  override: { one: 'override', many: 'Overrides' },
+  reversal: { one: 'reversal', many: 'Reversals' },
+};
+
+export type ControlService = ReturnType<typeof createControlService>;
+
+export function createControlService(o: ControlServiceOptions) {
+  const { db } = o;
+  const now = () => (o.now ?? (() => new Date()))().toISOString();
+  const policy = (): ControlPolicy => loadControlPolicy(db);
+  const getRow = (id: number): ControlRow => {
+    const row = db.prepare('SELECT * FROM control_requests WHERE id = ?').get(id) as ControlRow | undefined;
+    if (!row) throw new ApiFailure('not_found', `Control request ${id} does not exist.`);
+    return row;
+  };
+  const approvers = (id: number) => db.prepare('SELECT approver, role, at FROM control_approvals WHERE control_id = ? ORDER BY at').all(id) as Array<{ approver: string; role: string; at: string }>;
+  const reversalOf = (controlId: number): ReversalRow | null =>
+    (db.prepare('SELECT * FROM receipt_reversals WHERE control_id = ?').get(controlId) as ReversalRow | undefined) ?? null;
+  const pendingFor = (transactionId: number): ControlRow | null =>
+    (db.prepare("SELECT * FROM control_requests WHERE transaction_id = ? AND state = 'requested'").get(transactionId) as ControlRow | undefined) ?? null;
+
+  const view = (row: ControlRow): ControlView => {
+    const payer = db.prepare('SELECT billing_name FROM paytrace_transactions WHERE transaction_id = ?').get(row.transaction_id) as { billing_name: string } | undefined;
+    const rv = row.kind === 'reversal' ? reversalOf(row.id) : null;
+    const reversal: ReversalView | null = rv
+      ? { reference: rv.reference, state: rv.state, attempts: rv.attempts, erpDocumentId: rv.erp_document_id, lastError: rv.last_error, executedBy: rv.executed_by }
+      : null;
+    const amount = cents(row.amount_cents);
+    return {
+      id: row.id,
+      kind: row.kind,
+      transactionId: row.transaction_id,
+      payer: payer?.billing_name ?? '',
+      amountCents: amount,
+      currency: row.currency,
+      reasonCode: row.reason_code,
+      note: row.note,
+      writeOffs: row.kind === 'write_off' ? (JSON.parse(row.detail_json) as WriteOffLine[]) : [],
+      state: row.state,
+      requestedBy: row.requested_by,
+      requestedAt: row.requested_at,
+      approvals: approvers(row.id).map((a) => ({ by: a.approver, role: a.role, at: a.at })),
+      approvalRule: row.kind === 'reversal' ? 'A supervisor, with their password' : controlApprovalRule(amount, row.currency, row.requester_role, policy()),
+      rejectedBy: row.rejected_by,
+      rejectReason: row.reject_reason,
+      lastError: row.last_error ?? rv?.last_error ?? null,
+      reversal,
+      updatedAt: row.updated_at,
+    };
+  };
+
+  /** The write-off and difference this payment's current allocation implies. */
+  const preview = (transactionId: number): ControlPreview & { reviewState: string; customerId: string | null; hasAllocation: boolean } => {
+    const t = getTransaction(db, transactionId);
+    const m = db.prepare('SELECT review_state, outcome_json, customer_id FROM matches WHERE transaction_id = ?').get(transactionId) as
+      | { review_state: string; outcome_json: string; customer_id: string | null }
+      | undefined;
+    if (!t || !m) throw new ApiFailure('not_found', `Transaction ${transactionId} has not been matched yet; sync first.`);
+    const outcome = JSON.parse(m.outcome_json) as MatchOutcome;
+    const balance = db.prepare('SELECT open_balance_cents AS bal FROM invoices WHERE invoice_no = ? AND is_open = 1');
+    const claimed = db.prepare(
+      `SELECT COALESCE(SUM(a.amount_cents), 0) AS total FROM allocations a JOIN matches m ON m.transaction_id = a.transaction_id
+       WHERE a.invoice_no = ? AND m.review_state = 'approved' AND a.transaction_id <> ?`,
+    );
+    let available = 0;
+    const writeOffs: Array<{ invoiceNo: string; amountCents: Cents }> = [];
+    for (const a of outcome.allocations) {
+      const inv = balance.get(a.invoiceNo) as { bal: number } | undefined;
+      const left = (inv?.bal ?? 0) - (claimed.get(a.invoiceNo, transactionId) as { total: number }).total;
+      available += left;
+      if (left > a.amountCents) writeOffs.push({ invoiceNo: a.invoiceNo, amountCents: cents(left - a.amountCents) });
+    }
+    const p = policy();
+    const writeOffCents = cents(writeOffs.reduce((s, w) => s + w.amountCents, 0));
+    const differenceCents = cents(t.amountCents - available);
+    const overTolerance = Math.abs(differenceCents) > p.toleranceCents;
+    const pending = pendingFor(transactionId);
+    return {
+      transactionId,
+      currency: t.currency,
+      writeOffs,
+      writeOffCents,
+      differenceCents,
+      overTolerance,
+      needsApproval: needsSupervisor(writeOffCents, p),
+      approvalRule: controlApprovalRule(writeOffCents, t.currency, 'clerk', p),
+      reasonCodes: p.reasonCodes,
+      erpTakesWriteOffs: false,
+      pending: pending ? view(pending) : null,
+      reviewState: m.review_state,
+      customerId: m.customer_id,
+      hasAllocation: outcome.allocations.length > 0 && outcome.customerId !== null,
+    };
+  };
+
+  /** Runs the clerk's approval the control was about; the control ends done or failed. */
+  const carryOut = (row: ControlRow): void => {
+    const writeOffs = row.kind === 'write_off' ? (JSON.parse(row.detail_json) as ReceiptWriteOff[]) : [];
+    const result = o.approveMatch(row.transaction_id, row.requested_by, writeOffs);
+    const at = now();
+    if (result.approved) db.prepare("UPDATE control_requests SET state = 'done', last_error = NULL, updated_at = ? WHERE id = ?").run(at, row.id);
+    else db.prepare("UPDATE control_requests SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?").run(`The payment could not be approved: ${result.reason ?? 'unknown reason'}`, at, row.id);
+    o.onChange?.(row.transaction_id);
+  };
+
+  const request = async (kind: 'write_off' | 'override', args: { transactionId: number; reasonCode: string; note?: string | undefined }, ctx: CallContext): Promise<ControlView> => {
+    const user = o.auth.requireUser(ctx);
+    const p = policy();
+    if (!p.reasonCodes.includes(args.reasonCode)) throw new ApiFailure('invalid_args', `Reason "${args.reasonCode}" is not one of: ${p.reasonCodes.join(', ')}.`);
+    const pv = preview(args.transactionId);
+    if (pv.reviewState !== 'pending') throw new ApiFailure('conflict', `Transaction ${args.transactionId} is already ${pv.reviewState}.`);
+    if (!pv.hasAllocation) throw new ApiFailure('conflict', `Transaction ${args.transactionId} needs an allocation first.`);
+    if (pv.pending) throw new ApiFailure('conflict', `Transaction ${args.transactionId} already waits for a supervisor (${NOUNS[pv.pending.kind].one} ${pv.pending.id}).`);
+    let amount: Cents;
+    let detail: unknown;
+    if (kind === 'write_off') {
+      if (pv.writeOffCents <= 0) throw new ApiFailure('conflict', `The allocation of transaction ${args.transactionId} leaves nothing open to write off.`);
+      if (!(await o.erpConnector()).capabilities.writeOffs) throw new ApiFailure('conflict', 'This ERP connection does not take write-offs from Tieout; write the balance off in the ERP by hand.');
+      amount = pv.writeOffCents;
+      detail = pv.writeOffs.map((w): WriteOffLine => ({ invoiceNo: w.invoiceNo, amountCents: w.amountCents, reasonCode: args.reasonCode }));
+    } else {
+      if (!pv.overTolerance) throw new ApiFailure('conflict', `The difference of ${formatMoney(pv.differenceCents, pv.currency)} is within the ${formatMoney(p.toleranceCents, pv.currency)} tolerance: approve the payment normally.`);
+      amount = cents(Math.abs(pv.differenceCents));
+      detail = { differenceCents: pv.differenceCents };
+    }
+    const within = !needsSupervisor(amount, p);
+    const at = now();
+    const id = db.transaction(() => {
+      const r = db
+        .prepare(
+          `INSERT INTO control_requests (kind, transaction_id, amount_cents, currency, reason_code, note, detail_json, state, requested_by, requester_role, requested_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(kind, args.transactionId, amount, pv.currency, args.reasonCode, args.note ?? '', JSON.stringify(detail), within ? 'approved' : 'requested', user.userName, user.role, at, at);
+      const newId = Number(r.lastInsertRowid);
+      appendAudit(db, {
+        actor: user.userName,
+        action: `control.${kind}.requested`,
+        objectType: 'transaction',
+        objectId: String(args.transactionId),
+        after: { controlId: newId, amountCents: amount, currency: pv.currency, reasonCode: args.reasonCode, detail, withinClerkLimit: within, limitCents: p.approvalAboveCents },
+        at,
+      });
+      return newId;
+    })();
+    if (within) carryOut(getRow(id));
+    else o.onChange?.(args.transactionId);
+    return view(getRow(id));
+  };
+
+  return {
+    policy,
+    preview: (transactionId: number): ControlPreview => {
+      const { reviewState: _r, customerId: _c, hasAllocation: _h, ...rest } = preview(transactionId);
+      return rest;
+    },
+    async previewWithErp(transactionId: number): Promise<ControlPreview> {
+      const pv = this.preview(transactionId);
+      let takes = false;
+      try {
+        takes = (await o.erpConnector()).capabilities.writeOffs === true;
+      } catch {
+        takes = false;
+      }
+      return { ...pv, erpTakesWriteOffs: takes };
+    },
+    list(transactionId?: number): ControlView[] {
+      const rows = (transactionId !== undefined
+        ? db.prepare('SELECT * FROM control_requests WHERE transaction_id = ? ORDER BY id DESC').all(transactionId)
+        : db.prepare('SELECT * FROM control_requests ORDER BY id DESC LIMIT 1000').all()) as ControlRow[];
+      return rows.map(view);
+    },
+    requestWriteOff: (args: { transactionId: number; reasonCode: string; note?: string | undefined }, ctx: CallContext) => request('write_off', args, ctx),
+    requestOverride: (args: { transactionId: number; reasonCode: string; note?: string | undefined }, ctx: CallContext) => request('override', args, ctx),
+
+    async approve(args: { controlId: number; password: string }, ctx: CallContext): Promise<ControlView> {
+      const before = getRow(args.controlId);
+      if (before.kind === 'reversal') throw new ApiFailure('conflict', 'Reversals are approved when the supervisor reverses the receipt.');
+      const user = o.auth.requireUser(ctx);
+      const caseOf = (row: ControlRow) => ({
+        state: row.state,
+        amountCents: cents(row.amount_cents),
+        currency: row.currency,
+        requestedBy: row.requested_by,
+        requesterRole: row.requester_role,
+        approvers: approvers(row.id).map((a) => a.approver),
+      });
+      // Refuse before asking for the password when the answer cannot be yes.
+      const early = approvalRefusal(user, caseOf(before), policy(), NOUNS[before.kind]);
+      if (early) throw new ApiFailure('forbidden', early);
+      const approver = await o.auth.confirmPassword(ctx, args.password);
+      const at = now();
+      const row = db.transaction(() => {
+        const r = getRow(args.controlId);
+        const refusal = approvalRefusal(approver, caseOf(r), policy(), NOUNS[r.kind]);
+        if (refusal) throw new ApiFailure('forbidden', refusal);
+        db.prepare('INSERT INTO control_approvals (control_id, approver, role, at) VALUES (?, ?, ?, ?)').run(r.id, approver.userName, approver.role, at);
+        db.prepare("UPDATE control_requests SET state = 'approved', updated_at = ? WHERE id = ? AND state = 'requested'").run(at, r.id);
+        appendAudit(db, {
+          actor: approver.userName,
+          action: `control.${r.kind}.approved`,
+          objectType: 'transaction',
+          objectId: String(r.transaction_id),
+          after: { controlId: r.id, amountCents: r.amount_cents, requestedBy: r.requested_by, approverRole: approver.role, passwordConfirmed: true },
+          at,
+        });
+        return getRow(r.id);
+      })();
+      carryOut(row);
+      return view(getRow(row.id));
+    },
+
+    reject(args: { controlId: number; reason: string }, ctx: CallContext): ControlView {
+      const user = o.auth.requireUser(ctx);
+      if (!hasRole(user.role, 'supervisor')) throw new ApiFailure('forbidden', 'Only a supervisor or admin can reject a control request.');
+      const at = now();
+      const row = db.transaction(() => {
+        const r = getRow(args.controlId);
+        if (r.state !== 'requested') throw new ApiFailure('conflict', `This ${NOUNS[r.kind].one} is ${r.state}; only requested ones can be rejected.`);
+        db.prepare("UPDATE control_requests SET state = 'rejected', rejected_by = ?, reject_reason = ?, updated_at = ? WHERE id = ?").run(user.userName, args.reason, at, r.id);
+        appendAudit(db, { actor: user.userName, action: `control.${r.kind}.rejected`, objectType: 'transaction', objectId: String(r.transaction_id), after: { controlId: r.id, reason: args.reason, requestedBy: r.requested_by }, at });
+        return r;
+      })();
+      o.onChange?.(row.transaction_id);
+      return view(getRow(row.id));
+    },
+
+    async reverse(args: { transactionId: number; reason: string; password: string }, ctx: CallContext): Promise<ControlView> {
+      const user = o.auth.requireUser(ctx);
+      if (!hasRole(user.role, 'supervisor')) throw new ApiFailure('forbidden', `Reversing a posted receipt needs the supervisor role; ${user.userName} is signed in as ${user.role}.`);
+      const check = () => {
+        const t = getTransaction(db, args.transactionId);
+        if (!t) throw new ApiFailure('not_found', `Transaction ${args.transactionId} is not in the local store.`);
+        const receipt = db.prepare("SELECT state FROM outbox WHERE idempotency_key = ? AND kind = 'receipt'").get(String(args.transactionId)) as { state: string } | undefined;
+        if (receipt?.state !== 'posted') throw new ApiFailure('conflict', `Transaction ${args.transactionId} has no posted receipt to reverse${receipt ? ` (its receipt is ${receipt.state})` : ''}.`);
+        if (db.prepare('SELECT 1 FROM receipt_reversals WHERE transaction_id = ?').get(args.transactionId)) throw new ApiFailure('conflict', `The receipt of transaction ${args.transactionId} is already reversed (or being reversed).`);
+        return t;
+      };
+      check();
+      const approver = await o.auth.confirmPassword(ctx, args.password);
+      const at = now();
+      const id = db.transaction(() => {
+        const t = check();
+        const r = db
+          .prepare(
+            `INSERT INTO control_requests (kind, transaction_id, amount_cents, currency, reason_code, note, state, requested_by, requester_role, requested_at, updated_at)
+             VALUES ('reversal', ?, ?, ?, 'Reversal', ?, 'approved', ?, ?, ?, ?)`,
+          )
+          .run(t.transactionId, t.amountCents, t.currency, args.reason, approver.userName, approver.role, at, at);
+        const controlId = Number(r.lastInsertRowid);
+        db.prepare('INSERT INTO control_approvals (control_id, approver, role, at) VALUES (?, ?, ?, ?)').run(controlId, approver.userName, approver.role, at);
+        db.prepare(
+          `INSERT INTO receipt_reversals (control_id, transaction_id, reference, receipt_reference, reason, state, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)`,
+        ).run(controlId, t.transactionId, reversalReference(String(t.transactionId)), String(t.transactionId), args.reason, at, at);
+        appendAudit(db, {
+          actor: approver.userName,
+          action: 'control.reversal.requested',
+          objectType: 'transaction',
+          objectId: String(t.transactionId),
+          after: { controlId, reason: args.reason, reference: reversalReference(String(t.transactionId)), role: approver.role, passwordConfirmed: true },
+          at,
+        });
+        return controlId;
+      })();
+      o.onChange?.(args.transactionId);
+      const rv = reversalOf(id)!;
+      await o.reversals.run(rv.id, approver.userName);
+      o.onChange?.(args.transactionId);
+      return view(getRow(id));
+    },
+
+    async runReversal(args: { controlId: number }, ctx: CallContext): Promise<ControlView> {
+      const row = getRow(args.controlId);
+      const rv = reversalOf(row.id);
+      if (!rv) throw new ApiFailure('conflict', `Control ${row.id} is not a reversal.`);
+      if (rv.state === 'posted') return view(row);
+      await o.reversals.run(rv.id, o.auth.actorFor(ctx));
+      o.onChange?.(row.transaction_id);
+      return view(getRow(row.id));
+    },
+
+    setPolicy(patch: Partial<{ reasonCodes: string[]; approvalAboveCents: number; toleranceCents: number; secondApproverAboveCents: number; adminAboveCents: number }>, ctx: CallContext): ControlPolicy {
+      const current = policy();
+      const next: ControlPolicy = {
+        reasonCodes: patch.reasonCodes ?? current.reasonCodes,
+        approvalAboveCents: cents(patch.approvalAboveCents ?? current.approvalAboveCents),
+        toleranceCents: cents(patch.toleranceCents ?? current.toleranceCents),
+        secondApproverAboveCents: cents(patch.secondApproverAboveCents ?? current.secondApproverAboveCents),
+        adminAboveCents: cents(patch.adminAboveCents ?? current.adminAboveCents),
+      };
+      if (next.adminAboveCents < next.secondApproverAboveCents) throw new ApiFailure('invalid_args', 'The admin limit cannot be below the second-supervisor limit.');
+      saveControlPolicy(db, next);
+      appendAudit(db, { actor: o.auth.actorFor(ctx), action: 'controls.policy', objectType: 'settings', objectId: 'controls', before: current, after: next });
+      return next;
+    },
+  };
+}

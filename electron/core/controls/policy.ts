@@ -1,0 +1,45 @@
+import type { ControlPolicy } from '@shared/api/controls';
+import { cents, formatMoney, type Cents, type CurrencyCode } from '@shared/money';
+import type { Role } from '@shared/api/auth';
+import type { Db } from '../store/db';
+import { getValue, setValue } from '../store/queries/settings';
+import { approvalNeed } from '../refunds/rules';
+
+// Limits for write-offs and tolerance overrides, stored as one JSON value
+// (sync_state "controls.policy"). The defaults are ours (no ERP sets them):
+// documented in docs/users-and-refunds.md and changed by an admin.
+
+const KEY = 'controls.policy';
+
+export const DEFAULT_CONTROL_POLICY: ControlPolicy = {
+  reasonCodes: ['Small balance', 'Customer dispute', 'Pricing error', 'Freight / fees', 'Bad debt', 'Other'],
+  approvalAboveCents: cents(2_500),
+  toleranceCents: cents(100),
+  secondApproverAboveCents: cents(50_000),
+  adminAboveCents: cents(500_000),
+};
+
+export function loadControlPolicy(db: Db): ControlPolicy {
+  const raw = getValue(db, KEY);
+  if (!raw) return DEFAULT_CONTROL_POLICY;
+  try {
+    return { ...DEFAULT_CONTROL_POLICY, ...(JSON.parse(raw) as Partial<ControlPolicy>) };
+  } catch {
+    return DEFAULT_CONTROL_POLICY;
+  }
+}
+
+export function saveControlPolicy(db: Db, policy: ControlPolicy): void {
+  setValue(db, KEY, JSON.stringify(policy));
+}
+
+/** Whether a write-off or override of this amount waits for a supervisor. */
+export function needsSupervisor(amountCents: Cents, policy: ControlPolicy): boolean {
+  return amountCents > policy.approvalAboveCents;
+}
+
+/** The approval a control needs, in words, using the refunds' four-eyes rules above the limit. */
+export function controlApprovalRule(amountCents: Cents, currency: CurrencyCode, requesterRole: Role, policy: ControlPolicy): string {
+  if (!needsSupervisor(amountCents, policy)) return `Within the clerk's limit (${formatMoney(policy.approvalAboveCents, currency)})`;
+  return approvalNeed(amountCents, currency, requesterRole, policy).description;
+}

@@ -1,0 +1,124 @@
+import { expect, test, type Page } from '@playwright/test';
+import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
+import { signIn } from './support/sign-in';
+
+// The Settings dialog's ERP side as an admin uses it: the option fields of
+// each ERP kind come from the engine (erp:kinds); the payment mapping is
+// edited, previewed before saving, saved as version 1 and still there after a
+// reload. A clerk may look but not save, and is told so.
+
+let sandboxes: Sandboxes | null = null;
+let host: Host | null = null;
+
+test.afterAll(async () => {
+  await host?.proc.stop();
+  await sandboxes?.proc.stop();
+});
+
+/** Calls the engine as this tab's signed-in user, the way the web binding does. */
+async function callApi(page: Page, name: string, args: unknown = {}): Promise<unknown> {
+  return page.evaluate(
+    async ([n, a]) => {
+      const store = (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage;
+      const res = await fetch(`/api/call/${encodeURIComponent(n as string)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-tieout-token': store.getItem('tieout.token') ?? '', 'x-tieout-session': store.getItem('tieout.session') ?? '' },
+        body: JSON.stringify(a),
+      });
+      const body = (await res.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
+      if (!body.ok) throw new Error(body.error?.message ?? 'call failed');
+      return body.value;
+    },
+    [name, args] as const,
+  );
+}
+
+async function openMapping(page: Page): Promise<void> {
+  await page.getByTestId('settings-open').click();
+  await expect(page.getByTestId('settings-dialog')).toBeVisible();
+  await page.getByTestId('settings-tab-mapping').click();
+  await expect(page.getByTestId('settings-mapping')).toBeVisible();
+}
+
+test('ERP kind fields, GL rule edit with preview, save as version 1, persisted after reload', async ({ page }) => {
+  sandboxes = await startSandboxes('p21');
+  host = await startHost(tempDataDir(), ['--sandbox-file', sandboxes.file]);
+  await page.goto(host.url);
+  await signIn(page, 'admin');
+  await expect.poll(async () => Number(await page.getByTestId('tab-all').getAttribute('data-count')), { timeout: 60_000 }).toBeGreaterThan(0);
+
+  // Switching the ERP kind renders that kind's option fields, as erp:kinds lists them.
+  const kinds = (await callApi(page, 'erp:kinds')) as Array<{ kind: string; optionFields: Array<{ key: string; label: string; default: unknown; unconfirmed?: boolean }> }>;
+  const abas = kinds.find((k) => k.kind === 'abas');
+  expect(abas?.optionFields.length).toBeGreaterThan(0);
+  await page.getByTestId('settings-open').click();
+  const options = page.getByTestId('settings-erp-options');
+  await expect(options).toHaveAttribute('data-kind', 'p21');
+  await page.getByTestId('settings-erp-kind').selectOption('abas');
+  await expect(options).toHaveAttribute('data-kind', 'abas');
+  await expect(options.locator('[data-testid^="settings-erp-field-"]')).toHaveCount(abas!.optionFields.length);
+  for (const f of abas!.optionFields.slice(0, 5)) {
+    await expect(page.getByTestId(`settings-erp-field-${f.key}`)).toContainText(f.label);
+  }
+  const unconfirmed = abas!.optionFields.find((f) => f.unconfirmed);
+  if (unconfirmed) await expect(page.getByTestId(`settings-erp-unconfirmed-${unconfirmed.key}`)).toBeVisible();
+  await page.getByTestId('settings-erp-kind').selectOption('p21');
+  await expect(options).toHaveAttribute('data-kind', 'p21');
+  await page.getByTestId('settings-close').click();
+
+  // Edit a GL rule: the preview shows the unsaved rule.
+  await openMapping(page);
+  await expect(page.getByTestId('mapping-version')).toContainText('Version 0');
+  await page.getByTestId('mapping-gl-rule-add').click();
+  await page.getByTestId('mapping-gl-rule-account').fill('1020');
+  await expect(page.getByTestId('mapping-preview-glAccount')).toContainText('1020');
+  await expect(page.getByTestId('mapping-preview-rule')).toHaveText('(rule 1)');
+
+  // Save: a toast and version 1 in the history.
+  await page.getByTestId('mapping-save').click();
+  await expect(page.getByTestId('toast').filter({ hasText: 'saved as version 1' })).toBeVisible();
+  await expect(page.getByTestId('mapping-version')).toContainText('Version 1');
+  await expect(page.getByTestId('mapping-history').locator('tbody tr')).toHaveCount(1);
+  await expect(page.getByTestId('mapping-history')).toContainText('v1');
+  await expect(page.getByTestId('mapping-history')).toContainText('admin');
+
+  // Reload: still version 1 with the rule.
+  await page.reload();
+  await signIn(page, 'admin');
+  await openMapping(page);
+  await expect(page.getByTestId('mapping-version')).toContainText('Version 1');
+  await expect(page.getByTestId('mapping-gl-rule-account')).toHaveValue('1020');
+  await expect(page.getByTestId('mapping-save')).toBeDisabled();
+
+  // A rule without an account: Save is disabled and says why, the field is marked.
+  await page.getByTestId('mapping-gl-rule-add').click();
+  await expect(page.getByTestId('mapping-save')).toBeDisabled();
+  await expect(page.getByTestId('mapping-save-reason')).toContainText('Fix the problem');
+  await expect(page.getByTestId('mapping-issues')).toContainText('GL rule 2: GL account is required');
+  await expect(page.getByTestId('mapping-gl-rule-account').nth(1)).toHaveAttribute('aria-invalid', 'true');
+  await page.getByTestId('mapping-gl-rule-remove').nth(1).click();
+  await expect(page.getByTestId('mapping-save-reason')).toHaveCount(0);
+});
+
+test('a clerk sees the mapping but is told only an admin can save it', async ({ browser }) => {
+  expect(host, 'the first test started the host').not.toBeNull();
+  const page = await browser.newPage();
+  await page.goto(host!.url);
+  await signIn(page, 'clerk');
+  await openMapping(page);
+  await expect(page.getByTestId('mapping-version')).toContainText('Version 1');
+  await expect(page.getByTestId('mapping-save')).toBeDisabled();
+  await expect(page.getByTestId('mapping-save-reason')).toContainText('Only an admin can save the payment mapping');
+  await page.getByTestId('mapping-gl-rule-account').fill('1030');
+  // The preview still works for a clerk, and Save still says why it is disabled.
+  await expect(page.getByTestId('mapping-preview-glAccount')).toContainText('1030');
+  await expect(page.getByTestId('mapping-save-reason')).toContainText('signed in as clerk');
+  // And the engine refuses the call itself, in words a clerk can act on.
+  const current = (await callApi(page, 'erp:mapping')) as { mapping: unknown };
+  const refused = await callApi(page, 'erp:mappingSave', { mapping: current.mapping }).then(
+    () => 'saved',
+    (e: Error) => e.message,
+  );
+  expect(refused).toMatch(/admin/i);
+  await page.close();
+});
