@@ -1,5 +1,5 @@
 import type { ErpKind } from '../core/erp/connector';
-import type { ConformanceTarget } from '../core/erp/conformance';
+import { CONFORMANCE_TARGETS } from '../core/erp/conformance-targets';
 import { formatConformanceLine, runConformance } from '../core/erp/conformance-runner';
 import { createEngine } from '../core/engine';
 import { resolveDataDir } from '../core/data-dir';
@@ -9,14 +9,6 @@ import type { Io } from './tieout';
 // `tieout erp check`: with --sandbox, the shared conformance scenarios against
 // that ERP's sandbox; without, read-only checks against the configured connection.
 
-const targets: Record<ErpKind, () => Promise<ConformanceTarget>> = {
-  p21: async () => (await import('../core/erp/p21/conformance-target')).p21ConformanceTarget,
-  eclipse: async () => (await import('../core/erp/eclipse/conformance-target')).eclipseConformanceTarget,
-  'sap-ecc': async () => (await import('../core/erp/sap-ecc/conformance-target')).sapEccConformanceTarget,
-  sage100: async () => (await import('../core/erp/sage100/conformance-target')).sage100ConformanceTarget,
-  abas: async () => (await import('../core/erp/abas/conformance-target')).abasConformanceTarget,
-  file: async () => (await import('../core/erp/file/conformance-target')).fileConformanceTarget,
-};
 
 export async function runErpCheck(options: { kind: ErpKind | undefined; sandbox: boolean; dataDir: string | undefined }, io: Io): Promise<number> {
   if (options.sandbox) {
@@ -24,7 +16,12 @@ export async function runErpCheck(options: { kind: ErpKind | undefined; sandbox:
       io.stderr('tieout: erp check --sandbox needs --erp <kind>\n');
       return 2;
     }
-    const results = await runConformance(await targets[options.kind](), { onResult: (r) => io.stdout(`${formatConformanceLine(r)}\n`) });
+    const target = CONFORMANCE_TARGETS.find((t) => t.kind === options.kind);
+    if (!target) {
+      io.stderr(`tieout: no conformance target for ${options.kind}\n`);
+      return 2;
+    }
+    const results = await runConformance(target, { onResult: (r) => io.stdout(`${formatConformanceLine(r)}\n`) });
     const failed = results.filter((r) => r.status === 'fail').length;
     io.stdout(`${results.length - failed} of ${results.length} scenarios passed or skipped; ${failed} failed\n`);
     return failed > 0 ? 1 : 0;

@@ -1,8 +1,8 @@
 import { describe, it } from 'vitest';
 import { runScenario } from '../../electron/core/erp/conformance-runner';
-import { CONFORMANCE_SCENARIOS } from './scenarios';
-import { buildConformanceSeed } from './seed';
-import { CONFORMANCE_TARGETS } from './targets';
+import { CONFORMANCE_SCENARIOS } from '../../electron/core/erp/conformance-scenarios';
+import { buildConformanceSeed } from '../../electron/core/erp/conformance-seed';
+import { CONFORMANCE_TARGETS } from '../../electron/core/erp/conformance-targets';
 
 const seed = buildConformanceSeed();
 // CONFORMANCE_TARGET=p21,sage100 runs only those kinds (each target's run is independent).

@@ -1,10 +1,10 @@
 import type { Customer, OpenInvoice } from '@shared/domain';
 import type { ConformanceHarness, ConformanceTarget } from './conformance';
 import type { ErpKind } from './connector';
-import { CONFORMANCE_SCENARIOS } from '../../../test/conformance/scenarios';
-import { buildConformanceSeed } from '../../../test/conformance/seed';
+import { CONFORMANCE_SCENARIOS } from './conformance-scenarios';
+import { buildConformanceSeed } from './conformance-seed';
 
-// Runs the shared ERP conformance scenarios (test/conformance/scenarios.ts)
+// Runs the shared ERP conformance scenarios (conformance-scenarios.ts)
 // against one target, a fresh sandbox per scenario. Used by the vitest suite
 // and by `tieout erp check --erp <kind> --sandbox`.
 

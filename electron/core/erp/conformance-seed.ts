@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { cents } from '@shared/money';
 import type { Customer, OpenInvoice } from '@shared/domain';
-import { seededRandom } from '../../electron/core/sandbox-kit/random';
+import { seededRandom } from '../sandbox-kit/random';
 
 // The conformance ledger: 50 customers and 5,000 open invoices, the same on
 // every run (seeded, fixed dates) so failures reproduce.
