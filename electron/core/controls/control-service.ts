@@ -6,6 +6,7 @@ import { cents, formatMoney, type Cents } from '@shared/money';
 import { appendAudit } from '../audit/audit-log';
 import type { AuthService } from '../auth/auth-service';
 import { hasRole } from '../auth/permissions';
+import { allocate, DecisionError } from '../offline/decisions';
 import { reversalReference, type ErpConnector, type ReceiptWriteOff } from '../erp/connector';
 import { approvalRefusal } from '../refunds/rules';
 import type { Db } from '../store/db';
@@ -101,10 +102,10 @@ export function createControlService(o: ControlServiceOptions) {
   };
 
   /** The write-off and difference this payment's current allocation implies. */
-  const preview = (transactionId: number): ControlPreview & { reviewState: string; customerId: string | null; hasAllocation: boolean } => {
+  const preview = (transactionId: number): ControlPreview & { reviewState: string; matchStatus: string; customerId: string | null; allocations: MatchOutcome['allocations']; hasAllocation: boolean } => {
     const t = getTransaction(db, transactionId);
-    const m = db.prepare('SELECT review_state, outcome_json, customer_id FROM matches WHERE transaction_id = ?').get(transactionId) as
-      | { review_state: string; outcome_json: string; customer_id: string | null }
+    const m = db.prepare('SELECT review_state, match_status, outcome_json, customer_id FROM matches WHERE transaction_id = ?').get(transactionId) as
+      | { review_state: string; match_status: string; outcome_json: string; customer_id: string | null }
       | undefined;
     if (!t || !m) throw new ApiFailure('not_found', `Transaction ${transactionId} has not been matched yet; sync first.`);
     const outcome = JSON.parse(m.outcome_json) as MatchOutcome;
@@ -139,9 +140,21 @@ export function createControlService(o: ControlServiceOptions) {
       erpTakesWriteOffs: false,
       pending: pending ? view(pending) : null,
       reviewState: m.review_state,
-      customerId: m.customer_id,
+      matchStatus: m.match_status,
+      customerId: outcome.customerId,
+      allocations: outcome.allocations,
       hasAllocation: outcome.allocations.length > 0 && outcome.customerId !== null,
     };
+  };
+
+  const pinAllocation = (transactionId: number, customerId: string | null, allocations: MatchOutcome['allocations'], actor: string, at: string): void => {
+    if (!customerId) throw new ApiFailure('conflict', `Transaction ${transactionId} needs an allocation first.`);
+    try {
+      allocate(db, transactionId, customerId, allocations, actor, at);
+    } catch (e) {
+      if (e instanceof DecisionError) throw new ApiFailure(e.code, e.message);
+      throw e;
+    }
   };
 
   /** Runs the clerk's approval the control was about; the control ends done or failed. */
@@ -177,6 +190,11 @@ export function createControlService(o: ControlServiceOptions) {
     const within = !needsSupervisor(amount, p);
     const at = now();
     const id = db.transaction(() => {
+      // An exception (a short pay, say) carrying the matcher's allocation is
+      // what a write-off resolves, but only a pinned allocation is approvable.
+      // The request confirms it as the requester's choice, so the approval can
+      // go through and re-matching cannot change what the amount was computed on.
+      if (pv.matchStatus === 'exception') pinAllocation(args.transactionId, pv.customerId, pv.allocations, user.userName, at);
       const r = db
         .prepare(
           `INSERT INTO control_requests (kind, transaction_id, amount_cents, currency, reason_code, note, detail_json, state, requested_by, requester_role, requested_at, updated_at)
@@ -202,7 +220,7 @@ export function createControlService(o: ControlServiceOptions) {
   return {
     policy,
     preview: (transactionId: number): ControlPreview => {
-      const { reviewState: _r, customerId: _c, hasAllocation: _h, ...rest } = preview(transactionId);
+      const { reviewState: _r, matchStatus: _m, customerId: _c, allocations: _a, hasAllocation: _h, ...rest } = preview(transactionId);
       return rest;
     },
     async previewWithErp(transactionId: number): Promise<ControlPreview> {

@@ -1,0 +1,215 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import type { GridApi } from 'ag-grid-community';
+import type { GridRow } from '@shared/domain';
+import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
+import { DEMO_PASSWORD, signIn } from './support/sign-in';
+
+// Supervisor controls in two browser contexts (docs/users-and-refunds.md,
+// "Other supervisor controls"): the clerk asks to write off a short pay's
+// remainder above the clerk limit, it waits; the clerk cannot approve it (the
+// engine refuses); the supervisor approves with their password and the P21
+// sandbox holds one receipt carrying the write-off. Then the supervisor
+// reverses that receipt with a reason: the row reads Reversed and P21 holds
+// one reversal. The clerk is offered no reversal, and the engine refuses one.
+
+let sandboxes: Sandboxes | undefined;
+let host: Host | null = null;
+
+test.afterAll(async () => {
+  await host?.proc.stop();
+  await sandboxes?.proc.stop();
+});
+
+type GridWindow = { __tieoutGrid?: GridApi<GridRow> };
+type Descriptor = { erp: { baseUrl: string } };
+type SbxReceipt = { checkNumber: string; amountCents: number; lines: Array<{ invoiceNo: string; amountCents: number; allowedCents?: number }> };
+type Envelope = { ok: boolean; value?: unknown; error?: { code: string; message: string } };
+
+/** The default clerk limit (controls.policy approvalAboveCents, $25.00). */
+const CLERK_LIMIT_CENTS = 2_500;
+/** Below the second-approver limit ($500.00), so one supervisor suffices whoever asks. */
+const SECOND_APPROVER_CENTS = 50_000;
+
+async function sandboxControl<T>(d: Descriptor, name: string, body: unknown = {}): Promise<T> {
+  const res = await fetch(`${d.erp.baseUrl}/__control/${name}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  return (await res.json()) as T;
+}
+
+const receiptsWith = async (d: Descriptor, checkNumber: string): Promise<SbxReceipt[]> =>
+  (await sandboxControl<{ receipts: SbxReceipt[] }>(d, 'receipts')).receipts.filter((r) => r.checkNumber === checkNumber);
+
+/** Calls the engine with this tab's session, as the UI does: shows what the engine itself allows. */
+async function engineCall(page: Page, method: string, args: unknown): Promise<Envelope> {
+  return page.evaluate(
+    async ([name, body]) => {
+      const store = (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage;
+      const r = await fetch(`/api/call/${encodeURIComponent(name)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-tieout-token': store.getItem('tieout.token') ?? '', 'x-tieout-session': store.getItem('tieout.session') ?? '' },
+        body: JSON.stringify(body),
+      });
+      return (await r.json()) as Envelope;
+    },
+    [method, args] as const,
+  );
+}
+
+async function gridRow(page: Page, transactionId: number): Promise<GridRow | null> {
+  return page.evaluate((id) => {
+    let found: GridRow | null = null;
+    (globalThis as unknown as GridWindow).__tieoutGrid?.forEachNode((n) => {
+      if (n.data?.transactionId === id) found = n.data;
+    });
+    return found;
+  }, transactionId);
+}
+
+/** Opens the detail panel on one transaction, found by id (rows are virtualised, so never by position). */
+async function openDetail(page: Page, transactionId: number): Promise<void> {
+  await page.getByTestId('tab-all').click();
+  await expect(page.getByTestId('tab-all')).toHaveAttribute('aria-selected', 'true');
+  const shown = await page.evaluate((id) => {
+    const api = (globalThis as unknown as GridWindow).__tieoutGrid;
+    if (!api) return false;
+    for (let i = 0; i < api.getDisplayedRowCount(); i++) {
+      if (api.getDisplayedRowAtIndex(i)?.data?.transactionId === id) {
+        api.ensureIndexVisible(i);
+        api.setFocusedCell(i, 'transactionId');
+        return true;
+      }
+    }
+    return false;
+  }, transactionId);
+  expect(shown, `transaction ${transactionId} is in the grid`).toBe(true);
+  // A click on the row's id cell focuses it (the panel follows focus); Enter opens the panel if it is closed.
+  await page.locator(`.ag-row[row-id="${transactionId}"] [col-id="transactionId"]`).click();
+  const panel = page.getByTestId('detail-panel');
+  if (!(await panel.isVisible())) await page.keyboard.press('Enter');
+  await expect(panel).toHaveAttribute('data-transaction-id', String(transactionId));
+  await expect(panel.getByTestId('controls')).toBeVisible();
+}
+
+test('write-off above the clerk limit waits for a supervisor, posts once; a supervisor reverses the receipt once; a clerk cannot', async ({ browser }) => {
+  sandboxes = await startSandboxes('p21');
+  const descriptor = JSON.parse(readFileSync(sandboxes.file, 'utf8')) as Descriptor;
+  host = await startHost(tempDataDir(), ['--sandbox-file', sandboxes.file]);
+
+  const clerkContext = await browser.newContext();
+  const supervisorContext = await browser.newContext();
+  const clerk = await clerkContext.newPage();
+  const supervisor = await supervisorContext.newPage();
+
+  await clerk.goto(host.url);
+  await signIn(clerk, 'clerk');
+  await expect(clerk.getByTestId('sync-state')).toHaveText('Up to date', { timeout: 60_000 });
+
+  // The lowest-numbered short pay whose remainder is above the clerk limit (and below the second-approver limit).
+  const transactionId = await clerk.evaluate(
+    ([low, high]) => {
+      const ids: number[] = [];
+      (globalThis as unknown as GridWindow).__tieoutGrid?.forEachNode((n) => {
+        const r = n.data;
+        const short = r?.differenceCents == null ? 0 : -r.differenceCents;
+        if (r && r.status === 'exception' && r.exception === 'short_payment' && short > low && short < high) ids.push(r.transactionId);
+      });
+      return ids.sort((a, b) => a - b)[0] ?? null;
+    },
+    [CLERK_LIMIT_CENTS, SECOND_APPROVER_CENTS] as const,
+  );
+  expect(transactionId, 'the demo data has a short pay above the clerk limit').not.toBeNull();
+  const id = transactionId!;
+  const preview = (await engineCall(clerk, 'controls:preview', { transactionId: id })).value as { writeOffCents: number; needsApproval: boolean; writeOffs: Array<{ invoiceNo: string; amountCents: number }> };
+  expect(preview).toMatchObject({ needsApproval: true });
+  expect(preview.writeOffs).toHaveLength(1);
+  const writeOff = preview.writeOffs[0]!;
+  const row = (await gridRow(clerk, id))!;
+
+  // The clerk asks for the write-off: it waits for a supervisor.
+  await openDetail(clerk, id);
+  const clerkControls = clerk.getByTestId('detail-panel').getByTestId('controls');
+  await expect(clerkControls.getByTestId('write-off-open')).toContainText('needs a supervisor');
+  await clerkControls.getByTestId('write-off-open').click();
+  await clerkControls.getByTestId('control-reason').selectOption('Customer dispute');
+  await clerkControls.getByTestId('control-text').fill('Customer disputes the freight charge');
+  await clerkControls.getByTestId('control-submit').click();
+  const clerkControl = clerkControls.getByTestId('control').first();
+  await expect(clerkControl).toHaveAttribute('data-state', 'requested');
+  await expect(clerkControl.getByTestId('control-state')).toHaveText(/awaiting supervisor/i);
+  await expect(clerkControl).toContainText('Asked by clerk');
+  const controlId = Number(await clerkControl.getAttribute('data-control-id'));
+  await expect.poll(async () => (await gridRow(clerk, id))?.control).toBe('approval_pending');
+
+  // The clerk is offered no approval, and the engine refuses one.
+  await expect(clerkControls.getByTestId('control-approve')).toHaveCount(0);
+  const refused = await engineCall(clerk, 'controls:approve', { controlId, password: DEMO_PASSWORD });
+  expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  expect(refused.error?.message).toMatch(/needs the supervisor role/);
+  expect(await receiptsWith(descriptor, String(id))).toHaveLength(0);
+
+  // The supervisor, in a second context, approves with a wrong then the right password.
+  await supervisor.goto(host.url);
+  await signIn(supervisor, 'supervisor');
+  await expect(supervisor.getByTestId('sync-state')).toHaveText('Up to date', { timeout: 60_000 });
+  await openDetail(supervisor, id);
+  const supControls = supervisor.getByTestId('detail-panel').getByTestId('controls');
+  const supControl = supControls.locator(`[data-control-id="${controlId}"]`);
+  await expect(supControl).toHaveAttribute('data-state', 'requested');
+  await expect(supControl).toContainText(`Invoice ${writeOff.invoiceNo}`);
+  await supControls.screenshot({ path: 'test-results/e2e-controls-pending.png' });
+  await supControl.getByTestId('control-password').fill('not-my-password');
+  await supControl.getByTestId('control-approve').click();
+  await expect(supControls.getByTestId('control-error')).toContainText(/not correct/i);
+  await supControl.getByTestId('control-password').fill(DEMO_PASSWORD);
+  await supControl.getByTestId('control-approve').click();
+  await expect(supControl).toHaveAttribute('data-state', 'done');
+  await expect(supControl).toContainText('approved by supervisor');
+
+  // The receipt posts once, with the remainder as the allowed (written-off) amount.
+  await expect.poll(async () => (await receiptsWith(descriptor, String(id))).length, { timeout: 60_000 }).toBe(1);
+  const [receipt] = await receiptsWith(descriptor, String(id));
+  expect(receipt!.amountCents).toBe(row.amountCents);
+  expect(receipt!.lines).toEqual([{ invoiceNo: writeOff.invoiceNo, amountCents: row.amountCents, allowedCents: writeOff.amountCents }]);
+  await expect.poll(async () => (await gridRow(supervisor, id))?.status, { timeout: 60_000 }).toBe('posted');
+  await expect(supervisor.getByTestId('detail-status')).toHaveText('Posted');
+
+  // A clerk is offered no reversal of the posted receipt, and the engine refuses one.
+  await expect.poll(async () => (await gridRow(clerk, id))?.status, { timeout: 30_000 }).toBe('posted');
+  await openDetail(clerk, id);
+  await expect(clerk.getByTestId('detail-status')).toHaveText('Posted');
+  await expect(clerkControls.getByTestId('reverse-open')).toHaveCount(0);
+  const clerkReverse = await engineCall(clerk, 'controls:reverse', { transactionId: id, reason: 'Wrong customer', password: DEMO_PASSWORD });
+  expect(clerkReverse).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+
+  // The supervisor reverses it with a reason and their password.
+  await supControls.getByTestId('reverse-open').click();
+  await expect(supControls.getByTestId('control-submit')).toBeDisabled();
+  await supControls.getByTestId('control-text').fill('Posted to the wrong customer');
+  await supControls.getByTestId('control-reverse-password').fill(DEMO_PASSWORD);
+  await supControls.getByTestId('control-submit').click();
+  const reversal = supControls.locator('[data-kind="reversal"]');
+  await expect(reversal.getByTestId('control-state')).toHaveText(/reversed/i, { timeout: 30_000 });
+  await expect(supervisor.getByTestId('detail-status')).toHaveText('Reversed');
+  await expect.poll(async () => (await gridRow(supervisor, id))?.control).toBe('reversed');
+  await expect(supControls.getByTestId('reverse-open')).toHaveCount(0);
+
+  // P21 holds exactly one reversal of it, and still exactly one receipt.
+  expect((await sandboxControl<{ count: number }>(descriptor, 'count-reversals', { reference: `R${id}` })).count).toBe(1);
+  const reversals = await receiptsWith(descriptor, `R${id}`);
+  expect(reversals).toHaveLength(1);
+  expect(reversals[0]!.amountCents).toBe(-row.amountCents);
+  expect(await receiptsWith(descriptor, String(id))).toHaveLength(1);
+
+  // The clerk's panel shows it reversed too.
+  await expect(clerk.getByTestId('detail-status')).toHaveText('Reversed');
+
+  // The screenshot of the controls section, for the docs.
+  const shots = resolve(__dirname, '../../resources/screenshots');
+  mkdirSync(shots, { recursive: true });
+  await supControls.scrollIntoViewIfNeeded();
+  await supControls.screenshot({ path: resolve(shots, 'controls.png') });
+
+  await clerkContext.close();
+  await supervisorContext.close();
+});
