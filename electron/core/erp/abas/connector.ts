@@ -14,7 +14,7 @@ import type {
 import { ErpError, isErpError } from '../errors';
 import type { ErpConnectionConfig } from '../kind-module';
 import { awaitImported, dropFileOnce } from '../eclipse/file-drop';
-import { HttpTransportError, isTransientStatus, parseJsonReply, retryAfterSeconds, sendHttp, transportToErpError, type HttpReply } from '../eclipse/http-transport';
+import { HttpTransportError, parseJsonReply, sendHttp, statusError, transportToErpError, type HttpReply, type StatusWording } from '../eclipse/http-transport';
 import { checkCreditMemoRequest, checkReceiptRequest } from '../eclipse/request-checks';
 import { buildMt940, mt940FileName } from './mt940';
 import { ABAS_MEDIA_TYPE, amountOf, compactDate, isoDate, need, parseLinks, parseObjects, type AbasObject } from './objects';
@@ -32,6 +32,13 @@ type Called = Readonly<{ reply: HttpReply; body: unknown }>;
 
 const CLOSE = 'urn:abas:rel:workingSet:CLOSE';
 const CANCEL = 'urn:abas:rel:workingSet:CANCEL';
+
+const ABAS_WORDING: StatusWording = {
+  erp: 'abas',
+  authStatuses: new Set([401]),
+  authMessage: 'abas refused the credentials',
+  notFoundHint: 'check the tenant and database:group settings',
+};
 
 function erpMessageOf(text: string): string | undefined {
   try {
@@ -134,19 +141,8 @@ export class AbasConnector implements ErpConnector {
   }
 
   private throwForStatus(reply: HttpReply, what: string, isWrite: boolean): void {
-    const s = reply.status;
-    if (s >= 200 && s < 300) return;
-    const erpMessage = erpMessageOf(reply.text);
-    const opts = erpMessage === undefined ? {} : { erpMessage };
-    if (s === 401) throw new ErpError('auth', `${what}: abas refused the credentials`, opts);
-    if (s === 403) throw new ErpError('permission', `${what}: the abas user lacks permission${erpMessage ? ` (${erpMessage})` : ''}`, opts);
-    if (s === 404) throw new ErpError('not_found', `${what}: abas answered 404${erpMessage ? ` (${erpMessage})` : ''}; check the tenant and database:group settings`, opts);
-    if (isTransientStatus(s)) {
-      const ra = retryAfterSeconds(reply);
-      throw new ErpError('transient', `${what}: abas answered HTTP ${s}`, { ...opts, ...(ra === undefined ? {} : { retryAfterSeconds: ra }) });
-    }
-    if (s >= 400) throw new ErpError('validation', `${what}: abas refused it${erpMessage ? `: ${erpMessage}` : ` (HTTP ${s})`}`, opts);
-    throw new ErpError(isWrite ? 'unknown_outcome' : 'malformed', `${what}: unexpected HTTP ${s}`);
+    const error = statusError(reply, what, isWrite, erpMessageOf(reply.text), ABAS_WORDING);
+    if (error) throw error;
   }
 
   private async *objects(dbGroup: string, what: string, q: Readonly<{ headFields: string[]; tableFields?: string[]; criteria?: string; pageSize?: number }>): AsyncGenerator<AbasObject[]> {

@@ -12,7 +12,7 @@ import type {
 } from '../connector';
 import { ErpError, isErpError } from '../errors';
 import type { ErpConnectionConfig } from '../kind-module';
-import { HttpTransportError, isTransientStatus, parseJsonReply, retryAfterSeconds, sendHttp, transportToErpError, type HttpReply } from './http-transport';
+import { HttpTransportError, parseJsonReply, sendHttp, statusError, transportToErpError, type HttpReply, type StatusWording } from './http-transport';
 import { buildLockboxFile, lockboxFileName } from './lockbox-file';
 import { parseEclipseOptions, type EclipseOptions } from './options';
 import { creditMemoBody, parsePage, receiptBody, toCreditMemoRecord, toCustomer, toOpenInvoice, toReceiptRecord } from './records';
@@ -29,6 +29,13 @@ type Session = Readonly<{ id: string; token: string; userName: string }>;
 type CallOptions = Readonly<{ what: string; isWrite?: boolean; query?: Record<string, string>; body?: unknown }>;
 
 const SESSION_INVALID = new Set([401, 440]);
+
+const ECLIPSE_WORDING: StatusWording = {
+  erp: 'Eclipse',
+  authStatuses: SESSION_INVALID,
+  authMessage: 'Eclipse rejected the session again after signing in anew',
+  notFoundHint: 'check the resource path setting against {host}:5000/swagger',
+};
 
 function erpMessageOf(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
@@ -128,20 +135,8 @@ export class EclipseConnector implements ErpConnector {
   }
 
   private throwForStatus(reply: HttpReply, what: string, isWrite: boolean): void {
-    const s = reply.status;
-    if (s >= 200 && s < 300) return;
-    const erpMessage = erpMessageOf(safeJson(reply.text));
-    const opts = erpMessage === undefined ? {} : { erpMessage };
-    if (SESSION_INVALID.has(s)) throw new ErpError('auth', `${what}: Eclipse rejected the session again after signing in anew`, opts);
-    if (s === 403) throw new ErpError('permission', `${what}: the Eclipse user lacks permission${erpMessage ? ` (${erpMessage})` : ''}`, opts);
-    if (s === 404) throw new ErpError('not_found', `${what}: Eclipse answered 404; check the resource path setting against {host}:5000/swagger`, opts);
-    if (isTransientStatus(s)) {
-      const ra = retryAfterSeconds(reply);
-      throw new ErpError('transient', `${what}: Eclipse answered HTTP ${s}`, { ...opts, ...(ra === undefined ? {} : { retryAfterSeconds: ra }) });
-    }
-    if (s >= 400) throw new ErpError('validation', `${what}: Eclipse refused it${erpMessage ? `: ${erpMessage}` : ` (HTTP ${s})`}`, opts);
-    // 1xx/3xx: nothing we asked for; for a write we cannot tell what happened.
-    throw new ErpError(isWrite ? 'unknown_outcome' : 'malformed', `${what}: unexpected HTTP ${s}`);
+    const error = statusError(reply, what, isWrite, erpMessageOf(safeJson(reply.text)), ECLIPSE_WORDING);
+    if (error) throw error;
   }
 
   private async *pages(path: string, what: string, extra: Record<string, string> = {}, pageSize = this.options.pageSize): AsyncGenerator<readonly unknown[]> {

@@ -119,3 +119,33 @@ export function transportToErpError(e: HttpTransportError, what: string, isWrite
 export function isTransientStatus(status: number): boolean {
   return status === 429 || status === 502 || status === 503 || status === 504 || status >= 500;
 }
+
+export type StatusWording = Readonly<{
+  /** "Eclipse", "abas" */
+  erp: string;
+  /** Statuses that mean the credentials or session were refused. */
+  authStatuses: ReadonlySet<number>;
+  authMessage: string;
+  /** What to check when the ERP answers 404. */
+  notFoundHint: string;
+}>;
+
+/**
+ * The typed error for a non-2xx reply, worded for one ERP. A 1xx/3xx answer to
+ * a write leaves the outcome unknown: the caller must look the document up.
+ */
+export function statusError(reply: HttpReply, what: string, isWrite: boolean, erpMessage: string | undefined, w: StatusWording): ErpError | null {
+  const s = reply.status;
+  if (s >= 200 && s < 300) return null;
+  const opts = erpMessage === undefined ? {} : { erpMessage };
+  const detail = erpMessage ? ` (${erpMessage})` : '';
+  if (w.authStatuses.has(s)) return new ErpError('auth', `${what}: ${w.authMessage}`, opts);
+  if (s === 403) return new ErpError('permission', `${what}: the ${w.erp} user lacks permission${detail}`, opts);
+  if (s === 404) return new ErpError('not_found', `${what}: ${w.erp} answered 404${detail}; ${w.notFoundHint}`, opts);
+  if (isTransientStatus(s)) {
+    const ra = retryAfterSeconds(reply);
+    return new ErpError('transient', `${what}: ${w.erp} answered HTTP ${s}`, { ...opts, ...(ra === undefined ? {} : { retryAfterSeconds: ra }) });
+  }
+  if (s >= 400) return new ErpError('validation', `${what}: ${w.erp} refused it${erpMessage ? `: ${erpMessage}` : ` (HTTP ${s})`}`, opts);
+  return new ErpError(isWrite ? 'unknown_outcome' : 'malformed', `${what}: unexpected HTTP ${s}`);
+}
