@@ -138,6 +138,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     onStatus: (s) => {
       events.emit('sync:status', s);
       alerts.onSync(s);
+      // PayTrace is reachable again after a successful sync: queued refunds (approved
+      // offline) run now, each re-validated against the fresh refundable amount.
+      if (s.state === 'idle' && s.progress?.done === s.progress?.total && s.paytrace.reachability === 'online') {
+        void refundExecutor.resumeAll().catch((e: unknown) => logger.error(`refund resume failed: ${(e as Error).message}`));
+      }
     },
     onRowsChanged: (ids) => events.emit('rows:changed', { transactionIds: ids }),
   });

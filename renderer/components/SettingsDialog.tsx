@@ -16,6 +16,9 @@ import { CheckIcon, CloseIcon } from './icons';
 import { ErpOptionFields } from '../features/erp-settings/ErpOptionFields';
 import { PaymentMapping } from '../features/erp-settings/PaymentMapping';
 import { settingsErrorMessage } from '../features/erp-settings/erp-kinds';
+import { UsersTab } from '../features/admin/UsersTab';
+import { ApprovalLimitsTab } from '../features/admin/ApprovalLimitsTab';
+import { useUser } from '../features/auth/session-store';
 
 // Settings: non-secret values are edited as a draft and saved as one patch.
 // Credentials go straight to the vault (credentials:set); the renderer never
@@ -188,7 +191,9 @@ export function SettingsDialog() {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [tests, setTests] = useState<Record<ConnectionId, TestState>>({ paytrace: { state: 'idle' }, erp: { state: 'idle' } });
-  const [tab, setTab] = useState<'connections' | 'mapping'>('connections');
+  const [tab, setTab] = useState<'connections' | 'mapping' | 'users' | 'limits'>('connections');
+  // Admin tabs are hidden from others; the engine refuses their calls anyway.
+  const isAdmin = useUser()?.role === 'admin';
   const dialogRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -251,6 +256,8 @@ export function SettingsDialog() {
     if (loadError) return <p className="error-text pad">{loadError}</p>;
     if (!draft || !view) return <p className="muted pad">Loading settings…</p>;
     if (tab === 'mapping') return <PaymentMapping />;
+    if (tab === 'users' && isAdmin) return <UsersTab />;
+    if (tab === 'limits' && isAdmin) return <ApprovalLimitsTab />;
     const pt = draft.paytrace;
     const erp = draft.erp;
     return (
@@ -383,6 +390,16 @@ export function SettingsDialog() {
           <button type="button" role="tab" className="settings-tab" aria-selected={tab === 'mapping'} data-testid="settings-tab-mapping" onClick={() => setTab('mapping')}>
             Payment mapping
           </button>
+          {isAdmin ? (
+            <>
+              <button type="button" role="tab" className="settings-tab" aria-selected={tab === 'users'} data-testid="settings-tab-users" onClick={() => setTab('users')}>
+                Users
+              </button>
+              <button type="button" role="tab" className="settings-tab" aria-selected={tab === 'limits'} data-testid="settings-tab-limits" onClick={() => setTab('limits')}>
+                Approval limits
+              </button>
+            </>
+          ) : null}
         </div>
         <div className="modal-body">{body}</div>
         <div className="modal-foot">

@@ -10,6 +10,16 @@ export type Role = (typeof ROLES)[number];
 
 export type UserView = Readonly<{ userName: string; displayName: string; role: Role; createdAt: string }>;
 
+/** What the admin's Users screen shows: the account plus sign-in facts (never the hash). */
+export type UserAdminView = UserView &
+  Readonly<{
+    /** The start of the user's latest session, or null when they never signed in. */
+    lastSignInAt: string | null;
+    /** While failed sign-ins lock the name: until when (ISO). */
+    lockedUntil: string | null;
+    failedSignIns: number;
+  }>;
+
 export type AuthStatus = Readonly<{
   /** No user exists yet: the UI shows the create-admin form (auth:setup). */
   setupNeeded: boolean;
@@ -45,9 +55,11 @@ export const authMethods = {
   ),
   'auth:signIn': method<z.ZodType<{ userName: string; password: string }>, SignInResult>(z.object({ userName, password }).strict()),
   'auth:signOut': method<typeof empty, SignOutResult>(empty),
-  'auth:users': method<typeof empty, UserView[]>(empty),
+  'auth:users': method<typeof empty, UserAdminView[]>(empty),
   'auth:createUser': method<z.ZodType<{ userName: string; password: string; role: Role; displayName?: string }>, UserView>(
     z.object({ userName, password: newPassword, role: z.enum(ROLES), displayName: displayName.optional() }).strict(),
   ),
   'auth:setRole': method<z.ZodType<{ userName: string; role: Role }>, UserView>(z.object({ userName, role: z.enum(ROLES) }).strict()),
+  /** Admin only: sets a new password, ends the user's sessions and clears their sign-in lock. Audited without the password. */
+  'auth:resetPassword': method<z.ZodType<{ userName: string; password: string }>, UserAdminView>(z.object({ userName, password: newPassword }).strict()),
 } as const;

@@ -10,6 +10,27 @@ export type RefundState = (typeof REFUND_STATES)[number];
 
 export type RefundApproval = Readonly<{ by: string; role: string; at: string }>;
 
+/** How an approved refund that no longer fits can be settled (docs/offline.md). */
+export const REFUND_CONFLICT_ACTIONS = ['reduce', 'discard'] as const;
+export type RefundConflictAction = (typeof REFUND_CONFLICT_ACTIONS)[number];
+
+/**
+ * An approved refund that the catch-up re-validation stopped before PayTrace was
+ * asked: what remains refundable in PayTrace no longer covers it. It waits
+ * (state 'approved') until a supervisor reduces it to what remains or discards it.
+ */
+export type RefundConflict = Readonly<{
+  kind: 'refundable_amount_changed';
+  detail: string;
+  detectedAt: string;
+  /** What the approval was made against: the local store at that time. */
+  then: Readonly<{ amountCents: Cents; refundableCents: Cents; asOf: string }>;
+  /** Fresh from PayTrace: the sale and the refunds made on it since. */
+  now: Readonly<{ saleType: string; saleAmountCents: Cents; refundedCents: Cents; refundableCents: Cents; asOf: string }>;
+  /** 'reduce' only while something remains refundable. */
+  choices: readonly RefundConflictAction[];
+}>;
+
 export type RefundView = Readonly<{
   id: number;
   transactionId: number;
@@ -34,6 +55,8 @@ export type RefundView = Readonly<{
   lastError: string | null;
   /** The ERP side: null when no credit memo is needed (the payment never reached the ERP). */
   creditMemo: Readonly<{ state: string; erpDocumentId: string | null; lastError: string | null }> | null;
+  /** Set while the re-validation holds this refund back (refundable_amount_changed). */
+  conflict: RefundConflict | null;
   updatedAt: string;
 }>;
 
@@ -64,6 +87,10 @@ export const refundMethods = {
   'refunds:reject': method<z.ZodType<{ refundId: number; reason: string }>, RefundView>(z.object({ refundId, reason: note.pipe(z.string().min(1)) }).strict()),
   /** Runs an approved refund again (e.g. a partial refund waiting for settlement). */
   'refunds:execute': method<z.ZodType<{ refundId: number }>, RefundView>(z.object({ refundId }).strict()),
+  /** Settles a refund held back by re-validation: reduce to what remains refundable (then run), or discard. */
+  'refunds:resolveConflict': method<z.ZodType<{ refundId: number; action: RefundConflictAction }>, RefundView>(
+    z.object({ refundId, action: z.enum(REFUND_CONFLICT_ACTIONS) }).strict(),
+  ),
   'refunds:policy': method<typeof empty, RefundPolicy>(empty),
   'refunds:setPolicy': method<
     z.ZodType<{ reasonCodes?: string[]; secondApproverAboveCents?: number; adminAboveCents?: number }>,

@@ -5,6 +5,7 @@ import type { GridApi } from 'ag-grid-community';
 import type { GridRow } from '@shared/domain';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { DEMO_PASSWORD, signIn } from './support/sign-in';
+import { screenshotDir } from './support/screenshots';
 
 // Supervisor controls in two browser contexts (docs/users-and-refunds.md,
 // "Other supervisor controls"): the clerk asks to write off a short pay's
@@ -205,7 +206,7 @@ test('write-off above the clerk limit waits for a supervisor, posts once; a supe
   await expect(clerk.getByTestId('detail-status')).toHaveText('Reversed');
 
   // The screenshot of the controls section, for the docs.
-  const shots = resolve(__dirname, '../../resources/screenshots');
+  const shots = screenshotDir;
   mkdirSync(shots, { recursive: true });
   await supControls.scrollIntoViewIfNeeded();
   await supControls.screenshot({ path: resolve(shots, 'controls.png') });

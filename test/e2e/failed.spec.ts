@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { signIn } from './support/sign-in';
+import { shotPath } from './support/screenshots';
 
 // The dead-letter queue end to end: the P21 sandbox refuses cash receipts with
 // a business message (not a pooled-session one, so the connector raises a
@@ -77,7 +78,7 @@ test('dead letters: the ERP message, mark as posted by hand, retry after the fau
   await expect(failed.getByTestId('failed-attempts').locator('tbody tr')).not.toHaveCount(0);
   const closeToast = page.getByTestId('toast').getByRole('button');
   while ((await closeToast.count()) > 0) await closeToast.first().click();
-  await page.screenshot({ path: 'resources/screenshots/failed.png' });
+  await page.screenshot({ path: shotPath('failed.png') });
 
   // Mark as posted by hand: the document number is required and audited.
   await failed.getByTestId('failed-mark-posted').click();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { signIn } from './support/sign-in';
+import { shotPath } from './support/screenshots';
 
 // The hand-off round trip between two installations (two hosts, two data
 // folders, the same sandboxes): A takes its exceptions offline; B opens the
@@ -114,7 +115,7 @@ test('take offline on A, review on B, import the decisions back on A', async ({ 
   await expect(decision.getByTestId('handoff-decision-saved')).toBeVisible();
   await expect(items.first()).toHaveAttribute('data-decided', 'true');
   await expect(review.getByTestId('handoff-decision-count')).toHaveAttribute('data-count', '1');
-  await b.screenshot({ path: 'resources/screenshots/handoff.png' });
+  await b.screenshot({ path: shotPath('handoff.png') });
 
   await review.getByTestId('handoff-export-passphrase').fill(DECISIONS_PASSPHRASE);
   const decisionsFile = await download(b, () => review.getByTestId('handoff-export-decisions').click(), files);

@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { signIn } from './support/sign-in';
+import { shotPath } from './support/screenshots';
 
 // The clerk's review workflow in the detail panel against the real engine:
 // take another ranked candidate and undo it (Ctrl+Z), split a payment across
@@ -115,7 +116,7 @@ test('review: pick another candidate, allocate across two invoices, approve, und
   await expect(editor.getByTestId('alloc-save')).toBeDisabled();
   await editor.getByTestId('alloc-line-amount').last().fill(decimal(cand.allocations.at(-1)!.amountCents));
   await clearToasts(page);
-  await page.screenshot({ path: 'resources/screenshots/allocation.png' });
+  await page.screenshot({ path: shotPath('allocation.png') });
   await editor.getByTestId('alloc-save').click();
   await expect(page.getByTestId('toast').filter({ hasText: 'Allocation saved' })).toBeVisible();
   await expect(page.getByTestId('detail-history')).toContainText(/allocate/i);
@@ -148,7 +149,7 @@ test('review: pick another candidate, allocate across two invoices, approve, und
   await page.getByTestId('settings-open').click();
   await expect(page.getByTestId('settings-erp-options')).toHaveAttribute('data-kind', 'p21');
   await page.getByTestId('settings-erp-options').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: 'resources/screenshots/erp-settings.png' });
+  await page.screenshot({ path: shotPath('erp-settings.png') });
   await page.getByTestId('settings-tab-mapping').click();
   await page.getByTestId('mapping-gl-rule-add').click();
   await page.getByTestId('mapping-gl-rule-account').fill('1020');
@@ -156,5 +157,5 @@ test('review: pick another candidate, allocate across two invoices, approve, und
   await expect(page.getByTestId('mapping-preview-glAccount')).toContainText('1020');
   await expect(page.getByTestId('mapping-preview-rule')).toHaveText('(rule 1)');
   await page.getByTestId('mapping-preview').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: 'resources/screenshots/erp-mapping.png' });
+  await page.screenshot({ path: shotPath('erp-mapping.png') });
 });

@@ -5,15 +5,16 @@ import type { GridApi } from 'ag-grid-community';
 import type { GridRow } from '@shared/domain';
 import { startHost, tempDataDir, type Host } from './support/processes';
 import { signIn } from './support/sign-in';
+import { screenshotDir } from './support/screenshots';
 
 /** What the renderer exposes for tests (see docs/ui.md); evaluated inside the page. */
 type GridWindow = { __tieoutGrid?: GridApi<GridRow> };
 
 // The renderer against the real engine in demo mode: keyboard-first review,
 // the detail panel, settings, and the screenshots the README shows
-// (resources/screenshots/{grid,detail,settings}.png).
+// (resources/screenshots/{grid,detail,settings}.png when TIEOUT_UPDATE_SCREENSHOTS=1).
 
-const shots = resolve(__dirname, '../../resources/screenshots');
+const shots = screenshotDir;
 let host: Host | null = null;
 
 test.describe.configure({ mode: 'serial' });

@@ -11,5 +11,6 @@ export function authHandlers(d: HandlerDeps): DomainHandlers<keyof typeof authMe
     'auth:users': () => d.auth.users(),
     'auth:createUser': (args, ctx) => d.auth.createUser(args, ctx),
     'auth:setRole': (args, ctx) => d.auth.setRole(args, ctx),
+    'auth:resetPassword': (args, ctx) => d.auth.resetPassword(args, ctx),
   };
 }

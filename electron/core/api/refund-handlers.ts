@@ -10,6 +10,7 @@ export function refundHandlers(d: HandlerDeps): DomainHandlers<keyof typeof refu
     'refunds:approve': (args, ctx) => d.refunds.approve(args, ctx),
     'refunds:reject': (args, ctx) => d.refunds.reject(args, ctx),
     'refunds:execute': (args, ctx) => d.refunds.execute(args, ctx),
+    'refunds:resolveConflict': (args, ctx) => d.refunds.resolveConflict(args, ctx),
     'refunds:policy': () => d.refunds.policy(),
     'refunds:setPolicy': (args, ctx) => d.refunds.setPolicy(args, ctx),
   };

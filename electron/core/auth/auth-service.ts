@@ -1,5 +1,5 @@
 import { ApiFailure, type CallContext, type MethodName } from '@shared/api-contract';
-import type { AuthStatus, Role, SignInResult, UserView } from '@shared/api/auth';
+import type { AuthStatus, Role, SignInResult, UserAdminView, UserView } from '@shared/api/auth';
 import { appendAudit } from '../audit/audit-log';
 import type { Authorize } from '../api/dispatch';
 import type { Db } from '../store/db';
@@ -8,7 +8,7 @@ import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } fr
 import { hasRole, requirementFor } from './permissions';
 import { SessionStore } from './sessions';
 import { DEFAULT_THROTTLE, SignInThrottle, type ThrottlePolicy } from './throttle';
-import { countAdmins, countUsers, findUser, insertUser, listUsers, updateRole, userView } from './users';
+import { countAdmins, countUsers, findUser, insertUser, listUsersForAdmin, updatePasswordHash, updateRole, userView } from './users';
 
 // Users, sessions and the dispatcher's authorize hook. The CLI channel is the
 // local admin tool (whoever can run it can already read the data folder), so
@@ -153,7 +153,7 @@ export function createAuthService(o: AuthServiceOptions) {
       return checkPassword(user.userName, password, 'auth.confirm');
     },
 
-    users: (): UserView[] => listUsers(o.db),
+    users: (): UserAdminView[] => listUsersForAdmin(o.db, now()),
 
     async createUser(args: { userName: string; password: string; role: Role; displayName?: string | undefined }, ctx: CallContext): Promise<UserView> {
       const actor = actorFor(ctx);
@@ -169,19 +169,39 @@ export function createAuthService(o: AuthServiceOptions) {
 
     setRole(args: { userName: string; role: Role }, ctx: CallContext): UserView {
       const actor = actorFor(ctx);
-      const row = findUser(o.db, args.userName);
-      if (!row) throw new ApiFailure('not_found', `No user named ${args.userName}.`);
-      if (row.role === 'admin' && args.role !== 'admin' && countAdmins(o.db) <= 1) {
-        throw new ApiFailure('conflict', `${row.user_name} is the last admin; make someone else admin first.`);
-      }
       const at = now().toISOString();
-      o.db.transaction(() => {
+      const row = o.db.transaction(() => {
+        // Checked inside the write transaction: two admins demoting each other at once cannot leave none.
+        const row = findUser(o.db, args.userName);
+        if (!row) throw new ApiFailure('not_found', `No user named ${args.userName}.`);
+        if (row.role === 'admin' && args.role !== 'admin' && countAdmins(o.db) <= 1) {
+          throw new ApiFailure('conflict', `${row.user_name} is the last admin; make someone else admin first.`);
+        }
         updateRole(o.db, row.user_name, args.role, at);
         // Open sessions carry the old rights in the user's mind; make them sign in again.
         sessions.endAllFor(row.user_name, 'role-change');
         appendAudit(o.db, { actor, action: 'user.set_role', objectType: 'user', objectId: row.user_name, before: { role: row.role }, after: { role: args.role }, at });
+        return row;
       })();
       return userView(o.db, row.user_name)!;
+    },
+
+    /** An admin sets a new password: the user's sessions end and their sign-in lock clears. The audit never holds the password. */
+    async resetPassword(args: { userName: string; password: string }, ctx: CallContext): Promise<UserAdminView> {
+      const actor = actorFor(ctx);
+      if (!findUser(o.db, args.userName)) throw new ApiFailure('not_found', `No user named ${args.userName}.`);
+      const passwordHash = await hashPassword(args.password, o.scrypt);
+      const at = now().toISOString();
+      const userName = o.db.transaction(() => {
+        const row = findUser(o.db, args.userName);
+        if (!row) throw new ApiFailure('not_found', `No user named ${args.userName}.`);
+        updatePasswordHash(o.db, row.user_name, passwordHash, at);
+        sessions.endAllFor(row.user_name, 'password-reset');
+        throttle.clear(row.user_name);
+        appendAudit(o.db, { actor, action: 'user.reset_password', objectType: 'user', objectId: row.user_name, after: { sessionsEnded: true, signInLockCleared: true }, at });
+        return row.user_name;
+      })();
+      return listUsersForAdmin(o.db, now()).find((u) => u.userName === userName)!;
     },
 
     /** Demo mode: the four documented demo users, created once. */

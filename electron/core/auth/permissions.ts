@@ -57,6 +57,7 @@ export const METHOD_REQUIREMENTS: Partial<Record<MethodName, Requirement>> = {
   'auth:users': 'admin',
   'auth:createUser': 'admin',
   'auth:setRole': 'admin',
+  'auth:resetPassword': 'admin',
   // Refunds: anyone may ask, supervisors decide.
   'refunds:list': 'clerk',
   'refunds:refundable': 'clerk',
@@ -65,6 +66,7 @@ export const METHOD_REQUIREMENTS: Partial<Record<MethodName, Requirement>> = {
   'refunds:approve': 'supervisor',
   'refunds:reject': 'supervisor',
   'refunds:execute': 'supervisor',
+  'refunds:resolveConflict': 'supervisor',
   'refunds:setPolicy': 'admin',
   // Other supervisor controls (docs/users-and-refunds.md): clerks ask, supervisors decide and reverse.
   'controls:list': 'clerk',

@@ -45,7 +45,7 @@ export class SessionStore {
     this.db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL').run(this.now().toISOString(), reason, hashToken(token));
   }
 
-  endAllFor(userName: string, reason: 'role-change'): void {
+  endAllFor(userName: string, reason: 'role-change' | 'password-reset'): void {
     this.db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE user_name = ? AND ended_at IS NULL').run(this.now().toISOString(), reason, userName);
   }
 }

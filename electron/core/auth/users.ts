@@ -1,4 +1,4 @@
-import type { Role, UserView } from '@shared/api/auth';
+import type { Role, UserAdminView, UserView } from '@shared/api/auth';
 import type { Db } from '../store/db';
 
 export type UserRow = { user_name: string; display_name: string; role: Role; password_hash: string; created_at: string };
@@ -41,4 +41,26 @@ export function updateRole(db: Db, userName: string, role: Role, at: string): vo
 
 export function countAdmins(db: Db): number {
   return (db.prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'").get() as { n: number }).n;
+}
+
+export function updatePasswordHash(db: Db, userName: string, passwordHash: string, at: string): void {
+  db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE user_name = ?').run(passwordHash, at, userName);
+}
+
+/** Users with their last sign-in (the latest session's start) and sign-in lock, for the admin screen. */
+export function listUsersForAdmin(db: Db, now: Date): UserAdminView[] {
+  const rows = db
+    .prepare(
+      `SELECT u.*, (SELECT MAX(s.created_at) FROM sessions s WHERE s.user_name = u.user_name) AS last_sign_in_at,
+              f.failures AS failures, f.locked_until AS locked_until
+       FROM users u LEFT JOIN sign_in_failures f ON f.user_name = u.user_name
+       ORDER BY u.user_name`,
+    )
+    .all() as Array<UserRow & { last_sign_in_at: string | null; failures: number | null; locked_until: string | null }>;
+  return rows.map((r) => ({
+    ...toView(r),
+    lastSignInAt: r.last_sign_in_at,
+    lockedUntil: r.locked_until && Date.parse(r.locked_until) > now.getTime() ? r.locked_until : null,
+    failedSignIns: r.failures ?? 0,
+  }));
 }

@@ -9,6 +9,7 @@ import type { PayTraceClient } from '../paytrace/client';
 import { isPayTraceError } from '../paytrace/errors';
 import { getTransaction } from '../store/queries/transactions';
 import type { Db } from '../store/db';
+import { payTraceRefundable, openRefundConflict, refundConflictFor, saveRefundConflict } from './revalidate';
 import { approversOf, getRefund, type RefundRow } from './store';
 
 // Runs approved refunds through PayTrace, at most once each, even across crashes:
@@ -66,6 +67,8 @@ export class RefundExecutor {
   }
 
   private async run(refundId: number, actor: string): Promise<void> {
+    // Held back by re-validation: only a supervisor's reduce or discard moves it on.
+    if (openRefundConflict(this.o.db, refundId)) return;
     const row = this.claim(refundId, actor);
     if (!row) return;
     try {
@@ -75,6 +78,8 @@ export class RefundExecutor {
         const found = await this.lookUp(client, row);
         if (found) return this.complete(row, found, actor);
       }
+      // Nothing was sent (or the look-up found nothing): check that PayTrace still has this much to refund.
+      if (await this.heldBack(client, row, actor)) return;
       await this.attempt(client, row, actor);
     } catch (e) {
       // Nothing beyond the look-up is known: the row stays 'executing' and is resolved later.
@@ -168,6 +173,39 @@ export class RefundExecutor {
         return this.fail(row, e.message, actor);
       }
     }
+  }
+
+  /**
+   * Catch-up re-validation (docs/offline.md): the refund was approved against
+   * the local store, possibly offline and long ago. If what remains refundable
+   * in PayTrace no longer covers it, it goes back to 'approved' with a
+   * `refundable_amount_changed` conflict instead of being sent.
+   */
+  private async heldBack(client: PayTraceClient, row: RefundRow, actor: string): Promise<boolean> {
+    const at = this.now();
+    const fresh = await payTraceRefundable(this.o.db, client, row, this.o.zone(), at);
+    const conflict = refundConflictFor(this.o.db, row, fresh, at.toISOString());
+    if (!conflict) return false;
+    const db = this.o.db;
+    db.transaction(() => {
+      saveRefundConflict(db, row.id, conflict);
+      db.prepare("UPDATE refund_requests SET state = 'approved', method = NULL, executing_since = NULL, attempt_marker = NULL, last_error = ?, updated_at = ? WHERE id = ?").run(
+        conflict.detail,
+        conflict.detectedAt,
+        row.id,
+      );
+      appendAudit(db, {
+        actor: 'system',
+        action: 'refund.conflict',
+        objectType: 'refund',
+        objectId: String(row.id),
+        after: { kind: conflict.kind, detail: conflict.detail, then: conflict.then, now: conflict.now, runBy: actor },
+        at: conflict.detectedAt,
+      });
+    })();
+    this.logger.warn(`refund ${row.id}: held back: ${conflict.detail}`);
+    this.o.onChange?.(row.id, row.transaction_id);
+    return true;
   }
 
   private setMethod(row: RefundRow, method: 'void' | 'refund'): void {

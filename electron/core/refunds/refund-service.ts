@@ -1,5 +1,5 @@
 import { ApiFailure, type CallContext } from '@shared/api-contract';
-import type { Refundable, RefundPolicy, RefundView } from '@shared/api/refunds';
+import type { Refundable, RefundConflictAction, RefundPolicy, RefundView } from '@shared/api/refunds';
 import { cents, formatMoney } from '@shared/money';
 import { appendAudit } from '../audit/audit-log';
 import type { AuthService } from '../auth/auth-service';
@@ -7,6 +7,7 @@ import type { Db } from '../store/db';
 import { getTransaction } from '../store/queries/transactions';
 import type { RefundExecutor } from './executor';
 import { loadRefundPolicy, saveRefundPolicy } from './policy';
+import { clearRefundConflict, openRefundConflict } from './revalidate';
 import { approvalRefusal } from './rules';
 import { approversOf, getRefund, listRefunds, refundView, reservedCents, type RefundRow } from './store';
 
@@ -136,6 +137,44 @@ export function createRefundService(o: RefundServiceOptions) {
       const row = mustGet(args.refundId);
       if (row.state !== 'approved' && row.state !== 'executing') throw new ApiFailure('conflict', `Refund ${row.id} is ${row.state}; only approved refunds (or ones left executing) can be run.`);
       await o.executor.execute(row.id, o.auth.actorFor(ctx));
+      return view(mustGet(row.id));
+    },
+
+    /**
+     * Settles a refund the re-validation held back: 'reduce' lowers it to what
+     * PayTrace said remains refundable and runs it (re-validated again first);
+     * 'discard' ends it as rejected. Both are audited with the supervisor.
+     */
+    async resolveConflict(args: { refundId: number; action: RefundConflictAction }, ctx: CallContext): Promise<RefundView> {
+      const user = o.auth.requireUser(ctx);
+      const at = now();
+      const row = db.transaction(() => {
+        const r = mustGet(args.refundId);
+        const conflict = openRefundConflict(db, r.id);
+        if (!conflict || r.state !== 'approved') throw new ApiFailure('conflict', `Refund ${r.id} has no open conflict.`);
+        if (args.action === 'reduce') {
+          const to = conflict.now.refundableCents;
+          if (to <= 0 || !conflict.choices.includes('reduce')) throw new ApiFailure('conflict', `Nothing is left to refund on transaction ${r.transaction_id}; the refund can only be discarded.`);
+          if (to >= r.amount_cents) throw new ApiFailure('conflict', `Refund ${r.id} is already within what remains refundable.`);
+          db.prepare('UPDATE refund_requests SET amount_cents = ?, last_error = NULL, updated_at = ? WHERE id = ?').run(to, at, r.id);
+        } else {
+          const reason = `Discarded after re-validation: ${conflict.detail}`;
+          db.prepare("UPDATE refund_requests SET state = 'rejected', rejected_by = ?, reject_reason = ?, updated_at = ? WHERE id = ?").run(user.userName, reason, at, r.id);
+        }
+        clearRefundConflict(db, r.id);
+        appendAudit(db, {
+          actor: user.userName,
+          action: `refund.conflict.${args.action}`,
+          objectType: 'refund',
+          objectId: String(r.id),
+          before: { amountCents: r.amount_cents, kind: conflict.kind, now: conflict.now },
+          after: args.action === 'reduce' ? { amountCents: conflict.now.refundableCents } : { state: 'rejected' },
+          at,
+        });
+        return r;
+      })();
+      changed(row.transaction_id);
+      if (args.action === 'reduce') await o.executor.execute(row.id, user.userName);
       return view(mustGet(row.id));
     },
 

@@ -2,6 +2,7 @@ import type { Role } from '@shared/api/auth';
 import type { RefundPolicy, RefundState, RefundView } from '@shared/api/refunds';
 import { cents, type Cents } from '@shared/money';
 import type { Db } from '../store/db';
+import { openRefundConflict } from './revalidate';
 import { approvalNeed } from './rules';
 
 export type RefundRow = {
@@ -74,6 +75,7 @@ export function refundView(db: Db, row: RefundRow, policy: RefundPolicy): Refund
     executedAt: row.executed_at,
     lastError: row.last_error,
     creditMemo: memo ? { state: memo.state, erpDocumentId: memo.erp_document_id, lastError: memo.last_error } : null,
+    conflict: openRefundConflict(db, row.id),
     updatedAt: row.updated_at,
   };
 }

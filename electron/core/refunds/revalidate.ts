@@ -1,0 +1,99 @@
+import type { RefundConflict, RefundConflictAction } from '@shared/api/refunds';
+import type { PayTraceTransaction } from '@shared/domain';
+import { cents, formatMoney, type Cents } from '@shared/money';
+import { merchantDate } from '@shared/paytrace-time';
+import type { Db } from '../store/db';
+import { getValue, setValue } from '../store/queries/settings';
+import { reservedCents, type RefundRow } from './store';
+
+// Catch-up re-validation of an approved refund (docs/offline.md): before
+// PayTrace is asked, what remains refundable there — the sale's amount minus
+// the refunds already made on it, read fresh — must still cover the refund.
+// If not, the refund is held back as a `refundable_amount_changed` conflict.
+//
+// The conflict is kept in sync_state ("refunds.conflict.<id>") rather than a
+// table of its own: refund_requests' state CHECK (migration 3) has no room for
+// a new state, and the refund simply stays 'approved' while it waits.
+
+export type RefundSource = Readonly<{
+  exportById(transactionId: number): Promise<PayTraceTransaction | null>;
+  exportByDateRange(range: { startDate: string; endDate: string }, filters?: { transactionType?: string }): Promise<{ transactions: PayTraceTransaction[] }>;
+}>;
+
+export type PayTraceRefundable = Readonly<{ saleType: string; saleAmountCents: Cents; refundedCents: Cents; refundableCents: Cents }>;
+
+const KEY_PREFIX = 'refunds.conflict.';
+
+/**
+ * What PayTrace still lets us refund of this sale, leaving `row` itself out.
+ * Counts the refunds Tieout made (recorded ids) and the REFUND rows made
+ * elsewhere; PayTrace's REFUND rows do not name their sale, so those are
+ * matched like the executor's look-up: later id, same invoice id, customer id
+ * and masked card, not recorded for any Tieout request.
+ */
+export async function payTraceRefundable(db: Db, source: RefundSource, row: RefundRow, zone: string, now: Date): Promise<PayTraceRefundable> {
+  const sale = await source.exportById(row.transaction_id);
+  if (!sale) return { saleType: 'MISSING', saleAmountCents: cents(0), refundedCents: cents(0), refundableCents: cents(0) };
+  const type = sale.declined ? 'DECLINED' : sale.type.toUpperCase();
+  if (type !== 'SALE') return { saleType: type, saleAmountCents: sale.amountCents, refundedCents: cents(0), refundableCents: cents(0) };
+
+  const others = db
+    .prepare("SELECT paytrace_transaction_id AS pid, amount_cents AS amount, state FROM refund_requests WHERE transaction_id = ? AND id != ? AND method = 'refund' AND state IN ('executing', 'done')")
+    .all(row.transaction_id, row.id) as Array<{ pid: number | null; amount: number; state: string }>;
+  const recorded = new Set(
+    (db.prepare('SELECT paytrace_transaction_id AS pid FROM refund_requests WHERE paytrace_transaction_id IS NOT NULL').all() as Array<{ pid: number }>).map((r) => r.pid),
+  );
+  // A Tieout refund still 'executing' may already exist in PayTrace under an id not yet recorded: count it once, as ours.
+  let refunded = others.reduce((s, r) => s + r.amount, 0);
+
+  const startDate = merchantDate(sale.createdAt, zone);
+  const today = merchantDate(now.toISOString(), zone);
+  const { transactions } = await source.exportByDateRange({ startDate, endDate: today < startDate ? startDate : today }, { transactionType: 'REFUND' });
+  const executingAmounts = others.filter((r) => r.pid === null).map((r) => r.amount);
+  for (const t of transactions) {
+    if (t.type.toUpperCase() !== 'REFUND' || t.declined || recorded.has(t.transactionId)) continue;
+    if (t.transactionId <= sale.transactionId || t.invoiceId !== sale.invoiceId || t.customerId !== sale.customerId || t.maskedCard !== sale.maskedCard) continue;
+    const ours = executingAmounts.indexOf(t.amountCents);
+    if (ours >= 0) {
+      executingAmounts.splice(ours, 1);
+      continue;
+    }
+    refunded += t.amountCents;
+  }
+  return { saleType: type, saleAmountCents: sale.amountCents, refundedCents: cents(refunded), refundableCents: cents(Math.max(0, sale.amountCents - refunded)) };
+}
+
+/** The conflict to record when `fresh` no longer covers the refund, or null when it does. */
+export function refundConflictFor(db: Db, row: RefundRow, fresh: PayTraceRefundable, at: string): RefundConflict | null {
+  if (fresh.refundableCents >= row.amount_cents) return null;
+  const sale = db.prepare('SELECT amount_cents FROM paytrace_transactions WHERE transaction_id = ?').get(row.transaction_id) as { amount_cents: number } | undefined;
+  const approvedAt = (db.prepare('SELECT MAX(at) AS at FROM refund_approvals WHERE refund_id = ?').get(row.id) as { at: string | null }).at ?? row.updated_at;
+  const thenRefundable = cents(Math.max(0, (sale?.amount_cents ?? 0) - reservedCents(db, row.transaction_id, row.id)));
+  const money = (c: number) => formatMoney(cents(c), row.currency);
+  const detail =
+    fresh.saleType !== 'SALE'
+      ? `PayTrace now reports transaction ${row.transaction_id} as ${fresh.saleType}: nothing is left to refund, so the approved ${money(row.amount_cents)} was not sent.`
+      : `Only ${money(fresh.refundableCents)} of transaction ${row.transaction_id} is still refundable in PayTrace (PayTrace shows ${money(fresh.refundedCents)} of ${money(fresh.saleAmountCents)} refunded already); the approved ${money(row.amount_cents)} was not sent.`;
+  const choices: RefundConflictAction[] = fresh.refundableCents > 0 ? ['reduce', 'discard'] : ['discard'];
+  return {
+    kind: 'refundable_amount_changed',
+    detail,
+    detectedAt: at,
+    then: { amountCents: cents(row.amount_cents), refundableCents: thenRefundable, asOf: approvedAt },
+    now: { ...fresh, asOf: at },
+    choices,
+  };
+}
+
+export function openRefundConflict(db: Db, refundId: number): RefundConflict | null {
+  const raw = getValue(db, `${KEY_PREFIX}${refundId}`);
+  return raw ? (JSON.parse(raw) as RefundConflict) : null;
+}
+
+export function saveRefundConflict(db: Db, refundId: number, conflict: RefundConflict): void {
+  setValue(db, `${KEY_PREFIX}${refundId}`, JSON.stringify(conflict));
+}
+
+export function clearRefundConflict(db: Db, refundId: number): void {
+  db.prepare('DELETE FROM sync_state WHERE key = ?').run(`${KEY_PREFIX}${refundId}`);
+}
