@@ -50,6 +50,65 @@ function useRefunds(open: boolean): [RefundView[], string | null, () => void] {
   return [list, error, () => setTick((t) => t + 1)];
 }
 
+/** A refund the world has overtaken: then and now side by side, and the ways out. */
+function RefundConflictBox({ r, reload, canResolve }: Readonly<{ r: RefundView; reload: () => void; canResolve: boolean }>) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const c = r.conflict;
+  if (!c) return null;
+  const resolve = async (action: 'reduce' | 'discard') => {
+    setBusy(true);
+    setError(null);
+    try {
+      await invoke('refunds:resolveConflict', { refundId: r.id, action });
+      reload();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="refund-conflict" data-testid="refund-conflict">
+      <div className="error-text small">Held back: {c.detail}</div>
+      <table className="small refund-conflict-table">
+        <tbody>
+          <tr>
+            <th />
+            <th>When approved</th>
+            <th>Now (PayTrace)</th>
+          </tr>
+          <tr>
+            <td>Refundable</td>
+            <td className="num">{formatMoney(c.then.refundableCents, r.currency)}</td>
+            <td className="num">{formatMoney(c.now.refundableCents, r.currency)}</td>
+          </tr>
+          <tr>
+            <td>Already refunded</td>
+            <td className="num">—</td>
+            <td className="num">{formatMoney(c.now.refundedCents, r.currency)}</td>
+          </tr>
+        </tbody>
+      </table>
+      {canResolve ? (
+        <div className="refund-conflict-actions">
+          {c.choices.includes('reduce') ? (
+            <button type="button" className="btn btn-secondary btn-sm" disabled={busy} data-testid="refund-conflict-reduce" onClick={() => void resolve('reduce')}>
+              Reduce to {formatMoney(c.now.refundableCents, r.currency)}
+            </button>
+          ) : null}
+          <button type="button" className="btn btn-ghost btn-sm" disabled={busy} data-testid="refund-conflict-discard" onClick={() => void resolve('discard')}>
+            Discard
+          </button>
+        </div>
+      ) : (
+        <div className="muted small">A supervisor decides: reduce or discard.</div>
+      )}
+      {error ? <div className="error-text small">{error}</div> : null}
+    </div>
+  );
+}
+
 function Decision({ r, reload }: Readonly<{ r: RefundView; reload: () => void }>) {
   const [mode, setMode] = useState<'idle' | 'approve' | 'reject'>('idle');
   const [password, setPassword] = useState('');
@@ -183,6 +242,7 @@ export function RefundsQueue() {
                       <RefundStatePill state={r.state} />
                       {r.lastError ? <div className="error-text small">{r.lastError}</div> : null}
                       {r.rejectReason ? <div className="muted small">Rejected by {r.rejectedBy}: {r.rejectReason}</div> : null}
+                      <RefundConflictBox r={r} reload={reload} canResolve={supervisor} />
                     </td>
                     <td className="small">
                       <div>by {r.requestedBy}</div>
