@@ -63,6 +63,40 @@ function applySync(sync: SyncStatus): void {
   updateBanner('erp', sync.erp.reachability, sync.erp.message);
 }
 
+function sameRow(a: GridRow, b: GridRow): boolean {
+  for (const key in b) {
+    const k = key as keyof GridRow;
+    if (a[k] === b[k]) continue;
+    if (k !== 'matchedInvoices') return false;
+    const x = a.matchedInvoices;
+    const y = b.matchedInvoices;
+    if (x.length !== y.length || x.some((v, i) => v !== y[i])) return false;
+  }
+  return Object.keys(a).length === Object.keys(b).length;
+}
+
+/**
+ * Keeps the previous object for every row whose content did not change, so
+ * AG Grid (which compares row data by reference under getRowId) re-renders and
+ * re-indexes only what changed, and keeps its quick-filter cache for the rest.
+ * Returns `prev` itself when nothing changed at all.
+ */
+export function shareUnchangedRows(prev: readonly GridRow[], next: readonly GridRow[]): readonly GridRow[] {
+  if (prev.length === 0) return next;
+  const byId = new Map<number, GridRow>();
+  for (const r of prev) byId.set(r.transactionId, r);
+  let changed = prev.length !== next.length;
+  const out = new Array<GridRow>(next.length);
+  for (let i = 0; i < next.length; i++) {
+    const n = next[i]!;
+    const p = byId.get(n.transactionId);
+    const keep = p !== undefined && sameRow(p, n);
+    out[i] = keep ? p : n;
+    if (!changed && out[i] !== prev[i]) changed = true;
+  }
+  return changed ? out : prev;
+}
+
 let rowsInFlight: Promise<void> | null = null;
 let rowsAgain = false;
 
@@ -76,8 +110,14 @@ export async function refreshRows(): Promise<void> {
     do {
       rowsAgain = false;
       try {
+        performance.mark('tieout:rows-requested');
         const rows = await invoke('grid:rows', {});
-        useData.setState({ rows, rowsLoaded: true, counts: countRows(rows) });
+        performance.mark('tieout:rows-received');
+        const state = useData.getState();
+        const shared = shareUnchangedRows(state.rows, rows);
+        // Nothing changed: no store update, so nothing re-renders.
+        if (shared !== state.rows || !state.rowsLoaded) useData.setState({ rows: shared, rowsLoaded: true, counts: countRows(shared) });
+        performance.mark('tieout:rows-stored');
       } catch (err) {
         toast('error', 'Could not load transactions', [errorMessage(err)]);
       }
