@@ -36,7 +36,7 @@ test('grid with 100,000 rows: load, filter and sort', async ({ page }) => {
       });
     const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('tieout:')).map((m) => `${m.name.slice(7)}@${ms(m.startTime)}`);
     const signedIn = performance.getEntriesByType('resource').find((e) => e.name.includes('auth%3AsignIn') || e.name.includes('auth:signIn'));
-    return { calls, marks, signedInAt: signedIn ? ms(signedIn.responseEnd) : null };
+    return { calls, marks, signedInAt: signedIn ? ms((signedIn as PerformanceResourceTiming).responseEnd) : null };
   });
   console.log(`grid: sign-in reply at ${phases.signedInAt} ms; grid:rows calls ${JSON.stringify(phases.calls)}`);
   console.log(`grid: renderer marks (ms since navigation) ${phases.marks.join(', ')}`);
