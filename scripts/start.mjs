@@ -11,7 +11,7 @@ const passThrough = args.filter((a) => a !== '--web');
 ensureDependencies();
 const electron = web ? null : electronBinary();
 if (!electron) {
-  if (!web) console.log('The Electron binary is not available on this machine; serving the same app to your browser instead (npm run start:web).');
+  if (!web && !process.env.TIEOUT_KEYRING_SESSION) console.log('The Electron binary is not available on this machine; serving the same app to your browser instead (npm run start:web).');
   reexecWithKeyringIfNeeded(resolve(root, 'scripts/start.mjs'), args);
 }
 mustRun('npx', ['electron-vite', 'build']);
