@@ -3,6 +3,7 @@ import type { GridApi } from 'ag-grid-community';
 import type { GridRow } from '@shared/domain';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { signIn } from './support/sign-in';
+import { engineCall } from './support/api';
 
 // The admin screens (Settings → Users, Approval limits): the demo admin creates
 // a clerk, who signs in in a second browser context and sees no admin tabs (and
@@ -19,26 +20,10 @@ test.afterAll(async () => {
 });
 
 type GridWindow = { __tieoutGrid?: GridApi<GridRow> };
-type Envelope = { ok: boolean; value?: unknown; error?: { code: string; message: string } };
 
 const NEW_CLERK = 'clerk.two';
 const NEW_PASSWORD = 'Clerk-two-passphrase-42';
 
-/** Calls the engine with this tab's session, as the UI does: shows what the engine itself allows. */
-async function engineCall(page: Page, method: string, args: unknown): Promise<Envelope> {
-  return page.evaluate(
-    async ([name, body]) => {
-      const store = (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage;
-      const r = await fetch(`/api/call/${encodeURIComponent(name)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-tieout-token': store.getItem('tieout.token') ?? '', 'x-tieout-session': store.getItem('tieout.session') ?? '' },
-        body: JSON.stringify(body),
-      });
-      return (await r.json()) as Envelope;
-    },
-    [method, args] as const,
-  );
-}
 
 async function openSettingsTab(page: Page, tab: 'users' | 'limits'): Promise<void> {
   if (!(await page.getByTestId('settings-dialog').isVisible())) await page.getByTestId('settings-open').click();

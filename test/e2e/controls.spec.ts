@@ -6,6 +6,7 @@ import type { GridRow } from '@shared/domain';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { DEMO_PASSWORD, signIn } from './support/sign-in';
 import { screenshotDir } from './support/screenshots';
+import { engineCall } from './support/api';
 
 // Supervisor controls in two browser contexts (docs/users-and-refunds.md,
 // "Other supervisor controls"): the clerk asks to write off a short pay's
@@ -26,7 +27,6 @@ test.afterAll(async () => {
 type GridWindow = { __tieoutGrid?: GridApi<GridRow> };
 type Descriptor = { erp: { baseUrl: string } };
 type SbxReceipt = { checkNumber: string; amountCents: number; lines: Array<{ invoiceNo: string; amountCents: number; allowedCents?: number }> };
-type Envelope = { ok: boolean; value?: unknown; error?: { code: string; message: string } };
 
 /** The default clerk limit (controls.policy approvalAboveCents, $25.00). */
 const CLERK_LIMIT_CENTS = 2_500;
@@ -41,21 +41,6 @@ async function sandboxControl<T>(d: Descriptor, name: string, body: unknown = {}
 const receiptsWith = async (d: Descriptor, checkNumber: string): Promise<SbxReceipt[]> =>
   (await sandboxControl<{ receipts: SbxReceipt[] }>(d, 'receipts')).receipts.filter((r) => r.checkNumber === checkNumber);
 
-/** Calls the engine with this tab's session, as the UI does: shows what the engine itself allows. */
-async function engineCall(page: Page, method: string, args: unknown): Promise<Envelope> {
-  return page.evaluate(
-    async ([name, body]) => {
-      const store = (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage;
-      const r = await fetch(`/api/call/${encodeURIComponent(name)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-tieout-token': store.getItem('tieout.token') ?? '', 'x-tieout-session': store.getItem('tieout.session') ?? '' },
-        body: JSON.stringify(body),
-      });
-      return (await r.json()) as Envelope;
-    },
-    [method, args] as const,
-  );
-}
 
 async function gridRow(page: Page, transactionId: number): Promise<GridRow | null> {
   return page.evaluate((id) => {

@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { signIn } from './support/sign-in';
+import { callApi } from './support/api';
 
 // The Settings dialog's ERP side as an admin uses it: the option fields of
 // each ERP kind come from the engine (erp:kinds); the payment mapping is
@@ -15,23 +16,6 @@ test.afterAll(async () => {
   await sandboxes?.proc.stop();
 });
 
-/** Calls the engine as this tab's signed-in user, the way the web binding does. */
-async function callApi(page: Page, name: string, args: unknown = {}): Promise<unknown> {
-  return page.evaluate(
-    async ([n, a]) => {
-      const store = (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage;
-      const res = await fetch(`/api/call/${encodeURIComponent(n as string)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-tieout-token': store.getItem('tieout.token') ?? '', 'x-tieout-session': store.getItem('tieout.session') ?? '' },
-        body: JSON.stringify(a),
-      });
-      const body = (await res.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
-      if (!body.ok) throw new Error(body.error?.message ?? 'call failed');
-      return body.value;
-    },
-    [name, args] as const,
-  );
-}
 
 async function openMapping(page: Page): Promise<void> {
   await page.getByTestId('settings-open').click();

@@ -4,6 +4,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { signIn } from './support/sign-in';
 import { shotPath } from './support/screenshots';
+import { callApi } from './support/api';
 
 // The hand-off round trip between two installations (two hosts, two data
 // folders, the same sandboxes): A takes its exceptions offline; B opens the
@@ -25,23 +26,6 @@ test.afterAll(async () => {
 
 type Row = { transactionId: number; note: string | null; exception: string | null; status: string };
 
-/** Calls the engine as this tab's signed-in user, the way the web binding does. */
-async function callApi<T>(page: Page, name: string, args: unknown = {}): Promise<T> {
-  return page.evaluate(
-    async ([n, a]) => {
-      const store = (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage;
-      const res = await fetch(`/api/call/${encodeURIComponent(n as string)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-tieout-token': store.getItem('tieout.token') ?? '', 'x-tieout-session': store.getItem('tieout.session') ?? '' },
-        body: JSON.stringify(a),
-      });
-      const body = (await res.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
-      if (!body.ok) throw new Error(body.error?.message ?? 'call failed');
-      return body.value;
-    },
-    [name, args] as const,
-  ) as Promise<T>;
-}
 
 async function openInstallation(browser: Browser, host: Host): Promise<Page> {
   const page = await (await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 900 } })).newPage();

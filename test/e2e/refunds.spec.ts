@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { DEMO_PASSWORD, signIn } from './support/sign-in';
+import { engineCall } from './support/api';
 
 // Four-eyes refunds in two browser contexts: the clerk requests a partial
 // refund from the detail panel, cannot approve it (the engine refuses), the
@@ -94,18 +95,7 @@ test('clerk requests, the same clerk cannot approve, a supervisor approves with 
   await expect(clerkRow).toHaveAttribute('data-state', 'requested');
   const refundId = Number(await clerkRow.getAttribute('data-refund-id'));
   await expect(clerk.getByTestId(`refund-approve-${refundId}`)).toHaveCount(0);
-  const refused = await clerk.evaluate(
-    async ([id, password]) => {
-      const store = (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage;
-      const r = await fetch('/api/call/refunds%3Aapprove', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-tieout-token': store.getItem('tieout.token') ?? '', 'x-tieout-session': store.getItem('tieout.session') ?? '' },
-        body: JSON.stringify({ refundId: id, password }),
-      });
-      return (await r.json()) as { ok: boolean; error?: { code: string; message: string } };
-    },
-    [refundId, DEMO_PASSWORD] as const,
-  );
+  const refused = await engineCall(clerk, 'refunds:approve', { refundId, password: DEMO_PASSWORD });
   expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   expect(refused.error?.message).toMatch(/needs the supervisor role/);
 
