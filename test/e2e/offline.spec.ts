@@ -1,55 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { signIn } from './support/sign-in';
+import { relay, type Relay } from '../support/tcp-relay';
 
 // Offline review as a clerk sees it: the host reaches the sandboxes through
 // loopback relays this test switches off. Offline: the indicator, an approval
 // that stays queued. Meanwhile the payment is voided in PayTrace. Back online:
 // the conflict screen with then and now, and nothing was posted for it.
-
-type Relay = Readonly<{ url: string; stop(): Promise<void>; start(): Promise<void> }>;
-
-async function relay(target: string): Promise<Relay> {
-  const to = new URL(target);
-  const sockets = new Set<Socket>();
-  let server: Server | null = null;
-  let port = 0;
-  const start = () =>
-    new Promise<void>((resolve, reject) => {
-      server = createServer((client) => {
-        const upstream = connect(Number(to.port), to.hostname);
-        sockets.add(client).add(upstream);
-        client.pipe(upstream).pipe(client);
-        const drop = () => {
-          client.destroy();
-          upstream.destroy();
-        };
-        client.on('error', drop).on('close', drop);
-        upstream.on('error', drop).on('close', drop);
-      });
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        port = (server!.address() as { port: number }).port;
-        resolve();
-      });
-    });
-  await start();
-  return {
-    url: `${to.protocol}//127.0.0.1:${port}${to.pathname === '/' ? '' : to.pathname}`,
-    start,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        sockets.clear();
-        if (!server) return resolve();
-        server.close(() => resolve());
-        server = null;
-      }),
-  };
-}
 
 type Descriptor = { paytrace: { url: string; username: string; password: string }; erp: { baseUrl: string } };
 

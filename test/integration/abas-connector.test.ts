@@ -5,20 +5,13 @@ import { cents } from '@shared/money';
 import type { OpenInvoice } from '@shared/domain';
 import { buildDemoWorld } from '../../electron/core/demo/world';
 import { collectPages, type ReceiptRequest } from '../../electron/core/erp/connector';
-import { ErpError } from '../../electron/core/erp/errors';
+import { expectErp, invoicePairs } from '../support/erp-fixtures';
 import { AbasConnector, ABAS_SANDBOX_PASSWORD, startAbasSandbox, type AbasSandbox } from '../../electron/core/erp/abas';
 import { parseMt940 } from '../../electron/core/erp/abas/mt940';
 
 const world = buildDemoWorld({ seed: 23, now: new Date('2026-03-02T15:00:00Z'), customers: 30, payments: 150 });
 
-let pairCursor = 0;
-function nextPair(): [OpenInvoice, OpenInvoice] {
-  const byCustomer = new Map<string, OpenInvoice[]>();
-  for (const i of world.invoices) byCustomer.set(i.customerId, [...(byCustomer.get(i.customerId) ?? []), i]);
-  const p = [...byCustomer.values()].filter((l) => l.length >= 2)[pairCursor++];
-  if (!p) throw new Error('demo world ran out of invoice pairs');
-  return [p[0]!, p[1]!];
-}
+const nextPair = invoicePairs(world.invoices);
 
 function receiptFor(reference: string, [a, b]: [OpenInvoice, OpenInvoice], extraCents = 0): ReceiptRequest {
   return {
@@ -34,16 +27,6 @@ function receiptFor(reference: string, [a, b]: [OpenInvoice, OpenInvoice], extra
     ],
     ...(extraCents > 0 ? { unappliedCents: cents(extraCents) } : {}),
   };
-}
-
-async function expectErp(p: Promise<unknown>, kind: ErpError['kind']): Promise<ErpError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ErpError);
-  expect((e as ErpError).kind).toBe(kind);
-  return e as ErpError;
 }
 
 describe('abas connector against its sandbox (editor flow)', () => {

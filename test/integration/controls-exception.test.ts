@@ -1,12 +1,12 @@
 import axios from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Envelope } from '@shared/api-contract';
 import type { ControlPreview, ControlView } from '@shared/api/controls';
 import { auditFor } from '../../electron/core/audit/audit-log';
 import { runDemoSandboxes, type RunningDemo } from '../../electron/core/demo/demo-sandboxes';
 import type { Engine } from '../../electron/core/engine';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { openTestEngine } from './support/engine';
+import { signedInCalls } from './support/engine';
 
 // Regression: a short pay the matcher flags as a `short_payment` exception,
 // while carrying its allocation, is the write-off's own case. The request was
@@ -18,16 +18,8 @@ import { openTestEngine } from './support/engine';
 const PASSWORD = 'tieout-demo';
 let demo: RunningDemo;
 let engine: Engine;
-const tokens: Record<string, string> = {};
+const { ok, signIn } = signedInCalls(() => engine);
 
-async function call<T>(user: string | null, name: string, args: unknown): Promise<Envelope<T>> {
-  return (await engine.dispatch(name, args, { sessionToken: user ? (tokens[user] ?? null) : null, channel: 'web' })) as Envelope<T>;
-}
-async function ok<T>(user: string | null, name: string, args: unknown): Promise<T> {
-  const r = await call<T>(user, name, args);
-  if (!r.ok) throw new Error(`${name} as ${user}: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
 type SbxReceipt = { checkNumber: string; amountCents: number; lines: Array<{ invoiceNo: string; amountCents: number; allowedCents?: number }> };
 const receiptsFor = async (ref: string): Promise<SbxReceipt[]> =>
   ((await axios.post(`${demo.descriptor.erp.baseUrl}/__control/receipts`, {})).data as { receipts: SbxReceipt[] }).receipts.filter((r) => r.checkNumber === ref);
@@ -43,7 +35,7 @@ beforeAll(async () => {
   demo = await runDemoSandboxes({ erpKind: 'p21', seed: 21 });
   engine = await openTestEngine(demo.descriptor, { shell: 'web' });
   await engine.sync.runOnce();
-  for (const u of ['clerk', 'supervisor', 'admin']) tokens[u] = (await ok<{ sessionToken: string }>(null, 'auth:signIn', { userName: u, password: PASSWORD })).sessionToken;
+  await signIn(['clerk', 'supervisor', 'admin'], PASSWORD);
   // The documented default clerk limit, set explicitly so the test does not depend on it.
   await ok('admin', 'controls:setPolicy', { approvalAboveCents: 2_500 });
 }, 120_000);

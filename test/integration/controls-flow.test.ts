@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Envelope } from '@shared/api-contract';
 import type { ControlPreview, ControlView } from '@shared/api/controls';
 import { auditFor, verifyAudit } from '../../electron/core/audit/audit-log';
 import { runDemoSandboxes, type RunningDemo } from '../../electron/core/demo/demo-sandboxes';
@@ -12,6 +11,7 @@ import { createEngine, type Engine } from '../../electron/core/engine';
 import { silentLogger } from '../../electron/core/log/logger';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
+import { signedInCalls } from './support/engine';
 
 // Write-offs and receipt reversals over real HTTP against the P21 sandbox, a
 // real SQLite file and the real keychain: the clerk's limit, four-eyes above
@@ -23,16 +23,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'tieout-controls-'));
 const PASSWORD = 'tieout-demo';
 let demo: RunningDemo;
 let engine: Engine;
-const tokens: Record<string, string> = {};
+const { call, ok, signIn } = signedInCalls(() => engine);
 
-async function call<T>(user: string | null, name: string, args: unknown): Promise<Envelope<T>> {
-  return (await engine.dispatch(name, args, { sessionToken: user ? (tokens[user] ?? null) : null, channel: 'web' })) as Envelope<T>;
-}
-async function ok<T>(user: string | null, name: string, args: unknown): Promise<T> {
-  const r = await call<T>(user, name, args);
-  if (!r.ok) throw new Error(`${name} as ${user}: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
 const control = async <T>(name: string, body: unknown = {}): Promise<T> => (await axios.post(`${demo.descriptor.erp.baseUrl}/__control/${name}`, body)).data as T;
 type SbxReceipt = { checkNumber: string; amountCents: number; lines: Array<{ invoiceNo: string; amountCents: number; allowedCents: number }> };
 const receiptsFor = async (ref: string) => (await control<{ receipts: SbxReceipt[] }>('receipts')).receipts.filter((r) => r.checkNumber === ref);
@@ -61,7 +53,7 @@ beforeAll(async () => {
   demo = await runDemoSandboxes({ erpKind: 'p21', seed: 13 });
   engine = await createEngine({ dataDir, shell: 'web', background: false, secretStore, logger: silentLogger, sandbox: demo.descriptor, actor: 'os-user' });
   await engine.sync.runOnce();
-  for (const u of ['clerk', 'supervisor', 'supervisor2', 'admin']) tokens[u] = (await ok<{ sessionToken: string }>(null, 'auth:signIn', { userName: u, password: PASSWORD })).sessionToken;
+  await signIn(['clerk', 'supervisor', 'supervisor2', 'admin'], PASSWORD);
   // Limit $25.00 for the clerk; four-eyes above it.
   await ok('admin', 'controls:setPolicy', { approvalAboveCents: 2_500, toleranceCents: 100 });
 }, 120_000);

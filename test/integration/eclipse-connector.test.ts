@@ -6,23 +6,14 @@ import { cents } from '@shared/money';
 import type { OpenInvoice } from '@shared/domain';
 import { buildDemoWorld } from '../../electron/core/demo/world';
 import { collectPages, type ReceiptRequest } from '../../electron/core/erp/connector';
-import { ErpError } from '../../electron/core/erp/errors';
+import { expectErp, invoicePairs } from '../support/erp-fixtures';
 import { optionDefaults } from '../../electron/core/erp/kind-module';
 import { EclipseConnector, ECLIPSE_SANDBOX_VIEWER, eclipseModule, startEclipseSandbox, type EclipseSandbox } from '../../electron/core/erp/eclipse';
 import { parseLockboxFile } from '../../electron/core/erp/eclipse/lockbox-file';
 
 const world = buildDemoWorld({ seed: 11, now: new Date('2026-03-02T15:00:00Z'), customers: 30, payments: 150 });
 
-// Two open invoices of one customer, distinct per test so tests stay independent.
-let pairCursor = 0;
-function nextPair(): [OpenInvoice, OpenInvoice] {
-  const byCustomer = new Map<string, OpenInvoice[]>();
-  for (const i of world.invoices) byCustomer.set(i.customerId, [...(byCustomer.get(i.customerId) ?? []), i]);
-  const pairs = [...byCustomer.values()].filter((l) => l.length >= 2).map((l) => [l[0]!, l[1]!] as [OpenInvoice, OpenInvoice]);
-  const p = pairs[pairCursor++];
-  if (!p) throw new Error('demo world ran out of invoice pairs');
-  return p;
-}
+const nextPair = invoicePairs(world.invoices);
 
 function receiptFor(reference: string, [a, b]: [OpenInvoice, OpenInvoice], extraCents = 0): ReceiptRequest {
   const amount = cents(a.openBalanceCents + b.openBalanceCents + extraCents);
@@ -40,16 +31,6 @@ function receiptFor(reference: string, [a, b]: [OpenInvoice, OpenInvoice], extra
     ],
     ...(extraCents > 0 ? { unappliedCents: cents(extraCents) } : {}),
   };
-}
-
-async function expectErp(p: Promise<unknown>, kind: ErpError['kind']): Promise<ErpError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ErpError);
-  expect((e as ErpError).kind).toBe(kind);
-  return e as ErpError;
 }
 
 describe('Eclipse connector against its sandbox (API posting)', () => {

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
@@ -15,55 +14,13 @@ import { PayTraceClient } from '../../electron/core/paytrace/client';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { verifyAudit } from '../../electron/core/audit/audit-log';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
+import { relay, type Relay } from '../support/tcp-relay';
 
 // Offline review and catch-up over real HTTP: the engine reaches both sandboxes
 // through loopback TCP relays that can be switched off (connection refused),
 // decisions are made while they are off, the ERP and PayTrace change behind its
 // back, and on reconnect exactly the overtaken decisions become conflicts while
 // the rest post once.
-
-type Relay = Readonly<{ url: string; stop(): Promise<void>; start(): Promise<void> }>;
-
-async function relay(target: string): Promise<Relay> {
-  const to = new URL(target);
-  const sockets = new Set<Socket>();
-  let server: Server | null = null;
-  let port = 0;
-  const start = () =>
-    new Promise<void>((resolve, reject) => {
-      server = createServer((client) => {
-        const upstream = connect(Number(to.port), to.hostname);
-        sockets.add(client).add(upstream);
-        client.pipe(upstream).pipe(client);
-        const drop = () => {
-          client.destroy();
-          upstream.destroy();
-          sockets.delete(client);
-          sockets.delete(upstream);
-        };
-        client.on('error', drop).on('close', drop);
-        upstream.on('error', drop).on('close', drop);
-      });
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        port = (server!.address() as { port: number }).port;
-        resolve();
-      });
-    });
-  await start();
-  return {
-    url: `${to.protocol}//127.0.0.1:${port}${to.pathname === '/' ? '' : to.pathname}`,
-    start,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        sockets.clear();
-        if (!server) return resolve();
-        server.close(() => resolve());
-        server = null;
-      }),
-  };
-}
 
 const secretStore = keytarSecretStore(`Tieout-test-${randomBytes(4).toString('hex')}`);
 const dataDir = mkdtempSync(join(tmpdir(), 'tieout-offline-'));

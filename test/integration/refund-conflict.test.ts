@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Envelope } from '@shared/api-contract';
 import type { RefundView } from '@shared/api/refunds';
 import { cents } from '@shared/money';
 import { auditFor, verifyAudit } from '../../electron/core/audit/audit-log';
@@ -14,6 +13,7 @@ import { silentLogger } from '../../electron/core/log/logger';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { getTransaction } from '../../electron/core/store/queries/transactions';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
+import { signedInCalls } from './support/engine';
 
 // Issue 7, refunds: a refund approved while PayTrace cannot be reached is
 // re-validated on reconnect against what PayTrace still lets us refund. A
@@ -26,18 +26,10 @@ const dataDir = mkdtempSync(join(tmpdir(), 'tieout-refund-conflict-'));
 const PASSWORD = 'tieout-demo';
 let demo: RunningDemo;
 let engine: Engine;
-const tokens: Record<string, string> = {};
+const { call, ok, signIn } = signedInCalls(() => engine);
 
 type PtRow = { transaction_id: number; transaction_type: string; amount: string };
 
-async function call<T>(user: string, name: string, args: unknown): Promise<Envelope<T>> {
-  return (await engine.dispatch(name, args, { sessionToken: tokens[user] ?? null, channel: 'web' })) as Envelope<T>;
-}
-async function ok<T>(user: string, name: string, args: unknown): Promise<T> {
-  const r = await call<T>(user, name, args);
-  if (!r.ok) throw new Error(`${name} as ${user}: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
 const control = async <T>(name: string, body: unknown = {}): Promise<T> => (await axios.post(`${demo.descriptor.paytrace.url}/__control/${name}`, body)).data as T;
 const ptRows = async () => (await control<{ transactions: PtRow[] }>('state')).transactions;
 const refundRowsAfter = async (id: number) => (await ptRows()).filter((t) => t.transaction_type === 'REFUND' && t.transaction_id > id);
@@ -78,7 +70,7 @@ beforeAll(async () => {
   const auto = gridRows(engine.db).filter((r) => r.status === 'auto').map((r) => r.transactionId);
   expect((await engine.dispatch('matches:approve', { transactionIds: auto })).ok).toBe(true);
   await engine.worker.drain();
-  for (const u of ['clerk', 'supervisor']) tokens[u] = (await ok<{ sessionToken: string }>('none', 'auth:signIn', { userName: u, password: PASSWORD })).sessionToken;
+  await signIn(['clerk', 'supervisor'], PASSWORD);
 }, 120_000);
 
 afterAll(async () => {

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Envelope } from '@shared/api-contract';
 import type { RefundView, Refundable } from '@shared/api/refunds';
 import { auditFor, verifyAudit } from '../../electron/core/audit/audit-log';
 import { runDemoSandboxes, type RunningDemo } from '../../electron/core/demo/demo-sandboxes';
@@ -13,6 +12,7 @@ import { silentLogger } from '../../electron/core/log/logger';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { getTransaction } from '../../electron/core/store/queries/transactions';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
+import { signedInCalls } from './support/engine';
 
 // The refund flow over real HTTP against the PayTrace and P21 sandboxes, a
 // real SQLite file and the real keychain: four-eyes approval, void before
@@ -24,22 +24,14 @@ const dataDir = mkdtempSync(join(tmpdir(), 'tieout-refunds-'));
 const PASSWORD = 'tieout-demo';
 let demo: RunningDemo;
 let engine: Engine;
-const tokens: Record<string, string> = {};
+const { call, ok, signIn } = signedInCalls(() => engine);
 
 type PtRow = { transaction_id: number; transaction_type: string; amount: string; invoice_id: string; settled: string };
 
 const open = () => createEngine({ dataDir, shell: 'web', background: false, secretStore, logger: silentLogger, sandbox: demo.descriptor, actor: 'os-user' });
 
-async function call<T>(user: string | null, name: string, args: unknown): Promise<Envelope<T>> {
-  return (await engine.dispatch(name, args, { sessionToken: user ? (tokens[user] ?? null) : null, channel: 'web' })) as Envelope<T>;
-}
-async function ok<T>(user: string | null, name: string, args: unknown): Promise<T> {
-  const r = await call<T>(user, name, args);
-  if (!r.ok) throw new Error(`${name} as ${user}: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
 async function signInAll(): Promise<void> {
-  for (const u of ['clerk', 'supervisor', 'supervisor2', 'admin']) tokens[u] = (await ok<{ sessionToken: string }>(null, 'auth:signIn', { userName: u, password: PASSWORD })).sessionToken;
+  await signIn(['clerk', 'supervisor', 'supervisor2', 'admin'], PASSWORD);
 }
 const control = async <T>(base: string, name: string, body: unknown = {}): Promise<T> => (await axios.post(`${base}/__control/${name}`, body)).data as T;
 const ptState = () => control<{ transactions: PtRow[] }>(demo.descriptor.paytrace.url, 'state');

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Engine, type EngineOptions } from '../../../electron/core/engine';
+import type { Envelope } from '../../../shared/api-contract';
 import type { SandboxDescriptor } from '../../../electron/core/demo/demo-sandboxes';
 import { silentLogger } from '../../../electron/core/log/logger';
 import { keytarSecretStore } from '../../../electron/core/vault/keytar-store';
@@ -37,4 +38,24 @@ export function openTestEngine(
 export function value<T>(reply: Awaited<ReturnType<Engine['dispatch']>>): T {
   if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
   return reply.value as T;
+}
+
+/**
+ * Calls through the dispatcher as signed-in users of the web channel, the way
+ * two browser tabs would: each user's session token is attached to their calls.
+ * `user` null (or unknown) calls without a session.
+ */
+export function signedInCalls(engine: () => Engine) {
+  const tokens: Record<string, string> = {};
+  const call = async <T>(user: string | null, name: string, args: unknown): Promise<Envelope<T>> =>
+    (await engine().dispatch(name, args, { sessionToken: user ? (tokens[user] ?? null) : null, channel: 'web' })) as Envelope<T>;
+  const ok = async <T>(user: string | null, name: string, args: unknown): Promise<T> => {
+    const r = await call<T>(user, name, args);
+    if (!r.ok) throw new Error(`${name} as ${user}: ${r.error.code}: ${r.error.message}`);
+    return r.value;
+  };
+  const signIn = async (users: readonly string[], password: string): Promise<void> => {
+    for (const u of users) tokens[u] = (await ok<{ sessionToken: string }>(null, 'auth:signIn', { userName: u, password })).sessionToken;
+  };
+  return { call, ok, signIn };
 }
