@@ -1,21 +1,12 @@
 import { useState } from 'react';
 import { errorMessage, invoke } from '../../api/client';
 import { toast } from '../../state/toast-store';
+import { downloadBase64 } from '../handoff/handoff-files';
 import './offline.css';
 
 // "Take offline": the open exceptions, encrypted under a passphrase, for
 // review on another Tieout installation. The file is saved in the data folder
 // and offered as a download.
-
-function download(fileName: string, base64: string): void {
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export function TakeOfflineButton() {
   const [open, setOpen] = useState(false);
@@ -35,7 +26,7 @@ export function TakeOfflineButton() {
     setBusy(true);
     try {
       const r = await invoke('handoff:export', { passphrase });
-      download(r.fileName, r.base64);
+      downloadBase64(r.fileName, r.base64);
       toast('success', `Exported ${r.count} open exception(s)`, [r.path]);
       close();
     } catch (err) {
