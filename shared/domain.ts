@@ -40,6 +40,16 @@ export type Customer = Readonly<{
   email?: string;
 }>;
 
+/**
+ * Early-payment discount terms, e.g. "2/10 net 30" = { discountBasisPoints: 200,
+ * discountDays: 10, netDays: 30 }: 2% off when paid within 10 days of the invoice date.
+ */
+export type PaymentTerms = Readonly<{ discountBasisPoints: number; discountDays: number; netDays: number }>;
+
+/**
+ * An open AR item. An open credit (credit memo, unapplied credit) is an item
+ * with a negative `openBalanceCents`; customers pay invoices net of them.
+ */
 export type OpenInvoice = Readonly<{
   invoiceNo: string;
   customerId: string;
@@ -50,6 +60,8 @@ export type OpenInvoice = Readonly<{
   openBalanceCents: Cents;
   currency: CurrencyCode;
   poNo: string;
+  /** Discount terms as the ERP states them; absent when the ERP (or file) gives none. */
+  terms?: PaymentTerms | null;
 }>;
 
 export type Allocation = Readonly<{ invoiceNo: string; amountCents: Cents }>;
