@@ -5,6 +5,9 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { currentVersion, migrate, migrations } from '../../electron/core/store/migrations';
 import { DATABASE_FILE, openStore } from '../../electron/core/store/db';
+import { applyPaymentLocally, listOpenInvoices, replaceOpenInvoices } from '../../electron/core/store/queries/ledger';
+import { cents } from '../../shared/money';
+import type { OpenInvoice } from '../../shared/domain';
 
 const tables = (db: Database.Database) =>
   (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
@@ -52,5 +55,39 @@ describe('store migrations', () => {
     const raw = new Database(join(dir, DATABASE_FILE));
     expect(currentVersion(raw)).toBe(migrations.length);
     raw.close();
+  });
+
+  it('migration 6 keeps discount terms on open items; open credits round-trip with negative balances', () => {
+    const db = new Database(':memory:');
+    migrate(db, 5);
+    db.prepare(
+      "INSERT INTO invoices (invoice_no, customer_id, invoice_date, amount_cents, open_balance_cents, currency, updated_at) VALUES ('OLD1', 'c', '2026-01-01', 100, 100, 'USD', 't')",
+    ).run();
+    migrate(db, 6);
+    expect(db.prepare("SELECT terms_json FROM invoices WHERE invoice_no = 'OLD1'").get()).toEqual({ terms_json: null });
+
+    const base = { customerId: '10001', invoiceDate: '2026-03-01', dueDate: '2026-03-31', currency: 'USD', poNo: '' };
+    const invoice: OpenInvoice = { ...base, invoiceNo: 'INV1', amountCents: cents(10_000), openBalanceCents: cents(10_000), terms: { discountBasisPoints: 200, discountDays: 10, netDays: 30 } };
+    const credit: OpenInvoice = { ...base, invoiceNo: 'CM1', amountCents: cents(-2_500), openBalanceCents: cents(-2_500) };
+    replaceOpenInvoices(db as never, [invoice, credit], 'read-1');
+    expect(db.prepare("SELECT is_open FROM invoices WHERE invoice_no = 'OLD1'").get()).toEqual({ is_open: 0 });
+    const read = listOpenInvoices(db as never);
+    expect(read.find((i) => i.invoiceNo === 'INV1')?.terms).toEqual({ discountBasisPoints: 200, discountDays: 10, netDays: 30 });
+    expect(read.find((i) => i.invoiceNo === 'CM1')).toMatchObject({ amountCents: -2_500, openBalanceCents: -2_500 });
+    expect(read.find((i) => i.invoiceNo === 'CM1')).not.toHaveProperty('terms');
+
+    // A credit partly used (either sign) moves toward 0 from below and never crosses it.
+    applyPaymentLocally(db as never, [{ invoiceNo: 'CM1', amountCents: -1_000 }, { invoiceNo: 'INV1', amountCents: 4_000 }]);
+    expect(listOpenInvoices(db as never).find((i) => i.invoiceNo === 'CM1')?.openBalanceCents).toBe(-1_500);
+    applyPaymentLocally(db as never, [{ invoiceNo: 'CM1', amountCents: 9_999 }, { invoiceNo: 'INV1', amountCents: 9_999 }]);
+    expect(listOpenInvoices(db as never)).toEqual([]);
+    expect(db.prepare("SELECT open_balance_cents, is_open FROM invoices WHERE invoice_no IN ('CM1', 'INV1')").all()).toEqual([
+      { open_balance_cents: 0, is_open: 0 },
+      { open_balance_cents: 0, is_open: 0 },
+    ]);
+
+    // A later read without the credit closes it like any invoice paid elsewhere; terms follow the latest read.
+    replaceOpenInvoices(db as never, [{ ...invoice, terms: null }], 'read-2');
+    expect(listOpenInvoices(db as never)).toEqual([{ ...invoice, customerName: '', terms: undefined }]);
   });
 });

@@ -1,5 +1,5 @@
 import { cents } from '@shared/money';
-import type { Customer, OpenInvoice } from '@shared/domain';
+import type { Customer, OpenInvoice, PaymentTerms } from '@shared/domain';
 import type { Db } from '../db';
 
 // The ERP side as last read: customers and invoices.
@@ -15,9 +15,17 @@ type InvoiceRow = {
   currency: string;
   po_no: string;
   is_open: number;
+  terms_json: string | null;
 };
 
+function parseTerms(json: string | null): PaymentTerms | null {
+  if (!json) return null;
+  const t = JSON.parse(json) as PaymentTerms;
+  return { discountBasisPoints: t.discountBasisPoints, discountDays: t.discountDays, netDays: t.netDays };
+}
+
 function toInvoice(r: InvoiceRow): OpenInvoice {
+  const terms = parseTerms(r.terms_json);
   return {
     invoiceNo: r.invoice_no,
     customerId: r.customer_id,
@@ -28,6 +36,8 @@ function toInvoice(r: InvoiceRow): OpenInvoice {
     openBalanceCents: cents(r.open_balance_cents),
     currency: r.currency,
     poNo: r.po_no,
+    // Absent rather than null when the ERP gave none, as the connectors return it.
+    ...(terms ? { terms } : {}),
   };
 }
 
@@ -54,11 +64,11 @@ export function listCustomers(db: Db): Customer[] {
  * longer lists are marked closed (paid elsewhere), never deleted.
  */
 export function replaceOpenInvoices(db: Db, invoices: readonly OpenInvoice[], now = new Date().toISOString()): { opened: number; closed: number } {
-  const upsert = db.prepare(`INSERT INTO invoices (invoice_no, customer_id, customer_name, invoice_date, due_date, amount_cents, open_balance_cents, currency, po_no, is_open, updated_at)
-    VALUES (@invoice_no, @customer_id, @customer_name, @invoice_date, @due_date, @amount_cents, @open_balance_cents, @currency, @po_no, 1, @now)
+  const upsert = db.prepare(`INSERT INTO invoices (invoice_no, customer_id, customer_name, invoice_date, due_date, amount_cents, open_balance_cents, currency, po_no, terms_json, is_open, updated_at)
+    VALUES (@invoice_no, @customer_id, @customer_name, @invoice_date, @due_date, @amount_cents, @open_balance_cents, @currency, @po_no, @terms_json, 1, @now)
     ON CONFLICT (invoice_no) DO UPDATE SET customer_id = excluded.customer_id, customer_name = excluded.customer_name, invoice_date = excluded.invoice_date,
       due_date = excluded.due_date, amount_cents = excluded.amount_cents, open_balance_cents = excluded.open_balance_cents, currency = excluded.currency,
-      po_no = excluded.po_no, is_open = 1, updated_at = excluded.updated_at`);
+      po_no = excluded.po_no, terms_json = excluded.terms_json, is_open = 1, updated_at = excluded.updated_at`);
   let closed = 0;
   db.transaction(() => {
     for (const i of invoices) {
@@ -72,6 +82,7 @@ export function replaceOpenInvoices(db: Db, invoices: readonly OpenInvoice[], no
         open_balance_cents: i.openBalanceCents,
         currency: i.currency,
         po_no: i.poNo,
+        terms_json: i.terms ? JSON.stringify({ discountBasisPoints: i.terms.discountBasisPoints, discountDays: i.terms.discountDays, netDays: i.terms.netDays }) : null,
         now,
       });
     }
@@ -89,10 +100,17 @@ export function getInvoices(db: Db, invoiceNos: readonly string[]): OpenInvoice[
   return invoiceNos.map((n) => stmt.get(n) as InvoiceRow | undefined).filter((r): r is InvoiceRow => !!r).map(toInvoice);
 }
 
+// An invoice (positive balance) comes down toward 0; an open credit (negative
+// balance) comes up toward 0 by what of it was used, whichever sign the
+// allocation carries (a credit taken on a receipt is naturally negative).
+// Neither ever crosses 0: the next ERP read corrects any difference.
+const BALANCE_AFTER = `CASE WHEN open_balance_cents < 0 THEN MIN(open_balance_cents + ABS(@amount), 0)
+  ELSE MAX(open_balance_cents - @amount, 0) END`;
+
 /** After a receipt is posted: reflect it locally until the next ERP read confirms. */
 export function applyPaymentLocally(db: Db, allocations: ReadonlyArray<{ invoiceNo: string; amountCents: number }>, now = new Date().toISOString()): void {
   const stmt = db.prepare(
-    'UPDATE invoices SET open_balance_cents = MAX(open_balance_cents - ?, 0), is_open = CASE WHEN open_balance_cents - ? <= 0 THEN 0 ELSE 1 END, updated_at = ? WHERE invoice_no = ?',
+    `UPDATE invoices SET open_balance_cents = ${BALANCE_AFTER}, is_open = CASE WHEN ${BALANCE_AFTER} = 0 THEN 0 ELSE 1 END, updated_at = @now WHERE invoice_no = @invoiceNo`,
   );
-  for (const a of allocations) stmt.run(a.amountCents, a.amountCents, now, a.invoiceNo);
+  for (const a of allocations) stmt.run({ amount: a.amountCents, now, invoiceNo: a.invoiceNo });
 }
