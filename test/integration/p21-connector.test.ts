@@ -202,3 +202,41 @@ describe('P21 diagnosis and options', () => {
     await sb.close();
   });
 });
+
+describe('P21 open credits and discount terms', () => {
+  const twoTen = { discountBasisPoints: 200, discountDays: 10, netDays: 30 };
+  const seeded = [
+    { ...inv('1000101', '10001', 20000, 20000), terms: twoTen },
+    inv('1000102', '10001', 7000, 7000),
+    inv('CM00101', '10001', -2500, -2500),
+    inv('CM00102', '10002', -4000, -1500),
+  ];
+
+  it('reads open credit memos as negative open items and each invoice its own terms_id discount', async () => {
+    await sandbox.close();
+    sandbox = await startP21Sandbox({ customers, invoices: seeded });
+    const read = new Map((await collectPages(connector().listOpenInvoices())).map((i) => [i.invoiceNo, i]));
+    expect(read.get('CM00101')).toMatchObject({ amountCents: -2500, openBalanceCents: -2500, customerId: '10001' });
+    // Part-applied credit: total_amount -40.00, amount_paid -25.00 → -15.00 still open.
+    expect(read.get('CM00102')).toMatchObject({ amountCents: -4000, openBalanceCents: -1500 });
+    expect(read.get('CM00101')?.terms).toBeUndefined();
+    expect(read.get('1000101')?.terms).toEqual(twoTen);
+    expect(read.get('1000102')?.terms).toBeUndefined();
+  });
+
+  it('still reads every open item, without terms, when the role may not read the terms table', async () => {
+    await sandbox.close();
+    sandbox = await startP21Sandbox({ customers, invoices: seeded });
+    sandbox.denyTables(['terms']);
+    const read = await collectPages(connector().listOpenInvoices());
+    expect(read).toHaveLength(4);
+    expect(read.every((i) => i.terms === undefined)).toBe(true);
+  });
+
+  it('reads no terms when termsTable is empty', async () => {
+    await sandbox.close();
+    sandbox = await startP21Sandbox({ customers, invoices: seeded });
+    const read = await collectPages(connector({ termsTable: '' }).listOpenInvoices());
+    expect(read.find((i) => i.invoiceNo === '1000101')?.terms).toBeUndefined();
+  });
+});

@@ -1,5 +1,5 @@
 import { centsToDecimalString, cents, parseDecimalToCents, type Cents, MoneyParseError } from '@shared/money';
-import type { Customer, OpenInvoice } from '@shared/domain';
+import type { Customer, OpenInvoice, PaymentTerms } from '@shared/domain';
 import type {
   ConnectionDiagnosis,
   CreditMemoRecord,
@@ -15,6 +15,7 @@ import type {
 import { reversalReference } from '../connector';
 import { ErpError, isErpError } from '../errors';
 import type { ErpConnectionConfig } from '../kind-module';
+import { termsFromParts } from '../terms';
 import { P21Http, trimSlash } from './http';
 import { dateOnly, normalizeCustomerId, odataDate, odataLiteralLike, odataQueryString, odataString, type ODataQuery } from './odata';
 import { P21_MEMO_MAX_LENGTH, P21_REFERENCE_MAX_LENGTH, P21OptionError, resolveP21Options, type P21Options } from './options';
@@ -43,6 +44,8 @@ const INVOICE_COLUMNS = [
   'paid_in_full_flag', 'invoice_type', 'company_no', 'po_no',
 ] as const;
 const FULL_FORMULA_COLUMNS = ['terms_taken', 'allowed', 'memo_amount', 'bad_debt_amount'] as const;
+/** P21 `terms` table columns [P9]: the invoice's terms_id names one row. */
+const TERMS_COLUMNS = ['terms_id', 'discount_pct', 'discount_days', 'net_days'] as const;
 
 type Row = Record<string, unknown>;
 
@@ -134,7 +137,30 @@ export class P21Connector implements ErpConnector {
     return cents(total - paid - termsTaken! - allowed! + memo! + badDebt!);
   }
 
-  private toOpenInvoice(row: Row): OpenInvoice | null {
+  /**
+   * terms_id → discount terms, read once per open-item read. The invoice's own
+   * terms_id counts, never customer.terms_id (only the default for the next
+   * document [P6]). A role without Dataservice permission on the terms table
+   * reads no terms rather than no invoices: terms only refine matching.
+   */
+  private async readTerms(): Promise<Map<string, PaymentTerms>> {
+    const terms = new Map<string, PaymentTerms>();
+    if (!this.options.termsTable) return terms;
+    try {
+      for await (const rows of this.pages(this.options.termsTable, { select: [...TERMS_COLUMNS], orderby: 'terms_id' }, this.options.pageSize)) {
+        for (const r of rows) {
+          const t = termsFromParts({ rate: r.discount_pct, discountDays: r.discount_days, netDays: r.net_days, unit: this.options.termsDiscountPctUnit });
+          if (t) terms.set(text(r, 'terms_id'), t);
+        }
+      }
+    } catch (e) {
+      if (isErpError(e) && (e.kind === 'permission' || e.kind === 'not_found')) return terms;
+      throw e;
+    }
+    return terms;
+  }
+
+  private toOpenInvoice(row: Row, terms: ReadonlyMap<string, PaymentTerms> = new Map()): OpenInvoice | null {
     const invoiceNo = text(row, 'invoice_no');
     if (!invoiceNo) throw new ErpError('malformed', 'P21 invoice_hdr row without invoice_no');
     const where = `invoice ${invoiceNo}`;
@@ -152,14 +178,18 @@ export class P21Connector implements ErpConnector {
       openBalanceCents: balance,
       currency: this.options.currency,
       poNo: text(row, 'po_no'),
+      // A credit memo (negative balance) has nothing to discount.
+      ...(balance > 0 && terms.has(text(row, 'terms_id')) ? { terms: terms.get(text(row, 'terms_id'))! } : {}),
     };
   }
 
   async *listOpenInvoices(options: ListInvoicesOptions = {}): AsyncIterable<readonly OpenInvoice[]> {
     const select = this.options.openBalanceFormula === 'full' ? [...INVOICE_COLUMNS, ...FULL_FORMULA_COLUMNS] : [...INVOICE_COLUMNS];
     const pageSize = options.pageSize ?? this.options.pageSize;
+    const terms = await this.readTerms();
+    // Open credit memos are invoice_hdr rows with a negative balance [P6]: kept, with that negative balance.
     for await (const rows of this.pages('invoice_hdr', { select, filter: this.openInvoiceFilter(options.since), orderby: 'invoice_no' }, pageSize)) {
-      const page = rows.map((r) => this.toOpenInvoice(r)).filter((i): i is OpenInvoice => i !== null);
+      const page = rows.map((r) => this.toOpenInvoice(r, terms)).filter((i): i is OpenInvoice => i !== null);
       if (page.length > 0) yield page;
     }
   }

@@ -53,6 +53,20 @@ export const P21_OPTION_FIELDS: readonly ErpOptionField[] = [
   { key: 'pageSize', label: 'OData page size', default: 5000, help: '$top per page; paging stops at the first short page (P21 sends no nextLink).' },
   { key: 'sessionRetryCount', label: 'Pooled-session retries', default: 3, help: "Retries after 'Unexpected response window' / 'Object reference not set'; each is preceded by a check_number look-up." },
   { key: 'currency', label: 'Currency', default: 'USD', help: 'invoice_hdr carries no currency in the read recipe.' },
+  {
+    key: 'termsTable',
+    label: 'Terms table',
+    default: 'terms',
+    help: "OData table with terms_id, discount_pct, discount_days, net_days; each invoice's terms_id is looked up in it. Empty = read no discount terms.",
+  },
+  {
+    key: 'termsDiscountPctUnit',
+    label: 'Terms discount_pct unit',
+    default: 'percent',
+    choices: ['percent', 'fraction'],
+    unconfirmed: true,
+    help: "'percent' reads discount_pct 2.0 as 2%; 'fraction' reads 0.02 as 2%. Check one terms row on the site.",
+  },
 ];
 
 export type P21Options = Readonly<{
@@ -98,6 +112,8 @@ export type P21Options = Readonly<{
   pageSize: number;
   sessionRetryCount: number;
   currency: string;
+  termsTable: string;
+  termsDiscountPctUnit: 'percent' | 'fraction';
 }>;
 
 /** ar_payment_details.check_number is varchar(30) [C, P9]. */

@@ -7,6 +7,7 @@ import type { ErpOptionValue, RunningErpSandbox } from '../kind-module';
 import { normalizeCustomerId } from './odata';
 import { P21_REFERENCE_MAX_LENGTH, resolveP21Options, type P21Options } from './options';
 import { ODataError, queryRows } from './sandbox-odata';
+import { formatTerms, termsPercent } from '../terms';
 
 // A loopback P21: token v1/v2 (JSON, or XML when Accept is not JSON), Bearer
 // on everything, the OData tables a receipt touches, the UI-server router and
@@ -69,6 +70,7 @@ const COLUMNS: Record<string, readonly string[]> = {
     'date_last_modified', 'memo_desc',
   ],
   customer: ['customer_id', 'customer_name', 'terms_id', 'delete_flag', 'company_id'],
+  terms: ['terms_id', 'terms_desc', 'discount_pct', 'discount_days', 'net_days', 'delete_flag'],
   ar_receipts: ['receipt_number', 'payment_number', 'company_id', 'remitter_id', 'date_received', 'bank_no', 'gl_bank_account_no', 'ar_account_no', 'approved', 'delete_flag'],
   ar_receipts_detail: ['receipt_number', 'invoice_no', 'customer_id', 'company_id', 'payment_amount', 'terms_amount', 'allowed_amount'],
   ar_payment_details: [
@@ -109,7 +111,7 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
   const companyNo = seed.companyNo ?? '1';
   const opts: P21Options = resolveP21Options({ ...seed.options, companyNo });
   const credentials = seed.credentials ?? { username: 'api_user', password: 'sandbox-password' };
-  const tables: Record<string, Row[]> = { invoice_hdr: [], customer: [], ar_receipts: [], ar_receipts_detail: [], ar_payment_details: [] };
+  const tables: Record<string, Row[]> = { invoice_hdr: [], customer: [], terms: [], ar_receipts: [], ar_receipts_detail: [], ar_payment_details: [] };
   const tokens = new Map<string, number>();
   const denied = new Set<string>();
   const stats: P21SandboxStats = { tokensIssued: 0, transactionPosts: 0, odataReads: 0 };
@@ -127,14 +129,28 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     // customer.customer_id is Edm.Decimal on real P21 [P6].
     tables.customer!.push({ customer_id: numeric ? Number(c.customerId) : c.customerId, customer_name: c.name, terms_id: '30', delete_flag: 'N', company_id: companyNo });
   }
+  // The terms master: Net 30 plus one row per distinct discount terms in the seed (terms_id is varchar(2) [P9]).
+  tables.terms!.push({ terms_id: '30', terms_desc: 'Net 30', discount_pct: 0, discount_days: 0, net_days: 30, delete_flag: 'N' });
+  const termsIdOf = (inv: OpenInvoice): string => {
+    if (!inv.terms) return '30';
+    const desc = formatTerms(inv.terms);
+    const known = tables.terms!.find((t) => t.terms_desc === desc);
+    if (known) return String(known.terms_id);
+    const id = `D${tables.terms!.length}`;
+    tables.terms!.push({ terms_id: id, terms_desc: desc, discount_pct: Number(termsPercent(inv.terms)), discount_days: inv.terms.discountDays, net_days: inv.terms.netDays, delete_flag: 'N' });
+    return id;
+  };
   for (const inv of seed.invoices) {
     const paid = inv.amountCents - inv.openBalanceCents;
+    const termsId = termsIdOf(inv);
+    // An open credit memo is a negative invoice_hdr row of type CM, still flagged unpaid [P6].
+    const credit = inv.openBalanceCents < 0;
     tables.invoice_hdr!.push({
       invoice_no: inv.invoiceNo, customer_id: inv.customerId, customer_id_number: Number(inv.customerId) || null, company_no: companyNo,
       invoice_date: wireDate(inv.invoiceDate), net_due_date: inv.dueDate ? wireDate(inv.dueDate) : null, terms_due_date: inv.dueDate ? wireDate(inv.dueDate) : null,
-      terms_id: '30', terms_desc: 'Net 30', total_amount: dec(inv.amountCents), amount_paid: dec(paid), terms_taken: 0, allowed: 0, memo_amount: 0,
-      bad_debt_amount: 0, tax_amount: 0, paid_in_full_flag: inv.openBalanceCents <= 0 ? 'Y' : 'N', date_paid: null, paid_by_check_no: null,
-      invoice_type: 'IN', invoice_adjustment_type: 'I', invoice_reference_no: null, po_no: inv.poNo, order_no: null, disputed_flag: 'N', branch_id: '1',
+      terms_id: termsId, terms_desc: tables.terms!.find((t) => t.terms_id === termsId)!.terms_desc, total_amount: dec(inv.amountCents), amount_paid: dec(paid),
+      terms_taken: 0, allowed: 0, memo_amount: 0, bad_debt_amount: 0, tax_amount: 0, paid_in_full_flag: inv.openBalanceCents === 0 ? 'Y' : 'N', date_paid: null,
+      paid_by_check_no: null, invoice_type: credit ? 'CM' : 'IN', invoice_adjustment_type: credit ? 'C' : 'I', invoice_reference_no: null, po_no: inv.poNo, order_no: null, disputed_flag: 'N', branch_id: '1',
       date_last_modified: stamp, memo_desc: null,
     });
   }
