@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cents } from '@shared/money';
 import type { OpenInvoice } from '@shared/domain';
-import { buildDemoWorld } from '../../electron/core/demo/world';
+import { buildDemoWorld, erpOpenItems } from '../../electron/core/demo/world';
 import { collectPages, type ReceiptRequest } from '../../electron/core/erp/connector';
 import { expectErp, invoicePairs } from '../support/erp-fixtures';
 import { optionDefaults } from '../../electron/core/erp/kind-module';
@@ -224,5 +224,32 @@ describe('Eclipse connector in lock-box file mode', () => {
     expect(await readdir(stalled)).toEqual(['tieout-612000004.csv']);
     expect(await readFile(file, 'utf8')).toBe(before);
     expect(sandbox.receiptCount('612000004')).toBe(0);
+  });
+});
+
+describe('Eclipse open credits and discount terms (demo world items over HTTP)', () => {
+  it('lists open credits with a negative open amount and reads "2/10 NET 30" terms text', async () => {
+    const items = erpOpenItems(world);
+    const sandbox = await startEclipseSandbox({ customers: world.customers, invoices: items });
+    try {
+      const c = new EclipseConnector({ baseUrl: sandbox.baseUrl, options: { ...optionDefaults(eclipseModule.optionFields), ...sandbox.options }, credentials: sandbox.credentials, timeoutMs: 2_000 });
+      const read = new Map((await collectPages(c.listOpenInvoices())).map((i) => [i.invoiceNo, i]));
+      expect(world.openCredits.length).toBeGreaterThan(0);
+      for (const credit of world.openCredits) {
+        expect(read.get(credit.invoiceNo)).toMatchObject({ customerId: credit.customerId, amountCents: credit.amountCents, openBalanceCents: credit.openBalanceCents });
+        expect(read.get(credit.invoiceNo)!.openBalanceCents).toBeLessThan(0);
+        expect(read.get(credit.invoiceNo)!.terms).toBeUndefined();
+      }
+      const termed = Object.keys(world.invoiceTerms);
+      expect(termed.length).toBeGreaterThan(0);
+      for (const no of termed) expect(read.get(no)?.terms, no).toEqual(world.invoiceTerms[no]);
+      // Plain "NET 30" states no discount.
+      expect([...read.values()].filter((i) => i.terms).length).toBe(termed.length);
+      // termsField empty: no terms at all.
+      const plain = new EclipseConnector({ baseUrl: sandbox.baseUrl, options: { ...optionDefaults(eclipseModule.optionFields), ...sandbox.options, termsField: '' }, credentials: sandbox.credentials, timeoutMs: 2_000 });
+      expect((await collectPages(plain.listOpenInvoices())).some((i) => i.terms)).toBe(false);
+    } finally {
+      await sandbox.close();
+    }
   });
 });

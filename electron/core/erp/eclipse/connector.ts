@@ -208,7 +208,7 @@ export class EclipseConnector implements ErpConnector {
   async *listOpenInvoices(options: ListInvoicesOptions = {}): AsyncIterable<readonly OpenInvoice[]> {
     for await (const rows of this.pages(this.options.openInvoicesPath, 'Eclipse open invoices', {}, options.pageSize ?? this.options.pageSize)) {
       // The server-side date filter is unconfirmed, so `since` is applied here.
-      const page = rows.map(toOpenInvoice).filter((i) => i.openBalanceCents !== 0 && (!options.since || i.invoiceDate >= options.since));
+      const page = rows.map((r) => toOpenInvoice(r, this.options.termsField)).filter((i) => i.openBalanceCents !== 0 && (!options.since || i.invoiceDate >= options.since));
       if (page.length > 0) yield page;
     }
   }

@@ -12,6 +12,7 @@ export const ECLIPSE_OPTION_FIELDS: readonly ErpOptionField[] = [
   { key: 'openInvoicesPath', label: 'Open invoices path', default: '/AccountsReceivable/OpenInvoices', help: 'Open AR invoice inquiry resource.', unconfirmed: true },
   { key: 'cashReceiptsPath', label: 'Cash receipts path', default: '/AccountsReceivable/CashReceipts', help: 'Cash receipt resource: GET to look up by reference, POST to create (API posting mode).', unconfirmed: true },
   { key: 'creditMemosPath', label: 'Credit memos path', default: '/AccountsReceivable/CreditMemos', help: 'Credit memo resource (GET look-up, POST create).', unconfirmed: true },
+  { key: 'termsField', label: 'Invoice terms field', default: 'terms', help: 'Open-invoice field holding the terms text (e.g. "2% 10 NET 30"); read into discount terms when it states a discount. Empty to skip.', unconfirmed: true },
   { key: 'referenceField', label: 'Reference field', default: 'checkNumber', help: 'Receipt field carrying the PayTrace transaction id; also the query parameter of the look-up.', unconfirmed: true },
   { key: 'referenceMaxLength', label: 'Reference max length', default: 20, help: 'Longest reference the ERP field accepts; longer ones are refused before sending.', unconfirmed: true },
   { key: 'postingMode', label: 'Posting mode', default: 'api', help: "'api': POST to the cash receipts path. 'lockbox-file': drop a lock-box/EFT import file in a folder and confirm by reading the receipt back.", choices: ['api', 'lockbox-file'] },
@@ -28,6 +29,7 @@ export type EclipseOptions = Readonly<{
   openInvoicesPath: string;
   cashReceiptsPath: string;
   creditMemosPath: string;
+  termsField: string;
   referenceField: string;
   referenceMaxLength: number;
   postingMode: 'api' | 'lockbox-file';
@@ -73,6 +75,7 @@ export function parseEclipseOptions(options: Readonly<Record<string, ErpOptionVa
     openInvoicesPath: path(options, 'openInvoicesPath'),
     cashReceiptsPath: path(options, 'cashReceiptsPath'),
     creditMemosPath: path(options, 'creditMemosPath'),
+    termsField: str(options, 'termsField'),
     referenceField: str(options, 'referenceField'),
     referenceMaxLength: positiveInt(options, 'referenceMaxLength'),
     postingMode,

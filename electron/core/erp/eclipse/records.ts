@@ -3,6 +3,7 @@ import type { Customer, OpenInvoice } from '@shared/domain';
 import type { CreditMemoRecord, CreditMemoRequest, ReceiptAllocation, ReceiptRecord, ReceiptRequest } from '../connector';
 import { centsToDecimalString } from '@shared/money';
 import { ErpError } from '../errors';
+import { parseTermsText } from '../terms';
 
 // The JSON shapes Tieout assumes for Eclipse's AR resources. Only the list
 // envelope ({metadata, results}) is confirmed; the record field names are
@@ -69,12 +70,19 @@ export function toCustomer(v: unknown): Customer {
   return { customerId, name: text(o, 'name', `Eclipse customer ${customerId}`), ...(email ? { email } : {}) };
 }
 
-export function toOpenInvoice(v: unknown): OpenInvoice {
+/**
+ * An open AR item. Open credits (credit memos, unapplied cash) are assumed to
+ * come from the same resource with a negative openAmount (unconfirmed); the
+ * terms text is read only when it states a discount, and never for a credit.
+ */
+export function toOpenInvoice(v: unknown, termsField = ''): OpenInvoice {
   const o = record(v, 'Eclipse invoice');
   const invoiceNo = text(o, 'invoiceNumber', 'Eclipse invoice');
   const what = `Eclipse invoice ${invoiceNo}`;
   const customerName = text(o, 'customerName', what, true);
   const due = date(o, 'dueDate', what, true);
+  const open = money(o, 'openAmount', what);
+  const terms = termsField && open > 0 ? parseTermsText(text(o, termsField, what, true)) : null;
   return {
     invoiceNo,
     customerId: text(o, 'customerId', what),
@@ -82,9 +90,10 @@ export function toOpenInvoice(v: unknown): OpenInvoice {
     invoiceDate: date(o, 'invoiceDate', what),
     dueDate: due === '' ? null : due,
     amountCents: money(o, 'originalAmount', what),
-    openBalanceCents: money(o, 'openAmount', what),
+    openBalanceCents: open,
     currency: text(o, 'currency', what, true) || 'USD',
     poNo: text(o, 'poNumber', what, true),
+    ...(terms ? { terms } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { centsToDecimalString, MoneyParseError, parseDecimalToCents, type Cents } from '@shared/money';
 import type { Customer, OpenInvoice } from '@shared/domain';
+import { formatTerms } from '../terms';
 import { isErpError } from '../errors';
 import type { ErpSandboxSeed, RunningErpSandbox } from '../kind-module';
 import { startSandboxServer, type RunningSandbox, type SandboxRequest, type SandboxResponse } from '../../sandbox-kit/server';
@@ -248,7 +249,8 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
     }
     if (req.method === 'GET' && req.path === paths.customers) return page(req, [...customers.values()], (c) => ({ id: c.customerId, name: c.name, email: c.email ?? null }));
     if (req.method === 'GET' && req.path === paths.invoices) {
-      const open = invoiceOrder.map((n) => invoices.get(n)!).filter((i) => i.open > 0);
+      // Open credits are listed with the invoices, with a negative open amount.
+      const open = invoiceOrder.map((n) => invoices.get(n)!).filter((i) => i.open !== 0);
       return page(req, open, ({ invoice: i, open: o }) => ({
         invoiceNumber: i.invoiceNo,
         customerId: i.customerId,
@@ -259,6 +261,7 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
         openAmount: centsToDecimalString(o),
         currency: i.currency,
         poNumber: i.poNo,
+        terms: i.terms ? formatTerms(i.terms).toUpperCase() : o < 0 ? '' : 'NET 30',
       }));
     }
     if (req.path === paths.receipts) {
@@ -337,7 +340,7 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
       },
       'open-balance': (body) => {
         const inv = invoices.get((body as { invoiceNo?: string } | undefined)?.invoiceNo ?? '');
-        return { openBalanceCents: inv && inv.open > 0 ? inv.open : null };
+        return { openBalanceCents: inv && inv.open !== 0 ? inv.open : null };
       },
       import: async () => {
         await importNow();
@@ -357,7 +360,7 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
     receiptCount: (reference) => receipts.filter((r) => r.reference === reference).length,
     openBalance: (invoiceNo) => {
       const inv = invoices.get(invoiceNo);
-      return inv && inv.open > 0 ? inv.open : null;
+      return inv && inv.open !== 0 ? inv.open : null;
     },
     importNow,
     close: async () => {
