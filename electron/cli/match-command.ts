@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { centsToDecimalString, parseDecimalToCents, type Cents } from '@shared/money';
-import type { Customer, MatchOutcome, OpenInvoice, PayTraceTransaction } from '@shared/domain';
+import type { Customer, MatchOutcome, OpenInvoice, PaymentTerms, PayTraceTransaction } from '@shared/domain';
 import { DEFAULT_MERCHANT_ZONE } from '@shared/paytrace-time';
 import { normalizeExportRow } from '../core/paytrace/normalize';
 import { DEFAULT_MATCH_CONFIG, MatchConfigError, parseMatchConfig, type MatchConfig } from '../core/matching/config';
@@ -61,15 +61,14 @@ export async function runMatchCommand(argv: string[], io: MatchCommandIo): Promi
     const transactions = readPayTraceExport(paytraceFile, zone);
     const { invoices, customers } = readOpenAr(invoicesFile);
     const outcomes = createMatcher(config)({ transactions, invoices, customers });
-    const json = `${JSON.stringify({ results: outcomes.map(toResultJson) }, null, 2)}\n`;
     const out = values.out as string | undefined;
     if (out) {
-      writeFileSync(out, json);
+      writeResultsFile(out, outcomes);
       const counts = { auto: 0, suggested: 0, exception: 0 };
       for (const o of outcomes) counts[o.status]++;
       io.stderr(`tieout match: ${outcomes.length} transactions → ${counts.auto} auto, ${counts.suggested} suggested, ${counts.exception} exception; wrote ${out}\n`);
     } else {
-      io.stdout(json);
+      writeResults(outcomes, io.stdout);
     }
     return 0;
   } catch (e) {
@@ -119,7 +118,7 @@ function readRules(file: string): MatchConfig {
   return parseMatchConfig(value, file);
 }
 
-/** Line of the n-th row's "transaction_id" key, for error messages. */
+/** Line of the n-th row's "transaction_id" key, for error messages (computed only when an error needs it). */
 function rowLines(text: string): number[] {
   const lines: number[] = [];
   const re = /"transaction_id"\s*:/g;
@@ -144,35 +143,49 @@ export function readPayTraceExport(file: string, zone: string = DEFAULT_MERCHANT
   }
   const rows = envelope.transactions;
   if (!Array.isArray(rows)) throw new InputFileError(file, 1, 'transactions', 'missing or not an array');
-  const lines = rowLines(text);
+  const lineOf = (i: number): number | null => rowLines(text)[i] ?? null;
   const seen = new Set<number>();
-  return rows.map((row, i) => {
-    const result = normalizeExportRow(row, { zone });
-    const line = lines[i] ?? null;
+  const transactions = new Array<PayTraceTransaction>(rows.length);
+  const options = { zone };
+  for (let i = 0; i < rows.length; i++) {
+    const result = normalizeExportRow(rows[i], options);
     if (!result.ok) {
       const field = /:\s*([a-z_.]+)(?::| is| \()/.exec(result.error)?.[1] ?? null;
-      throw new InputFileError(file, line, field ? `transactions[${i}].${field}` : `transactions[${i}]`, result.error);
+      throw new InputFileError(file, lineOf(i), field ? `transactions[${i}].${field}` : `transactions[${i}]`, result.error);
     }
-    if (seen.has(result.value.transactionId)) {
-      throw new InputFileError(file, line, `transactions[${i}].transaction_id`, `duplicate transaction_id ${result.value.transactionId}`);
-    }
-    seen.add(result.value.transactionId);
-    return result.value;
-  });
+    const id = result.value.transactionId;
+    if (seen.has(id)) throw new InputFileError(file, lineOf(i), `transactions[${i}].transaction_id`, `duplicate transaction_id ${id}`);
+    seen.add(id);
+    transactions[i] = result.value;
+  }
+  return transactions;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-function isoDate(value: string, file: string, line: number, field: string, optional: boolean): string | null {
-  const v = value.trim();
-  if (v === '' && optional) return null;
-  if (!ISO_DATE.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) {
-    throw new InputFileError(file, line, field, `not an ISO date (YYYY-MM-DD): ${JSON.stringify(value)}`);
-  }
-  return v;
+function isIsoDate(v: string): boolean {
+  return ISO_DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
 }
 
+/** Dates repeat a lot in an open-AR file: each distinct one is checked once. */
+function isoDateChecker(): (value: string, file: string, line: number, field: string, optional: boolean) => string | null {
+  const valid = new Set<string>();
+  return (value, file, line, field, optional) => {
+    if (valid.has(value)) return value;
+    const v = value.trim();
+    if (v === '' && optional) return null;
+    if (!isIsoDate(v)) throw new InputFileError(file, line, field, `not an ISO date (YYYY-MM-DD): ${JSON.stringify(value)}`);
+    if (v === value) valid.add(v);
+    return v;
+  };
+}
+
+const PLAIN_AMOUNT = /^(-?)(\d{1,13})\.(\d\d)$/;
+
 function amount(value: string, file: string, line: number, field: string): Cents {
+  // The common shape ("1234.50", "-20.00") without the general parser's clean-up passes.
+  const m = PLAIN_AMOUNT.exec(value);
+  if (m) return ((m[1] ? -1 : 1) * (Number(m[2]) * 100 + Number(m[3])) || 0) as Cents;
   try {
     return parseDecimalToCents(value);
   } catch (e) {
@@ -180,52 +193,282 @@ function amount(value: string, file: string, line: number, field: string): Cents
   }
 }
 
-export function readOpenAr(file: string): { invoices: OpenInvoice[]; customers: Customer[] } {
-  const text = readText(file);
-  let rows: Array<{ record: Record<string, string>; info: { lines: number } }>;
+// ---------------------------------------------------------------------------
+// CSV: a single pass over the text. Rows without quotes are cut with indexOf;
+// quoted fields ("1,200.50", doubled quotes, line breaks inside quotes) are read
+// character by character. Anything the fast reader does not handle exactly like
+// csv-parse (a bare CR line ending, a stray quote, a row with the wrong number
+// of fields) is handed to csv-parse, so its error messages stay word for word.
+
+type CsvRow = { fields: string[]; line: number };
+
+export class NotSimpleCsv extends Error {}
+
+/** Exported for the differential test against csv-parse. */
+export function fastCsvRows(text: string): { header: string[]; rows: CsvRow[] } {
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const end = text.length;
+  let line = 1;
+  let width = -1;
+  let header: string[] | null = null;
+  const rows: CsvRow[] = [];
+  while (pos < end) {
+    let nl = text.indexOf('\n', pos);
+    if (nl === -1) nl = end;
+    let lineEnd = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    let fields: string[];
+    const startLine = line;
+    const quote = text.indexOf('"', pos);
+    if (quote === -1 || quote >= lineEnd) {
+      const raw = text.slice(pos, lineEnd);
+      if (raw.indexOf('\r') !== -1) throw new NotSimpleCsv();
+      pos = nl + 1;
+      line++;
+      if (raw === '') continue; // skip_empty_lines
+      fields = raw.split(',');
+    } else {
+      fields = [];
+      let field = '';
+      let i = pos;
+      for (;;) {
+        if (text.charCodeAt(i) === 34) {
+          // quoted field
+          i++;
+          for (;;) {
+            const q = text.indexOf('"', i);
+            if (q === -1) throw new NotSimpleCsv(); // unclosed quote
+            const chunk = text.slice(i, q);
+            // csv-parse counts a CR and an LF inside quotes as a line each: so does this, for identical line numbers.
+            for (let k = chunk.indexOf('\n'); k !== -1; k = chunk.indexOf('\n', k + 1)) line++;
+            for (let k = chunk.indexOf('\r'); k !== -1; k = chunk.indexOf('\r', k + 1)) line++;
+            field += chunk;
+            if (text.charCodeAt(q + 1) === 34) {
+              field += '"';
+              i = q + 2;
+            } else {
+              i = q + 1;
+              break;
+            }
+          }
+          const c = i < end ? text.charCodeAt(i) : 10;
+          if (c !== 44 && c !== 10 && !(c === 13 && text.charCodeAt(i + 1) === 10)) throw new NotSimpleCsv();
+        } else {
+          let j = i;
+          for (; j < end; j++) {
+            const c = text.charCodeAt(j);
+            if (c === 44 || c === 10) break;
+            if (c === 34) throw new NotSimpleCsv();
+            if (c === 13) {
+              if (text.charCodeAt(j + 1) === 10) break;
+              throw new NotSimpleCsv();
+            }
+          }
+          field = text.slice(i, j);
+          i = j;
+        }
+        fields.push(field);
+        field = '';
+        if (i >= end) {
+          pos = end;
+          break;
+        }
+        const c = text.charCodeAt(i);
+        if (c === 44) {
+          i++;
+          continue;
+        }
+        // end of record: \n or \r\n
+        pos = c === 13 ? i + 2 : i + 1;
+        break;
+      }
+      line++;
+      lineEnd = -1;
+    }
+    if (header === null) {
+      header = fields.map((h) => h.trim().toLowerCase());
+      width = fields.length;
+      continue;
+    }
+    if (fields.length !== width) throw new NotSimpleCsv();
+    rows.push({ fields, line: line - 1 > startLine ? line - 1 : startLine });
+  }
+  return { header: header ?? [], rows };
+}
+
+/** csv-parse, for files the fast reader declines: same records, or csv-parse's own error. */
+export function csvParseRows(text: string, file: string): { header: string[]; rows: CsvRow[] } {
+  let header: string[] = [];
+  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
-    rows = parseCsv(text, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), info: true, skip_empty_lines: true, bom: true, trim: false }) as typeof rows;
+    records = parseCsv(text, {
+      columns: (h: string[]) => (header = h.map((c) => c.trim().toLowerCase())),
+      info: true,
+      skip_empty_lines: true,
+      bom: true,
+      trim: false,
+    }) as typeof records;
   } catch (e) {
     const err = e as Error & { lines?: number };
     throw new InputFileError(file, err.lines ?? null, null, `malformed CSV: ${err.message}`);
+  }
+  return { header, rows: records.map(({ record, info }) => ({ fields: header.map((h) => record[h] ?? ''), line: info.lines })) };
+}
+
+export const OPEN_AR_TERMS_COLUMNS = ['discount_percent', 'discount_days', 'net_days', 'terms'] as const;
+
+const WHOLE_DAYS = /^\d{1,3}$/;
+const PERCENT = /^(\d{1,2})(?:\.(\d{1,2}))?%?$/;
+// "2/10 net 30", "2% 10 Net 30", "2/10 N30", "1.5/15, net 45"
+const TERMS_TEXT = /^(\d{1,2}(?:\.\d{1,2})?)\s*%?\s*[/ ]?\s*(\d{1,3})\s*(?:days?)?\s*,?\s*(?:n(?:et)?\s*\/?\s*(\d{1,3}))?\s*(?:days?)?$/i;
+const NET_ONLY = /^(?:n(?:et)?\s*\/?\s*(\d{1,3})(?:\s*days?)?|cod|due on receipt)$/i;
+
+function percentToBasisPoints(text: string): number | null {
+  const m = PERCENT.exec(text);
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}
+
+/**
+ * Discount terms from the optional columns: `discount_percent` + `discount_days`
+ * (+ `net_days`), or a `terms` text such as "2/10 net 30". Null when the row
+ * gives no discount ("net 30" alone carries nothing the matcher can use).
+ */
+function readTerms(cell: (name: string) => string, file: string, line: number): PaymentTerms | null {
+  const pctText = cell('discount_percent').trim();
+  const daysText = cell('discount_days').trim();
+  const netText = cell('net_days').trim();
+  const termsText = cell('terms').trim();
+  let fromParts: PaymentTerms | null = null;
+  if (pctText !== '' || daysText !== '' || netText !== '') {
+    const bp = pctText === '' ? 0 : percentToBasisPoints(pctText);
+    if (bp === null || bp >= 10_000) throw new InputFileError(file, line, 'discount_percent', `not a percentage from 0 to 99.99: ${JSON.stringify(pctText)}`);
+    if (daysText !== '' && !WHOLE_DAYS.test(daysText)) throw new InputFileError(file, line, 'discount_days', `not a whole number of days: ${JSON.stringify(daysText)}`);
+    if (netText !== '' && !WHOLE_DAYS.test(netText)) throw new InputFileError(file, line, 'net_days', `not a whole number of days: ${JSON.stringify(netText)}`);
+    const discountDays = daysText === '' ? 0 : Number(daysText);
+    if (bp > 0 && discountDays === 0) throw new InputFileError(file, line, 'discount_days', `a discount of ${pctText}% needs its discount period in days`);
+    if (bp === 0 && discountDays > 0) throw new InputFileError(file, line, 'discount_percent', `a discount period of ${discountDays} days needs its discount percentage`);
+    const netDays = netText === '' ? discountDays : Number(netText);
+    if (netDays < discountDays) throw new InputFileError(file, line, 'net_days', `net ${netDays} days is shorter than the discount period of ${discountDays} days`);
+    if (bp > 0) fromParts = { discountBasisPoints: bp, discountDays, netDays };
+  }
+  if (termsText === '') return fromParts;
+  let fromText: PaymentTerms | null = null;
+  const m = TERMS_TEXT.exec(termsText);
+  if (m) {
+    const bp = percentToBasisPoints(m[1]!)!;
+    const discountDays = Number(m[2]);
+    const netDays = m[3] === undefined ? discountDays : Number(m[3]);
+    if (bp >= 10_000 || discountDays === 0 || netDays < discountDays) throw new InputFileError(file, line, 'terms', `not readable discount terms: ${JSON.stringify(termsText)}`);
+    fromText = bp > 0 ? { discountBasisPoints: bp, discountDays, netDays } : null;
+  } else if (!NET_ONLY.test(termsText)) {
+    throw new InputFileError(file, line, 'terms', `not readable discount terms (expected e.g. "2/10 net 30"): ${JSON.stringify(termsText)}`);
+  }
+  if (fromParts && fromText && (fromParts.discountBasisPoints !== fromText.discountBasisPoints || fromParts.discountDays !== fromText.discountDays || fromParts.netDays !== fromText.netDays)) {
+    throw new InputFileError(file, line, 'terms', `${JSON.stringify(termsText)} disagrees with discount_percent/discount_days/net_days`);
+  }
+  return fromParts ?? fromText;
+}
+
+const CURRENCY = /^[A-Z]{3}$/;
+
+export function readOpenAr(file: string): { invoices: OpenInvoice[]; customers: Customer[] } {
+  const text = readText(file);
+  let parsed: { header: string[]; rows: CsvRow[] };
+  try {
+    parsed = fastCsvRows(text);
+  } catch (e) {
+    if (!(e instanceof NotSimpleCsv)) throw e;
+    parsed = csvParseRows(text, file);
   }
   const headerLine = text.split(/\r?\n/, 1)[0] ?? '';
   const header = headerLine.replace(/^\uFEFF/, '').split(',').map((h) => h.trim().replace(/^"|"$/g, '').toLowerCase());
   const missing = OPEN_AR_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length > 0) throw new InputFileError(file, 1, missing.join(', '), `missing column${missing.length > 1 ? 's' : ''} (header must be ${OPEN_AR_COLUMNS.join(',')})`);
 
-  const invoices: OpenInvoice[] = [];
+  // Column positions (the last of a repeated name wins, as with csv-parse's `columns`).
+  const col = new Map<string, number>();
+  parsed.header.forEach((h, i) => col.set(h, i));
+  const at = (name: string): number => col.get(name) ?? -1;
+  const [cInvoice, cCustomer, cName, cDate, cDue, cAmount, cOpen, cCurrency, cPo] = OPEN_AR_COLUMNS.map(at) as number[];
+  const hasTerms = OPEN_AR_TERMS_COLUMNS.some((c) => col.has(c));
+  const isoDate = isoDateChecker();
+
+  const invoices = new Array<OpenInvoice>(parsed.rows.length);
   const customers = new Map<string, Customer>();
   const seen = new Set<string>();
-  for (const { record, info } of rows) {
-    const line = info.lines;
-    const get = (f: (typeof OPEN_AR_COLUMNS)[number]): string => record[f] ?? '';
-    const invoiceNo = get('invoice_no').trim();
+  let n = 0;
+  for (const { fields, line } of parsed.rows) {
+    const get = (i: number): string => (i < 0 ? '' : (fields[i] ?? ''));
+    const invoiceNo = get(cInvoice!).trim();
     if (!invoiceNo) throw new InputFileError(file, line, 'invoice_no', 'empty');
     if (seen.has(invoiceNo)) throw new InputFileError(file, line, 'invoice_no', `duplicate invoice ${invoiceNo}`);
     seen.add(invoiceNo);
-    const customerId = get('customer_id').trim();
+    const customerId = get(cCustomer!).trim();
     if (!customerId) throw new InputFileError(file, line, 'customer_id', 'empty');
-    const currency = (get('currency').trim() || 'USD').toUpperCase();
-    if (!/^[A-Z]{3}$/.test(currency)) throw new InputFileError(file, line, 'currency', `not an ISO 4217 code: ${JSON.stringify(get('currency'))}`);
-    const total = amount(get('amount'), file, line, 'amount');
-    const open = amount(get('open_balance'), file, line, 'open_balance');
-    if (open < 0) throw new InputFileError(file, line, 'open_balance', 'negative open balance (credit memos are not open invoices)');
-    const customerName = get('customer_name').trim();
-    invoices.push({
+    const currencyText = get(cCurrency!);
+    const currency = currencyText === 'USD' ? 'USD' : (currencyText.trim() || 'USD').toUpperCase();
+    if (!CURRENCY.test(currency)) throw new InputFileError(file, line, 'currency', `not an ISO 4217 code: ${JSON.stringify(currencyText)}`);
+    const total = amount(get(cAmount!), file, line, 'amount');
+    // A negative open balance is an open credit (credit memo): customers pay net of it.
+    const open = amount(get(cOpen!), file, line, 'open_balance');
+    const customerName = get(cName!).trim();
+    const invoice: OpenInvoice = {
       invoiceNo,
       customerId,
       customerName,
-      invoiceDate: isoDate(get('invoice_date'), file, line, 'invoice_date', false)!,
-      dueDate: isoDate(get('due_date'), file, line, 'due_date', true),
+      invoiceDate: isoDate(get(cDate!), file, line, 'invoice_date', false)!,
+      dueDate: isoDate(get(cDue!), file, line, 'due_date', true),
       amountCents: total,
       openBalanceCents: open,
       currency,
-      poNo: get('po_no').trim(),
-    });
+      poNo: get(cPo!).trim(),
+    };
+    invoices[n++] = hasTerms ? { ...invoice, terms: readTerms((name) => get(at(name)), file, line) } : invoice;
     if (!customers.has(customerId)) customers.set(customerId, { customerId, name: customerName });
   }
+  invoices.length = n;
   return { invoices, customers: [...customers.values()] };
+}
+
+// ---------------------------------------------------------------------------
+// Output: {"results":[ one result per line ]}, written as it is produced in
+// chunks of about 1 MB, never as one giant string. With --out it goes to a
+// temporary file renamed into place at the end, so a failed run leaves nothing
+// half-written.
+
+const CHUNK_CHARS = 1 << 20;
+
+export function writeResults(outcomes: readonly MatchOutcome[], write: (s: string) => void): void {
+  let buf = '{"results":[\n';
+  for (let i = 0; i < outcomes.length; i++) {
+    buf += JSON.stringify(toResultJson(outcomes[i]!));
+    buf += i + 1 < outcomes.length ? ',\n' : '\n';
+    if (buf.length >= CHUNK_CHARS) {
+      write(buf);
+      buf = '';
+    }
+  }
+  write(`${buf}]}\n`);
+}
+
+function writeResultsFile(file: string, outcomes: readonly MatchOutcome[]): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  let fd: number | null = null;
+  try {
+    fd = openSync(tmp, 'w');
+    const target = fd;
+    writeResults(outcomes, (s) => {
+      writeSync(target, s);
+    });
+    closeSync(fd);
+    fd = null;
+    renameSync(tmp, file);
+  } catch (e) {
+    if (fd !== null) closeSync(fd);
+    rmSync(tmp, { force: true });
+    const err = e as NodeJS.ErrnoException;
+    throw new InputFileError(file, null, null, `cannot write (${err.code ?? err.message})`);
+  }
 }
 
 function allocationJson(a: { invoiceNo: string; amountCents: number }): { invoice_no: string; amount: string } {
