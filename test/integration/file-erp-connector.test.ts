@@ -197,3 +197,46 @@ describe('File connector: open AR in, receipts out', () => {
     expect(await kindOf(c.postCreditMemo(memo))).toBe('duplicate');
   });
 });
+
+describe('File open credits and discount terms', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tieout-file-credits-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const read = async (name: string, csv: string, mapping?: Record<string, string>) => {
+    writeFileSync(join(dir, name), csv);
+    const c = createFileConnector({
+      baseUrl: dir,
+      options: { openArFile: name, outputFolder: 'out', ...(mapping ? { columnMapping: JSON.stringify(mapping) } : {}) },
+      credentials: { username: '', password: '' },
+    });
+    return new Map((await collectPages(c.listOpenInvoices())).map((i) => [i.invoiceNo, i]));
+  };
+
+  it('reads a negative open balance as an open credit and a terms text as discount terms', async () => {
+    const got = await read(
+      'text.csv',
+      'invoice_no,customer_id,invoice_date,amount,open_balance,terms\n' +
+        'A1,C100,2026-10-01,100.00,100.00,2/10 net 30\n' +
+        'A2,C100,2026-10-02,50.00,50.00,Net 30\n' +
+        'CM1,C100,2026-10-03,-25.00,-25.00,\n' +
+        'CM2,C200,2026-10-04,-40.00,-15.00,2/10 net 30\n',
+    );
+    expect(got.get('A1')?.terms).toEqual({ discountBasisPoints: 200, discountDays: 10, netDays: 30 });
+    expect(got.get('A2')?.terms).toBeUndefined();
+    expect(got.get('CM1')).toMatchObject({ amountCents: -2500, openBalanceCents: -2500 });
+    // A credit has nothing to discount, whatever its terms column says.
+    expect(got.get('CM2')).toMatchObject({ amountCents: -4000, openBalanceCents: -1500 });
+    expect(got.get('CM2')?.terms).toBeUndefined();
+  });
+
+  it('reads separate discount columns through a custom mapping', async () => {
+    const mapping = { invoiceNo: 'Doc', customerId: 'Cust', invoiceDate: 'Date', openBalance: 'Open', discountPercent: 'Disc %', discountDays: 'Disc days', netDays: 'Net days' };
+    const got = await read('cols.csv', 'Doc,Cust,Date,Open,Disc %,Disc days,Net days\nB1,C100,2026-10-01,80.00,1.5,15,45\nB2,C100,2026-10-01,80.00,,,30\n', mapping);
+    expect(got.get('B1')?.terms).toEqual({ discountBasisPoints: 150, discountDays: 15, netDays: 45 });
+    expect(got.get('B2')?.terms).toBeUndefined();
+  });
+
+  it('refuses a filled but unreadable discount column with file, line and column', async () => {
+    const mapping = { invoiceNo: 'Doc', customerId: 'Cust', invoiceDate: 'Date', openBalance: 'Open', discountPercent: 'Disc %', discountDays: 'Disc days' };
+    await expect(read('bad.csv', 'Doc,Cust,Date,Open,Disc %,Disc days\nB1,C100,2026-10-01,80.00,two,10\n', mapping)).rejects.toThrow(/bad\.csv.*line 2, Disc %/);
+  });
+});

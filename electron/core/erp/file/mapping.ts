@@ -4,7 +4,13 @@ import { ErpError } from '../errors';
 // Which column of the site's file holds which invoice field. Stored per
 // connection as a JSON string; the default is the open-ar.csv format.
 
-export const MAPPABLE_FIELDS = ['invoiceNo', 'customerId', 'customerName', 'invoiceDate', 'dueDate', 'amount', 'openBalance', 'currency', 'poNo'] as const;
+// A negative openBalance is an open credit (credit memo, unapplied cash). Discount
+// terms come from discountPercent + discountDays (+ netDays) columns, or from a
+// terms text like "2/10 net 30" when the file has no separate columns.
+export const MAPPABLE_FIELDS = [
+  'invoiceNo', 'customerId', 'customerName', 'invoiceDate', 'dueDate', 'amount', 'openBalance', 'currency', 'poNo',
+  'discountPercent', 'discountDays', 'netDays', 'terms',
+] as const;
 export type MappableField = (typeof MAPPABLE_FIELDS)[number];
 
 export const REQUIRED_FIELDS: readonly MappableField[] = ['invoiceNo', 'customerId', 'invoiceDate', 'openBalance'];
@@ -21,6 +27,10 @@ export const DEFAULT_COLUMN_MAPPING: ColumnMapping = {
   openBalance: 'open_balance',
   currency: 'currency',
   poNo: 'po_no',
+  discountPercent: 'discount_percent',
+  discountDays: 'discount_days',
+  netDays: 'net_days',
+  terms: 'terms',
 };
 
 const mappingSchema = z.object(Object.fromEntries(MAPPABLE_FIELDS.map((f) => [f, z.string().trim().min(1).optional()]))).strict();

@@ -5,6 +5,7 @@ import { ErpError } from '../errors';
 import { resolveHeader, type MappableField } from './mapping';
 import type { FileOptions } from './options';
 import { readRows } from './row-source';
+import { parseTermsText, termsFromParts } from '../terms';
 
 // Open AR from the site's file. Every bad row is reported with file, line
 // and field; nothing is skipped. Reading is two passes over the file: check
@@ -82,6 +83,8 @@ function parseRow(
   const currency = (get('currency') || options.defaultCurrency).toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) problem('currency', `"${currency}" is not a 3-letter currency code`);
   if (problems.length > 0 || open === null || invoiceDate === null) return { problems };
+  const terms = readTerms(get, problem, open);
+  if (problems.length > 0) return { problems };
   const name = get('customerName');
   return {
     invoice: {
@@ -94,8 +97,29 @@ function parseRow(
       openBalanceCents: open,
       currency,
       poNo: get('poNo'),
+      ...(terms ? { terms } : {}),
     },
   };
+}
+
+/**
+ * Discount terms of one row: the percent/days columns when the row fills them,
+ * else the terms text. A filled but unreadable discount column is a problem
+ * (never silently no discount); a text that states no discount ("Net 30") is not.
+ * Open credits carry no terms.
+ */
+function readTerms(get: (f: MappableField) => string, problem: (f: MappableField, message: string) => void, open: Cents): OpenInvoice['terms'] {
+  if (open <= 0) return null;
+  const pct = get('discountPercent');
+  const days = get('discountDays');
+  const net = get('netDays');
+  if (pct || days) {
+    if (!/^\d{1,2}(\.\d{1,4})?%?$/.test(pct)) problem('discountPercent', `"${pct}" is not a discount percent like 2 or 1.5`);
+    if (!/^\d{1,3}$/.test(days)) problem('discountDays', `"${days}" is not a number of days`);
+    if (net && !/^\d{1,3}$/.test(net)) problem('netDays', `"${net}" is not a number of days`);
+    return termsFromParts({ rate: pct.replace(/%$/, ''), discountDays: days, netDays: net || undefined });
+  }
+  return parseTermsText(get('terms'));
 }
 
 function problemsError(problems: readonly RowProblem[], file: string): ErpError {

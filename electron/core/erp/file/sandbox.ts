@@ -7,12 +7,13 @@ import { stringify } from 'csv-stringify/sync';
 import type { OpenInvoice } from '@shared/domain';
 import { centsToDecimalString, parseDecimalToCents } from '@shared/money';
 import type { ErpSandboxSeed, RunningErpSandbox } from '../kind-module';
+import { formatTerms } from '../terms';
 
 // The File connector's sandbox: a temp folder holding open-ar.csv written
 // from the seed, and a receipts/ folder. Ground truth is computed by reading
 // the exported files independently, as the receiving ERP's import would.
 
-export const OPEN_AR_HEADER = ['invoice_no', 'customer_id', 'customer_name', 'invoice_date', 'due_date', 'amount', 'open_balance', 'currency', 'po_no'] as const;
+export const OPEN_AR_HEADER = ['invoice_no', 'customer_id', 'customer_name', 'invoice_date', 'due_date', 'amount', 'open_balance', 'currency', 'po_no', 'terms'] as const;
 
 export function renderOpenArCsv(invoices: readonly OpenInvoice[]): string {
   return stringify(
@@ -21,6 +22,8 @@ export function renderOpenArCsv(invoices: readonly OpenInvoice[]): string {
       ...invoices.map((i) => [
         i.invoiceNo, i.customerId, i.customerName ?? '', i.invoiceDate, i.dueDate ?? '',
         centsToDecimalString(i.amountCents), centsToDecimalString(i.openBalanceCents), i.currency, i.poNo,
+        // Terms as a clerk's export writes them; an open credit is just a negative open_balance.
+        i.terms ? formatTerms(i.terms) : i.openBalanceCents > 0 ? 'Net 30' : '',
       ]),
     ],
     { record_delimiter: '\n' },
