@@ -64,15 +64,32 @@ export type OpenInvoice = Readonly<{
   terms?: PaymentTerms | null;
 }>;
 
-export type Allocation = Readonly<{ invoiceNo: string; amountCents: Cents }>;
+/**
+ * `discountCents`: an early-payment discount taken on this invoice (the invoice
+ * closes: cash `amountCents` + discount = what was open). A negative
+ * `amountCents` applies an open credit (credit memo) to the payment.
+ */
+export type Allocation = Readonly<{ invoiceNo: string; amountCents: Cents; discountCents?: Cents }>;
+
+/**
+ * What the clerk should know about how a payment was applied (docs/matching.md):
+ * short_pay: less than the invoice, the rest stays open; discount: an early-payment
+ * discount taken within terms; credit_applied: paid net of an open credit;
+ * refund_netted: a PayTrace refund of this sale is netted into the receipt;
+ * no_reference: the payer sent no reference, the amount and payer decided.
+ */
+export const MATCH_MARKERS = ['short_pay', 'discount', 'credit_applied', 'refund_netted', 'no_reference'] as const;
+export type MatchMarker = (typeof MATCH_MARKERS)[number];
 
 export type MatchStatus = 'auto' | 'suggested' | 'exception';
 
 /** Reason codes for exceptions; documented in docs/matching.md. */
 export const EXCEPTION_CODES = [
   'declined',
+  'not_approved',
   'voided',
   'refund',
+  'refunded',
   'not_a_sale',
   'duplicate_suspected',
   'no_reference',
@@ -113,6 +130,15 @@ export type MatchOutcome = Readonly<{
   reasons: readonly string[];
   exception: ExceptionCode | null;
   unappliedCents: Cents;
+  /** How the payment was applied (short pay, discount, ...). */
+  markers?: readonly MatchMarker[];
+  /** Open balance left on the invoices after this payment (short pays). */
+  remainingCents?: Cents;
+  /** A refund or void row: the sale it belongs to (PayTrace does not name it; linked by shared/refund-links.ts). */
+  refundOf?: number | null;
+  /** A sale: the refunds and voids linked to it, and what they took back. */
+  refundedBy?: readonly number[];
+  refundedCents?: Cents;
 }>;
 
 /** Where a row stands for the clerk. */

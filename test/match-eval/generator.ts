@@ -24,6 +24,7 @@ export const EVAL_CASES = [
   'declined',
   'voided',
   'refund',
+  'refunded_sale',
   'duplicate',
   'unknown_payer',
   'other_customer_invoice',
@@ -49,6 +50,7 @@ export const NEVER_AUTO: ReadonlySet<EvalCase> = new Set([
   'declined',
   'voided',
   'refund',
+  'refunded_sale',
   'duplicate',
   'unknown_payer',
   'other_customer_invoice',
@@ -176,6 +178,7 @@ export function generateEvalDataset(options: GenerateOptions = {}): EvalDataset 
 
   const transactions: PayTraceTransaction[] = [];
   const truth: GroundTruth[] = [];
+  const refundedSales = new Set<number>();
   let txnSeq = 500000001;
   let createdMs = BASE_MS - 14 * DAY;
   const nextInstant = (): string => {
@@ -360,6 +363,7 @@ export function generateEvalDataset(options: GenerateOptions = {}): EvalDataset 
       case 'refund': {
         const sale = cleanSales.length > 0 ? r.pick(cleanSales) : null;
         if (!sale) continue;
+        refundedSales.add(sale.transactionId);
         emit(
           { type: 'REFUND', customerId: sale.customerId, billingName: sale.billingName, maskedCard: sale.maskedCard, amountCents: sale.amountCents, invoiceId: sale.invoiceId },
           'refund',
@@ -390,6 +394,8 @@ export function generateEvalDataset(options: GenerateOptions = {}): EvalDataset 
 
   // Keep the truth honest about ambiguity the distractors created for no-reference cases.
   const fixedTruth = truth.map((g) => {
+    // A sale refunded in full nets to nothing to post (docs/matching.md).
+    if (refundedSales.has(g.transactionId)) return { ...g, case: 'refunded_sale' as EvalCase, allocations: null };
     if (g.case !== 'no_reference') return g;
     const t = transactions.find((x) => x.transactionId === g.transactionId)!;
     const inv = invoices.find((x) => x.invoiceNo === g.allocations![0]!.invoiceNo)!;

@@ -97,12 +97,26 @@ describe('customers', () => {
 });
 
 describe('allocations', () => {
-  it('short payment: partial allocation, flagged, with the difference', () => {
+  it('short pay with a strong reference from the invoice customer: applied automatically below the limit, the rest stays open', () => {
     const o = one(payment(13760, { invoiceId: '3001', customerId: 'C10001' }), [invoice('3001', 'C10001', 15000)]);
-    expect(o.status).toBe('exception');
-    expect(o.exception).toBe('short_payment');
+    expect(o.status).toBe('auto');
     expect(alloc(o)).toEqual([['3001', 13760]]);
-    expect(o.candidates[0]!.blockers).toContain('amount −$12.40');
+    expect(o.markers).toEqual(['short_pay']);
+    expect(o.remainingCents).toBe(1240);
+  });
+
+  it('short pay above the automatic limit is suggested; with shortPay "off" it is an exception', () => {
+    const big = one(payment(10000, { invoiceId: '3001', customerId: 'C10001' }), [invoice('3001', 'C10001', 15000)]);
+    expect(big.status).toBe('suggested');
+    expect(big.remainingCents).toBe(5000);
+    const off = createMatcher({ shortPay: 'off' })({ transactions: [payment(13760, { invoiceId: '3001', customerId: 'C10001' })], invoices: [invoice("3001", "C10001", 15000)], customers: CUSTOMERS })[0]!;
+    expect(off.exception).toBe('short_payment');
+    expect(off.candidates[0]!.blockers).toContain('amount −$12.40');
+  });
+
+  it('a short pay without the customer behind it stays an exception', () => {
+    const o = one(payment(13760, { invoiceId: '3001', customerId: '', billingName: 'Someone Else' }), [invoice('3001', 'C10001', 15000)]);
+    expect(o.status).not.toBe('auto');
   });
 
   it('overpayment: allocates the balance and leaves the rest unapplied', () => {
@@ -166,8 +180,13 @@ describe('never automatic', () => {
     const sale = payment(15000, { invoiceId: '5001', maskedCard: '************5454' });
     const refund = payment(15000, { invoiceId: '5001', maskedCard: '************5454', type: 'REFUND', createdAt: '2025-03-03T18:00:00.000Z' });
     const [os, or] = run([sale, refund], inv);
-    expect(os!.status).toBe('auto');
+    // Refunded in full: nothing to post, and the refund names its sale.
+    expect(os!.status).toBe('exception');
+    expect(os!.exception).toBe('refunded');
+    expect(os!.allocations).toEqual([]);
+    expect(os!.refundedBy).toEqual([refund.transactionId]);
     expect(or!.exception).toBe('refund');
+    expect(or!.refundOf).toBe(sale.transactionId);
     expect(or!.reason).toContain(`for sale ${sale.transactionId}`);
     const explicit = payment(5000, { type: 'REFUND', raw: { original_transaction_id: sale.transactionId } });
     expect(run([sale, explicit], inv)[1]!.reason).toContain(`for sale ${sale.transactionId} (invoice 5001) (partial`);
@@ -232,5 +251,125 @@ describe('determinism and incremental use', () => {
     const again = prepared.match([payment(1000, { invoiceId: '8001' })], { consumed: [{ invoiceNo: '8001', amountCents: 1000 }] });
     expect(again[0]!.exception).toBe('invoice_not_open');
     expect(prepared.match([payment(2000, { invoiceId: '8002' })])[0]!.status).toBe('auto');
+  });
+});
+
+describe('money counts only on positive evidence (shared/payment-verdict.ts)', () => {
+  const inv = [invoice('7001', 'C10001', 15000)];
+  it.each([
+    ['  EXPIRED CARD - Expired card', ''],
+    ['NSF - Insufficient funds', ''],
+    ['CALL', ''],
+    ['PICK UP', ''],
+    ['INVALID CARD NUMBER', ''],
+    ['RESTRICTED CARD', ''],
+    ['', ''],
+  ])('a card sale with no approval code ("%s") is never applied', (message, code) => {
+    const o = one(payment(15000, { invoiceId: '7001', customerId: 'C10001', approvalCode: code, approvalMessage: message }), inv);
+    expect(o.status).toBe('exception');
+    expect(o.exception).toBe('declined');
+    expect(o.allocations).toEqual([]);
+    expect(o.reason.length).toBeGreaterThan(10);
+  });
+
+  it('an approval code with an unfamiliar or contradicting text is not money', () => {
+    for (const message of ['ZZ UNKNOWN RESPONSE', 'NOT APPROVED', 'PARTIAL APPROVAL - Approved']) {
+      const o = one(payment(15000, { invoiceId: '7001', customerId: 'C10001', approvalMessage: message }), inv);
+      expect(o.exception, message).toBe('not_approved');
+    }
+    expect(one(payment(15000, { invoiceId: '7001', customerId: 'C10001', approvalMessage: '  NO  MATCH - Approved and completed' }), inv).status).toBe('auto');
+  });
+
+  it('unknown transaction types and ACH rows without a processed status are exceptions', () => {
+    expect(one(payment(15000, { invoiceId: '7001', customerId: 'C10001', type: 'STR/FWD' }), inv).exception).toBe('not_a_sale');
+    expect(one(payment(15000, { invoiceId: '7001', customerId: 'C10001', type: '' }), inv).exception).toBe('not_a_sale');
+    const ach = (status: string | undefined) => payment(15000, { invoiceId: '7001', customerId: 'C10001', method: 'ach', raw: { check: status === undefined ? {} : { status } } });
+    expect(one(ach(undefined), inv).exception).toBe('not_approved');
+    expect(one(ach('Pending'), inv).exception).toBe('not_approved');
+    expect(one(ach('Returned'), inv).exception).toBe('not_approved');
+    expect(one(ach('Processed'), inv).status).toBe('auto');
+  });
+
+  it('a declined attempt does not claim the invoice, and its approved retry is not a duplicate', () => {
+    const card = '************4242';
+    const declined = payment(15000, { invoiceId: '7001', customerId: 'C10001', maskedCard: card, approvalCode: '', approvalMessage: 'NSF - Insufficient funds' });
+    const retry = payment(15000, { invoiceId: '7001', customerId: 'C10001', maskedCard: card, createdAt: '2025-03-01T18:20:00.000Z' });
+    const [d, r] = run([declined, retry], inv);
+    expect(d!.exception).toBe('declined');
+    expect(r!.status).toBe('auto');
+    expect(alloc(r!)).toEqual([['7001', 15000]]);
+  });
+});
+
+describe('references decide which invoice', () => {
+  it('"1003256/57" names 1003256 and 1003257, never an invoice of equal balance', () => {
+    const invs = [invoice('1003255', 'C10001', 5000), invoice('1003256', 'C10001', 5000), invoice('1003257', 'C10001', 7000)];
+    const o = one(payment(12000, { invoiceId: '1003256/57', customerId: 'C10001' }), invs);
+    expect(alloc(o).sort()).toEqual([['1003256', 5000], ['1003257', 7000]]);
+    for (const c of o.candidates) expect(c.allocations.map((a) => a.invoiceNo)).not.toContain('1003255');
+  });
+
+  it('an abbreviation whose expansion is not open names nothing: no substitute by amount', () => {
+    const invs = [invoice('1003255', 'C10001', 5000), invoice('1003256', 'C10001', 7000)];
+    const o = one(payment(12000, { invoiceId: '1003256/57', customerId: 'C10001' }), invs);
+    expect(o.status).not.toBe('auto');
+    // Offered at most as a suggestion that says 1003255 was never named.
+    if (alloc(o).some(([n]) => n === '1003255')) expect(o.reason).toContain('1003255 not referenced by the payer');
+  });
+
+  it('ranges expand: "1003256-58"', () => {
+    const invs = [invoice('1003256', 'C10001', 1000), invoice('1003257', 'C10001', 2000), invoice('1003258', 'C10001', 3000)];
+    expect(alloc(one(payment(6000, { invoiceId: '1003256-58', customerId: 'C10001' }), invs)).length).toBe(3);
+  });
+
+  it('a reference that names a real invoice is not typo-corrected to another whose balance equals the amount', () => {
+    const invs = [invoice('1004521', 'C10001', 9000), invoice('1004512', 'C10001', 12000)];
+    const o = one(payment(12000, { invoiceId: '1004521', customerId: 'C10001' }), invs);
+    expect(o.status).not.toBe('auto');
+  });
+});
+
+describe('discounts and open credits', () => {
+  it('2/10 net 30 taken within 10 days: applied in full with the discount', () => {
+    const terms = { discountBasisPoints: 200, discountDays: 10, netDays: 30 };
+    const invs = [invoice('8001', 'C10001', 10000, { invoiceDate: '2025-02-25', terms })];
+    const o = one(payment(9800, { invoiceId: '8001', customerId: 'C10001' }), invs);
+    expect(o.status).toBe('auto');
+    expect(o.allocations).toEqual([{ invoiceNo: '8001', amountCents: 9800, discountCents: 200 }]);
+    expect(o.markers).toEqual(['discount']);
+    // Outside the discount period it is a short pay, not a discount.
+    const late = one(payment(9800, { invoiceId: '8001', customerId: 'C10001', createdAt: '2025-03-20T18:00:00.000Z' }), invs);
+    expect(late.markers ?? []).not.toContain('discount');
+  });
+
+  it('a payment net of an open credit: suggested when the credit is not referenced, automatic when it is', () => {
+    const invs = [invoice('8101', 'C10001', 20000), invoice('CM501', 'C10001', -5000)];
+    const netted = one(payment(15000, { invoiceId: '8101', customerId: 'C10001' }), invs);
+    expect(netted.status).toBe('suggested');
+    expect(netted.allocations).toEqual([{ invoiceNo: '8101', amountCents: 20000 }, { invoiceNo: 'CM501', amountCents: -5000 }]);
+    expect(netted.markers).toContain('credit_applied');
+    const both = one(payment(15000, { invoiceId: '8101, CM501', customerId: 'C10001' }), invs);
+    expect(both.status).toBe('auto');
+  });
+});
+
+describe('refunds and voids are known to matching', () => {
+  const inv = [invoice('9001', 'C10001', 15000)];
+  const card = '************5454';
+  it('a partly refunded sale is never automatic and is proposed net', () => {
+    const sale = payment(15000, { invoiceId: '9001', customerId: 'C10001', maskedCard: card });
+    const refund = payment(5000, { invoiceId: '9001', customerId: 'C10001', maskedCard: card, type: 'REFUND', createdAt: '2025-03-02T18:00:00.000Z' });
+    const [s] = run([sale, refund], inv);
+    expect(s!.status).not.toBe('auto');
+    expect(s!.refundedCents).toBe(5000);
+    expect(s!.markers).toContain('refund_netted');
+    expect(alloc(s!)).toEqual([['9001', 10000]]);
+  });
+
+  it('a refund synced after its sale was decided still links (history) and names its sale', () => {
+    const sale = payment(15000, { invoiceId: '9001', customerId: 'C10001', maskedCard: card });
+    const refund = payment(15000, { invoiceId: '9001', customerId: 'C10001', maskedCard: card, type: 'REFUND', createdAt: '2025-03-04T18:00:00.000Z' });
+    const [r] = matcher({ transactions: [refund], invoices: inv, customers: CUSTOMERS, history: [sale] });
+    expect(r!.refundOf).toBe(sale.transactionId);
   });
 });

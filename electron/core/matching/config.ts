@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_VERDICT_RULES } from '@shared/payment-verdict';
 
 // Every threshold and tolerance the engine uses, with safe defaults. A site can
 // override any of them with a rules.json (validated by matchConfigSchema).
@@ -76,6 +77,27 @@ export const matchConfigSchema = z.object({
   maxCandidates: z.number().int().min(1).max(20),
   /** Transaction types that are receipts; anything else (AUTHORIZATION, ...) is not_a_sale. */
   saleTypes: z.array(z.string().min(1)).min(1),
+  /** approval_message endings that mean approved (shared/payment-verdict.ts); an unfamiliar text is never money. */
+  approvalTexts: z.array(z.string().min(1)).min(1),
+  /** ACH check statuses that mean collected (unconfirmed field: docs/paytrace.md). */
+  achReceivedStatuses: z.array(z.string().min(1)).min(1),
+  /**
+   * A short pay with a strong reference from the invoice's own customer:
+   * 'auto' applies it (automatic when the shortfall is at most shortPayAutoMaxPercent),
+   * 'suggested' proposes it for review, 'off' makes it an exception.
+   */
+  shortPay: z.enum(['auto', 'suggested', 'off']),
+  shortPayAutoMaxPercent: z.number().min(0).max(100),
+  /** A partly refunded sale is proposed as one net receipt, or as the full receipt plus a credit memo for the refund. */
+  partialRefundPosting: z.enum(['net', 'receipt_and_credit_memo']),
+  /** Early-payment discounts: terms when the ERP gives none (null: no default terms). */
+  defaultTerms: z.object({ discountBasisPoints: z.number().int().min(0).max(10000), discountDays: z.number().int().min(0), netDays: z.number().int().min(0) }).nullable(),
+  /** Per-customer terms that override the ERP's and the default ("CUST-1": {...}). */
+  customerTerms: z.record(z.string(), z.object({ discountBasisPoints: z.number().int().min(0).max(10000), discountDays: z.number().int().min(0), netDays: z.number().int().min(0) })),
+  /** A discount taken within terms may be automatic (else suggested). */
+  autoDiscount: z.boolean(),
+  /** Days of grace after the discount period (mail and bank float). */
+  discountGraceDays: z.number().int().min(0),
 });
 export type MatchConfig = z.infer<typeof matchConfigSchema>;
 
@@ -117,6 +139,15 @@ export const DEFAULT_MATCH_CONFIG: MatchConfig = {
   learnedMinConfirmations: 1,
   maxCandidates: 5,
   saleTypes: ['SALE'],
+  approvalTexts: [...DEFAULT_VERDICT_RULES.approvalTexts],
+  achReceivedStatuses: [...DEFAULT_VERDICT_RULES.achReceivedStatuses],
+  shortPay: 'auto',
+  shortPayAutoMaxPercent: 10,
+  partialRefundPosting: 'net',
+  defaultTerms: null,
+  customerTerms: {},
+  autoDiscount: true,
+  discountGraceDays: 0,
 };
 
 /** What a rules.json may contain: any subset, points may be partial too. */

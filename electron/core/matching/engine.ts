@@ -1,9 +1,11 @@
 import { cents, formatMoney, ZERO } from '@shared/money';
-import type { Allocation, Candidate, Customer, ExceptionCode, MatchOutcome, PayTraceTransaction, SignalPoints } from '@shared/domain';
+import type { Allocation, Candidate, Customer, ExceptionCode, MatchMarker, MatchOutcome, PayTraceTransaction, PaymentTerms, SignalPoints } from '@shared/domain';
+import { paymentVerdict, type PaymentVerdict, type PaymentVerdictRules } from '@shared/payment-verdict';
+import { linkRefunds, type RefundLink } from '@shared/refund-links';
 import { resolveMatchConfig, type MatchConfig } from './config';
 import { buildMatchIndex, type IndexedInvoice, type MatchIndex } from './match-index';
 import { findExactSubsets } from './subset';
-import { dayNumber, fastNormalizeReference, isOneEdit, nameTokens, normalizeName, referenceTokensOfField, wordReferenceTokens } from './text';
+import { abbreviatedReferenceTokens, dayNumber, fastNormalizeReference, isOneEdit, nameTokens, normalizeName, referenceTokensOfField, wordReferenceTokens } from './text';
 import type { MatchInput, Matcher } from './types';
 
 // The matching engine. Per payment: find references (invoice_id, description,
@@ -15,7 +17,7 @@ import type { MatchInput, Matcher } from './types';
 // no blocker and a clear lead over the runner-up.
 
 type RefKind = 'exact' | 'normalised' | 'po' | 'description' | 'typo';
-type AmountKind = 'exact' | 'installment' | 'overpay_tolerance' | 'surcharge' | 'over' | 'short';
+type AmountKind = 'exact' | 'installment' | 'overpay_tolerance' | 'surcharge' | 'over' | 'short' | 'short_pay' | 'discount' | 'credit';
 
 /** `signal` is shared by every candidate (and outcome) that this payer link supports. */
 type PayerLink = Readonly<{ customerId: string; points: number; strong: boolean; signal: SignalPoints }>;
@@ -60,7 +62,12 @@ type Scored = {
   unapplied: number;
   customerId: string | null;
   oldestDay: number;
+  markers: MatchMarker[];
+  remaining: number;
 };
+
+/** A sale that PayTrace refunded (partly) or voided by a separate row. */
+type TakenBack = Readonly<{ by: readonly number[]; cents: number; maybe: readonly number[] }>;
 
 type Evaluation = {
   t: PayTraceTransaction;
@@ -71,6 +78,7 @@ type Evaluation = {
   notOpen: IndexedInvoice[];
   scored: Scored[];
   chosen: Scored | null;
+  takenBack: TakenBack | null;
 };
 
 /** Store contents for prepare(); `history` are earlier transactions (duplicate and refund context). */
@@ -97,7 +105,7 @@ export function createMatcher(config: Partial<MatchConfig> = {}): EngineMatcher 
   const prepare = (input: PrepareInput): PreparedMatcher => {
     const index = buildMatchIndex(input.invoices, input.customers, input.learned ?? [], resolved);
     const baseAvailable = availableBalances(index, input.consumed ?? []);
-    const history = buildHistoryIndex(input.history ?? []);
+    const history = buildHistoryIndex(input.history ?? [], verdictRulesOf(resolved));
     const caches = createCaches();
     return {
       config: resolved,
@@ -114,6 +122,10 @@ export function createMatcher(config: Partial<MatchConfig> = {}): EngineMatcher 
 }
 
 // ---------------------------------------------------------------- batch
+
+function verdictRulesOf(config: MatchConfig): PaymentVerdictRules {
+  return { saleTypes: config.saleTypes, approvalTexts: config.approvalTexts, achReceivedStatuses: config.achReceivedStatuses };
+}
 
 /** Open balance per invoice slot, less what earlier postings/approvals already took. */
 function availableBalances(index: MatchIndex, consumed: NonNullable<MatchInput['consumed']>): Float64Array {
@@ -139,38 +151,47 @@ function runBatch(
   stored: HistoryIndex,
   extraHistory: readonly PayTraceTransaction[],
 ): MatchOutcome[] {
-  const history = extraHistory.length > 0 ? mergeHistory(stored, extraHistory) : stored;
+  const rules = verdictRulesOf(config);
+  const history = extraHistory.length > 0 ? mergeHistory(stored, extraHistory, rules) : stored;
   const outcomes: MatchOutcome[] = new Array(transactions.length);
-  const duplicates = findDuplicates(transactions, history, config);
-  const saleTypes = new Set(config.saleTypes.map((s) => s.toUpperCase()));
+  const duplicates = findDuplicates(transactions, history, config, rules);
   const evaluations: Evaluation[] = [];
-  let refundLinker: RefundLinker | null = null;
+
+  const verdicts = transactions.map((t) => paymentVerdict(t, rules));
+  const refunds = refundLinksOf(transactions, verdicts, history, rules);
 
   for (let order = 0; order < transactions.length; order++) {
     const t = transactions[order]!;
-    const type = t.type.toUpperCase();
-    if (t.declined) {
-      outcomes[order] = exceptionOutcome(t, 'declined', `Declined${t.approvalMessage ? `: ${t.approvalMessage}` : ''}; never applied to an invoice`);
-    } else if (type === 'VOID') {
-      outcomes[order] = exceptionOutcome(t, 'voided', 'Voided in PayTrace; never applied to an invoice');
-    } else if (type === 'REFUND') {
-      refundLinker ??= createRefundLinker(transactions, history);
-      outcomes[order] = exceptionOutcome(t, 'refund', refundLinker(t));
-    } else if (!saleTypes.has(type)) {
-      outcomes[order] = exceptionOutcome(t, 'not_a_sale', `Transaction type ${type} is not a receipt`);
-    } else {
-      const dup = duplicates.get(t.transactionId);
-      if (dup) {
-        const hours = Math.abs(Date.parse(t.createdAt) - Date.parse(dup.createdAt)) / 3_600_000;
-        outcomes[order] = exceptionOutcome(
-          t,
-          'duplicate_suspected',
-          `Suspected duplicate of transaction ${dup.transactionId}: same card ${t.maskedCard}, amount ${money(t.amountCents, t.currency)} and reference, ${hours.toFixed(1)} h apart`,
-        );
+    const verdict = verdicts[order]!;
+    if (!verdict.received) {
+      if (verdict.code === 'refund' || (verdict.code === 'voided' && refunds.links.has(t.transactionId))) {
+        outcomes[order] = refundOutcome(t, verdict.code === 'voided' ? 'voided' : 'refund', refunds.links.get(t.transactionId) ?? null, refunds.sales);
       } else {
-        evaluations.push(evaluate(index, config, caches, available, t, order));
+        outcomes[order] = exceptionOutcome(t, verdict.code, verdict.reason);
       }
+      continue;
     }
+    const takenBack = refunds.bySale.get(t.transactionId) ?? null;
+    if (takenBack && takenBack.by.length > 0 && takenBack.cents >= t.amountCents) {
+      outcomes[order] = { ...exceptionOutcome(t, 'refunded', `fully taken back by ${takenBackText(takenBack)}: nets to nothing to post`), refundedBy: takenBack.by, refundedCents: cents(takenBack.cents) };
+      continue;
+    }
+    const dup = duplicates.get(t.transactionId);
+    if (dup) {
+      const hours = Math.abs(Date.parse(t.createdAt) - Date.parse(dup.createdAt)) / 3_600_000;
+      outcomes[order] = exceptionOutcome(
+        t,
+        'duplicate_suspected',
+        `Suspected duplicate of transaction ${dup.transactionId}: same card ${t.maskedCard}, amount ${money(t.amountCents, t.currency)} and reference, ${hours.toFixed(1)} h apart`,
+      );
+      continue;
+    }
+    // A partly refunded sale is matched on what it leaves (net), or on its full amount with the refund as a credit memo.
+    const netted = takenBack && takenBack.by.length > 0 && config.partialRefundPosting === 'net' ? { ...t, amountCents: cents(t.amountCents - takenBack.cents) } : t;
+    const ev = evaluate(index, config, caches, available, netted, order);
+    ev.takenBack = takenBack;
+    if (takenBack) holdForRefund(ev, takenBack, config);
+    evaluations.push(ev);
   }
 
   markInstallments(evaluations, available, index, config, caches);
@@ -188,39 +209,39 @@ const REF_RANK: Record<RefKind, number> = { exact: 5, normalised: 4, po: 3, desc
 function evaluate(index: MatchIndex, config: MatchConfig, caches: EngineCaches, available: Float64Array, t: PayTraceTransaction, order: number): Evaluation {
   const hits: Hits = new Map();
   const notOpen: IndexedInvoice[] = [];
+  const credits: Hits = new Map();
   const missed: string[] = [];
   const rawInvoiceId = t.invoiceId.trim();
   const rawParts = /[\s,;/&|+]/.test(rawInvoiceId) ? rawInvoiceId.split(/[\s,;/&|+]+/) : null;
-  const given: string[] = [];
   for (const tok of referenceTokensOfField(t.invoiceId)) {
     const refs = index.byRef.get(tok);
     const pos = refs ? undefined : index.byPo.get(tok);
-    if (/\d/.test(tok)) given.push(tok);
-    if (refs) for (const e of refs) addHit(hits, notOpen, available, e, (rawParts ? rawParts.includes(e.invoice.invoiceNo) : rawInvoiceId === e.invoice.invoiceNo) ? 'exact' : 'normalised');
-    else if (pos) for (const e of pos) addHit(hits, notOpen, available, e, 'po');
+    if (refs) for (const e of refs) addHit(hits, credits, notOpen, available, e, (rawParts ? rawParts.includes(e.invoice.invoiceNo) : rawInvoiceId === e.invoice.invoiceNo) ? 'exact' : 'normalised');
+    else if (pos) for (const e of pos) addHit(hits, credits, notOpen, available, e, 'po');
     else if (/\d/.test(tok)) missed.push(tok);
   }
   for (const tok of referenceTokensOfField(t.customerReferenceId)) {
     const pos = index.byPo.get(tok);
     const refs = pos ? undefined : index.byRef.get(tok);
-    if (/\d/.test(tok)) given.push(tok);
-    if (pos) for (const e of pos) addHit(hits, notOpen, available, e, 'po');
-    else if (refs) for (const e of refs) addHit(hits, notOpen, available, e, 'normalised');
+    if (pos) for (const e of pos) addHit(hits, credits, notOpen, available, e, 'po');
+    else if (refs) for (const e of refs) addHit(hits, credits, notOpen, available, e, 'normalised');
     else if (/\d/.test(tok)) missed.push(tok);
   }
-  for (const tok of wordReferenceTokens(t.description)) {
+  for (const tok of descriptionTokens(t.description)) {
     const refs = index.byRef.get(tok) ?? index.byPo.get(tok);
-    if (refs) for (const e of refs) addHit(hits, notOpen, available, e, 'description');
+    if (refs) for (const e of refs) addHit(hits, credits, notOpen, available, e, 'description');
   }
 
   const payer = cachedPayer(index, caches, t, config.points);
 
   // One-character typos, searched only where corroboration could come from:
   // the payer's own invoices and invoices whose balance equals the amount.
-  // Invoice numbers are dense, so a mistyped number often names some other
-  // real invoice: search around every given token unless the hits already
-  // account for the amount exactly.
-  const typoTokens = hitsExplainAmount(hits, available, t.amountCents, config) ? missed : given;
+  // Only a reference that names no invoice at all is a typo candidate: one that
+  // names a real invoice decides (an invoice whose balance merely equals the
+  // amount is never substituted for it), and an abbreviation's expansion
+  // ("1003256/57" → 1003257) is what the payer meant, not a near miss.
+  const abbreviated = abbreviatedReferenceTokens(t.invoiceId);
+  const typoTokens = missed.filter((tok) => !abbreviated.has(tok));
   if (typoTokens.length > 0) {
     const pool: IndexedInvoice[] = [];
     for (const customerId of payer.keys()) pool.push(...(index.byCustomer.get(customerId) ?? []));
@@ -250,7 +271,12 @@ function evaluate(index: MatchIndex, config: MatchConfig, caches: EngineCaches, 
     }
   }
 
-  const exactFromRefs = drafts.some((d) => d.slots.reduce((s, e) => s + available[e.slot]!, 0) === t.amountCents);
+  let exactFromRefs = drafts.some((d) => d.slots.reduce((s, e) => s + available[e.slot]!, 0) === t.amountCents);
+  if (!exactFromRefs && hitList.length > 0) {
+    const netted = creditDrafts(index, hits, credits, hitList.map((h) => h.entry), available, t.amountCents);
+    drafts.push(...netted);
+    exactFromRefs = netted.length > 0;
+  }
   if (!exactFromRefs) {
     const amountDrafts: Draft[] = [];
     for (const customerId of payer.keys()) {
@@ -262,6 +288,17 @@ function evaluate(index: MatchIndex, config: MatchConfig, caches: EngineCaches, 
       for (const e of index.byBalance.get(t.amountCents) ?? []) {
         if (available[e.slot] === t.amountCents && amountDrafts.length < config.maxCandidates) amountDrafts.push(draftOf(hits, [e], 'amount'));
       }
+    }
+    if (amountDrafts.length === 1 && payer.size > 0) {
+      // "Exactly one of that customer's open balances": another balance within tolerance of the amount makes it a guess.
+      const only = amountDrafts[0]!.slots[0]!;
+      const near = (index.byCustomer.get(only.invoice.customerId) ?? []).filter((e) => {
+        const bal = available[e.slot]!;
+        if (e === only || bal <= 0) return false;
+        const band = Math.max(config.overpayToleranceCents, Math.floor((bal * config.surchargeMaxPercent) / 100));
+        return Math.abs(t.amountCents - bal) <= band;
+      });
+      if (near.length > 0) amountDrafts[0]!.extraBlockers.push(`open balance of invoice ${near[0]!.invoice.invoiceNo} (${money(available[near[0]!.slot]!, t.currency)}) is within tolerance of the amount too`);
     }
     if (amountDrafts.length > 1) {
       const nos = amountDrafts.map((d) => d.slots[0]!.invoice.invoiceNo);
@@ -299,7 +336,7 @@ function evaluate(index: MatchIndex, config: MatchConfig, caches: EngineCaches, 
     }
   }
 
-  const ev: Evaluation = { t, order, payDay: dayNumber(t.createdAt), payer, missed, notOpen, scored: [], chosen: null };
+  const ev: Evaluation = { t, order, payDay: dayNumber(t.createdAt), payer, missed, notOpen, scored: [], chosen: null, takenBack: null };
   if (drafts.length === 1) {
     ev.scored.push(scoreDraft(ev, drafts[0]!, index, config, caches, available));
   } else if (drafts.length > 1) {
@@ -317,8 +354,19 @@ function evaluate(index: MatchIndex, config: MatchConfig, caches: EngineCaches, 
 
 type Hits = Map<number, { entry: IndexedInvoice; kind: RefKind }>;
 
-function addHit(hits: Hits, notOpen: IndexedInvoice[], available: Float64Array, entry: IndexedInvoice, kind: RefKind): void {
-  if (available[entry.slot]! <= 0) {
+function descriptionTokens(description: string): string[] {
+  const words = wordReferenceTokens(description);
+  const implied = abbreviatedReferenceTokens(description);
+  return implied.size === 0 ? words : [...new Set([...words, ...implied])];
+}
+
+function addHit(hits: Hits, credits: Hits, notOpen: IndexedInvoice[], available: Float64Array, entry: IndexedInvoice, kind: RefKind): void {
+  if (available[entry.slot]! < 0) {
+    // A referenced open credit: applied only together with the invoices it is netted against.
+    credits.set(entry.slot, { entry, kind });
+    return;
+  }
+  if (available[entry.slot]! === 0) {
     if (!notOpen.includes(entry)) notOpen.push(entry);
     return;
   }
@@ -326,20 +374,47 @@ function addHit(hits: Hits, notOpen: IndexedInvoice[], available: Float64Array, 
   if (!prior || REF_RANK[kind] > REF_RANK[prior.kind]) hits.set(entry.slot, { entry, kind });
 }
 
-function draftOf(hits: Hits, slots: IndexedInvoice[], origin: Draft['origin']): Draft {
-  return { slots, refKinds: slots.map((s) => hits.get(s.slot)?.kind ?? null), origin, installmentWith: null, extraBlockers: [] };
+/** Most open credits of one customer tried against a payment (all their combinations). */
+const MAX_CREDITS = 6;
+
+/**
+ * Customers pay invoices net of their open credits: the referenced invoices
+ * plus one combination of the customer's open credits (referenced ones always
+ * in) that leaves exactly the amount paid.
+ */
+function creditDrafts(index: MatchIndex, hits: Hits, credits: Hits, invoices: IndexedInvoice[], available: Float64Array, amount: number): Draft[] {
+  const owners = new Set(invoices.map((e) => e.invoice.customerId));
+  if (owners.size !== 1) return [];
+  const owner = [...owners][0]!;
+  const own = (index.byCustomer.get(owner) ?? []).filter((e) => available[e.slot]! < 0 && e.invoice.currency === invoices[0]!.invoice.currency);
+  const forced = [...credits.values()].map((c) => c.entry).filter((e) => e.invoice.customerId === owner);
+  const optional = own.filter((e) => !credits.has(e.slot)).slice(0, MAX_CREDITS);
+  if (forced.length === 0 && optional.length === 0) return [];
+  const invoiceTotal = invoices.reduce((s, e) => s + available[e.slot]!, 0);
+  const forcedTotal = forced.reduce((s, e) => s + available[e.slot]!, 0);
+  const out: Draft[] = [];
+  const refKinds = new Map<number, RefKind>();
+  for (const [slot, h] of hits) refKinds.set(slot, h.kind);
+  for (const [slot, c] of credits) refKinds.set(slot, c.kind);
+  for (let mask = 0; mask < 1 << optional.length; mask++) {
+    let total = invoiceTotal + forcedTotal;
+    const chosen = [...forced];
+    for (let i = 0; i < optional.length; i++) {
+      if (mask & (1 << i)) {
+        total += available[optional[i]!.slot]!;
+        chosen.push(optional[i]!);
+      }
+    }
+    if (chosen.length === 0 || total !== amount) continue;
+    const slots = [...invoices, ...chosen];
+    out.push({ slots, refKinds: slots.map((e) => refKinds.get(e.slot) ?? null), origin: 'reference', installmentWith: null, extraBlockers: [] });
+    if (out.length >= 3) break;
+  }
+  return out;
 }
 
-function hitsExplainAmount(hits: ReadonlyMap<number, { entry: IndexedInvoice }>, available: Float64Array, amount: number, config: MatchConfig): boolean {
-  let total = 0;
-  for (const h of hits.values()) {
-    const bal = available[h.entry.slot]!;
-    if (bal === amount) return true;
-    // A surcharge-sized excess also explains the amount.
-    if (amount > bal && bal > 0 && (amount - bal) * 100 <= bal * config.surchargeMaxPercent) return true;
-    total += bal;
-  }
-  return hits.size > 1 && total === amount;
+function draftOf(hits: Hits, slots: IndexedInvoice[], origin: Draft['origin']): Draft {
+  return { slots, refKinds: slots.map((s) => hits.get(s.slot)?.kind ?? null), origin, installmentWith: null, extraBlockers: [] };
 }
 
 function sortByAge(list: IndexedInvoice[]): IndexedInvoice[] {
@@ -438,7 +513,13 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
   // Reference.
   const referenced = draft.refKinds.filter((k): k is RefKind => k !== null);
   const hasTypo = referenced.includes('typo');
-  if (referenced.length === slots.length) {
+  // An open credit the payer did not name is netted in on the amount's evidence: it needs review, but the invoices' references still count.
+  const unnamedCredits = slots.filter((e, i) => draft.refKinds[i] === null && available[e.slot]! < 0);
+  if (unnamedCredits.length > 0 && referenced.length > 0 && referenced.length + unnamedCredits.length === slots.length) {
+    const weakest = referenced.reduce((w, k) => (REF_RANK[k] < REF_RANK[w] ? k : w));
+    signals.push({ signal: `reference_${weakest}`, points: refPoints(p, weakest), detail: refDetail(weakest, t, nos.filter((_, i) => draft.refKinds[i] !== null)) });
+    blockers.push(`open credit ${unnamedCredits.map((e) => e.invoice.invoiceNo).join(', ')} applied but not named by the payer`);
+  } else if (referenced.length === slots.length) {
     const weakest = referenced.reduce((w, k) => (REF_RANK[k] < REF_RANK[w] ? k : w));
     signals.push({ signal: `reference_${weakest}`, points: refPoints(p, weakest), detail: refDetail(weakest, t, nos) });
   } else if (referenced.length > 0) {
@@ -453,16 +534,33 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
   const total = slots.reduce((s, e) => s + available[e.slot]!, 0);
   const amount = t.amountCents;
   const cur = t.currency;
+  const owners = slots.length === 1 ? [slots[0]!.invoice.customerId] : [...new Set(slots.map((s) => s.invoice.customerId))];
+  const link = owners.length === 1 ? ev.payer.get(owners[0]!) : undefined;
+  const strongReference = draft.origin === 'reference' && referenced.length === slots.length && !hasTypo;
+  const markers: MatchMarker[] = [];
+  let remaining = 0;
   let amountKind: AmountKind;
   let unapplied = 0;
   let allocations: Allocation[] = [];
+  const credits = slots.filter((e) => available[e.slot]! < 0);
   const balanceText = slots.length > 1 ? `the ${slots.length} open balances (${money(total, cur)})` : `the open balance ${money(total, cur)}`;
+  const discount = slots.length === 1 && amount < total ? discountTaken(ev, slots[0]!, total, config) : null;
   if (draft.installmentWith) {
     amountKind = 'installment';
     signals.push({ signal: 'amount_installment', points: p.amountExact, detail: `installment: with transaction${draft.installmentWith.length > 1 ? 's' : ''} ${draft.installmentWith.join(', ')} pays ${balanceText} exactly` });
+  } else if (credits.length > 0 && amount === total) {
+    amountKind = 'credit';
+    const creditText = credits.map((e) => `${e.invoice.invoiceNo} (${money(available[e.slot]!, cur)})`).join(', ');
+    signals.push({ signal: 'amount_net_of_credit', points: p.amountExact, detail: `amount ${money(amount, cur)} equals the invoices less open credit ${creditText}` });
+    markers.push('credit_applied');
   } else if (amount === total) {
     amountKind = 'exact';
     signals.push({ signal: 'amount_exact', points: p.amountExact, detail: `amount ${money(amount, cur)} equals ${balanceText}` });
+  } else if (discount) {
+    amountKind = 'discount';
+    signals.push({ signal: 'amount_discount', points: p.amountExact, detail: `amount ${money(amount, cur)} is ${balanceText} less a ${discount.text} early-payment discount of ${money(discount.cents, cur)}` });
+    markers.push('discount');
+    if (!config.autoDiscount) blockers.push(`early-payment discount ${money(discount.cents, cur)} needs review (autoDiscount is off)`);
   } else if (amount > total) {
     const over = amount - total;
     unapplied = over;
@@ -480,6 +578,15 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
       blockers.push(`amount ${signedMoney(over, cur)}`);
       flag = raiseFlag(flag, 'overpayment');
     }
+  } else if (config.shortPay !== 'off' && strongReference && slots.length === 1 && link && amount > 0 && credits.length === 0) {
+    // Cash application: a short pay that names its invoice, from that invoice's customer, is applied and the rest stays open.
+    amountKind = 'short_pay';
+    remaining = total - amount;
+    const pct = (remaining * 100) / total;
+    signals.push({ signal: 'amount_short_pay', points: p.amountShort, detail: `short pay: ${money(amount, cur)} of ${balanceText}, ${money(remaining, cur)} (${pct.toFixed(1)}%) stays open` });
+    markers.push('short_pay');
+    if (config.shortPay === 'suggested') blockers.push(`short pay of ${money(remaining, cur)} needs review (shortPay is "suggested")`);
+    else if (pct > config.shortPayAutoMaxPercent) blockers.push(`short pay leaves ${pct.toFixed(1)}% open, above the automatic limit of ${config.shortPayAutoMaxPercent}%`);
   } else {
     amountKind = 'short';
     const short = amount - total;
@@ -487,7 +594,7 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
     blockers.push(`amount ${signedMoney(short, cur)}`);
     flag = raiseFlag(flag, 'short_payment');
   }
-  if (amountKind === 'short') {
+  if (amountKind === 'short' || amountKind === 'short_pay') {
     let left: number = amount;
     for (const e of slots) {
       const take = Math.min(left, available[e.slot]!);
@@ -496,20 +603,21 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
     }
   } else if (amountKind === 'installment') {
     allocations = [{ invoiceNo: slots[0]!.invoice.invoiceNo, amountCents: cents(amount) }];
+  } else if (amountKind === 'discount') {
+    allocations = [{ invoiceNo: slots[0]!.invoice.invoiceNo, amountCents: cents(amount), discountCents: cents(discount!.cents) }];
   } else if (slots.length === 1) {
     allocations = [{ invoiceNo: slots[0]!.invoice.invoiceNo, amountCents: cents(available[slots[0]!.slot]!) }];
   } else {
     allocations = slots.map((e) => ({ invoiceNo: e.invoice.invoiceNo, amountCents: cents(available[e.slot]!) }));
   }
+  if (referenced.length === 0 && draft.origin === 'amount') markers.push('no_reference');
 
   // Customer.
-  const owners = slots.length === 1 ? [slots[0]!.invoice.customerId] : [...new Set(slots.map((s) => s.invoice.customerId))];
   let customerCorroborated = false;
   if (owners.length > 1) {
     blockers.push(`invoices belong to ${owners.length} different customers (${owners.join(', ')})`);
   }
   const owner = owners[0]!;
-  const link = ev.payer.get(owner);
   if (link) {
     customerCorroborated = true;
     signals.push(link.signal);
@@ -561,7 +669,30 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
     unapplied: amountKind === 'short' || amountKind === 'installment' ? 0 : unapplied,
     customerId: owners.length === 1 ? owner : null,
     oldestDay,
+    markers,
+    remaining,
   };
+}
+
+/** Terms for an invoice: the site's per-customer terms, else the ERP's, else the site default. */
+function termsOf(invoice: IndexedInvoice['invoice'], config: MatchConfig): PaymentTerms | null {
+  return config.customerTerms[invoice.customerId] ?? invoice.terms ?? config.defaultTerms ?? null;
+}
+
+/**
+ * An early-payment discount taken within terms: the payment is the open
+ * balance less exactly the discount on the invoice total (to the cent, either
+ * rounding), paid no later than the discount days (plus grace) after the invoice date.
+ */
+function discountTaken(ev: Evaluation, e: IndexedInvoice, open: number, config: MatchConfig): { cents: number; text: string } | null {
+  const terms = termsOf(e.invoice, config);
+  if (!terms || terms.discountBasisPoints <= 0) return null;
+  const age = ev.payDay - e.day;
+  if (age < -1 || age > terms.discountDays + config.discountGraceDays) return null;
+  const exact = (e.invoice.amountCents * terms.discountBasisPoints) / 10000;
+  const taken = open - ev.t.amountCents;
+  if (taken !== Math.floor(exact) && taken !== Math.ceil(exact)) return null;
+  return { cents: taken, text: `${terms.discountBasisPoints / 100}/${terms.discountDays} net ${terms.netDays}` };
 }
 
 const SIGNAL_SCRATCH: SignalPoints[] = [];
@@ -649,8 +780,8 @@ function markInstallments(evaluations: Evaluation[], available: Float64Array, in
   const groups = new Map<number, Evaluation[]>();
   for (const ev of evaluations) {
     const top = ev.scored[0];
-    if (!top || top.amountKind !== 'short' || top.draft.slots.length !== 1 || top.draft.origin !== 'reference') continue;
-    if (top.draft.refKinds[0] === 'typo' || top.flag !== 'short_payment') continue;
+    if (!top || (top.amountKind !== 'short' && top.amountKind !== 'short_pay') || top.draft.slots.length !== 1 || top.draft.origin !== 'reference') continue;
+    if (top.draft.refKinds[0] === 'typo' || (top.amountKind === 'short' && top.flag !== 'short_payment')) continue;
     const slot = top.draft.slots[0]!.slot;
     const list = groups.get(slot);
     if (list) list.push(ev);
@@ -752,7 +883,10 @@ function claimBalances(evaluations: Evaluation[], available: Float64Array, confi
 function firstTaken(s: Scored, available: Float64Array): IndexedInvoice | undefined {
   const slots = s.draft.slots;
   for (let i = 0; i < slots.length; i++) {
-    if ((s.allocations[i]?.amountCents ?? 0) > available[slots[i]!.slot]!) return slots[i];
+    const want = s.allocations[i]?.amountCents ?? 0;
+    const left = available[slots[i]!.slot]!;
+    // An open credit (negative) is taken when less of it is left than the allocation applies.
+    if (want >= 0 ? want > left : want < left) return slots[i];
   }
   return undefined;
 }
@@ -792,6 +926,7 @@ function finalOutcome(ev: Evaluation, config: MatchConfig, caches: EngineCaches)
       reasons,
       exception: null,
       unappliedCents: cents(chosen.unapplied),
+      ...outcomeExtras(ev, chosen),
     };
   }
   if (chosen) {
@@ -809,6 +944,7 @@ function finalOutcome(ev: Evaluation, config: MatchConfig, caches: EngineCaches)
         reasons,
         exception: chosen.flag,
         unappliedCents: cents(posts ? chosen.unapplied : 0),
+        ...outcomeExtras(ev, chosen),
       };
     }
     return {
@@ -822,6 +958,7 @@ function finalOutcome(ev: Evaluation, config: MatchConfig, caches: EngineCaches)
       reasons,
       exception: null,
       unappliedCents: cents(chosen.unapplied),
+      ...outcomeExtras(ev, chosen),
     };
   }
   // Nothing usable: say why.
@@ -855,13 +992,28 @@ function finalOutcome(ev: Evaluation, config: MatchConfig, caches: EngineCaches)
     reasons: [reason],
     exception: code,
     unappliedCents: ZERO,
+    ...outcomeExtras(ev, null),
   };
+}
+
+/** Markers, what a short pay leaves open, and the refunds a sale is netted with: only where they apply, so plain outcomes stay small. */
+function outcomeExtras(ev: Evaluation, chosen: Scored | null): Partial<Pick<MatchOutcome, 'markers' | 'remainingCents' | 'refundedBy' | 'refundedCents'>> {
+  const extras: { markers?: MatchMarker[]; remainingCents?: ReturnType<typeof cents>; refundedBy?: number[]; refundedCents?: ReturnType<typeof cents> } = {};
+  if (chosen && chosen.markers.length > 0) extras.markers = chosen.markers;
+  if (chosen && chosen.remaining > 0) extras.remainingCents = cents(chosen.remaining);
+  if (ev.takenBack && ev.takenBack.by.length > 0) {
+    extras.refundedBy = [...ev.takenBack.by];
+    extras.refundedCents = cents(ev.takenBack.cents);
+  }
+  return extras;
 }
 
 const EXCEPTION_LABEL: Record<ExceptionCode, string> = {
   declined: 'Declined',
+  not_approved: 'Not approved',
   voided: 'Voided',
   refund: 'Refund',
+  refunded: 'Refunded',
   not_a_sale: 'Not a sale',
   duplicate_suspected: 'Suspected duplicate',
   no_reference: 'No reference',
@@ -972,36 +1124,38 @@ function refKey(t: PayTraceTransaction): string {
 type HistoryIndex = Readonly<{
   ids: ReadonlySet<number>;
   dupGroups: ReadonlyMap<string, readonly PayTraceTransaction[]>;
-  sales: readonly PayTraceTransaction[];
+  /** Every earlier transaction: refunds link to sales across batches. */
+  all: readonly PayTraceTransaction[];
 }>;
 
-function duplicateKey(t: PayTraceTransaction): string | null {
-  if (t.declined || t.type.toUpperCase() !== 'SALE' || t.maskedCard.trim() === '') return null;
+function duplicateKey(t: PayTraceTransaction, rules: PaymentVerdictRules): string | null {
+  // Only money received can be paid twice: a declined attempt and its approved retry are not duplicates.
+  if (t.maskedCard.trim() === '' || !paymentVerdict(t, rules).received) return null;
   return `${t.maskedCard.trim()}|${t.amountCents}|${t.currency}|${refKey(t)}`;
 }
 
 /** Built once per prepare(): earlier transactions grouped for duplicate checks. */
-function buildHistoryIndex(history: readonly PayTraceTransaction[]): HistoryIndex {
+function buildHistoryIndex(history: readonly PayTraceTransaction[], rules: PaymentVerdictRules): HistoryIndex {
   const dupGroups = new Map<string, PayTraceTransaction[]>();
   for (const t of history) {
-    const key = duplicateKey(t);
+    const key = duplicateKey(t, rules);
     if (key === null) continue;
     const list = dupGroups.get(key);
     if (list) list.push(t);
     else dupGroups.set(key, [t]);
   }
-  return { ids: new Set(history.map((t) => t.transactionId)), dupGroups, sales: history.filter((t) => t.type.toUpperCase() === 'SALE' && !t.declined) };
+  return { ids: new Set(history.map((t) => t.transactionId)), dupGroups, all: history };
 }
 
-function mergeHistory(stored: HistoryIndex, extra: readonly PayTraceTransaction[]): HistoryIndex {
-  const more = buildHistoryIndex(extra.filter((t) => !stored.ids.has(t.transactionId)));
+function mergeHistory(stored: HistoryIndex, extra: readonly PayTraceTransaction[], rules: PaymentVerdictRules): HistoryIndex {
+  const more = buildHistoryIndex(extra.filter((t) => !stored.ids.has(t.transactionId)), rules);
   const dupGroups = new Map(stored.dupGroups);
   for (const [k, list] of more.dupGroups) dupGroups.set(k, [...(dupGroups.get(k) ?? []), ...list]);
-  return { ids: new Set([...stored.ids, ...more.ids]), dupGroups, sales: [...stored.sales, ...more.sales] };
+  return { ids: new Set([...stored.ids, ...more.ids]), dupGroups, all: [...stored.all, ...more.all] };
 }
 
 /** Later payments with the same card, amount and reference inside the window → the earlier one. */
-function findDuplicates(transactions: readonly PayTraceTransaction[], history: HistoryIndex, config: MatchConfig): Map<number, PayTraceTransaction> {
+function findDuplicates(transactions: readonly PayTraceTransaction[], history: HistoryIndex, config: MatchConfig, rules: PaymentVerdictRules): Map<number, PayTraceTransaction> {
   const windowMs = config.duplicateWindowHours * 3_600_000;
   // Without history every group member is in the batch: no id set needed.
   const batchIds = history.dupGroups.size > 0 ? new Set(transactions.map((t) => t.transactionId)) : null;
@@ -1009,7 +1163,7 @@ function findDuplicates(transactions: readonly PayTraceTransaction[], history: H
   // second sighting (almost every key is seen once).
   const groups = new Map<string, PayTraceTransaction | PayTraceTransaction[]>();
   for (const t of transactions) {
-    const key = duplicateKey(t);
+    const key = duplicateKey(t, rules);
     if (key === null) continue;
     const group = groups.get(key);
     if (group === undefined) {
@@ -1039,50 +1193,78 @@ function findDuplicates(transactions: readonly PayTraceTransaction[], history: H
   return result;
 }
 
-type RefundLinker = (refund: PayTraceTransaction) => string;
+type RefundLinks = Readonly<{
+  links: ReadonlyMap<number, RefundLink>;
+  bySale: ReadonlyMap<number, TakenBack>;
+  sales: ReadonlyMap<number, PayTraceTransaction>;
+}>;
 
-function createRefundLinker(transactions: readonly PayTraceTransaction[], history: HistoryIndex): RefundLinker {
-  const sales = [...history.sales, ...transactions.filter((t) => t.type.toUpperCase() === 'SALE' && !t.declined)];
-  const byId = new Map(sales.map((s) => [s.transactionId, s]));
-  const byRef = new Map<string, PayTraceTransaction[]>();
-  for (const s of sales) {
-    const key = refKey(s);
-    const list = byRef.get(key);
-    if (list) list.push(s);
-    else byRef.set(key, [s]);
+const NO_REFUNDS: RefundLinks = { links: new Map(), bySale: new Map(), sales: new Map() };
+
+/** Refunds and separate VOID rows of this batch and of history, linked to the sales they take money back from. */
+function refundLinksOf(transactions: readonly PayTraceTransaction[], verdicts: readonly PaymentVerdict[], history: HistoryIndex, rules: PaymentVerdictRules): RefundLinks {
+  const takebacks: PayTraceTransaction[] = [];
+  const sales: PayTraceTransaction[] = [];
+  for (let i = 0; i < transactions.length; i++) {
+    const v = verdicts[i]!;
+    if (v.received) sales.push(transactions[i]!);
+    else if (v.code === 'refund' || v.code === 'voided') takebacks.push(transactions[i]!);
   }
-  return (refund) => {
-    const explicit = originalIdFromRaw(refund.raw);
-    let sale = explicit !== null ? byId.get(explicit) : undefined;
-    if (!sale) {
-      const ref = refKey(refund);
-      const card = refund.maskedCard.trim();
-      sale = (byRef.get(ref) ?? [])
-        .filter(
-          (s) =>
-            s.createdAt <= refund.createdAt &&
-            s.amountCents >= refund.amountCents &&
-            (card === '' || s.maskedCard.trim() === card) &&
-            (ref !== '|' || s.amountCents === refund.amountCents),
-        )
-        .sort((a, b) => Number(b.amountCents === refund.amountCents) - Number(a.amountCents === refund.amountCents) || compareText(b.createdAt, a.createdAt))[0];
-    }
-    const amount = money(refund.amountCents, refund.currency);
-    if (!sale) {
-      return `refund of ${amount}${refund.invoiceId ? ` (reference ${refund.invoiceId})` : ''}; original sale not found in this batch, not a receipt`;
-    }
-    const partial = sale.amountCents !== refund.amountCents ? ` (partial: sale was ${money(sale.amountCents, sale.currency)})` : '';
-    return `refund of ${amount} for sale ${sale.transactionId}${sale.invoiceId ? ` (invoice ${sale.invoiceId})` : ''}${partial}; not a receipt`;
+  for (const t of history.all) {
+    const v = paymentVerdict(t, rules);
+    if (v.received) sales.push(t);
+    else if (v.code === 'refund' || v.code === 'voided') takebacks.push(t);
+  }
+  if (takebacks.length === 0) return NO_REFUNDS;
+  const links = linkRefunds(sales, takebacks);
+  const byId = new Map<number, PayTraceTransaction>();
+  for (const s of sales) byId.set(s.transactionId, s);
+  const amounts = new Map<number, number>();
+  for (const r of takebacks) amounts.set(r.transactionId, r.amountCents);
+  const bySale = new Map<number, { by: number[]; cents: number; maybe: number[] }>();
+  const entry = (saleId: number) => {
+    let e = bySale.get(saleId);
+    if (!e) bySale.set(saleId, (e = { by: [], cents: 0, maybe: [] }));
+    return e;
   };
+  for (const link of links.values()) {
+    const e = entry(link.saleId);
+    e.by.push(link.refundId);
+    e.cents += amounts.get(link.refundId) ?? 0;
+    for (const other of link.alsoPossible) entry(other).maybe.push(link.refundId);
+  }
+  return { links, bySale, sales: byId };
 }
 
-function originalIdFromRaw(raw: unknown): number | null {
-  if (raw === null || typeof raw !== 'object') return null;
-  const r = raw as Record<string, unknown>;
-  for (const field of ['original_transaction_id', 'refunded_transaction_id', 'parent_transaction_id']) {
-    const v = r[field];
-    const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
-    if (typeof n === 'number' && Number.isSafeInteger(n) && n > 0) return n;
+function takenBackText(tb: TakenBack): string {
+  return `PayTrace ${tb.by.length > 1 ? 'transactions' : 'transaction'} ${tb.by.join(', ')}`;
+}
+
+/** A sale with a linked (or possibly linked) refund is never automatic: the clerk confirms what to post. */
+function holdForRefund(ev: Evaluation, tb: TakenBack, config: MatchConfig): void {
+  const lines: string[] = [];
+  if (tb.by.length > 0) {
+    const how = config.partialRefundPosting === 'net' ? 'proposed as one net receipt' : 'proposed as the full receipt, the refund as a credit memo';
+    lines.push(`refunded ${money(tb.cents, ev.t.currency)} by ${takenBackText(tb)}: ${how}`);
   }
-  return null;
+  if (tb.maybe.length > 0) lines.push(`refund ${tb.maybe.join(', ')} may belong to this sale (same invoice, customer and card): check before posting`);
+  for (const s of ev.scored) {
+    s.blockers.push(...lines);
+    if (tb.by.length > 0 && config.partialRefundPosting === 'net' && !s.markers.includes('refund_netted')) s.markers.push('refund_netted');
+  }
+}
+
+function refundOutcome(t: PayTraceTransaction, code: 'refund' | 'voided', link: RefundLink | null, sales: ReadonlyMap<number, PayTraceTransaction>): MatchOutcome {
+  const what = code === 'voided' ? 'void' : 'refund';
+  const amount = money(t.amountCents, t.currency);
+  const sale = link ? sales.get(link.saleId) : undefined;
+  if (!link || !sale) {
+    return { ...exceptionOutcome(t, code, `${what} of ${amount}${t.invoiceId ? ` (reference ${t.invoiceId})` : ''}; its sale is not among the synced payments: link it by hand, not a receipt`), refundOf: null };
+  }
+  const partial = sale.amountCents !== t.amountCents ? ` (partial: sale was ${money(sale.amountCents, sale.currency)})` : '';
+  const others = link.alsoPossible.length > 0 ? `; sale ${link.alsoPossible.join(', ')} would fit too` : '';
+  return {
+    ...exceptionOutcome(t, code, `${what} of ${amount} for sale ${sale.transactionId}${sale.invoiceId ? ` (invoice ${sale.invoiceId})` : ''}${partial}${others}; not a receipt`),
+    refundOf: sale.transactionId,
+  };
 }

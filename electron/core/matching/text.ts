@@ -46,14 +46,80 @@ export function nameTokens(normalizedName: string): string[] {
   return [...new Set(normalizedName.split(' ').filter((w) => w.length >= 3 && !NAME_STOPWORDS.has(w)))];
 }
 
-/** References in a field meant to hold them (invoice_id): the shared splitter, then word tokens. */
+/** References in a field meant to hold them (invoice_id): the shared splitter, then word tokens, abbreviations expanded. */
 export function referenceTokensOfField(field: string): string[] {
   if (!field.trim()) return [];
   const trimmed = field.trim();
   if (DIGITS.test(trimmed)) return [fastNormalizeReference(trimmed)];
+  const abbreviated = expandAbbreviatedReferences(trimmed);
+  if (abbreviated) {
+    // The fragments ("57", "100325658") are not references of their own: their expansion replaces them.
+    const rest = trimmed.replace(ABBREVIATION_SCAN, ' ');
+    return [...new Set([...abbreviated.full, ...abbreviated.expanded, ...splitReferences(rest), ...wordReferenceTokens(rest)])];
+  }
   const split = splitReferences(field);
   const words = wordReferenceTokens(field);
   return [...new Set([...split, ...words])];
+}
+
+/** The most invoices one range ("1003256-1003290") may name; a wider one names nothing. */
+const MAX_RANGE = 25;
+
+/** A number followed by abbreviated or ranged companions: "1003256/57", "1003256, 57, 58", "1003256-58", "1003256 to 1003260". */
+const ABBREVIATION_SCAN = /\b\d{4,}(?:\s*(?:[\/,;&+]|-|–|\bto\b|\bthru\b|\bthrough\b|\band\b)\s*\d+\b)+/gi;
+
+/**
+ * Payers shorten runs of invoice numbers: "1003256/57" means 1003256 and
+ * 1003257; "1003256-58" means 1003256, 1003257 and 1003258. Returns the full
+ * numbers written out (`full`) and those the abbreviation implies (`expanded`),
+ * or null when the field holds no such run. A companion is abbreviated when it
+ * has fewer digits than the number before it; a range needs an end above its
+ * start and at most MAX_RANGE numbers, else it names nothing.
+ */
+export function expandAbbreviatedReferences(field: string): { full: string[]; expanded: string[] } | null {
+  const runs = field.match(ABBREVIATION_SCAN);
+  if (!runs) return null;
+  const full: string[] = [];
+  const expanded: string[] = [];
+  let any = false;
+  for (const run of runs) {
+    const parts = run.split(/\s*([\/,;&+]|-|–|\bto\b|\bthru\b|\bthrough\b|\band\b)\s*/i);
+    let prev = fastNormalizeReference(parts[0]!);
+    full.push(prev);
+    for (let i = 1; i + 1 < parts.length; i += 2) {
+      const sep = parts[i]!.toLowerCase();
+      const tok = parts[i + 1]!;
+      const isRange = sep === '-' || sep === '–' || sep === 'to' || sep === 'thru' || sep === 'through';
+      const whole = tok.length < prev.length ? prev.slice(0, prev.length - tok.length) + tok : tok;
+      if (tok.length < prev.length) any = true;
+      if (isRange) {
+        const from = Number(prev);
+        const to = Number(whole);
+        if (whole.length !== prev.length || !(to > from) || to - from > MAX_RANGE) {
+          // "2024-01" is an invoice number, not a range: leave the run to the ordinary splitter.
+          if (tok.length < prev.length) return null;
+          full.push(fastNormalizeReference(tok));
+          prev = fastNormalizeReference(tok);
+          continue;
+        }
+        any = true;
+        for (let n = from + 1; n <= to; n++) expanded.push(String(n).padStart(prev.length, '0'));
+        prev = whole;
+      } else if (tok.length < prev.length) {
+        expanded.push(fastNormalizeReference(whole));
+        prev = whole;
+      } else {
+        full.push(fastNormalizeReference(tok));
+        prev = fastNormalizeReference(tok);
+      }
+    }
+  }
+  return any ? { full: [...new Set(full)], expanded: [...new Set(expanded)] } : null;
+}
+
+/** References a field implies only by abbreviation: never typo-corrected, because a near number is a different invoice. */
+export function abbreviatedReferenceTokens(field: string): ReadonlySet<string> {
+  return new Set(expandAbbreviatedReferences(field.trim())?.expanded ?? []);
 }
 
 /** Word-like tokens of free text that could be references: must contain a digit. */
