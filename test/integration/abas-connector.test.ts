@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cents } from '@shared/money';
 import type { OpenInvoice } from '@shared/domain';
-import { buildDemoWorld } from '../../electron/core/demo/world';
+import { buildDemoWorld, erpOpenItems } from '../../electron/core/demo/world';
 import { collectPages, type ReceiptRequest } from '../../electron/core/erp/connector';
 import { expectErp, invoicePairs } from '../support/erp-fixtures';
 import { AbasConnector, ABAS_SANDBOX_PASSWORD, startAbasSandbox, type AbasSandbox } from '../../electron/core/erp/abas';
@@ -199,5 +199,28 @@ describe('abas connector in MT940 file mode', () => {
     await expectErp(c.postReceipt(receiptFor('912000003', [a, b])), 'unknown_outcome');
     expect(await readdir(stalled)).toEqual(['tieout-912000003.sta']);
     expect(await readFile(join(stalled, 'tieout-912000003.sta'), 'utf8')).toBe(first);
+  });
+});
+
+describe('abas open credits and discount terms (demo world items over HTTP)', () => {
+  it('reads negative open items as open credits and Skonto fields as discount terms once configured', async () => {
+    const sandbox = await startAbasSandbox({ customers: world.customers, invoices: erpOpenItems(world) });
+    try {
+      const make = (extra: Record<string, string> = {}) => new AbasConnector({ baseUrl: sandbox.baseUrl, options: { ...sandbox.options, ...extra }, credentials: sandbox.credentials, timeoutMs: 2_000 });
+      const read = new Map((await collectPages(make().listOpenInvoices())).map((i) => [i.invoiceNo, i]));
+      expect(world.openCredits.length).toBeGreaterThan(0);
+      for (const credit of world.openCredits) {
+        expect(read.get(credit.invoiceNo)).toMatchObject({ customerId: credit.customerId, amountCents: credit.amountCents, openBalanceCents: credit.openBalanceCents });
+        expect(read.get(credit.invoiceNo)!.terms).toBeUndefined();
+      }
+      for (const [no, terms] of Object.entries(world.invoiceTerms)) expect(read.get(no)?.terms, no).toEqual(terms);
+      expect([...read.values()].filter((i) => i.terms)).toHaveLength(Object.keys(world.invoiceTerms).length);
+      // The field names are unconfirmed, so a connection without them reads no terms (and asks abas for no unknown field).
+      const plain = await collectPages(make({ opDiscountPercentField: '', opDiscountDaysField: '', opNetDaysField: '' }).listOpenInvoices());
+      expect(plain.some((i) => i.terms)).toBe(false);
+      expect(plain).toHaveLength(read.size);
+    } finally {
+      await sandbox.close();
+    }
   });
 });

@@ -11,6 +11,7 @@ import type {
   ReceiptRecord,
   ReceiptRequest,
 } from '../connector';
+import { termsFromParts } from '../terms';
 import { ErpError, isErpError } from '../errors';
 import type { ErpConnectionConfig } from '../kind-module';
 import { awaitImported, dropFileOnce } from '../eclipse/file-drop';
@@ -222,7 +223,8 @@ export class AbasConnector implements ErpConnector {
 
   private openItemFields(): string[] {
     const f = this.o.op;
-    return [f.invoice, f.customer, f.date, f.due, f.amount, f.open, f.currency, f.po];
+    const t = this.o.opTerms;
+    return [f.invoice, f.customer, f.date, f.due, f.amount, f.open, f.currency, f.po, t.percent, t.days, t.netDays].filter((x) => x !== '');
   }
 
   private paymentFields(): string[] {
@@ -238,19 +240,27 @@ export class AbasConnector implements ErpConnector {
         const invoiceNo = need(op, f.invoice, 'abas open item');
         const what = `abas open item ${invoiceNo}`;
         const due = isoDate(op.head[f.due], f.due, what);
+        const open = amountOf(op.head[f.open], f.open, what);
+        const t = this.o.opTerms;
+        // Only with both discount fields configured; a credit has nothing to discount.
+        const terms = t.percent && t.days && open > 0
+          ? termsFromParts({ rate: op.head[t.percent], discountDays: op.head[t.days], netDays: t.netDays ? op.head[t.netDays] : undefined })
+          : null;
         return {
           invoiceNo,
           customerId: need(op, f.customer, what),
           invoiceDate: isoDate(need(op, f.date, what), f.date, what),
           dueDate: due || null,
           amountCents: amountOf(op.head[f.amount], f.amount, what),
-          openBalanceCents: amountOf(op.head[f.open], f.open, what),
+          openBalanceCents: open,
           currency: op.head[f.currency] || 'USD',
           poNo: op.head[f.po] ?? '',
+          ...(terms ? { terms } : {}),
         };
       });
       // The date filter's criteria syntax for this object is unconfirmed, so `since` is applied here.
-      const kept = invoices.filter((i) => i.openBalanceCents > 0 && (!options.since || i.invoiceDate >= options.since));
+      // Open credits (negative open amount: credit memos, payments on account) are open items too.
+      const kept = invoices.filter((i) => i.openBalanceCents !== 0 && (!options.since || i.invoiceDate >= options.since));
       if (kept.length > 0) yield kept;
     }
   }

@@ -27,6 +27,10 @@ export const ABAS_OPTION_FIELDS: readonly ErpOptionField[] = [
   { key: 'opOpenField', label: 'Open item: open amount field', default: 'offen', help: 'Open amount field.', unconfirmed: true },
   { key: 'opCurrencyField', label: 'Open item: currency field', default: 'waehr', help: 'Currency field.', unconfirmed: true },
   { key: 'opPoField', label: 'Open item: PO field', default: 'bestnr', help: 'Customer order/PO number field.', unconfirmed: true },
+  // abas states cash discount (Skonto) per open item; the field names are not public, so these start empty (no terms read).
+  { key: 'opDiscountPercentField', label: 'Open item: discount % field', default: '', help: 'Cash discount (Skonto) percent of an open item, e.g. 2 for 2%. Empty = read no discount terms.', unconfirmed: true },
+  { key: 'opDiscountDaysField', label: 'Open item: discount days field', default: '', help: 'Days after the invoice date the cash discount is allowed.', unconfirmed: true },
+  { key: 'opNetDaysField', label: 'Open item: net days field', default: '', help: 'Days after the invoice date the item is due net; empty = the discount days.', unconfirmed: true },
   { key: 'paymentObject', label: 'Payment database:group', default: '8:1', help: 'Object created for an incoming payment through the editor (commands/NEW).', unconfirmed: true },
   { key: 'creditMemoObject', label: 'Credit memo database:group', default: '8:2', help: 'Object created for a credit memo.', unconfirmed: true },
   { key: 'payCustomerField', label: 'Payment: customer field', default: 'kunde', help: 'Head field for the customer.', unconfirmed: true },
@@ -57,6 +61,8 @@ export type AbasOptions = Readonly<{
   openItemsObject: string;
   openItemsCriteria: string;
   op: Readonly<{ invoice: string; customer: string; date: string; due: string; amount: string; open: string; currency: string; po: string }>;
+  /** Optional discount-terms fields of an open item ('' = not read). */
+  opTerms: Readonly<{ percent: string; days: string; netDays: string }>;
   paymentObject: string;
   creditMemoObject: string;
   pay: Readonly<{ customer: string; amount: string; date: string; currency: string; reference: string; rowInvoice: string; rowAmount: string }>;
@@ -86,6 +92,10 @@ function dbGroup(o: Raw, key: string): string {
   const v = str(o, key);
   if (!/^\d+:\d+$/.test(v)) throw new ErpError('config', `abas setting ${key} must look like database:group, e.g. 0:1 (got "${v}")`);
   return v;
+}
+
+function optionalFieldName(o: Raw, key: string): string {
+  return str(o, key) === '' ? '' : fieldName(o, key);
 }
 
 function fieldName(o: Raw, key: string): string {
@@ -127,6 +137,7 @@ export function parseAbasOptions(o: Raw): AbasOptions {
       currency: fieldName(o, 'opCurrencyField'),
       po: fieldName(o, 'opPoField'),
     },
+    opTerms: { percent: optionalFieldName(o, 'opDiscountPercentField'), days: optionalFieldName(o, 'opDiscountDaysField'), netDays: optionalFieldName(o, 'opNetDaysField') },
     paymentObject: dbGroup(o, 'paymentObject'),
     creditMemoObject: dbGroup(o, 'creditMemoObject'),
     pay: {

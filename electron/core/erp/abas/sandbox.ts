@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { centsToDecimalString, MoneyParseError, parseDecimalToCents, type Cents } from '@shared/money';
+import { termsPercent } from '../terms';
 import type { Customer } from '@shared/domain';
 import type { ErpSandboxSeed, RunningErpSandbox } from '../kind-module';
 import { startSandboxServer, type SandboxRequest, type SandboxResponse } from '../../sandbox-kit/server';
@@ -50,6 +51,8 @@ export async function startAbasSandbox(seed: ErpSandboxSeed, opts: Readonly<{ im
   const tenant = ABAS_SANDBOX_TENANT;
   const root = `/mw/r/${tenant}`;
   const op = { invoice: def('opInvoiceField'), customer: def('opCustomerField'), date: def('opDateField'), due: def('opDueField'), amount: def('opAmountField'), open: def('opOpenField'), currency: def('opCurrencyField'), po: def('opPoField') };
+  // The sandbox's own names for the discount fields (real ones are not public); handed to connectors in `options`.
+  const opTerms = { percent: 'skproz', days: 'sktage', netDays: 'nettotage' };
   const pay = { customer: def('payCustomerField'), amount: def('payAmountField'), date: def('payDateField'), currency: def('payCurrencyField'), reference: def('payReferenceField'), rowInvoice: def('rowInvoiceField'), rowAmount: def('rowAmountField') };
   const groups = { customers: def('customersObject'), openItems: def('openItemsObject'), payments: def('paymentObject'), memos: def('creditMemoObject') };
   const referenceMaxLength = Number(def('referenceMaxLength'));
@@ -91,11 +94,14 @@ export async function startAbasSandbox(seed: ErpSandboxSeed, opts: Readonly<{ im
       [op.open]: centsToDecimalString(open),
       [op.currency]: i.currency,
       [op.po]: i.poNo,
+      [opTerms.percent]: i.terms ? termsPercent(i.terms) : '0.000',
+      [opTerms.days]: i.terms ? String(i.terms.discountDays) : '0',
+      [opTerms.netDays]: i.terms ? String(i.terms.netDays) : '30',
     };
   };
   const knownFields: Record<string, string[]> = {
     [groups.customers]: ['nummer', 'such', 'name', 'saldo'],
-    [groups.openItems]: Object.values(op),
+    [groups.openItems]: [...Object.values(op), ...Object.values(opTerms)],
     [groups.payments]: Object.values(pay).filter((f) => f !== pay.rowInvoice && f !== pay.rowAmount),
     [groups.memos]: Object.values(pay).filter((f) => f !== pay.rowInvoice && f !== pay.rowAmount),
   };
@@ -124,7 +130,7 @@ export async function startAbasSandbox(seed: ErpSandboxSeed, opts: Readonly<{ im
     const offset = Math.max(0, Number(req.query.get('offset') ?? 0) || 0);
     let all: AbasRecord[];
     if (dbGroup === groups.customers) all = [...customers.values()].map((c) => ({ id: `(${c.customerId},0,1)`, head: customerHead(c), rows: [] }));
-    else if (dbGroup === groups.openItems) all = invoiceOrder.filter((n) => invoices.get(n)!.open > 0).map((n) => ({ id: `(${n},7,5)`, head: openItemHead(n), rows: [] }));
+    else if (dbGroup === groups.openItems) all = invoiceOrder.filter((n) => invoices.get(n)!.open !== 0).map((n) => ({ id: `(${n},7,5)`, head: openItemHead(n), rows: [] }));
     else all = stored[dbGroup]!;
     const hits = all.filter((r) => matches(r.head, req.query.get('criteria')));
     return json(200, { content: { data: { erpDataObjects: hits.slice(offset, offset + limit).map((r) => render(r.id, r.head, r.rows, headFields, tableFields, dbGroup)) } } });
@@ -335,7 +341,7 @@ export async function startAbasSandbox(seed: ErpSandboxSeed, opts: Readonly<{ im
   const receiptCount = (reference: string): number => stored[groups.payments]!.filter((r) => r.head[pay.reference] === reference).length;
   const openBalance = (invoiceNo: string): number | null => {
     const inv = invoices.get(invoiceNo);
-    return inv && inv.open > 0 ? inv.open : null;
+    return inv && inv.open !== 0 ? inv.open : null;
   };
 
   const server = await startSandboxServer({
@@ -362,7 +368,10 @@ export async function startAbasSandbox(seed: ErpSandboxSeed, opts: Readonly<{ im
     baseUrl: server.url,
     faults: server.faults,
     mt940Folder,
-    options: { tenant, authMode: 'oauth2', tokenUrl: `${server.url}${ABAS_TOKEN_PATH}`, mt940Folder },
+    options: {
+      tenant, authMode: 'oauth2', tokenUrl: `${server.url}${ABAS_TOKEN_PATH}`, mt940Folder,
+      opDiscountPercentField: opTerms.percent, opDiscountDaysField: opTerms.days, opNetDaysField: opTerms.netDays,
+    },
     credentials: { ...ABAS_SANDBOX_CLIENT },
     expireTokens: () => tokens.clear(),
     receiptCount,
