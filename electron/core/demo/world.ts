@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { cents, type Cents } from '@shared/money';
-import type { Customer, OpenInvoice } from '@shared/domain';
+import type { Customer, OpenInvoice, PaymentTerms } from '@shared/domain';
 import { DEFAULT_MERCHANT_ZONE } from '@shared/paytrace-time';
 import { seededRandom, type Random } from '../sandbox-kit/random';
 
@@ -54,6 +54,10 @@ export type DemoWorld = Readonly<{
   /** Open invoices as the ERP holds them before any Tieout posting. */
   invoices: readonly OpenInvoice[];
   payments: readonly DemoPayment[];
+  /** Open credit memos (negative open balances) the ERP also holds; see erpOpenItems. */
+  openCredits: readonly OpenInvoice[];
+  /** Early-payment discount terms some invoices were billed on, by invoice number. */
+  invoiceTerms: Readonly<Record<string, PaymentTerms>>;
 }>;
 
 const COMPANY_WORDS = [
@@ -240,5 +244,47 @@ export function buildDemoWorld(options: DemoWorldOptions = {}): DemoWorld {
   // Some invoices nobody has paid yet, so matching has distractors.
   for (let i = 0; i < Math.round(paymentCount / 3); i++) newInvoice(rnd.pick(customers), randomAmount(rnd), rnd.int(1, 60));
 
-  return { seed, zone, customers, invoices, payments };
+  const { openCredits, invoiceTerms } = creditsAndTerms(customers, invoices, today);
+  return { seed, zone, customers, invoices, payments, openCredits, invoiceTerms };
+}
+
+const TWO_TEN_NET_30: PaymentTerms = { discountBasisPoints: 200, discountDays: 10, netDays: 30 };
+
+/**
+ * A few open credit memos and 2/10 net 30 invoices, derived from the world
+ * without drawing from its random generator, so every payment above stays as
+ * it was (tests depend on the exact sequence).
+ */
+function creditsAndTerms(customers: readonly Customer[], invoices: readonly OpenInvoice[], today: DateTime): Pick<DemoWorld, 'openCredits' | 'invoiceTerms'> {
+  const invoiceTerms: Record<string, PaymentTerms> = {};
+  invoices.forEach((inv, i) => {
+    if (i % 9 === 4) invoiceTerms[inv.invoiceNo] = TWO_TEN_NET_30;
+  });
+  const openCredits: OpenInvoice[] = [];
+  const count = Math.min(4, customers.length);
+  for (let k = 0; k < count; k++) {
+    const customer = customers[(k * 7) % customers.length]!;
+    const date = today.minus({ days: 5 + k * 6 });
+    const amount = cents(-(2_500 + k * 1_775));
+    openCredits.push({
+      invoiceNo: String(8004001 + k),
+      customerId: customer.customerId,
+      customerName: customer.name,
+      invoiceDate: date.toISODate()!,
+      dueDate: date.toISODate()!,
+      amountCents: amount,
+      openBalanceCents: amount,
+      currency: 'USD',
+      poNo: '',
+    });
+  }
+  return { openCredits, invoiceTerms };
+}
+
+/** What the ERP sandboxes hold: the invoices with their terms, and the open credits. */
+export function erpOpenItems(world: DemoWorld): OpenInvoice[] {
+  return [
+    ...world.invoices.map((inv) => (world.invoiceTerms[inv.invoiceNo] ? { ...inv, terms: world.invoiceTerms[inv.invoiceNo]! } : inv)),
+    ...world.openCredits,
+  ];
 }
