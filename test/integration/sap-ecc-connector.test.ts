@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cents } from '@shared/money';
 import type { OpenInvoice } from '@shared/domain';
-import { buildDemoWorld } from '../../electron/core/demo/world';
+import { buildDemoWorld, erpOpenItems } from '../../electron/core/demo/world';
 import { collectPages, type ReceiptRequest } from '../../electron/core/erp/connector';
 import { ErpError } from '../../electron/core/erp/errors';
 import { createSapEccConnector, type SapEccConnector } from '../../electron/core/erp/sap-ecc/connector';
 import { DEFAULT_WRAPPER_FUNCTION } from '../../electron/core/erp/sap-ecc/options';
 import { createRfcClient } from '../../electron/core/erp/sap-ecc/rfc-client';
 import { startSapEccSandbox, type SapEccSandbox } from '../../electron/core/erp/sap-ecc/sandbox';
+import { itemTerms, lineItemsToInvoices } from '../../electron/core/erp/sap-ecc/line-items';
 
 // Real HTTP against the SOAP-RFC sandbox on loopback.
 
@@ -261,5 +262,44 @@ describe('SAP ECC connector in BAPI posting mode', () => {
     } finally {
       await sandbox.close();
     }
+  });
+});
+
+describe('SAP ECC open credits and cash discount terms', () => {
+  it('reads DG credit memos (DB_CR_IND H) as negative open items and DSCT_PCT1/DSCT_DAYS1/NETTERMS as terms, over SOAP-RFC', async () => {
+    const world = buildDemoWorld({ seed: 5, now: new Date('2026-03-02T15:00:00Z'), customers: 12, payments: 40 });
+    const sandbox = await startSapEccSandbox({ customers: world.customers, invoices: erpOpenItems(world) });
+    try {
+      const c = createSapEccConnector({ baseUrl: sandbox.baseUrl, options: sandbox.options, credentials: sandbox.credentials, timeoutMs: 5_000 });
+      const read = new Map((await collectPages(c.listOpenInvoices())).map((i) => [i.invoiceNo, i]));
+      expect(world.openCredits.length).toBeGreaterThan(0);
+      for (const credit of world.openCredits) {
+        expect(read.get(credit.invoiceNo)).toMatchObject({ customerId: credit.customerId, amountCents: credit.amountCents, openBalanceCents: credit.openBalanceCents, currency: 'USD' });
+        expect(read.get(credit.invoiceNo)!.terms).toBeUndefined();
+      }
+      for (const [no, terms] of Object.entries(world.invoiceTerms)) expect(read.get(no)?.terms, no).toEqual(terms);
+      expect([...read.values()].filter((i) => i.terms)).toHaveLength(Object.keys(world.invoiceTerms).length);
+      expect(read.size).toBe(world.invoices.length + world.openCredits.length);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('keeps a payment on account as an open credit, and a credit naming an open invoice against that invoice', () => {
+    const item = (over: Record<string, string>) => ({
+      DOC_NO: '0090000001', DOC_DATE: '2026-02-01', PSTNG_DATE: '2026-02-01', BLINE_DATE: '2026-02-01', NETTERMS: '030', CURRENCY: 'USD', ALLOC_NMBR: '', REF_DOC_NO: '', ...over,
+    });
+    const items = [
+      item({ REF_DOC_NO: 'INV1', DB_CR_IND: 'S', AMT_DOCCUR: '100.00', DSCT_PCT1: '2.000', DSCT_DAYS1: '010' }),
+      item({ DOC_NO: '1400000001', REF_DOC_NO: 'PAY1', ALLOC_NMBR: 'INV1', DB_CR_IND: 'H', AMT_DOCCUR: '40.00' }),
+      item({ DOC_NO: '1400000002', REF_DOC_NO: 'PAY2', ALLOC_NMBR: 'OLD9', DB_CR_IND: 'H', AMT_DOCCUR: '15.00', DOC_TYPE: 'DZ' }),
+    ];
+    const got = lineItemsToInvoices(items, 'REF_DOC_NO', { customerId: '10001', name: 'Apex' });
+    expect(got.find((i) => i.invoiceNo === 'INV1')).toMatchObject({ amountCents: 10000, openBalanceCents: 6000, terms: { discountBasisPoints: 200, discountDays: 10, netDays: 30 } });
+    expect(got.find((i) => i.invoiceNo === 'PAY2')).toMatchObject({ amountCents: -1500, openBalanceCents: -1500 });
+    expect(got.find((i) => i.invoiceNo === 'PAY1')).toBeUndefined();
+    // No net days: FI's due date is the end of the second discount period.
+    expect(itemTerms({ DSCT_PCT1: '3.000', DSCT_DAYS1: '007', DSCT_DAYS2: '020', NETTERMS: '000' })).toEqual({ discountBasisPoints: 300, discountDays: 7, netDays: 20 });
+    expect(itemTerms({ DSCT_PCT1: '0.000', DSCT_DAYS1: '000', NETTERMS: '030' })).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { cents, MoneyParseError, parseDecimalToCents, type Cents } from '@shared/money';
-import type { OpenInvoice } from '@shared/domain';
+import type { OpenInvoice, PaymentTerms } from '@shared/domain';
+import { termsFromParts } from '../terms';
 import type { ReceiptAllocation } from '../connector';
 import { ErpError } from '../errors';
 import type { InvoiceNumberField, ReferenceField } from './options';
@@ -32,24 +33,46 @@ export function invoiceKey(item: LineItem, field: InvoiceNumberField): string {
 }
 
 /**
- * Groups a customer's open items into invoices. An invoice is the debit items
- * sharing an invoice number; credit items count against it when their invoice
- * field or ALLOC_NMBR names it (partial payments). Credits naming no open
- * invoice (unapplied cash, credit memos) are not invoices and are left out.
+ * Cash discount terms of an invoice's debit item (BAPI3007_2 DSCT_PCT1 /
+ * DSCT_DAYS1 / NETTERMS, i.e. BSEG ZBD1P / ZBD1T / ZBD3T). FI counts the days
+ * from the baseline date (BLINE_DATE), normally the invoice date. With no net
+ * days, FI's due date falls at the end of the second (else first) discount period.
+ */
+export function itemTerms(item: LineItem): PaymentTerms | null {
+  const days = (f: string): string => (item[f] ?? '').trim();
+  const net = Number(days('NETTERMS') || '0') || Number(days('DSCT_DAYS2') || '0') || undefined;
+  return termsFromParts({ rate: days('DSCT_PCT1'), discountDays: days('DSCT_DAYS1'), netDays: net });
+}
+
+function dueDate(item: LineItem): string | null {
+  const baseline = fromSapDate(item['BLINE_DATE']);
+  const netDays = Number((item['NETTERMS'] ?? '').trim() || '0');
+  // No due-date field in BAPI3007_2: the standard FI rule is baseline date + net days.
+  return baseline ? addDays(baseline, Number.isFinite(netDays) ? netDays : 0) : null;
+}
+
+/**
+ * Groups a customer's open items into open AR items. An invoice is the debit
+ * items sharing an invoice number; credit items count against it when their
+ * invoice field or ALLOC_NMBR names it (partial payments). Credits naming no
+ * open invoice (credit memos, payments on account) are open credits: grouped
+ * by their own number in the invoice field (else the document number), with a
+ * negative balance.
  */
 export function lineItemsToInvoices(
   items: readonly LineItem[],
   field: InvoiceNumberField,
   customer: Readonly<{ customerId: string; name: string }>,
 ): OpenInvoice[] {
-  type Group = { debits: LineItem[]; balance: number; amount: number };
+  type Group = { items: LineItem[]; balance: number; amount: number };
   const groups = new Map<string, Group>();
+  const credits = new Map<string, Group>();
   for (const item of items) {
     const key = invoiceKey(item, field);
     const amount = signedCents(item);
     if (amount <= 0 || !key) continue;
-    const g = groups.get(key) ?? { debits: [], balance: 0, amount: 0 };
-    g.debits.push(item);
+    const g = groups.get(key) ?? { items: [], balance: 0, amount: 0 };
+    g.items.push(item);
     g.balance += amount;
     g.amount += amount;
     groups.set(key, g);
@@ -57,29 +80,42 @@ export function lineItemsToInvoices(
   for (const item of items) {
     const amount = signedCents(item);
     if (amount > 0) continue;
-    const key = [invoiceKey(item, field), (item['ALLOC_NMBR'] ?? '').trim()].find((k) => k && groups.has(k));
-    if (key) groups.get(key)!.balance += amount;
+    const own = invoiceKey(item, field);
+    const key = [own, (item['ALLOC_NMBR'] ?? '').trim()].find((k) => k && groups.has(k));
+    if (key) {
+      groups.get(key)!.balance += amount;
+      continue;
+    }
+    const creditNo = own || alphaOut((item['DOC_NO'] ?? '').trim());
+    if (!creditNo || amount === 0) continue;
+    const c = credits.get(creditNo) ?? { items: [], balance: 0, amount: 0 };
+    c.items.push(item);
+    c.balance += amount;
+    c.amount += amount;
+    credits.set(creditNo, c);
   }
-  const invoices: OpenInvoice[] = [];
-  for (const [invoiceNo, g] of groups) {
-    if (g.balance <= 0) continue;
-    const first = g.debits[0]!;
-    const invoiceDate = fromSapDate(first['DOC_DATE']) ?? fromSapDate(first['PSTNG_DATE']) ?? '';
-    const baseline = fromSapDate(first['BLINE_DATE']);
-    const netDays = Number((first['NETTERMS'] ?? '').trim() || '0');
-    invoices.push({
+  const toOpenItem = (invoiceNo: string, g: Group, terms: PaymentTerms | null): OpenInvoice => {
+    const first = g.items[0]!;
+    return {
       invoiceNo,
       customerId: customer.customerId,
       customerName: customer.name,
-      invoiceDate,
-      // No due-date field in BAPI3007_2: the standard FI rule is baseline date + net days.
-      dueDate: baseline ? addDays(baseline, Number.isFinite(netDays) ? netDays : 0) : null,
+      invoiceDate: fromSapDate(first['DOC_DATE']) ?? fromSapDate(first['PSTNG_DATE']) ?? '',
+      dueDate: dueDate(first),
       amountCents: cents(g.amount),
       openBalanceCents: cents(g.balance),
       currency: (first['CURRENCY'] ?? '').trim(),
       poNo: '',
-    });
+      ...(terms ? { terms } : {}),
+    };
+  };
+  const invoices: OpenInvoice[] = [];
+  for (const [invoiceNo, g] of groups) {
+    // An invoice its credits cover fully (or more) is not open; any excess stays an SAP matter.
+    if (g.balance <= 0) continue;
+    invoices.push(toOpenItem(invoiceNo, g, itemTerms(g.items[0]!)));
   }
+  for (const [creditNo, c] of credits) invoices.push(toOpenItem(creditNo, c, null));
   return invoices;
 }
 

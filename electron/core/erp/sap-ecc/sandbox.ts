@@ -34,6 +34,9 @@ export type SapItem = {
   SGTXT: string;
   ZFBDT: string;
   ZBD3T: number;
+  /** Cash discount: days (ZBD1T) and percent in basis points (ZBD1P); absent = none. */
+  ZBD1T?: number;
+  ZBD1P?: number;
   AUGDT: string;
   AUGBL: string;
 };
@@ -164,7 +167,14 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
       AUGDT: '',
       AUGBL: '',
     };
-    bsid.push({ ...base, BELNR: belnr, BUZEI: '001', BLART: 'RV', SHKZG: 'S', BSCHL: '01', WRBTR: inv.amountCents, SGTXT: '' });
+    if (inv.openBalanceCents < 0) {
+      // An open credit memo: a DG document whose customer item is a credit (posting key 11). A part-used
+      // credit is held as its residual item, as FB05 residual clearing leaves it, so only the open part shows.
+      bsid.push({ ...base, BELNR: nextBelnr('DG'), BUZEI: '001', BLART: 'DG', SHKZG: 'H', BSCHL: '11', WRBTR: -inv.openBalanceCents, SGTXT: `Credit memo ${inv.invoiceNo}` });
+      continue;
+    }
+    const discount = inv.terms ? { ZBD1T: inv.terms.discountDays, ZBD1P: inv.terms.discountBasisPoints } : {};
+    bsid.push({ ...base, ...discount, BELNR: belnr, BUZEI: '001', BLART: 'RV', SHKZG: 'S', BSCHL: '01', WRBTR: inv.amountCents, SGTXT: '' });
     const paid = inv.amountCents - inv.openBalanceCents;
     if (paid > 0) {
       // An earlier partial payment, left open against the invoice by its assignment.
@@ -194,8 +204,12 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
     AMT_DOCCUR: centsToDecimalString(i.WRBTR),
     ITEM_TEXT: i.SGTXT,
     BLINE_DATE: sapDateOut(i.ZFBDT),
-    PMNTTRMS: i.BLART === 'RV' ? 'NT30' : '',
+    PMNTTRMS: i.BLART === 'RV' ? (i.ZBD1T ? 'ZB01' : 'NT30') : '',
+    DSCT_DAYS1: String(i.ZBD1T ?? 0).padStart(3, '0'),
+    DSCT_DAYS2: '000',
     NETTERMS: String(i.ZBD3T).padStart(3, '0'),
+    DSCT_PCT1: ((i.ZBD1P ?? 0) / 100).toFixed(3),
+    DSCT_PCT2: '0.000',
     BILL_DOC: i.VBELN,
   });
 
@@ -467,6 +481,8 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
 
   function openBalance(invoiceNo: string): number | null {
     const owner = bsid.find((i) => i.SHKZG === 'S' && itemKey(i, 'XBLNR') === invoiceNo);
+    const credit = bsid.find((i) => i.SHKZG === 'H' && i.BLART === 'DG' && itemKey(i, 'XBLNR') === invoiceNo);
+    if (!owner && credit) return -credit.WRBTR;
     if (!owner) return null;
     const { open } = invoiceGroup(owner.KUNNR, 'XBLNR', invoiceNo);
     return open > 0 ? open : null;
