@@ -39,11 +39,14 @@ export const REALISTIC_CATEGORIES = {
   surcharge: 'auto',
   discount_in_terms: 'auto',
   duplicate_original: 'auto',
+  retry_after_decline: 'auto',
+  resale_after_void: 'auto',
   short_pay: 'review',
   discount_late: 'review',
   credit_applied: 'review',
   no_reference_known_payer: 'review',
   typo: 'review',
+  double_charge_kept: 'review',
   declined_text: 'never',
   declined_type: 'never',
   no_approval_code: 'never',
@@ -91,6 +94,9 @@ export const SCENARIO_KINDS = [
   'refunded_sale_partial',
   'refunded_sale_full',
   'duplicate',
+  'declined_then_retry',
+  'voided_then_resold',
+  'duplicate_then_refunded',
   'other_customer_invoice',
   'unknown_payer',
   'ambiguous_amount',
@@ -473,6 +479,35 @@ export function buildDay(specs: readonly ScenarioSpec[], options: BuildOptions):
         const who = payer(spec.payer);
         emit('duplicate_original', { ...who, amountCents: bal, invoiceId: inv.invoiceNo }, { allocations: [full(inv)] });
         emit('duplicate', { ...who, amountCents: bal, invoiceId: inv.invoiceNo }, { allocations: null, because: 'same card, amount and reference hours after an earlier sale' }, abs + 30 + (v % 330));
+        break;
+      }
+      case 'declined_then_retry': {
+        // The card is declined, the customer retries (same card, amount, reference) and it goes through.
+        const inv = addInvoice(c, bal, day, age);
+        const who = payer(spec.payer);
+        const decline = { approvalCode: '', approvalMessage: DECLINE_MESSAGES[v % DECLINE_MESSAGES.length]!, settled: '' };
+        emit('declined_text', { ...who, amountCents: bal, invoiceId: inv.invoiceNo, ...decline }, { allocations: null, because: `declined: ${JSON.stringify(decline.approvalMessage)}` });
+        emit('retry_after_decline', { ...who, amountCents: bal, invoiceId: inv.invoiceNo }, { allocations: [full(inv)] }, abs + 2 + (v % 40));
+        break;
+      }
+      case 'voided_then_resold': {
+        // Keyed wrong, voided before settlement, keyed again: the new sale is the receipt.
+        const inv = addInvoice(c, bal, day, age);
+        const who = payer(spec.payer);
+        emit('voided_sale', { ...who, amountCents: bal, invoiceId: inv.invoiceNo, settled: '' }, { allocations: null, because: 'sale voided by a later VOID row' });
+        emit('void_row', { ...who, amountCents: bal, invoiceId: inv.invoiceNo, type: 'VOID', settled: '' }, { allocations: null, because: 'VOID row' }, abs + 3 + (v % 20));
+        emit('resale_after_void', { ...who, amountCents: bal, invoiceId: inv.invoiceNo }, { allocations: [full(inv)] }, abs + 25 + (v % 30));
+        break;
+      }
+      case 'duplicate_then_refunded': {
+        // Charged twice; the merchant refunds one of them the next day. The refund names neither.
+        const saleDay = Math.min(day, EXPORT_DAYS - 2);
+        const saleAt = saleDay * 1440 + DAY_START + (minute % DAY_MINUTES);
+        const inv = addInvoice(c, bal, saleDay, age);
+        const who = payer(spec.payer);
+        emit('double_charge_kept', { ...who, amountCents: bal, invoiceId: inv.invoiceNo, settled: settleStamp(saleDay) }, { allocations: [full(inv)] }, saleAt);
+        emit('duplicate', { ...who, amountCents: bal, invoiceId: inv.invoiceNo, settled: settleStamp(saleDay) }, { allocations: null, because: 'charged twice (one of the two refunded later)' }, saleAt + 5 + (v % 90));
+        emit('refund_row', { ...who, amountCents: bal, invoiceId: inv.invoiceNo, type: 'REFUND', settled: '' }, { allocations: null, because: 'REFUND row' }, saleAt + 1440 + (v % 300));
         break;
       }
       case 'other_customer_invoice': {
