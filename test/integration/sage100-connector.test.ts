@@ -191,7 +191,10 @@ describe.skipIf(!driver)('Sage 100 connector over real ODBC', () => {
     expect((p as ErpError).kind).toBe('transient');
     expect(existsSync(join(sandbox.viFolder, receiptFileName('500000001')))).toBe(false);
     await sandbox.unlock();
-    expect(await collectPages(connector.listOpenInvoices())).toHaveLength(20);
+    const afterUnlock = await collectPages(connector.listOpenInvoices());
+    // 20 seeded invoices, plus any open credit an earlier test left on account (a PP row of an overpayment).
+    expect(afterUnlock.filter((i) => i.openBalanceCents > 0)).toHaveLength(20);
+    for (const credit of afterUnlock.filter((i) => i.openBalanceCents < 0)) expect(credit.amountCents).toBe(credit.openBalanceCents);
   });
 
   it('reports unknown_outcome when the import is not seen in time, never writes a second file, and the look-up resolves it', async () => {
@@ -243,5 +246,42 @@ describe.skipIf(!driver)('Sage 100 connector over real ODBC', () => {
     await sandbox.restoreDates();
     expect((e as ErpError).kind).toBe('malformed');
     expect((e as ErpError).message).toMatch(/AR_OpenInvoice .*InvoiceDate/);
+  });
+});
+
+describe.skipIf(!driver)('Sage 100 open credits and discount terms over real ODBC', () => {
+  const twoTen = { discountBasisPoints: 200, discountDays: 10, netDays: 30 };
+  const seeded: OpenInvoice[] = [
+    { ...invoice(1, '10001', 20_000), terms: twoTen },
+    invoice(2, '10001', 7_000),
+    { ...invoice(3, '10002', -2_500), amountCents: cents(-4_000) },
+  ];
+  let sandbox: Sage100Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSage100Sandbox({ customers, invoices: seeded });
+  });
+  afterAll(async () => sandbox?.close());
+  const read = async (options: Record<string, string> = {}) => {
+    const c = createSage100Connector({ baseUrl: sandbox.baseUrl, options: { ...sandbox.options, ...options }, credentials: sandbox.credentials, timeoutMs: 5_000 });
+    try {
+      return new Map((await collectPages(c.listOpenInvoices())).map((i) => [i.invoiceNo, i]));
+    } finally {
+      await c.close();
+    }
+  };
+
+  it('reads CM rows as negative open credits and the invoice terms code through AR_TermsCode', async () => {
+    const got = await read();
+    expect(got.get('1004503')).toMatchObject({ customerId: '10002', amountCents: -4_000, openBalanceCents: -2_500 });
+    expect(got.get('1004503')?.terms).toBeUndefined();
+    expect(got.get('1004501')?.terms).toEqual(twoTen);
+    expect(got.get('1004502')?.terms).toBeUndefined();
+  });
+
+  it('reads no credits when openCreditTypes is empty, no terms when termsTable is empty, and customer terms when no invoice column', async () => {
+    expect((await read({ openCreditTypes: '' })).has('1004503')).toBe(false);
+    expect([...(await read({ termsTable: '' })).values()].some((i) => i.terms)).toBe(false);
+    // The customers' AR_Customer.TermsCode is 30 (Net 30): no discount.
+    expect((await read({ invoiceTermsColumn: '' })).get('1004501')?.terms).toBeUndefined();
   });
 });

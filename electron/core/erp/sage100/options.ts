@@ -11,6 +11,9 @@ export const SAGE100_OPTION_FIELDS: readonly ErpOptionField[] = [
   { key: 'currency', label: 'Currency', default: 'USD', help: 'Sage 100 keeps one currency per company; receipts in another currency are refused.' },
   { key: 'pageSize', label: 'Page size', default: 500, help: 'Rows fetched per key-range page from AR_OpenInvoice / AR_Customer.' },
   { key: 'invoiceTypes', label: 'Open invoice types', default: 'IN,DM,FC', help: 'AR_OpenInvoice.InvoiceType values listed as open invoices (PP, PY, CM carry negative balances).' },
+  { key: 'openCreditTypes', label: 'Open credit types', default: 'CM,PP', help: 'AR_OpenInvoice.InvoiceType values read as open credits with a negative balance: credit memos (CM) and prepayments / payments on account (PP). Empty to read none.', unconfirmed: true },
+  { key: 'termsTable', label: 'Terms code table', default: 'AR_TermsCode', help: 'Table with TermsCode, DaysBeforeDue, DaysBeforeDiscountDue, DiscountRate (percent); empty to read no discount terms.' },
+  { key: 'invoiceTermsColumn', label: 'Invoice terms code column', default: '', help: "AR_OpenInvoice column holding the invoice's own terms code; empty uses the customer's AR_Customer.TermsCode (the default for new invoices, so older invoices may differ).", unconfirmed: true },
   { key: 'invoiceAmountColumn', label: 'Invoice total column', default: 'InvoiceAmt', help: 'AR_OpenInvoice column holding the original invoice total; empty to report the balance as the total.', unconfirmed: true },
   { key: 'poNumberColumn', label: 'PO number column', default: 'CustomerPONo', help: 'AR_OpenInvoice column holding the customer PO; empty to skip.', unconfirmed: true },
   { key: 'unpostedHeaderTable', label: 'Unposted receipts table', default: 'AR_CashReceiptsHeader', help: 'Checked by the duplicate look-up for receipts imported but not yet posted; empty to skip.', unconfirmed: true },
@@ -31,6 +34,9 @@ export type Sage100Options = Readonly<{
   currency: string;
   pageSize: number;
   invoiceTypes: readonly string[];
+  openCreditTypes: readonly string[];
+  termsTable: string;
+  invoiceTermsColumn: string;
   invoiceAmountColumn: string;
   poNumberColumn: string;
   unpostedHeaderTable: string;
@@ -88,11 +94,21 @@ export function parseSage100Options(options: Raw): Sage100Options {
   if (invoiceTypes.length === 0 || invoiceTypes.some((t) => !/^[A-Z]{2}$/.test(t))) {
     throw new ErpError('config', 'Sage 100 setting invoiceTypes must be a comma-separated list of two-letter types (e.g. IN,DM,FC)');
   }
+  const openCreditTypes = str(options, 'openCreditTypes')
+    .split(',')
+    .map((t) => t.trim().toUpperCase())
+    .filter((t) => t.length > 0);
+  if (openCreditTypes.some((t) => !/^[A-Z]{2}$/.test(t) || invoiceTypes.includes(t))) {
+    throw new ErpError('config', 'Sage 100 setting openCreditTypes must be two-letter types (e.g. CM,PP) not also listed in invoiceTypes');
+  }
   return {
     divisionNo: code(options, 'divisionNo', 2),
     currency: code(options, 'currency', 3).toUpperCase(),
     pageSize: positiveInt(options, 'pageSize'),
     invoiceTypes,
+    openCreditTypes,
+    termsTable: identifier(options, 'termsTable', true),
+    invoiceTermsColumn: identifier(options, 'invoiceTermsColumn', true),
     invoiceAmountColumn: identifier(options, 'invoiceAmountColumn', true),
     poNumberColumn: identifier(options, 'poNumberColumn', true),
     unpostedHeaderTable: identifier(options, 'unpostedHeaderTable', true),

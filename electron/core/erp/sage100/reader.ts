@@ -1,4 +1,5 @@
-import type { Customer, OpenInvoice } from '@shared/domain';
+import type { Customer, OpenInvoice, PaymentTerms } from '@shared/domain';
+import { termsFromParts } from '../terms';
 import { cents, type Cents } from '@shared/money';
 import type { CreditMemoRecord, ReceiptAllocation, ReceiptRecord } from '../connector';
 import { ErpError } from '../errors';
@@ -47,23 +48,53 @@ export function createSage100Reader(session: OdbcSession, options: Sage100Option
     }
   }
 
+  const customerTerms = new Map<string, string>();
+
   async function customerName(customerNo: string): Promise<string | undefined> {
     const known = names.get(customerNo);
-    if (known !== undefined) return known;
-    const rows = await session.query('SELECT CustomerName FROM AR_Customer WHERE ARDivisionNo = ? AND CustomerNo = ?', [div, customerNo], 1);
+    if (known !== undefined && customerTerms.has(customerNo)) return known || undefined;
+    const rows = await session.query('SELECT CustomerName, TermsCode FROM AR_Customer WHERE ARDivisionNo = ? AND CustomerNo = ?', [div, customerNo], 1);
     const row = rows[0];
     const name = row ? text(row, 'CustomerName') : '';
     names.set(customerNo, name);
+    customerTerms.set(customerNo, row ? text(row, 'TermsCode') : '');
     return name || undefined;
+  }
+
+  /**
+   * AR_TermsCode → discount terms (a small master table, read once per open-item
+   * read). DiscountRate is a percent (2.000 = 2%) and the day counts run from the
+   * invoice date [public SQL over ar_termscode; the rate's unit is unconfirmed].
+   */
+  async function termsCodes(): Promise<Map<string, PaymentTerms>> {
+    const out = new Map<string, PaymentTerms>();
+    if (!options.termsTable) return out;
+    const rows = await session.query(`SELECT TermsCode, DaysBeforeDue, DaysBeforeDiscountDue, DiscountRate FROM ${options.termsTable}`, [], 10_000);
+    for (const row of rows) {
+      const t = termsFromParts({ rate: row['DiscountRate'], discountDays: row['DaysBeforeDiscountDue'], netDays: row['DaysBeforeDue'] });
+      if (t) out.set(text(row, 'TermsCode'), t);
+    }
+    return out;
+  }
+
+  /** The original total; a prepayment row has no invoice amount, so a credit without one is its balance. */
+  function total(row: OdbcRow, ctx: { table: string; key: string }, credit: boolean, balance: Cents): Cents {
+    if (!options.invoiceAmountColumn) return balance;
+    const amount = money(row, options.invoiceAmountColumn, ctx);
+    if (!credit) return amount;
+    return amount === 0 ? balance : cents(-Math.abs(amount));
   }
 
   async function* openInvoices(since?: string, pageSize?: number): AsyncIterable<readonly OpenInvoice[]> {
     const size = pageSize ?? options.pageSize;
     const po = options.poNumberColumn ? `, ${options.poNumberColumn}` : '';
-    const total = options.invoiceAmountColumn ? `, ${options.invoiceAmountColumn}` : '';
+    const totalCol = options.invoiceAmountColumn ? `, ${options.invoiceAmountColumn}` : '';
+    const termsCol = options.invoiceTermsColumn ? `, ${options.invoiceTermsColumn}` : '';
+    const terms = await termsCodes();
     // The since filter goes in as a date escape, not a bound parameter: ProvideX compares dates reliably that way.
     const sinceClause = since ? ` AND InvoiceDate >= ${dateEscape(since.slice(0, 10))}` : '';
     const wanted = new Set(options.invoiceTypes);
+    const creditTypes = new Set(options.openCreditTypes);
     let key: { customer: string; invoice: string; type: string } | null = null;
     for (;;) {
       let keyClause = '';
@@ -73,7 +104,7 @@ export function createSage100Reader(session: OdbcSession, options: Sage100Option
         params.push(key.customer, key.customer, key.invoice, key.customer, key.invoice, key.type);
       }
       const rows = await session.query(
-        `SELECT CustomerNo, InvoiceNo, InvoiceType, InvoiceDate, InvoiceDueDate, Balance${total}${po} FROM AR_OpenInvoice` +
+        `SELECT CustomerNo, InvoiceNo, InvoiceType, InvoiceDate, InvoiceDueDate, Balance${totalCol}${po}${termsCol} FROM AR_OpenInvoice` +
           ` WHERE ARDivisionNo = ? AND Balance <> 0${sinceClause}${keyClause} ORDER BY CustomerNo, InvoiceNo, InvoiceType`,
         params,
         size,
@@ -87,19 +118,25 @@ export function createSage100Reader(session: OdbcSession, options: Sage100Option
         key = { customer: customerId, invoice: invoiceNo, type: invoiceType };
         const invoiceDate = requiredDate(row, 'InvoiceDate', ctx);
         const dueDate = optionalDate(row, 'InvoiceDueDate', ctx);
-        const balance = money(row, 'Balance', ctx);
-        if (!wanted.has(invoiceType)) continue;
+        const rawBalance = money(row, 'Balance', ctx);
+        const credit = creditTypes.has(invoiceType);
+        if (!wanted.has(invoiceType) && !credit) continue;
+        // A credit is negative whichever sign the row stores (PP is negative; CM is unconfirmed).
+        const balance = credit ? cents(-Math.abs(rawBalance)) : rawBalance;
         const name = await customerName(customerId);
+        const termsCode = options.invoiceTermsColumn ? text(row, options.invoiceTermsColumn) : (customerTerms.get(customerId) ?? '');
+        const itemTerms = credit || balance <= 0 ? undefined : terms.get(termsCode);
         page.push({
           invoiceNo,
           customerId,
           ...(name ? { customerName: name } : {}),
           invoiceDate,
           dueDate,
-          amountCents: options.invoiceAmountColumn ? money(row, options.invoiceAmountColumn, ctx) : balance,
+          amountCents: total(row, ctx, credit, balance),
           openBalanceCents: balance,
           currency: options.currency,
           poNo: options.poNumberColumn ? text(row, options.poNumberColumn) : '',
+          ...(itemTerms ? { terms: itemTerms } : {}),
         });
       }
       if (page.length > 0) yield page;

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Customer, OpenInvoice } from '@shared/domain';
 import { centsToDecimalString } from '@shared/money';
+import { formatTerms, termsPercent } from '../terms';
 
 // The sandbox company: a SQLite file with the Sage 100 AR tables and column
 // names from the reference (§4), read by the connector through unixODBC and
@@ -19,8 +20,11 @@ CREATE TABLE AR_Customer (
 CREATE TABLE AR_OpenInvoice (
   ARDivisionNo VARCHAR(2) NOT NULL, CustomerNo VARCHAR(20) NOT NULL, InvoiceNo VARCHAR(10) NOT NULL, InvoiceType VARCHAR(2) NOT NULL,
   InvoiceDate DATE, InvoiceDueDate DATE, Balance NUMERIC(14,2), InvoiceHistoryHeaderSeqNo VARCHAR(6), PostingDate DATE,
-  Comment VARCHAR(30), CheckNo VARCHAR(10), CustomerPONo VARCHAR(15), InvoiceAmt NUMERIC(14,2),
+  Comment VARCHAR(30), CheckNo VARCHAR(10), CustomerPONo VARCHAR(15), InvoiceAmt NUMERIC(14,2), TermsCode VARCHAR(2),
   PRIMARY KEY (ARDivisionNo, CustomerNo, InvoiceNo, InvoiceType));
+CREATE TABLE AR_TermsCode (
+  TermsCode VARCHAR(2) NOT NULL PRIMARY KEY, TermsCodeDesc VARCHAR(30), DaysBeforeDue NUMERIC(3,0), DaysBeforeDiscountDue NUMERIC(3,0),
+  DiscountRate NUMERIC(6,3));
 CREATE TABLE AR_CashReceiptsHistory (
   DepositNo VARCHAR(5) NOT NULL, DepositType VARCHAR(1), DepositDate DATE, SequenceNo VARCHAR(6) NOT NULL, ARDivisionNo VARCHAR(2),
   CustomerNo VARCHAR(20), PostingDate DATE, InvoiceNo VARCHAR(10), InvoiceType VARCHAR(2), CashAmountApplied NUMERIC(14,2),
@@ -42,13 +46,29 @@ export function createSandboxCompany(file: string, divisionNo: string, customers
       'INSERT INTO AR_Customer (ARDivisionNo, CustomerNo, CustomerName, EmailAddress, TermsCode, DateUpdated) VALUES (?, ?, ?, ?, ?, ?)',
     );
     const insertInvoice = db.prepare(
-      `INSERT INTO AR_OpenInvoice (ARDivisionNo, CustomerNo, InvoiceNo, InvoiceType, InvoiceDate, InvoiceDueDate, Balance, PostingDate, Comment, CheckNo, CustomerPONo, InvoiceAmt)
-       VALUES (?, ?, ?, 'IN', ?, ?, ?, ?, '', '', ?, ?)`,
+      `INSERT INTO AR_OpenInvoice (ARDivisionNo, CustomerNo, InvoiceNo, InvoiceType, InvoiceDate, InvoiceDueDate, Balance, PostingDate, Comment, CheckNo, CustomerPONo, InvoiceAmt, TermsCode)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?, ?)`,
     );
+    const insertTerms = db.prepare('INSERT INTO AR_TermsCode (TermsCode, TermsCodeDesc, DaysBeforeDue, DaysBeforeDiscountDue, DiscountRate) VALUES (?, ?, ?, ?, ?)');
+    // Terms master: 30 = Net 30, and one code per distinct discount terms in the seed.
+    const termsCodes = new Map<string, string>([['Net 30', '30']]);
+    const termsCodeOf = (i: OpenInvoice): string => {
+      if (!i.terms) return '30';
+      const desc = formatTerms(i.terms);
+      if (!termsCodes.has(desc)) {
+        const code = `D${termsCodes.size}`;
+        termsCodes.set(desc, code);
+        insertTerms.run(code, desc, i.terms.netDays, i.terms.discountDays, termsPercent(i.terms));
+      }
+      return termsCodes.get(desc)!;
+    };
     db.transaction(() => {
+      insertTerms.run('30', 'Net 30', 30, 0, '0.000');
       for (const c of customers) insertCustomer.run(divisionNo, c.customerId, c.name, c.email ?? '', '30', '2026-01-01');
       for (const i of invoices) {
-        insertInvoice.run(divisionNo, i.customerId, i.invoiceNo, i.invoiceDate, i.dueDate ?? '1753-01-01', centsToDecimalString(i.openBalanceCents), i.invoiceDate, i.poNo, centsToDecimalString(i.amountCents));
+        // An open credit memo is a CM row with a negative balance and total.
+        const type = i.openBalanceCents < 0 ? 'CM' : 'IN';
+        insertInvoice.run(divisionNo, i.customerId, i.invoiceNo, type, i.invoiceDate, i.dueDate ?? '1753-01-01', centsToDecimalString(i.openBalanceCents), i.invoiceDate, i.poNo, centsToDecimalString(i.amountCents), termsCodeOf(i));
       }
     })();
   } finally {

@@ -166,6 +166,8 @@ export async function startSage100Sandbox(seed: ErpSandboxSeed, sandboxOptions: 
     baseUrl: connectionString,
     options: {
       divisionNo: division,
+      // The sandbox keeps each invoice's own terms code on AR_OpenInvoice.
+      invoiceTermsColumn: 'TermsCode',
       viFolder,
       confirmTimeoutMs: sandboxOptions.confirmTimeoutMs ?? 10_000,
       confirmPollMs: sandboxOptions.confirmPollMs ?? 100,
