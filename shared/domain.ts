@@ -183,6 +183,12 @@ export type GridRow = Readonly<{
   owner?: string | null;
   /** Supervisor controls (docs/users-and-refunds.md): the receipt was reversed, or a write-off/override waits for a supervisor. */
   control?: 'reversed' | 'approval_pending' | null;
+  /** How the payment was applied (the matcher's outcome): shown as chips beside the reason. */
+  markers?: readonly MatchMarker[];
+  /** Open balance left on the invoices after a short pay. */
+  remainingCents?: Cents | null;
+  /** A refund or void row: the sale it belongs to (null: not linked). Absent on sales. */
+  refundOf?: number | null;
 }>;
 
 export type AuditEntry = Readonly<{
@@ -194,6 +200,41 @@ export type AuditEntry = Readonly<{
   objectId: string;
   before: unknown;
   after: unknown;
+}>;
+
+/**
+ * Where a PayTrace refund (or separate void) stands for the ERP:
+ * link_needed: its sale is not known (link it by hand);
+ * netted: the sale is not posted (or was posted net of this refund), nothing to post;
+ * credit_memo_due: the sale's receipt is (or will be) in the ERP, which needs a credit memo;
+ * queued / posted / failed: the credit memo's outbox row.
+ */
+export const REFUND_TASK_STATES = ['link_needed', 'netted', 'credit_memo_due', 'queued', 'posted', 'failed'] as const;
+export type RefundTaskState = (typeof REFUND_TASK_STATES)[number];
+
+export type RefundTask = Readonly<{
+  refundTransactionId: number;
+  saleTransactionId: number | null;
+  /** Where the sale stands (null when not linked or not in the store). */
+  saleStatus: RowStatus | null;
+  /** PayTrace type of the take-back: REFUND or VOID. */
+  kind: string;
+  amountCents: Cents;
+  currency: CurrencyCode;
+  state: RefundTaskState;
+  /** Why 'netted': the sale is not posted, or its receipt was posted net of this refund. */
+  nettedHow: 'sale_not_posted' | 'receipt_net' | null;
+  /** The ERP credit memo, once queued (by Tieout's own refund flow or recorded from this task). */
+  creditMemo: Readonly<{
+    key: string;
+    reference: string;
+    state: string;
+    erpDocumentId: string | null;
+    lastError: string | null;
+    /** 'refund_flow': Tieout's four-eyes refund queued it; 'recorded': recorded from this task. */
+    source: 'refund_flow' | 'recorded';
+    updatedAt: string;
+  }> | null;
 }>;
 
 export type TransactionDetail = Readonly<{
@@ -209,6 +250,8 @@ export type TransactionDetail = Readonly<{
     updatedAt: string;
   }> | null;
   history: readonly AuditEntry[];
+  /** Refund and void rows: the credit-memo task (absent/null for other rows). */
+  refundTask?: RefundTask | null;
 }>;
 
 export type StatusCounts = Record<RowStatus, number>;

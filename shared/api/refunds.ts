@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RefundTask } from '../domain';
 import type { Cents, CurrencyCode } from '../money';
 import { empty, method, txnId } from './define';
 
@@ -91,6 +92,12 @@ export const refundMethods = {
   'refunds:resolveConflict': method<z.ZodType<{ refundId: number; action: RefundConflictAction }>, RefundView>(
     z.object({ refundId, action: z.enum(REFUND_CONFLICT_ACTIONS) }).strict(),
   ),
+  /**
+   * A PayTrace refund made outside Tieout whose sale is posted (or approved):
+   * queues the ERP credit memo through the outbox, exactly once (key
+   * `credit_memo:<refund id>`). `transactionId` is the refund row's id.
+   */
+  'refunds:recordCreditMemo': method<z.ZodType<{ transactionId: number }>, RefundTask>(z.object({ transactionId: txnId }).strict()),
   'refunds:policy': method<typeof empty, RefundPolicy>(empty),
   'refunds:setPolicy': method<
     z.ZodType<{ reasonCodes?: string[]; secondApproverAboveCents?: number; adminAboveCents?: number }>,

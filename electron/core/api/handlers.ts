@@ -25,6 +25,7 @@ import { refundHandlers } from './refund-handlers';
 import { offlineHandlers } from './offline-handlers';
 import { controlHandlers } from './control-handlers';
 import { takeDecisionSnapshots } from '../offline/snapshot';
+import { refundTaskFor } from '../refunds/credit-memo';
 import type { AuthService } from '../auth/auth-service';
 import type { RefundService } from '../refunds/refund-service';
 import type { EventHub } from './events';
@@ -94,6 +95,7 @@ function coreHandlers(d: HandlerDeps): DomainHandlers<keyof typeof coreMethods> 
           ? { state: posting.state as NonNullable<TransactionDetail['posting']>['state'], attempts: posting.attempts, lastError: posting.last_error, erpDocumentId: posting.erp_document_id, updatedAt: posting.updated_at }
           : null,
         history: auditFor(d.db, 'transaction', String(transactionId)),
+        refundTask: refundTaskFor(d.db, transaction, outcome),
       };
     },
 

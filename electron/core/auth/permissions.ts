@@ -63,6 +63,8 @@ export const METHOD_REQUIREMENTS: Partial<Record<MethodName, Requirement>> = {
   'refunds:refundable': 'clerk',
   'refunds:request': 'clerk',
   'refunds:policy': 'clerk',
+  // The money already went back in PayTrace: recording its ERP credit memo is clerk work (audited).
+  'refunds:recordCreditMemo': 'clerk',
   'refunds:approve': 'supervisor',
   'refunds:reject': 'supervisor',
   'refunds:execute': 'supervisor',

@@ -3,12 +3,12 @@ import type { PayTraceTransaction } from '@shared/domain';
 import { cents } from '@shared/money';
 import { merchantDate } from '@shared/paytrace-time';
 import { appendAudit } from '../audit/audit-log';
-import type { CreditMemoRequest, ReceiptRequest } from '../erp/connector';
 import { silentLogger, type Logger } from '../log/logger';
 import type { PayTraceClient } from '../paytrace/client';
 import { isPayTraceError } from '../paytrace/errors';
 import { getTransaction } from '../store/queries/transactions';
 import type { Db } from '../store/db';
+import { queueCreditMemo } from './credit-memo';
 import { payTraceRefundable, openRefundConflict, refundConflictFor, saveRefundConflict } from './revalidate';
 import { approversOf, getRefund, type RefundRow } from './store';
 
@@ -280,28 +280,16 @@ export class RefundExecutor {
    * which keeps the sale's id).
    */
   private queueCreditMemo(row: RefundRow, found: Found, now: string): string | null {
-    const db = this.o.db;
-    const receipt = db.prepare("SELECT payload_json, state FROM outbox WHERE transaction_id = ? AND kind = 'receipt'").get(row.transaction_id) as
-      | { payload_json: string; state: string }
-      | undefined;
-    if (!receipt || receipt.state === 'discarded' || receipt.state === 'dead') return null;
-    const posted = JSON.parse(receipt.payload_json) as ReceiptRequest;
     const reference = found.method === 'void' ? `V${found.paytraceTransactionId}` : String(found.paytraceTransactionId);
-    const memo: CreditMemoRequest = {
+    const queued = queueCreditMemo(this.o.db, {
+      saleTransactionId: row.transaction_id,
       reference,
-      originalReference: String(row.transaction_id),
-      customerId: posted.customerId,
-      date: merchantDate(now, this.o.zone()),
-      amountCents: cents(row.amount_cents),
+      amountCents: row.amount_cents,
       currency: row.currency,
-      ...(posted.allocations[0] ? { invoiceNo: posted.allocations[0].invoiceNo } : {}),
+      date: merchantDate(now, this.o.zone()),
       reason: `${found.method === 'void' ? 'Void' : 'Refund'} of PayTrace ${row.transaction_id}: ${row.reason_code}${row.note ? ` (${row.note})` : ''}`,
-    };
-    const key = `credit_memo:${reference}`;
-    db.prepare(
-      `INSERT INTO outbox (idempotency_key, transaction_id, kind, payload_json, state, attempts, next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, 'credit_memo', ?, 'queued', 0, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
-    ).run(key, row.transaction_id, JSON.stringify(memo), now, now, now);
-    return key;
+      now,
+    });
+    return queued?.key ?? null;
   }
 }
