@@ -43,10 +43,13 @@ describe('end-to-end slice with Prophet 21', () => {
       const rows = gridRows(engine.db);
       expect(rows).toHaveLength(demo.world.payments.length);
       const byId = new Map(rows.map((r) => [r.transactionId, r]));
-      // Every clean payment (exact reference, exact amount) is automatic, and nothing declined, voided or refunded is.
+      // Every clean payment (exact reference, exact amount) is automatic unless PayTrace refunded it; nothing declined, voided, refunded or a refund is.
+      const refunded = new Set(demo.world.payments.map((p) => p.refundOf).filter((id): id is number => id !== null));
+      expect(refunded.size).toBeGreaterThan(0);
       for (const p of demo.world.payments) {
         const row = byId.get(p.transactionId)!;
-        if (p.scenario === 'clean') expect(row.status, `payment ${p.transactionId}`).toBe('auto');
+        if (refunded.has(p.transactionId)) expect(row.status, `refunded sale ${p.transactionId}`).not.toBe('auto');
+        else if (p.scenario === 'clean') expect(row.status, `payment ${p.transactionId}`).toBe('auto');
         if (p.scenario === 'declined' || p.scenario === 'voided' || p.scenario === 'refund') expect(row.status).toBe('exception');
         if (row.status === 'auto') expect([...row.matchedInvoices].sort()).toEqual([...p.intendedInvoices].sort());
       }

@@ -174,6 +174,8 @@ export function buildDemoWorld(options: DemoWorldOptions = {}): DemoWorld {
         customerId: original.customerId,
         billingName: original.billingName,
         cardLast4: original.cardLast4,
+        // A refund goes back the way the money came (card or ACH); drawn above only to keep the sequence.
+        method: original.method,
         refundOf: original.transactionId,
         intendedInvoices: [],
       });

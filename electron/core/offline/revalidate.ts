@@ -3,6 +3,7 @@ import { cents } from '@shared/money';
 import type { OpenInvoice, PayTraceTransaction } from '@shared/domain';
 import type { ConflictKind, DecisionSide, InvoiceState } from '@shared/api/offline';
 import { merchantDate } from '@shared/paytrace-time';
+import { paymentVerdict } from '@shared/payment-verdict';
 import { appendAudit } from '../audit/audit-log';
 import type { ErpConnector, ReceiptRequest } from '../erp/connector';
 import { silentLogger, type Logger } from '../log/logger';
@@ -134,7 +135,8 @@ export function createCatchUpPreflight(o: CatchUpOptions): Preflight {
       const inv = picture.invoices.get(a.invoiceNo);
       return { invoiceNo: a.invoiceNo, isOpen: !!inv, openBalanceCents: cents(inv?.openBalanceCents ?? 0), currency: inv?.currency ?? receipt.currency };
     });
-    const voided = !fresh || fresh.type === 'VOID' || fresh.declined || wasVoidedThroughTieout(o.db, row.transaction_id);
+    // Not money any more (voided, or no longer approved by the one rule): the decision is overtaken.
+    const voided = !fresh || !paymentVerdict(fresh).received || wasVoidedThroughTieout(o.db, row.transaction_id);
     const nowSide: DecisionSide = {
       takenAt: checkedAt,
       paytraceAsOf: checkedAt,

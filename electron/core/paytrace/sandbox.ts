@@ -307,7 +307,9 @@ export async function startPayTraceSandbox(options: PayTraceSandboxOptions): Pro
       row.credit_card = { masked_number: `************${t.cardLast4}`, expiration_month: 12, expiration_year: 29 };
     } else {
       // No public sample of a check export row exists; see docs/paytrace.md.
-      row.check = { masked_account_number: `******${t.cardLast4}`, routing_number: '325070760' };
+      // The check's own status (docs/paytrace.md: field and values unconfirmed, so configurable in Tieout):
+      // a check PayTrace accepted is "Processed" until its batch settles.
+      row.check = { masked_account_number: `******${t.cardLast4}`, routing_number: '325070760', status: t.declined ? 'Rejected' : t.settledAt ? 'Settled' : 'Processed' };
     }
     Object.assign(row, {
       transaction_type: t.voided ? 'VOID' : t.type,

@@ -2,12 +2,16 @@ import { cents } from '@shared/money';
 import type { MatchOutcome, PayTraceTransaction } from '@shared/domain';
 import { applyErpMapping, cardBrandOf, type ErpMapping } from '@shared/erp-mapping';
 import { merchantDate } from '@shared/paytrace-time';
+import { paymentVerdict } from '@shared/payment-verdict';
 import { appendAudit } from '../audit/audit-log';
 import type { ReceiptRequest, ReceiptWriteOff } from '../erp/connector';
 import type { Db } from '../store/db';
 import { getTransaction } from '../store/queries/transactions';
 import { listLearned, storeLearned } from '../store/queries/learned';
 import { learnFromConfirmation } from '../matching/learning';
+
+/** Reason code of the write-off line an early-payment discount posts as (mapped to the discount account by the ERP mapping). */
+export const EARLY_PAYMENT_DISCOUNT = 'EARLY_PAYMENT_DISCOUNT';
 
 // Approving a match and queuing its posting are one SQLite transaction: either
 // the clerk's decision and its outbox row both exist, or neither does.
@@ -86,7 +90,17 @@ export function approveMatches(
         skipped.push({ transactionId: id, reason: 'Transaction not found' });
         continue;
       }
-      const writeOffs = options.writeOffs?.get(id) ?? [];
+      // The one rule for "did money arrive" (shared/payment-verdict.ts): nothing else, not even a hand-off file's decision, posts a payment PayTrace did not approve.
+      const verdict = paymentVerdict(t);
+      if (!verdict.received) {
+        skipped.push({ transactionId: id, reason: verdict.reason });
+        continue;
+      }
+      // An early-payment discount closes the invoice: it travels as a write-off line the connector books to the discount account.
+      const discounts: ReceiptWriteOff[] = outcome.allocations
+        .filter((a) => (a.discountCents ?? 0) > 0)
+        .map((a) => ({ invoiceNo: a.invoiceNo, amountCents: a.discountCents!, reasonCode: EARLY_PAYMENT_DISCOUNT }));
+      const writeOffs = [...(options.writeOffs?.get(id) ?? []), ...discounts];
       const overdrawn = outcome.allocations.find((a) => {
         const inv = invoiceBalance.get(a.invoiceNo) as { bal: number; is_open: number } | undefined;
         if (!inv || inv.is_open !== 1) return true;
@@ -99,15 +113,17 @@ export function approveMatches(
         continue;
       }
       const allocated = outcome.allocations.reduce((s, a) => s + a.amountCents, 0);
+      // A sale netted with its PayTrace refund posts what PayTrace kept (docs/matching.md).
+      const received = cents(outcome.markers?.includes('refund_netted') ? t.amountCents - (outcome.refundedCents ?? 0) : t.amountCents);
       const receipt: ReceiptRequest = {
         reference: String(id),
         customerId: outcome.customerId,
         date: merchantDate(t.createdAt, merchantZone),
-        amountCents: t.amountCents,
+        amountCents: received,
         currency: t.currency,
         paymentMethod: t.method,
         allocations: outcome.allocations,
-        unappliedCents: cents(t.amountCents - allocated),
+        unappliedCents: cents(received - allocated),
         memo: `PayTrace ${id}`,
         ...mapped(options, t),
         ...(writeOffs.length > 0 ? { writeOffs } : {}),

@@ -9,6 +9,8 @@ import type { RefundExecutor } from './executor';
 import { loadRefundPolicy, saveRefundPolicy } from './policy';
 import { clearRefundConflict, openRefundConflict } from './revalidate';
 import { approvalRefusal } from './rules';
+import { paymentVerdict } from '@shared/payment-verdict';
+import { syncedRefundedCents } from './synced-refunds';
 import { approversOf, getRefund, listRefunds, refundView, reservedCents, type RefundRow } from './store';
 
 // Request → approve (four-eyes, password re-entered) → execute. Every step is
@@ -38,12 +40,19 @@ export function createRefundService(o: RefundServiceOptions) {
   const refundable = (transactionId: number, exceptId?: number): Refundable => {
     const t = getTransaction(db, transactionId);
     if (!t) throw new ApiFailure('not_found', `Transaction ${transactionId} is not in the local store.`);
-    const type = t.type.toUpperCase();
-    if (type === 'REFUND') throw new ApiFailure('conflict', `Transaction ${transactionId} is itself a refund; a refund cannot be refunded.`);
-    if (type === 'VOID') throw new ApiFailure('conflict', `Transaction ${transactionId} is voided; there is nothing to refund.`);
-    if (t.declined) throw new ApiFailure('conflict', `Transaction ${transactionId} was declined; no money moved, so there is nothing to refund.`);
-    if (type !== 'SALE') throw new ApiFailure('conflict', `Transaction ${transactionId} is a ${t.type}; only sales can be refunded.`);
-    const remaining = Math.max(0, t.amountCents - reservedCents(db, transactionId, exceptId));
+    const verdict = paymentVerdict(t);
+    if (!verdict.received) {
+      const why: Record<typeof verdict.code, string> = {
+        refund: 'is itself a refund; a refund cannot be refunded',
+        voided: 'is voided; there is nothing to refund',
+        declined: 'was declined; no money moved, so there is nothing to refund',
+        not_approved: `is not an approved payment (${verdict.reason}); there is nothing to refund`,
+        not_a_sale: `is a ${t.type || 'transaction of no type'}; only sales can be refunded`,
+      };
+      throw new ApiFailure('conflict', `Transaction ${transactionId} ${why[verdict.code]}.`);
+    }
+    // Refunds made in PayTrace directly (synced, linked by the shared rule) count as well as Tieout's own requests.
+    const remaining = Math.max(0, t.amountCents - reservedCents(db, transactionId, exceptId) - syncedRefundedCents(db, t));
     return { transactionId, amountCents: t.amountCents, refundableCents: cents(remaining), currency: t.currency, reasonCodes: policy().reasonCodes };
   };
 

@@ -2,6 +2,7 @@ import type { RefundConflict, RefundConflictAction } from '@shared/api/refunds';
 import type { PayTraceTransaction } from '@shared/domain';
 import { cents, formatMoney, type Cents } from '@shared/money';
 import { merchantDate } from '@shared/paytrace-time';
+import { paymentVerdict } from '@shared/payment-verdict';
 import type { Db } from '../store/db';
 import { getValue, setValue } from '../store/queries/settings';
 import { reservedCents, type RefundRow } from './store';
@@ -34,7 +35,8 @@ const KEY_PREFIX = 'refunds.conflict.';
 export async function payTraceRefundable(db: Db, source: RefundSource, row: RefundRow, zone: string, now: Date): Promise<PayTraceRefundable> {
   const sale = await source.exportById(row.transaction_id);
   if (!sale) return { saleType: 'MISSING', saleAmountCents: cents(0), refundedCents: cents(0), refundableCents: cents(0) };
-  const type = sale.declined ? 'DECLINED' : sale.type.toUpperCase();
+  const verdict = paymentVerdict(sale);
+  const type = verdict.received ? 'SALE' : verdict.code.toUpperCase();
   if (type !== 'SALE') return { saleType: type, saleAmountCents: sale.amountCents, refundedCents: cents(0), refundableCents: cents(0) };
 
   const others = db

@@ -84,3 +84,9 @@ export function listRefunds(db: Db, transactionId?: number): RefundRow[] {
   if (transactionId !== undefined) return db.prepare('SELECT * FROM refund_requests WHERE transaction_id = ? ORDER BY id DESC').all(transactionId) as RefundRow[];
   return db.prepare('SELECT * FROM refund_requests ORDER BY id DESC LIMIT 1000').all() as RefundRow[];
 }
+
+/** PayTrace ids of the refunds and voids Tieout itself executed (counted by reservedCents, not again as synced refunds). */
+export function executedRefundIds(db: Db): Set<number> {
+  const rows = db.prepare('SELECT paytrace_transaction_id AS pid FROM refund_requests WHERE paytrace_transaction_id IS NOT NULL').all() as Array<{ pid: number }>;
+  return new Set(rows.map((r) => r.pid));
+}

@@ -115,3 +115,11 @@ export function recordRejects(db: Db, rejects: ReadonlyArray<{ raw: unknown; err
     for (const r of rejects) insert.run(JSON.stringify(r.raw), r.error, now);
   })();
 }
+
+/** Transactions that carry the fields a refund copies from its sale (shared/refund-links.ts): the sale's possible refunds and their rival sales. */
+export function transactionsSharingRefundKey(db: Db, t: Pick<PayTraceTransaction, 'invoiceId' | 'customerId' | 'maskedCard'>): PayTraceTransaction[] {
+  const rows = db
+    .prepare('SELECT * FROM paytrace_transactions WHERE UPPER(TRIM(invoice_id)) = ? AND UPPER(TRIM(customer_id)) = ? AND TRIM(masked_card) = ? ORDER BY transaction_id')
+    .all(t.invoiceId.trim().toUpperCase(), t.customerId.trim().toUpperCase(), t.maskedCard.trim()) as Row[];
+  return rows.map(toTransaction);
+}
