@@ -58,12 +58,18 @@ export async function runMatchCommand(argv: string[], io: MatchCommandIo): Promi
   try {
     const zone = (values.zone as string | undefined) ?? DEFAULT_MERCHANT_ZONE;
     const config = values.config ? readRules(values.config as string) : DEFAULT_MATCH_CONFIG;
+    const phases = phaseClock();
     const transactions = readPayTraceExport(paytraceFile, zone);
+    phases.mark('read export');
     const { invoices, customers } = readOpenAr(invoicesFile);
+    phases.mark('read invoices');
     const outcomes = createMatcher(config)({ transactions, invoices, customers });
+    phases.mark('match');
     const out = values.out as string | undefined;
     if (out) {
       writeResultsFile(out, outcomes);
+      phases.mark('write');
+      phases.report(io.stderr);
       const counts = { auto: 0, suggested: 0, exception: 0 };
       for (const o of outcomes) counts[o.status]++;
       io.stderr(`tieout match: ${outcomes.length} transactions → ${counts.auto} auto, ${counts.suggested} suggested, ${counts.exception} exception; wrote ${out}\n`);
@@ -83,6 +89,25 @@ export async function runMatchCommand(argv: string[], io: MatchCommandIo): Promi
     }
     throw e;
   }
+}
+
+/** `TIEOUT_MATCH_TIMINGS=1`: one stderr line with the time and heap after each phase (for benchmarks). */
+function phaseClock(): { mark(name: string): void; report(write: (s: string) => void): void } {
+  const on = process.env.TIEOUT_MATCH_TIMINGS === '1';
+  const parts: string[] = [];
+  let last = performance.now();
+  return {
+    mark(name) {
+      if (!on) return;
+      (globalThis as { gc?: () => void }).gc?.(); // with --expose-gc: live heap, not garbage
+      const now = performance.now();
+      parts.push(`${name} ${Math.round(now - last)} ms (heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB)`);
+      last = now;
+    },
+    report(write) {
+      if (on) write(`tieout match timings: ${parts.join(', ')}; max RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB\n`);
+    },
+  };
 }
 
 function readText(file: string): string {
@@ -167,15 +192,16 @@ function isIsoDate(v: string): boolean {
   return ISO_DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
 }
 
-/** Dates repeat a lot in an open-AR file: each distinct one is checked once. */
+/** Dates repeat a lot in an open-AR file: each distinct one is checked once and stored once. */
 function isoDateChecker(): (value: string, file: string, line: number, field: string, optional: boolean) => string | null {
-  const valid = new Set<string>();
+  const valid = new Map<string, string>();
   return (value, file, line, field, optional) => {
-    if (valid.has(value)) return value;
+    const known = valid.get(value);
+    if (known !== undefined) return known;
     const v = value.trim();
     if (v === '' && optional) return null;
     if (!isIsoDate(v)) throw new InputFileError(file, line, field, `not an ISO date (YYYY-MM-DD): ${JSON.stringify(value)}`);
-    if (v === value) valid.add(v);
+    valid.set(value, v);
     return v;
   };
 }
@@ -411,7 +437,10 @@ export function readOpenAr(file: string): { invoices: OpenInvoice[]; customers: 
     const total = amount(get(cAmount!), file, line, 'amount');
     // A negative open balance is an open credit (credit memo): customers pay net of it.
     const open = amount(get(cOpen!), file, line, 'open_balance');
-    const customerName = get(cName!).trim();
+    const customer = customers.get(customerId);
+    const nameText = get(cName!).trim();
+    // One string per customer name, not one per invoice line.
+    const customerName = customer && customer.name === nameText ? customer.name : nameText;
     const invoice: OpenInvoice = {
       invoiceNo,
       customerId,
@@ -424,7 +453,7 @@ export function readOpenAr(file: string): { invoices: OpenInvoice[]; customers: 
       poNo: get(cPo!).trim(),
     };
     invoices[n++] = hasTerms ? { ...invoice, terms: readTerms((name) => get(at(name)), file, line) } : invoice;
-    if (!customers.has(customerId)) customers.set(customerId, { customerId, name: customerName });
+    if (!customer) customers.set(customerId, { customerId, name: customerName });
   }
   invoices.length = n;
   return { invoices, customers: [...customers.values()] };
@@ -441,7 +470,7 @@ const CHUNK_CHARS = 1 << 20;
 export function writeResults(outcomes: readonly MatchOutcome[], write: (s: string) => void): void {
   let buf = '{"results":[\n';
   for (let i = 0; i < outcomes.length; i++) {
-    buf += JSON.stringify(toResultJson(outcomes[i]!));
+    buf += resultLine(outcomes[i]!);
     buf += i + 1 < outcomes.length ? ',\n' : '\n';
     if (buf.length >= CHUNK_CHARS) {
       write(buf);
@@ -449,6 +478,40 @@ export function writeResults(outcomes: readonly MatchOutcome[], write: (s: strin
     }
   }
   write(`${buf}]}\n`);
+}
+
+const q = (s: string): string => JSON.stringify(s);
+
+function allocationsLine(list: MatchOutcome['allocations']): string {
+  let s = '[';
+  for (let i = 0; i < list.length; i++) {
+    const a = list[i]!;
+    s += `${i > 0 ? ',' : ''}{"invoice_no":${q(a.invoiceNo)},"amount":"${centsToDecimalString(a.amountCents)}"}`;
+  }
+  return `${s}]`;
+}
+
+function stringsLine(list: readonly string[], prefix = '', s = '['): string {
+  for (let i = 0; i < list.length; i++) s += `${s.length > 1 ? ',' : ''}${q(prefix + list[i]!)}`;
+  return s;
+}
+
+const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
+
+/** `JSON.stringify(toResultJson(o))`, written directly (no intermediate objects); the output test compares the two. */
+export function resultLine(o: MatchOutcome): string {
+  let candidates = '[';
+  const n = Math.min(o.candidates.length, 5);
+  for (let i = 0; i < n; i++) {
+    const c = o.candidates[i]!;
+    const reasons = `${stringsLine(c.blockers, 'not automatic: ', stringsLine(c.reasons))}]`;
+    candidates += `${i > 0 ? ',' : ''}{"allocations":${allocationsLine(c.allocations)},"score":${num(c.score)},"points":${num(c.points)},"reasons":${reasons}}`;
+  }
+  return (
+    `{"transaction_id":${num(o.transactionId)},"status":${q(o.status)},"allocations":${allocationsLine(o.allocations)},"candidates":${candidates}]` +
+    `,"score":${num(o.score)},"reason":${q(o.reason)},"reasons":${stringsLine(o.reasons)}],"exception":${o.exception === null ? 'null' : q(o.exception)}` +
+    `,"customer_id":${o.customerId === null ? 'null' : q(o.customerId)},"unapplied":"${centsToDecimalString(o.unappliedCents)}"}`
+  );
 }
 
 function writeResultsFile(file: string, outcomes: readonly MatchOutcome[]): void {

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MatchOutcome } from '@shared/domain';
-import { csvParseRows, fastCsvRows, NotSimpleCsv, readOpenAr, writeResults } from '../../electron/cli/match-command';
+import { csvParseRows, fastCsvRows, NotSimpleCsv, readOpenAr, resultLine, toResultJson, writeResults } from '../../electron/cli/match-command';
+import { createMatcher } from '../../electron/core/matching/engine';
+import { buildWorld } from './matching-bench-world';
 
 const dir = mkdtempSync(join(tmpdir(), 'tieout-match-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -124,6 +126,14 @@ describe('the fast CSV reader agrees with csv-parse', () => {
 });
 
 describe('streamed output', () => {
+  it('writes each result exactly as JSON.stringify(toResultJson(outcome)) would', () => {
+    const world = buildWorld(3000, 3000, 5);
+    const outcomes = createMatcher()(world);
+    const odd: MatchOutcome = { ...outcomes[0]!, reason: 'quote " backslash \\ newline \n tab \t \u0001 \ud800', customerId: null, exception: 'manual' };
+    for (const o of [...outcomes, odd]) expect(resultLine(o)).toBe(JSON.stringify(toResultJson(o)));
+    expect(new Set(outcomes.map((o) => o.status)).size).toBe(3);
+  });
+
   it('is one JSON document with one result per line, written in chunks', () => {
     const outcome = (id: number): MatchOutcome => ({
       transactionId: id,
