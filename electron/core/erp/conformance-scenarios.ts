@@ -110,6 +110,34 @@ export const CONFORMANCE_SCENARIOS: readonly ConformanceScenario[] = [
     },
   },
   {
+    id: 'read-open-credits',
+    title: 'reads open credit memos as negative open items, and discount terms where billed',
+    async run(h, seed) {
+      const credits = seed.invoices.filter((i) => i.openBalanceCents < 0);
+      const termed = seed.invoices.filter((i) => i.terms);
+      assert.ok(credits.length > 0 && termed.length > 0, 'the seed needs open credits and invoices with discount terms');
+      const read = new Map((await collectPages(h.connector().listOpenInvoices())).map((i) => [i.invoiceNo, i]));
+      for (const want of credits) {
+        const got = read.get(want.invoiceNo);
+        assert.ok(got, `open credit ${want.invoiceNo} missing from the open items`);
+        assert.equal(got.customerId, want.customerId, `customer of credit ${want.invoiceNo}`);
+        assert.equal(got.openBalanceCents, want.openBalanceCents, `open balance of credit ${want.invoiceNo} (negative)`);
+        assert.ok(got.amountCents < 0, `total of credit ${want.invoiceNo} must be negative, got ${got.amountCents}`);
+        assert.equal(got.currency, want.currency, `currency of credit ${want.invoiceNo}`);
+        assert.ok(!got.terms, `credit ${want.invoiceNo} carries no discount terms`);
+      }
+      for (const want of termed) {
+        assert.deepEqual(read.get(want.invoiceNo)?.terms, want.terms, `discount terms of invoice ${want.invoiceNo}`);
+      }
+      const termedNos = new Set(termed.map((i) => i.invoiceNo));
+      const unexpected = [...read.values()].filter((i) => i.terms && !termedNos.has(i.invoiceNo));
+      assert.equal(unexpected.length, 0, `invoices billed without a discount read with terms: ${unexpected.slice(0, 3).map((i) => i.invoiceNo).join(', ')}`);
+      const seeded = new Map(seed.invoices.map((i) => [i.invoiceNo, i.openBalanceCents]));
+      const sign = [...read.values()].filter((i) => Math.sign(i.openBalanceCents) !== Math.sign(seeded.get(i.invoiceNo) ?? 0));
+      assert.equal(sign.length, 0, `open items read with the wrong sign: ${sign.slice(0, 3).map((i) => i.invoiceNo).join(', ')}`);
+    },
+  },
+  {
     id: 'read-customers',
     title: 'reads the active customers',
     async run(h, seed) {
