@@ -154,11 +154,14 @@ function runBatch(
   const rules = verdictRulesOf(config);
   const history = extraHistory.length > 0 ? mergeHistory(stored, extraHistory, rules) : stored;
   const outcomes: MatchOutcome[] = new Array(transactions.length);
-  const duplicates = findDuplicates(transactions, history, config, rules);
   const evaluations: Evaluation[] = [];
 
   const verdicts = transactions.map((t) => paymentVerdict(t, rules));
   const refunds = refundLinksOf(transactions, verdicts, history, rules);
+  // A sale PayTrace took back in full (voided, refunded) is no original: the payer's re-keyed sale is not its duplicate.
+  const takenBackInFull = new Set<number>();
+  for (const [saleId, tb] of refunds.bySale) if (tb.by.length > 0 && tb.cents >= (refunds.sales.get(saleId)?.amountCents ?? Infinity)) takenBackInFull.add(saleId);
+  const duplicates = findDuplicates(transactions, history, config, rules, takenBackInFull);
 
   for (let order = 0; order < transactions.length; order++) {
     const t = transactions[order]!;
@@ -1155,7 +1158,13 @@ function mergeHistory(stored: HistoryIndex, extra: readonly PayTraceTransaction[
 }
 
 /** Later payments with the same card, amount and reference inside the window → the earlier one. */
-function findDuplicates(transactions: readonly PayTraceTransaction[], history: HistoryIndex, config: MatchConfig, rules: PaymentVerdictRules): Map<number, PayTraceTransaction> {
+function findDuplicates(
+  transactions: readonly PayTraceTransaction[],
+  history: HistoryIndex,
+  config: MatchConfig,
+  rules: PaymentVerdictRules,
+  takenBack: ReadonlySet<number>,
+): Map<number, PayTraceTransaction> {
   const windowMs = config.duplicateWindowHours * 3_600_000;
   // Without history every group member is in the batch: no id set needed.
   const batchIds = history.dupGroups.size > 0 ? new Set(transactions.map((t) => t.transactionId)) : null;
@@ -1163,11 +1172,12 @@ function findDuplicates(transactions: readonly PayTraceTransaction[], history: H
   // second sighting (almost every key is seen once).
   const groups = new Map<string, PayTraceTransaction | PayTraceTransaction[]>();
   for (const t of transactions) {
+    if (takenBack.has(t.transactionId)) continue;
     const key = duplicateKey(t, rules);
     if (key === null) continue;
     const group = groups.get(key);
     if (group === undefined) {
-      const earlier = batchIds ? history.dupGroups.get(key)?.filter((h) => !batchIds.has(h.transactionId)) : undefined;
+      const earlier = batchIds ? history.dupGroups.get(key)?.filter((h) => !batchIds.has(h.transactionId) && !takenBack.has(h.transactionId)) : undefined;
       if (earlier && earlier.length > 0) {
         earlier.push(t);
         groups.set(key, earlier);
