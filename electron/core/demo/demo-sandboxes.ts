@@ -7,7 +7,7 @@ import { startPayTraceSandbox } from '../paytrace/sandbox';
 import type { Db } from '../store/db';
 import { getValue, loadSettings, saveSettings, setValue } from '../store/queries/settings';
 import type { CredentialVault } from '../vault/credential-vault';
-import { buildDemoWorld, type DemoWorld } from './world';
+import { buildDemoWorld, erpOpenItems, type DemoWorld } from './world';
 
 // Demo mode: the PayTrace and ERP sandboxes run on free loopback ports, seeded
 // from one demo world, and Tieout connects to them exactly as it would to the
@@ -29,7 +29,7 @@ export async function runDemoSandboxes(options: { erpKind: ErpKind; seed?: numbe
   const paytrace = await startPayTraceSandbox({ world, credentials: ptCredentials, ...(options.port ? { port: options.port } : {}) });
   const erp = await erpModule(options.erpKind).startSandbox({
     customers: world.customers,
-    invoices: world.invoices,
+    invoices: erpOpenItems(world),
     ...(options.erpPort ? { port: options.erpPort } : {}),
     ...(options.workDir ? { workDir: options.workDir } : {}),
   });
