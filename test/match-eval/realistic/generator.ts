@@ -34,6 +34,8 @@ const WEIGHTS: ReadonlyArray<readonly [ScenarioKind, number]> = [
   ['declined_then_retry', 2],
   ['voided_then_resold', 0.7],
   ['duplicate_then_refunded', 0.5],
+  ['paid_twice', 0.5],
+  ['multi_abbreviated_short', 0.5],
   ['other_customer_invoice', 1.5],
   ['unknown_payer', 1.5],
   ['ambiguous_amount', 1],

@@ -47,6 +47,8 @@ export const REALISTIC_CATEGORIES = {
   no_reference_known_payer: 'review',
   typo: 'review',
   double_charge_kept: 'review',
+  paid_twice_first: 'review',
+  multi_abbreviated_short: 'review',
   declined_text: 'never',
   declined_type: 'never',
   no_approval_code: 'never',
@@ -59,6 +61,7 @@ export const REALISTIC_CATEGORIES = {
   refunded_sale_partial: 'never',
   refunded_sale_full: 'never',
   duplicate: 'never',
+  paid_twice_second: 'never',
   other_customer_invoice: 'never',
   unknown_payer: 'never',
   ambiguous_amount: 'never',
@@ -97,6 +100,8 @@ export const SCENARIO_KINDS = [
   'declined_then_retry',
   'voided_then_resold',
   'duplicate_then_refunded',
+  'paid_twice',
+  'multi_abbreviated_short',
   'other_customer_invoice',
   'unknown_payer',
   'ambiguous_amount',
@@ -342,7 +347,8 @@ export function buildDay(specs: readonly ScenarioSpec[], options: BuildOptions):
         break;
       }
       case 'multi_list':
-      case 'multi_abbreviated': {
+      case 'multi_abbreviated':
+      case 'multi_abbreviated_short': {
         // Consecutive invoice numbers a, b (, c) of one customer; the invoice just
         // before a has a's balance: a careless reading of "a/bb" picks it.
         while ((invoiceSeq + 1) % 10 === 0 || (invoiceSeq + 1) % 10 > 6) invoiceSeq++;
@@ -353,6 +359,15 @@ export function buildDay(specs: readonly ScenarioSpec[], options: BuildOptions):
         const cc = three ? addInvoice(c, Math.max(100, Math.round(amt2 * 0.37) + 11), day, age) : null;
         const named = cc ? [a, b, cc] : [a, b];
         const total = named.reduce((s, i) => s + i.openBalanceCents, 0);
+        if (spec.kind === 'multi_abbreviated_short') {
+          // Short across the named invoices; the invoice before a has exactly the
+          // balance that would make an unnamed combination add up.
+          const shortfall = 1 + (v % Math.max(1, Math.floor(bal / 4)));
+          invoices[invoices.indexOf(distractor)] = { ...distractor, amountCents: (bal - shortfall) as OpenInvoice['amountCents'], openBalanceCents: (bal - shortfall) as OpenInvoice['openBalanceCents'] };
+          const ref = cc ? `${a.invoiceNo}-${last(cc.invoiceNo, 2)}` : [`${a.invoiceNo}/${last(b.invoiceNo, 2)}`, `${a.invoiceNo}/${last(b.invoiceNo, 1)}`][Math.floor(v / 3) % 2]!;
+          emit('multi_abbreviated_short', { amountCents: total - shortfall, invoiceId: ref }, { allocations: null, named: named.map((i) => i.invoiceNo) });
+          break;
+        }
         let ref: string;
         if (spec.kind === 'multi_list') {
           const seps = [', ', ',', ' & ', ' ', ';', ' / '];
@@ -508,6 +523,18 @@ export function buildDay(specs: readonly ScenarioSpec[], options: BuildOptions):
         emit('double_charge_kept', { ...who, amountCents: bal, invoiceId: inv.invoiceNo, settled: settleStamp(saleDay) }, { allocations: [full(inv)] }, saleAt);
         emit('duplicate', { ...who, amountCents: bal, invoiceId: inv.invoiceNo, settled: settleStamp(saleDay) }, { allocations: null, because: 'charged twice (one of the two refunded later)' }, saleAt + 5 + (v % 90));
         emit('refund_row', { ...who, amountCents: bal, invoiceId: inv.invoiceNo, type: 'REFUND', settled: '' }, { allocations: null, because: 'REFUND row' }, saleAt + 1440 + (v % 300));
+        break;
+      }
+      case 'paid_twice': {
+        // Two people pay the same invoice in full with different cards: one receipt, one overpayment.
+        const inv = addInvoice(c, bal, day, age);
+        emit('paid_twice_first', { ...payer(spec.payer), amountCents: bal, invoiceId: inv.invoiceNo }, { allocations: [full(inv)] });
+        emit(
+          'paid_twice_second',
+          { ...payer(spec.payer), masked: `************${String(1000 + ((scenario * 6271 + v * 17) % 9000))}`, amountCents: bal, invoiceId: inv.invoiceNo },
+          { allocations: null, because: 'invoice already paid by an earlier payment in this export' },
+          abs + 60 + (v % 600),
+        );
         break;
       }
       case 'other_customer_invoice': {
