@@ -373,3 +373,12 @@ describe('refunds and voids are known to matching', () => {
     expect(r!.refundOf).toBe(sale.transactionId);
   });
 });
+
+describe('prefixes typed without a space', () => {
+  it('"INV1003802" names invoice 1003802 unless an invoice is numbered INV1003802', () => {
+    const o = one(payment(5000, { invoiceId: 'INV1003802', customerId: 'C10001' }), [invoice('1003802', 'C10001', 5000)]);
+    expect(o.status).toBe('auto');
+    const own = one(payment(5000, { invoiceId: 'INV1003802', customerId: 'C10001' }), [invoice('1003802', 'C10001', 5000), invoice('INV1003802', 'C10001', 5000)]);
+    expect(alloc(own)).toEqual([['INV1003802', 5000]]);
+  });
+});

@@ -217,7 +217,7 @@ function evaluate(index: MatchIndex, config: MatchConfig, caches: EngineCaches, 
   const rawInvoiceId = t.invoiceId.trim();
   const rawParts = /[\s,;/&|+]/.test(rawInvoiceId) ? rawInvoiceId.split(/[\s,;/&|+]+/) : null;
   for (const tok of referenceTokensOfField(t.invoiceId)) {
-    const refs = index.byRef.get(tok);
+    const refs = index.byRef.get(tok) ?? gluedPrefixRefs(index, tok);
     const pos = refs ? undefined : index.byPo.get(tok);
     if (refs) for (const e of refs) addHit(hits, credits, notOpen, available, e, (rawParts ? rawParts.includes(e.invoice.invoiceNo) : rawInvoiceId === e.invoice.invoiceNo) ? 'exact' : 'normalised');
     else if (pos) for (const e of pos) addHit(hits, credits, notOpen, available, e, 'po');
@@ -225,7 +225,7 @@ function evaluate(index: MatchIndex, config: MatchConfig, caches: EngineCaches, 
   }
   for (const tok of referenceTokensOfField(t.customerReferenceId)) {
     const pos = index.byPo.get(tok);
-    const refs = pos ? undefined : index.byRef.get(tok);
+    const refs = pos ? undefined : (index.byRef.get(tok) ?? gluedPrefixRefs(index, tok));
     if (pos) for (const e of pos) addHit(hits, credits, notOpen, available, e, 'po');
     else if (refs) for (const e of refs) addHit(hits, credits, notOpen, available, e, 'normalised');
     else if (/\d/.test(tok)) missed.push(tok);
@@ -356,6 +356,14 @@ function evaluate(index: MatchIndex, config: MatchConfig, caches: EngineCaches, 
 }
 
 type Hits = Map<number, { entry: IndexedInvoice; kind: RefKind }>;
+
+const GLUED_PREFIX = /^(?:INVOICE|INV|NO|NR|REF)#?(\d{3,})$/;
+
+/** "INV1003802": a prefix typed without a space. Tried only when the token itself names nothing (an ERP may number invoices "INV…"). */
+function gluedPrefixRefs(index: MatchIndex, tok: string): readonly IndexedInvoice[] | undefined {
+  const m = GLUED_PREFIX.exec(tok);
+  return m ? index.byRef.get(fastNormalizeReference(m[1]!)) : undefined;
+}
 
 function descriptionTokens(description: string): string[] {
   const words = wordReferenceTokens(description);
