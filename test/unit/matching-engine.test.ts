@@ -371,6 +371,12 @@ describe('refunds and voids are known to matching', () => {
     const refund = payment(15000, { invoiceId: '9001', customerId: 'C10001', maskedCard: card, type: 'REFUND', createdAt: '2025-03-04T18:00:00.000Z' });
     const [r] = matcher({ transactions: [refund], invoices: inv, customers: CUSTOMERS, history: [sale] });
     expect(r!.refundOf).toBe(sale.transactionId);
+    // A refund that names its sale explicitly links across reference changes; a sale still undecided sees an earlier-synced refund.
+    const named = payment(4000, { type: 'REFUND', invoiceId: 'other', raw: { original_transaction_id: sale.transactionId } });
+    expect(matcher({ transactions: [named], invoices: inv, customers: CUSTOMERS, history: [sale] })[0]!.refundOf).toBe(sale.transactionId);
+    const [s] = matcher({ transactions: [sale], invoices: inv, customers: CUSTOMERS, history: [named] });
+    expect(s!.refundedCents).toBe(4000);
+    expect(s!.status).not.toBe('auto');
   });
 });
 

@@ -1,7 +1,7 @@
 import { cents, formatMoney, ZERO } from '@shared/money';
 import type { Allocation, Candidate, Customer, ExceptionCode, MatchMarker, MatchOutcome, PayTraceTransaction, PaymentTerms, SignalPoints } from '@shared/domain';
 import { paymentVerdict, type PaymentVerdict, type PaymentVerdictRules } from '@shared/payment-verdict';
-import { linkRefunds, type RefundLink } from '@shared/refund-links';
+import { linkRefunds, originalIdOf, refundLinkKey, type RefundLink } from '@shared/refund-links';
 import { resolveMatchConfig, type MatchConfig } from './config';
 import { buildMatchIndex, type IndexedInvoice, type MatchIndex } from './match-index';
 import { findExactSubsets } from './subset';
@@ -1135,8 +1135,15 @@ function refKey(t: PayTraceTransaction): string {
 type HistoryIndex = Readonly<{
   ids: ReadonlySet<number>;
   dupGroups: ReadonlyMap<string, readonly PayTraceTransaction[]>;
-  /** Every earlier transaction: refunds link to sales across batches. */
-  all: readonly PayTraceTransaction[];
+  /**
+   * Earlier sales and take-backs (refunds, VOID rows) by the fields a refund
+   * copies from its sale, and by an original id a take-back names: a batch
+   * needs only the groups its own rows fall in, so a 1,000-payment re-match
+   * does not re-link 100k earlier rows.
+   */
+  refundGroups: ReadonlyMap<string, readonly PayTraceTransaction[]>;
+  byId: ReadonlyMap<number, PayTraceTransaction>;
+  namingSale: ReadonlyMap<number, readonly PayTraceTransaction[]>;
 }>;
 
 function duplicateKey(t: PayTraceTransaction, rules: PaymentVerdictRules): string | null {
@@ -1155,14 +1162,45 @@ function buildHistoryIndex(history: readonly PayTraceTransaction[], rules: Payme
     if (list) list.push(t);
     else dupGroups.set(key, [t]);
   }
-  return { ids: new Set(history.map((t) => t.transactionId)), dupGroups, all: history };
+  const refundGroups = new Map<string, PayTraceTransaction[]>();
+  const byId = new Map<number, PayTraceTransaction>();
+  const namingSale = new Map<number, PayTraceTransaction[]>();
+  for (const t of history) {
+    const role = refundRole(paymentVerdict(t, rules));
+    if (role === null) continue;
+    byId.set(t.transactionId, t);
+    pushTo(refundGroups, refundLinkKey(t), t);
+    const named = role === 'takeback' ? originalIdOf(t.raw) : null;
+    if (named !== null) pushTo(namingSale, named, t);
+  }
+  return { ids: new Set(history.map((t) => t.transactionId)), dupGroups, refundGroups, byId, namingSale };
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function refundRole(v: PaymentVerdict): 'sale' | 'takeback' | null {
+  if (v.received) return 'sale';
+  return v.code === 'refund' || v.code === 'voided' ? 'takeback' : null;
 }
 
 function mergeHistory(stored: HistoryIndex, extra: readonly PayTraceTransaction[], rules: PaymentVerdictRules): HistoryIndex {
   const more = buildHistoryIndex(extra.filter((t) => !stored.ids.has(t.transactionId)), rules);
-  const dupGroups = new Map(stored.dupGroups);
-  for (const [k, list] of more.dupGroups) dupGroups.set(k, [...(dupGroups.get(k) ?? []), ...list]);
-  return { ids: new Set([...stored.ids, ...more.ids]), dupGroups, all: [...stored.all, ...more.all] };
+  const concat = <K,>(a: ReadonlyMap<K, readonly PayTraceTransaction[]>, b: ReadonlyMap<K, readonly PayTraceTransaction[]>) => {
+    const merged = new Map(a);
+    for (const [k, list] of b) merged.set(k, [...(merged.get(k) ?? []), ...list]);
+    return merged;
+  };
+  return {
+    ids: new Set([...stored.ids, ...more.ids]),
+    dupGroups: concat(stored.dupGroups, more.dupGroups),
+    refundGroups: concat(stored.refundGroups, more.refundGroups),
+    byId: new Map([...stored.byId, ...more.byId]),
+    namingSale: concat(stored.namingSale, more.namingSale),
+  };
 }
 
 /** Later payments with the same card, amount and reference inside the window → the earlier one. */
@@ -1223,15 +1261,29 @@ const NO_REFUNDS: RefundLinks = { links: new Map(), bySale: new Map(), sales: ne
 function refundLinksOf(transactions: readonly PayTraceTransaction[], verdicts: readonly PaymentVerdict[], history: HistoryIndex, rules: PaymentVerdictRules): RefundLinks {
   const takebacks: PayTraceTransaction[] = [];
   const sales: PayTraceTransaction[] = [];
+  const seen = new Set<number>();
+  const add = (t: PayTraceTransaction, role: 'sale' | 'takeback') => {
+    if (seen.has(t.transactionId)) return;
+    seen.add(t.transactionId);
+    (role === 'sale' ? sales : takebacks).push(t);
+  };
+  const keys = new Set<string>();
   for (let i = 0; i < transactions.length; i++) {
-    const v = verdicts[i]!;
-    if (v.received) sales.push(transactions[i]!);
-    else if (v.code === 'refund' || v.code === 'voided') takebacks.push(transactions[i]!);
+    const role = refundRole(verdicts[i]!);
+    if (role === null) continue;
+    const t = transactions[i]!;
+    add(t, role);
+    keys.add(refundLinkKey(t));
   }
-  for (const t of history.all) {
-    const v = paymentVerdict(t, rules);
-    if (v.received) sales.push(t);
-    else if (v.code === 'refund' || v.code === 'voided') takebacks.push(t);
+  // Links never cross groups except through an id a take-back names: bring in exactly those earlier rows.
+  for (const key of keys) for (const h of history.refundGroups.get(key) ?? []) add(h, refundRole(paymentVerdict(h, rules))!);
+  for (const t of [...sales]) for (const h of history.namingSale.get(t.transactionId) ?? []) add(h, 'takeback');
+  for (const t of [...takebacks]) {
+    const named = originalIdOf(t.raw);
+    const sale = named === null ? undefined : history.byId.get(named);
+    if (!sale) continue;
+    add(sale, 'sale');
+    for (const h of history.refundGroups.get(refundLinkKey(sale)) ?? []) add(h, refundRole(paymentVerdict(h, rules))!);
   }
   if (takebacks.length === 0) return NO_REFUNDS;
   const links = linkRefunds(sales, takebacks);
