@@ -6,6 +6,9 @@ import { useData } from '../state/data-store';
 import { useUi } from '../state/ui-store';
 import { formatAmount, formatDateTimeInZone, formatScore, humanize } from '../format';
 import { statusLabel } from '../grid/status-pill';
+import { focusRow } from '../grid/grid-handle';
+import { exceptionLabel, rowChips } from '../labels';
+import { RefundTaskCard } from '../features/refunds/RefundTaskCard';
 import { flattenRaw } from '../raw-fields';
 import { ChevronIcon, CloseIcon } from './icons';
 import { TransactionRefunds } from '../features/refunds/RefundRequest';
@@ -154,8 +157,17 @@ function DetailBody({ d, zone }: Readonly<{ d: TransactionDetail; zone: string }
       {row.status === 'failed' ? <FailedPostingSection transactionId={row.transactionId} zone={zone} /> : null}
 
       <Section title="Why" testId="detail-reason" aside={<span className="num">score {formatScore(outcome.score)}</span>}>
+        {rowChips(row).length > 0 ? (
+          <div className="chip-row" data-testid="detail-chips">
+            {rowChips(row).map((c) => (
+              <span key={c.kind} className={`mchip mchip-${c.kind}`} title={c.hint} data-testid="row-chip" data-kind={c.kind}>
+                {c.text}
+              </span>
+            ))}
+          </div>
+        ) : null}
         <p className="dp-reason">{outcome.reason || row.reason}</p>
-        {outcome.exception ? <p className="exception-code">Exception: {humanize(outcome.exception)}</p> : null}
+        {outcome.exception ? <p className="exception-code">Exception: {exceptionLabel(outcome.exception)}</p> : null}
         {outcome.reasons.length > 0 ? (
           <ul className="reasons">
             {outcome.reasons.map((r) => (
@@ -165,6 +177,30 @@ function DetailBody({ d, zone }: Readonly<{ d: TransactionDetail; zone: string }
         ) : null}
         {outcome.unappliedCents !== 0 ? <p className="muted">Unapplied: {formatAmount(outcome.unappliedCents, row.currency)}</p> : null}
       </Section>
+
+      {d.refundTask ? <RefundTaskCard task={d.refundTask} zone={zone} /> : null}
+
+      {outcome.refundedBy && outcome.refundedBy.length > 0 ? (
+        <Section title="Refunds in PayTrace" testId="detail-refunded-by" aside={<span className="num">{formatAmount(outcome.refundedCents ?? null, row.currency)} taken back</span>}>
+          <p className="muted small">
+            {outcome.exception === 'refunded'
+              ? 'Refunded or voided in full: the sale and its take-backs net to nothing, nothing to post.'
+              : 'Part of this sale went back to the customer in PayTrace: it is never posted automatically; check the amount before approving.'}
+          </p>
+          <ul className="refunded-by">
+            {outcome.refundedBy.map((id) => (
+              <li key={id} data-testid="detail-refunded-by-item" data-transaction-id={id}>
+                <span>
+                  Refund or void <span className="mono">{id}</span>
+                </span>
+                <button type="button" className="btn btn-ghost btn-sm" onClick={() => focusRow(id)}>
+                  Open
+                </button>
+              </li>
+            ))}
+          </ul>
+        </Section>
+      ) : null}
 
       <Section title="Candidates" testId="detail-candidates" aside={outcome.candidates.length > 0 ? String(outcome.candidates.length) : undefined}>
         {outcome.candidates.length === 0 ? (

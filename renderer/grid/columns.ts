@@ -3,6 +3,7 @@ import type { GridRow } from '@shared/domain';
 import { centsToDecimalString } from '@shared/money';
 import { formatAmount, formatDateTimeInZone, formatScore, groupedDecimal } from '../format';
 import { StatusPillRenderer, statusLabel } from './status-pill';
+import { ReasonRenderer, reasonText } from './reason-cell';
 
 // Column definitions. Formatting happens in valueFormatter (only visible cells
 // are formatted); quick-filter text includes both "1234.50" and "$1,234.50" so
@@ -73,6 +74,15 @@ export function buildColumns(merchantZone: string): ColDef<GridRow>[] {
       valueFormatter: (p) => (typeof p.value === 'number' ? formatScore(p.value) : ''),
       getQuickFilterText: () => '',
     },
-    { colId: 'reason', field: 'reason', headerName: 'Reason', flex: 1.3, minWidth: 180, tooltipField: 'reason' },
+    {
+      colId: 'reason',
+      field: 'reason',
+      headerName: 'Reason',
+      flex: 1.3,
+      minWidth: 180,
+      cellRenderer: ReasonRenderer,
+      tooltipValueGetter: (p) => (p.data ? reasonText(p.data) : ''),
+      getQuickFilterText: (p) => reasonText(p.data),
+    },
   ];
 }

@@ -1,5 +1,6 @@
 import type { GridApi, IRowNode } from 'ag-grid-community';
 import type { GridRow } from '@shared/domain';
+import { useUi } from '../state/ui-store';
 
 // The live grid API, shared by keyboard handling and actions. Set once the grid is ready.
 let current: GridApi<GridRow> | null = null;
@@ -36,4 +37,24 @@ export function moveFocus(delta: number): void {
 export function toggleFocusedSelection(): void {
   const node = focusedNode();
   if (node) node.setSelected(!node.isSelected());
+}
+
+/**
+ * Shows another row (e.g. a refund's sale): switches to its tab when the
+ * current one hides it, focuses it in the grid and in the detail panel.
+ */
+export function focusRow(transactionId: number): void {
+  const ui = useUi.getState();
+  const node = gridApi()?.getRowNode(String(transactionId));
+  if (node?.data && ui.activeTab !== 'all' && node.data.status !== ui.activeTab) ui.setActiveTab(node.data.status);
+  // After the tab change has re-filtered the grid.
+  setTimeout(() => {
+    const api = gridApi();
+    const n = api?.getRowNode(String(transactionId));
+    if (api && n && n.rowIndex !== null && n.displayed) {
+      api.ensureIndexVisible(n.rowIndex, 'middle');
+      api.setFocusedCell(n.rowIndex, api.getFocusedCell()?.column ?? 'transactionId');
+    }
+    useUi.getState().setFocusedId(transactionId);
+  }, 0);
 }

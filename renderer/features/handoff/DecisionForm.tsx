@@ -4,7 +4,8 @@ import { EXCEPTION_CODES, type ExceptionCode } from '@shared/domain';
 import type { HandoffDecision, HandoffException, HandoffSession } from '@shared/api/offline';
 import { centsToDecimalString, parseDecimalToCents, type Cents } from '@shared/money';
 import { errorMessage, invoke } from '../../api/client';
-import { formatAmount, formatScore, humanize } from '../../format';
+import { formatAmount, formatScore } from '../../format';
+import { exceptionLabel } from '../../labels';
 
 // The reviewer's decision on one exception of a hand-off file: pick a
 // candidate or edit the allocation, set the exception reason, a note, an
@@ -177,7 +178,7 @@ export function DecisionForm({ session, item, onSaved }: Readonly<{ session: Han
             <option value="">(none: the matcher decides)</option>
             {EXCEPTION_CODES.map((c) => (
               <option key={c} value={c}>
-                {humanize(c)}
+                {exceptionLabel(c)}
               </option>
             ))}
           </select>

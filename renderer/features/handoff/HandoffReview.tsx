@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { HandoffSession } from '@shared/api/offline';
 import { errorMessage, invoke } from '../../api/client';
 import { formatAmount, formatDateTimeInZone, humanize } from '../../format';
+import { exceptionLabel } from '../../labels';
 import { useData } from '../../state/data-store';
 import { toast } from '../../state/toast-store';
 import { DecisionForm } from './DecisionForm';
@@ -94,7 +95,7 @@ function SessionView({ session }: Readonly<{ session: HandoffSession }>) {
                   <span className="hf-item-payer">{e.payer || '(no payer)'}</span>
                   <span className="hf-item-tags">
                     <span className={`pill pill-${e.status}`}>{humanize(e.status)}</span>
-                    {e.exception ? <span className="small muted">{humanize(e.exception)}</span> : null}
+                    {e.exception ? <span className="small muted">{exceptionLabel(e.exception)}</span> : null}
                     {decided ? (
                       <span className="hf-decided" data-testid="handoff-decided">
                         decided

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { EXCEPTION_CODES, type ExceptionCode, type TransactionDetail } from '@shared/domain';
-import { humanize } from '../../format';
+import { exceptionLabel } from '../../labels';
 import { useUi } from '../../state/ui-store';
 import { AllocationEditor } from './AllocationEditor';
 import { chooseCandidate, saveNote, setException } from './review-actions';
@@ -74,7 +74,7 @@ function ExceptionSection({ d }: Readonly<{ d: TransactionDetail }>) {
           <option value="">Choose a reason…</option>
           {EXCEPTION_CODES.map((c) => (
             <option key={c} value={c}>
-              {humanize(c)}
+              {exceptionLabel(c)}
             </option>
           ))}
         </select>
