@@ -13,7 +13,11 @@ export default defineConfig({
     resolve: { alias },
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(__dirname, 'electron/main.ts') }, external: nativeExternals },
+      // The matching worker thread is its own entry, loaded beside index.js (electron/core/sync/match-runner.ts).
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'electron/main.ts'), 'match-worker': resolve(__dirname, 'electron/core/sync/match-worker.ts') },
+        external: nativeExternals,
+      },
     },
   },
   preload: {

@@ -1,11 +1,12 @@
 // Bundles the engine's Node entry points (the `tieout` CLI, which also serves
-// the web host) into out/engine/, so they run without tsx or TypeScript.
+// the web host, and the matching worker thread it starts) into out/engine/, so
+// they run without tsx or TypeScript.
 import { build } from 'esbuild';
 import { resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 await build({
-  entryPoints: { tieout: resolve(root, 'electron/cli/tieout.ts') },
+  entryPoints: { tieout: resolve(root, 'electron/cli/tieout.ts'), 'match-worker': resolve(root, 'electron/core/sync/match-worker.ts') },
   outdir: resolve(root, 'out/engine'),
   bundle: true,
   platform: 'node',

@@ -18,6 +18,7 @@ import { PayTraceClient } from './paytrace/client';
 import { leaseOwnerId, OutboxWorker, outboxCounts } from './posting/outbox-worker';
 import { openStore, type Db } from './store/db';
 import { getValue, loadSettings, saveSettings, setValue } from './store/queries/settings';
+import { createMatchRunner } from './sync/match-runner';
 import { SyncService } from './sync/sync-service';
 import { createCatchUpPreflight } from './offline/revalidate';
 import { createCredentialVault, type CredentialVault } from './vault/credential-vault';
@@ -128,12 +129,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   };
 
   let matcherCache: Matcher | null = null;
+  const matcher = () => (matcherCache ??= createMatcher());
+  // The sync's re-match runs in a worker thread (in-process where one cannot start; it logs which).
+  const matchRunner = createMatchRunner({ db, logger: logger.child('matching'), matcher });
   const sync = new SyncService({
     db,
     settings: () => settings,
     paytrace: payTraceClient,
     erp: erpConnector,
-    matcher: () => (matcherCache ??= createMatcher()),
+    matcher,
+    matchRunner,
     logger: logger.child('sync'),
     onStatus: (s) => {
       events.emit('sync:status', s);
@@ -236,6 +241,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       sync.stop();
       worker.stop();
       await worker.idle();
+      await matchRunner.close();
       if (erpCache) await erpCache.connector.close().catch(() => {});
       if (demo) await demo.close();
       db.close();

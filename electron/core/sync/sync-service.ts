@@ -7,12 +7,13 @@ import type { ErpConnector } from '../erp/connector';
 import { silentLogger, type Logger } from '../log/logger';
 import type { Matcher } from '../matching/types';
 import type { Db } from '../store/db';
-import { listCustomers, listOpenInvoices, replaceOpenInvoices, upsertCustomers } from '../store/queries/ledger';
+import { closeInvoicesNotSeenSince, listCustomers, listOpenInvoices, upsertCustomers, upsertOpenInvoices } from '../store/queries/ledger';
 import { approvedUnpostedAllocations, pendingTransactionIds, saveOutcomes } from '../store/queries/matches';
 import { getValue, setValue } from '../store/queries/settings';
 import { listTransactions, recordRejects, upsertTransactions } from '../store/queries/transactions';
 import { listLearned } from '../store/queries/learned';
 import { backoffDelay } from '../posting/backoff';
+import type { MatchRunner } from './match-runner';
 import { classifyRemoteError } from './remote-errors';
 
 // Pulls PayTrace incrementally (last window with an overlap; idempotent upserts
@@ -32,6 +33,11 @@ export type SyncServiceOptions = Readonly<{
   paytrace: () => Promise<PayTraceSource>;
   erp: () => Promise<ErpConnector>;
   matcher: () => Matcher;
+  /**
+   * Runs the sync's re-match (a worker thread, incremental: only what changed).
+   * Without one the sync re-matches every undecided transaction in-process.
+   */
+  matchRunner?: MatchRunner;
   logger?: Logger;
   now?: () => Date;
   onStatus?: (status: SyncStatus) => void;
@@ -43,6 +49,17 @@ const LAST_SUCCESS = 'sync.last_success_at';
 
 const unknownRemote: RemoteState = { reachability: 'unknown', message: null, asOf: null };
 
+/** Store writes of a large sync go in chunks of this many rows, each its own transaction, yielding to the event loop in between. */
+const WRITE_CHUNK = 2000;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function inChunks<T>(items: readonly T[], write: (chunk: readonly T[]) => void): Promise<void> {
+  for (let i = 0; i < items.length; i += WRITE_CHUNK) {
+    write(i === 0 && items.length <= WRITE_CHUNK ? items : items.slice(i, i + WRITE_CHUNK));
+    if (i + WRITE_CHUNK < items.length) await yieldToEventLoop();
+  }
+}
+
 export class SyncService {
   private current: Promise<SyncStatus> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -50,6 +67,10 @@ export class SyncService {
   private state: SyncStatus;
   private readonly logger: Logger;
   private readonly now: () => Date;
+  /** Transactions upserted since the last successful re-match (the incremental re-match starts from them). */
+  private changedSinceMatch = new Set<number>();
+  /** The last sync's re-match, for status and tests. */
+  lastRematch: import('./incremental-rematch').RematchResult | null = null;
 
   constructor(private readonly o: SyncServiceOptions) {
     this.logger = o.logger ?? silentLogger;
@@ -130,7 +151,10 @@ export class SyncService {
       const range = { startDate: from.toISODate()!, endDate: today.toISODate()! };
       const client = await this.o.paytrace();
       const { transactions, malformed } = await client.exportByDateRange(range);
-      changedIds = upsertTransactions(db, transactions);
+      await inChunks(transactions, (chunk) => {
+        for (const id of upsertTransactions(db, chunk)) changedIds.push(id);
+      });
+      for (const id of changedIds) this.changedSinceMatch.add(id);
       if (malformed.length > 0) {
         recordRejects(db, malformed);
         errors.push(`${malformed.length} PayTrace row(s) could not be read and were kept aside for review`);
@@ -154,10 +178,12 @@ export class SyncService {
       this.update({ progress: { done: 2, total: 4 } });
       const invoices: OpenInvoice[] = [];
       for await (const page of erp.listOpenInvoices()) invoices.push(...page);
-      db.transaction(() => {
-        upsertCustomers(db, customers);
-        replaceOpenInvoices(db, invoices);
-      })();
+      // In chunks: one transaction for 100k+ rows would hold the engine's thread for a second.
+      // Every chunk carries the same stamp; what the read did not list is closed at the end.
+      const stamp = this.now().toISOString();
+      await inChunks(customers, (chunk) => upsertCustomers(db, chunk, stamp));
+      await inChunks(invoices, (chunk) => upsertOpenInvoices(db, chunk, stamp));
+      closeInvoicesNotSeenSince(db, stamp);
       setValue(db, 'erp.as_of', startedAt);
       this.update({ erp: { reachability: 'online', message: null, asOf: startedAt } });
     } catch (e) {
@@ -169,7 +195,7 @@ export class SyncService {
 
     // 3. Re-match every undecided transaction against what we know locally.
     this.update({ phase: 'Matching', progress: { done: 3, total: 4 } });
-    const matched = this.rematch();
+    const matched = await this.rematchChanged();
 
     const finishedAt = this.now().toISOString();
     if (errors.length === 0) {
@@ -185,8 +211,27 @@ export class SyncService {
     return this.state;
   }
 
-  /** Re-runs the matcher over undecided transactions; returns how many outcomes changed. */
+  /** The sync's re-match: through the runner (worker, only what changed) when there is one. */
+  private async rematchChanged(): Promise<number> {
+    const runner = this.o.matchRunner;
+    if (!runner) return this.rematch();
+    const changed = [...this.changedSinceMatch];
+    const result = await runner.run({ changedTransactionIds: changed });
+    for (const id of changed) this.changedSinceMatch.delete(id);
+    this.lastRematch = result;
+    this.logger.info(
+      `re-matched ${result.rematched} of ${result.pending} undecided transaction(s) (${result.mode}${result.fullBecause ? `: ${result.fullBecause}` : ''}), ${result.saved} outcome(s) changed`,
+    );
+    return result.saved;
+  }
+
+  /**
+   * Re-runs the matcher over every undecided transaction, synchronously and in-process
+   * (conflict resolution needs the result at once); returns how many outcomes changed.
+   */
   rematch(): number {
+    // The runner's last picture of the outcomes is overtaken: its next run is full.
+    this.o.matchRunner?.reset();
     const { db } = this.o;
     const pending = pendingTransactionIds(db);
     if (pending.length === 0) return 0;

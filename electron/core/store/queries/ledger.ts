@@ -64,12 +64,25 @@ export function listCustomers(db: Db): Customer[] {
  * longer lists are marked closed (paid elsewhere), never deleted.
  */
 export function replaceOpenInvoices(db: Db, invoices: readonly OpenInvoice[], now = new Date().toISOString()): { opened: number; closed: number } {
+  let closed = 0;
+  db.transaction(() => {
+    upsertOpenInvoices(db, invoices, now);
+    closed = closeInvoicesNotSeenSince(db, now);
+  })();
+  return { opened: invoices.length, closed };
+}
+
+/**
+ * The first half of replaceOpenInvoices, for reading a large ERP in chunks (each
+ * its own short transaction, so the engine's thread is never held long): upsert
+ * every chunk with the same `now`, then closeInvoicesNotSeenSince(db, now).
+ */
+export function upsertOpenInvoices(db: Db, invoices: readonly OpenInvoice[], now: string): void {
   const upsert = db.prepare(`INSERT INTO invoices (invoice_no, customer_id, customer_name, invoice_date, due_date, amount_cents, open_balance_cents, currency, po_no, terms_json, is_open, updated_at)
     VALUES (@invoice_no, @customer_id, @customer_name, @invoice_date, @due_date, @amount_cents, @open_balance_cents, @currency, @po_no, @terms_json, 1, @now)
     ON CONFLICT (invoice_no) DO UPDATE SET customer_id = excluded.customer_id, customer_name = excluded.customer_name, invoice_date = excluded.invoice_date,
       due_date = excluded.due_date, amount_cents = excluded.amount_cents, open_balance_cents = excluded.open_balance_cents, currency = excluded.currency,
       po_no = excluded.po_no, terms_json = excluded.terms_json, is_open = 1, updated_at = excluded.updated_at`);
-  let closed = 0;
   db.transaction(() => {
     for (const i of invoices) {
       upsert.run({
@@ -86,9 +99,12 @@ export function replaceOpenInvoices(db: Db, invoices: readonly OpenInvoice[], no
         now,
       });
     }
-    closed = db.prepare('UPDATE invoices SET is_open = 0, open_balance_cents = 0, updated_at = ? WHERE is_open = 1 AND updated_at <> ?').run(now, now).changes;
   })();
-  return { opened: invoices.length, closed };
+}
+
+/** Invoices we knew as open but the last full read (stamped `now`) did not list: closed (paid elsewhere), never deleted. */
+export function closeInvoicesNotSeenSince(db: Db, now: string): number {
+  return db.prepare('UPDATE invoices SET is_open = 0, open_balance_cents = 0, updated_at = ? WHERE is_open = 1 AND updated_at <> ?').run(now, now).changes;
 }
 
 export function listOpenInvoices(db: Db): OpenInvoice[] {

@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../log/logger';
+import type { MatchConfig } from '../matching/config';
+import { createMatcher } from '../matching/engine';
+import type { Matcher } from '../matching/types';
+import type { Db } from '../store/db';
+import { IncrementalRematcher, type RematchRequest, type RematchResult } from './incremental-rematch';
+import type { WorkerReply, WorkerRequest } from './match-worker';
+
+// Runs the sync's re-match off the engine's thread, in a worker thread with its
+// own store connection (match-worker.ts). Where a worker cannot start (no bundle
+// beside this file, an in-memory store, a platform without worker threads) it
+// matches in-process, synchronously, and says so once in the log.
+
+export type MatchRunner = Readonly<{
+  /** 'worker' once the worker has started; 'in-process' when it could not (or was not asked to). */
+  mode(): 'worker' | 'in-process' | 'starting';
+  run(request: RematchRequest): Promise<RematchResult>;
+  /** Outcomes were written elsewhere (a synchronous full re-match): the next run is full. */
+  reset(): void;
+  close(): Promise<void>;
+}>;
+
+export type MatchRunnerOptions = Readonly<{
+  db: Db;
+  logger: Logger;
+  /** The in-process matcher (fallback); default createMatcher(config). */
+  matcher?: () => Matcher;
+  config?: Partial<MatchConfig>;
+  /** false: never start a worker. */
+  worker?: boolean;
+}>;
+
+/** Where the worker's code is: the bundle beside this module (built engine, electron-vite main), else the TypeScript source through tsx (tests, tsx scripts). */
+function workerEntry(): { code: string; evalCode: boolean } | null {
+  const here = typeof __dirname === 'string' ? __dirname : null;
+  if (!here) return null;
+  for (const dir of [here, join(here, '..')]) {
+    const js = join(dir, 'match-worker.js');
+    if (existsSync(js)) return { code: js, evalCode: false };
+  }
+  const ts = join(here, 'match-worker.ts');
+  if (existsSync(ts)) return { code: `require('tsx/cjs/api').register(); require(${JSON.stringify(ts)});`, evalCode: true };
+  return null;
+}
+
+export function createMatchRunner(o: MatchRunnerOptions): MatchRunner {
+  let inProcess: IncrementalRematcher | null = null;
+  const local = (): IncrementalRematcher => (inProcess ??= new IncrementalRematcher(o.matcher?.() ?? createMatcher(o.config ?? {})));
+
+  let worker: Worker | null = null;
+  let ready: Promise<boolean> | null = null;
+  let failed = o.worker === false;
+  let nextId = 1;
+  const waiting = new Map<number, { resolve: (r: RematchResult) => void; reject: (e: Error) => void }>();
+
+  const fallBack = (why: string): void => {
+    if (!failed) o.logger.warn(`match worker unavailable (${why}): matching in-process on the engine's thread`);
+    failed = true;
+    worker = null;
+    for (const [, w] of waiting) w.reject(new Error(`match worker stopped: ${why}`));
+    waiting.clear();
+  };
+
+  const start = (): Promise<boolean> => {
+    if (ready) return ready;
+    ready = new Promise<boolean>((resolve) => {
+      const dbFile = o.db.memory ? null : o.db.name;
+      const entry = workerEntry();
+      if (!dbFile || !entry) {
+        fallBack(!dbFile ? 'in-memory store' : 'no worker bundle next to the engine');
+        resolve(false);
+        return;
+      }
+      try {
+        const w = new Worker(entry.code, { eval: entry.evalCode, workerData: { dbFile, config: o.config } });
+        w.on('message', (m: WorkerReply) => {
+          if (m.type === 'ready') {
+            worker = w;
+            o.logger.info('matching runs in a worker thread');
+            resolve(true);
+          } else if (m.type === 'result') {
+            const wait = waiting.get(m.id);
+            waiting.delete(m.id);
+            if (!wait) return;
+            if (m.ok) wait.resolve(m.result);
+            else wait.reject(new Error(m.error));
+          }
+        });
+        w.on('error', (e) => {
+          fallBack(e.message);
+          resolve(false);
+        });
+        w.on('exit', (code) => {
+          if (worker === w || !failed) fallBack(`exited with code ${code}`);
+          resolve(false);
+        });
+        w.unref();
+      } catch (e) {
+        fallBack((e as Error).message);
+        resolve(false);
+      }
+    });
+    return ready;
+  };
+
+  const send = (m: WorkerRequest): void => worker?.postMessage(m);
+  // The worker keeps the process alive only while a run is waiting on it.
+  const refWhileWaiting = (): void => {
+    if (waiting.size > 0) worker?.ref();
+    else worker?.unref();
+  };
+
+  return {
+    mode: () => (failed ? 'in-process' : worker ? 'worker' : 'starting'),
+    async run(request) {
+      if (!failed && (await start()) && worker) {
+        const id = nextId++;
+        try {
+          return await new Promise<RematchResult>((resolve, reject) => {
+            waiting.set(id, { resolve, reject });
+            refWhileWaiting();
+            send({ type: 'run', id, request });
+          }).finally(refWhileWaiting);
+        } catch (e) {
+          o.logger.warn(`match worker run failed, matching in-process instead: ${(e as Error).message.split('\n')[0]}`);
+          return local().run(o.db, { ...request, full: true });
+        }
+      }
+      return local().run(o.db, request);
+    },
+    reset() {
+      inProcess?.reset();
+      send({ type: 'reset' });
+    },
+    async close() {
+      const w = worker;
+      worker = null;
+      failed = true;
+      if (w) {
+        const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+        w.postMessage({ type: 'close' } satisfies WorkerRequest);
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+        await w.terminate().catch(() => 0);
+      }
+    },
+  };
+}
