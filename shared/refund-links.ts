@@ -10,7 +10,10 @@ import type { PayTraceTransaction } from './domain';
 // latest (exact amount first) and the others are reported as `alsoPossible`,
 // so no sale that may have been refunded is ever posted automatically.
 
-export type RefundLink = Readonly<{ refundId: number; saleId: number; alsoPossible: readonly number[]; how: 'explicit' | 'copied_fields' }>;
+export type RefundLink = Readonly<{ refundId: number; saleId: number; alsoPossible: readonly number[]; how: 'clerk' | 'explicit' | 'copied_fields' }>;
+
+/** A clerk's decision: this refund belongs to that sale (or, with null, to none of the synced sales). */
+export type ManualRefundLinks = ReadonlyMap<number, number | null>;
 
 const ORIGINAL_ID_FIELDS = ['original_transaction_id', 'refunded_transaction_id', 'parent_transaction_id', 'voided_transaction_id'] as const;
 
@@ -36,7 +39,7 @@ export function refundLinkKey(t: Pick<PayTraceTransaction, 'invoiceId' | 'custom
  * are REFUND rows and VOID rows whose id differs from every sale. Oldest
  * take-back first, so each sale's remaining refundable amount is spent in order.
  */
-export function linkRefunds(sales: readonly PayTraceTransaction[], takebacks: readonly PayTraceTransaction[]): Map<number, RefundLink> {
+export function linkRefunds(sales: readonly PayTraceTransaction[], takebacks: readonly PayTraceTransaction[], manual: ManualRefundLinks = new Map()): Map<number, RefundLink> {
   const byId = new Map<number, PayTraceTransaction>();
   const byKey = new Map<string, PayTraceTransaction[]>();
   for (const s of sales) {
@@ -49,7 +52,15 @@ export function linkRefunds(sales: readonly PayTraceTransaction[], takebacks: re
   const taken = new Map<number, number>();
   const links = new Map<number, RefundLink>();
   const ordered = [...takebacks].sort((a, b) => a.transactionId - b.transactionId);
+  // The clerk's links come first and spend the sale's refundable amount before any rule does.
   for (const r of ordered) {
+    const saleId = manual.get(r.transactionId);
+    if (saleId === undefined || saleId === null || !byId.has(saleId)) continue;
+    links.set(r.transactionId, { refundId: r.transactionId, saleId, alsoPossible: [], how: 'clerk' });
+    taken.set(saleId, (taken.get(saleId) ?? 0) + r.amountCents);
+  }
+  for (const r of ordered) {
+    if (manual.has(r.transactionId)) continue;
     const isVoid = r.type.trim().toUpperCase() === 'VOID';
     const explicit = originalIdOf(r.raw);
     if (explicit !== null && byId.has(explicit)) {

@@ -388,3 +388,31 @@ describe('prefixes typed without a space', () => {
     expect(alloc(own)).toEqual([['INV1003802', 5000]]);
   });
 });
+
+describe('a clerk links a refund by hand', () => {
+  const inv = [invoice('9501', 'C10001', 15000)];
+  it('overrides the rule, both in one batch and against history', () => {
+    const sale = payment(15000, { invoiceId: '9501', customerId: 'C10001', maskedCard: '************1111' });
+    // Another card, no reference: the rule cannot link it.
+    const refund = payment(15000, { type: 'REFUND', maskedCard: '************2222', createdAt: '2025-03-02T18:00:00.000Z' });
+    const [s0, r0] = matcher({ transactions: [sale, refund], invoices: inv, customers: CUSTOMERS });
+    expect(s0!.status).toBe('auto');
+    expect(r0!.refundOf).toBeNull();
+    const links = new Map([[refund.transactionId, sale.transactionId]]);
+    const [s1, r1] = matcher({ transactions: [sale, refund], invoices: inv, customers: CUSTOMERS, refundLinks: links });
+    expect(s1!.exception).toBe('refunded');
+    expect(r1!.refundOf).toBe(sale.transactionId);
+    expect(r1!.reason).toContain('linked by a clerk');
+    const [s2] = matcher({ transactions: [sale], invoices: inv, customers: CUSTOMERS, history: [refund], refundLinks: links });
+    expect(s2!.exception).toBe('refunded');
+  });
+
+  it('"belongs to no synced sale" unlinks what the rule would link', () => {
+    const sale = payment(15000, { invoiceId: '9501', customerId: 'C10001', maskedCard: '************1111' });
+    const refund = payment(15000, { type: 'REFUND', invoiceId: '9501', customerId: 'C10001', maskedCard: '************1111', createdAt: '2025-03-02T18:00:00.000Z' });
+    const [s, r] = matcher({ transactions: [sale, refund], invoices: inv, customers: CUSTOMERS, refundLinks: new Map([[refund.transactionId, null]]) });
+    expect(s!.status).toBe('auto');
+    expect(r!.refundOf).toBeNull();
+    expect(r!.reason).toContain('a clerk recorded');
+  });
+});

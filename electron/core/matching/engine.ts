@@ -1,7 +1,7 @@
 import { cents, formatMoney, ZERO } from '@shared/money';
 import type { Allocation, Candidate, Customer, ExceptionCode, MatchMarker, MatchOutcome, PayTraceTransaction, PaymentTerms, SignalPoints } from '@shared/domain';
 import { paymentVerdict, type PaymentVerdict, type PaymentVerdictRules } from '@shared/payment-verdict';
-import { linkRefunds, originalIdOf, refundLinkKey, type RefundLink } from '@shared/refund-links';
+import { linkRefunds, originalIdOf, refundLinkKey, type ManualRefundLinks, type RefundLink } from '@shared/refund-links';
 import { resolveMatchConfig, type MatchConfig } from './config';
 import { buildMatchIndex, type IndexedInvoice, type MatchIndex } from './match-index';
 import { findExactSubsets } from './subset';
@@ -89,6 +89,8 @@ export type MatchRunOptions = Readonly<{
   consumed?: MatchInput['consumed'];
   /** Earlier transactions, for duplicate detection and refund linking only. */
   history?: readonly PayTraceTransaction[];
+  /** The clerk's refund links as they stand now (else those given to prepare). */
+  refundLinks?: MatchInput['refundLinks'];
 }>;
 
 /** An index over a store's open invoices and customers, reusable across runs. */
@@ -113,7 +115,7 @@ export function createMatcher(config: Partial<MatchConfig> = {}): EngineMatcher 
       match: (transactions, options = {}) => {
         const available = Float64Array.from(baseAvailable);
         applyConsumed(index, available, options.consumed ?? []);
-        return runBatch(index, resolved, caches, transactions, available, history, options.history ?? []);
+        return runBatch(index, resolved, caches, transactions, available, history, options.history ?? [], options.refundLinks ?? input.refundLinks ?? NO_MANUAL_LINKS);
       },
     };
   };
@@ -150,6 +152,7 @@ function runBatch(
   available: Float64Array,
   stored: HistoryIndex,
   extraHistory: readonly PayTraceTransaction[],
+  manualLinks: ManualRefundLinks,
 ): MatchOutcome[] {
   const rules = verdictRulesOf(config);
   const history = extraHistory.length > 0 ? mergeHistory(stored, extraHistory, rules) : stored;
@@ -157,7 +160,7 @@ function runBatch(
   const evaluations: Evaluation[] = [];
 
   const verdicts = transactions.map((t) => paymentVerdict(t, rules));
-  const refunds = refundLinksOf(transactions, verdicts, history, rules);
+  const refunds = refundLinksOf(transactions, verdicts, history, rules, manualLinks);
   // A sale PayTrace took back in full (voided, refunded) is no original: the payer's re-keyed sale is not its duplicate.
   const takenBackInFull = new Set<number>();
   for (const [saleId, tb] of refunds.bySale) if (tb.by.length > 0 && tb.cents >= (refunds.sales.get(saleId)?.amountCents ?? Infinity)) takenBackInFull.add(saleId);
@@ -168,7 +171,7 @@ function runBatch(
     const verdict = verdicts[order]!;
     if (!verdict.received) {
       if (verdict.code === 'refund' || (verdict.code === 'voided' && refunds.links.has(t.transactionId))) {
-        outcomes[order] = refundOutcome(t, verdict.code === 'voided' ? 'voided' : 'refund', refunds.links.get(t.transactionId) ?? null, refunds.sales);
+        outcomes[order] = refundOutcome(t, verdict.code === 'voided' ? 'voided' : 'refund', refunds.links.get(t.transactionId) ?? null, refunds.sales, manualLinks.get(t.transactionId) === null);
       } else {
         outcomes[order] = exceptionOutcome(t, verdict.code, verdict.reason);
       }
@@ -1258,7 +1261,15 @@ type RefundLinks = Readonly<{
 const NO_REFUNDS: RefundLinks = { links: new Map(), bySale: new Map(), sales: new Map() };
 
 /** Refunds and separate VOID rows of this batch and of history, linked to the sales they take money back from. */
-function refundLinksOf(transactions: readonly PayTraceTransaction[], verdicts: readonly PaymentVerdict[], history: HistoryIndex, rules: PaymentVerdictRules): RefundLinks {
+const NO_MANUAL_LINKS: ManualRefundLinks = new Map();
+
+function refundLinksOf(
+  transactions: readonly PayTraceTransaction[],
+  verdicts: readonly PaymentVerdict[],
+  history: HistoryIndex,
+  rules: PaymentVerdictRules,
+  manual: ManualRefundLinks,
+): RefundLinks {
   const takebacks: PayTraceTransaction[] = [];
   const sales: PayTraceTransaction[] = [];
   const seen = new Set<number>();
@@ -1285,8 +1296,19 @@ function refundLinksOf(transactions: readonly PayTraceTransaction[], verdicts: r
     add(sale, 'sale');
     for (const h of history.refundGroups.get(refundLinkKey(sale)) ?? []) add(h, refundRole(paymentVerdict(h, rules))!);
   }
+  if (manual.size > 0) {
+    // The clerk's links cross any group: bring in both ends.
+    const inBatch = new Set(transactions.map((t) => t.transactionId));
+    for (const [refundId, saleId] of manual) {
+      if (saleId === null || !(inBatch.has(refundId) || inBatch.has(saleId))) continue;
+      const refund = history.byId.get(refundId);
+      const sale = history.byId.get(saleId);
+      if (refund) add(refund, 'takeback');
+      if (sale) add(sale, 'sale');
+    }
+  }
   if (takebacks.length === 0) return NO_REFUNDS;
-  const links = linkRefunds(sales, takebacks);
+  const links = linkRefunds(sales, takebacks, manual);
   const byId = new Map<number, PayTraceTransaction>();
   for (const s of sales) byId.set(s.transactionId, s);
   const amounts = new Map<number, number>();
@@ -1324,15 +1346,16 @@ function holdForRefund(ev: Evaluation, tb: TakenBack, config: MatchConfig): void
   }
 }
 
-function refundOutcome(t: PayTraceTransaction, code: 'refund' | 'voided', link: RefundLink | null, sales: ReadonlyMap<number, PayTraceTransaction>): MatchOutcome {
+function refundOutcome(t: PayTraceTransaction, code: 'refund' | 'voided', link: RefundLink | null, sales: ReadonlyMap<number, PayTraceTransaction>, clerkSaidNone: boolean): MatchOutcome {
   const what = code === 'voided' ? 'void' : 'refund';
   const amount = money(t.amountCents, t.currency);
   const sale = link ? sales.get(link.saleId) : undefined;
+  if (clerkSaidNone) return { ...exceptionOutcome(t, code, `${what} of ${amount}: a clerk recorded that it belongs to none of the synced sales; not a receipt`), refundOf: null };
   if (!link || !sale) {
     return { ...exceptionOutcome(t, code, `${what} of ${amount}${t.invoiceId ? ` (reference ${t.invoiceId})` : ''}; its sale is not among the synced payments: link it by hand, not a receipt`), refundOf: null };
   }
   const partial = sale.amountCents !== t.amountCents ? ` (partial: sale was ${money(sale.amountCents, sale.currency)})` : '';
-  const others = link.alsoPossible.length > 0 ? `; sale ${link.alsoPossible.join(', ')} would fit too` : '';
+  const others = link.alsoPossible.length > 0 ? `; sale ${link.alsoPossible.join(', ')} would fit too` : link.how === 'clerk' ? ' (linked by a clerk)' : '';
   return {
     ...exceptionOutcome(t, code, `${what} of ${amount} for sale ${sale.transactionId}${sale.invoiceId ? ` (invoice ${sale.invoiceId})` : ''}${partial}${others}; not a receipt`),
     refundOf: sale.transactionId,

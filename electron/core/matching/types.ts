@@ -20,6 +20,8 @@ export type MatchInput = Readonly<{
   consumed?: ReadonlyArray<Readonly<{ invoiceNo: string; amountCents: number }>>;
   /** Earlier transactions (already matched), used only to spot duplicates and link refunds. */
   history?: readonly PayTraceTransaction[];
+  /** Refund → sale links a clerk made (null: the refund belongs to no synced sale); they override the rule. */
+  refundLinks?: ReadonlyMap<number, number | null>;
 }>;
 
 export type Matcher = (input: MatchInput) => MatchOutcome[];
