@@ -96,6 +96,15 @@ export function approveMatches(
         skipped.push({ transactionId: id, reason: verdict.reason });
         continue;
       }
+      // Applying an open credit inside a receipt is not something any connector posts yet: say so now, not as a dead letter later.
+      const credit = outcome.allocations.find((a) => a.amountCents <= 0);
+      if (credit) {
+        skipped.push({
+          transactionId: id,
+          reason: `The allocation applies open credit ${credit.invoiceNo} (${credit.amountCents} cents): Tieout does not post credit applications to the ERP. Apply the credit in the ERP, then approve the receipt with the invoices alone (edit the allocation).`,
+        });
+        continue;
+      }
       // An early-payment discount closes the invoice: it travels as a write-off line the connector books to the discount account.
       const discounts: ReceiptWriteOff[] = outcome.allocations
         .filter((a) => (a.discountCents ?? 0) > 0)
