@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import type { GridRow, RefundTask, TransactionDetail } from '../../shared/domain';
 import { callApi, engineCall } from './support/api';
@@ -18,6 +19,41 @@ test.afterAll(async () => {
 });
 
 type GridWindow = { __tieoutGrid?: { getDisplayedRowCount(): number; getDisplayedRowAtIndex(i: number): { data?: GridRow } | undefined; forEachNode(fn: (n: { data?: GridRow }) => void): void; ensureIndexVisible(i: number): void; ensureColumnVisible(col: string): void; setFocusedCell(i: number, col: string): void } };
+
+type Descriptor = { paytrace: { url: string; username: string; password: string }; erp: { baseUrl: string; username: string; password: string } };
+
+async function post<T>(url: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<T> {
+  const res = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+  return (await res.json()) as T;
+}
+
+/** A refund made in PayTrace itself (its virtual terminal), not through Tieout: the v1 API with an OAuth token. */
+async function refundInPayTrace(d: Descriptor, saleId: number, amount: string): Promise<number> {
+  const form = new URLSearchParams({ grant_type: 'password', username: d.paytrace.username, password: d.paytrace.password });
+  const token = (await (await fetch(`${d.paytrace.url}/oauth/token`, { method: 'POST', body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } })).json()) as {
+    access_token: string;
+  };
+  const reply = await post<{ success: boolean; transaction_id?: number }>(
+    `${d.paytrace.url}/v1/transactions/refund/for_transaction`,
+    { transaction_id: saleId, amount, integrator_id: 'e2e' },
+    { Authorization: `Bearer ${token.access_token}` },
+  );
+  expect(reply.transaction_id, JSON.stringify(reply)).toBeGreaterThan(saleId);
+  return reply.transaction_id!;
+}
+
+/** P21 credit memos (negative invoice_hdr rows) carrying this reference, through its OData API. */
+async function erpCreditMemos(d: Descriptor, reference: string): Promise<number> {
+  const tokenReply = await fetch(`${d.erp.baseUrl}/api/security/token/v2`, {
+    method: 'POST',
+    body: JSON.stringify({ username: d.erp.username, password: d.erp.password }),
+    headers: { 'content-type': 'application/json', Accept: 'application/json' },
+  });
+  const token = /AccessToken"?\s*[:>]\s*"?([^"<\s]+)/.exec(await tokenReply.text())?.[1] ?? '';
+  const filter = encodeURIComponent(`po_no eq '${reference}' and total_amount lt 0`);
+  const res = await fetch(`${d.erp.baseUrl}/odataservice/odata/table/invoice_hdr?$filter=${filter}`, { headers: { Accept: 'application/json', Authorization: `Bearer ${token}` } });
+  return ((await res.json()) as { value: unknown[] }).value.length;
+}
 
 async function count(page: Page, tab: string): Promise<number> {
   return Number(await page.getByTestId(`tab-${tab}`).getAttribute('data-count'));
@@ -120,4 +156,41 @@ test('demo week: no sale with a PayTrace refund or void is automatic or posted; 
   await expect(panel).toHaveAttribute('data-transaction-id', String(refund.refundOf));
   await expect(panel.getByTestId('detail-refunded-by-item').filter({ hasText: String(refund.transactionId) })).toBeVisible();
   await page.screenshot({ path: 'test-results/refund-links-sale.png' });
+});
+
+test('a refund made in PayTrace after its sale was posted becomes a credit-memo task; recording it posts one P21 credit memo', async ({ page }) => {
+  // The same sandboxes and host as the test above (demo week approved and posted).
+  expect(host, 'runs after the demo-week test').not.toBeNull();
+  const descriptor = JSON.parse(readFileSync(sandboxes.file, 'utf8')) as Descriptor;
+  await page.goto(host!.url);
+  await signIn(page, 'clerk');
+  await expect.poll(() => count(page, 'posted'), { timeout: 60_000 }).toBeGreaterThan(0);
+  const sale = (await allRows(page)).find((r) => r.status === 'posted' && r.type === 'SALE' && r.amountCents > 500)!;
+  expect(sale).toBeDefined();
+  await post(`${descriptor.paytrace.url}/__control/settle`);
+  const refundId = await refundInPayTrace(descriptor, sale.transactionId, '5.00');
+
+  // The next sync brings the refund row, linked to its posted sale.
+  await page.getByTestId('sync-now').click();
+  await expect.poll(async () => (await allRows(page)).find((r) => r.transactionId === refundId)?.refundOf, { timeout: 60_000 }).toBe(sale.transactionId);
+  await openDetail(page, refundId);
+  const card = page.getByTestId('detail-panel').getByTestId('refund-task');
+  await expect(card).toHaveAttribute('data-state', 'credit_memo_due');
+  await expect(card.getByTestId('refund-task-words')).toContainText(`Sale ${sale.transactionId} is posted in the ERP`);
+  await page.screenshot({ path: 'test-results/refund-links-credit-memo-due.png' });
+
+  // Record it from the keyboard; the outbox posts it once.
+  await card.getByTestId('refund-task-record').focus();
+  await page.keyboard.press('Enter');
+  await expect(card).toHaveAttribute('data-state', 'posted', { timeout: 60_000 });
+  await expect(card.getByTestId('refund-task-record')).toHaveCount(0);
+  await page.screenshot({ path: 'test-results/refund-links-credit-memo-posted.png' });
+  expect(await erpCreditMemos(descriptor, String(refundId))).toBe(1);
+  // Asking again is refused by the engine; still one memo.
+  expect(await engineCall(page, 'refunds:recordCreditMemo', { transactionId: refundId })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+  expect(await erpCreditMemos(descriptor, String(refundId))).toBe(1);
+  // After the re-sync, still no sale with a refund or void is automatic.
+  const now = await allRows(page);
+  const byId = new Map(now.map((r) => [r.transactionId, r]));
+  for (const r of now.filter((x) => typeof x.refundOf === 'number')) expect(byId.get(r.refundOf!)?.status, `sale ${r.refundOf} (refunded by ${r.transactionId})`).not.toBe('auto');
 });
