@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../electron/core/engine';
+import { openTestEngine, value } from './support/engine';
+import { runDemoSandboxes, type RunningDemo } from '../../electron/core/demo/demo-sandboxes';
+import { gridRows } from '../../electron/core/store/queries/matches';
+import { approveMatches } from '../../electron/core/posting/approve';
+import type { MatchOutcome } from '../../shared/domain';
+import type { Refundable } from '../../shared/api/refunds';
+
+// Approval is the last gate before a remote write: whatever put an allocation on
+// a row (a clerk, a hand-off file, a tampered store), a payment PayTrace did not
+// approve is never queued, and neither is an allocation no connector can post.
+
+let demo: RunningDemo;
+let engine: Engine;
+
+beforeAll(async () => {
+  demo = await runDemoSandboxes({ erpKind: 'p21', seed: 21, payments: 160 });
+  engine = await openTestEngine(demo.descriptor);
+  await engine.sync.runOnce();
+});
+afterAll(async () => {
+  await engine?.close();
+  await demo?.close();
+});
+
+/** Gives a row an allocation as a hand-off import or a clerk would, without the engine's checks. */
+function forceAllocation(transactionId: number, allocations: MatchOutcome['allocations'], customerId: string): void {
+  const row = engine.db.prepare('SELECT outcome_json FROM matches WHERE transaction_id = ?').get(transactionId) as { outcome_json: string };
+  const outcome = { ...(JSON.parse(row.outcome_json) as MatchOutcome), allocations, customerId, status: 'suggested', exception: null };
+  engine.db.prepare("UPDATE matches SET outcome_json = ?, match_status = 'suggested', customer_id = ? WHERE transaction_id = ?").run(JSON.stringify(outcome), customerId, transactionId);
+}
+
+const outboxRows = (transactionId: number) => (engine.db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE transaction_id = ?').get(transactionId) as { n: number }).n;
+
+describe('approval needs money PayTrace approved', () => {
+  it('refuses a declined payment given an allocation, with the reason, and queues nothing', () => {
+    const declined = gridRows(engine.db).find((r) => r.exception === 'declined')!;
+    expect(declined).toBeDefined();
+    const open = engine.db.prepare('SELECT invoice_no, customer_id, open_balance_cents FROM invoices WHERE is_open = 1 AND open_balance_cents > 0 LIMIT 1').get() as {
+      invoice_no: string;
+      customer_id: string;
+      open_balance_cents: number;
+    };
+    forceAllocation(declined.transactionId, [{ invoiceNo: open.invoice_no, amountCents: Math.min(open.open_balance_cents, declined.amountCents) as never }], open.customer_id);
+    const result = approveMatches(engine.db, [declined.transactionId], 'clerk', 'America/Los_Angeles');
+    expect(result.approved).toEqual([]);
+    expect(result.skipped[0]!.reason).toMatch(/declined|no approval code/i);
+    expect(outboxRows(declined.transactionId)).toBe(0);
+  });
+
+  it('refuses an allocation that applies an open credit, saying what to do instead', () => {
+    const auto = gridRows(engine.db).find((r) => r.status === 'auto' && r.matchedInvoices.length === 1)!;
+    const inv = auto.matchedInvoices[0]!;
+    forceAllocation(auto.transactionId, [{ invoiceNo: inv, amountCents: (auto.amountCents + 500) as never }, { invoiceNo: 'CM-OPEN', amountCents: -500 as never }], auto.customerId!);
+    const result = approveMatches(engine.db, [auto.transactionId], 'clerk', 'America/Los_Angeles');
+    expect(result.approved).toEqual([]);
+    expect(result.skipped[0]!.reason).toContain('Apply the credit in the ERP');
+    expect(outboxRows(auto.transactionId)).toBe(0);
+  });
+});
+
+describe('refundable amounts count the refunds PayTrace already made', () => {
+  it('a sale refunded in PayTrace (synced) has nothing left to refund in Tieout', async () => {
+    const refunded = gridRows(engine.db).find((r) => r.exception === 'refunded');
+    expect(refunded, 'the demo week holds a fully refunded sale').toBeDefined();
+    const r = value<Refundable>(await engine.dispatch('refunds:refundable', { transactionId: refunded!.transactionId }));
+    expect(r.refundableCents).toBe(0);
+  });
+});
