@@ -81,10 +81,11 @@ export function rowStatus(reviewState: string | null, matchStatus: string | null
 const C = {
   id: 0, createdAt: 1, payer: 2, reference: 3, amount: 4, currency: 5, method: 6, type: 7, matchStatus: 8, customerId: 9, score: 10,
   reason: 11, exception: 12, allocationsJson: 13, reviewState: 14, note: 15, owner: 16, clerkException: 17, outboxState: 18,
-  erpDocumentId: 19, reversed: 20, controlPending: 21, markers: 22, remaining: 23, refundOfType: 24, refundOf: 25,
+  erpDocumentId: 19, reversed: 20, controlPending: 21, extras: 22,
 } as const;
 
 const NO_ALLOCATIONS: readonly Allocation[] = [];
+const NO_EXTRAS = '[null,null,null]';
 
 function gridQuery(where: string): string {
   return `SELECT t.transaction_id, t.created_at, t.billing_name,
@@ -93,11 +94,8 @@ function gridQuery(where: string): string {
               m.allocations_json, m.review_state, m.note, m.owner, m.clerk_exception, o.state, o.erp_document_id,
               (SELECT 1 FROM receipt_reversals rv WHERE rv.transaction_id = t.transaction_id AND rv.state = 'posted'),
               (SELECT 1 FROM control_requests c WHERE c.transaction_id = t.transaction_id AND c.state = 'requested'),
-              -- The outcome's extras are written only where they apply: a cheap instr() spares the JSON parse for most rows.
-              CASE WHEN instr(m.outcome_json, '"markers"') > 0 THEN json_extract(m.outcome_json, '$.markers') END,
-              CASE WHEN instr(m.outcome_json, '"remainingCents"') > 0 THEN json_extract(m.outcome_json, '$.remainingCents') END,
-              CASE WHEN instr(m.outcome_json, '"refundOf"') > 0 THEN json_type(m.outcome_json, '$.refundOf') END,
-              CASE WHEN instr(m.outcome_json, '"refundOf"') > 0 THEN json_extract(m.outcome_json, '$.refundOf') END
+              -- The outcome's extras in one JSON parse per row (instr() guards cost more: SQLite's instr is a naive scan).
+              json_extract(m.outcome_json, '$.markers', '$.remainingCents', '$.refundOf')
        FROM paytrace_transactions t
        LEFT JOIN matches m ON m.transaction_id = t.transaction_id
        LEFT JOIN outbox o ON o.idempotency_key = CAST(t.transaction_id AS TEXT) AND o.kind = 'receipt'
@@ -171,15 +169,16 @@ export function gridRows(db: Db, ids?: readonly number[]): GridRow[] {
       owner: r[C.owner] as string | null,
       control: r[C.reversed] ? 'reversed' : r[C.controlPending] ? 'approval_pending' : null,
     };
-    const markers = r[C.markers] as string | null;
-    const remaining = r[C.remaining] as number | null;
-    const refundOfType = r[C.refundOfType] as string | null;
-    if ((markers !== null && markers !== '[]') || typeof remaining === 'number' || refundOfType !== null) {
+    const extras = r[C.extras] as string | null;
+    // The matcher's own code: a REFUND row always carries refundOf (null when no sale was linked).
+    const isRefund = r[C.exception] === 'refund';
+    if (isRefund || (extras !== null && extras !== NO_EXTRAS)) {
+      const [markers, remaining, refundOf] = extras ? (JSON.parse(extras) as [MatchMarker[] | null, number | null, number | null]) : [null, null, null];
       out[i] = {
         ...out[i]!,
-        ...(markers !== null && markers !== '[]' ? { markers: JSON.parse(markers) as MatchMarker[] } : {}),
+        ...(markers && markers.length > 0 ? { markers } : {}),
         ...(typeof remaining === 'number' ? { remainingCents: cents(remaining) } : {}),
-        ...(refundOfType !== null ? { refundOf: refundOfType === 'integer' ? (r[C.refundOf] as number) : null } : {}),
+        ...(typeof refundOf === 'number' ? { refundOf } : isRefund ? { refundOf: null } : {}),
       };
     }
   }
