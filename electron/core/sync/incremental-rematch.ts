@@ -1,5 +1,6 @@
 import type { MatchOutcome, OpenInvoice, PayTraceTransaction } from '@shared/domain';
 import { normalizeReference, splitReferences } from '@shared/reference';
+import { originalIdOf, refundLinkKey } from '@shared/refund-links';
 import type { EngineMatcher } from '../matching/engine';
 import type { Matcher } from '../matching/types';
 import type { Db } from '../store/db';
@@ -22,8 +23,8 @@ import { listTransactions } from '../store/queries/transactions';
 // 2. Seed: the undecided transactions that are new/changed or carry a dirty key.
 // 3. Closure: add every undecided transaction sharing a key (PayTrace customer
 //    id, resolved customer, a digit-bearing reference token, an invoice of its
-//    last outcome, its card with its payer or a reference) with the set, until
-//    nothing joins.
+//    last outcome, card + reference, the refund link fields, an original
+//    transaction id) with the set, until nothing joins.
 // 4. Match the set with a prepared matcher over the full store, then check: if
 //    one of its new outcomes names an invoice that an outcome left alone names,
 //    that transaction joins and the set is matched again.
@@ -266,32 +267,24 @@ function invoiceKeys(i: OpenInvoice): string[] {
   return [...keys];
 }
 
-function normalisedName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
-}
-
 /**
- * A transaction's keys. A card alone is shared by too many payers (last four digits),
- * so it counts together with the payer or a reference: duplicates are the same card,
- * amount and reference; refunds link by card and reference or payer.
+ * A transaction's keys. Payments compete through invoices (their references, their
+ * payer's invoices, the invoices their last outcome named); duplicates are the same
+ * card, amount and reference; a refund links to a sale by an id the row names or by
+ * the invoice id, customer id and card it copies (shared/refund-links.ts).
  */
 function transactionKeys(t: PayTraceTransaction): string[] {
-  const keys = new Set<string>([`a:${t.amountCents}`]);
-  const payer: string[] = [];
+  const keys = new Set<string>([`a:${t.amountCents}`, `t:${t.transactionId}`]);
   if (t.customerId) {
     keys.add(`p:${t.customerId.toUpperCase()}`);
     keys.add(`o:${t.customerId}`);
-    payer.push(`p:${t.customerId.toUpperCase()}`);
   }
-  const name = normalisedName(t.billingName);
-  if (name) payer.push(`n:${name}`);
   const refs: string[] = [];
   for (const field of [t.invoiceId, t.description, t.customerReferenceId]) for (const k of referenceTokens(field)) refs.push(k);
   for (const r of refs) keys.add(r);
-  if (t.maskedCard) {
-    for (const p of payer) keys.add(`c:${t.maskedCard}|${p}`);
-    for (const r of refs) keys.add(`c:${t.maskedCard}|${r}`);
-    if (payer.length === 0 && refs.length === 0) keys.add(`c:${t.maskedCard}`);
-  }
+  keys.add(`l:${refundLinkKey(t)}`);
+  if (t.maskedCard) for (const r of refs.length > 0 ? refs : ['r:']) keys.add(`c:${t.maskedCard}|${r}`);
+  const original = originalIdOf(t.raw);
+  if (original !== null) keys.add(`t:${original}`);
   return [...keys];
 }

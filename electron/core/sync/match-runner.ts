@@ -56,7 +56,14 @@ export function createMatchRunner(o: MatchRunnerOptions): MatchRunner {
   let nextId = 1;
   const waiting = new Map<number, { resolve: (r: RematchResult) => void; reject: (e: Error) => void }>();
 
+  // The worker keeps the process alive only while a run is waiting on it.
+  const refWhileWaiting = (): void => {
+    if (waiting.size > 0) worker?.ref();
+    else worker?.unref();
+  };
+
   const fallBack = (why: string): void => {
+    if (worker && o.db.open) o.db.pragma('wal_autocheckpoint = 1000');
     if (!failed) o.logger.warn(`match worker unavailable (${why}): matching in-process on the engine's thread`);
     failed = true;
     worker = null;
@@ -79,7 +86,12 @@ export function createMatchRunner(o: MatchRunnerOptions): MatchRunner {
         w.on('message', (m: WorkerReply) => {
           if (m.type === 'ready') {
             worker = w;
+            // SQLite checkpoints the WAL on the committing connection: after the worker has
+            // written 100k outcomes that would be one of the engine thread's next small
+            // commits. The worker's connection checkpoints instead (after each run).
+            o.db.pragma('wal_autocheckpoint = 0');
             o.logger.info('matching runs in a worker thread');
+            refWhileWaiting();
             resolve(true);
           } else if (m.type === 'result') {
             const wait = waiting.get(m.id);
@@ -97,7 +109,7 @@ export function createMatchRunner(o: MatchRunnerOptions): MatchRunner {
           if (worker === w || !failed) fallBack(`exited with code ${code}`);
           resolve(false);
         });
-        w.unref();
+        // Referenced while starting (a run is waiting for it); afterwards only while a run is.
       } catch (e) {
         fallBack((e as Error).message);
         resolve(false);
@@ -107,11 +119,6 @@ export function createMatchRunner(o: MatchRunnerOptions): MatchRunner {
   };
 
   const send = (m: WorkerRequest): void => worker?.postMessage(m);
-  // The worker keeps the process alive only while a run is waiting on it.
-  const refWhileWaiting = (): void => {
-    if (waiting.size > 0) worker?.ref();
-    else worker?.unref();
-  };
 
   return {
     mode: () => (failed ? 'in-process' : worker ? 'worker' : 'starting'),
@@ -139,6 +146,7 @@ export function createMatchRunner(o: MatchRunnerOptions): MatchRunner {
       const w = worker;
       worker = null;
       failed = true;
+      if (w && o.db.open) o.db.pragma('wal_autocheckpoint = 1000');
       if (w) {
         const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
         w.postMessage({ type: 'close' } satisfies WorkerRequest);

@@ -29,6 +29,8 @@ if (port) {
       let reply: WorkerReply;
       try {
         reply = { type: 'result', id: message.id, ok: true, result: rematcher.run(db, message.request) };
+        // The engine's connection does not checkpoint while the worker runs (match-runner.ts): this one does.
+        db.pragma('wal_checkpoint(PASSIVE)');
       } catch (e) {
         rematcher.reset();
         reply = { type: 'result', id: message.id, ok: false, error: (e as Error).stack ?? String(e) };

@@ -50,7 +50,7 @@ const LAST_SUCCESS = 'sync.last_success_at';
 const unknownRemote: RemoteState = { reachability: 'unknown', message: null, asOf: null };
 
 /** Store writes of a large sync go in chunks of this many rows, each its own transaction, yielding to the event loop in between. */
-const WRITE_CHUNK = 2000;
+const WRITE_CHUNK = 500;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 async function inChunks<T>(items: readonly T[], write: (chunk: readonly T[]) => void): Promise<void> {
