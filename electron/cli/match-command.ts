@@ -480,7 +480,9 @@ export function writeResults(outcomes: readonly MatchOutcome[], write: (s: strin
   write(`${buf}]}\n`);
 }
 
-const q = (s: string): string => JSON.stringify(s);
+/** Characters JSON.stringify escapes (quote, backslash, controls, lone surrogates): strings without them are written as they are. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+const q = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
 
 function allocationsLine(list: MatchOutcome['allocations']): string {
   let s = '[';
