@@ -63,7 +63,19 @@ type State = {
   decided: Set<number>;
   /** Keys of each undecided transaction and the invoices its outcome names. */
   memo: Map<number, TxnMemo>;
+  /** Every stored transaction, kept between runs; refreshed from what changed. */
+  transactions: Map<number, PayTraceTransaction>;
+  /** Newest `updated_at` of a stored transaction seen so far. */
+  transactionsStamp: string;
 };
+
+/** More changed transactions than this: read them all again rather than one by one. */
+const RELOAD_ALL_ABOVE = 20_000;
+
+function byCreated(a: PayTraceTransaction, b: PayTraceTransaction): number {
+  // The order listTransactions gives (created_at, transaction_id).
+  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.transactionId - b.transactionId;
+}
 
 const OUTCOME_SAVE_CHUNK = 2000;
 
@@ -77,10 +89,32 @@ export class IncrementalRematcher {
     this.state = null;
   }
 
+  /** The stored transactions: all of them on a first or full run, else the previous ones refreshed by what changed. */
+  private loadTransactions(
+    db: Db,
+    prev: State | null,
+    request: RematchRequest,
+    pendingIds: readonly number[],
+  ): { transactions: Map<number, PayTraceTransaction>; stamp: string; all: PayTraceTransaction[] } {
+    const stamp = newestStamp(db);
+    if (prev && !request.full && request.changedTransactionIds !== null) {
+      const ids = new Set([...request.changedTransactionIds, ...changedInStore(db, prev.transactionsStamp)]);
+      for (const id of pendingIds) if (!prev.transactions.has(id)) ids.add(id);
+      if (ids.size <= RELOAD_ALL_ABOVE) {
+        const transactions = prev.transactions;
+        for (const t of listTransactions(db, [...ids])) transactions.set(t.transactionId, t);
+        return { transactions, stamp, all: [...transactions.values()].sort(byCreated) };
+      }
+    }
+    const all = listTransactions(db);
+    return { transactions: new Map(all.map((t) => [t.transactionId, t])), stamp, all };
+  }
+
   run(db: Db, request: RematchRequest): RematchResult {
+    const prev = this.state;
     const pendingIds = pendingTransactionIds(db);
     const pendingSet = new Set(pendingIds);
-    const all = listTransactions(db);
+    const { transactions, stamp, all } = this.loadTransactions(db, prev, request, pendingIds);
     const invoices = listOpenInvoices(db);
     const customers = listCustomers(db);
     const learned = listLearned(db);
@@ -96,7 +130,6 @@ export class IncrementalRematcher {
     const learnedFp = JSON.stringify(learned);
     const decided = new Set(history.map((t) => t.transactionId));
 
-    const prev = this.state;
     const prepare = 'prepare' in this.matcher ? this.matcher.prepare : null;
     let fullBecause: string | null = null;
     if (request.full) fullBecause = 'asked for';
@@ -118,7 +151,8 @@ export class IncrementalRematcher {
     } else {
       const dirty = new Set<string>();
       const seeds = new Set<number>();
-      const changed = new Set(request.changedTransactionIds);
+      // What the caller reports, and what the store says changed since the last run.
+      const changed = new Set([...(request.changedTransactionIds ?? []), ...changedInStore(db, prev.transactionsStamp)]);
       // Invoices: new, gone or different.
       for (const [no, now] of invoiceState) {
         const before = prev.invoices.get(no);
@@ -145,9 +179,10 @@ export class IncrementalRematcher {
         else if (hasAny(memo.get(id)!, dirty)) seeds.add(id);
       }
       const set = closure(seeds, pending, memo);
+      let prepared: ReturnType<typeof prepare> | null = null;
       for (;;) {
         selected = pending.filter((t) => set.has(t.transactionId));
-        outcomes = selected.length > 0 ? prepare(input).match(selected) : [];
+        outcomes = selected.length > 0 ? (prepared ??= prepare(input)).match(selected) : [];
         // A new outcome naming an invoice that an outcome left alone names: that transaction joins.
         const named = new Set<string>();
         for (const o of outcomes) for (const k of outcomeKeys(o)) if (k.startsWith('i:')) named.add(k);
@@ -168,7 +203,7 @@ export class IncrementalRematcher {
     let saved = 0;
     for (let i = 0; i < outcomes.length; i += OUTCOME_SAVE_CHUNK) saved += saveOutcomes(db, outcomes.slice(i, i + OUTCOME_SAVE_CHUNK));
 
-    this.state = { invoices: invoiceState, customersFp, learnedFp, pending: pendingSet, decided, memo };
+    this.state = { invoices: invoiceState, customersFp, learnedFp, pending: pendingSet, decided, memo, transactions, transactionsStamp: stamp };
     return {
       mode: fullBecause === null ? 'incremental' : 'full',
       pending: pending.length,
@@ -177,6 +212,15 @@ export class IncrementalRematcher {
       ...(fullBecause !== null ? { fullBecause } : {}),
     };
   }
+}
+
+/** Ids of stored transactions written after `stamp`. */
+function changedInStore(db: Db, stamp: string): number[] {
+  return (db.prepare('SELECT transaction_id AS id FROM paytrace_transactions WHERE updated_at > ?').all(stamp) as Array<{ id: number }>).map((r) => r.id);
+}
+
+function newestStamp(db: Db): string {
+  return (db.prepare('SELECT MAX(updated_at) AS s FROM paytrace_transactions').get() as { s: string | null }).s ?? '';
 }
 
 function hasAny(m: TxnMemo, dirty: ReadonlySet<string>): boolean {
