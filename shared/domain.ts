@@ -222,6 +222,8 @@ export type RefundTask = Readonly<{
   amountCents: Cents;
   currency: CurrencyCode;
   state: RefundTaskState;
+  /** A clerk's link (refunds:link), when the rule was overridden; saleId null: "belongs to no synced sale". */
+  clerkLink?: Readonly<{ saleId: number | null; by: string; at: string }> | null;
   /** Why 'netted': the sale is not posted, or its receipt was posted net of this refund. */
   nettedHow: 'sale_not_posted' | 'receipt_net' | null;
   /** The ERP credit memo, once queued (by Tieout's own refund flow or recorded from this task). */

@@ -98,6 +98,10 @@ export const refundMethods = {
    * `credit_memo:<refund id>`). `transactionId` is the refund row's id.
    */
   'refunds:recordCreditMemo': method<z.ZodType<{ transactionId: number }>, RefundTask>(z.object({ transactionId: txnId }).strict()),
+  /** A clerk links a refund (or void) row to its sale; null: it belongs to no synced sale; omitted: the rule applies again. */
+  'refunds:link': method<z.ZodType<{ transactionId: number; saleTransactionId?: number | null }>, RefundTask | null>(
+    z.object({ transactionId: txnId, saleTransactionId: txnId.nullable().optional() }).strict(),
+  ),
   'refunds:policy': method<typeof empty, RefundPolicy>(empty),
   'refunds:setPolicy': method<
     z.ZodType<{ reasonCodes?: string[]; secondApproverAboveCents?: number; adminAboveCents?: number }>,

@@ -1,3 +1,4 @@
+import { getRefundLink, listRefundLinks, removeRefundLink, saveRefundLink } from '../../electron/core/store/queries/refund-links';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,5 +90,18 @@ describe('store migrations', () => {
     // A later read without the credit closes it like any invoice paid elsewhere; terms follow the latest read.
     replaceOpenInvoices(db as never, [{ ...invoice, terms: null }], 'read-2');
     expect(listOpenInvoices(db as never)).toEqual([{ ...invoice, customerName: '', terms: undefined }]);
+  });
+
+  it("migration 7 keeps a clerk's refund links, including \"belongs to no synced sale\"", () => {
+    const db = new Database(':memory:');
+    migrate(db, 6);
+    migrate(db, 7);
+    saveRefundLink(db as never, 400000102, 400000100, 'clerk', '2026-12-07T10:00:00Z');
+    saveRefundLink(db as never, 400000205, null, 'clerk', '2026-12-07T10:01:00Z');
+    saveRefundLink(db as never, 400000102, 400000101, 'supervisor', '2026-12-07T10:02:00Z');
+    expect(listRefundLinks(db as never)).toEqual(new Map<number, number | null>([[400000102, 400000101], [400000205, null]]));
+    expect(getRefundLink(db as never, 400000102)).toEqual({ saleId: 400000101, linkedBy: 'supervisor', linkedAt: '2026-12-07T10:02:00Z' });
+    removeRefundLink(db as never, 400000205);
+    expect(getRefundLink(db as never, 400000205)).toBeNull();
   });
 });

@@ -1,6 +1,9 @@
 import type { refundMethods } from '@shared/api/refunds';
 import { ApiFailure } from '@shared/api-contract';
-import { recordCreditMemo } from '../refunds/credit-memo';
+import { recordCreditMemo, refundTaskFor } from '../refunds/credit-memo';
+import { linkRefundByHand } from '../refunds/manual-link';
+import { getOutcome } from '../store/queries/matches';
+import { getTransaction } from '../store/queries/transactions';
 import type { DomainHandlers } from './dispatch';
 import type { HandlerDeps } from './handlers';
 
@@ -27,6 +30,16 @@ export function refundHandlers(d: HandlerDeps): DomainHandlers<keyof typeof refu
       d.events.emit('posting:status', d.postingSummary());
       void d.worker.drain().catch(() => {});
       return task;
+    },
+    'refunds:link': ({ transactionId, saleTransactionId }, ctx) => {
+      const change = linkRefundByHand(d.db, transactionId, saleTransactionId, d.actor(ctx));
+      // The link changes what the refund, its new sale and its old sale are: match them again with it.
+      d.sync.rematch();
+      const changed = [transactionId, change.saleId, change.previousSaleId].filter((id): id is number => id !== null);
+      d.events.emit('rows:changed', { transactionIds: changed });
+      const refund = getTransaction(d.db, transactionId);
+      const outcome = getOutcome(d.db, transactionId);
+      return refund && outcome ? refundTaskFor(d.db, refund, outcome) : null;
     },
     'refunds:policy': () => d.refunds.policy(),
     'refunds:setPolicy': (args, ctx) => d.refunds.setPolicy(args, ctx),

@@ -65,6 +65,7 @@ export const METHOD_REQUIREMENTS: Partial<Record<MethodName, Requirement>> = {
   'refunds:policy': 'clerk',
   // The money already went back in PayTrace: recording its ERP credit memo is clerk work (audited).
   'refunds:recordCreditMemo': 'clerk',
+  'refunds:link': 'clerk',
   'refunds:approve': 'supervisor',
   'refunds:reject': 'supervisor',
   'refunds:execute': 'supervisor',

@@ -7,6 +7,7 @@ import type { CreditMemoRequest, ErpCapabilities, ReceiptRequest } from '../erp/
 import type { Db } from '../store/db';
 import { creditMemoOutbox, insertCreditMemoOutbox, receiptOutboxFor, refundRequestByPayTraceId } from '../store/queries/credit-memos';
 import { getOutcome, gridRows } from '../store/queries/matches';
+import { getRefundLink } from '../store/queries/refund-links';
 import { getTransaction } from '../store/queries/transactions';
 
 // One way into the outbox for an ERP credit memo, used by Tieout's own refund
@@ -77,6 +78,11 @@ function existingMemo(db: Db, refund: PayTraceTransaction): { row: NonNullable<R
   return { row, source: own ? 'refund_flow' : 'recorded' };
 }
 
+function clerkLinkOf(db: Db, refundId: number): RefundTask['clerkLink'] {
+  const link = getRefundLink(db, refundId);
+  return link ? { saleId: link.saleId, by: link.linkedBy, at: link.linkedAt } : null;
+}
+
 /** The refund row's task, or null for rows that are not refunds/voids of a sale. */
 export function refundTaskFor(db: Db, refund: PayTraceTransaction, outcome: MatchOutcome): RefundTask | null {
   if (!isTakeBack(outcome)) return null;
@@ -89,6 +95,7 @@ export function refundTaskFor(db: Db, refund: PayTraceTransaction, outcome: Matc
     kind: refund.type.trim().toUpperCase() || 'REFUND',
     amountCents: cents(Math.abs(refund.amountCents)),
     currency: refund.currency,
+    clerkLink: clerkLinkOf(db, refund.transactionId),
   };
   const memo = existingMemo(db, refund);
   if (memo) {

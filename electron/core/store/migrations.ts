@@ -368,6 +368,23 @@ export const migrations: readonly Migration[] = [
       db.exec('ALTER TABLE invoices ADD COLUMN terms_json TEXT NULL');
     },
   },
+  {
+    version: 7,
+    name: "a clerk's refund links",
+    up(db) {
+      // PayTrace refunds do not name their sale; where the rule cannot tell
+      // (or tells wrong), a clerk says which sale a refund belongs to, or that
+      // it belongs to none of the synced sales (sale_id NULL).
+      db.exec(`
+        CREATE TABLE refund_links (
+          refund_id INTEGER PRIMARY KEY,
+          sale_id INTEGER NULL,
+          linked_by TEXT NOT NULL,
+          linked_at TEXT NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 export function currentVersion(db: Database.Database): number {

@@ -6,6 +6,7 @@ import type { Matcher } from '../matching/types';
 import type { Db } from '../store/db';
 import { listCustomers, listOpenInvoices } from '../store/queries/ledger';
 import { listLearned } from '../store/queries/learned';
+import { listRefundLinks } from '../store/queries/refund-links';
 import { approvedUnpostedAllocations, pendingTransactionIds, saveOutcomes } from '../store/queries/matches';
 import { listTransactions } from '../store/queries/transactions';
 
@@ -59,6 +60,8 @@ type State = {
   invoices: Map<string, { fp: string; keys: string[] }>;
   customersFp: string;
   learnedFp: string;
+  /** The clerk's refund links: one changing re-matches everything (they are rare and cross any key). */
+  linksFp: string;
   pending: Set<number>;
   decided: Set<number>;
   /** Keys of each undecided transaction and the invoices its outcome names. */
@@ -128,6 +131,8 @@ export class IncrementalRematcher {
     for (const i of invoices) invoiceState.set(i.invoiceNo, { fp: invoiceFingerprint(i, consumedBy.get(i.invoiceNo) ?? 0), keys: invoiceKeys(i) });
     const customersFp = JSON.stringify(customers);
     const learnedFp = JSON.stringify(learned);
+    const refundLinks = listRefundLinks(db);
+    const linksFp = JSON.stringify([...refundLinks]);
     const decided = new Set(history.map((t) => t.transactionId));
 
     const prepare = 'prepare' in this.matcher ? this.matcher.prepare : null;
@@ -138,11 +143,12 @@ export class IncrementalRematcher {
     else if (request.changedTransactionIds === null) fullBecause = 'changed transactions unknown';
     else if (prev.customersFp !== customersFp) fullBecause = 'customers changed';
     else if (prev.learnedFp !== learnedFp) fullBecause = 'learned mappings changed';
+    else if (prev.linksFp !== linksFp) fullBecause = 'refund links changed';
 
     const memo = new Map<number, TxnMemo>();
     for (const t of pending) memo.set(t.transactionId, { keys: transactionKeys(t), outcome: prev?.memo.get(t.transactionId)?.outcome ?? [] });
 
-    const input = { invoices, customers, learned, consumed, history };
+    const input = { invoices, customers, learned, consumed, history, refundLinks };
     let selected: PayTraceTransaction[];
     let outcomes: MatchOutcome[];
     if (fullBecause !== null || !prev || !prepare) {
@@ -203,7 +209,7 @@ export class IncrementalRematcher {
     let saved = 0;
     for (let i = 0; i < outcomes.length; i += OUTCOME_SAVE_CHUNK) saved += saveOutcomes(db, outcomes.slice(i, i + OUTCOME_SAVE_CHUNK));
 
-    this.state = { invoices: invoiceState, customersFp, learnedFp, pending: pendingSet, decided, memo, transactions, transactionsStamp: stamp };
+    this.state = { invoices: invoiceState, customersFp, learnedFp, linksFp, pending: pendingSet, decided, memo, transactions, transactionsStamp: stamp };
     return {
       mode: fullBecause === null ? 'incremental' : 'full',
       pending: pending.length,

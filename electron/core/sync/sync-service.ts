@@ -12,6 +12,7 @@ import { approvedUnpostedAllocations, pendingTransactionIds, saveOutcomes } from
 import { getValue, setValue } from '../store/queries/settings';
 import { listTransactions, recordRejects, upsertTransactions } from '../store/queries/transactions';
 import { listLearned } from '../store/queries/learned';
+import { listRefundLinks } from '../store/queries/refund-links';
 import { backoffDelay } from '../posting/backoff';
 import type { MatchRunner } from './match-runner';
 import { classifyRemoteError } from './remote-errors';
@@ -245,6 +246,7 @@ export class SyncService {
       learned: listLearned(db),
       // Decided transactions still tell duplicates and refunds apart.
       history: all.filter((t) => !pendingSet.has(t.transactionId)),
+      refundLinks: listRefundLinks(db),
     });
     return saveOutcomes(db, outcomes);
   }

@@ -34,7 +34,8 @@ export function refundTaskWords(t: RefundTask): string {
   const sale = `Sale ${t.saleTransactionId ?? ''}`.trim();
   switch (t.state) {
     case 'link_needed':
-      return `This ${what} of ${amount} is not linked to a sale: PayTrace does not name the sale it refunds, and no synced sale has its invoice, customer and card with enough left to refund. Find the sale and handle the ${what} by hand.`;
+      if (t.clerkLink && t.clerkLink.saleId === null) return `${t.clerkLink.by} recorded that this ${what} of ${amount} belongs to none of the synced sales: handle it in the ERP by hand.`;
+      return `This ${what} of ${amount} is not linked to a sale: PayTrace does not name the sale it refunds, and no synced sale has its invoice, customer and card with enough left to refund. Link it to its sale below, or handle the ${what} by hand.`;
     case 'netted':
       return t.nettedHow === 'receipt_net'
         ? `${sale} was posted net of this ${what}: the ERP never received the ${amount}, nothing to post.`
@@ -113,6 +114,7 @@ export function RefundTaskCard({ task, zone }: Readonly<{ task: RefundTask; zone
           </tbody>
         </table>
       ) : null}
+      {task.creditMemo ? null : <RefundLinkForm task={task} zone={zone} />}
       {task.state === 'credit_memo_due' || task.state === 'netted' ? (
         <div className="refund-task-actions">
           <button type="button" className="btn btn-primary btn-sm" data-testid="refund-task-record" disabled={!due || busy} aria-describedby={wordsId} onClick={record}>
@@ -121,5 +123,56 @@ export function RefundTaskCard({ task, zone }: Readonly<{ task: RefundTask; zone
         </div>
       ) : null}
     </section>
+  );
+}
+
+/** The clerk's word on which sale a refund belongs to (refunds:link): overrides the rule, audited, undone by "Let Tieout decide". */
+function RefundLinkForm({ task, zone }: Readonly<{ task: RefundTask; zone: string }>) {
+  const [saleId, setSaleId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const what = task.kind === 'VOID' ? 'void' : 'refund';
+  const send = (sale: number | null | undefined, title: string) => {
+    setBusy(true);
+    const args = sale === undefined ? { transactionId: task.refundTransactionId } : { transactionId: task.refundTransactionId, saleTransactionId: sale };
+    invoke('refunds:link', args)
+      .then(() => {
+        toast('success', title, []);
+        setSaleId('');
+      })
+      .catch((e: unknown) => toast('error', 'Link not changed', [errorMessage(e)]))
+      .finally(() => setBusy(false));
+  };
+  const typed = /^\d+$/.test(saleId.trim()) ? Number(saleId.trim()) : null;
+  return (
+    <div className="refund-link" data-testid="refund-link">
+      {task.clerkLink ? (
+        <p className="muted" data-testid="refund-link-by">
+          Linked by {task.clerkLink.by} on {formatDateTimeInZone(task.clerkLink.at, zone)}{' '}
+          <button type="button" className="btn btn-ghost btn-sm" disabled={busy} onClick={() => send(undefined, 'Tieout decides the link again')}>
+            Let Tieout decide
+          </button>
+        </p>
+      ) : null}
+      <form
+        className="refund-link-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (typed !== null) send(typed, `Refund ${task.refundTransactionId} linked to sale ${typed}`);
+        }}
+      >
+        <label>
+          {task.saleTransactionId === null ? `Sale this ${what} belongs to` : 'Another sale'}{' '}
+          <input className="input input-sm mono" inputMode="numeric" placeholder="PayTrace id" value={saleId} onChange={(e) => setSaleId(e.target.value)} data-testid="refund-link-sale" />
+        </label>
+        <button type="submit" className="btn btn-sm" disabled={busy || typed === null} data-testid="refund-link-submit">
+          Link
+        </button>
+        {task.clerkLink?.saleId === null ? null : (
+          <button type="button" className="btn btn-ghost btn-sm" disabled={busy} data-testid="refund-link-none" onClick={() => send(null, `Refund ${task.refundTransactionId}: belongs to no synced sale`)}>
+            Belongs to no synced sale
+          </button>
+        )}
+      </form>
+    </div>
   );
 }
