@@ -1,5 +1,7 @@
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { centsToDecimalString, parseDecimalToCents, type Cents } from '@shared/money';
 import type { Customer, MatchOutcome, OpenInvoice, PaymentTerms, PayTraceTransaction } from '@shared/domain';
@@ -63,8 +65,13 @@ export async function runMatchCommand(argv: string[], io: MatchCommandIo): Promi
     phases.mark('read export');
     const { invoices, customers } = readOpenAr(invoicesFile);
     phases.mark('read invoices');
+    // Between phases the heap is mostly garbage (the export's text, the CSV rows, then
+    // the matcher's working data): collecting it there keeps V8 from sizing the heap
+    // for it, which is what peak RSS is made of (about -200 MB at 100k × 140k, ~0.2 s).
+    collectGarbage();
     const outcomes = createMatcher(config)({ transactions, invoices, customers });
     phases.mark('match');
+    collectGarbage();
     const out = values.out as string | undefined;
     if (out) {
       writeResultsFile(out, outcomes);
@@ -91,6 +98,21 @@ export async function runMatchCommand(argv: string[], io: MatchCommandIo): Promi
   }
 }
 
+let gc: (() => void) | null | undefined;
+
+/** A full garbage collection, where the runtime allows one (V8's gc, exposed for this). */
+function collectGarbage(): void {
+  if (gc === undefined) {
+    try {
+      setFlagsFromString('--expose-gc');
+      gc = runInNewContext('gc') as () => void;
+    } catch {
+      gc = null;
+    }
+  }
+  gc?.();
+}
+
 /** `TIEOUT_MATCH_TIMINGS=1`: one stderr line with the time and heap after each phase (for benchmarks). */
 function phaseClock(): { mark(name: string): void; report(write: (s: string) => void): void } {
   const on = process.env.TIEOUT_MATCH_TIMINGS === '1';
@@ -99,7 +121,6 @@ function phaseClock(): { mark(name: string): void; report(write: (s: string) => 
   return {
     mark(name) {
       if (!on) return;
-      (globalThis as { gc?: () => void }).gc?.(); // with --expose-gc: live heap, not garbage
       const now = performance.now();
       parts.push(`${name} ${Math.round(now - last)} ms (heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB)`);
       last = now;
