@@ -15,6 +15,7 @@ import { approvedUnpostedAllocations, pendingTransactionIds } from '../../electr
 import { listTransactions } from '../../electron/core/store/queries/transactions';
 import { createMatchRunner } from '../../electron/core/sync/match-runner';
 import { SyncService } from '../../electron/core/sync/sync-service';
+import { generateEvalDataset } from '../match-eval/generator';
 import { buildWorld } from '../unit/matching-bench-world';
 
 // The sync's re-match runs in a worker thread and re-matches only what changed;
@@ -173,6 +174,50 @@ describe('incremental sync', () => {
       console.log(`incremental sync: re-matched ${r.rematched} of ${r.pending} undecided (${r.saved} outcomes changed)`);
       expectStoredEqualsFull(db);
       expect(lines.some((l) => l.includes(`re-matched ${r.rematched} of ${r.pending}`))).toBe(true);
+    } finally {
+      await runner.close();
+      db.close();
+    }
+  });
+
+  it('agrees with a full re-match on the eval world (refunds, voids, duplicates, installments, multi-invoice) arriving over three syncs', async () => {
+    const db = store();
+    const data = generateEvalDataset({ seed: 11, payments: 2000 });
+    const ordered = [...data.transactions].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.transactionId - b.transactionId));
+    const cut1 = Math.floor(ordered.length * 0.6);
+    const cut2 = Math.floor(ordered.length * 0.85);
+    const world = { transactions: ordered.slice(0, cut1), invoices: [...data.invoices], customers: [...data.customers] };
+    const lines: string[] = [];
+    const { sync, runner } = syncOver(db, world, lines);
+    try {
+      await sync.runOnce();
+      expectStoredEqualsFull(db);
+
+      world.transactions = ordered.slice(0, cut2);
+      world.invoices = world.invoices.filter((_, k) => k % 97 !== 5).map((i, k) => (k % 53 === 0 ? { ...i, openBalanceCents: cents(Math.max(0, i.openBalanceCents - 700)) } : i));
+      await sync.runOnce();
+      const second = sync.lastRematch!;
+      expect(second.mode).toBe('incremental');
+      expect(second.rematched).toBeLessThan(second.pending);
+      expectStoredEqualsFull(db);
+
+      // A clerk approves some automatic matches; the last payments arrive; gone invoices come back.
+      const approve = db.prepare("SELECT transaction_id AS id, allocations_json AS a FROM matches WHERE match_status = 'auto' AND review_state = 'pending' ORDER BY transaction_id LIMIT 25").all() as Array<{ id: number; a: string }>;
+      db.transaction(() => {
+        for (const r of approve) {
+          db.prepare("UPDATE matches SET review_state = 'approved' WHERE transaction_id = ?").run(r.id);
+          for (const a of JSON.parse(r.a) as Array<{ invoiceNo: string; amountCents: number }>) {
+            if (a.amountCents > 0) db.prepare('INSERT INTO allocations (transaction_id, invoice_no, amount_cents) VALUES (?, ?, ?)').run(r.id, a.invoiceNo, a.amountCents);
+          }
+        }
+      })();
+      world.transactions = ordered;
+      world.invoices = [...data.invoices];
+      await sync.runOnce();
+      const third = sync.lastRematch!;
+      expect(third.mode).toBe('incremental');
+      console.log(`eval world: re-matched ${second.rematched} of ${second.pending}, then ${third.rematched} of ${third.pending}`);
+      expectStoredEqualsFull(db);
     } finally {
       await runner.close();
       db.close();
