@@ -37,13 +37,23 @@ export const DEFAULT_VERDICT_RULES: PaymentVerdictRules = {
 /** Texts that contradict an approval even when they end like one ("NOT APPROVED"). */
 const CONTRADICTIONS = /\bNOT\s+APPROVED\b|\bDECLIN|\bREFERRAL\b|\bPARTIAL\b/;
 
+const CANONICAL_CACHE_MAX = 4096;
+const canonicalCache = new Map<string, string>();
+
 /** "  NO  MATCH - Approved and completed " → "NO MATCH - APPROVED AND COMPLETED". */
 export function canonicalText(text: string): string {
-  return text.trim().replace(/\s+/g, ' ').toUpperCase();
+  // Approval texts and types repeat across a day's payments: fold each once.
+  let folded = canonicalCache.get(text);
+  if (folded === undefined) {
+    folded = text.trim().replace(/\s+/g, ' ').toUpperCase();
+    if (canonicalCache.size >= CANONICAL_CACHE_MAX) canonicalCache.clear();
+    canonicalCache.set(text, folded);
+  }
+  return folded;
 }
 
 /** Where a check's status may stand in an export row (no public sample exists; docs/paytrace.md). */
-const ACH_STATUS_FIELDS: ReadonlyArray<readonly string[]> = [
+export const ACH_STATUS_FIELDS: ReadonlyArray<readonly string[]> = [
   ['check', 'status'],
   ['check', 'ach_status'],
   ['check', 'status_message'],

@@ -15,7 +15,7 @@ export type RefundLink = Readonly<{ refundId: number; saleId: number; alsoPossib
 /** A clerk's decision: this refund belongs to that sale (or, with null, to none of the synced sales). */
 export type ManualRefundLinks = ReadonlyMap<number, number | null>;
 
-const ORIGINAL_ID_FIELDS = ['original_transaction_id', 'refunded_transaction_id', 'parent_transaction_id', 'voided_transaction_id'] as const;
+export const ORIGINAL_ID_FIELDS = ['original_transaction_id', 'refunded_transaction_id', 'parent_transaction_id', 'voided_transaction_id'] as const;
 
 /** An original-transaction id the row itself names, if any. */
 export function originalIdOf(raw: unknown): number | null {

@@ -7,6 +7,7 @@ import { centsToDecimalString, parseDecimalToCents, type Cents } from '@shared/m
 import type { Customer, MatchOutcome, OpenInvoice, PaymentTerms, PayTraceTransaction } from '@shared/domain';
 import { DEFAULT_MERCHANT_ZONE } from '@shared/paytrace-time';
 import { normalizeExportRow } from '../core/paytrace/normalize';
+import { matcherRawView } from '@shared/matcher-raw-view';
 import { DEFAULT_MATCH_CONFIG, MatchConfigError, parseMatchConfig, type MatchConfig } from '../core/matching/config';
 import { createMatcher } from '../core/matching/engine';
 
@@ -202,7 +203,8 @@ export function readPayTraceExport(file: string, zone: string = DEFAULT_MERCHANT
     const id = result.value.transactionId;
     if (seen.has(id)) throw new InputFileError(file, lineOf(i), `transactions[${i}].transaction_id`, `duplicate transaction_id ${id}`);
     seen.add(id);
-    transactions[i] = result.value;
+    // Results carry no raw rows: keep only what the matcher reads, and let the parsed export go.
+    transactions[i] = { ...result.value, raw: matcherRawView(rows[i]) };
   }
   return transactions;
 }

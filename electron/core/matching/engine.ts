@@ -164,7 +164,7 @@ function runBatch(
   // A sale PayTrace took back in full (voided, refunded) is no original: the payer's re-keyed sale is not its duplicate.
   const takenBackInFull = new Set<number>();
   for (const [saleId, tb] of refunds.bySale) if (tb.by.length > 0 && tb.cents >= (refunds.sales.get(saleId)?.amountCents ?? Infinity)) takenBackInFull.add(saleId);
-  const duplicates = findDuplicates(transactions, history, config, rules, takenBackInFull);
+  const duplicates = findDuplicates(transactions, history, config, verdicts, takenBackInFull);
 
   for (let order = 0; order < transactions.length; order++) {
     const t = transactions[order]!;
@@ -1149,9 +1149,9 @@ type HistoryIndex = Readonly<{
   namingSale: ReadonlyMap<number, readonly PayTraceTransaction[]>;
 }>;
 
-function duplicateKey(t: PayTraceTransaction, rules: PaymentVerdictRules): string | null {
+function duplicateKey(t: PayTraceTransaction, received: boolean): string | null {
   // Only money received can be paid twice: a declined attempt and its approved retry are not duplicates.
-  if (t.maskedCard.trim() === '' || !paymentVerdict(t, rules).received) return null;
+  if (!received || t.maskedCard.trim() === '') return null;
   return `${t.maskedCard.trim()}|${t.amountCents}|${t.currency}|${refKey(t)}`;
 }
 
@@ -1159,7 +1159,7 @@ function duplicateKey(t: PayTraceTransaction, rules: PaymentVerdictRules): strin
 function buildHistoryIndex(history: readonly PayTraceTransaction[], rules: PaymentVerdictRules): HistoryIndex {
   const dupGroups = new Map<string, PayTraceTransaction[]>();
   for (const t of history) {
-    const key = duplicateKey(t, rules);
+    const key = duplicateKey(t, paymentVerdict(t, rules).received);
     if (key === null) continue;
     const list = dupGroups.get(key);
     if (list) list.push(t);
@@ -1211,7 +1211,7 @@ function findDuplicates(
   transactions: readonly PayTraceTransaction[],
   history: HistoryIndex,
   config: MatchConfig,
-  rules: PaymentVerdictRules,
+  verdicts: readonly PaymentVerdict[],
   takenBack: ReadonlySet<number>,
 ): Map<number, PayTraceTransaction> {
   const windowMs = config.duplicateWindowHours * 3_600_000;
@@ -1220,9 +1220,10 @@ function findDuplicates(
   // A key seen once holds the transaction itself; a list is made only for a
   // second sighting (almost every key is seen once).
   const groups = new Map<string, PayTraceTransaction | PayTraceTransaction[]>();
-  for (const t of transactions) {
+  for (let i = 0; i < transactions.length; i++) {
+    const t = transactions[i]!;
     if (takenBack.has(t.transactionId)) continue;
-    const key = duplicateKey(t, rules);
+    const key = duplicateKey(t, verdicts[i]!.received);
     if (key === null) continue;
     const group = groups.get(key);
     if (group === undefined) {
