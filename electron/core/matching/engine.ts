@@ -1099,7 +1099,8 @@ function exceptionOutcome(t: PayTraceTransaction, code: ExceptionCode, reason: s
     customerId: null,
     candidates: [],
     score: 0,
-    reason: `${EXCEPTION_LABEL[code]}: ${reason}`,
+    // A reason that already opens with the label ("Declined (…)") is not labelled twice.
+    reason: reason.toLowerCase().startsWith(EXCEPTION_LABEL[code].toLowerCase()) ? reason : `${EXCEPTION_LABEL[code]}: ${reason}`,
     reasons: [reason],
     exception: code,
     unappliedCents: ZERO,
