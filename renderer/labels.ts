@@ -1,27 +1,14 @@
-import type { ExceptionCode, GridRow, MatchMarker } from '@shared/domain';
+import { EXCEPTION_LABELS as ENGINE_EXCEPTION_LABELS, type ExceptionCode, type GridRow, type MatchMarker } from '@shared/domain';
 import { formatAmount } from './format';
 
 // Words for the engine's codes, in one place: every exception code needs a
 // label here (the Record type makes a new code a type error until it has one).
 
 export const EXCEPTION_LABELS: Record<ExceptionCode, string> = {
-  declined: 'Declined',
+  ...ENGINE_EXCEPTION_LABELS,
+  // Longer where the grid has room to say more than the reason's opening words.
   not_approved: 'Not approved by PayTrace',
-  voided: 'Voided',
-  refund: 'Refund',
   refunded: 'Refunded or voided in full',
-  not_a_sale: 'Not a sale',
-  duplicate_suspected: 'Suspected duplicate',
-  no_reference: 'No reference',
-  invoice_not_found: 'Invoice not found',
-  invoice_not_open: 'Invoice not open',
-  other_customer_invoice: "Another customer's invoice",
-  amount_mismatch: 'Amount mismatch',
-  short_payment: 'Short payment',
-  overpayment: 'Overpayment',
-  ambiguous_amount: 'Ambiguous amount',
-  unknown_payer: 'Unknown payer',
-  currency_mismatch: 'Currency mismatch',
   manual: 'Manual',
 };
 

@@ -106,6 +106,29 @@ export const EXCEPTION_CODES = [
 ] as const;
 export type ExceptionCode = (typeof EXCEPTION_CODES)[number];
 
+/** Each code in a few words: the engine opens its reasons with them, the UI shows them. */
+export const EXCEPTION_LABELS: Record<ExceptionCode, string> = {
+  declined: 'Declined',
+  not_approved: 'Not approved',
+  voided: 'Voided',
+  refund: 'Refund',
+  refunded: 'Refunded',
+  not_a_sale: 'Not a sale',
+  duplicate_suspected: 'Suspected duplicate',
+  no_reference: 'No reference',
+  invoice_not_found: 'Invoice not found',
+  invoice_not_open: 'Invoice not open',
+  other_customer_invoice: "Another customer's invoice",
+  amount_mismatch: 'Amount mismatch',
+  short_payment: 'Short payment',
+  overpayment: 'Overpayment',
+  ambiguous_amount: 'Ambiguous amount',
+  unknown_payer: 'Unknown payer',
+  currency_mismatch: 'Currency mismatch',
+  manual: 'Marked by a clerk',
+};
+
+
 export type SignalPoints = Readonly<{ signal: string; points: number; detail: string }>;
 
 export type Candidate = Readonly<{

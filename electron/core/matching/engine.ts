@@ -1,5 +1,5 @@
 import { cents, formatMoney, ZERO } from '@shared/money';
-import type { Allocation, Candidate, Customer, ExceptionCode, MatchMarker, MatchOutcome, PayTraceTransaction, PaymentTerms, SignalPoints } from '@shared/domain';
+import { EXCEPTION_LABELS, type Allocation, type Candidate, type Customer, type ExceptionCode, type MatchMarker, type MatchOutcome, type PayTraceTransaction, type PaymentTerms, type SignalPoints } from '@shared/domain';
 import { paymentVerdict, type PaymentVerdict, type PaymentVerdictRules } from '@shared/payment-verdict';
 import { linkRefunds, originalIdOf, refundLinkKey, type ManualRefundLinks, type RefundLink } from '@shared/refund-links';
 import { resolveMatchConfig, type MatchConfig } from './config';
@@ -954,7 +954,7 @@ function finalOutcome(ev: Evaluation, config: MatchConfig, caches: EngineCaches)
         allocations: posts ? chosen.allocations : [],
         customerId: chosen.customerId,
         score: scoreOf(chosen.points, config),
-        reason: `${EXCEPTION_LABEL[chosen.flag]}: ${chosen.blockers[0] ?? oneLine(chosen)}`,
+        reason: `${EXCEPTION_LABELS[chosen.flag]}: ${chosen.blockers[0] ?? oneLine(chosen)}`,
         reasons,
         exception: chosen.flag,
         unappliedCents: cents(posts ? chosen.unapplied : 0),
@@ -1002,7 +1002,7 @@ function finalOutcome(ev: Evaluation, config: MatchConfig, caches: EngineCaches)
     allocations: [],
     customerId: payerIds.length === 1 ? payerIds[0]! : null,
     score: 0,
-    reason: `${EXCEPTION_LABEL[code]}: ${reason}`,
+    reason: `${EXCEPTION_LABELS[code]}: ${reason}`,
     reasons: [reason],
     exception: code,
     unappliedCents: ZERO,
@@ -1022,26 +1022,6 @@ function outcomeExtras(ev: Evaluation, chosen: Scored | null): Partial<Pick<Matc
   return extras;
 }
 
-const EXCEPTION_LABEL: Record<ExceptionCode, string> = {
-  declined: 'Declined',
-  not_approved: 'Not approved',
-  voided: 'Voided',
-  refund: 'Refund',
-  refunded: 'Refunded',
-  not_a_sale: 'Not a sale',
-  duplicate_suspected: 'Suspected duplicate',
-  no_reference: 'No reference',
-  invoice_not_found: 'Invoice not found',
-  invoice_not_open: 'Invoice not open',
-  other_customer_invoice: "Another customer's invoice",
-  amount_mismatch: 'Amount mismatch',
-  short_payment: 'Short payment',
-  overpayment: 'Overpayment',
-  ambiguous_amount: 'Ambiguous amount',
-  unknown_payer: 'Unknown payer',
-  currency_mismatch: 'Currency mismatch',
-  manual: 'Marked by a clerk',
-};
 
 function toCandidate(s: Scored, config: MatchConfig): Candidate {
   return {
@@ -1100,7 +1080,7 @@ function exceptionOutcome(t: PayTraceTransaction, code: ExceptionCode, reason: s
     candidates: [],
     score: 0,
     // A reason that already opens with the label ("Declined (…)") is not labelled twice.
-    reason: reason.toLowerCase().startsWith(EXCEPTION_LABEL[code].toLowerCase()) ? reason : `${EXCEPTION_LABEL[code]}: ${reason}`,
+    reason: reason.toLowerCase().startsWith(EXCEPTION_LABELS[code].toLowerCase()) ? reason : `${EXCEPTION_LABELS[code]}: ${reason}`,
     reasons: [reason],
     exception: code,
     unappliedCents: ZERO,
