@@ -113,3 +113,10 @@ const again = best(time(incRun), runs - 1, incRun);
 out(
   `Incremental: prepare(100,000 invoices, 99,000 history rows) ${prep.ms.toFixed(0)} ms once; then 1,000 new payments: ${inc.ms.toFixed(1)} ms first, ${again.ms.toFixed(1)} ms best of ${runs} after (target ≤ 200 ms)`,
 );
+
+// Summary lines, gathered by scripts/bench.mjs into its closing table.
+const verdict = (value: number, limit: number): string => (value <= limit ? 'MEETS' : 'SHORT');
+out(`match 100k×100k engine: ${run.ms.toFixed(0)} ms (target ≤ 2000 ms) ${verdict(run.ms, 2000)}`);
+out(`match 100k×100k peak RSS: ${mb(peakRss)} (target ≤ 1 GB) ${verdict(peakRss, 1024 ** 3)}`);
+out(`match vs naive all-pairs (10k×10k): ${(naive.ms / engineSmall.ms).toFixed(1)}× faster (target ≥ 1×) ${naive.ms >= engineSmall.ms ? 'MEETS' : 'SHORT'}`);
+out(`match 1k incremental after prepare(): ${again.ms.toFixed(1)} ms (target ≤ 200 ms) ${verdict(again.ms, 200)}`);

@@ -66,6 +66,7 @@ import { offlineMethods } from './api/offline';
 import { erpMethods } from './api/erp';
 import { reviewMethods } from './api/review';
 import { controlMethods } from './api/controls';
+import { matchingMethods } from './api/matching';
 
 /** Every method, merged from the per-domain contracts in shared/api/. */
 export const apiContract = {
@@ -77,6 +78,7 @@ export const apiContract = {
   ...erpMethods,
   ...reviewMethods,
   ...controlMethods,
+  ...matchingMethods,
 } as const;
 
 export type ApiContract = typeof apiContract;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { matchConfigOverrideSchema } from './matching-config';
 
 // Non-secret settings (stored in SQLite). Secrets never appear here: the
 // renderer only learns whether a credential is set.
@@ -43,6 +44,12 @@ export const settingsSchema = z.object({
   paytrace: payTraceSettingsSchema,
   erp: erpSettingsSchema,
   sync: syncSettingsSchema,
+  /**
+   * The matching rules that differ from the defaults (DEFAULT_MATCH_CONFIG), the
+   * same shape as the CLI's rules.json. Changed only through matching:setRules
+   * (admin; re-matches the undecided transactions), never through settings:save.
+   */
+  matching: matchConfigOverrideSchema.default({}),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -72,5 +79,6 @@ export function defaultSettings(): Settings {
     },
     erp: { kind: 'p21', demo: true, baseUrl: 'http://127.0.0.1:1', options: {} },
     sync: { intervalMinutes: 5, merchantZone: 'America/Los_Angeles', alertAfterMinutes: 30 },
+    matching: {},
   };
 }

@@ -12,6 +12,7 @@ import { startDemoSandboxes, type DemoSandboxes, type SandboxDescriptor } from '
 import type { ErpConnector, ErpKind } from './erp/connector';
 import { erpModule } from './erp/registry';
 import { createLogger, type Logger } from './log/logger';
+import { resolveMatchConfig } from './matching/config';
 import { createMatcher } from './matching/engine';
 import type { Matcher } from './matching/types';
 import { PayTraceClient } from './paytrace/client';
@@ -128,10 +129,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     return client;
   };
 
+  // The matching rules are settings (Settings → Matching rules, Settings.matching):
+  // the matcher, the runner and its worker thread all use them.
   let matcherCache: Matcher | null = null;
-  const matcher = () => (matcherCache ??= createMatcher());
+  const matcher = () => (matcherCache ??= createMatcher(resolveMatchConfig(settings.matching)));
   // The sync's re-match runs in a worker thread (in-process where one cannot start; it logs which).
-  const matchRunner = createMatchRunner({ db, logger: logger.child('matching'), matcher });
+  const matchRunner = createMatchRunner({ db, logger: logger.child('matching'), matcher, config: resolveMatchConfig(settings.matching) });
   const sync = new SyncService({
     db,
     settings: () => settings,
@@ -208,6 +211,19 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       saveSettings(db, next);
       ptCache = null;
       erpCache = null;
+    },
+    setMatchingRules: (rules) => {
+      const config = resolveMatchConfig(rules);
+      settings = { ...settings, matching: rules };
+      saveSettings(db, settings);
+      matcherCache = null;
+      matchRunner.configure(config);
+    },
+    rematchAll: async () => {
+      const result = await matchRunner.run({ changedTransactionIds: null, full: true });
+      events.emit('rows:changed', { transactionIds: null });
+      logger.child('matching').info(`matching rules changed: re-matched ${result.rematched} of ${result.pending} undecided transaction(s), ${result.saved} outcome(s) changed`);
+      return result;
     },
     erpConnector,
     payTraceClient,

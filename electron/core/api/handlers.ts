@@ -29,6 +29,9 @@ import { refundTaskFor } from '../refunds/credit-memo';
 import type { AuthService } from '../auth/auth-service';
 import type { RefundService } from '../refunds/refund-service';
 import type { EventHub } from './events';
+import type { MatchConfigOverride } from '@shared/matching-config';
+import type { RematchResult } from '../sync/incremental-rematch';
+import { matchingHandlers } from './matching-handlers';
 
 export type HandlerDeps = Readonly<{
   db: Db;
@@ -46,6 +49,10 @@ export type HandlerDeps = Readonly<{
   isDemo(): boolean;
   settings(): Settings;
   updateSettings(next: Settings): void;
+  /** Stores new matching rules and drops the matcher and the runner's state built on the old ones. */
+  setMatchingRules(rules: MatchConfigOverride): void;
+  /** Re-matches every undecided transaction (full), then tells the UI rows changed. */
+  rematchAll(): Promise<RematchResult>;
   erpConnector(): Promise<ErpConnector>;
   payTraceClient(): Promise<PayTraceClient>;
   postingSummary(): PostingSummary;
@@ -54,7 +61,7 @@ export type HandlerDeps = Readonly<{
 export function createHandlers(d: HandlerDeps): ApiHandlers {
   const undo = new UndoStacks();
   return withUndo(
-    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...reviewHandlers(d, undo) },
+    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...reviewHandlers(d, undo) },
     d,
     undo,
   );
@@ -126,6 +133,8 @@ function coreHandlers(d: HandlerDeps): DomainHandlers<keyof typeof coreMethods> 
         paytrace: { ...current.paytrace, ...patch.paytrace },
         erp: { ...current.erp, ...patch.erp },
         sync: { ...current.sync, ...patch.sync },
+        // Matching rules have their own method (matching:setRules): kept as they are.
+        matching: current.matching,
       });
       if (!next.success) {
         const issue = next.error.issues[0];

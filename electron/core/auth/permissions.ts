@@ -82,6 +82,10 @@ export const METHOD_REQUIREMENTS: Partial<Record<MethodName, Requirement>> = {
   'controls:reverse': 'supervisor',
   'controls:runReversal': 'supervisor',
   'controls:setPolicy': 'admin',
+  // Matching rules decide what posts to the ERP without review, like the other
+  // policies (limits, payment mapping) they are admin configuration; anyone may read them.
+  'matching:rules': 'clerk',
+  'matching:setRules': 'admin',
 };
 
 export function requirementFor(method: MethodName): Requirement {

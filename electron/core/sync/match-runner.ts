@@ -20,6 +20,12 @@ export type MatchRunner = Readonly<{
   run(request: RematchRequest): Promise<RematchResult>;
   /** Outcomes were written elsewhere (a synchronous full re-match): the next run is full. */
   reset(): void;
+  /**
+   * New matching rules: the worker (and the in-process fallback) drop their matcher
+   * and state and build them again with `config`; the next run is full. Runs already
+   * sent to the worker finish first (its messages are handled in order).
+   */
+  configure(config: MatchConfig): void;
   close(): Promise<void>;
 }>;
 
@@ -47,8 +53,10 @@ function workerEntry(): { code: string; evalCode: boolean } | null {
 }
 
 export function createMatchRunner(o: MatchRunnerOptions): MatchRunner {
+  let config: Partial<MatchConfig> = o.config ?? {};
   let inProcess: IncrementalRematcher | null = null;
-  const local = (): IncrementalRematcher => (inProcess ??= new IncrementalRematcher(o.matcher?.() ?? createMatcher(o.config ?? {})));
+  // o.matcher is the engine's, which follows the engine's settings (it is reset with them).
+  const local = (): IncrementalRematcher => (inProcess ??= new IncrementalRematcher(o.matcher?.() ?? createMatcher(config)));
 
   let worker: Worker | null = null;
   let ready: Promise<boolean> | null = null;
@@ -82,7 +90,7 @@ export function createMatchRunner(o: MatchRunnerOptions): MatchRunner {
         return;
       }
       try {
-        const w = new Worker(entry.code, { eval: entry.evalCode, workerData: { dbFile, config: o.config } });
+        const w = new Worker(entry.code, { eval: entry.evalCode, workerData: { dbFile, config } });
         w.on('message', (m: WorkerReply) => {
           if (m.type === 'ready') {
             worker = w;
@@ -141,6 +149,13 @@ export function createMatchRunner(o: MatchRunnerOptions): MatchRunner {
     reset() {
       inProcess?.reset();
       send({ type: 'reset' });
+    },
+    configure(next) {
+      config = next;
+      inProcess = null;
+      if (worker) send({ type: 'configure', config: next });
+      // Starting with the old rules in its workerData: told once it is ready, before any run waiting for it.
+      else if (ready && !failed) void ready.then((ok) => ok && send({ type: 'configure', config }));
     },
     async close() {
       const w = worker;

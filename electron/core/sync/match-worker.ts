@@ -11,7 +11,12 @@ import { IncrementalRematcher, type RematchRequest } from './incremental-rematch
 // Bundled as its own entry: out/engine/match-worker.js, out/main/match-worker.js.
 
 export type WorkerData = Readonly<{ dbFile: string; config?: Partial<MatchConfig> }>;
-export type WorkerRequest = { type: 'run'; id: number; request: RematchRequest } | { type: 'reset' } | { type: 'close' };
+export type WorkerRequest =
+  | { type: 'run'; id: number; request: RematchRequest }
+  | { type: 'reset' }
+  /** New matching rules (Settings → Matching rules): a new matcher, no state (the next run is full). */
+  | { type: 'configure'; config: Partial<MatchConfig> }
+  | { type: 'close' };
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'result'; id: number; ok: true; result: import('./incremental-rematch').RematchResult }
@@ -23,7 +28,7 @@ if (port) {
   const db = new Database(data.dbFile, { fileMustExist: true });
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
-  const rematcher = new IncrementalRematcher(createMatcher(data.config ?? {}));
+  let rematcher = new IncrementalRematcher(createMatcher(data.config ?? {}));
   port.on('message', (message: WorkerRequest) => {
     if (message.type === 'run') {
       let reply: WorkerReply;
@@ -38,6 +43,8 @@ if (port) {
       port.postMessage(reply);
     } else if (message.type === 'reset') {
       rematcher.reset();
+    } else if (message.type === 'configure') {
+      rematcher = new IncrementalRematcher(createMatcher(message.config));
     } else if (message.type === 'close') {
       db.close();
       port.close();

@@ -13,6 +13,8 @@ export function loadSettings(db: Db): Settings {
     paytrace: { ...defaults.paytrace, ...stored.paytrace },
     erp: { ...defaults.erp, ...stored.erp },
     sync: { ...defaults.sync, ...stored.sync },
+    // Absent before matching rules were settings: the defaults ({}).
+    matching: stored.matching ?? defaults.matching,
   };
   return settingsSchema.parse(merged);
 }
