@@ -18,6 +18,7 @@ import { PaymentMapping } from '../features/erp-settings/PaymentMapping';
 import { settingsErrorMessage } from '../features/erp-settings/erp-kinds';
 import { UsersTab } from '../features/admin/UsersTab';
 import { ApprovalLimitsTab } from '../features/admin/ApprovalLimitsTab';
+import { MatchingRulesTab } from '../features/matching-rules/MatchingRulesTab';
 import { useUser } from '../features/auth/session-store';
 
 // Settings: non-secret values are edited as a draft and saved as one patch.
@@ -191,7 +192,7 @@ export function SettingsDialog() {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [tests, setTests] = useState<Record<ConnectionId, TestState>>({ paytrace: { state: 'idle' }, erp: { state: 'idle' } });
-  const [tab, setTab] = useState<'connections' | 'mapping' | 'users' | 'limits'>('connections');
+  const [tab, setTab] = useState<'connections' | 'mapping' | 'rules' | 'users' | 'limits'>('connections');
   // Admin tabs are hidden from others; the engine refuses their calls anyway.
   const isAdmin = useUser()?.role === 'admin';
   const dialogRef = useRef<HTMLDivElement>(null);
@@ -256,6 +257,7 @@ export function SettingsDialog() {
     if (loadError) return <p className="error-text pad">{loadError}</p>;
     if (!draft || !view) return <p className="muted pad">Loading settings…</p>;
     if (tab === 'mapping') return <PaymentMapping />;
+    if (tab === 'rules') return <MatchingRulesTab />;
     if (tab === 'users' && isAdmin) return <UsersTab />;
     if (tab === 'limits' && isAdmin) return <ApprovalLimitsTab />;
     const pt = draft.paytrace;
@@ -389,6 +391,9 @@ export function SettingsDialog() {
           </button>
           <button type="button" role="tab" className="settings-tab" aria-selected={tab === 'mapping'} data-testid="settings-tab-mapping" onClick={() => setTab('mapping')}>
             Payment mapping
+          </button>
+          <button type="button" role="tab" className="settings-tab" aria-selected={tab === 'rules'} data-testid="settings-tab-rules" onClick={() => setTab('rules')}>
+            Matching rules
           </button>
           {isAdmin ? (
             <>

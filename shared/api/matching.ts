@@ -17,7 +17,10 @@ export type MatchingRulesView = Readonly<{
 
 export type MatchingRulesSaved = MatchingRulesView &
   Readonly<{
-    /** The full re-match the change started: undecided transactions matched again, outcomes that changed. */
+    /**
+     * The full re-match the change started: undecided transactions, how many were
+     * matched again, and how many of them now have another status, exception or allocation.
+     */
     rematch: Readonly<{ pending: number; rematched: number; changed: number }>;
   }>;
 

@@ -67,11 +67,26 @@ describe('matching rules as settings', () => {
     expect(saved.effective.shortPay).toBe('off');
     expect(saved.rematch.rematched).toBe(saved.rematch.pending);
     expect(saved.rematch.rematched).toBeGreaterThan(0);
+    // Only the rows the rule touches change (status, exception or allocation): the short pays.
     expect(saved.rematch.changed).toBeGreaterThan(0);
+    expect(saved.rematch.changed).toBeLessThan(saved.rematch.rematched / 4);
     expect(events.seen).toContainEqual(null);
     expect(row(shortPayId)).toMatchObject({ status: 'exception', exception: 'short_payment' });
     const audit = auditFor(engine.db, 'settings', 'matching');
     expect(audit.at(-1)).toMatchObject({ actor: 'admin', action: 'settings.matching', before: {}, after: { shortPay: 'off' } });
+  });
+
+  it('saving the same rules again re-matches in full and changes nothing', async () => {
+    const again = await ok<MatchingRulesSaved>('admin', 'matching:setRules', { rules: { shortPay: 'off' } });
+    expect(again.rematch.rematched).toBe(again.rematch.pending);
+    expect(again.rematch.changed).toBe(0);
+  });
+
+  it('stores PayTrace texts the way they are compared (spaces collapsed, upper case)', async () => {
+    const saved = await ok<MatchingRulesSaved>('admin', 'matching:setRules', { rules: { shortPay: 'off', achReceivedStatuses: [' processed', 'Settled ', 'FUNDED', 'funded'] } });
+    expect(saved.rules.achReceivedStatuses).toEqual(['PROCESSED', 'SETTLED', 'FUNDED']);
+    expect(saved.rematch.changed).toBe(0);
+    await ok('admin', 'matching:setRules', { rules: { shortPay: 'off' } });
   });
 
   it('refuses an invalid value naming the field, and changes nothing', async () => {

@@ -2,6 +2,7 @@ import { ApiFailure } from '@shared/api-contract';
 import type { MatchingRulesSaved, MatchingRulesView, matchingMethods } from '@shared/api/matching';
 import { DEFAULT_MATCH_CONFIG, MatchConfigError, resolveMatchConfig, type MatchConfigOverride } from '@shared/matching-config';
 import { appendAudit } from '../audit/audit-log';
+import type { Db } from '../store/db';
 import type { DomainHandlers } from './dispatch';
 import type { HandlerDeps } from './handlers';
 
@@ -11,25 +12,48 @@ import type { HandlerDeps } from './handlers';
 // dateNearDays). Saving replaces the stored rules, resets the matcher and the
 // match runner, and re-matches every undecided transaction (engine.ts).
 
+/** PayTrace texts are compared spaces collapsed and upper-cased (payment-verdict.ts canonicalText): stored that way, without repeats. */
+function canonicalLists(rules: MatchConfigOverride): MatchConfigOverride {
+  const out: MatchConfigOverride = { ...rules };
+  for (const key of ['saleTypes', 'approvalTexts', 'achReceivedStatuses'] as const) {
+    const list = rules[key];
+    if (list) out[key] = [...new Set(list.map((v) => v.trim().replace(/\s+/g, ' ').toUpperCase()).filter((v) => v !== ''))];
+  }
+  return out;
+}
+
+/** What a clerk sees of each undecided row's match: status, exception and allocations (not the score's wording or the time). */
+function undecidedMatches(db: Db): Map<number, string> {
+  const rows = db
+    .prepare("SELECT transaction_id, match_status || '|' || COALESCE(exception, '') || '|' || COALESCE(allocations_json, '') FROM matches WHERE review_state = 'pending'")
+    .raw()
+    .all() as Array<[number, string]>;
+  return new Map(rows);
+}
+
 export function matchingHandlers(d: HandlerDeps): DomainHandlers<keyof typeof matchingMethods> {
   const view = (rules: MatchConfigOverride): MatchingRulesView => ({ rules, defaults: DEFAULT_MATCH_CONFIG, effective: resolveMatchConfig(rules) });
 
   return {
     'matching:rules': () => view(d.settings().matching),
 
-    'matching:setRules': async ({ rules }, ctx): Promise<MatchingRulesSaved> => {
+    'matching:setRules': async (args, ctx): Promise<MatchingRulesSaved> => {
+      const rules = canonicalLists(args.rules);
       try {
         resolveMatchConfig(rules);
       } catch (e) {
         if (e instanceof MatchConfigError) throw new ApiFailure('invalid_args', `Matching rules not valid: ${e.issues.join('; ')}`);
         throw e;
       }
-      const before = d.settings().matching;
+      const rulesBefore = d.settings().matching;
       // Stored (and audited) first: the re-match below reads the new rules.
       d.setMatchingRules(rules);
-      appendAudit(d.db, { actor: d.actor(ctx), action: 'settings.matching', objectType: 'settings', objectId: 'matching', before, after: rules });
+      appendAudit(d.db, { actor: d.actor(ctx), action: 'settings.matching', objectType: 'settings', objectId: 'matching', before: rulesBefore, after: rules });
+      const before = undecidedMatches(d.db);
       const result = await d.rematchAll();
-      return { ...view(d.settings().matching), rematch: { pending: result.pending, rematched: result.rematched, changed: result.saved } };
+      let changed = 0;
+      for (const [id, now] of undecidedMatches(d.db)) if (before.get(id) !== now) changed += 1;
+      return { ...view(d.settings().matching), rematch: { pending: result.pending, rematched: result.rematched, changed } };
     },
   };
 }
