@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_VERDICT_RULES } from './payment-verdict';
+import { DEFAULT_VERDICT_RULES, type PaymentVerdictRules } from './payment-verdict';
 
 // Every threshold and tolerance the engine uses, with safe defaults. A site can
 // override any of them in Settings → Matching rules (Settings.matching, stored
@@ -195,4 +195,9 @@ export function parseMatchConfig(value: unknown, source = 'rules.json'): MatchCo
 
 function formatIssues(error: z.ZodError): string[] {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+}
+
+/** The part of the rules that decides whether money was received (shared/payment-verdict.ts). */
+export function verdictRulesOf(config: MatchConfig): PaymentVerdictRules {
+  return { saleTypes: config.saleTypes, approvalTexts: config.approvalTexts, achReceivedStatuses: config.achReceivedStatuses };
 }

@@ -144,4 +144,20 @@ describe('matching rules as settings', () => {
     await engine.sync.runOnce();
     expect(row(shortPayId).status).toBe('auto');
   }, 120_000);
+
+  it('approval judges money by the same rules: an ACH status the site no longer counts is refused, one it adds is approved', async () => {
+    const processedAch = gridRows(engine.db).find(
+      (r) => r.method === 'ach' && r.status === 'auto' && r.type === 'SALE' && (engine.db.prepare('SELECT raw_json FROM paytrace_transactions WHERE transaction_id = ?').get(r.transactionId) as { raw_json: string }).raw_json.includes('"Processed"'),
+    );
+    expect(processedAch, 'the demo week has an unsettled ACH payment PayTrace processed').toBeDefined();
+    const id = processedAch!.transactionId;
+    const { approveMatches } = await import('../../electron/core/posting/approve');
+    // Matched while "Processed" counted: the approval re-judges under the rules in force now.
+    engine.db.prepare("UPDATE settings SET value = json_set(value, '$.matching', json(?)) WHERE key = 'app'").run(JSON.stringify({ achReceivedStatuses: ['SETTLED'] }));
+    const refused = approveMatches(engine.db, [id], 'clerk', 'America/Los_Angeles');
+    expect(refused.approved).toEqual([]);
+    expect(refused.skipped[0]!.reason).toContain('Processed');
+    engine.db.prepare("UPDATE settings SET value = json_set(value, '$.matching', json('{}')) WHERE key = 'app'").run();
+    expect(approveMatches(engine.db, [id], 'clerk', 'America/Los_Angeles').approved).toEqual([id]);
+  });
 });

@@ -2,7 +2,7 @@ import { cents, formatMoney, ZERO } from '@shared/money';
 import { EXCEPTION_LABELS, type Allocation, type Candidate, type Customer, type ExceptionCode, type MatchMarker, type MatchOutcome, type PayTraceTransaction, type PaymentTerms, type SignalPoints } from '@shared/domain';
 import { paymentVerdict, type PaymentVerdict, type PaymentVerdictRules } from '@shared/payment-verdict';
 import { linkRefunds, originalIdOf, refundLinkKey, type ManualRefundLinks, type RefundLink } from '@shared/refund-links';
-import { resolveMatchConfig, type MatchConfig } from './config';
+import { resolveMatchConfig, verdictRulesOf, type MatchConfig } from './config';
 import { buildMatchIndex, type IndexedInvoice, type MatchIndex } from './match-index';
 import { findExactSubsets } from './subset';
 import { abbreviatedReferenceTokens, dayNumber, fastNormalizeReference, isOneEdit, nameTokens, normalizeName, referenceTokensOfField, wordReferenceTokens } from './text';
@@ -125,9 +125,6 @@ export function createMatcher(config: Partial<MatchConfig> = {}): EngineMatcher 
 
 // ---------------------------------------------------------------- batch
 
-function verdictRulesOf(config: MatchConfig): PaymentVerdictRules {
-  return { saleTypes: config.saleTypes, approvalTexts: config.approvalTexts, achReceivedStatuses: config.achReceivedStatuses };
-}
 
 /** Open balance per invoice slot, less what earlier postings/approvals already took. */
 function availableBalances(index: MatchIndex, consumed: NonNullable<MatchInput['consumed']>): Float64Array {

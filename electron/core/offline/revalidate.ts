@@ -1,3 +1,4 @@
+import { siteVerdictRules } from '../matching/site-verdict-rules';
 import { DateTime } from 'luxon';
 import { cents } from '@shared/money';
 import type { OpenInvoice, PayTraceTransaction } from '@shared/domain';
@@ -136,7 +137,7 @@ export function createCatchUpPreflight(o: CatchUpOptions): Preflight {
       return { invoiceNo: a.invoiceNo, isOpen: !!inv, openBalanceCents: cents(inv?.openBalanceCents ?? 0), currency: inv?.currency ?? receipt.currency };
     });
     // Not money any more (voided, or no longer approved by the one rule): the decision is overtaken.
-    const voided = !fresh || !paymentVerdict(fresh).received || wasVoidedThroughTieout(o.db, row.transaction_id);
+    const voided = !fresh || !paymentVerdict(fresh, siteVerdictRules(o.db)).received || wasVoidedThroughTieout(o.db, row.transaction_id);
     const nowSide: DecisionSide = {
       takenAt: checkedAt,
       paytraceAsOf: checkedAt,

@@ -1,3 +1,4 @@
+import { siteVerdictRules } from '../matching/site-verdict-rules';
 import { cents } from '@shared/money';
 import type { MatchOutcome, PayTraceTransaction } from '@shared/domain';
 import { applyErpMapping, cardBrandOf, type ErpMapping } from '@shared/erp-mapping';
@@ -50,6 +51,7 @@ export function approveMatches(
   options: ApproveOptions = {},
 ): ApproveOutcome {
   const approved: number[] = [];
+  const verdictRules = siteVerdictRules(db);
   const skipped: Array<{ transactionId: number; reason: string }> = [];
   const getMatch = db.prepare('SELECT review_state, match_status, outcome_json, customer_id FROM matches WHERE transaction_id = ?');
   const invoiceBalance = db.prepare('SELECT open_balance_cents AS bal, is_open FROM invoices WHERE invoice_no = ?');
@@ -91,7 +93,7 @@ export function approveMatches(
         continue;
       }
       // The one rule for "did money arrive" (shared/payment-verdict.ts): nothing else, not even a hand-off file's decision, posts a payment PayTrace did not approve.
-      const verdict = paymentVerdict(t);
+      const verdict = paymentVerdict(t, verdictRules);
       if (!verdict.received) {
         skipped.push({ transactionId: id, reason: verdict.reason });
         continue;

@@ -1,3 +1,4 @@
+import { siteVerdictRules } from '../matching/site-verdict-rules';
 import { ApiFailure } from '@shared/api-contract';
 import { formatMoney } from '@shared/money';
 import { paymentVerdict } from '@shared/payment-verdict';
@@ -22,7 +23,8 @@ export function linkRefundByHand(db: Db, refundId: number, saleId: number | null
   return db.transaction((): RefundLinkChange => {
     const refund = getTransaction(db, refundId);
     if (!refund) throw new ApiFailure('not_found', `Transaction ${refundId} is not in the local store.`);
-    const verdict = paymentVerdict(refund);
+    const rules = siteVerdictRules(db);
+    const verdict = paymentVerdict(refund, rules);
     if (verdict.received || (verdict.code !== 'refund' && verdict.code !== 'voided')) {
       throw new ApiFailure('conflict', `Transaction ${refundId} is not a PayTrace refund or void: only those are linked to a sale.`);
     }
@@ -33,7 +35,7 @@ export function linkRefundByHand(db: Db, refundId: number, saleId: number | null
     if (saleId !== undefined && saleId !== null) {
       const sale = getTransaction(db, saleId);
       if (!sale) throw new ApiFailure('not_found', `Sale ${saleId} is not in the local store.`);
-      const saleVerdict = paymentVerdict(sale);
+      const saleVerdict = paymentVerdict(sale, rules);
       if (!saleVerdict.received) throw new ApiFailure('conflict', `Transaction ${saleId} is not a payment PayTrace approved (${saleVerdict.reason}): nothing to refund.`);
       if (sale.currency !== refund.currency) throw new ApiFailure('conflict', `Sale ${saleId} is in ${sale.currency}, the refund in ${refund.currency}.`);
       if (sale.createdAt > refund.createdAt) throw new ApiFailure('conflict', `Sale ${saleId} was made after refund ${refundId}: a refund follows its sale.`);

@@ -1,3 +1,4 @@
+import { siteVerdictRules } from '../matching/site-verdict-rules';
 import { ApiFailure, type CallContext } from '@shared/api-contract';
 import type { Refundable, RefundConflictAction, RefundPolicy, RefundView } from '@shared/api/refunds';
 import { cents, formatMoney } from '@shared/money';
@@ -40,7 +41,7 @@ export function createRefundService(o: RefundServiceOptions) {
   const refundable = (transactionId: number, exceptId?: number): Refundable => {
     const t = getTransaction(db, transactionId);
     if (!t) throw new ApiFailure('not_found', `Transaction ${transactionId} is not in the local store.`);
-    const verdict = paymentVerdict(t);
+    const verdict = paymentVerdict(t, siteVerdictRules(db));
     if (!verdict.received) {
       const why: Record<typeof verdict.code, string> = {
         refund: 'is itself a refund; a refund cannot be refunded',

@@ -1,3 +1,4 @@
+import { siteVerdictRules } from '../matching/site-verdict-rules';
 import type { RefundConflict, RefundConflictAction } from '@shared/api/refunds';
 import type { PayTraceTransaction } from '@shared/domain';
 import { cents, formatMoney, type Cents } from '@shared/money';
@@ -35,7 +36,7 @@ const KEY_PREFIX = 'refunds.conflict.';
 export async function payTraceRefundable(db: Db, source: RefundSource, row: RefundRow, zone: string, now: Date): Promise<PayTraceRefundable> {
   const sale = await source.exportById(row.transaction_id);
   if (!sale) return { saleType: 'MISSING', saleAmountCents: cents(0), refundedCents: cents(0), refundableCents: cents(0) };
-  const verdict = paymentVerdict(sale);
+  const verdict = paymentVerdict(sale, siteVerdictRules(db));
   const type = verdict.received ? 'SALE' : verdict.code.toUpperCase();
   if (type !== 'SALE') return { saleType: type, saleAmountCents: sale.amountCents, refundedCents: cents(0), refundableCents: cents(0) };
 

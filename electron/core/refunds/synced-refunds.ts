@@ -1,3 +1,4 @@
+import { siteVerdictRules } from '../matching/site-verdict-rules';
 import type { PayTraceTransaction } from '@shared/domain';
 import { paymentVerdict } from '@shared/payment-verdict';
 import { linkRefunds } from '@shared/refund-links';
@@ -11,10 +12,11 @@ import { executedRefundIds } from './store';
 
 export function syncedRefundedCents(db: Db, sale: PayTraceTransaction): number {
   const related = transactionsSharingRefundKey(db, sale);
+  const rules = siteVerdictRules(db);
   const sales: PayTraceTransaction[] = [];
   const takebacks: PayTraceTransaction[] = [];
   for (const t of related) {
-    const v = paymentVerdict(t);
+    const v = paymentVerdict(t, rules);
     if (v.received) sales.push(t);
     else if (v.code === 'refund' || v.code === 'voided') takebacks.push(t);
   }
