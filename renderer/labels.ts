@@ -33,11 +33,15 @@ export const MARKER_HINTS: Record<MatchMarker, string> = {
   no_reference: 'The payer sent no reference: the amount and payer decided',
 };
 
-export type Chip = Readonly<{ kind: MatchMarker | 'refund_of' | 'refund_unlinked'; text: string; hint: string }>;
+export type Chip = Readonly<{ kind: MatchMarker | 'refund_of' | 'refunded_by' | 'refund_unlinked'; text: string; hint: string }>;
 
 /** The small chips shown beside the reason: how the payment was applied, and which sale a refund belongs to. */
-export function rowChips(row: Pick<GridRow, 'markers' | 'remainingCents' | 'refundOf' | 'currency' | 'type'>): Chip[] {
+export function rowChips(row: Pick<GridRow, 'markers' | 'remainingCents' | 'refundOf' | 'refundedBy' | 'currency' | 'type'>): Chip[] {
   const chips: Chip[] = [];
+  if (row.refundedBy && row.refundedBy.length > 0) {
+    const ids = row.refundedBy.join(', ');
+    chips.push({ kind: 'refunded_by', text: `Refunded by ${ids}`, hint: `PayTrace took money back from this sale (transaction ${ids}): never automatic` });
+  }
   const what = row.type.trim().toUpperCase() === 'VOID' ? 'Void' : 'Refund';
   if (typeof row.refundOf === 'number') chips.push({ kind: 'refund_of', text: `${what} of ${row.refundOf}`, hint: `This ${what.toLowerCase()} belongs to sale ${row.refundOf}` });
   else if (row.refundOf === null) chips.push({ kind: 'refund_unlinked', text: `${what}: sale not found`, hint: 'No synced sale matches its invoice, customer and card: link it by hand' });

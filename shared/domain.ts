@@ -212,6 +212,8 @@ export type GridRow = Readonly<{
   remainingCents?: Cents | null;
   /** A refund or void row: the sale it belongs to (null: not linked). Absent on sales. */
   refundOf?: number | null;
+  /** A sale: the PayTrace refunds and voids linked to it. */
+  refundedBy?: readonly number[];
 }>;
 
 export type AuditEntry = Readonly<{

@@ -29,11 +29,13 @@ describe('refunds:link', () => {
     expect(refund, 'the demo week holds a linked refund').toBeDefined();
     const saleId = refund.refundOf!;
     expect(row(saleId).exception).toBe('refunded');
+    expect(row(saleId).refundedBy).toEqual([refund.transactionId]);
 
     const none = value<RefundTask>(await engine.dispatch('refunds:link', { transactionId: refund.transactionId, saleTransactionId: null }));
     expect(none.state).toBe('link_needed');
     expect(none.clerkLink).toMatchObject({ saleId: null });
     expect(row(saleId).exception).not.toBe('refunded');
+    expect(row(saleId).refundedBy).toBeUndefined();
     expect(row(refund.transactionId).reason).toContain('a clerk recorded');
 
     // A sync keeps the clerk's word.

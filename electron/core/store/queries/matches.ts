@@ -85,7 +85,7 @@ const C = {
 } as const;
 
 const NO_ALLOCATIONS: readonly Allocation[] = [];
-const NO_EXTRAS = '[null,null,null]';
+const NO_EXTRAS = '[null,null,null,null]';
 
 function gridQuery(where: string): string {
   return `SELECT t.transaction_id, t.created_at, t.billing_name,
@@ -95,7 +95,7 @@ function gridQuery(where: string): string {
               (SELECT 1 FROM receipt_reversals rv WHERE rv.transaction_id = t.transaction_id AND rv.state = 'posted'),
               (SELECT 1 FROM control_requests c WHERE c.transaction_id = t.transaction_id AND c.state = 'requested'),
               -- The outcome's extras in one JSON parse per row (instr() guards cost more: SQLite's instr is a naive scan).
-              json_extract(m.outcome_json, '$.markers', '$.remainingCents', '$.refundOf')
+              json_extract(m.outcome_json, '$.markers', '$.remainingCents', '$.refundOf', '$.refundedBy')
        FROM paytrace_transactions t
        LEFT JOIN matches m ON m.transaction_id = t.transaction_id
        LEFT JOIN outbox o ON o.idempotency_key = CAST(t.transaction_id AS TEXT) AND o.kind = 'receipt'
@@ -173,12 +173,15 @@ export function gridRows(db: Db, ids?: readonly number[]): GridRow[] {
     // The matcher's own code: a REFUND row always carries refundOf (null when no sale was linked).
     const isRefund = r[C.exception] === 'refund';
     if (isRefund || (extras !== null && extras !== NO_EXTRAS)) {
-      const [markers, remaining, refundOf] = extras ? (JSON.parse(extras) as [MatchMarker[] | null, number | null, number | null]) : [null, null, null];
+      const [markers, remaining, refundOf, refundedBy] = extras
+        ? (JSON.parse(extras) as [MatchMarker[] | null, number | null, number | null, number[] | null])
+        : [null, null, null, null];
       out[i] = {
         ...out[i]!,
         ...(markers && markers.length > 0 ? { markers } : {}),
         ...(typeof remaining === 'number' ? { remainingCents: cents(remaining) } : {}),
         ...(typeof refundOf === 'number' ? { refundOf } : isRefund ? { refundOf: null } : {}),
+        ...(refundedBy && refundedBy.length > 0 ? { refundedBy } : {}),
       };
     }
   }
