@@ -75,6 +75,9 @@ function notReceived(code: NotReceivedCode, reason: string): PaymentVerdict {
   return { received: false, code, reason };
 }
 
+/** Shared: a day of payments is mostly received ones, and each needs no object of its own. */
+const RECEIVED: PaymentVerdict = Object.freeze({ received: true });
+
 export function paymentVerdict(t: PayTraceTransaction, rules: PaymentVerdictRules = DEFAULT_VERDICT_RULES): PaymentVerdict {
   const type = canonicalText(t.type);
   const message = canonicalText(t.approvalMessage);
@@ -91,7 +94,7 @@ export function paymentVerdict(t: PayTraceTransaction, rules: PaymentVerdictRule
     if (!rules.achReceivedStatuses.includes(canonicalText(status))) {
       return notReceived('not_approved', `ACH payment status "${status}" does not say processed or settled: not counted as money received`);
     }
-    return { received: true };
+    return RECEIVED;
   }
   if (t.approvalCode.trim() === '') {
     return notReceived('declined', `Not approved: PayTrace gave no approval code${shownMessage ? ` ("${shownMessage}")` : ''}: no money moved`);
@@ -99,7 +102,7 @@ export function paymentVerdict(t: PayTraceTransaction, rules: PaymentVerdictRule
   if (message !== '' && (CONTRADICTIONS.test(message) || !rules.approvalTexts.some((a) => message === a || message.endsWith(` ${a}`)))) {
     return notReceived('not_approved', `Approval text "${shownMessage}" is not one Tieout recognises as approved: check it in PayTrace before applying it`);
   }
-  return { received: true };
+  return RECEIVED;
 }
 
 export function isReceived(t: PayTraceTransaction, rules?: PaymentVerdictRules): boolean {

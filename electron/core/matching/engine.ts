@@ -62,7 +62,8 @@ type Scored = {
   unapplied: number;
   customerId: string | null;
   oldestDay: number;
-  markers: MatchMarker[];
+  /** Shared and never mutated: replaced when a marker is added (most candidates have none). */
+  markers: readonly MatchMarker[];
   remaining: number;
 };
 
@@ -243,8 +244,8 @@ function evaluate(index: MatchIndex, config: MatchConfig, caches: EngineCaches, 
   // names a real invoice decides (an invoice whose balance merely equals the
   // amount is never substituted for it), and an abbreviation's expansion
   // ("1003256/57" → 1003257) is what the payer meant, not a near miss.
-  const abbreviated = abbreviatedReferenceTokens(t.invoiceId);
-  const typoTokens = missed.filter((tok) => !abbreviated.has(tok));
+  const abbreviated = missed.length > 0 ? abbreviatedReferenceTokens(t.invoiceId) : NO_TOKENS;
+  const typoTokens = abbreviated.size === 0 ? missed : missed.filter((tok) => !abbreviated.has(tok));
   if (typoTokens.length > 0) {
     const pool: IndexedInvoice[] = [];
     for (const customerId of payer.keys()) pool.push(...(index.byCustomer.get(customerId) ?? []));
@@ -365,7 +366,11 @@ function gluedPrefixRefs(index: MatchIndex, tok: string): readonly IndexedInvoic
   return m ? index.byRef.get(fastNormalizeReference(m[1]!)) : undefined;
 }
 
+const NO_TOKENS: ReadonlySet<string> = new Set();
+const DIGIT = /\d/;
+
 function descriptionTokens(description: string): string[] {
+  if (!DIGIT.test(description)) return [];
   const words = wordReferenceTokens(description);
   const implied = abbreviatedReferenceTokens(description);
   return implied.size === 0 ? words : [...new Set([...words, ...implied])];
@@ -525,7 +530,9 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
   const referenced = draft.refKinds.filter((k): k is RefKind => k !== null);
   const hasTypo = referenced.includes('typo');
   // An open credit the payer did not name is netted in on the amount's evidence: it needs review, but the invoices' references still count.
-  const unnamedCredits = slots.filter((e, i) => draft.refKinds[i] === null && available[e.slot]! < 0);
+  let hasCredit = false;
+  for (const e of slots) if (available[e.slot]! < 0) hasCredit = true;
+  const unnamedCredits = hasCredit ? slots.filter((e, i) => draft.refKinds[i] === null && available[e.slot]! < 0) : NO_SLOTS;
   if (unnamedCredits.length > 0 && referenced.length > 0 && referenced.length + unnamedCredits.length === slots.length) {
     const weakest = referenced.reduce((w, k) => (REF_RANK[k] < REF_RANK[w] ? k : w));
     signals.push({ signal: `reference_${weakest}`, points: refPoints(p, weakest), detail: refDetail(weakest, t, nos.filter((_, i) => draft.refKinds[i] !== null)) });
@@ -548,12 +555,12 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
   const owners = slots.length === 1 ? [slots[0]!.invoice.customerId] : [...new Set(slots.map((s) => s.invoice.customerId))];
   const link = owners.length === 1 ? ev.payer.get(owners[0]!) : undefined;
   const strongReference = draft.origin === 'reference' && referenced.length === slots.length && !hasTypo;
-  const markers: MatchMarker[] = [];
+  let markers: readonly MatchMarker[] = NO_MARKERS;
   let remaining = 0;
   let amountKind: AmountKind;
   let unapplied = 0;
   let allocations: Allocation[] = [];
-  const credits = slots.filter((e) => available[e.slot]! < 0);
+  const credits = hasCredit ? slots.filter((e) => available[e.slot]! < 0) : NO_SLOTS;
   const balanceText = slots.length > 1 ? `the ${slots.length} open balances (${money(total, cur)})` : `the open balance ${money(total, cur)}`;
   const discount = slots.length === 1 && amount < total ? discountTaken(ev, slots[0]!, total, config) : null;
   if (draft.installmentWith) {
@@ -563,14 +570,14 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
     amountKind = 'credit';
     const creditText = credits.map((e) => `${e.invoice.invoiceNo} (${money(available[e.slot]!, cur)})`).join(', ');
     signals.push({ signal: 'amount_net_of_credit', points: p.amountExact, detail: `amount ${money(amount, cur)} equals the invoices less open credit ${creditText}` });
-    markers.push('credit_applied');
+    markers = ['credit_applied'];
   } else if (amount === total) {
     amountKind = 'exact';
     signals.push({ signal: 'amount_exact', points: p.amountExact, detail: `amount ${money(amount, cur)} equals ${balanceText}` });
   } else if (discount) {
     amountKind = 'discount';
     signals.push({ signal: 'amount_discount', points: p.amountExact, detail: `amount ${money(amount, cur)} is ${balanceText} less a ${discount.text} early-payment discount of ${money(discount.cents, cur)}` });
-    markers.push('discount');
+    markers = ['discount'];
     if (!config.autoDiscount) blockers.push(`early-payment discount ${money(discount.cents, cur)} needs review (autoDiscount is off)`);
   } else if (amount > total) {
     const over = amount - total;
@@ -595,7 +602,7 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
     remaining = total - amount;
     const pct = (remaining * 100) / total;
     signals.push({ signal: 'amount_short_pay', points: p.amountShort, detail: `short pay: ${money(amount, cur)} of ${balanceText}, ${money(remaining, cur)} (${pct.toFixed(1)}%) stays open` });
-    markers.push('short_pay');
+    markers = ['short_pay'];
     if (config.shortPay === 'suggested') blockers.push(`short pay of ${money(remaining, cur)} needs review (shortPay is "suggested")`);
     else if (pct > config.shortPayAutoMaxPercent) blockers.push(`short pay leaves ${pct.toFixed(1)}% open, above the automatic limit of ${config.shortPayAutoMaxPercent}%`);
   } else {
@@ -621,7 +628,7 @@ function scoreDraft(ev: Evaluation, draft: Draft, index: MatchIndex, config: Mat
   } else {
     allocations = slots.map((e) => ({ invoiceNo: e.invoice.invoiceNo, amountCents: cents(available[e.slot]!) }));
   }
-  if (referenced.length === 0 && draft.origin === 'amount') markers.push('no_reference');
+  if (referenced.length === 0 && draft.origin === 'amount') markers = [...markers, 'no_reference'];
 
   // Customer.
   let customerCorroborated = false;
@@ -707,6 +714,8 @@ function discountTaken(ev: Evaluation, e: IndexedInvoice, open: number, config: 
 }
 
 const SIGNAL_SCRATCH: SignalPoints[] = [];
+const NO_SLOTS: readonly IndexedInvoice[] = [];
+const NO_MARKERS: readonly MatchMarker[] = Object.freeze([]);
 
 function dateSignalOf(age: number, config: MatchConfig, caches: EngineCaches): SignalPoints | null {
   const known = caches.dates.get(age);
@@ -1008,8 +1017,11 @@ function finalOutcome(ev: Evaluation, config: MatchConfig, caches: EngineCaches)
 }
 
 /** Markers, what a short pay leaves open, and the refunds a sale is netted with: only where they apply, so plain outcomes stay small. */
+const NO_EXTRAS: Partial<Pick<MatchOutcome, 'markers' | 'remainingCents' | 'refundedBy' | 'refundedCents'>> = Object.freeze({});
+
 function outcomeExtras(ev: Evaluation, chosen: Scored | null): Partial<Pick<MatchOutcome, 'markers' | 'remainingCents' | 'refundedBy' | 'refundedCents'>> {
-  const extras: { markers?: MatchMarker[]; remainingCents?: ReturnType<typeof cents>; refundedBy?: number[]; refundedCents?: ReturnType<typeof cents> } = {};
+  if ((!chosen || (chosen.markers.length === 0 && chosen.remaining <= 0)) && !(ev.takenBack && ev.takenBack.by.length > 0)) return NO_EXTRAS;
+  const extras: { markers?: readonly MatchMarker[]; remainingCents?: ReturnType<typeof cents>; refundedBy?: number[]; refundedCents?: ReturnType<typeof cents> } = {};
   if (chosen && chosen.markers.length > 0) extras.markers = chosen.markers;
   if (chosen && chosen.remaining > 0) extras.remainingCents = cents(chosen.remaining);
   if (ev.takenBack && ev.takenBack.by.length > 0) {
@@ -1125,6 +1137,8 @@ type HistoryIndex = Readonly<{
   refundGroups: ReadonlyMap<string, readonly PayTraceTransaction[]>;
   byId: ReadonlyMap<number, PayTraceTransaction>;
   namingSale: ReadonlyMap<number, readonly PayTraceTransaction[]>;
+  /** Invoice ids (trimmed, upper case) that earlier take-backs copy. */
+  takebackInvoices: ReadonlySet<string>;
 }>;
 
 function duplicateKey(t: PayTraceTransaction, received: boolean): string | null {
@@ -1146,15 +1160,22 @@ function buildHistoryIndex(history: readonly PayTraceTransaction[], rules: Payme
   const refundGroups = new Map<string, PayTraceTransaction[]>();
   const byId = new Map<number, PayTraceTransaction>();
   const namingSale = new Map<number, PayTraceTransaction[]>();
+  const takebackInvoices = new Set<string>();
   for (const t of history) {
     const role = refundRole(paymentVerdict(t, rules));
     if (role === null) continue;
     byId.set(t.transactionId, t);
     pushTo(refundGroups, refundLinkKey(t), t);
+    if (role === 'takeback') takebackInvoices.add(linkInvoice(t));
     const named = role === 'takeback' ? originalIdOf(t.raw) : null;
     if (named !== null) pushTo(namingSale, named, t);
   }
-  return { ids: new Set(history.map((t) => t.transactionId)), dupGroups, refundGroups, byId, namingSale };
+  return { ids: new Set(history.map((t) => t.transactionId)), dupGroups, refundGroups, byId, namingSale, takebackInvoices };
+}
+
+/** The invoice-id part of a refund link key (shared/refund-links.ts), for a cheap first test. */
+function linkInvoice(t: PayTraceTransaction): string {
+  return t.invoiceId.trim().toUpperCase();
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -1181,6 +1202,7 @@ function mergeHistory(stored: HistoryIndex, extra: readonly PayTraceTransaction[
     refundGroups: concat(stored.refundGroups, more.refundGroups),
     byId: new Map([...stored.byId, ...more.byId]),
     namingSale: concat(stored.namingSale, more.namingSale),
+    takebackInvoices: new Set([...stored.takebackInvoices, ...more.takebackInvoices]),
   };
 }
 
@@ -1257,12 +1279,28 @@ function refundLinksOf(
     seen.add(t.transactionId);
     (role === 'sale' ? sales : takebacks).push(t);
   };
+  // Only a sale that some take-back could reach matters: one sharing the invoice id a take-back
+  // copies, one a take-back names, or one a clerk linked. Checking the invoice id first keeps a
+  // 100k batch from building a link key per sale.
+  const takebackInvoices = new Set(history.takebackInvoices);
+  const named = new Set<number>(history.namingSale.keys());
+  for (const saleId of manual.values()) if (saleId !== null) named.add(saleId);
   const keys = new Set<string>();
   for (let i = 0; i < transactions.length; i++) {
-    const role = refundRole(verdicts[i]!);
-    if (role === null) continue;
+    if (refundRole(verdicts[i]!) !== 'takeback') continue;
     const t = transactions[i]!;
-    add(t, role);
+    add(t, 'takeback');
+    keys.add(refundLinkKey(t));
+    takebackInvoices.add(linkInvoice(t));
+    const id = originalIdOf(t.raw);
+    if (id !== null) named.add(id);
+  }
+  if (takebackInvoices.size === 0 && named.size === 0) return NO_REFUNDS;
+  for (let i = 0; i < transactions.length; i++) {
+    if (refundRole(verdicts[i]!) !== 'sale') continue;
+    const t = transactions[i]!;
+    if (!takebackInvoices.has(linkInvoice(t)) && !named.has(t.transactionId)) continue;
+    add(t, 'sale');
     keys.add(refundLinkKey(t));
   }
   // Links never cross groups except through an id a take-back names: bring in exactly those earlier rows.
@@ -1321,7 +1359,7 @@ function holdForRefund(ev: Evaluation, tb: TakenBack, config: MatchConfig): void
   if (tb.maybe.length > 0) lines.push(`refund ${tb.maybe.join(', ')} may belong to this sale (same invoice, customer and card): check before posting`);
   for (const s of ev.scored) {
     s.blockers.push(...lines);
-    if (tb.by.length > 0 && config.partialRefundPosting === 'net' && !s.markers.includes('refund_netted')) s.markers.push('refund_netted');
+    if (tb.by.length > 0 && config.partialRefundPosting === 'net' && !s.markers.includes('refund_netted')) s.markers = [...s.markers, 'refund_netted'];
   }
 }
 
