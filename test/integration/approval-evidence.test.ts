@@ -68,3 +68,46 @@ describe('refundable amounts count the refunds PayTrace already made', () => {
     expect(r.refundableCents).toBe(0);
   });
 });
+
+describe('a discount or credit the ERP connection cannot post is never sent as cash alone', () => {
+  let fileDemo: RunningDemo;
+  let fileEngine: Engine;
+  beforeAll(async () => {
+    fileDemo = await runDemoSandboxes({ erpKind: 'file', seed: 21, payments: 60 });
+    fileEngine = await openTestEngine(fileDemo.descriptor);
+    await fileEngine.sync.runOnce();
+  });
+  afterAll(async () => {
+    await fileEngine?.close();
+    await fileDemo?.close();
+  });
+
+  const discounted = (e: Engine): number => {
+    const auto = gridRows(e.db).find((r) => r.status === 'auto' && r.matchedInvoices.length === 1 && r.amountCents > 1000)!;
+    const row = e.db.prepare('SELECT outcome_json FROM matches WHERE transaction_id = ?').get(auto.transactionId) as { outcome_json: string };
+    const outcome = JSON.parse(row.outcome_json) as MatchOutcome;
+    const a = outcome.allocations[0]!;
+    // As a hand-off file or an older store might carry it: 1% of the cash as a discount.
+    const withDiscount = { ...outcome, allocations: [{ ...a, amountCents: a.amountCents - 100, discountCents: 100 }], unappliedCents: 100 };
+    e.db.prepare('UPDATE matches SET outcome_json = ? WHERE transaction_id = ?').run(JSON.stringify(withDiscount), auto.transactionId);
+    return auto.transactionId;
+  };
+
+  it('approval says so when the connection is known', async () => {
+    const id = discounted(fileEngine);
+    const result = value<{ approved: number[]; skipped: Array<{ reason: string }> }>(await fileEngine.dispatch('matches:approve', { transactionIds: [id] }));
+    expect(result.approved).toEqual([]);
+    expect(result.skipped[0]!.reason).toContain('does not post discounts');
+  });
+
+  it('approved without the connection (offline, hand-off), the outbox worker refuses to send it and says why', async () => {
+    const id = discounted(fileEngine);
+    expect(approveMatches(fileEngine.db, [id], 'clerk', 'America/Los_Angeles').approved).toEqual([id]);
+    await fileEngine.worker.drain();
+    const row = fileEngine.db.prepare("SELECT state, last_error FROM outbox WHERE transaction_id = ? AND kind = 'receipt'").get(id) as { state: string; last_error: string };
+    expect(row.state).toBe('dead');
+    expect(row.last_error).toContain('nothing was sent');
+    const connector = await fileEngine.erpConnector();
+    expect(await connector.findReceipt(String(id))).toBeNull();
+  });
+});

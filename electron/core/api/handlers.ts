@@ -106,9 +106,15 @@ function coreHandlers(d: HandlerDeps): DomainHandlers<keyof typeof coreMethods> 
       };
     },
 
-    'matches:approve': ({ transactionIds }, ctx) => {
+    'matches:approve': async ({ transactionIds }, ctx) => {
+      // Offline the connection's capabilities are unknown: approval still works, and the outbox worker checks them before sending.
+      const capabilities = await d.erpConnector().then(
+        (c) => c.capabilities,
+        () => null,
+      );
       const result = approveMatches(d.db, transactionIds, d.actor(ctx), d.settings().sync.merchantZone, undefined, {
         mapping: currentMapping(d.db, d.settings().erp.kind),
+        capabilities,
       });
       if (result.approved.length > 0) {
         // "Then" for the catch-up re-validation (docs/offline.md): taken before the worker can see the rows.

@@ -24,8 +24,14 @@ export type ErpCapabilities = Readonly<{
   receiptLookup: boolean;
   /** True only where reverseReceipt and findReversal are implemented. */
   reverseReceipt: boolean;
-  /** Whether ReceiptRequest.writeOffs is posted (absent = ignored: write off by hand). */
+  /**
+   * Whether ReceiptRequest.writeOffs is posted, including early-payment discounts
+   * (reason EARLY_PAYMENT_DISCOUNT, booked to the mapping's discount account).
+   * Absent: the outbox worker refuses such a receipt rather than post the cash alone.
+   */
   writeOffs?: boolean;
+  /** Whether a receipt may apply an open credit: an allocation line with a negative amount naming the credit memo. */
+  applyCredits?: boolean;
 }>;
 
 /** A supervisor-approved write-off of what a short payment leaves open on an invoice. */

@@ -5,7 +5,7 @@ import { applyErpMapping, cardBrandOf, type ErpMapping } from '@shared/erp-mappi
 import { merchantDate } from '@shared/paytrace-time';
 import { paymentVerdict } from '@shared/payment-verdict';
 import { appendAudit } from '../audit/audit-log';
-import type { ReceiptRequest, ReceiptWriteOff } from '../erp/connector';
+import type { ErpCapabilities, ReceiptRequest, ReceiptWriteOff } from '../erp/connector';
 import type { Db } from '../store/db';
 import { getTransaction } from '../store/queries/transactions';
 import { listLearned, storeLearned } from '../store/queries/learned';
@@ -40,6 +40,8 @@ export type ApproveOptions = Readonly<{
   mapping?: Readonly<{ version: number; mapping: ErpMapping }>;
   /** Write-offs posted with a payment's receipt (approved through electron/core/controls/). */
   writeOffs?: ReadonlyMap<number, readonly ReceiptWriteOff[]>;
+  /** What the ERP connection posts, when it is known (offline it is not: the outbox worker checks again). */
+  capabilities?: Pick<ErpCapabilities, 'writeOffs' | 'applyCredits'> | null;
 }>;
 
 export function approveMatches(
@@ -98,12 +100,12 @@ export function approveMatches(
         skipped.push({ transactionId: id, reason: verdict.reason });
         continue;
       }
-      // Applying an open credit inside a receipt is not something any connector posts yet: say so now, not as a dead letter later.
+      // An open credit applied inside a receipt: only where the connection is known to post it; say so now, not as a dead letter later.
       const credit = outcome.allocations.find((a) => a.amountCents <= 0);
-      if (credit) {
+      if (credit && options.capabilities?.applyCredits !== true) {
         skipped.push({
           transactionId: id,
-          reason: `The allocation applies open credit ${credit.invoiceNo} (${credit.amountCents} cents): Tieout does not post credit applications to the ERP. Apply the credit in the ERP, then approve the receipt with the invoices alone (edit the allocation).`,
+          reason: `The allocation applies open credit ${credit.invoiceNo} (${credit.amountCents} cents), which ${options.capabilities ? 'this ERP connection does not post from Tieout' : 'cannot be checked against the ERP connection now'}. Apply the credit in the ERP, then approve the receipt with the invoices alone (edit the allocation).`,
         });
         continue;
       }
@@ -111,6 +113,13 @@ export function approveMatches(
       const discounts: ReceiptWriteOff[] = outcome.allocations
         .filter((a) => (a.discountCents ?? 0) > 0)
         .map((a) => ({ invoiceNo: a.invoiceNo, amountCents: a.discountCents!, reasonCode: EARLY_PAYMENT_DISCOUNT }));
+      if (discounts.length > 0 && options.capabilities && !options.capabilities.writeOffs) {
+        skipped.push({
+          transactionId: id,
+          reason: `The allocation takes an early-payment discount on invoice ${discounts[0]!.invoiceNo}, and this ERP connection does not post discounts from Tieout. Post the cash alone (edit the allocation) and take the discount in the ERP.`,
+        });
+        continue;
+      }
       const writeOffs = [...(options.writeOffs?.get(id) ?? []), ...discounts];
       const overdrawn = outcome.allocations.find((a) => {
         const inv = invoiceBalance.get(a.invoiceNo) as { bal: number; is_open: number } | undefined;

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { appendAudit } from '../audit/audit-log';
-import type { CreditMemoRequest, ErpConnector, ReceiptRecord, ReceiptRequest } from '../erp/connector';
+import type { CreditMemoRequest, ErpCapabilities, ErpConnector, ReceiptRecord, ReceiptRequest } from '../erp/connector';
 import { ErpError, isErpError } from '../erp/errors';
 import { silentLogger, type Logger } from '../log/logger';
 import type { Db } from '../store/db';
@@ -208,6 +208,9 @@ export class OutboxWorker {
         const check = await this.o.preflight(row, connector);
         if (!check.ok) return this.conflict(row, check.reason);
       }
+      // Never post the cash alone when the receipt also carries what this connection cannot post.
+      const unpostable = unpostablePart(receipt, connector.capabilities);
+      if (unpostable) return this.dead(row, unpostable);
       this.markSending(row);
       const record: ReceiptRecord = await connector.postReceipt(receipt);
       this.consecutiveTransient = 0;
@@ -371,4 +374,16 @@ export function outboxCounts(db: Db): OutboxCounts {
 
 export function outboxFor(db: Db, transactionId: number): (OutboxRow & { updated_at: string }) | null {
   return (db.prepare("SELECT * FROM outbox WHERE transaction_id = ? AND kind = 'receipt'").get(transactionId) as (OutboxRow & { updated_at: string }) | undefined) ?? null;
+}
+
+/** What a receipt asks of the ERP that this connection does not post (discounts, write-offs, credits), in the clerk's words; null when nothing. */
+export function unpostablePart(receipt: ReceiptRequest, capabilities: ErpCapabilities): string | null {
+  if ((receipt.writeOffs?.length ?? 0) > 0 && !capabilities.writeOffs) {
+    return 'This ERP connection does not post write-offs or early-payment discounts from Tieout: nothing was sent. Edit the allocation to post the cash alone and take the discount or write-off in the ERP, or discard.';
+  }
+  const credit = receipt.allocations.find((a) => a.amountCents <= 0);
+  if (credit && !capabilities.applyCredits) {
+    return `This ERP connection does not apply open credits from Tieout (credit ${credit.invoiceNo}): nothing was sent. Apply the credit in the ERP, then edit the allocation to the invoices alone, or discard.`;
+  }
+  return null;
 }
