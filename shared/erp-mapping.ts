@@ -26,6 +26,8 @@ export const erpMappingSchema = z.object({
   /** First matching rule wins; then defaultGlAccount. */
   glRules: z.array(glRuleSchema).max(200),
   defaultGlAccount: z.string().max(20),
+  /** Where early-payment discounts taken are booked (sales discounts); "" = the ERP's own default for the terms. Absent in mappings saved before it existed. */
+  discountGlAccount: z.string().max(20).default(''),
   bankCode: z.string().max(20),
   depositPrefix: z.string().max(10),
   companyCode: z.string().max(10),
@@ -41,6 +43,7 @@ export function defaultErpMapping(): ErpMapping {
     statusMap: { settled: 'APPROVED', unsettled: 'PENDING' },
     glRules: [],
     defaultGlAccount: '1010',
+    discountGlAccount: '',
     bankCode: 'PAYTRACE',
     depositPrefix: 'PT',
     companyCode: '',

@@ -58,6 +58,8 @@ export type ReceiptRequest = Readonly<{
   /** From the connection's payment mapping (shared/erp-mapping.ts), when one is saved. */
   paymentTypeCode?: string;
   glAccount?: string;
+  /** The mapping's discount account, for write-off lines with reason EARLY_PAYMENT_DISCOUNT ("" or absent: the ERP's default). */
+  discountGlAccount?: string;
   mappingVersion?: number;
   /** Balances written off with this receipt (each invoice also has an allocation); see capabilities.writeOffs. */
   writeOffs?: readonly ReceiptWriteOff[];

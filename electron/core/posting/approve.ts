@@ -26,7 +26,8 @@ function mapped(options: ApproveOptions, t: PayTraceTransaction): Partial<Receip
     customerClass: null,
     settled: t.settledAt !== null,
   });
-  return { paymentTypeCode: m.paymentType, glAccount: m.glAccount, bankCode: m.bankCode, mappingVersion: options.mapping.version };
+  const discountGlAccount = options.mapping.mapping.discountGlAccount;
+  return { paymentTypeCode: m.paymentType, glAccount: m.glAccount, bankCode: m.bankCode, mappingVersion: options.mapping.version, ...(discountGlAccount ? { discountGlAccount } : {}) };
 }
 
 export type ApproveOutcome = Readonly<{

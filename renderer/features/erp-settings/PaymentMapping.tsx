@@ -40,6 +40,7 @@ const FIELD_LABELS: Record<string, string> = {
   'statusMap.settled': 'Settled status',
   'statusMap.unsettled': 'Not yet settled status',
   defaultGlAccount: 'Default GL account',
+  discountGlAccount: 'Discount GL account',
   bankCode: 'Bank code',
   depositPrefix: 'Deposit prefix',
   companyCode: 'Company code',
@@ -381,6 +382,9 @@ export function PaymentMapping() {
       <div className="mapping-grid">
         <F label="Default GL account">
           <Text testId="mapping-defaultGlAccount" invalid={invalidPaths.has('defaultGlAccount')} value={draft.defaultGlAccount} onChange={(defaultGlAccount) => set({ defaultGlAccount })} />
+        </F>
+        <F label="Discount GL account (early-payment discounts taken)">
+          <Text testId="mapping-discountGlAccount" invalid={invalidPaths.has('discountGlAccount')} value={draft.discountGlAccount ?? ''} onChange={(discountGlAccount) => set({ discountGlAccount })} />
         </F>
         <F label="Bank code">
           <Text testId="mapping-bankCode" invalid={invalidPaths.has('bankCode')} value={draft.bankCode} onChange={(bankCode) => set({ bankCode })} />
