@@ -15,6 +15,8 @@ export type ConformanceScenario = Readonly<{
   title: string;
   /** A capability the harness must support, else the scenario is skipped. */
   requires?: keyof ConformanceHarness['supports'];
+  /** A reason to skip on this harness (e.g. a capability its connector does not declare), else null. */
+  skipReason?(harness: ConformanceHarness): string | null;
   run(harness: ConformanceHarness, seed: ConformanceSeed): Promise<void>;
 }>;
 
@@ -76,6 +78,8 @@ export async function runScenario(target: ConformanceTarget, scenario: Conforman
     if (scenario.requires && !harness.supports[scenario.requires]) {
       return result('skip', `the ${target.kind} sandbox cannot simulate ${REQUIREMENT_LABELS[scenario.requires]}`);
     }
+    const skip = scenario.skipReason?.(harness) ?? null;
+    if (skip) return result('skip', skip);
     await withTimeout(scenario.run(harness, seed), SCENARIO_TIMEOUT_MS, scenario.id);
     return result('pass', '');
   } catch (e) {

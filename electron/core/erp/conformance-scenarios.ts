@@ -61,6 +61,73 @@ async function assertCount(h: ConformanceHarness, reference: string, expected: n
   assert.equal(await h.countReceipts(reference), expected, `receipts carrying ${reference} ${when}`);
 }
 
+/** Reason code of an early-payment discount's write-off line (EARLY_PAYMENT_DISCOUNT in electron/core/posting/approve.ts). */
+const EARLY_PAYMENT_DISCOUNT = 'EARLY_PAYMENT_DISCOUNT';
+
+/**
+ * A receipt that takes the early-payment discount on a fully open invoice
+ * billed with terms: the cash is the balance less the discount, the discount
+ * travels as a write-off line (as approval builds it), the invoice closes.
+ */
+function discountReceipt(seed: ConformanceSeed, reference: string): { request: ReceiptRequest; invoice: OpenInvoice; discountCents: Cents } {
+  const invoice = seed.invoices.find((i) => i.terms && i.terms.discountBasisPoints > 0 && i.openBalanceCents === i.amountCents && i.openBalanceCents > 0);
+  assert.ok(invoice?.terms, 'the seed needs an open invoice billed with discount terms');
+  const discountCents = cents(Math.round((invoice.amountCents * invoice.terms.discountBasisPoints) / 10_000));
+  assert.ok(discountCents > 0, 'the discount must be positive');
+  const cash = cents(invoice.openBalanceCents - discountCents);
+  return {
+    invoice,
+    discountCents,
+    request: {
+      reference,
+      customerId: invoice.customerId,
+      date: '2026-03-02',
+      amountCents: cash,
+      currency: invoice.currency,
+      paymentMethod: 'card',
+      allocations: [{ invoiceNo: invoice.invoiceNo, amountCents: cash }],
+      writeOffs: [{ invoiceNo: invoice.invoiceNo, amountCents: discountCents, reasonCode: EARLY_PAYMENT_DISCOUNT }],
+      memo: 'Tieout conformance discount',
+    },
+  };
+}
+
+/**
+ * A receipt that applies an open credit memo: the invoice in full plus a
+ * negative allocation naming the credit; the cash is their sum.
+ */
+function creditReceipt(seed: ConformanceSeed, reference: string): { request: ReceiptRequest; invoice: OpenInvoice; credit: OpenInvoice } {
+  const credits = seed.invoices.filter((i) => i.openBalanceCents < 0);
+  for (const credit of credits) {
+    const invoice = seed.invoices.find((i) => i.customerId === credit.customerId && i.openBalanceCents > -credit.openBalanceCents && !i.terms);
+    if (!invoice) continue;
+    const cash = cents(invoice.openBalanceCents + credit.openBalanceCents);
+    return {
+      invoice,
+      credit,
+      request: {
+        reference,
+        customerId: invoice.customerId,
+        date: '2026-03-02',
+        amountCents: cash,
+        currency: invoice.currency,
+        paymentMethod: 'card',
+        allocations: [
+          { invoiceNo: invoice.invoiceNo, amountCents: invoice.openBalanceCents },
+          { invoiceNo: credit.invoiceNo, amountCents: credit.openBalanceCents },
+        ],
+        memo: 'Tieout conformance credit',
+      },
+    };
+  }
+  throw new assert.AssertionError({ message: 'the seed needs an open credit and a larger open invoice of the same customer' });
+}
+
+function lacks(h: ConformanceHarness, capability: 'writeOffs' | 'applyCredits', what: string): string | null {
+  const c = h.connector();
+  return c.capabilities[capability] ? null : `the ${c.kind} connector does not declare capabilities.${capability} (${what}); the outbox refuses such a receipt before sending`;
+}
+
 export const CONFORMANCE_SCENARIOS: readonly ConformanceScenario[] = [
   {
     id: 'connect',
@@ -268,6 +335,58 @@ export const CONFORMANCE_SCENARIOS: readonly ConformanceScenario[] = [
       await assertCount(h, request.reference, 0, 'after a reset that wrote nothing');
       await c.postReceipt(request);
       await assertCount(h, request.reference, 1, 'after the clean post');
+    },
+  },
+  {
+    id: 'post-with-discount',
+    title: 'posts a receipt taking an early-payment discount (write-off line) once; the invoice closes',
+    skipReason: (h) => lacks(h, 'writeOffs', 'write-offs and early-payment discounts'),
+    async run(h, seed) {
+      const c = h.connector();
+      const { request, invoice } = discountReceipt(seed, '400100006');
+      // Malformed: a write-off on an invoice the receipt does not allocate to is refused before anything is written.
+      const stray = seed.invoices.find((i) => i.customerId === invoice.customerId && i.invoiceNo !== invoice.invoiceNo && i.openBalanceCents > 0);
+      assert.ok(stray, 'seed needs a second invoice of the discounted customer');
+      await expectErpError(
+        c.postReceipt({ ...request, writeOffs: [...request.writeOffs!, { invoiceNo: stray.invoiceNo, amountCents: cents(100), reasonCode: EARLY_PAYMENT_DISCOUNT }] }),
+        ['validation'],
+        'write-off on an invoice without an allocation',
+      );
+      await assertCount(h, request.reference, 0, 'after the refused malformed write-off');
+      const posted = await c.postReceipt(request);
+      assert.ok(posted.erpDocumentId, 'posted receipt has an ERP document id');
+      const found = await c.findReceipt(request.reference);
+      assert.ok(found, 'findReceipt finds the discounted receipt');
+      assert.equal(found.erpDocumentId, posted.erpDocumentId, 'same document');
+      assert.equal(found.amountCents, request.amountCents, 'the cash is read back, not the cash plus the discount');
+      assert.equal(found.customerId, request.customerId, 'customer read back');
+      assert.deepEqual(sortAlloc(found.allocations), sortAlloc(request.allocations), 'cash allocations read back');
+      assert.equal((await h.openBalance(invoice.invoiceNo)) ?? 0, 0, 'cash plus discount close the invoice');
+      await assertCount(h, request.reference, 1, 'after one post');
+      await expectErpError(h.connector().postReceipt(request), ['duplicate'], 'second post of the discounted receipt');
+      await assertCount(h, request.reference, 1, 'after the refused duplicate');
+    },
+  },
+  {
+    id: 'post-with-credit',
+    title: 'posts a receipt applying an open credit memo (negative allocation) once; invoice and credit close',
+    skipReason: (h) => lacks(h, 'applyCredits', 'open credits applied in a receipt'),
+    async run(h, seed) {
+      const c = h.connector();
+      const { request, invoice, credit } = creditReceipt(seed, '400100007');
+      const posted = await c.postReceipt(request);
+      assert.ok(posted.erpDocumentId, 'posted receipt has an ERP document id');
+      const found = await c.findReceipt(request.reference);
+      assert.ok(found, 'findReceipt finds the receipt that applied the credit');
+      assert.equal(found.erpDocumentId, posted.erpDocumentId, 'same document');
+      assert.equal(found.amountCents, request.amountCents, 'the cash (invoice less credit) is read back');
+      assert.equal(found.customerId, request.customerId, 'customer read back');
+      assert.deepEqual(sortAlloc(found.allocations), sortAlloc(request.allocations), 'allocations read back, the credit as a negative line');
+      assert.equal((await h.openBalance(invoice.invoiceNo)) ?? 0, 0, 'the invoice is paid');
+      assert.equal((await h.openBalance(credit.invoiceNo)) ?? 0, 0, 'the credit is used up');
+      await assertCount(h, request.reference, 1, 'after one post');
+      await expectErpError(h.connector().postReceipt(request), ['duplicate'], 'second post of the receipt applying the credit');
+      await assertCount(h, request.reference, 1, 'after the refused duplicate');
     },
   },
   {
