@@ -511,7 +511,8 @@ function allocationsLine(list: MatchOutcome['allocations']): string {
   let s = '[';
   for (let i = 0; i < list.length; i++) {
     const a = list[i]!;
-    s += `${i > 0 ? ',' : ''}{"invoice_no":${q(a.invoiceNo)},"amount":"${centsToDecimalString(a.amountCents)}"}`;
+    const discount = a.discountCents ? `,"discount":"${centsToDecimalString(a.discountCents)}"` : '';
+    s += `${i > 0 ? ',' : ''}{"invoice_no":${q(a.invoiceNo)},"amount":"${centsToDecimalString(a.amountCents)}"${discount}}`;
   }
   return `${s}]`;
 }
@@ -535,8 +536,18 @@ export function resultLine(o: MatchOutcome): string {
   return (
     `{"transaction_id":${num(o.transactionId)},"status":${q(o.status)},"allocations":${allocationsLine(o.allocations)},"candidates":${candidates}]` +
     `,"score":${num(o.score)},"reason":${q(o.reason)},"reasons":${stringsLine(o.reasons)}],"exception":${o.exception === null ? 'null' : q(o.exception)}` +
-    `,"customer_id":${o.customerId === null ? 'null' : q(o.customerId)},"unapplied":"${centsToDecimalString(o.unappliedCents)}"}`
+    `,"customer_id":${o.customerId === null ? 'null' : q(o.customerId)},"unapplied":"${centsToDecimalString(o.unappliedCents)}"${extrasLine(o)}}`
   );
+}
+
+/** How the payment was applied, only where it says something (docs/matching.md "Cash application", "Refunds and voids"). */
+function extrasLine(o: MatchOutcome): string {
+  let s = '';
+  if (o.markers && o.markers.length > 0) s += `,"markers":${stringsLine(o.markers)}]`;
+  if (o.remainingCents) s += `,"remaining":"${centsToDecimalString(o.remainingCents)}"`;
+  if (o.refundOf !== undefined) s += `,"refund_of":${o.refundOf === null ? 'null' : num(o.refundOf)}`;
+  if (o.refundedBy && o.refundedBy.length > 0) s += `,"refunded_by":[${o.refundedBy.map(num).join(',')}],"refunded":"${centsToDecimalString(o.refundedCents ?? 0)}"`;
+  return s;
 }
 
 function writeResultsFile(file: string, outcomes: readonly MatchOutcome[]): void {
@@ -559,8 +570,8 @@ function writeResultsFile(file: string, outcomes: readonly MatchOutcome[]): void
   }
 }
 
-function allocationJson(a: { invoiceNo: string; amountCents: number }): { invoice_no: string; amount: string } {
-  return { invoice_no: a.invoiceNo, amount: centsToDecimalString(a.amountCents) };
+function allocationJson(a: { invoiceNo: string; amountCents: number; discountCents?: number }): { invoice_no: string; amount: string; discount?: string } {
+  return { invoice_no: a.invoiceNo, amount: centsToDecimalString(a.amountCents), ...(a.discountCents ? { discount: centsToDecimalString(a.discountCents) } : {}) };
 }
 
 export function toResultJson(o: MatchOutcome): Record<string, unknown> {
@@ -580,5 +591,9 @@ export function toResultJson(o: MatchOutcome): Record<string, unknown> {
     exception: o.exception,
     customer_id: o.customerId,
     unapplied: centsToDecimalString(o.unappliedCents),
+    ...(o.markers && o.markers.length > 0 ? { markers: o.markers } : {}),
+    ...(o.remainingCents ? { remaining: centsToDecimalString(o.remainingCents) } : {}),
+    ...(o.refundOf !== undefined ? { refund_of: o.refundOf } : {}),
+    ...(o.refundedBy && o.refundedBy.length > 0 ? { refunded_by: o.refundedBy, refunded: centsToDecimalString(o.refundedCents ?? 0) } : {}),
   };
 }

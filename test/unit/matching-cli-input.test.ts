@@ -130,7 +130,16 @@ describe('streamed output', () => {
     const world = buildWorld(3000, 3000, 5);
     const outcomes = createMatcher()(world);
     const odd: MatchOutcome = { ...outcomes[0]!, reason: 'quote " backslash \\ newline \n tab \t \u0001 \ud800', customerId: null, exception: 'manual' };
-    for (const o of [...outcomes, odd]) expect(resultLine(o)).toBe(JSON.stringify(toResultJson(o)));
+    // Every optional part: a discount on an allocation, markers, what stays open, refund links.
+    const extras: MatchOutcome[] = [
+      { ...outcomes[0]!, allocations: [{ invoiceNo: 'A1', amountCents: 9800 as never, discountCents: 200 as never }], markers: ['discount'] },
+      { ...outcomes[0]!, markers: ['short_pay', 'refund_netted'], remainingCents: 1240 as never, refundedBy: [7, 8], refundedCents: 500 as never },
+      { ...outcomes[0]!, refundOf: 12345 },
+      { ...outcomes[0]!, refundOf: null },
+    ];
+    for (const o of [...outcomes, odd, ...extras]) expect(resultLine(o)).toBe(JSON.stringify(toResultJson(o)));
+    expect(JSON.parse(resultLine(extras[0]!)).allocations[0]).toEqual({ invoice_no: 'A1', amount: '98.00', discount: '2.00' });
+    expect(JSON.parse(resultLine(extras[1]!))).toMatchObject({ markers: ['short_pay', 'refund_netted'], remaining: '12.40', refunded_by: [7, 8], refunded: '5.00' });
     expect(new Set(outcomes.map((o) => o.status)).size).toBe(3);
   });
 
