@@ -240,3 +240,108 @@ describe('P21 open credits and discount terms', () => {
     expect(read.find((i) => i.invoiceNo === '1000101')?.terms).toBeUndefined();
   });
 });
+
+describe('P21 early-payment discounts and open credits in a cash receipt', () => {
+  const twoTen = { discountBasisPoints: 200, discountDays: 10, netDays: 30 };
+  const seeded = [
+    { ...inv('1000201', '10001', 50000, 50000), terms: twoTen },
+    inv('1000202', '10001', 30000, 30000),
+    inv('CM00201', '10001', -4000, -4000),
+    inv('CM00202', '10002', -1000, -1000),
+  ];
+  const base = { customerId: '10001', date: '2026-01-12', currency: 'USD' as const, paymentMethod: 'card' as const };
+
+  async function detailRows(receiptNumber: number): Promise<Array<Record<string, unknown>>> {
+    const token = await rawToken();
+    const res = await fetch(`${sandbox.url}/odataservice/odata/table/ar_receipts_detail?$filter=${encodeURIComponent(`receipt_number eq ${receiptNumber}`)}&$orderby=invoice_no`, {
+      headers: { accept: 'application/json', authorization: `Bearer ${token}` },
+    });
+    return ((await res.json()) as { value: Array<Record<string, unknown>> }).value;
+  }
+
+  beforeEach(async () => {
+    await sandbox.close();
+    sandbox = await startP21Sandbox({ customers, invoices: seeded });
+  });
+
+  it('declares both capabilities; creditApplication off withdraws applyCredits', () => {
+    expect(connector().capabilities).toMatchObject({ writeOffs: true, applyCredits: true });
+    expect(connector({ creditApplication: 'off' }).capabilities.applyCredits).toBe(false);
+  });
+
+  it('posts a discount once as terms taken, not as an allowance; OData reads it back and the invoice closes', async () => {
+    const c = connector();
+    const receipt = {
+      ...base, reference: '700000001', amountCents: cents(49000),
+      allocations: [{ invoiceNo: '1000201', amountCents: cents(49000) }],
+      writeOffs: [{ invoiceNo: '1000201', amountCents: cents(1000), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }],
+    };
+    const posted = await c.postReceipt(receipt);
+    await expect(connector().postReceipt(receipt)).rejects.toMatchObject({ kind: 'duplicate' });
+    expect(sandbox.countReceipts('700000001')).toBe(1);
+    const found = await c.findReceipt('700000001');
+    expect(found).toMatchObject({ erpDocumentId: posted.erpDocumentId, amountCents: 49000, allocations: [{ invoiceNo: '1000201', amountCents: 49000 }] });
+    const [line] = sandbox.receipts().filter((r) => r.checkNumber === '700000001')[0]!.lines;
+    expect(line).toEqual({ invoiceNo: '1000201', amountCents: 49000, termsCents: 1000 });
+    expect(await detailRows(Number(posted.erpDocumentId))).toMatchObject([{ invoice_no: '1000201', payment_amount: 490, terms_amount: 10, allowed_amount: 0 }]);
+    expect(sandbox.openBalance('1000201')).toBeNull();
+    const open = await collectPages(connector({ openBalanceFormula: 'full' }).listOpenInvoices());
+    expect(open.map((i) => i.invoiceNo)).not.toContain('1000201');
+  });
+
+  it("discountPosting 'allowed' books the discount as the allowed amount instead", async () => {
+    await connector({ discountPosting: 'allowed' }).postReceipt({
+      ...base, reference: '700000002', amountCents: cents(49000),
+      allocations: [{ invoiceNo: '1000201', amountCents: cents(49000) }],
+      writeOffs: [{ invoiceNo: '1000201', amountCents: cents(1000), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }],
+    });
+    expect(sandbox.receipts()[0]!.lines).toEqual([{ invoiceNo: '1000201', amountCents: 49000, allowedCents: 1000 }]);
+  });
+
+  it('applies an open credit memo once as a negative line; the cash is the sum; both close', async () => {
+    const c = connector();
+    const receipt = {
+      ...base, reference: '700000003', amountCents: cents(26000),
+      allocations: [{ invoiceNo: '1000202', amountCents: cents(30000) }, { invoiceNo: 'CM00201', amountCents: cents(-4000) }],
+    };
+    const posted = await c.postReceipt(receipt);
+    await expect(c.postReceipt(receipt)).rejects.toMatchObject({ kind: 'duplicate', existingDocumentId: posted.erpDocumentId });
+    expect(sandbox.countReceipts('700000003')).toBe(1);
+    const found = await connector().findReceipt('700000003');
+    expect(found?.amountCents).toBe(26000);
+    expect(found?.allocations).toEqual([{ invoiceNo: '1000202', amountCents: 30000 }, { invoiceNo: 'CM00201', amountCents: -4000 }]);
+    expect(await detailRows(Number(posted.erpDocumentId))).toMatchObject([{ invoice_no: '1000202', payment_amount: 300 }, { invoice_no: 'CM00201', payment_amount: -40 }]);
+    expect(sandbox.openBalance('1000202')).toBeNull();
+    expect(sandbox.openBalance('CM00201')).toBeNull();
+    const open = await collectPages(connector().listOpenInvoices());
+    expect(open.map((i) => i.invoiceNo)).toEqual(['1000201', 'CM00202']);
+  });
+
+  it('refuses malformed discounts and credits before sending, and P21 refuses what breaks its rules', async () => {
+    const c = connector();
+    const sent = () => sandbox.stats().transactionPosts;
+    const before = sent();
+    // A discount on an invoice the receipt does not pay.
+    await expect(c.postReceipt({
+      ...base, reference: '700000004', amountCents: cents(30000), allocations: [{ invoiceNo: '1000202', amountCents: cents(30000) }],
+      writeOffs: [{ invoiceNo: '1000201', amountCents: cents(1000), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }],
+    })).rejects.toMatchObject({ kind: 'validation', message: expect.stringMatching(/does not pay/) });
+    // A zero line, and a credit where credits are switched off.
+    await expect(c.postReceipt({ ...base, reference: '700000005', amountCents: cents(100), allocations: [{ invoiceNo: '1000202', amountCents: cents(0) }] })).rejects.toMatchObject({ kind: 'validation' });
+    await expect(connector({ creditApplication: 'off' }).postReceipt({
+      ...base, reference: '700000006', amountCents: cents(26000), allocations: [{ invoiceNo: '1000202', amountCents: cents(30000) }, { invoiceNo: 'CM00201', amountCents: cents(-4000) }],
+    })).rejects.toMatchObject({ kind: 'validation', message: expect.stringMatching(/does not apply open credits/) });
+    // Lines that add up to more than the cash.
+    await expect(c.postReceipt({
+      ...base, reference: '700000007', amountCents: cents(20000), allocations: [{ invoiceNo: '1000202', amountCents: cents(30000) }, { invoiceNo: 'CM00201', amountCents: cents(-4000) }],
+    })).rejects.toMatchObject({ kind: 'validation' });
+    expect(sent()).toBe(before);
+    // P21's own rules: more credit than the memo holds, a credit memo applied positively.
+    await expect(c.postReceipt({
+      ...base, reference: '700000008', amountCents: cents(25000), allocations: [{ invoiceNo: '1000202', amountCents: cents(30000) }, { invoiceNo: 'CM00201', amountCents: cents(-5000) }],
+    })).rejects.toMatchObject({ kind: 'validation', message: expect.stringMatching(/exceeds its open balance/) });
+    await expect(c.postReceipt({ ...base, reference: '700000009', amountCents: cents(100), allocations: [{ invoiceNo: 'CM00201', amountCents: cents(100) }] }))
+      .rejects.toMatchObject({ kind: 'validation', message: expect.stringMatching(/credit memo; apply it with a negative amount/) });
+    expect(sandbox.receipts()).toHaveLength(0);
+  });
+});

@@ -16,6 +16,7 @@ import { reversalReference } from '../connector';
 import { ErpError, isErpError } from '../errors';
 import type { ErpConnectionConfig } from '../kind-module';
 import { termsFromParts } from '../terms';
+import { isDiscount } from '../write-offs';
 import { P21Http, trimSlash } from './http';
 import { dateOnly, normalizeCustomerId, odataDate, odataLiteralLike, odataQueryString, odataString, type ODataQuery } from './odata';
 import { P21_MEMO_MAX_LENGTH, P21_REFERENCE_MAX_LENGTH, P21OptionError, resolveP21Options, type P21Options } from './options';
@@ -36,7 +37,7 @@ import {
 // Exactly-once rests on the check_number look-up: it runs before every post
 // and before every retry, so a receipt is never sent twice for one reference.
 
-const CAPABILITIES: ErpCapabilities = { postReceipts: 'api', creditMemos: 'api', receiptLookup: true, reverseReceipt: true, writeOffs: true };
+const CAPABILITIES: ErpCapabilities = { postReceipts: 'api', creditMemos: 'api', receiptLookup: true, reverseReceipt: true, writeOffs: true, applyCredits: true };
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 const INVOICE_COLUMNS = [
@@ -78,7 +79,7 @@ function rowsOf(json: unknown, what: string): Row[] {
 
 export class P21Connector implements ErpConnector {
   readonly kind = 'p21' as const;
-  readonly capabilities = CAPABILITIES;
+  readonly capabilities: ErpCapabilities;
   private readonly http: P21Http;
   private readonly options: P21Options;
   private uiServer: string | null = null;
@@ -90,6 +91,7 @@ export class P21Connector implements ErpConnector {
       if (e instanceof P21OptionError) throw new ErpError('config', e.message);
       throw e;
     }
+    this.capabilities = { ...CAPABILITIES, applyCredits: this.options.creditApplication === 'negative-line' };
     if (!/^https?:\/\//i.test(config.baseUrl)) throw new ErpError('config', `P21 base URL must start with http:// or https://, got ${JSON.stringify(config.baseUrl)}`);
     this.http = new P21Http({
       baseUrl: config.baseUrl,
@@ -381,23 +383,30 @@ export class P21Connector implements ErpConnector {
     const ref = this.validateReference(receipt.reference, 'Receipt');
     const what = `cash receipt ${ref}`;
     this.validateCommon(what, receipt);
+    const credits = this.options.creditApplication === 'negative-line';
     let applied = 0;
     for (const a of receipt.allocations) {
       if (!a.invoiceNo.trim()) throw new ErpError('validation', `${what} has an allocation without an invoice number`);
-      if (!Number.isSafeInteger(a.amountCents) || a.amountCents <= 0) throw new ErpError('validation', `${what}: allocation to ${a.invoiceNo} must be positive`);
+      if (!Number.isSafeInteger(a.amountCents) || a.amountCents === 0) throw new ErpError('validation', `${what}: allocation to ${a.invoiceNo} must be a non-zero amount`);
+      // An open credit applied is a line with a negative amount against the credit memo's invoice_no.
+      if (a.amountCents < 0 && !credits) throw new ErpError('validation', `${what}: allocation to ${a.invoiceNo} must be positive; this P21 connection does not apply open credits (creditApplication is off)`);
       applied += a.amountCents;
     }
     if (applied > receipt.amountCents) {
       throw new ErpError('validation', `${what} applies ${centsToDecimalString(applied)} but the payment is ${centsToDecimalString(receipt.amountCents)}`);
     }
-    // A write-off rides on its invoice's line as the allowed amount, so each needs an allocation.
+    // A write-off rides on its invoice's line as the allowed amount, an early-payment
+    // discount as terms taken (or allowed, by setting): each needs a paying line.
     const allowed = new Map<string, Cents>();
+    const termsTaken = new Map<string, Cents>();
     for (const w of receipt.writeOffs ?? []) {
       const no = w.invoiceNo.trim();
-      if (!receipt.allocations.some((a) => a.invoiceNo.trim() === no)) throw new ErpError('validation', `${what} writes off invoice ${no}, which the receipt does not pay`);
+      if (!receipt.allocations.some((a) => a.invoiceNo.trim() === no && a.amountCents > 0)) throw new ErpError('validation', `${what} writes off invoice ${no}, which the receipt does not pay`);
       if (!Number.isSafeInteger(w.amountCents) || w.amountCents <= 0) throw new ErpError('validation', `${what}: write-off on ${no} must be positive`);
-      if (allowed.has(no)) throw new ErpError('validation', `${what} writes off invoice ${no} twice`);
-      allowed.set(no, w.amountCents);
+      const asTerms = isDiscount(w) && this.options.discountPosting === 'terms';
+      const into = asTerms ? termsTaken : allowed;
+      if (into.has(no)) throw new ErpError('validation', `${what} ${asTerms ? 'takes a discount on' : 'writes off'} invoice ${no} twice`);
+      into.set(no, w.amountCents);
     }
 
     const existing = await this.findReceipt(ref);
@@ -418,13 +427,21 @@ export class P21Connector implements ErpConnector {
       [o.receiptFieldCheckNumber, ref],
       [o.receiptFieldMemo, receipt.memo?.slice(0, P21_MEMO_MAX_LENGTH)],
     ]);
+    // Each terms or allowed amount rides on the first line paying its invoice, once.
+    const pending = { terms: new Map(termsTaken), allowed: new Map(allowed) };
+    const take = (m: Map<string, Cents>, no: string, field: string): Array<[string, string]> => {
+      const v = m.get(no);
+      if (v === undefined) return [];
+      m.delete(no);
+      return [[field, centsToDecimalString(v)]];
+    };
     const lines = listElement(
       o.receiptLinesDataElement,
-      receipt.allocations.map((a) => [
-        [o.receiptLineFieldInvoiceNo, a.invoiceNo.trim()],
-        [o.receiptLineFieldAmount, centsToDecimalString(a.amountCents)],
-        ...(allowed.has(a.invoiceNo.trim()) ? [[o.receiptLineFieldAllowed, centsToDecimalString(allowed.get(a.invoiceNo.trim())!)] as [string, string]] : []),
-      ]),
+      receipt.allocations.map((a) => {
+        const no = a.invoiceNo.trim();
+        const extras = a.amountCents > 0 ? [...take(pending.terms, no, o.receiptLineFieldTerms), ...take(pending.allowed, no, o.receiptLineFieldAllowed)] : [];
+        return [[o.receiptLineFieldInvoiceNo, no], [o.receiptLineFieldAmount, centsToDecimalString(a.amountCents)], ...extras];
+      }),
     );
     const elements = receipt.allocations.length > 0 ? [form, lines] : [form];
     const lookup = () => this.findReceipt(ref);

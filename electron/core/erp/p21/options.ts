@@ -28,6 +28,28 @@ export const P21_OPTION_FIELDS: readonly ErpOptionField[] = [
   { key: 'receiptLineFieldInvoiceNo', label: 'Line field: invoice', default: 'invoice_no', unconfirmed: true, help: '' },
   { key: 'receiptLineFieldAmount', label: 'Line field: amount applied', default: 'payment_amount', unconfirmed: true, help: '' },
   { key: 'receiptLineFieldAllowed', label: 'Line field: amount written off', default: 'allowed_amount', unconfirmed: true, help: "Supervisor-approved short-pay write-offs go on the invoice's line as an allowed amount (ar_receipts_detail.allowed_amount)." },
+  {
+    key: 'receiptLineFieldTerms',
+    label: 'Line field: terms (discount) taken',
+    default: 'terms_amount',
+    unconfirmed: true,
+    help: "Early-payment discounts go on the invoice's line as terms taken (ar_receipts_detail.terms_amount, beside allowed_amount [P9]), when discountPosting is 'terms'.",
+  },
+  {
+    key: 'discountPosting',
+    label: 'Early-payment discounts post as',
+    default: 'terms',
+    choices: ['terms', 'allowed'],
+    help: "'terms' books a discount as terms taken (receiptLineFieldTerms → invoice_hdr.terms_taken); 'allowed' books it as an allowed amount like a write-off (receiptLineFieldAllowed → invoice_hdr.allowed).",
+  },
+  {
+    key: 'creditApplication',
+    label: 'Open credits in a receipt',
+    default: 'negative-line',
+    choices: ['negative-line', 'off'],
+    unconfirmed: true,
+    help: "'negative-line' applies an open credit memo as a receipt line with a negative amount against the memo's invoice_no (ar_receipts_detail rows with a negative payment_amount appear in public P21 report SQL); 'off' leaves credits to be applied in P21.",
+  },
   { key: 'receiptResultFieldReceiptNo', label: 'Result field: receipt number', default: 'receipt_number', unconfirmed: true, help: 'Where the created receipt number appears in the transaction result (fallback when the OData read-back lags).' },
   { key: 'bankNo', label: 'Bank number', default: '', unconfirmed: true, help: 'P21 bank_no for PayTrace deposits; empty leaves the service default.' },
   { key: 'paymentTypeCard', label: 'Payment type for cards', default: 'CC', unconfirmed: true, help: 'payment_types id used for card payments.' },
@@ -87,6 +109,9 @@ export type P21Options = Readonly<{
   receiptLineFieldInvoiceNo: string;
   receiptLineFieldAmount: string;
   receiptLineFieldAllowed: string;
+  receiptLineFieldTerms: string;
+  discountPosting: 'terms' | 'allowed';
+  creditApplication: 'negative-line' | 'off';
   receiptResultFieldReceiptNo: string;
   reversalServiceName: string;
   reversalFormDataElement: string;

@@ -37,7 +37,8 @@ export type P21SandboxReceipt = Readonly<{
   checkNumber: string;
   customerId: string;
   amountCents: Cents;
-  lines: ReadonlyArray<Readonly<{ invoiceNo: string; amountCents: Cents; allowedCents?: Cents }>>;
+  /** A negative amountCents is an open credit memo applied; termsCents is the early-payment discount taken. */
+  lines: ReadonlyArray<Readonly<{ invoiceNo: string; amountCents: Cents; allowedCents?: Cents; termsCents?: Cents }>>;
 }>;
 
 export type P21Sandbox = RunningErpSandbox &
@@ -223,7 +224,7 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     opts.receiptFieldCompany, opts.receiptFieldCustomerId, opts.receiptFieldDate, opts.receiptFieldPaymentType, opts.receiptFieldBankNo,
     opts.receiptFieldAmount, opts.receiptFieldCheckNumber, opts.receiptFieldMemo,
   ]);
-  const receiptLine = new Set([opts.receiptLineFieldInvoiceNo, opts.receiptLineFieldAmount, opts.receiptLineFieldAllowed]);
+  const receiptLine = new Set([opts.receiptLineFieldInvoiceNo, opts.receiptLineFieldAmount, opts.receiptLineFieldAllowed, opts.receiptLineFieldTerms]);
   const reversalForm = new Set([opts.reversalFieldReceiptNo, opts.reversalFieldCheckNumber, opts.reversalFieldDate, opts.reversalFieldReason]);
   const memoForm = new Set([
     opts.creditMemoFieldCustomerId, opts.creditMemoFieldDate, opts.creditMemoFieldAmount, opts.creditMemoFieldReference, opts.creditMemoFieldInvoiceNo,
@@ -265,6 +266,11 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     }
   }
 
+  /** What is still open on an invoice_hdr row: total − paid − allowed − terms taken (negative for a credit memo). */
+  function remainingOf(invoice: Row): number {
+    return cts(invoice.total_amount) - cts(invoice.amount_paid) - cts(invoice.allowed) - cts(invoice.terms_taken);
+  }
+
   function runReceipt(elements: Element[]): TxResult {
     const svc = services[opts.receiptServiceName]!;
     const formEl = elements.find((e) => e.Name === svc.form);
@@ -286,7 +292,7 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     const check = form.get(opts.receiptFieldCheckNumber) ?? '';
     if (check.length > P21_REFERENCE_MAX_LENGTH) return { ok: false, message: `Check Number cannot be longer than ${P21_REFERENCE_MAX_LENGTH} characters` };
     const lineEl = elements.find((e) => e.Name === svc.list);
-    const lines: Array<{ invoice: Row; amount: number; allowed: number }> = [];
+    const lines: Array<{ invoice: Row; amount: number; allowed: number; terms: number }> = [];
     for (const row of lineEl?.Rows ?? []) {
       const edits = editsOf(row, svc.listFields!, svc.list!);
       if (typeof edits === 'string') return { ok: false, message: edits };
@@ -296,14 +302,25 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
       if (normalizeCustomerId(invoice.customer_id) !== normalizeCustomerId(customerId)) return { ok: false, message: `Invoice ${invoiceNo} does not belong to customer ${customerId}` };
       if (invoice.paid_in_full_flag === 'Y') return { ok: false, message: `Invoice ${invoiceNo} is already paid in full` };
       const lineAmount = amountOf(edits.get(opts.receiptLineFieldAmount));
-      if (lineAmount === null || lineAmount <= 0) return { ok: false, message: `Amount applied to invoice ${invoiceNo} must be greater than zero` };
+      if (lineAmount === null || lineAmount === 0) return { ok: false, message: `Amount applied to invoice ${invoiceNo} must not be zero` };
       const allowedText = edits.get(opts.receiptLineFieldAllowed);
       const allowed = allowedText ? amountOf(allowedText) : 0;
       if (allowed === null || allowed < 0) return { ok: false, message: `Allowed amount on invoice ${invoiceNo} is not a valid amount` };
-      const open = cts(invoice.total_amount) - cts(invoice.amount_paid) - cts(invoice.allowed) - lines.filter((l) => l.invoice === invoice).reduce((s, l) => s + l.amount + l.allowed, 0);
-      if (lineAmount > open) return { ok: false, message: `Amount applied to invoice ${invoiceNo} exceeds its open balance of ${centsToDecimalString(open)}` };
-      if (lineAmount + allowed > open) return { ok: false, message: `Amount applied plus allowed on invoice ${invoiceNo} exceeds its open balance of ${centsToDecimalString(open)}` };
-      lines.push({ invoice, amount: lineAmount, allowed });
+      const termsText = edits.get(opts.receiptLineFieldTerms);
+      const terms = termsText ? amountOf(termsText) : 0;
+      if (terms === null || terms < 0) return { ok: false, message: `Terms amount on invoice ${invoiceNo} is not a valid amount` };
+      const open = remainingOf(invoice) - lines.filter((l) => l.invoice === invoice).reduce((s, l) => s + l.amount + l.allowed + l.terms, 0);
+      if (open < 0) {
+        // An open credit memo: applied with a negative amount, never beyond what is left of it, with no terms or allowance.
+        if (lineAmount > 0) return { ok: false, message: `Invoice ${invoiceNo} is a credit memo; apply it with a negative amount` };
+        if (allowed !== 0 || terms !== 0) return { ok: false, message: `Credit memo ${invoiceNo} cannot take terms or an allowed amount` };
+        if (lineAmount < open) return { ok: false, message: `Amount applied to credit memo ${invoiceNo} exceeds its open balance of ${centsToDecimalString(open)}` };
+      } else {
+        if (lineAmount < 0) return { ok: false, message: `Amount applied to invoice ${invoiceNo} must be greater than zero` };
+        if (lineAmount > open) return { ok: false, message: `Amount applied to invoice ${invoiceNo} exceeds its open balance of ${centsToDecimalString(open)}` };
+        if (lineAmount + allowed + terms > open) return { ok: false, message: `Amount applied plus terms and allowed on invoice ${invoiceNo} exceeds its open balance of ${centsToDecimalString(open)}` };
+      }
+      lines.push({ invoice, amount: lineAmount, allowed, terms });
     }
     if (lines.reduce((s, l) => s + l.amount, 0) > amount) return { ok: false, message: 'Total applied exceeds the payment amount' };
 
@@ -323,13 +340,15 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     for (const l of lines) {
       tables.ar_receipts_detail!.push({
         receipt_number: receiptNumber, invoice_no: l.invoice.invoice_no, customer_id: l.invoice.customer_id, company_id: companyNo,
-        payment_amount: dec(l.amount), terms_amount: 0, allowed_amount: dec(l.allowed),
+        payment_amount: dec(l.amount), terms_amount: dec(l.terms), allowed_amount: dec(l.allowed),
       });
-      const paid = cts(l.invoice.amount_paid) + l.amount;
-      l.invoice.amount_paid = dec(paid);
+      l.invoice.amount_paid = dec(cts(l.invoice.amount_paid) + l.amount);
       l.invoice.allowed = dec(cts(l.invoice.allowed) + l.allowed);
+      l.invoice.terms_taken = dec(cts(l.invoice.terms_taken) + l.terms);
       l.invoice.date_last_modified = now;
-      if (paid + cts(l.invoice.allowed) >= cts(l.invoice.total_amount)) {
+      // Paid in full when nothing is left: an invoice down to zero, a credit memo used up.
+      const left = remainingOf(l.invoice);
+      if (cts(l.invoice.total_amount) >= 0 ? left <= 0 : left >= 0) {
         l.invoice.paid_in_full_flag = 'Y';
         l.invoice.date_paid = date;
         l.invoice.paid_by_check_no = check || null;
@@ -398,11 +417,14 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     original.delete_flag = 'Y';
     const now = new Date().toISOString().slice(0, 19);
     for (const d of tables.ar_receipts_detail!.filter((x) => x.receipt_number === original.receipt_number)) {
-      tables.ar_receipts_detail!.push({ ...d, receipt_number: receiptNumber, payment_amount: dec(-cts(d.payment_amount)), allowed_amount: dec(-cts(d.allowed_amount)) });
+      tables.ar_receipts_detail!.push({
+        ...d, receipt_number: receiptNumber, payment_amount: dec(-cts(d.payment_amount)), allowed_amount: dec(-cts(d.allowed_amount)), terms_amount: dec(-cts(d.terms_amount)),
+      });
       const invoice = invoiceByNo(String(d.invoice_no));
       if (!invoice) continue;
       invoice.amount_paid = dec(cts(invoice.amount_paid) - cts(d.payment_amount));
       invoice.allowed = dec(cts(invoice.allowed) - cts(d.allowed_amount));
+      invoice.terms_taken = dec(cts(invoice.terms_taken) - cts(d.terms_amount));
       invoice.paid_in_full_flag = 'N';
       invoice.date_paid = null;
       invoice.date_last_modified = now;
@@ -507,7 +529,12 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
           amountCents: cts(pay?.payment_amount) as Cents,
           lines: tables.ar_receipts_detail!
             .filter((d) => d.receipt_number === r.receipt_number)
-            .map((d) => ({ invoiceNo: String(d.invoice_no), amountCents: cts(d.payment_amount) as Cents, ...(cts(d.allowed_amount) !== 0 ? { allowedCents: cts(d.allowed_amount) as Cents } : {}) })),
+            .map((d) => ({
+              invoiceNo: String(d.invoice_no),
+              amountCents: cts(d.payment_amount) as Cents,
+              ...(cts(d.allowed_amount) !== 0 ? { allowedCents: cts(d.allowed_amount) as Cents } : {}),
+              ...(cts(d.terms_amount) !== 0 ? { termsCents: cts(d.terms_amount) as Cents } : {}),
+            })),
         };
       }),
     countReceipts: (reference: string) => tables.ar_payment_details!.filter((p) => p.check_number === reference).length,
@@ -515,7 +542,7 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     openBalance: (invoiceNo: string): Cents | null => {
       const inv = invoiceByNo(invoiceNo);
       if (!inv || inv.paid_in_full_flag === 'Y') return null;
-      return (cts(inv.total_amount) - cts(inv.amount_paid) - cts(inv.allowed)) as Cents;
+      return remainingOf(inv) as Cents;
     },
     contaminate: (count: number, o: Readonly<{ message?: string; status?: number; afterCommit?: boolean }> = {}) => {
       contamination = { remaining: count, message: o.message ?? '', status: o.status ?? 200, next: 0, afterCommit: o.afterCommit ?? false };
