@@ -153,9 +153,9 @@ describe('File connector: open AR in, receipts out', () => {
     expect(readdirSync(sandbox.receiptsFolder).sort()).toEqual(['receipt-412000111.csv', 'receipt-412000111.xlsx']);
     const csv = readFileSync(join(sandbox.receiptsFolder, 'receipt-412000111.csv'), 'utf8').trim().split('\r\n');
     expect(csv).toEqual([
-      'reference,receipt_date,customer_id,payment_method,card_brand,currency,receipt_amount,unapplied_amount,invoice_no,applied_amount,bank_code,deposit_no,memo',
-      '412000111,2026-11-21,C100,card,VISA,USD,135.01,0.00,5000,90.00,,,"Paid, thanks"',
-      '412000111,2026-11-21,C100,card,VISA,USD,135.01,0.00,5002,45.01,,,"Paid, thanks"',
+      'reference,receipt_date,customer_id,payment_method,card_brand,currency,receipt_amount,unapplied_amount,invoice_no,applied_amount,bank_code,deposit_no,memo,discount_amount,discount_gl_account,write_off_amount,write_off_reason',
+      '412000111,2026-11-21,C100,card,VISA,USD,135.01,0.00,5000,90.00,,,"Paid, thanks",,,,',
+      '412000111,2026-11-21,C100,card,VISA,USD,135.01,0.00,5002,45.01,,,"Paid, thanks",,,,',
     ]);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(join(sandbox.receiptsFolder, 'receipt-412000111.xlsx'));
@@ -238,5 +238,87 @@ describe('File open credits and discount terms', () => {
   it('refuses a filled but unreadable discount column with file, line and column', async () => {
     const mapping = { invoiceNo: 'Doc', customerId: 'Cust', invoiceDate: 'Date', openBalance: 'Open', discountPercent: 'Disc %', discountDays: 'Disc days' };
     await expect(read('bad.csv', 'Doc,Cust,Date,Open,Disc %,Disc days\nB1,C100,2026-10-01,80.00,two,10\n', mapping)).rejects.toThrow(/bad\.csv.*line 2, Disc %/);
+  });
+});
+
+describe('File receipts with an early-payment discount and an applied open credit', () => {
+  const ledger: OpenInvoice[] = [
+    { invoiceNo: '7001', customerId: 'C100', customerName: 'Apex', invoiceDate: '2026-11-01', dueDate: '2026-12-01', amountCents: cents(50_000), openBalanceCents: cents(50_000), currency: 'USD', poNo: '', terms: { discountBasisPoints: 200, discountDays: 10, netDays: 30 } },
+    { invoiceNo: '7002', customerId: 'C100', customerName: 'Apex', invoiceDate: '2026-11-02', dueDate: '2026-12-02', amountCents: cents(30_000), openBalanceCents: cents(30_000), currency: 'USD', poNo: '' },
+    { invoiceNo: 'CM7009', customerId: 'C100', customerName: 'Apex', invoiceDate: '2026-11-03', dueDate: '2026-11-03', amountCents: cents(-4_500), openBalanceCents: cents(-4_500), currency: 'USD', poNo: '' },
+  ];
+  let sandbox: FileSandbox;
+  beforeAll(async () => {
+    sandbox = await startFileSandbox({ customers, invoices: ledger });
+  });
+  afterAll(() => sandbox.close());
+  const connector = () => createFileConnector({ baseUrl: sandbox.baseUrl, options: sandbox.options, credentials: sandbox.credentials });
+  const base = { customerId: 'C100', date: '2026-11-05', currency: 'USD', paymentMethod: 'card' as const };
+
+  it('declares both capabilities', () => {
+    expect(connector().capabilities).toMatchObject({ writeOffs: true, applyCredits: true });
+  });
+
+  it('exports the discount (and its GL) on the invoice line, once, and the invoice closes', async () => {
+    const c = connector();
+    const r: ReceiptRequest = {
+      ...base,
+      reference: '512000001',
+      amountCents: cents(49_000),
+      allocations: [{ invoiceNo: '7001', amountCents: cents(49_000) }],
+      writeOffs: [{ invoiceNo: '7001', amountCents: cents(1_000), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }],
+      discountGlAccount: '4450-00',
+    };
+    const posted = await c.postReceipt(r);
+    expect(posted.amountCents).toBe(49_000);
+    expect(posted.allocations).toEqual([{ invoiceNo: '7001', amountCents: 49_000 }]);
+    const csv = readFileSync(join(sandbox.receiptsFolder, 'receipt-512000001.csv'), 'utf8').trim().split('\r\n');
+    expect(csv[1]).toBe('512000001,2026-11-05,C100,card,,USD,490.00,0.00,7001,490.00,,,,10.00,4450-00,,');
+    expect(await sandbox.openBalance('7001')).toBeNull();
+    expect(await sandbox.countReceipts('512000001')).toBe(1);
+    expect(await kindOf(connector().postReceipt(r))).toBe('duplicate');
+    expect(await connector().findReceipt('512000001')).toMatchObject({ amountCents: 49_000, allocations: [{ invoiceNo: '7001', amountCents: 49_000 }] });
+  });
+
+  it('exports an applied credit as a negative line naming the credit memo; invoice and credit close', async () => {
+    const c = connector();
+    const r: ReceiptRequest = {
+      ...base,
+      reference: '512000002',
+      amountCents: cents(25_500),
+      allocations: [
+        { invoiceNo: '7002', amountCents: cents(30_000) },
+        { invoiceNo: 'CM7009', amountCents: cents(-4_500) },
+      ],
+    };
+    await c.postReceipt(r);
+    const csv = readFileSync(join(sandbox.receiptsFolder, 'receipt-512000002.csv'), 'utf8').trim().split('\r\n');
+    expect(csv.slice(1)).toEqual([
+      '512000002,2026-11-05,C100,card,,USD,255.00,0.00,7002,300.00,,,,,,,',
+      '512000002,2026-11-05,C100,card,,USD,255.00,0.00,CM7009,-45.00,,,,,,,',
+    ]);
+    const found = await connector().findReceipt('512000002');
+    expect(found?.amountCents).toBe(25_500);
+    expect(found?.allocations).toEqual(r.allocations);
+    expect(await sandbox.openBalance('7002')).toBeNull();
+    expect(await sandbox.openBalance('CM7009')).toBeNull();
+    expect(await kindOf(c.postReceipt(r))).toBe('duplicate');
+    expect(await sandbox.countReceipts('512000002')).toBe(1);
+  });
+
+  it('refuses malformed discounts and credits, writing nothing', async () => {
+    const c = connector();
+    const before = readdirSync(sandbox.receiptsFolder).length;
+    const one = (over: Partial<ReceiptRequest>): ReceiptRequest => ({ ...base, reference: 'BAD1', amountCents: cents(100), allocations: [{ invoiceNo: '7002', amountCents: cents(100) }], ...over });
+    // A write-off on an invoice the receipt does not pay.
+    expect(await kindOf(c.postReceipt(one({ writeOffs: [{ invoiceNo: '7001', amountCents: cents(10), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }] })))).toBe('validation');
+    // Cash plus discount beyond the open balance.
+    expect(await kindOf(c.postReceipt(one({ writeOffs: [{ invoiceNo: '7002', amountCents: cents(29_950), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }] })))).toBe('validation');
+    // A negative line on an invoice, and more credit than is open.
+    expect(await kindOf(c.postReceipt(one({ amountCents: cents(100), allocations: [{ invoiceNo: '7002', amountCents: cents(200) }, { invoiceNo: '7001', amountCents: cents(-100) }] })))).toBe('validation');
+    expect(await kindOf(c.postReceipt(one({ amountCents: cents(100), allocations: [{ invoiceNo: '7002', amountCents: cents(9_100) }, { invoiceNo: 'CM7009', amountCents: cents(-9_000) }] })))).toBe('validation');
+    // A write-off without a reason code.
+    expect(await kindOf(c.postReceipt(one({ writeOffs: [{ invoiceNo: '7002', amountCents: cents(10), reasonCode: ' ' }] })))).toBe('validation');
+    expect(readdirSync(sandbox.receiptsFolder).length).toBe(before);
   });
 });

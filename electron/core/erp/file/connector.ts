@@ -11,6 +11,7 @@ import type {
   ReceiptRecord,
   ReceiptRequest,
 } from '../connector';
+import { cashApplication, isCashProblem } from '../cash-application';
 import { ErpError, isErpError } from '../errors';
 import type { ErpConnectionConfig } from '../kind-module';
 import { exportCreditMemo, exportReceipt, readExportedCreditMemo, readExportedReceipt } from './export';
@@ -20,7 +21,8 @@ import { parseFileOptions, type FileOptions } from './options';
 // The File "ERP": open AR from the site's CSV/XLSX export, receipts and
 // credit memos exported as files for the ERP's own import (docs/erp/file.md).
 
-const CAPABILITIES: ErpCapabilities = { postReceipts: 'file', creditMemos: 'file', receiptLookup: true, reverseReceipt: false };
+// Discounts, write-offs and open credits are columns of the receipt file (docs/erp/file.md): whatever imports it gets them.
+const CAPABILITIES: ErpCapabilities = { postReceipts: 'file', creditMemos: 'file', receiptLookup: true, reverseReceipt: false, writeOffs: true, applyCredits: true };
 
 // References become file names, so only characters safe on every file system.
 const SAFE_REFERENCE = /^[A-Za-z0-9._-]+$/;
@@ -47,29 +49,41 @@ export function createFileConnector(config: ErpConnectionConfig): ErpConnector {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(r.date)) throw new ErpError('validation', `Receipt date must be YYYY-MM-DD (got "${r.date}")`);
     if (!Number.isSafeInteger(r.amountCents) || r.amountCents <= 0) throw new ErpError('validation', 'Receipt amount must be positive');
     const applied = r.allocations.reduce((s, a) => s + a.amountCents, 0);
-    if (r.allocations.some((a) => !Number.isSafeInteger(a.amountCents) || a.amountCents <= 0)) {
-      throw new ErpError('validation', 'Every allocation must be a positive amount');
-    }
     if (applied + (r.unappliedCents ?? 0) !== r.amountCents) {
       throw new ErpError('validation', `Allocations plus unapplied do not add up to ${centsToDecimalString(r.amountCents)}`);
     }
+    const cash = cashApplication(r, { writeOffs: true, credits: true, reasonMaxLength: 40 });
+    if (isCashProblem(cash)) throw new ErpError('validation', `Receipt ${r.reference}: ${cash.problem}`);
     const existing = await findReceipt(r.reference);
     if (existing) {
       throw new ErpError('duplicate', `Receipt ${r.reference} was already exported as ${existing.erpDocumentId}`, { existingDocumentId: existing.erpDocumentId });
     }
     // Check the allocations against the open AR the ERP exported; a bad file stops the post.
-    const invoices = await findOpenInvoices(options, r.allocations.map((a) => a.invoiceNo));
-    for (const a of r.allocations) {
-      const inv = invoices.get(a.invoiceNo);
+    const invoices = await findOpenInvoices(options, cash.lines.map((l) => l.invoiceNo));
+    for (const line of cash.lines) {
+      const inv = invoices.get(line.invoiceNo);
       if (!inv || inv.customerId !== r.customerId) {
-        throw new ErpError('not_found', `Invoice ${a.invoiceNo} is not open for customer ${r.customerId} in ${basename(options.openArPath)}`);
+        throw new ErpError('not_found', `Invoice ${line.invoiceNo} is not open for customer ${r.customerId} in ${basename(options.openArPath)}`);
       }
-      if (inv.currency !== r.currency) throw new ErpError('validation', `Invoice ${a.invoiceNo} is in ${inv.currency}, the receipt in ${r.currency}`);
-      if (a.amountCents > inv.openBalanceCents) {
-        throw new ErpError('validation', `Invoice ${a.invoiceNo} has ${centsToDecimalString(inv.openBalanceCents)} open; cannot apply ${centsToDecimalString(a.amountCents)}`);
+      if (inv.currency !== r.currency) throw new ErpError('validation', `Invoice ${line.invoiceNo} is in ${inv.currency}, the receipt in ${r.currency}`);
+      if (line.amountCents < 0) {
+        // An open credit applied: the row must be a credit (negative balance) with at least that much left.
+        if (inv.openBalanceCents >= 0) throw new ErpError('validation', `${line.invoiceNo} is not an open credit in ${basename(options.openArPath)}; a negative line can only apply a credit memo`);
+        if (-line.amountCents > -inv.openBalanceCents) {
+          throw new ErpError('validation', `Credit ${line.invoiceNo} has ${centsToDecimalString(-inv.openBalanceCents)} open; cannot apply ${centsToDecimalString(-line.amountCents)}`);
+        }
+        continue;
+      }
+      if (inv.openBalanceCents <= 0) throw new ErpError('validation', `${line.invoiceNo} is an open credit, not an invoice: apply it with a negative amount`);
+      const closing = line.amountCents + line.discountCents + line.writeOffCents;
+      if (closing > inv.openBalanceCents) {
+        throw new ErpError(
+          'validation',
+          `Invoice ${line.invoiceNo} has ${centsToDecimalString(inv.openBalanceCents)} open; cannot apply ${centsToDecimalString(line.amountCents)}${closing > line.amountCents ? ` plus ${centsToDecimalString(closing - line.amountCents)} discount/write-off` : ''}`,
+        );
       }
     }
-    await exportReceipt(options.outputFolder, options.exportFormat, r);
+    await exportReceipt(options.outputFolder, options.exportFormat, r, cash.lines);
     const record = await findReceipt(r.reference);
     if (!record) throw new ErpError('unknown_outcome', `Receipt ${r.reference} was written but cannot be read back from ${options.outputFolder}`);
     return record;

@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { centsToDecimalString, parseDecimalToCents, type Cents } from '@shared/money';
+import type { CashLine } from '../cash-application';
 import type { CreditMemoRecord, CreditMemoRequest, ReceiptAllocation, ReceiptRecord, ReceiptRequest } from '../connector';
 import { ErpError } from '../errors';
 import type { ExportFormat } from './options';
@@ -17,6 +18,10 @@ import type { ExportFormat } from './options';
 export const RECEIPT_COLUMNS = [
   'reference', 'receipt_date', 'customer_id', 'payment_method', 'card_brand', 'currency', 'receipt_amount',
   'unapplied_amount', 'invoice_no', 'applied_amount', 'bank_code', 'deposit_no', 'memo',
+  // Cash application (after the original columns, so layouts built on them keep their positions):
+  // the early-payment discount and any other write-off closing the invoice with this line; an open
+  // credit applied is a line with a negative applied_amount naming the credit memo in invoice_no.
+  'discount_amount', 'discount_gl_account', 'write_off_amount', 'write_off_reason',
 ] as const;
 export const CREDIT_MEMO_COLUMNS = ['reference', 'original_reference', 'memo_date', 'customer_id', 'currency', 'amount', 'invoice_no', 'reason'] as const;
 
@@ -75,10 +80,17 @@ async function writeDocument(folder: string, base: string, format: ExportFormat,
 
 const money = (c: number): string => centsToDecimalString(c);
 
-export async function exportReceipt(folder: string, format: ExportFormat, r: ReceiptRequest): Promise<string> {
+export async function exportReceipt(folder: string, format: ExportFormat, r: ReceiptRequest, lines: readonly CashLine[]): Promise<string> {
   const common = [r.reference, r.date, r.customerId, r.paymentMethod, r.cardBrand ?? '', r.currency, money(r.amountCents), money(r.unappliedCents ?? 0)];
   const tail = [r.bankCode ?? '', r.depositNo ?? '', r.memo ?? ''];
-  const rows = r.allocations.length > 0 ? r.allocations.map((a) => [...common, a.invoiceNo, money(a.amountCents), ...tail]) : [[...common, '', '', ...tail]];
+  const optional = (c: number): string => (c > 0 ? money(c) : '');
+  const rows =
+    lines.length > 0
+      ? lines.map((l) => [
+          ...common, l.invoiceNo, money(l.amountCents), ...tail,
+          optional(l.discountCents), l.discountCents > 0 ? (r.discountGlAccount ?? '') : '', optional(l.writeOffCents), l.writeOffReason,
+        ])
+      : [[...common, '', '', ...tail, '', '', '', '']];
   return writeDocument(folder, receiptBase(r.reference), format, RECEIPT_COLUMNS, rows, 'Receipts');
 }
 

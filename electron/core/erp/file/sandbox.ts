@@ -99,7 +99,12 @@ export async function startFileSandbox(seed: ErpSandboxSeed): Promise<FileSandbo
       const start = balances.get(invoiceNo);
       if (start === undefined) return null;
       let open = start;
-      for (const r of await exportedRows()) if (r['invoice_no'] === invoiceNo) open -= parseDecimalToCents(r['applied_amount'] ?? '0');
+      // What the receiving ERP's import does: the cash, the discount and the write-off all close the invoice;
+      // a negative line uses up the credit memo it names.
+      const amount = (v: string | undefined): number => (v ? parseDecimalToCents(v) : 0);
+      for (const r of await exportedRows()) {
+        if (r['invoice_no'] === invoiceNo) open -= amount(r['applied_amount']) + amount(r['discount_amount']) + amount(r['write_off_amount']);
+      }
       return open === 0 ? null : open;
     },
     close: async () => {
