@@ -253,3 +253,104 @@ describe('Eclipse open credits and discount terms (demo world items over HTTP)',
     }
   });
 });
+
+describe('Eclipse early-payment discounts and open credits in a cash receipt', () => {
+  const customers = [{ customerId: 'C100', name: 'Granite Supply' }, { customerId: 'C200', name: 'Harbor Tools' }];
+  const item = (invoiceNo: string, customerId: string, amount: number, extra: Partial<OpenInvoice> = {}): OpenInvoice => ({
+    invoiceNo, customerId, invoiceDate: '2026-02-25', dueDate: '2026-03-27', amountCents: cents(amount), openBalanceCents: cents(amount), currency: 'USD', poNo: '', ...extra,
+  });
+  const seed = () => [
+    item('INV-501', 'C100', 50000, { terms: { discountBasisPoints: 200, discountDays: 10, netDays: 30 } }),
+    item('INV-502', 'C100', 30000),
+    item('CM-501', 'C100', -4000, { dueDate: '2026-02-25' }),
+    item('INV-601', 'C200', 10000),
+  ];
+  const discounted = (reference: string): ReceiptRequest => ({
+    reference, customerId: 'C100', date: '2026-03-02', amountCents: cents(49000), currency: 'USD', paymentMethod: 'card',
+    allocations: [{ invoiceNo: 'INV-501', amountCents: cents(49000) }],
+    writeOffs: [{ invoiceNo: 'INV-501', amountCents: cents(1000), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }],
+  });
+  const credited = (reference: string): ReceiptRequest => ({
+    reference, customerId: 'C100', date: '2026-03-02', amountCents: cents(26000), currency: 'USD', paymentMethod: 'ach',
+    allocations: [{ invoiceNo: 'INV-502', amountCents: cents(30000) }, { invoiceNo: 'CM-501', amountCents: cents(-4000) }],
+  });
+
+  let sandbox: EclipseSandbox;
+  beforeEach(async () => {
+    sandbox = await startEclipseSandbox({ customers, invoices: seed() }, { importIntervalMs: 50 });
+    return () => sandbox.close();
+  });
+  const make = (extra: Record<string, string | number> = {}) =>
+    new EclipseConnector({ baseUrl: sandbox.baseUrl, options: { ...optionDefaults(eclipseModule.optionFields), ...sandbox.options, lockboxPollIntervalMs: 50, lockboxConfirmTimeoutMs: 5_000, ...extra }, credentials: sandbox.credentials, timeoutMs: 2_000 });
+
+  async function rawReceipt(reference: string): Promise<Record<string, unknown>> {
+    const login = await fetch(`${sandbox.url}/Sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sandbox.credentials) });
+    const { sessionToken } = (await login.json()) as { sessionToken: string };
+    const res = await fetch(`${sandbox.url}/AccountsReceivable/CashReceipts?checkNumber=${reference}`, { headers: { sessionToken } });
+    return ((await res.json()) as { results: Array<Record<string, unknown>> }).results[0]!;
+  }
+
+  it('declares the capabilities; settings withdraw them', () => {
+    expect(make().capabilities).toMatchObject({ writeOffs: true, applyCredits: true });
+    expect(make({ discountField: '', creditApplication: 'off' }).capabilities).toMatchObject({ writeOffs: false, applyCredits: false });
+  });
+
+  it('API: posts a discount once in the application discount field; the invoice closes; read back by reference', async () => {
+    const c = make();
+    const posted = await c.postReceipt(discounted('613000001'));
+    await expectErp(make().postReceipt(discounted('613000001')), 'duplicate');
+    expect(sandbox.receiptCount('613000001')).toBe(1);
+    expect(await c.findReceipt('613000001')).toMatchObject({ erpDocumentId: posted.erpDocumentId, amountCents: 49000, allocations: [{ invoiceNo: 'INV-501', amountCents: 49000 }] });
+    expect((await rawReceipt('613000001')).applications).toEqual([{ invoiceNumber: 'INV-501', amount: '490.00', discountAmount: '10.00' }]);
+    expect(sandbox.openBalance('INV-501')).toBeNull();
+  });
+
+  it('API: applies an open credit once as a negative application; invoice and credit close', async () => {
+    const c = make();
+    await c.postReceipt(credited('613000002'));
+    await expectErp(c.postReceipt(credited('613000002')), 'duplicate');
+    expect(sandbox.receiptCount('613000002')).toBe(1);
+    const found = await make().findReceipt('613000002');
+    expect(found).toMatchObject({ amountCents: 26000, allocations: [{ invoiceNo: 'INV-502', amountCents: 30000 }, { invoiceNo: 'CM-501', amountCents: -4000 }] });
+    expect(sandbox.openBalance('INV-502')).toBeNull();
+    expect(sandbox.openBalance('CM-501')).toBeNull();
+    expect((await collectPages(c.listOpenInvoices())).map((i) => i.invoiceNo)).toEqual(['INV-501', 'INV-601']);
+  });
+
+  for (const layout of ['csv', 'fixed-width'] as const) {
+    it(`lock-box ${layout}: the discount rides beside its detail, the credit is a negative detail; each posts once`, async () => {
+      const c = make({ postingMode: 'lockbox-file', lockboxLayout: layout });
+      await c.postReceipt(discounted('613000003'));
+      await c.postReceipt(credited('613000004'));
+      await expectErp(c.postReceipt(credited('613000004')), 'duplicate');
+      expect([sandbox.receiptCount('613000003'), sandbox.receiptCount('613000004')]).toEqual([1, 1]);
+      const ext = layout === 'csv' ? 'csv' : 'txt';
+      const file = (ref: string) => readFile(join(sandbox.lockboxFolder, 'processed', `tieout-${ref}.${ext}`), 'utf8');
+      const d = parseLockboxFile(await file('613000003'), layout);
+      expect(d.details).toMatchObject([{ invoiceNo: 'INV-501', amountCents: 49000, discountCents: 1000 }]);
+      expect(d.totalCents).toBe(49000);
+      const k = parseLockboxFile(await file('613000004'), layout);
+      expect(k.details.map((x) => [x.invoiceNo, x.amountCents])).toEqual([['INV-502', 30000], ['CM-501', -4000]]);
+      expect(k.totalCents).toBe(26000);
+      if (layout === 'fixed-width') expect((await file('613000003')).trimEnd().split('\r\n').map((l) => l[0])).toEqual(['1', '6', '4', '9']);
+      expect((await c.findReceipt('613000004'))?.allocations).toEqual([{ invoiceNo: 'INV-502', amountCents: 30000 }, { invoiceNo: 'CM-501', amountCents: -4000 }]);
+      expect([sandbox.openBalance('INV-501'), sandbox.openBalance('INV-502'), sandbox.openBalance('CM-501')]).toEqual([null, null, null]);
+    });
+  }
+
+  it('refuses malformed discounts and credits before sending; Eclipse refuses what breaks its rules', async () => {
+    const c = make();
+    await expectErp(c.postReceipt({ ...discounted('613000005'), writeOffs: [{ invoiceNo: 'INV-501', amountCents: cents(1000), reasonCode: 'SHORT_PAY' }] }), 'validation');
+    await expectErp(c.postReceipt({ ...discounted('613000005'), writeOffs: [{ invoiceNo: 'INV-502', amountCents: cents(1000), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }] }), 'validation');
+    await expectErp(make({ creditApplication: 'off' }).postReceipt(credited('613000005')), 'validation');
+    await expectErp(make({ discountField: '' }).postReceipt(discounted('613000005')), 'validation');
+    await expectErp(c.postReceipt({ ...credited('613000005'), amountCents: cents(30000) }), 'validation');
+    expect(sandbox.receiptCount('613000005')).toBe(0);
+    // Eclipse's own rules: more credit than the memo holds; a credit applied positively.
+    const over = await expectErp(c.postReceipt({ ...credited('613000006'), amountCents: cents(25000), allocations: [{ invoiceNo: 'INV-502', amountCents: cents(30000) }, { invoiceNo: 'CM-501', amountCents: cents(-5000) }] }), 'validation');
+    expect(over.erpMessage).toContain('exceeds its open balance');
+    const positive = await expectErp(c.postReceipt({ ...credited('613000007'), amountCents: cents(100), allocations: [{ invoiceNo: 'CM-501', amountCents: cents(100) }] }), 'validation');
+    expect(positive.erpMessage).toContain('negative amount');
+    expect(sandbox.receiptCount('613000006') + sandbox.receiptCount('613000007')).toBe(0);
+  });
+});

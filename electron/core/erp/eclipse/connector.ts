@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { Cents } from '@shared/money';
 import type { Customer, OpenInvoice } from '@shared/domain';
 import type {
   ConnectionDiagnosis,
@@ -63,6 +64,9 @@ export class EclipseConnector implements ErpConnector {
       creditMemos: 'api',
       receiptLookup: true,
       reverseReceipt: false,
+      // Discounts: an application field (API) or the lock-box discount column; credits: negative applications.
+      writeOffs: this.options.postingMode === 'lockbox-file' || this.options.discountField !== '',
+      applyCredits: this.options.creditApplication === 'negative-line',
     };
   }
 
@@ -236,14 +240,18 @@ export class EclipseConnector implements ErpConnector {
   // ---- writes --------------------------------------------------------------
 
   async postReceipt(receipt: ReceiptRequest): Promise<ReceiptRecord> {
-    checkReceiptRequest(receipt, this.options.referenceMaxLength);
+    const discounts = checkReceiptRequest(receipt, this.options.referenceMaxLength, {
+      erp: 'Eclipse',
+      credits: this.capabilities.applyCredits === true,
+      discounts: this.capabilities.writeOffs === true,
+    });
     const existing = await this.findReceipt(receipt.reference);
     if (existing) {
       throw new ErpError('duplicate', `Eclipse already holds cash receipt ${existing.erpDocumentId} for PayTrace ${receipt.reference}`, { existingDocumentId: existing.erpDocumentId });
     }
-    if (this.options.postingMode === 'lockbox-file') return this.postByLockbox(receipt);
+    if (this.options.postingMode === 'lockbox-file') return this.postByLockbox(receipt, discounts);
     const what = `Eclipse cash receipt for PayTrace ${receipt.reference}`;
-    const body = await this.call('POST', this.options.cashReceiptsPath, { what, isWrite: true, body: receiptBody(receipt, this.options.referenceField) });
+    const body = await this.call('POST', this.options.cashReceiptsPath, { what, isWrite: true, body: receiptBody(receipt, this.options.referenceField, discounts, this.options.discountField) });
     try {
       return toReceiptRecord(body, this.options.referenceField);
     } catch {
@@ -251,10 +259,10 @@ export class EclipseConnector implements ErpConnector {
     }
   }
 
-  private async postByLockbox(receipt: ReceiptRequest): Promise<ReceiptRecord> {
+  private async postByLockbox(receipt: ReceiptRequest, discounts: ReadonlyMap<string, Cents>): Promise<ReceiptRecord> {
     const { lockboxFolder: folder, lockboxLayout: layout } = this.options;
     const fileName = lockboxFileName(receipt.reference, layout);
-    await dropFileOnce({ folder, fileName, content: () => buildLockboxFile(receipt, layout) });
+    await dropFileOnce({ folder, fileName, content: () => buildLockboxFile(receipt, layout, discounts) });
     return awaitImported({
       folder,
       fileName,

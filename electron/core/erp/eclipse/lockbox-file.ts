@@ -7,12 +7,17 @@ import { ErpError } from '../errors';
 // unconfirmed), so Tieout writes one of two documented layouts
 // (docs/erp/eclipse.md): CSV or fixed width, each header / detail / trailer.
 // One file holds one receipt; the detail lines are its invoice applications
-// (an unapplied remainder is a detail with a blank invoice). The parser is the
-// sandbox's importer and the round-trip check in tests.
+// (an unapplied remainder is a detail with a blank invoice; an open credit
+// applied is a detail with a negative amount naming the credit memo). The
+// early-payment discount taken on an invoice travels beside its detail, as
+// bank lock-box and remittance formats carry it per invoice (X12 RMT07 /
+// RMR06 "amount of discount taken"): a CSV column, or a fixed-width type 4
+// overflow record. The trailer total is the cash: discounts are not in it.
+// The parser is the sandbox's importer and the round-trip check in tests.
 
 export type LockboxLayout = 'csv' | 'fixed-width';
 
-export type LockboxDetail = Readonly<{ reference: string; customerId: string; invoiceNo: string; amountCents: Cents; date: string; method: string }>;
+export type LockboxDetail = Readonly<{ reference: string; customerId: string; invoiceNo: string; amountCents: Cents; date: string; method: string; discountCents?: Cents }>;
 
 export type LockboxFile = Readonly<{ batchId: string; date: string; bankCode: string; currency: string; details: readonly LockboxDetail[]; totalCents: Cents }>;
 
@@ -20,7 +25,10 @@ export type LockboxFile = Readonly<{ batchId: string; date: string; bankCode: st
 export const FIXED_WIDTH = {
   recordLength: 80,
   header: { type: [1, 1], source: [2, 10], batchId: [12, 20], date: [32, 8], bankCode: [40, 10], currency: [50, 3] },
+  /** amountCents is signed: a leading '-' (then zeros) for an open credit applied. */
   detail: { type: [1, 1], reference: [2, 20], customerId: [22, 15], invoiceNo: [37, 15], amountCents: [52, 12], date: [64, 8], method: [72, 4] },
+  /** Overflow record after a detail: the early-payment discount taken on that detail's invoice. */
+  discount: { type: [1, 1], reference: [2, 20], invoiceNo: [22, 15], discountCents: [37, 12] },
   trailer: { type: [1, 1], count: [2, 6], totalCents: [8, 14] },
 } as const;
 
@@ -32,9 +40,14 @@ export function lockboxFileName(reference: string, layout: LockboxLayout): strin
   return `tieout-${safe}.${layout === 'csv' ? 'csv' : 'txt'}`;
 }
 
-export function buildLockboxFile(r: ReceiptRequest, layout: LockboxLayout): string {
+export function buildLockboxFile(r: ReceiptRequest, layout: LockboxLayout, discounts: ReadonlyMap<string, Cents> = new Map()): string {
   const method = r.paymentMethod === 'ach' ? 'EFT' : 'CC';
-  const details: LockboxDetail[] = r.allocations.map((a) => ({ reference: r.reference, customerId: r.customerId, invoiceNo: a.invoiceNo, amountCents: a.amountCents, date: r.date, method }));
+  const pending = new Map(discounts);
+  const details: LockboxDetail[] = r.allocations.map((a) => {
+    const d = a.amountCents > 0 ? pending.get(a.invoiceNo.trim()) : undefined;
+    if (d !== undefined) pending.delete(a.invoiceNo.trim());
+    return { reference: r.reference, customerId: r.customerId, invoiceNo: a.invoiceNo, amountCents: a.amountCents, date: r.date, method, ...(d ? { discountCents: d } : {}) };
+  });
   if ((r.unappliedCents ?? 0) > 0) details.push({ reference: r.reference, customerId: r.customerId, invoiceNo: '', amountCents: r.unappliedCents!, date: r.date, method });
   const file: LockboxFile = { batchId: r.reference, date: r.date, bankCode: r.bankCode ?? '', currency: r.currency, details, totalCents: r.amountCents };
   return layout === 'csv' ? toCsv(file) : toFixedWidth(file);
@@ -48,10 +61,17 @@ function csvField(v: string): string {
 function toCsv(f: LockboxFile): string {
   const lines = [
     ['H', 'TIEOUT', f.batchId, ymd(f.date), f.bankCode, f.currency],
-    ...f.details.map((d) => ['D', d.reference, d.customerId, d.invoiceNo, centsToDecimalString(d.amountCents), ymd(d.date), d.method]),
+    ...f.details.map((d) => [
+      'D', d.reference, d.customerId, d.invoiceNo, centsToDecimalString(d.amountCents), ymd(d.date), d.method, d.discountCents ? centsToDecimalString(d.discountCents) : '',
+    ]),
     ['T', String(f.details.length), centsToDecimalString(f.totalCents)],
   ];
   return lines.map((l) => l.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
+
+/** Cents zero-padded to the width; a negative amount keeps its '-' in front of the zeros. */
+function signedDigits(c: Cents, width: number): string {
+  return c < 0 ? `-${String(-c).padStart(width - 1, '0')}` : String(c);
 }
 
 function put(line: string[], [start, length]: readonly [number, number], value: string, what: string, numeric = false): void {
@@ -61,7 +81,7 @@ function put(line: string[], [start, length]: readonly [number, number], value: 
 }
 
 function toFixedWidth(f: LockboxFile): string {
-  const { header, detail, trailer, recordLength } = FIXED_WIDTH;
+  const { header, detail, discount, trailer, recordLength } = FIXED_WIDTH;
   const blank = () => Array<string>(recordLength).fill(' ');
   const h = blank();
   put(h, header.type, '1', 'type');
@@ -77,10 +97,18 @@ function toFixedWidth(f: LockboxFile): string {
     put(l, detail.reference, d.reference, 'reference');
     put(l, detail.customerId, d.customerId, 'customerId');
     put(l, detail.invoiceNo, d.invoiceNo, 'invoiceNo');
-    put(l, detail.amountCents, String(d.amountCents), 'amountCents', true);
+    put(l, detail.amountCents, signedDigits(d.amountCents, detail.amountCents[1]), 'amountCents', true);
     put(l, detail.date, ymd(d.date), 'date');
     put(l, detail.method, d.method, 'method');
     lines.push(l.join(''));
+    if (d.discountCents) {
+      const o = blank();
+      put(o, discount.type, '4', 'type');
+      put(o, discount.reference, d.reference, 'reference');
+      put(o, discount.invoiceNo, d.invoiceNo, 'invoiceNo');
+      put(o, discount.discountCents, String(d.discountCents), 'discountCents', true);
+      lines.push(o.join(''));
+    }
   }
   const t = blank();
   put(t, trailer.type, '9', 'type');
@@ -138,7 +166,9 @@ function fromCsv(lines: string[]): LockboxFile {
   if (t[0] !== 'T' || t.length < 3) throw new ErpError('validation', `Lock-box CSV line ${rows.length}: expected the T trailer record`);
   const details = rows.slice(1, -1).map((d, i): LockboxDetail => {
     if (d[0] !== 'D' || d.length < 7) throw new ErpError('validation', `Lock-box CSV line ${i + 2}: expected a D detail record`);
-    return { reference: d[1]!, customerId: d[2]!, invoiceNo: d[3]!, amountCents: amount(d[4]!, `line ${i + 2}`), date: iso(d[5]!), method: d[6]! };
+    const discountCents = d[7] ? amount(d[7], `line ${i + 2} discount`) : 0;
+    if (discountCents < 0) throw new ErpError('validation', `Lock-box CSV line ${i + 2}: a discount cannot be negative`);
+    return { reference: d[1]!, customerId: d[2]!, invoiceNo: d[3]!, amountCents: amount(d[4]!, `line ${i + 2}`), date: iso(d[5]!), method: d[6]!, ...(discountCents ? { discountCents } : {}) };
   });
   if (Number(t[1]) !== details.length) throw new ErpError('validation', `Lock-box CSV trailer: count ${t[1]} but ${details.length} details`);
   return { batchId: h[2]!, date: iso(h[3]!), bankCode: h[4]!, currency: h[5]!, details, totalCents: amount(t[2]!, 'trailer') };
@@ -154,23 +184,40 @@ function digits(line: string, col: readonly [number, number], where: string): nu
   return Number(v);
 }
 
+function signed(line: string, col: readonly [number, number], where: string): number {
+  const v = field(line, col);
+  const m = /^(-?)(\d+)$/.exec(v);
+  if (!m) throw new ErpError('validation', `Lock-box fixed-width ${where}: "${v}" is not a number`);
+  return m[1] ? -Number(m[2]) : Number(m[2]);
+}
+
 function fromFixedWidth(lines: string[]): LockboxFile {
-  const { header, detail, trailer } = FIXED_WIDTH;
+  const { header, detail, discount, trailer } = FIXED_WIDTH;
   const h = lines[0]!;
   const t = lines[lines.length - 1]!;
   if (field(h, header.type) !== '1') throw new ErpError('validation', 'Lock-box fixed-width line 1: expected the type 1 header record');
   if (field(t, trailer.type) !== '9') throw new ErpError('validation', `Lock-box fixed-width line ${lines.length}: expected the type 9 trailer record`);
-  const details = lines.slice(1, -1).map((l, i): LockboxDetail => {
+  const details: LockboxDetail[] = [];
+  lines.slice(1, -1).forEach((l, i) => {
     const where = `line ${i + 2}`;
-    if (field(l, detail.type) !== '6') throw new ErpError('validation', `Lock-box fixed-width ${where}: expected a type 6 detail record`);
-    return {
+    const type = field(l, detail.type);
+    if (type === '4') {
+      const last = details[details.length - 1];
+      if (!last || last.invoiceNo !== field(l, discount.invoiceNo) || last.discountCents) {
+        throw new ErpError('validation', `Lock-box fixed-width ${where}: a type 4 discount record must follow the type 6 detail of its invoice`);
+      }
+      details[details.length - 1] = { ...last, discountCents: cents(digits(l, discount.discountCents, where)) };
+      return;
+    }
+    if (type !== '6') throw new ErpError('validation', `Lock-box fixed-width ${where}: expected a type 6 detail or type 4 discount record`);
+    details.push({
       reference: field(l, detail.reference),
       customerId: field(l, detail.customerId),
       invoiceNo: field(l, detail.invoiceNo),
-      amountCents: cents(digits(l, detail.amountCents, where)),
+      amountCents: cents(signed(l, detail.amountCents, where)),
       date: iso(field(l, detail.date)),
       method: field(l, detail.method),
-    };
+    });
   });
   if (digits(t, trailer.count, 'trailer') !== details.length) throw new ErpError('validation', 'Lock-box fixed-width trailer: detail count does not match');
   return {

@@ -15,6 +15,21 @@ export const ECLIPSE_OPTION_FIELDS: readonly ErpOptionField[] = [
   { key: 'termsField', label: 'Invoice terms field', default: 'terms', help: 'Open-invoice field holding the terms text (e.g. "2% 10 NET 30"); read into discount terms when it states a discount. Empty to skip.', unconfirmed: true },
   { key: 'referenceField', label: 'Reference field', default: 'checkNumber', help: 'Receipt field carrying the PayTrace transaction id; also the query parameter of the look-up.', unconfirmed: true },
   { key: 'referenceMaxLength', label: 'Reference max length', default: 20, help: 'Longest reference the ERP field accepts; longer ones are refused before sending.', unconfirmed: true },
+  {
+    key: 'discountField',
+    label: 'Application field: discount taken',
+    default: 'discountAmount',
+    help: "Field of a cash receipt application carrying the early-payment (terms) discount taken on that invoice (API mode; lock-box files carry it in their own column). Empty = post no discounts.",
+    unconfirmed: true,
+  },
+  {
+    key: 'creditApplication',
+    label: 'Open credits in a receipt',
+    default: 'negative-line',
+    help: "'negative-line' applies an open credit memo as an application (lock-box detail) with a negative amount against the memo's number; 'off' leaves credits to be applied in Eclipse.",
+    unconfirmed: true,
+    choices: ['negative-line', 'off'],
+  },
   { key: 'postingMode', label: 'Posting mode', default: 'api', help: "'api': POST to the cash receipts path. 'lockbox-file': drop a lock-box/EFT import file in a folder and confirm by reading the receipt back.", choices: ['api', 'lockbox-file'] },
   { key: 'lockboxFolder', label: 'Lock-box drop folder', default: '', help: 'Folder Eclipse imports lock-box/EFT files from (lockbox-file mode).' },
   { key: 'lockboxLayout', label: 'Lock-box layout', default: 'csv', help: 'File layout; must match the layout configured in Eclipse Cash Receipts (docs/erp/eclipse.md).', unconfirmed: true, choices: ['csv', 'fixed-width'] },
@@ -32,6 +47,8 @@ export type EclipseOptions = Readonly<{
   termsField: string;
   referenceField: string;
   referenceMaxLength: number;
+  discountField: string;
+  creditApplication: 'negative-line' | 'off';
   postingMode: 'api' | 'lockbox-file';
   lockboxFolder: string;
   lockboxLayout: 'csv' | 'fixed-width';
@@ -66,6 +83,8 @@ export function parseEclipseOptions(options: Readonly<Record<string, ErpOptionVa
   if (postingMode !== 'api' && postingMode !== 'lockbox-file') throw new ErpError('config', `Eclipse postingMode must be 'api' or 'lockbox-file' (got "${postingMode}")`);
   const lockboxLayout = str(options, 'lockboxLayout');
   if (lockboxLayout !== 'csv' && lockboxLayout !== 'fixed-width') throw new ErpError('config', `Eclipse lockboxLayout must be 'csv' or 'fixed-width' (got "${lockboxLayout}")`);
+  const creditApplication = str(options, 'creditApplication');
+  if (creditApplication !== 'negative-line' && creditApplication !== 'off') throw new ErpError('config', `Eclipse creditApplication must be 'negative-line' or 'off' (got "${creditApplication}")`);
   const lockboxFolder = str(options, 'lockboxFolder');
   if (postingMode === 'lockbox-file' && lockboxFolder === '') throw new ErpError('config', 'Eclipse lockbox-file posting needs the lockboxFolder setting');
   return {
@@ -78,6 +97,8 @@ export function parseEclipseOptions(options: Readonly<Record<string, ErpOptionVa
     termsField: str(options, 'termsField'),
     referenceField: str(options, 'referenceField'),
     referenceMaxLength: positiveInt(options, 'referenceMaxLength'),
+    discountField: str(options, 'discountField'),
+    creditApplication,
     postingMode,
     lockboxFolder,
     lockboxLayout,

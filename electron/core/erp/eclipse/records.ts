@@ -129,7 +129,19 @@ export function toCreditMemoRecord(v: unknown, referenceField: string): CreditMe
   };
 }
 
-export function receiptBody(r: ReceiptRequest, referenceField: string): Obj {
+/**
+ * The cash receipt sent to Eclipse: one application per allocation (an open
+ * credit applied has a negative amount), the early-payment discount taken on
+ * an invoice in `discountField` of its first application.
+ */
+export function receiptBody(r: ReceiptRequest, referenceField: string, discounts: ReadonlyMap<string, Cents> = new Map(), discountField = ''): Obj {
+  const pending = new Map(discounts);
+  const discountOf = (invoiceNo: string, amount: Cents): Obj => {
+    const d = amount > 0 ? pending.get(invoiceNo.trim()) : undefined;
+    if (d === undefined || !discountField) return {};
+    pending.delete(invoiceNo.trim());
+    return { [discountField]: centsToDecimalString(d) };
+  };
   return {
     customerId: r.customerId,
     receiptDate: r.date,
@@ -139,7 +151,7 @@ export function receiptBody(r: ReceiptRequest, referenceField: string): Obj {
     [referenceField]: r.reference,
     ...(r.bankCode ? { bankCode: r.bankCode } : {}),
     ...(r.depositNo ? { depositNumber: r.depositNo } : {}),
-    applications: r.allocations.map((a) => ({ invoiceNumber: a.invoiceNo, amount: centsToDecimalString(a.amountCents) })),
+    applications: r.allocations.map((a) => ({ invoiceNumber: a.invoiceNo, amount: centsToDecimalString(a.amountCents), ...discountOf(a.invoiceNo, a.amountCents) })),
     unappliedAmount: centsToDecimalString(r.unappliedCents ?? 0),
     ...(r.memo ? { memo: r.memo } : {}),
   };

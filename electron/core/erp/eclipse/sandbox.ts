@@ -39,7 +39,8 @@ type StoredReceipt = {
   currency: string;
   paymentType: string;
   reference: string;
-  applications: Array<{ invoiceNumber: string; amount: Cents }>;
+  /** A negative amount applies an open credit memo; discount is the early-payment discount taken on the invoice. */
+  applications: Array<{ invoiceNumber: string; amount: Cents; discount: Cents }>;
   unapplied: Cents;
   source: 'api' | 'lockbox';
 };
@@ -63,6 +64,7 @@ const defaultOf = (key: string): string => String(ECLIPSE_OPTION_FIELDS.find((f)
 export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSandboxOptions = {}): Promise<EclipseSandbox> {
   const referenceField = opts.referenceField ?? defaultOf('referenceField');
   const referenceMaxLength = opts.referenceMaxLength ?? Number(defaultOf('referenceMaxLength'));
+  const discountField = defaultOf('discountField');
   const paths = {
     customers: defaultOf('customersPath'),
     invoices: defaultOf('openInvoicesPath'),
@@ -97,7 +99,7 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
     currency: r.currency,
     paymentType: r.paymentType,
     [referenceField]: r.reference,
-    applications: r.applications.map((a) => ({ invoiceNumber: a.invoiceNumber, amount: centsToDecimalString(a.amount) })),
+    applications: r.applications.map((a) => ({ invoiceNumber: a.invoiceNumber, amount: centsToDecimalString(a.amount), ...(a.discount ? { [discountField]: centsToDecimalString(a.discount) } : {}) })),
     unappliedAmount: centsToDecimalString(r.unapplied),
   });
   const renderMemo = (m: StoredMemo) => ({
@@ -126,13 +128,21 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
       if (inv.invoice.customerId !== input.customerId) return `Invoice ${a.invoiceNumber} belongs to another customer`;
       if (seen.has(a.invoiceNumber)) return `Invoice ${a.invoiceNumber} is applied twice`;
       seen.add(a.invoiceNumber);
-      if (a.amount <= 0 || a.amount > inv.open) return `Amount applied to invoice ${a.invoiceNumber} exceeds its open balance`;
+      if (a.discount < 0) return `Discount on invoice ${a.invoiceNumber} cannot be negative`;
+      if (inv.open < 0) {
+        // An open credit memo: consumed with a negative amount, no discount, never beyond what is left.
+        if (a.amount >= 0) return `Credit memo ${a.invoiceNumber} must be applied with a negative amount`;
+        if (a.discount !== 0) return `Credit memo ${a.invoiceNumber} cannot take a discount`;
+        if (a.amount < inv.open) return `Amount applied to credit memo ${a.invoiceNumber} exceeds its open balance`;
+      } else if (a.amount <= 0) return `Amount applied to invoice ${a.invoiceNumber} must be greater than zero`;
+      else if (a.amount > inv.open) return `Amount applied to invoice ${a.invoiceNumber} exceeds its open balance`;
+      else if (a.amount + a.discount > inv.open) return `Amount applied plus discount on invoice ${a.invoiceNumber} exceeds its open balance`;
       applied += a.amount;
     }
     if (applied + input.unapplied !== input.amount) return 'Applications plus unapplied amount do not equal the receipt amount';
     for (const a of input.applications) {
       const inv = invoices.get(a.invoiceNumber)!;
-      inv.open = (inv.open - a.amount) as Cents;
+      inv.open = (inv.open - a.amount - a.discount) as Cents;
     }
     const stored: StoredReceipt = { ...input, id: `CR${String(++seq).padStart(6, '0')}` };
     receipts.push(stored);
@@ -164,7 +174,10 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
     for (const a of Array.isArray(b.applications) ? (b.applications as Array<Record<string, unknown>>) : []) {
       const amt = amountOf(a.amount, 'applications.amount');
       if (typeof amt === 'string') return bad(amt);
-      applications.push({ invoiceNumber: String(a.invoiceNumber ?? ''), amount: amt });
+      const discount = amountOf(a[discountField] ?? '0', `applications.${discountField}`);
+      if (typeof discount === 'string') return bad(discount);
+      for (const k of Object.keys(a)) if (!['invoiceNumber', 'amount', discountField].includes(k)) return bad(`Unknown application field ${k}`);
+      applications.push({ invoiceNumber: String(a.invoiceNumber ?? ''), amount: amt, discount });
     }
     const result = applyReceipt({
       customerId: String(b.customerId ?? ''),
@@ -290,7 +303,7 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
         const parsed = parseLockboxFile(await readFile(file, 'utf8'), layout);
         const first = parsed.details[0];
         if (!first) throw new Error('the file has no detail records');
-        const applications = parsed.details.filter((d) => d.invoiceNo !== '').map((d) => ({ invoiceNumber: d.invoiceNo, amount: d.amountCents }));
+        const applications = parsed.details.filter((d) => d.invoiceNo !== '').map((d) => ({ invoiceNumber: d.invoiceNo, amount: d.amountCents, discount: (d.discountCents ?? 0) as Cents }));
         const unapplied = parsed.details.filter((d) => d.invoiceNo === '').reduce((s, d) => s + d.amountCents, 0) as Cents;
         const result = applyReceipt({
           customerId: first.customerId,
