@@ -303,3 +303,102 @@ describe('SAP ECC open credits and cash discount terms', () => {
     expect(itemTerms({ DSCT_PCT1: '0.000', DSCT_DAYS1: '000', NETTERMS: '030' })).toBeNull();
   });
 });
+
+describe('SAP ECC wrapper: cash discount, write-off and a credit memo cleared with the invoices', () => {
+  const customers = [{ customerId: '100042', name: 'Apex Plumbing' }];
+  const inv = (invoiceNo: string, amount: number, extra: Partial<OpenInvoice> = {}): OpenInvoice => ({
+    invoiceNo, customerId: '100042', customerName: 'Apex Plumbing', invoiceDate: '2026-02-20', dueDate: '2026-03-22',
+    amountCents: cents(amount), openBalanceCents: cents(amount), currency: 'USD', poNo: '', ...extra,
+  });
+  const ledger = [
+    inv('90001001', 50_000, { terms: { discountBasisPoints: 200, discountDays: 10, netDays: 30 } }),
+    inv('90001002', 30_000),
+    inv('90001003', 12_000),
+    inv('60000009', -4_500, { dueDate: '2026-02-20' }),
+  ];
+  let sandbox: SapEccSandbox;
+  beforeAll(async () => {
+    sandbox = await startSapEccSandbox({ customers, invoices: ledger });
+  });
+  afterAll(async () => sandbox.close());
+  const connect = (options: Record<string, string> = {}) =>
+    createSapEccConnector({ baseUrl: sandbox.baseUrl, options: { ...sandbox.options, ...options }, credentials: sandbox.credentials, timeoutMs: 5_000 });
+  const base = { customerId: '100042', date: today, currency: 'USD', paymentMethod: 'card' as const };
+
+  it('declares writeOffs and applyCredits in wrapper mode only', () => {
+    expect(connect().capabilities).toMatchObject({ writeOffs: true, applyCredits: true });
+    expect(connect({ postingMode: 'bapi' }).capabilities).toMatchObject({ writeOffs: false, applyCredits: false });
+  });
+
+  it('posts the cash with DISC_AMT on the invoice item, clears the invoice, books the discount to DISC_GL_ACCOUNT, once', async () => {
+    const r: ReceiptRequest = {
+      ...base,
+      reference: '400300001',
+      amountCents: cents(49_000),
+      allocations: [{ invoiceNo: '90001001', amountCents: cents(49_000) }],
+      writeOffs: [{ invoiceNo: '90001001', amountCents: cents(1_000), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }],
+      discountGlAccount: '880000',
+    };
+    const posted = await connect().postReceipt(r);
+    expect(sandbox.openBalance('90001001')).toBeNull();
+    const doc = sandbox.documents().find((d) => d.XBLNR === '400300001')!;
+    expect(doc.glLines).toEqual([
+      { HKONT: '0000113100', SHKZG: 'S', WRBTR: 49_000, ZUONR: '400300001' },
+      { HKONT: '0000880000', SHKZG: 'S', WRBTR: 1_000, ZUONR: '90001001', SGTXT: 'Cash discount 90001001' },
+    ]);
+    const cashLine = sandbox.clearedItems().find((i) => i.XBLNR === '400300001' && i.SHKZG === 'H')!;
+    expect(cashLine).toMatchObject({ WRBTR: 49_000, WSKTO: 1_000, SGTXT: 'Inv 90001001 / 400300001', AUGBL: posted.erpDocumentId.slice(0, 10) });
+    const found = await connect().findReceipt('400300001');
+    expect(found).toMatchObject({ erpDocumentId: posted.erpDocumentId, amountCents: 49_000, allocations: [{ invoiceNo: '90001001', amountCents: 49_000 }] });
+    expect((await caught(connect().postReceipt(r))).kind).toBe('duplicate');
+    expect(sandbox.receiptCount('400300001')).toBe(1);
+  });
+
+  it('applies the open credit memo as a debit item cleared with the invoice; a supervisor write-off carries its reason', async () => {
+    const r: ReceiptRequest = {
+      ...base,
+      reference: '400300002',
+      amountCents: cents(30_000 - 4_500 - 200),
+      allocations: [
+        { invoiceNo: '90001002', amountCents: cents(30_000 - 200) },
+        { invoiceNo: '60000009', amountCents: cents(-4_500) },
+      ],
+      writeOffs: [{ invoiceNo: '90001002', amountCents: cents(200), reasonCode: 'SMALL_BALANCE' }],
+    };
+    const posted = await connect().postReceipt(r);
+    expect(sandbox.openBalance('90001002')).toBeNull();
+    expect(sandbox.openBalance('60000009')).toBeNull();
+    const cm = sandbox.clearedItems().find((i) => i.XBLNR === '400300002' && i.SHKZG === 'S')!;
+    expect(cm).toMatchObject({ BSCHL: '01', WRBTR: 4_500, SGTXT: 'Cred 60000009 / 400300002' });
+    expect(sandbox.clearedItems().find((i) => i.XBLNR === '400300002' && i.SHKZG === 'H')).toMatchObject({ WRBTR: 29_800, WRITEOFF: 200, RSTGR: 'SMALL_BALANCE' });
+    const found = await connect().findReceipt('400300002');
+    expect(found?.erpDocumentId).toBe(posted.erpDocumentId);
+    expect(found?.amountCents).toBe(25_300);
+    expect([...found!.allocations].sort((a, b) => a.invoiceNo.localeCompare(b.invoiceNo))).toEqual([
+      { invoiceNo: '60000009', amountCents: -4_500 },
+      { invoiceNo: '90001002', amountCents: 29_800 },
+    ]);
+    expect((await caught(connect().postReceipt(r))).kind).toBe('duplicate');
+    expect(sandbox.receiptCount('400300002')).toBe(1);
+  });
+
+  it('refuses malformed discounts and credits before sending, and SAP refuses what exceeds the open items; nothing is posted', async () => {
+    const docs = sandbox.documents().length;
+    const one = (over: Partial<ReceiptRequest>): ReceiptRequest => ({ ...base, reference: '400300009', amountCents: cents(100), allocations: [{ invoiceNo: '90001003', amountCents: cents(100) }], ...over });
+    const stray = await caught(connect().postReceipt(one({ writeOffs: [{ invoiceNo: '90001002', amountCents: cents(10), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }] })));
+    expect(stray.kind).toBe('validation');
+    expect(stray.message).toMatch(/Receipt 400300009: the write-off on 90001002 needs a positive allocation/);
+    // Cash + discount above the open amount: SAP's own message (F5 264).
+    const over = await caught(connect().postReceipt(one({ writeOffs: [{ invoiceNo: '90001003', amountCents: cents(11_950), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }] })));
+    expect(over.kind).toBe('validation');
+    expect(over.erpMessage).toMatch(/exceeds the open amount .*\(F5 264\)/);
+    // A negative line naming an invoice, not a credit memo (F5 263).
+    const notCredit = await caught(connect().postReceipt(one({ allocations: [{ invoiceNo: '90001003', amountCents: cents(200) }, { invoiceNo: '90001001', amountCents: cents(-100) }] })));
+    expect(notCredit.erpMessage).toMatch(/No open credit memo found .*\(F5 263\)/);
+    // BAPI mode clears nothing, so it refuses discounts and credits before sending.
+    const bapi = await caught(connect({ postingMode: 'bapi' }).postReceipt(one({ writeOffs: [{ invoiceNo: '90001003', amountCents: cents(10), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }] })));
+    expect(bapi.message).toMatch(/postingMode wrapper/);
+    expect(sandbox.documents().length).toBe(docs);
+    expect(sandbox.openBalance('90001003')).toBe(12_000);
+  });
+});

@@ -9,6 +9,7 @@ import type {
   ReceiptRecord,
   ReceiptRequest,
 } from '../connector';
+import { cashApplication, isCashProblem } from '../cash-application';
 import { ErpError, isErpError } from '../errors';
 import type { ErpConnectionConfig } from '../kind-module';
 import { allocationText, documentsCarrying, lineItemsToInvoices, type LineItem, type PostedDocument } from './line-items';
@@ -22,7 +23,9 @@ export type SapEccConnector = ErpConnector & {
   readonly notes: readonly string[];
 };
 
-const CAPABILITIES: ErpCapabilities = { postReceipts: 'api', creditMemos: 'api', receiptLookup: true, reverseReceipt: false };
+const BASE_CAPABILITIES: ErpCapabilities = { postReceipts: 'api', creditMemos: 'api', receiptLookup: true, reverseReceipt: false };
+/** Longest write-off reason code the wrapper takes (ITEMS-WRITEOFF_RSN, CHAR 30; the site maps it to a payment-difference reason, RSTGR). */
+const REASON_MAX = 30;
 const FAR_FUTURE = '9999-12-31';
 const MAX_NOTES = 200;
 
@@ -49,6 +52,10 @@ function messagesOf(reply: RfcReply): SapMessage[] {
 
 export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnector {
   const settings = resolveSettings(config.options);
+  // Discounts, write-offs and credits are cleared together with the invoices, which only the wrapper does:
+  // BAPI_ACC_DOCUMENT_POST posts on account and clears nothing (docs/erp/sap-ecc.md).
+  const clears = settings.postingMode === 'wrapper';
+  const capabilities: ErpCapabilities = { ...BASE_CAPABILITIES, writeOffs: clears, applyCredits: clears };
   const client: RfcClient = createRfcClient({
     baseUrl: config.baseUrl,
     sapClient: settings.sapClient,
@@ -194,7 +201,8 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
     return settings.referenceField === 'REF_DOC_NO' ? invoiceNo.slice(0, 18) : reference;
   }
 
-  type PostingLine = Readonly<{ invoiceNo: string; amountCents: Cents; text: string }>;
+  /** amountCents < 0: an open credit consumed (a customer debit line clearing the credit memo). */
+  type PostingLine = Readonly<{ invoiceNo: string; amountCents: Cents; text: string; discountCents?: Cents; writeOffCents?: Cents; writeOffReason?: string }>;
   type Posting = Readonly<{
     reference: string;
     kunnr: string;
@@ -206,6 +214,8 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
     totalCents: Cents;
     lines: readonly PostingLine[];
     clear: boolean;
+    /** The mapping's discount account (zero-padded), '' = SAP's account determination for cash discount. */
+    discountGlAccount?: string;
   }>;
 
   async function postDocument(p: Posting): Promise<string> {
@@ -214,6 +224,10 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
 
   async function postThroughWrapper(p: Posting): Promise<string> {
     const fm = settings.wrapperFunction;
+    // The cash-application fields go out only when the receipt uses them, so a wrapper built to the
+    // earlier signature keeps posting plain receipts.
+    const extended = p.lines.some((l) => (l.discountCents ?? 0) > 0 || (l.writeOffCents ?? 0) > 0);
+    const discounted = p.lines.some((l) => (l.discountCents ?? 0) > 0);
     const reply = await client.call(
       fm,
       {
@@ -229,11 +243,19 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
         AMOUNT: centsToDecimalString(p.totalCents),
         CLEARING_FIELD: CLEARING_FIELD[settings.invoiceNumberField],
         TESTRUN: '',
+        ...(discounted ? { DISC_GL_ACCOUNT: p.discountGlAccount ?? '' } : {}),
         ITEMS: p.lines.map((l) => ({
           INVOICE_REF: p.clear ? l.invoiceNo : '',
           AMT_DOCCUR: centsToDecimalString(l.amountCents),
           ALLOC_NMBR: lineAlloc(p.reference, l.invoiceNo),
           ITEM_TEXT: l.text,
+          ...(extended
+            ? {
+                DISC_AMT: centsToDecimalString(l.discountCents ?? 0),
+                WRITEOFF_AMT: centsToDecimalString(l.writeOffCents ?? 0),
+                WRITEOFF_RSN: l.writeOffReason ?? '',
+              }
+            : {}),
         })),
         RETURN: [],
       },
@@ -304,7 +326,11 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
         `Receipt ${receipt.reference}: allocations (${centsToDecimalString(allocated)}) plus unapplied (${centsToDecimalString(unapplied)}) do not equal the amount (${centsToDecimalString(receipt.amountCents)})`,
       );
     }
-    if (receipt.allocations.some((a) => a.amountCents <= 0)) throw new ErpError('validation', `Receipt ${receipt.reference}: every allocation must be positive`);
+    if (!clears && receipt.allocations.some((a) => a.amountCents <= 0)) throw new ErpError('validation', `Receipt ${receipt.reference}: every allocation must be positive`);
+    const cash = cashApplication(receipt, { writeOffs: clears, credits: clears, reasonMaxLength: REASON_MAX });
+    if (isCashProblem(cash)) {
+      throw new ErpError('validation', `Receipt ${receipt.reference}: ${cash.problem}${clears ? '' : ' (postingMode bapi posts on account and clears nothing; use postingMode wrapper)'}`);
+    }
     const kunnr = alphaIn(receipt.customerId, 10);
     const existing = await lookupInCustomer(kunnr, receipt.reference, settings.docTypePayment, receipt.date);
     if (existing) {
@@ -313,10 +339,13 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
       });
     }
     knownCustomer.set(receipt.reference, { kunnr, date: receipt.date });
-    const lines: PostingLine[] = receipt.allocations.map((a) => ({
-      invoiceNo: a.invoiceNo,
-      amountCents: a.amountCents,
-      text: allocationText('Inv', a.invoiceNo, receipt.reference),
+    const lines: PostingLine[] = cash.lines.map((l) => ({
+      invoiceNo: l.invoiceNo,
+      amountCents: l.amountCents,
+      text: allocationText(l.amountCents < 0 ? 'Cred' : 'Inv', l.invoiceNo, receipt.reference),
+      discountCents: l.discountCents,
+      writeOffCents: l.writeOffCents,
+      writeOffReason: l.writeOffReason,
     }));
     if (unapplied > 0) lines.push({ invoiceNo: '', amountCents: unapplied as Cents, text: `On account / ${receipt.reference}`.slice(0, 50) });
     const erpDocumentId = await postDocument({
@@ -330,6 +359,7 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
       totalCents: receipt.amountCents,
       lines,
       clear: true,
+      discountGlAccount: receipt.discountGlAccount?.trim() ? alphaIn(receipt.discountGlAccount, 10) : '',
     });
     return {
       reference: receipt.reference,
@@ -412,7 +442,7 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
 
   return {
     kind: 'sap-ecc',
-    capabilities: CAPABILITIES,
+    capabilities,
     notes,
     testConnection,
     async *listCustomers(): AsyncIterable<readonly Customer[]> {

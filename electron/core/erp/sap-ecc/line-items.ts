@@ -140,7 +140,8 @@ export function allocationText(prefix: string, invoiceNo: string, reference: str
   return `${prefix} ${invoiceNo} / ${reference}`.slice(0, 50);
 }
 
-const ALLOCATION_TEXT = /^Inv (\S+) \/ /;
+// "Inv <invoice> / <id>" pays an invoice; "Cred <credit memo> / <id>" applies an open credit (a debit line, read back negative).
+const ALLOCATION_TEXT = /^(?:Inv|Cred) (\S+) \/ /;
 
 export type PostedDocument = Readonly<{
   erpDocumentId: string;

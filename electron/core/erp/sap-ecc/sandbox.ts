@@ -37,6 +37,10 @@ export type SapItem = {
   /** Cash discount: days (ZBD1T) and percent in basis points (ZBD1P); absent = none. */
   ZBD1T?: number;
   ZBD1P?: number;
+  /** Cash discount taken (BSEG-WSKTO) and other payment difference written off with its reason, when a payment cleared with them. */
+  WSKTO?: number;
+  WRITEOFF?: number;
+  RSTGR?: string;
   AUGDT: string;
   AUGBL: string;
 };
@@ -49,7 +53,7 @@ export type SapDocument = Readonly<{
   BUDAT: string;
   XBLNR: string;
   BKTXT: string;
-  glLines: ReadonlyArray<Readonly<{ HKONT: string; SHKZG: 'S' | 'H'; WRBTR: number; ZUONR: string }>>;
+  glLines: ReadonlyArray<Readonly<{ HKONT: string; SHKZG: 'S' | 'H'; WRBTR: number; ZUONR: string; SGTXT?: string }>>;
 }>;
 
 export type SapEccSandboxOptions = Readonly<{
@@ -127,7 +131,10 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
     username: options.credentials?.username ?? 'RFC_TIEOUT',
     password: options.credentials?.password ?? `sbx-${randomBytes(9).toString('base64url')}`,
   };
-  const glAccounts = new Set((options.glAccounts ?? ['113100', '113101', '499000']).map((a) => alphaIn(a, 10)));
+  const glAccounts = new Set((options.glAccounts ?? ['113100', '113101', '499000', '880000', '881000']).map((a) => alphaIn(a, 10)));
+  /** Account determination of the sandbox's chart: cash discount (transaction key SKT) and payment differences (reason codes). */
+  const CASH_DISCOUNT_ACCOUNT = '0000880000';
+  const WRITE_OFF_ACCOUNT = '0000881000';
 
   /** KNA1 + KNB1: every customer in the client and the company codes it is set up in. */
   const customers = new Map<string, { name: string; companyCodes: Set<string> }>();
@@ -233,6 +240,13 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
     return { items: [...debits, ...credits], open, first: debits[0] };
   }
 
+  /** Open amount of a credit memo: its credit items (BLART DG, or a residual left under its number) not owned by an invoice. */
+  function creditGroup(kunnr: string, field: keyof SapItem, creditNo: string): { items: SapItem[]; open: number; first: SapItem | undefined } {
+    if (bsid.some((i) => i.KUNNR === kunnr && i.SHKZG === 'S' && String(i[field]) === creditNo)) return { items: [], open: 0, first: undefined };
+    const items = bsid.filter((i) => i.KUNNR === kunnr && i.SHKZG === 'H' && String(i[field]) === creditNo);
+    return { items, open: items.reduce((s, i) => s + i.WRBTR, 0), first: items[0] };
+  }
+
   const functions: Record<string, (p: RfcReply) => RfcParams> = {
     BAPI_CUSTOMER_GETLIST(p) {
       const ranges = tableOf(p, 'IDRANGE');
@@ -310,24 +324,41 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
         amount: amountIn(r['AMT_DOCCUR'], `ITEMS[${n + 1}]-AMT_DOCCUR`),
         zuonr: maxLength(r['ALLOC_NMBR'] ?? '', 18, 'ALLOC_NMBR'),
         sgtxt: maxLength(r['ITEM_TEXT'] ?? '', 50, 'ITEM_TEXT'),
+        disc: r['DISC_AMT'] ? amountIn(r['DISC_AMT'], `ITEMS[${n + 1}]-DISC_AMT`) : 0,
+        writeOff: r['WRITEOFF_AMT'] ? amountIn(r['WRITEOFF_AMT'], `ITEMS[${n + 1}]-WRITEOFF_AMT`) : 0,
+        reason: maxLength((r['WRITEOFF_RSN'] ?? '').trim(), 30, 'WRITEOFF_RSN'),
       }));
+      const discGl = String(p['DISC_GL_ACCOUNT'] ?? '').trim();
       const errors: Msg[] = [];
       const problem = customerCheck(bukrs, kunnr);
       if (problem) errors.push(problem);
       if (!DOC_TYPES.has(blart)) errors.push(msg('E', 'F5', '814', `Document type ${blart} is not defined`));
       if (!glAccounts.has(hkont)) errors.push(msg('E', 'F5', '155', `G/L account ${hkont} is not defined in company code ${bukrs}`));
+      if (discGl && !glAccounts.has(discGl)) errors.push(msg('E', 'F5', '155', `G/L account ${discGl} is not defined in company code ${bukrs}`));
       if (!/^[A-Z]{3}$/.test(waers)) errors.push(msg('E', 'F5', '151', `Currency ${waers} is not valid`));
       if (lines.length === 0) errors.push(msg('E', 'F5', '780', 'No customer items were transferred'));
-      if (lines.some((l) => l.amount <= 0)) errors.push(msg('E', 'F5', '701', 'Amounts must be positive'));
+      if (total <= 0) errors.push(msg('E', 'F5', '701', 'The payment amount must be positive'));
+      for (const l of lines) {
+        if (l.amount === 0) errors.push(msg('E', 'F5', '701', 'Amounts must not be zero'));
+        // A negative line is a debit that clears an open credit memo (F-28 selects credit memos with the invoices).
+        if (l.amount < 0 && !l.invoice) errors.push(msg('E', 'F5', '701', 'A negative amount must name the credit memo it clears'));
+        if (l.disc < 0 || l.writeOff < 0) errors.push(msg('E', 'F5', '701', 'Cash discount and write-off amounts must not be negative'));
+        if ((l.disc > 0 || l.writeOff > 0) && (l.amount <= 0 || !l.invoice)) {
+          errors.push(msg('E', 'F5', '266', `Cash discount or write-off on ${l.invoice || 'an item on account'} needs a payment of an open invoice`));
+        }
+        if (l.writeOff > 0 && !l.reason) errors.push(msg('E', 'F5', '267', `Enter a reason code for the payment difference on ${l.invoice}`));
+      }
       const sum = lines.reduce((s, l) => s + l.amount, 0);
       if (sum !== total) errors.push(msg('E', 'F5', '702', `Balance in transaction currency (${centsToDecimalString(total - sum)} ${waers})`));
       const clearing = lines
         .filter((l) => l.invoice)
-        .map((l) => ({ line: l, group: invoiceGroup(kunnr, field, l.invoice) }));
+        .map((l) => ({ line: l, group: l.amount < 0 ? creditGroup(kunnr, field, l.invoice) : invoiceGroup(kunnr, field, l.invoice) }));
       for (const { line, group } of clearing) {
-        if (!group.first || group.open <= 0) errors.push(msg('E', 'F5', '263', `No open item found for ${field} ${line.invoice} of customer ${kunnr}`));
-        else if (line.amount > group.open) {
-          errors.push(msg('E', 'F5', '264', `Amount ${centsToDecimalString(line.amount)} exceeds the open amount ${centsToDecimalString(group.open)} of ${line.invoice}`));
+        const closes = Math.abs(line.amount) + line.disc + line.writeOff;
+        if (!group.first || group.open <= 0) {
+          errors.push(msg('E', 'F5', '263', `No open ${line.amount < 0 ? 'credit memo' : 'item'} found for ${field} ${line.invoice} of customer ${kunnr}`));
+        } else if (closes > group.open) {
+          errors.push(msg('E', 'F5', '264', `Amount ${centsToDecimalString(closes)} exceeds the open amount ${centsToDecimalString(group.open)} of ${line.invoice}`));
         } else if (group.first.WAERS !== waers) errors.push(msg('E', 'F5', '151', `Invoice ${line.invoice} is in ${group.first.WAERS}, not ${waers}`));
       }
       const seen = new Set<string>();
@@ -343,8 +374,19 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
       let buzei = 1;
       const header = { BUKRS: bukrs, KUNNR: kunnr, GJAHR: gjahr, BELNR: belnr, BUDAT: budat, BLDAT: dateIn(String(p['DOC_DATE'] ?? budat), 'DOC_DATE'), WAERS: waers, XBLNR: xblnr, BLART: blart };
       const clearedNow: SapItem[] = [];
+      const glLines: Array<{ HKONT: string; SHKZG: 'S' | 'H'; WRBTR: number; ZUONR: string; SGTXT?: string }> = [{ HKONT: hkont, SHKZG: 'S', WRBTR: total, ZUONR: xblnr }];
       for (const l of lines) {
-        const item: SapItem = { ...header, BUZEI: String(++buzei).padStart(3, '0'), ZUONR: l.zuonr, VBELN: '', SHKZG: 'H', BSCHL: blart === 'DG' ? '11' : '15', WRBTR: l.amount, SGTXT: l.sgtxt, ZFBDT: budat, ZBD3T: 0, AUGDT: '', AUGBL: '' };
+        const credit = l.amount < 0;
+        const item: SapItem = {
+          ...header, BUZEI: String(++buzei).padStart(3, '0'), ZUONR: l.zuonr, VBELN: '',
+          // The cash line: a credit to the customer; a credit memo applied is a debit (posting key 01) that clears it.
+          SHKZG: credit ? 'S' : 'H', BSCHL: credit ? '01' : blart === 'DG' ? '11' : '15', WRBTR: Math.abs(l.amount), SGTXT: l.sgtxt, ZFBDT: budat, ZBD3T: 0, AUGDT: '', AUGBL: '',
+          ...(l.disc > 0 ? { WSKTO: l.disc } : {}),
+          ...(l.writeOff > 0 ? { WRITEOFF: l.writeOff, RSTGR: l.reason } : {}),
+        };
+        // Cash discount and payment difference go to G/L (SKT account determination or the given account; the reason code's account).
+        if (l.disc > 0) glLines.push({ HKONT: discGl || CASH_DISCOUNT_ACCOUNT, SHKZG: 'S', WRBTR: l.disc, ZUONR: l.invoice, SGTXT: `Cash discount ${l.invoice}` });
+        if (l.writeOff > 0) glLines.push({ HKONT: WRITE_OFF_ACCOUNT, SHKZG: 'S', WRBTR: l.writeOff, ZUONR: l.invoice, SGTXT: `Payment difference ${l.reason} ${l.invoice}` });
         const target = clearing.find((c) => c.line === l);
         if (!target) {
           bsid.push(item);
@@ -352,17 +394,17 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
         }
         const { group } = target;
         clearedNow.push(item, ...group.items);
-        const residual = group.open - l.amount;
+        const residual = group.open - Math.abs(l.amount) - l.disc - l.writeOff;
         if (residual > 0) {
           const inv = group.first!;
-          // Residual-item clearing (FB05): the remainder stays open under the invoice's own number.
-          bsid.push({ ...header, BUZEI: String(++buzei).padStart(3, '0'), XBLNR: inv.XBLNR, ZUONR: inv.ZUONR, VBELN: inv.VBELN, BLDAT: inv.BLDAT, SHKZG: 'S', BSCHL: '06', WRBTR: residual, SGTXT: `Residual ${l.invoice}`, ZFBDT: inv.ZFBDT, ZBD3T: inv.ZBD3T, AUGDT: '', AUGBL: '' });
+          // Residual-item clearing (FB05): the remainder stays open under the invoice's (or credit memo's) own number.
+          bsid.push({ ...header, BUZEI: String(++buzei).padStart(3, '0'), XBLNR: inv.XBLNR, ZUONR: inv.ZUONR, VBELN: inv.VBELN, BLDAT: inv.BLDAT, SHKZG: credit ? 'H' : 'S', BSCHL: credit ? '11' : '06', WRBTR: residual, SGTXT: `Residual ${l.invoice}`, ZFBDT: inv.ZFBDT, ZBD3T: inv.ZBD3T, AUGDT: '', AUGBL: '' });
         }
       }
       const clearedSet = new Set(clearedNow);
       bsid = bsid.filter((i) => !clearedSet.has(i));
       for (const i of clearedNow) bsad.push({ ...i, AUGDT: budat, AUGBL: belnr });
-      documents.push({ BUKRS: bukrs, BELNR: belnr, GJAHR: gjahr, BLART: blart, BUDAT: budat, XBLNR: xblnr, BKTXT: String(p['HEADER_TXT'] ?? ''), glLines: [{ HKONT: hkont, SHKZG: 'S', WRBTR: total, ZUONR: xblnr }] });
+      documents.push({ BUKRS: bukrs, BELNR: belnr, GJAHR: gjahr, BLART: blart, BUDAT: budat, XBLNR: xblnr, BKTXT: String(p['HEADER_TXT'] ?? ''), glLines });
       const objKey = `${belnr}${bukrs.padEnd(4, ' ')}${gjahr}`;
       return {
         OBJ_TYPE: 'BKPFF',
@@ -481,8 +523,8 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
 
   function openBalance(invoiceNo: string): number | null {
     const owner = bsid.find((i) => i.SHKZG === 'S' && itemKey(i, 'XBLNR') === invoiceNo);
-    const credit = bsid.find((i) => i.SHKZG === 'H' && i.BLART === 'DG' && itemKey(i, 'XBLNR') === invoiceNo);
-    if (!owner && credit) return -credit.WRBTR;
+    const credit = bsid.find((i) => i.SHKZG === 'H' && i.BLART === 'DG' && itemKey(i, 'XBLNR') === invoiceNo) ?? bsid.find((i) => i.SHKZG === 'H' && itemKey(i, 'XBLNR') === invoiceNo);
+    if (!owner && credit) return -creditGroup(credit.KUNNR, 'XBLNR', invoiceNo).open || null;
     if (!owner) return null;
     const { open } = invoiceGroup(owner.KUNNR, 'XBLNR', invoiceNo);
     return open > 0 ? open : null;
