@@ -224,3 +224,90 @@ describe('abas open credits and discount terms (demo world items over HTTP)', ()
     }
   });
 });
+
+describe('abas cash discount (Skonto) and open credits in a payment', () => {
+  const customers = [{ customerId: '70001', name: 'Maschinenbau Nord GmbH' }, { customerId: '70002', name: 'Werkzeug Sued AG' }];
+  const item = (invoiceNo: string, customerId: string, amount: number, extra: Partial<OpenInvoice> = {}): OpenInvoice => ({
+    invoiceNo, customerId, invoiceDate: '2026-02-25', dueDate: '2026-03-27', amountCents: cents(amount), openBalanceCents: cents(amount), currency: 'EUR', poNo: '', ...extra,
+  });
+  const seed = () => [
+    item('RE-4711', '70001', 50000, { terms: { discountBasisPoints: 200, discountDays: 10, netDays: 30 } }),
+    item('RE-4712', '70001', 30000),
+    item('GS-0815', '70001', -4000, { dueDate: '2026-02-25' }),
+  ];
+  const skonto = (reference: string): ReceiptRequest => ({
+    reference, customerId: '70001', date: '2026-03-02', amountCents: cents(49000), currency: 'EUR', paymentMethod: 'ach',
+    allocations: [{ invoiceNo: 'RE-4711', amountCents: cents(49000) }],
+    writeOffs: [{ invoiceNo: 'RE-4711', amountCents: cents(1000), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }],
+  });
+  const credit = (reference: string): ReceiptRequest => ({
+    reference, customerId: '70001', date: '2026-03-02', amountCents: cents(26000), currency: 'EUR', paymentMethod: 'ach',
+    allocations: [{ invoiceNo: 'RE-4712', amountCents: cents(30000) }, { invoiceNo: 'GS-0815', amountCents: cents(-4000) }],
+  });
+
+  let sandbox: AbasSandbox;
+  beforeEach(async () => {
+    sandbox = await startAbasSandbox({ customers, invoices: seed() }, { importIntervalMs: 50 });
+    return () => sandbox.close();
+  });
+  const make = (extra: Record<string, string | number> = {}) =>
+    new AbasConnector({ baseUrl: sandbox.baseUrl, options: { ...sandbox.options, mt940PollIntervalMs: 50, mt940ConfirmTimeoutMs: 5_000, ...extra }, credentials: sandbox.credentials, timeoutMs: 2_000 });
+
+  /** The stored payment rows, read over the REST API (Basic auth: empty user + abas password). */
+  async function rows(reference: string): Promise<Array<Record<string, string>>> {
+    const q = new URLSearchParams({ criteria: `verwzweck=${reference}!${reference}`, headFields: 'verwzweck,betrag', filterTableFields: 'rechnr,zbetrag,skonto' });
+    const res = await fetch(`${sandbox.url}/mw/r/demo/obj/data/8:1?${q.toString()}`, {
+      headers: { accept: 'application/abas.objects+json', authorization: `Basic ${Buffer.from(`:${ABAS_SANDBOX_PASSWORD}`).toString('base64')}` },
+    });
+    const body = (await res.json()) as { content: { data: { erpDataObjects: Array<{ table: Array<{ fields: Record<string, { value: string }> }> }> } } };
+    return body.content.data.erpDataObjects[0]!.table.map((r) => Object.fromEntries(Object.entries(r.fields).map(([k, v]) => [k, v.value])));
+  }
+
+  it('editor mode declares both capabilities; MT940 mode declares neither', () => {
+    expect(make().capabilities).toMatchObject({ writeOffs: true, applyCredits: true });
+    expect(make({ postingMode: 'mt940-file' }).capabilities).toMatchObject({ writeOffs: false, applyCredits: false });
+    expect(make({ rowDiscountField: '', creditApplication: 'off' }).capabilities).toMatchObject({ writeOffs: false, applyCredits: false });
+  });
+
+  it('posts a Skonto once in the row discount field; read back; the open item closes', async () => {
+    const c = make();
+    const posted = await c.postReceipt(skonto('913000001'));
+    await expectErp(make().postReceipt(skonto('913000001')), 'duplicate');
+    expect(sandbox.receiptCount('913000001')).toBe(1);
+    expect(await c.findReceipt('913000001')).toMatchObject({ erpDocumentId: posted.erpDocumentId, amountCents: 49000, allocations: [{ invoiceNo: 'RE-4711', amountCents: 49000 }] });
+    expect(await rows('913000001')).toEqual([{ rechnr: 'RE-4711', zbetrag: '490.00', skonto: '10.00' }]);
+    expect(sandbox.openBalance('RE-4711')).toBeNull();
+    expect(sandbox.openWorkingSets()).toBe(0);
+  });
+
+  it('offsets an open credit once with a negative row; invoice and credit close', async () => {
+    const c = make();
+    await c.postReceipt(credit('913000002'));
+    await expectErp(c.postReceipt(credit('913000002')), 'duplicate');
+    expect(sandbox.receiptCount('913000002')).toBe(1);
+    expect(await make().findReceipt('913000002')).toMatchObject({ amountCents: 26000, allocations: [{ invoiceNo: 'RE-4712', amountCents: 30000 }, { invoiceNo: 'GS-0815', amountCents: -4000 }] });
+    expect(await rows('913000002')).toEqual([{ rechnr: 'RE-4712', zbetrag: '300.00' }, { rechnr: 'GS-0815', zbetrag: '-40.00' }]);
+    expect([sandbox.openBalance('RE-4712'), sandbox.openBalance('GS-0815')]).toEqual([null, null]);
+    expect((await collectPages(c.listOpenInvoices())).map((i) => i.invoiceNo)).toEqual(['RE-4711']);
+  });
+
+  it('refuses malformed Skonto and credits before NEW; abas refuses what breaks its rules and the working set is cancelled', async () => {
+    const c = make();
+    await expectErp(c.postReceipt({ ...skonto('913000003'), writeOffs: [{ invoiceNo: 'RE-4711', amountCents: cents(1000), reasonCode: 'SHORT_PAY' }] }), 'validation');
+    await expectErp(c.postReceipt({ ...skonto('913000003'), writeOffs: [{ invoiceNo: 'RE-4712', amountCents: cents(1000), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }] }), 'validation');
+    await expectErp(make({ creditApplication: 'off' }).postReceipt(credit('913000003')), 'validation');
+    // MT940 cannot carry either: refused before any file is written.
+    const mt = make({ postingMode: 'mt940-file' });
+    await expectErp(mt.postReceipt(skonto('913000003')), 'validation');
+    await expectErp(mt.postReceipt(credit('913000003')), 'validation');
+    expect((await readdir(sandbox.mt940Folder)).filter((n) => n.endsWith('.sta'))).toEqual([]);
+    expect(sandbox.receiptCount('913000003')).toBe(0);
+    // abas's own rules: more credit than the open item holds; a credit offset positively.
+    const over = await expectErp(c.postReceipt({ ...credit('913000004'), amountCents: cents(25000), allocations: [{ invoiceNo: 'RE-4712', amountCents: cents(30000) }, { invoiceNo: 'GS-0815', amountCents: cents(-5000) }] }), 'validation');
+    expect(over.erpMessage).toContain('exceeds its open balance');
+    const positive = await expectErp(c.postReceipt({ ...credit('913000005'), amountCents: cents(100), allocations: [{ invoiceNo: 'GS-0815', amountCents: cents(100) }] }), 'validation');
+    expect(positive.erpMessage).toContain('Gutschrift');
+    expect(sandbox.receiptCount('913000004') + sandbox.receiptCount('913000005')).toBe(0);
+    expect(sandbox.openWorkingSets()).toBe(0);
+  });
+});

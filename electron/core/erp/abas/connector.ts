@@ -65,7 +65,16 @@ export class AbasConnector implements ErpConnector {
     this.baseUrl = config.baseUrl.replace(/\/+$/, '');
     this.apiRoot = `${this.baseUrl}/mw/r/${this.o.tenant}`;
     this.timeoutMs = config.timeoutMs ?? 30_000;
-    this.capabilities = { postReceipts: this.o.postingMode === 'api' ? 'api' : 'file', creditMemos: 'api', receiptLookup: true, reverseReceipt: false };
+    const editor = this.o.postingMode === 'api';
+    this.capabilities = {
+      postReceipts: editor ? 'api' : 'file',
+      creditMemos: 'api',
+      receiptLookup: true,
+      reverseReceipt: false,
+      // The editor takes a Skonto and negative (credit) rows; an MT940 statement line carries neither.
+      writeOffs: editor && this.o.rowDiscount !== '',
+      applyCredits: editor && this.o.creditApplication === 'negative-row',
+    };
   }
 
   // ---- auth ----------------------------------------------------------------
@@ -313,7 +322,11 @@ export class AbasConnector implements ErpConnector {
   // ---- writes --------------------------------------------------------------
 
   async postReceipt(receipt: ReceiptRequest): Promise<ReceiptRecord> {
-    checkReceiptRequest(receipt, this.o.referenceMaxLength);
+    const discounts = checkReceiptRequest(receipt, this.o.referenceMaxLength, {
+      erp: this.o.postingMode === 'api' ? 'abas' : 'abas MT940',
+      credits: this.capabilities.applyCredits === true,
+      discounts: this.capabilities.writeOffs === true,
+    });
     const existing = await this.findReceipt(receipt.reference);
     if (existing) {
       throw new ErpError('duplicate', `abas already holds payment ${existing.erpDocumentId} for PayTrace ${receipt.reference}`, { existingDocumentId: existing.erpDocumentId });
@@ -334,7 +347,12 @@ export class AbasConnector implements ErpConnector {
     const f = this.o.pay;
     const actions: Action[] = [
       ...this.headActions(receipt.customerId, receipt.amountCents, receipt.date, receipt.currency, receipt.reference),
-      ...receipt.allocations.flatMap((a) => this.rowActions(a.invoiceNo, a.amountCents)),
+      ...receipt.allocations.flatMap((a) => {
+        // The Skonto rides on the first (paying) row of its invoice, once.
+        const skonto = a.amountCents > 0 ? discounts.get(a.invoiceNo.trim()) : undefined;
+        if (skonto !== undefined) discounts.delete(a.invoiceNo.trim());
+        return this.rowActions(a.invoiceNo, a.amountCents, skonto);
+      }),
     ];
     const committed = await this.editorFlow(this.o.paymentObject, actions, `abas payment for PayTrace ${receipt.reference}`);
     const read = await this.readBack(committed, () => this.findIn(this.o.paymentObject, receipt.reference, 'abas payment read-back'));
@@ -365,12 +383,13 @@ export class AbasConnector implements ErpConnector {
     return [set(f.customer, customerId), set(f.date, compactDate(date)), set(f.currency, currency), set(f.amount, centsToDecimalString(amount)), set(f.reference, reference)];
   }
 
-  private rowActions(invoiceNo: string, amount: Cents): Action[] {
+  private rowActions(invoiceNo: string, amount: Cents, skonto?: Cents): Action[] {
     const f = this.o.pay;
     return [
       { _type: 'InsertRow', rowSpec: '0' },
       { _type: 'SetFieldValue', rowSpec: '.', fieldName: f.rowInvoice, value: invoiceNo },
       { _type: 'SetFieldValue', rowSpec: '.', fieldName: f.rowAmount, value: centsToDecimalString(amount) },
+      ...(skonto ? [{ _type: 'SetFieldValue', rowSpec: '.', fieldName: this.o.rowDiscount, value: centsToDecimalString(skonto) }] : []),
     ];
   }
 

@@ -40,6 +40,21 @@ export const ABAS_OPTION_FIELDS: readonly ErpOptionField[] = [
   { key: 'payReferenceField', label: 'Payment: reference field', default: 'verwzweck', help: 'Head field carrying the PayTrace id (Verwendungszweck); the idempotency look-up queries it.', unconfirmed: true },
   { key: 'rowInvoiceField', label: 'Payment row: invoice field', default: 'rechnr', help: 'Table field naming the invoice a row pays.', unconfirmed: true },
   { key: 'rowAmountField', label: 'Payment row: amount field', default: 'zbetrag', help: 'Table field with the amount applied.', unconfirmed: true },
+  {
+    key: 'rowDiscountField',
+    label: 'Payment row: cash discount (Skonto) field',
+    default: 'skonto',
+    help: "Table field with the cash discount (Skonto) taken on the row's invoice, beside the amount paid. Empty = post no discounts. Not used by MT940 files, which cannot carry a discount.",
+    unconfirmed: true,
+  },
+  {
+    key: 'creditApplication',
+    label: 'Open credits in a payment',
+    default: 'negative-row',
+    help: "'negative-row' applies an open credit (a credit memo's open item) as a payment row with a negative amount naming it; 'off' leaves credits to be offset in abas. Not used by MT940 files.",
+    unconfirmed: true,
+    choices: ['negative-row', 'off'],
+  },
   { key: 'referenceMaxLength', label: 'Reference max length', default: 30, help: 'Longest reference the payment reference field holds.', unconfirmed: true },
   { key: 'postingMode', label: 'Posting mode', default: 'api', help: "'api': editor flow. 'mt940-file': write an MT940 statement for abas's bank-statement import and confirm by reading the payment back.", choices: ['api', 'mt940-file'] },
   { key: 'mt940Folder', label: 'MT940 import folder', default: '', help: 'Folder abas imports bank statements from (mt940-file mode).' },
@@ -66,6 +81,9 @@ export type AbasOptions = Readonly<{
   paymentObject: string;
   creditMemoObject: string;
   pay: Readonly<{ customer: string; amount: string; date: string; currency: string; reference: string; rowInvoice: string; rowAmount: string }>;
+  /** Table field for the cash discount (Skonto) of a row; '' = discounts not posted. */
+  rowDiscount: string;
+  creditApplication: 'negative-row' | 'off';
   referenceMaxLength: number;
   postingMode: 'api' | 'mt940-file';
   mt940Folder: string;
@@ -113,6 +131,8 @@ export function parseAbasOptions(o: Raw): AbasOptions {
   if (authMode === 'oauth2' && !tokenUrl) throw new ErpError('config', 'abas OAuth2 needs the tokenUrl setting');
   const postingMode = str(o, 'postingMode');
   if (postingMode !== 'api' && postingMode !== 'mt940-file') throw new ErpError('config', `abas postingMode must be 'api' or 'mt940-file' (got "${postingMode}")`);
+  const creditApplication = str(o, 'creditApplication');
+  if (creditApplication !== 'negative-row' && creditApplication !== 'off') throw new ErpError('config', `abas creditApplication must be 'negative-row' or 'off' (got "${creditApplication}")`);
   const mt940Folder = str(o, 'mt940Folder');
   if (postingMode === 'mt940-file' && !mt940Folder) throw new ErpError('config', 'abas mt940-file posting needs the mt940Folder setting');
   return {
@@ -149,6 +169,8 @@ export function parseAbasOptions(o: Raw): AbasOptions {
       rowInvoice: fieldName(o, 'rowInvoiceField'),
       rowAmount: fieldName(o, 'rowAmountField'),
     },
+    rowDiscount: optionalFieldName(o, 'rowDiscountField'),
+    creditApplication,
     referenceMaxLength: positiveInt(o, 'referenceMaxLength'),
     postingMode,
     mt940Folder,

@@ -105,7 +105,8 @@ export async function startAbasSandbox(seed: ErpSandboxSeed, opts: Readonly<{ im
     [groups.payments]: Object.values(pay).filter((f) => f !== pay.rowInvoice && f !== pay.rowAmount),
     [groups.memos]: Object.values(pay).filter((f) => f !== pay.rowInvoice && f !== pay.rowAmount),
   };
-  const knownRowFields = [pay.rowInvoice, pay.rowAmount];
+  const rowDiscount = def('rowDiscountField');
+  const knownRowFields = [pay.rowInvoice, pay.rowAmount, rowDiscount];
 
   /** abas selection: field=from!to or field=value, several joined by ';'. */
   const matches = (head: Fields, criteria: string | null): boolean => {
@@ -155,7 +156,7 @@ export async function startAbasSandbox(seed: ErpSandboxSeed, opts: Readonly<{ im
     const amount = parseAmount(head[pay.amount]);
     if (amount === null || amount <= 0) return `Field ${pay.amount} is not a positive amount`;
     if (!/^\d{8}$/.test(head[pay.date] ?? '')) return `Field ${pay.date} is not a date (YYYYMMDD)`;
-    const applications: Array<{ inv: { open: Cents }; amount: Cents }> = [];
+    const applications: Array<{ inv: { open: Cents }; amount: Cents; skonto: Cents }> = [];
     let applied = 0;
     for (const r of rows) {
       const n = r[pay.rowInvoice] ?? '';
@@ -163,13 +164,24 @@ export async function startAbasSandbox(seed: ErpSandboxSeed, opts: Readonly<{ im
       if (!inv) return `Rechnung ${n} nicht gefunden (invoice not found)`;
       if (inv.invoice.customerId !== customerId) return `Invoice ${n} belongs to another customer`;
       const a = parseAmount(r[pay.rowAmount]);
-      if (a === null || a <= 0) return `Row amount for invoice ${n} is not a positive amount`;
-      if (dbGroup === groups.payments && a > inv.open) return `Amount for invoice ${n} exceeds its open balance`;
-      applications.push({ inv, amount: a });
+      const skonto = parseAmount(r[rowDiscount] || '0');
+      if (skonto === null || skonto < 0) return `Skonto for invoice ${n} is not a valid amount`;
+      const open = inv.open - applications.filter((x) => x.inv === inv).reduce((s, x) => s + x.amount + x.skonto, 0);
+      if (dbGroup === groups.payments && open < 0) {
+        // An open credit (negative OP) is offset with a negative row, without Skonto, never beyond what is left.
+        if (a === null || a >= 0) return `Offener Posten ${n} ist eine Gutschrift: Betrag muss negativ sein (a credit is offset with a negative amount)`;
+        if (skonto !== 0) return `Gutschrift ${n} erlaubt kein Skonto (no cash discount on a credit)`;
+        if (a < open) return `Amount for credit ${n} exceeds its open balance`;
+      } else {
+        if (a === null || a <= 0) return `Row amount for invoice ${n} is not a positive amount`;
+        if (dbGroup === groups.payments && a > open) return `Amount for invoice ${n} exceeds its open balance`;
+        if (dbGroup === groups.payments && a + skonto > open) return `Amount plus Skonto for invoice ${n} exceeds its open balance`;
+      }
+      applications.push({ inv, amount: a, skonto });
       applied += a;
     }
     if (applied > amount) return 'Row amounts exceed the payment amount';
-    if (dbGroup === groups.payments) for (const { inv, amount: a } of applications) inv.open = (inv.open - a) as Cents;
+    if (dbGroup === groups.payments) for (const { inv, amount: a, skonto } of applications) inv.open = (inv.open - a - skonto) as Cents;
     const rec: AbasRecord = { id: `(${++seq},${dbGroup.replace(':', ',')})`, head: { ...head }, rows: rows.map((r) => ({ ...r })) };
     stored[dbGroup]!.push(rec);
     return rec;
