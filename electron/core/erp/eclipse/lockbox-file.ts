@@ -10,9 +10,8 @@ import { ErpError } from '../errors';
 // (an unapplied remainder is a detail with a blank invoice; an open credit
 // applied is a detail with a negative amount naming the credit memo). The
 // early-payment discount taken on an invoice travels beside its detail, as
-// bank lock-box and remittance formats carry it per invoice (X12 RMT07 /
-// RMR06 "amount of discount taken"): a CSV column, or a fixed-width type 4
-// overflow record. The trailer total is the cash: discounts are not in it.
+// remittance formats carry it per invoice (X12 RMT07 "amount of discount
+// taken"): a CSV column, or a fixed-width type 4 overflow record. The trailer total is the cash: discounts are not in it.
 // The parser is the sandbox's importer and the round-trip check in tests.
 
 export type LockboxLayout = 'csv' | 'fixed-width';
