@@ -285,3 +285,77 @@ describe.skipIf(!driver)('Sage 100 open credits and discount terms over real ODB
     expect((await read({ invoiceTermsColumn: '' })).get('1004501')?.terms).toBeUndefined();
   });
 });
+
+describe.skipIf(!driver)('Sage 100 receipts with a discount (DiscountApplied) and an applied credit memo, over ODBC + VI files', () => {
+  const ledger: OpenInvoice[] = [
+    { ...invoice(31, '10002', 50_000), terms: { discountBasisPoints: 200, discountDays: 10, netDays: 30 } },
+    invoice(32, '10002', 30_000),
+    { ...invoice(39, '10002', -4_500), invoiceNo: '0009039' },
+  ];
+  let sandbox: Sage100Sandbox;
+  let connector: ErpConnector;
+  beforeAll(async () => {
+    sandbox = await startSage100Sandbox({ customers, invoices: ledger }, { importIntervalMs: 100, confirmTimeoutMs: 4_000, busyTimeoutMs: 300 });
+    connector = createSage100Connector({ baseUrl: sandbox.baseUrl, options: sandbox.options, credentials: sandbox.credentials, timeoutMs: 5_000 });
+  });
+  afterAll(async () => {
+    await connector?.close();
+    await sandbox?.close();
+  });
+  const base = { customerId: '10002', date: '2026-11-20', currency: 'USD', paymentMethod: 'card' as const };
+  const balance = async (invoiceNo: string) => (await sandbox.query('SELECT Balance FROM AR_OpenInvoice WHERE InvoiceNo = ?', [invoiceNo]))[0]?.['Balance'];
+
+  it('declares writeOffs and applyCredits', () => {
+    expect(connector.capabilities).toMatchObject({ writeOffs: true, applyCredits: true });
+  });
+
+  it('posts the cash with DiscountApplied on the invoice line, once; history and the read-back agree', async () => {
+    const r: ReceiptRequest = {
+      ...base,
+      reference: '412300001',
+      amountCents: cents(49_000),
+      allocations: [{ invoiceNo: '1004531', amountCents: cents(49_000) }],
+      writeOffs: [{ invoiceNo: '1004531', amountCents: cents(1_000), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }],
+    };
+    const posted = await connector.postReceipt(r);
+    expect(posted).toMatchObject({ amountCents: 49_000, allocations: [{ invoiceNo: '1004531', amountCents: 49_000 }] });
+    const hist = await sandbox.query('SELECT CashAmountApplied, DiscountAmountApplied, InvoiceBalance FROM AR_CashReceiptsHistory WHERE CheckNo = ?', [checkNoForReference('412300001')]);
+    expect(hist.map((h) => [Number(h['CashAmountApplied']), Number(h['DiscountAmountApplied']), Number(h['InvoiceBalance'])])).toEqual([[490, 10, 0]]);
+    expect(Number(await balance('1004531'))).toBe(0);
+    expect((await connector.postReceipt(r).catch((e: unknown) => e) as ErpError).kind).toBe('duplicate');
+    expect(await connector.findReceipt('412300001')).toMatchObject({ erpDocumentId: posted.erpDocumentId, amountCents: 49_000 });
+  });
+
+  it('applies the credit memo as a negative detail line; invoice and CM close; read back with the negative line', async () => {
+    const r: ReceiptRequest = {
+      ...base,
+      reference: '412300002',
+      amountCents: cents(25_500),
+      allocations: [
+        { invoiceNo: '1004532', amountCents: cents(30_000) },
+        { invoiceNo: '0009039', amountCents: cents(-4_500) },
+      ],
+    };
+    const posted = await connector.postReceipt(r);
+    expect(posted.amountCents).toBe(25_500);
+    expect([...posted.allocations].sort((a, b) => a.invoiceNo.localeCompare(b.invoiceNo))).toEqual([
+      { invoiceNo: '0009039', amountCents: -4_500 },
+      { invoiceNo: '1004532', amountCents: 30_000 },
+    ]);
+    expect(Number(await balance('1004532'))).toBe(0);
+    expect(Number(await balance('0009039'))).toBe(0);
+    expect((await connector.postReceipt(r).catch((e: unknown) => e) as ErpError).kind).toBe('duplicate');
+  });
+
+  it('refuses a write-off other than the discount, a write-off without its invoice and an oversized credit, writing no file', async () => {
+    const before = readdirSync(sandbox.viFolder).length;
+    const one = (over: Partial<ReceiptRequest>): ReceiptRequest => ({ ...base, reference: '412300009', amountCents: cents(100), allocations: [{ invoiceNo: '1004532', amountCents: cents(100) }], ...over });
+    const kind = async (p: Promise<unknown>) => ((await p.catch((e: unknown) => e)) as ErpError).kind;
+    const other = await connector.postReceipt(one({ writeOffs: [{ invoiceNo: '1004532', amountCents: cents(5), reasonCode: 'SMALL_BALANCE' }] })).catch((e: unknown) => e as ErpError);
+    expect(other.kind).toBe('validation');
+    expect(other.message).toMatch(/no field in the Sage 100 cash receipt/);
+    expect(await kind(connector.postReceipt(one({ writeOffs: [{ invoiceNo: '1004531', amountCents: cents(5), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }] })))).toBe('validation');
+    expect(await kind(connector.postReceipt(one({ allocations: [{ invoiceNo: '1004532', amountCents: cents(99_999) }, { invoiceNo: '0009039', amountCents: cents(-99_899) }] })))).toBe('validation');
+    expect(readdirSync(sandbox.viFolder).length).toBe(before);
+  });
+});

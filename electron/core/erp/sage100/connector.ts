@@ -8,6 +8,7 @@ import type {
   ReceiptRecord,
   ReceiptRequest,
 } from '../connector';
+import { cashApplication, isCashProblem, type CashLine } from '../cash-application';
 import { ErpError, isErpError } from '../errors';
 import type { ErpConnectionConfig } from '../kind-module';
 import { batchNoForDate, checkNoForReference, creditMemoNoForReference, postingComment } from './check-no';
@@ -29,7 +30,9 @@ import { diagnoseSage100 } from './diagnose';
 // Sage 100: reads over ODBC, posts by dropping Visual Integrator files and
 // confirms by reading AR_CashReceiptsHistory back (docs/erp/sage100.md).
 
-const CAPABILITIES: ErpCapabilities = { postReceipts: 'file', creditMemos: 'file', receiptLookup: true, reverseReceipt: false };
+// Early-payment discounts ride on the invoice line (DiscountApplied); open credits are lines with a negative
+// amount naming the CM, as in Cash Receipts Entry. Other write-off reasons have no field (docs/erp/sage100.md).
+const CAPABILITIES: ErpCapabilities = { postReceipts: 'file', creditMemos: 'file', receiptLookup: true, reverseReceipt: false, writeOffs: true, applyCredits: true };
 
 const CUSTOMER_NO_MAX = 20;
 
@@ -77,7 +80,7 @@ export function createSage100Connector(config: ErpConnectionConfig): ErpConnecto
     }
   }
 
-  function validateReceipt(r: ReceiptRequest): void {
+  function validateReceipt(r: ReceiptRequest): readonly CashLine[] {
     if (r.currency.toUpperCase() !== options.currency) {
       throw new ErpError('validation', `Sage 100 company currency is ${options.currency}; receipt ${r.reference} is in ${r.currency}`);
     }
@@ -87,14 +90,8 @@ export function createSage100Connector(config: ErpConnectionConfig): ErpConnecto
     assertIsoDate(r.date, 'Receipt date');
     if (!Number.isSafeInteger(r.amountCents) || r.amountCents <= 0) throw new ErpError('validation', 'Receipt amount must be positive');
     if (r.allocations.length === 0 && !r.unappliedCents) throw new ErpError('validation', 'Receipt has no invoice allocations and nothing unapplied');
-    let applied = 0;
-    for (const a of r.allocations) {
-      if (!a.invoiceNo) throw new ErpError('validation', 'Allocation without an invoice number');
-      if (!Number.isSafeInteger(a.amountCents) || a.amountCents <= 0) {
-        throw new ErpError('validation', `Allocation to ${a.invoiceNo} must be a positive amount`);
-      }
-      applied += a.amountCents;
-    }
+    for (const a of r.allocations) if (!a.invoiceNo) throw new ErpError('validation', 'Allocation without an invoice number');
+    const applied = r.allocations.reduce((s, a) => s + a.amountCents, 0);
     const unapplied = r.unappliedCents ?? 0;
     if (applied + unapplied !== r.amountCents) {
       throw new ErpError(
@@ -102,11 +99,21 @@ export function createSage100Connector(config: ErpConnectionConfig): ErpConnecto
         `Allocations (${centsToDecimalString(applied)}) plus unapplied (${centsToDecimalString(unapplied)}) do not add up to the receipt amount ${centsToDecimalString(r.amountCents)}`,
       );
     }
+    const cash = cashApplication(r, { writeOffs: true, credits: true });
+    if (isCashProblem(cash)) throw new ErpError('validation', `Receipt ${r.reference}: ${cash.problem}`);
+    const other = cash.lines.find((l) => l.writeOffCents > 0);
+    if (other) {
+      throw new ErpError(
+        'validation',
+        `Receipt ${r.reference}: the write-off "${other.writeOffReason}" on ${other.invoiceNo} has no field in the Sage 100 cash receipt (only the discount, DiscountApplied, does); write it off in Sage`,
+      );
+    }
+    return cash.lines;
   }
 
   async function postReceipt(r: ReceiptRequest): Promise<ReceiptRecord> {
     const checkNo = checkNoForReference(r.reference);
-    validateReceipt(r);
+    const cashLines = validateReceipt(r);
     if (!options.viFolder) throw new ErpError('config', 'Sage 100 setting viFolder (VI import folder) is empty');
     const existing = await findReceipt(r.reference);
     if (existing) {
@@ -121,16 +128,26 @@ export function createSage100Connector(config: ErpConnectionConfig): ErpConnecto
         throw new ErpError('not_found', `Customer ${r.customerId} is not in AR_Customer (division ${options.divisionNo})`);
       }
       const lines = [];
-      for (const a of r.allocations) {
+      for (const a of cashLines) {
+        if (a.amountCents < 0) {
+          // A credit memo applied: a detail line with a negative amount naming the CM, as Cash Receipts Entry takes it.
+          const credit = await reader.creditForCustomer(r.customerId, a.invoiceNo);
+          if (!credit) throw new ErpError('not_found', `Credit ${a.invoiceNo} is not open for customer ${r.customerId}`);
+          if (-a.amountCents > -credit.balanceCents) {
+            throw new ErpError('validation', `Credit ${a.invoiceNo} has ${centsToDecimalString(-credit.balanceCents)} open; cannot apply ${centsToDecimalString(-a.amountCents)}`);
+          }
+          lines.push({ invoiceNo: a.invoiceNo, invoiceType: credit.invoiceType, amountCents: a.amountCents });
+          continue;
+        }
         const invoice = await reader.invoiceForCustomer(r.customerId, a.invoiceNo);
         if (!invoice) throw new ErpError('not_found', `Invoice ${a.invoiceNo} is not open for customer ${r.customerId}`);
-        if (invoice.balanceCents < a.amountCents) {
+        if (invoice.balanceCents < a.amountCents + a.discountCents) {
           throw new ErpError(
             'validation',
-            `Invoice ${a.invoiceNo} has ${centsToDecimalString(invoice.balanceCents)} open; cannot apply ${centsToDecimalString(a.amountCents)}`,
+            `Invoice ${a.invoiceNo} has ${centsToDecimalString(invoice.balanceCents)} open; cannot apply ${centsToDecimalString(a.amountCents)}${a.discountCents > 0 ? ` plus a ${centsToDecimalString(a.discountCents)} discount` : ''}`,
           );
         }
-        lines.push({ invoiceNo: a.invoiceNo, invoiceType: invoice.invoiceType, amountCents: a.amountCents });
+        lines.push({ invoiceNo: a.invoiceNo, invoiceType: invoice.invoiceType, amountCents: a.amountCents, discountCents: a.discountCents });
       }
       const batchNo = batchNoForDate(options.batchPrefix, r.date);
       const content = renderReceipt({

@@ -16,6 +16,8 @@ export type Sage100Reader = Readonly<{
   customers(): AsyncIterable<readonly Customer[]>;
   openInvoices(since?: string, pageSize?: number): AsyncIterable<readonly OpenInvoice[]>;
   invoiceForCustomer(customerNo: string, invoiceNo: string): Promise<{ invoiceType: string; balanceCents: Cents } | null>;
+  /** An open credit (openCreditTypes, e.g. CM) of the customer; balance negative whichever sign the row stores. */
+  creditForCustomer(customerNo: string, invoiceNo: string): Promise<{ invoiceType: string; balanceCents: Cents } | null>;
   customerExists(customerNo: string): Promise<boolean>;
   receiptInHistory(reference: string): Promise<ReceiptRecord | null>;
   receiptUnposted(reference: string): Promise<ReceiptRecord | null>;
@@ -159,6 +161,20 @@ export function createSage100Reader(session: OdbcSession, options: Sage100Option
     return null;
   }
 
+  async function creditForCustomer(customerNo: string, invoiceNo: string): Promise<{ invoiceType: string; balanceCents: Cents } | null> {
+    const rows = await session.query(
+      'SELECT InvoiceType, InvoiceDate, Balance FROM AR_OpenInvoice WHERE ARDivisionNo = ? AND CustomerNo = ? AND InvoiceNo = ?',
+      [div, customerNo, invoiceNo],
+    );
+    const ctx = { table: 'AR_OpenInvoice', key: `${div}-${customerNo}-${invoiceNo}` };
+    for (const row of rows) {
+      const invoiceType = text(row, 'InvoiceType').toUpperCase();
+      requiredDate(row, 'InvoiceDate', ctx);
+      if (options.openCreditTypes.includes(invoiceType)) return { invoiceType, balanceCents: cents(-Math.abs(money(row, 'Balance', ctx))) };
+    }
+    return null;
+  }
+
   async function customerExists(customerNo: string): Promise<boolean> {
     const rows = await session.query('SELECT CustomerNo FROM AR_Customer WHERE ARDivisionNo = ? AND CustomerNo = ?', [div, customerNo], 1);
     return rows.length > 0;
@@ -240,7 +256,7 @@ export function createSage100Reader(session: OdbcSession, options: Sage100Option
     };
   }
 
-  return { customers, openInvoices, invoiceForCustomer, customerExists, receiptInHistory, receiptUnposted, creditMemo };
+  return { customers, openInvoices, invoiceForCustomer, creditForCustomer, customerExists, receiptInHistory, receiptUnposted, creditMemo };
 }
 
 export function assertIsoDate(value: string, field: string): void {

@@ -10,7 +10,8 @@ import { ErpError } from '../errors';
 // Record types in column 1 drive the chained VI jobs (docs/erp/sage100.md):
 //   D  deposit        → AR_CashReceiptsDeposit
 //   H  receipt header → AR_CashReceiptsHeader
-//   L  applied line   → AR_CashReceiptsDetail (one per invoice)
+//   L  applied line   → AR_CashReceiptsDetail (one per invoice; a credit memo applied
+//                       is a line with a negative CashApplied; DiscountApplied = discount taken)
 //   M  credit memo    → AR_InvoiceHeader (InvoiceType CM), in its own file.
 // Dates are YYYYMMDD; amounts plain decimals; no header row.
 
@@ -31,7 +32,8 @@ export type ViReceipt = Readonly<{
   paymentType: string;
   amountCents: Cents;
   comment: string;
-  lines: ReadonlyArray<Readonly<{ invoiceNo: string; invoiceType: string; amountCents: Cents }>>;
+  /** amountCents < 0: an open credit (CM) applied; discountCents: the early-payment discount taken on the invoice. */
+  lines: ReadonlyArray<Readonly<{ invoiceNo: string; invoiceType: string; amountCents: Cents; discountCents?: Cents }>>;
 }>;
 
 export type ViCreditMemo = Readonly<{
@@ -59,7 +61,7 @@ export function renderReceipt(r: ViReceipt): string {
   const rows: string[][] = [
     ['D', r.batchNo, r.depositNo, r.depositType, viDate(r.date), r.bankCode, money(r.amountCents), `Tieout ${r.date}`],
     ['H', r.batchNo, r.depositNo, r.divisionNo, r.customerNo, r.checkNo, r.paymentType, money(r.amountCents), r.comment],
-    ...r.lines.map((l) => ['L', r.batchNo, r.depositNo, r.divisionNo, r.customerNo, r.checkNo, l.invoiceNo, l.invoiceType, money(l.amountCents), '0.00']),
+    ...r.lines.map((l) => ['L', r.batchNo, r.depositNo, r.divisionNo, r.customerNo, r.checkNo, l.invoiceNo, l.invoiceType, money(l.amountCents), money(l.discountCents ?? (0 as Cents))]),
   ];
   return stringify(rows, { record_delimiter: '\r\n' });
 }

@@ -49,11 +49,12 @@ async function importReceipt(connection: odbc.Connection, records: string[][], o
   if (!customer) throw new Rejection(`Customer ${division}-${customerNo} not on file`);
 
   let applied = 0;
-  const updates: Array<{ invoiceNo: string; invoiceType: string; cents: Cents; newBalance: number }> = [];
+  const updates: Array<{ invoiceNo: string; invoiceType: string; cents: Cents; discount: Cents; newBalance: number }> = [];
   for (const l of lines) {
-    const [, , , , lineCustomer = '', lineCheck = '', invoiceNo = '', invoiceType = '', cash] = l;
+    const [, , , , lineCustomer = '', lineCheck = '', invoiceNo = '', invoiceType = '', cash, discountText] = l;
     if (lineCustomer !== customerNo || lineCheck !== checkNo) throw new Rejection(`line for ${invoiceNo} does not belong to the header`);
     const cents = amount(cash, `CashApplied for ${invoiceNo}`);
+    const discount = discountText ? amount(discountText, `DiscountApplied for ${invoiceNo}`) : (0 as Cents);
     const row = await one(
       connection,
       'SELECT Balance FROM AR_OpenInvoice WHERE ARDivisionNo = ? AND CustomerNo = ? AND InvoiceNo = ? AND InvoiceType = ?',
@@ -61,9 +62,17 @@ async function importReceipt(connection: odbc.Connection, records: string[][], o
     );
     if (!row) throw new Rejection(`Invoice ${invoiceNo} (${invoiceType}) not open for ${customerNo}`);
     const balance = parseDecimalToCents(row['Balance'] as number);
-    if (cents > balance) throw new Rejection(`Invoice ${invoiceNo}: applying ${centsToDecimalString(cents)} exceeds balance ${centsToDecimalString(balance)}`);
+    if (discount < 0) throw new Rejection(`Invoice ${invoiceNo}: DiscountApplied ${centsToDecimalString(discount)} is negative`);
+    if (cents < 0 || balance < 0) {
+      // A credit memo applied in Cash Receipts Entry: a negative line against a negative balance, no discount.
+      if (!(cents < 0 && balance < 0)) throw new Rejection(`Invoice ${invoiceNo} (${invoiceType}): a negative amount only applies a credit (balance ${centsToDecimalString(balance)})`);
+      if (discount !== 0) throw new Rejection(`Invoice ${invoiceNo} (${invoiceType}): no discount on a credit`);
+      if (cents < balance) throw new Rejection(`Credit ${invoiceNo}: applying ${centsToDecimalString(cents)} exceeds balance ${centsToDecimalString(balance)}`);
+    } else if (cents + discount > balance) {
+      throw new Rejection(`Invoice ${invoiceNo}: applying ${centsToDecimalString(cents)}${discount ? ` and discount ${centsToDecimalString(discount)}` : ''} exceeds balance ${centsToDecimalString(balance)}`);
+    }
     applied += cents;
-    updates.push({ invoiceNo, invoiceType, cents, newBalance: balance - cents });
+    updates.push({ invoiceNo, invoiceType, cents, discount, newBalance: balance - cents - discount });
   }
   if (applied > total) throw new Rejection('lines apply more than the posting amount');
 
@@ -81,14 +90,14 @@ async function importReceipt(connection: odbc.Connection, records: string[][], o
     }
     const seqRow = await one(connection, 'SELECT COUNT(*) AS n FROM AR_CashReceiptsHistory WHERE DepositNo = ?', [depositNo]);
     let seq = Number(seqRow?.['n'] ?? 0);
-    const history = async (invoiceNo: string, invoiceType: string, cents: number, balance: number): Promise<void> => {
+    const history = async (invoiceNo: string, invoiceType: string, cents: number, balance: number, discount = 0): Promise<void> => {
       seq += 1;
       await connection.query(
         `INSERT INTO AR_CashReceiptsHistory (DepositNo, DepositType, DepositDate, SequenceNo, ARDivisionNo, CustomerNo, PostingDate, InvoiceNo,
            InvoiceType, CashAmountApplied, DiscountAmountApplied, InvoiceBalance, CheckNo, PaymentType, CardType, Last4UnencryptedCreditCardNos)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '0.00', ?, ?, ?, '', '')`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '')`,
         [depositNo, depositType, date, String(seq).padStart(6, '0'), division, customerNo, date, invoiceNo, invoiceType,
-          centsToDecimalString(cents), centsToDecimalString(balance), checkNo, paymentType],
+          centsToDecimalString(cents), centsToDecimalString(discount), centsToDecimalString(balance), checkNo, paymentType],
       );
     };
     for (const u of updates) {
@@ -96,7 +105,7 @@ async function importReceipt(connection: odbc.Connection, records: string[][], o
         'UPDATE AR_OpenInvoice SET Balance = ? WHERE ARDivisionNo = ? AND CustomerNo = ? AND InvoiceNo = ? AND InvoiceType = ?',
         [centsToDecimalString(u.newBalance), division, customerNo, u.invoiceNo, u.invoiceType],
       );
-      await history(u.invoiceNo, u.invoiceType, u.cents, u.newBalance);
+      await history(u.invoiceNo, u.invoiceType, u.cents, u.newBalance, u.discount);
     }
     const unapplied = total - applied;
     if (unapplied > 0) {
