@@ -351,7 +351,7 @@ describe.skipIf(!driver)('Sage 100 receipts with a discount (DiscountApplied) an
     const before = readdirSync(sandbox.viFolder).length;
     const one = (over: Partial<ReceiptRequest>): ReceiptRequest => ({ ...base, reference: '412300009', amountCents: cents(100), allocations: [{ invoiceNo: '1004532', amountCents: cents(100) }], ...over });
     const kind = async (p: Promise<unknown>) => ((await p.catch((e: unknown) => e)) as ErpError).kind;
-    const other = await connector.postReceipt(one({ writeOffs: [{ invoiceNo: '1004532', amountCents: cents(5), reasonCode: 'SMALL_BALANCE' }] })).catch((e: unknown) => e as ErpError);
+    const other = (await connector.postReceipt(one({ writeOffs: [{ invoiceNo: '1004532', amountCents: cents(5), reasonCode: 'SMALL_BALANCE' }] })).catch((e: unknown) => e)) as ErpError;
     expect(other.kind).toBe('validation');
     expect(other.message).toMatch(/no field in the Sage 100 cash receipt/);
     expect(await kind(connector.postReceipt(one({ writeOffs: [{ invoiceNo: '1004531', amountCents: cents(5), reasonCode: 'EARLY_PAYMENT_DISCOUNT' }] })))).toBe('validation');
