@@ -264,9 +264,10 @@ describe('abas cash discount (Skonto) and open credits in a payment', () => {
   }
 
   it('editor mode declares both capabilities; MT940 mode declares neither', () => {
-    expect(make().capabilities).toMatchObject({ writeOffs: true, applyCredits: true });
-    expect(make({ postingMode: 'mt940-file' }).capabilities).toMatchObject({ writeOffs: false, applyCredits: false });
-    expect(make({ rowDiscountField: '', creditApplication: 'off' }).capabilities).toMatchObject({ writeOffs: false, applyCredits: false });
+    // Discounts (Skonto) only: abas takes no other write-off reason.
+    expect(make().capabilities).toMatchObject({ discounts: true, writeOffs: false, applyCredits: true });
+    expect(make({ postingMode: 'mt940-file' }).capabilities).toMatchObject({ discounts: false, writeOffs: false, applyCredits: false });
+    expect(make({ rowDiscountField: '', creditApplication: 'off' }).capabilities).toMatchObject({ discounts: false, writeOffs: false, applyCredits: false });
   });
 
   it('posts a Skonto once in the row discount field; read back; the open item closes', async () => {

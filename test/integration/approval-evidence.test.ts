@@ -4,6 +4,8 @@ import { openTestEngine, value } from './support/engine';
 import { runDemoSandboxes, type RunningDemo } from '../../electron/core/demo/demo-sandboxes';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { approveMatches } from '../../electron/core/posting/approve';
+import { unpostablePart } from '../../electron/core/posting/outbox-worker';
+import { EARLY_PAYMENT_DISCOUNT, type ReceiptRequest } from '../../electron/core/erp/connector';
 import type { MatchOutcome } from '../../shared/domain';
 import type { Refundable } from '../../shared/api/refunds';
 
@@ -83,7 +85,7 @@ describe('a discount or credit the ERP connection cannot post is never sent as c
   });
 
   const discounted = (e: Engine): number => {
-    const auto = gridRows(e.db).find((r) => r.status === 'auto' && r.matchedInvoices.length === 1 && r.amountCents > 1000)!;
+    const auto = gridRows(e.db).find((r) => r.status === 'auto' && r.matchedInvoices.length === 1 && r.amountCents > 1000 && !e.db.prepare('SELECT 1 FROM outbox WHERE transaction_id = ?').get(r.transactionId))!;
     const row = e.db.prepare('SELECT outcome_json FROM matches WHERE transaction_id = ?').get(auto.transactionId) as { outcome_json: string };
     const outcome = JSON.parse(row.outcome_json) as MatchOutcome;
     const a = outcome.allocations[0]!;
@@ -93,21 +95,37 @@ describe('a discount or credit the ERP connection cannot post is never sent as c
     return auto.transactionId;
   };
 
-  it('approval says so when the connection is known', async () => {
+  it('approval refuses it for a connection known not to post discounts', () => {
     const id = discounted(fileEngine);
-    const result = value<{ approved: number[]; skipped: Array<{ reason: string }> }>(await fileEngine.dispatch('matches:approve', { transactionIds: [id] }));
+    const result = approveMatches(fileEngine.db, [id], 'clerk', 'America/Los_Angeles', undefined, { capabilities: { writeOffs: true, discounts: false, applyCredits: false } });
     expect(result.approved).toEqual([]);
     expect(result.skipped[0]!.reason).toContain('does not post discounts');
   });
 
-  it('approved without the connection (offline, hand-off), the outbox worker refuses to send it and says why', async () => {
+  it('the outbox worker checks the connection before sending: unknown at approval, discounts, write-offs and credits each need their capability', () => {
+    const base: ReceiptRequest = { reference: '1', customerId: 'C', date: '2026-12-01', amountCents: 9800 as never, currency: 'USD', paymentMethod: 'card', allocations: [{ invoiceNo: 'I1', amountCents: 9800 as never }] };
+    const discount = { ...base, writeOffs: [{ invoiceNo: 'I1', amountCents: 200 as never, reasonCode: EARLY_PAYMENT_DISCOUNT }] };
+    const writeOff = { ...base, writeOffs: [{ invoiceNo: 'I1', amountCents: 200 as never, reasonCode: 'SMALL_BALANCE' }] };
+    const credit = { ...base, allocations: [{ invoiceNo: 'I1', amountCents: 10800 as never }, { invoiceNo: 'CM1', amountCents: -1000 as never }] };
+    const none = { postReceipts: 'api', creditMemos: 'api', receiptLookup: true, reverseReceipt: false } as const;
+    expect(unpostablePart(base, none)).toBeNull();
+    expect(unpostablePart(discount, none)).toContain('nothing was sent');
+    expect(unpostablePart(discount, { ...none, discounts: true })).toBeNull();
+    expect(unpostablePart(discount, { ...none, writeOffs: true })).toBeNull();
+    expect(unpostablePart(writeOff, { ...none, discounts: true })).toContain('does not post write-offs');
+    expect(unpostablePart(credit, { ...none, writeOffs: true, discounts: true })).toContain('does not apply open credits');
+    expect(unpostablePart(credit, { ...none, applyCredits: true })).toBeNull();
+  });
+
+  it('where the connection posts discounts, an approved discount reaches the ERP once with the discount on its line', async () => {
     const id = discounted(fileEngine);
-    expect(approveMatches(fileEngine.db, [id], 'clerk', 'America/Los_Angeles').approved).toEqual([id]);
+    const result = value<{ approved: number[] }>(await fileEngine.dispatch('matches:approve', { transactionIds: [id] }));
+    expect(result.approved).toEqual([id]);
     await fileEngine.worker.drain();
-    const row = fileEngine.db.prepare("SELECT state, last_error FROM outbox WHERE transaction_id = ? AND kind = 'receipt'").get(id) as { state: string; last_error: string };
-    expect(row.state).toBe('dead');
-    expect(row.last_error).toContain('nothing was sent');
-    const connector = await fileEngine.erpConnector();
-    expect(await connector.findReceipt(String(id))).toBeNull();
+    const row = fileEngine.db.prepare("SELECT state, payload_json FROM outbox WHERE transaction_id = ? AND kind = 'receipt'").get(id) as { state: string; payload_json: string };
+    expect(row.state).toBe('posted');
+    expect((JSON.parse(row.payload_json) as ReceiptRequest).writeOffs).toEqual([expect.objectContaining({ amountCents: 100, reasonCode: EARLY_PAYMENT_DISCOUNT })]);
+    const found = await (await fileEngine.erpConnector()).findReceipt(String(id));
+    expect(found).not.toBeNull();
   });
 });

@@ -291,8 +291,9 @@ describe('Eclipse early-payment discounts and open credits in a cash receipt', (
   }
 
   it('declares the capabilities; settings withdraw them', () => {
-    expect(make().capabilities).toMatchObject({ writeOffs: true, applyCredits: true });
-    expect(make({ discountField: '', creditApplication: 'off' }).capabilities).toMatchObject({ writeOffs: false, applyCredits: false });
+    // Discounts only: Eclipse takes no other write-off reason.
+    expect(make().capabilities).toMatchObject({ discounts: true, writeOffs: false, applyCredits: true });
+    expect(make({ discountField: '', creditApplication: 'off' }).capabilities).toMatchObject({ discounts: false, writeOffs: false, applyCredits: false });
   });
 
   it('API: posts a discount once in the application discount field; the invoice closes; read back by reference', async () => {

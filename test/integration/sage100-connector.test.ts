@@ -305,8 +305,8 @@ describe.skipIf(!driver)('Sage 100 receipts with a discount (DiscountApplied) an
   const base = { customerId: '10002', date: '2026-11-20', currency: 'USD', paymentMethod: 'card' as const };
   const balance = async (invoiceNo: string) => (await sandbox.query('SELECT Balance FROM AR_OpenInvoice WHERE InvoiceNo = ?', [invoiceNo]))[0]?.['Balance'];
 
-  it('declares writeOffs and applyCredits', () => {
-    expect(connector.capabilities).toMatchObject({ writeOffs: true, applyCredits: true });
+  it('declares discounts and applyCredits (no other write-off reason)', () => {
+    expect(connector.capabilities).toMatchObject({ discounts: true, writeOffs: false, applyCredits: true });
   });
 
   it('posts the cash with DiscountApplied on the invoice line, once; history and the read-back agree', async () => {

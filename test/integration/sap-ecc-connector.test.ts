@@ -326,8 +326,8 @@ describe('SAP ECC wrapper: cash discount, write-off and a credit memo cleared wi
   const base = { customerId: '100042', date: today, currency: 'USD', paymentMethod: 'card' as const };
 
   it('declares writeOffs and applyCredits in wrapper mode only', () => {
-    expect(connect().capabilities).toMatchObject({ writeOffs: true, applyCredits: true });
-    expect(connect({ postingMode: 'bapi' }).capabilities).toMatchObject({ writeOffs: false, applyCredits: false });
+    expect(connect().capabilities).toMatchObject({ writeOffs: true, discounts: true, applyCredits: true });
+    expect(connect({ postingMode: 'bapi' }).capabilities).toMatchObject({ writeOffs: false, discounts: false, applyCredits: false });
   });
 
   it('posts the cash with DISC_AMT on the invoice item, clears the invoice, books the discount to DISC_GL_ACCOUNT, once', async () => {

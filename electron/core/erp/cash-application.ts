@@ -8,8 +8,8 @@ import type { ReceiptRequest } from './connector';
 // ERP-style message. The receipt's amount is the cash: positive lines plus
 // negative (credit) lines plus the unapplied part.
 
-/** Reason code of an early-payment discount's write-off line (EARLY_PAYMENT_DISCOUNT in electron/core/posting/approve.ts). */
-export const EARLY_PAYMENT_DISCOUNT_REASON = 'EARLY_PAYMENT_DISCOUNT';
+export { EARLY_PAYMENT_DISCOUNT as EARLY_PAYMENT_DISCOUNT_REASON } from './connector';
+import { EARLY_PAYMENT_DISCOUNT as EARLY_PAYMENT_DISCOUNT_REASON } from './connector';
 
 export type CashLine = Readonly<{
   invoiceNo: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { cents, type Cents } from '@shared/money';
 import type { OpenInvoice } from '@shared/domain';
-import { collectPages, type ErpConnector, type ReceiptRequest } from './connector';
+import { collectPages, EARLY_PAYMENT_DISCOUNT, postsDiscounts, type ErpConnector, type ReceiptRequest } from './connector';
 import type { ConformanceHarness } from './conformance';
 import type { ConformanceScenario, ConformanceSeed } from './conformance-runner';
 import { ErpError, type ErpErrorKind } from './errors';
@@ -61,8 +61,7 @@ async function assertCount(h: ConformanceHarness, reference: string, expected: n
   assert.equal(await h.countReceipts(reference), expected, `receipts carrying ${reference} ${when}`);
 }
 
-/** Reason code of an early-payment discount's write-off line (EARLY_PAYMENT_DISCOUNT in electron/core/posting/approve.ts). */
-const EARLY_PAYMENT_DISCOUNT = 'EARLY_PAYMENT_DISCOUNT';
+
 
 /**
  * A receipt that takes the early-payment discount on a fully open invoice
@@ -123,9 +122,10 @@ function creditReceipt(seed: ConformanceSeed, reference: string): { request: Rec
   throw new assert.AssertionError({ message: 'the seed needs an open credit and a larger open invoice of the same customer' });
 }
 
-function lacks(h: ConformanceHarness, capability: 'writeOffs' | 'applyCredits', what: string): string | null {
+function lacks(h: ConformanceHarness, capability: 'discounts' | 'applyCredits', what: string): string | null {
   const c = h.connector();
-  return c.capabilities[capability] ? null : `the ${c.kind} connector does not declare capabilities.${capability} (${what}); the outbox refuses such a receipt before sending`;
+  const has = capability === 'discounts' ? postsDiscounts(c.capabilities) : c.capabilities.applyCredits === true;
+  return has ? null : `the ${c.kind} connector does not declare capabilities.${capability} (${what}); the outbox refuses such a receipt before sending`;
 }
 
 export const CONFORMANCE_SCENARIOS: readonly ConformanceScenario[] = [
@@ -340,7 +340,7 @@ export const CONFORMANCE_SCENARIOS: readonly ConformanceScenario[] = [
   {
     id: 'post-with-discount',
     title: 'posts a receipt taking an early-payment discount (write-off line) once; the invoice closes',
-    skipReason: (h) => lacks(h, 'writeOffs', 'write-offs and early-payment discounts'),
+    skipReason: (h) => lacks(h, 'discounts', 'early-payment discounts'),
     async run(h, seed) {
       const c = h.connector();
       const { request, invoice } = discountReceipt(seed, '400100006');

@@ -25,14 +25,28 @@ export type ErpCapabilities = Readonly<{
   /** True only where reverseReceipt and findReversal are implemented. */
   reverseReceipt: boolean;
   /**
-   * Whether ReceiptRequest.writeOffs is posted, including early-payment discounts
-   * (reason EARLY_PAYMENT_DISCOUNT, booked to the mapping's discount account).
-   * Absent: the outbox worker refuses such a receipt rather than post the cash alone.
+   * Whether ReceiptRequest.writeOffs with any reason is posted (a supervisor's
+   * write-off of a short pay's rest). Absent: the outbox worker refuses such a
+   * receipt rather than post the cash alone.
    */
   writeOffs?: boolean;
+  /**
+   * Whether early-payment discounts are posted: write-off lines with reason
+   * EARLY_PAYMENT_DISCOUNT, booked as discount (terms) taken. Some ERPs take
+   * these and no other write-off. Absent: as `writeOffs`.
+   */
+  discounts?: boolean;
   /** Whether a receipt may apply an open credit: an allocation line with a negative amount naming the credit memo. */
   applyCredits?: boolean;
 }>;
+
+/** Reason code of the write-off line an early-payment discount travels as (docs/matching.md, "Cash application"). */
+export const EARLY_PAYMENT_DISCOUNT = 'EARLY_PAYMENT_DISCOUNT';
+
+/** Whether the connection posts early-payment discounts. */
+export function postsDiscounts(c: Pick<ErpCapabilities, 'discounts' | 'writeOffs'>): boolean {
+  return c.discounts ?? c.writeOffs === true;
+}
 
 /** A supervisor-approved write-off of what a short payment leaves open on an invoice. */
 export type ReceiptWriteOff = Readonly<{ invoiceNo: string; amountCents: Cents; reasonCode: string }>;

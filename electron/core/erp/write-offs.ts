@@ -9,8 +9,8 @@ import { ErpError } from './errors';
 // credit memo, and the receipt amount is the cash (the sum of all lines plus
 // what stays unapplied).
 
-/** Same value as EARLY_PAYMENT_DISCOUNT in electron/core/posting/approve.ts (connectors do not import the posting layer). */
-export const EARLY_PAYMENT_DISCOUNT_REASON = 'EARLY_PAYMENT_DISCOUNT';
+export { EARLY_PAYMENT_DISCOUNT as EARLY_PAYMENT_DISCOUNT_REASON } from './connector';
+import { EARLY_PAYMENT_DISCOUNT as EARLY_PAYMENT_DISCOUNT_REASON } from './connector';
 
 export function isDiscount(w: Readonly<{ reasonCode: string }>): boolean {
   return w.reasonCode === EARLY_PAYMENT_DISCOUNT_REASON;

@@ -5,14 +5,14 @@ import { applyErpMapping, cardBrandOf, type ErpMapping } from '@shared/erp-mappi
 import { merchantDate } from '@shared/paytrace-time';
 import { paymentVerdict } from '@shared/payment-verdict';
 import { appendAudit } from '../audit/audit-log';
-import type { ErpCapabilities, ReceiptRequest, ReceiptWriteOff } from '../erp/connector';
+import { EARLY_PAYMENT_DISCOUNT, postsDiscounts, type ErpCapabilities, type ReceiptRequest, type ReceiptWriteOff } from '../erp/connector';
 import type { Db } from '../store/db';
 import { getTransaction } from '../store/queries/transactions';
 import { listLearned, storeLearned } from '../store/queries/learned';
 import { learnFromConfirmation } from '../matching/learning';
 
-/** Reason code of the write-off line an early-payment discount posts as (mapped to the discount account by the ERP mapping). */
-export const EARLY_PAYMENT_DISCOUNT = 'EARLY_PAYMENT_DISCOUNT';
+/** Re-exported for callers that know the posting layer. */
+export { EARLY_PAYMENT_DISCOUNT };
 
 // Approving a match and queuing its posting are one SQLite transaction: either
 // the clerk's decision and its outbox row both exist, or neither does.
@@ -42,7 +42,7 @@ export type ApproveOptions = Readonly<{
   /** Write-offs posted with a payment's receipt (approved through electron/core/controls/). */
   writeOffs?: ReadonlyMap<number, readonly ReceiptWriteOff[]>;
   /** What the ERP connection posts, when it is known (offline it is not: the outbox worker checks again). */
-  capabilities?: Pick<ErpCapabilities, 'writeOffs' | 'applyCredits'> | null;
+  capabilities?: Pick<ErpCapabilities, 'writeOffs' | 'discounts' | 'applyCredits'> | null;
 }>;
 
 export function approveMatches(
@@ -114,7 +114,7 @@ export function approveMatches(
       const discounts: ReceiptWriteOff[] = outcome.allocations
         .filter((a) => (a.discountCents ?? 0) > 0)
         .map((a) => ({ invoiceNo: a.invoiceNo, amountCents: a.discountCents!, reasonCode: EARLY_PAYMENT_DISCOUNT }));
-      if (discounts.length > 0 && options.capabilities && !options.capabilities.writeOffs) {
+      if (discounts.length > 0 && options.capabilities && !postsDiscounts(options.capabilities)) {
         skipped.push({
           transactionId: id,
           reason: `The allocation takes an early-payment discount on invoice ${discounts[0]!.invoiceNo}, and this ERP connection does not post discounts from Tieout. Post the cash alone (edit the allocation) and take the discount in the ERP.`,

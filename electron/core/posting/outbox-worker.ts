@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { appendAudit } from '../audit/audit-log';
-import type { CreditMemoRequest, ErpCapabilities, ErpConnector, ReceiptRecord, ReceiptRequest } from '../erp/connector';
+import { EARLY_PAYMENT_DISCOUNT, postsDiscounts, type CreditMemoRequest, type ErpCapabilities, type ErpConnector, type ReceiptRecord, type ReceiptRequest } from '../erp/connector';
 import { ErpError, isErpError } from '../erp/errors';
 import { silentLogger, type Logger } from '../log/logger';
 import type { Db } from '../store/db';
@@ -378,8 +378,12 @@ export function outboxFor(db: Db, transactionId: number): (OutboxRow & { updated
 
 /** What a receipt asks of the ERP that this connection does not post (discounts, write-offs, credits), in the clerk's words; null when nothing. */
 export function unpostablePart(receipt: ReceiptRequest, capabilities: ErpCapabilities): string | null {
-  if ((receipt.writeOffs?.length ?? 0) > 0 && !capabilities.writeOffs) {
-    return 'This ERP connection does not post write-offs or early-payment discounts from Tieout: nothing was sent. Edit the allocation to post the cash alone and take the discount or write-off in the ERP, or discard.';
+  const writeOffs = receipt.writeOffs ?? [];
+  if (writeOffs.some((w) => w.reasonCode === EARLY_PAYMENT_DISCOUNT) && !postsDiscounts(capabilities)) {
+    return 'This ERP connection does not post early-payment discounts from Tieout: nothing was sent. Edit the allocation to post the cash alone and take the discount in the ERP, or discard.';
+  }
+  if (writeOffs.some((w) => w.reasonCode !== EARLY_PAYMENT_DISCOUNT) && !capabilities.writeOffs) {
+    return 'This ERP connection does not post write-offs from Tieout: nothing was sent. Edit the allocation to post the cash alone and write the rest off in the ERP, or discard.';
   }
   const credit = receipt.allocations.find((a) => a.amountCents <= 0);
   if (credit && !capabilities.applyCredits) {

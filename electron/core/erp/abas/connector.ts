@@ -72,7 +72,9 @@ export class AbasConnector implements ErpConnector {
       receiptLookup: true,
       reverseReceipt: false,
       // The editor takes a Skonto and negative (credit) rows; an MT940 statement line carries neither.
-      writeOffs: editor && this.o.rowDiscount !== '',
+      // Discounts (Skonto) only: abas takes no other write-off reason from Tieout.
+      writeOffs: false,
+      discounts: editor && this.o.rowDiscount !== '',
       applyCredits: editor && this.o.creditApplication === 'negative-row',
     };
   }
@@ -325,7 +327,7 @@ export class AbasConnector implements ErpConnector {
     const discounts = checkReceiptRequest(receipt, this.o.referenceMaxLength, {
       erp: this.o.postingMode === 'api' ? 'abas' : 'abas MT940',
       credits: this.capabilities.applyCredits === true,
-      discounts: this.capabilities.writeOffs === true,
+      discounts: this.capabilities.discounts === true,
     });
     const existing = await this.findReceipt(receipt.reference);
     if (existing) {

@@ -65,7 +65,9 @@ export class EclipseConnector implements ErpConnector {
       receiptLookup: true,
       reverseReceipt: false,
       // Discounts: an application field (API) or the lock-box discount column; credits: negative applications.
-      writeOffs: this.options.postingMode === 'lockbox-file' || this.options.discountField !== '',
+      // Discounts only: Eclipse takes no other write-off reason from Tieout.
+      writeOffs: false,
+      discounts: this.options.postingMode === 'lockbox-file' || this.options.discountField !== '',
       applyCredits: this.options.creditApplication === 'negative-line',
     };
   }
@@ -243,7 +245,7 @@ export class EclipseConnector implements ErpConnector {
     const discounts = checkReceiptRequest(receipt, this.options.referenceMaxLength, {
       erp: 'Eclipse',
       credits: this.capabilities.applyCredits === true,
-      discounts: this.capabilities.writeOffs === true,
+      discounts: this.capabilities.discounts === true,
     });
     const existing = await this.findReceipt(receipt.reference);
     if (existing) {

@@ -22,7 +22,7 @@ import { parseFileOptions, type FileOptions } from './options';
 // credit memos exported as files for the ERP's own import (docs/erp/file.md).
 
 // Discounts, write-offs and open credits are columns of the receipt file (docs/erp/file.md): whatever imports it gets them.
-const CAPABILITIES: ErpCapabilities = { postReceipts: 'file', creditMemos: 'file', receiptLookup: true, reverseReceipt: false, writeOffs: true, applyCredits: true };
+const CAPABILITIES: ErpCapabilities = { postReceipts: 'file', creditMemos: 'file', receiptLookup: true, reverseReceipt: false, writeOffs: true, discounts: true, applyCredits: true };
 
 // References become file names, so only characters safe on every file system.
 const SAFE_REFERENCE = /^[A-Za-z0-9._-]+$/;

@@ -37,7 +37,7 @@ import {
 // Exactly-once rests on the check_number look-up: it runs before every post
 // and before every retry, so a receipt is never sent twice for one reference.
 
-const CAPABILITIES: ErpCapabilities = { postReceipts: 'api', creditMemos: 'api', receiptLookup: true, reverseReceipt: true, writeOffs: true, applyCredits: true };
+const CAPABILITIES: ErpCapabilities = { postReceipts: 'api', creditMemos: 'api', receiptLookup: true, reverseReceipt: true, writeOffs: true, discounts: true, applyCredits: true };
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 const INVOICE_COLUMNS = [

@@ -32,7 +32,7 @@ import { diagnoseSage100 } from './diagnose';
 
 // Early-payment discounts ride on the invoice line (DiscountApplied); open credits are lines with a negative
 // amount naming the CM, as in Cash Receipts Entry. Other write-off reasons have no field (docs/erp/sage100.md).
-const CAPABILITIES: ErpCapabilities = { postReceipts: 'file', creditMemos: 'file', receiptLookup: true, reverseReceipt: false, writeOffs: true, applyCredits: true };
+const CAPABILITIES: ErpCapabilities = { postReceipts: 'file', creditMemos: 'file', receiptLookup: true, reverseReceipt: false, writeOffs: false, discounts: true, applyCredits: true };
 
 const CUSTOMER_NO_MAX = 20;
 

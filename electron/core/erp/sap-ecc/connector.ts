@@ -55,7 +55,7 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
   // Discounts, write-offs and credits are cleared together with the invoices, which only the wrapper does:
   // BAPI_ACC_DOCUMENT_POST posts on account and clears nothing (docs/erp/sap-ecc.md).
   const clears = settings.postingMode === 'wrapper';
-  const capabilities: ErpCapabilities = { ...BASE_CAPABILITIES, writeOffs: clears, applyCredits: clears };
+  const capabilities: ErpCapabilities = { ...BASE_CAPABILITIES, writeOffs: clears, discounts: clears, applyCredits: clears };
   const client: RfcClient = createRfcClient({
     baseUrl: config.baseUrl,
     sapClient: settings.sapClient,
