@@ -146,7 +146,8 @@ export function createSage100Reader(session: OdbcSession, options: Sage100Option
     }
   }
 
-  async function invoiceForCustomer(customerNo: string, invoiceNo: string): Promise<{ invoiceType: string; balanceCents: Cents } | null> {
+  /** One AR_OpenInvoice row of the customer whose type is one of `types`; the whole row is parsed strictly (a receipt is never built on data we could not read). */
+  async function openItemForCustomer(customerNo: string, invoiceNo: string, types: readonly string[]): Promise<{ invoiceType: string; balanceCents: Cents } | null> {
     const rows = await session.query(
       'SELECT InvoiceType, InvoiceDate, Balance FROM AR_OpenInvoice WHERE ARDivisionNo = ? AND CustomerNo = ? AND InvoiceNo = ?',
       [div, customerNo, invoiceNo],
@@ -154,25 +155,18 @@ export function createSage100Reader(session: OdbcSession, options: Sage100Option
     const ctx = { table: 'AR_OpenInvoice', key: `${div}-${customerNo}-${invoiceNo}` };
     for (const row of rows) {
       const invoiceType = text(row, 'InvoiceType').toUpperCase();
-      // Parse the whole row strictly: a receipt is never built on data we could not read.
       requiredDate(row, 'InvoiceDate', ctx);
-      if (options.invoiceTypes.includes(invoiceType)) return { invoiceType, balanceCents: money(row, 'Balance', ctx) };
+      if (types.includes(invoiceType)) return { invoiceType, balanceCents: money(row, 'Balance', ctx) };
     }
     return null;
   }
 
+  const invoiceForCustomer = (customerNo: string, invoiceNo: string) => openItemForCustomer(customerNo, invoiceNo, options.invoiceTypes);
+
+  /** An open credit of the customer, its balance negative whatever sign Sage stores. */
   async function creditForCustomer(customerNo: string, invoiceNo: string): Promise<{ invoiceType: string; balanceCents: Cents } | null> {
-    const rows = await session.query(
-      'SELECT InvoiceType, InvoiceDate, Balance FROM AR_OpenInvoice WHERE ARDivisionNo = ? AND CustomerNo = ? AND InvoiceNo = ?',
-      [div, customerNo, invoiceNo],
-    );
-    const ctx = { table: 'AR_OpenInvoice', key: `${div}-${customerNo}-${invoiceNo}` };
-    for (const row of rows) {
-      const invoiceType = text(row, 'InvoiceType').toUpperCase();
-      requiredDate(row, 'InvoiceDate', ctx);
-      if (options.openCreditTypes.includes(invoiceType)) return { invoiceType, balanceCents: cents(-Math.abs(money(row, 'Balance', ctx))) };
-    }
-    return null;
+    const credit = await openItemForCustomer(customerNo, invoiceNo, options.openCreditTypes);
+    return credit && { invoiceType: credit.invoiceType, balanceCents: cents(-Math.abs(credit.balanceCents)) };
   }
 
   async function customerExists(customerNo: string): Promise<boolean> {
