@@ -29,6 +29,21 @@ async function warm(c: ErpConnector): Promise<void> {
 }
 
 /** Two open invoices of one customer; the receipt pays the first in full and half of the second. */
+/** A card receipt of `invoice`'s customer for the sum of its lines (the cash), dated inside every seed's period. */
+function cardReceipt(reference: string, invoice: OpenInvoice, allocations: ReceiptRequest['allocations'], extra: Partial<ReceiptRequest> = {}): ReceiptRequest {
+  return {
+    reference,
+    customerId: invoice.customerId,
+    date: '2026-03-02',
+    amountCents: cents(allocations.reduce((s, a) => s + a.amountCents, 0)),
+    currency: invoice.currency,
+    paymentMethod: 'card',
+    allocations,
+    memo: 'Tieout conformance',
+    ...extra,
+  };
+}
+
 function twoInvoiceReceipt(seed: ConformanceSeed, reference: string, offset = 0): { request: ReceiptRequest; first: OpenInvoice; second: OpenInvoice } {
   const first = seed.invoices[offset];
   assert.ok(first, 'seed has too few invoices');
@@ -38,19 +53,10 @@ function twoInvoiceReceipt(seed: ConformanceSeed, reference: string, offset = 0)
   return {
     first,
     second,
-    request: {
-      reference,
-      customerId: first.customerId,
-      date: '2026-03-02',
-      amountCents: cents(first.openBalanceCents + half),
-      currency: first.currency,
-      paymentMethod: 'card',
-      allocations: [
-        { invoiceNo: first.invoiceNo, amountCents: first.openBalanceCents },
-        { invoiceNo: second.invoiceNo, amountCents: half },
-      ],
-      memo: 'Tieout conformance',
-    },
+    request: cardReceipt(reference, first, [
+      { invoiceNo: first.invoiceNo, amountCents: first.openBalanceCents },
+      { invoiceNo: second.invoiceNo, amountCents: half },
+    ]),
   };
 }
 
@@ -77,17 +83,10 @@ function discountReceipt(seed: ConformanceSeed, reference: string): { request: R
   return {
     invoice,
     discountCents,
-    request: {
-      reference,
-      customerId: invoice.customerId,
-      date: '2026-03-02',
-      amountCents: cash,
-      currency: invoice.currency,
-      paymentMethod: 'card',
-      allocations: [{ invoiceNo: invoice.invoiceNo, amountCents: cash }],
+    request: cardReceipt(reference, invoice, [{ invoiceNo: invoice.invoiceNo, amountCents: cash }], {
       writeOffs: [{ invoiceNo: invoice.invoiceNo, amountCents: discountCents, reasonCode: EARLY_PAYMENT_DISCOUNT }],
       memo: 'Tieout conformance discount',
-    },
+    }),
   };
 }
 
@@ -100,23 +99,18 @@ function creditReceipt(seed: ConformanceSeed, reference: string): { request: Rec
   for (const credit of credits) {
     const invoice = seed.invoices.find((i) => i.customerId === credit.customerId && i.openBalanceCents > -credit.openBalanceCents && !i.terms);
     if (!invoice) continue;
-    const cash = cents(invoice.openBalanceCents + credit.openBalanceCents);
     return {
       invoice,
       credit,
-      request: {
+      request: cardReceipt(
         reference,
-        customerId: invoice.customerId,
-        date: '2026-03-02',
-        amountCents: cash,
-        currency: invoice.currency,
-        paymentMethod: 'card',
-        allocations: [
+        invoice,
+        [
           { invoiceNo: invoice.invoiceNo, amountCents: invoice.openBalanceCents },
           { invoiceNo: credit.invoiceNo, amountCents: credit.openBalanceCents },
         ],
-        memo: 'Tieout conformance credit',
-      },
+        { memo: 'Tieout conformance credit' },
+      ),
     };
   }
   throw new assert.AssertionError({ message: 'the seed needs an open credit and a larger open invoice of the same customer' });
