@@ -13,7 +13,7 @@ import { silentLogger } from '../../electron/core/log/logger';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { getTransaction } from '../../electron/core/store/queries/transactions';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
-import { signedInCalls } from './support/engine';
+import { approveAndPostAllAuto, signedInCalls } from './support/engine';
 
 // Issue 7, refunds: a refund approved while PayTrace cannot be reached is
 // re-validated on reconnect against what PayTrace still lets us refund. A
@@ -67,9 +67,7 @@ beforeAll(async () => {
   demo = await runDemoSandboxes({ erpKind: 'p21', seed: 23 });
   engine = await createEngine({ dataDir, shell: 'web', background: false, secretStore, logger: silentLogger, sandbox: demo.descriptor, actor: 'os-user' });
   await engine.sync.runOnce();
-  const auto = gridRows(engine.db).filter((r) => r.status === 'auto').map((r) => r.transactionId);
-  expect((await engine.dispatch('matches:approve', { transactionIds: auto })).ok).toBe(true);
-  await engine.worker.drain();
+  await approveAndPostAllAuto(engine);
   await signIn(['clerk', 'supervisor'], PASSWORD);
 }, 120_000);
 

@@ -1,4 +1,3 @@
-import axios from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RefundView } from '@shared/api/refunds';
 import type { RefundTask, TransactionDetail } from '@shared/domain';
@@ -9,7 +8,7 @@ import type { Engine } from '../../electron/core/engine';
 import { recordCreditMemo } from '../../electron/core/refunds/credit-memo';
 import { getOutcome, gridRows } from '../../electron/core/store/queries/matches';
 import { getTransaction } from '../../electron/core/store/queries/transactions';
-import { openTestEngine, signedInCalls, tempDir, testSecretStore } from './support/engine';
+import { approveAndPostAllAuto, openTestEngine, p21CreditMemoCount, signedInCalls, tempDir, testSecretStore } from './support/engine';
 
 // A PayTrace refund made outside Tieout (the virtual terminal) after its sale
 // was posted: on the next sync the refund row's task is "credit memo due", and
@@ -23,17 +22,7 @@ let demo: RunningDemo;
 let engine: Engine;
 const { call, ok, signIn } = signedInCalls(() => engine);
 
-/** P21 credit memos carrying this reference, straight from its OData API. */
-async function erpCreditMemoCount(reference: string): Promise<number> {
-  const base = demo.descriptor.erp.baseUrl;
-  const token = await axios.post(`${base}/api/security/token/v2`, { username: demo.descriptor.erp.username, password: demo.descriptor.erp.password }, { headers: { Accept: 'application/json' }, responseType: 'text' });
-  const access = /AccessToken"?\s*[:>]\s*"?([^"<\s]+)/.exec(String(token.data))?.[1] ?? '';
-  const res = await axios.get(`${base}/odataservice/odata/table/invoice_hdr`, {
-    params: { $filter: `po_no eq '${reference}' and total_amount lt 0` },
-    headers: { Accept: 'application/json', Authorization: `Bearer ${access}` },
-  });
-  return (res.data as { value: unknown[] }).value.length;
-}
+const erpCreditMemoCount = (reference: string): Promise<number> => p21CreditMemoCount(demo.descriptor.erp, reference);
 
 const used = new Set<number>();
 /** A posted, settled sale nothing has taken back yet. */
@@ -55,9 +44,7 @@ beforeAll(async () => {
   demo = await runDemoSandboxes({ erpKind: 'p21', seed: 13 });
   engine = await openTestEngine(demo.descriptor, { dataDir: tempDir('refund-memo'), secretStore: testSecretStore(), actor: 'os-user' });
   await engine.sync.runOnce();
-  const auto = gridRows(engine.db).filter((r) => r.status === 'auto').map((r) => r.transactionId);
-  expect((await engine.dispatch('matches:approve', { transactionIds: auto })).ok).toBe(true);
-  await engine.worker.drain();
+  await approveAndPostAllAuto(engine);
   await signIn(['clerk', 'supervisor'], PASSWORD);
 }, 120_000);
 

@@ -12,7 +12,7 @@ import { silentLogger } from '../../electron/core/log/logger';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { getTransaction } from '../../electron/core/store/queries/transactions';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
-import { signedInCalls } from './support/engine';
+import { p21CreditMemoCount, signedInCalls } from './support/engine';
 
 // The refund flow over real HTTP against the PayTrace and P21 sandboxes, a
 // real SQLite file and the real keychain: four-eyes approval, void before
@@ -59,17 +59,7 @@ async function requestAndApprove(transactionId: number, amountCents: number, app
   return ok<RefundView>(approver, 'refunds:approve', { refundId: req.id, password: PASSWORD });
 }
 
-/** Counts P21 credit memos carrying this reference, straight from its OData API. */
-async function erpCreditMemoCount(reference: string): Promise<number> {
-  const base = demo.descriptor.erp.baseUrl;
-  const token = await axios.post(`${base}/api/security/token/v2`, { username: demo.descriptor.erp.username, password: demo.descriptor.erp.password }, { headers: { Accept: 'application/json' }, responseType: 'text' });
-  const access = /AccessToken"?\s*[:>]\s*"?([^"<\s]+)/.exec(String(token.data))?.[1] ?? '';
-  const res = await axios.get(`${base}/odataservice/odata/table/invoice_hdr`, {
-    params: { $filter: `po_no eq '${reference}' and total_amount lt 0` },
-    headers: { Accept: 'application/json', Authorization: `Bearer ${access}` },
-  });
-  return (res.data as { value: unknown[] }).value.length;
-}
+const erpCreditMemoCount = (reference: string): Promise<number> => p21CreditMemoCount(demo.descriptor.erp, reference);
 
 async function creditMemo(reference: string) {
   return (await engine.erpConnector()).findCreditMemo(reference);

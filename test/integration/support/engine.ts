@@ -59,3 +59,25 @@ export function signedInCalls(engine: () => Engine) {
   };
   return { call, ok, signIn };
 }
+
+/** Approves every automatic match and posts it: the starting point of tests about what happens after posting. */
+export async function approveAndPostAllAuto(engine: Engine): Promise<number[]> {
+  const { gridRows } = await import('../../../electron/core/store/queries/matches');
+  const auto = gridRows(engine.db).filter((r) => r.status === 'auto').map((r) => r.transactionId);
+  const reply = await engine.dispatch('matches:approve', { transactionIds: auto });
+  if (!reply.ok) throw new Error(`approve failed: ${reply.error.message}`);
+  await engine.worker.drain();
+  return auto;
+}
+
+/** Prophet 21 credit memos carrying this reference, straight from the sandbox's OData API (not through Tieout's connector). */
+export async function p21CreditMemoCount(erp: SandboxDescriptor['erp'], reference: string): Promise<number> {
+  const { default: axios } = await import('axios');
+  const token = await axios.post(`${erp.baseUrl}/api/security/token/v2`, { username: erp.username, password: erp.password }, { headers: { Accept: 'application/json' }, responseType: 'text' });
+  const access = /AccessToken"?\s*[:>]\s*"?([^"<\s]+)/.exec(String(token.data))?.[1] ?? '';
+  const res = await axios.get(`${erp.baseUrl}/odataservice/odata/table/invoice_hdr`, {
+    params: { $filter: `po_no eq '${reference}' and total_amount lt 0` },
+    headers: { Accept: 'application/json', Authorization: `Bearer ${access}` },
+  });
+  return (res.data as { value: unknown[] }).value.length;
+}
