@@ -7,6 +7,7 @@ import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } fro
 import { DEMO_PASSWORD, signIn } from './support/sign-in';
 import { screenshotDir } from './support/screenshots';
 import { engineCall } from './support/api';
+import { openDetail as openDetailPanel } from './support/grid';
 
 // Supervisor controls in two browser contexts (docs/users-and-refunds.md,
 // "Other supervisor controls"): the clerk asks to write off a short pay's
@@ -52,29 +53,10 @@ async function gridRow(page: Page, transactionId: number): Promise<GridRow | nul
   }, transactionId);
 }
 
-/** Opens the detail panel on one transaction, found by id (rows are virtualised, so never by position). */
+/** The detail panel on one transaction, with its controls card. */
 async function openDetail(page: Page, transactionId: number): Promise<void> {
-  await page.getByTestId('tab-all').click();
-  await expect(page.getByTestId('tab-all')).toHaveAttribute('aria-selected', 'true');
-  const shown = await page.evaluate((id) => {
-    const api = (globalThis as unknown as GridWindow).__tieoutGrid;
-    if (!api) return false;
-    for (let i = 0; i < api.getDisplayedRowCount(); i++) {
-      if (api.getDisplayedRowAtIndex(i)?.data?.transactionId === id) {
-        api.ensureIndexVisible(i);
-        api.setFocusedCell(i, 'transactionId');
-        return true;
-      }
-    }
-    return false;
-  }, transactionId);
-  expect(shown, `transaction ${transactionId} is in the grid`).toBe(true);
-  // A click on the row's id cell focuses it (the panel follows focus); Enter opens the panel if it is closed.
-  await page.locator(`.ag-row[row-id="${transactionId}"] [col-id="transactionId"]`).click();
-  const panel = page.getByTestId('detail-panel');
-  if (!(await panel.isVisible())) await page.keyboard.press('Enter');
-  await expect(panel).toHaveAttribute('data-transaction-id', String(transactionId));
-  await expect(panel.getByTestId('controls')).toBeVisible();
+  await openDetailPanel(page, transactionId);
+  await expect(page.getByTestId('detail-panel').getByTestId('controls')).toBeVisible();
 }
 
 test('write-off above the clerk limit waits for a supervisor, posts once; a supervisor reverses the receipt once; a clerk cannot', async ({ browser }) => {

@@ -4,6 +4,7 @@ import type { GridRow, RefundTask, TransactionDetail } from '../../shared/domain
 import { callApi, engineCall } from './support/api';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { signIn } from './support/sign-in';
+import { openDetail } from './support/grid';
 
 // Issue 10 on the demo week, in Chromium through the web host: PayTrace
 // refunds and voids are linked to their sales, so no sale with a refund or
@@ -70,28 +71,6 @@ async function allRows(page: Page): Promise<GridRow[]> {
   });
 }
 
-/** Opens the detail panel on one transaction, found by id (rows are virtualised). */
-async function openDetail(page: Page, transactionId: number): Promise<void> {
-  await page.getByTestId('tab-all').click();
-  await expect(page.getByTestId('tab-all')).toHaveAttribute('aria-selected', 'true');
-  const shown = await page.evaluate((id) => {
-    const api = (globalThis as unknown as GridWindow).__tieoutGrid;
-    if (!api) return false;
-    for (let i = 0; i < api.getDisplayedRowCount(); i++) {
-      if (api.getDisplayedRowAtIndex(i)?.data?.transactionId === id) {
-        api.ensureIndexVisible(i);
-        api.setFocusedCell(i, 'transactionId');
-        return true;
-      }
-    }
-    return false;
-  }, transactionId);
-  expect(shown, `transaction ${transactionId} is in the grid`).toBe(true);
-  await page.locator(`.ag-row[row-id="${transactionId}"] [col-id="transactionId"]`).click();
-  const panel = page.getByTestId('detail-panel');
-  if (!(await panel.isVisible())) await page.keyboard.press('Enter');
-  await expect(panel).toHaveAttribute('data-transaction-id', String(transactionId));
-}
 
 test('demo week: no sale with a PayTrace refund or void is automatic or posted; each refund row offers its credit-memo task', async ({ page }) => {
   sandboxes = await startSandboxes('p21');
