@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatPayTraceTimestamp } from '@shared/paytrace-time';
 import { csvParseRows, fastCsvRows } from '../electron/cli/match-command';
+import { seededRandom } from '@shared/seeded-random';
 
 const { values } = parseArgs({
   options: {
@@ -26,22 +27,12 @@ const INVOICES = Number(values.invoices);
 const RUNS = Number(values.runs);
 const root = resolve(import.meta.dirname, '..');
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const dollars = (cents: number): string => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 
 /** Writes the two input files; returns their paths. Deterministic. */
 function generate(dir: string): { exportFile: string; invoicesFile: string } {
-  const next = rng(42);
+  const next = seededRandom(42).next;
   const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
   const customerCount = Math.round(INVOICES / 10);
   const name = (c: number): string => `Customer ${c} ${['Plumbing', 'Electric', 'Supply', 'Builders', 'Mechanical'][c % 5]} ${['Inc.', 'LLC', 'Co.'][c % 3]}`;

@@ -1,5 +1,6 @@
 import { cents, type Cents } from '@shared/money';
 import type { Customer, OpenInvoice, PayTraceTransaction } from '@shared/domain';
+import { seededRandom } from '@shared/seeded-random';
 
 // A deterministic generator of matching data sets with ground truth. It knows
 // nothing of the engine: only the shared types and money. Each payment is drawn
@@ -75,20 +76,6 @@ export type EvalDataset = Readonly<{
   truth: readonly GroundTruth[];
 }>;
 
-// mulberry32, kept local so the generator shares no code with the engine.
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  return { next, int, pick, chance: (p: number) => next() < p };
-}
 
 const W1 = ['Apex', 'Bluewater', 'Cascade', 'Delta', 'Evergreen', 'Frontier', 'Granite', 'Harbor', 'Ironwood', 'Juniper', 'Keystone', 'Lakeside', 'Meridian', 'Northgate', 'Oakridge', 'Pinnacle', 'Quarry', 'Redwood', 'Summit', 'Tidewater', 'Sterling', 'Copper', 'Willow', 'Falcon', 'Beacon', 'Cedar', 'Orion', 'Vista', 'Atlas', 'Pioneer'];
 const W2 = ['Plumbing', 'Electric', 'Mechanical', 'Supply', 'Contractors', 'Builders', 'HVAC', 'Industrial', 'Fabrication', 'Hardware', 'Roofing', 'Landscaping'];
@@ -129,7 +116,7 @@ const BASE_MS = Date.UTC(2025, 2, 3, 15, 0, 0); // a fixed Monday: deterministic
 export function generateEvalDataset(options: GenerateOptions = {}): EvalDataset {
   const seed = options.seed ?? 7;
   const target = options.payments ?? 3000;
-  const r = rng(seed);
+  const r = seededRandom(seed);
 
   const customers: Customer[] = [];
   const customerCount = Math.max(30, Math.round(target / 4));

@@ -1,24 +1,15 @@
 import { cents, type Cents } from '@shared/money';
 import type { Customer, OpenInvoice, PayTraceTransaction } from '@shared/domain';
+import { seededRandom } from '@shared/seeded-random';
 
 // The synthetic store scripts/bench-match.ts measures: deterministic for a
 // seed, so the decision fingerprint test can replay the same data.
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export type World = { customers: Customer[]; invoices: OpenInvoice[]; transactions: PayTraceTransaction[] };
 
 export function buildWorld(invoiceCount: number, paymentCount: number, seed: number, firstTxn = 700000001, firstPaid = 0): World {
-  const next = rng(seed);
+  const next = seededRandom(seed).next;
   const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
   const customerCount = Math.max(10, Math.round(invoiceCount / 10));
   const customers: Customer[] = Array.from({ length: customerCount }, (_, i) => ({

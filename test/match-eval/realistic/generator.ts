@@ -1,4 +1,5 @@
 import { buildDay, type PayerMode, type RealisticDay, type ScenarioKind, type ScenarioSpec } from './scenarios';
+import { seededRandom } from '@shared/seeded-random';
 
 // The "realistic day": a seeded draw of scenarios in the proportions of a
 // day of PayTrace card and ACH payments, built into raw export rows and an
@@ -41,18 +42,6 @@ const WEIGHTS: ReadonlyArray<readonly [ScenarioKind, number]> = [
   ['ambiguous_amount', 1],
 ];
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
-  return { next, int };
-}
 
 export type RealisticOptions = Readonly<{ seed?: number; scenarios?: number }>;
 
@@ -61,7 +50,7 @@ export type RealisticDataset = RealisticDay & Readonly<{ seed: number }>;
 export function generateRealisticDay(options: RealisticOptions = {}): RealisticDataset {
   const seed = options.seed ?? 20250602;
   const n = options.scenarios ?? 800;
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const total = WEIGHTS.reduce((s, [, w]) => s + w, 0);
   const pick = (): ScenarioKind => {
     let x = r.next() * total;
