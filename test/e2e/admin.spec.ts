@@ -1,7 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import type { GridApi } from 'ag-grid-community';
-import type { GridRow } from '@shared/domain';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
+import type { GridWindow } from './support/grid';
 import { signIn } from './support/sign-in';
 import { engineCall } from './support/api';
 
@@ -19,7 +18,6 @@ test.afterAll(async () => {
   await sandboxes?.proc.stop();
 });
 
-type GridWindow = { __tieoutGrid?: GridApi<GridRow> };
 
 const NEW_CLERK = 'clerk.two';
 const NEW_PASSWORD = 'Clerk-two-passphrase-42';

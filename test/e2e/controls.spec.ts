@@ -1,13 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import type { GridApi } from 'ag-grid-community';
 import type { GridRow } from '@shared/domain';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { DEMO_PASSWORD, signIn } from './support/sign-in';
 import { screenshotDir } from './support/screenshots';
 import { engineCall } from './support/api';
-import { openDetail as openDetailPanel } from './support/grid';
+import { openDetail as openDetailPanel, type GridWindow } from './support/grid';
 
 // Supervisor controls in two browser contexts (docs/users-and-refunds.md,
 // "Other supervisor controls"): the clerk asks to write off a short pay's
@@ -25,7 +24,6 @@ test.afterAll(async () => {
   await sandboxes?.proc.stop();
 });
 
-type GridWindow = { __tieoutGrid?: GridApi<GridRow> };
 type Descriptor = { erp: { baseUrl: string } };
 type SbxReceipt = { checkNumber: string; amountCents: number; lines: Array<{ invoiceNo: string; amountCents: number; allowedCents?: number }> };
 

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import type { GridApi } from 'ag-grid-community';
 import type { GridRow } from '@shared/domain';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
+import type { GridWindow } from './support/grid';
 import { shotPath } from './support/screenshots';
 import { signIn } from './support/sign-in';
 
@@ -19,7 +19,6 @@ test.afterAll(async () => {
   await sandboxes?.proc.stop();
 });
 
-type GridWindow = { __tieoutGrid?: GridApi<GridRow> };
 
 /** The row of a transaction as the grid has it (status, exception, markers). */
 async function gridRow(page: Page, id: number): Promise<Pick<GridRow, 'status' | 'exception' | 'markers'> | null> {

@@ -4,7 +4,7 @@ import type { GridRow, RefundTask, TransactionDetail } from '../../shared/domain
 import { callApi, engineCall } from './support/api';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { signIn } from './support/sign-in';
-import { openDetail } from './support/grid';
+import { openDetail, type GridWindow } from './support/grid';
 
 // Issue 10 on the demo week, in Chromium through the web host: PayTrace
 // refunds and voids are linked to their sales, so no sale with a refund or
@@ -19,7 +19,6 @@ test.afterAll(async () => {
   await sandboxes?.proc.stop();
 });
 
-type GridWindow = { __tieoutGrid?: { getDisplayedRowCount(): number; getDisplayedRowAtIndex(i: number): { data?: GridRow } | undefined; forEachNode(fn: (n: { data?: GridRow }) => void): void; ensureIndexVisible(i: number): void; ensureColumnVisible(col: string): void; setFocusedCell(i: number, col: string): void } };
 
 type Descriptor = { paytrace: { url: string; username: string; password: string }; erp: { baseUrl: string; username: string; password: string } };
 
