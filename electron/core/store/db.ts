@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate } from './migrations';
 
+/** The open SQLite connection. Services hold it only to pass it to store functions. */
 export type Db = Database.Database;
+
+// Read and write access typed apart (as Signal Desktop does): a store function
+// that only reads takes a ReadDb, one that writes takes a WriteDb. Both are the
+// same connection at run time; the types say at a glance which functions change
+// state, and a second dialect (PostgreSQL, issue 14) can implement them apart.
+export type ReadDb = Db;
+export type WriteDb = Db;
 
 export const DATABASE_FILE = 'tieout.sqlite';
 
