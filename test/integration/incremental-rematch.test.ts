@@ -8,7 +8,7 @@ import { defaultSettings } from '@shared/settings';
 import type { ErpConnector } from '../../electron/core/erp/connector';
 import type { Logger } from '../../electron/core/log/logger';
 import { createMatcher } from '../../electron/core/matching/engine';
-import { openStore, type Db } from '../../electron/core/store/db';
+import { asStoreDb, openStore, type Db } from '../../electron/core/store/db';
 import { listCustomers, listOpenInvoices } from '../../electron/core/store/queries/ledger';
 import { listLearned } from '../../electron/core/store/queries/learned';
 import { approvedUnpostedAllocations, pendingTransactionIds } from '../../electron/core/store/queries/matches';
@@ -119,7 +119,7 @@ describe('re-matching in a worker thread', () => {
       await sync.runOnce();
       expect(runner.mode()).toBe('in-process');
       expectStoredEqualsFull(db);
-      const memory = createMatchRunner({ db: (await import('better-sqlite3')).default(':memory:'), logger: logger(lines) });
+      const memory = createMatchRunner({ db: asStoreDb((await import('better-sqlite3')).default(':memory:')), logger: logger(lines) });
       await memory.run({ changedTransactionIds: null }).catch(() => undefined);
       expect(lines.some((l) => l.startsWith('warn match worker unavailable (in-memory store)'))).toBe(true);
     } finally {

@@ -3,15 +3,21 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate } from './migrations';
 
-/** The open SQLite connection. Services hold it only to pass it to store functions. */
-export type Db = Database.Database;
 
 // Read and write access typed apart (as Signal Desktop does): a store function
 // that only reads takes a ReadDb, one that writes takes a WriteDb. Both are the
 // same connection at run time; the types say at a glance which functions change
 // state, and a second dialect (PostgreSQL, issue 14) can implement them apart.
-export type ReadDb = Db;
-export type WriteDb = Db;
+export type ReadDb = Database.Database & { readonly __readableDb: never };
+export type WriteDb = ReadDb & { readonly __writableDb: never };
+
+/** The open SQLite connection, writable. Services hold it only to pass it to store functions. */
+export type Db = WriteDb;
+
+/** A connection opened outside openStore (the match worker thread, a migration test) as the store's type. */
+export function asStoreDb(db: Database.Database): WriteDb {
+  return db as WriteDb;
+}
 
 export const DATABASE_FILE = 'tieout.sqlite';
 
@@ -25,5 +31,5 @@ export function openStore(dataDir: string): Db {
   // A second app instance or the CLI may hold the write lock briefly.
   db.pragma('busy_timeout = 5000');
   migrate(db);
-  return db;
+  return asStoreDb(db);
 }

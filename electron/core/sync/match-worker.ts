@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { asStoreDb } from '../store/db';
 import type { MatchConfig } from '../matching/config';
 import { createMatcher } from '../matching/engine';
 import { IncrementalRematcher, type RematchRequest } from './incremental-rematch';
@@ -25,7 +26,7 @@ export type WorkerReply =
 const port = parentPort;
 if (port) {
   const data = workerData as WorkerData;
-  const db = new Database(data.dbFile, { fileMustExist: true });
+  const db = asStoreDb(new Database(data.dbFile, { fileMustExist: true }));
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   let rematcher = new IncrementalRematcher(createMatcher(data.config ?? {}));
