@@ -8,6 +8,7 @@ import { createEngine, type Engine } from './core/engine';
 import { resolveDataDir } from './core/data-dir';
 import { createLogger } from './core/log/logger';
 import { CONTENT_SECURITY_POLICY } from './web/host';
+import { runDemoSandboxes } from './sandboxes/demo/demo-sandboxes';
 import { forwardEvents, registerIpc } from './ipc/register';
 
 // The desktop shell: one hardened window over the engine. Everything that
@@ -169,7 +170,7 @@ async function start(): Promise<void> {
 
   const erpArg = argValue('erp');
   const erpKind = erpArg && (ERP_KINDS as readonly string[]).includes(erpArg) ? (erpArg as ErpKind) : undefined;
-  engine = await createEngine({ dataDir, shell: 'electron', logger: createLogger('tieout'), version: app.getVersion(), ...(erpKind ? { erpKind } : {}) });
+  engine = await createEngine({ dataDir, shell: 'electron', logger: createLogger('tieout'), version: app.getVersion(), startDemo: runDemoSandboxes, ...(erpKind ? { erpKind } : {}) });
   registerIpc(engine, APP_ORIGIN);
   forwardEvents(engine, () => mainWindow?.webContents ?? null);
   // Failures that need a person also reach the OS, in case Tieout is in the background.

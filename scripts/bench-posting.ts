@@ -3,12 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../electron/core/engine';
-import { runDemoSandboxes } from '../electron/core/demo/demo-sandboxes';
+import { runDemoSandboxes } from '../electron/sandboxes/demo/demo-sandboxes';
 import { silentLogger } from '../electron/core/log/logger';
 import { gridRows } from '../electron/core/store/queries/matches';
 import { approveMatches } from '../electron/core/posting/approve';
 import { keytarSecretStore } from '../electron/core/vault/keytar-store';
-import type { FaultRule } from '../electron/core/sandbox-kit/faults';
+import type { FaultRule } from '../electron/sandboxes/kit/faults';
 
 // Posting throughput: 1,000 receipts to the P21 sandbox, fault-free and with
 // a 10% fault rate (500s, resets, replies lost after commit), same process.

@@ -1,9 +1,10 @@
 import type { ErpKind } from '../core/erp/connector';
-import { CONFORMANCE_TARGETS } from '../core/erp/conformance-targets';
-import { formatConformanceLine, runConformance } from '../core/erp/conformance-runner';
+import { CONFORMANCE_TARGETS } from '../sandboxes/conformance/conformance-targets';
+import { formatConformanceLine, runConformance } from '../sandboxes/conformance/conformance-runner';
 import { createEngine } from '../core/engine';
 import { resolveDataDir } from '../core/data-dir';
 import { silentLogger } from '../core/log/logger';
+import { runDemoSandboxes } from '../sandboxes/demo/demo-sandboxes';
 import type { Io } from './tieout';
 
 // `tieout erp check`: with --sandbox, the shared conformance scenarios against
@@ -27,7 +28,7 @@ export async function runErpCheck(options: { kind: ErpKind | undefined; sandbox:
     return failed > 0 ? 1 : 0;
   }
 
-  const engine = await createEngine({ dataDir: resolveDataDir(options.dataDir), shell: 'cli', background: false, logger: silentLogger, ...(options.kind ? { erpKind: options.kind } : {}) });
+  const engine = await createEngine({ dataDir: resolveDataDir(options.dataDir), shell: 'cli', background: false, logger: silentLogger, startDemo: runDemoSandboxes, ...(options.kind ? { erpKind: options.kind } : {}) });
   try {
     const connector = await engine.erpConnector();
     const diagnosis = await connector.testConnection();

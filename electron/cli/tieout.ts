@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { ERP_KINDS, type ErpKind } from '../core/erp/connector';
 import { createEngine, type Engine } from '../core/engine';
 import { resolveDataDir } from '../core/data-dir';
-import { runDemoSandboxes, type SandboxDescriptor } from '../core/demo/demo-sandboxes';
+import { runDemoSandboxes, type SandboxDescriptor } from '../sandboxes/demo/demo-sandboxes';
 import { createLogger, silentLogger } from '../core/log/logger';
 import { verifyAudit, auditBetween } from '../core/audit/audit-log';
 import { gridRows, statusCounts } from '../core/store/queries/matches';
@@ -66,6 +66,7 @@ async function withEngine<T>(values: Record<string, unknown>, fn: (engine: Engin
     logger: values.verbose ? createLogger('tieout') : silentLogger,
     erpKind: parseErpKind(values.erp as string | undefined),
     sandbox: readDescriptor(values['sandbox-file'] as string | undefined),
+    startDemo: runDemoSandboxes,
     posting: postingOverrides(values),
   });
   try {
@@ -146,6 +147,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           logger: createLogger('tieout-web'),
           erpKind: parseErpKind(values.erp),
           sandbox: readDescriptor(values['sandbox-file']),
+          startDemo: runDemoSandboxes,
         });
         const host = await startWebHost({
           engine,

@@ -8,7 +8,7 @@ import { createAuthService, type AuthService } from './auth/auth-service';
 import { RefundExecutor } from './refunds/executor';
 import { createRefundService, type RefundService } from './refunds/refund-service';
 import { createHandlers } from './api/handlers';
-import { startDemoSandboxes, type DemoSandboxes, type SandboxDescriptor } from './demo/demo-sandboxes';
+import { connectDemo, type DemoSandboxes, type SandboxDescriptor, type StartDemo } from './demo-mode';
 import type { ErpConnector, ErpKind } from './erp/connector';
 import { erpModule } from './erp/registry';
 import { createLogger, type Logger } from './log/logger';
@@ -37,6 +37,8 @@ export type EngineOptions = Readonly<{
   erpKind?: ErpKind;
   /** Use sandboxes already running elsewhere (described by `tieout sandbox --describe`). */
   sandbox?: SandboxDescriptor;
+  /** Starts the demo sandboxes when demo mode has no running ones (`runDemoSandboxes` from electron/sandboxes/demo). */
+  startDemo?: StartDemo;
   secretStore?: SecretStore;
   logger?: Logger;
   actor?: string;
@@ -90,7 +92,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   let demo: DemoSandboxes | null = null;
   const isDemo = () => settings.paytrace.environment === 'demo';
   if (isDemo()) {
-    demo = await startDemoSandboxes({ db, vault, erpKind: settings.erp.kind, descriptor: options.sandbox, logger: logger.child('demo') });
+    demo = await connectDemo({ db, vault, erpKind: settings.erp.kind, descriptor: options.sandbox, startDemo: options.startDemo, logger: logger.child('demo') });
     settings = loadSettings(db);
   }
 

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { runDemoSandboxes } from '../../electron/core/demo/demo-sandboxes';
-import { seededRandom } from '../../electron/core/sandbox-kit/random';
-import type { FaultRule } from '../../electron/core/sandbox-kit/faults';
+import { runDemoSandboxes } from '../../electron/sandboxes/demo/demo-sandboxes';
+import { seededRandom } from '../../electron/sandboxes/kit/random';
+import type { FaultRule } from '../../electron/sandboxes/kit/faults';
 
 // The chaos run: approve N payments, post them to the P21 sandbox under a
 // seeded fault plan while SIGKILLing the engine process at random moments and

@@ -1,8 +1,8 @@
 import { describe, it } from 'vitest';
-import { runScenario } from '../../electron/core/erp/conformance-runner';
-import { CONFORMANCE_SCENARIOS } from '../../electron/core/erp/conformance-scenarios';
-import { buildConformanceSeed } from '../../electron/core/erp/conformance-seed';
-import { CONFORMANCE_TARGETS } from '../../electron/core/erp/conformance-targets';
+import { runScenario } from '../../electron/sandboxes/conformance/conformance-runner';
+import { CONFORMANCE_SCENARIOS } from '../../electron/sandboxes/conformance/conformance-scenarios';
+import { buildConformanceSeed } from '../../electron/sandboxes/conformance/conformance-seed';
+import { CONFORMANCE_TARGETS } from '../../electron/sandboxes/conformance/conformance-targets';
 
 const seed = buildConformanceSeed();
 // CONFORMANCE_TARGET=p21,sage100 runs only those kinds (each target's run is independent).

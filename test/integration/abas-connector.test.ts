@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cents } from '@shared/money';
 import type { OpenInvoice } from '@shared/domain';
-import { buildDemoWorld, erpOpenItems } from '../../electron/core/demo/world';
+import { buildDemoWorld, erpOpenItems } from '../../electron/sandboxes/demo/world';
 import { collectPages, type ReceiptRequest } from '../../electron/core/erp/connector';
 import { expectErp, invoicePairs } from '../support/erp-fixtures';
-import { AbasConnector, ABAS_SANDBOX_PASSWORD, startAbasSandbox, type AbasSandbox } from '../../electron/core/erp/abas';
+import { AbasConnector } from '../../electron/core/erp/abas';
+import { ABAS_SANDBOX_PASSWORD, startAbasSandbox, type AbasSandbox } from '../../electron/sandboxes/erp/abas/sandbox';
 import { parseMt940 } from '../../electron/core/erp/abas/mt940';
 
 const world = buildDemoWorld({ seed: 23, now: new Date('2026-03-02T15:00:00Z'), customers: 30, payments: 150 });

@@ -2,7 +2,7 @@ import axios from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlPreview, ControlView } from '@shared/api/controls';
 import { auditFor } from '../../electron/core/audit/audit-log';
-import { runDemoSandboxes, type RunningDemo } from '../../electron/core/demo/demo-sandboxes';
+import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
 import type { Engine } from '../../electron/core/engine';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { openTestEngine } from './support/engine';

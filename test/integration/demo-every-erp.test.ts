@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERP_KINDS } from '../../electron/core/erp/connector';
 import { openTestEngine, tempDir, testSecretStore } from './support/engine';
-import { runDemoSandboxes } from '../../electron/core/demo/demo-sandboxes';
+import { runDemoSandboxes } from '../../electron/sandboxes/demo/demo-sandboxes';
 import { gridRows, statusCounts } from '../../electron/core/store/queries/matches';
 
 // Demo mode runs against every ERP kind: the same demo week, synced, matched,

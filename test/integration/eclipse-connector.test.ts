@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cents } from '@shared/money';
 import type { OpenInvoice } from '@shared/domain';
-import { buildDemoWorld, erpOpenItems } from '../../electron/core/demo/world';
+import { buildDemoWorld, erpOpenItems } from '../../electron/sandboxes/demo/world';
 import { collectPages, type ReceiptRequest } from '../../electron/core/erp/connector';
 import { expectErp, invoicePairs } from '../support/erp-fixtures';
 import { optionDefaults } from '../../electron/core/erp/kind-module';
-import { EclipseConnector, ECLIPSE_SANDBOX_VIEWER, eclipseModule, startEclipseSandbox, type EclipseSandbox } from '../../electron/core/erp/eclipse';
+import { EclipseConnector, eclipseModule } from '../../electron/core/erp/eclipse';
+import { ECLIPSE_SANDBOX_VIEWER, startEclipseSandbox, type EclipseSandbox } from '../../electron/sandboxes/erp/eclipse/sandbox';
 import { parseLockboxFile } from '../../electron/core/erp/eclipse/lockbox-file';
 
 const world = buildDemoWorld({ seed: 11, now: new Date('2026-03-02T15:00:00Z'), customers: 30, payments: 150 });

@@ -2,7 +2,7 @@ import axios from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../electron/core/engine';
 import { openTestEngine, tempDir, testSecretStore } from './support/engine';
-import { runDemoSandboxes, type RunningDemo } from '../../electron/core/demo/demo-sandboxes';
+import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
 import { gridRows, statusCounts } from '../../electron/core/store/queries/matches';
 import { verifyAudit } from '../../electron/core/audit/audit-log';
 

@@ -3,7 +3,7 @@ import { defaultErpMapping, type ErpMapping } from '../../shared/erp-mapping';
 import type { ErpMappingView, MappingPreview } from '../../shared/api/erp';
 import type { Engine } from '../../electron/core/engine';
 import { openTestEngine, value } from './support/engine';
-import { runDemoSandboxes, type RunningDemo } from '../../electron/core/demo/demo-sandboxes';
+import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import type { ReceiptRequest } from '../../electron/core/erp/connector';
 

@@ -2,7 +2,7 @@ import axios from 'axios';
 import { describe, expect, it } from 'vitest';
 import { runChaos } from '../chaos/run-chaos';
 import { openTestEngine, testSecretStore } from './support/engine';
-import { runDemoSandboxes } from '../../electron/core/demo/demo-sandboxes';
+import { runDemoSandboxes } from '../../electron/sandboxes/demo/demo-sandboxes';
 import { gridRows } from '../../electron/core/store/queries/matches';
 
 describe('exactly-once posting', () => {

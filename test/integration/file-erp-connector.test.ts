@@ -7,7 +7,8 @@ import { cents } from '@shared/money';
 import type { Customer, OpenInvoice } from '@shared/domain';
 import { collectPages, type ReceiptRequest } from '../../electron/core/erp/connector';
 import { ErpError } from '../../electron/core/erp/errors';
-import { checkOpenAr, createFileConnector, startFileSandbox, type FileSandbox } from '../../electron/core/erp/file';
+import { checkOpenAr, createFileConnector } from '../../electron/core/erp/file';
+import { startFileSandbox, type FileSandbox } from '../../electron/sandboxes/erp/file/sandbox';
 import { parseFileOptions } from '../../electron/core/erp/file/options';
 
 // Real files in real temp folders: CSV and XLSX in, CSV and XLSX out.

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDemoSandboxes, type RunningDemo } from '../../electron/core/demo/demo-sandboxes';
+import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
 import { createLogger } from '../../electron/core/log/logger';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { openTestEngine, tempDir } from './support/engine';

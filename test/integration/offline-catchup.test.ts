@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConflictView } from '@shared/api/offline';
 import { cents } from '@shared/money';
 import { createEngine, type Engine } from '../../electron/core/engine';
-import { runDemoSandboxes, type RunningDemo, type SandboxDescriptor } from '../../electron/core/demo/demo-sandboxes';
+import { runDemoSandboxes, type RunningDemo, type SandboxDescriptor } from '../../electron/sandboxes/demo/demo-sandboxes';
 import { erpModule } from '../../electron/core/erp/registry';
 import { silentLogger } from '../../electron/core/log/logger';
 import { PayTraceClient } from '../../electron/core/paytrace/client';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandoffFileResult, HandoffSession, ImportDecisionsResult } from '@shared/api/offline';
 import type { MatchOutcome } from '@shared/domain';
 import { createEngine, type Engine } from '../../electron/core/engine';
-import { runDemoSandboxes, type RunningDemo } from '../../electron/core/demo/demo-sandboxes';
+import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
 import { silentLogger } from '../../electron/core/log/logger';
 import { getOutcome, gridRows } from '../../electron/core/store/queries/matches';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';

@@ -1,11 +1,12 @@
 import { createServer } from 'node:net';
 import axios from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemoWorld } from '../../electron/core/demo/world';
+import { buildDemoWorld } from '../../electron/sandboxes/demo/world';
 import { collectPages } from '../../electron/core/erp/connector';
 import { erpModule } from '../../electron/core/erp/registry';
+import { erpSandbox, type RunningErpSandbox } from '../../electron/sandboxes/erp/registry';
 import { PayTraceClient } from '../../electron/core/paytrace/client';
-import { startPayTraceSandbox } from '../../electron/core/paytrace/sandbox';
+import { startPayTraceSandbox } from '../../electron/sandboxes/paytrace/sandbox';
 import { classifyRemoteError, type RemoteProblem } from '../../electron/core/sync/remote-errors';
 
 // Offline or failing, told apart from real conditions: a closed port, a host
@@ -14,7 +15,7 @@ import { classifyRemoteError, type RemoteProblem } from '../../electron/core/syn
 
 const world = buildDemoWorld({ seed: 3, now: new Date() });
 let pt: Awaited<ReturnType<typeof startPayTraceSandbox>>;
-let erp: Awaited<ReturnType<ReturnType<typeof erpModule>['startSandbox']>>;
+let erp: RunningErpSandbox;
 let closedPort = 0;
 const zone = 'America/Los_Angeles';
 
@@ -44,7 +45,7 @@ const listCustomers = async (baseUrl: string, password?: string) => {
 
 beforeAll(async () => {
   pt = await startPayTraceSandbox({ world, credentials: { username: 'reach', password: 'reach-secret-1' } });
-  erp = await erpModule('p21').startSandbox({ customers: world.customers, invoices: world.invoices });
+  erp = await erpSandbox('p21')({ customers: world.customers, invoices: world.invoices });
   closedPort = await new Promise<number>((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as { port: number };

@@ -6,8 +6,9 @@ import { ErpError } from '../../electron/core/erp/errors';
 import type { ErpOptionValue } from '../../electron/core/erp/kind-module';
 import { createP21Connector } from '../../electron/core/erp/p21/connector';
 import { normalizeCustomerId, odataString } from '../../electron/core/erp/p21/odata';
-import { startP21Sandbox, type P21Sandbox } from '../../electron/core/erp/p21/sandbox';
+import { startP21Sandbox, type P21Sandbox } from '../../electron/sandboxes/erp/p21/sandbox';
 import { p21Module } from '../../electron/core/erp/p21';
+import { erpSandbox } from '../../electron/sandboxes/erp/registry';
 import { optionDefaults } from '../../electron/core/erp/kind-module';
 
 // Real HTTP against the loopback P21 sandbox: auth variants, OData quirks,
@@ -195,7 +196,7 @@ describe('P21 diagnosis and options', () => {
     const defaults = optionDefaults(p21Module.optionFields);
     expect(defaults).toMatchObject({ receiptServiceName: 'CashReceipt', pageSize: 5000, transactionMode: 'sync', openBalanceFormula: 'simple', sessionRetryCount: 3 });
     expect(p21Module.optionFields.filter((f) => f.unconfirmed).map((f) => f.key)).toContain('receiptServiceName');
-    const sb = await p21Module.startSandbox({ customers, invoices });
+    const sb = await erpSandbox('p21')({ customers, invoices });
     const c = p21Module.createConnector({ baseUrl: sb.baseUrl, options: sb.options, credentials: sb.credentials });
     expect((await collectPages(c.listOpenInvoices())).length).toBe(3);
     await c.close();

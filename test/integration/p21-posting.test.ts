@@ -5,7 +5,7 @@ import { collectPages, type ErpConnector, type ReceiptRequest } from '../../elec
 import { ErpError } from '../../electron/core/erp/errors';
 import type { ErpOptionValue } from '../../electron/core/erp/kind-module';
 import { createP21Connector } from '../../electron/core/erp/p21/connector';
-import { startP21Sandbox, type P21Sandbox } from '../../electron/core/erp/p21/sandbox';
+import { startP21Sandbox, type P21Sandbox } from '../../electron/sandboxes/erp/p21/sandbox';
 
 // Posting through Transaction API v2 against the sandbox: Summary checks,
 // pooled-session contamination retries (each after a look-up), async mode,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ODataError, queryRows } from '../../electron/core/erp/p21/sandbox-odata';
+import { ODataError, queryRows } from '../../electron/sandboxes/erp/p21/sandbox-odata';
 
 // The sandbox's $filter subset must be as strict as P21, or connector bugs
 // (column-to-column filters, unquoted strings) would pass here and fail on site.

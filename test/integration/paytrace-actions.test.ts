@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PayTraceError } from '../../electron/core/paytrace/errors';
-import { startPayTraceSandbox, type RunningPayTraceSandbox } from '../../electron/core/paytrace/sandbox';
+import { startPayTraceSandbox, type RunningPayTraceSandbox } from '../../electron/sandboxes/paytrace/sandbox';
 import { caught, clientFor, CREDENTIALS } from './paytrace-helpers';
 
 // Void/refund state rules (reference §4, §8.10) through the real client over HTTP.

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildDemoWorld, type DemoWorld } from '../../electron/core/demo/world';
+import { buildDemoWorld, type DemoWorld } from '../../electron/sandboxes/demo/world';
 import { isPayTraceError, PayTraceError } from '../../electron/core/paytrace/errors';
-import { startPayTraceSandbox, type RunningPayTraceSandbox } from '../../electron/core/paytrace/sandbox';
+import { startPayTraceSandbox, type RunningPayTraceSandbox } from '../../electron/sandboxes/paytrace/sandbox';
 import { caught, clientFor, countPaths, CREDENTIALS, INTEGRATOR_ID } from './paytrace-helpers';
 
 const TOKEN = '/oauth/token';

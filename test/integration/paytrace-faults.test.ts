@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PayTraceClient } from '../../electron/core/paytrace/client';
 import { PayTraceError } from '../../electron/core/paytrace/errors';
-import { startPayTraceSandbox, type RunningPayTraceSandbox } from '../../electron/core/paytrace/sandbox';
-import { startSandboxServer, type RunningSandbox, type SandboxResponse } from '../../electron/core/sandbox-kit/server';
+import { startPayTraceSandbox, type RunningPayTraceSandbox } from '../../electron/sandboxes/paytrace/sandbox';
+import { startSandboxServer, type RunningSandbox, type SandboxResponse } from '../../electron/sandboxes/kit/server';
 import { caught, clientFor, countPaths, CREDENTIALS } from './paytrace-helpers';
 
 let sandbox: RunningPayTraceSandbox;

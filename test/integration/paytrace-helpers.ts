@@ -1,5 +1,5 @@
 import { PayTraceClient, type PayTraceClientOptions } from '../../electron/core/paytrace/client';
-import type { RunningPayTraceSandbox } from '../../electron/core/paytrace/sandbox';
+import type { RunningPayTraceSandbox } from '../../electron/sandboxes/paytrace/sandbox';
 
 export const CREDENTIALS = { username: 'tieout-api-user', password: 'S3cret-Pa55word!' } as const;
 export const INTEGRATOR_ID = '9575315uXt4u';

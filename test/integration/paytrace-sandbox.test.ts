@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPayTraceSandbox, type RunningPayTraceSandbox } from '../../electron/core/paytrace/sandbox';
+import { startPayTraceSandbox, type RunningPayTraceSandbox } from '../../electron/sandboxes/paytrace/sandbox';
 import { CREDENTIALS } from './paytrace-helpers';
 
 // The sandbox's wire behaviour, checked with plain fetch against reference §10.

@@ -3,7 +3,7 @@ import type { RefundView } from '@shared/api/refunds';
 import type { RefundTask, TransactionDetail } from '@shared/domain';
 import { cents } from '@shared/money';
 import { auditFor, verifyAudit } from '../../electron/core/audit/audit-log';
-import { runDemoSandboxes, type RunningDemo } from '../../electron/core/demo/demo-sandboxes';
+import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
 import type { Engine } from '../../electron/core/engine';
 import { recordCreditMemo } from '../../electron/core/refunds/credit-memo';
 import { getOutcome, gridRows } from '../../electron/core/store/queries/matches';

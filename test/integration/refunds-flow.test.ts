@@ -6,7 +6,7 @@ import axios from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RefundView, Refundable } from '@shared/api/refunds';
 import { auditFor, verifyAudit } from '../../electron/core/audit/audit-log';
-import { runDemoSandboxes, type RunningDemo } from '../../electron/core/demo/demo-sandboxes';
+import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
 import { createEngine, type Engine } from '../../electron/core/engine';
 import { silentLogger } from '../../electron/core/log/logger';
 import { gridRows } from '../../electron/core/store/queries/matches';

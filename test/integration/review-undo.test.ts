@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../electron/core/engine';
 import { openTestEngine, value } from './support/engine';
-import { runDemoSandboxes, type RunningDemo } from '../../electron/core/demo/demo-sandboxes';
+import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { outboxCounts } from '../../electron/core/posting/outbox-worker';
 import type { MatchOutcome } from '../../shared/domain';

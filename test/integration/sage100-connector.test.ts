@@ -9,10 +9,8 @@ import {
   checkNoForReference,
   createSage100Connector,
   creditMemoNoForReference,
-  sqliteOdbcDriverInstalled,
-  startSage100Sandbox,
-  type Sage100Sandbox,
 } from '../../electron/core/erp/sage100';
+import { sqliteOdbcDriverInstalled, startSage100Sandbox, type Sage100Sandbox } from '../../electron/sandboxes/erp/sage100/sandbox';
 import { receiptFileName } from '../../electron/core/erp/sage100/vi-file';
 
 // Real ODBC: unixODBC + the Debian SQLite ODBC driver (apt libsqliteodbc) over

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cents } from '@shared/money';
 import type { OpenInvoice } from '@shared/domain';
-import { buildDemoWorld, erpOpenItems } from '../../electron/core/demo/world';
+import { buildDemoWorld, erpOpenItems } from '../../electron/sandboxes/demo/world';
 import { collectPages, type ReceiptRequest } from '../../electron/core/erp/connector';
 import { ErpError } from '../../electron/core/erp/errors';
 import { createSapEccConnector, type SapEccConnector } from '../../electron/core/erp/sap-ecc/connector';
 import { DEFAULT_WRAPPER_FUNCTION } from '../../electron/core/erp/sap-ecc/options';
 import { createRfcClient } from '../../electron/core/erp/sap-ecc/rfc-client';
-import { startSapEccSandbox, type SapEccSandbox } from '../../electron/core/erp/sap-ecc/sandbox';
+import { startSapEccSandbox, type SapEccSandbox } from '../../electron/sandboxes/erp/sap-ecc/sandbox';
 import { itemTerms, lineItemsToInvoices } from '../../electron/core/erp/sap-ecc/line-items';
 
 // Real HTTP against the SOAP-RFC sandbox on loopback.

@@ -1,8 +1,8 @@
-import type { Customer, OpenInvoice } from '@shared/domain';
 import type { ErpConnector, ErpKind } from './connector';
 
-// What each ERP kind contributes to the app: its settings, a connector factory
-// and its sandbox. electron/core/erp/registry.ts collects one per kind.
+// What each ERP kind contributes to the app: its settings and a connector
+// factory. electron/core/erp/registry.ts collects one per kind; the kind's
+// sandbox lives outside the core, in electron/sandboxes/erp/registry.ts.
 
 export type ErpOptionValue = string | number | boolean;
 
@@ -26,28 +26,11 @@ export type ErpConnectionConfig = Readonly<{
   timeoutMs?: number;
 }>;
 
-export type RunningErpSandbox = Readonly<{
-  /** What a connector should be configured with to reach this sandbox. */
-  baseUrl: string;
-  options: Readonly<Record<string, ErpOptionValue>>;
-  credentials: ErpCredentials;
-  close(): Promise<void>;
-}>;
-
-export type ErpSandboxSeed = Readonly<{
-  customers: readonly Customer[];
-  invoices: readonly OpenInvoice[];
-  port?: number;
-  /** Folder the sandbox may use for files (import drops, ODBC database). */
-  workDir?: string;
-}>;
-
 export type ErpKindModule = Readonly<{
   kind: ErpKind;
   label: string;
   optionFields: readonly ErpOptionField[];
   createConnector(config: ErpConnectionConfig): ErpConnector;
-  startSandbox(seed: ErpSandboxSeed): Promise<RunningErpSandbox>;
 }>;
 
 export function optionDefaults(fields: readonly ErpOptionField[]): Record<string, ErpOptionValue> {

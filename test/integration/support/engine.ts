@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Engine, type EngineOptions } from '../../../electron/core/engine';
 import type { Envelope } from '../../../shared/api-contract';
-import type { SandboxDescriptor } from '../../../electron/core/demo/demo-sandboxes';
+import type { SandboxDescriptor } from '../../../electron/sandboxes/demo/demo-sandboxes';
 import { silentLogger } from '../../../electron/core/log/logger';
 import { keytarSecretStore } from '../../../electron/core/vault/keytar-store';
 import type { SecretStore } from '../../../electron/core/vault/secret-store';

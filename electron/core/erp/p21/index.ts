@@ -1,16 +1,13 @@
 import type { ErpKindModule } from '../kind-module';
 import { createP21Connector } from './connector';
 import { P21_OPTION_FIELDS } from './options';
-import { startP21Sandbox } from './sandbox';
 
 export const p21Module: ErpKindModule = {
   kind: 'p21',
   label: 'Epicor Prophet 21',
   optionFields: P21_OPTION_FIELDS,
   createConnector: createP21Connector,
-  startSandbox: (seed) => startP21Sandbox({ customers: seed.customers, invoices: seed.invoices, ...(seed.port === undefined ? {} : { port: seed.port }) }),
 };
 
 export { createP21Connector, P21Connector } from './connector';
-export { startP21Sandbox, type P21Sandbox, type P21SandboxSeed } from './sandbox';
 export { P21_OPTION_FIELDS, P21_REFERENCE_MAX_LENGTH, resolveP21Options, type P21Options } from './options';

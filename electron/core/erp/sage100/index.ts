@@ -2,16 +2,13 @@ import { ERP_LABELS } from '../connector';
 import type { ErpKindModule } from '../kind-module';
 import { createSage100Connector } from './connector';
 import { SAGE100_OPTION_FIELDS } from './options';
-import { startSage100Sandbox } from './sandbox';
 
 export const sage100Module: ErpKindModule = {
   kind: 'sage100',
   label: ERP_LABELS.sage100,
   optionFields: SAGE100_OPTION_FIELDS,
   createConnector: (config) => createSage100Connector(config),
-  startSandbox: (seed) => startSage100Sandbox(seed),
 };
 
 export { createSage100Connector } from './connector';
-export { startSage100Sandbox, sqliteOdbcDriverInstalled, type Sage100Sandbox } from './sandbox';
 export { checkNoForReference, creditMemoNoForReference, batchNoForDate } from './check-no';

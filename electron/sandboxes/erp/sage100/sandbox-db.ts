@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Customer, OpenInvoice } from '@shared/domain';
 import { centsToDecimalString } from '@shared/money';
-import { formatTerms, termsPercent } from '../terms';
+import { formatTerms, termsPercent } from '../../../core/erp/terms';
 
 // The sandbox company: a SQLite file with the Sage 100 AR tables and column
 // names from the reference (§4), read by the connector through unixODBC and

@@ -1,7 +1,7 @@
-import type { ConformanceTarget } from '../conformance';
-import type { FaultRule } from '../../sandbox-kit/faults';
-import { createSapEccConnector } from './connector';
-import { DEFAULT_WRAPPER_FUNCTION, referenceMaxLength } from './options';
+import type { ConformanceTarget } from '../../conformance/conformance';
+import type { FaultRule } from '../../kit/faults';
+import { createSapEccConnector } from '../../../core/erp/sap-ecc/connector';
+import { DEFAULT_WRAPPER_FUNCTION, referenceMaxLength } from '../../../core/erp/sap-ecc/options';
 import { startSapEccSandbox } from './sandbox';
 
 // SAP ECC in wrapper posting mode against its SOAP-RFC sandbox. Every call goes

@@ -3,8 +3,8 @@ import { DateTime } from 'luxon';
 import { centsToDecimalString, parseDecimalToCents, type Cents } from '@shared/money';
 import { DEFAULT_MERCHANT_ZONE, formatPayTraceTimestamp, merchantDate } from '@shared/paytrace-time';
 import type { DemoWorld } from '../demo/world';
-import type { FaultRule } from '../sandbox-kit/faults';
-import { startSandboxServer, type RunningSandbox, type SandboxRequest, type SandboxResponse } from '../sandbox-kit/server';
+import type { FaultRule } from '../kit/faults';
+import { startSandboxServer, type RunningSandbox, type SandboxRequest, type SandboxResponse } from '../kit/server';
 
 // A loopback PayTrace v1 simulator reproducing the "ten facts" of the
 // reference (§10): password-grant tokens, POST+JSON+Bearer endpoints, the

@@ -1,6 +1,6 @@
 import type { Customer, OpenInvoice } from '@shared/domain';
 import type { ConformanceHarness, ConformanceTarget } from './conformance';
-import type { ErpKind } from './connector';
+import type { ErpKind } from '../../core/erp/connector';
 import { CONFORMANCE_SCENARIOS } from './conformance-scenarios';
 import { buildConformanceSeed } from './conformance-seed';
 

@@ -4,14 +4,14 @@ import { mkdir, mkdtemp, readdir, readFile, rename, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { centsToDecimalString, MoneyParseError, parseDecimalToCents, type Cents } from '@shared/money';
-import { termsPercent } from '../terms';
+import { termsPercent } from '../../../core/erp/terms';
 import type { Customer } from '@shared/domain';
-import type { ErpSandboxSeed, RunningErpSandbox } from '../kind-module';
-import { startSandboxServer, type SandboxRequest, type SandboxResponse } from '../../sandbox-kit/server';
-import type { Fault, FaultPlan } from '../../sandbox-kit/faults';
-import { parseMt940 } from './mt940';
-import { ABAS_MEDIA_TYPE } from './objects';
-import { ABAS_OPTION_FIELDS } from './options';
+import type { ErpSandboxSeed, RunningErpSandbox } from '../sandbox-types';
+import { startSandboxServer, type SandboxRequest, type SandboxResponse } from '../../kit/server';
+import type { Fault, FaultPlan } from '../../kit/faults';
+import { parseMt940 } from '../../../core/erp/abas/mt940';
+import { ABAS_MEDIA_TYPE } from '../../../core/erp/abas/objects';
+import { ABAS_OPTION_FIELDS } from '../../../core/erp/abas/options';
 
 // A loopback abas "mw" REST middleware: Basic auth (empty user + password) or
 // OAuth2 client credentials from a Keycloak-style token endpoint; obj/data

@@ -1,8 +1,8 @@
-import type { FaultRule } from '../../sandbox-kit/faults';
-import type { ConformanceTarget } from '../conformance';
+import type { FaultRule } from '../../kit/faults';
+import type { ConformanceTarget } from '../../conformance/conformance';
 import { createOperationFaults } from '../operation-faults';
-import type { ErpConnector } from '../connector';
-import { createFileConnector } from './connector';
+import type { ErpConnector } from '../../../core/erp/connector';
+import { createFileConnector } from '../../../core/erp/file/connector';
 import { startFileSandbox, type FileSandbox } from './sandbox';
 
 // The File connector against a temp folder. Faults become what files do,

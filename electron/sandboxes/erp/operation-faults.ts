@@ -1,5 +1,5 @@
-import type { FaultRule } from '../sandbox-kit/faults';
-import type { ErpConnector } from './connector';
+import type { FaultRule } from '../kit/faults';
+import type { ErpConnector } from '../../core/erp/connector';
 
 // Fault injection for ERP sandboxes that are not HTTP servers (an ODBC file, a
 // folder): a rule is armed for the duration of the next matching connector

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { centsToDecimalString, MoneyParseError, parseDecimalToCents, type Cents } from '@shared/money';
 import type { Customer, OpenInvoice } from '@shared/domain';
-import { formatTerms } from '../terms';
-import { isErpError } from '../errors';
-import type { ErpSandboxSeed, RunningErpSandbox } from '../kind-module';
-import { startSandboxServer, type RunningSandbox, type SandboxRequest, type SandboxResponse } from '../../sandbox-kit/server';
-import type { FaultPlan } from '../../sandbox-kit/faults';
-import { parseLockboxFile, type LockboxLayout } from './lockbox-file';
-import { ECLIPSE_OPTION_FIELDS } from './options';
+import { formatTerms } from '../../../core/erp/terms';
+import { isErpError } from '../../../core/erp/errors';
+import type { ErpSandboxSeed, RunningErpSandbox } from '../sandbox-types';
+import { startSandboxServer, type RunningSandbox, type SandboxRequest, type SandboxResponse } from '../../kit/server';
+import type { FaultPlan } from '../../kit/faults';
+import { parseLockboxFile, type LockboxLayout } from '../../../core/erp/eclipse/lockbox-file';
+import { ECLIPSE_OPTION_FIELDS } from '../../../core/erp/eclipse/options';
 
 // A loopback Eclipse: POST /Sessions + sessionToken header, {metadata,
 // results} paging, the AR resources at the (unconfirmed) default paths, and a

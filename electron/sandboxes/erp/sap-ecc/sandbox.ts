@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { centsToDecimalString, MoneyParseError, parseDecimalToCents } from '@shared/money';
 import type { Customer, OpenInvoice } from '@shared/domain';
-import { startSandboxServer, type SandboxRequest, type SandboxResponse } from '../../sandbox-kit/server';
-import type { FaultPlan } from '../../sandbox-kit/faults';
-import type { ErpCredentials, ErpOptionValue } from '../kind-module';
-import { DEFAULT_CUSTOMER_LIST_FUNCTION, DEFAULT_WRAPPER_FUNCTION } from './options';
-import { alphaIn, fromSapDate } from './sap-values';
-import { buildRfcResponse, buildSoapFault, parseEnvelope, SoapParseError, structureOf, tableOf, type RfcParams, type RfcReply, type RfcStructure } from './soap';
+import { startSandboxServer, type SandboxRequest, type SandboxResponse } from '../../kit/server';
+import type { FaultPlan } from '../../kit/faults';
+import type { ErpCredentials, ErpOptionValue } from '../../../core/erp/kind-module';
+import { DEFAULT_CUSTOMER_LIST_FUNCTION, DEFAULT_WRAPPER_FUNCTION } from '../../../core/erp/sap-ecc/options';
+import { alphaIn, fromSapDate } from '../../../core/erp/sap-ecc/sap-values';
+import { buildRfcResponse, buildSoapFault, parseEnvelope, SoapParseError, structureOf, tableOf, type RfcParams, type RfcReply, type RfcStructure } from '../../../core/erp/sap-ecc/soap';
 
 // A loopback SAP ECC that speaks SOAP-RFC: Basic auth, sap-client, the
 // function modules Tieout uses, BSID/BSAD-like tables, and the Z wrapper that

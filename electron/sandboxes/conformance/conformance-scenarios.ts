@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { cents, type Cents } from '@shared/money';
 import type { OpenInvoice } from '@shared/domain';
-import { collectPages, EARLY_PAYMENT_DISCOUNT, postsDiscounts, type ErpConnector, type ReceiptRequest } from './connector';
+import { collectPages, EARLY_PAYMENT_DISCOUNT, postsDiscounts, type ErpConnector, type ReceiptRequest } from '../../core/erp/connector';
 import type { ConformanceHarness } from './conformance';
 import type { ConformanceScenario, ConformanceSeed } from './conformance-runner';
-import { ErpError, type ErpErrorKind } from './errors';
+import { ErpError, type ErpErrorKind } from '../../core/erp/errors';
 
 // The scenarios every ERP connector must pass against its sandbox.
 // Fault contract for harnesses: read faults are injected as {method: 'GET'},

@@ -1,6 +1,6 @@
-import type { ConformanceTarget } from '../conformance';
-import type { FaultRule } from '../../sandbox-kit/faults';
-import { AbasConnector } from './connector';
+import type { ConformanceTarget } from '../../conformance/conformance';
+import type { FaultRule } from '../../kit/faults';
+import { AbasConnector } from '../../../core/erp/abas/connector';
 import { startAbasSandbox } from './sandbox';
 
 // The abas connector (OAuth2, editor-flow posting) against its sandbox. Write

@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import odbc from 'odbc';
-import type { ErpSandboxSeed, RunningErpSandbox } from '../kind-module';
+import type { ErpSandboxSeed, RunningErpSandbox } from '../sandbox-types';
 import { createSandboxCompany } from './sandbox-db';
-import { importWaitingFiles, type ImportResult } from './vi-importer';
+import { importWaitingFiles, type ImportResult } from '../../../core/erp/sage100/vi-importer';
 
 // A real ODBC data source standing in for a Sage 100 company: unixODBC + the
 // Debian SQLite ODBC driver over a seeded SQLite file, plus a timer that plays

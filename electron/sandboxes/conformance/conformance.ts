@@ -1,6 +1,6 @@
 import type { Customer, OpenInvoice } from '@shared/domain';
-import type { FaultRule } from '../sandbox-kit/faults';
-import type { ErpConnector, ErpKind } from './connector';
+import type { FaultRule } from '../kit/faults';
+import type { ErpConnector, ErpKind } from '../../core/erp/connector';
 
 // What each ERP kind provides so the one conformance suite
 // (test/conformance/) can run the same scenarios against every connector and

@@ -6,8 +6,8 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { OpenInvoice } from '@shared/domain';
 import { centsToDecimalString, parseDecimalToCents } from '@shared/money';
-import type { ErpSandboxSeed, RunningErpSandbox } from '../kind-module';
-import { formatTerms } from '../terms';
+import type { ErpSandboxSeed, RunningErpSandbox } from '../sandbox-types';
+import { formatTerms } from '../../../core/erp/terms';
 
 // The File connector's sandbox: a temp folder holding open-ar.csv written
 // from the seed, and a receipts/ folder. Ground truth is computed by reading

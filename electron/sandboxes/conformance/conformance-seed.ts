@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { cents } from '@shared/money';
 import type { Customer, OpenInvoice, PaymentTerms } from '@shared/domain';
-import { seededRandom } from '../sandbox-kit/random';
+import { seededRandom } from '../kit/random';
 
 // The conformance ledger: 50 customers, 5,000 open invoices (some billed
 // 2/10 net 30) and a few open credit memos, the same on every run (seeded,

@@ -1,7 +1,7 @@
-import type { ConformanceTarget } from '../conformance';
-import type { FaultRule } from '../../sandbox-kit/faults';
-import { EclipseConnector } from './connector';
-import { ECLIPSE_OPTION_FIELDS } from './options';
+import type { ConformanceTarget } from '../../conformance/conformance';
+import type { FaultRule } from '../../kit/faults';
+import { EclipseConnector } from '../../../core/erp/eclipse/connector';
+import { ECLIPSE_OPTION_FIELDS } from '../../../core/erp/eclipse/options';
 import { startEclipseSandbox } from './sandbox';
 
 // The Eclipse connector in API posting mode against its sandbox. Write

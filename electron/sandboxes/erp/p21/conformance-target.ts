@@ -1,8 +1,8 @@
-import type { FaultRule } from '../../sandbox-kit/faults';
-import type { ErpConnector } from '../connector';
-import type { ConformanceHarness, ConformanceTarget } from '../conformance';
-import { createP21Connector } from './connector';
-import { P21_REFERENCE_MAX_LENGTH } from './options';
+import type { FaultRule } from '../../kit/faults';
+import type { ErpConnector } from '../../../core/erp/connector';
+import type { ConformanceHarness, ConformanceTarget } from '../../conformance/conformance';
+import { createP21Connector } from '../../../core/erp/p21/connector';
+import { P21_REFERENCE_MAX_LENGTH } from '../../../core/erp/p21/options';
 import { startP21Sandbox } from './sandbox';
 
 // The suite speaks of reads (GET) and writes (POST) without paths; on P21 a

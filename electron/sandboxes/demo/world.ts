@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { cents, type Cents } from '@shared/money';
 import type { Customer, OpenInvoice, PaymentTerms } from '@shared/domain';
 import { DEFAULT_MERCHANT_ZONE } from '@shared/paytrace-time';
-import { seededRandom, type Random } from '../sandbox-kit/random';
+import { seededRandom, type Random } from '../kit/random';
 
 // One deterministic demo world shared by the PayTrace and ERP sandboxes, so the
 // payments in PayTrace really pay the invoices in the ERP. Each payment carries

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { centsToDecimalString, parseDecimalToCents, type Cents } from '@shared/money';
 import type { Customer, OpenInvoice } from '@shared/domain';
-import { startSandboxServer, type RunningSandbox, type SandboxRequest, type SandboxResponse } from '../../sandbox-kit/server';
-import type { FaultPlan } from '../../sandbox-kit/faults';
-import type { ErpOptionValue, RunningErpSandbox } from '../kind-module';
-import { normalizeCustomerId } from './odata';
-import { P21_REFERENCE_MAX_LENGTH, resolveP21Options, type P21Options } from './options';
+import { startSandboxServer, type RunningSandbox, type SandboxRequest, type SandboxResponse } from '../../kit/server';
+import type { FaultPlan } from '../../kit/faults';
+import type { ErpOptionValue } from '../../../core/erp/kind-module';
+import type { RunningErpSandbox } from '../sandbox-types';
+import { normalizeCustomerId } from '../../../core/erp/p21/odata';
+import { P21_REFERENCE_MAX_LENGTH, resolveP21Options, type P21Options } from '../../../core/erp/p21/options';
 import { ODataError, queryRows } from './sandbox-odata';
-import { formatTerms, termsPercent } from '../terms';
+import { formatTerms, termsPercent } from '../../../core/erp/terms';
 
 // A loopback P21: token v1/v2 (JSON, or XML when Accept is not JSON), Bearer
 // on everything, the OData tables a receipt touches, the UI-server router and

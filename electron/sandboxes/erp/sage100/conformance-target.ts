@@ -1,10 +1,10 @@
 import { parseDecimalToCents } from '@shared/money';
-import type { FaultRule } from '../../sandbox-kit/faults';
-import type { ConformanceTarget } from '../conformance';
+import type { FaultRule } from '../../kit/faults';
+import type { ConformanceTarget } from '../../conformance/conformance';
 import { createOperationFaults } from '../operation-faults';
-import type { ErpConnector } from '../connector';
-import { checkNoForReference } from './check-no';
-import { createSage100Connector } from './connector';
+import type { ErpConnector } from '../../../core/erp/connector';
+import { checkNoForReference } from '../../../core/erp/sage100/check-no';
+import { createSage100Connector } from '../../../core/erp/sage100/connector';
 import { startSage100Sandbox, type Sage100Sandbox } from './sandbox';
 
 // Sage 100 against its ODBC sandbox. An ODBC source has no HTTP, so each
