@@ -66,15 +66,15 @@ function generate(dir: string): { exportFile: string; invoicesFile: string } {
     let approvalCode = `A${int(10000, 99999)}`;
     let approvalMessage = '  EXACT MATCH - Approved and completed';
     if (roll < 0.1) invoiceId = `INV-${invoiceId}`;
-    else if (roll < 0.15) (customerReferenceId = `PO${700000 + inv}`), (invoiceId = '');
-    else if (roll < 0.2) (description = `Payment for invoice ${invoiceId}`), (invoiceId = '');
+    else if (roll < 0.15) { customerReferenceId = `PO${700000 + inv}`; invoiceId = ''; }
+    else if (roll < 0.2) { description = `Payment for invoice ${invoiceId}`; invoiceId = ''; }
     else if (roll < 0.25) invoiceId = '';
     else if (roll < 0.28) amount -= 1000;
     else if (roll < 0.31) amount = Math.round(amount * 1.03);
     else if (roll < 0.33) invoiceId = `${invoiceId}, ${3000000 + ((inv + customerCount) % INVOICES)}`;
-    else if (roll < 0.34) (approvalCode = ''), (approvalMessage = 'DECLINED - Do not honor');
+    else if (roll < 0.34) { approvalCode = ''; approvalMessage = 'DECLINED - Do not honor'; }
     else if (roll < 0.345) type = 'VOID';
-    else if (roll < 0.35) (type = 'REFUND'), (amount = Math.min(amount, 2500));
+    else if (roll < 0.35) { type = 'REFUND'; amount = Math.min(amount, 2500); }
     const created = t0 + Math.floor((k / PAYMENTS) * 60 * 86_400_000) + int(0, 3_600_000);
     const isCheck = k % 11 === 0;
     rows.push({

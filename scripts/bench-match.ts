@@ -30,7 +30,7 @@ function naiveAllPairs(world: World): number {
       if (ref !== '' && refs[j] === ref) score += 6;
       if (inv.openBalanceCents === t.amountCents) score += 4;
       if (t.customerId !== '' && inv.customerId === t.customerId) score += 3;
-      if (score > bestScore) (bestScore = score), (best = j);
+      if (score > bestScore) { bestScore = score; best = j; }
     }
     if (best >= 0 && bestScore >= 9) matched++;
   }

@@ -1,5 +1,6 @@
-// `npm test`: the whole suite — type checks and build, Vitest (unit,
-// integration, ERP conformance), then Playwright end to end in Chromium.
+// `npm test`: the whole suite — type checks and build, ESLint (the rules and
+// the architecture's boundaries, eslint.config.mjs), Vitest (unit, integration,
+// ERP conformance), then Playwright end to end in Chromium.
 // Prints one closing line "tests: N passed, N failed, N skipped".
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,11 @@ if (run('npm', ['run', 'build']) !== 0) {
   console.log('tests: 0 passed, 1 failed');
   process.exit(1);
 }
+
+// ESLint: errors only (--quiet; `npm run lint` also shows the warnings). A lint error counts as one failed test.
+const lintStatus = run('npm', ['run', '-s', 'lint', '--', '--quiet']);
+if (lintStatus !== 0) failures.push('eslint reported errors (above)');
+else console.log('eslint: no errors');
 
 const reports = mkdtempSync(join(tmpdir(), 'tieout-test-'));
 

@@ -18,7 +18,7 @@ import { receiptFileName } from '../../electron/core/erp/sage100/vi-file';
 
 const driver = sqliteOdbcDriverInstalled();
 if (!driver) {
-  // eslint-disable-next-line no-console -- say why a whole file is skipped
+  // Say why a whole file is skipped.
   console.warn('sage100 tests skipped: the SQLite3 ODBC driver is not registered in /etc/odbcinst.ini (apt install unixodbc libsqliteodbc)');
 }
 

@@ -40,7 +40,7 @@ export function buildWorld(invoiceCount: number, paymentCount: number, seed: num
     let amount: Cents = inv.openBalanceCents;
     let customerReferenceId = '';
     if (roll < 0.1) invoiceId = `INV-${inv.invoiceNo}`;
-    else if (roll < 0.15) (invoiceId = ''), (customerReferenceId = inv.poNo);
+    else if (roll < 0.15) { invoiceId = ''; customerReferenceId = inv.poNo; }
     else if (roll < 0.2) invoiceId = '';
     else if (roll < 0.23) amount = cents(amount - 100);
     else if (roll < 0.25) invoiceId = inv.invoiceNo.slice(0, -1) + String((Number(inv.invoiceNo.slice(-1)) + 1) % 10);

@@ -139,7 +139,7 @@ export class SyncService {
     const startedAt = this.now().toISOString();
     this.update({ state: 'running', phase: 'PayTrace', progress: { done: 0, total: 4 }, lastAttemptAt: startedAt, lastError: null });
     const errors: string[] = [];
-    let changedIds: number[] = [];
+    const changedIds: number[] = [];
 
     // 1. PayTrace
     try {
