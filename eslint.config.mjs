@@ -83,6 +83,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrictImports(engineRestrictions, otherErpKinds(kind)) },
   })),
   {
+    // The web host and the CLI run in plain Node (out/engine/ is bundled with electron external and absent).
+    files: ['electron/web/**/*.ts', 'electron/cli/**/*.ts', 'electron/sandboxes/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrictImports({
+        paths: [{ name: 'electron', message: 'Only electron/main.ts, preload.ts and ipc/ run inside Electron.' }],
+        patterns: [{ regex: '(^|/)renderer(/|$)', message: 'Node code may not import the renderer; share types through shared/.' }],
+      }),
+    },
+  },
+  {
     // Temporary (issue 11): abas borrows eclipse's file drop, HTTP transport and request checks until they move
     // into electron/core/erp/ itself (the shared-connector work). Delete this entry when they have moved.
     files: ['electron/core/erp/abas/connector.ts'],

@@ -73,6 +73,10 @@ describe('lint boundaries', () => {
     expect(await problems('electron/sandboxes/erp/p21/example.ts', importOf('../../../core/erp/p21/odata'))).toEqual([]);
   });
 
+  it.each([['electron/web/example.ts'], ['electron/cli/example.ts'], ['electron/sandboxes/demo/example.ts']])('%s (plain Node) may not import electron', async (file) => {
+    expect(await problems(file, importOf('electron'))).toContainEqual(BOUNDARY);
+  });
+
   it('SQL outside the store is flagged; inside the store and the sandboxes it is not', async () => {
     const sql = "declare const db: { prepare(sql: string): unknown };\nexport const q = db.prepare('SELECT 1');\n";
     expect(await problems('electron/core/posting/example.ts', sql)).toContainEqual({ rule: 'no-restricted-syntax', severity: 1 });
