@@ -359,7 +359,7 @@ export function createControlService(o: ControlServiceOptions) {
         adminAboveCents: cents(patch.adminAboveCents ?? current.adminAboveCents),
       };
       if (next.adminAboveCents < next.secondApproverAboveCents) throw new ApiFailure('invalid_args', 'The admin limit cannot be below the second-supervisor limit.');
-      saveControlPolicy(db, next);
+      saveControlPolicy(db, next, o.auth.actorFor(ctx));
       appendAudit(db, { actor: o.auth.actorFor(ctx), action: 'controls.policy', objectType: 'settings', objectId: 'controls', before: current, after: next });
       return next;
     },

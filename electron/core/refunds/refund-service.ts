@@ -196,7 +196,7 @@ export function createRefundService(o: RefundServiceOptions) {
         adminAboveCents: cents(patch.adminAboveCents ?? current.adminAboveCents),
       };
       if (next.adminAboveCents < next.secondApproverAboveCents) throw new ApiFailure('invalid_args', 'The admin limit cannot be below the second-supervisor limit.');
-      saveRefundPolicy(db, next);
+      saveRefundPolicy(db, next, o.auth.actorFor(ctx));
       appendAudit(db, { actor: o.auth.actorFor(ctx), action: 'refunds.policy', objectType: 'settings', objectId: 'refunds', before: current, after: next });
       return next;
     },

@@ -5,7 +5,6 @@ import { cents, formatMoney, type Cents } from '@shared/money';
 import { merchantDate } from '@shared/paytrace-time';
 import { paymentVerdict } from '@shared/payment-verdict';
 import type { Db } from '../store/db';
-import { getValue, setValue } from '../store/queries/settings';
 import { reservedCents, type RefundRow } from './store';
 
 // Catch-up re-validation of an approved refund (docs/offline.md): before
@@ -13,9 +12,9 @@ import { reservedCents, type RefundRow } from './store';
 // the refunds already made on it, read fresh — must still cover the refund.
 // If not, the refund is held back as a `refundable_amount_changed` conflict.
 //
-// The conflict is kept in sync_state ("refunds.conflict.<id>") rather than a
-// table of its own: refund_requests' state CHECK (migration 3) has no room for
-// a new state, and the refund simply stays 'approved' while it waits.
+// The conflict is kept in its own table (refund_conflicts, migration 8), not as
+// a refund state: refund_requests' state CHECK (migration 3) has no room for a
+// new state, and the refund simply stays 'approved' while it waits.
 
 export type RefundSource = Readonly<{
   exportById(transactionId: number): Promise<PayTraceTransaction | null>;
@@ -23,8 +22,6 @@ export type RefundSource = Readonly<{
 }>;
 
 export type PayTraceRefundable = Readonly<{ saleType: string; saleAmountCents: Cents; refundedCents: Cents; refundableCents: Cents }>;
-
-const KEY_PREFIX = 'refunds.conflict.';
 
 /**
  * What PayTrace still lets us refund of this sale, leaving `row` itself out.
@@ -88,15 +85,6 @@ export function refundConflictFor(db: Db, row: RefundRow, fresh: PayTraceRefunda
   };
 }
 
-export function openRefundConflict(db: Db, refundId: number): RefundConflict | null {
-  const raw = getValue(db, `${KEY_PREFIX}${refundId}`);
-  return raw ? (JSON.parse(raw) as RefundConflict) : null;
-}
-
-export function saveRefundConflict(db: Db, refundId: number, conflict: RefundConflict): void {
-  setValue(db, `${KEY_PREFIX}${refundId}`, JSON.stringify(conflict));
-}
-
-export function clearRefundConflict(db: Db, refundId: number): void {
-  db.prepare('DELETE FROM sync_state WHERE key = ?').run(`${KEY_PREFIX}${refundId}`);
-}
+// The conflict rows live in the store (store/queries/refund-conflicts.ts);
+// re-exported here where the executor and the service look for them.
+export { clearRefundConflict, readRefundConflict as openRefundConflict, saveRefundConflict } from '../store/queries/refund-conflicts';

@@ -7,6 +7,7 @@ import { migration as offlineReview } from './0004-offline-review';
 import { migration as supervisorControls } from './0005-supervisor-controls';
 import { migration as openCreditsAndTerms } from './0006-open-credits-and-terms';
 import { migration as refundLinks } from './0007-refund-links';
+import { migration as syncStateSplit } from './0008-sync-state-split';
 
 // Numbered, append-only migrations, one file each (NNNN-name.ts), listed here
 // in order. Each has a test under test/unit/migrations/. The applied version
@@ -23,6 +24,7 @@ export const migrations: readonly Migration[] = [
   supervisorControls,
   openCreditsAndTerms,
   refundLinks,
+  syncStateSplit,
 ];
 
 export function currentVersion(db: Database.Database): number {
