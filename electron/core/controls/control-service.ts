@@ -4,6 +4,7 @@ import type { MatchOutcome } from '@shared/domain';
 import { cents, formatMoney, type Cents } from '@shared/money';
 import { appendAudit } from '../audit/audit-log';
 import type { AuthService } from '../auth/auth-service';
+import { systemClock, type Clock } from '../clock';
 import { hasRole } from '../auth/permissions';
 import { allocate, DecisionError } from '../offline/decisions';
 import { reversalReference, type ErpConnector, type ReceiptWriteOff } from '../erp/connector';
@@ -43,7 +44,8 @@ export type ControlServiceOptions = Readonly<{
   erpConnector: () => Promise<ErpConnector>;
   /** Approves the match and queues its receipt (with write-offs): the same path as matches:approve. */
   approveMatch: (transactionId: number, actor: string, writeOffs: readonly ReceiptWriteOff[]) => { approved: boolean; reason: string | null };
-  now?: () => Date;
+  /** Timestamps of requests, approvals and decisions (tests pass a manual clock). */
+  clock?: Clock;
   onChange?: (transactionId: number) => void;
 }>;
 
@@ -57,7 +59,8 @@ export type ControlService = ReturnType<typeof createControlService>;
 
 export function createControlService(o: ControlServiceOptions) {
   const { db } = o;
-  const now = () => (o.now ?? (() => new Date()))().toISOString();
+  const clock = o.clock ?? systemClock;
+  const now = (): string => clock.iso();
   const policy = (): ControlPolicy => loadControlPolicy(db);
   const getRow = (id: number): ControlRow => {
     const row = getControl(db, id);

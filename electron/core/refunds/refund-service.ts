@@ -4,6 +4,7 @@ import type { Refundable, RefundConflictAction, RefundPolicy, RefundView } from 
 import { cents, formatMoney } from '@shared/money';
 import { appendAudit } from '../audit/audit-log';
 import type { AuthService } from '../auth/auth-service';
+import { systemClock, type Clock } from '../clock';
 import type { Db } from '../store/db';
 import { getTransaction } from '../store/queries/transactions';
 import type { RefundExecutor } from './executor';
@@ -32,7 +33,8 @@ export type RefundServiceOptions = Readonly<{
   db: Db;
   auth: AuthService;
   executor: RefundExecutor;
-  now?: () => Date;
+  /** Timestamps of requests, approvals and decisions (tests pass a manual clock). */
+  clock?: Clock;
   onChange?: (transactionId: number) => void;
 }>;
 
@@ -40,7 +42,8 @@ export type RefundService = ReturnType<typeof createRefundService>;
 
 export function createRefundService(o: RefundServiceOptions) {
   const { db } = o;
-  const now = () => (o.now ?? (() => new Date()))().toISOString();
+  const clock = o.clock ?? systemClock;
+  const now = (): string => clock.iso();
   const policy = (): RefundPolicy => loadRefundPolicy(db);
   const view = (row: RefundRow): RefundView => refundView(db, row, policy());
   const mustGet = (id: number): RefundRow => {
