@@ -18,7 +18,8 @@ import type { Matcher } from './matching/types';
 import { PayTraceClient } from './paytrace/client';
 import { leaseOwnerId, OutboxWorker, outboxCounts } from './posting/outbox-worker';
 import { openStore, type Db } from './store/db';
-import { getValue, loadSettings, saveSettings, setValue } from './store/queries/settings';
+import { loadSettings, saveSettings } from './store/queries/settings';
+import { readProfileId, saveProfileId } from './store/queries/app-identity';
 import { createMatchRunner } from './sync/match-runner';
 import { SyncService } from './sync/sync-service';
 import { createCatchUpPreflight } from './offline/revalidate';
@@ -67,10 +68,10 @@ export type Engine = Readonly<{
 }>;
 
 function profileId(db: Db): string {
-  let id = getValue(db, 'profile.id');
+  let id = readProfileId(db);
   if (!id) {
     id = randomBytes(8).toString('hex');
-    setValue(db, 'profile.id', id);
+    saveProfileId(db, id);
   }
   return id;
 }

@@ -3,7 +3,7 @@ import type { AuthStatus, Role, SignInResult, UserAdminView, UserView } from '@s
 import { appendAudit } from '../audit/audit-log';
 import type { Authorize } from '../api/dispatch';
 import type { Db } from '../store/db';
-import { getValue } from '../store/queries/settings';
+import { readPolicy } from '../store/queries/policies';
 import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } from './password';
 import { hasRole, requirementFor } from './permissions';
 import { SessionStore } from './sessions';
@@ -22,8 +22,7 @@ export const DEMO_USERS: ReadonlyArray<Readonly<{ userName: string; role: Role; 
   { userName: 'admin', role: 'admin', displayName: 'Demo Admin' },
 ];
 
-/** Setting key (sync_state) for the idle lock; default 15 minutes. */
-export const IDLE_MINUTES_KEY = 'auth.idleMinutes';
+/** The idle lock's default; an admin may store another in the 'session' policy (idleMinutes). */
 export const DEFAULT_IDLE_MINUTES = 15;
 
 export type AuthServiceOptions = Readonly<{
@@ -43,7 +42,7 @@ export function createAuthService(o: AuthServiceOptions) {
   const now = o.now ?? (() => new Date());
   const idleMinutes = (): number => {
     if (o.idleMinutes !== undefined) return o.idleMinutes;
-    const stored = Number(getValue(o.db, IDLE_MINUTES_KEY));
+    const stored = Number(readPolicy(o.db, 'session')?.idleMinutes);
     return Number.isFinite(stored) && stored > 0 ? stored : DEFAULT_IDLE_MINUTES;
   };
   const sessions = new SessionStore(o.db, () => idleMinutes() * 60_000, now);

@@ -1,18 +1,37 @@
 import { ApiFailure, type CallContext } from '@shared/api-contract';
-import type { ControlKind, ControlPolicy, ControlPreview, ControlState, ControlView, ReversalView, WriteOffLine } from '@shared/api/controls';
-import type { Role } from '@shared/api/auth';
+import type { ControlKind, ControlPolicy, ControlPreview, ControlView, ReversalView, WriteOffLine } from '@shared/api/controls';
 import type { MatchOutcome } from '@shared/domain';
 import { cents, formatMoney, type Cents } from '@shared/money';
 import { appendAudit } from '../audit/audit-log';
 import type { AuthService } from '../auth/auth-service';
+import { systemClock, type Clock } from '../clock';
 import { hasRole } from '../auth/permissions';
 import { allocate, DecisionError } from '../offline/decisions';
 import { reversalReference, type ErpConnector, type ReceiptWriteOff } from '../erp/connector';
 import { approvalRefusal } from '../refunds/rules';
 import type { Db } from '../store/db';
 import { getTransaction } from '../store/queries/transactions';
+import { getOutcome } from '../store/queries/matches';
+import {
+  controlApprovers,
+  getControl,
+  insertControlApproval,
+  insertControlRequest,
+  invoiceLeftFor,
+  listControls,
+  markControlDone,
+  markControlFailed,
+  matchStateOf,
+  payerOf,
+  pendingControlFor,
+  recordControlApproval,
+  rejectControl,
+  writeOffLines,
+  type ControlRow,
+} from '../store/queries/control-requests';
+import { hasReversal, queueReversal, receiptStateOf, reversalOfControl } from '../store/queries/receipt-reversals';
 import { controlApprovalRule, loadControlPolicy, needsSupervisor, saveControlPolicy } from './policy';
-import type { ReversalExecutor, ReversalRow } from './reversal-executor';
+import type { ReversalExecutor } from './reversal-executor';
 
 // Write-offs and tolerance overrides: a clerk's approval that stands within
 // the limit and otherwise waits for a supervisor (the refunds' four-eyes rules,
@@ -25,28 +44,10 @@ export type ControlServiceOptions = Readonly<{
   erpConnector: () => Promise<ErpConnector>;
   /** Approves the match and queues its receipt (with write-offs): the same path as matches:approve. */
   approveMatch: (transactionId: number, actor: string, writeOffs: readonly ReceiptWriteOff[]) => { approved: boolean; reason: string | null };
-  now?: () => Date;
+  /** Timestamps of requests, approvals and decisions (tests pass a manual clock). */
+  clock?: Clock;
   onChange?: (transactionId: number) => void;
 }>;
-
-type ControlRow = {
-  id: number;
-  kind: ControlKind;
-  transaction_id: number;
-  amount_cents: number;
-  currency: string;
-  reason_code: string;
-  note: string;
-  detail_json: string;
-  state: ControlState;
-  requested_by: string;
-  requester_role: Role;
-  requested_at: string;
-  rejected_by: string | null;
-  reject_reason: string | null;
-  last_error: string | null;
-  updated_at: string;
-};
 
 const NOUNS: Record<ControlKind, { one: string; many: string }> = {
   write_off: { one: 'write-off', many: 'Write-offs' },
@@ -58,21 +59,19 @@ export type ControlService = ReturnType<typeof createControlService>;
 
 export function createControlService(o: ControlServiceOptions) {
   const { db } = o;
-  const now = () => (o.now ?? (() => new Date()))().toISOString();
+  const clock = o.clock ?? systemClock;
+  const now = (): string => clock.iso();
   const policy = (): ControlPolicy => loadControlPolicy(db);
   const getRow = (id: number): ControlRow => {
-    const row = db.prepare('SELECT * FROM control_requests WHERE id = ?').get(id) as ControlRow | undefined;
+    const row = getControl(db, id);
     if (!row) throw new ApiFailure('not_found', `Control request ${id} does not exist.`);
     return row;
   };
-  const approvers = (id: number) => db.prepare('SELECT approver, role, at FROM control_approvals WHERE control_id = ? ORDER BY at').all(id) as Array<{ approver: string; role: string; at: string }>;
-  const reversalOf = (controlId: number): ReversalRow | null =>
-    (db.prepare('SELECT * FROM receipt_reversals WHERE control_id = ?').get(controlId) as ReversalRow | undefined) ?? null;
-  const pendingFor = (transactionId: number): ControlRow | null =>
-    (db.prepare("SELECT * FROM control_requests WHERE transaction_id = ? AND state = 'requested'").get(transactionId) as ControlRow | undefined) ?? null;
+  const approvers = (id: number) => controlApprovers(db, id);
+  const reversalOf = (controlId: number) => reversalOfControl(db, controlId);
+  const pendingFor = (transactionId: number): ControlRow | null => pendingControlFor(db, transactionId);
 
   const view = (row: ControlRow): ControlView => {
-    const payer = db.prepare('SELECT billing_name FROM paytrace_transactions WHERE transaction_id = ?').get(row.transaction_id) as { billing_name: string } | undefined;
     const rv = row.kind === 'reversal' ? reversalOf(row.id) : null;
     const reversal: ReversalView | null = rv
       ? { reference: rv.reference, state: rv.state, attempts: rv.attempts, erpDocumentId: rv.erp_document_id, lastError: rv.last_error, executedBy: rv.executed_by }
@@ -82,12 +81,12 @@ export function createControlService(o: ControlServiceOptions) {
       id: row.id,
       kind: row.kind,
       transactionId: row.transaction_id,
-      payer: payer?.billing_name ?? '',
+      payer: payerOf(db, row.transaction_id) ?? '',
       amountCents: amount,
       currency: row.currency,
       reasonCode: row.reason_code,
       note: row.note,
-      writeOffs: row.kind === 'write_off' ? (JSON.parse(row.detail_json) as WriteOffLine[]) : [],
+      writeOffs: writeOffLines(row),
       state: row.state,
       requestedBy: row.requested_by,
       requestedAt: row.requested_at,
@@ -104,21 +103,14 @@ export function createControlService(o: ControlServiceOptions) {
   /** The write-off and difference this payment's current allocation implies. */
   const preview = (transactionId: number): ControlPreview & { reviewState: string; matchStatus: string; customerId: string | null; allocations: MatchOutcome['allocations']; hasAllocation: boolean } => {
     const t = getTransaction(db, transactionId);
-    const m = db.prepare('SELECT review_state, match_status, outcome_json, customer_id FROM matches WHERE transaction_id = ?').get(transactionId) as
-      | { review_state: string; match_status: string; outcome_json: string; customer_id: string | null }
-      | undefined;
-    if (!t || !m) throw new ApiFailure('not_found', `Transaction ${transactionId} has not been matched yet; sync first.`);
-    const outcome = JSON.parse(m.outcome_json) as MatchOutcome;
-    const balance = db.prepare('SELECT open_balance_cents AS bal FROM invoices WHERE invoice_no = ? AND is_open = 1');
-    const claimed = db.prepare(
-      `SELECT COALESCE(SUM(a.amount_cents), 0) AS total FROM allocations a JOIN matches m ON m.transaction_id = a.transaction_id
-       WHERE a.invoice_no = ? AND m.review_state = 'approved' AND a.transaction_id <> ?`,
-    );
+    const m = matchStateOf(db, transactionId);
+    const outcome = m ? getOutcome(db, transactionId) : null;
+    if (!t || !m || !outcome) throw new ApiFailure('not_found', `Transaction ${transactionId} has not been matched yet; sync first.`);
+    const leftOf = invoiceLeftFor(db, transactionId);
     let available = 0;
     const writeOffs: Array<{ invoiceNo: string; amountCents: Cents }> = [];
     for (const a of outcome.allocations) {
-      const inv = balance.get(a.invoiceNo) as { bal: number } | undefined;
-      const left = (inv?.bal ?? 0) - (claimed.get(a.invoiceNo, transactionId) as { total: number }).total;
+      const left = leftOf(a.invoiceNo);
       available += left;
       if (left > a.amountCents) writeOffs.push({ invoiceNo: a.invoiceNo, amountCents: cents(left - a.amountCents) });
     }
@@ -139,8 +131,8 @@ export function createControlService(o: ControlServiceOptions) {
       reasonCodes: p.reasonCodes,
       erpTakesWriteOffs: false,
       pending: pending ? view(pending) : null,
-      reviewState: m.review_state,
-      matchStatus: m.match_status,
+      reviewState: m.reviewState,
+      matchStatus: m.matchStatus,
       customerId: outcome.customerId,
       allocations: outcome.allocations,
       hasAllocation: outcome.allocations.length > 0 && outcome.customerId !== null,
@@ -159,11 +151,11 @@ export function createControlService(o: ControlServiceOptions) {
 
   /** Runs the clerk's approval the control was about; the control ends done or failed. */
   const carryOut = (row: ControlRow): void => {
-    const writeOffs = row.kind === 'write_off' ? (JSON.parse(row.detail_json) as ReceiptWriteOff[]) : [];
+    const writeOffs: readonly ReceiptWriteOff[] = writeOffLines(row);
     const result = o.approveMatch(row.transaction_id, row.requested_by, writeOffs);
     const at = now();
-    if (result.approved) db.prepare("UPDATE control_requests SET state = 'done', last_error = NULL, updated_at = ? WHERE id = ?").run(at, row.id);
-    else db.prepare("UPDATE control_requests SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?").run(`The payment could not be approved: ${result.reason ?? 'unknown reason'}`, at, row.id);
+    if (result.approved) markControlDone(db, row.id, at);
+    else markControlFailed(db, row.id, `The payment could not be approved: ${result.reason ?? 'unknown reason'}`, at);
     o.onChange?.(row.transaction_id);
   };
 
@@ -195,13 +187,19 @@ export function createControlService(o: ControlServiceOptions) {
       // The request confirms it as the requester's choice, so the approval can
       // go through and re-matching cannot change what the amount was computed on.
       if (pv.matchStatus === 'exception') pinAllocation(args.transactionId, pv.customerId, pv.allocations, user.userName, at);
-      const r = db
-        .prepare(
-          `INSERT INTO control_requests (kind, transaction_id, amount_cents, currency, reason_code, note, detail_json, state, requested_by, requester_role, requested_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(kind, args.transactionId, amount, pv.currency, args.reasonCode, args.note ?? '', JSON.stringify(detail), within ? 'approved' : 'requested', user.userName, user.role, at, at);
-      const newId = Number(r.lastInsertRowid);
+      const newId = insertControlRequest(db, {
+        kind,
+        transactionId: args.transactionId,
+        amountCents: amount,
+        currency: pv.currency,
+        reasonCode: args.reasonCode,
+        note: args.note ?? '',
+        detail,
+        state: within ? 'approved' : 'requested',
+        requestedBy: user.userName,
+        requesterRole: user.role,
+        at,
+      });
       appendAudit(db, {
         actor: user.userName,
         action: `control.${kind}.requested`,
@@ -234,10 +232,7 @@ export function createControlService(o: ControlServiceOptions) {
       return { ...pv, erpTakesWriteOffs: takes };
     },
     list(transactionId?: number): ControlView[] {
-      const rows = (transactionId !== undefined
-        ? db.prepare('SELECT * FROM control_requests WHERE transaction_id = ? ORDER BY id DESC').all(transactionId)
-        : db.prepare('SELECT * FROM control_requests ORDER BY id DESC LIMIT 1000').all()) as ControlRow[];
-      return rows.map(view);
+      return listControls(db, transactionId).map(view);
     },
     requestWriteOff: (args: { transactionId: number; reasonCode: string; note?: string | undefined }, ctx: CallContext) => request('write_off', args, ctx),
     requestOverride: (args: { transactionId: number; reasonCode: string; note?: string | undefined }, ctx: CallContext) => request('override', args, ctx),
@@ -263,8 +258,7 @@ export function createControlService(o: ControlServiceOptions) {
         const r = getRow(args.controlId);
         const refusal = approvalRefusal(approver, caseOf(r), policy(), NOUNS[r.kind]);
         if (refusal) throw new ApiFailure('forbidden', refusal);
-        db.prepare('INSERT INTO control_approvals (control_id, approver, role, at) VALUES (?, ?, ?, ?)').run(r.id, approver.userName, approver.role, at);
-        db.prepare("UPDATE control_requests SET state = 'approved', updated_at = ? WHERE id = ? AND state = 'requested'").run(at, r.id);
+        recordControlApproval(db, r.id, approver.userName, approver.role, at);
         appendAudit(db, {
           actor: approver.userName,
           action: `control.${r.kind}.approved`,
@@ -286,7 +280,7 @@ export function createControlService(o: ControlServiceOptions) {
       const row = db.transaction(() => {
         const r = getRow(args.controlId);
         if (r.state !== 'requested') throw new ApiFailure('conflict', `This ${NOUNS[r.kind].one} is ${r.state}; only requested ones can be rejected.`);
-        db.prepare("UPDATE control_requests SET state = 'rejected', rejected_by = ?, reject_reason = ?, updated_at = ? WHERE id = ?").run(user.userName, args.reason, at, r.id);
+        rejectControl(db, r.id, user.userName, args.reason, at);
         appendAudit(db, { actor: user.userName, action: `control.${r.kind}.rejected`, objectType: 'transaction', objectId: String(r.transaction_id), after: { controlId: r.id, reason: args.reason, requestedBy: r.requested_by }, at });
         return r;
       })();
@@ -300,9 +294,9 @@ export function createControlService(o: ControlServiceOptions) {
       const check = () => {
         const t = getTransaction(db, args.transactionId);
         if (!t) throw new ApiFailure('not_found', `Transaction ${args.transactionId} is not in the local store.`);
-        const receipt = db.prepare("SELECT state FROM outbox WHERE idempotency_key = ? AND kind = 'receipt'").get(String(args.transactionId)) as { state: string } | undefined;
-        if (receipt?.state !== 'posted') throw new ApiFailure('conflict', `Transaction ${args.transactionId} has no posted receipt to reverse${receipt ? ` (its receipt is ${receipt.state})` : ''}.`);
-        if (db.prepare('SELECT 1 FROM receipt_reversals WHERE transaction_id = ?').get(args.transactionId)) throw new ApiFailure('conflict', `The receipt of transaction ${args.transactionId} is already reversed (or being reversed).`);
+        const receipt = receiptStateOf(db, args.transactionId);
+        if (receipt !== 'posted') throw new ApiFailure('conflict', `Transaction ${args.transactionId} has no posted receipt to reverse${receipt ? ` (its receipt is ${receipt})` : ''}.`);
+        if (hasReversal(db, args.transactionId)) throw new ApiFailure('conflict', `The receipt of transaction ${args.transactionId} is already reversed (or being reversed).`);
         return t;
       };
       check();
@@ -310,18 +304,28 @@ export function createControlService(o: ControlServiceOptions) {
       const at = now();
       const id = db.transaction(() => {
         const t = check();
-        const r = db
-          .prepare(
-            `INSERT INTO control_requests (kind, transaction_id, amount_cents, currency, reason_code, note, state, requested_by, requester_role, requested_at, updated_at)
-             VALUES ('reversal', ?, ?, ?, 'Reversal', ?, 'approved', ?, ?, ?, ?)`,
-          )
-          .run(t.transactionId, t.amountCents, t.currency, args.reason, approver.userName, approver.role, at, at);
-        const controlId = Number(r.lastInsertRowid);
-        db.prepare('INSERT INTO control_approvals (control_id, approver, role, at) VALUES (?, ?, ?, ?)').run(controlId, approver.userName, approver.role, at);
-        db.prepare(
-          `INSERT INTO receipt_reversals (control_id, transaction_id, reference, receipt_reference, reason, state, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)`,
-        ).run(controlId, t.transactionId, reversalReference(String(t.transactionId)), String(t.transactionId), args.reason, at, at);
+        const controlId = insertControlRequest(db, {
+          kind: 'reversal',
+          transactionId: t.transactionId,
+          amountCents: t.amountCents,
+          currency: t.currency,
+          reasonCode: 'Reversal',
+          note: args.reason,
+          detail: {},
+          state: 'approved',
+          requestedBy: approver.userName,
+          requesterRole: approver.role,
+          at,
+        });
+        insertControlApproval(db, controlId, approver.userName, approver.role, at);
+        queueReversal(db, {
+          controlId,
+          transactionId: t.transactionId,
+          reference: reversalReference(String(t.transactionId)),
+          receiptReference: String(t.transactionId),
+          reason: args.reason,
+          at,
+        });
         appendAudit(db, {
           actor: approver.userName,
           action: 'control.reversal.requested',
@@ -359,7 +363,7 @@ export function createControlService(o: ControlServiceOptions) {
         adminAboveCents: cents(patch.adminAboveCents ?? current.adminAboveCents),
       };
       if (next.adminAboveCents < next.secondApproverAboveCents) throw new ApiFailure('invalid_args', 'The admin limit cannot be below the second-supervisor limit.');
-      saveControlPolicy(db, next);
+      saveControlPolicy(db, next, o.auth.actorFor(ctx));
       appendAudit(db, { actor: o.auth.actorFor(ctx), action: 'controls.policy', objectType: 'settings', objectId: 'controls', before: current, after: next });
       return next;
     },

@@ -1,15 +1,15 @@
 import type { ControlPolicy } from '@shared/api/controls';
 import { cents, formatMoney, type Cents, type CurrencyCode } from '@shared/money';
 import type { Role } from '@shared/api/auth';
-import type { Db } from '../store/db';
-import { getValue, setValue } from '../store/queries/settings';
+import type { ReadDb, WriteDb } from '../store/db';
+import { systemClock, type Clock } from '../clock';
+import { StoredDataError } from '../store/json-column';
+import { readPolicy, writePolicy } from '../store/queries/policies';
 import { approvalNeed } from '../refunds/rules';
 
 // Limits for write-offs and tolerance overrides, stored as one JSON value
-// (sync_state "controls.policy"). The defaults are ours (no ERP sets them):
+// (table policies, name 'controls'). The defaults are ours (no ERP sets them):
 // documented in docs/users-and-refunds.md and changed by an admin.
-
-const KEY = 'controls.policy';
 
 export const DEFAULT_CONTROL_POLICY: ControlPolicy = {
   reasonCodes: ['Small balance', 'Customer dispute', 'Pricing error', 'Freight / fees', 'Bad debt', 'Other'],
@@ -19,18 +19,18 @@ export const DEFAULT_CONTROL_POLICY: ControlPolicy = {
   adminAboveCents: cents(500_000),
 };
 
-export function loadControlPolicy(db: Db): ControlPolicy {
-  const raw = getValue(db, KEY);
-  if (!raw) return DEFAULT_CONTROL_POLICY;
+export function loadControlPolicy(db: ReadDb): ControlPolicy {
   try {
-    return { ...DEFAULT_CONTROL_POLICY, ...(JSON.parse(raw) as Partial<ControlPolicy>) };
-  } catch {
-    return DEFAULT_CONTROL_POLICY;
+    return { ...DEFAULT_CONTROL_POLICY, ...readPolicy(db, 'controls') };
+  } catch (e) {
+    // A damaged policy falls back to the defaults rather than blocking every approval.
+    if (e instanceof StoredDataError) return DEFAULT_CONTROL_POLICY;
+    throw e;
   }
 }
 
-export function saveControlPolicy(db: Db, policy: ControlPolicy): void {
-  setValue(db, KEY, JSON.stringify(policy));
+export function saveControlPolicy(db: WriteDb, policy: ControlPolicy, by: string | null = null, clock: Clock = systemClock): void {
+  writePolicy(db, 'controls', policy, clock.iso(), by);
 }
 
 /** Whether a write-off or override of this amount waits for a supervisor. */

@@ -10,6 +10,7 @@ import type { Db } from '../store/db';
 import { getInvoices } from '../store/queries/ledger';
 import { gridRows } from '../store/queries/matches';
 import { getValue } from '../store/queries/settings';
+import { readProfileId } from '../store/queries/app-identity';
 import { allocate, DecisionError, setExceptionReason, setNote, setOwner } from './decisions';
 import { HandoffError, openHandoffFile, sealHandoff } from './handoff-crypto';
 import { takeDecisionSnapshots } from './snapshot';
@@ -66,7 +67,7 @@ const exceptionsPayloadSchema = z.object({
 });
 
 export function profileIdOf(db: Db): string {
-  return getValue(db, 'profile.id') ?? 'unknown-profile';
+  return readProfileId(db) ?? 'unknown-profile';
 }
 
 function writeHandoff(dataDir: string, fileName: string, bytes: Buffer, count: number): HandoffFileResult {

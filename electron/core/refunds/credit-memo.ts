@@ -3,7 +3,9 @@ import type { MatchOutcome, PayTraceTransaction, RefundTask, RowStatus } from '@
 import { cents, type Cents, type CurrencyCode } from '@shared/money';
 import { merchantDate } from '@shared/paytrace-time';
 import { appendAudit } from '../audit/audit-log';
-import type { CreditMemoRequest, ErpCapabilities, ReceiptRequest } from '../erp/connector';
+import { z } from 'zod';
+import type { CreditMemoRequest, ErpCapabilities } from '../erp/connector';
+import { parseJsonColumn } from '../store/json-column';
 import type { Db } from '../store/db';
 import { creditMemoOutbox, insertCreditMemoOutbox, receiptOutboxFor, refundRequestByPayTraceId } from '../store/queries/credit-memos';
 import { getOutcome, gridRows } from '../store/queries/matches';
@@ -33,6 +35,9 @@ export type QueueCreditMemoInput = Readonly<{
 
 export type QueuedCreditMemo = Readonly<{ key: string; inserted: boolean; memo: CreditMemoRequest }>;
 
+/** The two things a memo takes from the posted receipt; the rest of the payload is the receipt's business. */
+const postedReceiptSchema = z.object({ customerId: z.string(), allocations: z.array(z.object({ invoiceNo: z.string() })) });
+
 export const creditMemoKey = (reference: string): string => `credit_memo:${reference}`;
 
 /**
@@ -43,7 +48,7 @@ export const creditMemoKey = (reference: string): string => `credit_memo:${refer
 export function queueCreditMemo(db: Db, input: QueueCreditMemoInput): QueuedCreditMemo | null {
   const receipt = receiptOutboxFor(db, input.saleTransactionId);
   if (!receipt || receipt.state === 'discarded' || receipt.state === 'dead') return null;
-  const posted = JSON.parse(receipt.payload_json) as ReceiptRequest;
+  const posted = parseJsonColumn(postedReceiptSchema, receipt.payload_json, 'outbox.payload_json (receipt)');
   const memo: CreditMemoRequest = {
     reference: input.reference,
     originalReference: String(input.saleTransactionId),

@@ -3,6 +3,7 @@ import { ApiFailure } from '@shared/api-contract';
 import { formatMoney } from '@shared/money';
 import { paymentVerdict } from '@shared/payment-verdict';
 import { appendAudit } from '../audit/audit-log';
+import { systemClock } from '../clock';
 import type { Db } from '../store/db';
 import { getOutcome } from '../store/queries/matches';
 import { getRefundLink, removeRefundLink, saveRefundLink } from '../store/queries/refund-links';
@@ -19,7 +20,7 @@ import { creditMemoKey } from './credit-memo';
 export type RefundLinkChange = Readonly<{ refundId: number; saleId: number | null; previousSaleId: number | null }>;
 
 /** `saleId`: the sale; null: belongs to no synced sale; undefined: remove the clerk's link. */
-export function linkRefundByHand(db: Db, refundId: number, saleId: number | null | undefined, actor: string, now = new Date().toISOString()): RefundLinkChange {
+export function linkRefundByHand(db: Db, refundId: number, saleId: number | null | undefined, actor: string, now = systemClock.iso()): RefundLinkChange {
   return db.transaction((): RefundLinkChange => {
     const refund = getTransaction(db, refundId);
     if (!refund) throw new ApiFailure('not_found', `Transaction ${refundId} is not in the local store.`);

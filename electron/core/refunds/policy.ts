@@ -1,13 +1,13 @@
 import type { RefundPolicy } from '@shared/api/refunds';
 import { cents } from '@shared/money';
-import type { Db } from '../store/db';
-import { getValue, setValue } from '../store/queries/settings';
+import type { ReadDb, WriteDb } from '../store/db';
+import { systemClock, type Clock } from '../clock';
+import { StoredDataError } from '../store/json-column';
+import { readPolicy, writePolicy } from '../store/queries/policies';
 
-// The refund limits and reason codes, stored as one JSON value (sync_state
-// "refunds.policy"). Defaults are ours, not PayTrace's: documented in
+// The refund limits and reason codes, stored as one JSON value (table
+// policies, name 'refunds'). Defaults are ours, not PayTrace's: documented in
 // docs/users-and-refunds.md and changed by an admin (refunds:setPolicy).
-
-const KEY = 'refunds.policy';
 
 export const DEFAULT_REFUND_POLICY: RefundPolicy = {
   reasonCodes: ['Customer request', 'Duplicate payment', 'Overpayment', 'Goods returned', 'Pricing error', 'Other'],
@@ -15,17 +15,16 @@ export const DEFAULT_REFUND_POLICY: RefundPolicy = {
   adminAboveCents: cents(500_000),
 };
 
-export function loadRefundPolicy(db: Db): RefundPolicy {
-  const raw = getValue(db, KEY);
-  if (!raw) return DEFAULT_REFUND_POLICY;
+export function loadRefundPolicy(db: ReadDb): RefundPolicy {
   try {
-    const stored = JSON.parse(raw) as Partial<RefundPolicy>;
-    return { ...DEFAULT_REFUND_POLICY, ...stored };
-  } catch {
-    return DEFAULT_REFUND_POLICY;
+    return { ...DEFAULT_REFUND_POLICY, ...readPolicy(db, 'refunds') };
+  } catch (e) {
+    // A damaged policy falls back to the defaults rather than blocking every refund.
+    if (e instanceof StoredDataError) return DEFAULT_REFUND_POLICY;
+    throw e;
   }
 }
 
-export function saveRefundPolicy(db: Db, policy: RefundPolicy): void {
-  setValue(db, KEY, JSON.stringify(policy));
+export function saveRefundPolicy(db: WriteDb, policy: RefundPolicy, by: string | null = null, clock: Clock = systemClock): void {
+  writePolicy(db, 'refunds', policy, clock.iso(), by);
 }

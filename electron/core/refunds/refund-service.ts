@@ -4,6 +4,7 @@ import type { Refundable, RefundConflictAction, RefundPolicy, RefundView } from 
 import { cents, formatMoney } from '@shared/money';
 import { appendAudit } from '../audit/audit-log';
 import type { AuthService } from '../auth/auth-service';
+import { systemClock, type Clock } from '../clock';
 import type { Db } from '../store/db';
 import { getTransaction } from '../store/queries/transactions';
 import type { RefundExecutor } from './executor';
@@ -12,7 +13,18 @@ import { clearRefundConflict, openRefundConflict } from './revalidate';
 import { approvalRefusal } from './rules';
 import { paymentVerdict } from '@shared/payment-verdict';
 import { syncedRefundedCents } from './synced-refunds';
-import { approversOf, getRefund, listRefunds, refundView, reservedCents, type RefundRow } from './store';
+import { refundView } from './store';
+import {
+  approversOf,
+  getRefund,
+  insertRefundRequest,
+  listRefunds,
+  recordRefundApproval,
+  reduceRefundAmount,
+  rejectRefund,
+  reservedCents,
+  type RefundRow,
+} from '../store/queries/refund-requests';
 
 // Request → approve (four-eyes, password re-entered) → execute. Every step is
 // audited with the signed-in user: requester, approver(s), executor.
@@ -21,7 +33,8 @@ export type RefundServiceOptions = Readonly<{
   db: Db;
   auth: AuthService;
   executor: RefundExecutor;
-  now?: () => Date;
+  /** Timestamps of requests, approvals and decisions (tests pass a manual clock). */
+  clock?: Clock;
   onChange?: (transactionId: number) => void;
 }>;
 
@@ -29,7 +42,8 @@ export type RefundService = ReturnType<typeof createRefundService>;
 
 export function createRefundService(o: RefundServiceOptions) {
   const { db } = o;
-  const now = () => (o.now ?? (() => new Date()))().toISOString();
+  const clock = o.clock ?? systemClock;
+  const now = (): string => clock.iso();
   const policy = (): RefundPolicy => loadRefundPolicy(db);
   const view = (row: RefundRow): RefundView => refundView(db, row, policy());
   const mustGet = (id: number): RefundRow => {
@@ -80,13 +94,16 @@ export function createRefundService(o: RefundServiceOptions) {
             `${formatMoney(args.amountCents, r.currency)} is more than the ${formatMoney(r.refundableCents, r.currency)} still refundable on transaction ${args.transactionId} (including refunds already requested).`,
           );
         }
-        const result = db
-          .prepare(
-            `INSERT INTO refund_requests (transaction_id, amount_cents, currency, reason_code, note, state, requested_by, requester_role, requested_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?)`,
-          )
-          .run(args.transactionId, args.amountCents, r.currency, args.reasonCode, args.note ?? '', user.userName, user.role, at, at);
-        const newId = Number(result.lastInsertRowid);
+        const newId = insertRefundRequest(db, {
+          transactionId: args.transactionId,
+          amountCents: args.amountCents,
+          currency: r.currency,
+          reasonCode: args.reasonCode,
+          note: args.note ?? '',
+          requestedBy: user.userName,
+          requesterRole: user.role,
+          at,
+        });
         appendAudit(db, {
           actor: user.userName,
           action: 'refund.requested',
@@ -113,8 +130,7 @@ export function createRefundService(o: RefundServiceOptions) {
         const row = mustGet(args.refundId);
         const refusal = approvalRefusal(approver, caseOf(row), policy());
         if (refusal) throw new ApiFailure('forbidden', refusal);
-        db.prepare('INSERT INTO refund_approvals (refund_id, approver, role, at) VALUES (?, ?, ?, ?)').run(row.id, approver.userName, approver.role, at);
-        db.prepare("UPDATE refund_requests SET state = 'approved', updated_at = ? WHERE id = ? AND state = 'requested'").run(at, row.id);
+        recordRefundApproval(db, row.id, approver.userName, approver.role, at);
         appendAudit(db, {
           actor: approver.userName,
           action: 'refund.approved',
@@ -135,7 +151,7 @@ export function createRefundService(o: RefundServiceOptions) {
       const row = db.transaction(() => {
         const r = mustGet(args.refundId);
         if (r.state !== 'requested' && r.state !== 'approved') throw new ApiFailure('conflict', `Refund ${r.id} is ${r.state}; only requested or approved refunds can be rejected.`);
-        db.prepare("UPDATE refund_requests SET state = 'rejected', rejected_by = ?, reject_reason = ?, updated_at = ? WHERE id = ?").run(user.userName, args.reason, at, r.id);
+        rejectRefund(db, r.id, user.userName, args.reason, at);
         appendAudit(db, { actor: user.userName, action: 'refund.rejected', objectType: 'refund', objectId: String(r.id), after: { reason: args.reason, requestedBy: r.requested_by }, at });
         return r;
       })();
@@ -166,10 +182,10 @@ export function createRefundService(o: RefundServiceOptions) {
           const to = conflict.now.refundableCents;
           if (to <= 0 || !conflict.choices.includes('reduce')) throw new ApiFailure('conflict', `Nothing is left to refund on transaction ${r.transaction_id}; the refund can only be discarded.`);
           if (to >= r.amount_cents) throw new ApiFailure('conflict', `Refund ${r.id} is already within what remains refundable.`);
-          db.prepare('UPDATE refund_requests SET amount_cents = ?, last_error = NULL, updated_at = ? WHERE id = ?').run(to, at, r.id);
+          reduceRefundAmount(db, r.id, to, at);
         } else {
           const reason = `Discarded after re-validation: ${conflict.detail}`;
-          db.prepare("UPDATE refund_requests SET state = 'rejected', rejected_by = ?, reject_reason = ?, updated_at = ? WHERE id = ?").run(user.userName, reason, at, r.id);
+          rejectRefund(db, r.id, user.userName, reason, at);
         }
         clearRefundConflict(db, r.id);
         appendAudit(db, {
@@ -196,7 +212,7 @@ export function createRefundService(o: RefundServiceOptions) {
         adminAboveCents: cents(patch.adminAboveCents ?? current.adminAboveCents),
       };
       if (next.adminAboveCents < next.secondApproverAboveCents) throw new ApiFailure('invalid_args', 'The admin limit cannot be below the second-supervisor limit.');
-      saveRefundPolicy(db, next);
+      saveRefundPolicy(db, next, o.auth.actorFor(ctx));
       appendAudit(db, { actor: o.auth.actorFor(ctx), action: 'refunds.policy', objectType: 'settings', objectId: 'refunds', before: current, after: next });
       return next;
     },

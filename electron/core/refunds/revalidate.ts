@@ -4,18 +4,17 @@ import type { PayTraceTransaction } from '@shared/domain';
 import { cents, formatMoney, type Cents } from '@shared/money';
 import { merchantDate } from '@shared/paytrace-time';
 import { paymentVerdict } from '@shared/payment-verdict';
-import type { Db } from '../store/db';
-import { getValue, setValue } from '../store/queries/settings';
-import { reservedCents, type RefundRow } from './store';
+import type { Db, ReadDb } from '../store/db';
+import { executedRefundIds, lastApprovalAt, refundsInFlightOnSale, reservedCents, saleOfRefund, type RefundRow } from '../store/queries/refund-requests';
 
 // Catch-up re-validation of an approved refund (docs/offline.md): before
 // PayTrace is asked, what remains refundable there — the sale's amount minus
 // the refunds already made on it, read fresh — must still cover the refund.
 // If not, the refund is held back as a `refundable_amount_changed` conflict.
 //
-// The conflict is kept in sync_state ("refunds.conflict.<id>") rather than a
-// table of its own: refund_requests' state CHECK (migration 3) has no room for
-// a new state, and the refund simply stays 'approved' while it waits.
+// The conflict is kept in its own table (refund_conflicts, migration 8), not as
+// a refund state: refund_requests' state CHECK (migration 3) has no room for a
+// new state, and the refund simply stays 'approved' while it waits.
 
 export type RefundSource = Readonly<{
   exportById(transactionId: number): Promise<PayTraceTransaction | null>;
@@ -23,8 +22,6 @@ export type RefundSource = Readonly<{
 }>;
 
 export type PayTraceRefundable = Readonly<{ saleType: string; saleAmountCents: Cents; refundedCents: Cents; refundableCents: Cents }>;
-
-const KEY_PREFIX = 'refunds.conflict.';
 
 /**
  * What PayTrace still lets us refund of this sale, leaving `row` itself out.
@@ -40,12 +37,8 @@ export async function payTraceRefundable(db: Db, source: RefundSource, row: Refu
   const type = verdict.received ? 'SALE' : verdict.code.toUpperCase();
   if (type !== 'SALE') return { saleType: type, saleAmountCents: sale.amountCents, refundedCents: cents(0), refundableCents: cents(0) };
 
-  const others = db
-    .prepare("SELECT paytrace_transaction_id AS pid, amount_cents AS amount, state FROM refund_requests WHERE transaction_id = ? AND id != ? AND method = 'refund' AND state IN ('executing', 'done')")
-    .all(row.transaction_id, row.id) as Array<{ pid: number | null; amount: number; state: string }>;
-  const recorded = new Set(
-    (db.prepare('SELECT paytrace_transaction_id AS pid FROM refund_requests WHERE paytrace_transaction_id IS NOT NULL').all() as Array<{ pid: number }>).map((r) => r.pid),
-  );
+  const others = refundsInFlightOnSale(db, row.transaction_id, row.id);
+  const recorded = executedRefundIds(db);
   // A Tieout refund still 'executing' may already exist in PayTrace under an id not yet recorded: count it once, as ours.
   let refunded = others.reduce((s, r) => s + r.amount, 0);
 
@@ -67,11 +60,11 @@ export async function payTraceRefundable(db: Db, source: RefundSource, row: Refu
 }
 
 /** The conflict to record when `fresh` no longer covers the refund, or null when it does. */
-export function refundConflictFor(db: Db, row: RefundRow, fresh: PayTraceRefundable, at: string): RefundConflict | null {
+export function refundConflictFor(db: ReadDb, row: RefundRow, fresh: PayTraceRefundable, at: string): RefundConflict | null {
   if (fresh.refundableCents >= row.amount_cents) return null;
-  const sale = db.prepare('SELECT amount_cents FROM paytrace_transactions WHERE transaction_id = ?').get(row.transaction_id) as { amount_cents: number } | undefined;
-  const approvedAt = (db.prepare('SELECT MAX(at) AS at FROM refund_approvals WHERE refund_id = ?').get(row.id) as { at: string | null }).at ?? row.updated_at;
-  const thenRefundable = cents(Math.max(0, (sale?.amount_cents ?? 0) - reservedCents(db, row.transaction_id, row.id)));
+  const sale = saleOfRefund(db, row.transaction_id);
+  const approvedAt = lastApprovalAt(db, row.id) ?? row.updated_at;
+  const thenRefundable = cents(Math.max(0, (sale?.amountCents ?? 0) - reservedCents(db, row.transaction_id, row.id)));
   const money = (c: number) => formatMoney(cents(c), row.currency);
   const detail =
     fresh.saleType !== 'SALE'
@@ -88,15 +81,6 @@ export function refundConflictFor(db: Db, row: RefundRow, fresh: PayTraceRefunda
   };
 }
 
-export function openRefundConflict(db: Db, refundId: number): RefundConflict | null {
-  const raw = getValue(db, `${KEY_PREFIX}${refundId}`);
-  return raw ? (JSON.parse(raw) as RefundConflict) : null;
-}
-
-export function saveRefundConflict(db: Db, refundId: number, conflict: RefundConflict): void {
-  setValue(db, `${KEY_PREFIX}${refundId}`, JSON.stringify(conflict));
-}
-
-export function clearRefundConflict(db: Db, refundId: number): void {
-  db.prepare('DELETE FROM sync_state WHERE key = ?').run(`${KEY_PREFIX}${refundId}`);
-}
+// The conflict rows live in the store (store/queries/refund-conflicts.ts);
+// re-exported here where the executor and the service look for them.
+export { clearRefundConflict, readRefundConflict as openRefundConflict, saveRefundConflict } from '../store/queries/refund-conflicts';

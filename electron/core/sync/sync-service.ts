@@ -9,7 +9,7 @@ import type { Matcher } from '../matching/types';
 import type { Db } from '../store/db';
 import { closeInvoicesNotSeenSince, listCustomers, listOpenInvoices, upsertCustomers, upsertOpenInvoices } from '../store/queries/ledger';
 import { approvedUnpostedAllocations, pendingTransactionIds, saveOutcomes } from '../store/queries/matches';
-import { getValue, setValue } from '../store/queries/settings';
+import { readSyncCursor as getValue, writeSyncCursor as setValue } from '../store/queries/sync-cursors';
 import { listTransactions, recordRejects, upsertTransactions } from '../store/queries/transactions';
 import { listLearned } from '../store/queries/learned';
 import { listRefundLinks } from '../store/queries/refund-links';

@@ -27,11 +27,6 @@ export function saveSettings(db: Db, settings: Settings): void {
   ).run(KEY, JSON.stringify(valid), new Date().toISOString());
 }
 
-export function getValue(db: Db, key: string): string | null {
-  const row = db.prepare('SELECT value FROM sync_state WHERE key = ?').get(key) as { value: string } | undefined;
-  return row?.value ?? null;
-}
-
-export function setValue(db: Db, key: string, value: string): void {
-  db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
-}
+// The sync cursors' old names: keys are typed (SyncCursor), so sync_state cannot
+// become a grab-bag again. New code imports from sync-cursors.ts.
+export { readSyncCursor as getValue, writeSyncCursor as setValue } from './sync-cursors';

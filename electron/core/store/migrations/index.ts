@@ -1,0 +1,46 @@
+import type Database from 'better-sqlite3';
+import type { Migration } from './migration';
+import { migration as initial } from './0001-initial';
+import { migration as learnedMappings } from './0002-learned-mappings';
+import { migration as usersSessionsRefunds } from './0003-users-sessions-refunds';
+import { migration as offlineReview } from './0004-offline-review';
+import { migration as supervisorControls } from './0005-supervisor-controls';
+import { migration as openCreditsAndTerms } from './0006-open-credits-and-terms';
+import { migration as refundLinks } from './0007-refund-links';
+import { migration as syncStateSplit } from './0008-sync-state-split';
+
+// Numbered, append-only migrations, one file each (NNNN-name.ts), listed here
+// in order. Each has a test under test/unit/migrations/. The applied version
+// is PRAGMA user_version, nothing else: a database written by the single-file
+// migrations of earlier releases carries on from where it stopped.
+
+export type { Migration } from './migration';
+
+export const migrations: readonly Migration[] = [
+  initial,
+  learnedMappings,
+  usersSessionsRefunds,
+  offlineReview,
+  supervisorControls,
+  openCreditsAndTerms,
+  refundLinks,
+  syncStateSplit,
+];
+
+export function currentVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Applies pending migrations, each in its own transaction, up to `target` (default: all). */
+export function migrate(db: Database.Database, target = migrations[migrations.length - 1]!.version): number {
+  let version = currentVersion(db);
+  for (const m of migrations) {
+    if (m.version <= version || m.version > target) continue;
+    db.transaction(() => {
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+    version = m.version;
+  }
+  return version;
+}

@@ -1,0 +1,232 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { currentVersion, migrate, migrations } from '../../../electron/core/store/migrations';
+import { asStoreDb } from '../../../electron/core/store/db';
+import { loadControlPolicy, DEFAULT_CONTROL_POLICY } from '../../../electron/core/controls/policy';
+import { loadRefundPolicy, DEFAULT_REFUND_POLICY } from '../../../electron/core/refunds/policy';
+import { readRefundConflict } from '../../../electron/core/store/queries/refund-conflicts';
+import { readProfileId } from '../../../electron/core/store/queries/app-identity';
+import { readPolicy } from '../../../electron/core/store/queries/policies';
+
+// Each migration N on a real SQLite file: migrate to N-1, insert representative
+// rows, apply N, check the schema change and that the rows survived (or moved).
+
+const open: Database.Database[] = [];
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+});
+
+/** A fresh database file at `version` (WAL and foreign keys as openStore sets them). */
+function storeAt(version: number): Database.Database {
+  const db = new Database(join(mkdtempSync(join(tmpdir(), 'tieout-migration-')), 'tieout.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  open.push(db);
+  migrate(db, version);
+  expect(currentVersion(db)).toBe(version);
+  return db;
+}
+
+const tables = (db: Database.Database): string[] =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+const columns = (db: Database.Database, table: string): string[] => (db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name);
+
+const T = '2026-03-01T10:00:00.000Z';
+
+function insertTransaction(db: Database.Database, id: number, amountCents = 10_000): void {
+  db.prepare(
+    `INSERT INTO paytrace_transactions (transaction_id, type, amount_cents, currency, created_at, declined, approval_code, approval_message,
+       invoice_id, description, customer_reference_id, customer_id, billing_name, email, masked_card, method, raw_json, first_seen_at, updated_at)
+     VALUES (?, 'SALE', ?, 'USD', ?, 0, 'A1', 'APPROVED', 'INV1', '', '', 'C1', 'Apex', '', 'xxxx1111', 'card', '{}', ?, ?)`,
+  ).run(id, amountCents, T, T, T);
+}
+
+function insertMatch(db: Database.Database, id: number): void {
+  db.prepare(
+    "INSERT INTO matches (transaction_id, match_status, customer_id, score, reason, outcome_json, review_state, matched_at) VALUES (?, 'auto', 'C1', 0.9, 'r', '{}', 'pending', ?)",
+  ).run(id, T);
+}
+
+function insertRefund(db: Database.Database, transactionId: number, state = 'approved'): number {
+  return Number(
+    db
+      .prepare(
+        "INSERT INTO refund_requests (transaction_id, amount_cents, currency, reason_code, state, requested_by, requester_role, requested_at, updated_at) VALUES (?, 2500, 'USD', 'Other', ?, 'ann', 'clerk', ?, ?)",
+      )
+      .run(transactionId, state, T, T).lastInsertRowid,
+  );
+}
+
+describe('the migration list', () => {
+  it('has one file per migration, named NNNN-name.ts after its version, listed in order', () => {
+    const dir = join(__dirname, '../../../electron/core/store/migrations');
+    const files = readdirSync(dir).filter((f) => /^\d{4}-.+\.ts$/.test(f)).sort();
+    expect(files.map((f) => Number(f.slice(0, 4)))).toEqual(migrations.map((m) => m.version));
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+  });
+
+  it('carries on from the user_version an older store recorded, and applies nothing twice', () => {
+    const db = storeAt(5);
+    insertTransaction(db, 1);
+    expect(migrate(db)).toBe(migrations.length);
+    expect(migrate(db)).toBe(migrations.length);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM paytrace_transactions').get()).toEqual({ n: 1 });
+  });
+});
+
+describe('0001 initial', () => {
+  it('creates the core tables on an empty file', () => {
+    const db = storeAt(0);
+    migrate(db, 1);
+    expect(tables(db)).toEqual(expect.arrayContaining(['settings', 'paytrace_transactions', 'customers', 'invoices', 'matches', 'allocations', 'outbox', 'audit', 'sync_state']));
+    insertTransaction(db, 1);
+    insertMatch(db, 1);
+    expect(() => db.prepare("UPDATE matches SET review_state = 'lost'").run()).toThrow(/CHECK/);
+  });
+});
+
+describe('0002 learned mappings', () => {
+  it('adds learned_mappings; customers survive', () => {
+    const db = storeAt(1);
+    db.prepare("INSERT INTO customers (customer_id, name, updated_at) VALUES ('C1', 'Apex', ?)").run(T);
+    migrate(db, 2);
+    expect(tables(db)).toContain('learned_mappings');
+    expect(db.prepare('SELECT name FROM customers').all()).toEqual([{ name: 'Apex' }]);
+    expect(() => db.prepare("INSERT INTO learned_mappings (key, value, customer_id, updated_at) VALUES ('email', 'x', 'C1', ?)").run(T)).toThrow(/CHECK/);
+  });
+});
+
+describe('0003 users, sessions and refund requests', () => {
+  it('adds users, sessions, throttle and refund tables; transactions survive and refunds reference them', () => {
+    const db = storeAt(2);
+    insertTransaction(db, 7);
+    migrate(db, 3);
+    expect(tables(db)).toEqual(expect.arrayContaining(['users', 'sessions', 'sign_in_failures', 'refund_requests', 'refund_approvals']));
+    expect(insertRefund(db, 7, 'requested')).toBe(1);
+    expect(() => insertRefund(db, 8, 'requested')).toThrow(/FOREIGN KEY/);
+  });
+});
+
+describe('0004 offline review', () => {
+  it('adds owner and clerk_exception to matches (existing rows keep theirs, new columns NULL) and the offline tables', () => {
+    const db = storeAt(3);
+    insertTransaction(db, 1);
+    insertMatch(db, 1);
+    migrate(db, 4);
+    expect(columns(db, 'matches')).toEqual(expect.arrayContaining(['owner', 'clerk_exception']));
+    expect(db.prepare('SELECT transaction_id, review_state, owner, clerk_exception FROM matches').all()).toEqual([
+      { transaction_id: 1, review_state: 'pending', owner: null, clerk_exception: null },
+    ]);
+    expect(tables(db)).toEqual(expect.arrayContaining(['clerk_allocations', 'decision_snapshots', 'posting_conflicts', 'handoff_sessions']));
+    // One open conflict per transaction; a resolved one does not count.
+    const conflict = db.prepare("INSERT INTO posting_conflicts (transaction_id, kinds_json, then_json, now_json, detected_at, state) VALUES (1, '[]', '{}', '{}', ?, ?)");
+    conflict.run(T, 'resolved');
+    conflict.run(T, 'open');
+    expect(() => conflict.run(T, 'open')).toThrow(/UNIQUE/);
+  });
+});
+
+describe('0005 supervisor controls', () => {
+  it('adds control requests, approvals and receipt reversals; existing refunds and transactions survive', () => {
+    const db = storeAt(4);
+    insertTransaction(db, 1);
+    const refundId = insertRefund(db, 1);
+    migrate(db, 5);
+    expect(tables(db)).toEqual(expect.arrayContaining(['control_requests', 'control_approvals', 'receipt_reversals']));
+    expect(db.prepare('SELECT id, state FROM refund_requests').all()).toEqual([{ id: refundId, state: 'approved' }]);
+    const request = db.prepare(
+      "INSERT INTO control_requests (kind, transaction_id, amount_cents, currency, reason_code, state, requested_by, requester_role, requested_at, updated_at) VALUES ('write_off', 1, 500, 'USD', 'Other', ?, 'ann', 'clerk', ?, ?)",
+    );
+    const id = Number(request.run('requested', T, T).lastInsertRowid);
+    // One open request per transaction.
+    expect(() => request.run('requested', T, T)).toThrow(/UNIQUE/);
+    db.prepare(
+      "INSERT INTO receipt_reversals (control_id, transaction_id, reference, receipt_reference, reason, state, created_at, updated_at) VALUES (?, 1, 'REV-1', 'PT-1', 'r', 'queued', ?, ?)",
+    ).run(id, T, T);
+    expect(() => db.prepare("UPDATE receipt_reversals SET state = 'conflict'").run()).toThrow(/CHECK/);
+  });
+});
+
+describe('0006 open credits and discount terms', () => {
+  it('adds invoices.terms_json (NULL on existing rows); negative balances are allowed', () => {
+    const db = storeAt(5);
+    db.prepare("INSERT INTO invoices (invoice_no, customer_id, invoice_date, amount_cents, open_balance_cents, currency, updated_at) VALUES ('I1', 'C1', '2026-01-01', 100, 100, 'USD', ?)").run(T);
+    migrate(db, 6);
+    expect(db.prepare('SELECT invoice_no, open_balance_cents, terms_json FROM invoices').all()).toEqual([{ invoice_no: 'I1', open_balance_cents: 100, terms_json: null }]);
+    db.prepare("INSERT INTO invoices (invoice_no, customer_id, invoice_date, amount_cents, open_balance_cents, currency, updated_at) VALUES ('CM1', 'C1', '2026-01-01', -50, -50, 'USD', ?)").run(T);
+  });
+});
+
+describe('0007 refund links', () => {
+  it('adds refund_links (a NULL sale means "no synced sale"); refunds survive', () => {
+    const db = storeAt(6);
+    insertTransaction(db, 1);
+    insertRefund(db, 1);
+    migrate(db, 7);
+    db.prepare("INSERT INTO refund_links (refund_id, sale_id, linked_by, linked_at) VALUES (400000102, NULL, 'ann', ?)").run(T);
+    expect(db.prepare('SELECT refund_id, sale_id FROM refund_links').all()).toEqual([{ refund_id: 400000102, sale_id: null }]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM refund_requests').get()).toEqual({ n: 1 });
+  });
+});
+
+describe('0008 sync_state split', () => {
+  const conflict = {
+    kind: 'refundable_amount_changed',
+    detail: 'Only $10.00 is still refundable',
+    detectedAt: '2026-03-02T09:00:00.000Z',
+    then: { amountCents: 2500, refundableCents: 10_000, asOf: T },
+    now: { saleType: 'SALE', saleAmountCents: 10_000, refundedCents: 9_000, refundableCents: 1_000, asOf: '2026-03-02T09:00:00.000Z' },
+    choices: ['reduce', 'discard'],
+  };
+
+  it('moves policies, the idle lock, refund conflicts and the profile id out of sync_state; sync cursors stay', () => {
+    const db = storeAt(7);
+    insertTransaction(db, 1);
+    const refundId = insertRefund(db, 1);
+    const put = db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?)');
+    put.run('controls.policy', JSON.stringify({ approvalAboveCents: 9_900, reasonCodes: ['Small balance'] }));
+    put.run('refunds.policy', JSON.stringify({ secondApproverAboveCents: 100 }));
+    put.run('auth.idleMinutes', '30');
+    put.run('profile.id', 'a1b2c3d4e5f60718');
+    put.run(`refunds.conflict.${refundId}`, JSON.stringify(conflict));
+    put.run('refunds.conflict.999', JSON.stringify(conflict)); // its refund does not exist
+    put.run('paytrace.as_of', T);
+    put.run('erp.as_of', T);
+    put.run('paytrace.last_window_end', '2026-03-01');
+    put.run('sync.last_success_at', T);
+
+    migrate(db, 8);
+
+    expect(tables(db)).toEqual(expect.arrayContaining(['policies', 'refund_conflicts', 'app_identity', 'sync_state']));
+    const store = asStoreDb(db);
+    expect(loadControlPolicy(store)).toEqual({ ...DEFAULT_CONTROL_POLICY, approvalAboveCents: 9_900, reasonCodes: ['Small balance'] });
+    expect(loadRefundPolicy(store)).toEqual({ ...DEFAULT_REFUND_POLICY, secondApproverAboveCents: 100 });
+    expect(readPolicy(store, 'session')).toEqual({ idleMinutes: 30 });
+    expect(readProfileId(store)).toBe('a1b2c3d4e5f60718');
+    expect(readRefundConflict(store, refundId)).toEqual(conflict);
+    expect(db.prepare('SELECT refund_id, detected_at FROM refund_conflicts').all()).toEqual([{ refund_id: refundId, detected_at: conflict.detectedAt }]);
+    expect(db.prepare('SELECT key, value FROM sync_state ORDER BY key').all()).toEqual([
+      { key: 'erp.as_of', value: T },
+      { key: 'paytrace.as_of', value: T },
+      { key: 'paytrace.last_window_end', value: '2026-03-01' },
+      { key: 'sync.last_success_at', value: T },
+    ]);
+  });
+
+  it('on a store that never saved any of them: defaults, no profile id, nothing moved', () => {
+    const db = storeAt(7);
+    db.prepare("INSERT INTO sync_state (key, value) VALUES ('auth.idleMinutes', 'soon')").run();
+    migrate(db, 8);
+    const store = asStoreDb(db);
+    expect(loadControlPolicy(store)).toEqual(DEFAULT_CONTROL_POLICY);
+    expect(loadRefundPolicy(store)).toEqual(DEFAULT_REFUND_POLICY);
+    // An idle lock that never took effect (not a positive number) is not carried over.
+    expect(readPolicy(store, 'session')).toBeNull();
+    expect(readProfileId(store)).toBeNull();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM sync_state').get()).toEqual({ n: 0 });
+    expect(() => db.prepare("INSERT INTO policies (name, json, updated_at) VALUES ('misc', '{}', ?)").run(T)).toThrow(/CHECK/);
+  });
+});
