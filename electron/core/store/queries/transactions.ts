@@ -167,3 +167,13 @@ export function storedRefundRows(db: ReadDb): RefundRow[] {
     createdAt: r.created_at,
   }));
 }
+
+/** Ids of stored transactions written after `stamp` (an updated_at value). */
+export function transactionIdsUpdatedAfter(db: ReadDb, stamp: string): number[] {
+  return (db.prepare('SELECT transaction_id AS id FROM paytrace_transactions WHERE updated_at > ?').all(stamp) as Array<{ id: number }>).map((r) => r.id);
+}
+
+/** The newest updated_at in the store ('' when empty). */
+export function newestTransactionStamp(db: ReadDb): string {
+  return (db.prepare('SELECT MAX(updated_at) AS s FROM paytrace_transactions').get() as { s: string | null }).s ?? '';
+}
