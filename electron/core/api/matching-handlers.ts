@@ -2,7 +2,7 @@ import { ApiFailure } from '@shared/api-contract';
 import type { MatchingRulesSaved, MatchingRulesView, matchingMethods } from '@shared/api/matching';
 import { DEFAULT_MATCH_CONFIG, MatchConfigError, resolveMatchConfig, type MatchConfigOverride } from '@shared/matching-config';
 import { appendAudit } from '../audit/audit-log';
-import type { Db } from '../store/db';
+import { undecidedMatchSignatures } from '../store/queries/matches';
 import type { DomainHandlers } from './dispatch';
 import type { HandlerDeps } from './handlers';
 
@@ -20,15 +20,6 @@ function canonicalLists(rules: MatchConfigOverride): MatchConfigOverride {
     if (list) out[key] = [...new Set(list.map((v) => v.trim().replace(/\s+/g, ' ').toUpperCase()).filter((v) => v !== ''))];
   }
   return out;
-}
-
-/** What a clerk sees of each undecided row's match: status, exception and allocations (not the score's wording or the time). */
-function undecidedMatches(db: Db): Map<number, string> {
-  const rows = db
-    .prepare("SELECT transaction_id, match_status || '|' || COALESCE(exception, '') || '|' || COALESCE(allocations_json, '') FROM matches WHERE review_state = 'pending'")
-    .raw()
-    .all() as Array<[number, string]>;
-  return new Map(rows);
 }
 
 export function matchingHandlers(d: HandlerDeps): DomainHandlers<keyof typeof matchingMethods> {
@@ -49,10 +40,10 @@ export function matchingHandlers(d: HandlerDeps): DomainHandlers<keyof typeof ma
       // Stored (and audited) first: the re-match below reads the new rules.
       d.setMatchingRules(rules);
       appendAudit(d.db, { actor: d.actor(ctx), action: 'settings.matching', objectType: 'settings', objectId: 'matching', before: rulesBefore, after: rules });
-      const before = undecidedMatches(d.db);
+      const before = undecidedMatchSignatures(d.db);
       const result = await d.rematchAll();
       let changed = 0;
-      for (const [id, now] of undecidedMatches(d.db)) if (before.get(id) !== now) changed += 1;
+      for (const [id, now] of undecidedMatchSignatures(d.db)) if (before.get(id) !== now) changed += 1;
       return { ...view(d.settings().matching), rematch: { pending: result.pending, rematched: result.rematched, changed } };
     },
   };

@@ -8,7 +8,7 @@ import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } fr
 import { hasRole, requirementFor } from './permissions';
 import { SessionStore } from './sessions';
 import { DEFAULT_THROTTLE, SignInThrottle, type ThrottlePolicy } from './throttle';
-import { countAdmins, countUsers, findUser, insertUser, listUsersForAdmin, updatePasswordHash, updateRole, userView } from './users';
+import { countAdmins, countUsers, findUser, insertUser, listUsersForAdmin, updatePasswordHash, updateRole, userView } from '../store/queries/users';
 
 // Users, sessions and the dispatcher's authorize hook. The CLI channel is the
 // local admin tool (whoever can run it can already read the data folder), so

@@ -1,4 +1,5 @@
 import type { Db } from '../store/db';
+import { clearSignInFailures, saveSignInFailures, signInFailures } from '../store/queries/sign-in-failures';
 
 // Failed sign-ins are rate-limited per typed user name (existing or not):
 // the first `freeAttempts` failures cost nothing, then each further failure
@@ -7,8 +8,6 @@ import type { Db } from '../store/db';
 
 export type ThrottlePolicy = Readonly<{ freeAttempts: number; baseLockSeconds: number; maxLockSeconds: number }>;
 export const DEFAULT_THROTTLE: ThrottlePolicy = { freeAttempts: 5, baseLockSeconds: 30, maxLockSeconds: 15 * 60 };
-
-type Row = { failures: number; locked_until: string | null };
 
 export function lockSecondsAfter(failures: number, policy: ThrottlePolicy = DEFAULT_THROTTLE): number {
   if (failures < policy.freeAttempts) return 0;
@@ -25,28 +24,23 @@ export class SignInThrottle {
 
   /** Seconds until this name may try again; 0 when it may try now. */
   waitSeconds(userName: string): number {
-    const row = this.db.prepare('SELECT failures, locked_until FROM sign_in_failures WHERE user_name = ?').get(userName) as Row | undefined;
-    if (!row?.locked_until) return 0;
-    const ms = Date.parse(row.locked_until) - this.now().getTime();
+    const row = signInFailures(this.db, userName);
+    if (!row?.lockedUntil) return 0;
+    const ms = Date.parse(row.lockedUntil) - this.now().getTime();
     return ms > 0 ? Math.ceil(ms / 1000) : 0;
   }
 
   recordFailure(userName: string): number {
     const now = this.now();
-    const row = this.db.prepare('SELECT failures FROM sign_in_failures WHERE user_name = ?').get(userName) as Row | undefined;
+    const row = signInFailures(this.db, userName);
     const failures = (row?.failures ?? 0) + 1;
     const lock = lockSecondsAfter(failures, this.policy);
     const lockedUntil = lock > 0 ? new Date(now.getTime() + lock * 1000).toISOString() : null;
-    this.db
-      .prepare(
-        `INSERT INTO sign_in_failures (user_name, failures, locked_until, last_failure_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (user_name) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, last_failure_at = excluded.last_failure_at`,
-      )
-      .run(userName, failures, lockedUntil, now.toISOString());
+    saveSignInFailures(this.db, userName, { failures, lockedUntil }, now.toISOString());
     return lock;
   }
 
   clear(userName: string): void {
-    this.db.prepare('DELETE FROM sign_in_failures WHERE user_name = ?').run(userName);
+    clearSignInFailures(this.db, userName);
   }
 }

@@ -10,6 +10,9 @@ import type { ErpConnector, ReceiptRequest } from '../erp/connector';
 import { silentLogger, type Logger } from '../log/logger';
 import type { OutboxRow, Preflight } from '../posting/outbox-worker';
 import type { Db } from '../store/db';
+import { setInvoiceStates } from '../store/queries/ledger';
+import { replaceOpenConflict } from '../store/queries/posting-conflicts';
+import { outboxStateOf, parseReceiptPayload } from '../store/queries/posting-state';
 import { knownRefundedCents, thenSide, wasVoidedThroughTieout, type RefundRow } from './snapshot';
 
 // Catch-up re-validation: before a queued posting's first send, the decision is
@@ -107,10 +110,9 @@ export function createCatchUpPreflight(o: CatchUpOptions): Preflight {
   /** What other queued postings claim per invoice beyond what the fresh read already reflects. */
   function claimedByOthers(picture: ErpPicture, self: number): Map<string, number> {
     const claimed = new Map<string, number>();
-    const state = o.db.prepare('SELECT state, updated_at FROM outbox WHERE id = ?');
     for (const [id, p] of passed) {
-      const r = state.get(id) as { state: string; updated_at: string } | undefined;
-      const stillClaims = r && (['queued', 'sending', 'retry_wait', 'unknown_outcome'].includes(r.state) || (r.state === 'posted' && r.updated_at >= picture.startedAt));
+      const r = outboxStateOf(o.db, id);
+      const stillClaims = r && (['queued', 'sending', 'retry_wait', 'unknown_outcome'].includes(r.state) || (r.state === 'posted' && r.updatedAt >= picture.startedAt));
       if (!stillClaims) {
         passed.delete(id);
         continue;
@@ -123,7 +125,7 @@ export function createCatchUpPreflight(o: CatchUpOptions): Preflight {
 
   return async (row: OutboxRow, connector: ErpConnector) => {
     if (row.kind !== 'receipt') return { ok: true };
-    const receipt = JSON.parse(row.payload_json) as ReceiptRequest;
+    const receipt = parseReceiptPayload(row.payload_json);
     const then = thenSide(o.db, row.transaction_id, receipt);
     // Any read failing here throws: the worker retries later, it never posts unchecked.
     const picture = await readErp(connector);
@@ -169,16 +171,8 @@ export function createCatchUpPreflight(o: CatchUpOptions): Preflight {
 export function recordConflict(db: Db, transactionId: number, findings: readonly Finding[], then: DecisionSide, now: DecisionSide, at: string): void {
   const kinds = [...new Set(findings.map((f) => f.kind))];
   db.transaction(() => {
-    db.prepare("DELETE FROM posting_conflicts WHERE transaction_id = ? AND state = 'open'").run(transactionId);
-    db.prepare("INSERT INTO posting_conflicts (transaction_id, kinds_json, then_json, now_json, detected_at, state) VALUES (?, ?, ?, ?, ?, 'open')").run(
-      transactionId,
-      JSON.stringify({ kinds, details: findings.map((f) => f.detail) }),
-      JSON.stringify(then),
-      JSON.stringify(now),
-      at,
-    );
-    const update = db.prepare('UPDATE invoices SET open_balance_cents = ?, is_open = ?, updated_at = ? WHERE invoice_no = ?');
-    for (const i of now.invoices) update.run(i.isOpen ? i.openBalanceCents : 0, i.isOpen ? 1 : 0, at, i.invoiceNo);
+    replaceOpenConflict(db, { transactionId, kinds, details: findings.map((f) => f.detail), then, now, at });
+    setInvoiceStates(db, now.invoices, at);
     appendAudit(db, { actor: 'system', action: 'catchup.conflict', objectType: 'transaction', objectId: String(transactionId), after: { kinds, details: findings.map((f) => f.detail) }, at });
   })();
 }

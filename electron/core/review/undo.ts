@@ -1,5 +1,8 @@
 import { appendAudit } from '../audit/audit-log';
-import type { Db } from '../store/db';
+import { systemClock, type Clock } from '../clock';
+import type { ReadDb, WriteDb } from '../store/db';
+import { deleteUnsentReceipt, receiptRowsOf } from '../store/queries/posting-state';
+import { putBackReviewRows, readReviewRows, type ReviewRowsSnapshot } from '../store/queries/undo-snapshots';
 
 // "Undo the last action" for the clerk's review workflow. Before a reviewing
 // action runs, the rows it may touch are snapshotted; undo puts them back.
@@ -7,68 +10,35 @@ import type { Db } from '../store/db';
 // request may have left for the ERP, the way back is the Failed tab or a
 // reversal, never a silent local rewind.
 
-type Snapshot = Readonly<{
-  matches: Record<string, unknown>[];
-  clerkAllocations: Record<string, unknown>[];
-  allocations: Record<string, unknown>[];
-  outbox: Array<{ transaction_id: number; state: string; attempts: number }>;
-}>;
+type Snapshot = ReviewRowsSnapshot;
 
 export type UndoEntry = Readonly<{ label: string; transactionIds: readonly number[]; snapshot: Snapshot; at: string }>;
 
 export class UndoError extends Error {}
 
-const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
-
-export function snapshotRows(db: Db, ids: readonly number[]): Snapshot {
-  const p = placeholders(ids.length);
-  return {
-    matches: db.prepare(`SELECT * FROM matches WHERE transaction_id IN (${p})`).all(...ids) as Record<string, unknown>[],
-    clerkAllocations: db.prepare(`SELECT * FROM clerk_allocations WHERE transaction_id IN (${p})`).all(...ids) as Record<string, unknown>[],
-    allocations: db.prepare(`SELECT * FROM allocations WHERE transaction_id IN (${p})`).all(...ids) as Record<string, unknown>[],
-    outbox: db.prepare(`SELECT transaction_id, state, attempts FROM outbox WHERE kind = 'receipt' AND transaction_id IN (${p})`).all(...ids) as Snapshot['outbox'],
-  };
+export function snapshotRows(db: ReadDb, ids: readonly number[]): Snapshot {
+  return readReviewRows(db, ids);
 }
 
-function insertRow(db: Db, table: string, row: Record<string, unknown>): void {
-  const cols = Object.keys(row);
-  db.prepare(`INSERT INTO ${table} (${cols.join(',')}) VALUES (${placeholders(cols.length)})`).run(...cols.map((c) => row[c]));
-}
-
-export function restoreSnapshot(db: Db, entry: UndoEntry, actor: string, now = new Date().toISOString()): void {
+export function restoreSnapshot(db: WriteDb, entry: UndoEntry, actor: string, now?: string, clock: Clock = systemClock): void {
   const ids = entry.transactionIds;
-  const p = placeholders(ids.length);
+  const at = now ?? clock.iso();
   db.transaction(() => {
     const had = new Map(entry.snapshot.outbox.map((o) => [o.transaction_id, o]));
-    const nowOutbox = db.prepare(`SELECT id, transaction_id, state, attempts FROM outbox WHERE kind = 'receipt' AND transaction_id IN (${p})`).all(...ids) as Array<{
-      id: number;
-      transaction_id: number;
-      state: string;
-      attempts: number;
-    }>;
+    const nowOutbox = receiptRowsOf(db, ids);
     for (const o of nowOutbox) {
-      const before = had.get(o.transaction_id);
+      const before = had.get(o.transactionId);
       if (before && before.state === o.state && before.attempts === o.attempts) continue;
       if (o.state !== 'queued' || o.attempts > 0) {
-        throw new UndoError(`Cannot undo "${entry.label}": the posting of ${o.transaction_id} has already started (${o.state}).`);
+        throw new UndoError(`Cannot undo "${entry.label}": the posting of ${o.transactionId} has already started (${o.state}).`);
       }
     }
     // Postings queued by the undone action go away with it (nothing was sent).
     for (const o of nowOutbox) {
-      if (!had.has(o.transaction_id)) {
-        db.prepare('DELETE FROM outbox_attempts WHERE outbox_id = ?').run(o.id);
-        db.prepare('DELETE FROM outbox WHERE id = ?').run(o.id);
-      }
+      if (!had.has(o.transactionId)) deleteUnsentReceipt(db, o.id);
     }
-    db.prepare(`DELETE FROM allocations WHERE transaction_id IN (${p})`).run(...ids);
-    for (const r of entry.snapshot.allocations) insertRow(db, 'allocations', r);
-    db.prepare(`DELETE FROM clerk_allocations WHERE transaction_id IN (${p})`).run(...ids);
-    for (const r of entry.snapshot.clerkAllocations) insertRow(db, 'clerk_allocations', r);
-    for (const r of entry.snapshot.matches) {
-      const cols = Object.keys(r).filter((c) => c !== 'transaction_id');
-      db.prepare(`UPDATE matches SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE transaction_id = ?`).run(...cols.map((c) => r[c]), r.transaction_id);
-    }
-    appendAudit(db, { actor, action: 'review.undo', objectType: 'transaction', objectId: ids.join(','), after: { undone: entry.label }, at: now });
+    putBackReviewRows(db, ids, entry.snapshot);
+    appendAudit(db, { actor, action: 'review.undo', objectType: 'transaction', objectId: ids.join(','), after: { undone: entry.label }, at });
   })();
 }
 

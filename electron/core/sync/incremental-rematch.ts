@@ -8,7 +8,7 @@ import { listCustomers, listOpenInvoices } from '../store/queries/ledger';
 import { listLearned } from '../store/queries/learned';
 import { listRefundLinks } from '../store/queries/refund-links';
 import { approvedUnpostedAllocations, pendingTransactionIds, saveOutcomes } from '../store/queries/matches';
-import { listTransactions } from '../store/queries/transactions';
+import { listTransactions, newestTransactionStamp, transactionIdsUpdatedAfter } from '../store/queries/transactions';
 
 // Re-matching after a sync, limited to what can have changed.
 //
@@ -99,9 +99,9 @@ export class IncrementalRematcher {
     request: RematchRequest,
     pendingIds: readonly number[],
   ): { transactions: Map<number, PayTraceTransaction>; stamp: string; all: PayTraceTransaction[] } {
-    const stamp = newestStamp(db);
+    const stamp = newestTransactionStamp(db);
     if (prev && !request.full && request.changedTransactionIds !== null) {
-      const ids = new Set([...request.changedTransactionIds, ...changedInStore(db, prev.transactionsStamp)]);
+      const ids = new Set([...request.changedTransactionIds, ...transactionIdsUpdatedAfter(db, prev.transactionsStamp)]);
       for (const id of pendingIds) if (!prev.transactions.has(id)) ids.add(id);
       if (ids.size <= RELOAD_ALL_ABOVE) {
         const transactions = prev.transactions;
@@ -158,7 +158,7 @@ export class IncrementalRematcher {
       const dirty = new Set<string>();
       const seeds = new Set<number>();
       // What the caller reports, and what the store says changed since the last run.
-      const changed = new Set([...(request.changedTransactionIds ?? []), ...changedInStore(db, prev.transactionsStamp)]);
+      const changed = new Set([...(request.changedTransactionIds ?? []), ...transactionIdsUpdatedAfter(db, prev.transactionsStamp)]);
       // Invoices: new, gone or different.
       for (const [no, now] of invoiceState) {
         const before = prev.invoices.get(no);
@@ -218,15 +218,6 @@ export class IncrementalRematcher {
       ...(fullBecause !== null ? { fullBecause } : {}),
     };
   }
-}
-
-/** Ids of stored transactions written after `stamp`. */
-function changedInStore(db: Db, stamp: string): number[] {
-  return (db.prepare('SELECT transaction_id AS id FROM paytrace_transactions WHERE updated_at > ?').all(stamp) as Array<{ id: number }>).map((r) => r.id);
-}
-
-function newestStamp(db: Db): string {
-  return (db.prepare('SELECT MAX(updated_at) AS s FROM paytrace_transactions').get() as { s: string | null }).s ?? '';
 }
 
 function hasAny(m: TxnMemo, dirty: ReadonlySet<string>): boolean {

@@ -1,4 +1,4 @@
-import type { Db } from '../db';
+import type { ReadDb, WriteDb } from '../db';
 
 // ERP credit memos in the posting outbox (kind 'credit_memo', idempotency key
 // `credit_memo:<PayTrace refund id>`), and what they are queued against: the
@@ -16,12 +16,12 @@ export type CreditMemoOutboxRow = Readonly<{
 }>;
 
 /** The sale's receipt row in the outbox, whatever its state. */
-export function receiptOutboxFor(db: Db, saleTransactionId: number): ReceiptOutboxRow | null {
+export function receiptOutboxFor(db: ReadDb, saleTransactionId: number): ReceiptOutboxRow | null {
   return (db.prepare("SELECT payload_json, state FROM outbox WHERE transaction_id = ? AND kind = 'receipt'").get(saleTransactionId) as ReceiptOutboxRow | undefined) ?? null;
 }
 
 /** Inserts a queued credit memo unless its key exists; true when this call inserted it. */
-export function insertCreditMemoOutbox(db: Db, row: Readonly<{ key: string; transactionId: number; payloadJson: string; now: string }>): boolean {
+export function insertCreditMemoOutbox(db: WriteDb, row: Readonly<{ key: string; transactionId: number; payloadJson: string; now: string }>): boolean {
   return (
     db
       .prepare(
@@ -33,7 +33,7 @@ export function insertCreditMemoOutbox(db: Db, row: Readonly<{ key: string; tran
 }
 
 /** The first of these keys that is in the outbox as a credit memo. */
-export function creditMemoOutbox(db: Db, keys: readonly string[]): CreditMemoOutboxRow | null {
+export function creditMemoOutbox(db: ReadDb, keys: readonly string[]): CreditMemoOutboxRow | null {
   const stmt = db.prepare("SELECT idempotency_key, transaction_id, state, erp_document_id, last_error, updated_at FROM outbox WHERE idempotency_key = ? AND kind = 'credit_memo'");
   for (const key of keys) {
     const row = stmt.get(key) as CreditMemoOutboxRow | undefined;
@@ -43,7 +43,7 @@ export function creditMemoOutbox(db: Db, keys: readonly string[]): CreditMemoOut
 }
 
 /** Tieout's own refund request that PayTrace executed as this transaction (refund id, or the sale id for a void). */
-export function refundRequestByPayTraceId(db: Db, paytraceTransactionId: number): { id: number; method: 'void' | 'refund' | null; credit_memo_key: string | null } | null {
+export function refundRequestByPayTraceId(db: ReadDb, paytraceTransactionId: number): { id: number; method: 'void' | 'refund' | null; credit_memo_key: string | null } | null {
   return (
     (db
       .prepare("SELECT id, method, credit_memo_key FROM refund_requests WHERE paytrace_transaction_id = ? AND state = 'done' ORDER BY id LIMIT 1")

@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { defaultErpMapping, erpMappingSchema, type ErpMapping } from '@shared/erp-mapping';
-import type { Db } from '../db';
+import type { ReadDb, WriteDb } from '../db';
+import { parseJsonColumn } from '../json-column';
 
 // Versioned mapping per ERP kind, kept in the settings table under
 // "erp_mapping:<kind>:<version>" so earlier versions stay readable.
@@ -8,18 +10,21 @@ export type MappingVersion = Readonly<{ version: number; savedAt: string; savedB
 
 const prefix = (kind: string) => `erp_mapping:${kind}:`;
 
-export function mappingHistory(db: Db, kind: string): MappingVersion[] {
+// A mapping saved before a field existed reads with that field's default (erpMappingSchema).
+const mappingVersionSchema = z.object({ version: z.number().int(), savedAt: z.string(), savedBy: z.string(), mapping: erpMappingSchema });
+
+export function mappingHistory(db: ReadDb, kind: string): MappingVersion[] {
   const rows = db.prepare('SELECT key, value FROM settings WHERE key LIKE ?').all(`${prefix(kind)}%`) as Array<{ key: string; value: string }>;
   return rows
-    .map((r) => JSON.parse(r.value) as MappingVersion)
+    .map((r): MappingVersion => parseJsonColumn(mappingVersionSchema, r.value, `settings.value (${r.key})`))
     .sort((a, b) => b.version - a.version);
 }
 
-export function currentMapping(db: Db, kind: string): MappingVersion {
+export function currentMapping(db: ReadDb, kind: string): MappingVersion {
   return mappingHistory(db, kind)[0] ?? { version: 0, savedAt: '', savedBy: '', mapping: defaultErpMapping() };
 }
 
-export function saveMapping(db: Db, kind: string, mapping: ErpMapping, savedBy: string, now = new Date().toISOString()): MappingVersion {
+export function saveMapping(db: WriteDb, kind: string, mapping: ErpMapping, savedBy: string, now = new Date().toISOString()): MappingVersion {
   const valid = erpMappingSchema.parse(mapping);
   return db.transaction(() => {
     const version = currentMapping(db, kind).version + 1;

@@ -1,11 +1,11 @@
 import type { LearnedUpdate } from '../../matching/learning';
 import type { LearnedMapping } from '../../matching/types';
-import type { Db } from '../db';
+import type { ReadDb, WriteDb } from '../db';
 
 // Customer mappings learned from clerks' confirmations. One (key, value) points
 // at one customer: an overruled mapping is replaced, not kept beside the new one.
 
-export function listLearned(db: Db): LearnedMapping[] {
+export function listLearned(db: ReadDb): LearnedMapping[] {
   return (db.prepare('SELECT key, value, customer_id, confirmations FROM learned_mappings').all() as Array<{
     key: LearnedMapping['key'];
     value: string;
@@ -14,7 +14,7 @@ export function listLearned(db: Db): LearnedMapping[] {
   }>).map((r) => ({ key: r.key, value: r.value, customerId: r.customer_id, confirmations: r.confirmations }));
 }
 
-export function storeLearned(db: Db, updates: readonly LearnedUpdate[], now = new Date().toISOString()): void {
+export function storeLearned(db: WriteDb, updates: readonly LearnedUpdate[], now = new Date().toISOString()): void {
   const remove = db.prepare('DELETE FROM learned_mappings WHERE key = ? AND value = ?');
   const insert = db.prepare('INSERT INTO learned_mappings (key, value, customer_id, confirmations, updated_at) VALUES (?, ?, ?, ?, ?)');
   for (const u of updates) {

@@ -1,11 +1,14 @@
+import { z } from 'zod';
 import { cents, type Cents } from '@shared/money';
-import type { Allocation, GridRow, MatchMarker, MatchOutcome, RowStatus, StatusCounts } from '@shared/domain';
-import type { Db } from '../db';
+import type { Allocation, GridRow, MatchOutcome, RowStatus, StatusCounts } from '@shared/domain';
+import { allocationsSchema, matchMarkerSchema, matchOutcomeSchema } from '@shared/domain-schemas';
+import type { ReadDb, WriteDb } from '../db';
+import { parseJsonColumn } from '../json-column';
 
 // Matcher outcomes and the clerk's decisions. A decided row (approved, posted)
 // is never overwritten by a later re-match.
 
-export function saveOutcomes(db: Db, outcomes: readonly MatchOutcome[], now = new Date().toISOString()): number {
+export function saveOutcomes(db: WriteDb, outcomes: readonly MatchOutcome[], now = new Date().toISOString()): number {
   const stmt = db.prepare(`
     INSERT INTO matches (transaction_id, match_status, customer_id, score, reason, exception, outcome_json, allocations_json, matched_at)
     VALUES (@transaction_id, @match_status, @customer_id, @score, @reason, @exception, @outcome_json, @allocations_json, @now)
@@ -33,7 +36,7 @@ export function saveOutcomes(db: Db, outcomes: readonly MatchOutcome[], now = ne
   return changed;
 }
 
-export function pendingTransactionIds(db: Db): number[] {
+export function pendingTransactionIds(db: ReadDb): number[] {
   return (
     db
       .prepare(
@@ -46,7 +49,7 @@ export function pendingTransactionIds(db: Db): number[] {
 }
 
 /** Allocations already spoken for: approved but not yet reflected in the ERP's balances. */
-export function approvedUnpostedAllocations(db: Db): Array<{ invoiceNo: string; amountCents: number }> {
+export function approvedUnpostedAllocations(db: ReadDb): Array<{ invoiceNo: string; amountCents: number }> {
   return db
     .prepare(
       `SELECT a.invoice_no AS invoiceNo, a.amount_cents AS amountCents FROM allocations a
@@ -55,12 +58,25 @@ export function approvedUnpostedAllocations(db: Db): Array<{ invoiceNo: string; 
     .all() as Array<{ invoiceNo: string; amountCents: number }>;
 }
 
-export function getOutcome(db: Db, transactionId: number): MatchOutcome | null {
+export function getOutcome(db: ReadDb, transactionId: number): MatchOutcome | null {
   const r = db.prepare('SELECT outcome_json FROM matches WHERE transaction_id = ?').get(transactionId) as { outcome_json: string } | undefined;
-  return r ? (JSON.parse(r.outcome_json) as MatchOutcome) : null;
+  return r ? parseJsonColumn(matchOutcomeSchema, r.outcome_json, 'matches.outcome_json') : null;
 }
 
-export function decidedAllocations(db: Db, transactionId: number): Allocation[] {
+/**
+ * What a clerk sees of each undecided row's match (status, exception and
+ * allocations; not the score's wording or the time), by transaction id: two
+ * reads compared tell how many rows a re-match changed.
+ */
+export function undecidedMatchSignatures(db: ReadDb): Map<number, string> {
+  const rows = db
+    .prepare("SELECT transaction_id, match_status || '|' || COALESCE(exception, '') || '|' || COALESCE(allocations_json, '') FROM matches WHERE review_state = 'pending'")
+    .raw()
+    .all() as Array<[number, string]>;
+  return new Map(rows);
+}
+
+export function decidedAllocations(db: ReadDb, transactionId: number): Allocation[] {
   return (db.prepare('SELECT invoice_no, amount_cents FROM allocations WHERE transaction_id = ? ORDER BY invoice_no').all(transactionId) as Array<{ invoice_no: string; amount_cents: number }>).map(
     (r) => ({ invoiceNo: r.invoice_no, amountCents: cents(r.amount_cents) }),
   );
@@ -85,6 +101,8 @@ const C = {
 } as const;
 
 const NO_ALLOCATIONS: readonly Allocation[] = [];
+// json_extract of $.markers, $.remainingCents, $.refundOf, $.refundedBy: each null when absent.
+const outcomeExtrasSchema = z.tuple([z.array(matchMarkerSchema).nullable(), z.number().nullable(), z.number().nullable(), z.array(z.number()).nullable()]);
 const NO_EXTRAS = '[null,null,null,null]';
 
 function gridQuery(where: string): string {
@@ -103,7 +121,7 @@ function gridQuery(where: string): string {
        ORDER BY t.created_at DESC, t.transaction_id DESC`;
 }
 
-export function gridRows(db: Db, ids?: readonly number[]): GridRow[] {
+export function gridRows(db: ReadDb, ids?: readonly number[]): GridRow[] {
   const balances = new Map<string, number>();
   for (const [no, balance] of db.prepare('SELECT invoice_no, open_balance_cents FROM invoices').raw().iterate() as Iterable<[string, number]>) {
     balances.set(no, balance);
@@ -128,7 +146,7 @@ export function gridRows(db: Db, ids?: readonly number[]): GridRow[] {
     const amountCents = r[C.amount] as number;
     const json = r[C.allocationsJson] as string | null;
     // Most unmatched rows store '[]': no parse needed.
-    const allocations: readonly Allocation[] = decided.get(id) ?? (json && json !== '[]' ? (JSON.parse(json) as Allocation[]) : NO_ALLOCATIONS);
+    const allocations: readonly Allocation[] = decided.get(id) ?? (json && json !== '[]' ? parseJsonColumn(allocationsSchema, json, 'matches.allocations_json') : NO_ALLOCATIONS);
     const invoices: string[] = [];
     let openBalance: Cents | null = null;
     let allocated = 0;
@@ -173,9 +191,7 @@ export function gridRows(db: Db, ids?: readonly number[]): GridRow[] {
     // The matcher's own code: a REFUND row always carries refundOf (null when no sale was linked).
     const isRefund = r[C.exception] === 'refund';
     if (isRefund || (extras !== null && extras !== NO_EXTRAS)) {
-      const [markers, remaining, refundOf, refundedBy] = extras
-        ? (JSON.parse(extras) as [MatchMarker[] | null, number | null, number | null, number[] | null])
-        : [null, null, null, null];
+      const [markers, remaining, refundOf, refundedBy] = extras ? parseJsonColumn(outcomeExtrasSchema, extras, 'matches.outcome_json') : [null, null, null, null];
       out[i] = {
         ...out[i]!,
         ...(markers && markers.length > 0 ? { markers } : {}),

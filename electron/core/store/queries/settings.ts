@@ -1,13 +1,24 @@
+import { z } from 'zod';
 import { defaultSettings, settingsSchema, type Settings } from '@shared/settings';
-import type { Db } from '../db';
+import type { Db, ReadDb, WriteDb } from '../db';
+import { parseJsonColumn } from '../json-column';
 
 const KEY = 'app';
 
-export function loadSettings(db: Db): Settings {
+// As stored: each section may lack fields a newer version added (the defaults
+// fill them), and the merged whole is checked by settingsSchema.
+const storedSettingsSchema = z.looseObject({
+  paytrace: z.looseObject({}).nullish(),
+  erp: z.looseObject({}).nullish(),
+  sync: z.looseObject({}).nullish(),
+  matching: z.unknown().optional(),
+});
+
+export function loadSettings(db: ReadDb): Settings {
   const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(KEY) as { value: string } | undefined;
   if (!row) return defaultSettings();
   const defaults = defaultSettings();
-  const stored = JSON.parse(row.value) as Partial<Settings>;
+  const stored = parseJsonColumn(storedSettingsSchema, row.value, 'settings.value (app)');
   // Settings written by an older version may lack newer fields: defaults fill them.
   const merged = {
     paytrace: { ...defaults.paytrace, ...stored.paytrace },
@@ -19,7 +30,7 @@ export function loadSettings(db: Db): Settings {
   return settingsSchema.parse(merged);
 }
 
-export function saveSettings(db: Db, settings: Settings): void {
+export function saveSettings(db: WriteDb, settings: Settings): void {
   const valid = settingsSchema.parse(settings);
   db.prepare(
     `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)

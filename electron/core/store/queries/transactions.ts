@@ -1,6 +1,14 @@
-import { cents } from '@shared/money';
+import { z } from 'zod';
+import { cents, type Cents } from '@shared/money';
 import type { PayTraceTransaction } from '@shared/domain';
-import type { Db } from '../db';
+import type { ReadDb, WriteDb } from '../db';
+import { parseJsonColumn } from '../json-column';
+
+// PayTrace transactions as synced (normalised columns beside the raw export row),
+// and export rows that failed validation.
+
+// The export row as PayTrace sent it: any JSON (the normalised columns are what is read).
+const rawRowSchema = z.unknown();
 
 type Row = {
   transaction_id: number;
@@ -25,7 +33,7 @@ type Row = {
 };
 
 /** Idempotent upsert by transaction id. Returns ids that are new or whose content changed. */
-export function upsertTransactions(db: Db, transactions: readonly PayTraceTransaction[], now = new Date().toISOString()): number[] {
+export function upsertTransactions(db: WriteDb, transactions: readonly PayTraceTransaction[], now = new Date().toISOString()): number[] {
   const existing = db.prepare('SELECT raw_json FROM paytrace_transactions WHERE transaction_id = ?');
   const upsert = db.prepare(`
     INSERT INTO paytrace_transactions (transaction_id, type, amount_cents, currency, tax_cents, created_at, settled_at, declined,
@@ -94,22 +102,22 @@ function toTransaction(r: Row): PayTraceTransaction {
     email: r.email,
     maskedCard: r.masked_card,
     method: r.method,
-    raw: JSON.parse(r.raw_json) as unknown,
+    raw: parseJsonColumn(rawRowSchema, r.raw_json, 'paytrace_transactions.raw_json'),
   };
 }
 
-export function getTransaction(db: Db, id: number): PayTraceTransaction | null {
+export function getTransaction(db: ReadDb, id: number): PayTraceTransaction | null {
   const r = db.prepare('SELECT * FROM paytrace_transactions WHERE transaction_id = ?').get(id) as Row | undefined;
   return r ? toTransaction(r) : null;
 }
 
-export function listTransactions(db: Db, ids?: readonly number[]): PayTraceTransaction[] {
+export function listTransactions(db: ReadDb, ids?: readonly number[]): PayTraceTransaction[] {
   if (!ids) return (db.prepare('SELECT * FROM paytrace_transactions ORDER BY created_at, transaction_id').all() as Row[]).map(toTransaction);
   const stmt = db.prepare('SELECT * FROM paytrace_transactions WHERE transaction_id = ?');
   return ids.map((id) => stmt.get(id) as Row | undefined).filter((r): r is Row => !!r).map(toTransaction);
 }
 
-export function recordRejects(db: Db, rejects: ReadonlyArray<{ raw: unknown; error: string }>, now = new Date().toISOString()): void {
+export function recordRejects(db: WriteDb, rejects: ReadonlyArray<{ raw: unknown; error: string }>, now = new Date().toISOString()): void {
   const insert = db.prepare('INSERT INTO paytrace_rejects (raw_json, error, seen_at) VALUES (?, ?, ?)');
   db.transaction(() => {
     for (const r of rejects) insert.run(JSON.stringify(r.raw), r.error, now);
@@ -117,9 +125,55 @@ export function recordRejects(db: Db, rejects: ReadonlyArray<{ raw: unknown; err
 }
 
 /** Transactions that carry the fields a refund copies from its sale (shared/refund-links.ts): the sale's possible refunds and their rival sales. */
-export function transactionsSharingRefundKey(db: Db, t: Pick<PayTraceTransaction, 'invoiceId' | 'customerId' | 'maskedCard'>): PayTraceTransaction[] {
+export function transactionsSharingRefundKey(db: ReadDb, t: Pick<PayTraceTransaction, 'invoiceId' | 'customerId' | 'maskedCard'>): PayTraceTransaction[] {
   const rows = db
     .prepare('SELECT * FROM paytrace_transactions WHERE UPPER(TRIM(invoice_id)) = ? AND UPPER(TRIM(customer_id)) = ? AND TRIM(masked_card) = ? ORDER BY transaction_id')
     .all(t.invoiceId.trim().toUpperCase(), t.customerId.trim().toUpperCase(), t.maskedCard.trim()) as Row[];
   return rows.map(toTransaction);
+}
+
+/** A stored transaction's type and amount. */
+export function paymentSummary(db: ReadDb, transactionId: number): { type: string; amountCents: Cents; currency: string } | null {
+  const t = db.prepare('SELECT type, amount_cents, currency FROM paytrace_transactions WHERE transaction_id = ?').get(transactionId) as
+    | { type: string; amount_cents: number; currency: string }
+    | undefined;
+  return t ? { type: t.type, amountCents: cents(t.amount_cents), currency: t.currency } : null;
+}
+
+/** The fields of a sale that a PayTrace refund of it copies (docs/paytrace.md: refunds do not name their sale). */
+export function saleRefundKeys(db: ReadDb, transactionId: number): { invoiceId: string; customerReferenceId: string; billingName: string; createdAt: string } | null {
+  const s = db.prepare('SELECT invoice_id, customer_reference_id, billing_name, created_at FROM paytrace_transactions WHERE transaction_id = ?').get(transactionId) as
+    | { invoice_id: string; customer_reference_id: string; billing_name: string; created_at: string }
+    | undefined;
+  return s ? { invoiceId: s.invoice_id, customerReferenceId: s.customer_reference_id, billingName: s.billing_name, createdAt: s.created_at } : null;
+}
+
+export type RefundRow = Readonly<{ transactionId: number; type: string; declined: boolean; amountCents: number; invoiceId: string; customerReferenceId: string; billingName: string; createdAt: string }>;
+
+/** Every stored REFUND row, in the shape the refund heuristics compare. */
+export function storedRefundRows(db: ReadDb): RefundRow[] {
+  return (
+    db
+      .prepare("SELECT transaction_id, type, declined, amount_cents, invoice_id, customer_reference_id, billing_name, created_at FROM paytrace_transactions WHERE type = 'REFUND'")
+      .all() as Array<{ transaction_id: number; type: string; declined: number; amount_cents: number; invoice_id: string; customer_reference_id: string; billing_name: string; created_at: string }>
+  ).map((r) => ({
+    transactionId: r.transaction_id,
+    type: r.type,
+    declined: r.declined === 1,
+    amountCents: r.amount_cents,
+    invoiceId: r.invoice_id,
+    customerReferenceId: r.customer_reference_id,
+    billingName: r.billing_name,
+    createdAt: r.created_at,
+  }));
+}
+
+/** Ids of stored transactions written after `stamp` (an updated_at value). */
+export function transactionIdsUpdatedAfter(db: ReadDb, stamp: string): number[] {
+  return (db.prepare('SELECT transaction_id AS id FROM paytrace_transactions WHERE updated_at > ?').all(stamp) as Array<{ id: number }>).map((r) => r.id);
+}
+
+/** The newest updated_at in the store ('' when empty). */
+export function newestTransactionStamp(db: ReadDb): string {
+  return (db.prepare('SELECT MAX(updated_at) AS s FROM paytrace_transactions').get() as { s: string | null }).s ?? '';
 }
