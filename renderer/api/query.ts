@@ -1,4 +1,4 @@
-import { QueryClient, useMutation, useQuery, useQueryClient, type Query } from '@tanstack/react-query';
+import { keepPreviousData, QueryClient, useMutation, useQuery, useQueryClient, type Query } from '@tanstack/react-query';
 import type { ApiEvents, MethodArgs, MethodName, MethodResult } from '@shared/api-contract';
 import { invoke, subscribe } from './client';
 
@@ -23,12 +23,18 @@ export function apiQueryKey<M extends MethodName>(method: M, args: MethodArgs<M>
 }
 
 /** `refetchOnMount: 'always'` for what a screen reloads each time it opens (its data is otherwise kept until an event or a write makes it stale). */
-export function useApiQuery<M extends MethodName>(method: M, args: MethodArgs<M>, options: Readonly<{ enabled?: boolean; refetchOnMount?: boolean | 'always' }> = {}) {
+/** `keepPrevious` shows the last answer while the answer to new args loads (a preview that follows typing). */
+export function useApiQuery<M extends MethodName>(
+  method: M,
+  args: MethodArgs<M>,
+  options: Readonly<{ enabled?: boolean; refetchOnMount?: boolean | 'always'; keepPrevious?: boolean }> = {},
+) {
   return useQuery<MethodResult<M>>({
     queryKey: apiQueryKey(method, args),
     queryFn: () => invoke(method, args),
     enabled: options.enabled ?? true,
     refetchOnMount: options.refetchOnMount ?? true,
+    ...(options.keepPrevious ? { placeholderData: keepPreviousData } : {}),
   });
 }
 
@@ -57,6 +63,7 @@ const ROW_QUERIES: ReadonlySet<MethodName> = new Set<MethodName>([
   'controls:preview',
   'conflicts:list',
   'matches:undoAvailable',
+  'erp:mappingPreview',
 ]);
 
 function transactionOf(query: Query): number | null {
@@ -79,4 +86,9 @@ export function connectQueriesToEvents(client: QueryClient): () => void {
   // sync:status and posting:status feed the banner and footer through the data
   // store; no query reads them.
   return subscribe('rows:changed', (event) => void client.invalidateQueries({ predicate: (q) => rowsChangedTouches(q, event) }));
+}
+
+/** Puts a write's reply into the cache as the answer of a read (the engine replied with the new state). */
+export function setApiQueryData<M extends MethodName>(client: QueryClient, method: M, args: MethodArgs<M>, value: MethodResult<M>): void {
+  client.setQueryData(apiQueryKey(method, args), value);
 }
