@@ -1,7 +1,9 @@
 import { StrictMode } from 'react';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { createRoot } from 'react-dom/client';
 import { App } from './components/App';
 import { ErrorBoundary } from './components/ErrorBoundary';
+import { queryClient } from './api/query';
 import { toast } from './state/toast-store';
 import './styles.css';
 
@@ -16,7 +18,9 @@ if (root) {
   createRoot(root).render(
     <StrictMode>
       <ErrorBoundary area="application">
-        <App />
+        <QueryClientProvider client={queryClient}>
+          <App />
+        </QueryClientProvider>
       </ErrorBoundary>
     </StrictMode>,
   );

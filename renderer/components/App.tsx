@@ -1,4 +1,6 @@
 import { useEffect, useRef } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { connectQueriesToEvents } from '../api/query';
 import { startDataFeed } from '../state/data-store';
 import { ReconGrid } from '../grid/ReconGrid';
 import { useKeyboard } from '../keyboard';
@@ -30,6 +32,15 @@ function Workspace() {
   const searchRef = useRef<HTMLInputElement>(null);
   useKeyboard(searchRef);
   useEffect(() => startDataFeed(), []);
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    const disconnect = connectQueriesToEvents(queryClient);
+    return () => {
+      disconnect();
+      // Signed out: the next user must not see this one's cached answers.
+      queryClient.clear();
+    };
+  }, [queryClient]);
   return (
     <div className="app">
       <TopBar />

@@ -1,21 +1,23 @@
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import type { ConnectionTestResult } from '@shared/api-contract';
 import {
-  ERP_KIND_VALUES,
   PAYTRACE_PRODUCTION_URL,
   PAYTRACE_SANDBOX_URL,
   type ConnectionId,
   type Settings,
   type SettingsView,
 } from '@shared/settings';
-import { errorMessage, invoke } from '../api/client';
+import { errorMessage } from '../api/client';
+import { apiQueryKey, useApiMutation, useApiQuery } from '../api/query';
+import { Field, NumberInput, Select, SubmitButton, TextInput } from '../ui/form';
 import { refreshRows } from '../state/data-store';
 import { toast } from '../state/toast-store';
 import { useUi } from '../state/ui-store';
 import { CheckIcon, CloseIcon } from './icons';
 import { ErpOptionFields } from '../features/erp-settings/ErpOptionFields';
 import { PaymentMapping } from '../features/erp-settings/PaymentMapping';
-import { settingsErrorMessage } from '../features/erp-settings/erp-kinds';
+import { settingsErrorMessage, useErpKinds } from '../features/erp-settings/erp-kinds';
 import { UsersTab } from '../features/admin/UsersTab';
 import { ApprovalLimitsTab } from '../features/admin/ApprovalLimitsTab';
 import { MatchingRulesTab } from '../features/matching-rules/MatchingRulesTab';
@@ -25,14 +27,11 @@ import { useUser } from '../features/auth/session-store';
 // Credentials go straight to the vault (credentials:set); the renderer never
 // receives them back, only "set" / "not set".
 
-const ERP_KIND_LABELS: Record<(typeof ERP_KIND_VALUES)[number], string> = {
-  p21: 'Epicor Prophet 21',
-  eclipse: 'Epicor Eclipse',
-  'sap-ecc': 'SAP ECC',
-  sage100: 'Sage 100',
-  abas: 'abas ERP',
-  file: 'File (open AR CSV)',
-};
+const PAYTRACE_ENVIRONMENTS = [
+  { value: 'demo', label: 'Demo (built-in sandbox)' },
+  { value: 'sandbox', label: 'PayTrace sandbox' },
+  { value: 'production', label: 'Production' },
+] as const satisfies ReadonlyArray<Readonly<{ value: Settings['paytrace']['environment']; label: string }>>;
 
 const TIME_ZONES: readonly string[] = (() => {
   try {
@@ -42,26 +41,20 @@ const TIME_ZONES: readonly string[] = (() => {
   }
 })();
 
-function Field({ label, hint, children, htmlFor }: Readonly<{ label: string; hint?: string; children: ReactNode; htmlFor: string }>) {
-  return (
-    <div className="field">
-      <label htmlFor={htmlFor}>{label}</label>
-      {children}
-      {hint ? <span className="field-hint">{hint}</span> : null}
-    </div>
-  );
+/** Keeps the cached settings view and takes only the credential statuses from a credentials reply. */
+function useCredentialsChanged(): (v: SettingsView) => void {
+  const client = useQueryClient();
+  return (v) => client.setQueryData<SettingsView>(apiQueryKey('settings:get', {}), (old) => (old ? { ...old, credentials: v.credentials } : v));
 }
 
-function numberOr(value: string, fallback: number): number {
-  const n = Number(value);
-  return value.trim() === '' || !Number.isFinite(n) ? fallback : Math.trunc(n);
-}
-
-function CredentialsBlock({ connection, status, onChanged }: Readonly<{ connection: ConnectionId; status: 'set' | 'not set'; onChanged: (v: SettingsView) => void }>) {
+function CredentialsBlock({ connection, status }: Readonly<{ connection: ConnectionId; status: 'set' | 'not set' }>) {
   const [editing, setEditing] = useState(false);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
+  const setCredentials = useApiMutation('credentials:set');
+  const clearCredentials = useApiMutation('credentials:clear');
+  const onChanged = useCredentialsChanged();
+  const busy = setCredentials.isPending || clearCredentials.isPending;
   const id = `credentials-${connection}`;
 
   const reset = () => {
@@ -71,28 +64,23 @@ function CredentialsBlock({ connection, status, onChanged }: Readonly<{ connecti
   };
 
   const save = async () => {
-    setBusy(true);
     try {
-      onChanged(await invoke('credentials:set', { connection, username, password }));
+      onChanged(await setCredentials.mutateAsync({ connection, username, password }));
       toast('success', 'Credentials saved to the system keychain');
       reset();
     } catch (err) {
       toast('error', 'Could not save credentials', [settingsErrorMessage(err, 'credentials')]);
     } finally {
-      setBusy(false);
       setPassword('');
     }
   };
 
   const clear = async () => {
-    setBusy(true);
     try {
-      onChanged(await invoke('credentials:clear', { connection }));
+      onChanged(await clearCredentials.mutateAsync({ connection }));
       toast('info', 'Credentials removed from the system keychain');
     } catch (err) {
       toast('error', 'Could not clear credentials', [settingsErrorMessage(err, 'credentials')]);
-    } finally {
-      setBusy(false);
     }
   };
 
@@ -124,27 +112,11 @@ function CredentialsBlock({ connection, status, onChanged }: Readonly<{ connecti
             void save();
           }}
         >
-          <input
-            id={`${id}-username`}
-            data-testid={`${id}-username`}
-            placeholder="Username"
-            autoComplete="off"
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            autoFocus
-          />
-          <input
-            id={`${id}-password`}
-            data-testid={`${id}-password`}
-            type="password"
-            placeholder="Password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-          <button type="submit" className="btn btn-primary btn-sm" data-testid={`${id}-save`} disabled={busy || !username || !password}>
+          <TextInput id={`${id}-username`} testId={`${id}-username`} placeholder="Username" autoComplete="off" value={username} onChange={setUsername} autoFocus />
+          <TextInput id={`${id}-password`} testId={`${id}-password`} type="password" placeholder="Password" autoComplete="new-password" value={password} onChange={setPassword} />
+          <SubmitButton busy={busy} disabled={!username || !password} testId={`${id}-save`}>
             Save
-          </button>
+          </SubmitButton>
           <button type="button" className="btn btn-ghost btn-sm" onClick={reset} disabled={busy}>
             Cancel
           </button>
@@ -184,74 +156,86 @@ function TestResult({ connection, test }: Readonly<{ connection: ConnectionId; t
   );
 }
 
+type SettingsTab = 'connections' | 'mapping' | 'rules' | 'users' | 'limits';
+
+/** A connection test is a mutation (it asks the remote); its state is what the result line shows. */
+function useConnectionTest(connection: ConnectionId): Readonly<{ test: TestState; run: () => void }> {
+  const m = useApiMutation('connection:test');
+  const test: TestState = m.isPending
+    ? { state: 'running' }
+    : m.isError
+      ? { state: 'error', message: errorMessage(m.error) }
+      : m.isSuccess
+        ? { state: 'done', result: m.data }
+        : { state: 'idle' };
+  return { test, run: () => m.mutate({ connection }) };
+}
+
 export function SettingsDialog() {
   const open = useUi((s) => s.settingsOpen);
   const setOpen = useUi((s) => s.setSettingsOpen);
-  const [view, setView] = useState<SettingsView | null>(null);
-  const [draft, setDraft] = useState<Settings | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-  const [tests, setTests] = useState<Record<ConnectionId, TestState>>({ paytrace: { state: 'idle' }, erp: { state: 'idle' } });
-  const [tab, setTab] = useState<'connections' | 'mapping' | 'rules' | 'users' | 'limits'>('connections');
+  // The tab outlives the dialog: it opens again where the user left it.
+  const [tab, setTab] = useState<SettingsTab>('connections');
+  if (!open) return null;
+  return <SettingsModal tab={tab} setTab={setTab} close={() => setOpen(false)} />;
+}
+
+/** Mounted while the dialog is open, so every opening starts from the saved settings and fresh test results. */
+function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setTab: (t: SettingsTab) => void; close: () => void }>) {
+  const client = useQueryClient();
+  const settings = useApiQuery('settings:get', {}, { refetchOnMount: 'always' });
+  const erpKinds = useErpKinds();
+  const saveSettings = useApiMutation('settings:save');
+  const [edits, setEdits] = useState<Settings | null>(null);
+  const paytraceTest = useConnectionTest('paytrace');
+  const erpTest = useConnectionTest('erp');
+  const tests: Record<ConnectionId, TestState> = { paytrace: paytraceTest.test, erp: erpTest.test };
   // Admin tabs are hidden from others; the engine refuses their calls anyway.
   const isAdmin = useUser()?.role === 'admin';
   const dialogRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    if (!open) return;
-    setLoadError(null);
-    setTests({ paytrace: { state: 'idle' }, erp: { state: 'idle' } });
-    invoke('settings:get', {})
-      .then((v) => {
-        setView(v);
-        setDraft(v.settings);
-      })
-      .catch((err: unknown) => setLoadError(errorMessage(err)));
-  }, [open]);
+    dialogRef.current?.focus();
+  }, []);
 
-  useEffect(() => {
-    if (open) dialogRef.current?.focus();
-  }, [open]);
+  const view = settings.data ?? null;
+  const draft = edits ?? view?.settings ?? null;
+  const dirty = view !== null && draft !== null && JSON.stringify(view.settings) !== JSON.stringify(draft);
+  const saving = saveSettings.isPending;
 
-  const dirty = useMemo(() => view !== null && draft !== null && JSON.stringify(view.settings) !== JSON.stringify(draft), [view, draft]);
-
-  if (!open) return null;
-
-  const close = () => setOpen(false);
   const patch = <K extends keyof Settings>(section: K, value: Partial<Settings[K]>) =>
-    setDraft((d) => (d ? { ...d, [section]: { ...d[section], ...value } } : d));
+    setEdits((d) => {
+      const current = d ?? view?.settings;
+      return current ? { ...current, [section]: { ...current[section], ...value } } : null;
+    });
 
   const save = async (): Promise<boolean> => {
     if (!draft) return false;
-    setSaving(true);
     try {
-      const v = await invoke('settings:save', { paytrace: draft.paytrace, erp: draft.erp, sync: draft.sync });
-      setView(v);
-      setDraft(v.settings);
+      const v = await saveSettings.mutateAsync({ paytrace: draft.paytrace, erp: draft.erp, sync: draft.sync });
+      client.setQueryData(apiQueryKey('settings:get', {}), v);
+      setEdits(null);
       toast('success', 'Settings saved');
       void refreshRows();
       return true;
     } catch (err) {
       toast('error', 'Settings not saved', [settingsErrorMessage(err, 'settings')]);
       return false;
-    } finally {
-      setSaving(false);
     }
   };
 
   const runTest = async (connection: ConnectionId) => {
     // The engine tests what is saved, so unsaved edits are saved first.
     if (dirty && !(await save())) return;
-    setTests((t) => ({ ...t, [connection]: { state: 'running' } }));
-    try {
-      const result = await invoke('connection:test', { connection });
-      setTests((t) => ({ ...t, [connection]: { state: 'done', result } }));
-    } catch (err) {
-      setTests((t) => ({ ...t, [connection]: { state: 'error', message: errorMessage(err) } }));
-    }
+    (connection === 'paytrace' ? paytraceTest : erpTest).run();
   };
 
-  const onCredentials = (v: SettingsView) => setView((old) => (old ? { ...old, credentials: v.credentials } : v));
+  const loadError = settings.error ? errorMessage(settings.error) : null;
+  const erpKindOptions = (current: Settings['erp']['kind']) => {
+    const known = (erpKinds.data ?? []).map((k) => ({ value: k.kind, label: k.label }));
+    // Until erp:kinds answers (or for a kind this build lacks) the stored kind stays selectable.
+    return known.some((k) => k.value === current) ? known : [...known, { value: current, label: current }];
+  };
 
   const body = (() => {
     if (loadError) return <p className="error-text pad">{loadError}</p>;
@@ -273,38 +257,34 @@ export function SettingsDialog() {
           </header>
           <div className="field-grid">
             <Field label="Environment" htmlFor="pt-env">
-              <select
+              <Select
                 id="pt-env"
-                data-testid="settings-paytrace-environment"
+                testId="settings-paytrace-environment"
                 value={pt.environment}
-                onChange={(e) => {
-                  const environment = e.target.value as Settings['paytrace']['environment'];
+                options={PAYTRACE_ENVIRONMENTS}
+                onChange={(environment) => {
                   const url = environment === 'production' ? PAYTRACE_PRODUCTION_URL : environment === 'sandbox' ? PAYTRACE_SANDBOX_URL : pt.baseUrl;
                   patch('paytrace', { environment, baseUrl: url });
                 }}
-              >
-                <option value="demo">Demo (built-in sandbox)</option>
-                <option value="sandbox">PayTrace sandbox</option>
-                <option value="production">Production</option>
-              </select>
+              />
             </Field>
             <Field label="Base URL" htmlFor="pt-url">
-              <input id="pt-url" data-testid="settings-paytrace-baseUrl" value={pt.baseUrl} onChange={(e) => patch('paytrace', { baseUrl: e.target.value })} spellCheck={false} />
+              <TextInput id="pt-url" testId="settings-paytrace-baseUrl" value={pt.baseUrl} onChange={(v) => patch('paytrace', { baseUrl: v })} spellCheck={false} />
             </Field>
             <Field label="Integrator ID" htmlFor="pt-int">
-              <input id="pt-int" data-testid="settings-paytrace-integratorId" value={pt.integratorId} onChange={(e) => patch('paytrace', { integratorId: e.target.value })} spellCheck={false} />
+              <TextInput id="pt-int" testId="settings-paytrace-integratorId" value={pt.integratorId} onChange={(v) => patch('paytrace', { integratorId: v })} spellCheck={false} />
             </Field>
             <Field label="First-sync lookback" hint="days" htmlFor="pt-lb">
-              <input id="pt-lb" type="number" min={1} max={366} data-testid="settings-paytrace-lookbackDays" value={pt.lookbackDays} onChange={(e) => patch('paytrace', { lookbackDays: numberOr(e.target.value, pt.lookbackDays) })} />
+              <NumberInput id="pt-lb" min={1} max={366} testId="settings-paytrace-lookbackDays" value={pt.lookbackDays} onChange={(v) => patch('paytrace', { lookbackDays: v })} />
             </Field>
             <Field label="Re-read overlap" hint="hours, catches late settlements" htmlFor="pt-ov">
-              <input id="pt-ov" type="number" min={0} max={336} data-testid="settings-paytrace-overlapHours" value={pt.overlapHours} onChange={(e) => patch('paytrace', { overlapHours: numberOr(e.target.value, pt.overlapHours) })} />
+              <NumberInput id="pt-ov" min={0} max={336} testId="settings-paytrace-overlapHours" value={pt.overlapHours} onChange={(v) => patch('paytrace', { overlapHours: v })} />
             </Field>
             <Field label="Request timeout" hint="seconds" htmlFor="pt-to">
-              <input id="pt-to" type="number" min={5} max={600} data-testid="settings-paytrace-timeoutSeconds" value={pt.timeoutSeconds} onChange={(e) => patch('paytrace', { timeoutSeconds: numberOr(e.target.value, pt.timeoutSeconds) })} />
+              <NumberInput id="pt-to" min={5} max={600} testId="settings-paytrace-timeoutSeconds" value={pt.timeoutSeconds} onChange={(v) => patch('paytrace', { timeoutSeconds: v })} />
             </Field>
           </div>
-          <CredentialsBlock connection="paytrace" status={view.credentials.paytrace} onChanged={onCredentials} />
+          <CredentialsBlock connection="paytrace" status={view.credentials.paytrace} />
           <TestResult connection="paytrace" test={tests.paytrace} />
         </section>
 
@@ -317,16 +297,10 @@ export function SettingsDialog() {
           </header>
           <div className="field-grid">
             <Field label="ERP" htmlFor="erp-kind">
-              <select id="erp-kind" data-testid="settings-erp-kind" value={erp.kind} onChange={(e) => patch('erp', { kind: e.target.value as Settings['erp']['kind'], options: {} })}>
-                {ERP_KIND_VALUES.map((k) => (
-                  <option key={k} value={k}>
-                    {ERP_KIND_LABELS[k]}
-                  </option>
-                ))}
-              </select>
+              <Select id="erp-kind" testId="settings-erp-kind" value={erp.kind} options={erpKindOptions(erp.kind)} onChange={(kind) => patch('erp', { kind, options: {} })} />
             </Field>
             <Field label="Base URL" htmlFor="erp-url">
-              <input id="erp-url" data-testid="settings-erp-baseUrl" value={erp.baseUrl} onChange={(e) => patch('erp', { baseUrl: e.target.value })} spellCheck={false} disabled={erp.demo} />
+              <TextInput id="erp-url" testId="settings-erp-baseUrl" value={erp.baseUrl} onChange={(v) => patch('erp', { baseUrl: v })} spellCheck={false} disabled={erp.demo} />
             </Field>
             <Field label="Mode" htmlFor="erp-demo">
               <label className="checkbox">
@@ -336,7 +310,7 @@ export function SettingsDialog() {
             </Field>
           </div>
           <ErpOptionFields kind={erp.kind} options={erp.options} onChange={(options) => patch('erp', { options })} />
-          <CredentialsBlock connection="erp" status={view.credentials.erp} onChanged={onCredentials} />
+          <CredentialsBlock connection="erp" status={view.credentials.erp} />
           <TestResult connection="erp" test={tests.erp} />
         </section>
 
@@ -346,10 +320,10 @@ export function SettingsDialog() {
           </header>
           <div className="field-grid">
             <Field label="Sync every" hint="minutes" htmlFor="sync-int">
-              <input id="sync-int" type="number" min={1} max={1440} data-testid="settings-sync-intervalMinutes" value={draft.sync.intervalMinutes} onChange={(e) => patch('sync', { intervalMinutes: numberOr(e.target.value, draft.sync.intervalMinutes) })} />
+              <NumberInput id="sync-int" min={1} max={1440} testId="settings-sync-intervalMinutes" value={draft.sync.intervalMinutes} onChange={(v) => patch('sync', { intervalMinutes: v })} />
             </Field>
             <Field label="Merchant time zone" hint="PayTrace timestamps are read in this zone" htmlFor="sync-zone">
-              <input id="sync-zone" list="tz-list" data-testid="settings-sync-merchantZone" value={draft.sync.merchantZone} onChange={(e) => patch('sync', { merchantZone: e.target.value })} spellCheck={false} />
+              <TextInput id="sync-zone" list="tz-list" testId="settings-sync-merchantZone" value={draft.sync.merchantZone} onChange={(v) => patch('sync', { merchantZone: v })} spellCheck={false} />
               <datalist id="tz-list">
                 {TIME_ZONES.map((z) => (
                   <option key={z} value={z} />
@@ -413,9 +387,9 @@ export function SettingsDialog() {
           <button type="button" className="btn btn-ghost" data-testid="settings-cancel" onClick={close}>
             {dirty ? 'Discard' : 'Close'}
           </button>
-          <button type="button" className="btn btn-primary" data-testid="settings-save" disabled={!dirty || saving} onClick={() => void save()}>
-            {saving ? 'Saving…' : 'Save'}
-          </button>
+          <SubmitButton type="button" className="btn btn-primary" testId="settings-save" busy={saving} busyLabel="Saving…" disabled={!dirty} onClick={() => void save()}>
+            Save
+          </SubmitButton>
         </div>
       </div>
     </div>

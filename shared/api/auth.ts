@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { empty, method } from './define';
+import { empty, method, ROLES, type Role } from './define';
 
 // Local users, roles and sessions. The session token travels only in the
 // reply value (`sessionToken`), where the bindings capture it; renderer code
 // never stores or shows it.
 
-export const ROLES = ['clerk', 'supervisor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 export type UserView = Readonly<{ userName: string; displayName: string; role: Role; createdAt: string }>;
 
@@ -49,17 +48,17 @@ const newPassword = z.string().min(10, 'at least 10 characters').max(1024);
 const displayName = z.string().trim().max(128);
 
 export const authMethods = {
-  'auth:status': method<typeof empty, AuthStatus>(empty),
+  'auth:status': method<typeof empty, AuthStatus>({ role: 'public', args: empty }),
   'auth:setup': method<z.ZodType<{ userName: string; password: string; displayName?: string }>, SignInResult>(
-    z.object({ userName, password: newPassword, displayName: displayName.optional() }).strict(),
+    { role: 'public', args: z.object({ userName, password: newPassword, displayName: displayName.optional() }).strict() },
   ),
-  'auth:signIn': method<z.ZodType<{ userName: string; password: string }>, SignInResult>(z.object({ userName, password }).strict()),
-  'auth:signOut': method<typeof empty, SignOutResult>(empty),
-  'auth:users': method<typeof empty, UserAdminView[]>(empty),
+  'auth:signIn': method<z.ZodType<{ userName: string; password: string }>, SignInResult>({ role: 'public', args: z.object({ userName, password }).strict() }),
+  'auth:signOut': method<typeof empty, SignOutResult>({ role: 'clerk', args: empty }),
+  'auth:users': method<typeof empty, UserAdminView[]>({ role: 'admin', args: empty }),
   'auth:createUser': method<z.ZodType<{ userName: string; password: string; role: Role; displayName?: string }>, UserView>(
-    z.object({ userName, password: newPassword, role: z.enum(ROLES), displayName: displayName.optional() }).strict(),
+    { role: 'admin', args: z.object({ userName, password: newPassword, role: z.enum(ROLES), displayName: displayName.optional() }).strict() },
   ),
-  'auth:setRole': method<z.ZodType<{ userName: string; role: Role }>, UserView>(z.object({ userName, role: z.enum(ROLES) }).strict()),
+  'auth:setRole': method<z.ZodType<{ userName: string; role: Role }>, UserView>({ role: 'admin', args: z.object({ userName, role: z.enum(ROLES) }).strict() }),
   /** Admin only: sets a new password, ends the user's sessions and clears their sign-in lock. Audited without the password. */
-  'auth:resetPassword': method<z.ZodType<{ userName: string; password: string }>, UserAdminView>(z.object({ userName, password: newPassword }).strict()),
+  'auth:resetPassword': method<z.ZodType<{ userName: string; password: string }>, UserAdminView>({ role: 'admin', args: z.object({ userName, password: newPassword }).strict() }),
 } as const;

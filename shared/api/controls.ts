@@ -85,27 +85,27 @@ type RequestArgs = { transactionId: number; reasonCode: string; note?: string };
 const requestArgs = z.object({ transactionId: txnId, reasonCode, note: note.optional() }).strict();
 
 export const controlMethods = {
-  'controls:list': method<z.ZodType<{ transactionId?: number }>, ControlView[]>(z.object({ transactionId: txnId.optional() }).strict()),
-  'controls:preview': method<z.ZodType<{ transactionId: number }>, ControlPreview>(z.object({ transactionId: txnId }).strict()),
+  'controls:list': method<z.ZodType<{ transactionId?: number }>, ControlView[]>({ role: 'clerk', args: z.object({ transactionId: txnId.optional() }).strict() }),
+  'controls:preview': method<z.ZodType<{ transactionId: number }>, ControlPreview>({ role: 'clerk', args: z.object({ transactionId: txnId }).strict() }),
   /** Approves the payment and writes off what it leaves open; above the limit it waits for a supervisor. */
-  'controls:requestWriteOff': method<z.ZodType<RequestArgs>, ControlView>(requestArgs),
+  'controls:requestWriteOff': method<z.ZodType<RequestArgs>, ControlView>({ role: 'clerk', args: requestArgs }),
   /** Approves a payment whose difference exceeds the tolerance; above the limit it waits for a supervisor. */
-  'controls:requestOverride': method<z.ZodType<RequestArgs>, ControlView>(requestArgs),
+  'controls:requestOverride': method<z.ZodType<RequestArgs>, ControlView>({ role: 'clerk', args: requestArgs }),
   /** Four-eyes: the approver re-enters their own password. */
-  'controls:approve': method<z.ZodType<{ controlId: number; password: string }>, ControlView>(z.object({ controlId, password }).strict()),
-  'controls:reject': method<z.ZodType<{ controlId: number; reason: string }>, ControlView>(z.object({ controlId, reason: note.pipe(z.string().min(1)) }).strict()),
+  'controls:approve': method<z.ZodType<{ controlId: number; password: string }>, ControlView>({ role: 'supervisor', args: z.object({ controlId, password }).strict() }),
+  'controls:reject': method<z.ZodType<{ controlId: number; reason: string }>, ControlView>({ role: 'supervisor', args: z.object({ controlId, reason: note.pipe(z.string().min(1)) }).strict() }),
   /** Supervisor only: reverses a posted receipt in the ERP; the password is re-entered. */
   'controls:reverse': method<z.ZodType<{ transactionId: number; reason: string; password: string }>, ControlView>(
-    z.object({ transactionId: txnId, reason: note.pipe(z.string().min(1)), password }).strict(),
+    { role: 'supervisor', args: z.object({ transactionId: txnId, reason: note.pipe(z.string().min(1)), password }).strict() },
   ),
   /** Runs a reversal again (look-up first), e.g. after a lost reply. */
-  'controls:runReversal': method<z.ZodType<{ controlId: number }>, ControlView>(z.object({ controlId }).strict()),
-  'controls:policy': method<typeof empty, ControlPolicy>(empty),
+  'controls:runReversal': method<z.ZodType<{ controlId: number }>, ControlView>({ role: 'supervisor', args: z.object({ controlId }).strict() }),
+  'controls:policy': method<typeof empty, ControlPolicy>({ role: 'clerk', args: empty }),
   'controls:setPolicy': method<
     z.ZodType<{ reasonCodes?: string[]; approvalAboveCents?: number; toleranceCents?: number; secondApproverAboveCents?: number; adminAboveCents?: number }>,
     ControlPolicy
   >(
-    z
+    { role: 'admin', args: z
       .object({
         reasonCodes: z.array(reasonCode).min(1).max(50).optional(),
         approvalAboveCents: z.number().int().min(0).optional(),
@@ -113,6 +113,6 @@ export const controlMethods = {
         secondApproverAboveCents: z.number().int().min(0).optional(),
         adminAboveCents: z.number().int().min(0).optional(),
       })
-      .strict(),
+      .strict() },
   ),
 } as const;

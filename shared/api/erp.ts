@@ -34,11 +34,11 @@ export type ErpMappingView = Readonly<{
 export type MappingPreview = Readonly<{ transactionId: number; facts: Readonly<Record<string, string | boolean | null>>; result: MappedPayment }>;
 
 export const erpMethods = {
-  'erp:kinds': method<typeof empty, ErpKindInfo[]>(empty),
-  'erp:mapping': method<typeof empty, ErpMappingView>(empty),
-  'erp:mappingSave': method<z.ZodType<{ mapping: ErpMapping }>, ErpMappingView>(z.object({ mapping: erpMappingSchema }).strict()),
+  'erp:kinds': method<typeof empty, ErpKindInfo[]>({ role: 'clerk', args: empty }),
+  'erp:mapping': method<typeof empty, ErpMappingView>({ role: 'clerk', args: empty }),
+  'erp:mappingSave': method<z.ZodType<{ mapping: ErpMapping }>, ErpMappingView>({ role: 'admin', args: z.object({ mapping: erpMappingSchema }).strict() }),
   /** Which payment type and GL account a given payment would get under a (possibly unsaved) mapping. */
   'erp:mappingPreview': method<z.ZodType<{ transactionId: number; mapping?: ErpMapping }>, MappingPreview>(
-    z.object({ transactionId: txnId, mapping: erpMappingSchema.optional() }).strict(),
+    { role: 'clerk', args: z.object({ transactionId: txnId, mapping: erpMappingSchema.optional() }).strict() },
   ),
 } as const;

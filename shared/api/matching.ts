@@ -27,7 +27,7 @@ export type MatchingRulesSaved = MatchingRulesView &
 export const setMatchingRulesArgs = z.object({ rules: matchConfigOverrideSchema }).strict();
 
 export const matchingMethods = {
-  'matching:rules': method<typeof empty, MatchingRulesView>(empty),
+  'matching:rules': method<typeof empty, MatchingRulesView>({ role: 'clerk', args: empty }),
   /** Replaces the stored rules (send {} for the defaults); re-matches every undecided transaction. */
-  'matching:setRules': method<typeof setMatchingRulesArgs, MatchingRulesSaved>(setMatchingRulesArgs),
+  'matching:setRules': method<typeof setMatchingRulesArgs, MatchingRulesSaved>({ role: 'admin', args: setMatchingRulesArgs }),
 } as const;

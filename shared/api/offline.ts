@@ -154,21 +154,21 @@ type Ok = Readonly<{ ok: true }>;
 
 export const offlineMethods = {
   /** Annotates a row; local at once, audited. */
-  'matches:note': method<typeof noteArgs, Ok>(noteArgs),
+  'matches:note': method<typeof noteArgs, Ok>({ role: 'clerk', args: noteArgs }),
   /** Assigns (or clears, with null) the row's owner. */
-  'matches:assign': method<typeof assignArgs, Ok>(assignArgs),
+  'matches:assign': method<typeof assignArgs, Ok>({ role: 'clerk', args: assignArgs }),
   /** The clerk's exception reason; null returns to the matcher's. */
-  'matches:setException': method<typeof setExceptionArgs, Ok>(setExceptionArgs),
+  'matches:setException': method<typeof setExceptionArgs, Ok>({ role: 'clerk', args: setExceptionArgs }),
   /** Picks a candidate or edits the allocation; the row then awaits approval like a suggestion. */
-  'matches:allocate': method<typeof allocateArgs, Ok>(allocateArgs),
-  'conflicts:list': method<typeof empty, ConflictView[]>(empty),
-  'conflicts:resolve': method<typeof resolveArgs, Ok>(resolveArgs),
+  'matches:allocate': method<typeof allocateArgs, Ok>({ role: 'clerk', args: allocateArgs }),
+  'conflicts:list': method<typeof empty, ConflictView[]>({ role: 'clerk', args: empty }),
+  'conflicts:resolve': method<typeof resolveArgs, Ok>({ role: 'clerk', args: resolveArgs }),
   /** "Take offline": the open exceptions, their candidates and invoices, encrypted. */
-  'handoff:export': method<typeof exportArgs, HandoffFileResult>(exportArgs),
+  'handoff:export': method<typeof exportArgs, HandoffFileResult>({ role: 'clerk', args: exportArgs }),
   /** Opens a hand-off file from another installation for review here. */
-  'handoff:open': method<typeof fileSource, HandoffSession>(fileSource),
-  'handoff:decide': method<typeof decideArgs, HandoffSession>(decideArgs),
-  'handoff:exportDecisions': method<typeof exportDecisionsArgs, HandoffFileResult>(exportDecisionsArgs),
+  'handoff:open': method<typeof fileSource, HandoffSession>({ role: 'clerk', args: fileSource }),
+  'handoff:decide': method<typeof decideArgs, HandoffSession>({ role: 'clerk', args: decideArgs }),
+  'handoff:exportDecisions': method<typeof exportDecisionsArgs, HandoffFileResult>({ role: 'clerk', args: exportDecisionsArgs }),
   /** Applies a reviewer's decisions here; approvals go through the same re-validation. */
-  'handoff:importDecisions': method<typeof fileSource, ImportDecisionsResult>(fileSource),
+  'handoff:importDecisions': method<typeof fileSource, ImportDecisionsResult>({ role: 'clerk', args: fileSource }),
 } as const;

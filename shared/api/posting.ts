@@ -23,13 +23,13 @@ export type FailedPosting = Readonly<{
 const note = z.string().trim().max(2000);
 
 export const postingMethods = {
-  'posting:failed': method<z.ZodObject<Record<string, never>>, FailedPosting[]>(z.object({}).strict()),
+  'posting:failed': method<z.ZodObject<Record<string, never>>, FailedPosting[]>({ role: 'clerk', args: z.object({}).strict() }),
   /** Puts a dead posting back in the queue; it starts with the ERP look-up. */
-  'posting:retry': method<z.ZodType<{ transactionId: number }>, { ok: true }>(z.object({ transactionId: txnId }).strict()),
+  'posting:retry': method<z.ZodType<{ transactionId: number }>, { ok: true }>({ role: 'clerk', args: z.object({ transactionId: txnId }).strict() }),
   /** The clerk posted it by hand in the ERP: record the ERP document number. */
   'posting:markPosted': method<z.ZodType<{ transactionId: number; erpDocumentId: string; note?: string }>, { ok: true }>(
-    z.object({ transactionId: txnId, erpDocumentId: z.string().trim().min(1).max(64), note: note.optional() }).strict(),
+    { role: 'clerk', args: z.object({ transactionId: txnId, erpDocumentId: z.string().trim().min(1).max(64), note: note.optional() }).strict() },
   ),
   /** Gives up on this posting and returns the payment to review. */
-  'posting:discard': method<z.ZodType<{ transactionId: number; note?: string }>, { ok: true }>(z.object({ transactionId: txnId, note: note.optional() }).strict()),
+  'posting:discard': method<z.ZodType<{ transactionId: number; note?: string }>, { ok: true }>({ role: 'clerk', args: z.object({ transactionId: txnId, note: note.optional() }).strict() }),
 } as const;

@@ -76,43 +76,43 @@ const refundId = z.number().int().positive();
 const positiveCents = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 export const refundMethods = {
-  'refunds:list': method<z.ZodType<{ transactionId?: number }>, RefundView[]>(z.object({ transactionId: txnId.optional() }).strict()),
-  'refunds:refundable': method<z.ZodType<{ transactionId: number }>, Refundable>(z.object({ transactionId: txnId }).strict()),
+  'refunds:list': method<z.ZodType<{ transactionId?: number }>, RefundView[]>({ role: 'clerk', args: z.object({ transactionId: txnId.optional() }).strict() }),
+  'refunds:refundable': method<z.ZodType<{ transactionId: number }>, Refundable>({ role: 'clerk', args: z.object({ transactionId: txnId }).strict() }),
   'refunds:request': method<z.ZodType<{ transactionId: number; amountCents: number; reasonCode: string; note?: string }>, RefundView>(
-    z.object({ transactionId: txnId, amountCents: positiveCents, reasonCode: z.string().trim().min(1).max(64), note: note.optional() }).strict(),
+    { role: 'clerk', args: z.object({ transactionId: txnId, amountCents: positiveCents, reasonCode: z.string().trim().min(1).max(64), note: note.optional() }).strict() },
   ),
   /** Four-eyes: the approver re-enters their own password at the moment of approval. */
   'refunds:approve': method<z.ZodType<{ refundId: number; password: string }>, RefundView>(
-    z.object({ refundId, password: z.string().min(1).max(1024) }).strict(),
+    { role: 'supervisor', args: z.object({ refundId, password: z.string().min(1).max(1024) }).strict() },
   ),
-  'refunds:reject': method<z.ZodType<{ refundId: number; reason: string }>, RefundView>(z.object({ refundId, reason: note.pipe(z.string().min(1)) }).strict()),
+  'refunds:reject': method<z.ZodType<{ refundId: number; reason: string }>, RefundView>({ role: 'supervisor', args: z.object({ refundId, reason: note.pipe(z.string().min(1)) }).strict() }),
   /** Runs an approved refund again (e.g. a partial refund waiting for settlement). */
-  'refunds:execute': method<z.ZodType<{ refundId: number }>, RefundView>(z.object({ refundId }).strict()),
+  'refunds:execute': method<z.ZodType<{ refundId: number }>, RefundView>({ role: 'supervisor', args: z.object({ refundId }).strict() }),
   /** Settles a refund held back by re-validation: reduce to what remains refundable (then run), or discard. */
   'refunds:resolveConflict': method<z.ZodType<{ refundId: number; action: RefundConflictAction }>, RefundView>(
-    z.object({ refundId, action: z.enum(REFUND_CONFLICT_ACTIONS) }).strict(),
+    { role: 'supervisor', args: z.object({ refundId, action: z.enum(REFUND_CONFLICT_ACTIONS) }).strict() },
   ),
   /**
    * A PayTrace refund made outside Tieout whose sale is posted (or approved):
    * queues the ERP credit memo through the outbox, exactly once (key
    * `credit_memo:<refund id>`). `transactionId` is the refund row's id.
    */
-  'refunds:recordCreditMemo': method<z.ZodType<{ transactionId: number }>, RefundTask>(z.object({ transactionId: txnId }).strict()),
+  'refunds:recordCreditMemo': method<z.ZodType<{ transactionId: number }>, RefundTask>({ role: 'clerk', args: z.object({ transactionId: txnId }).strict() }),
   /** A clerk links a refund (or void) row to its sale; null: it belongs to no synced sale; omitted: the rule applies again. */
   'refunds:link': method<z.ZodType<{ transactionId: number; saleTransactionId?: number | null }>, RefundTask | null>(
-    z.object({ transactionId: txnId, saleTransactionId: txnId.nullable().optional() }).strict(),
+    { role: 'clerk', args: z.object({ transactionId: txnId, saleTransactionId: txnId.nullable().optional() }).strict() },
   ),
-  'refunds:policy': method<typeof empty, RefundPolicy>(empty),
+  'refunds:policy': method<typeof empty, RefundPolicy>({ role: 'clerk', args: empty }),
   'refunds:setPolicy': method<
     z.ZodType<{ reasonCodes?: string[]; secondApproverAboveCents?: number; adminAboveCents?: number }>,
     RefundPolicy
   >(
-    z
+    { role: 'admin', args: z
       .object({
         reasonCodes: z.array(z.string().trim().min(1).max(64)).min(1).max(50).optional(),
         secondApproverAboveCents: z.number().int().min(0).optional(),
         adminAboveCents: z.number().int().min(0).optional(),
       })
-      .strict(),
+      .strict() },
   ),
 } as const;

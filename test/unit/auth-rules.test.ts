@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ApiFailure, METHOD_NAMES, type CallContext } from '@shared/api-contract';
+import { ApiFailure, apiContract, METHOD_NAMES, type CallContext } from '@shared/api-contract';
 import { createAuthService } from '../../electron/core/auth/auth-service';
 import { hashPassword, parsePasswordHash, verifyPassword } from '../../electron/core/auth/password';
-import { hasRole, METHOD_REQUIREMENTS, requirementFor } from '../../electron/core/auth/permissions';
+import { hasRole, requirementFor } from '../../electron/core/auth/permissions';
 import { lockSecondsAfter } from '../../electron/core/auth/throttle';
 import { openStore } from '../../electron/core/store/db';
 
@@ -51,7 +51,7 @@ describe('permission map', () => {
     for (const m of ['settings:save', 'credentials:set', 'credentials:clear', 'auth:createUser', 'auth:setRole', 'refunds:setPolicy'] as const) expect(requirementFor(m)).toBe('admin');
     for (const m of ['app:info', 'auth:status', 'auth:signIn', 'auth:setup'] as const) expect(requirementFor(m)).toBe('public');
     // Only those four are open without a session.
-    expect(Object.entries(METHOD_REQUIREMENTS).filter(([, r]) => r === 'public').map(([m]) => m).sort()).toEqual(['app:info', 'auth:setup', 'auth:signIn', 'auth:status']);
+    expect(METHOD_NAMES.filter((m) => apiContract[m].role === 'public').sort()).toEqual(['app:info', 'auth:setup', 'auth:signIn', 'auth:status']);
     expect(METHOD_NAMES.filter((m) => requirementFor(m) === 'public')).toHaveLength(4);
     expect(hasRole('admin', 'supervisor')).toBe(true);
     expect(hasRole('clerk', 'supervisor')).toBe(false);

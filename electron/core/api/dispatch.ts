@@ -17,7 +17,7 @@ export type Dispatch = (name: string, args: unknown, context?: CallContext) => P
 
 const CLI_CONTEXT: CallContext = { sessionToken: null, channel: 'cli' };
 
-/** Decides whether this caller may call this method; throws ApiFailure('unauthenticated' | 'forbidden') if not. */
+/** Decides whether this caller may call this method (its `role` in the contract, see auth/permissions.ts); throws ApiFailure('unauthenticated' | 'forbidden') if not. */
 export type Authorize = (method: MethodName, context: CallContext) => void;
 
 export function createDispatcher(handlers: ApiHandlers, logger: Logger, authorize: Authorize = () => {}): Dispatch {
@@ -33,7 +33,7 @@ export function createDispatcher(handlers: ApiHandlers, logger: Logger, authoriz
       return { ok: false, error: { code: 'invalid_args', message: `Invalid arguments for ${method}${where}: ${first?.message ?? 'invalid'}` } };
     }
     try {
-      // Permissions are enforced here, in the engine, not only by what the UI shows.
+      // Permissions (each method's contract `role`) are enforced here, in the engine, not only by what the UI shows.
       authorize(method, context);
       const handler = handlers[method] as (a: unknown, c: CallContext) => Promise<unknown> | unknown;
       const value = await handler(parsed.data, context);

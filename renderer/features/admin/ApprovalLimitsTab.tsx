@@ -1,5 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorMessage, invoke } from '../../api/client';
+import { invalidateMethods, setApiQueryData, useApiQuery } from '../../api/query';
+import { Field, SubmitButton } from '../../ui/form';
 import { toast } from '../../state/toast-store';
 import { draftFrom, validateLimits, type LimitsDraft } from './limits-form';
 import './admin.css';
@@ -12,61 +15,57 @@ type Key = keyof LimitsDraft;
 
 function Amount({ id, label, hint, draft, set }: Readonly<{ id: Key; label: string; hint: string; draft: LimitsDraft; set: (k: Key, v: string) => void }>) {
   return (
-    <div className="field">
-      <label htmlFor={`limits-${id}`}>{label}</label>
+    <Field label={label} hint={hint} htmlFor={`limits-${id}`}>
       <input id={`limits-${id}`} data-testid={`limits-${id}`} inputMode="decimal" value={draft[id]} onChange={(e) => set(id, e.target.value)} />
-      <span className="field-hint">{hint}</span>
-    </div>
+    </Field>
   );
 }
 
 export function ApprovalLimitsTab() {
-  const [saved, setSaved] = useState<LimitsDraft | null>(null);
-  const [draft, setDraft] = useState<LimitsDraft | null>(null);
-  const [errors, setErrors] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const client = useQueryClient();
+  const refundPolicy = useApiQuery('refunds:policy', {}, { refetchOnMount: 'always' });
+  const controlPolicy = useApiQuery('controls:policy', {}, { refetchOnMount: 'always' });
+  const [edits, setEdits] = useState<LimitsDraft | null>(null);
+  const [invalid, setInvalid] = useState<string[]>([]);
+  const saveLimits = useMutation({
+    mutationFn: async (patch: Extract<ReturnType<typeof validateLimits>, { ok: true }>['patch']) => {
+      const r = await invoke('refunds:setPolicy', patch.refunds);
+      const c = await invoke('controls:setPolicy', patch.controls);
+      return { r, c };
+    },
+    onSuccess: ({ r, c }) => {
+      setApiQueryData(client, 'refunds:policy', {}, r);
+      setApiQueryData(client, 'controls:policy', {}, c);
+      setEdits(null);
+      toast('success', 'Approval limits saved');
+    },
+    onError: () => {
+      // One of the two may have been saved: show what the engine now holds.
+      setEdits(null);
+      void invalidateMethods(client, ['refunds:policy', 'controls:policy']);
+    },
+  });
+  const busy = saveLimits.isPending;
+  const errors = saveLimits.error ? [errorMessage(saveLimits.error)] : invalid;
 
-  const load = useCallback(() => {
-    Promise.all([invoke('refunds:policy', {}), invoke('controls:policy', {})])
-      .then(([r, c]) => {
-        const d = draftFrom(r, c);
-        setSaved(d);
-        setDraft(d);
-        setLoadError(null);
-      })
-      .catch((e: unknown) => setLoadError(errorMessage(e)));
-  }, []);
-  useEffect(load, [load]);
+  const loadError = refundPolicy.error ?? controlPolicy.error;
+  if (loadError) return <p className="error-text pad">{errorMessage(loadError)}</p>;
+  if (!refundPolicy.data || !controlPolicy.data) return <p className="muted pad">Loading limits…</p>;
+  const saved = draftFrom(refundPolicy.data, controlPolicy.data);
+  const draft = edits ?? saved;
 
-  if (loadError) return <p className="error-text pad">{loadError}</p>;
-  if (!draft || !saved) return <p className="muted pad">Loading limits…</p>;
-
-  const set = (k: Key, v: string) => setDraft((d) => (d ? { ...d, [k]: v } : d));
+  const set = (k: Key, v: string) => setEdits({ ...draft, [k]: v });
   const dirty = JSON.stringify(draft) !== JSON.stringify(saved);
 
-  const save = async () => {
+  const save = () => {
     const checked = validateLimits(draft);
     if (!checked.ok) {
-      setErrors(checked.errors);
+      saveLimits.reset();
+      setInvalid(checked.errors);
       return;
     }
-    setErrors([]);
-    setBusy(true);
-    try {
-      const r = await invoke('refunds:setPolicy', checked.patch.refunds);
-      const c = await invoke('controls:setPolicy', checked.patch.controls);
-      const d = draftFrom(r, c);
-      setSaved(d);
-      setDraft(d);
-      toast('success', 'Approval limits saved');
-    } catch (e) {
-      setErrors([errorMessage(e)]);
-      // One of the two may have been saved: show what the engine now holds.
-      load();
-    } finally {
-      setBusy(false);
-    }
+    setInvalid([]);
+    saveLimits.mutate(checked.patch);
   };
 
   return (
@@ -111,12 +110,12 @@ export function ApprovalLimitsTab() {
       <div className="admin-inline">
         <span className="muted small">{dirty ? 'Unsaved limits' : 'Limits saved'}</span>
         <span className="spacer" />
-        <button type="button" className="btn btn-ghost btn-sm" data-testid="limits-revert" disabled={!dirty || busy} onClick={() => setDraft(saved)}>
+        <button type="button" className="btn btn-ghost btn-sm" data-testid="limits-revert" disabled={!dirty || busy} onClick={() => setEdits(null)}>
           Revert
         </button>
-        <button type="button" className="btn btn-primary btn-sm" data-testid="limits-save" disabled={!dirty || busy} onClick={() => void save()}>
-          {busy ? 'Saving…' : 'Save limits'}
-        </button>
+        <SubmitButton type="button" testId="limits-save" busy={busy} busyLabel="Saving…" disabled={!dirty} onClick={save}>
+          Save limits
+        </SubmitButton>
       </div>
     </div>
   );

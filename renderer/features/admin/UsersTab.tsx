@@ -1,6 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { ROLES, type Role, type UserAdminView } from '@shared/api/auth';
-import { errorMessage, invoke } from '../../api/client';
+import { errorMessage } from '../../api/client';
+import { useApiMutation, useApiQuery } from '../../api/query';
+import { ErrorText, Field, Select, SubmitButton, TextInput } from '../../ui/form';
 import { toast } from '../../state/toast-store';
 import { useUser } from '../auth/session-store';
 import { MIN_PASSWORD_LENGTH, passwordStrength } from './password-strength';
@@ -8,7 +10,10 @@ import './admin.css';
 
 // Admin only (the engine refuses everyone else: auth:users, auth:createUser,
 // auth:setRole and auth:resetPassword need the admin role). Passwords typed
-// here go to the engine once and are cleared from the form at once.
+// here go to the engine once and are cleared from the form at once. Every
+// write makes the user list (auth:users) stale, so it is read again.
+
+const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: r }));
 
 const when = (iso: string | null): string => (iso ? new Date(iso).toLocaleString() : '—');
 
@@ -22,29 +27,24 @@ function StrengthHint({ password, testId }: Readonly<{ password: string; testId:
   );
 }
 
-function CreateUser({ onCreated }: Readonly<{ onCreated: () => void }>) {
+function CreateUser() {
   const [userName, setUserName] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [role, setRole] = useState<Role>('clerk');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const create = useApiMutation('auth:createUser', { invalidates: ['auth:users'] });
 
   const submit = async () => {
-    setBusy(true);
-    setError(null);
     try {
-      const u = await invoke('auth:createUser', { userName: userName.trim(), password, role, ...(displayName.trim() ? { displayName: displayName.trim() } : {}) });
+      const u = await create.mutateAsync({ userName: userName.trim(), password, role, ...(displayName.trim() ? { displayName: displayName.trim() } : {}) });
       toast('success', `User ${u.userName} created as ${u.role}`);
       setUserName('');
       setDisplayName('');
       setRole('clerk');
-      onCreated();
-    } catch (e) {
-      setError(errorMessage(e));
+    } catch {
+      // Shown below the form from the mutation's error.
     } finally {
       setPassword('');
-      setBusy(false);
     }
   };
 
@@ -57,57 +57,43 @@ function CreateUser({ onCreated }: Readonly<{ onCreated: () => void }>) {
         void submit();
       }}
     >
-      <div className="field">
-        <label htmlFor="admin-new-name">User name</label>
-        <input id="admin-new-name" data-testid="admin-new-name" value={userName} onChange={(e) => setUserName(e.target.value)} autoComplete="off" spellCheck={false} />
-      </div>
-      <div className="field">
-        <label htmlFor="admin-new-display">Full name</label>
-        <input id="admin-new-display" data-testid="admin-new-display" value={displayName} onChange={(e) => setDisplayName(e.target.value)} autoComplete="off" />
-      </div>
-      <div className="field">
-        <label htmlFor="admin-new-role">Role</label>
-        <select id="admin-new-role" data-testid="admin-new-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-          {ROLES.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
-        </select>
-      </div>
+      <Field label="User name" htmlFor="admin-new-name">
+        <TextInput id="admin-new-name" testId="admin-new-name" value={userName} onChange={setUserName} autoComplete="off" spellCheck={false} />
+      </Field>
+      <Field label="Full name" htmlFor="admin-new-display">
+        <TextInput id="admin-new-display" testId="admin-new-display" value={displayName} onChange={setDisplayName} autoComplete="off" />
+      </Field>
+      <Field label="Role" htmlFor="admin-new-role">
+        <Select id="admin-new-role" testId="admin-new-role" value={role} options={ROLE_OPTIONS} onChange={setRole} />
+      </Field>
       <div className="field">
         <label htmlFor="admin-new-password">Initial password</label>
-        <input id="admin-new-password" data-testid="admin-new-password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        <TextInput id="admin-new-password" testId="admin-new-password" type="password" autoComplete="new-password" value={password} onChange={setPassword} />
         <StrengthHint password={password} testId="admin-new-password-strength" />
       </div>
       <div className="field">
-        <button type="submit" className="btn btn-primary btn-sm" data-testid="admin-create-submit" disabled={busy || !userName.trim() || password.length < MIN_PASSWORD_LENGTH}>
+        <SubmitButton busy={create.isPending} testId="admin-create-submit" disabled={!userName.trim() || password.length < MIN_PASSWORD_LENGTH}>
           Create user
-        </button>
+        </SubmitButton>
       </div>
-      {error ? (
-        <p className="error-text" data-testid="admin-create-error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorText error={create.error ? errorMessage(create.error) : null} testId="admin-create-error" />
     </form>
   );
 }
 
 function ResetPassword({ user, onDone }: Readonly<{ user: UserAdminView; onDone: () => void }>) {
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
+  const reset = useApiMutation('auth:resetPassword', { invalidates: ['auth:users'] });
+  const busy = reset.isPending;
   const submit = async () => {
-    setBusy(true);
     try {
-      await invoke('auth:resetPassword', { userName: user.userName, password });
+      await reset.mutateAsync({ userName: user.userName, password });
       toast('success', `New password set for ${user.userName}; their sessions were ended`);
       onDone();
     } catch (e) {
       toast('error', 'Password not reset', [errorMessage(e)]);
     } finally {
       setPassword('');
-      setBusy(false);
     }
   };
   return (
@@ -119,11 +105,11 @@ function ResetPassword({ user, onDone }: Readonly<{ user: UserAdminView; onDone:
         void submit();
       }}
     >
-      <input type="password" aria-label={`New password for ${user.userName}`} data-testid="admin-reset-password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} autoFocus />
+      <TextInput type="password" aria-label={`New password for ${user.userName}`} testId="admin-reset-password" autoComplete="new-password" value={password} onChange={setPassword} autoFocus />
       <StrengthHint password={password} testId="admin-reset-strength" />
-      <button type="submit" className="btn btn-primary btn-sm" data-testid="admin-reset-submit" disabled={busy || password.length < MIN_PASSWORD_LENGTH}>
+      <SubmitButton busy={busy} testId="admin-reset-submit" disabled={password.length < MIN_PASSWORD_LENGTH}>
         Set password
-      </button>
+      </SubmitButton>
       <button type="button" className="btn btn-ghost btn-sm" onClick={onDone} disabled={busy}>
         Cancel
       </button>
@@ -131,21 +117,20 @@ function ResetPassword({ user, onDone }: Readonly<{ user: UserAdminView; onDone:
   );
 }
 
-function UserRow({ user, me, onChanged }: Readonly<{ user: UserAdminView; me: string | null; onChanged: () => void }>) {
+function UserRow({ user, me }: Readonly<{ user: UserAdminView; me: string | null }>) {
   const [resetting, setResetting] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const setRole = useApiMutation('auth:setRole');
+  const users = useApiQuery('auth:users', {});
   const changeRole = async (role: Role) => {
     if (role === user.role) return;
-    setBusy(true);
     try {
-      await invoke('auth:setRole', { userName: user.userName, role });
+      await setRole.mutateAsync({ userName: user.userName, role });
       toast('success', `${user.userName} is now ${role}; their open sessions were ended`);
     } catch (e) {
       // The engine refuses e.g. demoting the last admin; the row shows the stored role again.
       toast('error', 'Role not changed', [errorMessage(e)]);
     } finally {
-      setBusy(false);
-      onChanged();
+      void users.refetch();
     }
   };
   return (
@@ -156,13 +141,7 @@ function UserRow({ user, me, onChanged }: Readonly<{ user: UserAdminView; me: st
         {me === user.userName ? <div className="muted small">(you)</div> : null}
       </td>
       <td>
-        <select aria-label={`Role of ${user.userName}`} data-testid="admin-user-role" value={user.role} disabled={busy} onChange={(e) => void changeRole(e.target.value as Role)}>
-          {ROLES.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
-        </select>
+        <Select aria-label={`Role of ${user.userName}`} testId="admin-user-role" value={user.role} options={ROLE_OPTIONS} disabled={setRole.isPending} onChange={(r) => void changeRole(r)} />
       </td>
       <td className="small">{when(user.createdAt)}</td>
       <td className="small" data-testid="admin-user-last-sign-in">
@@ -173,13 +152,7 @@ function UserRow({ user, me, onChanged }: Readonly<{ user: UserAdminView; me: st
       </td>
       <td>
         {resetting ? (
-          <ResetPassword
-            user={user}
-            onDone={() => {
-              setResetting(false);
-              onChanged();
-            }}
-          />
+          <ResetPassword user={user} onDone={() => setResetting(false)} />
         ) : (
           <button type="button" className="btn btn-secondary btn-sm" data-testid="admin-reset-open" onClick={() => setResetting(true)}>
             Reset password
@@ -192,17 +165,9 @@ function UserRow({ user, me, onChanged }: Readonly<{ user: UserAdminView; me: st
 
 export function UsersTab() {
   const me = useUser();
-  const [users, setUsers] = useState<UserAdminView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(() => {
-    invoke('auth:users', {})
-      .then((u) => {
-        setUsers(u);
-        setError(null);
-      })
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, []);
-  useEffect(load, [load]);
+  const query = useApiQuery('auth:users', {}, { refetchOnMount: 'always' });
+  const users = query.data ?? null;
+  const error = query.error ? errorMessage(query.error) : null;
 
   return (
     <div className="admin-tab" data-testid="admin-users">
@@ -211,7 +176,7 @@ export function UsersTab() {
           <h3>Users</h3>
           <span className="muted small">A role change or password reset ends that user's open sessions. The last admin cannot be demoted.</span>
         </header>
-        {error ? <p className="error-text">{error}</p> : null}
+        <ErrorText error={error} />
         {users === null && !error ? <p className="muted">Loading users…</p> : null}
         {users ? (
           <table className="admin-table">
@@ -227,7 +192,7 @@ export function UsersTab() {
             </thead>
             <tbody>
               {users.map((u) => (
-                <UserRow key={u.userName} user={u} me={me?.userName ?? null} onChanged={load} />
+                <UserRow key={u.userName} user={u} me={me?.userName ?? null} />
               ))}
             </tbody>
           </table>
@@ -237,7 +202,7 @@ export function UsersTab() {
         <header className="settings-head">
           <h3>New user</h3>
         </header>
-        <CreateUser onCreated={load} />
+        <CreateUser />
       </section>
     </div>
   );

@@ -1,7 +1,6 @@
-import { useEffect, useState } from 'react';
-import type { ErpKindInfo, ErpOptionFieldInfo } from '@shared/api/erp';
+import type { ErpOptionFieldInfo } from '@shared/api/erp';
 import { errorMessage } from '../../api/client';
-import { loadErpKinds } from './erp-kinds';
+import { useErpKinds } from './erp-kinds';
 import './erp-settings.css';
 
 type OptionValue = string | number | boolean;
@@ -48,14 +47,8 @@ function OptionInput({ field, value, onChange }: Readonly<{ field: ErpOptionFiel
 
 /** The connector options of one ERP kind, with labels, defaults and help from the engine; values equal to the default are not stored. */
 export function ErpOptionFields({ kind, options, onChange }: Readonly<{ kind: string; options: Options; onChange: (next: Record<string, OptionValue>) => void }>) {
-  const [kinds, setKinds] = useState<ErpKindInfo[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    loadErpKinds()
-      .then(setKinds)
-      .catch((err: unknown) => setError(errorMessage(err)));
-  }, []);
-  if (error) return <p className="error-text small">Could not load the options of this ERP: {error}</p>;
+  const { data: kinds, error } = useErpKinds();
+  if (error) return <p className="error-text small">Could not load the options of this ERP: {errorMessage(error)}</p>;
   if (!kinds) return <p className="muted small">Loading options…</p>;
   const info = kinds.find((k) => k.kind === kind);
   if (!info) return <p className="muted small">This ERP kind is not available in this build.</p>;

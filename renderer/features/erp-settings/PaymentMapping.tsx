@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { ErpMappingView, MappingPreview } from '@shared/api/erp';
+import { useQueryClient } from '@tanstack/react-query';
 import { erpMappingSchema, type ErpMapping, type GlRule } from '@shared/erp-mapping';
-import { errorMessage, invoke } from '../../api/client';
+import { errorMessage } from '../../api/client';
+import { setApiQueryData, useApiMutation, useApiQuery } from '../../api/query';
 import { formatDateTimeInZone } from '../../format';
 import { useData } from '../../state/data-store';
 import { toast } from '../../state/toast-store';
@@ -159,27 +160,25 @@ function GlRules({ rules, onChange, invalidRules }: Readonly<{ rules: readonly G
   );
 }
 
+/** The value once it has stopped changing for `ms`. */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = window.setTimeout(() => setSettled(value), ms);
+    return () => window.clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
 function Preview({ mapping, valid }: Readonly<{ mapping: ErpMapping; valid: boolean }>) {
   const focused = useUi((s) => s.focusedId);
   const firstRow = useData((s) => s.rows[0]?.transactionId ?? null);
   const [txn, setTxn] = useState(String(focused ?? firstRow ?? ''));
-  const [result, setResult] = useState<Readonly<{ state: 'idle' } | { state: 'error'; message: string } | { state: 'ready'; preview: MappingPreview }>>({ state: 'idle' });
   const id = Number(txn);
-  const key = JSON.stringify(mapping);
-  useEffect(() => {
-    if (!valid || !Number.isInteger(id) || id <= 0) return undefined;
-    let alive = true;
-    const t = window.setTimeout(() => {
-      invoke('erp:mappingPreview', { transactionId: id, mapping })
-        .then((preview) => alive && setResult({ state: 'ready', preview }))
-        .catch((err: unknown) => alive && setResult({ state: 'error', message: errorMessage(err) }));
-    }, 250);
-    return () => {
-      alive = false;
-      window.clearTimeout(t);
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [id, key, valid]);
+  // Asked 250 ms after the last edit, not on every keystroke; the last answer stays while the next loads.
+  const asked = useSettled(useMemo(() => ({ transactionId: id, mapping }), [id, mapping]), 250);
+  const preview = useApiQuery('erp:mappingPreview', asked, { enabled: valid && Number.isInteger(asked.transactionId) && asked.transactionId > 0, keepPrevious: true });
+  const result = preview.error ? { state: 'error' as const, message: errorMessage(preview.error) } : preview.data ? { state: 'ready' as const, preview: preview.data } : { state: 'idle' as const };
   return (
     <div className="mapping-preview" data-testid="mapping-preview">
       <div className="mapping-preview-head">
@@ -240,19 +239,15 @@ export function PaymentMapping() {
   const zone = useData((s) => s.info?.merchantZone ?? 'America/Los_Angeles');
   const user = useUser();
   const isAdmin = hasRole(user, 'admin');
-  const [view, setView] = useState<ErpMappingView | null>(null);
-  const [draft, setDraft] = useState<ErpMapping | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-  const [saveError, setSaveError] = useState<string | null>(null);
-  useEffect(() => {
-    invoke('erp:mapping', {})
-      .then((v) => {
-        setView(v);
-        setDraft(v.mapping);
-      })
-      .catch((err: unknown) => setLoadError(settingsErrorMessage(err, 'the payment mapping')));
-  }, []);
+  const client = useQueryClient();
+  const mapping = useApiQuery('erp:mapping', {}, { refetchOnMount: 'always' });
+  const saveMapping = useApiMutation('erp:mappingSave');
+  const [edits, setEdits] = useState<ErpMapping | null>(null);
+  const view = mapping.data ?? null;
+  const draft = edits ?? view?.mapping ?? null;
+  const loadError = mapping.error ? settingsErrorMessage(mapping.error, 'the payment mapping') : null;
+  const saving = saveMapping.isPending;
+  const saveError = saveMapping.error ? settingsErrorMessage(saveMapping.error, 'the payment mapping') : null;
   const parsed = useMemo(() => (draft ? erpMappingSchema.safeParse(draft) : null), [draft]);
   const issueList = parsed && !parsed.success ? parsed.error.issues : [];
   const issues = issueList.map((i) => issueText(i.path, i.message));
@@ -263,8 +258,8 @@ export function PaymentMapping() {
   if (loadError) return <p className="error-text pad">{loadError}</p>;
   if (!view || !draft) return <p className="muted pad">Loading the payment mapping…</p>;
   const set = (patch: Partial<ErpMapping>) => {
-    setSaveError(null);
-    setDraft({ ...draft, ...patch });
+    saveMapping.reset();
+    setEdits({ ...draft, ...patch });
   };
   const setBrand = (brand: string, code: string) => {
     const byBrand: Record<string, string> = { ...draft.paymentTypes.byBrand };
@@ -284,20 +279,14 @@ export function PaymentMapping() {
           : null;
   const save = async () => {
     if (!parsed?.success) return;
-    setSaving(true);
-    setSaveError(null);
     try {
-      const v = await invoke('erp:mappingSave', { mapping: parsed.data });
-      setView(v);
-      setDraft(v.mapping);
+      const v = await saveMapping.mutateAsync({ mapping: parsed.data });
+      setApiQueryData(client, 'erp:mapping', {}, v);
+      setEdits(null);
       toast('success', `Payment mapping saved as version ${v.version}`, ['New postings use it; postings already queued keep the version they were approved with.']);
     } catch (err) {
-      const message = settingsErrorMessage(err, 'the payment mapping');
-      setSaveError(message);
       // Also as a toast: the inline message may be out of view in a long form.
-      toast('error', 'Payment mapping not saved', [message]);
-    } finally {
-      setSaving(false);
+      toast('error', 'Payment mapping not saved', [settingsErrorMessage(err, 'the payment mapping')]);
     }
   };
 
@@ -318,7 +307,7 @@ export function PaymentMapping() {
               Unsaved mapping changes
             </span>
           ) : null}
-          <button type="button" className="btn btn-ghost btn-sm" data-testid="mapping-revert" disabled={!dirty || saving} onClick={() => setDraft(view.mapping)}>
+          <button type="button" className="btn btn-ghost btn-sm" data-testid="mapping-revert" disabled={!dirty || saving} onClick={() => setEdits(null)}>
             Revert
           </button>
           <button

@@ -1,19 +1,12 @@
-import type { ErpKindInfo } from '@shared/api/erp';
-import { ApiCallError, errorMessage, invoke } from '../../api/client';
+import { ApiCallError, errorMessage } from '../../api/client';
+import { useApiQuery } from '../../api/query';
 
-// The option fields of each ERP kind, as the engine's registry describes
-// them. They do not change while the app runs, so one fetch serves the session.
+// The ERP kinds the engine's registry offers, with their labels and option
+// fields: the renderer's only source of ERP names. They do not change while
+// the app runs, so one fetch serves the session (the query never goes stale).
 
-let cached: Promise<ErpKindInfo[]> | null = null;
-
-export function loadErpKinds(): Promise<ErpKindInfo[]> {
-  if (!cached) {
-    cached = invoke('erp:kinds', {});
-    cached.catch(() => {
-      cached = null;
-    });
-  }
-  return cached;
+export function useErpKinds() {
+  return useApiQuery('erp:kinds', {});
 }
 
 /** A refusal for lack of role gets words a clerk can act on; anything else the engine's own message. */

@@ -1,6 +1,8 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import type { MatchingRulesView } from '@shared/api/matching';
-import { errorMessage, invoke } from '../../api/client';
+import { useState, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { errorMessage } from '../../api/client';
+import { setApiQueryData, useApiMutation, useApiQuery } from '../../api/query';
+import { SubmitButton } from '../../ui/form';
 import { toast } from '../../state/toast-store';
 import { useUser } from '../auth/session-store';
 import { changedKeys, draftFrom, percentOfBasisPoints, rulesFrom, type CustomerTermsDraft, type RulesDraft } from './rules-form';
@@ -45,35 +47,23 @@ function TermsInputs({ prefix, value, onChange, disabled }: Readonly<{ prefix: s
 export function MatchingRulesTab() {
   const user = useUser();
   const isAdmin = user?.role === 'admin';
-  const [view, setView] = useState<MatchingRulesView | null>(null);
-  const [saved, setSaved] = useState<RulesDraft | null>(null);
-  const [draft, setDraft] = useState<RulesDraft | null>(null);
-  const [errors, setErrors] = useState<readonly string[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const client = useQueryClient();
+  const rules = useApiQuery('matching:rules', {}, { refetchOnMount: 'always' });
+  const saveRules = useApiMutation('matching:setRules');
+  const [edits, setEdits] = useState<RulesDraft | null>(null);
+  const [invalid, setInvalid] = useState<readonly string[]>([]);
+  const busy = saveRules.isPending;
+  const errors = saveRules.error ? [errorMessage(saveRules.error)] : invalid;
 
-  const show = (v: MatchingRulesView) => {
-    const d = draftFrom(v.effective);
-    setView(v);
-    setSaved(d);
-    setDraft(d);
-  };
-  const load = useCallback(() => {
-    invoke('matching:rules', {})
-      .then((v) => {
-        show(v);
-        setLoadError(null);
-      })
-      .catch((e: unknown) => setLoadError(errorMessage(e)));
-  }, []);
-  useEffect(load, [load]);
-
-  if (loadError) return <p className="error-text pad">{loadError}</p>;
-  if (!draft || !saved || !view) return <p className="muted pad">Loading matching rules…</p>;
+  if (rules.error) return <p className="error-text pad">{errorMessage(rules.error)}</p>;
+  const view = rules.data;
+  if (!view) return <p className="muted pad">Loading matching rules…</p>;
+  const saved = draftFrom(view.effective);
+  const draft = edits ?? saved;
 
   const d0 = view.defaults;
   const changed = changedKeys(view.rules);
-  const set = (patch: Partial<RulesDraft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
+  const set = (patch: Partial<RulesDraft>) => setEdits({ ...draft, ...patch });
   const setCustomer = (i: number, patch: Partial<CustomerTermsDraft>) => set({ customerTerms: draft.customerTerms.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
   const dirty = JSON.stringify(draft) !== JSON.stringify(saved);
   const off = !isAdmin || busy;
@@ -81,22 +71,21 @@ export function MatchingRulesTab() {
   const save = async () => {
     const checked = rulesFrom(draft, view.defaults, view.rules);
     if (!checked.ok) {
-      setErrors(checked.errors);
+      saveRules.reset();
+      setInvalid(checked.errors);
       return;
     }
-    setErrors([]);
-    setBusy(true);
+    setInvalid([]);
     try {
-      const r = await invoke('matching:setRules', { rules: checked.rules });
-      show(r);
+      const r = await saveRules.mutateAsync({ rules: checked.rules });
+      setApiQueryData(client, 'matching:rules', {}, r);
+      setEdits(null);
       const { rematched, changed: outcomes } = r.rematch;
       toast('success', `Matching rules saved: ${rematched} ${rematched === 1 ? 'row' : 'rows'} re-matched`, [
         outcomes === 0 ? 'No match changed.' : `${outcomes} ${outcomes === 1 ? 'match' : 'matches'} changed (decided rows are never re-matched).`,
       ]);
-    } catch (e) {
-      setErrors([errorMessage(e)]);
-    } finally {
-      setBusy(false);
+    } catch {
+      // Shown in the error list from the mutation's error.
     }
   };
 
@@ -255,15 +244,15 @@ export function MatchingRulesTab() {
           {dirty ? 'Unsaved rule changes' : changed.size > 0 ? `${changed.size} ${changed.size === 1 ? 'rule differs' : 'rules differ'} from the defaults` : 'All rules at their defaults'}
         </span>
         <span className="spacer" />
-        <button type="button" className="btn btn-ghost btn-sm" data-testid="rules-revert" disabled={!dirty || busy} onClick={() => { setDraft(saved); setErrors([]); }}>
+        <button type="button" className="btn btn-ghost btn-sm" data-testid="rules-revert" disabled={!dirty || busy} onClick={() => { setEdits(null); setInvalid([]); saveRules.reset(); }}>
           Revert
         </button>
         <button type="button" className="btn btn-ghost btn-sm" data-testid="rules-defaults" disabled={off} onClick={() => set(draftFrom(view.defaults))}>
           Use defaults
         </button>
-        <button type="button" className="btn btn-primary btn-sm" data-testid="rules-save" disabled={!isAdmin || !dirty || busy} onClick={() => void save()}>
-          {busy ? 'Saving and re-matching…' : 'Save rules'}
-        </button>
+        <SubmitButton type="button" testId="rules-save" busy={busy} busyLabel="Saving and re-matching…" disabled={!isAdmin || !dirty} onClick={() => void save()}>
+          Save rules
+        </SubmitButton>
       </div>
     </div>
   );
