@@ -1,10 +1,10 @@
 import type { Cents } from '@shared/money';
-import type { CreditMemoRequest, ReceiptRequest } from '../connector';
-import { ErpError } from '../errors';
-import { discountsByInvoice } from '../write-offs';
+import type { CreditMemoRequest, ReceiptRequest } from './connector';
+import { ErpError } from './errors';
+import { discountsByInvoice } from './write-offs';
 
 // Checks done before anything is sent, so a request the ERP would refuse (or
-// worse, truncate) never leaves. Shared by the Eclipse and abas connectors.
+// worse, truncate) never leaves. Shared by the connectors that post over HTTP or by import file (Eclipse, abas).
 
 /** What a connection posts beyond cash on invoices: open credits (negative allocations) and early-payment discounts. */
 export type ReceiptExtras = Readonly<{ erp: string; credits: boolean; discounts: boolean }>;
