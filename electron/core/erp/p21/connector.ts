@@ -16,7 +16,7 @@ import { reversalReference } from '../connector';
 import { ErpError, isErpError } from '../errors';
 import type { ErpConnectionConfig } from '../kind-module';
 import { termsFromParts } from '../terms';
-import { isDiscount } from '../write-offs';
+import { isDiscount } from '../receipt-request';
 import { P21Http, trimSlash } from './http';
 import { dateOnly, normalizeCustomerId, odataDate, odataLiteralLike, odataQueryString, odataString, type ODataQuery } from './odata';
 import { P21_MEMO_MAX_LENGTH, P21_REFERENCE_MAX_LENGTH, P21OptionError, resolveP21Options, type P21Options } from './options';
