@@ -54,6 +54,13 @@ export type ReceiptRules = Readonly<{
   writeOffs: boolean;
   /** Longest reason code the ERP stores with a write-off. */
   reasonMaxLength?: number;
+  /**
+   * For ERPs that post each allocation as its own line and keep on account
+   * whatever the lines leave (P21): one invoice may have several lines (a
+   * write-off rides on the first that pays it), and the allocations may fall
+   * short of the amount but never exceed it.
+   */
+  linePerAllocation?: boolean;
 }>;
 
 /** The receipt's lines, or the first problem in plain words (no ERP prefix). */
@@ -69,8 +76,8 @@ export function cashApplication(r: ReceiptRequest, rules: ReceiptRules): CashApp
   for (const a of r.allocations) {
     const no = a.invoiceNo.trim();
     if (a.amountCents === 0) return { problem: `the allocation to ${no} must be a non-zero whole number of cents` };
-    if (a.amountCents < 0 && !rules.credits) return { problem: `the allocation to ${no} is negative (an open credit), which this connection does not apply` };
-    if (seen.has(no)) return { problem: `invoice ${no} is allocated twice` };
+    if (a.amountCents < 0 && !rules.credits) return { problem: `the allocation to ${no} is negative (an open credit); this connection does not apply open credits` };
+    if (seen.has(no) && !rules.linePerAllocation) return { problem: `invoice ${no} is allocated twice` };
     seen.add(no);
     lines.push({ invoiceNo: no, amountCents: a.amountCents, discountCents: 0, writeOffCents: 0, writeOffReason: '' });
   }
@@ -86,8 +93,8 @@ export function cashApplication(r: ReceiptRequest, rules: ReceiptRules): CashApp
     if (rules.reasonMaxLength !== undefined && reason.length > rules.reasonMaxLength) {
       return { problem: `the reason code "${reason}" of the write-off on ${no} is longer than ${rules.reasonMaxLength} characters` };
     }
-    const line = lines.find((l) => l.invoiceNo === no);
-    if (!line || line.amountCents <= 0) return { problem: `the write-off on ${no} needs a positive allocation to that invoice in the same receipt` };
+    const line = lines.find((l) => l.invoiceNo === no && l.amountCents > 0);
+    if (!line) return { problem: `the write-off on ${no} needs a positive allocation to that invoice in the same receipt (the receipt does not pay it)` };
     if (discount) {
       if (line.discountCents > 0) return { problem: `invoice ${no} takes the early-payment discount twice` };
       line.discountCents = w.amountCents;
@@ -98,6 +105,10 @@ export function cashApplication(r: ReceiptRequest, rules: ReceiptRules): CashApp
     }
   }
   const applied = lines.reduce((s, l) => s + l.amountCents, 0);
+  if (rules.linePerAllocation) {
+    if (applied > r.amountCents) return { problem: `it applies ${centsToDecimalString(applied)} but the payment is ${centsToDecimalString(r.amountCents)}` };
+    return { lines: lines as unknown as readonly CashLine[], unappliedCents: (r.amountCents - applied) as Cents };
+  }
   if (applied + unapplied !== r.amountCents) {
     return { problem: `the allocations (${centsToDecimalString(applied)}) plus the unapplied part (${centsToDecimalString(unapplied)}) do not equal the amount (${centsToDecimalString(r.amountCents)})` };
   }
