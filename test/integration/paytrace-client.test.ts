@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { manualClock } from '../../electron/core/clock';
 import { buildDemoWorld, type DemoWorld } from '../../electron/sandboxes/demo/world';
 import { isPayTraceError, PayTraceError } from '../../electron/core/paytrace/errors';
 import { startPayTraceSandbox, type RunningPayTraceSandbox } from '../../electron/sandboxes/paytrace/sandbox';
@@ -57,9 +58,10 @@ describe('authentication', () => {
   it('renews a short-lived token before it expires', async () => {
     const shortLived = await startPayTraceSandbox({ credentials: CREDENTIALS, tokenTtlSeconds: 1 });
     try {
-      const client = clientFor(shortLived);
+      const clock = manualClock();
+      const client = clientFor(shortLived, { clock });
       await client.exportBatches({ startDate: isoDaysAgo(1), endDate: isoDaysAgo(0) });
-      await new Promise((r) => setTimeout(r, 600)); // past half the ttl: the client renews
+      clock.advance(600); // past half the ttl: the client renews (the sandbox's token is still valid)
       await client.exportBatches({ startDate: isoDaysAgo(1), endDate: isoDaysAgo(0) });
       expect(countPaths(shortLived, TOKEN)).toBe(2);
       // No request ever met an expired token.

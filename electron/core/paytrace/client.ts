@@ -3,7 +3,9 @@ import { DateTime } from 'luxon';
 import type { PayTraceTransaction } from '@shared/domain';
 import { centsToDecimalString, parseDecimalToCents, type Cents, type CurrencyCode } from '@shared/money';
 import { DEFAULT_MERCHANT_ZONE, merchantDate, parseOptionalPayTraceTimestamp, toPayTraceRequestDate } from '@shared/paytrace-time';
-import { describeErrorMap, parseRetryAfter, PayTraceError, readErrorMap } from './errors';
+import { systemClock, type Clock } from '../clock';
+import { parseRetryAfter } from '../http/retry-after';
+import { describeErrorMap, PayTraceError, readErrorMap } from './errors';
 import { normalizeExportRow } from './normalize';
 
 // PayTrace JSON API v1 client (reference §2-§5). Every endpoint is a POST with
@@ -34,6 +36,8 @@ export type PayTraceClientOptions = Readonly<{
   tokenRenewMarginSeconds?: number;
   /** Called after every HTTP exchange (for progress and logs; carries no secrets). */
   onRequest?: (event: PayTraceRequestEvent) => void;
+  /** Time for token expiry, Retry-After dates and request durations; tests pass a manual clock. Default: the system clock. */
+  clock?: Clock;
 }>;
 
 export type PayTraceRequestEvent = Readonly<{ path: string; httpStatus: number | null; durationMs: number }>;
@@ -102,6 +106,7 @@ export class PayTraceClient {
   private readonly renewMarginMs: number;
   private token: { value: string; expiresAt: number } | null = null;
   private pendingToken: Promise<string> | null = null;
+  private readonly clock: Clock;
 
   constructor(private readonly options: PayTraceClientOptions) {
     this.zone = options.zone ?? DEFAULT_MERCHANT_ZONE;
@@ -109,6 +114,7 @@ export class PayTraceClient {
     this.chunkDays = Math.max(1, Math.floor(options.chunkDays ?? 1));
     this.endDateInclusive = options.endDateInclusive ?? true;
     this.renewMarginMs = (options.tokenRenewMarginSeconds ?? 120) * 1000;
+    this.clock = options.clock ?? systemClock;
     this.http = axios.create({
       baseURL: options.baseUrl.replace(/\/+$/, ''),
       timeout: options.timeoutMs ?? 60_000,
@@ -123,13 +129,13 @@ export class PayTraceClient {
   // ---- transport -------------------------------------------------------
 
   private async exchange(path: string, send: () => Promise<AxiosResponse<unknown>>): Promise<AxiosResponse<unknown>> {
-    const started = Date.now();
+    const started = this.clock.now();
     try {
       const res = await send();
-      this.options.onRequest?.({ path, httpStatus: res.status, durationMs: Date.now() - started });
+      this.options.onRequest?.({ path, httpStatus: res.status, durationMs: this.clock.now() - started });
       return res;
     } catch (e) {
-      this.options.onRequest?.({ path, httpStatus: null, durationMs: Date.now() - started });
+      this.options.onRequest?.({ path, httpStatus: null, durationMs: this.clock.now() - started });
       throw this.networkError(path, e);
     }
   }
@@ -164,7 +170,7 @@ export class PayTraceClient {
 
   private transientForStatus(path: string, res: AxiosResponse<unknown>): PayTraceError | null {
     if (res.status === 429 || res.status >= 500) {
-      const retryAfterSeconds = parseRetryAfter(res.headers['retry-after']);
+      const retryAfterSeconds = parseRetryAfter(res.headers['retry-after'], this.clock.now());
       const wait = retryAfterSeconds === undefined ? '' : ` PayTrace asked to wait ${retryAfterSeconds} s.`;
       const what = res.status === 429 ? 'is throttling requests' : 'had a server error';
       return new PayTraceError('transient', `PayTrace ${what} (HTTP ${res.status}) on ${path}.${wait}`, {
@@ -200,12 +206,12 @@ export class PayTraceClient {
     const ttlMs = ttlSeconds * 1000;
     // Renew early, but never spend more than half a short-lived token's life on the margin.
     const margin = Math.min(this.renewMarginMs, ttlMs / 2);
-    this.token = { value: token, expiresAt: Date.now() + ttlMs - margin };
+    this.token = { value: token, expiresAt: this.clock.now() + ttlMs - margin };
     return token;
   }
 
   private async accessToken(): Promise<string> {
-    if (this.token && this.token.expiresAt > Date.now()) return this.token.value;
+    if (this.token && this.token.expiresAt > this.clock.now()) return this.token.value;
     // Concurrent callers share one token request.
     if (!this.pendingToken) {
       this.pendingToken = this.fetchToken().finally(() => {

@@ -106,13 +106,3 @@ export function readErrorMap(value: unknown): PayTraceErrorMap {
   }
   return out;
 }
-
-/** Retry-After is seconds or an HTTP date; returns whole seconds, or undefined when absent/unreadable. */
-export function parseRetryAfter(value: unknown, now: number = Date.now()): number | undefined {
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text);
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, Math.ceil((at - now) / 1000));
-}

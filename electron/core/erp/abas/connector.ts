@@ -14,9 +14,9 @@ import type {
 import { termsFromParts } from '../terms';
 import { ErpError, isErpError } from '../errors';
 import type { ErpConnectionConfig } from '../kind-module';
-import { awaitImported, dropFileOnce } from '../eclipse/file-drop';
-import { HttpTransportError, parseJsonReply, sendHttp, statusError, transportToErpError, type HttpReply, type StatusWording } from '../eclipse/http-transport';
-import { checkCreditMemoRequest, checkReceiptRequest } from '../eclipse/request-checks';
+import { awaitImported, dropFileOnce } from '../file-drop';
+import { HttpTransportError, parseJsonReply, sendHttp, statusError, transportToErpError, type HttpReply, type StatusWording } from '../http-transport';
+import { checkCreditMemoRequest, checkReceiptRequest } from '../request-checks';
 import { buildMt940, mt940FileName } from './mt940';
 import { ABAS_MEDIA_TYPE, amountOf, compactDate, isoDate, need, parseLinks, parseObjects, type AbasObject } from './objects';
 import { parseAbasOptions, type AbasOptions } from './options';

@@ -13,12 +13,12 @@ import type {
 } from '../connector';
 import { ErpError, isErpError } from '../errors';
 import type { ErpConnectionConfig } from '../kind-module';
-import { HttpTransportError, parseJsonReply, sendHttp, statusError, transportToErpError, type HttpReply, type StatusWording } from './http-transport';
+import { HttpTransportError, parseJsonReply, sendHttp, statusError, transportToErpError, type HttpReply, type StatusWording } from '../http-transport';
 import { buildLockboxFile, lockboxFileName } from './lockbox-file';
 import { parseEclipseOptions, type EclipseOptions } from './options';
 import { creditMemoBody, parsePage, receiptBody, toCreditMemoRecord, toCustomer, toOpenInvoice, toReceiptRecord } from './records';
-import { checkCreditMemoRequest, checkReceiptRequest } from './request-checks';
-import { awaitImported, dropFileOnce } from './file-drop';
+import { checkCreditMemoRequest, checkReceiptRequest } from '../request-checks';
+import { awaitImported, dropFileOnce } from '../file-drop';
 
 // Epicor Eclipse over its REST API (reference §2): POST /Sessions gives a
 // sessionToken sent as a header on every call; lists page with

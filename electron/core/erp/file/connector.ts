@@ -11,7 +11,7 @@ import type {
   ReceiptRecord,
   ReceiptRequest,
 } from '../connector';
-import { cashApplication, isCashProblem } from '../cash-application';
+import { checkReceipt } from '../receipt-request';
 import { ErpError, isErpError } from '../errors';
 import type { ErpConnectionConfig } from '../kind-module';
 import { exportCreditMemo, exportReceipt, readExportedCreditMemo, readExportedReceipt } from './export';
@@ -46,14 +46,7 @@ export function createFileConnector(config: ErpConnectionConfig): ErpConnector {
 
   async function postReceipt(r: ReceiptRequest): Promise<ReceiptRecord> {
     checkReference(r.reference);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(r.date)) throw new ErpError('validation', `Receipt date must be YYYY-MM-DD (got "${r.date}")`);
-    if (!Number.isSafeInteger(r.amountCents) || r.amountCents <= 0) throw new ErpError('validation', 'Receipt amount must be positive');
-    const applied = r.allocations.reduce((s, a) => s + a.amountCents, 0);
-    if (applied + (r.unappliedCents ?? 0) !== r.amountCents) {
-      throw new ErpError('validation', `Allocations plus unapplied do not add up to ${centsToDecimalString(r.amountCents)}`);
-    }
-    const cash = cashApplication(r, { writeOffs: true, credits: true, reasonMaxLength: 40 });
-    if (isCashProblem(cash)) throw new ErpError('validation', `Receipt ${r.reference}: ${cash.problem}`);
+    const cash = checkReceipt(r, { writeOffs: true, discounts: true, credits: true, reasonMaxLength: 40 }, (problem) => `Receipt ${r.reference}: ${problem}`);
     const existing = await findReceipt(r.reference);
     if (existing) {
       throw new ErpError('duplicate', `Receipt ${r.reference} was already exported as ${existing.erpDocumentId}`, { existingDocumentId: existing.erpDocumentId });

@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { centsToDecimalString, parseDecimalToCents, type Cents } from '@shared/money';
-import type { CashLine } from '../cash-application';
+import type { CashLine } from '../receipt-request';
 import type { CreditMemoRecord, CreditMemoRequest, ReceiptAllocation, ReceiptRecord, ReceiptRequest } from '../connector';
 import { ErpError } from '../errors';
 import type { ExportFormat } from './options';

@@ -16,7 +16,7 @@ import { reversalReference } from '../connector';
 import { ErpError, isErpError } from '../errors';
 import type { ErpConnectionConfig } from '../kind-module';
 import { termsFromParts } from '../terms';
-import { isDiscount } from '../write-offs';
+import { checkReceipt } from '../receipt-request';
 import { P21Http, trimSlash } from './http';
 import { dateOnly, normalizeCustomerId, odataDate, odataLiteralLike, odataQueryString, odataString, type ODataQuery } from './odata';
 import { P21_MEMO_MAX_LENGTH, P21_REFERENCE_MAX_LENGTH, P21OptionError, resolveP21Options, type P21Options } from './options';
@@ -384,29 +384,16 @@ export class P21Connector implements ErpConnector {
     const what = `cash receipt ${ref}`;
     this.validateCommon(what, receipt);
     const credits = this.options.creditApplication === 'negative-line';
-    let applied = 0;
-    for (const a of receipt.allocations) {
-      if (!a.invoiceNo.trim()) throw new ErpError('validation', `${what} has an allocation without an invoice number`);
-      if (!Number.isSafeInteger(a.amountCents) || a.amountCents === 0) throw new ErpError('validation', `${what}: allocation to ${a.invoiceNo} must be a non-zero amount`);
-      // An open credit applied is a line with a negative amount against the credit memo's invoice_no.
-      if (a.amountCents < 0 && !credits) throw new ErpError('validation', `${what}: allocation to ${a.invoiceNo} must be positive; this P21 connection does not apply open credits (creditApplication is off)`);
-      applied += a.amountCents;
-    }
-    if (applied > receipt.amountCents) {
-      throw new ErpError('validation', `${what} applies ${centsToDecimalString(applied)} but the payment is ${centsToDecimalString(receipt.amountCents)}`);
-    }
+    const cash = checkReceipt(receipt, { credits, discounts: true, writeOffs: true, linePerAllocation: true }, (problem) => `${what}: ${problem}`);
     // A write-off rides on its invoice's line as the allowed amount, an early-payment
     // discount as terms taken (or allowed, by setting): each needs a paying line.
+    const asTerms = this.options.discountPosting === 'terms';
     const allowed = new Map<string, Cents>();
     const termsTaken = new Map<string, Cents>();
-    for (const w of receipt.writeOffs ?? []) {
-      const no = w.invoiceNo.trim();
-      if (!receipt.allocations.some((a) => a.invoiceNo.trim() === no && a.amountCents > 0)) throw new ErpError('validation', `${what} writes off invoice ${no}, which the receipt does not pay`);
-      if (!Number.isSafeInteger(w.amountCents) || w.amountCents <= 0) throw new ErpError('validation', `${what}: write-off on ${no} must be positive`);
-      const asTerms = isDiscount(w) && this.options.discountPosting === 'terms';
-      const into = asTerms ? termsTaken : allowed;
-      if (into.has(no)) throw new ErpError('validation', `${what} ${asTerms ? 'takes a discount on' : 'writes off'} invoice ${no} twice`);
-      into.set(no, w.amountCents);
+    for (const l of cash.lines) {
+      if (l.discountCents > 0 && l.writeOffCents > 0 && !asTerms) throw new ErpError('validation', `${what} writes off invoice ${l.invoiceNo} twice`);
+      if (l.discountCents > 0) (asTerms ? termsTaken : allowed).set(l.invoiceNo, l.discountCents);
+      if (l.writeOffCents > 0) allowed.set(l.invoiceNo, l.writeOffCents);
     }
 
     const existing = await this.findReceipt(ref);

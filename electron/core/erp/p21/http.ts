@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { XMLParser } from 'fast-xml-parser';
 import { ErpError } from '../errors';
+import { retryAfterOption } from '../http-transport';
 import type { ErpCredentials } from '../kind-module';
 
 // The one HTTP path to P21: Bearer token reuse, one re-auth on 401,
@@ -213,11 +214,7 @@ export class P21Http {
     }
     if (status === 401) return new ErpError('auth', `P21 rejected the session for ${what} (HTTP 401)${suffix}`, { erpMessage });
     if (status === 429 || status >= 500) {
-      const seconds = Number(retryAfter);
-      return new ErpError('transient', `P21 is unavailable for ${what} (HTTP ${status})${suffix}`, {
-        erpMessage,
-        ...(Number.isFinite(seconds) && retryAfter !== undefined && retryAfter !== '' ? { retryAfterSeconds: seconds } : {}),
-      });
+      return new ErpError('transient', `P21 is unavailable for ${what} (HTTP ${status})${suffix}`, { erpMessage, ...retryAfterOption(retryAfter) });
     }
     if (status === 404) {
       if (/failed to convert parameter value/i.test(body)) {

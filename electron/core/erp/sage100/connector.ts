@@ -8,7 +8,7 @@ import type {
   ReceiptRecord,
   ReceiptRequest,
 } from '../connector';
-import { cashApplication, isCashProblem, type CashLine } from '../cash-application';
+import { checkReceipt, type CashLine } from '../receipt-request';
 import { ErpError, isErpError } from '../errors';
 import type { ErpConnectionConfig } from '../kind-module';
 import { batchNoForDate, checkNoForReference, creditMemoNoForReference, postingComment } from './check-no';
@@ -88,19 +88,8 @@ export function createSage100Connector(config: ErpConnectionConfig): ErpConnecto
       throw new ErpError('validation', `CustomerNo must be 1-${CUSTOMER_NO_MAX} characters (got "${r.customerId}")`);
     }
     assertIsoDate(r.date, 'Receipt date');
-    if (!Number.isSafeInteger(r.amountCents) || r.amountCents <= 0) throw new ErpError('validation', 'Receipt amount must be positive');
     if (r.allocations.length === 0 && !r.unappliedCents) throw new ErpError('validation', 'Receipt has no invoice allocations and nothing unapplied');
-    for (const a of r.allocations) if (!a.invoiceNo) throw new ErpError('validation', 'Allocation without an invoice number');
-    const applied = r.allocations.reduce((s, a) => s + a.amountCents, 0);
-    const unapplied = r.unappliedCents ?? 0;
-    if (applied + unapplied !== r.amountCents) {
-      throw new ErpError(
-        'validation',
-        `Allocations (${centsToDecimalString(applied)}) plus unapplied (${centsToDecimalString(unapplied)}) do not add up to the receipt amount ${centsToDecimalString(r.amountCents)}`,
-      );
-    }
-    const cash = cashApplication(r, { writeOffs: true, credits: true });
-    if (isCashProblem(cash)) throw new ErpError('validation', `Receipt ${r.reference}: ${cash.problem}`);
+    const cash = checkReceipt(r, { writeOffs: true, discounts: true, credits: true }, (problem) => `Receipt ${r.reference}: ${problem}`);
     const other = cash.lines.find((l) => l.writeOffCents > 0);
     if (other) {
       throw new ErpError(

@@ -9,7 +9,7 @@ import type {
   ReceiptRecord,
   ReceiptRequest,
 } from '../connector';
-import { cashApplication, isCashProblem } from '../cash-application';
+import { checkReceipt } from '../receipt-request';
 import { ErpError, isErpError } from '../errors';
 import type { ErpConnectionConfig } from '../kind-module';
 import { allocationText, documentsCarrying, lineItemsToInvoices, type LineItem, type PostedDocument } from './line-items';
@@ -317,20 +317,9 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
 
   async function postReceipt(receipt: ReceiptRequest): Promise<ReceiptRecord> {
     checkReference(receipt.reference);
-    if (receipt.amountCents <= 0) throw new ErpError('validation', `Receipt ${receipt.reference}: the amount must be positive`);
-    const allocated = receipt.allocations.reduce((s, a) => s + a.amountCents, 0);
-    const unapplied = receipt.unappliedCents ?? 0;
-    if (allocated + unapplied !== receipt.amountCents) {
-      throw new ErpError(
-        'validation',
-        `Receipt ${receipt.reference}: allocations (${centsToDecimalString(allocated)}) plus unapplied (${centsToDecimalString(unapplied)}) do not equal the amount (${centsToDecimalString(receipt.amountCents)})`,
-      );
-    }
-    if (!clears && receipt.allocations.some((a) => a.amountCents <= 0)) throw new ErpError('validation', `Receipt ${receipt.reference}: every allocation must be positive`);
-    const cash = cashApplication(receipt, { writeOffs: clears, credits: clears, reasonMaxLength: REASON_MAX });
-    if (isCashProblem(cash)) {
-      throw new ErpError('validation', `Receipt ${receipt.reference}: ${cash.problem}${clears ? '' : ' (postingMode bapi posts on account and clears nothing; use postingMode wrapper)'}`);
-    }
+    const cash = checkReceipt(receipt, { writeOffs: clears, discounts: clears, credits: clears, reasonMaxLength: REASON_MAX }, (problem) =>
+      `Receipt ${receipt.reference}: ${problem}${clears ? '' : ' (postingMode bapi posts on account and clears nothing; use postingMode wrapper)'}`,
+    );
     const kunnr = alphaIn(receipt.customerId, 10);
     const existing = await lookupInCustomer(kunnr, receipt.reference, settings.docTypePayment, receipt.date);
     if (existing) {
@@ -347,7 +336,7 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
       writeOffCents: l.writeOffCents,
       writeOffReason: l.writeOffReason,
     }));
-    if (unapplied > 0) lines.push({ invoiceNo: '', amountCents: unapplied as Cents, text: `On account / ${receipt.reference}`.slice(0, 50) });
+    if (cash.unappliedCents > 0) lines.push({ invoiceNo: '', amountCents: cash.unappliedCents, text: `On account / ${receipt.reference}`.slice(0, 50) });
     const erpDocumentId = await postDocument({
       reference: receipt.reference,
       kunnr,

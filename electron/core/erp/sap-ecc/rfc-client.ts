@@ -1,5 +1,6 @@
 import axios, { type AxiosResponse } from 'axios';
 import { ErpError } from '../errors';
+import { retryAfterOption } from '../http-transport';
 import type { ErpCredentials } from '../kind-module';
 import { buildRfcRequest, parseEnvelope, SOAP_ACTION, SoapParseError, type RfcParams, type RfcReply, type SoapFault } from './soap';
 
@@ -68,8 +69,7 @@ function interpret(functionName: string, response: AxiosResponse<string>, intent
     throw new ErpError('config', `SAP SOAP-RFC service not found (HTTP 404): activate /sap/bc/soap/rfc in SICF and check the base URL`);
   }
   if (status === 429 || status === 502 || status === 503 || status === 504) {
-    const retryAfter = Number(response.headers['retry-after']);
-    throw new ErpError('transient', `SAP ${functionName}: HTTP ${status}`, Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterSeconds: retryAfter } : {});
+    throw new ErpError('transient', `SAP ${functionName}: HTTP ${status}`, retryAfterOption(response.headers['retry-after']));
   }
 
   let parsed: ReturnType<typeof parseEnvelope> | undefined;

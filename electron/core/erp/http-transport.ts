@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ErpError } from '../errors';
+import { parseRetryAfter } from '../http/retry-after';
+import { ErpError } from './errors';
 
 // A minimal HTTP client for ERP connectors. It exists (rather than axios) so
 // the caller knows whether the request had been fully sent when a reply went
@@ -87,12 +88,10 @@ export function sendHttp(call: HttpCall): Promise<HttpReply> {
   });
 }
 
-/** Seconds from a Retry-After header, when it holds a number. */
-export function retryAfterSeconds(reply: HttpReply): number | undefined {
-  const raw = reply.headers['retry-after'];
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
+/** The Retry-After the reply carries, as `ErpError` options (none when absent or unreadable). */
+export function retryAfterOption(header: unknown, now: number = Date.now()): { retryAfterSeconds?: number } {
+  const seconds = parseRetryAfter(header, now);
+  return seconds === undefined ? {} : { retryAfterSeconds: seconds };
 }
 
 /** JSON body or a typed `malformed` error naming what came back. */
@@ -143,8 +142,7 @@ export function statusError(reply: HttpReply, what: string, isWrite: boolean, er
   if (s === 403) return new ErpError('permission', `${what}: the ${w.erp} user lacks permission${detail}`, opts);
   if (s === 404) return new ErpError('not_found', `${what}: ${w.erp} answered 404${detail}; ${w.notFoundHint}`, opts);
   if (isTransientStatus(s)) {
-    const ra = retryAfterSeconds(reply);
-    return new ErpError('transient', `${what}: ${w.erp} answered HTTP ${s}`, { ...opts, ...(ra === undefined ? {} : { retryAfterSeconds: ra }) });
+    return new ErpError('transient', `${what}: ${w.erp} answered HTTP ${s}`, { ...opts, ...retryAfterOption(reply.headers['retry-after']) });
   }
   if (s >= 400) return new ErpError('validation', `${what}: ${w.erp} refused it${erpMessage ? `: ${erpMessage}` : ` (HTTP ${s})`}`, opts);
   return new ErpError(isWrite ? 'unknown_outcome' : 'malformed', `${what}: unexpected HTTP ${s}`);

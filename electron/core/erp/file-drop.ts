@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErpError, isErpError } from '../errors';
+import { ErpError, isErpError } from './errors';
 import { sleep } from './request-checks';
 
 // Posting by import file: drop a file in the ERP's import folder once, then
