@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defaultSettings, settingsSchema, type Settings } from '@shared/settings';
-import type { Db, ReadDb, WriteDb } from '../db';
+import type { ReadDb, WriteDb } from '../db';
 import { parseJsonColumn } from '../json-column';
 
 const KEY = 'app';
