@@ -4,7 +4,7 @@ import { manualClock } from '../../electron/core/clock';
 import { ErpError } from '../../electron/core/erp/errors';
 import { backoffDelay } from '../../electron/core/remote-writes/backoff';
 import { Breaker } from '../../electron/core/remote-writes/breaker';
-import type { Stop } from '../../electron/core/remote-writes/exactly-once';
+import { sendExactlyOnce, type Stop } from '../../electron/core/remote-writes/exactly-once';
 import { RemoteWriteRunner, type QueuedRow, type RunnerKind, type RunnerQueue } from '../../electron/core/remote-writes/runner';
 import type { WaitingState, WriteState } from '../../electron/core/remote-writes/states';
 
@@ -130,6 +130,21 @@ describe('remote-write runner', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('the step: a check that finds the write already there, or stops it, commits no intent and sends nothing', async () => {
+    const calls: string[] = [];
+    const base = {
+      mayHaveBeenSent: false,
+      lookup: async () => (calls.push('lookup'), null),
+      commitSending: () => void calls.push('commit'),
+      send: async () => (calls.push('send'), { erpDocumentId: 'new' }),
+    };
+    expect(await sendExactlyOnce({ ...base, beforeSend: async () => ({ found: { erpDocumentId: 'D1' } }) })).toEqual({ outcome: 'found', doc: { erpDocumentId: 'D1' } });
+    expect(await sendExactlyOnce({ ...base, beforeSend: async () => ({ state: 'conflict' as const, message: 'changed' }) })).toMatchObject({ outcome: 'stopped' });
+    expect(calls).toEqual([]);
+    expect(await sendExactlyOnce({ ...base, send: async () => Promise.reject(new Error('reset')) })).toMatchObject({ outcome: 'failed', sent: true });
+    expect(calls).toEqual(['commit']);
   });
 
   it('a lease that expired mid-send is looked up before any resend', async () => {

@@ -124,12 +124,15 @@ export class OutboxWorker {
         return {
           mayHaveBeenSent: sentBefore,
           lookup,
-          beforeSend: async (): Promise<Stop | null> => {
+          beforeSend: async () => {
             if (preflight && row.attempts === 0) {
               const check = await preflight(row, connector);
-              // A receipt another workstation (or an earlier run) already posted has nothing left to decide:
-              // look it up only now, so a first send that passes costs no look-up of ours.
-              if (!check.ok) return (connector.capabilities.receiptLookup && (await lookup())) ? null : { state: 'conflict', message: check.reason };
+              if (!check.ok) {
+                // A receipt another workstation (or an earlier run) already posted has nothing left to decide:
+                // looked up only now, so a first send whose check passes costs no look-up of ours.
+                const found = connector.capabilities.receiptLookup ? await lookup() : null;
+                return found ? { found } : { state: 'conflict' as const, message: check.reason };
+              }
             }
             // Never post the cash alone when the receipt also carries what this connection cannot post.
             const unpostable = unpostablePart(receipt, connector.capabilities);

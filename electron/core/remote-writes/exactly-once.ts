@@ -13,8 +13,12 @@ export type RemoteWrite<Doc> = Readonly<{
   mayHaveBeenSent: boolean;
   /** Asks the remote system for this write; null when it does not hold it. */
   lookup(): Promise<Doc | null>;
-  /** Last checks before the intent is committed; a value stops the write (nothing is sent). */
-  beforeSend?(): Promise<Stop | null>;
+  /**
+   * Last checks before the intent is committed: a Stop ends the write with
+   * nothing sent; `{ found }` when a check of its own found the write already
+   * in the remote system.
+   */
+  beforeSend?(): Promise<Stop | Readonly<{ found: Doc }> | null>;
   /** Commits the intent: from here on the row counts as possibly sent. */
   commitSending(): void;
   send(): Promise<Doc>;
@@ -36,8 +40,9 @@ export async function sendExactlyOnce<Doc>(w: RemoteWrite<Doc>): Promise<StepRes
       const found = await w.lookup();
       if (found !== null) return { outcome: 'found', doc: found };
     }
-    const stop = w.beforeSend ? await w.beforeSend() : null;
-    if (stop) return { outcome: 'stopped', stop };
+    const check = w.beforeSend ? await w.beforeSend() : null;
+    if (check && 'found' in check) return { outcome: 'found', doc: check.found };
+    if (check) return { outcome: 'stopped', stop: check };
     w.commitSending();
     sent = true;
     return { outcome: 'sent', doc: await w.send() };
