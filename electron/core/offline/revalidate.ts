@@ -13,6 +13,7 @@ import type { Db } from '../store/db';
 import { setInvoiceStates } from '../store/queries/ledger';
 import { replaceOpenConflict } from '../store/queries/posting-conflicts';
 import { outboxStateOf, parseReceiptPayload } from '../store/queries/posting-state';
+import { UNFINISHED_STATES } from '../remote-writes/states';
 import { knownRefundedCents, thenSide, wasVoidedThroughTieout, type RefundRow } from './snapshot';
 
 // Catch-up re-validation: before a queued posting's first send, the decision is
@@ -77,6 +78,9 @@ export function createCatchUpPreflight(o: CatchUpOptions): Preflight {
   let refunds: RefundPicture | null = null;
   // Rows that passed and may be in flight: their allocations are not yet in a read that started before they posted.
   const passed = new Map<number, { allocations: ReceiptRequest['allocations'] }>();
+  // The same rows by invoice: a check reads only its own invoices' claims, so it
+  // visits the rows touching them instead of every row passed (quadratic in a batch).
+  const passedByInvoice = new Map<string, Set<number>>();
 
   async function readErp(connector: ErpConnector): Promise<ErpPicture> {
     if (erp && now().getTime() - erp.readAt < ttl) return erp;
@@ -107,14 +111,18 @@ export function createCatchUpPreflight(o: CatchUpOptions): Preflight {
     return rows;
   }
 
-  /** What other queued postings claim per invoice beyond what the fresh read already reflects. */
-  function claimedByOthers(picture: ErpPicture, self: number): Map<string, number> {
+  /** What other queued postings claim on these invoices beyond what the fresh read already reflects. */
+  function claimedByOthers(picture: ErpPicture, self: number, invoiceNos: readonly string[]): Map<string, number> {
     const claimed = new Map<string, number>();
-    for (const [id, p] of passed) {
+    const ids = new Set(invoiceNos.flatMap((no) => [...(passedByInvoice.get(no) ?? [])]));
+    for (const id of ids) {
+      const p = passed.get(id);
+      if (!p) continue;
       const r = outboxStateOf(o.db, id);
-      const stillClaims = r && (['queued', 'sending', 'retry_wait', 'unknown_outcome'].includes(r.state) || (r.state === 'posted' && r.updatedAt >= picture.startedAt));
+      const stillClaims = r && ((UNFINISHED_STATES as readonly string[]).includes(r.state) || (r.state === 'posted' && r.updatedAt >= picture.startedAt));
       if (!stillClaims) {
         passed.delete(id);
+        for (const a of p.allocations) passedByInvoice.get(a.invoiceNo)?.delete(id);
         continue;
       }
       if (id === self) continue;
@@ -155,9 +163,10 @@ export function createCatchUpPreflight(o: CatchUpOptions): Preflight {
         refundedCents: knownRefundedCents(o.db, row.transaction_id, refundRows),
       },
     };
-    const findings = findConflicts(receipt, then, nowSide, claimedByOthers(picture, row.id));
+    const findings = findConflicts(receipt, then, nowSide, claimedByOthers(picture, row.id, receipt.allocations.map((a) => a.invoiceNo)));
     if (findings.length === 0) {
       passed.set(row.id, { allocations: receipt.allocations });
+      for (const a of receipt.allocations) passedByInvoice.set(a.invoiceNo, (passedByInvoice.get(a.invoiceNo) ?? new Set()).add(row.id));
       return { ok: true };
     }
     recordConflict(o.db, row.transaction_id, findings, then, nowSide, checkedAt);

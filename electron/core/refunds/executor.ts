@@ -6,13 +6,17 @@ import { appendAudit } from '../audit/audit-log';
 import { silentLogger, type Logger } from '../log/logger';
 import type { PayTraceClient } from '../paytrace/client';
 import { isPayTraceError } from '../paytrace/errors';
-import { getTransaction } from '../store/queries/transactions';
+import { systemClock, type Clock } from '../clock';
+import { sendExactlyOnce, type Stop } from '../remote-writes/exactly-once';
 import type { Db } from '../store/db';
+import { claimRefund, completeRefund, executingRefundIds, failRefund, noteRefund, refundIdsClaimedByOthers, returnRefundToApproved, setRefundMethod } from '../store/queries/refund-sends';
+import { getTransaction } from '../store/queries/transactions';
 import { queueCreditMemo } from './credit-memo';
 import { payTraceRefundable, openRefundConflict, refundConflictFor, saveRefundConflict } from './revalidate';
 import { approversOf, getRefund, type RefundRow } from './store';
 
-// Runs approved refunds through PayTrace, at most once each, even across crashes:
+// Runs approved refunds through PayTrace, at most once each, even across crashes,
+// with the runner's exactly-once step (electron/core/remote-writes/exactly-once.ts):
 // 1. the row becomes 'executing' with a fresh attempt marker (committed) before
 //    anything is sent, and the chosen path ('void' | 'refund') is committed
 //    before each PayTrace call;
@@ -27,7 +31,7 @@ export type RefundExecutorOptions = Readonly<{
   db: Db;
   paytrace: () => Promise<PayTraceClient>;
   zone: () => string;
-  now?: () => Date;
+  clock?: Clock;
   logger?: Logger;
   /** Slack for clock differences when matching PayTrace's refund rows to an attempt. */
   lookupSlackMs?: number;
@@ -38,15 +42,18 @@ export type RefundExecutorOptions = Readonly<{
 
 type Found = Readonly<{ method: 'void' | 'refund'; paytraceTransactionId: number; how: string }>;
 
+/** heldBack recorded the conflict and put the refund back to 'approved'. */
+const HELD_BACK: Stop = { state: 'conflict', message: 'held back by re-validation' };
+
 const UNKNOWN_NOTE = 'Outcome unknown: Tieout looks the sale up in PayTrace before anything is sent again.';
 
 export class RefundExecutor {
-  private readonly now: () => Date;
+  private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly running = new Map<number, Promise<void>>();
 
   constructor(private readonly o: RefundExecutorOptions) {
-    this.now = o.now ?? (() => new Date());
+    this.clock = o.clock ?? systemClock;
     this.logger = o.logger ?? silentLogger;
   }
 
@@ -61,7 +68,7 @@ export class RefundExecutor {
 
   /** After a restart: resolves every refund left 'executing' (look-up first). */
   async resumeAll(actor = 'system'): Promise<number> {
-    const ids = (this.o.db.prepare("SELECT id FROM refund_requests WHERE state = 'executing' ORDER BY id").all() as Array<{ id: number }>).map((r) => r.id);
+    const ids = executingRefundIds(this.o.db);
     for (const id of ids) await this.execute(id, actor);
     return ids.length;
   }
@@ -71,33 +78,34 @@ export class RefundExecutor {
     if (openRefundConflict(this.o.db, refundId)) return;
     const row = this.claim(refundId, actor);
     if (!row) return;
+    let client: PayTraceClient;
     try {
-      const client = await this.o.paytrace();
-      if (row.method !== null) {
-        // It may have been sent before: look before sending.
-        const found = await this.lookUp(client, row);
-        if (found) return this.complete(row, found, actor);
-      }
-      // Nothing was sent (or the look-up found nothing): check that PayTrace still has this much to refund.
-      if (await this.heldBack(client, row, actor)) return;
-      await this.attempt(client, row, actor);
+      client = await this.o.paytrace();
     } catch (e) {
-      // Nothing beyond the look-up is known: the row stays 'executing' and is resolved later.
-      this.note(row, `${(e as Error).message} ${UNKNOWN_NOTE}`);
+      return this.note(row, `${(e as Error).message} ${UNKNOWN_NOTE}`);
     }
+    const step = await sendExactlyOnce<Found | 'settled'>({
+      // A method was committed: it may have been sent before, so look before sending.
+      mayHaveBeenSent: row.method !== null,
+      lookup: () => this.lookUp(client, row),
+      // Nothing was sent (or the look-up found nothing): check that PayTrace still has this much to refund.
+      beforeSend: async (): Promise<Stop | null> => ((await this.heldBack(client, row, actor)) ? HELD_BACK : null),
+      // The intent is the method, committed before each PayTrace call (attempt), since 817/818 answers switch it.
+      commitSending: () => {},
+      send: async () => {
+        await this.attempt(client, row, actor);
+        return 'settled';
+      },
+    });
+    if (step.outcome === 'found' && step.doc !== 'settled') return this.complete(row, step.doc, actor);
+    // Nothing beyond the look-up is known: the row stays 'executing' and is resolved later.
+    if (step.outcome === 'failed') this.note(row, `${(step.error as Error).message} ${UNKNOWN_NOTE}`);
   }
 
   private claim(refundId: number, actor: string): RefundRow | null {
-    const now = this.now().toISOString();
-    const marker = randomBytes(8).toString('hex');
-    const claimed = this.o.db
-      .prepare(
-        `UPDATE refund_requests SET state = 'executing', attempt_marker = ?, executing_since = COALESCE(executing_since, ?), executed_by = ?, updated_at = ?
-         WHERE id = ? AND state IN ('approved', 'executing') RETURNING *`,
-      )
-      .get(marker, now, actor, now, refundId) as RefundRow | undefined;
+    const claimed = claimRefund(this.o.db, refundId, randomBytes(8).toString('hex'), actor, this.clock.iso());
     if (claimed) this.o.onChange?.(claimed.id, claimed.transaction_id);
-    return claimed ?? null;
+    return claimed;
   }
 
   private async lookUp(client: PayTraceClient, row: RefundRow): Promise<Found | null> {
@@ -115,13 +123,9 @@ export class RefundExecutor {
     const zone = this.o.zone();
     const since = Date.parse(row.executing_since ?? row.updated_at) - (this.o.lookupSlackMs ?? 10 * 60_000);
     const startDate = merchantDate(new Date(since).toISOString(), zone);
-    const endDate = merchantDate(this.now().toISOString(), zone);
+    const endDate = merchantDate(this.clock.iso(), zone);
     const { transactions } = await client.exportByDateRange({ startDate, endDate: endDate < startDate ? startDate : endDate }, { transactionType: 'REFUND' });
-    const claimed = new Set(
-      (this.o.db.prepare("SELECT paytrace_transaction_id AS id FROM refund_requests WHERE method = 'refund' AND paytrace_transaction_id IS NOT NULL AND id != ?").all(row.id) as Array<{ id: number }>).map(
-        (r) => r.id,
-      ),
-    );
+    const claimed = refundIdsClaimedByOthers(this.o.db, row.id);
     const candidates = transactions
       .filter(
         (t) =>
@@ -182,18 +186,14 @@ export class RefundExecutor {
    * `refundable_amount_changed` conflict instead of being sent.
    */
   private async heldBack(client: PayTraceClient, row: RefundRow, actor: string): Promise<boolean> {
-    const at = this.now();
+    const at = new Date(this.clock.now());
     const fresh = await payTraceRefundable(this.o.db, client, row, this.o.zone(), at);
     const conflict = refundConflictFor(this.o.db, row, fresh, at.toISOString());
     if (!conflict) return false;
     const db = this.o.db;
     db.transaction(() => {
       saveRefundConflict(db, row.id, conflict);
-      db.prepare("UPDATE refund_requests SET state = 'approved', method = NULL, executing_since = NULL, attempt_marker = NULL, last_error = ?, updated_at = ? WHERE id = ?").run(
-        conflict.detail,
-        conflict.detectedAt,
-        row.id,
-      );
+      returnRefundToApproved(db, row.id, conflict.detail, conflict.detectedAt);
       appendAudit(db, {
         actor: 'system',
         action: 'refund.conflict',
@@ -209,29 +209,27 @@ export class RefundExecutor {
   }
 
   private setMethod(row: RefundRow, method: 'void' | 'refund'): void {
-    this.o.db.prepare('UPDATE refund_requests SET method = ?, updated_at = ? WHERE id = ?').run(method, this.now().toISOString(), row.id);
+    setRefundMethod(this.o.db, row.id, method, this.clock.iso());
     row.method = method;
   }
 
   private note(row: RefundRow, message: string): void {
-    this.o.db.prepare('UPDATE refund_requests SET last_error = ?, updated_at = ? WHERE id = ?').run(message, this.now().toISOString(), row.id);
+    noteRefund(this.o.db, row.id, message, this.clock.iso());
     this.logger.warn(`refund ${row.id}: ${message}`);
     this.o.onChange?.(row.id, row.transaction_id);
   }
 
   private waitForSettlement(row: RefundRow): void {
     const message = 'PayTrace cannot void part of a sale, and refunds need a settled sale: run this refund again once the sale has settled.';
-    this.o.db
-      .prepare("UPDATE refund_requests SET state = 'approved', method = NULL, executing_since = NULL, attempt_marker = NULL, last_error = ?, updated_at = ? WHERE id = ?")
-      .run(message, this.now().toISOString(), row.id);
+    returnRefundToApproved(this.o.db, row.id, message, this.clock.iso());
     this.o.onChange?.(row.id, row.transaction_id);
   }
 
   private fail(row: RefundRow, message: string, actor: string): void {
-    const now = this.now().toISOString();
+    const now = this.clock.iso();
     const db = this.o.db;
     db.transaction(() => {
-      db.prepare("UPDATE refund_requests SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?").run(message, now, row.id);
+      failRefund(db, row.id, message, now);
       appendAudit(db, { actor, action: 'refund.failed', objectType: 'refund', objectId: String(row.id), after: { transactionId: row.transaction_id, error: message }, at: now });
     })();
     this.logger.error(`refund ${row.id} failed: ${message}`);
@@ -240,16 +238,14 @@ export class RefundExecutor {
 
   private complete(row: RefundRow, found: Found, actor: string): void {
     const db = this.o.db;
-    const now = this.now().toISOString();
+    const now = this.clock.iso();
     let queued = false;
     db.transaction(() => {
       const current = getRefund(db, row.id);
       if (!current || current.state !== 'executing') return;
       const memoKey = this.queueCreditMemo(current, found, now);
       queued = memoKey !== null;
-      db.prepare(
-        "UPDATE refund_requests SET state = 'done', method = ?, paytrace_transaction_id = ?, executed_at = ?, last_error = NULL, credit_memo_key = ?, updated_at = ? WHERE id = ?",
-      ).run(found.method, found.paytraceTransactionId, now, memoKey, now, row.id);
+      completeRefund(db, row.id, { method: found.method, paytraceTransactionId: found.paytraceTransactionId, creditMemoKey: memoKey }, now);
       appendAudit(db, {
         actor,
         action: 'refund.executed',
