@@ -8,6 +8,9 @@ import { createAuthService, type AuthService } from './auth/auth-service';
 import { RefundExecutor } from './refunds/executor';
 import { createRefundService, type RefundService } from './refunds/refund-service';
 import { createHandlers } from './api/handlers';
+import { createApprovalService, type ApprovalService } from './approval/approve';
+import { createControlService, type ControlService } from './controls/control-service';
+import { createReversalExecutor } from './controls/reversal-executor';
 import { startDemoSandboxes, type DemoSandboxes, type SandboxDescriptor } from './demo/demo-sandboxes';
 import type { ErpConnector, ErpKind } from './erp/connector';
 import { erpModule } from './erp/registry';
@@ -26,9 +29,10 @@ import { createCredentialVault, type CredentialVault } from './vault/credential-
 import { keytarSecretStore } from './vault/keytar-store';
 import type { SecretStore } from './vault/secret-store';
 
-// The composition root: one place wires the store, vault, connectors, sync,
-// matching and posting. Electron's main process, the loopback web host and the
-// CLI all create the engine the same way.
+// The composition root: the one place that creates services (store, vault,
+// connectors, sync, matching, approval, posting, controls, refunds) and wires
+// them; handlers and the CLI only receive them. Electron's main process, the
+// loopback web host and the CLI all create the engine the same way.
 
 export type EngineOptions = Readonly<{
   dataDir: string;
@@ -41,7 +45,7 @@ export type EngineOptions = Readonly<{
   logger?: Logger;
   actor?: string;
   version?: string;
-  /** Start the poller and the posting worker (off for one-shot CLI commands). */
+  /** Start the poller, the posting worker and the resumption of unfinished refunds and reversals (off for one-shot CLI commands). */
   background?: boolean;
   /** Posting policy overrides (the chaos run and benchmarks shorten them). */
   posting?: Readonly<{ maxAttempts?: number; backoffBaseMs?: number; concurrency?: number; erpTimeoutMs?: number }>;
@@ -55,6 +59,8 @@ export type Engine = Readonly<{
   worker: OutboxWorker;
   vault: CredentialVault;
   auth: AuthService;
+  approval: ApprovalService;
+  controls: ControlService;
   refunds: RefundService;
   refundExecutor: RefundExecutor;
   settings(): Settings;
@@ -193,6 +199,37 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
   const refunds = createRefundService({ db, auth, executor: refundExecutor, onChange: (transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }) });
 
+  const approval = createApprovalService({
+    db,
+    merchantZone: () => settings.sync.merchantZone,
+    erpKind: () => settings.erp.kind,
+    erpCapabilities: async () => (await erpConnector()).capabilities,
+    knownCapabilities: () => erpCache?.connector.capabilities ?? null,
+    onApproved: (ids, post) => {
+      events.emit('rows:changed', { transactionIds: [...ids] });
+      events.emit('posting:status', postingSummary());
+      // Posting starts at once; the worker's own loop also picks the rows up.
+      if (post === 'now') void worker.drain().catch(() => {});
+    },
+  });
+
+  const reversals = createReversalExecutor({ db, connector: erpConnector, owner: leaseOwnerId('reversals') });
+  const controls = createControlService({
+    db,
+    auth,
+    reversals,
+    erpConnector,
+    onChange: (transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }),
+    // The approval the control was about, with the approved write-offs on the receipt. The
+    // control service calls it synchronously: the connection's capabilities are the ones
+    // already known (controls:approve opens the connection first).
+    approveMatch: (transactionId, actor, writeOffs) => {
+      const result = approval.approveWith({ transactionIds: [transactionId], actor, writeOffs: new Map([[transactionId, writeOffs]]) }, approval.knownCapabilities());
+      if (result.approved.length === 0) return { approved: false, reason: result.skipped[0]?.reason ?? null };
+      return { approved: true, reason: null };
+    },
+  });
+
   const handlers = createHandlers({
     db,
     vault,
@@ -200,6 +237,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     worker,
     actor: (context) => auth.actorFor(context),
     auth,
+    approval,
+    controls,
     refunds,
     shell: options.shell === 'electron' ? 'electron' : 'web',
     version: options.version ?? '0.1.0',
@@ -237,6 +276,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     worker.start();
     // A refund left 'executing' by a crash is resolved by a PayTrace look-up, never re-sent blind.
     void refundExecutor.resumeAll().catch((e: unknown) => logger.error(`refund resume failed: ${(e as Error).message}`));
+    // Likewise a reversal left unfinished: resolved by an ERP look-up.
+    void reversals.resumeAll().catch((e: unknown) => logger.error(`reversal resume failed: ${(e as Error).message}`));
   }
 
   return {
@@ -247,6 +288,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     worker,
     vault,
     auth,
+    approval,
+    controls,
     refunds,
     refundExecutor,
     settings: () => settings,

@@ -3,7 +3,7 @@ import type { ReceiptRequest } from './connector';
 import { ErpError } from './errors';
 
 // Early-payment discounts and open credits inside a receipt, as the engine
-// builds them (electron/core/posting/approve.ts): a discount is a write-off
+// builds them (electron/core/approval/approve.ts): a discount is a write-off
 // line with reason EARLY_PAYMENT_DISCOUNT on an invoice the receipt pays; an
 // open credit applied is an allocation with a negative amount naming the
 // credit memo, and the receipt amount is the cash (the sum of all lines plus
