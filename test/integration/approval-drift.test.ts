@@ -152,3 +152,30 @@ describe('a write-off approved within the clerk limit', () => {
     expect(engine.db.prepare('SELECT 1 FROM outbox WHERE transaction_id = ?').get(c.transactionId)).toBeUndefined();
   });
 });
+
+describe('the engine as the only composition root', () => {
+  it('a one-shot engine (background off) leaves an unfinished reversal alone (was: resumed each time handlers were created)', async () => {
+    const dataDir = tempDir('drift-root');
+    const secretStore = testSecretStore();
+    const first = await openTestEngine(demo.descriptor, { dataDir, secretStore });
+    await first.sync.runOnce();
+    const [row] = gridRows(first.db);
+    const at = '2026-12-01T10:00:00.000Z';
+    const control = first.db
+      .prepare(
+        `INSERT INTO control_requests (kind, transaction_id, amount_cents, currency, reason_code, detail_json, state, requested_by, requester_role, requested_at, updated_at)
+         VALUES ('reversal', ?, 0, 'USD', 'Posted twice', '{}', 'approved', 'supervisor', 'supervisor', ?, ?)`,
+      )
+      .run(row!.transactionId, at, at);
+    first.db
+      .prepare("INSERT INTO receipt_reversals (control_id, transaction_id, reference, receipt_reference, reason, state, created_at, updated_at) VALUES (?, ?, 'R-DRIFT', ?, 'Posted twice', 'queued', ?, ?)")
+      .run(Number(control.lastInsertRowid), row!.transactionId, String(row!.transactionId), at, at);
+    await first.close();
+
+    // What `tieout status` does: open the engine without background work, and close it.
+    const oneShot = await openTestEngine(demo.descriptor, { dataDir, secretStore });
+    const reversal = oneShot.db.prepare("SELECT state, attempts, lease_owner, updated_at FROM receipt_reversals WHERE reference = 'R-DRIFT'").get();
+    await oneShot.close();
+    expect(reversal).toEqual({ state: 'queued', attempts: 0, lease_owner: null, updated_at: at });
+  }, 60_000);
+});
