@@ -8,6 +8,7 @@ import { createAuthService, type AuthService } from './auth/auth-service';
 import { RefundExecutor } from './refunds/executor';
 import { createRefundService, type RefundService } from './refunds/refund-service';
 import { createHandlers } from './api/handlers';
+import { UndoStacks } from './review/undo';
 import { createApprovalService, type ApprovalService } from './approval/approve';
 import { createControlService, type ControlService } from './controls/control-service';
 import { createReversalExecutor } from './controls/reversal-executor';
@@ -21,6 +22,7 @@ import type { Matcher } from './matching/types';
 import { PayTraceClient } from './paytrace/client';
 import { leaseOwnerId, OutboxWorker, outboxCounts } from './posting/outbox-worker';
 import { openStore, type Db } from './store/db';
+import { systemClock, type Clock } from './clock';
 import { getValue, loadSettings, saveSettings, setValue } from './store/queries/settings';
 import { createMatchRunner } from './sync/match-runner';
 import { SyncService } from './sync/sync-service';
@@ -47,6 +49,8 @@ export type EngineOptions = Readonly<{
   version?: string;
   /** Start the poller, the posting worker and the resumption of unfinished refunds and reversals (off for one-shot CLI commands). */
   background?: boolean;
+  /** The engine's source of time (tests move a manual clock instead of sleeping). */
+  clock?: Clock;
   /** Posting policy overrides (the chaos run and benchmarks shorten them). */
   posting?: Readonly<{ maxAttempts?: number; backoffBaseMs?: number; concurrency?: number; erpTimeoutMs?: number }>;
 }>;
@@ -201,6 +205,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   const approval = createApprovalService({
     db,
+    clock: options.clock ?? systemClock,
     merchantZone: () => settings.sync.merchantZone,
     erpKind: () => settings.erp.kind,
     erpCapabilities: async () => (await erpConnector()).capabilities,
@@ -240,6 +245,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     approval,
     controls,
     refunds,
+    undo: new UndoStacks(),
     shell: options.shell === 'electron' ? 'electron' : 'web',
     version: options.version ?? '0.1.0',
     dataDir: options.dataDir,

@@ -12,6 +12,7 @@ import type { ReceiptRequest } from '../../electron/core/erp/connector';
 import { openStore } from '../../electron/core/store/db';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
+import { manualClock } from '../../electron/core/clock';
 import { openTestEngine, signedInCalls, tempDir, testSecretStore, value } from './support/engine';
 
 // Approval was written four times (the grid, a supervisor's write-off, the
@@ -177,5 +178,23 @@ describe('the engine as the only composition root', () => {
     const reversal = oneShot.db.prepare("SELECT state, attempts, lease_owner, updated_at FROM receipt_reversals WHERE reference = 'R-DRIFT'").get();
     await oneShot.close();
     expect(reversal).toEqual({ state: 'queued', attempts: 0, lease_owner: null, updated_at: at });
+  }, 60_000);
+});
+
+describe('the grid\'s approval', () => {
+  it('records the decision, its snapshot and its audit entry at one instant of the engine\'s clock (was: the snapshot read the clock again)', async () => {
+    const clock = manualClock(Date.parse('2026-12-02T09:00:00.000Z'));
+    const engine = await openTestEngine(demo.descriptor, { clock });
+    try {
+      await engine.sync.runOnce();
+      const id = gridRows(engine.db).find((r) => r.status === 'auto')!.transactionId;
+      expect(value<{ approved: number[] }>(await engine.dispatch('matches:approve', { transactionIds: [id] })).approved).toEqual([id]);
+      const at = '2026-12-02T09:00:00.000Z';
+      expect(engine.db.prepare('SELECT decided_at FROM matches WHERE transaction_id = ?').get(id)).toEqual({ decided_at: at });
+      expect(engine.db.prepare('SELECT taken_at FROM decision_snapshots WHERE transaction_id = ?').get(id)).toEqual({ taken_at: at });
+      expect(engine.db.prepare("SELECT at FROM audit WHERE action = 'match.approve' AND object_id = ?").get(String(id))).toEqual({ at });
+    } finally {
+      await engine.close();
+    }
   }, 60_000);
 });

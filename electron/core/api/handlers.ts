@@ -19,7 +19,7 @@ import type { coreMethods } from '@shared/api/core';
 import { postingHandlers } from './posting-handlers';
 import { erpHandlers } from './erp-handlers';
 import { reviewHandlers, withUndo } from './review-handlers';
-import { UndoStacks } from '../review/undo';
+import type { UndoStacks } from '../review/undo';
 import { authHandlers } from './auth-handlers';
 import { refundHandlers } from './refund-handlers';
 import { offlineHandlers } from './offline-handlers';
@@ -45,6 +45,8 @@ export type HandlerDeps = Readonly<{
   approval: ApprovalService;
   controls: ControlService;
   refunds: RefundService;
+  /** Each user's undo history of review decisions. */
+  undo: UndoStacks;
   shell: 'electron' | 'web';
   version: string;
   dataDir: string;
@@ -60,12 +62,12 @@ export type HandlerDeps = Readonly<{
   postingSummary(): PostingSummary;
 }>;
 
+/** The API over the engine's services; it creates none of its own (electron/core/engine.ts does). */
 export function createHandlers(d: HandlerDeps): ApiHandlers {
-  const undo = new UndoStacks();
   return withUndo(
-    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...reviewHandlers(d, undo) },
+    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...reviewHandlers(d, d.undo) },
     d,
-    undo,
+    d.undo,
   );
 }
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { EXCEPTION_CODES, type Allocation, type Candidate, type ExceptionCode } from '@shared/domain';
 import type { HandoffDecision, HandoffException, HandoffFileResult, HandoffSession, ImportDecisionsResult } from '@shared/api/offline';
 import { appendAudit } from '../audit/audit-log';
+import { systemClock } from '../clock';
 import type { ApprovalCapabilities, ApprovalService } from '../approval/approve';
 import type { Db } from '../store/db';
 import { getInvoices } from '../store/queries/ledger';
@@ -72,7 +73,7 @@ function stamp(at: string): string {
   return at.replace(/[:.]/g, '-').replace(/Z$/, '');
 }
 
-export function buildExceptionsPayload(db: Db, actor: string, now = new Date().toISOString()): ExceptionsPayload {
+export function buildExceptionsPayload(db: Db, actor: string, now = systemClock.iso()): ExceptionsPayload {
   const rows = gridRows(db).filter((r) => OPEN_STATUSES.has(r.status));
   const invoiceNos = new Set<string>();
   const customerIds = new Set<string>();
@@ -120,7 +121,7 @@ export function buildExceptionsPayload(db: Db, actor: string, now = new Date().t
   };
 }
 
-export function exportExceptions(db: Db, dataDir: string, passphrase: string, actor: string, now = new Date().toISOString()): HandoffFileResult {
+export function exportExceptions(db: Db, dataDir: string, passphrase: string, actor: string, now = systemClock.iso()): HandoffFileResult {
   const payload = buildExceptionsPayload(db, actor, now);
   const bytes = sealHandoff('exceptions', payload, passphrase, { now: new Date(now) });
   appendAudit(db, { actor, action: 'handoff.export', objectType: 'handoff', objectId: payload.exportId, after: { exceptions: payload.exceptions.length, invoices: payload.invoices.length }, at: now });
@@ -143,7 +144,7 @@ function sessionView(row: StoredHandoffSession): HandoffSession {
 }
 
 /** The reviewing installation: decrypts, checks and keeps the exceptions for review. */
-export function openExceptionsFile(db: Db, file: Buffer, passphrase: string, actor: string, now = new Date().toISOString()): HandoffSession {
+export function openExceptionsFile(db: Db, file: Buffer, passphrase: string, actor: string, now = systemClock.iso()): HandoffSession {
   const { payload } = openHandoffFile(file, passphrase, 'exceptions');
   const parsed = exceptionsPayloadSchema.safeParse(payload);
   if (!parsed.success) throw new HandoffError('not_a_handoff_file', `The hand-off file's contents are not valid: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`.trim());
@@ -164,7 +165,7 @@ function session(db: Db, sessionId: string): StoredHandoffSession {
 }
 
 /** Records a reviewer's decision on the reviewing installation (merged into earlier ones). */
-export function decideInSession(db: Db, sessionId: string, transactionId: number, decision: HandoffDecision, actor: string, now = new Date().toISOString()): HandoffSession {
+export function decideInSession(db: Db, sessionId: string, transactionId: number, decision: HandoffDecision, actor: string, now = systemClock.iso()): HandoffSession {
   const row = session(db, sessionId);
   const p = row.payload;
   const item = p.exceptions.find((e) => e.transactionId === transactionId);
@@ -188,7 +189,7 @@ export function decideInSession(db: Db, sessionId: string, transactionId: number
   return sessionView({ ...row, decisions });
 }
 
-export function exportDecisions(db: Db, dataDir: string, sessionId: string, passphrase: string, actor: string, now = new Date().toISOString()): HandoffFileResult {
+export function exportDecisions(db: Db, dataDir: string, sessionId: string, passphrase: string, actor: string, now = systemClock.iso()): HandoffFileResult {
   const row = session(db, sessionId);
   const decisions = row.decisions;
   const payload = { exportId: row.id, sourceProfile: row.sourceProfile, reviewedBy: actor, reviewedAt: now, decisions };
@@ -208,7 +209,7 @@ export function importDecisions(
   passphrase: string,
   actor: string,
   approval: Readonly<{ service: ApprovalService; capabilities: ApprovalCapabilities | null }>,
-  now = new Date().toISOString(),
+  now = systemClock.iso(),
 ): ImportDecisionsResult {
   const { payload } = openHandoffFile(file, passphrase, 'decisions');
   const parsed = decisionsPayloadSchema.safeParse(payload);
