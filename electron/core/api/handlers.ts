@@ -32,21 +32,29 @@ import type { MatchConfigOverride } from '@shared/matching-config';
 import type { RematchResult } from '../sync/incremental-rematch';
 import { matchingHandlers } from './matching-handlers';
 
+/** What the handlers are given: the engine's services (created once, in electron/core/engine.ts) and its settings. */
 export type HandlerDeps = Readonly<{
+  // Services
   db: Db;
   vault: CredentialVault;
-  sync: SyncService;
-  worker: OutboxWorker;
-  events: EventHub;
-  /** Who is acting: the signed-in user of this call; the OS user on the local CLI channel. */
-  actor(context: CallContext): string;
   auth: AuthService;
+  sync: SyncService;
   /** The one way a match is approved (electron/core/approval/approve.ts). */
   approval: ApprovalService;
+  worker: OutboxWorker;
   controls: ControlService;
   refunds: RefundService;
   /** Each user's undo history of review decisions. */
   undo: UndoStacks;
+  events: EventHub;
+  erpConnector(): Promise<ErpConnector>;
+  payTraceClient(): Promise<PayTraceClient>;
+  postingSummary(): PostingSummary;
+
+  /** Who is acting: the signed-in user of this call; the OS user on the local CLI channel. */
+  actor(context: CallContext): string;
+
+  // The installation
   shell: 'electron' | 'web';
   version: string;
   dataDir: string;
@@ -57,9 +65,6 @@ export type HandlerDeps = Readonly<{
   setMatchingRules(rules: MatchConfigOverride): void;
   /** Re-matches every undecided transaction (full), then tells the UI rows changed. */
   rematchAll(): Promise<RematchResult>;
-  erpConnector(): Promise<ErpConnector>;
-  payTraceClient(): Promise<PayTraceClient>;
-  postingSummary(): PostingSummary;
 }>;
 
 /** The API over the engine's services; it creates none of its own (electron/core/engine.ts does). */
