@@ -7,7 +7,7 @@ import { createEngine } from '../electron/core/engine';
 import type { SandboxDescriptor } from '../electron/sandboxes/demo/demo-sandboxes';
 import { silentLogger } from '../electron/core/log/logger';
 import { gridRows } from '../electron/core/store/queries/matches';
-import { approveMatches } from '../electron/core/posting/approve';
+import { approveMatches } from '../electron/core/approval/approve';
 import { keytarSecretStore } from '../electron/core/vault/keytar-store';
 import type { FaultRule } from '../electron/sandboxes/kit/faults';
 

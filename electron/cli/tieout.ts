@@ -10,8 +10,6 @@ import { verifyAudit, auditBetween } from '../core/audit/audit-log';
 import { gridRows, statusCounts } from '../core/store/queries/matches';
 import { outboxCounts } from '../core/posting/outbox-worker';
 import { startWebHost } from '../web/host';
-import { approveMatches } from '../core/posting/approve';
-import { currentMapping } from '../core/store/queries/erp-mappings';
 import { userInfo } from 'node:os';
 
 function userName(): string {
@@ -201,10 +199,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
             io.stdout('{"approved":0,"skipped":0}\n');
             return 0;
           }
-          // Straight to the store: the CLI approves and leaves posting to `tieout post` or the app.
-          const v = approveMatches(engine.db, ids, `cli:${userName()}`, engine.settings().sync.merchantZone, undefined, {
-            mapping: currentMapping(engine.db, engine.settings().erp.kind),
-          });
+          // The app's approval; posting is left to `tieout post` or the app.
+          const v = await engine.approval.approve({ transactionIds: ids, actor: `cli:${userName()}`, post: 'later' });
           io.stdout(`${JSON.stringify({ approved: v.approved.length, skipped: v.skipped.length })}\n`);
           return 0;
         });

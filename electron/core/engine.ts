@@ -9,6 +9,10 @@ import { RefundExecutor } from './refunds/executor';
 import { createRefundService, type RefundService } from './refunds/refund-service';
 import { createHandlers } from './api/handlers';
 import { connectDemo, type DemoSandboxes, type SandboxDescriptor, type StartDemo } from './demo-mode';
+import { UndoStacks } from './review/undo';
+import { createApprovalService, type ApprovalService } from './approval/approve';
+import { createControlService, type ControlService } from './controls/control-service';
+import { createReversalExecutor } from './controls/reversal-executor';
 import type { ErpConnector, ErpKind } from './erp/connector';
 import { erpModule } from './erp/registry';
 import { createLogger, type Logger } from './log/logger';
@@ -18,6 +22,7 @@ import type { Matcher } from './matching/types';
 import { PayTraceClient } from './paytrace/client';
 import { leaseOwnerId, OutboxWorker, outboxCounts } from './posting/outbox-worker';
 import { openStore, type Db } from './store/db';
+import { systemClock, type Clock } from './clock';
 import { loadSettings, saveSettings } from './store/queries/settings';
 import { readProfileId, saveProfileId } from './store/queries/app-identity';
 import { createMatchRunner } from './sync/match-runner';
@@ -27,9 +32,10 @@ import { createCredentialVault, type CredentialVault } from './vault/credential-
 import { keytarSecretStore } from './vault/keytar-store';
 import type { SecretStore } from './vault/secret-store';
 
-// The composition root: one place wires the store, vault, connectors, sync,
-// matching and posting. Electron's main process, the loopback web host and the
-// CLI all create the engine the same way.
+// The composition root: the one place that creates services (store, vault,
+// connectors, sync, matching, approval, posting, controls, refunds) and wires
+// them; handlers and the CLI only receive them. Electron's main process, the
+// loopback web host and the CLI all create the engine the same way.
 
 export type EngineOptions = Readonly<{
   dataDir: string;
@@ -44,8 +50,10 @@ export type EngineOptions = Readonly<{
   logger?: Logger;
   actor?: string;
   version?: string;
-  /** Start the poller and the posting worker (off for one-shot CLI commands). */
+  /** Start the poller, the posting worker and the resumption of unfinished refunds and reversals (off for one-shot CLI commands). */
   background?: boolean;
+  /** The engine's source of time (tests move a manual clock instead of sleeping). */
+  clock?: Clock;
   /** Posting policy overrides (the chaos run and benchmarks shorten them). */
   posting?: Readonly<{ maxAttempts?: number; backoffBaseMs?: number; concurrency?: number; erpTimeoutMs?: number }>;
 }>;
@@ -58,6 +66,8 @@ export type Engine = Readonly<{
   worker: OutboxWorker;
   vault: CredentialVault;
   auth: AuthService;
+  approval: ApprovalService;
+  controls: ControlService;
   refunds: RefundService;
   refundExecutor: RefundExecutor;
   settings(): Settings;
@@ -196,6 +206,38 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
   const refunds = createRefundService({ db, auth, executor: refundExecutor, onChange: (transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }) });
 
+  const approval = createApprovalService({
+    db,
+    clock: options.clock ?? systemClock,
+    merchantZone: () => settings.sync.merchantZone,
+    erpKind: () => settings.erp.kind,
+    erpCapabilities: async () => (await erpConnector()).capabilities,
+    knownCapabilities: () => erpCache?.connector.capabilities ?? null,
+    onApproved: (ids, post) => {
+      events.emit('rows:changed', { transactionIds: [...ids] });
+      events.emit('posting:status', postingSummary());
+      // Posting starts at once; the worker's own loop also picks the rows up.
+      if (post === 'now') void worker.drain().catch(() => {});
+    },
+  });
+
+  const reversals = createReversalExecutor({ db, connector: erpConnector, owner: leaseOwnerId('reversals') });
+  const controls = createControlService({
+    db,
+    auth,
+    reversals,
+    erpConnector,
+    onChange: (transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }),
+    // The approval the control was about, with the approved write-offs on the receipt. The
+    // control service calls it synchronously: the connection's capabilities are the ones
+    // already known (controls:approve opens the connection first).
+    approveMatch: (transactionId, actor, writeOffs) => {
+      const result = approval.approveWith({ transactionIds: [transactionId], actor, writeOffs: new Map([[transactionId, writeOffs]]) }, approval.knownCapabilities());
+      if (result.approved.length === 0) return { approved: false, reason: result.skipped[0]?.reason ?? null };
+      return { approved: true, reason: null };
+    },
+  });
+
   const handlers = createHandlers({
     db,
     vault,
@@ -203,7 +245,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     worker,
     actor: (context) => auth.actorFor(context),
     auth,
+    approval,
+    controls,
     refunds,
+    undo: new UndoStacks(),
     shell: options.shell === 'electron' ? 'electron' : 'web',
     version: options.version ?? '0.1.0',
     dataDir: options.dataDir,
@@ -240,6 +285,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     worker.start();
     // A refund left 'executing' by a crash is resolved by a PayTrace look-up, never re-sent blind.
     void refundExecutor.resumeAll().catch((e: unknown) => logger.error(`refund resume failed: ${(e as Error).message}`));
+    // Likewise a reversal left unfinished: resolved by an ERP look-up.
+    void reversals.resumeAll().catch((e: unknown) => logger.error(`reversal resume failed: ${(e as Error).message}`));
   }
 
   return {
@@ -250,6 +297,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     worker,
     vault,
     auth,
+    approval,
+    controls,
     refunds,
     refundExecutor,
     settings: () => settings,

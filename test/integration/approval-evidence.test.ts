@@ -3,7 +3,7 @@ import type { Engine } from '../../electron/core/engine';
 import { openTestEngine, value } from './support/engine';
 import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
 import { gridRows } from '../../electron/core/store/queries/matches';
-import { approveMatches } from '../../electron/core/posting/approve';
+import { approveMatches } from '../../electron/core/approval/approve';
 import { unpostablePart } from '../../electron/core/posting/outbox-worker';
 import { EARLY_PAYMENT_DISCOUNT, type ReceiptRequest } from '../../electron/core/erp/connector';
 import type { MatchOutcome } from '../../shared/domain';

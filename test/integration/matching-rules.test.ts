@@ -151,7 +151,7 @@ describe('matching rules as settings', () => {
     );
     expect(processedAch, 'the demo week has an unsettled ACH payment PayTrace processed').toBeDefined();
     const id = processedAch!.transactionId;
-    const { approveMatches } = await import('../../electron/core/posting/approve');
+    const { approveMatches } = await import('../../electron/core/approval/approve');
     // Matched while "Processed" counted: the approval re-judges under the rules in force now.
     engine.db.prepare("UPDATE settings SET value = json_set(value, '$.matching', json(?)) WHERE key = 'app'").run(JSON.stringify({ achReceivedStatuses: ['SETTLED'] }));
     const refused = approveMatches(engine.db, [id], 'clerk', 'America/Los_Angeles');

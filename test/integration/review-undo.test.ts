@@ -5,7 +5,7 @@ import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/dem
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { outboxCounts } from '../../electron/core/posting/outbox-worker';
 import type { MatchOutcome } from '../../shared/domain';
-import { approveMatches } from '../../electron/core/posting/approve';
+import { approveMatches } from '../../electron/core/approval/approve';
 import { restoreSnapshot, snapshotRows, UndoError } from '../../electron/core/review/undo';
 
 let demo: RunningDemo;

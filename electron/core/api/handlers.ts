@@ -5,7 +5,8 @@ import { appendAudit, auditFor } from '../audit/audit-log';
 import type { ErpConnector } from '../erp/connector';
 import { ERP_LABELS } from '../erp/connector';
 import type { PayTraceClient } from '../paytrace/client';
-import { approveMatches } from '../posting/approve';
+import type { ApprovalService } from '../approval/approve';
+import type { ControlService } from '../controls/control-service';
 import { outboxFor, type OutboxWorker } from '../posting/outbox-worker';
 import type { Db } from '../store/db';
 import { getInvoices } from '../store/queries/ledger';
@@ -16,15 +17,13 @@ import type { CredentialVault } from '../vault/credential-vault';
 import type { ApiHandlers, DomainHandlers } from './dispatch';
 import type { coreMethods } from '@shared/api/core';
 import { postingHandlers } from './posting-handlers';
-import { currentMapping } from '../store/queries/erp-mappings';
 import { erpHandlers } from './erp-handlers';
 import { reviewHandlers, withUndo } from './review-handlers';
-import { UndoStacks } from '../review/undo';
+import type { UndoStacks } from '../review/undo';
 import { authHandlers } from './auth-handlers';
 import { refundHandlers } from './refund-handlers';
 import { offlineHandlers } from './offline-handlers';
 import { controlHandlers } from './control-handlers';
-import { takeDecisionSnapshots } from '../offline/snapshot';
 import { refundTaskFor } from '../refunds/credit-memo';
 import type { AuthService } from '../auth/auth-service';
 import type { RefundService } from '../refunds/refund-service';
@@ -33,16 +32,29 @@ import type { MatchConfigOverride } from '@shared/matching-config';
 import type { RematchResult } from '../sync/incremental-rematch';
 import { matchingHandlers } from './matching-handlers';
 
+/** What the handlers are given: the engine's services (created once, in electron/core/engine.ts) and its settings. */
 export type HandlerDeps = Readonly<{
+  // Services
   db: Db;
   vault: CredentialVault;
+  auth: AuthService;
   sync: SyncService;
+  /** The one way a match is approved (electron/core/approval/approve.ts). */
+  approval: ApprovalService;
   worker: OutboxWorker;
+  controls: ControlService;
+  refunds: RefundService;
+  /** Each user's undo history of review decisions. */
+  undo: UndoStacks;
   events: EventHub;
+  erpConnector(): Promise<ErpConnector>;
+  payTraceClient(): Promise<PayTraceClient>;
+  postingSummary(): PostingSummary;
+
   /** Who is acting: the signed-in user of this call; the OS user on the local CLI channel. */
   actor(context: CallContext): string;
-  auth: AuthService;
-  refunds: RefundService;
+
+  // The installation
   shell: 'electron' | 'web';
   version: string;
   dataDir: string;
@@ -53,17 +65,14 @@ export type HandlerDeps = Readonly<{
   setMatchingRules(rules: MatchConfigOverride): void;
   /** Re-matches every undecided transaction (full), then tells the UI rows changed. */
   rematchAll(): Promise<RematchResult>;
-  erpConnector(): Promise<ErpConnector>;
-  payTraceClient(): Promise<PayTraceClient>;
-  postingSummary(): PostingSummary;
 }>;
 
+/** The API over the engine's services; it creates none of its own (electron/core/engine.ts does). */
 export function createHandlers(d: HandlerDeps): ApiHandlers {
-  const undo = new UndoStacks();
   return withUndo(
-    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...reviewHandlers(d, undo) },
+    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...reviewHandlers(d, d.undo) },
     d,
-    undo,
+    d.undo,
   );
 }
 
@@ -106,26 +115,7 @@ function coreHandlers(d: HandlerDeps): DomainHandlers<keyof typeof coreMethods> 
       };
     },
 
-    'matches:approve': async ({ transactionIds }, ctx) => {
-      // Offline the connection's capabilities are unknown: approval still works, and the outbox worker checks them before sending.
-      const capabilities = await d.erpConnector().then(
-        (c) => c.capabilities,
-        () => null,
-      );
-      const result = approveMatches(d.db, transactionIds, d.actor(ctx), d.settings().sync.merchantZone, undefined, {
-        mapping: currentMapping(d.db, d.settings().erp.kind),
-        capabilities,
-      });
-      if (result.approved.length > 0) {
-        // "Then" for the catch-up re-validation (docs/offline.md): taken before the worker can see the rows.
-        takeDecisionSnapshots(d.db, result.approved);
-        d.events.emit('rows:changed', { transactionIds: result.approved });
-        d.events.emit('posting:status', d.postingSummary());
-        // Posting starts at once; the worker's own loop also picks the rows up.
-        void d.worker.drain().catch(() => {});
-      }
-      return result;
-    },
+    'matches:approve': ({ transactionIds }, ctx) => d.approval.approve({ transactionIds, actor: d.actor(ctx) }),
 
     'sync:now': () => d.sync.runOnce(),
     'sync:status': () => d.sync.status,

@@ -109,10 +109,11 @@ export function offlineHandlers(d: HandlerDeps): DomainHandlers<keyof typeof off
       return guarded(() => decideInSession(d.db, sessionId, transactionId, typed, d.actor(ctx)));
     },
     'handoff:exportDecisions': ({ sessionId, passphrase }, ctx) => guarded(() => exportDecisions(d.db, d.dataDir, sessionId, passphrase, d.actor(ctx))),
-    'handoff:importDecisions': (args, ctx) => {
-      const result = guarded(() => importDecisions(d.db, readHandoffBytes(d, args, ctx), args.passphrase, d.actor(ctx), d.settings().sync.merchantZone));
+    'handoff:importDecisions': async (args, ctx) => {
+      const capabilities = await d.approval.capabilities();
+      // Approved rows are announced and posted by the approval itself.
+      const result = guarded(() => importDecisions(d.db, readHandoffBytes(d, args, ctx), args.passphrase, d.actor(ctx), { service: d.approval, capabilities }));
       if (result.applied.length) changed([...result.applied]);
-      if (result.approved.length) queueChanged();
       return result;
     },
   };

@@ -2,18 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { EXCEPTION_CODES, type Allocation, type Candidate, type ExceptionCode, type MatchOutcome, type OpenInvoice } from '@shared/domain';
+import { EXCEPTION_CODES, type Allocation, type Candidate, type ExceptionCode } from '@shared/domain';
 import type { HandoffDecision, HandoffException, HandoffFileResult, HandoffSession, ImportDecisionsResult } from '@shared/api/offline';
 import { appendAudit } from '../audit/audit-log';
-import { approveMatches } from '../posting/approve';
+import { systemClock } from '../clock';
+import type { ApprovalCapabilities, ApprovalService } from '../approval/approve';
 import type { Db } from '../store/db';
 import { getInvoices } from '../store/queries/ledger';
-import { gridRows } from '../store/queries/matches';
+import { getOutcome, gridRows } from '../store/queries/matches';
+import { customerName, findHandoffSession, saveOpenedSession, saveSessionDecisions, type StoredExceptionsPayload, type StoredHandoffSession } from '../store/queries/handoff-sessions';
+import { getTransaction } from '../store/queries/transactions';
 import { getValue } from '../store/queries/settings';
 import { readProfileId } from '../store/queries/app-identity';
 import { allocate, DecisionError, setExceptionReason, setNote, setOwner } from './decisions';
 import { HandoffError, openHandoffFile, sealHandoff } from './handoff-crypto';
-import { takeDecisionSnapshots } from './snapshot';
 
 // "Take offline": the open exceptions with their candidates and the invoices
 // they need, encrypted for review on another installation; and the way back,
@@ -25,17 +27,7 @@ import { takeDecisionSnapshots } from './snapshot';
 export const HANDOFF_DIR = 'handoff';
 const OPEN_STATUSES = new Set(['exception', 'review']);
 
-type ExceptionsPayload = Readonly<{
-  exportId: string;
-  sourceProfile: string;
-  exportedAt: string;
-  exportedBy: string;
-  paytraceAsOf: string | null;
-  erpAsOf: string | null;
-  exceptions: HandoffException[];
-  invoices: OpenInvoice[];
-  customers: Array<{ customerId: string; name: string }>;
-}>;
+type ExceptionsPayload = StoredExceptionsPayload;
 
 const allocationSchema = z.object({ invoiceNo: z.string().min(1).max(64), amountCents: z.number().int().positive() });
 const decisionSchema = z
@@ -82,15 +74,12 @@ function stamp(at: string): string {
   return at.replace(/[:.]/g, '-').replace(/Z$/, '');
 }
 
-export function buildExceptionsPayload(db: Db, actor: string, now = new Date().toISOString()): ExceptionsPayload {
+export function buildExceptionsPayload(db: Db, actor: string, now = systemClock.iso()): ExceptionsPayload {
   const rows = gridRows(db).filter((r) => OPEN_STATUSES.has(r.status));
-  const outcomes = db.prepare('SELECT outcome_json FROM matches WHERE transaction_id = ?');
-  const masked = db.prepare('SELECT masked_card FROM paytrace_transactions WHERE transaction_id = ?');
   const invoiceNos = new Set<string>();
   const customerIds = new Set<string>();
   const exceptions = rows.map((r): HandoffException => {
-    const o = outcomes.get(r.transactionId) as { outcome_json: string } | undefined;
-    const outcome = o ? (JSON.parse(o.outcome_json) as MatchOutcome) : null;
+    const outcome = getOutcome(db, r.transactionId);
     const candidates: readonly Candidate[] = outcome?.candidates ?? [];
     for (const a of r.matchedInvoices) invoiceNos.add(a);
     for (const c of candidates) {
@@ -106,7 +95,7 @@ export function buildExceptionsPayload(db: Db, actor: string, now = new Date().t
       amountCents: r.amountCents,
       currency: r.currency,
       method: r.method,
-      maskedCard: (masked.get(r.transactionId) as { masked_card: string } | undefined)?.masked_card ?? '',
+      maskedCard: getTransaction(db, r.transactionId)?.maskedCard ?? '',
       status: r.status,
       exception: r.exception,
       reason: r.reason,
@@ -119,8 +108,7 @@ export function buildExceptionsPayload(db: Db, actor: string, now = new Date().t
   });
   const invoices = getInvoices(db, [...invoiceNos]);
   for (const i of invoices) customerIds.add(i.customerId);
-  const name = db.prepare('SELECT name FROM customers WHERE customer_id = ?');
-  const customers = [...customerIds].sort().map((customerId) => ({ customerId, name: (name.get(customerId) as { name: string } | undefined)?.name ?? '' }));
+  const customers = [...customerIds].sort().map((customerId) => ({ customerId, name: customerName(db, customerId) }));
   return {
     exportId: randomBytes(8).toString('hex'),
     sourceProfile: profileIdOf(db),
@@ -134,17 +122,15 @@ export function buildExceptionsPayload(db: Db, actor: string, now = new Date().t
   };
 }
 
-export function exportExceptions(db: Db, dataDir: string, passphrase: string, actor: string, now = new Date().toISOString()): HandoffFileResult {
+export function exportExceptions(db: Db, dataDir: string, passphrase: string, actor: string, now = systemClock.iso()): HandoffFileResult {
   const payload = buildExceptionsPayload(db, actor, now);
   const bytes = sealHandoff('exceptions', payload, passphrase, { now: new Date(now) });
   appendAudit(db, { actor, action: 'handoff.export', objectType: 'handoff', objectId: payload.exportId, after: { exceptions: payload.exceptions.length, invoices: payload.invoices.length }, at: now });
   return writeHandoff(dataDir, `tieout-exceptions-${stamp(now)}.tieout`, bytes, payload.exceptions.length);
 }
 
-type SessionRow = { id: string; source_profile: string; payload_json: string; decisions_json: string };
-
-function sessionView(row: SessionRow): HandoffSession {
-  const p = JSON.parse(row.payload_json) as ExceptionsPayload;
+function sessionView(row: StoredHandoffSession): HandoffSession {
+  const p = row.payload;
   return {
     sessionId: row.id,
     exportedAt: p.exportedAt,
@@ -154,40 +140,35 @@ function sessionView(row: SessionRow): HandoffSession {
     exceptions: p.exceptions,
     invoices: p.invoices,
     customers: p.customers,
-    decisions: JSON.parse(row.decisions_json) as Record<string, HandoffDecision>,
+    decisions: row.decisions,
   };
 }
 
 /** The reviewing installation: decrypts, checks and keeps the exceptions for review. */
-export function openExceptionsFile(db: Db, file: Buffer, passphrase: string, actor: string, now = new Date().toISOString()): HandoffSession {
+export function openExceptionsFile(db: Db, file: Buffer, passphrase: string, actor: string, now = systemClock.iso()): HandoffSession {
   const { payload } = openHandoffFile(file, passphrase, 'exceptions');
   const parsed = exceptionsPayloadSchema.safeParse(payload);
   if (!parsed.success) throw new HandoffError('not_a_handoff_file', `The hand-off file's contents are not valid: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`.trim());
   const p = parsed.data;
-  const row: SessionRow = { id: p.exportId, source_profile: p.sourceProfile, payload_json: JSON.stringify(payload), decisions_json: '{}' };
-  db.transaction(() => {
-    const existing = db.prepare('SELECT decisions_json FROM handoff_sessions WHERE id = ?').get(p.exportId) as { decisions_json: string } | undefined;
+  return db.transaction(() => {
     // Opening the same file again keeps the decisions made so far.
-    if (existing) row.decisions_json = existing.decisions_json;
-    db.prepare(
-      `INSERT INTO handoff_sessions (id, source_profile, opened_at, opened_by, payload_json, decisions_json) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET payload_json = excluded.payload_json, opened_at = excluded.opened_at, opened_by = excluded.opened_by`,
-    ).run(row.id, row.source_profile, now, actor, row.payload_json, row.decisions_json);
+    const decisions = findHandoffSession(db, p.exportId)?.decisions ?? {};
+    saveOpenedSession(db, { id: p.exportId, sourceProfile: p.sourceProfile, payload, decisions }, now, actor);
     appendAudit(db, { actor, action: 'handoff.open', objectType: 'handoff', objectId: p.exportId, after: { exceptions: p.exceptions.length, from: p.exportedBy }, at: now });
+    return sessionView(session(db, p.exportId));
   })();
-  return sessionView(row);
 }
 
-function session(db: Db, sessionId: string): SessionRow {
-  const row = db.prepare('SELECT id, source_profile, payload_json, decisions_json FROM handoff_sessions WHERE id = ?').get(sessionId) as SessionRow | undefined;
+function session(db: Db, sessionId: string): StoredHandoffSession {
+  const row = findHandoffSession(db, sessionId);
   if (!row) throw new DecisionError('not_found', `No hand-off file with id ${sessionId} has been opened here.`);
   return row;
 }
 
 /** Records a reviewer's decision on the reviewing installation (merged into earlier ones). */
-export function decideInSession(db: Db, sessionId: string, transactionId: number, decision: HandoffDecision, actor: string, now = new Date().toISOString()): HandoffSession {
+export function decideInSession(db: Db, sessionId: string, transactionId: number, decision: HandoffDecision, actor: string, now = systemClock.iso()): HandoffSession {
   const row = session(db, sessionId);
-  const p = JSON.parse(row.payload_json) as ExceptionsPayload;
+  const p = row.payload;
   const item = p.exceptions.find((e) => e.transactionId === transactionId);
   if (!item) throw new DecisionError('not_found', `Transaction ${transactionId} is not in this hand-off file.`);
   if (decision.allocation) {
@@ -201,20 +182,18 @@ export function decideInSession(db: Db, sessionId: string, transactionId: number
     }
     if (total > item.amountCents) throw new DecisionError('invalid_args', `The allocations add up to ${total} cents, more than the payment's ${item.amountCents}.`);
   }
-  const decisions = JSON.parse(row.decisions_json) as Record<string, HandoffDecision>;
-  decisions[String(transactionId)] = { ...decisions[String(transactionId)], ...decision };
-  row.decisions_json = JSON.stringify(decisions);
+  const decisions = { ...row.decisions, [String(transactionId)]: { ...row.decisions[String(transactionId)], ...decision } };
   db.transaction(() => {
-    db.prepare('UPDATE handoff_sessions SET decisions_json = ? WHERE id = ?').run(row.decisions_json, sessionId);
+    saveSessionDecisions(db, sessionId, decisions);
     appendAudit(db, { actor, action: 'handoff.decide', objectType: 'handoff', objectId: sessionId, after: { transactionId, decision }, at: now });
   })();
-  return sessionView(row);
+  return sessionView({ ...row, decisions });
 }
 
-export function exportDecisions(db: Db, dataDir: string, sessionId: string, passphrase: string, actor: string, now = new Date().toISOString()): HandoffFileResult {
+export function exportDecisions(db: Db, dataDir: string, sessionId: string, passphrase: string, actor: string, now = systemClock.iso()): HandoffFileResult {
   const row = session(db, sessionId);
-  const decisions = JSON.parse(row.decisions_json) as Record<string, HandoffDecision>;
-  const payload = { exportId: row.id, sourceProfile: row.source_profile, reviewedBy: actor, reviewedAt: now, decisions };
+  const decisions = row.decisions;
+  const payload = { exportId: row.id, sourceProfile: row.sourceProfile, reviewedBy: actor, reviewedAt: now, decisions };
   const bytes = sealHandoff('decisions', payload, passphrase, { now: new Date(now) });
   appendAudit(db, { actor, action: 'handoff.export_decisions', objectType: 'handoff', objectId: sessionId, after: { decisions: Object.keys(decisions).length }, at: now });
   return writeHandoff(dataDir, `tieout-decisions-${stamp(now)}.tieout`, bytes, Object.keys(decisions).length);
@@ -225,7 +204,14 @@ export function exportDecisions(db: Db, dataDir: string, sessionId: string, pass
  * clerk here. A row decided meanwhile, or an allocation the local ledger no
  * longer allows, is skipped with the reason; the rest is applied.
  */
-export function importDecisions(db: Db, file: Buffer, passphrase: string, actor: string, merchantZone: string, now = new Date().toISOString()): ImportDecisionsResult {
+export function importDecisions(
+  db: Db,
+  file: Buffer,
+  passphrase: string,
+  actor: string,
+  approval: Readonly<{ service: ApprovalService; capabilities: ApprovalCapabilities | null }>,
+  now = systemClock.iso(),
+): ImportDecisionsResult {
   const { payload } = openHandoffFile(file, passphrase, 'decisions');
   const parsed = decisionsPayloadSchema.safeParse(payload);
   if (!parsed.success) throw new HandoffError('not_a_handoff_file', `The decisions file's contents are not valid: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`.trim());
@@ -246,10 +232,10 @@ export function importDecisions(db: Db, file: Buffer, passphrase: string, actor:
         if (d.exceptionReason !== undefined) setExceptionReason(db, id, d.exceptionReason as ExceptionCode | null, undefined, who, now);
         if (d.allocation) allocate(db, id, d.allocation.customerId, d.allocation.allocations as Allocation[], who, now);
         if (d.approve) {
-          const r = approveMatches(db, [id], who, merchantZone, now);
+          // The same approval as the grid's: mapping, snapshot, learning and audit with it.
+          const r = approval.service.approveWith({ transactionIds: [id], actor: who }, approval.capabilities);
           const skip = r.skipped[0];
           if (skip) throw new DecisionError('conflict', skip.reason);
-          takeDecisionSnapshots(db, r.approved, now);
           approved.push(id);
         }
       })();

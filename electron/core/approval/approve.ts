@@ -1,21 +1,32 @@
 import { siteVerdictRules } from '../matching/site-verdict-rules';
 import { cents } from '@shared/money';
-import type { MatchOutcome, PayTraceTransaction } from '@shared/domain';
+import type { PayTraceTransaction } from '@shared/domain';
 import { applyErpMapping, cardBrandOf, type ErpMapping } from '@shared/erp-mapping';
 import { merchantDate } from '@shared/paytrace-time';
 import { paymentVerdict } from '@shared/payment-verdict';
 import { appendAudit } from '../audit/audit-log';
+import { systemClock, type Clock } from '../clock';
 import { EARLY_PAYMENT_DISCOUNT, postsDiscounts, type ErpCapabilities, type ReceiptRequest, type ReceiptWriteOff } from '../erp/connector';
-import type { Db } from '../store/db';
+import { takeDecisionSnapshots } from '../offline/snapshot';
+import type { WriteDb } from '../store/db';
+import { approvedAllocatedCents, invoiceBalance, markApproved, matchDecision, queueReceipt, recordAllocations } from '../store/queries/approvals';
+import { currentMapping } from '../store/queries/erp-mappings';
 import { getTransaction } from '../store/queries/transactions';
 import { listLearned, storeLearned } from '../store/queries/learned';
 import { learnFromConfirmation } from '../matching/learning';
 
-/** Re-exported for callers that know the posting layer. */
+/** Re-exported for callers that know the approval layer. */
 export { EARLY_PAYMENT_DISCOUNT };
 
-// Approving a match and queuing its posting are one SQLite transaction: either
-// the clerk's decision and its outbox row both exist, or neither does.
+// The one way a match is approved, whoever approves it (the grid, a
+// supervisor's write-off, a hand-off file, `tieout approve`). In one SQLite
+// transaction: the clerk's decision and allocations, the outbox row with the
+// ERP payment mapping, the "then" snapshot for catch-up re-validation, what the
+// matcher learns, and the audit entry. Either all of it exists or none does.
+// Only after that: the UI is told and the outbox worker woken.
+
+/** What the ERP connection posts, as far as approval needs to know. */
+export type ApprovalCapabilities = Pick<ErpCapabilities, 'writeOffs' | 'discounts' | 'applyCredits'>;
 
 function mapped(options: ApproveOptions, t: PayTraceTransaction): Partial<ReceiptRequest> {
   if (!options.mapping || options.mapping.version === 0) return {};
@@ -35,58 +46,43 @@ export type ApproveOutcome = Readonly<{
   skipped: Array<{ transactionId: number; reason: string }>;
 }>;
 
-type MatchRow = { review_state: string; match_status: string; outcome_json: string; customer_id: string | null };
-
 export type ApproveOptions = Readonly<{
   mapping?: Readonly<{ version: number; mapping: ErpMapping }>;
   /** Write-offs posted with a payment's receipt (approved through electron/core/controls/). */
   writeOffs?: ReadonlyMap<number, readonly ReceiptWriteOff[]>;
   /** What the ERP connection posts, when it is known (offline it is not: the outbox worker checks again). */
-  capabilities?: Pick<ErpCapabilities, 'writeOffs' | 'discounts' | 'applyCredits'> | null;
+  capabilities?: ApprovalCapabilities | null;
 }>;
 
+/**
+ * The approval's transaction (the service below is how the app calls it; tests
+ * and the posting benchmark call it directly). Safe inside a caller's own
+ * transaction: better-sqlite3 nests it as a savepoint.
+ */
 export function approveMatches(
-  db: Db,
+  db: WriteDb,
   transactionIds: readonly number[],
   actor: string,
   merchantZone: string,
-  now = new Date().toISOString(),
+  now = systemClock.iso(),
   options: ApproveOptions = {},
 ): ApproveOutcome {
   const approved: number[] = [];
   const verdictRules = siteVerdictRules(db);
   const skipped: Array<{ transactionId: number; reason: string }> = [];
-  const getMatch = db.prepare('SELECT review_state, match_status, outcome_json, customer_id FROM matches WHERE transaction_id = ?');
-  const invoiceBalance = db.prepare('SELECT open_balance_cents AS bal, is_open FROM invoices WHERE invoice_no = ?');
-  const spoken = db.prepare(
-    `SELECT COALESCE(SUM(a.amount_cents), 0) AS total FROM allocations a JOIN matches m ON m.transaction_id = a.transaction_id
-     WHERE a.invoice_no = ? AND m.review_state = 'approved'`,
-  );
-  const insertAllocation = db.prepare('INSERT INTO allocations (transaction_id, invoice_no, amount_cents) VALUES (?, ?, ?)');
-  const markApproved = db.prepare("UPDATE matches SET review_state = 'approved', decided_by = ?, decided_at = ? WHERE transaction_id = ? AND review_state = 'pending'");
-  // A payment discarded from the dead-letter queue and approved again reuses its
-  // outbox row: the attempt count survives, so the next send starts with the ERP look-up.
-  const insertOutbox = db.prepare(
-    `INSERT INTO outbox (idempotency_key, transaction_id, kind, payload_json, state, attempts, next_attempt_at, created_at, updated_at)
-     VALUES (?, ?, 'receipt', ?, 'queued', 0, ?, ?, ?)
-     ON CONFLICT (idempotency_key) DO UPDATE SET payload_json = excluded.payload_json, state = 'queued', next_attempt_at = excluded.next_attempt_at,
-       last_error = NULL, updated_at = excluded.updated_at
-     WHERE outbox.state = 'discarded'`,
-  );
-
   db.transaction(() => {
     for (const id of transactionIds) {
-      const m = getMatch.get(id) as MatchRow | undefined;
+      const m = matchDecision(db, id);
       if (!m) {
         skipped.push({ transactionId: id, reason: 'Not matched yet' });
         continue;
       }
-      if (m.review_state !== 'pending') {
-        skipped.push({ transactionId: id, reason: `Already ${m.review_state}` });
+      if (m.reviewState !== 'pending') {
+        skipped.push({ transactionId: id, reason: `Already ${m.reviewState}` });
         continue;
       }
-      const outcome = JSON.parse(m.outcome_json) as MatchOutcome;
-      if (m.match_status === 'exception' || outcome.allocations.length === 0 || !outcome.customerId) {
+      const outcome = m.outcome;
+      if (m.matchStatus === 'exception' || outcome.allocations.length === 0 || !outcome.customerId) {
         skipped.push({ transactionId: id, reason: 'Exceptions need an allocation before they can be approved' });
         continue;
       }
@@ -123,11 +119,11 @@ export function approveMatches(
       }
       const writeOffs = [...(options.writeOffs?.get(id) ?? []), ...discounts];
       const overdrawn = outcome.allocations.find((a) => {
-        const inv = invoiceBalance.get(a.invoiceNo) as { bal: number; is_open: number } | undefined;
-        if (!inv || inv.is_open !== 1) return true;
-        const already = (spoken.get(a.invoiceNo) as { total: number }).total;
+        const inv = invoiceBalance(db, a.invoiceNo);
+        if (!inv || !inv.isOpen) return true;
+        const already = approvedAllocatedCents(db, a.invoiceNo);
         const writtenOff = writeOffs.filter((w) => w.invoiceNo === a.invoiceNo).reduce((s, w) => s + w.amountCents, 0);
-        return already + a.amountCents + writtenOff > inv.bal;
+        return already + a.amountCents + writtenOff > inv.openBalanceCents;
       });
       if (overdrawn) {
         skipped.push({ transactionId: id, reason: `Invoice ${overdrawn.invoiceNo} is no longer open for that amount` });
@@ -149,15 +145,15 @@ export function approveMatches(
         ...mapped(options, t),
         ...(writeOffs.length > 0 ? { writeOffs } : {}),
       };
-      for (const a of outcome.allocations) insertAllocation.run(id, a.invoiceNo, a.amountCents);
-      markApproved.run(actor, now, id);
-      insertOutbox.run(String(id), id, JSON.stringify(receipt), now, now, now);
+      recordAllocations(db, id, outcome.allocations);
+      markApproved(db, id, actor, now);
+      queueReceipt(db, id, receipt, now);
       appendAudit(db, {
         actor,
         action: 'match.approve',
         objectType: 'transaction',
         objectId: String(id),
-        before: { status: m.match_status },
+        before: { status: m.matchStatus },
         after: { allocations: outcome.allocations, customerId: outcome.customerId, score: outcome.score, reasons: outcome.reasons },
         at: now,
       });
@@ -165,6 +161,73 @@ export function approveMatches(
       storeLearned(db, learnFromConfirmation({ transaction: t, customerId: outcome.customerId, allocations: outcome.allocations }, listLearned(db)), now);
       approved.push(id);
     }
+    // "Then" for the catch-up re-validation (docs/offline.md): stored with the decision, before the worker can see the rows.
+    takeDecisionSnapshots(db, approved, now);
   })();
   return { approved, skipped };
+}
+
+export type ApproveRequest = Readonly<{
+  transactionIds: readonly number[];
+  actor: string;
+  /** Write-offs a supervisor approved, posted on the payment's receipt. */
+  writeOffs?: ReadonlyMap<number, readonly ReceiptWriteOff[]>;
+  /**
+   * 'now' (the default) wakes the outbox worker; 'later' leaves the rows
+   * queued for `tieout post` or the app's own loop (the one-shot CLI).
+   */
+  post?: 'now' | 'later';
+}>;
+
+export type ApprovalService = Readonly<{
+  /** Approves with what the ERP connection posts, looked up now (null when it cannot be reached). */
+  approve(request: ApproveRequest): Promise<ApproveOutcome>;
+  /**
+   * The same, for callers that must stay synchronous (inside their own
+   * transaction): `capabilities` as the caller resolved them, or null.
+   */
+  approveWith(request: ApproveRequest, capabilities: ApprovalCapabilities | null): ApproveOutcome;
+  /** What the ERP connection posts; null offline or without credentials (the outbox worker checks again before sending). */
+  capabilities(): Promise<ApprovalCapabilities | null>;
+  /** The capabilities of the connection already open, without opening one (null when none is). */
+  knownCapabilities(): ApprovalCapabilities | null;
+}>;
+
+export type ApprovalDeps = Readonly<{
+  db: WriteDb;
+  clock?: Clock;
+  merchantZone(): string;
+  /** The ERP kind whose payment mapping a receipt carries. */
+  erpKind(): string;
+  /** The connection's capabilities; rejects when there is no connection (no credentials). */
+  erpCapabilities(): Promise<ApprovalCapabilities>;
+  knownCapabilities(): ApprovalCapabilities | null;
+  /** After the transaction: tell the UI the rows changed and, with post 'now', wake the outbox worker. */
+  onApproved(transactionIds: readonly number[], post: 'now' | 'later'): void;
+}>;
+
+export function createApprovalService(deps: ApprovalDeps): ApprovalService {
+  const clock = deps.clock ?? systemClock;
+  const approveWith = (request: ApproveRequest, capabilities: ApprovalCapabilities | null): ApproveOutcome => {
+    const result = approveMatches(deps.db, request.transactionIds, request.actor, deps.merchantZone(), clock.iso(), {
+      mapping: currentMapping(deps.db, deps.erpKind()),
+      capabilities,
+      ...(request.writeOffs ? { writeOffs: request.writeOffs } : {}),
+    });
+    if (result.approved.length > 0) deps.onApproved(result.approved, request.post ?? 'now');
+    return result;
+  };
+  const capabilities = () =>
+    deps.erpCapabilities().then(
+      (c): ApprovalCapabilities | null => c,
+      () => null,
+    );
+  return {
+    approveWith,
+    capabilities,
+    knownCapabilities: deps.knownCapabilities,
+    async approve(request) {
+      return approveWith(request, await capabilities());
+    },
+  };
 }
