@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -66,6 +66,11 @@ describe('the migration list', () => {
     const files = readdirSync(dir).filter((f) => /^\d{4}-.+\.ts$/.test(f)).sort();
     expect(files.map((f) => Number(f.slice(0, 4)))).toEqual(migrations.map((m) => m.version));
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+  });
+
+  it('has a describe block in this file for every migration (a new one comes with its test)', () => {
+    const source = readFileSync(__filename, 'utf8');
+    for (const m of migrations) expect(source).toContain(`describe('${String(m.version).padStart(4, '0')} `);
   });
 
   it('carries on from the user_version an older store recorded, and applies nothing twice', () => {
