@@ -9,7 +9,8 @@ import { systemClock, type Clock } from '../clock';
 import { EARLY_PAYMENT_DISCOUNT, postsDiscounts, type ErpCapabilities, type ReceiptRequest, type ReceiptWriteOff } from '../erp/connector';
 import { takeDecisionSnapshots } from '../offline/snapshot';
 import type { WriteDb } from '../store/db';
-import { approvedAllocatedCents, invoiceBalance, markApproved, matchDecision, queueReceipt, recordAllocations } from '../store/queries/approvals';
+import { enqueueReceipt } from '../store/queries/outbox';
+import { approvedAllocatedCents, invoiceBalance, markApproved, matchDecision, recordAllocations } from '../store/queries/approvals';
 import { currentMapping } from '../store/queries/erp-mappings';
 import { getTransaction } from '../store/queries/transactions';
 import { listLearned, storeLearned } from '../store/queries/learned';
@@ -147,7 +148,8 @@ export function approveMatches(
       };
       recordAllocations(db, id, outcome.allocations);
       markApproved(db, id, actor, now);
-      queueReceipt(db, id, receipt, now);
+      // The idempotency key is the PayTrace transaction id: one receipt per payment, whoever approves it.
+      enqueueReceipt(db, { key: String(id), transactionId: id, payloadJson: JSON.stringify(receipt), now });
       appendAudit(db, {
         actor,
         action: 'match.approve',

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { cents, type Cents } from '@shared/money';
 import { MATCH_MARKERS, type Allocation, type MatchMarker } from '@shared/domain';
-import type { ReceiptRequest } from '../../erp/connector';
 import type { ReadDb, WriteDb } from '../db';
 import { parseJsonColumn } from '../json-column';
 
@@ -69,17 +68,3 @@ export function markApproved(db: WriteDb, transactionId: number, actor: string, 
   db.prepare("UPDATE matches SET review_state = 'approved', decided_by = ?, decided_at = ? WHERE transaction_id = ? AND review_state = 'pending'").run(actor, at, transactionId);
 }
 
-/**
- * Queues a receipt for the outbox worker. A payment discarded from the
- * dead-letter queue and approved again reuses its outbox row: the attempt count
- * survives, so the next send starts with the ERP look-up.
- */
-export function queueReceipt(db: WriteDb, transactionId: number, receipt: ReceiptRequest, at: string): void {
-  db.prepare(
-    `INSERT INTO outbox (idempotency_key, transaction_id, kind, payload_json, state, attempts, next_attempt_at, created_at, updated_at)
-     VALUES (?, ?, 'receipt', ?, 'queued', 0, ?, ?, ?)
-     ON CONFLICT (idempotency_key) DO UPDATE SET payload_json = excluded.payload_json, state = 'queued', next_attempt_at = excluded.next_attempt_at,
-       last_error = NULL, updated_at = excluded.updated_at
-     WHERE outbox.state = 'discarded'`,
-  ).run(String(transactionId), transactionId, JSON.stringify(receipt), at, at, at);
-}
