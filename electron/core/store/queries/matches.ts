@@ -4,11 +4,12 @@ import type { Allocation, GridRow, MatchOutcome, RowStatus, StatusCounts } from 
 import { allocationsSchema, matchMarkerSchema, matchOutcomeSchema } from '@shared/domain-schemas';
 import type { ReadDb, WriteDb } from '../db';
 import { parseJsonColumn } from '../json-column';
+import { systemClock } from '../../clock';
 
 // Matcher outcomes and the clerk's decisions. A decided row (approved, posted)
 // is never overwritten by a later re-match.
 
-export function saveOutcomes(db: WriteDb, outcomes: readonly MatchOutcome[], now = new Date().toISOString()): number {
+export function saveOutcomes(db: WriteDb, outcomes: readonly MatchOutcome[], now = systemClock.iso()): number {
   const stmt = db.prepare(`
     INSERT INTO matches (transaction_id, match_status, customer_id, score, reason, exception, outcome_json, allocations_json, matched_at)
     VALUES (@transaction_id, @match_status, @customer_id, @score, @reason, @exception, @outcome_json, @allocations_json, @now)
