@@ -2,6 +2,7 @@ import { ApiFailure, type CallContext, type MethodName } from '@shared/api-contr
 import type { AuthStatus, Role, SignInResult, UserAdminView, UserView } from '@shared/api/auth';
 import { appendAudit } from '../audit/audit-log';
 import type { Authorize } from '../api/dispatch';
+import { systemClock, type Clock } from '../clock';
 import type { Db } from '../store/db';
 import { readPolicy } from '../store/queries/policies';
 import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } from './password';
@@ -34,12 +35,15 @@ export type AuthServiceOptions = Readonly<{
   throttle?: ThrottlePolicy;
   scrypt?: ScryptParams;
   now?: () => Date;
+  /** The engine's clock, when `now` is not given. */
+  clock?: Clock;
 }>;
 
 export type AuthService = ReturnType<typeof createAuthService>;
 
 export function createAuthService(o: AuthServiceOptions) {
-  const now = o.now ?? (() => new Date());
+  const clock = o.clock ?? systemClock;
+  const now = o.now ?? (() => new Date(clock.now()));
   const idleMinutes = (): number => {
     if (o.idleMinutes !== undefined) return o.idleMinutes;
     const stored = Number(readPolicy(o.db, 'session')?.idleMinutes);

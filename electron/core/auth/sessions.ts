@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { systemClock } from '../clock';
 import type { Db } from '../store/db';
 import { endOpenSession, endOpenSessionsOf, endSession, insertSession, sessionByTokenHash, touchSession } from '../store/queries/sessions';
 
@@ -13,7 +14,7 @@ export class SessionStore {
   constructor(
     private readonly db: Db,
     private readonly idleMs: () => number,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date = () => new Date(systemClock.now()),
   ) {}
 
   create(userName: string): string {

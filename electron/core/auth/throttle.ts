@@ -1,3 +1,4 @@
+import { systemClock } from '../clock';
 import type { Db } from '../store/db';
 import { clearSignInFailures, saveSignInFailures, signInFailures } from '../store/queries/sign-in-failures';
 
@@ -19,7 +20,7 @@ export class SignInThrottle {
   constructor(
     private readonly db: Db,
     private readonly policy: ThrottlePolicy = DEFAULT_THROTTLE,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date = () => new Date(systemClock.now()),
   ) {}
 
   /** Seconds until this name may try again; 0 when it may try now. */

@@ -7,6 +7,7 @@ import { customerExists, ledgerInvoice } from '../store/queries/ledger';
 import { claimedByOtherApprovals, clerkState, saveClerkOutcome, setClerkException, setMatchNote, setMatchOwner, type ClerkState } from '../store/queries/match-review';
 import { getOutcome } from '../store/queries/matches';
 import { paymentSummary } from '../store/queries/transactions';
+import { systemClock } from '../clock';
 
 // Clerk work that needs no connection: recorded in the local store at once and
 // audited. Only an approval has a remote effect (its outbox row, posted when
@@ -28,7 +29,7 @@ function matchRow(db: ReadDb, transactionId: number): ClerkState {
   return m;
 }
 
-export function setNote(db: WriteDb, transactionId: number, note: string, actor: string, now = new Date().toISOString()): void {
+export function setNote(db: WriteDb, transactionId: number, note: string, actor: string, now = systemClock.iso()): void {
   db.transaction(() => {
     const m = matchRow(db, transactionId);
     setMatchNote(db, transactionId, note === '' ? null : note);
@@ -36,7 +37,7 @@ export function setNote(db: WriteDb, transactionId: number, note: string, actor:
   })();
 }
 
-export function setOwner(db: WriteDb, transactionId: number, owner: string | null, actor: string, now = new Date().toISOString()): void {
+export function setOwner(db: WriteDb, transactionId: number, owner: string | null, actor: string, now = systemClock.iso()): void {
   db.transaction(() => {
     const m = matchRow(db, transactionId);
     setMatchOwner(db, transactionId, owner);
@@ -44,7 +45,7 @@ export function setOwner(db: WriteDb, transactionId: number, owner: string | nul
   })();
 }
 
-export function setExceptionReason(db: WriteDb, transactionId: number, reason: ExceptionCode | null, note: string | undefined, actor: string, now = new Date().toISOString()): void {
+export function setExceptionReason(db: WriteDb, transactionId: number, reason: ExceptionCode | null, note: string | undefined, actor: string, now = systemClock.iso()): void {
   db.transaction(() => {
     const m = matchRow(db, transactionId);
     setClerkException(db, transactionId, reason);
@@ -91,7 +92,7 @@ export function checkAllocation(db: ReadDb, transactionId: number, customerId: s
  * Pins the clerk's allocation: the outcome becomes a suggestion carrying it
  * (approvable like any other), and re-matching leaves it alone.
  */
-export function allocate(db: WriteDb, transactionId: number, customerId: string, allocations: readonly Allocation[], actor: string, now = new Date().toISOString()): void {
+export function allocate(db: WriteDb, transactionId: number, customerId: string, allocations: readonly Allocation[], actor: string, now = systemClock.iso()): void {
   db.transaction(() => {
     const m = matchRow(db, transactionId);
     if (m.reviewState !== 'pending') throw new DecisionError('conflict', `Transaction ${transactionId} is already ${m.reviewState}; its allocation cannot change.`);

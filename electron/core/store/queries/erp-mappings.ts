@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defaultErpMapping, erpMappingSchema, type ErpMapping } from '@shared/erp-mapping';
 import type { ReadDb, WriteDb } from '../db';
 import { parseJsonColumn } from '../json-column';
+import { systemClock } from '../../clock';
 
 // Versioned mapping per ERP kind, kept in the settings table under
 // "erp_mapping:<kind>:<version>" so earlier versions stay readable.
@@ -24,7 +25,7 @@ export function currentMapping(db: ReadDb, kind: string): MappingVersion {
   return mappingHistory(db, kind)[0] ?? { version: 0, savedAt: '', savedBy: '', mapping: defaultErpMapping() };
 }
 
-export function saveMapping(db: WriteDb, kind: string, mapping: ErpMapping, savedBy: string, now = new Date().toISOString()): MappingVersion {
+export function saveMapping(db: WriteDb, kind: string, mapping: ErpMapping, savedBy: string, now = systemClock.iso()): MappingVersion {
   const valid = erpMappingSchema.parse(mapping);
   return db.transaction(() => {
     const version = currentMapping(db, kind).version + 1;

@@ -1,6 +1,7 @@
 import type { LearnedUpdate } from '../../matching/learning';
 import type { LearnedMapping } from '../../matching/types';
 import type { ReadDb, WriteDb } from '../db';
+import { systemClock } from '../../clock';
 
 // Customer mappings learned from clerks' confirmations. One (key, value) points
 // at one customer: an overruled mapping is replaced, not kept beside the new one.
@@ -14,7 +15,7 @@ export function listLearned(db: ReadDb): LearnedMapping[] {
   }>).map((r) => ({ key: r.key, value: r.value, customerId: r.customer_id, confirmations: r.confirmations }));
 }
 
-export function storeLearned(db: WriteDb, updates: readonly LearnedUpdate[], now = new Date().toISOString()): void {
+export function storeLearned(db: WriteDb, updates: readonly LearnedUpdate[], now = systemClock.iso()): void {
   const remove = db.prepare('DELETE FROM learned_mappings WHERE key = ? AND value = ?');
   const insert = db.prepare('INSERT INTO learned_mappings (key, value, customer_id, confirmations, updated_at) VALUES (?, ?, ?, ?, ?)');
   for (const u of updates) {

@@ -3,6 +3,7 @@ import { cents, type Cents } from '@shared/money';
 import type { Customer, OpenInvoice, PaymentTerms } from '@shared/domain';
 import type { ReadDb, WriteDb } from '../db';
 import { parseJsonColumn } from '../json-column';
+import { systemClock } from '../../clock';
 
 // The ERP side as last read: customers and invoices.
 
@@ -46,7 +47,7 @@ function toInvoice(r: InvoiceRow): OpenInvoice {
   };
 }
 
-export function upsertCustomers(db: WriteDb, customers: readonly Customer[], now = new Date().toISOString()): void {
+export function upsertCustomers(db: WriteDb, customers: readonly Customer[], now = systemClock.iso()): void {
   const stmt = db.prepare(`INSERT INTO customers (customer_id, name, contacts_json, email, updated_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (customer_id) DO UPDATE SET name = excluded.name, contacts_json = excluded.contacts_json, email = excluded.email, updated_at = excluded.updated_at`);
   db.transaction(() => {
@@ -68,7 +69,7 @@ export function listCustomers(db: ReadDb): Customer[] {
  * are open with the ERP's balance; invoices we knew as open but the ERP no
  * longer lists are marked closed (paid elsewhere), never deleted.
  */
-export function replaceOpenInvoices(db: WriteDb, invoices: readonly OpenInvoice[], now = new Date().toISOString()): { opened: number; closed: number } {
+export function replaceOpenInvoices(db: WriteDb, invoices: readonly OpenInvoice[], now = systemClock.iso()): { opened: number; closed: number } {
   let closed = 0;
   db.transaction(() => {
     upsertOpenInvoices(db, invoices, now);
@@ -129,7 +130,7 @@ const BALANCE_AFTER = `CASE WHEN open_balance_cents < 0 THEN MIN(open_balance_ce
   ELSE MAX(open_balance_cents - @amount, 0) END`;
 
 /** After a receipt is posted: reflect it locally until the next ERP read confirms. */
-export function applyPaymentLocally(db: WriteDb, allocations: ReadonlyArray<{ invoiceNo: string; amountCents: number }>, now = new Date().toISOString()): void {
+export function applyPaymentLocally(db: WriteDb, allocations: ReadonlyArray<{ invoiceNo: string; amountCents: number }>, now = systemClock.iso()): void {
   const stmt = db.prepare(
     `UPDATE invoices SET open_balance_cents = ${BALANCE_AFTER}, is_open = CASE WHEN ${BALANCE_AFTER} = 0 THEN 0 ELSE 1 END, updated_at = @now WHERE invoice_no = @invoiceNo`,
   );

@@ -4,11 +4,12 @@ import type { Allocation, GridRow, MatchOutcome, RowStatus, StatusCounts } from 
 import { allocationsSchema, matchMarkerSchema, matchOutcomeSchema } from '@shared/domain-schemas';
 import type { ReadDb, WriteDb } from '../db';
 import { parseJsonColumn } from '../json-column';
+import { systemClock } from '../../clock';
 
 // Matcher outcomes and the clerk's decisions. A decided row (approved, posted)
 // is never overwritten by a later re-match.
 
-export function saveOutcomes(db: WriteDb, outcomes: readonly MatchOutcome[], now = new Date().toISOString()): number {
+export function saveOutcomes(db: WriteDb, outcomes: readonly MatchOutcome[], now = systemClock.iso()): number {
   const stmt = db.prepare(`
     INSERT INTO matches (transaction_id, match_status, customer_id, score, reason, exception, outcome_json, allocations_json, matched_at)
     VALUES (@transaction_id, @match_status, @customer_id, @score, @reason, @exception, @outcome_json, @allocations_json, @now)
@@ -105,6 +106,29 @@ const NO_ALLOCATIONS: readonly Allocation[] = [];
 const outcomeExtrasSchema = z.tuple([z.array(matchMarkerSchema).nullable(), z.number().nullable(), z.number().nullable(), z.array(z.number()).nullable()]);
 const NO_EXTRAS = '[null,null,null,null]';
 
+const isCents = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v);
+
+/**
+ * matches.allocations_json for the grid, read once per row: the usual shape is
+ * checked by hand (zod costs ~10% of a 100k-row grid read), anything else goes
+ * through the schema, which accepts it or names the column in its error.
+ */
+function gridAllocations(json: string): readonly Allocation[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    raw = undefined;
+  }
+  if (
+    Array.isArray(raw) &&
+    raw.every((a: { invoiceNo?: unknown; amountCents?: unknown; discountCents?: unknown } | null) => a !== null && typeof a === 'object' && typeof a.invoiceNo === 'string' && isCents(a.amountCents) && (a.discountCents === undefined || isCents(a.discountCents)))
+  ) {
+    return raw as Allocation[];
+  }
+  return parseJsonColumn(allocationsSchema, json, 'matches.allocations_json');
+}
+
 function gridQuery(where: string): string {
   return `SELECT t.transaction_id, t.created_at, t.billing_name,
               COALESCE(NULLIF(t.invoice_id, ''), NULLIF(t.customer_reference_id, ''), t.description),
@@ -146,7 +170,7 @@ export function gridRows(db: ReadDb, ids?: readonly number[]): GridRow[] {
     const amountCents = r[C.amount] as number;
     const json = r[C.allocationsJson] as string | null;
     // Most unmatched rows store '[]': no parse needed.
-    const allocations: readonly Allocation[] = decided.get(id) ?? (json && json !== '[]' ? parseJsonColumn(allocationsSchema, json, 'matches.allocations_json') : NO_ALLOCATIONS);
+    const allocations: readonly Allocation[] = decided.get(id) ?? (json && json !== '[]' ? gridAllocations(json) : NO_ALLOCATIONS);
     const invoices: string[] = [];
     let openBalance: Cents | null = null;
     let allocated = 0;

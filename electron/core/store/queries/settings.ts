@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defaultSettings, settingsSchema, type Settings } from '@shared/settings';
 import type { ReadDb, WriteDb } from '../db';
 import { parseJsonColumn } from '../json-column';
+import { systemClock } from '../../clock';
 
 const KEY = 'app';
 
@@ -30,12 +31,12 @@ export function loadSettings(db: ReadDb): Settings {
   return settingsSchema.parse(merged);
 }
 
-export function saveSettings(db: WriteDb, settings: Settings): void {
+export function saveSettings(db: WriteDb, settings: Settings, now: string = systemClock.iso()): void {
   const valid = settingsSchema.parse(settings);
   db.prepare(
     `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-  ).run(KEY, JSON.stringify(valid), new Date().toISOString());
+  ).run(KEY, JSON.stringify(valid), now);
 }
 
 // The sync cursors' old names: keys are typed (SyncCursor), so sync_state cannot

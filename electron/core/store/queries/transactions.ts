@@ -3,6 +3,7 @@ import { cents, type Cents } from '@shared/money';
 import type { PayTraceTransaction } from '@shared/domain';
 import type { ReadDb, WriteDb } from '../db';
 import { parseJsonColumn } from '../json-column';
+import { systemClock } from '../../clock';
 
 // PayTrace transactions as synced (normalised columns beside the raw export row),
 // and export rows that failed validation.
@@ -33,7 +34,7 @@ type Row = {
 };
 
 /** Idempotent upsert by transaction id. Returns ids that are new or whose content changed. */
-export function upsertTransactions(db: WriteDb, transactions: readonly PayTraceTransaction[], now = new Date().toISOString()): number[] {
+export function upsertTransactions(db: WriteDb, transactions: readonly PayTraceTransaction[], now = systemClock.iso()): number[] {
   const existing = db.prepare('SELECT raw_json FROM paytrace_transactions WHERE transaction_id = ?');
   const upsert = db.prepare(`
     INSERT INTO paytrace_transactions (transaction_id, type, amount_cents, currency, tax_cents, created_at, settled_at, declined,
@@ -117,7 +118,7 @@ export function listTransactions(db: ReadDb, ids?: readonly number[]): PayTraceT
   return ids.map((id) => stmt.get(id) as Row | undefined).filter((r): r is Row => !!r).map(toTransaction);
 }
 
-export function recordRejects(db: WriteDb, rejects: ReadonlyArray<{ raw: unknown; error: string }>, now = new Date().toISOString()): void {
+export function recordRejects(db: WriteDb, rejects: ReadonlyArray<{ raw: unknown; error: string }>, now = systemClock.iso()): void {
   const insert = db.prepare('INSERT INTO paytrace_rejects (raw_json, error, seen_at) VALUES (?, ?, ?)');
   db.transaction(() => {
     for (const r of rejects) insert.run(JSON.stringify(r.raw), r.error, now);
