@@ -110,9 +110,9 @@ export function transportToErpError(e: HttpTransportError, what: string, isWrite
   return new ErpError('transient', `${what}: no reply (${e.code})`);
 }
 
-/** Status codes that mean "try again later", whatever the method. */
+/** Status codes that mean "try again later", whatever the method: throttled or a server error (nothing was done). */
 export function isTransientStatus(status: number): boolean {
-  return status === 429 || status === 502 || status === 503 || status === 504 || status >= 500;
+  return status === 429 || status >= 500;
 }
 
 export type StatusWording = Readonly<{

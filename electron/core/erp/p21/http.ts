@@ -2,7 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { XMLParser } from 'fast-xml-parser';
 import { ErpError } from '../errors';
-import { HttpTransportError, retryAfterOption, sendHttp, transportToErpError, type HttpCall, type HttpReply } from '../http-transport';
+import { HttpTransportError, isTransientStatus, retryAfterOption, sendHttp, transportToErpError, type HttpCall, type HttpReply } from '../http-transport';
 import type { ErpCredentials } from '../kind-module';
 
 // The one HTTP path to P21: Bearer token reuse, one re-auth on 401,
@@ -197,7 +197,7 @@ export class P21Http {
       return new ErpError('permission', `P21 denied ${what} (HTTP ${status})${suffix}. Check "Allow OData API Service" and the role's Dataservice Permission.`, { erpMessage });
     }
     if (status === 401) return new ErpError('auth', `P21 rejected the session for ${what} (HTTP 401)${suffix}`, { erpMessage });
-    if (status === 429 || status >= 500) {
+    if (isTransientStatus(status)) {
       return new ErpError('transient', `P21 is unavailable for ${what} (HTTP ${status})${suffix}`, { erpMessage, ...retryAfterOption(retryAfter) });
     }
     if (status === 404) {
