@@ -23,6 +23,7 @@ describe('Retry-After on ERP replies', () => {
       expect(e.kind).toBe('transient');
       expect(e.retryAfterSeconds).toBeUndefined();
       expect(http.statusError(429, '', '12', 'read', 'invoices').retryAfterSeconds).toBe(12);
+      expect(http.statusError(429, '', '12', 'read', 'invoices').retryAfterMs).toBe(12_000);
     } finally {
       http.close();
     }

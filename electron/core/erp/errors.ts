@@ -36,6 +36,11 @@ export class ErpError extends Error {
     this.existingDocumentId = options.existingDocumentId;
   }
 
+  /** The Retry-After wait in milliseconds, for backoff code that counts in ms. */
+  get retryAfterMs(): number | undefined {
+    return this.retryAfterSeconds === undefined ? undefined : this.retryAfterSeconds * 1000;
+  }
+
   get retryable(): boolean {
     return this.kind === 'transient';
   }

@@ -1,12 +1,14 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import axios, { type AxiosResponse } from 'axios';
 import { parseRetryAfter } from '../http/retry-after';
 import { ErpError } from './errors';
 
-// A minimal HTTP client for ERP connectors. It exists (rather than axios) so
-// the caller knows whether the request had been fully sent when a reply went
-// missing: a write whose reply is lost after sending has an unknown outcome,
-// one that never left has none. Used by the Eclipse and abas connectors.
+// The one HTTP transport of the ERP connectors (axios, as the PayTrace client).
+// Every status comes back as a reply, never as an exception; a call without a
+// usable reply says whether the request had been fully sent, because a write
+// whose reply is lost after sending has an unknown outcome and one that never
+// left has none. The typed error mapping for both cases follows below.
 
 export type HttpReply = Readonly<{ status: number; headers: Readonly<Record<string, string>>; text: string }>;
 
@@ -16,6 +18,10 @@ export type HttpCall = Readonly<{
   headers?: Readonly<Record<string, string>>;
   body?: string;
   timeoutMs: number;
+  /** HTTP Basic credentials (SAP's SOAP-RFC service). */
+  basicAuth?: Readonly<{ username: string; password: string }>;
+  /** Keep-alive agents of a connector that reuses connections (P21). */
+  agents?: Readonly<{ http: HttpAgent; https: HttpsAgent }>;
 }>;
 
 /** No usable reply. `sent` is true once the whole request had been written to the socket. */
@@ -31,61 +37,51 @@ export class HttpTransportError extends Error {
 
 const MAX_REPLY = 50 * 1024 * 1024;
 
-export function sendHttp(call: HttpCall): Promise<HttpReply> {
-  return new Promise((resolve, reject) => {
-    let sent = false;
-    let settled = false;
-    const fail = (code: string) => {
-      if (settled) return;
-      settled = true;
-      reject(new HttpTransportError(code, sent));
-    };
-    let url: URL;
-    try {
-      url = new URL(call.url);
-    } catch {
-      reject(new ErpError('config', `Not a valid URL: ${call.url}`));
-      return;
-    }
-    const requestFn = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const headers: Record<string, string> = { ...call.headers };
-    if (call.body !== undefined) headers['content-length'] = String(Buffer.byteLength(call.body));
-    const req = requestFn(url, { method: call.method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_REPLY) {
-          res.destroy();
-          fail('REPLY_TOO_LARGE');
-          return;
-        }
-        chunks.push(c);
-      });
-      res.on('end', () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        const replyHeaders: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) replyHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
-        resolve({ status: res.statusCode ?? 0, headers: replyHeaders, text: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', () => fail('ECONNRESET'));
-      res.on('aborted', () => fail('ECONNRESET'));
+/** Error codes meaning the request never left this machine, whatever the socket state says. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
+
+export async function sendHttp(call: HttpCall): Promise<HttpReply> {
+  try {
+    new URL(call.url);
+  } catch {
+    throw new ErpError('config', `Not a valid URL: ${call.url}`);
+  }
+  let res: AxiosResponse<string>;
+  try {
+    res = await axios.request<string>({
+      method: call.method,
+      url: call.url,
+      headers: { ...call.headers },
+      data: call.body,
+      timeout: call.timeoutMs,
+      ...(call.basicAuth ? { auth: { username: call.basicAuth.username, password: call.basicAuth.password } } : {}),
+      ...(call.agents ? { httpAgent: call.agents.http, httpsAgent: call.agents.https } : {}),
+      // Raw text in, the caller's own parsing: a truncated body must become a typed error, not a silent string.
+      responseType: 'text',
+      transformResponse: [(d: unknown) => d],
+      validateStatus: () => true,
+      maxRedirects: 0,
+      maxContentLength: MAX_REPLY,
     });
-    const timer = setTimeout(() => {
-      fail('ETIMEDOUT');
-      req.destroy();
-    }, call.timeoutMs);
-    req.on('finish', () => {
-      sent = true;
-    });
-    req.on('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      fail(e.code ?? 'ECONNRESET');
-    });
-    req.end(call.body);
-  });
+  } catch (e) {
+    // Never keep the axios error: its config carries the credentials.
+    throw transportFailure(e);
+  }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers as Record<string, unknown>)) {
+    if (v !== undefined && v !== null) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return { status: res.status, headers, text: typeof res.data === 'string' ? res.data : '' };
+}
+
+function transportFailure(e: unknown): HttpTransportError {
+  if (!axios.isAxiosError(e)) return new HttpTransportError('ECONNRESET', true);
+  const raw = e.code ?? 'ECONNRESET';
+  const code = raw === 'ECONNABORTED' ? 'ETIMEDOUT' : raw === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(e.message) ? 'REPLY_TOO_LARGE' : raw;
+  // The Node request axios made: `writableFinished` once the whole body had left.
+  const req = e.request as { writableFinished?: boolean } | undefined;
+  const sent = !NOT_SENT_CODES.has(code) && req?.writableFinished === true;
+  return new HttpTransportError(code, sent);
 }
 
 /** The Retry-After the reply carries, as `ErpError` options (none when absent or unreadable). */
@@ -114,9 +110,9 @@ export function transportToErpError(e: HttpTransportError, what: string, isWrite
   return new ErpError('transient', `${what}: no reply (${e.code})`);
 }
 
-/** Status codes that mean "try again later", whatever the method. */
+/** Status codes that mean "try again later", whatever the method: throttled or a server error (nothing was done). */
 export function isTransientStatus(status: number): boolean {
-  return status === 429 || status === 502 || status === 503 || status === 504 || status >= 500;
+  return status === 429 || status >= 500;
 }
 
 export type StatusWording = Readonly<{

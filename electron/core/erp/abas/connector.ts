@@ -13,6 +13,7 @@ import type {
 } from '../connector';
 import { termsFromParts } from '../terms';
 import { ErpError, isErpError } from '../errors';
+import { refuseIfAlreadyPosted } from '../look-up-first';
 import type { ErpConnectionConfig } from '../kind-module';
 import { awaitImported, dropFileOnce } from '../file-drop';
 import { HttpTransportError, parseJsonReply, sendHttp, statusError, transportToErpError, type HttpReply, type StatusWording } from '../http-transport';
@@ -329,10 +330,7 @@ export class AbasConnector implements ErpConnector {
       credits: this.capabilities.applyCredits === true,
       discounts: this.capabilities.discounts === true,
     });
-    const existing = await this.findReceipt(receipt.reference);
-    if (existing) {
-      throw new ErpError('duplicate', `abas already holds payment ${existing.erpDocumentId} for PayTrace ${receipt.reference}`, { existingDocumentId: existing.erpDocumentId });
-    }
+    await refuseIfAlreadyPosted(() => this.findReceipt(receipt.reference), (existing) => `abas already holds payment ${existing.erpDocumentId} for PayTrace ${receipt.reference}`);
     if (this.o.postingMode === 'mt940-file') {
       const fileName = mt940FileName(receipt.reference);
       const content = buildMt940(receipt, this.o.mt940Account); // validates before anything is written
@@ -365,10 +363,7 @@ export class AbasConnector implements ErpConnector {
 
   async postCreditMemo(memo: CreditMemoRequest): Promise<CreditMemoRecord> {
     checkCreditMemoRequest(memo, this.o.referenceMaxLength);
-    const existing = await this.findCreditMemo(memo.reference);
-    if (existing) {
-      throw new ErpError('duplicate', `abas already holds credit memo ${existing.erpDocumentId} for PayTrace ${memo.reference}`, { existingDocumentId: existing.erpDocumentId });
-    }
+    await refuseIfAlreadyPosted(() => this.findCreditMemo(memo.reference), (existing) => `abas already holds credit memo ${existing.erpDocumentId} for PayTrace ${memo.reference}`);
     const actions: Action[] = [
       ...this.headActions(memo.customerId, memo.amountCents, memo.date, memo.currency, memo.reference),
       ...(memo.invoiceNo ? this.rowActions(memo.invoiceNo, memo.amountCents) : []),

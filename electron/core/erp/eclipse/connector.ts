@@ -12,6 +12,7 @@ import type {
   ReceiptRequest,
 } from '../connector';
 import { ErpError, isErpError } from '../errors';
+import { refuseIfAlreadyPosted } from '../look-up-first';
 import type { ErpConnectionConfig } from '../kind-module';
 import { HttpTransportError, parseJsonReply, sendHttp, statusError, transportToErpError, type HttpReply, type StatusWording } from '../http-transport';
 import { buildLockboxFile, lockboxFileName } from './lockbox-file';
@@ -247,10 +248,7 @@ export class EclipseConnector implements ErpConnector {
       credits: this.capabilities.applyCredits === true,
       discounts: this.capabilities.discounts === true,
     });
-    const existing = await this.findReceipt(receipt.reference);
-    if (existing) {
-      throw new ErpError('duplicate', `Eclipse already holds cash receipt ${existing.erpDocumentId} for PayTrace ${receipt.reference}`, { existingDocumentId: existing.erpDocumentId });
-    }
+    await refuseIfAlreadyPosted(() => this.findReceipt(receipt.reference), (existing) => `Eclipse already holds cash receipt ${existing.erpDocumentId} for PayTrace ${receipt.reference}`);
     if (this.options.postingMode === 'lockbox-file') return this.postByLockbox(receipt, discounts);
     const what = `Eclipse cash receipt for PayTrace ${receipt.reference}`;
     const body = await this.call('POST', this.options.cashReceiptsPath, { what, isWrite: true, body: receiptBody(receipt, this.options.referenceField, discounts, this.options.discountField) });
@@ -277,10 +275,7 @@ export class EclipseConnector implements ErpConnector {
 
   async postCreditMemo(memo: CreditMemoRequest): Promise<CreditMemoRecord> {
     checkCreditMemoRequest(memo, this.options.referenceMaxLength);
-    const existing = await this.findCreditMemo(memo.reference);
-    if (existing) {
-      throw new ErpError('duplicate', `Eclipse already holds credit memo ${existing.erpDocumentId} for PayTrace ${memo.reference}`, { existingDocumentId: existing.erpDocumentId });
-    }
+    await refuseIfAlreadyPosted(() => this.findCreditMemo(memo.reference), (existing) => `Eclipse already holds credit memo ${existing.erpDocumentId} for PayTrace ${memo.reference}`);
     const what = `Eclipse credit memo for PayTrace ${memo.reference}`;
     const body = await this.call('POST', this.options.creditMemosPath, { what, isWrite: true, body: creditMemoBody(memo, this.options.referenceField) });
     try {

@@ -13,6 +13,7 @@ import type {
 } from '../connector';
 import { checkReceipt } from '../receipt-request';
 import { ErpError, isErpError } from '../errors';
+import { refuseIfAlreadyPosted } from '../look-up-first';
 import type { ErpConnectionConfig } from '../kind-module';
 import { exportCreditMemo, exportReceipt, readExportedCreditMemo, readExportedReceipt } from './export';
 import { assertCleanOpenAr, findOpenInvoices, openArPages } from './open-ar';
@@ -47,10 +48,7 @@ export function createFileConnector(config: ErpConnectionConfig): ErpConnector {
   async function postReceipt(r: ReceiptRequest): Promise<ReceiptRecord> {
     checkReference(r.reference);
     const cash = checkReceipt(r, { writeOffs: true, discounts: true, credits: true, reasonMaxLength: 40 }, (problem) => `Receipt ${r.reference}: ${problem}`);
-    const existing = await findReceipt(r.reference);
-    if (existing) {
-      throw new ErpError('duplicate', `Receipt ${r.reference} was already exported as ${existing.erpDocumentId}`, { existingDocumentId: existing.erpDocumentId });
-    }
+    await refuseIfAlreadyPosted(() => findReceipt(r.reference), (existing) => `Receipt ${r.reference} was already exported as ${existing.erpDocumentId}`);
     // Check the allocations against the open AR the ERP exported; a bad file stops the post.
     const invoices = await findOpenInvoices(options, cash.lines.map((l) => l.invoiceNo));
     for (const line of cash.lines) {
@@ -90,10 +88,7 @@ export function createFileConnector(config: ErpConnectionConfig): ErpConnector {
   async function postCreditMemo(m: CreditMemoRequest): Promise<CreditMemoRecord> {
     checkReference(m.reference);
     if (!Number.isSafeInteger(m.amountCents) || m.amountCents <= 0) throw new ErpError('validation', 'Credit memo amount must be positive');
-    const existing = await findCreditMemo(m.reference);
-    if (existing) {
-      throw new ErpError('duplicate', `Credit memo ${m.reference} was already exported as ${existing.erpDocumentId}`, { existingDocumentId: existing.erpDocumentId });
-    }
+    await refuseIfAlreadyPosted(() => findCreditMemo(m.reference), (existing) => `Credit memo ${m.reference} was already exported as ${existing.erpDocumentId}`);
     await exportCreditMemo(options.outputFolder, options.exportFormat, m);
     const record = await findCreditMemo(m.reference);
     if (!record) throw new ErpError('unknown_outcome', `Credit memo ${m.reference} was written but cannot be read back`);

@@ -14,6 +14,7 @@ import type {
 } from '../connector';
 import { reversalReference } from '../connector';
 import { ErpError, isErpError } from '../errors';
+import { refuseIfAlreadyPosted } from '../look-up-first';
 import type { ErpConnectionConfig } from '../kind-module';
 import { termsFromParts } from '../terms';
 import { checkReceipt } from '../receipt-request';
@@ -396,12 +397,7 @@ export class P21Connector implements ErpConnector {
       if (l.writeOffCents > 0) allowed.set(l.invoiceNo, l.writeOffCents);
     }
 
-    const existing = await this.findReceipt(ref);
-    if (existing) {
-      throw new ErpError('duplicate', `P21 already holds receipt ${existing.erpDocumentId} with check number ${ref}; nothing was sent`, {
-        existingDocumentId: existing.erpDocumentId,
-      });
-    }
+    await refuseIfAlreadyPosted(() => this.findReceipt(ref), (existing) => `P21 already holds receipt ${existing.erpDocumentId} with check number ${ref}; nothing was sent`);
 
     const o = this.options;
     const form = formElement(o.receiptFormDataElement, [
@@ -446,12 +442,7 @@ export class P21Connector implements ErpConnector {
     const ref = this.validateReference(memo.reference, 'Credit memo');
     const what = `credit memo ${ref}`;
     this.validateCommon(what, memo);
-    const existing = await this.findCreditMemo(ref);
-    if (existing) {
-      throw new ErpError('duplicate', `P21 already holds credit memo ${existing.erpDocumentId} with reference ${ref}; nothing was sent`, {
-        existingDocumentId: existing.erpDocumentId,
-      });
-    }
+    await refuseIfAlreadyPosted(() => this.findCreditMemo(ref), (existing) => `P21 already holds credit memo ${existing.erpDocumentId} with reference ${ref}; nothing was sent`);
     const o = this.options;
     const form = formElement(o.creditMemoFormDataElement, [
       [o.creditMemoFieldCustomerId, memo.customerId.trim()],
@@ -483,10 +474,7 @@ export class P21Connector implements ErpConnector {
     const what = `reversal ${ref} of receipt ${original}`;
     if (!reason.trim()) throw new ErpError('validation', `${what} has no reason`);
     const lookup = () => this.findReversal(original);
-    const existing = await lookup();
-    if (existing) {
-      throw new ErpError('duplicate', `P21 already holds reversal ${existing.erpDocumentId} with check number ${ref}; nothing was sent`, { existingDocumentId: existing.erpDocumentId });
-    }
+    await refuseIfAlreadyPosted(lookup, (existing) => `P21 already holds reversal ${existing.erpDocumentId} with check number ${ref}; nothing was sent`);
     const receipt = await this.findReceipt(original);
     if (!receipt) throw new ErpError('not_found', `P21 holds no receipt with check number ${original} to reverse`);
     const o = this.options;

@@ -1,9 +1,8 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { XMLParser } from 'fast-xml-parser';
 import { ErpError } from '../errors';
-import { retryAfterOption } from '../http-transport';
+import { HttpTransportError, isTransientStatus, retryAfterOption, sendHttp, transportToErpError, type HttpCall, type HttpReply } from '../http-transport';
 import type { ErpCredentials } from '../kind-module';
 
 // The one HTTP path to P21: Bearer token reuse, one re-auth on 401,
@@ -20,9 +19,6 @@ export type P21HttpConfig = Readonly<{
 }>;
 
 type Token = { accessToken: string; expiresAt: number };
-
-/** Error codes meaning the request never left this machine: safe to call transient even for writes. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
 
 const xml = new XMLParser({ ignoreAttributes: true, parseTagValue: false, removeNSPrefix: true });
 
@@ -90,7 +86,6 @@ const NOT_AUTHORIZED = /not authori[sz]ed to access api/i;
 export type P21Response = Readonly<{ status: number; json: unknown }>;
 
 export class P21Http {
-  private readonly axios: AxiosInstance;
   private readonly agents: { http: HttpAgent; https: HttpsAgent };
   private token: Token | null = null;
   private tokenPromise: Promise<Token> | null = null;
@@ -99,16 +94,6 @@ export class P21Http {
   constructor(private readonly config: P21HttpConfig) {
     this.baseUrl = trimSlash(config.baseUrl);
     this.agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
-    this.axios = axios.create({
-      timeout: config.timeoutMs,
-      httpAgent: this.agents.http,
-      httpsAgent: this.agents.https,
-      responseType: 'text',
-      // Raw text in, our own parsing: a truncated body must become a typed error, not a silent string.
-      transformResponse: [(d: unknown) => d],
-      validateStatus: () => true,
-      maxRedirects: 0,
-    });
   }
 
   get username(): string {
@@ -134,17 +119,17 @@ export class P21Http {
     const { username, password } = this.config.credentials;
     const v1 = this.config.authVersion === 'v1';
     const url = `${this.baseUrl}/api/security/token${v1 ? '' : '/v2'}`;
-    let res: AxiosResponse<string>;
-    try {
-      res = await this.axios.post<string>(url, v1 ? '' : JSON.stringify({ username, password }), {
-        headers: v1
-          ? { Accept: 'application/json', username, password }
-          : { Accept: 'application/json', 'Content-Type': 'application/json' },
-      });
-    } catch (e) {
-      throw this.networkError(e, 'read', 'sign-in');
-    }
-    const body = typeof res.data === 'string' ? res.data : '';
+    const res = await this.send(
+      {
+        method: 'POST',
+        url,
+        body: v1 ? '' : JSON.stringify({ username, password }),
+        headers: v1 ? { Accept: 'application/json', username, password } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      },
+      'read',
+      'sign-in',
+    );
+    const body = res.text;
     if (res.status === 401 || res.status === 400) {
       throw new ErpError('auth', `P21 refused the sign-in for user "${username}" (HTTP ${res.status}): check the user name and password`, {
         erpMessage: erpMessageOf(body),
@@ -166,22 +151,21 @@ export class P21Http {
   ): Promise<P21Response> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.ensureToken();
-      let res: AxiosResponse<string>;
-      try {
-        res = await this.axios.request<string>({
+      const res = await this.send(
+        {
           method,
           url,
-          data: options.body === undefined ? undefined : JSON.stringify(options.body),
+          ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
           headers: {
             Accept: 'application/json',
             Authorization: `Bearer ${token}`,
             ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
           },
-        });
-      } catch (e) {
-        throw this.networkError(e, options.kind, options.what);
-      }
-      const body = typeof res.data === 'string' ? res.data : '';
+        },
+        options.kind,
+        options.what,
+      );
+      const body = res.text;
       // A 401 means P21 did not run the call: safe to sign in again and repeat once, even for writes.
       if (res.status === 401 && attempt === 0 && !NOT_AUTHORIZED.test(body)) {
         this.forgetToken();
@@ -213,7 +197,7 @@ export class P21Http {
       return new ErpError('permission', `P21 denied ${what} (HTTP ${status})${suffix}. Check "Allow OData API Service" and the role's Dataservice Permission.`, { erpMessage });
     }
     if (status === 401) return new ErpError('auth', `P21 rejected the session for ${what} (HTTP 401)${suffix}`, { erpMessage });
-    if (status === 429 || status >= 500) {
+    if (isTransientStatus(status)) {
       return new ErpError('transient', `P21 is unavailable for ${what} (HTTP ${status})${suffix}`, { erpMessage, ...retryAfterOption(retryAfter) });
     }
     if (status === 404) {
@@ -227,14 +211,14 @@ export class P21Http {
     return new ErpError('malformed', `P21 answered ${what} with unexpected HTTP ${status}${suffix}`, { erpMessage });
   }
 
-  private networkError(e: unknown, kind: P21CallKind, what: string): ErpError {
-    const code = axios.isAxiosError(e) ? (e.code ?? '') : '';
-    const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
-    const reason = timedOut ? `no reply within ${this.config.timeoutMs} ms` : `connection failed (${code || 'network error'})`;
-    if (kind === 'write' && !NOT_SENT_CODES.has(code)) {
-      return new ErpError('unknown_outcome', `P21 ${what}: ${reason} after the request was sent; the write may or may not have happened`, { cause: code });
+  /** One exchange over the shared transport; a call without a reply becomes the one typed network error. */
+  private async send(call: Omit<HttpCall, 'timeoutMs' | 'agents'>, kind: P21CallKind, what: string): Promise<HttpReply> {
+    try {
+      return await sendHttp({ ...call, timeoutMs: this.config.timeoutMs, agents: this.agents });
+    } catch (e) {
+      if (e instanceof HttpTransportError) throw transportToErpError(e, `P21 ${what}`, kind === 'write');
+      throw e;
     }
-    return new ErpError('transient', `P21 ${what}: ${reason}`, { cause: code });
   }
 
   close(): void {

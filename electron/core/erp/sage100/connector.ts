@@ -10,6 +10,7 @@ import type {
 } from '../connector';
 import { checkReceipt, type CashLine } from '../receipt-request';
 import { ErpError, isErpError } from '../errors';
+import { refuseIfAlreadyPosted } from '../look-up-first';
 import type { ErpConnectionConfig } from '../kind-module';
 import { batchNoForDate, checkNoForReference, creditMemoNoForReference, postingComment } from './check-no';
 import { OdbcSession } from './odbc-session';
@@ -104,12 +105,7 @@ export function createSage100Connector(config: ErpConnectionConfig): ErpConnecto
     const checkNo = checkNoForReference(r.reference);
     const cashLines = validateReceipt(r);
     if (!options.viFolder) throw new ErpError('config', 'Sage 100 setting viFolder (VI import folder) is empty');
-    const existing = await findReceipt(r.reference);
-    if (existing) {
-      throw new ErpError('duplicate', `Sage 100 already holds a receipt with CheckNo ${checkNo} (deposit ${existing.erpDocumentId})`, {
-        existingDocumentId: existing.erpDocumentId,
-      });
-    }
+    await refuseIfAlreadyPosted(() => findReceipt(r.reference), (existing) => `Sage 100 already holds a receipt with CheckNo ${checkNo} (deposit ${existing.erpDocumentId})`);
     const fileName = receiptFileName(checkNo);
     // A file still waiting in the folder is an earlier attempt: wait for it, never write a second one.
     if (!isPending(options.viFolder, fileName)) {
@@ -167,10 +163,7 @@ export function createSage100Connector(config: ErpConnectionConfig): ErpConnecto
     assertIsoDate(m.date, 'Credit memo date');
     if (!Number.isSafeInteger(m.amountCents) || m.amountCents <= 0) throw new ErpError('validation', 'Credit memo amount must be positive');
     if (!options.viFolder) throw new ErpError('config', 'Sage 100 setting viFolder (VI import folder) is empty');
-    const existing = await reader.creditMemo(m.reference);
-    if (existing) {
-      throw new ErpError('duplicate', `Sage 100 already holds credit memo ${existing.erpDocumentId}`, { existingDocumentId: existing.erpDocumentId });
-    }
+    await refuseIfAlreadyPosted(() => reader.creditMemo(m.reference), (existing) => `Sage 100 already holds credit memo ${existing.erpDocumentId}`);
     const fileName = creditMemoFileName(invoiceNo);
     if (!isPending(options.viFolder, fileName)) {
       if (!(await reader.customerExists(m.customerId))) {

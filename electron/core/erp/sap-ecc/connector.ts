@@ -11,6 +11,7 @@ import type {
 } from '../connector';
 import { checkReceipt } from '../receipt-request';
 import { ErpError, isErpError } from '../errors';
+import { refuseIfAlreadyPosted } from '../look-up-first';
 import type { ErpConnectionConfig } from '../kind-module';
 import { allocationText, documentsCarrying, lineItemsToInvoices, type LineItem, type PostedDocument } from './line-items';
 import { referenceMaxLength, resolveSettings, type SapEccSettings } from './options';
@@ -321,12 +322,7 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
       `Receipt ${receipt.reference}: ${problem}${clears ? '' : ' (postingMode bapi posts on account and clears nothing; use postingMode wrapper)'}`,
     );
     const kunnr = alphaIn(receipt.customerId, 10);
-    const existing = await lookupInCustomer(kunnr, receipt.reference, settings.docTypePayment, receipt.date);
-    if (existing) {
-      throw new ErpError('duplicate', `SAP already holds document ${existing.erpDocumentId} with reference ${receipt.reference}`, {
-        existingDocumentId: existing.erpDocumentId,
-      });
-    }
+    await refuseIfAlreadyPosted(() => lookupInCustomer(kunnr, receipt.reference, settings.docTypePayment, receipt.date), (existing) => `SAP already holds document ${existing.erpDocumentId} with reference ${receipt.reference}`);
     knownCustomer.set(receipt.reference, { kunnr, date: receipt.date });
     const lines: PostingLine[] = cash.lines.map((l) => ({
       invoiceNo: l.invoiceNo,
@@ -364,12 +360,7 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
     checkReference(memo.reference);
     if (memo.amountCents <= 0) throw new ErpError('validation', `Credit memo ${memo.reference}: the amount must be positive`);
     const kunnr = alphaIn(memo.customerId, 10);
-    const existing = await lookupInCustomer(kunnr, memo.reference, settings.docTypeCreditMemo, memo.date);
-    if (existing) {
-      throw new ErpError('duplicate', `SAP already holds credit memo ${existing.erpDocumentId} with reference ${memo.reference}`, {
-        existingDocumentId: existing.erpDocumentId,
-      });
-    }
+    await refuseIfAlreadyPosted(() => lookupInCustomer(kunnr, memo.reference, settings.docTypeCreditMemo, memo.date), (existing) => `SAP already holds credit memo ${existing.erpDocumentId} with reference ${memo.reference}`);
     knownCustomer.set(memo.reference, { kunnr, date: memo.date });
     const erpDocumentId = await postDocument({
       reference: memo.reference,

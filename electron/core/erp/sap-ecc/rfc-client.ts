@@ -1,6 +1,5 @@
-import axios, { type AxiosResponse } from 'axios';
 import { ErpError } from '../errors';
-import { retryAfterOption } from '../http-transport';
+import { HttpTransportError, retryAfterOption, sendHttp, transportToErpError, type HttpReply } from '../http-transport';
 import type { ErpCredentials } from '../kind-module';
 import { buildRfcRequest, parseEnvelope, SOAP_ACTION, SoapParseError, type RfcParams, type RfcReply, type SoapFault } from './soap';
 
@@ -23,34 +22,24 @@ export type RfcClient = Readonly<{
   endpoint: string;
 }>;
 
-/** Socket errors that mean the request never reached SAP: safe to retry even for writes. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
 export function createRfcClient(config: RfcClientConfig): RfcClient {
   const endpoint = `${config.baseUrl.replace(/\/+$/, '')}/sap/bc/soap/rfc?sap-client=${encodeURIComponent(config.sapClient)}`;
 
   async function call(functionName: string, params: RfcParams, intent: RfcIntent): Promise<RfcReply> {
     const body = buildRfcRequest(functionName, params);
-    let response: AxiosResponse<string>;
+    let response: HttpReply;
     try {
-      response = await axios.post<string>(endpoint, body, {
-        auth: { username: config.credentials.username, password: config.credentials.password },
+      response = await sendHttp({
+        method: 'POST',
+        url: endpoint,
+        body,
+        basicAuth: config.credentials,
         headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: SOAP_ACTION, Accept: 'text/xml' },
-        timeout: config.timeoutMs,
-        responseType: 'text',
-        transformResponse: (data: unknown) => data,
-        validateStatus: () => true,
-        maxRedirects: 0,
+        timeoutMs: config.timeoutMs,
       });
     } catch (e) {
-      // The axios error carries the request config (with the password): never keep it as `cause`.
-      const code = (e as { code?: string }).code ?? '';
-      const what = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? `no reply within ${config.timeoutMs} ms` : `connection failed (${code || 'network error'})`;
-      if (NOT_SENT_CODES.has(code)) throw new ErpError('transient', `SAP ${functionName}: ${what}; the request was not sent`);
-      if (intent === 'write') {
-        throw new ErpError('unknown_outcome', `SAP ${functionName}: ${what} after the request was sent; it may have been posted`);
-      }
-      throw new ErpError('transient', `SAP ${functionName}: ${what}`);
+      if (e instanceof HttpTransportError) throw transportToErpError(e, `SAP ${functionName}`, intent === 'write');
+      throw e;
     }
     return interpret(functionName, response, intent);
   }
@@ -58,9 +47,9 @@ export function createRfcClient(config: RfcClientConfig): RfcClient {
   return { call, endpoint };
 }
 
-function interpret(functionName: string, response: AxiosResponse<string>, intent: RfcIntent): RfcReply {
+function interpret(functionName: string, response: HttpReply, intent: RfcIntent): RfcReply {
   const status = response.status;
-  const text = typeof response.data === 'string' ? response.data : '';
+  const text = response.text;
   if (status === 401) throw new ErpError('auth', `SAP rejected the user name or password (HTTP 401) calling ${functionName}`);
   if (status === 403) {
     throw new ErpError('permission', `SAP refused ${functionName} (HTTP 403): the user needs S_RFC authorisation for it and access to the SOAP-RFC service`);
