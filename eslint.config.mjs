@@ -93,12 +93,6 @@ export default tseslint.config(
     },
   },
   {
-    // Temporary (issue 11): abas borrows eclipse's file drop, HTTP transport and request checks until they move
-    // into electron/core/erp/ itself (the shared-connector work). Delete this entry when they have moved.
-    files: ['electron/core/erp/abas/connector.ts'],
-    rules: { 'no-restricted-imports': restrictImports(engineRestrictions, otherErpKinds('abas', ['eclipse'])) },
-  },
-  {
     files: ['shared/**/*.ts'],
     ignores: ['shared/**/*.test.ts'],
     rules: {
@@ -124,8 +118,14 @@ export default tseslint.config(
     files: ['electron/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.{ts,tsx}', 'scripts/**/*.{ts,mjs}'],
     ignores: ['electron/core/store/**', 'electron/sandboxes/**'],
     rules: {
-      // "warn" while the SQL still moves into the store (issue 11); "error" once the last call has moved.
-      'no-restricted-syntax': ['warn', { selector: "CallExpression[callee.property.name='prepare']", message: 'SQL lives in electron/core/store/queries/: call a typed store function.' }],
+      // A prepare/exec given SQL text (a string or template literal): the matcher's own prepare(world) is not SQL.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name=/^(prepare|exec)$/][arguments.0.type=/^(Literal|TemplateLiteral)$/]",
+          message: 'SQL lives in electron/core/store/queries/: call a typed store function.',
+        },
+      ],
     },
   },
 );

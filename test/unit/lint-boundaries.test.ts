@@ -79,7 +79,12 @@ describe('lint boundaries', () => {
 
   it('SQL outside the store is flagged; inside the store and the sandboxes it is not', async () => {
     const sql = "declare const db: { prepare(sql: string): unknown };\nexport const q = db.prepare('SELECT 1');\n";
-    expect(await problems('electron/core/posting/example.ts', sql)).toContainEqual({ rule: 'no-restricted-syntax', severity: 1 });
+    expect(await problems('electron/core/posting/example.ts', sql)).toContainEqual({ rule: 'no-restricted-syntax', severity: 2 });
+    const template = 'declare const db: { exec(sql: string): unknown };\nexport const q = db.exec(`DELETE FROM outbox`);\n';
+    expect(await problems('electron/core/api/example.ts', template)).toContainEqual({ rule: 'no-restricted-syntax', severity: 2 });
+    // A prepare that is not given SQL text (the matcher's prepare(world)) is not flagged.
+    const notSql = 'declare const matcher: { prepare(w: object): unknown };\nexport const p = matcher.prepare({});\n';
+    expect(await problems('electron/core/sync/example.ts', notSql)).toEqual([]);
     expect(await problems('electron/core/store/queries/example.ts', sql)).toEqual([]);
     expect(await problems('electron/sandboxes/erp/sage100/example.ts', sql)).toEqual([]);
   });
