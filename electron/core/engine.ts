@@ -91,7 +91,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const db = openStore(options.dataDir);
   const vault = createCredentialVault(options.secretStore ?? keytarSecretStore(), profileId(db));
   const events = createEventHub();
-  const alerts = createAlertWatcher({ emit: (a) => events.emit('alert', a), alertAfterMinutes: () => settings.sync.alertAfterMinutes });
+  // One source of time for every service this root creates (tests pass a manual clock).
+  const clock = options.clock ?? systemClock;
+  const clockDate = () => new Date(clock.now());
+  const alerts = createAlertWatcher({ emit: (a) => events.emit('alert', a), alertAfterMinutes: () => settings.sync.alertAfterMinutes, now: clockDate });
   const actor = options.actor ?? safeUserName();
 
   let settings = loadSettings(db);
@@ -107,7 +110,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     settings = loadSettings(db);
   }
 
-  const auth = createAuthService({ db, osUser: actor, isDemo });
+  const auth = createAuthService({ db, osUser: actor, isDemo, clock });
   if (isDemo()) await auth.seedDemoUsers();
 
   let erpCache: { key: string; connector: ErpConnector } | null = null;
@@ -137,6 +140,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       password: credentials.password,
       zone: settings.sync.merchantZone,
       timeoutMs: s.timeoutSeconds * 1000,
+      clock,
     });
     ptCache = { key, client };
     return client;
@@ -155,6 +159,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     erp: erpConnector,
     matcher,
     matchRunner,
+    now: clockDate,
     logger: logger.child('sync'),
     onStatus: (s) => {
       events.emit('sync:status', s);
@@ -177,11 +182,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       db,
       paytrace: payTraceClient,
       merchantZone: () => settings.sync.merchantZone,
+      now: clockDate,
       logger: logger.child('catch-up'),
       onConflict: (id) => events.emit('rows:changed', { transactionIds: [id] }),
     }),
     owner: leaseOwnerId(`${options.shell}-${randomBytes(4).toString('hex')}`),
     logger: logger.child('posting'),
+    clock,
     actor: 'system',
     ...(options.posting?.maxAttempts ? { maxAttempts: options.posting.maxAttempts } : {}),
     ...(options.posting?.concurrency ? { concurrency: options.posting.concurrency } : {}),
@@ -200,15 +207,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     db,
     paytrace: payTraceClient,
     zone: () => settings.sync.merchantZone,
+    clock,
     logger: logger.child('refunds'),
     onChange: (_id, transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }),
     onQueued: () => void worker.drain().catch(() => {}),
   });
-  const refunds = createRefundService({ db, auth, executor: refundExecutor, onChange: (transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }) });
+  const refunds = createRefundService({ db, auth, clock, executor: refundExecutor, onChange: (transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }) });
 
   const approval = createApprovalService({
     db,
-    clock: options.clock ?? systemClock,
+    clock,
     merchantZone: () => settings.sync.merchantZone,
     erpKind: () => settings.erp.kind,
     erpCapabilities: async () => (await erpConnector()).capabilities,
@@ -221,10 +229,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
   });
 
-  const reversals = createReversalExecutor({ db, connector: erpConnector, owner: leaseOwnerId('reversals') });
+  const reversals = createReversalExecutor({ db, connector: erpConnector, owner: leaseOwnerId('reversals'), clock });
   const controls = createControlService({
     db,
     auth,
+    clock,
     reversals,
     erpConnector,
     onChange: (transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }),
