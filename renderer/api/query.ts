@@ -81,11 +81,35 @@ export function rowsChangedTouches(query: Query, event: ApiEvents['rows:changed'
   return id === null || event.transactionIds.includes(id);
 }
 
+/** Two rows:changed events as one: the union of their transactions, or all when either says all. */
+export function mergeRowsChanged(a: ApiEvents['rows:changed'], b: ApiEvents['rows:changed']): ApiEvents['rows:changed'] {
+  if (a.transactionIds === null || b.transactionIds === null) return { transactionIds: null };
+  return { transactionIds: [...new Set([...a.transactionIds, ...b.transactionIds])] };
+}
+
+/** How long bursts of rows:changed (a sync upserts in batches) are gathered into one invalidation. */
+const ROWS_CHANGED_COALESCE_MS = 150;
+
 /** Subscribes the query cache to the engine's events; returns the unsubscribe. */
 export function connectQueriesToEvents(client: QueryClient): () => void {
   // sync:status and posting:status feed the banner and footer through the data
   // store; no query reads them.
-  return subscribe('rows:changed', (event) => void client.invalidateQueries({ predicate: (q) => rowsChangedTouches(q, event) }));
+  let pending: ApiEvents['rows:changed'] | null = null;
+  let timer: number | null = null;
+  const flush = () => {
+    timer = null;
+    const event = pending;
+    pending = null;
+    if (event) void client.invalidateQueries({ predicate: (q) => rowsChangedTouches(q, event) });
+  };
+  const off = subscribe('rows:changed', (event) => {
+    pending = pending ? mergeRowsChanged(pending, event) : event;
+    if (timer === null) timer = window.setTimeout(flush, ROWS_CHANGED_COALESCE_MS);
+  });
+  return () => {
+    off();
+    if (timer !== null) window.clearTimeout(timer);
+  };
 }
 
 /** Puts a write's reply into the cache as the answer of a read (the engine replied with the new state). */
