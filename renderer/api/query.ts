@@ -47,6 +47,12 @@ export function useApiMutation<M extends MethodName>(method: M, options: Readonl
   });
 }
 
+/** A UI action that reports its own outcome (toasts, refreshes) as a mutation: `busy` while it runs; `onDone` gets its result. */
+export function useAction<A extends unknown[], R>(action: (...args: A) => Promise<R>, onDone?: (result: R) => void) {
+  const m = useMutation({ mutationFn: (args: A) => action(...args), ...(onDone ? { onSuccess: onDone } : {}) });
+  return { run: (...args: A) => m.mutate(args), busy: m.isPending };
+}
+
 export function invalidateMethods(client: QueryClient, methods: readonly MethodName[]): Promise<void> {
   if (methods.length === 0) return Promise.resolve();
   const wanted = new Set<string>(methods);
