@@ -47,6 +47,12 @@ export function useApiMutation<M extends MethodName>(method: M, options: Readonl
   });
 }
 
+/** A UI action that reports its own outcome (toasts, refreshes) as a mutation: `busy` while it runs; `onDone` gets its result. */
+export function useAction<A extends unknown[], R>(action: (...args: A) => Promise<R>, onDone?: (result: R) => void) {
+  const m = useMutation({ mutationFn: (args: A) => action(...args), ...(onDone ? { onSuccess: onDone } : {}) });
+  return { run: (...args: A) => m.mutate(args), busy: m.isPending };
+}
+
 export function invalidateMethods(client: QueryClient, methods: readonly MethodName[]): Promise<void> {
   if (methods.length === 0) return Promise.resolve();
   const wanted = new Set<string>(methods);
@@ -81,11 +87,35 @@ export function rowsChangedTouches(query: Query, event: ApiEvents['rows:changed'
   return id === null || event.transactionIds.includes(id);
 }
 
+/** Two rows:changed events as one: the union of their transactions, or all when either says all. */
+export function mergeRowsChanged(a: ApiEvents['rows:changed'], b: ApiEvents['rows:changed']): ApiEvents['rows:changed'] {
+  if (a.transactionIds === null || b.transactionIds === null) return { transactionIds: null };
+  return { transactionIds: [...new Set([...a.transactionIds, ...b.transactionIds])] };
+}
+
+/** How long bursts of rows:changed (a sync upserts in batches) are gathered into one invalidation. */
+const ROWS_CHANGED_COALESCE_MS = 150;
+
 /** Subscribes the query cache to the engine's events; returns the unsubscribe. */
 export function connectQueriesToEvents(client: QueryClient): () => void {
   // sync:status and posting:status feed the banner and footer through the data
   // store; no query reads them.
-  return subscribe('rows:changed', (event) => void client.invalidateQueries({ predicate: (q) => rowsChangedTouches(q, event) }));
+  let pending: ApiEvents['rows:changed'] | null = null;
+  let timer: number | null = null;
+  const flush = () => {
+    timer = null;
+    const event = pending;
+    pending = null;
+    if (event) void client.invalidateQueries({ predicate: (q) => rowsChangedTouches(q, event) });
+  };
+  const off = subscribe('rows:changed', (event) => {
+    pending = pending ? mergeRowsChanged(pending, event) : event;
+    if (timer === null) timer = window.setTimeout(flush, ROWS_CHANGED_COALESCE_MS);
+  });
+  return () => {
+    off();
+    if (timer !== null) window.clearTimeout(timer);
+  };
 }
 
 /** Puts a write's reply into the cache as the answer of a read (the engine replied with the new state). */

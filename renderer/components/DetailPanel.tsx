@@ -1,6 +1,7 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { AuditEntry, Candidate, TransactionDetail } from '@shared/domain';
-import { errorMessage, invoke, subscribe } from '../api/client';
+import { errorMessage } from '../api/client';
+import { useApiQuery } from '../api/query';
 import { approve, isApprovable } from '../actions';
 import { useData } from '../state/data-store';
 import { useUi } from '../state/ui-store';
@@ -18,30 +19,13 @@ import { isReviewable, ReviewSections, UseCandidateButton } from '../features/re
 
 type Load = Readonly<{ state: 'idle' } | { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; detail: TransactionDetail }>;
 
+/** The focused transaction's detail (grid:detail); a rows:changed for it makes it stale and it is read again in place. */
 function useDetail(transactionId: number | null): Load {
-  const [load, setLoad] = useState<Load>({ state: 'idle' });
-  useEffect(() => {
-    if (transactionId === null) {
-      setLoad({ state: 'idle' });
-      return undefined;
-    }
-    let alive = true;
-    const fetchDetail = (showLoading: boolean) => {
-      if (showLoading) setLoad({ state: 'loading' });
-      invoke('grid:detail', { transactionId })
-        .then((detail) => alive && setLoad({ state: 'ready', detail }))
-        .catch((err: unknown) => alive && setLoad({ state: 'error', message: errorMessage(err) }));
-    };
-    fetchDetail(true);
-    const off = subscribe('rows:changed', (e) => {
-      if (e.transactionIds === null || e.transactionIds.includes(transactionId)) fetchDetail(false);
-    });
-    return () => {
-      alive = false;
-      off();
-    };
-  }, [transactionId]);
-  return load;
+  const detail = useApiQuery('grid:detail', { transactionId: transactionId ?? 0 }, { enabled: transactionId !== null });
+  if (transactionId === null) return { state: 'idle' };
+  if (detail.error) return { state: 'error', message: errorMessage(detail.error) };
+  if (!detail.data) return { state: 'loading' };
+  return { state: 'ready', detail: detail.data };
 }
 
 function Section({ title, testId, children, aside }: Readonly<{ title: string; testId: string; children: ReactNode; aside?: ReactNode }>) {

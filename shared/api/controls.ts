@@ -84,6 +84,7 @@ const password = z.string().min(1).max(1024);
 type RequestArgs = { transactionId: number; reasonCode: string; note?: string };
 const requestArgs = z.object({ transactionId: txnId, reasonCode, note: note.optional() }).strict();
 
+/** Roles (docs/users-and-refunds.md): clerks ask, supervisors decide and reverse, admins set the policy. */
 export const controlMethods = {
   'controls:list': method<z.ZodType<{ transactionId?: number }>, ControlView[]>({ role: 'clerk', args: z.object({ transactionId: txnId.optional() }).strict() }),
   'controls:preview': method<z.ZodType<{ transactionId: number }>, ControlPreview>({ role: 'clerk', args: z.object({ transactionId: txnId }).strict() }),

@@ -6,6 +6,7 @@ import { empty, method, txnId } from './define';
 
 // The reconciliation slice: grid, approval, sync, settings and credentials.
 
+/** Roles: the reconciliation slice is clerk work; settings and credentials (configuration and secrets) are the admin's; app:info is open before sign-in. */
 export const coreMethods = {
   'app:info': method<typeof empty, AppInfo>({ role: 'public', args: empty }),
   'grid:rows': method<typeof empty, GridRow[]>({ role: 'clerk', args: empty }),

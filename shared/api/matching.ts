@@ -26,6 +26,7 @@ export type MatchingRulesSaved = MatchingRulesView &
 
 export const setMatchingRulesArgs = z.object({ rules: matchConfigOverrideSchema }).strict();
 
+/** Roles: the rules decide what posts to the ERP without review, so like the other policies they are admin configuration; anyone may read them. */
 export const matchingMethods = {
   'matching:rules': method<typeof empty, MatchingRulesView>({ role: 'clerk', args: empty }),
   /** Replaces the stored rules (send {} for the defaults); re-matches every undecided transaction. */

@@ -75,6 +75,7 @@ const note = z.string().trim().max(2000);
 const refundId = z.number().int().positive();
 const positiveCents = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
+/** Roles: anyone may ask for a refund; supervisors decide and run it; admins set the policy. */
 export const refundMethods = {
   'refunds:list': method<z.ZodType<{ transactionId?: number }>, RefundView[]>({ role: 'clerk', args: z.object({ transactionId: txnId.optional() }).strict() }),
   'refunds:refundable': method<z.ZodType<{ transactionId: number }>, Refundable>({ role: 'clerk', args: z.object({ transactionId: txnId }).strict() }),
@@ -96,6 +97,7 @@ export const refundMethods = {
    * A PayTrace refund made outside Tieout whose sale is posted (or approved):
    * queues the ERP credit memo through the outbox, exactly once (key
    * `credit_memo:<refund id>`). `transactionId` is the refund row's id.
+   * Clerk work: the money already went back in PayTrace, and the action is audited.
    */
   'refunds:recordCreditMemo': method<z.ZodType<{ transactionId: number }>, RefundTask>({ role: 'clerk', args: z.object({ transactionId: txnId }).strict() }),
   /** A clerk links a refund (or void) row to its sale; null: it belongs to no synced sale; omitted: the rule applies again. */

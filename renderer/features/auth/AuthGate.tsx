@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { errorMessage, invoke } from '../../api/client';
+import { invoke } from '../../api/client';
+import { useFormSubmit } from '../../ui/use-form-submit';
 import { UNAUTHENTICATED_EVENT } from '../../api/web-binding';
 import { useSession } from './session-store';
 import './auth.css';
@@ -15,21 +16,14 @@ function SignInForm() {
   const signedIn = useSession((s) => s.signedIn);
   const [userName, setUserName] = useState(status.suggestedUserName);
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useFormSubmit();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const result = await invoke('auth:signIn', { userName: userName.trim(), password });
       setPassword('');
       signedIn(result.user);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form className="auth-card" data-testid="sign-in" onSubmit={(e) => void submit(e)}>
@@ -83,17 +77,14 @@ function SetupForm() {
   const [userName, setUserName] = useState(status.suggestedUserName);
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useFormSubmit();
   const mismatch = repeat.length > 0 && repeat !== password;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
-    try {
+    await run(async () => {
       const result = await invoke('auth:setup', { userName: userName.trim(), password });
       signedIn(result.user);
-    } catch (err) {
-      setError(errorMessage(err));
-    }
+    });
   };
   return (
     <form className="auth-card" data-testid="setup" onSubmit={(e) => void submit(e)}>

@@ -1,8 +1,10 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ControlPreview, ControlView } from '@shared/api/controls';
 import type { GridRow } from '@shared/domain';
 import { formatMoney } from '@shared/money';
-import { errorMessage, invoke, subscribe } from '../../api/client';
+import { errorMessage, invoke } from '../../api/client';
+import { invalidateMethods, useApiQuery } from '../../api/query';
 import { toast } from '../../state/toast-store';
 import { hasRole, useUser } from '../auth/session-store';
 import './controls.css';
@@ -12,29 +14,11 @@ import './controls.css';
 // pending approval with Approve/Reject for supervisors, and "Reverse receipt"
 // for supervisors on posted rows.
 
-function useControls(transactionId: number, pending: boolean): [ControlView[], ControlPreview | null, () => void] {
-  const [controls, setControls] = useState<ControlView[]>([]);
-  const [preview, setPreview] = useState<ControlPreview | null>(null);
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    let alive = true;
-    invoke('controls:list', { transactionId })
-      .then((r) => alive && setControls(r))
-      .catch(() => undefined);
-    if (pending) {
-      invoke('controls:preview', { transactionId })
-        .then((r) => alive && setPreview(r))
-        .catch(() => alive && setPreview(null));
-    } else setPreview(null);
-    const off = subscribe('rows:changed', (e) => {
-      if (e.transactionIds === null || e.transactionIds.includes(transactionId)) setTick((t) => t + 1);
-    });
-    return () => {
-      alive = false;
-      off();
-    };
-  }, [transactionId, pending, tick]);
-  return [controls, preview, () => setTick((t) => t + 1)];
+/** This transaction's controls, and (while it is pending) what a write-off or override would be; rows:changed for it makes both stale. */
+function useControls(transactionId: number, pending: boolean): [ControlView[], ControlPreview | null] {
+  const list = useApiQuery('controls:list', { transactionId });
+  const preview = useApiQuery('controls:preview', { transactionId }, { enabled: pending });
+  return [list.data ?? [], pending && !preview.error ? (preview.data ?? null) : null];
 }
 
 const KIND_LABEL: Record<ControlView['kind'], string> = { write_off: 'Write-off', override: 'Tolerance override', reversal: 'Receipt reversal' };
@@ -73,29 +57,31 @@ export function TransactionControls({ row }: Readonly<{ row: GridRow }>) {
   const user = useUser();
   const supervisor = hasRole(user, 'supervisor');
   const pendingRow = row.status === 'review' || row.status === 'exception' || row.status === 'auto';
-  const [controls, preview, reload] = useControls(row.transactionId, pendingRow);
+  const [controls, preview] = useControls(row.transactionId, pendingRow);
+  const client = useQueryClient();
   const [form, setForm] = useState<null | 'write_off' | 'override' | 'reverse'>(null);
   const [reasonCode, setReasonCode] = useState('');
   const [text, setText] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const action = useMutation({
+    mutationFn: ({ work }: Readonly<{ work: () => Promise<ControlView>; done: string }>) => work(),
+    onSuccess: (v, { done }) => {
+      toast('success', done.replace('{state}', stateOf(v).label.toLowerCase()));
+      setForm(null);
+      setPassword('');
+      return invalidateMethods(client, ['controls:list', 'controls:preview']);
+    },
+  });
+  const busy = action.isPending;
+  const error = action.error ? errorMessage(action.error) : null;
   const waiting = controls.find((c) => c.state === 'requested') ?? null;
   const reversal = controls.find((c) => c.kind === 'reversal') ?? null;
 
   const run = async (work: () => Promise<ControlView>, done: string) => {
-    setBusy(true);
-    setError(null);
     try {
-      const v = await work();
-      toast('success', done.replace('{state}', stateOf(v).label.toLowerCase()));
-      setForm(null);
-      setPassword('');
-      reload();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
+      await action.mutateAsync({ work, done });
+    } catch {
+      // Shown in the form from the mutation's error.
     }
   };
 
@@ -104,7 +90,7 @@ export function TransactionControls({ row }: Readonly<{ row: GridRow }>) {
     setReasonCode(preview?.reasonCodes[0] ?? '');
     setText('');
     setPassword('');
-    setError(null);
+    action.reset();
   };
 
   const submit = (e: FormEvent) => {

@@ -1,30 +1,21 @@
 import { useEffect, useRef, useState } from 'react';
+import { useMutation } from '@tanstack/react-query';
 import type { FailedPosting } from '@shared/api/posting';
-import { errorMessage, invoke, subscribe } from '../../api/client';
+import { errorMessage } from '../../api/client';
+import { useApiQuery } from '../../api/query';
+import { SubmitButton } from '../../ui/form';
 import { formatDateTimeInZone, humanize } from '../../format';
 import { discardPosting, editAllocationAndRetry, markPosted, retryPosting } from './failed-actions';
 import './failed.css';
 
 type Load = Readonly<{ state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; posting: FailedPosting | null }>;
 
+/** One payment's dead posting from the dead-letter list (posting:failed); a rows:changed makes the list stale. */
 function useFailedPosting(transactionId: number): Load {
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
-  useEffect(() => {
-    let alive = true;
-    const fetchIt = () =>
-      invoke('posting:failed', {})
-        .then((list) => alive && setLoad({ state: 'ready', posting: list.find((p) => p.transactionId === transactionId) ?? null }))
-        .catch((err: unknown) => alive && setLoad({ state: 'error', message: errorMessage(err) }));
-    void fetchIt();
-    const off = subscribe('rows:changed', (e) => {
-      if (e.transactionIds === null || e.transactionIds.includes(transactionId)) void fetchIt();
-    });
-    return () => {
-      alive = false;
-      off();
-    };
-  }, [transactionId]);
-  return load;
+  const failed = useApiQuery('posting:failed', {});
+  if (failed.error) return { state: 'error', message: errorMessage(failed.error) };
+  if (!failed.data) return { state: 'loading' };
+  return { state: 'ready', posting: failed.data.find((p) => p.transactionId === transactionId) ?? null };
 }
 
 type Dialog = 'none' | 'mark' | 'discard';
@@ -32,7 +23,9 @@ type Dialog = 'none' | 'mark' | 'discard';
 function MarkPostedDialog({ transactionId, onClose }: Readonly<{ transactionId: number; onClose: () => void }>) {
   const [doc, setDoc] = useState('');
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
+  // The action toasts its own outcome; the dialog closes when it succeeded.
+  const mark = useMutation({ mutationFn: () => markPosted(transactionId, doc, note), onSuccess: (ok) => ok && onClose() });
+  const busy = mark.isPending;
   const ref = useRef<HTMLInputElement>(null);
   useEffect(() => ref.current?.focus(), []);
   const valid = doc.trim().length > 0 && doc.trim().length <= 64;
@@ -53,8 +46,7 @@ function MarkPostedDialog({ transactionId, onClose }: Readonly<{ transactionId: 
         onSubmit={(e) => {
           e.preventDefault();
           if (!valid || busy) return;
-          setBusy(true);
-          void markPosted(transactionId, doc, note).then((ok) => (ok ? onClose() : setBusy(false)));
+          mark.mutate();
         }}
       >
         <div className="modal-head">
@@ -79,9 +71,9 @@ function MarkPostedDialog({ transactionId, onClose }: Readonly<{ transactionId: 
           <button type="button" className="btn btn-ghost" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="btn btn-primary" data-testid="mark-posted-confirm" disabled={!valid || busy}>
-            {busy ? 'Saving…' : 'Mark as posted'}
-          </button>
+          <SubmitButton className="btn btn-primary" testId="mark-posted-confirm" busy={busy} busyLabel="Saving…" disabled={!valid}>
+            Mark as posted
+          </SubmitButton>
         </div>
       </form>
     </div>
@@ -90,15 +82,14 @@ function MarkPostedDialog({ transactionId, onClose }: Readonly<{ transactionId: 
 
 function DiscardForm({ transactionId, onClose }: Readonly<{ transactionId: number; onClose: () => void }>) {
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
+  const discard = useMutation({ mutationFn: () => discardPosting(transactionId, note), onSuccess: (ok) => ok && onClose() });
   return (
     <form
       className="inline-form"
       data-testid="discard-form"
       onSubmit={(e) => {
         e.preventDefault();
-        setBusy(true);
-        void discardPosting(transactionId, note).then((ok) => (ok ? onClose() : setBusy(false)));
+        discard.mutate();
       }}
     >
       <label htmlFor="discard-note" className="small">
@@ -109,9 +100,9 @@ function DiscardForm({ transactionId, onClose }: Readonly<{ transactionId: numbe
         <button type="button" className="btn btn-ghost btn-sm" onClick={onClose}>
           Cancel
         </button>
-        <button type="submit" className="btn btn-secondary btn-sm" data-testid="discard-confirm" disabled={busy}>
+        <SubmitButton className="btn btn-secondary btn-sm" testId="discard-confirm" busy={discard.isPending}>
           Return to review
-        </button>
+        </SubmitButton>
       </div>
     </form>
   );
@@ -121,15 +112,13 @@ function DiscardForm({ transactionId, onClose }: Readonly<{ transactionId: numbe
 export function FailedPostingSection({ transactionId, zone }: Readonly<{ transactionId: number; zone: string }>) {
   const load = useFailedPosting(transactionId);
   const [dialog, setDialog] = useState<Dialog>('none');
-  const [busy, setBusy] = useState(false);
+  const retryAction = useMutation({ mutationFn: () => retryPosting(transactionId) });
+  const busy = retryAction.isPending;
   if (load.state === 'loading') return null;
   if (load.state === 'error') return <p className="error-text pad">{load.message}</p>;
   const p = load.posting;
   if (!p) return null;
-  const retry = () => {
-    setBusy(true);
-    void retryPosting(transactionId).finally(() => setBusy(false));
-  };
+  const retry = () => retryAction.mutate();
   return (
     <section className="dp-section failed-section" data-testid="failed-posting" data-transaction-id={transactionId}>
       <h3 className="dp-title">

@@ -3,7 +3,8 @@ import type { MethodArgs } from '@shared/api-contract';
 import { EXCEPTION_CODES, type ExceptionCode } from '@shared/domain';
 import type { HandoffDecision, HandoffException, HandoffSession } from '@shared/api/offline';
 import { centsToDecimalString, parseDecimalToCents, type Cents } from '@shared/money';
-import { errorMessage, invoke } from '../../api/client';
+import { invoke } from '../../api/client';
+import { useFormSubmit } from '../../ui/use-form-submit';
 import { formatAmount, formatScore } from '../../format';
 import { exceptionLabel } from '../../labels';
 
@@ -50,8 +51,7 @@ export function DecisionForm({ session, item, onSaved }: Readonly<{ session: Han
   const [lines, setLines] = useState<Line[]>(earlier.allocation ? linesOf(earlier.allocation.allocations) : linesOf(item.allocations));
   const [allocationTouched, setAllocationTouched] = useState(false);
   const [approve, setApprove] = useState(earlier.approve ?? false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useFormSubmit();
   const [savedAt, setSavedAt] = useState<string | null>(null);
 
   const names = new Map(session.customers.map((c) => [c.customerId, c.name]));
@@ -77,16 +77,10 @@ export function DecisionForm({ session, item, onSaved }: Readonly<{ session: Han
     if (approve && !decision.allocation) return setError('To approve, pick a candidate or allocate the payment to at least one invoice.');
     if (approve || earlier.approve !== undefined) decision.approve = approve;
     if (Object.keys(decision).length === 0) return setError('Nothing changed: set a reason, a note, an owner or an allocation first.');
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       onSaved(await invoke('handoff:decide', { sessionId: session.sessionId, transactionId: item.transactionId, decision }));
       setSavedAt(new Date().toLocaleTimeString());
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

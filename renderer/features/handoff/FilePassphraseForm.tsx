@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
-import { errorMessage } from '../../api/client';
 import { readFileAsBase64 } from './handoff-files';
+import { useFormSubmit } from '../../ui/use-form-submit';
 
 // One form for both directions: pick a .tieout file, type its passphrase,
 // and hand the bytes (base64) to `submit`. Any error stays on the form, in
@@ -23,20 +23,13 @@ export function FilePassphraseForm({
 }>) {
   const [file, setFile] = useState<File | null>(null);
   const [passphrase, setPassphrase] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useFormSubmit();
   const go = async () => {
     if (!file) return setError('Choose a hand-off file (.tieout) first.');
     if (passphrase.length < 8) return setError('The passphrase has at least 8 characters.');
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await submit(await readFileAsBase64(file), passphrase);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { HandoffSession } from '@shared/api/offline';
-import { errorMessage, invoke } from '../../api/client';
+import { invoke } from '../../api/client';
+import { useFormSubmit } from '../../ui/use-form-submit';
 import { formatAmount, formatDateTimeInZone, humanize } from '../../format';
 import { exceptionLabel } from '../../labels';
 import { useData } from '../../state/data-store';
@@ -17,23 +18,16 @@ import './handoff.css';
 
 function ExportDecisions({ session }: Readonly<{ session: HandoffSession }>) {
   const [passphrase, setPassphrase] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useFormSubmit();
   const count = Object.keys(session.decisions).length;
   const go = async () => {
     if (passphrase.length < 8) return setError('Use a passphrase of at least 8 characters.');
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const r = await invoke('handoff:exportDecisions', { sessionId: session.sessionId, passphrase });
       downloadBase64(r.fileName, r.base64);
       toast('success', `Exported ${r.count} decision(s)`, [`Send ${r.fileName} back; the passphrase separately.`]);
       setPassphrase('');
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form

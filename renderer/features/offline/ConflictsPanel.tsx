@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { CONFLICT_KIND_LABELS, type ConflictAction, type ConflictView, type DecisionSide } from '@shared/api/offline';
-import { errorMessage, invoke } from '../../api/client';
+import { errorMessage } from '../../api/client';
+import { useApiMutation, useApiQuery } from '../../api/query';
 import { useData } from '../../state/data-store';
 import { toast } from '../../state/toast-store';
 import { formatAmount, formatClock } from '../../format';
@@ -33,13 +34,13 @@ function Side({ title, side, testId }: Readonly<{ title: string; side: DecisionS
   );
 }
 
-function ConflictItem({ conflict, onDone }: Readonly<{ conflict: ConflictView; onDone: () => void }>) {
+function ConflictItem({ conflict }: Readonly<{ conflict: ConflictView }>) {
   const [amounts, setAmounts] = useState<Record<string, string>>(() =>
     Object.fromEntries(conflict.now.invoices.filter((i) => i.isOpen).map((i) => [i.invoiceNo, (Math.min(i.openBalanceCents, conflict.amountCents) / 100).toFixed(2)])),
   );
-  const [busy, setBusy] = useState(false);
+  const resolveConflict = useApiMutation('conflicts:resolve', { invalidates: ['conflicts:list'] });
+  const busy = resolveConflict.isPending;
   const resolve = async (action: ConflictAction) => {
-    setBusy(true);
     try {
       const allocations =
         action === 'reallocate'
@@ -47,13 +48,10 @@ function ConflictItem({ conflict, onDone }: Readonly<{ conflict: ConflictView; o
               .map(([invoiceNo, v]) => ({ invoiceNo, amountCents: Math.round(Number(v) * 100) }))
               .filter((a) => Number.isSafeInteger(a.amountCents) && a.amountCents > 0)
           : undefined;
-      await invoke('conflicts:resolve', { transactionId: conflict.transactionId, action, ...(allocations ? { allocations } : {}) });
+      await resolveConflict.mutateAsync({ transactionId: conflict.transactionId, action, ...(allocations ? { allocations } : {}) });
       toast('success', `Conflict on ${conflict.transactionId} resolved (${action})`);
-      onDone();
     } catch (err) {
       toast('error', 'Could not resolve the conflict', [errorMessage(err)]);
-    } finally {
-      setBusy(false);
     }
   };
   const openNow = conflict.now.invoices.filter((i) => i.isOpen);
@@ -103,16 +101,13 @@ function ConflictItem({ conflict, onDone }: Readonly<{ conflict: ConflictView; o
 
 export function ConflictsPanel() {
   const count = useData((s) => s.counts.conflict);
-  const [conflicts, setConflicts] = useState<readonly ConflictView[]>([]);
-  const load = useCallback(() => {
-    invoke('conflicts:list', {})
-      .then(setConflicts)
-      .catch((err: unknown) => toast('error', 'Could not load conflicts', [errorMessage(err)]));
-  }, []);
+  // Read only while the grid has conflict rows; rows:changed and a resolution make it stale.
+  const list = useApiQuery('conflicts:list', {}, { enabled: count > 0 });
+  const loadError = list.error;
   useEffect(() => {
-    if (count > 0) load();
-    else setConflicts([]);
-  }, [count, load]);
+    if (loadError) toast('error', 'Could not load conflicts', [errorMessage(loadError)]);
+  }, [loadError]);
+  const conflicts = list.data ?? [];
   if (count === 0 || conflicts.length === 0) return null;
   return (
     <section className="conflicts" data-testid="conflicts-panel" aria-label="Conflicts">
@@ -122,7 +117,7 @@ export function ConflictsPanel() {
         </span>
       </div>
       {conflicts.map((c) => (
-        <ConflictItem key={c.transactionId} conflict={c} onDone={load} />
+        <ConflictItem key={c.transactionId} conflict={c} />
       ))}
     </section>
   );

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { errorMessage, invoke } from '../../api/client';
+import { invoke } from '../../api/client';
+import { useFormSubmit } from '../../ui/use-form-submit';
 import { toast } from '../../state/toast-store';
 import { downloadBase64 } from '../handoff/handoff-files';
 import './offline.css';
@@ -12,8 +13,7 @@ export function TakeOfflineButton() {
   const [open, setOpen] = useState(false);
   const [passphrase, setPassphrase] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useFormSubmit();
   const close = () => {
     setOpen(false);
     setPassphrase('');
@@ -23,17 +23,12 @@ export function TakeOfflineButton() {
   const submit = async () => {
     if (passphrase.length < 8) return setError('Use a passphrase of at least 8 characters.');
     if (passphrase !== confirm) return setError('The two passphrases differ.');
-    setBusy(true);
-    try {
+    await run(async () => {
       const r = await invoke('handoff:export', { passphrase });
       downloadBase64(r.fileName, r.base64);
       toast('success', `Exported ${r.count} open exception(s)`, [r.path]);
       close();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <>

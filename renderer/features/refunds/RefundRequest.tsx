@@ -1,7 +1,9 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { Refundable, RefundView } from '@shared/api/refunds';
 import { formatMoney, parseDecimalToCents } from '@shared/money';
-import { errorMessage, invoke, subscribe } from '../../api/client';
+import { errorMessage } from '../../api/client';
+import { useApiMutation, useApiQuery } from '../../api/query';
+import { ErrorText, SubmitButton } from '../../ui/form';
 import { toast } from '../../state/toast-store';
 import { RefundStatePill } from './RefundsQueue';
 import '../auth/auth.css';
@@ -10,72 +12,52 @@ import './refunds.css';
 // "Request refund" in a transaction's detail panel, and the refunds already
 // asked for on it.
 
-function useTransactionRefunds(transactionId: number): [RefundView[], Refundable | null, string | null, () => void] {
-  const [refunds, setRefunds] = useState<RefundView[]>([]);
-  const [refundable, setRefundable] = useState<Refundable | null>(null);
-  const [reason, setReason] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    let alive = true;
-    invoke('refunds:list', { transactionId })
-      .then((r) => alive && setRefunds(r))
-      .catch(() => undefined);
-    invoke('refunds:refundable', { transactionId })
-      .then((r) => {
-        if (!alive) return;
-        setRefundable(r);
-        setReason(null);
-      })
-      .catch((e: unknown) => alive && setReason(errorMessage(e)));
-    const off = subscribe('rows:changed', (e) => {
-      if (e.transactionIds === null || e.transactionIds.includes(transactionId)) setTick((t) => t + 1);
-    });
-    return () => {
-      alive = false;
-      off();
-    };
-  }, [transactionId, tick]);
-  return [refunds, refundable, reason, () => setTick((t) => t + 1)];
+/** The refunds asked for on this transaction and what may still be refunded; rows:changed for it makes both stale. */
+function useTransactionRefunds(transactionId: number): [RefundView[], Refundable | null, string | null] {
+  const refunds = useApiQuery('refunds:list', { transactionId });
+  const refundable = useApiQuery('refunds:refundable', { transactionId });
+  return [refunds.data ?? [], refundable.data ?? null, refundable.error ? errorMessage(refundable.error) : null];
 }
 
 export function TransactionRefunds({ transactionId }: Readonly<{ transactionId: number }>) {
-  const [refunds, refundable, notRefundable, reload] = useTransactionRefunds(transactionId);
+  const [refunds, refundable, notRefundable] = useTransactionRefunds(transactionId);
+  const request = useApiMutation('refunds:request', { invalidates: ['refunds:list', 'refunds:refundable'] });
   const [open, setOpen] = useState(false);
   const [amount, setAmount] = useState('');
   const [reasonCode, setReasonCode] = useState('');
   const [note, setNote] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  // A typing mistake in the amount is caught here; anything else the engine says.
+  const [amountError, setAmountError] = useState<string | null>(null);
+  const busy = request.isPending;
+  const error = amountError ?? (request.error ? errorMessage(request.error) : null);
 
   const start = () => {
     if (!refundable) return;
     setAmount((refundable.refundableCents / 100).toFixed(2));
     setReasonCode(refundable.reasonCodes[0] ?? '');
     setNote('');
-    setError(null);
+    setAmountError(null);
+    request.reset();
     setOpen(true);
   };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
+    setAmountError(null);
+    request.reset();
     let amountCents: number;
     try {
       amountCents = parseDecimalToCents(amount);
     } catch (err) {
-      setError(`Amount: ${errorMessage(err)}`);
+      setAmountError(`Amount: ${errorMessage(err)}`);
       return;
     }
-    setBusy(true);
     try {
-      const r = await invoke('refunds:request', { transactionId, amountCents, reasonCode, note });
+      const r = await request.mutateAsync({ transactionId, amountCents, reasonCode, note });
       toast('success', `Refund of ${formatMoney(r.amountCents, r.currency)} requested`, [`It waits for approval: ${r.approvalRule}.`]);
       setOpen(false);
-      reload();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
+    } catch {
+      // Shown in the form from the mutation's error.
     }
   };
 
@@ -126,15 +108,11 @@ export function TransactionRefunds({ transactionId }: Readonly<{ transactionId: 
             <label htmlFor="refund-note">Note</label>
             <textarea id="refund-note" data-testid="refund-note" rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
           </div>
-          {error ? (
-            <p className="error-text" data-testid="refund-form-error">
-              {error}
-            </p>
-          ) : null}
+          <ErrorText error={error} testId="refund-form-error" />
           <div className="refund-form-actions">
-            <button type="submit" className="btn btn-primary btn-sm" data-testid="refund-submit" disabled={busy}>
+            <SubmitButton testId="refund-submit" busy={busy}>
               Request refund
-            </button>
+            </SubmitButton>
             <button type="button" className="btn btn-ghost btn-sm" onClick={() => setOpen(false)}>
               Cancel
             </button>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { RefundTask, RowStatus } from '@shared/domain';
-import { errorMessage, invoke } from '../../api/client';
+import { errorMessage } from '../../api/client';
+import { useApiMutation } from '../../api/query';
 import { formatAmount, formatDateTimeInZone } from '../../format';
 import { focusRow } from '../../grid/grid-handle';
 import { statusLabel } from '../../grid/status-pill';
@@ -52,14 +53,14 @@ export function refundTaskWords(t: RefundTask): string {
 }
 
 export function RefundTaskCard({ task, zone }: Readonly<{ task: RefundTask; zone: string }>) {
-  const [busy, setBusy] = useState(false);
+  const recordCreditMemo = useApiMutation('refunds:recordCreditMemo');
+  const busy = recordCreditMemo.isPending;
   const due = task.state === 'credit_memo_due';
   const record = () => {
-    setBusy(true);
-    invoke('refunds:recordCreditMemo', { transactionId: task.refundTransactionId })
+    recordCreditMemo
+      .mutateAsync({ transactionId: task.refundTransactionId })
       .then((t) => toast('success', 'Credit memo queued', [`Refund ${t.refundTransactionId} of sale ${t.saleTransactionId}: ${formatAmount(t.amountCents, t.currency)}`]))
-      .catch((e: unknown) => toast('error', 'Credit memo not recorded', [errorMessage(e)]))
-      .finally(() => setBusy(false));
+      .catch((e: unknown) => toast('error', 'Credit memo not recorded', [errorMessage(e)]));
   };
   const wordsId = `refund-task-words-${task.refundTransactionId}`;
   return (
@@ -129,18 +130,18 @@ export function RefundTaskCard({ task, zone }: Readonly<{ task: RefundTask; zone
 /** The clerk's word on which sale a refund belongs to (refunds:link): overrides the rule, audited, undone by "Let Tieout decide". */
 function RefundLinkForm({ task, zone }: Readonly<{ task: RefundTask; zone: string }>) {
   const [saleId, setSaleId] = useState('');
-  const [busy, setBusy] = useState(false);
+  const link = useApiMutation('refunds:link');
+  const busy = link.isPending;
   const what = task.kind === 'VOID' ? 'void' : 'refund';
   const send = (sale: number | null | undefined, title: string) => {
-    setBusy(true);
     const args = sale === undefined ? { transactionId: task.refundTransactionId } : { transactionId: task.refundTransactionId, saleTransactionId: sale };
-    invoke('refunds:link', args)
+    link
+      .mutateAsync(args)
       .then(() => {
         toast('success', title, []);
         setSaleId('');
       })
-      .catch((e: unknown) => toast('error', 'Link not changed', [errorMessage(e)]))
-      .finally(() => setBusy(false));
+      .catch((e: unknown) => toast('error', 'Link not changed', [errorMessage(e)]));
   };
   const typed = /^\d+$/.test(saleId.trim()) ? Number(saleId.trim()) : null;
   return (

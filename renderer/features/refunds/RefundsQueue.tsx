@@ -1,7 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { RefundState, RefundView } from '@shared/api/refunds';
 import { formatMoney } from '@shared/money';
-import { errorMessage, invoke, subscribe } from '../../api/client';
+import { errorMessage, invoke } from '../../api/client';
+import { invalidateMethods, useApiMutation, useApiQuery } from '../../api/query';
+import { ErrorText, SubmitButton } from '../../ui/form';
 import { hasRole, useUser } from '../auth/session-store';
 import { useRefundsUi } from './refund-store';
 import './refunds.css';
@@ -27,47 +30,26 @@ export function RefundStatePill({ state }: Readonly<{ state: RefundState }>) {
   );
 }
 
-function useRefunds(open: boolean): [RefundView[], string | null, () => void] {
-  const [list, setList] = useState<RefundView[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    if (!open) return undefined;
-    let alive = true;
-    invoke('refunds:list', {})
-      .then((r) => {
-        if (!alive) return;
-        setList(r);
-        setError(null);
-      })
-      .catch((e: unknown) => alive && setError(errorMessage(e)));
-    const off = subscribe('rows:changed', () => setTick((t) => t + 1));
-    return () => {
-      alive = false;
-      off();
-    };
-  }, [open, tick]);
-  return [list, error, () => setTick((t) => t + 1)];
+/** A refund action: while it runs the buttons wait; afterwards the queue (refunds:list) is read again. */
+function useRefundAction(onDone: () => void = () => undefined) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (call: () => Promise<unknown>) => call(),
+    onSuccess: () => {
+      onDone();
+      return invalidateMethods(client, ['refunds:list']);
+    },
+  });
 }
 
 /** A refund the world has overtaken: then and now side by side, and the ways out. */
-function RefundConflictBox({ r, reload, canResolve }: Readonly<{ r: RefundView; reload: () => void; canResolve: boolean }>) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+function RefundConflictBox({ r, canResolve }: Readonly<{ r: RefundView; canResolve: boolean }>) {
+  const resolveConflict = useApiMutation('refunds:resolveConflict', { invalidates: ['refunds:list'] });
+  const busy = resolveConflict.isPending;
+  const error = resolveConflict.error ? errorMessage(resolveConflict.error) : null;
   const c = r.conflict;
   if (!c) return null;
-  const resolve = async (action: 'reduce' | 'discard') => {
-    setBusy(true);
-    setError(null);
-    try {
-      await invoke('refunds:resolveConflict', { refundId: r.id, action });
-      reload();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const resolve = (action: 'reduce' | 'discard') => resolveConflict.mutate({ refundId: r.id, action });
   return (
     <div className="refund-conflict" data-testid="refund-conflict">
       <div className="error-text small">Held back: {c.detail}</div>
@@ -93,11 +75,11 @@ function RefundConflictBox({ r, reload, canResolve }: Readonly<{ r: RefundView; 
       {canResolve ? (
         <div className="refund-conflict-actions">
           {c.choices.includes('reduce') ? (
-            <button type="button" className="btn btn-secondary btn-sm" disabled={busy} data-testid="refund-conflict-reduce" onClick={() => void resolve('reduce')}>
+            <button type="button" className="btn btn-secondary btn-sm" disabled={busy} data-testid="refund-conflict-reduce" onClick={() => resolve('reduce')}>
               Reduce to {formatMoney(c.now.refundableCents, r.currency)}
             </button>
           ) : null}
-          <button type="button" className="btn btn-ghost btn-sm" disabled={busy} data-testid="refund-conflict-discard" onClick={() => void resolve('discard')}>
+          <button type="button" className="btn btn-ghost btn-sm" disabled={busy} data-testid="refund-conflict-discard" onClick={() => resolve('discard')}>
             Discard
           </button>
         </div>
@@ -109,26 +91,17 @@ function RefundConflictBox({ r, reload, canResolve }: Readonly<{ r: RefundView; 
   );
 }
 
-function Decision({ r, reload }: Readonly<{ r: RefundView; reload: () => void }>) {
+function Decision({ r }: Readonly<{ r: RefundView }>) {
   const [mode, setMode] = useState<'idle' | 'approve' | 'reject'>('idle');
   const [password, setPassword] = useState('');
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (fn: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-      setMode('idle');
-      setPassword('');
-      reload();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const action = useRefundAction(() => {
+    setMode('idle');
+    setPassword('');
+  });
+  const busy = action.isPending;
+  const error = action.error ? errorMessage(action.error) : null;
+  const run = (call: () => Promise<unknown>) => action.mutate(call);
   if (mode === 'idle') {
     return (
       <div className="refund-approve">
@@ -138,7 +111,7 @@ function Decision({ r, reload }: Readonly<{ r: RefundView; reload: () => void }>
           </button>
         ) : null}
         {r.state === 'approved' ? (
-          <button type="button" className="btn btn-secondary btn-sm" data-testid={`refund-execute-${r.id}`} onClick={() => void run(() => invoke('refunds:execute', { refundId: r.id }))}>
+          <button type="button" className="btn btn-secondary btn-sm" data-testid={`refund-execute-${r.id}`} onClick={() => run(() => invoke('refunds:execute', { refundId: r.id }))}>
             Run now
           </button>
         ) : null}
@@ -160,7 +133,7 @@ function Decision({ r, reload }: Readonly<{ r: RefundView; reload: () => void }>
       className="refund-approve"
       onSubmit={(e) => {
         e.preventDefault();
-        void run(() => (mode === 'approve' ? invoke('refunds:approve', { refundId: r.id, password }) : invoke('refunds:reject', { refundId: r.id, reason })));
+        run(() => (mode === 'approve' ? invoke('refunds:approve', { refundId: r.id, password }) : invoke('refunds:reject', { refundId: r.id, reason })));
       }}
     >
       {mode === 'approve' ? (
@@ -177,9 +150,9 @@ function Decision({ r, reload }: Readonly<{ r: RefundView; reload: () => void }>
       ) : (
         <input data-testid="refund-reject-reason" placeholder="Reason for rejecting" autoFocus value={reason} onChange={(e) => setReason(e.target.value)} />
       )}
-      <button type="submit" className="btn btn-primary btn-sm" data-testid="refund-confirm" disabled={busy || (mode === 'approve' ? !password : !reason.trim())}>
-        {busy ? 'Working…' : mode === 'approve' ? 'Approve refund' : 'Reject'}
-      </button>
+      <SubmitButton testId="refund-confirm" busy={busy} busyLabel="Working…" disabled={mode === 'approve' ? !password : !reason.trim()}>
+        {mode === 'approve' ? 'Approve refund' : 'Reject'}
+      </SubmitButton>
       <button type="button" className="btn btn-ghost btn-sm" onClick={() => setMode('idle')}>
         Cancel
       </button>
@@ -194,10 +167,16 @@ function Decision({ r, reload }: Readonly<{ r: RefundView; reload: () => void }>
 
 export function RefundsQueue() {
   const open = useRefundsUi((s) => s.open);
+  return open ? <RefundsModal /> : null;
+}
+
+/** Mounted while the queue is open: every opening reads the queue again, and rows:changed keeps it current. */
+function RefundsModal() {
   const setOpen = useRefundsUi((s) => s.setOpen);
   const user = useUser();
-  const [list, error, reload] = useRefunds(open);
-  if (!open) return null;
+  const refunds = useApiQuery('refunds:list', {}, { refetchOnMount: 'always' });
+  const list = refunds.data ?? [];
+  const error = refunds.error ? errorMessage(refunds.error) : null;
   const supervisor = hasRole(user, 'supervisor');
   return (
     <div className="modal-overlay" onClick={(e) => e.target === e.currentTarget && setOpen(false)}>
@@ -209,7 +188,7 @@ export function RefundsQueue() {
           </button>
         </div>
         <div className="modal-body">
-          {error ? <p className="error-text">{error}</p> : null}
+          <ErrorText error={error} />
           {list.length === 0 ? <p className="muted pad">No refunds requested yet. Request one from a transaction's detail panel.</p> : null}
           {list.length > 0 ? (
             <table className="table refunds-table">
@@ -242,7 +221,7 @@ export function RefundsQueue() {
                       <RefundStatePill state={r.state} />
                       {r.lastError ? <div className="error-text small">{r.lastError}</div> : null}
                       {r.rejectReason ? <div className="muted small">Rejected by {r.rejectedBy}: {r.rejectReason}</div> : null}
-                      <RefundConflictBox r={r} reload={reload} canResolve={supervisor} />
+                      <RefundConflictBox r={r} canResolve={supervisor} />
                     </td>
                     <td className="small">
                       <div>by {r.requestedBy}</div>
@@ -269,7 +248,7 @@ export function RefundsQueue() {
                     </td>
                     {supervisor ? (
                       <td>
-                        <Decision r={r} reload={reload} />
+                        <Decision r={r} />
                       </td>
                     ) : null}
                   </tr>

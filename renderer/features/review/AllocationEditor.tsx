@@ -4,6 +4,7 @@ import { centsToDecimalString, type Cents } from '@shared/money';
 import { formatAmount } from '../../format';
 import { canSaveAllocation, checkAllocation, type LineDraft } from './allocation-math';
 import { saveAllocation } from './review-actions';
+import { useAction } from '../../api/query';
 
 type Customer = Readonly<{ id: string; name: string | null }>;
 
@@ -38,7 +39,8 @@ export function AllocationEditor({ d, onClose }: Readonly<{ d: TransactionDetail
   const customers = useMemo(() => knownCustomers(d), [d]);
   const [customerId, setCustomerId] = useState(d.outcome.customerId ?? d.outcome.candidates[0]?.customerId ?? '');
   const [lines, setLines] = useState<LineDraft[]>(() => initialLines(d));
-  const [busy, setBusy] = useState(false);
+  const saving = useAction(saveAllocation, (ok) => ok && onClose());
+  const busy = saving.busy;
   const check = useMemo(() => checkAllocation(row.amountCents, lines), [row.amountCents, lines]);
   const invoicesByNo = useMemo(() => new Map(d.invoices.map((i) => [i.invoiceNo.toUpperCase(), i])), [d.invoices]);
   const suggestions: readonly OpenInvoice[] = d.invoices.filter((i) => !customerId.trim() || i.customerId === customerId.trim());
@@ -57,13 +59,7 @@ export function AllocationEditor({ d, onClose }: Readonly<{ d: TransactionDetail
     const rest = row.amountCents - others;
     if (rest > 0) setLine(i, { amount: centsToDecimalString(rest as Cents) });
   };
-  const save = (thenApprove: boolean) => {
-    setBusy(true);
-    void saveAllocation(row.transactionId, customerId, check.lines, thenApprove).then((ok) => {
-      setBusy(false);
-      if (ok) onClose();
-    });
-  };
+  const save = (thenApprove: boolean) => saving.run(row.transactionId, customerId, check.lines, thenApprove);
 
   return (
     <div className="alloc-editor" data-testid="alloc-editor" ref={rootRef}>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { EXCEPTION_CODES, type ExceptionCode, type TransactionDetail } from '@shared/domain';
+import { useAction } from '../../api/query';
 import { exceptionLabel } from '../../labels';
 import { useUi } from '../../state/ui-store';
 import { AllocationEditor } from './AllocationEditor';
@@ -12,7 +13,7 @@ export function isReviewable(d: TransactionDetail): boolean {
 }
 
 export function UseCandidateButton({ transactionId, index, current }: Readonly<{ transactionId: number; index: number; current: boolean }>) {
-  const [busy, setBusy] = useState(false);
+  const { run, busy } = useAction(chooseCandidate);
   if (current) return <span className="cand-current" data-testid="candidate-current">In use</span>;
   return (
     <button
@@ -20,10 +21,7 @@ export function UseCandidateButton({ transactionId, index, current }: Readonly<{
       className="btn btn-secondary btn-sm cand-use"
       data-testid="candidate-use"
       disabled={busy}
-      onClick={() => {
-        setBusy(true);
-        void chooseCandidate(transactionId, index).finally(() => setBusy(false));
-      }}
+      onClick={() => run(transactionId, index)}
     >
       Use this candidate
     </button>
@@ -58,14 +56,9 @@ function AllocationSection({ d }: Readonly<{ d: TransactionDetail }>) {
 function ExceptionSection({ d }: Readonly<{ d: TransactionDetail }>) {
   const [reason, setReason] = useState<ExceptionCode | ''>(d.row.exception ?? '');
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const run = (r: ExceptionCode | null) => {
-    setBusy(true);
-    void setException(d.row.transactionId, r, note).then((ok) => {
-      setBusy(false);
-      if (ok) setNote('');
-    });
-  };
+  const save = useAction(setException, (ok) => ok && setNote(''));
+  const busy = save.busy;
+  const run = (r: ExceptionCode | null) => save.run(d.row.transactionId, r, note);
   return (
     <section className="dp-section" data-testid="detail-exception">
       <h3 className="dp-title">Exception</h3>
@@ -96,7 +89,7 @@ function ExceptionSection({ d }: Readonly<{ d: TransactionDetail }>) {
 
 function NoteSection({ d }: Readonly<{ d: TransactionDetail }>) {
   const [note, setNote] = useState(d.row.note ?? '');
-  const [busy, setBusy] = useState(false);
+  const { run: save, busy } = useAction(saveNote);
   const changed = note.trim() !== (d.row.note ?? '').trim();
   return (
     <section className="dp-section" data-testid="detail-note">
@@ -109,10 +102,7 @@ function NoteSection({ d }: Readonly<{ d: TransactionDetail }>) {
             className="btn btn-secondary btn-sm"
             data-testid="note-save"
             disabled={busy || !changed}
-            onClick={() => {
-              setBusy(true);
-              void saveNote(d.row.transactionId, note).finally(() => setBusy(false));
-            }}
+            onClick={() => save(d.row.transactionId, note)}
           >
             Save note
           </button>

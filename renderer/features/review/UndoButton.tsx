@@ -1,31 +1,10 @@
-import { useEffect, useState } from 'react';
-import { invoke, subscribe } from '../../api/client';
+import { useApiQuery } from '../../api/query';
 import { undoLast } from './review-actions';
 
-/** "Undo" with the engine's own label for what would be undone; refreshed whenever rows change. */
+/** "Undo" with the engine's own label for what would be undone; read again whenever rows change. */
 export function UndoButton() {
-  const [label, setLabel] = useState<string | null>(null);
-  useEffect(() => {
-    let alive = true;
-    let timer: number | null = null;
-    const refresh = () =>
-      invoke('matches:undoAvailable', {})
-        .then((r) => alive && setLabel(r.label))
-        .catch(() => alive && setLabel(null));
-    void refresh();
-    const off = subscribe('rows:changed', () => {
-      if (timer !== null) return;
-      timer = window.setTimeout(() => {
-        timer = null;
-        void refresh();
-      }, 300);
-    });
-    return () => {
-      alive = false;
-      if (timer !== null) window.clearTimeout(timer);
-      off();
-    };
-  }, []);
+  const available = useApiQuery('matches:undoAvailable', {});
+  const label = available.error ? null : (available.data?.label ?? null);
   return (
     <button
       type="button"
