@@ -273,3 +273,14 @@ describe('0009 non-zero allocations', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM allocations').get()).toEqual({ n: 2 });
   });
 });
+
+describe('0010 refund leases', () => {
+  it('adds lease_owner and lease_until to refund_requests (NULL on existing refunds: free to claim)', () => {
+    const db = storeAt(9);
+    insertTransaction(db, 1);
+    const refundId = insertRefund(db, 1, 'executing');
+    migrate(db, 10);
+    expect(columns(db, 'refund_requests')).toEqual(expect.arrayContaining(['lease_owner', 'lease_until']));
+    expect(db.prepare('SELECT state, lease_owner, lease_until FROM refund_requests WHERE id = ?').get(refundId)).toEqual({ state: 'executing', lease_owner: null, lease_until: null });
+  });
+});

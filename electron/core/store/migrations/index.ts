@@ -9,6 +9,7 @@ import { migration as openCreditsAndTerms } from './0006-open-credits-and-terms'
 import { migration as refundLinks } from './0007-refund-links';
 import { migration as syncStateSplit } from './0008-sync-state-split';
 import { migration as nonZeroAllocations } from './0009-non-zero-allocations';
+import { migration as refundLeases } from './0010-refund-leases';
 
 // Numbered, append-only migrations, one file each (NNNN-name.ts), listed here
 // in order. Each has a test under test/unit/migrations/. The applied version
@@ -27,6 +28,7 @@ export const migrations: readonly Migration[] = [
   refundLinks,
   syncStateSplit,
   nonZeroAllocations,
+  refundLeases,
 ];
 
 export function currentVersion(db: Database.Database): number {
