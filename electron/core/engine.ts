@@ -152,6 +152,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const matcher = () => (matcherCache ??= createMatcher(resolveMatchConfig(settings.matching)));
   // The sync's re-match runs in a worker thread (in-process where one cannot start; it logs which).
   const matchRunner = createMatchRunner({ db, logger: logger.child('matching'), matcher, config: resolveMatchConfig(settings.matching) });
+  let resumedAfterSync: string | null = null;
   const sync = new SyncService({
     db,
     settings: () => settings,
@@ -166,7 +167,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       alerts.onSync(s);
       // PayTrace is reachable again after a successful sync: queued refunds (approved
       // offline) run now, each re-validated against the fresh refundable amount.
-      if (s.state === 'idle' && s.progress?.done === s.progress?.total && s.paytrace.reachability === 'online') {
+      // Once per completed sync: other status updates (stop() on close, scheduling)
+      // repeat the last state and used to start a resume on a closing engine.
+      if (s.state === 'idle' && s.progress?.done === s.progress?.total && s.paytrace.reachability === 'online' && s.lastSuccessAt !== resumedAfterSync) {
+        resumedAfterSync = s.lastSuccessAt;
         void refundExecutor.resumeAll().catch((e: unknown) => logger.error(`refund resume failed: ${(e as Error).message}`));
       }
     },
@@ -318,6 +322,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       sync.stop();
       worker.stop();
       await worker.idle();
+      await refundExecutor.idle();
       await matchRunner.close();
       if (erpCache) await erpCache.connector.close().catch(() => {});
       if (demo) await demo.close();

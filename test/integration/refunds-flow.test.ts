@@ -203,9 +203,17 @@ describe('execution through PayTrace and the ERP', () => {
     expect(pending.lastError).toMatch(/Outcome unknown/);
     expect(await refundRowsAfter(before)).toHaveLength(1); // PayTrace did refund
 
+    const claimedBefore = engine.db.prepare('SELECT attempt_marker FROM refund_requests WHERE id = ?').get(pending.id) as { attempt_marker: string };
     // "Crash": a new engine on the same data folder resumes.
     await engine.close();
     engine = await open();
+    // Nobody resolved it behind the test's back (was: closing the engine repeated the last sync status, which started a
+    // resume on the closing engine that raced this one's, so resumeAll() sometimes found nothing left to do).
+    expect(engine.db.prepare('SELECT state, attempt_marker, lease_owner FROM refund_requests WHERE id = ?').get(pending.id)).toEqual({
+      state: 'executing',
+      attempt_marker: claimedBefore.attempt_marker,
+      lease_owner: null,
+    });
     await signInAll();
     expect(await engine.refundExecutor.resumeAll()).toBe(1);
     const resolved = (await ok<RefundView[]>('clerk', 'refunds:list', { transactionId: sale.id }))[0]!;

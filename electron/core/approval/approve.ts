@@ -15,6 +15,7 @@ import { currentMapping } from '../store/queries/erp-mappings';
 import { getTransaction } from '../store/queries/transactions';
 import { listLearned, storeLearned } from '../store/queries/learned';
 import { learnFromConfirmation } from '../matching/learning';
+import { exceedsOpenBalance } from './open-item-claims';
 
 /** Re-exported for callers that know the approval layer. */
 export { EARLY_PAYMENT_DISCOUNT };
@@ -124,7 +125,8 @@ export function approveMatches(
         if (!inv || !inv.isOpen) return true;
         const already = approvedAllocatedCents(db, a.invoiceNo);
         const writtenOff = writeOffs.filter((w) => w.invoiceNo === a.invoiceNo).reduce((s, w) => s + w.amountCents, 0);
-        return already + a.amountCents + writtenOff > inv.openBalanceCents;
+        // An open credit's line is negative and counts against the credit alone (approval/open-item-claims.ts).
+        return exceedsOpenBalance(inv.openBalanceCents, already + writtenOff, a.amountCents);
       });
       if (overdrawn) {
         skipped.push({ transactionId: id, reason: `Invoice ${overdrawn.invoiceNo} is no longer open for that amount` });

@@ -6,6 +6,7 @@ import type { ConflictKind, DecisionSide, InvoiceState } from '@shared/api/offli
 import { merchantDate } from '@shared/paytrace-time';
 import { paymentVerdict } from '@shared/payment-verdict';
 import { appendAudit } from '../audit/audit-log';
+import { exceedsOpenBalance } from '../approval/open-item-claims';
 import type { ErpConnector, ReceiptRequest } from '../erp/connector';
 import { silentLogger, type Logger } from '../log/logger';
 import type { OutboxRow, Preflight } from '../posting/outbox-worker';
@@ -57,9 +58,10 @@ export function findConflicts(receipt: ReceiptRequest, then: DecisionSide, now: 
   for (const a of receipt.allocations) {
     const inv = now.invoices.find((i) => i.invoiceNo === a.invoiceNo);
     const claimed = claimedByOthers.get(a.invoiceNo) ?? 0;
-    if (!inv || !inv.isOpen || inv.openBalanceCents <= 0) {
+    // An open credit applied in the receipt is a negative line on a negative balance: used up is its "paid elsewhere".
+    if (!inv || !inv.isOpen || (a.amountCents < 0 ? inv.openBalanceCents >= 0 : inv.openBalanceCents <= 0)) {
       findings.push({ kind: 'invoice_paid_elsewhere', detail: `Invoice ${a.invoiceNo} is no longer open in the ERP.` });
-    } else if (inv.openBalanceCents - claimed < a.amountCents) {
+    } else if (exceedsOpenBalance(inv.openBalanceCents, claimed, a.amountCents)) {
       const left = inv.openBalanceCents - claimed;
       findings.push({
         kind: 'invoice_partially_paid',

@@ -8,8 +8,19 @@ import type { PayTraceClient } from '../paytrace/client';
 import { isPayTraceError } from '../paytrace/errors';
 import { systemClock, type Clock } from '../clock';
 import { sendExactlyOnce, type Stop } from '../remote-writes/exactly-once';
+import { leaseOwnerId, ownerHasEnded } from '../remote-writes/lease';
 import type { Db } from '../store/db';
-import { claimRefund, completeRefund, executingRefundIds, failRefund, noteRefund, refundIdsClaimedByOthers, returnRefundToApproved, setRefundMethod } from '../store/queries/refund-sends';
+import {
+  claimRefund,
+  completeRefund,
+  executingRefundIds,
+  failRefund,
+  noteRefund,
+  refundIdsClaimedByOthers,
+  releaseRefundLease,
+  returnRefundToApproved,
+  setRefundMethod,
+} from '../store/queries/refund-sends';
 import { getTransaction } from '../store/queries/transactions';
 import { queueCreditMemo } from './credit-memo';
 import { payTraceRefundable, openRefundConflict, refundConflictFor, saveRefundConflict } from './revalidate';
@@ -17,13 +28,16 @@ import { approversOf, getRefund, type RefundRow } from './store';
 
 // Runs approved refunds through PayTrace, at most once each, even across crashes,
 // with the runner's exactly-once step (electron/core/remote-writes/exactly-once.ts):
-// 1. the row becomes 'executing' with a fresh attempt marker (committed) before
-//    anything is sent, and the chosen path ('void' | 'refund') is committed
-//    before each PayTrace call;
+// 1. the row becomes 'executing' with a fresh attempt marker and a lease
+//    (owner + expiry, committed) before anything is sent, so no other executor
+//    (a second app instance, a resume racing another) runs it meanwhile; the
+//    chosen path ('void' | 'refund') is committed before each PayTrace call,
+//    only while the marker is still this run's, renewing the lease;
 // 2. a row found 'executing' (after a crash, or after a reply that never came)
 //    is first looked up in PayTrace — the sale's own state for a void, the
 //    REFUND rows for the sale since the attempt began for a refund — and is
-//    only sent again when the look-up shows nothing happened;
+//    only sent again when the look-up shows nothing happened; so is one whose
+//    lease expired unreleased (its executor may have been sending);
 // 3. success writes 'done', the PayTrace id and the ERP credit memo's outbox
 //    row in one transaction (idempotency key = the PayTrace refund id).
 
@@ -33,6 +47,10 @@ export type RefundExecutorOptions = Readonly<{
   zone: () => string;
   clock?: Clock;
   logger?: Logger;
+  /** Names this executor's leases (default: this process, see remote-writes/lease.ts). */
+  owner?: string;
+  /** How long a claim holds a refund; longer than a PayTrace call with its timeout (default 5 minutes). */
+  leaseMs?: number;
   /** Slack for clock differences when matching PayTrace's refund rows to an attempt. */
   lookupSlackMs?: number;
   onChange?: (refundId: number, transactionId: number) => void;
@@ -41,6 +59,14 @@ export type RefundExecutorOptions = Readonly<{
 }>;
 
 type Found = Readonly<{ method: 'void' | 'refund'; paytraceTransactionId: number; how: string }>;
+
+/** A claimed refund: the row as claimed, and this claim's marker (the fencing token). */
+type Claimed = RefundRow & { readonly marker: string };
+
+/** Another executor took the refund over before the intent was committed: nothing was sent by this one. */
+class LeaseLost extends Error {}
+
+const DEFAULT_LEASE_MS = 5 * 60_000;
 
 /** heldBack recorded the conflict and put the refund back to 'approved'. */
 const HELD_BACK: Stop = { state: 'conflict', message: 'held back by re-validation' };
@@ -51,10 +77,12 @@ export class RefundExecutor {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly running = new Map<number, Promise<void>>();
+  private readonly owner: string;
 
   constructor(private readonly o: RefundExecutorOptions) {
     this.clock = o.clock ?? systemClock;
     this.logger = o.logger ?? silentLogger;
+    this.owner = o.owner ?? leaseOwnerId('refunds');
   }
 
   /** Executes one approved (or unresolved 'executing') refund; concurrent calls for the same refund share one run. */
@@ -64,6 +92,11 @@ export class RefundExecutor {
     const run = this.run(refundId, actor).finally(() => this.running.delete(refundId));
     this.running.set(refundId, run);
     return run;
+  }
+
+  /** Resolves once no refund of this executor is running (the engine's close waits for it). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
   }
 
   /** After a restart: resolves every refund left 'executing' (look-up first). */
@@ -76,8 +109,16 @@ export class RefundExecutor {
   private async run(refundId: number, actor: string): Promise<void> {
     // Held back by re-validation: only a supervisor's reduce or discard moves it on.
     if (openRefundConflict(this.o.db, refundId)) return;
-    const row = this.claim(refundId, actor);
-    if (!row) return;
+    const claim = this.claim(refundId, actor);
+    if (!claim) return;
+    try {
+      await this.runClaimed(claim.row, claim.tookOverLease, actor);
+    } finally {
+      releaseRefundLease(this.o.db, refundId, claim.row.marker);
+    }
+  }
+
+  private async runClaimed(row: Claimed, tookOverLease: boolean, actor: string): Promise<void> {
     let client: PayTraceClient;
     try {
       client = await this.o.paytrace();
@@ -85,8 +126,8 @@ export class RefundExecutor {
       return this.note(row, `${(e as Error).message} ${UNKNOWN_NOTE}`);
     }
     const step = await sendExactlyOnce<Found | 'settled'>({
-      // A method was committed: it may have been sent before, so look before sending.
-      mayHaveBeenSent: row.method !== null,
+      // A method was committed, or an executor's lease ran out unreleased: it may have been sent before, so look before sending.
+      mayHaveBeenSent: row.method !== null || tookOverLease,
       lookup: () => this.lookUp(client, row),
       // Nothing was sent (or the look-up found nothing): check that PayTrace still has this much to refund.
       beforeSend: async (): Promise<Stop | null> => ((await this.heldBack(client, row, actor)) ? HELD_BACK : null),
@@ -98,14 +139,24 @@ export class RefundExecutor {
       },
     });
     if (step.outcome === 'found' && step.doc !== 'settled') return this.complete(row, step.doc, actor);
+    if (step.outcome === 'failed' && step.error instanceof LeaseLost) {
+      this.logger.warn(`refund ${row.id}: ${step.error.message}`);
+      return;
+    }
     // Nothing beyond the look-up is known: the row stays 'executing' and is resolved later.
     if (step.outcome === 'failed') this.note(row, `${(step.error as Error).message} ${UNKNOWN_NOTE}`);
   }
 
-  private claim(refundId: number, actor: string): RefundRow | null {
-    const claimed = claimRefund(this.o.db, refundId, randomBytes(8).toString('hex'), actor, this.clock.iso());
-    if (claimed) this.o.onChange?.(claimed.id, claimed.transaction_id);
-    return claimed;
+  private leaseUntil(): string {
+    return new Date(this.clock.now() + (this.o.leaseMs ?? DEFAULT_LEASE_MS)).toISOString();
+  }
+
+  private claim(refundId: number, actor: string): { row: Claimed; tookOverLease: boolean } | null {
+    const marker = randomBytes(8).toString('hex');
+    const claimed = claimRefund(this.o.db, refundId, { marker, actor, owner: this.owner, now: this.clock.iso(), leaseUntil: this.leaseUntil(), ownerHasEnded });
+    if (!claimed) return null;
+    this.o.onChange?.(claimed.row.id, claimed.row.transaction_id);
+    return { row: Object.assign(claimed.row, { marker }), tookOverLease: claimed.tookOverLease };
   }
 
   private async lookUp(client: PayTraceClient, row: RefundRow): Promise<Found | null> {
@@ -141,7 +192,7 @@ export class RefundExecutor {
     return candidates[0] ?? null;
   }
 
-  private async attempt(client: PayTraceClient, row: RefundRow, actor: string): Promise<void> {
+  private async attempt(client: PayTraceClient, row: Claimed, actor: string): Promise<void> {
     // The path follows the last synced state; PayTrace's 817/818 answers correct it when that is stale.
     const sale = getTransaction(this.o.db, row.transaction_id);
     if (!sale) return this.fail(row, `Transaction ${row.transaction_id} is not in the local store.`, actor);
@@ -185,7 +236,7 @@ export class RefundExecutor {
    * in PayTrace no longer covers it, it goes back to 'approved' with a
    * `refundable_amount_changed` conflict instead of being sent.
    */
-  private async heldBack(client: PayTraceClient, row: RefundRow, actor: string): Promise<boolean> {
+  private async heldBack(client: PayTraceClient, row: Claimed, actor: string): Promise<boolean> {
     const at = new Date(this.clock.now());
     const fresh = await payTraceRefundable(this.o.db, client, row, this.o.zone(), at);
     const conflict = refundConflictFor(this.o.db, row, fresh, at.toISOString());
@@ -193,7 +244,7 @@ export class RefundExecutor {
     const db = this.o.db;
     db.transaction(() => {
       saveRefundConflict(db, row.id, conflict);
-      returnRefundToApproved(db, row.id, conflict.detail, conflict.detectedAt);
+      returnRefundToApproved(db, row.id, row.marker, conflict.detail, conflict.detectedAt);
       appendAudit(db, {
         actor: 'system',
         action: 'refund.conflict',
@@ -208,8 +259,10 @@ export class RefundExecutor {
     return true;
   }
 
-  private setMethod(row: RefundRow, method: 'void' | 'refund'): void {
-    setRefundMethod(this.o.db, row.id, method, this.clock.iso());
+  private setMethod(row: Claimed, method: 'void' | 'refund'): void {
+    if (!setRefundMethod(this.o.db, row.id, method, row.marker, this.clock.iso(), this.leaseUntil())) {
+      throw new LeaseLost('another executor took this refund over (its lease ran out); nothing was sent by this one');
+    }
     row.method = method;
   }
 
@@ -219,9 +272,9 @@ export class RefundExecutor {
     this.o.onChange?.(row.id, row.transaction_id);
   }
 
-  private waitForSettlement(row: RefundRow): void {
+  private waitForSettlement(row: Claimed): void {
     const message = 'PayTrace cannot void part of a sale, and refunds need a settled sale: run this refund again once the sale has settled.';
-    returnRefundToApproved(this.o.db, row.id, message, this.clock.iso());
+    returnRefundToApproved(this.o.db, row.id, row.marker, message, this.clock.iso());
     this.o.onChange?.(row.id, row.transaction_id);
   }
 

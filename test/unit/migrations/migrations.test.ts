@@ -235,3 +235,52 @@ describe('0008 sync_state split', () => {
     expect(() => db.prepare("INSERT INTO policies (name, json, updated_at) VALUES ('misc', '{}', ?)").run(T)).toThrow(/CHECK/);
   });
 });
+
+describe('0009 non-zero allocations', () => {
+  it('rebuilds allocations so an open credit applied (a negative line) fits; rows, key and foreign key survive, zero is still refused', () => {
+    const db = storeAt(8);
+    insertTransaction(db, 1);
+    insertMatch(db, 1);
+    db.prepare("INSERT INTO allocations (transaction_id, invoice_no, amount_cents) VALUES (1, 'INV1', 9500)").run();
+    expect(() => db.prepare("INSERT INTO allocations (transaction_id, invoice_no, amount_cents) VALUES (1, 'CM1', -500)").run()).toThrow(/CHECK/);
+
+    migrate(db, 9);
+
+    expect(db.prepare('SELECT transaction_id, invoice_no, amount_cents FROM allocations').all()).toEqual([{ transaction_id: 1, invoice_no: 'INV1', amount_cents: 9500 }]);
+    db.prepare("INSERT INTO allocations (transaction_id, invoice_no, amount_cents) VALUES (1, 'CM1', -500)").run();
+    expect(() => db.prepare("INSERT INTO allocations (transaction_id, invoice_no, amount_cents) VALUES (1, 'INV2', 0)").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO allocations (transaction_id, invoice_no, amount_cents) VALUES (1, 'INV1', 1)").run()).toThrow(/UNIQUE|PRIMARY KEY/);
+    // Foreign keys are back on after the rebuild, and the new table still references matches.
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(() => db.prepare("INSERT INTO allocations (transaction_id, invoice_no, amount_cents) VALUES (2, 'INV1', 100)").run()).toThrow(/FOREIGN KEY/);
+    expect(tables(db)).not.toContain('allocations_new');
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+  });
+
+  it('refuses to commit a rebuild that would leave a broken reference, and keeps the store as it was', () => {
+    const db = storeAt(8);
+    insertTransaction(db, 1);
+    insertMatch(db, 1);
+    db.prepare("INSERT INTO allocations (transaction_id, invoice_no, amount_cents) VALUES (1, 'INV1', 9500)").run();
+    // An orphan written while foreign keys were off (an old build, a manual fix).
+    db.pragma('foreign_keys = OFF');
+    db.prepare("INSERT INTO allocations (transaction_id, invoice_no, amount_cents) VALUES (77, 'INV9', 100)").run();
+    db.pragma('foreign_keys = ON');
+
+    expect(() => migrate(db, 9)).toThrow(/broken foreign key/);
+    expect(currentVersion(db)).toBe(8);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM allocations').get()).toEqual({ n: 2 });
+  });
+});
+
+describe('0010 refund leases', () => {
+  it('adds lease_owner and lease_until to refund_requests (NULL on existing refunds: free to claim)', () => {
+    const db = storeAt(9);
+    insertTransaction(db, 1);
+    const refundId = insertRefund(db, 1, 'executing');
+    migrate(db, 10);
+    expect(columns(db, 'refund_requests')).toEqual(expect.arrayContaining(['lease_owner', 'lease_until']));
+    expect(db.prepare('SELECT state, lease_owner, lease_until FROM refund_requests WHERE id = ?').get(refundId)).toEqual({ state: 'executing', lease_owner: null, lease_until: null });
+  });
+});

@@ -8,6 +8,8 @@ import { migration as supervisorControls } from './0005-supervisor-controls';
 import { migration as openCreditsAndTerms } from './0006-open-credits-and-terms';
 import { migration as refundLinks } from './0007-refund-links';
 import { migration as syncStateSplit } from './0008-sync-state-split';
+import { migration as nonZeroAllocations } from './0009-non-zero-allocations';
+import { migration as refundLeases } from './0010-refund-leases';
 
 // Numbered, append-only migrations, one file each (NNNN-name.ts), listed here
 // in order. Each has a test under test/unit/migrations/. The applied version
@@ -25,6 +27,8 @@ export const migrations: readonly Migration[] = [
   openCreditsAndTerms,
   refundLinks,
   syncStateSplit,
+  nonZeroAllocations,
+  refundLeases,
 ];
 
 export function currentVersion(db: Database.Database): number {
@@ -36,10 +40,22 @@ export function migrate(db: Database.Database, target = migrations[migrations.le
   let version = currentVersion(db);
   for (const m of migrations) {
     if (m.version <= version || m.version > target) continue;
-    db.transaction(() => {
-      m.up(db);
-      db.pragma(`user_version = ${m.version}`);
-    })();
+    // A table rebuild runs with foreign keys off, checked before commit (see Migration).
+    const rebuilt = m.rebuildsTables ?? [];
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
+    if (rebuilt.length > 0 && foreignKeys) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        m.up(db);
+        for (const table of rebuilt) {
+          const broken = db.pragma(`foreign_key_check(${table})`) as unknown[];
+          if (broken.length > 0) throw new Error(`Migration ${m.version} (${m.name}) would leave ${broken.length} broken foreign key reference(s) in ${table}`);
+        }
+        db.pragma(`user_version = ${m.version}`);
+      })();
+    } finally {
+      if (rebuilt.length > 0 && foreignKeys) db.pragma('foreign_keys = ON');
+    }
     version = m.version;
   }
   return version;
