@@ -253,6 +253,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   const handlers = createHandlers({
     db,
+    clock,
     vault,
     sync,
     worker,

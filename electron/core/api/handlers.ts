@@ -14,6 +14,7 @@ import { decidedAllocations, getOutcome, gridRows, statusCounts } from '../store
 import { getTransaction } from '../store/queries/transactions';
 import type { SyncService } from '../sync/sync-service';
 import type { CredentialVault } from '../vault/credential-vault';
+import type { Clock } from '../clock';
 import type { ApiHandlers, DomainHandlers } from './dispatch';
 import type { coreMethods } from '@shared/api/core';
 import { postingHandlers } from './posting-handlers';
@@ -36,6 +37,8 @@ import { matchingHandlers } from './matching-handlers';
 export type HandlerDeps = Readonly<{
   // Services
   db: Db;
+  /** The engine's clock: every timestamp a handler writes comes from it. */
+  clock: Clock;
   vault: CredentialVault;
   auth: AuthService;
   sync: SyncService;

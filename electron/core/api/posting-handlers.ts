@@ -19,12 +19,12 @@ export function postingHandlers(d: HandlerDeps): DomainHandlers<keyof typeof pos
   return {
     'posting:failed': () => listDeadLetters(d.db),
     'posting:retry': ({ transactionId }, ctx) => {
-      const r = guarded(transactionId, () => retryDeadLetter(d.db, transactionId, d.actor(ctx)));
+      const r = guarded(transactionId, () => retryDeadLetter(d.db, transactionId, d.actor(ctx), d.clock.iso()));
       void d.worker.drain().catch(() => {});
       return r;
     },
     'posting:markPosted': ({ transactionId, erpDocumentId, note }, ctx) =>
-      guarded(transactionId, () => markPostedManually(d.db, transactionId, erpDocumentId, d.actor(ctx), note)),
-    'posting:discard': ({ transactionId, note }, ctx) => guarded(transactionId, () => discardDeadLetter(d.db, transactionId, d.actor(ctx), note)),
+      guarded(transactionId, () => markPostedManually(d.db, transactionId, erpDocumentId, d.actor(ctx), note, d.clock.iso())),
+    'posting:discard': ({ transactionId, note }, ctx) => guarded(transactionId, () => discardDeadLetter(d.db, transactionId, d.actor(ctx), note, d.clock.iso())),
   };
 }

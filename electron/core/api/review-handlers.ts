@@ -61,7 +61,7 @@ export function withUndo(handlers: ApiHandlers, d: HandlerDeps, undo: UndoStacks
       const { label, ids } = describe(args as Record<string, unknown>);
       const snapshot = snapshotRows(d.db, ids);
       const result = await inner(args, ctx);
-      undo.push(d.actor(ctx), { label, transactionIds: ids, snapshot, at: new Date().toISOString() });
+      undo.push(d.actor(ctx), { label, transactionIds: ids, snapshot, at: d.clock.iso() });
       return result;
     };
   }
