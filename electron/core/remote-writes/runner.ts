@@ -43,11 +43,8 @@ export type RunnerKind<Row extends QueuedRow, Conn> = Readonly<{
   stopped(row: Row, stop: Stop): void;
 }>;
 
-export type RunnerOptions<Row extends QueuedRow, Conn> = Readonly<{
-  queue: RunnerQueue<Row>;
-  kindOf(row: Row): RunnerKind<Row, Conn>;
-  connection: () => Promise<Conn>;
-  owner: string;
+/** How a runner paces and protects its sends; every queue's worker takes these as they are. */
+export type RunnerPolicy = Readonly<{
   leaseMs?: number;
   maxAttempts?: number;
   backoff?: BackoffPolicy;
@@ -59,9 +56,17 @@ export type RunnerOptions<Row extends QueuedRow, Conn> = Readonly<{
   clock?: Clock;
   random?: () => number;
   logger?: Logger;
-  /** A row was rescheduled (done and stopped rows are the kind's to report). */
-  onRescheduled?: (row: Row) => void;
 }>;
+
+export type RunnerOptions<Row extends QueuedRow, Conn> = RunnerPolicy &
+  Readonly<{
+    queue: RunnerQueue<Row>;
+    kindOf(row: Row): RunnerKind<Row, Conn>;
+    connection: () => Promise<Conn>;
+    owner: string;
+    /** A row was rescheduled (done and stopped rows are the kind's to report). */
+    onRescheduled?: (row: Row) => void;
+  }>;
 
 export type Outcome = 'posted' | 'retrying' | 'dead' | 'unknown';
 export type DrainResult = Readonly<Record<Outcome, number>>;
