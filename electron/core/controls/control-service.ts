@@ -9,6 +9,7 @@ import { hasRole } from '../auth/permissions';
 import { allocate, DecisionError } from '../offline/decisions';
 import { reversalReference, type ErpConnector, type ReceiptWriteOff } from '../erp/connector';
 import { approveFourEyes } from '../approval/four-eyes';
+import { changedLimits, saveAuditedPolicy } from '../approval/policy-change';
 import type { Db } from '../store/db';
 import { getTransaction } from '../store/queries/transactions';
 import { getOutcome } from '../store/queries/matches';
@@ -350,17 +351,12 @@ export function createControlService(o: ControlServiceOptions) {
 
     setPolicy(patch: Partial<{ reasonCodes: string[]; approvalAboveCents: number; toleranceCents: number; secondApproverAboveCents: number; adminAboveCents: number }>, ctx: CallContext): ControlPolicy {
       const current = policy();
-      const next: ControlPolicy = {
-        reasonCodes: patch.reasonCodes ?? current.reasonCodes,
+      const own = {
         approvalAboveCents: cents(patch.approvalAboveCents ?? current.approvalAboveCents),
         toleranceCents: cents(patch.toleranceCents ?? current.toleranceCents),
-        secondApproverAboveCents: cents(patch.secondApproverAboveCents ?? current.secondApproverAboveCents),
-        adminAboveCents: cents(patch.adminAboveCents ?? current.adminAboveCents),
       };
-      if (next.adminAboveCents < next.secondApproverAboveCents) throw new ApiFailure('invalid_args', 'The admin limit cannot be below the second-supervisor limit.');
-      saveControlPolicy(db, next, o.auth.actorFor(ctx));
-      appendAudit(db, { actor: o.auth.actorFor(ctx), action: 'controls.policy', objectType: 'settings', objectId: 'controls', before: current, after: next });
-      return next;
+      const next: ControlPolicy = { ...changedLimits(current, patch), ...own };
+      return saveAuditedPolicy(db, 'controls', { before: current, after: next, by: o.auth.actorFor(ctx), save: saveControlPolicy });
     },
   };
 }

@@ -11,6 +11,7 @@ import type { RefundExecutor } from './executor';
 import { loadRefundPolicy, saveRefundPolicy } from './policy';
 import { clearRefundConflict, openRefundConflict } from './revalidate';
 import { approveFourEyes } from '../approval/four-eyes';
+import { changedLimits, saveAuditedPolicy } from '../approval/policy-change';
 import { paymentVerdict } from '@shared/payment-verdict';
 import { syncedRefundedCents } from './synced-refunds';
 import { refundView } from './store';
@@ -208,15 +209,7 @@ export function createRefundService(o: RefundServiceOptions) {
 
     setPolicy(patch: { reasonCodes?: string[] | undefined; secondApproverAboveCents?: number | undefined; adminAboveCents?: number | undefined }, ctx: CallContext): RefundPolicy {
       const current = policy();
-      const next: RefundPolicy = {
-        reasonCodes: patch.reasonCodes ?? current.reasonCodes,
-        secondApproverAboveCents: cents(patch.secondApproverAboveCents ?? current.secondApproverAboveCents),
-        adminAboveCents: cents(patch.adminAboveCents ?? current.adminAboveCents),
-      };
-      if (next.adminAboveCents < next.secondApproverAboveCents) throw new ApiFailure('invalid_args', 'The admin limit cannot be below the second-supervisor limit.');
-      saveRefundPolicy(db, next, o.auth.actorFor(ctx));
-      appendAudit(db, { actor: o.auth.actorFor(ctx), action: 'refunds.policy', objectType: 'settings', objectId: 'refunds', before: current, after: next });
-      return next;
+      return saveAuditedPolicy(db, 'refunds', { before: current, after: changedLimits(current, patch), by: o.auth.actorFor(ctx), save: saveRefundPolicy });
     },
   };
 }
