@@ -160,6 +160,17 @@ describe('remote-write runner', () => {
     expect(w.rows[0]!.state).toBe('posted');
   });
 
+  // Found by the property above (seed 2047768114): a send whose connection dropped
+  // after the remote committed reads as transient; when it was the last allowed
+  // attempt the row went dead although the remote held it.
+  it('looks the row up before dead-lettering it, so a last send that arrived is recorded as posted', async () => {
+    const replies: Reply[] = ['lost-after-commit', 'transient', 'transient'];
+    const w = world({ rows: 4, replies: (i) => replies[i % replies.length]!, maxAttempts: 5 });
+    await w.runAll();
+    expect(sendsAreLookedUpBetween(w.log)).toBe(true);
+    for (const r of w.rows) if (w.remote.has(r.ref)) expect(r.state).toBe('posted');
+  });
+
   it('dead-letters a row after max attempts of transient failures, waiting at least Retry-After between them', async () => {
     const w = world({ rows: 1, replies: () => 'transient', maxAttempts: 3 });
     const start = w.clock.now();

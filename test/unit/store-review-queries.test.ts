@@ -26,7 +26,7 @@ import {
 import { decidedAllocations, getOutcome, saveOutcomes, undecidedMatchSignatures } from '../../electron/core/store/queries/matches';
 import { markConflictResolved, openConflictId, openConflicts, replaceOpenConflict } from '../../electron/core/store/queries/posting-conflicts';
 import { conflictedReceipt, deleteUnsentReceipt, discardReceipt, outboxStateOf, receiptFor, receiptRowsOf, requeueReceipt } from '../../electron/core/store/queries/posting-state';
-import { refundedThroughTieoutCents, tieoutRefundTransactionIds, voidedThroughTieout } from '../../electron/core/store/queries/refunded-through-tieout';
+import { executedRefundIds as tieoutRefundTransactionIds, refundedThroughTieoutCents, voidedThroughTieout } from '../../electron/core/store/queries/refund-requests';
 import { endOpenSession, endOpenSessionsOf, endSession, insertSession, sessionByTokenHash, touchSession } from '../../electron/core/store/queries/sessions';
 import { clearSignInFailures, saveSignInFailures, signInFailures } from '../../electron/core/store/queries/sign-in-failures';
 import {

@@ -8,7 +8,8 @@ import { systemClock, type Clock } from '../clock';
 import { hasRole } from '../auth/permissions';
 import { allocate, DecisionError } from '../offline/decisions';
 import { reversalReference, type ErpConnector, type ReceiptWriteOff } from '../erp/connector';
-import { approvalRefusal } from '../refunds/rules';
+import { approveFourEyes } from '../approval/four-eyes';
+import { changedLimits, saveAuditedPolicy } from '../approval/policy-change';
 import type { Db } from '../store/db';
 import { getTransaction } from '../store/queries/transactions';
 import { getOutcome } from '../store/queries/matches';
@@ -240,35 +241,30 @@ export function createControlService(o: ControlServiceOptions) {
     async approve(args: { controlId: number; password: string }, ctx: CallContext): Promise<ControlView> {
       const before = getRow(args.controlId);
       if (before.kind === 'reversal') throw new ApiFailure('conflict', 'Reversals are approved when the supervisor reverses the receipt.');
-      const user = o.auth.requireUser(ctx);
-      const caseOf = (row: ControlRow) => ({
-        state: row.state,
-        amountCents: cents(row.amount_cents),
-        currency: row.currency,
-        requestedBy: row.requested_by,
-        requesterRole: row.requester_role,
-        approvers: approvers(row.id).map((a) => a.approver),
+      await approveFourEyes({
+        db,
+        auth: o.auth,
+        ctx,
+        password: args.password,
+        before,
+        load: getRow,
+        approvers: (id) => approvers(id).map((a) => a.approver),
+        policy,
+        noun: NOUNS[before.kind],
+        now,
+        record: (r, by, at) => {
+          recordControlApproval(db, r.id, by.userName, by.role, at);
+          appendAudit(db, {
+            actor: by.userName,
+            action: `control.${r.kind}.approved`,
+            objectType: 'transaction',
+            objectId: String(r.transaction_id),
+            after: { controlId: r.id, amountCents: r.amount_cents, requestedBy: r.requested_by, approverRole: by.role, passwordConfirmed: true },
+            at,
+          });
+        },
       });
-      // Refuse before asking for the password when the answer cannot be yes.
-      const early = approvalRefusal(user, caseOf(before), policy(), NOUNS[before.kind]);
-      if (early) throw new ApiFailure('forbidden', early);
-      const approver = await o.auth.confirmPassword(ctx, args.password);
-      const at = now();
-      const row = db.transaction(() => {
-        const r = getRow(args.controlId);
-        const refusal = approvalRefusal(approver, caseOf(r), policy(), NOUNS[r.kind]);
-        if (refusal) throw new ApiFailure('forbidden', refusal);
-        recordControlApproval(db, r.id, approver.userName, approver.role, at);
-        appendAudit(db, {
-          actor: approver.userName,
-          action: `control.${r.kind}.approved`,
-          objectType: 'transaction',
-          objectId: String(r.transaction_id),
-          after: { controlId: r.id, amountCents: r.amount_cents, requestedBy: r.requested_by, approverRole: approver.role, passwordConfirmed: true },
-          at,
-        });
-        return getRow(r.id);
-      })();
+      const row = getRow(args.controlId);
       carryOut(row);
       return view(getRow(row.id));
     },
@@ -355,17 +351,12 @@ export function createControlService(o: ControlServiceOptions) {
 
     setPolicy(patch: Partial<{ reasonCodes: string[]; approvalAboveCents: number; toleranceCents: number; secondApproverAboveCents: number; adminAboveCents: number }>, ctx: CallContext): ControlPolicy {
       const current = policy();
-      const next: ControlPolicy = {
-        reasonCodes: patch.reasonCodes ?? current.reasonCodes,
+      const own = {
         approvalAboveCents: cents(patch.approvalAboveCents ?? current.approvalAboveCents),
         toleranceCents: cents(patch.toleranceCents ?? current.toleranceCents),
-        secondApproverAboveCents: cents(patch.secondApproverAboveCents ?? current.secondApproverAboveCents),
-        adminAboveCents: cents(patch.adminAboveCents ?? current.adminAboveCents),
       };
-      if (next.adminAboveCents < next.secondApproverAboveCents) throw new ApiFailure('invalid_args', 'The admin limit cannot be below the second-supervisor limit.');
-      saveControlPolicy(db, next, o.auth.actorFor(ctx));
-      appendAudit(db, { actor: o.auth.actorFor(ctx), action: 'controls.policy', objectType: 'settings', objectId: 'controls', before: current, after: next });
-      return next;
+      const next: ControlPolicy = { ...changedLimits(current, patch), ...own };
+      return saveAuditedPolicy(db, 'controls', { before: current, after: next, by: o.auth.actorFor(ctx), save: saveControlPolicy });
     },
   };
 }

@@ -1,37 +1,24 @@
 import type { ControlPolicy } from '@shared/api/controls';
 import { cents, formatMoney, type Cents, type CurrencyCode } from '@shared/money';
 import type { Role } from '@shared/api/auth';
-import type { ReadDb, WriteDb } from '../store/db';
-import { systemClock, type Clock } from '../clock';
-import { StoredDataError } from '../store/json-column';
-import { readPolicy, writePolicy } from '../store/queries/policies';
+import { storedPolicy } from '../store/queries/policies';
 import { approvalNeed } from '../refunds/rules';
 
 // Limits for write-offs and tolerance overrides, stored as one JSON value
 // (table policies, name 'controls'). The defaults are ours (no ERP sets them):
 // documented in docs/users-and-refunds.md and changed by an admin.
 
-export const DEFAULT_CONTROL_POLICY: ControlPolicy = {
+const stored = storedPolicy<'controls', ControlPolicy>('controls', {
   reasonCodes: ['Small balance', 'Customer dispute', 'Pricing error', 'Freight / fees', 'Bad debt', 'Other'],
   approvalAboveCents: cents(2_500),
   toleranceCents: cents(100),
   secondApproverAboveCents: cents(50_000),
   adminAboveCents: cents(500_000),
-};
+});
 
-export function loadControlPolicy(db: ReadDb): ControlPolicy {
-  try {
-    return { ...DEFAULT_CONTROL_POLICY, ...readPolicy(db, 'controls') };
-  } catch (e) {
-    // A damaged policy falls back to the defaults rather than blocking every approval.
-    if (e instanceof StoredDataError) return DEFAULT_CONTROL_POLICY;
-    throw e;
-  }
-}
-
-export function saveControlPolicy(db: WriteDb, policy: ControlPolicy, by: string | null = null, clock: Clock = systemClock): void {
-  writePolicy(db, 'controls', policy, clock.iso(), by);
-}
+export const DEFAULT_CONTROL_POLICY: ControlPolicy = stored.defaults;
+export const loadControlPolicy = stored.load;
+export const saveControlPolicy = stored.save;
 
 /** Whether a write-off or override of this amount waits for a supervisor. */
 export function needsSupervisor(amountCents: Cents, policy: ControlPolicy): boolean {

@@ -1,11 +1,12 @@
 import { appendAudit } from '../audit/audit-log';
-import { systemClock, type Clock } from '../clock';
+import { systemClock } from '../clock';
 import type { ErpConnector } from '../erp/connector';
 import { sendExactlyOnce } from '../remote-writes/exactly-once';
 import { classifyErpFailure } from '../remote-writes/failure';
-import { mayHaveBeenSent, UNFINISHED_STATES } from '../remote-writes/states';
+import type { RunnerPolicy } from '../remote-writes/runner';
+import { mayHaveBeenSent, type ReversalState } from '../remote-writes/states';
 import type { Db } from '../store/db';
-import { claimReversal, markReversalPosted, markReversalSending, parkReversal, unfinishedReversalIds, type ReversalRow } from '../store/queries/reversal-sends';
+import { claimReversal, markReversalPosted, markReversalSending, parkReversal, unfinishedReversalIds, type ReceiptReversalRow } from '../store/queries/receipt-reversals';
 
 // Posts receipt reversals exactly once through the runner's step
 // (electron/core/remote-writes/exactly-once.ts): a lease so two runs cannot
@@ -13,17 +14,12 @@ import { claimReversal, markReversalPosted, markReversalSending, parkReversal, u
 // by the reversal reference before any row that may have been sent is sent again.
 // Unlike the outbox, a reversal is run on demand (and at start), not drained.
 
-export type { ReversalRow };
-
-export const UNFINISHED_REVERSAL_STATES = UNFINISHED_STATES;
-
-export type ReversalExecutorOptions = Readonly<{
-  db: Db;
-  connector: () => Promise<ErpConnector>;
-  owner: string;
-  leaseMs?: number;
-  clock?: Clock;
-}>;
+export type ReversalExecutorOptions = Pick<RunnerPolicy, 'leaseMs' | 'clock'> &
+  Readonly<{
+    db: Db;
+    connector: () => Promise<ErpConnector>;
+    owner: string;
+  }>;
 
 export type ReversalExecutor = ReturnType<typeof createReversalExecutor>;
 
@@ -31,7 +27,7 @@ export function createReversalExecutor(o: ReversalExecutorOptions) {
   const { db } = o;
   const clock = o.clock ?? systemClock;
 
-  const finish = (row: ReversalRow, executor: string, documentId: string, how: string): void => {
+  const finish = (row: ReceiptReversalRow, executor: string, documentId: string, how: string): void => {
     const at = clock.iso();
     db.transaction(() => {
       const { requestedBy, approvedBy } = markReversalPosted(db, row, documentId, executor, at);
@@ -46,7 +42,7 @@ export function createReversalExecutor(o: ReversalExecutorOptions) {
     })();
   };
 
-  const park = (row: ReversalRow, state: 'retry_wait' | 'unknown_outcome' | 'dead', message: string, executor: string): void => {
+  const park = (row: ReceiptReversalRow, state: Extract<ReversalState, 'retry_wait' | 'unknown_outcome' | 'dead'>, message: string, executor: string): void => {
     const at = clock.iso();
     db.transaction(() => {
       parkReversal(db, row, state, message, at);

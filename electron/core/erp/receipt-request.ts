@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { centsToDecimalString, type Cents } from '@shared/money';
+import { cents, centsToDecimalString, type Cents } from '@shared/money';
 import { EARLY_PAYMENT_DISCOUNT, type ReceiptRequest } from './connector';
 import { ErpError } from './errors';
 
@@ -17,19 +17,60 @@ export function isDiscount(w: Readonly<{ reasonCode: string }>): boolean {
   return w.reasonCode === EARLY_PAYMENT_DISCOUNT;
 }
 
-const wholeCents = z.number().refine(Number.isSafeInteger, 'must be a whole number of cents');
+const wholeCents = z
+  .number()
+  .refine(Number.isSafeInteger, 'must be a whole number of cents')
+  .transform((n) => cents(n));
 
-/** The shape of a ReceiptRequest: integer minor units, ISO date, named invoices. */
-export const receiptRequestSchema = z.object({
-  reference: z.string().refine((s) => s.trim() !== '', 'the PayTrace reference is empty'),
-  customerId: z.string().refine((s) => s.trim() !== '', 'the receipt has no customer'),
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'the receipt date is not YYYY-MM-DD'),
-  amountCents: wholeCents.refine((n) => n > 0, 'the amount must be positive'),
+export const receiptAllocationSchema = z.looseObject({ invoiceNo: z.string(), amountCents: wholeCents });
+export const receiptWriteOffSchema = z.looseObject({ invoiceNo: z.string(), amountCents: wholeCents, reasonCode: z.string() });
+
+/**
+ * The one schema of a ReceiptRequest: what a connector checks before it writes
+ * one and what the store reads back from an outbox payload. Loose objects: a
+ * field it does not name survives a read and save, so a queued payload reaches
+ * the ERP as it was queued. The business rules (a customer, a positive amount,
+ * ...) are cashApplication's: the store reads a stored receipt whatever it says.
+ */
+export const receiptRequestSchema = z.looseObject({
+  reference: z.string(),
+  customerId: z.string(),
+  date: z.string(),
+  amountCents: wholeCents,
   currency: z.string(),
-  allocations: z.array(z.object({ invoiceNo: z.string().refine((s) => s.trim() !== '', 'an allocation names no invoice'), amountCents: wholeCents })),
-  unappliedCents: wholeCents.refine((n) => n >= 0, 'the unapplied part cannot be negative').optional(),
-  writeOffs: z.array(z.object({ invoiceNo: z.string(), amountCents: wholeCents, reasonCode: z.string() })).optional(),
+  paymentMethod: z.enum(['card', 'ach']),
+  cardBrand: z.string().optional(),
+  bankCode: z.string().optional(),
+  depositNo: z.string().optional(),
+  allocations: z.array(receiptAllocationSchema),
+  unappliedCents: wholeCents.optional(),
+  memo: z.string().optional(),
+  paymentTypeCode: z.string().optional(),
+  glAccount: z.string().optional(),
+  discountGlAccount: z.string().optional(),
+  mappingVersion: z.number().optional(),
+  writeOffs: z.array(receiptWriteOffSchema).optional(),
 });
+
+const described: z.infer<typeof receiptRequestSchema> extends ReceiptRequest ? true : false = true;
+void described;
+
+/** The first thing wrong with the request as a whole (shape, then the rules every ERP shares), in plain words. */
+function requestProblem(r: ReceiptRequest): string | null {
+  const shape = receiptRequestSchema.safeParse(r);
+  if (!shape.success) {
+    const issue = shape.error.issues[0]!;
+    return issue.code === 'custom' ? issue.message : `${issue.path.join('.')}: ${issue.message}`;
+  }
+  const q = shape.data;
+  if (q.reference.trim() === '') return 'the PayTrace reference is empty';
+  if (q.customerId.trim() === '') return 'the receipt has no customer';
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(q.date)) return 'the receipt date is not YYYY-MM-DD';
+  if (q.amountCents <= 0) return 'the amount must be positive';
+  if (q.allocations.some((a) => a.invoiceNo.trim() === '')) return 'an allocation names no invoice';
+  if ((q.unappliedCents ?? 0) < 0) return 'the unapplied part cannot be negative';
+  return null;
+}
 
 export type CashLine = Readonly<{
   invoiceNo: string;
@@ -65,11 +106,8 @@ export type ReceiptRules = Readonly<{
 
 /** The receipt's lines, or the first problem in plain words (no ERP prefix). */
 export function cashApplication(r: ReceiptRequest, rules: ReceiptRules): CashApplication | { problem: string } {
-  const shape = receiptRequestSchema.safeParse(r);
-  if (!shape.success) {
-    const issue = shape.error.issues[0]!;
-    return { problem: issue.code === 'custom' ? issue.message : `${issue.path.join('.')}: ${issue.message}` };
-  }
+  const problem = requestProblem(r);
+  if (problem !== null) return { problem };
   const unapplied = r.unappliedCents ?? 0;
   const seen = new Set<string>();
   const lines: Array<{ invoiceNo: string; amountCents: number; discountCents: number; writeOffCents: number; writeOffReason: string }> = [];

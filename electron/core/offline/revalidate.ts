@@ -13,7 +13,8 @@ import type { OutboxRow, Preflight } from '../posting/outbox-worker';
 import type { Db } from '../store/db';
 import { setInvoiceStates } from '../store/queries/ledger';
 import { replaceOpenConflict } from '../store/queries/posting-conflicts';
-import { outboxStateOf, parseReceiptPayload } from '../store/queries/posting-state';
+import { parseReceiptPayload } from '../store/queries/outbox-payloads';
+import { outboxStateOf } from '../store/queries/posting-state';
 import { UNFINISHED_STATES } from '../remote-writes/states';
 import { knownRefundedCents, thenSide, wasVoidedThroughTieout, type RefundRow } from './snapshot';
 

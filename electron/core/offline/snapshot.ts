@@ -8,7 +8,7 @@ import { decisionSnapshot, saveDecisionSnapshot } from '../store/queries/decisio
 import { customerExists, ledgerInvoice } from '../store/queries/ledger';
 import { decidedAt } from '../store/queries/match-review';
 import { receiptFor } from '../store/queries/posting-state';
-import { refundedThroughTieoutCents, tieoutRefundTransactionIds, voidedThroughTieout } from '../store/queries/refunded-through-tieout';
+import { executedRefundIds, refundedThroughTieoutCents, voidedThroughTieout } from '../store/queries/refund-requests';
 import { getValue } from '../store/queries/settings';
 import { paymentSummary, saleRefundKeys, storedRefundRows, type RefundRow } from '../store/queries/transactions';
 
@@ -26,7 +26,7 @@ export type { RefundRow };
  */
 export function knownRefundedCents(db: ReadDb, transactionId: number, refundRows?: readonly RefundRow[]): Cents {
   let total = refundedThroughTieoutCents(db, transactionId);
-  const ours = tieoutRefundTransactionIds(db);
+  const ours = executedRefundIds(db);
   const sale = saleRefundKeys(db, transactionId);
   if (!sale || sale.invoiceId === '') return cents(total);
   const rows = refundRows ?? storedRefundRows(db);

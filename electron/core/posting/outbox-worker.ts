@@ -1,11 +1,10 @@
 import { appendAudit } from '../audit/audit-log';
-import type { Clock } from '../clock';
+import { systemClock } from '../clock';
 import { EARLY_PAYMENT_DISCOUNT, postsDiscounts, type ErpCapabilities, type ErpConnector, type ReceiptRequest } from '../erp/connector';
 import { silentLogger, type Logger } from '../log/logger';
-import type { BackoffPolicy } from '../remote-writes/backoff';
 import type { Stop } from '../remote-writes/exactly-once';
 import { ownerHasEnded } from '../remote-writes/lease';
-import { RemoteWriteRunner, type DrainResult, type RunnerKind, type RunnerQueue } from '../remote-writes/runner';
+import { RemoteWriteRunner, type DrainResult, type RunnerKind, type RunnerPolicy, type RunnerQueue } from '../remote-writes/runner';
 import { mayHaveBeenSent } from '../remote-writes/states';
 import type { Db } from '../store/db';
 import { applyPaymentLocally } from '../store/queries/ledger';
@@ -29,25 +28,15 @@ export type { DrainResult };
  */
 export type Preflight = (row: OutboxRow, connector: ErpConnector) => Promise<{ ok: true } | { ok: false; reason: string }>;
 
-export type OutboxWorkerOptions = Readonly<{
-  preflight?: Preflight;
-  db: Db;
-  connector: () => Promise<ErpConnector>;
-  owner: string;
-  leaseMs?: number;
-  maxAttempts?: number;
-  backoff?: BackoffPolicy;
-  /** Consecutive transient failures that open the circuit breaker. */
-  breakerThreshold?: number;
-  breakerPauseMs?: number;
-  /** Postings in flight at once for this connection. */
-  concurrency?: number;
-  clock?: Clock;
-  random?: () => number;
-  logger?: Logger;
-  actor?: string;
-  onChange?: (transactionIds: number[]) => void;
-}>;
+export type OutboxWorkerOptions = RunnerPolicy &
+  Readonly<{
+    preflight?: Preflight;
+    db: Db;
+    connector: () => Promise<ErpConnector>;
+    owner: string;
+    actor?: string;
+    onChange?: (transactionIds: number[]) => void;
+  }>;
 
 export class OutboxWorker {
   private readonly runner: RemoteWriteRunner<OutboxRow, ErpConnector>;
@@ -74,13 +63,13 @@ export class OutboxWorker {
     const receipts = this.receiptKind();
     const creditMemos = this.creditMemoKind();
     this.runner = new RemoteWriteRunner<OutboxRow, ErpConnector>({
+      ...o,
       queue,
       kindOf: (row) => (row.kind === 'credit_memo' ? creditMemos : receipts),
       connection: o.connector,
       owner: o.owner,
       logger,
       onRescheduled: (row) => o.onChange?.([row.transaction_id]),
-      ...pick(o, ['leaseMs', 'maxAttempts', 'backoff', 'breakerThreshold', 'breakerPauseMs', 'concurrency', 'clock', 'random']),
     });
   }
 
@@ -165,7 +154,7 @@ export class OutboxWorker {
   }
 
   private now(): string {
-    return (this.o.clock?.iso ?? (() => new Date().toISOString()))();
+    return (this.o.clock ?? systemClock).iso();
   }
 
   private posted(row: OutboxRow, documentId: string, how: string): void {
@@ -213,12 +202,6 @@ export class OutboxWorker {
   private get logger(): Logger {
     return this.o.logger ?? silentLogger;
   }
-}
-
-function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {};
-  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
-  return out;
 }
 
 /** What a receipt asks of the ERP that this connection does not post (discounts, write-offs, credits), in the clerk's words; null when nothing. */

@@ -3,12 +3,11 @@ import type { MatchOutcome, PayTraceTransaction, RefundTask, RowStatus } from '@
 import { cents, type Cents, type CurrencyCode } from '@shared/money';
 import { merchantDate } from '@shared/paytrace-time';
 import { appendAudit } from '../audit/audit-log';
-import { z } from 'zod';
 import type { CreditMemoRequest, ErpCapabilities } from '../erp/connector';
-import { parseJsonColumn } from '../store/json-column';
 import type { Db } from '../store/db';
 import { creditMemoOutbox, insertCreditMemoOutbox, receiptOutboxFor, refundRequestByPayTraceId } from '../store/queries/credit-memos';
 import { getOutcome, gridRows } from '../store/queries/matches';
+import { parseReceiptPayload } from '../store/queries/outbox-payloads';
 import { getRefundLink } from '../store/queries/refund-links';
 import { getTransaction } from '../store/queries/transactions';
 
@@ -35,9 +34,6 @@ export type QueueCreditMemoInput = Readonly<{
 
 export type QueuedCreditMemo = Readonly<{ key: string; inserted: boolean; memo: CreditMemoRequest }>;
 
-/** The two things a memo takes from the posted receipt; the rest of the payload is the receipt's business. */
-const postedReceiptSchema = z.object({ customerId: z.string(), allocations: z.array(z.object({ invoiceNo: z.string() })) });
-
 export const creditMemoKey = (reference: string): string => `credit_memo:${reference}`;
 
 /**
@@ -48,7 +44,8 @@ export const creditMemoKey = (reference: string): string => `credit_memo:${refer
 export function queueCreditMemo(db: Db, input: QueueCreditMemoInput): QueuedCreditMemo | null {
   const receipt = receiptOutboxFor(db, input.saleTransactionId);
   if (!receipt || receipt.state === 'discarded' || receipt.state === 'dead') return null;
-  const posted = parseJsonColumn(postedReceiptSchema, receipt.payload_json, 'outbox.payload_json (receipt)');
+  // The memo takes the customer and first invoice of the receipt as posted.
+  const posted = parseReceiptPayload(receipt.payload_json);
   const memo: CreditMemoRequest = {
     reference: input.reference,
     originalReference: String(input.saleTransactionId),

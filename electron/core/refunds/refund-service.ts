@@ -10,7 +10,8 @@ import { getTransaction } from '../store/queries/transactions';
 import type { RefundExecutor } from './executor';
 import { loadRefundPolicy, saveRefundPolicy } from './policy';
 import { clearRefundConflict, openRefundConflict } from './revalidate';
-import { approvalRefusal } from './rules';
+import { approveFourEyes } from '../approval/four-eyes';
+import { changedLimits, saveAuditedPolicy } from '../approval/policy-change';
 import { paymentVerdict } from '@shared/payment-verdict';
 import { syncedRefundedCents } from './synced-refunds';
 import { refundView } from './store';
@@ -120,26 +121,28 @@ export function createRefundService(o: RefundServiceOptions) {
 
     async approve(args: { refundId: number; password: string }, ctx: CallContext): Promise<RefundView> {
       const before = mustGet(args.refundId);
-      const user = o.auth.requireUser(ctx);
-      // Refuse before asking for the password when the answer cannot be yes.
-      const early = approvalRefusal(user, caseOf(before), policy());
-      if (early) throw new ApiFailure('forbidden', early);
-      const approver = await o.auth.confirmPassword(ctx, args.password);
-      const at = now();
-      db.transaction(() => {
-        const row = mustGet(args.refundId);
-        const refusal = approvalRefusal(approver, caseOf(row), policy());
-        if (refusal) throw new ApiFailure('forbidden', refusal);
-        recordRefundApproval(db, row.id, approver.userName, approver.role, at);
-        appendAudit(db, {
-          actor: approver.userName,
-          action: 'refund.approved',
-          objectType: 'refund',
-          objectId: String(row.id),
-          after: { transactionId: row.transaction_id, amountCents: row.amount_cents, requestedBy: row.requested_by, approverRole: approver.role, passwordConfirmed: true },
-          at,
-        });
-      })();
+      const approver = await approveFourEyes({
+        db,
+        auth: o.auth,
+        ctx,
+        password: args.password,
+        before,
+        load: mustGet,
+        approvers: (id) => approversOf(db, id).map((a) => a.approver),
+        policy,
+        now,
+        record: (row, by, at) => {
+          recordRefundApproval(db, row.id, by.userName, by.role, at);
+          appendAudit(db, {
+            actor: by.userName,
+            action: 'refund.approved',
+            objectType: 'refund',
+            objectId: String(row.id),
+            after: { transactionId: row.transaction_id, amountCents: row.amount_cents, requestedBy: row.requested_by, approverRole: by.role, passwordConfirmed: true },
+            at,
+          });
+        },
+      });
       changed(before.transaction_id);
       await o.executor.execute(args.refundId, approver.userName);
       return view(mustGet(args.refundId));
@@ -206,26 +209,7 @@ export function createRefundService(o: RefundServiceOptions) {
 
     setPolicy(patch: { reasonCodes?: string[] | undefined; secondApproverAboveCents?: number | undefined; adminAboveCents?: number | undefined }, ctx: CallContext): RefundPolicy {
       const current = policy();
-      const next: RefundPolicy = {
-        reasonCodes: patch.reasonCodes ?? current.reasonCodes,
-        secondApproverAboveCents: cents(patch.secondApproverAboveCents ?? current.secondApproverAboveCents),
-        adminAboveCents: cents(patch.adminAboveCents ?? current.adminAboveCents),
-      };
-      if (next.adminAboveCents < next.secondApproverAboveCents) throw new ApiFailure('invalid_args', 'The admin limit cannot be below the second-supervisor limit.');
-      saveRefundPolicy(db, next, o.auth.actorFor(ctx));
-      appendAudit(db, { actor: o.auth.actorFor(ctx), action: 'refunds.policy', objectType: 'settings', objectId: 'refunds', before: current, after: next });
-      return next;
+      return saveAuditedPolicy(db, 'refunds', { before: current, after: changedLimits(current, patch), by: o.auth.actorFor(ctx), save: saveRefundPolicy });
     },
   };
-
-  function caseOf(row: RefundRow) {
-    return {
-      state: row.state,
-      amountCents: cents(row.amount_cents),
-      currency: row.currency,
-      requestedBy: row.requested_by,
-      requesterRole: row.requester_role,
-      approvers: approversOf(db, row.id).map((a) => a.approver),
-    };
-  }
 }

@@ -43,11 +43,8 @@ export type RunnerKind<Row extends QueuedRow, Conn> = Readonly<{
   stopped(row: Row, stop: Stop): void;
 }>;
 
-export type RunnerOptions<Row extends QueuedRow, Conn> = Readonly<{
-  queue: RunnerQueue<Row>;
-  kindOf(row: Row): RunnerKind<Row, Conn>;
-  connection: () => Promise<Conn>;
-  owner: string;
+/** How a runner paces and protects its sends; every queue's worker takes these as they are. */
+export type RunnerPolicy = Readonly<{
   leaseMs?: number;
   maxAttempts?: number;
   backoff?: BackoffPolicy;
@@ -59,9 +56,17 @@ export type RunnerOptions<Row extends QueuedRow, Conn> = Readonly<{
   clock?: Clock;
   random?: () => number;
   logger?: Logger;
-  /** A row was rescheduled (done and stopped rows are the kind's to report). */
-  onRescheduled?: (row: Row) => void;
 }>;
+
+export type RunnerOptions<Row extends QueuedRow, Conn> = RunnerPolicy &
+  Readonly<{
+    queue: RunnerQueue<Row>;
+    kindOf(row: Row): RunnerKind<Row, Conn>;
+    connection: () => Promise<Conn>;
+    owner: string;
+    /** A row was rescheduled (done and stopped rows are the kind's to report). */
+    onRescheduled?: (row: Row) => void;
+  }>;
 
 export type Outcome = 'posted' | 'retrying' | 'dead' | 'unknown';
 export type DrainResult = Readonly<Record<Outcome, number>>;
@@ -161,7 +166,7 @@ export class RemoteWriteRunner<Row extends QueuedRow, Conn> {
       case 'stopped':
         return this.stopped(kind, row, step.stop);
       case 'failed':
-        return this.failed(kind, row, step.error);
+        return this.failed(kind, row, step.error, write);
     }
   }
 
@@ -170,7 +175,7 @@ export class RemoteWriteRunner<Row extends QueuedRow, Conn> {
     return 'dead';
   }
 
-  private failed(kind: RunnerKind<Row, Conn>, row: Row, error: unknown): Outcome {
+  private async failed(kind: RunnerKind<Row, Conn>, row: Row, error: unknown, write: KindWrite<RemoteDocument>): Promise<Outcome> {
     const f = classifyErpFailure(error);
     switch (f.kind) {
       case 'duplicate':
@@ -182,7 +187,16 @@ export class RemoteWriteRunner<Row extends QueuedRow, Conn> {
         return 'unknown';
       case 'transient':
         this.breaker.failure((n) => `Posting paused: the ERP failed ${n} times in a row (${f.short}). Retrying automatically.`);
-        if (row.attempts >= (this.o.maxAttempts ?? 8)) return this.stopped(kind, row, { state: 'dead', message: `Gave up after ${row.attempts} attempts: ${f.message}` });
+        if (row.attempts >= (this.o.maxAttempts ?? 8)) {
+          // The last send may have arrived all the same (a dropped connection reads as transient):
+          // look once before the dead letter, so a write the remote holds is recorded as posted.
+          const found = await write.lookup().catch(() => null);
+          if (found) {
+            kind.done(row, found.erpDocumentId, 'found by look-up before giving up');
+            return 'posted';
+          }
+          return this.stopped(kind, row, { state: 'dead', message: `Gave up after ${row.attempts} attempts: ${f.message}` });
+        }
         this.reschedule(row, 'retry_wait', f.message, backoffDelay(row.attempts + 1, this.o.backoff ?? DEFAULT_BACKOFF, this.o.random ?? Math.random, f.retryAfterSeconds));
         return 'retrying';
       case 'permanent':

@@ -48,6 +48,9 @@ export type SyncServiceOptions = Readonly<{
 const LAST_WINDOW_END = 'paytrace.last_window_end';
 const LAST_SUCCESS = 'sync.last_success_at';
 
+type RemoteSystem = 'paytrace' | 'erp';
+const SYSTEM_NAMES: Record<RemoteSystem, string> = { paytrace: 'PayTrace', erp: 'ERP' };
+
 const unknownRemote: RemoteState = { reachability: 'unknown', message: null, asOf: null };
 
 /** Store writes of a large sync go in chunks of this many rows, each its own transaction, yielding to the event loop in between. */
@@ -128,6 +131,20 @@ export class SyncService {
     }, delayMs);
   }
 
+  /** The system answered: its data is as of the start of this run. */
+  private reached(system: RemoteSystem, startedAt: string): void {
+    setValue(this.o.db, `${system}.as_of`, startedAt);
+    this.update({ [system]: { reachability: 'online', message: null, asOf: startedAt } });
+  }
+
+  /** The system failed: says why (returned for the run's errors); its data stays as of the last run that reached it. */
+  private unreachable(system: RemoteSystem, e: unknown): string {
+    const p = classifyRemoteError(SYSTEM_NAMES[system], e);
+    this.logger.warn(p.message);
+    this.update({ [system]: { reachability: p.reachability, message: p.message, asOf: getValue(this.o.db, `${system}.as_of`) } });
+    return p.message;
+  }
+
   private update(patch: Partial<SyncStatus>): void {
     this.state = { ...this.state, ...patch, intervalMinutes: this.o.settings().sync.intervalMinutes };
     this.o.onStatus?.(this.state);
@@ -161,13 +178,9 @@ export class SyncService {
         errors.push(`${malformed.length} PayTrace row(s) could not be read and were kept aside for review`);
       }
       setValue(db, LAST_WINDOW_END, today.toISO()!);
-      setValue(db, 'paytrace.as_of', startedAt);
-      this.update({ paytrace: { reachability: 'online', message: null, asOf: startedAt } });
+      this.reached('paytrace', startedAt);
     } catch (e) {
-      const p = classifyRemoteError('PayTrace', e);
-      this.logger.warn(p.message);
-      errors.push(p.message);
-      this.update({ paytrace: { reachability: p.reachability, message: p.message, asOf: getValue(db, 'paytrace.as_of') } });
+      errors.push(this.unreachable('paytrace', e));
     }
 
     // 2. ERP customers and open invoices
@@ -185,13 +198,9 @@ export class SyncService {
       await inChunks(customers, (chunk) => upsertCustomers(db, chunk, stamp));
       await inChunks(invoices, (chunk) => upsertOpenInvoices(db, chunk, stamp));
       closeInvoicesNotSeenSince(db, stamp);
-      setValue(db, 'erp.as_of', startedAt);
-      this.update({ erp: { reachability: 'online', message: null, asOf: startedAt } });
+      this.reached('erp', startedAt);
     } catch (e) {
-      const p = classifyRemoteError('ERP', e);
-      this.logger.warn(p.message);
-      errors.push(p.message);
-      this.update({ erp: { reachability: p.reachability, message: p.message, asOf: getValue(db, 'erp.as_of') } });
+      errors.push(this.unreachable('erp', e));
     }
 
     // 3. Re-match every undecided transaction against what we know locally.

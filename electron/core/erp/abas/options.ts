@@ -1,5 +1,6 @@
 import { ErpError } from '../errors';
-import type { ErpOptionField, ErpOptionValue } from '../kind-module';
+import type { ErpOptionField } from '../kind-module';
+import { optionReader, type RawOptions } from '../option-reader';
 
 // abas settings. The REST mechanics (obj/data/{db}:{group}, criteria,
 // headFields, limit, the editor flow, customers 0:1 with nummer/such/name)
@@ -92,19 +93,9 @@ export type AbasOptions = Readonly<{
   mt940PollIntervalMs: number;
 }>;
 
-type Raw = Readonly<Record<string, ErpOptionValue>>;
+type Raw = RawOptions;
 
-function str(o: Raw, key: string): string {
-  const field = ABAS_OPTION_FIELDS.find((f) => f.key === key);
-  if (!field) throw new Error(`unknown abas option ${key}`);
-  return String(o[key] ?? field.default).trim();
-}
-
-function positiveInt(o: Raw, key: string): number {
-  const n = Number(str(o, key));
-  if (!Number.isInteger(n) || n <= 0) throw new ErpError('config', `abas setting ${key} must be a positive whole number`);
-  return n;
-}
+const { str, positiveInt } = optionReader(ABAS_OPTION_FIELDS, 'abas');
 
 function dbGroup(o: Raw, key: string): string {
   const v = str(o, key);

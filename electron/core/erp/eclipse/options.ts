@@ -1,5 +1,6 @@
 import { ErpError } from '../errors';
 import type { ErpOptionField, ErpOptionValue } from '../kind-module';
+import { optionReader } from '../option-reader';
 
 // Eclipse settings. Only the session mechanics and the {metadata, results}
 // paging are confirmed (reference §2); every AR path and field below is a
@@ -56,21 +57,7 @@ export type EclipseOptions = Readonly<{
   lockboxPollIntervalMs: number;
 }>;
 
-function pick(options: Readonly<Record<string, ErpOptionValue>>, key: string): ErpOptionValue {
-  const field = ECLIPSE_OPTION_FIELDS.find((f) => f.key === key);
-  if (!field) throw new Error(`unknown Eclipse option ${key}`);
-  return options[key] ?? field.default;
-}
-
-function str(options: Readonly<Record<string, ErpOptionValue>>, key: string): string {
-  return String(pick(options, key)).trim();
-}
-
-function positiveInt(options: Readonly<Record<string, ErpOptionValue>>, key: string): number {
-  const n = Number(pick(options, key));
-  if (!Number.isInteger(n) || n <= 0) throw new ErpError('config', `Eclipse setting ${key} must be a positive whole number`);
-  return n;
-}
+const { str, positiveInt } = optionReader(ECLIPSE_OPTION_FIELDS, 'Eclipse');
 
 function path(options: Readonly<Record<string, ErpOptionValue>>, key: string): string {
   const p = str(options, key);

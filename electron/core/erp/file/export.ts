@@ -135,6 +135,11 @@ function amount(value: string | undefined, file: string, field: string): Cents {
   }
 }
 
+/** What a receipt and a credit memo file both say in their first row; the columns of amount and date differ. */
+function documentHead(reference: string, file: string, first: Readonly<Record<string, string>>, amountColumn: string, dateColumn: string) {
+  return { reference, erpDocumentId: file, customerId: first['customer_id'] ?? '', amountCents: amount(first[amountColumn], file, amountColumn), date: first[dateColumn] ?? '' };
+}
+
 export async function readExportedReceipt(folder: string, reference: string): Promise<ReceiptRecord | null> {
   const doc = await readDocument(folder, receiptBase(reference));
   if (!doc) return null;
@@ -145,25 +150,12 @@ export async function readExportedReceipt(folder: string, reference: string): Pr
   const allocations: ReceiptAllocation[] = doc.rows
     .filter((r) => (r['invoice_no'] ?? '') !== '')
     .map((r) => ({ invoiceNo: r['invoice_no'] ?? '', amountCents: amount(r['applied_amount'], doc.name, 'applied_amount') }));
-  return {
-    reference,
-    erpDocumentId: doc.name,
-    customerId: first['customer_id'] ?? '',
-    amountCents: amount(first['receipt_amount'], doc.name, 'receipt_amount'),
-    date: first['receipt_date'] ?? '',
-    allocations,
-  };
+  return { ...documentHead(reference, doc.name, first, 'receipt_amount', 'receipt_date'), allocations };
 }
 
 export async function readExportedCreditMemo(folder: string, reference: string): Promise<CreditMemoRecord | null> {
   const doc = await readDocument(folder, creditMemoBase(reference));
   const first = doc?.rows[0];
   if (!doc || !first) return null;
-  return {
-    reference,
-    erpDocumentId: doc.name,
-    customerId: first['customer_id'] ?? '',
-    amountCents: amount(first['amount'], doc.name, 'amount'),
-    date: first['memo_date'] ?? '',
-  };
+  return documentHead(reference, doc.name, first, 'amount', 'memo_date');
 }

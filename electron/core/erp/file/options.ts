@@ -1,6 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { ErpError } from '../errors';
-import type { ErpOptionField, ErpOptionValue } from '../kind-module';
+import type { ErpOptionField } from '../kind-module';
+import { optionReader, type RawOptions } from '../option-reader';
 import { parseColumnMapping, type ColumnMapping } from './mapping';
 
 // File connector settings. The connection's base "URL" is the folder; file
@@ -34,19 +35,11 @@ export type FileOptions = Readonly<{
   pageSize: number;
 }>;
 
-type Raw = Readonly<Record<string, ErpOptionValue>>;
+type Raw = RawOptions;
 
-function pick(options: Raw, key: string): string {
-  const field = FILE_OPTION_FIELDS.find((f) => f.key === key);
-  if (!field) throw new Error(`unknown File option ${key}`);
-  return String(options[key] ?? field.default);
-}
-
-function positiveInt(options: Raw, key: string): number {
-  const n = Number(pick(options, key));
-  if (!Number.isInteger(n) || n <= 0) throw new ErpError('config', `File setting ${key} must be a positive whole number`);
-  return n;
-}
+const reader = optionReader(FILE_OPTION_FIELDS, 'File');
+const pick = (options: Raw, key: string): string => String(reader.value(options, key));
+const { positiveInt } = reader;
 
 const under = (folder: string, p: string): string => (isAbsolute(p) ? p : join(folder, p));
 

@@ -1,5 +1,6 @@
 import { ErpError } from '../errors';
-import type { ErpOptionField, ErpOptionValue } from '../kind-module';
+import type { ErpOptionField } from '../kind-module';
+import { optionReader, type RawOptions } from '../option-reader';
 
 // Sage 100 settings. Reading over ODBC and the AR_* table/column names are
 // confirmed (reference §4); everything about Visual Integrator layouts, payment
@@ -52,21 +53,9 @@ export type Sage100Options = Readonly<{
   confirmPollMs: number;
 }>;
 
-type Raw = Readonly<Record<string, ErpOptionValue>>;
+type Raw = RawOptions;
 
-function pick(options: Raw, key: string): ErpOptionValue {
-  const field = SAGE100_OPTION_FIELDS.find((f) => f.key === key);
-  if (!field) throw new Error(`unknown Sage 100 option ${key}`);
-  return options[key] ?? field.default;
-}
-
-const str = (options: Raw, key: string): string => String(pick(options, key)).trim();
-
-function positiveInt(options: Raw, key: string): number {
-  const n = Number(pick(options, key));
-  if (!Number.isInteger(n) || n <= 0) throw new ErpError('config', `Sage 100 setting ${key} must be a positive whole number`);
-  return n;
-}
+const { str, positiveInt } = optionReader(SAGE100_OPTION_FIELDS, 'Sage 100');
 
 // Table and column names end up in SQL text, so they must be plain identifiers.
 function identifier(options: Raw, key: string, allowEmpty: boolean): string {

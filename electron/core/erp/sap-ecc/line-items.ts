@@ -1,7 +1,7 @@
 import { cents, MoneyParseError, parseDecimalToCents, type Cents } from '@shared/money';
 import type { OpenInvoice, PaymentTerms } from '@shared/domain';
 import { termsFromParts } from '../terms';
-import type { ReceiptAllocation } from '../connector';
+import type { ReceiptAllocation, ReceiptRecord } from '../connector';
 import { ErpError } from '../errors';
 import type { InvoiceNumberField, ReferenceField } from './options';
 import { addDays, alphaOut, fromSapDate } from './sap-values';
@@ -143,13 +143,8 @@ export function allocationText(prefix: string, invoiceNo: string, reference: str
 // "Inv <invoice> / <id>" pays an invoice; "Cred <credit memo> / <id>" applies an open credit (a debit line, read back negative).
 const ALLOCATION_TEXT = /^(?:Inv|Cred) (\S+) \/ /;
 
-export type PostedDocument = Readonly<{
-  erpDocumentId: string;
-  customerId: string;
-  amountCents: Cents;
-  date: string;
-  allocations: readonly ReceiptAllocation[];
-}>;
+/** A posted receipt as the line items show it; the caller knows the reference it looked for. */
+export type PostedDocument = Omit<ReceiptRecord, 'reference'>;
 
 /** The documents (of one document type) whose customer lines carry the reference. */
 export function documentsCarrying(items: readonly LineItem[], reference: string, field: ReferenceField, docType: string): PostedDocument[] {

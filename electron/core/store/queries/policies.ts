@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { cents } from '@shared/money';
 import type { ReadDb, WriteDb } from '../db';
-import { parseJsonColumn } from '../json-column';
+import { systemClock, type Clock } from '../../clock';
+import { parseJsonColumn, StoredDataError } from '../json-column';
 
 // The admin-set rules (table policies, migration 8), one JSON row per policy.
 // A stored policy may predate a field: readers merge what is stored over the
@@ -45,4 +46,26 @@ export function writePolicy<N extends PolicyName>(db: WriteDb, name: N, policy: 
     `INSERT INTO policies (name, json, updated_at, updated_by) VALUES (?, ?, ?, ?)
      ON CONFLICT (name) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
   ).run(name, JSON.stringify(policy), at, by);
+}
+
+/**
+ * A policy read over its defaults and saved whole: what every admin-set policy
+ * with defaults in code does. A damaged stored policy falls back to the
+ * defaults rather than blocking the work it limits (approvals, refunds).
+ */
+export function storedPolicy<N extends PolicyName, P extends StoredPolicy<N>>(name: N, defaults: P) {
+  return {
+    defaults,
+    load(db: ReadDb): P {
+      try {
+        return { ...defaults, ...readPolicy(db, name) };
+      } catch (e) {
+        if (e instanceof StoredDataError) return defaults;
+        throw e;
+      }
+    },
+    save(db: WriteDb, policy: P, by: string | null = null, clock: Clock = systemClock): void {
+      writePolicy(db, name, policy, clock.iso(), by);
+    },
+  };
 }

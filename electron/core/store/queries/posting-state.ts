@@ -1,45 +1,11 @@
-import { z } from 'zod';
-import { centsSchema } from '@shared/domain-schemas';
 import type { ReceiptRequest } from '../../erp/connector';
 import type { ReadDb, WriteDb } from '../db';
-import { parseJsonColumn } from '../json-column';
+import { parseReceiptPayload } from './outbox-payloads';
 
 // What the review side (offline snapshots, conflicts, catch-up re-validation)
 // reads and changes of a receipt's outbox row. The outbox's own life (claim,
 // send, retry, dead letters) is store/queries/outbox.ts; these are the few
 // steps a clerk's decision takes on a row that has not been sent.
-
-const receiptAllocationSchema = z.looseObject({ invoiceNo: z.string(), amountCents: centsSchema });
-const writeOffSchema = z.looseObject({ invoiceNo: z.string(), amountCents: centsSchema, reasonCode: z.string() });
-
-/** outbox.payload_json of a receipt row (erp/connector.ts ReceiptRequest). */
-export const receiptPayloadSchema = z.looseObject({
-  reference: z.string(),
-  customerId: z.string(),
-  date: z.string(),
-  amountCents: centsSchema,
-  currency: z.string(),
-  paymentMethod: z.enum(['card', 'ach']),
-  cardBrand: z.string().optional(),
-  bankCode: z.string().optional(),
-  depositNo: z.string().optional(),
-  allocations: z.array(receiptAllocationSchema),
-  unappliedCents: centsSchema.optional(),
-  memo: z.string().optional(),
-  paymentTypeCode: z.string().optional(),
-  glAccount: z.string().optional(),
-  discountGlAccount: z.string().optional(),
-  mappingVersion: z.number().optional(),
-  writeOffs: z.array(writeOffSchema).optional(),
-});
-
-const described: z.infer<typeof receiptPayloadSchema> extends ReceiptRequest ? true : false = true;
-void described;
-
-/** A receipt row's payload read back through its schema. */
-export function parseReceiptPayload(payloadJson: string): ReceiptRequest {
-  return parseJsonColumn(receiptPayloadSchema, payloadJson, 'outbox.payload_json');
-}
 
 /** The transaction's queued receipt, whatever its state. */
 export function receiptFor(db: ReadDb, transactionId: number): ReceiptRequest | null {

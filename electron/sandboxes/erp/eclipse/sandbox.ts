@@ -158,14 +158,18 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
     }
   };
 
+  const jsonBody = (req: SandboxRequest): Record<string, unknown> | null => {
+    try {
+      return JSON.parse(req.bodyText) as Record<string, unknown>;
+    } catch {
+      return null;
+    }
+  };
+
   const postReceipt = (req: SandboxRequest, canPost: boolean): SandboxResponse => {
     if (!canPost) return { status: 403, body: { message: 'User lacks the AR cash receipt entry authorization' } };
-    let b: Record<string, unknown>;
-    try {
-      b = JSON.parse(req.bodyText) as Record<string, unknown>;
-    } catch {
-      return bad('Request body is not valid JSON');
-    }
+    const b = jsonBody(req);
+    if (!b) return bad('Request body is not valid JSON');
     const amount = amountOf(b.amount, 'amount');
     if (typeof amount === 'string') return bad(amount);
     const unapplied = amountOf(b.unappliedAmount ?? '0', 'unappliedAmount');
@@ -196,12 +200,8 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
 
   const postMemo = (req: SandboxRequest, canPost: boolean): SandboxResponse => {
     if (!canPost) return { status: 403, body: { message: 'User lacks the AR credit memo authorization' } };
-    let b: Record<string, unknown>;
-    try {
-      b = JSON.parse(req.bodyText) as Record<string, unknown>;
-    } catch {
-      return bad('Request body is not valid JSON');
-    }
+    const b = jsonBody(req);
+    if (!b) return bad('Request body is not valid JSON');
     const amount = amountOf(b.amount, 'amount');
     if (typeof amount === 'string') return bad(amount);
     const customerId = String(b.customerId ?? '');

@@ -1,0 +1,26 @@
+import { ErpError } from './errors';
+import type { ErpOptionField, ErpOptionValue } from './kind-module';
+
+// How each kind reads its saved settings: a setting not saved takes its
+// field's default; a key no field declares is a programming error, not a
+// setting to report; a bad value is ErpError('config') naming the ERP.
+
+export type RawOptions = Readonly<Record<string, ErpOptionValue>>;
+
+export function optionReader(fields: readonly ErpOptionField[], erp: string) {
+  const value = (options: RawOptions, key: string): ErpOptionValue => {
+    const field = fields.find((f) => f.key === key);
+    if (!field) throw new Error(`unknown ${erp} option ${key}`);
+    return options[key] ?? field.default;
+  };
+  return {
+    value,
+    /** The setting as text, trimmed. */
+    str: (options: RawOptions, key: string): string => String(value(options, key)).trim(),
+    positiveInt(options: RawOptions, key: string): number {
+      const n = Number(value(options, key));
+      if (!Number.isInteger(n) || n <= 0) throw new ErpError('config', `${erp} setting ${key} must be a positive whole number`);
+      return n;
+    },
+  };
+}
