@@ -121,7 +121,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     const key = JSON.stringify([s, credentials.username]);
     if (erpCache?.key === key) return erpCache.connector;
     if (erpCache) await erpCache.connector.close().catch(() => {});
-    const connector = erpModule(s.kind).createConnector({ baseUrl: s.baseUrl, options: s.options, credentials, timeoutMs: options.posting?.erpTimeoutMs ?? 60_000 });
+    const connector = erpModule(s.kind).createConnector({ baseUrl: s.baseUrl, options: s.options, credentials, timeoutMs: options.posting?.erpTimeoutMs ?? 60_000, clock });
     erpCache = { key, connector };
     return connector;
   };

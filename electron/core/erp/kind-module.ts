@@ -1,3 +1,4 @@
+import type { Clock } from '../clock';
 import type { ErpConnector, ErpKind } from './connector';
 
 // What each ERP kind contributes to the app: its settings and a connector
@@ -24,6 +25,8 @@ export type ErpConnectionConfig = Readonly<{
   options: Readonly<Record<string, ErpOptionValue>>;
   credentials: ErpCredentials;
   timeoutMs?: number;
+  /** The engine's clock (token lifetimes); the system clock when absent. */
+  clock?: Clock;
 }>;
 
 export type ErpKindModule = Readonly<{

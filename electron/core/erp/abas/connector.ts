@@ -12,6 +12,7 @@ import type {
   ReceiptRequest,
 } from '../connector';
 import { termsFromParts } from '../terms';
+import { systemClock } from '../../clock';
 import { ErpError, isErpError } from '../errors';
 import { refuseIfAlreadyPosted } from '../look-up-first';
 import type { ErpConnectionConfig } from '../kind-module';
@@ -86,7 +87,7 @@ export class AbasConnector implements ErpConnector {
     if (this.o.authMode === 'basic') {
       return `Basic ${Buffer.from(`${this.o.basicUser}:${this.config.credentials.password}`).toString('base64')}`;
     }
-    if (!this.token || Date.now() >= this.token.expiresAt) this.token = await this.fetchToken();
+    if (!this.token || (this.config.clock ?? systemClock).now() >= this.token.expiresAt) this.token = await this.fetchToken();
     return `Bearer ${this.token.value}`;
   }
 
@@ -110,7 +111,7 @@ export class AbasConnector implements ErpConnector {
     if (typeof value !== 'string' || !value) throw new ErpError('malformed', 'abas token request: the reply has no access_token');
     const expiresIn = Number(body?.expires_in ?? 300);
     // Renew a little early so a token never dies between check and use.
-    return { value, expiresAt: Date.now() + Math.max(5, (Number.isFinite(expiresIn) ? expiresIn : 300) - 30) * 1000 };
+    return { value, expiresAt: (this.config.clock ?? systemClock).now() + Math.max(5, (Number.isFinite(expiresIn) ? expiresIn : 300) - 30) * 1000 };
   }
 
   // ---- calls ---------------------------------------------------------------

@@ -99,6 +99,7 @@ export class P21Connector implements ErpConnector {
       credentials: config.credentials,
       authVersion: this.options.authVersion,
       timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ...(config.clock ? { clock: config.clock } : {}),
     });
   }
 

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { XMLParser } from 'fast-xml-parser';
+import { systemClock, type Clock } from '../../clock';
 import { ErpError } from '../errors';
 import { HttpTransportError, isTransientStatus, retryAfterOption, sendHttp, transportToErpError, type HttpCall, type HttpReply } from '../http-transport';
 import type { ErpCredentials } from '../kind-module';
@@ -16,6 +17,7 @@ export type P21HttpConfig = Readonly<{
   credentials: ErpCredentials;
   authVersion: 'v2' | 'v1';
   timeoutMs: number;
+  clock?: Clock;
 }>;
 
 type Token = { accessToken: string; expiresAt: number };
@@ -106,7 +108,7 @@ export class P21Http {
   }
 
   async ensureToken(): Promise<string> {
-    if (this.token && this.token.expiresAt > Date.now()) return this.token.accessToken;
+    if (this.token && this.token.expiresAt > (this.config.clock ?? systemClock).now()) return this.token.accessToken;
     // One sign-in at a time: each token call opens a middleware session and may invalidate older tokens [P1].
     this.tokenPromise ??= this.signIn().finally(() => {
       this.tokenPromise = null;
@@ -137,7 +139,7 @@ export class P21Http {
     }
     if (res.status === 403) throw new ErpError('permission', `P21 user "${username}" may not use the API (HTTP 403)`, { erpMessage: erpMessageOf(body) });
     if (res.status >= 300) throw this.statusError(res.status, body, res.headers['retry-after'], 'read', 'sign-in');
-    return parseTokenReply(body, Date.now());
+    return parseTokenReply(body, (this.config.clock ?? systemClock).now());
   }
 
   /**
