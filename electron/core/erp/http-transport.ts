@@ -99,6 +99,16 @@ export function parseJsonReply(reply: HttpReply, what: string): unknown {
   }
 }
 
+/** A reply's JSON; a write the ERP answered with garbage may well have been committed, so it is an unknown outcome. */
+export function parseJsonOutcome(reply: HttpReply, what: string, isWrite: boolean): unknown {
+  try {
+    return parseJsonReply(reply, what);
+  } catch (e) {
+    if (isWrite) throw new ErpError('unknown_outcome', `${what}: the reply could not be read; look the document up before any retry`);
+    throw e;
+  }
+}
+
 /**
  * Maps a failed transport to a typed error. Reads and writes that never left
  * are transient; a write that was sent and lost its reply is unknown_outcome.

@@ -17,7 +17,7 @@ import { ErpError, isErpError } from '../errors';
 import { refuseIfAlreadyPosted } from '../look-up-first';
 import type { ErpConnectionConfig } from '../kind-module';
 import { awaitImported, dropFileOnce } from '../file-drop';
-import { HttpTransportError, parseJsonReply, sendHttp, statusError, transportToErpError, type HttpReply, type StatusWording } from '../http-transport';
+import { HttpTransportError, parseJsonOutcome, parseJsonReply, sendHttp, statusError, transportToErpError, type HttpReply, type StatusWording } from '../http-transport';
 import { checkCreditMemoRequest, checkReceiptRequest } from '../request-checks';
 import { buildMt940, mt940FileName } from './mt940';
 import { ABAS_MEDIA_TYPE, amountOf, compactDate, isoDate, need, parseLinks, parseObjects, type AbasObject } from './objects';
@@ -145,12 +145,7 @@ export class AbasConnector implements ErpConnector {
       }
       this.throwForStatus(reply, c.what, c.isWrite ?? false);
       if (reply.text.trim() === '') return { reply, body: undefined };
-      try {
-        return { reply, body: parseJsonReply(reply, c.what) };
-      } catch (e) {
-        if (c.isWrite && isErpError(e)) throw new ErpError('unknown_outcome', `${c.what}: the reply could not be read; look the payment up before any retry`);
-        throw e;
-      }
+      return { reply, body: parseJsonOutcome(reply, c.what, c.isWrite ?? false) };
     }
   }
 

@@ -14,7 +14,7 @@ import type {
 import { ErpError, isErpError } from '../errors';
 import { refuseIfAlreadyPosted } from '../look-up-first';
 import type { ErpConnectionConfig } from '../kind-module';
-import { HttpTransportError, parseJsonReply, sendHttp, statusError, transportToErpError, type HttpReply, type StatusWording } from '../http-transport';
+import { HttpTransportError, parseJsonOutcome, parseJsonReply, sendHttp, statusError, transportToErpError, type HttpReply, type StatusWording } from '../http-transport';
 import { buildLockboxFile, lockboxFileName } from './lockbox-file';
 import { parseEclipseOptions, type EclipseOptions } from './options';
 import { creditMemoBody, parsePage, receiptBody, toCreditMemoRecord, toCustomer, toOpenInvoice, toReceiptRecord } from './records';
@@ -131,13 +131,7 @@ export class EclipseConnector implements ErpConnector {
         continue;
       }
       this.throwForStatus(reply, o.what, o.isWrite ?? false);
-      try {
-        return parseJsonReply(reply, o.what);
-      } catch (e) {
-        // A write that the ERP answered with garbage may well have been committed.
-        if (o.isWrite && isErpError(e)) throw new ErpError('unknown_outcome', `${o.what}: the reply could not be read; look the document up before any retry`);
-        throw e;
-      }
+      return parseJsonOutcome(reply, o.what, o.isWrite ?? false);
     }
   }
 
