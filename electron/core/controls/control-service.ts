@@ -113,7 +113,9 @@ export function createControlService(o: ControlServiceOptions) {
     for (const a of outcome.allocations) {
       const left = leftOf(a.invoiceNo);
       available += left;
-      if (left > a.amountCents) writeOffs.push({ invoiceNo: a.invoiceNo, amountCents: cents(left - a.amountCents) });
+      // Only an invoice is written off: a credit line (negative) uses up credit, and a credit
+      // another payment already applied is not an open balance to write off.
+      if (a.amountCents > 0 && left > a.amountCents) writeOffs.push({ invoiceNo: a.invoiceNo, amountCents: cents(left - a.amountCents) });
     }
     const p = policy();
     const writeOffCents = cents(writeOffs.reduce((s, w) => s + w.amountCents, 0));

@@ -44,8 +44,10 @@ export const creditMemoKey = (reference: string): string => `credit_memo:${refer
 export function queueCreditMemo(db: Db, input: QueueCreditMemoInput): QueuedCreditMemo | null {
   const receipt = receiptOutboxFor(db, input.saleTransactionId);
   if (!receipt || receipt.state === 'discarded' || receipt.state === 'dead') return null;
-  // The memo takes the customer and first invoice of the receipt as posted.
+  // The memo takes the customer and first invoice of the receipt as posted (an
+  // invoice: a line applying open credit names a credit memo, not what was sold).
   const posted = parseReceiptPayload(receipt.payload_json);
+  const firstInvoice = posted.allocations.find((a) => a.amountCents > 0);
   const memo: CreditMemoRequest = {
     reference: input.reference,
     originalReference: String(input.saleTransactionId),
@@ -53,7 +55,7 @@ export function queueCreditMemo(db: Db, input: QueueCreditMemoInput): QueuedCred
     date: input.date,
     amountCents: cents(Math.abs(input.amountCents)),
     currency: input.currency,
-    ...(posted.allocations[0] ? { invoiceNo: posted.allocations[0].invoiceNo } : {}),
+    ...(firstInvoice ? { invoiceNo: firstInvoice.invoiceNo } : {}),
     reason: input.reason,
   };
   const key = creditMemoKey(input.reference);
