@@ -36,6 +36,9 @@ test('ERP kind fields, GL rule edit with preview, save as version 1, persisted a
   const abas = kinds.find((k) => k.kind === 'abas');
   expect(abas?.optionFields.length).toBeGreaterThan(0);
   await page.getByTestId('settings-open').click();
+  // The kind picker names each ERP exactly as the engine does (it once carried its own, drifted labels).
+  const labels = (await callApi(page, 'erp:kinds')) as Array<{ kind: string; label: string }>;
+  for (const k of labels) await expect(page.getByTestId('settings-erp-kind').locator(`option[value="${k.kind}"]`)).toHaveText(k.label);
   const options = page.getByTestId('settings-erp-options');
   await expect(options).toHaveAttribute('data-kind', 'p21');
   await page.getByTestId('settings-erp-kind').selectOption('abas');
