@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cents } from '../../shared/money';
-import type { PayTraceTransaction } from '../../shared/domain';
 import { discardDeadLetter, listDeadLetters, retryDeadLetter, DeadLetterError } from '../../electron/core/posting/dead-letters';
 import { openStore } from '../../electron/core/store/db';
 import { StoredDataError } from '../../electron/core/store/json-column';
 import * as outbox from '../../electron/core/store/queries/outbox';
 import { parseReceiptPayload } from '../../electron/core/store/queries/outbox-payloads';
 import { upsertTransactions } from '../../electron/core/store/queries/transactions';
+import { storedSale } from '../support/stored-sale';
 
 // The outbox's SQL, as the runner and the dead-letter queue use it.
 
@@ -17,27 +17,7 @@ const at = (m: number) => new Date(Date.UTC(2026, 0, 5, 15, m)).toISOString();
 
 function store() {
   const db = openStore(mkdtempSync(join(tmpdir(), 'tieout-outbox-')));
-  const t: PayTraceTransaction = {
-    transactionId: 501,
-    type: 'SALE',
-    amountCents: cents(12_500),
-    currency: 'USD',
-    taxCents: null,
-    createdAt: at(0),
-    settledAt: null,
-    declined: false,
-    approvalCode: 'A1',
-    approvalMessage: 'Approved',
-    invoiceId: 'INV-1',
-    description: '',
-    customerReferenceId: '',
-    customerId: '',
-    billingName: 'Acme Co',
-    email: '',
-    maskedCard: 'xxxxxxxxxxxx1111',
-    method: 'card',
-    raw: {},
-  };
+  const t = storedSale(501, { amountCents: cents(12_500), createdAt: at(0), billingName: 'Acme Co', maskedCard: 'xxxxxxxxxxxx1111', raw: {} });
   upsertTransactions(db, [t], at(0));
   const payload = { reference: '501', customerId: 'C1', date: '2026-01-05', amountCents: 12_500, currency: 'USD', paymentMethod: 'card', allocations: [{ invoiceNo: 'INV-1', amountCents: 12_500 }], extra: 'kept' };
   outbox.enqueueReceipt(db, { key: '501', transactionId: 501, payloadJson: JSON.stringify(payload), now: at(0) });

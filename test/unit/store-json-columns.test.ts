@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cents } from '../../shared/money';
-import type { MatchOutcome, PayTraceTransaction } from '../../shared/domain';
+import type { MatchOutcome } from '../../shared/domain';
 import { auditFor, appendAudit } from '../../electron/core/audit/audit-log';
 import { thenSide } from '../../electron/core/offline/snapshot';
 import { openStore, type Db } from '../../electron/core/store/db';
@@ -16,6 +16,7 @@ import { openConflicts } from '../../electron/core/store/queries/posting-conflic
 import { receiptFor } from '../../electron/core/store/queries/posting-state';
 import { loadSettings } from '../../electron/core/store/queries/settings';
 import { getTransaction, upsertTransactions } from '../../electron/core/store/queries/transactions';
+import { storedSale } from '../support/stored-sale';
 
 // A JSON column that was damaged (by hand, a bad restore, an older writer)
 // reads back as a StoredDataError naming the table and column, never as an
@@ -25,27 +26,7 @@ const AT = '2026-01-05T15:00:00.000Z';
 
 function seeded(): Db {
   const db = openStore(mkdtempSync(join(tmpdir(), 'tieout-json-')));
-  const t: PayTraceTransaction = {
-    transactionId: 1,
-    type: 'SALE',
-    amountCents: cents(10_000),
-    currency: 'USD',
-    taxCents: null,
-    createdAt: AT,
-    settledAt: null,
-    declined: false,
-    approvalCode: 'A1',
-    approvalMessage: 'Approved',
-    invoiceId: 'INV-1',
-    description: '',
-    customerReferenceId: '',
-    customerId: '',
-    billingName: 'Apex',
-    email: '',
-    maskedCard: '************1111',
-    method: 'card',
-    raw: { transaction_id: 1 },
-  };
+  const t = storedSale(1, { createdAt: AT, billingName: 'Apex' });
   const o: MatchOutcome = {
     transactionId: 1,
     status: 'suggested',

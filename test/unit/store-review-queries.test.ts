@@ -38,6 +38,7 @@ import {
   upsertTransactions,
 } from '../../electron/core/store/queries/transactions';
 import { putBackReviewRows, readReviewRows } from '../../electron/core/store/queries/undo-snapshots';
+import { storedSale } from '../support/stored-sale';
 import { insertUser } from '../../electron/core/store/queries/users';
 
 // The store modules behind the review, offline and auth services, against a
@@ -50,28 +51,7 @@ function store(): Db {
 }
 
 function txn(id: number, over: Partial<PayTraceTransaction> = {}): PayTraceTransaction {
-  return {
-    transactionId: id,
-    type: 'SALE',
-    amountCents: cents(10_000),
-    currency: 'USD',
-    taxCents: null,
-    createdAt: '2026-01-02T10:00:00.000Z',
-    settledAt: null,
-    declined: false,
-    approvalCode: 'A1',
-    approvalMessage: 'Approved',
-    invoiceId: 'INV-1',
-    description: '',
-    customerReferenceId: 'C-REF',
-    customerId: '',
-    billingName: 'Apex Plumbing',
-    email: '',
-    maskedCard: '************1111',
-    method: 'card',
-    raw: { transaction_id: id },
-    ...over,
-  };
+  return storedSale(id, { customerReferenceId: 'C-REF', ...over });
 }
 
 function outcome(id: number, over: Partial<MatchOutcome> = {}): MatchOutcome {
