@@ -16,7 +16,7 @@ import { replaceOpenConflict } from '../store/queries/posting-conflicts';
 import { parseReceiptPayload } from '../store/queries/outbox-payloads';
 import { outboxStateOf } from '../store/queries/posting-state';
 import { UNFINISHED_STATES } from '../remote-writes/states';
-import { knownRefundedCents, thenSide, wasVoidedThroughTieout, type RefundRow } from './snapshot';
+import { knownRefundedCents, thenSide, wasVoidedThroughTieout } from './snapshot';
 
 // Catch-up re-validation: before a queued posting's first send, the decision is
 // checked against fresh remote state. What no longer holds becomes a conflict
@@ -39,7 +39,7 @@ export type CatchUpOptions = Readonly<{
 }>;
 
 type ErpPicture = { readAt: number; startedAt: string; invoices: Map<string, OpenInvoice>; customers: Set<string> };
-type RefundPicture = { readAt: number; fromDate: string; rows: RefundRow[] };
+type RefundPicture = { readAt: number; fromDate: string; rows: PayTraceTransaction[] };
 
 export type Finding = Readonly<{ kind: ConflictKind; detail: string }>;
 
@@ -96,22 +96,12 @@ export function createCatchUpPreflight(o: CatchUpOptions): Preflight {
     return erp;
   }
 
-  async function readRefunds(source: PaymentSource, fromDate: string): Promise<RefundRow[]> {
+  async function readRefunds(source: PaymentSource, fromDate: string): Promise<PayTraceTransaction[]> {
     if (refunds && now().getTime() - refunds.readAt < ttl && refunds.fromDate <= fromDate) return refunds.rows;
     const today = DateTime.fromJSDate(now(), { zone: o.merchantZone() }).toISODate()!;
     const { transactions } = await source.exportByDateRange({ startDate: fromDate, endDate: today < fromDate ? fromDate : today }, { transactionType: 'REFUND' });
-    const rows = transactions.map((t) => ({
-      transactionId: t.transactionId,
-      type: t.type,
-      declined: t.declined,
-      amountCents: t.amountCents,
-      invoiceId: t.invoiceId,
-      customerReferenceId: t.customerReferenceId,
-      billingName: t.billingName,
-      createdAt: t.createdAt,
-    }));
-    refunds = { readAt: now().getTime(), fromDate, rows };
-    return rows;
+    refunds = { readAt: now().getTime(), fromDate, rows: transactions };
+    return transactions;
   }
 
   /** What other queued postings claim on these invoices beyond what the fresh read already reflects. */

@@ -133,6 +133,12 @@ export function transactionsSharingRefundKey(db: ReadDb, t: Pick<PayTraceTransac
   return rows.map(toTransaction);
 }
 
+/** Stored rows whose type names a REFUND or VOID: the take-backs shared/refund-links.ts may link to a sale (a superset: the caller judges each by paymentVerdict). */
+export function storedTakebacks(db: ReadDb): PayTraceTransaction[] {
+  const rows = db.prepare("SELECT * FROM paytrace_transactions WHERE UPPER(type) LIKE '%REFUND%' OR UPPER(type) LIKE '%VOID%' ORDER BY transaction_id").all() as Row[];
+  return rows.map(toTransaction);
+}
+
 /** A stored transaction's type and amount. */
 export function paymentSummary(db: ReadDb, transactionId: number): { type: string; amountCents: Cents; currency: string } | null {
   const t = db.prepare('SELECT type, amount_cents, currency FROM paytrace_transactions WHERE transaction_id = ?').get(transactionId) as
