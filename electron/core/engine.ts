@@ -233,7 +233,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
   });
 
-  const reversals = createReversalExecutor({ db, connector: erpConnector, owner: leaseOwnerId('reversals'), clock });
+  const reversals = createReversalExecutor({ db, connector: erpConnector, owner: leaseOwnerId('reversals'), clock, merchantZone: () => settings.sync.merchantZone });
   const controls = createControlService({
     db,
     auth,

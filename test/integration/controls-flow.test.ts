@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlPreview, ControlView } from '@shared/api/controls';
 import { auditFor, verifyAudit } from '../../electron/core/audit/audit-log';
 import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
+import { manualClock } from '../../electron/core/clock';
 import { createEngine, type Engine } from '../../electron/core/engine';
 import { silentLogger } from '../../electron/core/log/logger';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
-import { signedInCalls } from './support/engine';
+import { openTestEngine, signedInCalls, testSecretStore } from './support/engine';
 
 // Write-offs and receipt reversals over real HTTP against the P21 sandbox, a
 // real SQLite file and the real keychain: the clerk's limit, four-eyes above
@@ -142,4 +143,31 @@ describe('receipt reversal', () => {
     expect(reversed?.after).toMatchObject({ requestedBy: 'supervisor', approvedBy: ['supervisor'], executedBy: 'supervisor', reason: 'Wrong customer' });
     expect(verifyAudit(engine.db).ok).toBe(true);
   });
+
+  it("is dated on the merchant's day by the engine's clock, not the UTC day (8:30 pm in Los Angeles is 04:30 UTC the next day)", async () => {
+    const sbx = await runDemoSandboxes({ erpKind: 'p21', seed: 13 });
+    // The demo's payments are dated around today: synced and posted now, reversed at 8:30 pm in Los Angeles.
+    const clock = manualClock(Date.now());
+    const local = await openTestEngine(sbx.descriptor, { clock, secretStore: testSecretStore() });
+    try {
+      expect(local.settings().sync.merchantZone).toBe('America/Los_Angeles');
+      await local.sync.runOnce();
+      const as = signedInCalls(() => local);
+      await as.signIn(['clerk', 'supervisor'], PASSWORD);
+      const auto = gridRows(local.db).filter((r) => r.status === 'auto').map((r) => r.transactionId).slice(0, 1);
+      await as.ok('clerk', 'matches:approve', { transactionIds: auto });
+      await local.worker.drain();
+      const row = gridRows(local.db, auto).find((r) => r.status === 'posted')!;
+      clock.set(Date.parse('2026-03-10T04:30:00Z'));
+      const v = await as.ok<ControlView>('supervisor', 'controls:reverse', { transactionId: row.transactionId, reason: 'Wrong customer', password: PASSWORD });
+      expect(v).toMatchObject({ state: 'done', reversal: { state: 'posted' } });
+      const connector = await local.erpConnector();
+      expect((await connector.findReversal!(String(row.transactionId)))?.date).toBe('2026-03-09');
+      // Stored with the reversal when it was queued: a retry on a later day posts the same date.
+      expect(local.db.prepare('SELECT reversal_date FROM receipt_reversals WHERE transaction_id = ?').get(row.transactionId)).toEqual({ reversal_date: '2026-03-09' });
+    } finally {
+      await local.close();
+      await sbx.close();
+    }
+  }, 120_000);
 });

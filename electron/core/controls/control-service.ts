@@ -322,6 +322,8 @@ export function createControlService(o: ControlServiceOptions) {
           reference: reversalReference(String(t.transactionId)),
           receiptReference: String(t.transactionId),
           reason: args.reason,
+          // The merchant's day of the request: a retry on a later day posts the same date.
+          date: o.reversals.dateAt(at),
           at,
         });
         appendAudit(db, {

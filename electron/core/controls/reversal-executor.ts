@@ -1,3 +1,4 @@
+import { merchantDate } from '@shared/paytrace-time';
 import { appendAudit } from '../audit/audit-log';
 import { systemClock } from '../clock';
 import type { ErpConnector } from '../erp/connector';
@@ -19,6 +20,8 @@ export type ReversalExecutorOptions = Pick<RunnerPolicy, 'leaseMs' | 'clock'> &
     db: Db;
     connector: () => Promise<ErpConnector>;
     owner: string;
+    /** The merchant's time zone (settings.sync.merchantZone): a reversal is dated on the merchant's day, as receipts are. */
+    merchantZone: () => string;
   }>;
 
 export type ReversalExecutor = ReturnType<typeof createReversalExecutor>;
@@ -50,7 +53,12 @@ export function createReversalExecutor(o: ReversalExecutorOptions) {
     })();
   };
 
+  /** The reversal date for a reversal queued at this instant: the merchant's day (YYYY-MM-DD), not the UTC one. */
+  const dateAt = (isoInstant: string): string => merchantDate(isoInstant, o.merchantZone());
+
   return {
+    dateAt,
+
     /** Sends (or confirms) one reversal. Never sends a row that may have been sent without looking it up first. */
     async run(id: number, executor: string): Promise<void> {
       const now = clock.now();
@@ -66,14 +74,17 @@ export function createReversalExecutor(o: ReversalExecutorOptions) {
       if (!connector.capabilities.reverseReceipt || !reverseReceipt || !findReversal) {
         return park(row, 'dead', `This ERP connection cannot reverse receipts from Tieout: reverse receipt ${row.receipt_reference} by hand in the ERP.`, executor);
       }
+      // Fixed when queued; a reversal queued before dates were stored gets today's merchant day at its first send, stored with the intent.
+      const date = row.reversal_date ?? dateAt(clock.iso());
       const step = await sendExactlyOnce({
         mayHaveBeenSent: mayHaveBeenSent(row),
         lookup: () => findReversal.call(connector, row.receipt_reference),
         commitSending: () => {
-          markReversalSending(db, row.id, clock.iso());
+          markReversalSending(db, row.id, date, clock.iso());
           row.attempts += 1;
+          row.reversal_date = date;
         },
-        send: () => reverseReceipt.call(connector, row.receipt_reference, row.reason),
+        send: () => reverseReceipt.call(connector, { receiptReference: row.receipt_reference, reason: row.reason, date }),
       });
       if (step.outcome === 'found') return finish(row, executor, step.doc.erpDocumentId, 'found by look-up before retry');
       if (step.outcome === 'sent') return finish(row, executor, step.doc.erpDocumentId, 'posted');

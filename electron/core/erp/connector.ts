@@ -109,6 +109,15 @@ export type CreditMemoRecord = Readonly<{
 }>;
 
 /** The reversal of a posted receipt, found by its own reference (reversalReference of the receipt's). */
+/** A reversal of a posted receipt, as the engine decided it. */
+export type ReversalRequest = Readonly<{
+  /** The reversed receipt's PayTrace reference. */
+  receiptReference: string;
+  reason: string;
+  /** The reversal's accounting date, YYYY-MM-DD: the merchant's day when the reversal was queued (as a receipt's is its payment's merchant day). */
+  date: string;
+}>;
+
 export type ReversalRecord = Readonly<{
   /** The reversal's reference, e.g. "R123456789". */
   reference: string;
@@ -149,7 +158,7 @@ export type ErpConnector = {
   /** The look-up before any (re)send of a reversal: by the receipt's PayTrace reference. Only where capabilities.reverseReceipt. */
   findReversal?(receiptReference: string): Promise<ReversalRecord | null>;
   /** Reverses the posted receipt carrying this PayTrace reference; re-opens what it paid. Only where capabilities.reverseReceipt. */
-  reverseReceipt?(receiptReference: string, reason: string): Promise<ReversalRecord>;
+  reverseReceipt?(reversal: ReversalRequest): Promise<ReversalRecord>;
   close(): Promise<void>;
 };
 

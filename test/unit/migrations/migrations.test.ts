@@ -284,3 +284,23 @@ describe('0010 refund leases', () => {
     expect(db.prepare('SELECT state, lease_owner, lease_until FROM refund_requests WHERE id = ?').get(refundId)).toEqual({ state: 'executing', lease_owner: null, lease_until: null });
   });
 });
+
+describe('0011 reversal dates', () => {
+  it('adds receipt_reversals.reversal_date (NULL on existing reversals: dated at their first send)', () => {
+    const db = storeAt(10);
+    insertTransaction(db, 1);
+    const control = Number(
+      db
+        .prepare(
+          "INSERT INTO control_requests (kind, transaction_id, amount_cents, currency, reason_code, state, requested_by, requester_role, requested_at, updated_at) VALUES ('reversal', 1, 500, 'USD', 'Reversal', 'approved', 'sam', 'supervisor', ?, ?)",
+        )
+        .run(T, T).lastInsertRowid,
+    );
+    db.prepare(
+      "INSERT INTO receipt_reversals (control_id, transaction_id, reference, receipt_reference, reason, state, created_at, updated_at) VALUES (?, 1, 'R1', '1', 'r', 'retry_wait', ?, ?)",
+    ).run(control, T, T);
+    migrate(db, 11);
+    expect(columns(db, 'receipt_reversals')).toContain('reversal_date');
+    expect(db.prepare('SELECT reference, state, reversal_date FROM receipt_reversals').all()).toEqual([{ reference: 'R1', state: 'retry_wait', reversal_date: null }]);
+  });
+});

@@ -11,6 +11,7 @@ import type {
   ReceiptRecord,
   ReceiptRequest,
   ReversalRecord,
+  ReversalRequest,
 } from '../connector';
 import { reversalReference } from '../connector';
 import { ErpError, isErpError } from '../errors';
@@ -469,11 +470,13 @@ export class P21Connector implements ErpConnector {
     return { reference: found.reference, originalReference: original, erpDocumentId: found.erpDocumentId, amountCents: cents(Math.abs(found.amountCents)), date: found.date };
   }
 
-  async reverseReceipt(receiptReference: string, reason: string): Promise<ReversalRecord> {
+  async reverseReceipt(reversal: ReversalRequest): Promise<ReversalRecord> {
+    const { receiptReference, reason, date } = reversal;
     const original = this.validateReference(receiptReference, 'Receipt to reverse');
     const ref = this.validateReference(reversalReference(original), 'Reversal');
     const what = `reversal ${ref} of receipt ${original}`;
     if (!reason.trim()) throw new ErpError('validation', `${what} has no reason`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ErpError('validation', `${what} date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
     const lookup = () => this.findReversal(original);
     await refuseIfAlreadyPosted(lookup, (existing) => `P21 already holds reversal ${existing.erpDocumentId} with check number ${ref}; nothing was sent`);
     const receipt = await this.findReceipt(original);
@@ -482,7 +485,7 @@ export class P21Connector implements ErpConnector {
     const form = formElement(o.reversalFormDataElement, [
       [o.reversalFieldReceiptNo, receipt.erpDocumentId],
       [o.reversalFieldCheckNumber, ref],
-      [o.reversalFieldDate, new Date().toISOString().slice(0, 10)],
+      [o.reversalFieldDate, date],
       [o.reversalFieldReason, reason.trim().slice(0, P21_MEMO_MAX_LENGTH)],
     ]);
     return this.postOnce(what, lookup, transactionSet(o.reversalServiceName, [form]), async () => {

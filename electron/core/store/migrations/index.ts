@@ -10,6 +10,7 @@ import { migration as refundLinks } from './0007-refund-links';
 import { migration as syncStateSplit } from './0008-sync-state-split';
 import { migration as nonZeroAllocations } from './0009-non-zero-allocations';
 import { migration as refundLeases } from './0010-refund-leases';
+import { migration as reversalDates } from './0011-reversal-dates';
 
 // Numbered, append-only migrations, one file each (NNNN-name.ts), listed here
 // in order. Each has a test under test/unit/migrations/. The applied version
@@ -29,6 +30,7 @@ export const migrations: readonly Migration[] = [
   syncStateSplit,
   nonZeroAllocations,
   refundLeases,
+  reversalDates,
 ];
 
 export function currentVersion(db: Database.Database): number {

@@ -1,7 +1,7 @@
 import { UNFINISHED_SQL, type ReversalState } from '../../remote-writes/states';
 import type { ReadDb, WriteDb } from '../db';
 
-// Receipt reversals (table receipt_reversals, migration 5): the controls
+// Receipt reversals (table receipt_reversals, migration 5; its date, migration 11): the controls
 // service queues one and reads it back; the reversal executor sends it through
 // the remote-write runner (lease, look-up, retry) and closes the control
 // request it carries out. Its states are the remote-write states.
@@ -13,6 +13,8 @@ export type ReceiptReversalRow = {
   reference: string;
   receipt_reference: string;
   reason: string;
+  /** YYYY-MM-DD, the merchant's day it was queued on; NULL only on reversals queued before migration 11 and not yet sent. */
+  reversal_date: string | null;
   state: ReversalState;
   attempts: number;
   lease_owner: string | null;
@@ -39,12 +41,12 @@ export function receiptStateOf(db: ReadDb, transactionId: number): string | null
 
 export function queueReversal(
   db: WriteDb,
-  r: Readonly<{ controlId: number; transactionId: number; reference: string; receiptReference: string; reason: string; at: string }>,
+  r: Readonly<{ controlId: number; transactionId: number; reference: string; receiptReference: string; reason: string; date: string; at: string }>,
 ): void {
   db.prepare(
-    `INSERT INTO receipt_reversals (control_id, transaction_id, reference, receipt_reference, reason, state, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)`,
-  ).run(r.controlId, r.transactionId, r.reference, r.receiptReference, r.reason, r.at, r.at);
+    `INSERT INTO receipt_reversals (control_id, transaction_id, reference, receipt_reference, reason, reversal_date, state, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+  ).run(r.controlId, r.transactionId, r.reference, r.receiptReference, r.reason, r.date, r.at, r.at);
 }
 
 // Sending (the reversal executor).
@@ -62,9 +64,14 @@ export function claimReversal(db: WriteDb, id: number, owner: string, now: strin
   );
 }
 
-/** The intent, committed before the request leaves. */
-export function markReversalSending(db: WriteDb, id: number, now: string): void {
-  db.prepare("UPDATE receipt_reversals SET state = 'sending', attempts = attempts + 1, sent_at = ?, updated_at = ? WHERE id = ?").run(now, now, id);
+/** The intent, committed before the request leaves, with the date it carries (kept if the row already has one). */
+export function markReversalSending(db: WriteDb, id: number, date: string, now: string): void {
+  db.prepare("UPDATE receipt_reversals SET state = 'sending', attempts = attempts + 1, reversal_date = COALESCE(reversal_date, ?), sent_at = ?, updated_at = ? WHERE id = ?").run(
+    date,
+    now,
+    now,
+    id,
+  );
 }
 
 /** Posted: the reversal and its control request are done. Returns who asked and who approved, for the audit. */
