@@ -7,6 +7,7 @@ import { cents } from '../../shared/money';
 import type { PayTraceTransaction } from '../../shared/domain';
 import { linkRefunds } from '../../shared/refund-links';
 import { knownRefundedCents } from '../../electron/core/offline/snapshot';
+import { syncedRefundedCents } from '../../electron/core/refunds/synced-refunds';
 import { openStore, type Db } from '../../electron/core/store/db';
 import { saveRefundLink } from '../../electron/core/store/queries/refund-links';
 import { upsertTransactions } from '../../electron/core/store/queries/transactions';
@@ -96,6 +97,8 @@ describe('offline snapshot: refunded cents by the one refund-link rule', () => {
     saveRefundLink(db, 200, 100, 'clerk', AT);
     saveRefundLink(db, 201, null, 'clerk', AT);
     expect(knownRefundedCents(db, 100)).toBe(3_000);
+    // The refund queue leaves only what PayTrace has not taken back, the clerk's link included.
+    expect(syncedRefundedCents(db, sale)).toBe(3_000);
     // On catch-up the fresh export brings the same rows: the same count.
     expect(knownRefundedCents(db, 100, [noInvoice, elsewhere])).toBe(3_000);
   });
@@ -126,6 +129,8 @@ describe('offline snapshot: refunded cents by the one refund-link rule', () => {
         for (const sale of sales) {
           const expected = byTheRule(sales, refunds, manual, sale.transactionId);
           expect(knownRefundedCents(then, sale.transactionId), `then, sale ${sale.transactionId}`).toBe(expected);
+          // The refund queue's "already taken back" (what is left to refund) is the same count.
+          expect(syncedRefundedCents(then, sale), `refund queue, sale ${sale.transactionId}`).toBe(expected);
           expect(knownRefundedCents(now, sale.transactionId, refunds), `now, sale ${sale.transactionId}`).toBe(expected);
         }
         then.close();

@@ -1,70 +1,33 @@
 import { cents, type Cents } from '@shared/money';
 import type { Allocation, PayTraceTransaction } from '@shared/domain';
 import type { DecisionSide, InvoiceState } from '@shared/api/offline';
-import { paymentVerdict } from '@shared/payment-verdict';
-import { linkRefunds, originalIdOf, refundLinkKey } from '@shared/refund-links';
 import type { ReceiptRequest } from '../erp/connector';
-import { siteVerdictRules } from '../matching/site-verdict-rules';
 import { systemClock, type Clock } from '../clock';
 import type { Db, ReadDb, WriteDb } from '../store/db';
 import { decisionSnapshot, saveDecisionSnapshot } from '../store/queries/decision-snapshots';
 import { customerExists, ledgerInvoice } from '../store/queries/ledger';
 import { decidedAt } from '../store/queries/match-review';
 import { receiptFor } from '../store/queries/posting-state';
-import { listRefundLinks } from '../store/queries/refund-links';
-import { executedRefundIds, refundedThroughTieoutCents, voidedThroughTieout } from '../store/queries/refund-requests';
+import { refundedThroughTieoutCents, voidedThroughTieout } from '../store/queries/refund-requests';
+import { syncedRefundedCents } from '../refunds/synced-refunds';
 import { getValue } from '../store/queries/settings';
-import { getTransaction, paymentSummary, storedTakebacks, transactionsSharingRefundKey } from '../store/queries/transactions';
+import { getTransaction, paymentSummary } from '../store/queries/transactions';
 
 // "Then": the picture a clerk approved against, kept beside the decision so a
 // conflict found on reconnect can show what changed.
 
 /**
  * What PayTrace has refunded of this sale, as far as we know: refunds made
- * through Tieout, plus the synced REFUND (and separate VOID) rows that the one
- * refund-link rule (shared/refund-links.ts, with the clerk's links in
- * refund_links) gives to this sale, exactly as matching does. PayTrace's export
- * does not link a refund to its sale (docs/paytrace.md); a refund that the rule
- * gives to another sale of the same customer is not counted here. `freshRefunds`
- * (the catch-up's fresh REFUND export) replace or add to the stored rows.
+ * through Tieout, plus the synced take-backs the one refund-link rule gives to
+ * this sale (electron/core/refunds/synced-refunds.ts, as the refund queue
+ * counts them). `freshRefunds` (the catch-up's fresh REFUND export) replace or
+ * add to the stored rows.
  */
 export function knownRefundedCents(db: Db, transactionId: number, freshRefunds: readonly PayTraceTransaction[] = []): Cents {
   const throughTieout = refundedThroughTieoutCents(db, transactionId);
   const sale = getTransaction(db, transactionId);
   if (!sale) return cents(throughTieout);
-  const rules = siteVerdictRules(db);
-  const manual = listRefundLinks(db);
-  // The sales a refund copying this sale's fields could belong to (this sale always among them).
-  const sales = new Map<number, PayTraceTransaction>([[sale.transactionId, sale]]);
-  for (const t of transactionsSharingRefundKey(db, sale)) if (paymentVerdict(t, rules).received) sales.set(t.transactionId, t);
-  const rows = new Map<number, PayTraceTransaction>();
-  for (const t of storedTakebacks(db)) rows.set(t.transactionId, t);
-  for (const t of freshRefunds) rows.set(t.transactionId, t);
-  // The take-backs that can reach those sales: by the copied fields, by an id they name, or by a clerk's link.
-  const key = refundLinkKey(sale);
-  const takebacks: PayTraceTransaction[] = [];
-  for (const t of rows.values()) {
-    if (sales.has(t.transactionId)) continue;
-    const v = paymentVerdict(t, rules);
-    if (v.received || (v.code !== 'refund' && v.code !== 'voided')) continue;
-    const named = originalIdOf(t.raw);
-    const linked = manual.get(t.transactionId);
-    if (refundLinkKey(t) === key || (named !== null && sales.has(named)) || (linked != null && sales.has(linked))) takebacks.push(t);
-  }
-  // One that names a sale outside these links to that sale, not by the copied fields.
-  for (const t of takebacks) {
-    const named = originalIdOf(t.raw);
-    if (named === null || sales.has(named)) continue;
-    const other = getTransaction(db, named);
-    if (other && paymentVerdict(other, rules).received) sales.set(named, other);
-  }
-  const ours = executedRefundIds(db);
-  let synced = 0;
-  for (const link of linkRefunds([...sales.values()], takebacks, manual).values()) {
-    if (link.saleId !== transactionId || ours.has(link.refundId)) continue;
-    synced += rows.get(link.refundId)?.amountCents ?? 0;
-  }
-  return cents(throughTieout + synced);
+  return cents(throughTieout + syncedRefundedCents(db, sale, freshRefunds));
 }
 
 export function wasVoidedThroughTieout(db: ReadDb, transactionId: number): boolean {
