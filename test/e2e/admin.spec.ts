@@ -104,15 +104,18 @@ test('an admin manages users and approval limits; a clerk cannot; a new limit ta
   await supervisor.goto(host.url);
   await signIn(supervisor, 'supervisor');
   await expect(supervisor.getByTestId('sync-state')).toHaveText('Up to date', { timeout: 60_000 });
-  const saleId = await supervisor.evaluate(() => {
-    const ids: number[] = [];
-    (globalThis as unknown as GridWindow).__tieoutGrid?.forEachNode((n) => {
-      const r = n.data;
-      if (r && (r.status === 'auto' || r.status === 'posted') && r.amountCents >= 1_000) ids.push(r.transactionId);
+  const findSale = () =>
+    supervisor.evaluate(() => {
+      const ids: number[] = [];
+      (globalThis as unknown as GridWindow).__tieoutGrid?.forEachNode((n) => {
+        const r = n.data;
+        if (r && (r.status === 'auto' || r.status === 'posted') && r.amountCents >= 1_000) ids.push(r.transactionId);
+      });
+      return ids.sort((a, b) => a - b)[0] ?? null;
     });
-    return ids.sort((a, b) => a - b)[0] ?? null;
-  });
-  expect(saleId, 'the demo data has a matched sale').not.toBeNull();
+  // "Up to date" can show a moment before the grid has re-read its rows (gathered row reads): wait for them.
+  await expect.poll(findSale, { message: 'the demo data has a matched sale', timeout: 30_000 }).not.toBeNull();
+  const saleId = await findSale();
   const request = await engineCall(supervisor, 'refunds:request', { transactionId: saleId, amountCents: 200, reasonCode: 'Goodwill' });
   expect(request).toMatchObject({ ok: true, value: { state: 'requested', approvalRule: expect.stringMatching(/second supervisor \(above \$1\.00\)/) } });
   const refundId = (request.value as { id: number }).id;

@@ -72,19 +72,22 @@ test('write-off above the clerk limit waits for a supervisor, posts once; a supe
   await expect(clerk.getByTestId('sync-state')).toHaveText('Up to date', { timeout: 60_000 });
 
   // The lowest-numbered short pay whose remainder is above the clerk limit (and below the second-approver limit).
-  const transactionId = await clerk.evaluate(
-    ([low, high]) => {
-      const ids: number[] = [];
-      (globalThis as unknown as GridWindow).__tieoutGrid?.forEachNode((n) => {
-        const r = n.data;
-        const short = r?.differenceCents == null ? 0 : -r.differenceCents;
-        if (r && r.status === 'exception' && r.exception === 'short_payment' && short > low && short < high) ids.push(r.transactionId);
-      });
-      return ids.sort((a, b) => a - b)[0] ?? null;
-    },
-    [CLERK_LIMIT_CENTS, SECOND_APPROVER_CENTS] as const,
-  );
-  expect(transactionId, 'the demo data has a short pay above the clerk limit').not.toBeNull();
+  const findShortPay = () =>
+    clerk.evaluate(
+      ([low, high]) => {
+        const ids: number[] = [];
+        (globalThis as unknown as GridWindow).__tieoutGrid?.forEachNode((n) => {
+          const r = n.data;
+          const short = r?.differenceCents == null ? 0 : -r.differenceCents;
+          if (r && r.status === 'exception' && r.exception === 'short_payment' && short > low && short < high) ids.push(r.transactionId);
+        });
+        return ids.sort((a, b) => a - b)[0] ?? null;
+      },
+      [CLERK_LIMIT_CENTS, SECOND_APPROVER_CENTS] as const,
+    );
+  // "Up to date" can show a moment before the grid has re-read its rows (gathered row reads): wait for them.
+  await expect.poll(findShortPay, { message: 'the demo data has a short pay above the clerk limit', timeout: 30_000 }).not.toBeNull();
+  const transactionId = await findShortPay();
   const id = transactionId!;
   const preview = (await engineCall(clerk, 'controls:preview', { transactionId: id })).value as { writeOffCents: number; needsApproval: boolean; writeOffs: Array<{ invoiceNo: string; amountCents: number }> };
   expect(preview).toMatchObject({ needsApproval: true });
