@@ -2,7 +2,8 @@ import type { ErpKind } from './erp/connector';
 import type { ErpOptionValue } from './erp/kind-module';
 import type { Logger } from './log/logger';
 import type { Db } from './store/db';
-import { getValue, loadSettings, saveSettings, setValue } from './store/queries/settings';
+import { loadSettings, saveSettings } from './store/queries/settings';
+import { readSyncCursor, writeSyncCursor } from './store/queries/sync-cursors';
 import type { CredentialVault } from './vault/credential-vault';
 
 // Demo mode as the engine sees it: a PayTrace and an ERP sandbox described by
@@ -36,10 +37,10 @@ export async function connectDemo(options: {
   if (!descriptor) {
     if (!options.startDemo) throw Object.assign(new Error('Demo mode needs the demo sandboxes: pass startDemo (or a running sandbox) to createEngine'), { kind: 'config' });
     // The demo world is anchored to the first launch so restarts see the same payments.
-    let anchor = getValue(db, 'demo.anchor');
+    let anchor = readSyncCursor(db, 'demo.anchor');
     if (!anchor) {
       anchor = new Date().toISOString();
-      setValue(db, 'demo.anchor', anchor);
+      writeSyncCursor(db, 'demo.anchor', anchor);
     }
     running = await options.startDemo({ erpKind: options.erpKind, now: new Date(anchor) });
     descriptor = running.descriptor;

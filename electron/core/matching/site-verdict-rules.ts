@@ -1,6 +1,6 @@
 import { verdictRulesOf, resolveMatchConfig } from '@shared/matching-config';
 import type { PaymentVerdictRules } from '@shared/payment-verdict';
-import type { Db } from '../store/db';
+import type { ReadDb } from '../store/db';
 import { loadSettings } from '../store/queries/settings';
 
 /**
@@ -8,6 +8,6 @@ import { loadSettings } from '../store/queries/settings';
  * that approval, refunds and re-validation judge a payment exactly as the
  * matcher did: one rule, wherever a payment's state is judged.
  */
-export function siteVerdictRules(db: Db): PaymentVerdictRules {
+export function siteVerdictRules(db: ReadDb): PaymentVerdictRules {
   return verdictRulesOf(resolveMatchConfig(loadSettings(db).matching ?? {}));
 }

@@ -12,7 +12,7 @@ import { getInvoices } from '../store/queries/ledger';
 import { getOutcome, gridRows } from '../store/queries/matches';
 import { customerName, findHandoffSession, saveOpenedSession, saveSessionDecisions, type StoredExceptionsPayload, type StoredHandoffSession } from '../store/queries/handoff-sessions';
 import { getTransaction } from '../store/queries/transactions';
-import { getValue } from '../store/queries/settings';
+import { readSyncCursor } from '../store/queries/sync-cursors';
 import { readProfileId } from '../store/queries/app-identity';
 import { allocate, DecisionError, setExceptionReason, setNote, setOwner } from './decisions';
 import { HandoffError, openHandoffFile, sealHandoff } from './handoff-crypto';
@@ -114,8 +114,8 @@ export function buildExceptionsPayload(db: Db, actor: string, now = systemClock.
     sourceProfile: profileIdOf(db),
     exportedAt: now,
     exportedBy: actor,
-    paytraceAsOf: getValue(db, 'paytrace.as_of'),
-    erpAsOf: getValue(db, 'erp.as_of'),
+    paytraceAsOf: readSyncCursor(db, 'paytrace.as_of'),
+    erpAsOf: readSyncCursor(db, 'erp.as_of'),
     exceptions,
     invoices,
     customers,

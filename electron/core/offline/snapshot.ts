@@ -10,7 +10,7 @@ import { decidedAt } from '../store/queries/match-review';
 import { receiptFor } from '../store/queries/posting-state';
 import { refundedThroughTieoutCents, voidedThroughTieout } from '../store/queries/refund-requests';
 import { syncedRefundedCents } from '../refunds/synced-refunds';
-import { getValue } from '../store/queries/settings';
+import { readSyncCursor } from '../store/queries/sync-cursors';
 import { getTransaction, paymentSummary } from '../store/queries/transactions';
 
 // "Then": the picture a clerk approved against, kept beside the decision so a
@@ -23,7 +23,7 @@ import { getTransaction, paymentSummary } from '../store/queries/transactions';
  * counts them). `freshRefunds` (the catch-up's fresh REFUND export) replace or
  * add to the stored rows.
  */
-export function knownRefundedCents(db: Db, transactionId: number, freshRefunds: readonly PayTraceTransaction[] = []): Cents {
+export function knownRefundedCents(db: ReadDb, transactionId: number, freshRefunds: readonly PayTraceTransaction[] = []): Cents {
   const throughTieout = refundedThroughTieoutCents(db, transactionId);
   const sale = getTransaction(db, transactionId);
   if (!sale) return cents(throughTieout);
@@ -42,14 +42,13 @@ function localInvoiceStates(db: ReadDb, allocations: readonly Allocation[], curr
 }
 
 /** The local picture of one approved decision. */
-// Db, not ReadDb: settings.getValue (sync_state) still takes the writable type.
-export function localDecisionSide(db: Db, transactionId: number, customerId: string, allocations: readonly Allocation[], takenAt: string): DecisionSide {
+export function localDecisionSide(db: ReadDb, transactionId: number, customerId: string, allocations: readonly Allocation[], takenAt: string): DecisionSide {
   const t = paymentSummary(db, transactionId);
   const currency = t?.currency ?? 'USD';
   return {
     takenAt,
-    paytraceAsOf: getValue(db, 'paytrace.as_of'),
-    erpAsOf: getValue(db, 'erp.as_of'),
+    paytraceAsOf: readSyncCursor(db, 'paytrace.as_of'),
+    erpAsOf: readSyncCursor(db, 'erp.as_of'),
     customerId,
     customerExists: customerExists(db, customerId),
     allocations,

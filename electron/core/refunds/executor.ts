@@ -23,8 +23,9 @@ import {
 } from '../store/queries/refund-sends';
 import { getTransaction } from '../store/queries/transactions';
 import { queueCreditMemo } from './credit-memo';
-import { payTraceRefundable, openRefundConflict, refundConflictFor, saveRefundConflict } from './revalidate';
-import { approversOf, getRefund, type RefundRow } from './store';
+import { payTraceRefundable, refundConflictFor } from './revalidate';
+import { readRefundConflict as openRefundConflict, saveRefundConflict } from '../store/queries/refund-conflicts';
+import { approversOf, getRefund, type RefundRow } from '../store/queries/refund-requests';
 
 // Runs approved refunds through PayTrace, at most once each, even across crashes,
 // with the runner's exactly-once step (electron/core/remote-writes/exactly-once.ts):

@@ -9,7 +9,7 @@ import type { Db } from '../store/db';
 import { getTransaction } from '../store/queries/transactions';
 import type { RefundExecutor } from './executor';
 import { loadRefundPolicy, saveRefundPolicy } from './policy';
-import { clearRefundConflict, openRefundConflict } from './revalidate';
+import { clearRefundConflict, readRefundConflict as openRefundConflict } from '../store/queries/refund-conflicts';
 import { approveFourEyes } from '../approval/four-eyes';
 import { changedLimits, saveAuditedPolicy } from '../approval/policy-change';
 import { paymentVerdict } from '@shared/payment-verdict';

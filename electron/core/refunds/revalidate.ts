@@ -80,7 +80,3 @@ export function refundConflictFor(db: ReadDb, row: RefundRow, fresh: PayTraceRef
     choices,
   };
 }
-
-// The conflict rows live in the store (store/queries/refund-conflicts.ts);
-// re-exported here where the executor and the service look for them.
-export { clearRefundConflict, readRefundConflict as openRefundConflict, saveRefundConflict } from '../store/queries/refund-conflicts';

@@ -5,9 +5,7 @@ import { approversOf, creditMemoStatus, saleOfRefund, type RefundRow } from '../
 import { readRefundConflict } from '../store/queries/refund-conflicts';
 import { approvalNeed } from './rules';
 
-// A refund as the UI sees it. The SQL lives in store/queries/refund-requests.ts;
-// its functions are re-exported here for the modules that import them from here.
-export { approversOf, executedRefundIds, getRefund, listRefunds, RESERVING_STATES, reservedCents, type RefundRow } from '../store/queries/refund-requests';
+// A refund as the UI sees it (the SQL lives in store/queries/refund-requests.ts).
 
 export function refundView(db: ReadDb, row: RefundRow, policy: RefundPolicy): RefundView {
   const memo = row.credit_memo_key ? creditMemoStatus(db, row.credit_memo_key) : null;

@@ -2,7 +2,7 @@ import { siteVerdictRules } from '../matching/site-verdict-rules';
 import type { PayTraceTransaction } from '@shared/domain';
 import { paymentVerdict } from '@shared/payment-verdict';
 import { linkRefunds, originalIdOf, refundLinkKey } from '@shared/refund-links';
-import type { Db } from '../store/db';
+import type { ReadDb } from '../store/db';
 import { listRefundLinks } from '../store/queries/refund-links';
 import { executedRefundIds } from '../store/queries/refund-requests';
 import { getTransaction, storedTakebacks, transactionsSharingRefundKey } from '../store/queries/transactions';
@@ -17,7 +17,7 @@ import { getTransaction, storedTakebacks, transactionsSharingRefundKey } from '.
 // offline snapshot ("then" of the catch-up) both ask this one function.
 
 /** `freshRefunds` (the catch-up's fresh REFUND export) replace or add to the stored rows. */
-export function syncedRefundedCents(db: Db, sale: PayTraceTransaction, freshRefunds: readonly PayTraceTransaction[] = []): number {
+export function syncedRefundedCents(db: ReadDb, sale: PayTraceTransaction, freshRefunds: readonly PayTraceTransaction[] = []): number {
   const rules = siteVerdictRules(db);
   const manual = listRefundLinks(db);
   // The sales a refund copying this sale's fields could belong to (this sale always among them).

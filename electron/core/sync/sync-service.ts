@@ -9,11 +9,11 @@ import type { Matcher } from '../matching/types';
 import type { Db } from '../store/db';
 import { closeInvoicesNotSeenSince, listCustomers, listOpenInvoices, upsertCustomers, upsertOpenInvoices } from '../store/queries/ledger';
 import { approvedUnpostedAllocations, pendingTransactionIds, saveOutcomes } from '../store/queries/matches';
-import { readSyncCursor as getValue, writeSyncCursor as setValue } from '../store/queries/sync-cursors';
+import { readSyncCursor, writeSyncCursor } from '../store/queries/sync-cursors';
 import { listTransactions, recordRejects, upsertTransactions } from '../store/queries/transactions';
 import { listLearned } from '../store/queries/learned';
 import { listRefundLinks } from '../store/queries/refund-links';
-import { backoffDelay } from '../posting/backoff';
+import { backoffDelay } from '../remote-writes/backoff';
 import type { MatchRunner } from './match-runner';
 import { classifyRemoteError } from './remote-errors';
 
@@ -79,7 +79,7 @@ export class SyncService {
   constructor(private readonly o: SyncServiceOptions) {
     this.logger = o.logger ?? silentLogger;
     this.now = o.now ?? (() => new Date());
-    const lastSuccess = getValue(o.db, LAST_SUCCESS);
+    const lastSuccess = readSyncCursor(o.db, LAST_SUCCESS);
     this.state = {
       state: 'idle',
       phase: null,
@@ -89,8 +89,8 @@ export class SyncService {
       lastError: null,
       nextRunAt: null,
       intervalMinutes: o.settings().sync.intervalMinutes,
-      paytrace: { ...unknownRemote, asOf: getValue(o.db, 'paytrace.as_of') },
-      erp: { ...unknownRemote, asOf: getValue(o.db, 'erp.as_of') },
+      paytrace: { ...unknownRemote, asOf: readSyncCursor(o.db, 'paytrace.as_of') },
+      erp: { ...unknownRemote, asOf: readSyncCursor(o.db, 'erp.as_of') },
     };
   }
 
@@ -133,7 +133,7 @@ export class SyncService {
 
   /** The system answered: its data is as of the start of this run. */
   private reached(system: RemoteSystem, startedAt: string): void {
-    setValue(this.o.db, `${system}.as_of`, startedAt);
+    writeSyncCursor(this.o.db, `${system}.as_of`, startedAt);
     this.update({ [system]: { reachability: 'online', message: null, asOf: startedAt } });
   }
 
@@ -141,7 +141,7 @@ export class SyncService {
   private unreachable(system: RemoteSystem, e: unknown): string {
     const p = classifyRemoteError(SYSTEM_NAMES[system], e);
     this.logger.warn(p.message);
-    this.update({ [system]: { reachability: p.reachability, message: p.message, asOf: getValue(this.o.db, `${system}.as_of`) } });
+    this.update({ [system]: { reachability: p.reachability, message: p.message, asOf: readSyncCursor(this.o.db, `${system}.as_of`) } });
     return p.message;
   }
 
@@ -162,7 +162,7 @@ export class SyncService {
     try {
       const zone = settings.sync.merchantZone;
       const today = DateTime.fromJSDate(this.now(), { zone });
-      const lastEnd = getValue(db, LAST_WINDOW_END);
+      const lastEnd = readSyncCursor(db, LAST_WINDOW_END);
       const earliest = today.minus({ days: settings.paytrace.lookbackDays - 1 }).startOf('day');
       // After a long offline spell the window reaches back to the last success, not just the look-back.
       const from = lastEnd ? DateTime.fromISO(lastEnd, { zone }).minus({ hours: settings.paytrace.overlapHours }).startOf('day') : earliest;
@@ -177,7 +177,7 @@ export class SyncService {
         recordRejects(db, malformed);
         errors.push(`${malformed.length} PayTrace row(s) could not be read and were kept aside for review`);
       }
-      setValue(db, LAST_WINDOW_END, today.toISO()!);
+      writeSyncCursor(db, LAST_WINDOW_END, today.toISO()!);
       this.reached('paytrace', startedAt);
     } catch (e) {
       errors.push(this.unreachable('paytrace', e));
@@ -210,7 +210,7 @@ export class SyncService {
     const finishedAt = this.now().toISOString();
     if (errors.length === 0) {
       this.failures = 0;
-      setValue(db, LAST_SUCCESS, finishedAt);
+      writeSyncCursor(db, LAST_SUCCESS, finishedAt);
       appendAudit(db, { actor: 'system', action: 'sync.completed', objectType: 'sync', objectId: finishedAt, after: { newOrChanged: changedIds.length, matched } });
       this.update({ state: 'idle', phase: null, progress: { done: 4, total: 4 }, lastSuccessAt: finishedAt, lastError: null });
     } else {

@@ -1,4 +1,4 @@
-import type { RefundRow } from '../../refunds/store';
+import type { RefundRow } from './refund-requests';
 import type { ReadDb, WriteDb } from '../db';
 
 // refund_requests as the refund executor moves them through PayTrace:

@@ -38,7 +38,3 @@ export function saveSettings(db: WriteDb, settings: Settings, now: string = syst
      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
   ).run(KEY, JSON.stringify(valid), now);
 }
-
-// The sync cursors' old names: keys are typed (SyncCursor), so sync_state cannot
-// become a grab-bag again. New code imports from sync-cursors.ts.
-export { readSyncCursor as getValue, writeSyncCursor as setValue } from './sync-cursors';
