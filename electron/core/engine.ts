@@ -15,7 +15,7 @@ import { createControlService, type ControlService } from './controls/control-se
 import { createReversalExecutor } from './controls/reversal-executor';
 import type { ErpConnector, ErpKind } from './erp/connector';
 import { erpModule } from './erp/registry';
-import { createLogger, type Logger } from './log/logger';
+import { createLogger, openAppLog, teeLogger, type AppLog, type Logger } from './log/logger';
 import { resolveMatchConfig } from './matching/config';
 import { createMatcher } from './matching/engine';
 import type { Matcher } from './matching/types';
@@ -47,7 +47,12 @@ export type EngineOptions = Readonly<{
   /** Starts the demo sandboxes when demo mode has no running ones (`runDemoSandboxes` from electron/sandboxes/demo). */
   startDemo?: StartDemo;
   secretStore?: SecretStore;
+  /** Where lines go besides the data folder's log file (default: stderr). */
   logger?: Logger;
+  /** The data folder's log, when the shell opened it first (to log its own start-up); otherwise the engine opens it. */
+  appLog?: AppLog;
+  /** false: no log file (a read-only command on a live data folder). */
+  fileLog?: boolean;
   actor?: string;
   version?: string;
   /** Start the poller, the posting worker and the resumption of unfinished refunds and reversals (off for one-shot CLI commands). */
@@ -74,6 +79,8 @@ export type Engine = Readonly<{
   isDemo(): boolean;
   erpConnector(): Promise<ErpConnector>;
   payTraceClient(): Promise<PayTraceClient>;
+  /** The data folder's log (null when fileLog was false). */
+  log: AppLog | null;
   close(): Promise<void>;
 }>;
 
@@ -87,7 +94,11 @@ function profileId(db: Db): string {
 }
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
-  const logger = options.logger ?? createLogger('engine');
+  // The installed app keeps its log in the data folder (logs/, rotated, redacted); the shell's logger (stderr) gets the same lines.
+  const ownLog = !options.appLog && options.fileLog !== false ? await openAppLog(options.dataDir) : null;
+  const appLog = options.appLog ?? ownLog;
+  const extra = options.logger ?? createLogger('engine');
+  const logger = appLog ? teeLogger(appLog.logger('engine'), extra) : extra;
   const db = openStore(options.dataDir);
   const vault = createCredentialVault(options.secretStore ?? keytarSecretStore(), profileId(db));
   const events = createEventHub();
@@ -319,6 +330,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     isDemo,
     erpConnector,
     payTraceClient,
+    log: appLog,
     async close() {
       sync.stop();
       worker.stop();
@@ -328,6 +340,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (erpCache) await erpCache.connector.close().catch(() => {});
       if (demo) await demo.close();
       db.close();
+      await ownLog?.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { ConnectionId, CredentialStatus } from '@shared/settings';
+import { registerSecret } from '../log/secret-registry';
 import type { SecretStore } from './secret-store';
 
 // Credentials live only in the OS keychain: one account per connection, scoped
@@ -24,7 +25,11 @@ export function createCredentialVault(store: SecretStore, profileId: string): Cr
     if (!raw) return null;
     try {
       const parsed = JSON.parse(raw) as Partial<Credentials>;
-      if (typeof parsed.username === 'string' && typeof parsed.password === 'string') return { username: parsed.username, password: parsed.password };
+      if (typeof parsed.username === 'string' && typeof parsed.password === 'string') {
+        // The log removes this exact value wherever it appears (a remote system may echo it in an error).
+        registerSecret(parsed.password);
+        return { username: parsed.username, password: parsed.password };
+      }
     } catch {
       // An unreadable entry is treated as absent; the clerk re-enters it.
     }
@@ -32,7 +37,10 @@ export function createCredentialVault(store: SecretStore, profileId: string): Cr
   };
   return {
     get,
-    set: (connection, credentials) => store.set(accountName(profileId, connection), JSON.stringify(credentials)),
+    set: (connection, credentials) => {
+      registerSecret(credentials.password);
+      return store.set(accountName(profileId, connection), JSON.stringify(credentials));
+    },
     clear: async (connection) => {
       await store.delete(accountName(profileId, connection));
     },
