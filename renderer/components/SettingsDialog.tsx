@@ -22,6 +22,7 @@ import { UsersTab } from '../features/admin/UsersTab';
 import { ApprovalLimitsTab } from '../features/admin/ApprovalLimitsTab';
 import { MatchingRulesTab } from '../features/matching-rules/MatchingRulesTab';
 import { useUser } from '../features/auth/session-store';
+import { SaveDiagnosticsButton } from '../features/diagnostics/SaveDiagnosticsButton';
 
 // Settings: non-secret values are edited as a draft and saved as one patch.
 // Credentials go straight to the vault (credentials:set); the renderer never
@@ -382,6 +383,7 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
         </div>
         <div className="modal-body">{body}</div>
         <div className="modal-foot">
+          {isAdmin ? <SaveDiagnosticsButton /> : null}
           <span className="muted small">{dirty ? 'Unsaved changes' : 'All changes saved'}</span>
           <span className="spacer" />
           <button type="button" className="btn btn-ghost" data-testid="settings-cancel" onClick={close}>

@@ -18,6 +18,7 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'auth:signOut': 'clerk',
   'auth:status': 'public',
   'auth:users': 'admin',
+  'diagnostics:save': 'admin',
   'conflicts:list': 'clerk',
   'conflicts:resolve': 'clerk',
   'connection:test': 'clerk',

@@ -32,6 +32,7 @@ import type { EventHub } from './events';
 import type { MatchConfigOverride } from '@shared/matching-config';
 import type { RematchResult } from '../sync/incremental-rematch';
 import { matchingHandlers } from './matching-handlers';
+import { diagnosticsHandlers } from './diagnostics-handlers';
 
 /** What the handlers are given: the engine's services (created once, in electron/core/engine.ts) and its settings. */
 export type HandlerDeps = Readonly<{
@@ -73,7 +74,7 @@ export type HandlerDeps = Readonly<{
 /** The API over the engine's services; it creates none of its own (electron/core/engine.ts does). */
 export function createHandlers(d: HandlerDeps): ApiHandlers {
   return withUndo(
-    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...reviewHandlers(d, d.undo) },
+    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...diagnosticsHandlers(d), ...reviewHandlers(d, d.undo) },
     d,
     d.undo,
   );

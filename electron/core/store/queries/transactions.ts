@@ -184,3 +184,8 @@ export function transactionIdsUpdatedAfter(db: ReadDb, stamp: string): number[] 
 export function newestTransactionStamp(db: ReadDb): string {
   return (db.prepare('SELECT MAX(updated_at) AS s FROM paytrace_transactions').get() as { s: string | null }).s ?? '';
 }
+
+/** How many PayTrace transactions the store holds (diagnostics). */
+export function transactionCount(db: ReadDb): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM paytrace_transactions').get() as { n: number }).n;
+}
