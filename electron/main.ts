@@ -6,7 +6,8 @@ import type { UiCommand } from '@shared/api-contract';
 import { ERP_KINDS, type ErpKind } from './core/erp/connector';
 import { createEngine, type Engine } from './core/engine';
 import { resolveDataDir } from './core/data-dir';
-import { createLogger } from './core/log/logger';
+import { createLogger, openAppLog, type AppLog } from './core/log/logger';
+import { installCrashLog } from './core/log/crash-log';
 import { CONTENT_SECURITY_POLICY } from './web/host';
 import { runDemoSandboxes } from './sandboxes/demo/demo-sandboxes';
 import { forwardEvents, registerIpc } from './ipc/register';
@@ -30,6 +31,8 @@ function argValue(name: string): string | undefined {
 const dataDir = resolveDataDir(argValue('data-dir'), app.getPath('userData'));
 const rendererDir = resolve(__dirname, '../renderer');
 let engine: Engine | null = null;
+/** The data folder's log, opened first so start-up failures and crashes reach it. */
+let appLog: AppLog | null = null;
 let mainWindow: BrowserWindow | null = null;
 
 type WindowState = { bounds: Rectangle; maximized: boolean };
@@ -162,6 +165,9 @@ async function start(): Promise<void> {
     }
   });
 
+  appLog = await openAppLog(dataDir);
+  installCrashLog(appLog);
+
   await app.whenReady();
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
@@ -170,7 +176,7 @@ async function start(): Promise<void> {
 
   const erpArg = argValue('erp');
   const erpKind = erpArg && (ERP_KINDS as readonly string[]).includes(erpArg) ? (erpArg as ErpKind) : undefined;
-  engine = await createEngine({ dataDir, shell: 'electron', logger: createLogger('tieout'), version: app.getVersion(), startDemo: runDemoSandboxes, ...(erpKind ? { erpKind } : {}) });
+  engine = await createEngine({ dataDir, shell: 'electron', logger: createLogger('tieout'), appLog, version: app.getVersion(), startDemo: runDemoSandboxes, ...(erpKind ? { erpKind } : {}) });
   registerIpc(engine, APP_ORIGIN);
   forwardEvents(engine, () => mainWindow?.webContents ?? null);
   // Failures that need a person also reach the OS, in case Tieout is in the background.
@@ -206,5 +212,6 @@ app.on('before-quit', (event) => {
 
 start().catch((e: unknown) => {
   logger.error(`start-up failed: ${(e as Error).stack ?? String(e)}`);
+  appLog?.fatal('start-up failed', e);
   app.exit(1);
 });

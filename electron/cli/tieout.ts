@@ -6,6 +6,7 @@ import { createEngine, type Engine } from '../core/engine';
 import { resolveDataDir } from '../core/data-dir';
 import { runDemoSandboxes, type SandboxDescriptor } from '../sandboxes/demo/demo-sandboxes';
 import { createLogger, silentLogger } from '../core/log/logger';
+import { installCrashLog } from '../core/log/crash-log';
 import { verifyAudit, auditBetween } from '../core/audit/audit-log';
 import { gridRows, statusCounts } from '../core/store/queries/matches';
 import { outboxCounts } from '../core/posting/outbox-worker';
@@ -147,6 +148,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
           sandbox: readDescriptor(values['sandbox-file']),
           startDemo: runDemoSandboxes,
         });
+        // A crash of the long-running host leaves its reason in the data folder's log.
+        if (engine.log) installCrashLog(engine.log);
         const host = await startWebHost({
           engine,
           rendererDir: values['renderer-dir'] ?? resolve(__dirname, '..', 'renderer'),
