@@ -43,6 +43,8 @@ describe('no secret at rest or in logs', () => {
       await engine.close();
     }
     const secrets = [demo.descriptor.paytrace.password, demo.descriptor.erp.password, 'Wrong-Secret-4711'];
+    // The data folder's own log file is among the files checked.
+    expect(filesUnder(dataDir).some((f) => /[/\\]logs[/\\]tieout\.\d+\.log$/.test(f))).toBe(true);
     for (const file of filesUnder(dataDir)) {
       const bytes = readFileSync(file).toString('latin1');
       for (const s of secrets) expect(bytes.includes(s), `${s.slice(0, 3)}… found in ${file}`).toBe(false);
