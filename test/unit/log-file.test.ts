@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { logFiles as openedFiles } from '../../electron/core/log/log-files';
 import { createLogger, openAppLog } from '../../electron/core/log/logger';
 import { registerSecret } from '../../electron/core/log/secret-registry';
 
@@ -43,6 +44,21 @@ describe('log file', () => {
     expect(typeof line['time']).toBe('string');
     // Older lines were rotated away: the first file left is not the first written.
     expect(readFileSync(files[0]!, 'utf8')).not.toContain('sync step 0 ');
+  });
+
+  it('keeps the bound across restarts: files an earlier run left are rotated away too', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tieout-log-'));
+    for (let run = 0; run < 4; run += 1) {
+      const log = await openAppLog(dataDir, { size: '1k', keep: 2 });
+      for (let i = 0; i < 25; i += 1) {
+        log.logger('engine').info(`run ${run} step ${i} ${'x'.repeat(60)}`);
+        await tick();
+      }
+      await log.close();
+    }
+    const files = openedFiles(dataDir);
+    expect(files.length).toBe(3);
+    expect(readFileSync(files.at(-1)!, 'utf8')).toContain('run 3 step 24');
   });
 
   it('narrows an existing log file that was world-readable', async () => {

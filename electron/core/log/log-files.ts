@@ -31,7 +31,15 @@ export async function openLogStream(dataDir: string, rotation: LogRotation = DEF
   const dir = logFolder(dataDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
-  const stream = await pinoRoll({ file: join(dir, `${BASE_NAME}.${EXTENSION}`), size: rotation.size, limit: { count: rotation.keep }, mode: 0o600 });
+  const stream = await pinoRoll({
+    file: join(dir, `${BASE_NAME}.${EXTENSION}`),
+    size: rotation.size,
+    // removeOtherLogFiles: count the files on disk, not only those this process
+    // created, or every restart would leave its files behind for ever. It keeps
+    // `count` files in all: one more than the older files kept.
+    limit: { count: rotation.keep + 1, removeOtherLogFiles: true },
+    mode: 0o600,
+  });
   // A file that existed before (or was created under a wider umask) is narrowed too; so is each rotated file.
   const narrow = () => {
     for (const file of logFiles(dataDir)) chmodSync(file, 0o600);
