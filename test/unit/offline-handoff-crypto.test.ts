@@ -1,8 +1,8 @@
-import { createCipheriv, randomBytes, scryptSync } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { HANDOFF_MAGIC, HandoffError, KDF_BY_VERSION, openHandoffFile, sealHandoff, type KeyDeriver } from '../../electron/core/offline/handoff-crypto';
 import { HANDOFF_LIMITS } from '../../electron/core/offline/handoff-limits';
+import { containerAround as around, headerOf, keyFor, withHeader } from '../support/handoff-files';
 
 // The hand-off container: AES-256-GCM under a scrypt key, header authenticated.
 // Every file uses the one scrypt setting of its format version (about 0.1 s a
@@ -10,6 +10,7 @@ import { HANDOFF_LIMITS } from '../../electron/core/offline/handoff-limits';
 
 const AT = '2026-01-05T15:00:00.000Z';
 const PASS = 'correct horse battery';
+const containerAround = (packed: Buffer) => around(packed, keyFor(PASS));
 const payload = { exceptions: [{ transactionId: 1001, maskedCard: '************1111', amountCents: 12_345 }], note: 'Grüße' };
 
 async function errorOf(run: () => Promise<unknown>): Promise<HandoffError> {
@@ -20,38 +21,6 @@ async function errorOf(run: () => Promise<unknown>): Promise<HandoffError> {
     return e as HandoffError;
   }
   throw new Error('expected a HandoffError');
-}
-
-function headerOf(file: Buffer): Record<string, unknown> {
-  return JSON.parse(file.subarray(12, 12 + file.readUInt32BE(8)).toString('utf8')) as Record<string, unknown>;
-}
-
-/** The same file with another clear header (not re-encrypted: the header is what the reader sees first). */
-function withHeader(file: Buffer, header: unknown): Buffer {
-  const bytes = Buffer.from(JSON.stringify(header));
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(bytes.length);
-  return Buffer.concat([HANDOFF_MAGIC, len, bytes, file.subarray(12 + file.readUInt32BE(8))]);
-}
-
-/**
- * A genuine container around any packed (gzip) bytes, built here with Node's
- * crypto and the format's own scrypt setting: what someone holding the
- * passphrase could write with a tool of their own.
- */
-function containerAround(packed: Buffer, kind: 'exceptions' | 'decisions' = 'exceptions'): Buffer {
-  const { N, r, p } = KDF_BY_VERSION[1]!;
-  const salt = randomBytes(16);
-  const iv = randomBytes(12);
-  const header = { format: 'tieout-handoff', version: 1, kind, cipher: 'aes-256-gcm', kdf: { name: 'scrypt', N, r, p, salt: salt.toString('base64') }, iv: iv.toString('base64'), createdAt: AT };
-  const headerBytes = Buffer.from(JSON.stringify(header));
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(headerBytes.length);
-  const aad = Buffer.concat([HANDOFF_MAGIC, len, headerBytes]);
-  const key = scryptSync(PASS, salt, 32, { N, r, p, maxmem: 256 * N * r });
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(aad);
-  return Buffer.concat([aad, cipher.update(packed), cipher.final(), cipher.getAuthTag()]);
 }
 
 describe('hand-off file encryption', () => {
