@@ -47,15 +47,18 @@ export type HandoffHeader = Readonly<{
   createdAt: string;
 }>;
 
-export type HandoffErrorKind =
-  | 'not_a_handoff_file'
-  | 'unsupported_version'
-  | 'unsupported_kdf'
-  | 'wrong_passphrase_or_tampered'
-  | 'wrong_kind'
-  | 'too_large'
-  | 'invalid_contents'
-  | 'card_number';
+/** Every way opening a hand-off file can fail; each is a HandoffError of that kind. */
+export const HANDOFF_ERROR_KINDS = [
+  'not_a_handoff_file',
+  'unsupported_version',
+  'unsupported_kdf',
+  'wrong_passphrase_or_tampered',
+  'wrong_kind',
+  'too_large',
+  'invalid_contents',
+  'card_number',
+] as const;
+export type HandoffErrorKind = (typeof HANDOFF_ERROR_KINDS)[number];
 
 export class HandoffError extends Error {
   constructor(
