@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -9,11 +9,12 @@ import { cents } from '@shared/money';
 import { createApprovalService } from '../../electron/core/approval/approve';
 import { deriveHandoffKey, HANDOFF_ERROR_KINDS, HandoffError, KDF_BY_VERSION, sealHandoff, type KeyDeriver } from '../../electron/core/offline/handoff-crypto';
 import type { HandoffLimits } from '../../electron/core/offline/handoff-limits';
-import { buildExceptionsPayload, importDecisions, openExceptionsFile, profileIdOf, type HandoffIo } from '../../electron/core/offline/handoff';
+import { buildExceptionsPayload, decideInSession, exportExceptions, importDecisions, openExceptionsFile, profileIdOf, type HandoffIo } from '../../electron/core/offline/handoff';
 import { openStore, type Db } from '../../electron/core/store/db';
 import { findHandoffSession } from '../../electron/core/store/queries/handoff-sessions';
 import { upsertCustomers, upsertOpenInvoices } from '../../electron/core/store/queries/ledger';
 import { saveOutcomes } from '../../electron/core/store/queries/matches';
+import { setMatchNote } from '../../electron/core/store/queries/match-review';
 import { upsertTransactions } from '../../electron/core/store/queries/transactions';
 import { containerAround, headerOf, keyFor, withHeader, withHeaderBytes, type ContainerKey } from '../support/handoff-files';
 import { storedSale } from '../support/stored-sale';
@@ -348,5 +349,25 @@ describe('fuzzing opening hand-off files (seeded)', () => {
     expect(seen.refused).toBeGreaterThan(0);
     expect(seen.applied).toBeGreaterThan(0);
     expect(seen.skipped).toBeGreaterThan(0);
+  });
+
+  it('exporting refuses to write a file the reading side would refuse (a card number kept in a note from before the screen), and writes nothing', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tieout-fuzz-export-'));
+    setMatchNote(db, 2, 'paid with 4111-1111-1111-1111');
+    const before = fingerprint();
+    await expect(exportExceptions(db, dataDir, PASS, 'clerk', AT, io)).rejects.toMatchObject({ kind: 'card_number', message: expect.stringMatching(/transaction 2: .*No file was written/) });
+    expect(fingerprint()).toBe(before);
+    expect(existsSync(join(dataDir, 'handoff'))).toBe(false);
+    setMatchNote(db, 2, null);
+    expect((await exportExceptions(db, dataDir, PASS, 'clerk', AT, io)).count).toBe(3);
+  });
+
+  it('the reviewer cannot record a card number in a decision either', async () => {
+    const session = await openExceptionsFile(db, genuineExceptions, PASS, 'reviewer', AT, io);
+    const before = fingerprint();
+    expect(() => decideInSession(db, session.sessionId, 1, { note: 'card 5555 5555 5555 4444' }, 'reviewer', AT)).toThrow(/looks like a card number/);
+    expect(() => decideInSession(db, session.sessionId, 1, { owner: '4111111111111111' }, 'reviewer', AT)).toThrow(/looks like a card number/);
+    expect(fingerprint()).toBe(before);
+    expect(decideInSession(db, session.sessionId, 1, { note: 'card ending 4444' }, 'reviewer', AT).decisions['1']).toEqual({ note: 'card ending 4444' });
   });
 });

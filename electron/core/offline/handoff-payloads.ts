@@ -100,43 +100,47 @@ const arrayLength = (v: unknown, key: string): number => {
   return Array.isArray(list) ? list.length : 0;
 };
 
-function refuseIfMore(count: number, max: number, what: string): void {
-  if (count > max) throw new HandoffError('too_large', `The hand-off file holds ${count} ${what}; Tieout reads at most ${max}. Nothing was imported.`);
+/** Reading a file someone gave us, or checking one before writing it: the refusal says which. */
+export type PayloadCheck = 'read' | 'write';
+const outcome = (check: PayloadCheck) => (check === 'read' ? 'Nothing was imported.' : 'No file was written.');
+
+function refuseIfMore(count: number, max: number, what: string, check: PayloadCheck): void {
+  if (count > max) throw new HandoffError('too_large', `The hand-off file holds ${count} ${what}; Tieout reads at most ${max}. ${outcome(check)}`);
 }
 
-function invalid(what: string, error: z.ZodError): HandoffError {
+function invalid(what: string, error: z.ZodError, check: PayloadCheck): HandoffError {
   const issue = error.issues[0];
-  return new HandoffError('invalid_contents', `The ${what} contents are not valid: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim() + '. Nothing was imported.');
+  return new HandoffError('invalid_contents', `The ${what} contents are not valid: ${`${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim()}. ${outcome(check)}`);
 }
 
-function refuseCardNumber(where: string, value: string | null | undefined): void {
-  if (value && containsCardNumber(value)) throw new HandoffError('card_number', `${where}: ${CARD_NUMBER_REFUSAL} Nothing was imported.`);
+function refuseCardNumber(where: string, value: string | null | undefined, check: PayloadCheck): void {
+  if (value && containsCardNumber(value)) throw new HandoffError('card_number', `${where}: ${CARD_NUMBER_REFUSAL} ${outcome(check)}`);
 }
 
 /** An exceptions file's payload, checked and stripped to the fields Tieout knows. */
-export function parseExceptionsPayload(payload: unknown, limits: HandoffLimits = HANDOFF_LIMITS): StoredExceptionsPayload {
-  refuseIfMore(arrayLength(payload, 'exceptions'), limits.maxExceptions, 'exceptions');
-  refuseIfMore(arrayLength(payload, 'invoices'), limits.maxInvoices, 'invoices');
-  refuseIfMore(arrayLength(payload, 'customers'), limits.maxCustomers, 'customers');
+export function parseExceptionsPayload(payload: unknown, limits: HandoffLimits = HANDOFF_LIMITS, check: PayloadCheck = 'read'): StoredExceptionsPayload {
+  refuseIfMore(arrayLength(payload, 'exceptions'), limits.maxExceptions, 'exceptions', check);
+  refuseIfMore(arrayLength(payload, 'invoices'), limits.maxInvoices, 'invoices', check);
+  refuseIfMore(arrayLength(payload, 'customers'), limits.maxCustomers, 'customers', check);
   const parsed = exceptionsPayloadSchema.safeParse(payload);
-  if (!parsed.success) throw invalid("hand-off file's", parsed.error);
+  if (!parsed.success) throw invalid("hand-off file's", parsed.error, check);
   for (const e of parsed.data.exceptions) {
-    refuseCardNumber(`The note on transaction ${e.transactionId}`, e.note);
-    refuseCardNumber(`The owner of transaction ${e.transactionId}`, e.owner);
+    refuseCardNumber(`The note on transaction ${e.transactionId}`, e.note, check);
+    refuseCardNumber(`The owner of transaction ${e.transactionId}`, e.owner, check);
   }
   return parsed.data;
 }
 
 /** A decisions file's payload, checked: a refusal here comes before any decision is applied. */
-export function parseDecisionsPayload(payload: unknown, limits: HandoffLimits = HANDOFF_LIMITS): DecisionsPayload {
+export function parseDecisionsPayload(payload: unknown, limits: HandoffLimits = HANDOFF_LIMITS, check: PayloadCheck = 'read'): DecisionsPayload {
   const decisions = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>).decisions : undefined;
-  refuseIfMore(typeof decisions === 'object' && decisions !== null ? Object.keys(decisions).length : 0, limits.maxDecisions, 'decisions');
+  refuseIfMore(typeof decisions === 'object' && decisions !== null ? Object.keys(decisions).length : 0, limits.maxDecisions, 'decisions', check);
   const parsed = decisionsPayloadSchema.safeParse(payload);
-  if (!parsed.success) throw invalid("decisions file's", parsed.error);
-  refuseCardNumber('The reviewer name', parsed.data.reviewedBy);
+  if (!parsed.success) throw invalid("decisions file's", parsed.error, check);
+  refuseCardNumber('The reviewer name', parsed.data.reviewedBy, check);
   for (const [key, d] of Object.entries(parsed.data.decisions)) {
-    refuseCardNumber(`The note on transaction ${key}`, d.note);
-    refuseCardNumber(`The owner of transaction ${key}`, d.owner);
+    refuseCardNumber(`The note on transaction ${key}`, d.note, check);
+    refuseCardNumber(`The owner of transaction ${key}`, d.owner, check);
   }
   return parsed.data;
 }

@@ -103,7 +103,7 @@ const limitsOf = (io: HandoffIo): HandoffLimits => ({ ...HANDOFF_LIMITS, ...io.l
 export async function exportExceptions(db: Db, dataDir: string, passphrase: string, actor: string, now = systemClock.iso(), io: HandoffIo = {}): Promise<HandoffFileResult> {
   const payload = buildExceptionsPayload(db, actor, now);
   // The reviewing side's checks, here first: a file Tieout writes is one it reads.
-  parseExceptionsPayload(payload, limitsOf(io));
+  parseExceptionsPayload(payload, limitsOf(io), 'write');
   const bytes = await sealHandoff('exceptions', payload, passphrase, { createdAt: now, ...io });
   appendAudit(db, { actor, action: 'handoff.export', objectType: 'handoff', objectId: payload.exportId, after: { exceptions: payload.exceptions.length, invoices: payload.invoices.length }, at: now });
   return writeHandoff(dataDir, `tieout-exceptions-${stamp(now)}.tieout`, bytes, payload.exceptions.length);
@@ -176,7 +176,7 @@ export async function exportDecisions(db: Db, dataDir: string, sessionId: string
   const row = session(db, sessionId);
   const decisions = row.decisions;
   const payload = { exportId: row.id, sourceProfile: row.sourceProfile, reviewedBy: actor, reviewedAt: now, decisions };
-  parseDecisionsPayload(payload, limitsOf(io));
+  parseDecisionsPayload(payload, limitsOf(io), 'write');
   const bytes = await sealHandoff('decisions', payload, passphrase, { createdAt: now, ...io });
   appendAudit(db, { actor, action: 'handoff.export_decisions', objectType: 'handoff', objectId: sessionId, after: { decisions: Object.keys(decisions).length }, at: now });
   return writeHandoff(dataDir, `tieout-decisions-${stamp(now)}.tieout`, bytes, Object.keys(decisions).length);
