@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Allocation, Candidate, ExceptionCode, OpenInvoice } from '../domain';
 import { EXCEPTION_CODES } from '../domain';
+import { HANDOFF_MAX_BASE64_CHARS } from '../handoff-limits';
 import type { Cents, CurrencyCode } from '../money';
 import { empty, method, txnId } from './define';
 
@@ -124,7 +125,7 @@ const allocations = z.array(allocation).min(1).max(200);
 const passphrase = z.string().min(8, 'at least 8 characters').max(1024);
 /** A file path (desktop, CLI) or the file's bytes as base64 (browser upload). */
 const fileSource = z
-  .object({ file: z.string().min(1).max(4096).optional(), base64: z.string().min(1).max(200_000_000).optional(), passphrase })
+  .object({ file: z.string().min(1).max(4096).optional(), base64: z.string().min(1).max(HANDOFF_MAX_BASE64_CHARS).optional(), passphrase })
   .strict()
   .refine((v) => (v.file === undefined) !== (v.base64 === undefined), 'give either file or base64');
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import axios from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandoffFileResult, HandoffSession, ImportDecisionsResult } from '@shared/api/offline';
@@ -11,6 +12,7 @@ import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/dem
 import { silentLogger } from '../../electron/core/log/logger';
 import { getOutcome, gridRows } from '../../electron/core/store/queries/matches';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
+import { containerAround, headerOf, keyFor, withHeader } from '../support/handoff-files';
 
 // "Take offline" between two installations (two data folders): the first
 // exports its open exceptions, the second opens the file and decides, the
@@ -74,6 +76,33 @@ describe('hand-off file round trip', () => {
     writeFileSync(tamperedPath, tampered);
     expect(await laptop.dispatch('handoff:open', { file: tamperedPath, passphrase })).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
     expect(laptop.db.prepare('SELECT COUNT(*) AS n FROM handoff_sessions').get()).toEqual({ n: 0 });
+  });
+
+  it('a hostile file (costly key settings, a gzip bomb, too many records, a card number) is refused before the work and changes nothing', async () => {
+    const counts = () => laptop.db.prepare('SELECT (SELECT COUNT(*) FROM handoff_sessions) AS sessions, (SELECT COUNT(*) FROM audit) AS audit').get();
+    const before = counts();
+    const refusal = async (bytes: Buffer) => {
+      const r = await laptop.dispatch('handoff:open', { base64: bytes.toString('base64'), passphrase });
+      expect(r).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
+      return r.ok ? '' : r.error.message;
+    };
+    const genuine = Buffer.from(file.base64, 'base64');
+    const header = headerOf(genuine) as { kdf: Record<string, unknown> };
+    // The header is read before it can be authenticated: costly scrypt settings are refused, not derived.
+    expect(await refusal(withHeader(genuine, { ...header, kdf: { ...header.kdf, N: 2 ** 18 } }))).toMatch(/key-derivation settings Tieout never writes/);
+
+    const key = keyFor(passphrase);
+    const seal = (payload: Buffer) => containerAround(gzipSync(payload, { level: 9 }), key);
+    const valid = { exportId: 'abc123', sourceProfile: 'p', exportedAt: '2026-01-05T15:00:00.000Z', exportedBy: 'x', paytraceAsOf: null, erpAsOf: null, invoices: [], customers: [] };
+    // 64 MiB of valid JSON in a 64 KiB file.
+    const bomb = seal(Buffer.concat([Buffer.from(JSON.stringify(valid).slice(0, -1) + ',"exceptions":['), Buffer.alloc(64 * 1024 * 1024, 0x20), Buffer.from(']}')]));
+    expect(bomb.length).toBeLessThan(128 * 1024);
+    expect(await refusal(bomb)).toMatch(/unpacks to more than 32 MiB/);
+    const many = seal(Buffer.from(JSON.stringify({ ...valid, exceptions: Array.from({ length: 10_001 }, (_, i) => ({ transactionId: i + 1 })) })));
+    expect(await refusal(many)).toMatch(/holds 10001 exceptions; Tieout reads at most 10000/);
+    const exception = { transactionId: 7, createdAt: '2026-01-05T15:00:00.000Z', payer: 'A', reference: 'B', amountCents: 100, currency: 'USD', method: 'card', maskedCard: '************1111', status: 'exception', exception: null, reason: '', note: 'card 4111 1111 1111 1111 exp 12/29', owner: null, customerId: null, allocations: [], candidates: [] };
+    expect(await refusal(seal(Buffer.from(JSON.stringify({ ...valid, exceptions: [exception] }))))).toMatch(/looks like a card number/);
+    expect(counts()).toEqual(before);
   });
 
   it('opens on the other installation and records the reviewer\'s decisions', async () => {

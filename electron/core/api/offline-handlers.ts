@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ApiFailure, type CallContext } from '@shared/api-contract';
 import type { HandoffDecision, offlineMethods } from '@shared/api/offline';
+import { HANDOFF_MAX_FILE_BYTES } from '@shared/handoff-limits';
 import { cents } from '@shared/money';
 import { resolveConflict, listConflicts } from '../offline/conflicts';
 import { allocate, DecisionError, setExceptionReason, setNote, setOwner } from '../offline/decisions';
@@ -12,15 +13,25 @@ import type { HandlerDeps } from './handlers';
 
 // Offline review: every action here works from the local store alone.
 
-const MAX_HANDOFF_BYTES = 150 * 1024 * 1024;
+function failureOf(e: unknown): unknown {
+  if (e instanceof DecisionError) return new ApiFailure(e.code, e.message);
+  if (e instanceof HandoffError) return new ApiFailure('invalid_args', e.message);
+  return e;
+}
 
 function guarded<T>(run: () => T): T {
   try {
     return run();
   } catch (e) {
-    if (e instanceof DecisionError) throw new ApiFailure(e.code, e.message);
-    if (e instanceof HandoffError) throw new ApiFailure('invalid_args', e.message);
-    throw e;
+    throw failureOf(e);
+  }
+}
+
+async function guardedAsync<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw failureOf(e);
   }
 }
 
@@ -32,6 +43,7 @@ function readHandoffBytes(d: HandlerDeps, args: { file?: string | undefined; bas
   if (args.base64 !== undefined) {
     const bytes = Buffer.from(args.base64, 'base64');
     if (bytes.length === 0) throw new ApiFailure('invalid_args', 'The uploaded hand-off file is empty or not base64.');
+    // Size and everything else are checked by openHandoffFile, for every caller.
     return bytes;
   }
   const dir = join(d.dataDir, HANDOFF_DIR);
@@ -41,7 +53,8 @@ function readHandoffBytes(d: HandlerDeps, args: { file?: string | undefined; bas
     throw new ApiFailure('forbidden', 'From the browser, open a hand-off file by uploading it, or name one in the data folder\'s "handoff" directory.');
   }
   try {
-    if (statSync(path).size > MAX_HANDOFF_BYTES) throw new ApiFailure('invalid_args', `${path} is too large to be a hand-off file.`);
+    // Checked before reading, so a huge file is never loaded.
+    if (statSync(path).size > HANDOFF_MAX_FILE_BYTES) throw new ApiFailure('invalid_args', `${path} is too large to be a hand-off file (at most ${HANDOFF_MAX_FILE_BYTES / (1024 * 1024)} MiB).`);
     return readFileSync(path);
   } catch (e) {
     if (e instanceof ApiFailure) throw e;
@@ -98,8 +111,8 @@ export function offlineHandlers(d: HandlerDeps): DomainHandlers<keyof typeof off
       return { ok: true };
     },
 
-    'handoff:export': ({ passphrase }, ctx) => guarded(() => exportExceptions(d.db, d.dataDir, passphrase, d.actor(ctx))),
-    'handoff:open': (args, ctx) => guarded(() => openExceptionsFile(d.db, readHandoffBytes(d, args, ctx), args.passphrase, d.actor(ctx))),
+    'handoff:export': ({ passphrase }, ctx) => guardedAsync(() => exportExceptions(d.db, d.dataDir, passphrase, d.actor(ctx))),
+    'handoff:open': (args, ctx) => guardedAsync(() => openExceptionsFile(d.db, readHandoffBytes(d, args, ctx), args.passphrase, d.actor(ctx))),
     'handoff:decide': ({ sessionId, transactionId, decision }, ctx) => {
       const { allocation, ...rest } = decision;
       const typed: HandoffDecision = {
@@ -108,11 +121,11 @@ export function offlineHandlers(d: HandlerDeps): DomainHandlers<keyof typeof off
       };
       return guarded(() => decideInSession(d.db, sessionId, transactionId, typed, d.actor(ctx)));
     },
-    'handoff:exportDecisions': ({ sessionId, passphrase }, ctx) => guarded(() => exportDecisions(d.db, d.dataDir, sessionId, passphrase, d.actor(ctx))),
+    'handoff:exportDecisions': ({ sessionId, passphrase }, ctx) => guardedAsync(() => exportDecisions(d.db, d.dataDir, sessionId, passphrase, d.actor(ctx))),
     'handoff:importDecisions': async (args, ctx) => {
       const capabilities = await d.approval.capabilities();
       // Approved rows are announced and posted by the approval itself.
-      const result = guarded(() => importDecisions(d.db, readHandoffBytes(d, args, ctx), args.passphrase, d.actor(ctx), { service: d.approval, capabilities }));
+      const result = await guardedAsync(() => importDecisions(d.db, readHandoffBytes(d, args, ctx), args.passphrase, d.actor(ctx), { service: d.approval, capabilities }));
       if (result.applied.length) changed([...result.applied]);
       return result;
     },

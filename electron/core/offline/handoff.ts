@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { EXCEPTION_CODES, type Allocation, type Candidate, type ExceptionCode } from '@shared/domain';
+import { CARD_NUMBER_REFUSAL, containsCardNumber } from '@shared/card-numbers';
+import type { Allocation, Candidate, ExceptionCode } from '@shared/domain';
 import type { HandoffDecision, HandoffException, HandoffFileResult, HandoffSession, ImportDecisionsResult } from '@shared/api/offline';
 import { appendAudit } from '../audit/audit-log';
 import { systemClock } from '../clock';
@@ -15,7 +15,9 @@ import { getTransaction } from '../store/queries/transactions';
 import { readSyncCursor } from '../store/queries/sync-cursors';
 import { readProfileId } from '../store/queries/app-identity';
 import { allocate, DecisionError, setExceptionReason, setNote, setOwner } from './decisions';
-import { HandoffError, openHandoffFile, sealHandoff } from './handoff-crypto';
+import { HandoffError, openHandoffFile, sealHandoff, type KeyDeriver } from './handoff-crypto';
+import { HANDOFF_LIMITS, type HandoffLimits } from './handoff-limits';
+import { parseDecisionsPayload, parseExceptionsPayload } from './handoff-payloads';
 
 // "Take offline": the open exceptions with their candidates and the invoices
 // they need, encrypted for review on another installation; and the way back,
@@ -28,35 +30,6 @@ export const HANDOFF_DIR = 'handoff';
 const OPEN_STATUSES = new Set(['exception', 'review']);
 
 type ExceptionsPayload = StoredExceptionsPayload;
-
-const allocationSchema = z.object({ invoiceNo: z.string().min(1).max(64), amountCents: z.number().int().positive() });
-const decisionSchema = z
-  .object({
-    note: z.string().max(2000).optional(),
-    owner: z.string().min(1).max(128).nullable().optional(),
-    exceptionReason: z.enum(EXCEPTION_CODES).nullable().optional(),
-    allocation: z.object({ customerId: z.string().min(1).max(64), allocations: z.array(allocationSchema).min(1).max(200) }).optional(),
-    approve: z.boolean().optional(),
-  })
-  .strict();
-const decisionsPayloadSchema = z.object({
-  exportId: z.string().min(1),
-  sourceProfile: z.string().min(1),
-  reviewedBy: z.string().min(1).max(128),
-  reviewedAt: z.string(),
-  decisions: z.record(z.string().regex(/^\d+$/), decisionSchema),
-});
-const exceptionsPayloadSchema = z.object({
-  exportId: z.string().min(1),
-  sourceProfile: z.string().min(1),
-  exportedAt: z.string(),
-  exportedBy: z.string(),
-  paytraceAsOf: z.string().nullable(),
-  erpAsOf: z.string().nullable(),
-  exceptions: z.array(z.object({ transactionId: z.number().int().positive() }).passthrough()),
-  invoices: z.array(z.object({ invoiceNo: z.string() }).passthrough()),
-  customers: z.array(z.object({ customerId: z.string(), name: z.string() })),
-});
 
 export function profileIdOf(db: Db): string {
   return readProfileId(db) ?? 'unknown-profile';
@@ -122,9 +95,16 @@ export function buildExceptionsPayload(db: Db, actor: string, now = systemClock.
   };
 }
 
-export function exportExceptions(db: Db, dataDir: string, passphrase: string, actor: string, now = systemClock.iso()): HandoffFileResult {
+/** Test seams and limits for reading and writing files; production uses the defaults. */
+export type HandoffIo = Readonly<{ deriveKey?: KeyDeriver; limits?: Partial<HandoffLimits> }>;
+
+const limitsOf = (io: HandoffIo): HandoffLimits => ({ ...HANDOFF_LIMITS, ...io.limits });
+
+export async function exportExceptions(db: Db, dataDir: string, passphrase: string, actor: string, now = systemClock.iso(), io: HandoffIo = {}): Promise<HandoffFileResult> {
   const payload = buildExceptionsPayload(db, actor, now);
-  const bytes = sealHandoff('exceptions', payload, passphrase, { now: new Date(now) });
+  // The reviewing side's checks, here first: a file Tieout writes is one it reads.
+  parseExceptionsPayload(payload, limitsOf(io), 'write');
+  const bytes = await sealHandoff('exceptions', payload, passphrase, { createdAt: now, ...io });
   appendAudit(db, { actor, action: 'handoff.export', objectType: 'handoff', objectId: payload.exportId, after: { exceptions: payload.exceptions.length, invoices: payload.invoices.length }, at: now });
   return writeHandoff(dataDir, `tieout-exceptions-${stamp(now)}.tieout`, bytes, payload.exceptions.length);
 }
@@ -144,16 +124,17 @@ function sessionView(row: StoredHandoffSession): HandoffSession {
   };
 }
 
-/** The reviewing installation: decrypts, checks and keeps the exceptions for review. */
-export function openExceptionsFile(db: Db, file: Buffer, passphrase: string, actor: string, now = systemClock.iso()): HandoffSession {
-  const { payload } = openHandoffFile(file, passphrase, 'exceptions');
-  const parsed = exceptionsPayloadSchema.safeParse(payload);
-  if (!parsed.success) throw new HandoffError('not_a_handoff_file', `The hand-off file's contents are not valid: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`.trim());
-  const p = parsed.data;
+/**
+ * The reviewing installation: decrypts, checks and keeps the exceptions for
+ * review. Every refusal comes before the one write transaction.
+ */
+export async function openExceptionsFile(db: Db, file: Buffer, passphrase: string, actor: string, now = systemClock.iso(), io: HandoffIo = {}): Promise<HandoffSession> {
+  const { payload } = await openHandoffFile(file, passphrase, { expectedKind: 'exceptions', ...io });
+  const p = parseExceptionsPayload(payload, limitsOf(io));
   return db.transaction(() => {
     // Opening the same file again keeps the decisions made so far.
     const decisions = findHandoffSession(db, p.exportId)?.decisions ?? {};
-    saveOpenedSession(db, { id: p.exportId, sourceProfile: p.sourceProfile, payload, decisions }, now, actor);
+    saveOpenedSession(db, { id: p.exportId, sourceProfile: p.sourceProfile, payload: p, decisions }, now, actor);
     appendAudit(db, { actor, action: 'handoff.open', objectType: 'handoff', objectId: p.exportId, after: { exceptions: p.exceptions.length, from: p.exportedBy }, at: now });
     return sessionView(session(db, p.exportId));
   })();
@@ -171,6 +152,7 @@ export function decideInSession(db: Db, sessionId: string, transactionId: number
   const p = row.payload;
   const item = p.exceptions.find((e) => e.transactionId === transactionId);
   if (!item) throw new DecisionError('not_found', `Transaction ${transactionId} is not in this hand-off file.`);
+  for (const typed of [decision.note, decision.owner]) if (typed && containsCardNumber(typed)) throw new DecisionError('invalid_args', CARD_NUMBER_REFUSAL);
   if (decision.allocation) {
     const byNo = new Map(p.invoices.map((i) => [i.invoiceNo, i]));
     let total = 0;
@@ -190,11 +172,12 @@ export function decideInSession(db: Db, sessionId: string, transactionId: number
   return sessionView({ ...row, decisions });
 }
 
-export function exportDecisions(db: Db, dataDir: string, sessionId: string, passphrase: string, actor: string, now = systemClock.iso()): HandoffFileResult {
+export async function exportDecisions(db: Db, dataDir: string, sessionId: string, passphrase: string, actor: string, now = systemClock.iso(), io: HandoffIo = {}): Promise<HandoffFileResult> {
   const row = session(db, sessionId);
   const decisions = row.decisions;
   const payload = { exportId: row.id, sourceProfile: row.sourceProfile, reviewedBy: actor, reviewedAt: now, decisions };
-  const bytes = sealHandoff('decisions', payload, passphrase, { now: new Date(now) });
+  parseDecisionsPayload(payload, limitsOf(io), 'write');
+  const bytes = await sealHandoff('decisions', payload, passphrase, { createdAt: now, ...io });
   appendAudit(db, { actor, action: 'handoff.export_decisions', objectType: 'handoff', objectId: sessionId, after: { decisions: Object.keys(decisions).length }, at: now });
   return writeHandoff(dataDir, `tieout-decisions-${stamp(now)}.tieout`, bytes, Object.keys(decisions).length);
 }
@@ -204,18 +187,17 @@ export function exportDecisions(db: Db, dataDir: string, sessionId: string, pass
  * clerk here. A row decided meanwhile, or an allocation the local ledger no
  * longer allows, is skipped with the reason; the rest is applied.
  */
-export function importDecisions(
+export async function importDecisions(
   db: Db,
   file: Buffer,
   passphrase: string,
   actor: string,
   approval: Readonly<{ service: ApprovalService; capabilities: ApprovalCapabilities | null }>,
   now = systemClock.iso(),
-): ImportDecisionsResult {
-  const { payload } = openHandoffFile(file, passphrase, 'decisions');
-  const parsed = decisionsPayloadSchema.safeParse(payload);
-  if (!parsed.success) throw new HandoffError('not_a_handoff_file', `The decisions file's contents are not valid: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`.trim());
-  const p = parsed.data;
+  io: HandoffIo = {},
+): Promise<ImportDecisionsResult> {
+  const { payload } = await openHandoffFile(file, passphrase, { expectedKind: 'decisions', ...io });
+  const p = parseDecisionsPayload(payload, limitsOf(io));
   if (p.sourceProfile !== profileIdOf(db)) {
     throw new HandoffError('wrong_kind', 'These decisions belong to exceptions exported by another Tieout installation; import them there.');
   }
