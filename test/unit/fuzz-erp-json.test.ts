@@ -210,6 +210,23 @@ describe(`Eclipse records (fuzz seed ${SEED + 20})`, () => {
   });
 });
 
+describe('ERP dates are calendar days (fuzz regressions)', () => {
+  it('Eclipse: an invoiceDate of 2026-13-45 is a malformed ErpError, not an invoice dated 2026-13-45', () => {
+    const o = outcomeOf(() => toOpenInvoice({ invoiceNumber: '1', customerId: 'C', invoiceDate: '2026-13-45', openAmount: '1.00', originalAmount: '1.00' }));
+    expect(o.ok).toBe(false);
+    expect((o as { error: unknown }).error).toBeInstanceOf(ErpError);
+  });
+
+  it('abas: 20261345 and 2024-02-30 are no dates', () => {
+    for (const t of ['20261345', '2024-02-30']) {
+      const o = outcomeOf(() => isoDate(t, 'datum', 'abas'));
+      expect(o.ok).toBe(false);
+      expect((o as { error: unknown }).error).toBeInstanceOf(ErpError);
+    }
+    expect(isoDate('20240229', 'datum', 'abas')).toBe('2024-02-29');
+  });
+});
+
 describe(`abas objects (fuzz seed ${SEED + 30})`, () => {
   const field = (value: fc.Arbitrary<unknown>) => fc.record({ value });
   const object = fc.record({

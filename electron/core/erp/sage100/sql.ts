@@ -25,8 +25,18 @@ export function literal(value: string): string {
 
 export type RowContext = Readonly<{ table: string; key: string }>;
 
+/** The value as an error shows it; JSON.stringify throws on the BigInt a BIGINT column can bring (fuzz finding). */
+function shownValue(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
+  try {
+    return JSON.stringify(value)?.slice(0, 60) ?? String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
 function malformed(ctx: RowContext, field: string, value: unknown, why: string): ErpError {
-  const shown = JSON.stringify(value)?.slice(0, 60) ?? String(value);
+  const shown = shownValue(value);
   return new ErpError('malformed', `${ctx.table} ${ctx.key}: field ${field} ${why} (got ${shown})`);
 }
 
