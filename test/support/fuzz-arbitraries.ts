@@ -134,11 +134,27 @@ function apply(tree: unknown, m: Mutation): unknown {
   return tree;
 }
 
+/** A plan of 1-4 structural mutations, for replies only known at run time (the HTTP fuzz proxies). */
+export type JsonMutations = readonly Mutation[];
+export const jsonMutations: fc.Arbitrary<JsonMutations> = fc.array(mutation, { minLength: 1, maxLength: 4 });
+
+export function applyJsonMutations(value: unknown, plan: JsonMutations): unknown {
+  return plan.reduce<unknown>((t, m) => apply(t, m), clone(value));
+}
+
 /** A valid reply with 1-4 mutations: dropped, renamed, retyped or wrapped fields anywhere in it. */
 export function mutatedJson<T>(valid: fc.Arbitrary<T> | T): fc.Arbitrary<unknown> {
   const base = valid instanceof fc.Arbitrary ? valid : fc.constant(valid);
-  return fc.tuple(base, fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([v, ms]) => ms.reduce<unknown>((t, m) => apply(t, m), clone(v)));
+  return fc.tuple(base, jsonMutations).map(([v, ms]) => applyJsonMutations(v, ms));
 }
+
+/** Plain junk and near-misses for any text parser. */
+export const junkText: fc.Arbitrary<string> = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.jsonValue().map((v) => JSON.stringify(v) ?? ''),
+  fc.constantFrom('', ' ', '\r\n', 'null', '[]', '{}', '"x"', '<', '<?xml version="1.0"?>', '<a><b></a>', '\uFEFF{}', 'x'.repeat(200_000)),
+);
 
 type TextMutation = { op: 'truncate' | 'flip' | 'insert' | 'delete' | 'duplicate'; at: number; bit: number; text: string };
 
@@ -168,19 +184,49 @@ function applyText(s: string, m: TextMutation): string {
   }
 }
 
+export type TextMutations = readonly TextMutation[];
+export const textMutations: fc.Arbitrary<TextMutations> = fc.array(textMutation, { minLength: 1, maxLength: 4 });
+
+export function applyTextMutations(text: string, plan: TextMutations): string {
+  return plan.reduce((t, m) => applyText(t, m), text);
+}
+
 /** A valid text reply (JSON, XML, CSV, MT940) with 1-4 byte-level mutations: truncation, bit flips, inserts. */
 export function mutatedText(valid: fc.Arbitrary<string> | string): fc.Arbitrary<string> {
   const base = typeof valid === 'string' ? fc.constant(valid) : valid;
-  return fc.tuple(base, fc.array(textMutation, { minLength: 1, maxLength: 4 })).map(([v, ms]) => ms.reduce((t, m) => applyText(t, m), v));
+  return fc.tuple(base, textMutations).map(([v, ms]) => applyTextMutations(v, ms));
 }
 
-/** Plain junk and near-misses for any text parser. */
-export const junkText: fc.Arbitrary<string> = fc.oneof(
-  fc.string({ maxLength: 200 }),
-  fc.string({ unit: 'binary', maxLength: 200 }),
-  fc.jsonValue().map((v) => JSON.stringify(v) ?? ''),
-  fc.constantFrom('', ' ', '\r\n', 'null', '[]', '{}', '"x"', '<', '<?xml version="1.0"?>', '<a><b></a>', '\uFEFF{}', 'x'.repeat(200_000)),
+/**
+ * How the HTTP fuzz tests spoil one reply: structural mutations of its JSON,
+ * byte mutations of its text, or another status with a junk body.
+ */
+export type ReplySpoiler =
+  | Readonly<{ kind: 'json'; plan: JsonMutations }>
+  | Readonly<{ kind: 'text'; plan: TextMutations }>
+  | Readonly<{ kind: 'replace'; status: number; body: string }>;
+
+export const replySpoiler: fc.Arbitrary<ReplySpoiler> = fc.oneof(
+  { weight: 3, arbitrary: jsonMutations.map((plan) => ({ kind: 'json' as const, plan })) },
+  { weight: 2, arbitrary: textMutations.map((plan) => ({ kind: 'text' as const, plan })) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('replace' as const), status: fc.constantFrom(200, 201, 202, 204, 301, 400, 401, 404, 409, 422, 500, 503), body: junkText }),
+  },
 );
+
+/** The spoiled reply text (and status) for a genuine reply. */
+export function spoil(text: string, status: number, s: ReplySpoiler): { status: number; text: string } {
+  if (s.kind === 'replace') return { status: s.status, text: s.body };
+  if (s.kind === 'text') return { status, text: applyTextMutations(text, s.plan) };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text) as unknown;
+  } catch {
+    return { status, text: applyTextMutations(text, [{ op: 'truncate', at: text.length >> 1, bit: 0, text: '' }]) };
+  }
+  return { status, text: JSON.stringify(applyJsonMutations(parsed, s.plan)) ?? '' };
+}
 
 /** What a parser did with one input: its value, or the error it threw. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };

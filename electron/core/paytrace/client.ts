@@ -88,6 +88,16 @@ function optionalInt(v: unknown): number | null {
   return typeof n === 'number' && Number.isFinite(n) ? Math.trunc(n) : null;
 }
 
+/**
+ * An id PayTrace assigned (transaction, batch): a positive safe integer or its
+ * digits, else null. optionalInt read 0, -5, 1.5, "0x10" and 1e300 as ids, so a
+ * garbled void/refund reply could hand back an id of nothing (fuzz finding).
+ */
+function positiveId(v: unknown): number | null {
+  const n = typeof v === 'string' && /^\s*\d{1,16}\s*$/.test(v) ? Number(v) : v;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
 function optionalCents(v: unknown): Cents | null {
   if (v === undefined || v === null || v === '') return null;
   try {
@@ -354,7 +364,7 @@ export class PayTraceClient {
 
   private readBatch(path: string, raw: unknown): PayTraceBatch {
     if (!isRecord(raw)) throw new PayTraceError('malformed', `PayTrace's reply to ${path} has a batch that is not an object.`, { path });
-    const batchNumber = optionalInt(raw.number ?? raw.batch_number);
+    const batchNumber = positiveId(raw.number ?? raw.batch_number);
     if (batchNumber === null) throw new PayTraceError('malformed', `PayTrace's reply to ${path} has a batch without a number.`, { path });
     let settledAt: string | null = null;
     try {
@@ -402,8 +412,8 @@ export class PayTraceClient {
   // ---- actions ---------------------------------------------------------
 
   private actionResult(path: string, envelope: Envelope): PayTraceActionResult {
-    const transactionId = optionalInt(envelope.transaction_id);
-    if (transactionId === null) throw new PayTraceError('malformed', `PayTrace's reply to ${path} has no transaction_id.`, { path });
+    const transactionId = positiveId(envelope.transaction_id);
+    if (transactionId === null) throw new PayTraceError('malformed', `PayTrace's reply to ${path} has no usable transaction_id.`, { path });
     return { transactionId, responseCode: envelope.response_code, statusMessage: envelope.status_message };
   }
 
