@@ -124,6 +124,23 @@ describe(`PayTrace client over HTTP with spoiled replies (fuzz seed ${SEED})`, (
   });
 });
 
+describe('PayTrace reply size', () => {
+  it('regression: a reply larger than maxReplyBytes is a malformed PayTraceError, not buffered whole', async () => {
+    proxy.setRewrite((req, up) => (req.path.startsWith('/v1/') ? { ...up, text: JSON.stringify({ success: true, response_code: 1, pad: 'x'.repeat(200_000) }) } : null));
+    try {
+      const c = new PayTraceClient({ baseUrl: proxy.url, integratorId: INTEGRATOR_ID, username: CREDENTIALS.username, password: CREDENTIALS.password, zone: sandbox.zone, timeoutMs: 5_000, maxReplyBytes: 100_000 });
+      const o = await asyncOutcomeOf(() => c.exportById(saleId));
+      expect(o.ok).toBe(false);
+      const e = (o as { error: PayTraceError }).error;
+      expect(e).toBeInstanceOf(PayTraceError);
+      expect(e.kind).toBe('malformed');
+      expect(e.networkCode).toBe('REPLY_TOO_LARGE');
+    } finally {
+      proxy.setRewrite(null);
+    }
+  });
+});
+
 /** Everything the PayTrace phase of a sync writes, as one digest. */
 function storeDigest(db: Db): string {
   // erp.as_of: the (empty, healthy) ERP phase stamps when it was last reached, on every run.

@@ -38,6 +38,8 @@ export type PayTraceClientOptions = Readonly<{
   onRequest?: (event: PayTraceRequestEvent) => void;
   /** Time for token expiry, Retry-After dates and request durations; tests pass a manual clock. Default: the system clock. */
   clock?: Clock;
+  /** Largest reply read, in bytes; a larger one is refused before it fills memory. Default 50 MiB, as the ERP transport. */
+  maxReplyBytes?: number;
 }>;
 
 export type PayTraceRequestEvent = Readonly<{ path: string; httpStatus: number | null; durationMs: number }>;
@@ -76,6 +78,8 @@ export type PayTraceConnectionTest = Readonly<{ ok: boolean; summary: string; ch
 type Envelope = Record<string, unknown> & { success: boolean; response_code: number; status_message: string };
 
 const SAFE_TO_REPEAT = ['/oauth/token', '/v1/transactions/export/', '/v1/batches/'];
+
+const DEFAULT_MAX_REPLY_BYTES = 50 * 1024 * 1024;
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -133,6 +137,8 @@ export class PayTraceClient {
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
       maxRedirects: 0,
+      // A compromised or broken gateway must not make the engine buffer an endless body.
+      maxContentLength: options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES,
     });
   }
 
@@ -154,6 +160,10 @@ export class PayTraceClient {
     // Exports and the token call are safe to repeat; anything else may have happened.
     const outcomeUnknown = !SAFE_TO_REPEAT.some((prefix) => path.startsWith(prefix));
     const code = axios.isAxiosError(e) ? (e.code ?? 'ERR_NETWORK') : 'ERR_UNKNOWN';
+    if (axios.isAxiosError(e) && /maxContentLength/.test(e.message)) {
+      const limit = this.options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+      return new PayTraceError('malformed', `PayTrace sent a reply to ${path} larger than ${limit} bytes; it was not read.`, { path, networkCode: 'REPLY_TOO_LARGE', outcomeUnknown });
+    }
     const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || (axios.isAxiosError(e) && /timeout/i.test(e.message));
     if (timedOut) {
       return new PayTraceError('transient', `PayTrace did not answer ${path} within ${this.options.timeoutMs ?? 60_000} ms.`, {
