@@ -9,9 +9,20 @@ export type CurrencyCode = string; // ISO 4217, upper case, e.g. "USD"
 
 export type Money = Readonly<{ cents: Cents; currency: CurrencyCode }>;
 
+/** The input as the message shows it. Not String() alone: {"toString": 1} from a hostile reply makes it throw a TypeError. */
+function shown(input: unknown): string {
+  if (typeof input === 'string') return JSON.stringify(input);
+  if (input === null || typeof input !== 'object') return String(input);
+  try {
+    return JSON.stringify(input)?.slice(0, 80) ?? 'an object';
+  } catch {
+    return 'an object';
+  }
+}
+
 export class MoneyParseError extends Error {
   constructor(readonly input: unknown, reason: string) {
-    super(`Not a valid amount: ${typeof input === 'string' ? JSON.stringify(input) : String(input)} (${reason})`);
+    super(`Not a valid amount: ${shown(input)} (${reason})`);
     this.name = 'MoneyParseError';
   }
 }

@@ -38,6 +38,8 @@ export type PayTraceClientOptions = Readonly<{
   onRequest?: (event: PayTraceRequestEvent) => void;
   /** Time for token expiry, Retry-After dates and request durations; tests pass a manual clock. Default: the system clock. */
   clock?: Clock;
+  /** Largest reply read, in bytes; a larger one is refused before it fills memory. Default 50 MiB, as the ERP transport. */
+  maxReplyBytes?: number;
 }>;
 
 export type PayTraceRequestEvent = Readonly<{ path: string; httpStatus: number | null; durationMs: number }>;
@@ -77,6 +79,8 @@ type Envelope = Record<string, unknown> & { success: boolean; response_code: num
 
 const SAFE_TO_REPEAT = ['/oauth/token', '/v1/transactions/export/', '/v1/batches/'];
 
+const DEFAULT_MAX_REPLY_BYTES = 50 * 1024 * 1024;
+
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -86,6 +90,16 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function optionalInt(v: unknown): number | null {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   return typeof n === 'number' && Number.isFinite(n) ? Math.trunc(n) : null;
+}
+
+/**
+ * An id PayTrace assigned (transaction, batch): a positive safe integer or its
+ * digits, else null. optionalInt read 0, -5, 1.5, "0x10" and 1e300 as ids, so a
+ * garbled void/refund reply could hand back an id of nothing (fuzz finding).
+ */
+function positiveId(v: unknown): number | null {
+  const n = typeof v === 'string' && /^\s*\d{1,16}\s*$/.test(v) ? Number(v) : v;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
 function optionalCents(v: unknown): Cents | null {
@@ -123,6 +137,8 @@ export class PayTraceClient {
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
       maxRedirects: 0,
+      // A compromised or broken gateway must not make the engine buffer an endless body.
+      maxContentLength: options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES,
     });
   }
 
@@ -144,6 +160,10 @@ export class PayTraceClient {
     // Exports and the token call are safe to repeat; anything else may have happened.
     const outcomeUnknown = !SAFE_TO_REPEAT.some((prefix) => path.startsWith(prefix));
     const code = axios.isAxiosError(e) ? (e.code ?? 'ERR_NETWORK') : 'ERR_UNKNOWN';
+    if (axios.isAxiosError(e) && /maxContentLength/.test(e.message)) {
+      const limit = this.options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+      return new PayTraceError('malformed', `PayTrace sent a reply to ${path} larger than ${limit} bytes; it was not read.`, { path, networkCode: 'REPLY_TOO_LARGE', outcomeUnknown });
+    }
     const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || (axios.isAxiosError(e) && /timeout/i.test(e.message));
     if (timedOut) {
       return new PayTraceError('transient', `PayTrace did not answer ${path} within ${this.options.timeoutMs ?? 60_000} ms.`, {
@@ -354,7 +374,7 @@ export class PayTraceClient {
 
   private readBatch(path: string, raw: unknown): PayTraceBatch {
     if (!isRecord(raw)) throw new PayTraceError('malformed', `PayTrace's reply to ${path} has a batch that is not an object.`, { path });
-    const batchNumber = optionalInt(raw.number ?? raw.batch_number);
+    const batchNumber = positiveId(raw.number ?? raw.batch_number);
     if (batchNumber === null) throw new PayTraceError('malformed', `PayTrace's reply to ${path} has a batch without a number.`, { path });
     let settledAt: string | null = null;
     try {
@@ -402,8 +422,8 @@ export class PayTraceClient {
   // ---- actions ---------------------------------------------------------
 
   private actionResult(path: string, envelope: Envelope): PayTraceActionResult {
-    const transactionId = optionalInt(envelope.transaction_id);
-    if (transactionId === null) throw new PayTraceError('malformed', `PayTrace's reply to ${path} has no transaction_id.`, { path });
+    const transactionId = positiveId(envelope.transaction_id);
+    if (transactionId === null) throw new PayTraceError('malformed', `PayTrace's reply to ${path} has no usable transaction_id.`, { path });
     return { transactionId, responseCode: envelope.response_code, statusMessage: envelope.status_message };
   }
 

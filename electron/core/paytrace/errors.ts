@@ -96,13 +96,24 @@ export function describeErrorMap(errors: PayTraceErrorMap): string {
     .join('; ');
 }
 
+/**
+ * One message as text. Not String(): a hostile object such as {"toString": null}
+ * makes String() throw a TypeError (found by test/unit/fuzz-paytrace.test.ts).
+ */
+function messageText(m: unknown): string {
+  if (typeof m === 'string') return m;
+  if (typeof m === 'number' || typeof m === 'boolean' || m === null || m === undefined) return String(m);
+  return JSON.stringify(m) ?? '';
+}
+
 /** Reads an `errors` value defensively: keys as strings, values as arrays of strings. */
 export function readErrorMap(value: unknown): PayTraceErrorMap {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
-  const out: Record<string, string[]> = {};
+  // No prototype: a "__proto__" code from the reply stays a plain key.
+  const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (const [code, messages] of Object.entries(value as Record<string, unknown>)) {
-    if (Array.isArray(messages)) out[code] = messages.map((m) => String(m));
-    else if (messages !== undefined && messages !== null) out[code] = [String(messages)];
+    if (Array.isArray(messages)) out[code] = messages.map(messageText);
+    else if (messages !== undefined && messages !== null) out[code] = [messageText(messages)];
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import type { PaymentMethod, PayTraceTransaction } from '@shared/domain';
 import { parseDecimalToCents, type Cents, type CurrencyCode } from '@shared/money';
 import { DEFAULT_MERCHANT_ZONE, parseOptionalPayTraceTimestamp, parsePayTraceTimestamp } from '@shared/paytrace-time';
+import { containsCardNumber } from '@shared/card-numbers';
 
 // Export row (§5.2 of the reference) → PayTraceTransaction. Every field is
 // read defensively: a bad row yields an error naming the field and the
@@ -92,6 +93,12 @@ export function isDeclineMessage(approvalCode: string, approvalMessage: string):
   return approvalCode.trim() === '' && /DECLINE/i.test(approvalMessage);
 }
 
+/** PayTrace's mask only: a reply carrying a full card number there is not a shape we accept (fuzz finding). */
+function masked(value: string, field: string): string {
+  if (containsCardNumber(value)) throw new FieldError(`${field} holds an unmasked card number`);
+  return value;
+}
+
 function transactionIdFor(raw: unknown): string {
   if (!isRecord(raw)) return '(unknown id)';
   const v = raw.transaction_id;
@@ -131,7 +138,7 @@ export function normalizeExportRow(raw: unknown, options: NormalizeOptions = {})
       customerId: text(raw, 'customer_id').trim(),
       billingName: billing ? text(billing, 'name', 'billing_address.name').trim() : '',
       email: (text(raw, 'email') || text(raw, 'receipt_emailed_to')).trim(),
-      maskedCard: card ? text(card, 'masked_number', 'credit_card.masked_number').trim() : maskedAccount(raw),
+      maskedCard: card ? masked(text(card, 'masked_number', 'credit_card.masked_number').trim(), 'credit_card.masked_number') : maskedAccount(raw),
       method,
       raw,
     };

@@ -1,4 +1,5 @@
 import { MoneyParseError, parseDecimalToCents, type Cents } from '@shared/money';
+import { isCalendarDate } from '../calendar-date';
 import { ErpError } from '../errors';
 
 // Reading abas.objects+json replies: content.data.erpDataObjects[] with
@@ -79,9 +80,8 @@ export function isoDate(text: string | undefined, field: string, what: string): 
   const t = (text ?? '').trim();
   if (t === '') return '';
   const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(t);
-  if (compact) return `${compact[1]}-${compact[2]}-${compact[3]}`;
-  const dashed = /^(\d{4}-\d{2}-\d{2})/.exec(t);
-  if (dashed) return dashed[1]!;
+  const iso = compact ? `${compact[1]}-${compact[2]}-${compact[3]}` : /^(\d{4}-\d{2}-\d{2})/.exec(t)?.[1];
+  if (iso !== undefined && isCalendarDate(iso)) return iso;
   throw new ErpError('malformed', `${what}: field "${field}" is not a date (${t})`);
 }
 

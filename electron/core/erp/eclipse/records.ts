@@ -4,6 +4,7 @@ import type { CreditMemoRecord, CreditMemoRequest, ReceiptAllocation, ReceiptRec
 import { centsToDecimalString } from '@shared/money';
 import { ErpError } from '../errors';
 import { parseTermsText } from '../terms';
+import { isCalendarDate } from '../calendar-date';
 
 // The JSON shapes Tieout assumes for Eclipse's AR resources. Only the list
 // envelope ({metadata, results}) is confirmed; the record field names are
@@ -23,9 +24,11 @@ export function parsePage(body: unknown, what: string): EclipsePage {
     throw new ErpError('malformed', `${what}: expected {metadata, results} from Eclipse`);
   }
   const m = body.metadata;
+  // A number or its digits only: Number() also read [7], true and "" as whole numbers (fuzz finding).
   const num = (k: string): number => {
-    const v = Number(m[k]);
-    if (!Number.isInteger(v) || v < 0) throw new ErpError('malformed', `${what}: metadata.${k} is not a whole number`);
+    const raw = m[k];
+    const v = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d{1,15}\s*$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(v) || v < 0) throw new ErpError('malformed', `${what}: metadata.${k} is not a whole number`);
     return v;
   };
   return { startIndex: num('startIndex'), pageSize: num('pageSize'), totalItems: num('totalItems'), results: body.results as unknown[] };
@@ -54,7 +57,7 @@ function date(o: Obj, key: string, what: string, optional = false): string {
   const v = text(o, key, what, optional);
   if (v === '') return '';
   const m = /^(\d{4}-\d{2}-\d{2})/.exec(v);
-  if (!m) throw new ErpError('malformed', `${what}: field "${key}" is not a date (${v})`);
+  if (!m || !isCalendarDate(m[1]!)) throw new ErpError('malformed', `${what}: field "${key}" is not a date (${v})`);
   return m[1]!;
 }
 

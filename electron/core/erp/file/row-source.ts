@@ -38,7 +38,12 @@ async function* csvRows(path: string, delimiter: string): AsyncIterable<SourceRo
 
 function cellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString().slice(0, 10); // Excel dates have no zone: UTC parts are the typed date
+  if (value instanceof Date) {
+    // A date cell with an unusable serial reads back as an invalid Date; toISOString() would throw a RangeError (fuzz finding).
+    // "Invalid Date" then fails the row's own checks with a message naming the cell.
+    if (Number.isNaN(value.getTime())) return 'Invalid Date';
+    return value.toISOString().slice(0, 10); // Excel dates have no zone: UTC parts are the typed date
+  }
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value === 'string') return value;
   if (typeof value === 'object') {

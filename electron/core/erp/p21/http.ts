@@ -28,14 +28,20 @@ export function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-/** Finds the first value under `key` anywhere in a parsed XML/JSON tree. */
+/**
+ * Finds the first value under `key` anywhere in a parsed XML/JSON tree, depth
+ * first. Iterative: a hostile reply nested 20,000 deep overflowed the stack of
+ * the recursive version (fuzz finding). Own keys only, never the prototype's.
+ */
 function findKey(tree: unknown, key: string): unknown {
-  if (tree === null || typeof tree !== 'object') return undefined;
-  const rec = tree as Record<string, unknown>;
-  if (key in rec) return rec[key];
-  for (const v of Object.values(rec)) {
-    const hit = findKey(v, key);
-    if (hit !== undefined) return hit;
+  const stack: unknown[] = [tree];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    const rec = node as Record<string, unknown>;
+    if (Object.prototype.hasOwnProperty.call(rec, key)) return rec[key];
+    const children = Object.values(rec);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   return undefined;
 }
@@ -47,6 +53,7 @@ export function parseTokenReply(body: string, now: number): Token {
   try {
     tree = text.startsWith('<') ? xml.parse(text) : JSON.parse(text);
   } catch {
+    // Includes a RangeError from a reply nested deeper than the parser's stack.
     throw new ErpError('malformed', 'P21 token reply is neither JSON nor XML');
   }
   const token = findKey(tree, 'AccessToken');

@@ -85,14 +85,24 @@ export function cleanMessages(messages: readonly string[]): string[] {
   return messages.map((m) => m.replace(/^Transaction \d+::\s*/i, '').trim()).filter((m) => m.length > 0);
 }
 
+/**
+ * A Summary count: a whole number or its digits. Number() alone read true, [1]
+ * or "" as counts, so a garbled summary could pass as a done write (fuzz finding).
+ */
+function count(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? v : null;
+  if (typeof v === 'string' && /^\s*\d{1,15}\s*$/.test(v)) return Number(v);
+  return null;
+}
+
 export function interpretTransactionReply(reply: unknown): TransactionOutcome {
   const holder = findSummaryHolder(reply);
   if (!holder) return { kind: 'no_summary' };
   const summary = holder.Summary as Record<string, unknown>;
   const messages = collectMessages(reply);
-  const succeeded = Number(summary.Succeeded ?? 0);
-  const failed = Number(summary.Failed ?? 0);
-  if (failed === 0 && succeeded > 0) return { kind: 'passed', result: holder.Results ?? null, messages };
+  const succeeded = count(summary.Succeeded);
+  const failed = count(summary.Failed ?? 0);
+  if (failed === 0 && succeeded !== null && succeeded > 0) return { kind: 'passed', result: holder.Results ?? null, messages };
   if (isContamination(messages)) return { kind: 'contaminated', messages };
   return { kind: 'failed', messages };
 }
@@ -102,14 +112,15 @@ export function findResultValue(result: unknown, field: string): string | null {
   const stack: unknown[] = [result];
   while (stack.length > 0) {
     const v = stack.pop();
+    // One push per element: spreading a list of a few hundred thousand into push() is a RangeError.
     if (Array.isArray(v)) {
-      stack.push(...v);
+      for (const item of v) stack.push(item);
       continue;
     }
     const r = asRecord(v);
     if (!r) continue;
     if (r.Name === field && (typeof r.Value === 'string' || typeof r.Value === 'number') && String(r.Value) !== '') return String(r.Value);
-    stack.push(...Object.values(r));
+    for (const item of Object.values(r)) stack.push(item);
   }
   return null;
 }

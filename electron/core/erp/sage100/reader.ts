@@ -186,6 +186,8 @@ export function createSage100Reader(session: OdbcSession, options: Sage100Option
       // PP rows are the unapplied remainder Sage keeps on account.
       if (text(row, 'InvoiceType').toUpperCase() !== 'PP') allocations.push({ invoiceNo: requiredText(row, 'InvoiceNo', ctx), amountCents: amount });
     }
+    // Each amount is safe; their sum need not be (fuzz finding): a malformed reply, not a MoneyParseError.
+    if (!Number.isSafeInteger(total)) throw new ErpError('malformed', `${ctx.table} ${ctx.key}: applied amounts add up to more than an amount can hold`);
     return {
       reference,
       erpDocumentId: `${text(first, 'DepositNo')}-${checkNo}`,

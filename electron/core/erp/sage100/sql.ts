@@ -1,4 +1,5 @@
 import { MoneyParseError, parseDecimalToCents, type Cents } from '@shared/money';
+import { isCalendarDate } from '../calendar-date';
 import { ErpError } from '../errors';
 import type { OdbcRow } from './odbc-session';
 
@@ -24,8 +25,18 @@ export function literal(value: string): string {
 
 export type RowContext = Readonly<{ table: string; key: string }>;
 
+/** The value as an error shows it; JSON.stringify throws on the BigInt a BIGINT column can bring (fuzz finding). */
+function shownValue(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
+  try {
+    return JSON.stringify(value)?.slice(0, 60) ?? String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
 function malformed(ctx: RowContext, field: string, value: unknown, why: string): ErpError {
-  const shown = JSON.stringify(value)?.slice(0, 60) ?? String(value);
+  const shown = shownValue(value);
   return new ErpError('malformed', `${ctx.table} ${ctx.key}: field ${field} ${why} (got ${shown})`);
 }
 
@@ -46,12 +57,10 @@ export function requiredText(row: OdbcRow, field: string, ctx: RowContext): stri
 export function optionalDate(row: OdbcRow, field: string, ctx: RowContext): string | null {
   const v = row[field];
   if (v === null || v === undefined || v === '') return null;
+  // An invalid Date from the driver made toISOString() throw a RangeError (fuzz finding).
+  if (v instanceof Date && Number.isNaN(v.getTime())) throw malformed(ctx, field, String(v), 'is not a date');
   const s = v instanceof Date ? v.toISOString().slice(0, 10) : String(v).trim().slice(0, 10);
-  const m = ISO_DATE.exec(s);
-  if (!m) throw malformed(ctx, field, v, 'is not a date');
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  if (month < 1 || month > 12 || day < 1 || day > 31) throw malformed(ctx, field, v, 'is not a date');
+  if (!isCalendarDate(s)) throw malformed(ctx, field, v, 'is not a date');
   if (s === '1753-01-01') return null;
   return s;
 }

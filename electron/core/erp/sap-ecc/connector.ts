@@ -139,12 +139,14 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
   /** Clearings from `lookupDays` before the earlier of today and the receipt date. */
   async function balancedItems(kunnr: string, anchorDate: string): Promise<LineItem[] | null> {
     const fm = 'BAPI_AR_ACC_GETBALANCEDITEMS';
+    const from = addDays(anchorDate < localToday() ? anchorDate : localToday(), -settings.lookupDays);
+    if (from === null) throw new ErpError('validation', `SAP look-up: ${JSON.stringify(anchorDate)} is not a date to look back from`);
     const reply = await client.call(
       fm,
       {
         COMPANYCODE: settings.companyCode,
         CUSTOMER: kunnr,
-        DATE_FROM: date(addDays(anchorDate < localToday() ? anchorDate : localToday(), -settings.lookupDays)),
+        DATE_FROM: date(from),
         DATE_TO: date(FAR_FUTURE),
         NOTEDITEMS: '',
         LINEITEMS: [],

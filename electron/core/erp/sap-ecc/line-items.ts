@@ -44,6 +44,12 @@ export function itemTerms(item: LineItem): PaymentTerms | null {
   return termsFromParts({ rate: days('DSCT_PCT1'), discountDays: days('DSCT_DAYS1'), netDays: net });
 }
 
+/** A sum of line items as cents; a total no safe integer can hold is a malformed reply, not a MoneyParseError (fuzz finding). */
+function totalCents(sum: number, what: string): Cents {
+  if (!Number.isSafeInteger(sum)) throw new ErpError('malformed', `SAP line items of ${what} add up to more than an amount can hold`);
+  return cents(sum);
+}
+
 function dueDate(item: LineItem): string | null {
   const baseline = fromSapDate(item['BLINE_DATE']);
   const netDays = Number((item['NETTERMS'] ?? '').trim() || '0');
@@ -102,8 +108,8 @@ export function lineItemsToInvoices(
       customerName: customer.name,
       invoiceDate: fromSapDate(first['DOC_DATE']) ?? fromSapDate(first['PSTNG_DATE']) ?? '',
       dueDate: dueDate(first),
-      amountCents: cents(g.amount),
-      openBalanceCents: cents(g.balance),
+      amountCents: totalCents(g.amount, invoiceNo),
+      openBalanceCents: totalCents(g.balance, invoiceNo),
       currency: (first['CURRENCY'] ?? '').trim(),
       poNo: '',
       ...(terms ? { terms } : {}),
@@ -171,7 +177,7 @@ export function documentsCarrying(items: readonly LineItem[], reference: string,
     return {
       erpDocumentId,
       customerId: alphaOut(first?.['CUSTOMER'] ?? ''),
-      amountCents: cents(total),
+      amountCents: totalCents(total, erpDocumentId),
       date: fromSapDate(first?.['PSTNG_DATE']) ?? '',
       allocations,
     };

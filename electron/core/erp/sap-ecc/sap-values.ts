@@ -1,6 +1,8 @@
 // SAP's external ↔ internal value conventions: ALPHA conversion of numeric
 // keys (KUNNR, HKONT, BELNR), DATS dates, and the RETURN message structures.
 
+import { isCalendarDate } from '../calendar-date';
+
 /** ALPHA conversion: an all-digit key is left-padded with zeros; anything else is kept (upper case). */
 export function alphaIn(value: string, length: number): string {
   const v = value.trim();
@@ -27,12 +29,16 @@ export function fromSapDate(value: string | undefined): string | null {
   if (!v || /^0+$/.test(v.replace(/-/g, ''))) return null;
   const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(v);
   if (!m) return null;
-  return `${m[1]}-${m[2]}-${m[3]}`;
+  const iso = `${m[1]}-${m[2]}-${m[3]}`;
+  // Not a calendar day ("2026-13-45"): no date, as SAP's own 00000000 (fuzz finding).
+  return isCalendarDate(iso) ? iso : null;
 }
 
-export function addDays(isoDate: string, days: number): string {
+/** The day `days` after; null when the result is no representable date (a hostile NETTERMS of 99999999999 days threw a RangeError). */
+export function addDays(isoDate: string, days: number): string | null {
   const d = new Date(`${isoDate}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
+  if (Number.isNaN(d.getTime()) || d.getUTCFullYear() > 9999 || d.getUTCFullYear() < 1) return null;
   return d.toISOString().slice(0, 10);
 }
 

@@ -86,7 +86,14 @@ export function parseEnvelope(xml: string): ParsedEnvelope {
   if (!xml.trim()) throw new SoapParseError('empty body');
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new SoapParseError(`not well-formed XML (${valid.err.msg} at line ${valid.err.line})`);
-  const doc = asRecord(parser.parse(xml));
+  let tree: unknown;
+  try {
+    tree = parser.parse(xml);
+  } catch (e) {
+    // The parser refuses what the validator let through, e.g. "Maximum nested tags exceeded" (fuzz finding).
+    throw new SoapParseError(`unreadable XML (${e instanceof Error ? e.message : 'parser error'})`);
+  }
+  const doc = asRecord(tree);
   const body = asRecord(asRecord(doc?.['Envelope'])?.['Body']);
   if (!body) throw new SoapParseError('no SOAP Envelope/Body');
   const names = Object.keys(body);
