@@ -216,7 +216,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     onChange: (_id, transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }),
     onQueued: () => void worker.drain().catch(() => {}),
   });
-  const refunds = createRefundService({ db, auth, clock, executor: refundExecutor, onChange: (transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }) });
+  const refunds = createRefundService({ db, auth, clock, merchantZone: () => settings.sync.merchantZone, executor: refundExecutor, onChange: (transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }) });
 
   const approval = createApprovalService({
     db,
@@ -238,6 +238,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     db,
     auth,
     clock,
+    merchantZone: () => settings.sync.merchantZone,
     reversals,
     erpConnector,
     onChange: (transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }),
