@@ -67,6 +67,7 @@ import { erpMethods } from './api/erp';
 import { reviewMethods } from './api/review';
 import { controlMethods } from './api/controls';
 import { matchingMethods } from './api/matching';
+import { adminMethods } from './api/admin';
 
 /** Every method, merged from the per-domain contracts in shared/api/. */
 export const apiContract = {
@@ -79,6 +80,7 @@ export const apiContract = {
   ...reviewMethods,
   ...controlMethods,
   ...matchingMethods,
+  ...adminMethods,
 } as const;
 
 export type ApiContract = typeof apiContract;

@@ -13,6 +13,7 @@ import { UndoStacks } from './review/undo';
 import { createApprovalService, type ApprovalService } from './approval/approve';
 import { createControlService, type ControlService } from './controls/control-service';
 import { createReversalExecutor } from './controls/reversal-executor';
+import { createPendingChangeService } from './approval/pending-changes';
 import type { ErpConnector, ErpKind } from './erp/connector';
 import { erpModule } from './erp/registry';
 import { createLogger, type Logger } from './log/logger';
@@ -263,6 +264,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     approval,
     controls,
     refunds,
+    pendingChanges: createPendingChangeService({ db, auth, clock }),
     undo: new UndoStacks(),
     shell: options.shell === 'electron' ? 'electron' : 'web',
     version: options.version ?? '0.1.0',

@@ -12,7 +12,7 @@ import { approvalCaseOf, approveFourEyes } from '../approval/four-eyes';
 import { priorTotals } from '../approval/cumulative';
 import { approvalNeed, approvalRefusal, type PriorTotals } from '../refunds/rules';
 import { DEFAULT_MERCHANT_ZONE } from '@shared/paytrace-time';
-import { changedLimits, saveAuditedPolicy } from '../approval/policy-change';
+import { changedLimits, changePolicy } from '../approval/policy-change';
 import type { Db } from '../store/db';
 import { getTransaction } from '../store/queries/transactions';
 import { getOutcome } from '../store/queries/matches';
@@ -410,7 +410,8 @@ export function createControlService(o: ControlServiceOptions) {
         toleranceCents: cents(patch.toleranceCents ?? current.toleranceCents),
       };
       const next: ControlPolicy = { ...changedLimits(current, patch), ...own };
-      return saveAuditedPolicy(db, 'controls', { before: current, after: next, by: o.auth.actorFor(ctx), save: saveControlPolicy });
+      // Lowered limits and removed codes apply now; raised limits and added codes wait for a second admin.
+      return changePolicy(db, 'controls', { before: current, after: next, by: o.auth.actorFor(ctx), at: now(), save: saveControlPolicy });
     },
   };
 }

@@ -13,7 +13,7 @@ import { clearRefundConflict, readRefundConflict as openRefundConflict } from '.
 import { approveFourEyes } from '../approval/four-eyes';
 import { priorTotals } from '../approval/cumulative';
 import { DEFAULT_MERCHANT_ZONE } from '@shared/paytrace-time';
-import { changedLimits, saveAuditedPolicy } from '../approval/policy-change';
+import { changedLimits, changePolicy } from '../approval/policy-change';
 import { paymentVerdict } from '@shared/payment-verdict';
 import { syncedRefundedCents } from './synced-refunds';
 import { refundView } from './store';
@@ -216,7 +216,8 @@ export function createRefundService(o: RefundServiceOptions) {
 
     setPolicy(patch: { reasonCodes?: string[] | undefined; secondApproverAboveCents?: number | undefined; adminAboveCents?: number | undefined }, ctx: CallContext): RefundPolicy {
       const current = policy();
-      return saveAuditedPolicy(db, 'refunds', { before: current, after: changedLimits(current, patch), by: o.auth.actorFor(ctx), save: saveRefundPolicy });
+      // Lowered limits and removed codes apply now; raised limits and added codes wait for a second admin.
+      return changePolicy(db, 'refunds', { before: current, after: changedLimits(current, patch), by: o.auth.actorFor(ctx), at: now(), save: saveRefundPolicy });
     },
   };
 }
