@@ -68,6 +68,7 @@ import { reviewMethods } from './api/review';
 import { controlMethods } from './api/controls';
 import { matchingMethods } from './api/matching';
 import { diagnosticsMethods } from './api/diagnostics';
+import { adminMethods } from './api/admin';
 
 /** Every method, merged from the per-domain contracts in shared/api/. */
 export const apiContract = {
@@ -81,6 +82,7 @@ export const apiContract = {
   ...controlMethods,
   ...matchingMethods,
   ...diagnosticsMethods,
+  ...adminMethods,
 } as const;
 
 export type ApiContract = typeof apiContract;

@@ -36,6 +36,7 @@ Commands:
   post [--until-done]                              post approved matches now (--until-done: wait out retries)
   match --paytrace F --invoices F [--out F] [--config F]   match files (see docs/matching.md)
   audit verify | audit export --from D --to D [--out F]
+  changes [approve ID | reject ID REASON]          changes to limits and roles waiting for a second admin (the OS user approves as one)
   erp check --erp KIND [--sandbox]                 conformance scenarios (with --sandbox) or read-only checks
 
 Common options: --data-dir DIR (default $TIEOUT_DATA_DIR or ~/.tieout)
@@ -242,6 +243,21 @@ export async function main(argv: string[], io: Io): Promise<number> {
             return 0;
           }
           return fail(io, 'audit needs "verify" or "export"');
+        });
+      }
+      case 'changes': {
+        // A second admin for a loosening change (docs/users-and-refunds.md): the CLI acts as the OS user,
+        // so a single-admin installation can still approve one; the admin who asked cannot.
+        const [sub, id, reason] = positionals;
+        const call = sub === 'approve' ? { name: 'admin:approveChange', args: { changeId: Number(id), password: 'not-asked-on-the-cli' } }
+          : sub === 'reject' ? { name: 'admin:rejectChange', args: { changeId: Number(id), reason: reason ?? '' } }
+          : sub === undefined || sub === 'list' ? { name: 'admin:pendingChanges', args: {} } : null;
+        if (!call) return fail(io, 'changes needs nothing, "list", "approve ID" or "reject ID REASON"');
+        return withEngine(values, async (engine) => {
+          const reply = await engine.dispatch(call.name, call.args);
+          if (!reply.ok) return fail(io, reply.error.message);
+          io.stdout(`${JSON.stringify(reply.value, null, 2)}\n`);
+          return 0;
         });
       }
       case 'erp': {

@@ -13,6 +13,7 @@ import { UndoStacks } from './review/undo';
 import { createApprovalService, type ApprovalService } from './approval/approve';
 import { createControlService, type ControlService } from './controls/control-service';
 import { createReversalExecutor } from './controls/reversal-executor';
+import { createPendingChangeService } from './approval/pending-changes';
 import type { ErpConnector, ErpKind } from './erp/connector';
 import { erpModule } from './erp/registry';
 import { createLogger, openAppLog, teeLogger, type AppLog, type Logger } from './log/logger';
@@ -227,7 +228,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     onChange: (_id, transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }),
     onQueued: () => void worker.drain().catch(() => {}),
   });
-  const refunds = createRefundService({ db, auth, clock, executor: refundExecutor, onChange: (transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }) });
+  const refunds = createRefundService({ db, auth, clock, merchantZone: () => settings.sync.merchantZone, executor: refundExecutor, onChange: (transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }) });
 
   const approval = createApprovalService({
     db,
@@ -249,6 +250,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     db,
     auth,
     clock,
+    merchantZone: () => settings.sync.merchantZone,
     reversals,
     erpConnector,
     onChange: (transactionId) => events.emit('rows:changed', { transactionIds: [transactionId] }),
@@ -273,6 +275,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     approval,
     controls,
     refunds,
+    pendingChanges: createPendingChangeService({ db, auth, clock }),
     undo: new UndoStacks(),
     shell: options.shell === 'electron' ? 'electron' : 'web',
     version: options.version ?? '0.1.0',

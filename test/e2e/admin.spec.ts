@@ -91,13 +91,23 @@ test('an admin manages users and approval limits; a clerk cannot; a new limit ta
   await limits.getByTestId('limits-revert').click();
   expect(await engineCall(admin, 'refunds:policy', {})).toMatchObject({ ok: true, value: { secondApproverAboveCents: 50_000 } });
 
-  // Lower the refund self-approval limit to $1.00 and add a reason code.
+  // Lower the refund self-approval limit to $1.00 (tightens: applies at once) and add a reason code and
+  // raise the write-off admin limit (loosen: they wait for a second admin, issue 12).
   await limits.getByTestId('limits-refundSecond').fill('1.00');
   await limits.getByTestId('limits-refundReasons').fill('Customer request\nGoodwill');
+  await limits.getByTestId('limits-controlAdmin').fill('9,000.00');
   await limits.getByTestId('limits-save').click();
   await expect(limits.getByTestId('limits-errors')).toHaveCount(0);
   await expect(limits.getByTestId('limits-save')).toBeDisabled();
-  expect(await engineCall(admin, 'refunds:policy', {})).toMatchObject({ ok: true, value: { secondApproverAboveCents: 100, reasonCodes: ['Customer request', 'Goodwill'] } });
+  expect(await engineCall(admin, 'refunds:policy', {})).toMatchObject({ ok: true, value: { secondApproverAboveCents: 100, reasonCodes: ['Customer request'] } });
+  expect(await engineCall(admin, 'controls:policy', {})).toMatchObject({ ok: true, value: { adminAboveCents: 500_000 } });
+  const pendingList = limits.getByTestId('pending-changes');
+  await expect(pendingList).toContainText('Refunds: reason codes added: Goodwill');
+  await expect(pendingList).toContainText('Write-offs and overrides: admin limit $5,000.00 → $9,000.00');
+  // The admin who asked cannot approve it (four-eyes): the engine refuses, the button is off.
+  await expect(pendingList.getByTestId('pending-approve').first()).toBeDisabled();
+  const waiting = (await engineCall(admin, 'admin:pendingChanges', {})).value as Array<{ id: number }>;
+  expect(await engineCall(admin, 'admin:approveChange', { changeId: waiting[0]!.id, password: 'tieout-demo' })).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/another admin/) } });
 
   // It takes effect at once: a supervisor's own $2.00 refund now needs a second supervisor.
   const supervisor = await (await browser.newContext()).newPage();
@@ -116,7 +126,7 @@ test('an admin manages users and approval limits; a clerk cannot; a new limit ta
   // "Up to date" can show a moment before the grid has re-read its rows (gathered row reads): wait for them.
   await expect.poll(findSale, { message: 'the demo data has a matched sale', timeout: 30_000 }).not.toBeNull();
   const saleId = await findSale();
-  const request = await engineCall(supervisor, 'refunds:request', { transactionId: saleId, amountCents: 200, reasonCode: 'Goodwill' });
+  const request = await engineCall(supervisor, 'refunds:request', { transactionId: saleId, amountCents: 200, reasonCode: 'Customer request' });
   expect(request).toMatchObject({ ok: true, value: { state: 'requested', approvalRule: expect.stringMatching(/second supervisor \(above \$1\.00\)/) } });
   const refundId = (request.value as { id: number }).id;
   const own = await engineCall(supervisor, 'refunds:approve', { refundId, password: 'tieout-demo' });

@@ -13,8 +13,9 @@ import { openDetail as openDetailPanel, type GridWindow } from './support/grid';
 // remainder above the clerk limit, it waits; the clerk cannot approve it (the
 // engine refuses); the supervisor approves with their password and the P21
 // sandbox holds one receipt carrying the write-off. Then the supervisor
-// reverses that receipt with a reason: the row reads Reversed and P21 holds
-// one reversal. The clerk is offered no reversal, and the engine refuses one.
+// reverses that receipt with a reason; above the second-supervisor limit (the
+// payment's write-off and receipt together) it waits until a second
+// supervisor approves it: the row reads Reversed and P21 holds one reversal. The clerk is offered no reversal, and the engine refuses one.
 
 let sandboxes: Sandboxes | undefined;
 let host: Host | null = null;
@@ -158,6 +159,27 @@ test('write-off above the clerk limit waits for a supervisor, posts once; a supe
   await supControls.getByTestId('control-reverse-password').fill(DEMO_PASSWORD);
   await supControls.getByTestId('control-submit').click();
   const reversal = supControls.locator('[data-kind="reversal"]');
+  // The payment's write-off and the receipt together are above the $500.00 second-supervisor limit
+  // (cumulative four-eyes, issue 12): the reversal waits for a second supervisor and nothing is sent yet.
+  expect(row.amountCents + writeOff.amountCents).toBeGreaterThan(SECOND_APPROVER_CENTS);
+  await expect(reversal).toHaveAttribute('data-state', 'requested');
+  await expect(reversal.getByTestId('control-state')).toHaveText(/awaiting supervisor/i);
+  expect((await sandboxControl<{ count: number }>(descriptor, 'count-reversals', { reference: `R${id}` })).count).toBe(0);
+  const reversalId = Number(await reversal.getAttribute('data-control-id'));
+  const own = await engineCall(supervisor, 'controls:approve', { controlId: reversalId, password: DEMO_PASSWORD });
+  expect(own).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/second supervisor/) } });
+  // A second supervisor approves it with their password: now it is sent.
+  const secondContext = await browser.newContext();
+  const second = await secondContext.newPage();
+  await second.goto(host.url);
+  await signIn(second, 'supervisor2');
+  await expect(second.getByTestId('sync-state')).toHaveText('Up to date', { timeout: 60_000 });
+  await openDetail(second, id);
+  const secondReversal = second.getByTestId('detail-panel').getByTestId('controls').locator(`[data-control-id="${reversalId}"]`);
+  await secondReversal.getByTestId('control-password').fill(DEMO_PASSWORD);
+  await secondReversal.getByTestId('control-approve').click();
+  await expect(secondReversal.getByTestId('control-state')).toHaveText(/reversed/i, { timeout: 30_000 });
+  await secondContext.close();
   await expect(reversal.getByTestId('control-state')).toHaveText(/reversed/i, { timeout: 30_000 });
   await expect(supervisor.getByTestId('detail-status')).toHaveText('Reversed');
   await expect.poll(async () => (await gridRow(supervisor, id))?.control).toBe('reversed');

@@ -128,19 +128,27 @@ describe('receipt reversal', () => {
     });
     // The reversal commits in P21 but its reply is lost.
     await control('faults', { append: true, rules: [{ fault: { kind: 'commit-then-drop' }, method: 'POST', pathPrefix: '/uiserver0/api/v2/transaction', times: 1 }] });
-    const v = await ok<ControlView>('supervisor', 'controls:reverse', { transactionId: row.transactionId, reason: 'Wrong customer', password: PASSWORD });
+    // Above the second-supervisor limit ($30.00 here), the reversing supervisor cannot reverse alone (four-eyes).
+    expect(row.amountCents).toBeGreaterThan(3_000);
+    const asked = await ok<ControlView>('supervisor', 'controls:reverse', { transactionId: row.transactionId, reason: 'Wrong customer', password: PASSWORD });
+    expect(asked).toMatchObject({ state: 'requested', reversal: null, approvalRule: expect.stringMatching(/A second supervisor/) });
+    expect((await control<{ count: number }>('count-reversals', { reference: `R${row.transactionId}` })).count).toBe(0);
+    expect(await call('supervisor', 'controls:approve', { controlId: asked.id, password: PASSWORD })).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/second supervisor must approve/) } });
+    // Nor can anyone ask for a second reversal meanwhile.
+    expect(await call('supervisor2', 'controls:reverse', { transactionId: row.transactionId, reason: 'again', password: PASSWORD })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    const v = await ok<ControlView>('supervisor2', 'controls:approve', { controlId: asked.id, password: PASSWORD });
     expect(v.reversal?.state).toBe('unknown_outcome');
     expect((await control<{ count: number }>('count-reversals', { reference: `R${row.transactionId}` })).count).toBe(1);
     // Run again: the look-up finds it; nothing is sent twice.
     const done = await ok<ControlView>('supervisor', 'controls:runReversal', { controlId: v.id });
-    expect(done).toMatchObject({ state: 'done', reversal: { state: 'posted', reference: `R${row.transactionId}`, executedBy: 'supervisor' } });
+    expect(done).toMatchObject({ state: 'done', reversal: { state: 'posted', reference: `R${row.transactionId}`, executedBy: 'supervisor' }, approvals: [{ by: 'supervisor2' }] });
     expect((await control<{ count: number }>('count-reversals', { reference: `R${row.transactionId}` })).count).toBe(1);
     expect(await openBalance(invoiceNo)).toBeGreaterThan(0);
     expect(gridRows(engine.db, [row.transactionId])[0]?.control).toBe('reversed');
     // A second reversal of the same receipt is refused.
     expect(await call('supervisor2', 'controls:reverse', { transactionId: row.transactionId, reason: 'again', password: PASSWORD })).toMatchObject({ ok: false, error: { code: 'conflict' } });
     const reversed = auditFor(engine.db, 'transaction', String(row.transactionId)).find((a) => a.action === 'receipt.reversed');
-    expect(reversed?.after).toMatchObject({ requestedBy: 'supervisor', approvedBy: ['supervisor'], executedBy: 'supervisor', reason: 'Wrong customer' });
+    expect(reversed?.after).toMatchObject({ requestedBy: 'supervisor', approvedBy: ['supervisor2'], executedBy: 'supervisor', reason: 'Wrong customer' });
     expect(verifyAudit(engine.db).ok).toBe(true);
   });
 
@@ -154,7 +162,8 @@ describe('receipt reversal', () => {
       await local.sync.runOnce();
       const as = signedInCalls(() => local);
       await as.signIn(['clerk', 'supervisor'], PASSWORD);
-      const auto = gridRows(local.db).filter((r) => r.status === 'auto').map((r) => r.transactionId).slice(0, 1);
+      // Within the default $500.00 second-supervisor limit: the supervisor reverses alone.
+      const auto = gridRows(local.db).filter((r) => r.status === 'auto' && r.amountCents <= 50_000).map((r) => r.transactionId).slice(0, 1);
       await as.ok('clerk', 'matches:approve', { transactionIds: auto });
       await local.worker.drain();
       const row = gridRows(local.db, auto).find((r) => r.status === 'posted')!;

@@ -73,7 +73,18 @@ beforeAll(async () => {
   expect((await engine.dispatch('matches:approve', { transactionIds: auto })).ok).toBe(true);
   await engine.worker.drain();
   await signInAll();
+  // These tests are about execution: one supervisor approves many refunds in one day here, more than the
+  // default $5,000.00 admin limit, which the per-approver daily total would otherwise send to an admin
+  // (four-eyes-cumulative.test.ts tests that). Raising a limit waits for a second admin: the local CLI (os-user) approves.
+  await ok('admin', 'refunds:setPolicy', { adminAboveCents: 10_000_000 });
+  await approvePendingByCli();
 }, 120_000);
+
+/** A second admin (the local CLI, acting as the OS user) approves every change waiting for one. */
+async function approvePendingByCli(): Promise<void> {
+  const pending = (await engine.dispatch('admin:pendingChanges', {})) as { ok: true; value: Array<{ id: number; state: string }> };
+  for (const c of pending.value.filter((p) => p.state === 'pending')) expect((await engine.dispatch('admin:approveChange', { changeId: c.id, password: 'not-asked-on-the-cli' })).ok).toBe(true);
+}
 
 afterAll(async () => {
   await engine?.close();
@@ -111,7 +122,11 @@ describe('permissions and four-eyes', () => {
     expect(await call('supervisor', 'refunds:approve', { refundId: req.id, password: PASSWORD })).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/four-eyes/) } });
     const done = await ok<RefundView>('supervisor2', 'refunds:approve', { refundId: req.id, password: PASSWORD });
     expect(done).toMatchObject({ state: 'done', method: 'refund', approvals: [{ by: 'supervisor2' }] });
+    // Raising it back loosens four-eyes: it waits for a second admin.
     await ok('admin', 'refunds:setPolicy', { secondApproverAboveCents: 50_000 });
+    expect((await ok<{ secondApproverAboveCents: number }>('clerk', 'refunds:policy', {})).secondApproverAboveCents).toBe(100);
+    await approvePendingByCli();
+    expect((await ok<{ secondApproverAboveCents: number }>('clerk', 'refunds:policy', {})).secondApproverAboveCents).toBe(50_000);
   });
 });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apiContract, type CallContext } from '@shared/api-contract';
 import { createAuthService } from '../../electron/core/auth/auth-service';
+import { createPendingChangeService } from '../../electron/core/approval/pending-changes';
 import { requirementFor } from '../../electron/core/auth/permissions';
 import { openStore } from '../../electron/core/store/db';
 
@@ -20,7 +21,8 @@ async function setUp() {
   let clock = new Date('2030-01-01T10:00:00Z');
   const auth = createAuthService({ db, osUser: 'osuser', isDemo: () => false, scrypt: FAST, now: () => clock });
   const admin = await auth.setup({ userName: 'alice', password: 'alices-password' });
-  return { db, auth, admin: web(admin.sessionToken), tick: (ms: number) => (clock = new Date(clock.getTime() + ms)) };
+  const changes = createPendingChangeService({ db, auth });
+  return { db, auth, changes, admin: web(admin.sessionToken), tick: (ms: number) => (clock = new Date(clock.getTime() + ms)) };
 }
 
 describe('admin: users', () => {
@@ -42,16 +44,19 @@ describe('admin: users', () => {
   });
 
   it('never demotes the last admin; with a second admin the first can step down', async () => {
-    const { db, auth, admin } = await setUp();
+    const { db, auth, changes, admin } = await setUp();
     expect(() => auth.setRole({ userName: 'alice', role: 'supervisor' }, admin)).toThrow(/alice is the last admin/);
     expect(auth.users().find((u) => u.userName === 'alice')?.role).toBe('admin');
     await auth.createUser({ userName: 'carol', password: 'carols-password', role: 'clerk' }, admin);
-    auth.setRole({ userName: 'carol', role: 'admin' }, admin);
+    // A promotion waits for a second admin (four-eyes on roles): here the local CLI (the OS user) approves it.
+    expect(auth.setRole({ userName: 'carol', role: 'admin' }, admin).role).toBe('clerk');
+    await changes.approve({ changeId: changes.list()[0]!.id, password: 'not-asked-on-the-cli' }, { channel: 'cli', sessionToken: null });
+    expect(auth.users().find((u) => u.userName === 'carol')?.role).toBe('admin');
     expect(auth.setRole({ userName: 'alice', role: 'clerk' }, admin).role).toBe('clerk');
     // Now carol is the last one.
     expect(() => auth.setRole({ userName: 'carol', role: 'clerk' }, web(null))).toThrow(/carol is the last admin/);
     const audit = db.prepare("SELECT actor, before_json, after_json FROM audit WHERE action = 'user.set_role' ORDER BY id").all() as Array<{ actor: string }>;
-    expect(audit.map((a) => a.actor)).toEqual(['alice', 'alice']);
+    expect(audit.map((a) => a.actor)).toEqual(['osuser', 'alice']);
     db.close();
   });
 

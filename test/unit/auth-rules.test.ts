@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiFailure, apiContract, METHOD_NAMES, type CallContext } from '@shared/api-contract';
+import { createPendingChangeService } from '../../electron/core/approval/pending-changes';
 import { createAuthService } from '../../electron/core/auth/auth-service';
 import { hashPassword, parsePasswordHash, verifyPassword } from '../../electron/core/auth/password';
 import { hasRole, requirementFor } from '../../electron/core/auth/permissions';
@@ -103,6 +104,11 @@ describe('auth service', () => {
     // Role change ends the user's sessions; the last admin cannot be demoted.
     const bob2 = await auth.signIn({ userName: 'bob', password: 'bobs-password-1' });
     auth.setRole({ userName: 'bob', role: 'supervisor' }, { sessionToken: null, channel: 'cli' });
+    // A promotion waits for a second admin (issue 12): bob keeps his session until alice approves it.
+    expect(() => auth.authorize('grid:rows', web(bob2.sessionToken))).not.toThrow();
+    const alice = await auth.signIn({ userName: 'alice', password: 'a-long-password' });
+    const [promotion] = createPendingChangeService({ db, auth }).list();
+    await createPendingChangeService({ db, auth }).approve({ changeId: promotion!.id, password: 'a-long-password' }, web(alice.sessionToken));
     expect(failure(() => auth.authorize('grid:rows', web(bob2.sessionToken))).code).toBe('unauthenticated');
     expect(() => auth.setRole({ userName: 'alice', role: 'clerk' }, { sessionToken: null, channel: 'cli' })).toThrow(/last admin/);
 

@@ -9,6 +9,10 @@ import { requirementFor } from '../../electron/core/auth/permissions';
 // METHOD_REQUIREMENTS with its clerk default) before it was deleted, so moving
 // the roles changed no permission.
 const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
+  // Added since (issue 12): a second admin approves changes that loosen the controls.
+  'admin:approveChange': 'admin',
+  'admin:pendingChanges': 'admin',
+  'admin:rejectChange': 'admin',
   'app:info': 'public',
   'auth:createUser': 'admin',
   'auth:resetPassword': 'admin',

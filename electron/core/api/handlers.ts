@@ -33,6 +33,8 @@ import type { MatchConfigOverride } from '@shared/matching-config';
 import type { RematchResult } from '../sync/incremental-rematch';
 import { matchingHandlers } from './matching-handlers';
 import { diagnosticsHandlers } from './diagnostics-handlers';
+import { adminHandlers } from './admin-handlers';
+import type { PendingChangeService } from '../approval/pending-changes';
 
 /** What the handlers are given: the engine's services (created once, in electron/core/engine.ts) and its settings. */
 export type HandlerDeps = Readonly<{
@@ -48,6 +50,8 @@ export type HandlerDeps = Readonly<{
   worker: OutboxWorker;
   controls: ControlService;
   refunds: RefundService;
+  /** Changes that loosen the controls, waiting for a second admin. */
+  pendingChanges: PendingChangeService;
   /** Each user's undo history of review decisions. */
   undo: UndoStacks;
   events: EventHub;
@@ -74,7 +78,7 @@ export type HandlerDeps = Readonly<{
 /** The API over the engine's services; it creates none of its own (electron/core/engine.ts does). */
 export function createHandlers(d: HandlerDeps): ApiHandlers {
   return withUndo(
-    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...diagnosticsHandlers(d), ...reviewHandlers(d, d.undo) },
+    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...diagnosticsHandlers(d), ...adminHandlers(d), ...reviewHandlers(d, d.undo) },
     d,
     d.undo,
   );

@@ -6,7 +6,8 @@ import { systemClock, type Clock } from '../clock';
 import type { Db } from '../store/db';
 import { readPolicy } from '../store/queries/policies';
 import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } from './password';
-import { hasRole, requirementFor } from './permissions';
+import { hasRole, requirementFor, ROLE_RANK } from './permissions';
+import { proposeChange } from '../approval/propose-change';
 import { SessionStore } from './sessions';
 import { DEFAULT_THROTTLE, SignInThrottle, type ThrottlePolicy } from './throttle';
 import { countAdmins, countUsers, findUser, insertUser, listUsersForAdmin, updatePasswordHash, updateRole, userView } from '../store/queries/users';
@@ -100,6 +101,26 @@ export function createAuthService(o: AuthServiceOptions) {
     return userView(o.db, row.user_name)!;
   };
 
+  /** Sets a role now (inside the caller's transaction): a demotion, or a promotion a second admin approved. */
+  const applyRole = (args: { userName: string; role: Role }, actor: string, at: string) => {
+    // Checked inside the write transaction: two admins demoting each other at once cannot leave none.
+    const row = findUser(o.db, args.userName);
+    if (!row) throw new ApiFailure('not_found', `No user named ${args.userName}.`);
+    if (row.role === 'admin' && args.role !== 'admin' && countAdmins(o.db) <= 1) {
+      throw new ApiFailure('conflict', `${row.user_name} is the last admin; make someone else admin first.`);
+    }
+    updateRole(o.db, row.user_name, args.role, at);
+    // Open sessions carry the old rights in the user's mind; make them sign in again.
+    sessions.endAllFor(row.user_name, 'role-change');
+    appendAudit(o.db, { actor, action: 'user.set_role', objectType: 'user', objectId: row.user_name, before: { role: row.role }, after: { role: args.role }, at });
+    return row;
+  };
+
+  /** Four-eyes on roles: a promotion waits for a second admin (electron/core/approval/pending-changes.ts). */
+  const proposeRole = (userName: string, from: Role, to: Role, actor: string, at: string): void => {
+    proposeChange(o.db, { kind: 'user.role', target: userName, summary: `${userName}: ${from} → ${to}`, change: { role: to }, requestedBy: actor, at });
+  };
+
   const startSession = (user: UserView): SignInResult => {
     const sessionToken = sessions.create(user.userName);
     appendAudit(o.db, { actor: user.userName, action: 'auth.sign_in', objectType: 'user', objectId: user.userName });
@@ -164,27 +185,29 @@ export function createAuthService(o: AuthServiceOptions) {
       const passwordHash = await hashPassword(args.password, o.scrypt);
       const at = now().toISOString();
       return o.db.transaction(() => {
-        const created = insertUser(o.db, { userName: args.userName, displayName: args.displayName ?? '', role: args.role, passwordHash, createdBy: actor, at });
-        appendAudit(o.db, { actor, action: 'user.create', objectType: 'user', objectId: args.userName, after: { role: args.role }, at });
+        // A new supervisor or admin starts as a clerk until a second admin approves the role.
+        const created = insertUser(o.db, { userName: args.userName, displayName: args.displayName ?? '', role: 'clerk', passwordHash, createdBy: actor, at });
+        appendAudit(o.db, { actor, action: 'user.create', objectType: 'user', objectId: args.userName, after: { role: 'clerk', ...(args.role === 'clerk' ? {} : { roleAskedFor: args.role }) }, at });
+        if (args.role !== 'clerk') proposeRole(created.userName, 'clerk', args.role, actor, at);
         return created;
       })();
     },
 
+    applyRole,
+
+    /** A demotion applies at once; a promotion is proposed for a second admin and the user keeps their role until then. */
     setRole(args: { userName: string; role: Role }, ctx: CallContext): UserView {
       const actor = actorFor(ctx);
       const at = now().toISOString();
       const row = o.db.transaction(() => {
-        // Checked inside the write transaction: two admins demoting each other at once cannot leave none.
         const row = findUser(o.db, args.userName);
         if (!row) throw new ApiFailure('not_found', `No user named ${args.userName}.`);
-        if (row.role === 'admin' && args.role !== 'admin' && countAdmins(o.db) <= 1) {
-          throw new ApiFailure('conflict', `${row.user_name} is the last admin; make someone else admin first.`);
+        // A promotion loosens four-eyes (one more person who may approve): it waits for a second admin.
+        if (ROLE_RANK[args.role] > ROLE_RANK[row.role]) {
+          proposeRole(row.user_name, row.role, args.role, actor, at);
+          return row;
         }
-        updateRole(o.db, row.user_name, args.role, at);
-        // Open sessions carry the old rights in the user's mind; make them sign in again.
-        sessions.endAllFor(row.user_name, 'role-change');
-        appendAudit(o.db, { actor, action: 'user.set_role', objectType: 'user', objectId: row.user_name, before: { role: row.role }, after: { role: args.role }, at });
-        return row;
+        return applyRole(args, actor, at);
       })();
       return userView(o.db, row.user_name)!;
     },

@@ -8,15 +8,17 @@ import { systemClock, type Clock } from '../clock';
 import { hasRole } from '../auth/permissions';
 import { allocate, DecisionError } from '../offline/decisions';
 import { reversalReference, type ErpConnector, type ReceiptWriteOff } from '../erp/connector';
-import { approveFourEyes } from '../approval/four-eyes';
-import { changedLimits, saveAuditedPolicy } from '../approval/policy-change';
+import { approvalCaseOf, approveFourEyes } from '../approval/four-eyes';
+import { priorTotals } from '../approval/cumulative';
+import { approvalNeed, approvalRefusal, type PriorTotals } from '../refunds/rules';
+import { DEFAULT_MERCHANT_ZONE } from '@shared/paytrace-time';
+import { changedLimits, changePolicy } from '../approval/policy-change';
 import type { Db } from '../store/db';
 import { getTransaction } from '../store/queries/transactions';
 import { getOutcome } from '../store/queries/matches';
 import {
   controlApprovers,
   getControl,
-  insertControlApproval,
   insertControlRequest,
   invoiceLeftFor,
   listControls,
@@ -47,6 +49,8 @@ export type ControlServiceOptions = Readonly<{
   approveMatch: (transactionId: number, actor: string, writeOffs: readonly ReceiptWriteOff[]) => { approved: boolean; reason: string | null };
   /** Timestamps of requests, approvals and decisions (tests pass a manual clock). */
   clock?: Clock;
+  /** The merchant's time zone: an approver's daily total runs over the merchant's day (default: PayTrace's default zone). */
+  merchantZone?: () => string;
   onChange?: (transactionId: number) => void;
 }>;
 
@@ -63,6 +67,10 @@ export function createControlService(o: ControlServiceOptions) {
   const clock = o.clock ?? systemClock;
   const now = (): string => clock.iso();
   const policy = (): ControlPolicy => loadControlPolicy(db);
+  const zone = o.merchantZone ?? (() => DEFAULT_MERCHANT_ZONE);
+  /** Cumulative limits: what the payment already gave back and what this approver approved today. */
+  const prior = (row: ControlRow, approver: string | null, at: string): PriorTotals =>
+    priorTotals(db, { transactionId: row.transaction_id, except: { controlId: row.id }, approver, at, zone: zone() });
   const getRow = (id: number): ControlRow => {
     const row = getControl(db, id);
     if (!row) throw new ApiFailure('not_found', `Control request ${id} does not exist.`);
@@ -71,6 +79,11 @@ export function createControlService(o: ControlServiceOptions) {
   const approvers = (id: number) => controlApprovers(db, id);
   const reversalOf = (controlId: number) => reversalOfControl(db, controlId);
   const pendingFor = (transactionId: number): ControlRow | null => pendingControlFor(db, transactionId);
+
+  const approvalRuleOf = (row: ControlRow, amount: Cents): string => {
+    if (row.kind !== 'reversal') return controlApprovalRule(amount, row.currency, row.requester_role, policy(), row.state === 'requested' ? prior(row, null, now()) : undefined);
+    return row.state === 'requested' ? approvalNeed(amount, row.currency, row.requester_role, policy(), prior(row, null, now())).description : 'A supervisor, with their password';
+  };
 
   const view = (row: ControlRow): ControlView => {
     const rv = row.kind === 'reversal' ? reversalOf(row.id) : null;
@@ -92,7 +105,7 @@ export function createControlService(o: ControlServiceOptions) {
       requestedBy: row.requested_by,
       requestedAt: row.requested_at,
       approvals: approvers(row.id).map((a) => ({ by: a.approver, role: a.role, at: a.at })),
-      approvalRule: row.kind === 'reversal' ? 'A supervisor, with their password' : controlApprovalRule(amount, row.currency, row.requester_role, policy()),
+      approvalRule: approvalRuleOf(row, amount),
       rejectedBy: row.rejected_by,
       rejectReason: row.reject_reason,
       lastError: row.last_error ?? rv?.last_error ?? null,
@@ -122,6 +135,7 @@ export function createControlService(o: ControlServiceOptions) {
     const differenceCents = cents(t.amountCents - available);
     const overTolerance = Math.abs(differenceCents) > p.toleranceCents;
     const pending = pendingFor(transactionId);
+    const already: PriorTotals = { paymentCents: priorTotals(db, { transactionId, except: {}, approver: null, at: now(), zone: zone() }).paymentCents, approverDayCents: 0 };
     return {
       transactionId,
       currency: t.currency,
@@ -129,8 +143,8 @@ export function createControlService(o: ControlServiceOptions) {
       writeOffCents,
       differenceCents,
       overTolerance,
-      needsApproval: needsSupervisor(writeOffCents, p),
-      approvalRule: controlApprovalRule(writeOffCents, t.currency, 'clerk', p),
+      needsApproval: needsSupervisor(cents(writeOffCents + already.paymentCents), p),
+      approvalRule: controlApprovalRule(writeOffCents, t.currency, 'clerk', p, already),
       reasonCodes: p.reasonCodes,
       erpTakesWriteOffs: false,
       pending: pending ? view(pending) : null,
@@ -182,8 +196,10 @@ export function createControlService(o: ControlServiceOptions) {
       amount = cents(Math.abs(pv.differenceCents));
       detail = { differenceCents: pv.differenceCents };
     }
-    const within = !needsSupervisor(amount, p);
     const at = now();
+    // The clerk's limit is cumulative too: what the payment already gave back counts with this amount.
+    const already = priorTotals(db, { transactionId: args.transactionId, except: {}, approver: null, at, zone: zone() }).paymentCents;
+    const within = !needsSupervisor(cents(amount + already), p);
     const id = db.transaction(() => {
       // An exception (a short pay, say) carrying the matcher's allocation is
       // what a write-off resolves, but only a pinned allocation is approvable.
@@ -218,6 +234,32 @@ export function createControlService(o: ControlServiceOptions) {
     return view(getRow(id));
   };
 
+  /** The posted receipt a reversal (new, or `controlId` waiting for approval) may reverse; throws when it cannot. */
+  const reversible = (transactionId: number, controlId: number | null) => {
+    const t = getTransaction(db, transactionId);
+    if (!t) throw new ApiFailure('not_found', `Transaction ${transactionId} is not in the local store.`);
+    const receipt = receiptStateOf(db, transactionId);
+    if (receipt !== 'posted') throw new ApiFailure('conflict', `Transaction ${transactionId} has no posted receipt to reverse${receipt ? ` (its receipt is ${receipt})` : ''}.`);
+    if (hasReversal(db, transactionId)) throw new ApiFailure('conflict', `The receipt of transaction ${transactionId} is already reversed (or being reversed).`);
+    const pending = pendingFor(transactionId);
+    if (pending && pending.id !== controlId) throw new ApiFailure('conflict', `Transaction ${transactionId} already waits for a supervisor (${NOUNS[pending.kind].one} ${pending.id}).`);
+    return t;
+  };
+
+  /** Queues the ERP reversal of an approved reversal control (inside the caller's transaction). */
+  const queueReversalOf = (row: ControlRow, at: string): void => {
+    queueReversal(db, {
+      controlId: row.id,
+      transactionId: row.transaction_id,
+      reference: reversalReference(String(row.transaction_id)),
+      receiptReference: String(row.transaction_id),
+      reason: row.note,
+      // The merchant's day of the approval: a retry on a later day posts the same date.
+      date: o.reversals.dateAt(at),
+      at,
+    });
+  };
+
   return {
     policy,
     preview: (transactionId: number): ControlPreview => {
@@ -242,8 +284,7 @@ export function createControlService(o: ControlServiceOptions) {
 
     async approve(args: { controlId: number; password: string }, ctx: CallContext): Promise<ControlView> {
       const before = getRow(args.controlId);
-      if (before.kind === 'reversal') throw new ApiFailure('conflict', 'Reversals are approved when the supervisor reverses the receipt.');
-      await approveFourEyes({
+      const approver = await approveFourEyes({
         db,
         auth: o.auth,
         ctx,
@@ -252,10 +293,14 @@ export function createControlService(o: ControlServiceOptions) {
         load: getRow,
         approvers: (id) => approvers(id).map((a) => a.approver),
         policy,
+        prior: (r, approverName, at) => prior(r, approverName, at),
         noun: NOUNS[before.kind],
         now,
         record: (r, by, at) => {
+          // A reversal waiting for its second person: the receipt must still be posted and not reversed.
+          if (r.kind === 'reversal') reversible(r.transaction_id, r.id);
           recordControlApproval(db, r.id, by.userName, by.role, at);
+          if (r.kind === 'reversal') queueReversalOf(r, at);
           appendAudit(db, {
             actor: by.userName,
             action: `control.${r.kind}.approved`,
@@ -267,7 +312,11 @@ export function createControlService(o: ControlServiceOptions) {
         },
       });
       const row = getRow(args.controlId);
-      carryOut(row);
+      if (row.kind === 'reversal') {
+        o.onChange?.(row.transaction_id);
+        await o.reversals.run(reversalOf(row.id)!.id, approver.userName);
+        o.onChange?.(row.transaction_id);
+      } else carryOut(row);
       return view(getRow(row.id));
     },
 
@@ -286,59 +335,60 @@ export function createControlService(o: ControlServiceOptions) {
       return view(getRow(row.id));
     },
 
+    /**
+     * A supervisor reverses a posted receipt, password re-entered. Within the
+     * limits they may approve alone (counting what the payment and their day
+     * already hold); above them the reversal waits for a second supervisor or
+     * an admin (controls:approve), as any other control does.
+     */
     async reverse(args: { transactionId: number; reason: string; password: string }, ctx: CallContext): Promise<ControlView> {
       const user = o.auth.requireUser(ctx);
       if (!hasRole(user.role, 'supervisor')) throw new ApiFailure('forbidden', `Reversing a posted receipt needs the supervisor role; ${user.userName} is signed in as ${user.role}.`);
-      const check = () => {
-        const t = getTransaction(db, args.transactionId);
-        if (!t) throw new ApiFailure('not_found', `Transaction ${args.transactionId} is not in the local store.`);
-        const receipt = receiptStateOf(db, args.transactionId);
-        if (receipt !== 'posted') throw new ApiFailure('conflict', `Transaction ${args.transactionId} has no posted receipt to reverse${receipt ? ` (its receipt is ${receipt})` : ''}.`);
-        if (hasReversal(db, args.transactionId)) throw new ApiFailure('conflict', `The receipt of transaction ${args.transactionId} is already reversed (or being reversed).`);
-        return t;
-      };
-      check();
+      reversible(args.transactionId, null);
       const approver = await o.auth.confirmPassword(ctx, args.password);
       const at = now();
-      const id = db.transaction(() => {
-        const t = check();
-        const controlId = insertControlRequest(db, {
-          kind: 'reversal',
+      const { id, alone } = db.transaction(() => {
+        const t = reversible(args.transactionId, null);
+        const draft = {
+          kind: 'reversal' as const,
           transactionId: t.transactionId,
           amountCents: t.amountCents,
           currency: t.currency,
           reasonCode: 'Reversal',
           note: args.reason,
           detail: {},
-          state: 'approved',
           requestedBy: approver.userName,
           requesterRole: approver.role,
           at,
-        });
-        insertControlApproval(db, controlId, approver.userName, approver.role, at);
-        queueReversal(db, {
-          controlId,
-          transactionId: t.transactionId,
-          reference: reversalReference(String(t.transactionId)),
-          receiptReference: String(t.transactionId),
-          reason: args.reason,
-          // The merchant's day of the request: a retry on a later day posts the same date.
-          date: o.reversals.dateAt(at),
-          at,
-        });
+        };
+        const controlId = insertControlRequest(db, { ...draft, state: 'requested' });
+        const row = getRow(controlId);
+        // The same four-eyes rule as a supervisor approving their own request: null when they may alone.
+        const refusal = approvalRefusal(approver, approvalCaseOf(row, [], prior(row, approver.userName, at)), policy(), NOUNS.reversal);
+        if (refusal === null) {
+          recordControlApproval(db, controlId, approver.userName, approver.role, at);
+          queueReversalOf(getRow(controlId), at);
+        }
         appendAudit(db, {
           actor: approver.userName,
           action: 'control.reversal.requested',
           objectType: 'transaction',
           objectId: String(t.transactionId),
-          after: { controlId, reason: args.reason, reference: reversalReference(String(t.transactionId)), role: approver.role, passwordConfirmed: true },
+          after: {
+            controlId,
+            reason: args.reason,
+            reference: reversalReference(String(t.transactionId)),
+            role: approver.role,
+            passwordConfirmed: true,
+            ...(refusal === null ? {} : { waitsForSecondPerson: refusal }),
+          },
           at,
         });
-        return controlId;
+        return { id: controlId, alone: refusal === null };
       })();
       o.onChange?.(args.transactionId);
-      const rv = reversalOf(id)!;
-      await o.reversals.run(rv.id, approver.userName);
+      if (!alone) return view(getRow(id));
+      await o.reversals.run(reversalOf(id)!.id, approver.userName);
       o.onChange?.(args.transactionId);
       return view(getRow(id));
     },
@@ -360,7 +410,8 @@ export function createControlService(o: ControlServiceOptions) {
         toleranceCents: cents(patch.toleranceCents ?? current.toleranceCents),
       };
       const next: ControlPolicy = { ...changedLimits(current, patch), ...own };
-      return saveAuditedPolicy(db, 'controls', { before: current, after: next, by: o.auth.actorFor(ctx), save: saveControlPolicy });
+      // Lowered limits and removed codes apply now; raised limits and added codes wait for a second admin.
+      return changePolicy(db, 'controls', { before: current, after: next, by: o.auth.actorFor(ctx), at: now(), save: saveControlPolicy });
     },
   };
 }

@@ -2,7 +2,7 @@ import type { ControlPolicy } from '@shared/api/controls';
 import { cents, formatMoney, type Cents, type CurrencyCode } from '@shared/money';
 import type { Role } from '@shared/api/auth';
 import { storedPolicy } from '../store/queries/policies';
-import { approvalNeed } from '../refunds/rules';
+import { approvalNeed, NO_PRIOR, type PriorTotals } from '../refunds/rules';
 
 // Limits for write-offs and tolerance overrides, stored as one JSON value
 // (table policies, name 'controls'). The defaults are ours (no ERP sets them):
@@ -26,7 +26,7 @@ export function needsSupervisor(amountCents: Cents, policy: ControlPolicy): bool
 }
 
 /** The approval a control needs, in words, using the refunds' four-eyes rules above the limit. */
-export function controlApprovalRule(amountCents: Cents, currency: CurrencyCode, requesterRole: Role, policy: ControlPolicy): string {
-  if (!needsSupervisor(amountCents, policy)) return `Within the clerk's limit (${formatMoney(policy.approvalAboveCents, currency)})`;
-  return approvalNeed(amountCents, currency, requesterRole, policy).description;
+export function controlApprovalRule(amountCents: Cents, currency: CurrencyCode, requesterRole: Role, policy: ControlPolicy, prior: PriorTotals = NO_PRIOR): string {
+  if (!needsSupervisor(cents(amountCents + prior.paymentCents), policy)) return `Within the clerk's limit (${formatMoney(policy.approvalAboveCents, currency)})`;
+  return approvalNeed(amountCents, currency, requesterRole, policy, prior).description;
 }

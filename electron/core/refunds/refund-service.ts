@@ -11,7 +11,9 @@ import type { RefundExecutor } from './executor';
 import { loadRefundPolicy, saveRefundPolicy } from './policy';
 import { clearRefundConflict, readRefundConflict as openRefundConflict } from '../store/queries/refund-conflicts';
 import { approveFourEyes } from '../approval/four-eyes';
-import { changedLimits, saveAuditedPolicy } from '../approval/policy-change';
+import { priorTotals } from '../approval/cumulative';
+import { DEFAULT_MERCHANT_ZONE } from '@shared/paytrace-time';
+import { changedLimits, changePolicy } from '../approval/policy-change';
 import { paymentVerdict } from '@shared/payment-verdict';
 import { syncedRefundedCents } from './synced-refunds';
 import { refundView } from './store';
@@ -36,6 +38,8 @@ export type RefundServiceOptions = Readonly<{
   executor: RefundExecutor;
   /** Timestamps of requests, approvals and decisions (tests pass a manual clock). */
   clock?: Clock;
+  /** The merchant's time zone: an approver's daily total runs over the merchant's day (default: PayTrace's default zone). */
+  merchantZone?: () => string;
   onChange?: (transactionId: number) => void;
 }>;
 
@@ -45,6 +49,7 @@ export function createRefundService(o: RefundServiceOptions) {
   const { db } = o;
   const clock = o.clock ?? systemClock;
   const now = (): string => clock.iso();
+  const zone = o.merchantZone ?? (() => DEFAULT_MERCHANT_ZONE);
   const policy = (): RefundPolicy => loadRefundPolicy(db);
   const view = (row: RefundRow): RefundView => refundView(db, row, policy());
   const mustGet = (id: number): RefundRow => {
@@ -130,6 +135,8 @@ export function createRefundService(o: RefundServiceOptions) {
         load: mustGet,
         approvers: (id) => approversOf(db, id).map((a) => a.approver),
         policy,
+        // Cumulative limits: the sale's refunds and write-offs so far, and what this approver approved today.
+        prior: (row, approverName, at) => priorTotals(db, { transactionId: row.transaction_id, except: { refundId: row.id }, approver: approverName, at, zone: zone() }),
         now,
         record: (row, by, at) => {
           recordRefundApproval(db, row.id, by.userName, by.role, at);
@@ -209,7 +216,8 @@ export function createRefundService(o: RefundServiceOptions) {
 
     setPolicy(patch: { reasonCodes?: string[] | undefined; secondApproverAboveCents?: number | undefined; adminAboveCents?: number | undefined }, ctx: CallContext): RefundPolicy {
       const current = policy();
-      return saveAuditedPolicy(db, 'refunds', { before: current, after: changedLimits(current, patch), by: o.auth.actorFor(ctx), save: saveRefundPolicy });
+      // Lowered limits and removed codes apply now; raised limits and added codes wait for a second admin.
+      return changePolicy(db, 'refunds', { before: current, after: changedLimits(current, patch), by: o.auth.actorFor(ctx), at: now(), save: saveRefundPolicy });
     },
   };
 }

@@ -3,6 +3,7 @@ import { cents } from '@shared/money';
 import type { ReadDb } from '../store/db';
 import { approversOf, creditMemoStatus, saleOfRefund, type RefundRow } from '../store/queries/refund-requests';
 import { readRefundConflict } from '../store/queries/refund-conflicts';
+import { committedOnPaymentCents } from '../store/queries/four-eyes-totals';
 import { approvalNeed } from './rules';
 
 // A refund as the UI sees it (the SQL lives in store/queries/refund-requests.ts).
@@ -21,7 +22,11 @@ export function refundView(db: ReadDb, row: RefundRow, policy: RefundPolicy): Re
     requestedBy: row.requested_by,
     requestedAt: row.requested_at,
     approvals: approversOf(db, row.id).map((a) => ({ by: a.approver, role: a.role, at: a.at })),
-    approvalRule: approvalNeed(cents(row.amount_cents), row.currency, row.requester_role, policy).description,
+    // A waiting request says what it needs counting what the payment already gave back (cumulative limits).
+    approvalRule: approvalNeed(cents(row.amount_cents), row.currency, row.requester_role, policy, {
+      paymentCents: row.state === 'requested' ? committedOnPaymentCents(db, row.transaction_id, { refundId: row.id }) : 0,
+      approverDayCents: 0,
+    }).description,
     rejectedBy: row.rejected_by,
     rejectReason: row.reject_reason,
     method: row.method,

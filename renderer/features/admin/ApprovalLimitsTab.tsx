@@ -5,13 +5,22 @@ import { invalidateMethods, setApiQueryData, useApiQuery } from '../../api/query
 import { Field, SubmitButton } from '../../ui/form';
 import { toast } from '../../state/toast-store';
 import { draftFrom, validateLimits, type LimitsDraft } from './limits-form';
+import { PendingChanges } from './PendingChanges';
 import './admin.css';
 
 // Admin only: the refund limits (four-eyes), the write-off / override limits
 // and tolerance, and both reason-code lists. Each save is audited by the engine
-// (refunds.policy, controls.policy) with the admin as actor.
+// (refunds.policy, controls.policy) with the admin as actor. Lowered limits
+// apply at once; raised limits and added codes wait for a second admin
+// (Pending changes, below).
 
 type Key = keyof LimitsDraft;
+
+/** Whether the engine holds something else than was asked for any field of `asked`. */
+function differs(asked: object, holds: object): boolean {
+  const h = holds as Record<string, unknown>;
+  return Object.entries(asked).some(([k, v]) => JSON.stringify(v) !== JSON.stringify(h[k]));
+}
 
 function Amount({ id, label, hint, draft, set }: Readonly<{ id: Key; label: string; hint: string; draft: LimitsDraft; set: (k: Key, v: string) => void }>) {
   return (
@@ -33,11 +42,15 @@ export function ApprovalLimitsTab() {
       const c = await invoke('controls:setPolicy', patch.controls);
       return { r, c };
     },
-    onSuccess: ({ r, c }) => {
+    onSuccess: ({ r, c }, patch) => {
       setApiQueryData(client, 'refunds:policy', {}, r);
       setApiQueryData(client, 'controls:policy', {}, c);
       setEdits(null);
-      toast('success', 'Approval limits saved');
+      void invalidateMethods(client, ['admin:pendingChanges']);
+      // What the engine holds differs from what was asked: the loosening part waits for a second admin.
+      const waits = differs(patch.refunds, r) || differs(patch.controls, c);
+      if (waits) toast('success', 'Limits saved; the raised limits and added reason codes wait for a second admin', ['Another admin approves them under Pending changes.']);
+      else toast('success', 'Approval limits saved');
     },
     onError: () => {
       // One of the two may have been saved: show what the engine now holds.
@@ -100,6 +113,7 @@ export function ApprovalLimitsTab() {
         </div>
       </section>
 
+      <PendingChanges />
       {errors.length > 0 ? (
         <ul className="admin-errors" data-testid="limits-errors">
           {errors.map((e) => (

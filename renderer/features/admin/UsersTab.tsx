@@ -5,6 +5,7 @@ import { useApiMutation, useApiQuery } from '../../api/query';
 import { ErrorText, Field, Select, SubmitButton, TextInput } from '../../ui/form';
 import { toast } from '../../state/toast-store';
 import { useUser } from '../auth/session-store';
+import { PendingChanges } from './PendingChanges';
 import { MIN_PASSWORD_LENGTH, passwordStrength } from './password-strength';
 import './admin.css';
 
@@ -32,12 +33,12 @@ function CreateUser() {
   const [displayName, setDisplayName] = useState('');
   const [role, setRole] = useState<Role>('clerk');
   const [password, setPassword] = useState('');
-  const create = useApiMutation('auth:createUser', { invalidates: ['auth:users'] });
+  const create = useApiMutation('auth:createUser', { invalidates: ['auth:users', 'admin:pendingChanges'] });
 
   const submit = async () => {
     try {
       const u = await create.mutateAsync({ userName: userName.trim(), password, role, ...(displayName.trim() ? { displayName: displayName.trim() } : {}) });
-      toast('success', `User ${u.userName} created as ${u.role}`);
+      toast('success', `User ${u.userName} created as ${u.role}`, u.role === role ? [] : [`The ${role} role waits for a second admin (Pending changes).`]);
       setUserName('');
       setDisplayName('');
       setRole('clerk');
@@ -119,13 +120,15 @@ function ResetPassword({ user, onDone }: Readonly<{ user: UserAdminView; onDone:
 
 function UserRow({ user, me }: Readonly<{ user: UserAdminView; me: string | null }>) {
   const [resetting, setResetting] = useState(false);
-  const setRole = useApiMutation('auth:setRole');
+  const setRole = useApiMutation('auth:setRole', { invalidates: ['admin:pendingChanges'] });
   const users = useApiQuery('auth:users', {});
   const changeRole = async (role: Role) => {
     if (role === user.role) return;
     try {
-      await setRole.mutateAsync({ userName: user.userName, role });
-      toast('success', `${user.userName} is now ${role}; their open sessions were ended`);
+      const after = await setRole.mutateAsync({ userName: user.userName, role });
+      // A promotion waits for a second admin; a demotion applies at once.
+      if (after.role === role) toast('success', `${user.userName} is now ${role}; their open sessions were ended`);
+      else toast('success', `${user.userName} stays ${after.role} until a second admin approves the ${role} role`, ['See Pending changes.']);
     } catch (e) {
       // The engine refuses e.g. demoting the last admin; the row shows the stored role again.
       toast('error', 'Role not changed', [errorMessage(e)]);
@@ -204,6 +207,7 @@ export function UsersTab() {
         </header>
         <CreateUser />
       </section>
+      <PendingChanges />
     </div>
   );
 }

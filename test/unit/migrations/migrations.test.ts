@@ -304,3 +304,18 @@ describe('0011 reversal dates', () => {
     expect(db.prepare('SELECT reference, state, reversal_date FROM receipt_reversals').all()).toEqual([{ reference: 'R1', state: 'retry_wait', reversal_date: null }]);
   });
 });
+
+describe('0012 pending changes', () => {
+  it('adds pending_changes (empty: nothing waits for a second admin after the upgrade) with its kinds and states checked', () => {
+    const db = storeAt(11);
+    migrate(db, 12);
+    expect(columns(db, 'pending_changes')).toEqual(
+      expect.arrayContaining(['id', 'kind', 'target', 'summary', 'change_json', 'state', 'requested_by', 'requested_at', 'decided_by', 'decided_at', 'reject_reason']),
+    );
+    expect(db.prepare('SELECT COUNT(*) AS n FROM pending_changes').get()).toEqual({ n: 0 });
+    const insert = db.prepare("INSERT INTO pending_changes (kind, target, summary, change_json, requested_by, requested_at) VALUES (?, 'refunds', 's', '{}', 'ada', ?)");
+    insert.run('refunds.policy', T);
+    expect(db.prepare('SELECT state FROM pending_changes').get()).toEqual({ state: 'pending' });
+    expect(() => insert.run('settings', T)).toThrow(/CHECK/);
+  });
+});

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { empty, method, type Role } from './define';
+
+// Four-eyes on the controls themselves (docs/users-and-refunds.md): a change
+// that loosens them (a limit raised, a reason code added, a user promoted)
+// waits here until a second admin approves it with their password; a change
+// that tightens them applies at once.
+
+export const PENDING_CHANGE_KINDS = ['refunds.policy', 'controls.policy', 'user.role'] as const;
+export type PendingChangeKind = (typeof PENDING_CHANGE_KINDS)[number];
+
+export const PENDING_CHANGE_STATES = ['pending', 'approved', 'rejected'] as const;
+export type PendingChangeState = (typeof PENDING_CHANGE_STATES)[number];
+
+/** A policy's loosening part: the limits raised (integer cents) and the reason codes added. */
+export type PolicyLoosening = Readonly<{ limits: Readonly<Record<string, number>>; addReasonCodes: readonly string[] }>;
+
+export type PendingChangeView = Readonly<{
+  id: number;
+  kind: PendingChangeKind;
+  /** 'refunds', 'controls' or the user name. */
+  target: string;
+  /** What it does, in words: "Refunds: second-supervisor limit $500.00 → $1,000.00". */
+  summary: string;
+  change: PolicyLoosening | Readonly<{ role: Role }>;
+  state: PendingChangeState;
+  requestedBy: string;
+  requestedAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  rejectReason: string | null;
+}>;
+
+const changeId = z.number().int().positive();
+
+/** Admin only. Approving needs another admin than the one who asked, with their password re-entered. */
+export const adminMethods = {
+  'admin:pendingChanges': method<typeof empty, PendingChangeView[]>({ role: 'admin', args: empty }),
+  'admin:approveChange': method<z.ZodType<{ changeId: number; password: string }>, PendingChangeView>(
+    { role: 'admin', args: z.object({ changeId, password: z.string().min(1).max(1024) }).strict() },
+  ),
+  'admin:rejectChange': method<z.ZodType<{ changeId: number; reason: string }>, PendingChangeView>(
+    { role: 'admin', args: z.object({ changeId, reason: z.string().trim().min(1).max(2000) }).strict() },
+  ),
+} as const;
