@@ -26,6 +26,8 @@ export type AuthStatus = Readonly<{
   user: UserView | null;
   /** The caller had a session that is now locked (idle) or revoked. */
   locked: boolean;
+  /** Why that session ended (null while signed in or never signed in): the sign-in screen says "Signed out" after a sign-out, "locked" only after the idle lock. */
+  endedBy: 'idle' | 'sign-out' | 'role-change' | 'password-reset' | null;
   /** The OS user name, suggested on the sign-in screen. */
   suggestedUserName: string;
   idleMinutes: number;
