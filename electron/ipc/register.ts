@@ -1,6 +1,7 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { EVENT_NAMES } from '@shared/api-contract';
 import type { Engine } from '../core/engine';
+import { mayCallEngine } from '../shell/navigation-policy';
 import { SessionCustody } from '../shell/session-custody';
 
 // The Electron binding of the contract: one invoke channel whose every call is
@@ -14,12 +15,7 @@ export const EVENT_CHANNEL = 'tieout:event';
 
 export function isTrustedSender(event: IpcMainInvokeEvent, appOrigin: string): boolean {
   const frame = event.senderFrame;
-  if (!frame || frame !== event.sender.mainFrame) return false;
-  try {
-    return new URL(frame.url).origin === appOrigin;
-  } catch {
-    return false;
-  }
+  return mayCallEngine({ frameUrl: frame?.url ?? null, isMainFrame: !!frame && frame === event.sender.mainFrame }, appOrigin);
 }
 
 export function registerIpc(engine: Engine, appOrigin: string): () => void {
