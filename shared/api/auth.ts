@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { empty, method, ROLES, type Role } from './define';
 
-// Local users, roles and sessions. The session token travels only in the
-// reply value (`sessionToken`), where the bindings capture it; renderer code
-// never stores or shows it.
+// Local users, roles and sessions. The engine returns the session token in
+// the reply value (`sessionToken`); the shell (Electron main, web host) takes
+// it out before the reply reaches the page and keeps it itself
+// (electron/shell/session-custody.ts), so page script never sees it.
 
 export { ROLES, type Role };
 
@@ -36,7 +37,7 @@ export type AuthStatus = Readonly<{
 }>;
 
 export type SignInResult = Readonly<{ sessionToken: string; user: UserView }>;
-/** `sessionToken: null` tells the bindings to drop the session. */
+/** `sessionToken: null` tells the shell to drop the session. */
 export type SignOutResult = Readonly<{ sessionToken: null }>;
 
 const userName = z
