@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
-import { META_CONTENT_SECURITY_POLICY } from './electron/shell/csp';
+import { metaContentSecurityPolicy, STYLE_NONCE_PLACEHOLDER } from './electron/shell/csp';
 
 const alias = { '@shared': resolve(__dirname, 'shared') };
 
@@ -11,14 +11,17 @@ const alias = { '@shared': resolve(__dirname, 'shared') };
 const nativeExternals = ['better-sqlite3', 'keytar'];
 
 // One Content-Security-Policy: the meta tag is written from the same module
-// the web host and the app:// handler send as a header. A build without the
-// placeholder filled would ship a page with no policy, so that fails the build.
+// the web host and the app:// handler send as a header, with a placeholder
+// where they put each response's style nonce. A build without the
+// placeholders filled would ship a page with no policy, so that fails the build.
 function contentSecurityPolicy(): Plugin {
   return {
     name: 'tieout-csp',
     transformIndexHtml(html) {
       if (!html.includes('%TIEOUT_CSP%')) throw new Error('renderer/index.html has no %TIEOUT_CSP% placeholder for the Content-Security-Policy meta tag');
-      return html.replace('%TIEOUT_CSP%', META_CONTENT_SECURITY_POLICY);
+      if (!html.includes('%TIEOUT_STYLE_NONCE%')) throw new Error('renderer/index.html has no %TIEOUT_STYLE_NONCE% placeholder for the style nonce meta tag');
+      // The servers replace STYLE_NONCE_PLACEHOLDER with a fresh nonce in every response.
+      return html.replace('%TIEOUT_CSP%', metaContentSecurityPolicy(STYLE_NONCE_PLACEHOLDER)).replace('%TIEOUT_STYLE_NONCE%', STYLE_NONCE_PLACEHOLDER);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, normalize, resolve, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, Menu, net, Notification, protocol, screen, session, shell, type MenuItemConstructorOptions, type Rectangle, type WebContents } from 'electron';
 import type { UiCommand } from '@shared/api-contract';
@@ -7,7 +7,7 @@ import { ERP_KINDS, type ErpKind } from './core/erp/connector';
 import { createEngine, type Engine } from './core/engine';
 import { resolveDataDir } from './core/data-dir';
 import { createLogger } from './core/log/logger';
-import { CONTENT_SECURITY_POLICY } from './shell/csp';
+import { contentSecurityPolicy, newStyleNonce, withStyleNonce } from './shell/csp';
 import { decodePathPart } from './web/host';
 import { APP_ORIGIN, APP_SCHEME, isAppUrl, mayGrantPermission, mayNavigate, mayOpenExternally, windowOpenDecision } from './shell/navigation-policy';
 import { runDemoSandboxes } from './sandboxes/demo/demo-sandboxes';
@@ -108,8 +108,15 @@ function serveRenderer(): void {
     if (!file.startsWith(rendererDir + sep) || !existsSync(file)) return new Response('Not found', { status: 404 });
     const res = await net.fetch(pathToFileURL(file).toString());
     const headers = new Headers(res.headers);
-    headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    // A nonce of its own for every response; index.html gets it filled in (see electron/shell/csp.ts).
+    const nonce = newStyleNonce();
+    headers.set('Content-Security-Policy', contentSecurityPolicy(nonce));
     headers.set('X-Content-Type-Options', 'nosniff');
+    if (extname(file) === '.html') {
+      headers.set('Cache-Control', 'no-store');
+      headers.delete('Content-Length');
+      return new Response(withStyleNonce(await res.text(), nonce), { status: res.status, headers });
+    }
     return new Response(res.body, { status: res.status, headers });
   });
 }

@@ -1,11 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { EVENT_NAMES } from '@shared/api-contract';
 import type { Engine } from '../core/engine';
-import { CONTENT_SECURITY_POLICY } from '../shell/csp';
+import { contentSecurityPolicy, newStyleNonce, withStyleNonce } from '../shell/csp';
 import { sessionCookie, sessionFromCookie, takeSessionToken } from '../shell/session-custody';
 
 // The loopback web host: the same engine and contract as the Electron shell,
@@ -14,7 +14,6 @@ import { sessionCookie, sessionFromCookie, takeSessionToken } from '../shell/ses
 
 export type WebHost = Readonly<{ url: string; port: number; token: string; close(): Promise<void> }>;
 
-export { CONTENT_SECURITY_POLICY };
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -180,14 +179,19 @@ export async function startWebHost(options: { engine: Engine; rendererDir: strin
       res.end('Not found');
       return;
     }
+    // Every response carries the policy with a nonce of its own; index.html gets the same nonce filled in
+    // (its meta tag and the nonce the page hands AG Grid for the <style> elements it injects).
+    const nonce = newStyleNonce();
+    const isHtml = extname(file) === '.html';
     res.writeHead(200, {
       'content-type': MIME[extname(file)] ?? 'application/octet-stream',
-      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'content-security-policy': contentSecurityPolicy(nonce),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
-      'cache-control': extname(file) === '.html' ? 'no-store' : 'max-age=3600',
+      'cache-control': isHtml ? 'no-store' : 'max-age=3600',
     });
-    createReadStream(file).pipe(res);
+    if (isHtml) res.end(withStyleNonce(readFileSync(file, 'utf8'), nonce));
+    else createReadStream(file).pipe(res);
   }
 
   server.on('connection', (s) => {

@@ -4,8 +4,8 @@ import { signIn } from './support/sign-in';
 
 // The page under its real Content-Security-Policy in Chromium, through the web
 // host: loading, signing in and showing the grid (AG Grid injects its theme
-// CSS at run time) report no CSP violation; the session is out of page
-// script's reach; signing out says so.
+// CSS at run time, under this response's style nonce) report no CSP
+// violation; the session is out of page script's reach; signing out says so.
 
 let sandboxes: Sandboxes;
 let host: Host | null = null;
@@ -36,6 +36,15 @@ test('no CSP violation on load and sign-in; the session is not readable by page 
 
   expect(await page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
   expect(cspMessages).toEqual([]);
+  // style-src has no 'unsafe-inline': the grid's injected theme CSS applies because each <style> carries this load's nonce.
+  const styles = await page.evaluate(() => {
+    const all = [...document.querySelectorAll('style')];
+    const wrapper = document.querySelector('.ag-root-wrapper');
+    return { count: all.length, withNonce: all.filter((el) => el.nonce !== '').length, gridDisplay: wrapper ? getComputedStyle(wrapper).display : null, rowPosition: getComputedStyle(document.querySelector('.ag-row')!).position };
+  });
+  expect(styles.count).toBeGreaterThan(0);
+  expect(styles.withNonce).toBe(styles.count);
+  expect(styles.rowPosition).toBe('absolute'); // set only by AG Grid's injected CSS
 
   // Signed in, yet nothing page script can read holds the session.
   const visible = await page.evaluate(() => ({ cookie: document.cookie, storage: JSON.stringify({ ...sessionStorage }), local: JSON.stringify({ ...localStorage }) }));

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxDescriptor, StartDemo } from '../../electron/core/demo-mode';
 import { createEngine, type Engine } from '../../electron/core/engine';
 import { silentLogger } from '../../electron/core/log/logger';
-import { CONTENT_SECURITY_POLICY, HEADER_ONLY_DIRECTIVES, parsePolicy } from '../../electron/shell/csp';
+import { contentSecurityPolicy, HEADER_ONLY_DIRECTIVES, parsePolicy, STYLE_NONCE_PLACEHOLDER } from '../../electron/shell/csp';
 import { SessionCustody } from '../../electron/shell/session-custody';
 import { startWebHost, type WebHost } from '../../electron/web/host';
 import { tempDir, testSecretStore } from './support/engine';
@@ -206,30 +206,45 @@ describe('Electron IPC: the main process holds the session', () => {
 describe('one Content-Security-Policy: the built page and the header', () => {
   const builtRenderer = resolve(import.meta.dirname, '../../out/renderer');
 
-  it('serves the built index.html with a meta policy equal to the header policy (less what a meta tag cannot carry)', async () => {
+  function getIndex(port: number): Promise<Reply> {
+    return new Promise<Reply>((done, fail) => {
+      request({ host: '127.0.0.1', port, path: '/', headers: { host: `127.0.0.1:${port}` }, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      })
+        .on('error', fail)
+        .end();
+    });
+  }
+
+  it('serves the built index.html with a meta policy equal to the header policy (less what a meta tag cannot carry), with one fresh style nonce per response', async () => {
     if (!existsSync(join(builtRenderer, 'index.html'))) throw new Error('out/renderer/index.html is missing: run `npm run build` first');
     const built = await startWebHost({ engine, rendererDir: builtRenderer });
     try {
-      const reply = await new Promise<Reply>((done, fail) => {
-        request({ host: '127.0.0.1', port: built.port, path: '/', headers: { host: `127.0.0.1:${built.port}` }, agent: false }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        })
-          .on('error', fail)
-          .end();
-      });
-      expect(reply.status).toBe(200);
-      const header = String(reply.headers['content-security-policy']);
-      expect(header).toBe(CONTENT_SECURITY_POLICY);
-      const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(reply.body)?.[1];
-      expect(meta, 'the built page has a CSP meta tag').toBeTruthy();
-      expect(reply.body).toBe(readFileSync(join(builtRenderer, 'index.html'), 'utf8'));
-      const headerDirectives = parsePolicy(header);
-      for (const name of HEADER_ONLY_DIRECTIVES) headerDirectives.delete(name);
-      expect(Object.fromEntries(parsePolicy(meta!))).toEqual(Object.fromEntries(headerDirectives));
-      // The header-only part is what keeps the page out of frames; it must be there.
-      expect(parsePolicy(header).get('frame-ancestors')).toBe("'none'");
+      const nonces: string[] = [];
+      for (let i = 0; i < 2; i += 1) {
+        const reply = await getIndex(built.port);
+        expect(reply.status).toBe(200);
+        const header = String(reply.headers['content-security-policy']);
+        const nonce = /'nonce-([\w-]+)'/.exec(header)?.[1];
+        expect(nonce, 'the header carries a style nonce').toBeTruthy();
+        expect(header).toBe(contentSecurityPolicy(nonce!));
+        expect(parsePolicy(header).get('style-src')).not.toContain("'unsafe-inline'");
+        const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(reply.body)?.[1];
+        expect(meta, 'the built page has a CSP meta tag').toBeTruthy();
+        const headerDirectives = parsePolicy(header);
+        for (const name of HEADER_ONLY_DIRECTIVES) headerDirectives.delete(name);
+        expect(Object.fromEntries(parsePolicy(meta!))).toEqual(Object.fromEntries(headerDirectives));
+        // The page hands the grid the same nonce; no placeholder is left in what is served.
+        expect(/<meta name="tieout-style-nonce" content="([^"]*)"/.exec(reply.body)?.[1]).toBe(nonce);
+        expect(reply.body).not.toContain(STYLE_NONCE_PLACEHOLDER);
+        // The header-only part is what keeps the page out of frames; it must be there.
+        expect(parsePolicy(header).get('frame-ancestors')).toBe("'none'");
+        nonces.push(nonce!);
+      }
+      expect(nonces[0]).not.toBe(nonces[1]);
+      expect(readFileSync(join(builtRenderer, 'index.html'), 'utf8')).toContain(STYLE_NONCE_PLACEHOLDER);
     } finally {
       await built.close();
     }
