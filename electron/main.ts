@@ -1,22 +1,22 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, normalize, resolve, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, Menu, net, Notification, protocol, screen, session, shell, type MenuItemConstructorOptions, type Rectangle } from 'electron';
+import { app, BrowserWindow, Menu, net, Notification, protocol, screen, session, shell, type MenuItemConstructorOptions, type Rectangle, type WebContents } from 'electron';
 import type { UiCommand } from '@shared/api-contract';
 import { ERP_KINDS, type ErpKind } from './core/erp/connector';
 import { createEngine, type Engine } from './core/engine';
 import { resolveDataDir } from './core/data-dir';
 import { createLogger, openAppLog, type AppLog } from './core/log/logger';
 import { installCrashLog } from './core/log/crash-log';
-import { CONTENT_SECURITY_POLICY } from './web/host';
+import { contentSecurityPolicy, newStyleNonce, withStyleNonce } from './shell/csp';
+import { decodePathPart } from './web/host';
+import { APP_ORIGIN, APP_SCHEME, isAppUrl, mayGrantPermission, mayNavigate, mayOpenExternally, windowOpenDecision } from './shell/navigation-policy';
 import { runDemoSandboxes } from './sandboxes/demo/demo-sandboxes';
 import { forwardEvents, registerIpc } from './ipc/register';
 
 // The desktop shell: one hardened window over the engine. Everything that
 // needs Electron lives here, in preload.ts and in ipc/.
 
-const APP_SCHEME = 'app';
-const APP_ORIGIN = `${APP_SCHEME}://tieout`;
 const logger = createLogger('main');
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -102,15 +102,64 @@ function buildMenu(): void {
 function serveRenderer(): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    // Only the app's own origin is served (an exact match, not a prefix).
+    if (!isAppUrl(request.url)) return new Response('Not found', { status: 404 });
+    const decoded = decodePathPart(url.pathname);
+    if (decoded === null) return new Response('Bad request', { status: 400 });
+    const rel = url.pathname === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
     const file = normalize(join(rendererDir, rel));
     if (!file.startsWith(rendererDir + sep) || !existsSync(file)) return new Response('Not found', { status: 404 });
     const res = await net.fetch(pathToFileURL(file).toString());
     const headers = new Headers(res.headers);
-    headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    // A nonce of its own for every response; index.html gets it filled in (see electron/shell/csp.ts).
+    const nonce = newStyleNonce();
+    headers.set('Content-Security-Policy', contentSecurityPolicy(nonce));
     headers.set('X-Content-Type-Options', 'nosniff');
+    if (extname(file) === '.html') {
+      headers.set('Cache-Control', 'no-store');
+      headers.delete('Content-Length');
+      return new Response(withStyleNonce(await res.text(), nonce), { status: res.status, headers });
+    }
     return new Response(res.body, { status: res.status, headers });
   });
+}
+
+/**
+ * Every webContents, the window's and any created later (devtools, a frame a
+ * bug might open), gets the same rules: it stays on the app origin (exact
+ * scheme, host and port, see shell/navigation-policy.ts) through navigations,
+ * redirects and frame navigations; new windows are denied, and only an
+ * allow-listed https link opens, in the user's browser; <webview> never attaches.
+ */
+function guardWebContents(contents: WebContents): void {
+  const refuse = (event: { preventDefault(): void }, url: string, kind: string): void => {
+    if (mayNavigate(url)) return;
+    event.preventDefault();
+    if (kind === 'navigation' && mayOpenExternally(url)) void shell.openExternal(url);
+    else logger.warn(`blocked ${kind} to ${safeForLog(url)}`);
+  };
+  contents.on('will-navigate', (event) => refuse(event, event.url, 'navigation'));
+  contents.on('will-redirect', (event) => refuse(event, event.url, 'redirect'));
+  contents.on('will-frame-navigate', (event) => {
+    if (!event.isMainFrame) refuse(event, event.url, 'frame navigation');
+  });
+  contents.setWindowOpenHandler(({ url }) => {
+    const decision = windowOpenDecision(url);
+    if (decision.openExternally) void shell.openExternal(url);
+    else logger.warn(`blocked a new window for ${safeForLog(url)}`);
+    return { action: decision.action };
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+/** Only the origin reaches the log: a blocked URL may carry anything in its path or query. */
+function safeForLog(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return '(unparsable URL)';
+  }
 }
 
 function createWindow(): BrowserWindow {
@@ -131,23 +180,14 @@ function createWindow(): BrowserWindow {
       nodeIntegration: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
       spellcheck: false,
     },
   });
   if (saved?.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
   win.on('close', () => saveWindowState(win));
-
-  // Navigation and new windows are denied: the app is one page. Links to the
-  // web open in the user's browser only when they are https.
-  win.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(APP_ORIGIN)) event.preventDefault();
-  });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
 
   void win.loadURL(`${APP_ORIGIN}/index.html`);
   return win;
@@ -169,8 +209,9 @@ async function start(): Promise<void> {
   installCrashLog(appLog);
 
   await app.whenReady();
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(mayGrantPermission(permission)));
+  session.defaultSession.setPermissionCheckHandler((_wc, permission) => mayGrantPermission(permission));
+  session.defaultSession.setDevicePermissionHandler(() => false);
   serveRenderer();
   buildMenu();
 
@@ -196,6 +237,9 @@ async function start(): Promise<void> {
     if (!mainWindow) mainWindow = createWindow();
   });
 }
+
+// Registered before any window exists, so no webContents escapes the guard.
+app.on('web-contents-created', (_event, contents) => guardWebContents(contents));
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();

@@ -4,19 +4,13 @@ import { EVENT_NAMES, METHOD_NAMES, type ApiEvents, type EventName, type TieoutA
 // Exposes exactly the contract: `call` for its methods and `on` for its
 // events. The renderer never gets ipcRenderer itself.
 
-// The signed-in session lives here, out of the page's reach: captured from the
-// sign-in reply and attached to every later call.
-let session: string | null = null;
+// The signed-in session is held by the main process (ipc/register.ts), which
+// attaches it to this window's calls: no token passes through here.
 
 const api: TieoutApi = {
   async call(name, args) {
     if (!METHOD_NAMES.includes(name)) return { ok: false, error: { code: 'unknown_method', message: `Unknown method ${String(name)}` } };
-    const reply = (await ipcRenderer.invoke('tieout:call', name, args, session)) as Awaited<ReturnType<TieoutApi['call']>>;
-    if (reply.ok && reply.value && typeof reply.value === 'object' && 'sessionToken' in reply.value) {
-      const token = (reply.value as { sessionToken?: unknown }).sessionToken;
-      session = typeof token === 'string' ? token : null;
-    }
-    return reply;
+    return (await ipcRenderer.invoke('tieout:call', name, args)) as Awaited<ReturnType<TieoutApi['call']>>;
   },
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void) {
     if (!EVENT_NAMES.includes(event)) return () => {};

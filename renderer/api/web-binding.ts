@@ -7,18 +7,11 @@ import { EVENT_NAMES } from '@shared/api-contract';
 // history, bookmarks or screenshots.
 
 const TOKEN_KEY = 'tieout.token';
-// The signed-in session (per tab): captured from any reply value carrying
-// `sessionToken` (sign-in sets it, sign-out nulls it) and sent with every call.
-const SESSION_KEY = 'tieout.session';
+// The signed-in session is an HttpOnly cookie the web host sets on sign-in and
+// clears on sign-out: page script never sees it (electron/shell/session-custody.ts).
 /** Fired on window when the engine answers 'unauthenticated' (idle lock, signed out elsewhere). */
 export const UNAUTHENTICATED_EVENT = 'tieout:unauthenticated';
 
-function captureSession(value: unknown): void {
-  if (!value || typeof value !== 'object' || !('sessionToken' in value)) return;
-  const token = (value as { sessionToken?: unknown }).sessionToken;
-  if (typeof token === 'string' && token) window.sessionStorage.setItem(SESSION_KEY, token);
-  else window.sessionStorage.removeItem(SESSION_KEY);
-}
 // Every pushed event except the desktop shell's menu commands (the browser has no menu).
 const WEB_EVENT_NAMES: readonly EventName[] = EVENT_NAMES.filter((n) => n !== 'ui:command');
 
@@ -81,11 +74,8 @@ export function createWebBinding(token: string): WebBinding {
       try {
         res = await fetch(`/api/call/${encodeURIComponent(name)}`, {
           method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-tieout-token': token,
-            ...(window.sessionStorage.getItem(SESSION_KEY) ? { 'x-tieout-session': window.sessionStorage.getItem(SESSION_KEY)! } : {}),
-          },
+          credentials: 'same-origin',
+          headers: { 'content-type': 'application/json', 'x-tieout-token': token },
           body: JSON.stringify(args ?? {}),
         });
       } catch {
@@ -103,8 +93,7 @@ export function createWebBinding(token: string): WebBinding {
       }
       if (body && typeof body === 'object' && 'ok' in body) {
         const envelope = body as Envelope<MethodResult<M>>;
-        if (envelope.ok) captureSession(envelope.value);
-        else if (envelope.error.code === 'unauthenticated' && name !== 'auth:signIn' && name !== 'auth:setup') window.dispatchEvent(new Event(UNAUTHENTICATED_EVENT));
+        if (!envelope.ok && envelope.error.code === 'unauthenticated' && name !== 'auth:signIn' && name !== 'auth:setup') window.dispatchEvent(new Event(UNAUTHENTICATED_EVENT));
         return envelope;
       }
       return failure('internal', `The Tieout engine sent an unexpected reply (HTTP ${res.status}).`);

@@ -17,6 +17,7 @@ import { buildColumns } from './columns';
 import { gridApi, setGridApi } from './grid-handle';
 import { warmQuickFilter } from './quick-filter-warmup';
 import { gridTheme } from './theme';
+import { styleNonce } from './style-nonce';
 
 ModuleRegistry.registerModules([AllCommunityModule]);
 
@@ -105,6 +106,7 @@ export function ReconGrid() {
     <div className="grid-host" data-testid="grid" data-row-count={rows.length}>
       <AgGridReact<GridRow>
         theme={gridTheme}
+        styleNonce={styleNonce()}
         rowData={rows as GridRow[]}
         columnDefs={columnDefs}
         defaultColDef={defaultColDef}

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { empty, method, ROLES, type Role } from './define';
 
-// Local users, roles and sessions. The session token travels only in the
-// reply value (`sessionToken`), where the bindings capture it; renderer code
-// never stores or shows it.
+// Local users, roles and sessions. The engine returns the session token in
+// the reply value (`sessionToken`); the shell (Electron main, web host) takes
+// it out before the reply reaches the page and keeps it itself
+// (electron/shell/session-custody.ts), so page script never sees it.
 
 export { ROLES, type Role };
 
@@ -26,6 +27,8 @@ export type AuthStatus = Readonly<{
   user: UserView | null;
   /** The caller had a session that is now locked (idle) or revoked. */
   locked: boolean;
+  /** Why that session ended (null while signed in or never signed in): the sign-in screen says "Signed out" after a sign-out, "locked" only after the idle lock. */
+  endedBy: 'idle' | 'sign-out' | 'role-change' | 'password-reset' | null;
   /** The OS user name, suggested on the sign-in screen. */
   suggestedUserName: string;
   idleMinutes: number;
@@ -34,7 +37,7 @@ export type AuthStatus = Readonly<{
 }>;
 
 export type SignInResult = Readonly<{ sessionToken: string; user: UserView }>;
-/** `sessionToken: null` tells the bindings to drop the session. */
+/** `sessionToken: null` tells the shell to drop the session. */
 export type SignOutResult = Readonly<{ sessionToken: null }>;
 
 const userName = z

@@ -26,7 +26,7 @@ async function reviewRows(page: Page): Promise<Found[]> {
     const call = async (name: string, args: unknown) => {
       const res = await fetch(`/api/call/${name}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-tieout-token': sessionStorage.getItem('tieout.token') ?? '', 'x-tieout-session': sessionStorage.getItem('tieout.session') ?? '' },
+        headers: { 'content-type': 'application/json', 'x-tieout-token': sessionStorage.getItem('tieout.token') ?? '' },
         body: JSON.stringify(args),
       });
       return ((await res.json()) as { value: unknown }).value;

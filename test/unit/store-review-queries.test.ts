@@ -122,7 +122,7 @@ describe('sessions and sign-in failures', () => {
     insertUser(db, { userName: 'ann', displayName: 'Ann', role: 'clerk', passwordHash: 'x', createdBy: 'admin', at: AT });
     insertSession(db, 'h1', 'ann', AT);
     insertSession(db, 'h2', 'ann', AT);
-    expect(sessionByTokenHash(db, 'h1')).toEqual({ userName: 'ann', lastSeenAt: AT, endedAt: null });
+    expect(sessionByTokenHash(db, 'h1')).toEqual({ userName: 'ann', lastSeenAt: AT, endedAt: null, endReason: null });
     touchSession(db, 'h1', '2026-01-05T15:01:00.000Z');
     expect(sessionByTokenHash(db, 'h1')?.lastSeenAt).toBe('2026-01-05T15:01:00.000Z');
     endOpenSession(db, 'h1', 'sign-out', '2026-01-05T15:02:00.000Z');
@@ -130,6 +130,7 @@ describe('sessions and sign-in failures', () => {
     expect(db.prepare('SELECT ended_at, end_reason FROM sessions WHERE token_hash = ?').get('h1')).toEqual({ ended_at: '2026-01-05T15:02:00.000Z', end_reason: 'sign-out' });
     endOpenSessionsOf(db, 'ann', 'password-reset', '2026-01-05T15:04:00.000Z');
     expect(sessionByTokenHash(db, 'h2')?.endedAt).toBe('2026-01-05T15:04:00.000Z');
+    expect(sessionByTokenHash(db, 'h2')?.endReason).toBe('password-reset');
     endSession(db, 'h2', 'idle', '2026-01-05T15:05:00.000Z');
     expect(db.prepare('SELECT end_reason FROM sessions WHERE token_hash = ?').get('h2')).toEqual({ end_reason: 'idle' });
     expect(sessionByTokenHash(db, 'nope')).toBeNull();

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { apiContract, ApiFailure, type ApiContract, type CallContext, type Envelope, type MethodName, type MethodResult } from '@shared/api-contract';
 import type { Logger } from '../log/logger';
 
-// Validates arguments against the contract before any handler runs and wraps
+// Checks the caller's role, then validates arguments against the contract, before any handler runs and wraps
 // every reply in an ok/error envelope the UI can branch on. Unexpected errors
 // reach the UI as a generic message; details go to the log only.
 
@@ -21,11 +21,23 @@ const CLI_CONTEXT: CallContext = { sessionToken: null, channel: 'cli' };
 export type Authorize = (method: MethodName, context: CallContext) => void;
 
 export function createDispatcher(handlers: ApiHandlers, logger: Logger, authorize: Authorize = () => {}): Dispatch {
+  const failed = (method: MethodName, e: unknown): Envelope<unknown> => {
+    if (e instanceof ApiFailure) return { ok: false, error: { code: e.code, message: e.message } };
+    logger.error(`${method} failed: ${(e as Error)?.stack ?? String(e)}`);
+    return { ok: false, error: { code: 'internal', message: `${method} failed: ${(e as Error)?.message ?? 'unexpected error'}` } };
+  };
   return async (name, args, context = CLI_CONTEXT) => {
     if (!Object.prototype.hasOwnProperty.call(apiContract, name)) {
       return { ok: false, error: { code: 'unknown_method', message: `Unknown method ${name}` } };
     }
     const method = name as MethodName;
+    try {
+      // Permissions (each method's contract `role`) are enforced here, in the engine, not only by what the UI shows.
+      // They run before the arguments are parsed, so a caller without the role learns nothing of the method's schema.
+      authorize(method, context);
+    } catch (e) {
+      return failed(method, e);
+    }
     const parsed = apiContract[method].args.safeParse(args ?? {});
     if (!parsed.success) {
       const first = parsed.error.issues[0];
@@ -33,15 +45,11 @@ export function createDispatcher(handlers: ApiHandlers, logger: Logger, authoriz
       return { ok: false, error: { code: 'invalid_args', message: `Invalid arguments for ${method}${where}: ${first?.message ?? 'invalid'}` } };
     }
     try {
-      // Permissions (each method's contract `role`) are enforced here, in the engine, not only by what the UI shows.
-      authorize(method, context);
       const handler = handlers[method] as (a: unknown, c: CallContext) => Promise<unknown> | unknown;
       const value = await handler(parsed.data, context);
       return { ok: true, value };
     } catch (e) {
-      if (e instanceof ApiFailure) return { ok: false, error: { code: e.code, message: e.message } };
-      logger.error(`${method} failed: ${(e as Error)?.stack ?? String(e)}`);
-      return { ok: false, error: { code: 'internal', message: `${method} failed: ${(e as Error)?.message ?? 'unexpected error'}` } };
+      return failed(method, e);
     }
   };
 }

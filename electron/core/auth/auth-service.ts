@@ -5,6 +5,7 @@ import type { Authorize } from '../api/dispatch';
 import { systemClock, type Clock } from '../clock';
 import type { Db } from '../store/db';
 import { readPolicy } from '../store/queries/policies';
+import type { SessionEndReason } from '../store/queries/sessions';
 import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } from './password';
 import { hasRole, requirementFor, ROLE_RANK } from './permissions';
 import { proposeChange } from '../approval/propose-change';
@@ -42,6 +43,20 @@ export type AuthServiceOptions = Readonly<{
 
 export type AuthService = ReturnType<typeof createAuthService>;
 
+/** What a call on an ended session is told: the cause, so a sign-out never reads as an idle lock. */
+export function endedSessionMessage(reason: SessionEndReason, userName: string, idleMinutes: number): string {
+  switch (reason) {
+    case 'idle':
+      return `Tieout locked after ${idleMinutes} minutes without activity. Sign in again as ${userName}.`;
+    case 'sign-out':
+      return `Signed out. Sign in to Tieout to continue.`;
+    case 'role-change':
+      return `Signed out: ${userName}'s role changed. Sign in again.`;
+    case 'password-reset':
+      return `Signed out: ${userName}'s password was reset. Sign in again.`;
+  }
+}
+
 export function createAuthService(o: AuthServiceOptions) {
   const clock = o.clock ?? systemClock;
   const now = o.now ?? (() => new Date(clock.now()));
@@ -62,7 +77,7 @@ export function createAuthService(o: AuthServiceOptions) {
     const needed = requirementFor(method);
     if (needed === 'public' || ctx.channel === 'cli') return;
     const s = sessions.lookup(ctx.sessionToken, true);
-    if (s.state === 'locked') throw new ApiFailure('unauthenticated', `Tieout locked after ${idleMinutes()} minutes without activity. Sign in again as ${s.userName}.`);
+    if (s.state === 'locked') throw new ApiFailure('unauthenticated', endedSessionMessage(s.reason, s.userName, idleMinutes()));
     const user = s.state === 'active' ? userView(o.db, s.userName) : null;
     if (!user) throw new ApiFailure('unauthenticated', 'Sign in to Tieout to continue.');
     if (!hasRole(user.role, needed)) {
@@ -139,6 +154,7 @@ export function createAuthService(o: AuthServiceOptions) {
         setupNeeded: countUsers(o.db) === 0,
         user: s.state === 'active' ? userView(o.db, s.userName) : null,
         locked: s.state === 'locked',
+        endedBy: s.state === 'locked' ? s.reason : null,
         suggestedUserName: s.state === 'none' ? o.osUser : s.userName,
         idleMinutes: idleMinutes(),
         demo: o.isDemo() ? { password: DEMO_PASSWORD, users: DEMO_USERS.map((u) => ({ userName: u.userName, role: u.role })) } : null,

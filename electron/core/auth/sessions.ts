@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { systemClock } from '../clock';
 import type { Db } from '../store/db';
-import { endOpenSession, endOpenSessionsOf, endSession, insertSession, sessionByTokenHash, touchSession } from '../store/queries/sessions';
+import { endOpenSession, endOpenSessionsOf, endSession, insertSession, sessionByTokenHash, touchSession, type SessionEndReason } from '../store/queries/sessions';
 
 // Random 32-byte tokens, stored only as SHA-256. A session ends on sign-out or
 // after `idleMs` without a call (the UI then shows the lock screen).
 
-export type SessionLookup = Readonly<{ state: 'active'; userName: string } | { state: 'locked'; userName: string } | { state: 'none' }>;
+/** `locked`: the session has ended; `reason` says why (the idle lock, a sign-out, a role change or a password reset), so the message can say so. */
+export type SessionLookup = Readonly<{ state: 'active'; userName: string } | { state: 'locked'; userName: string; reason: SessionEndReason } | { state: 'none' }>;
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -30,11 +31,11 @@ export class SessionStore {
     const key = hashToken(token);
     const row = sessionByTokenHash(this.db, key);
     if (!row) return { state: 'none' };
-    if (row.endedAt) return { state: 'locked', userName: row.userName };
+    if (row.endedAt) return { state: 'locked', userName: row.userName, reason: row.endReason ?? 'idle' };
     const now = this.now();
     if (now.getTime() - Date.parse(row.lastSeenAt) > this.idleMs()) {
       endSession(this.db, key, 'idle', now.toISOString());
-      return { state: 'locked', userName: row.userName };
+      return { state: 'locked', userName: row.userName, reason: 'idle' };
     }
     if (touch) touchSession(this.db, key, now.toISOString());
     return { state: 'active', userName: row.userName };

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { invoke } from '../../api/client';
 import { useFormSubmit } from '../../ui/use-form-submit';
 import { UNAUTHENTICATED_EVENT } from '../../api/web-binding';
+import type { AuthStatus } from '@shared/api/auth';
 import { useSession } from './session-store';
 import './auth.css';
 
@@ -11,12 +12,31 @@ import './auth.css';
 
 const RECHECK_MS = 30_000;
 
+/** Why the previous session ended, in the words the user needs: a sign-out never reads as an idle lock. */
+export function sessionEndedNotice(status: AuthStatus, signedOutHere: boolean): string | null {
+  if (signedOutHere) return 'Signed out.';
+  if (!status.locked) return null;
+  switch (status.endedBy ?? 'idle') {
+    case 'idle':
+      return `Locked after ${status.idleMinutes} minutes without activity. Sign in again to continue.`;
+    case 'sign-out':
+      return 'Signed out.';
+    case 'role-change':
+      return 'Signed out: your role changed. Sign in again.';
+    case 'password-reset':
+      return 'Signed out: your password was reset. Sign in again.';
+  }
+}
+
 function SignInForm() {
   const status = useSession((s) => s.status)!;
   const signedIn = useSession((s) => s.signedIn);
   const [userName, setUserName] = useState(status.suggestedUserName);
   const [password, setPassword] = useState('');
   const { busy, error, run } = useFormSubmit();
+  const idleLocked = status.locked && (status.endedBy ?? 'idle') === 'idle';
+  const signedOutHere = useSession((s) => s.signedOutHere);
+  const notice = sessionEndedNotice(status, signedOutHere);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     await run(async () => {
@@ -27,8 +47,12 @@ function SignInForm() {
   };
   return (
     <form className="auth-card" data-testid="sign-in" onSubmit={(e) => void submit(e)}>
-      <h1>{status.locked ? 'Tieout is locked' : 'Sign in to Tieout'}</h1>
-      {status.locked ? <p className="muted">Locked after {status.idleMinutes} minutes without activity. Sign in again to continue.</p> : null}
+      <h1>{idleLocked ? 'Tieout is locked' : 'Sign in to Tieout'}</h1>
+      {notice ? (
+        <p className="muted" data-testid="sign-in-notice">
+          {notice}
+        </p>
+      ) : null}
       <div className="field">
         <label htmlFor="auth-user">User name</label>
         <input id="auth-user" data-testid="sign-in-user" autoComplete="username" value={userName} onChange={(e) => setUserName(e.target.value)} autoFocus={!userName} />

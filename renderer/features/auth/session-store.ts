@@ -8,6 +8,8 @@ import { errorMessage, invoke } from '../../api/client';
 type SessionState = Readonly<{
   status: AuthStatus | null;
   error: string | null;
+  /** This window signed out (the engine then knows no session for it, so the status alone cannot say so). */
+  signedOutHere: boolean;
   refresh: () => Promise<void>;
   signedIn: (user: UserView) => void;
   signOut: () => Promise<void>;
@@ -16,6 +18,7 @@ type SessionState = Readonly<{
 export const useSession = create<SessionState>()((set, get) => ({
   status: null,
   error: null,
+  signedOutHere: false,
   async refresh() {
     try {
       set({ status: await invoke('auth:status', {}), error: null });
@@ -25,12 +28,13 @@ export const useSession = create<SessionState>()((set, get) => ({
   },
   signedIn(user) {
     const status = get().status;
-    if (status) set({ status: { ...status, setupNeeded: false, locked: false, user } });
+    if (status) set({ status: { ...status, setupNeeded: false, locked: false, endedBy: null, user }, signedOutHere: false });
     void get().refresh();
   },
   async signOut() {
     try {
       await invoke('auth:signOut', {});
+      set({ signedOutHere: true });
     } finally {
       await get().refresh();
     }

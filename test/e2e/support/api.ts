@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 
-// Calls the engine from inside the page, with this tab's token and session,
+// Calls the engine from inside the page, with this tab's token (the browser
+// adds the session's HttpOnly cookie itself),
 // exactly as the web binding does: shows what the engine itself allows for the
 // signed-in user, whatever the UI offers.
 
@@ -12,7 +13,7 @@ export function engineCall(page: Page, method: string, args: unknown = {}): Prom
       const store = (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage;
       const r = await fetch(`/api/call/${encodeURIComponent(name)}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-tieout-token': store.getItem('tieout.token') ?? '', 'x-tieout-session': store.getItem('tieout.session') ?? '' },
+        headers: { 'content-type': 'application/json', 'x-tieout-token': store.getItem('tieout.token') ?? '' },
         body: JSON.stringify(body),
       });
       return (await r.json()) as Envelope;

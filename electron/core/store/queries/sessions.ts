@@ -2,19 +2,22 @@ import type { ReadDb, WriteDb } from '../db';
 
 // Sign-in sessions, keyed by the SHA-256 of the token (the token itself is never stored).
 
-export type SessionRow = Readonly<{ userName: string; lastSeenAt: string; endedAt: string | null }>;
-
 export type SessionEndReason = 'idle' | 'sign-out' | 'role-change' | 'password-reset';
+
+export type SessionRow = Readonly<{ userName: string; lastSeenAt: string; endedAt: string | null; endReason: SessionEndReason | null }>;
+
+const END_REASONS: readonly SessionEndReason[] = ['idle', 'sign-out', 'role-change', 'password-reset'];
+const asEndReason = (value: string | null): SessionEndReason | null => (END_REASONS as readonly (string | null)[]).includes(value) ? (value as SessionEndReason) : null;
 
 export function insertSession(db: WriteDb, tokenHash: string, userName: string, at: string): void {
   db.prepare('INSERT INTO sessions (token_hash, user_name, created_at, last_seen_at) VALUES (?, ?, ?, ?)').run(tokenHash, userName, at, at);
 }
 
 export function sessionByTokenHash(db: ReadDb, tokenHash: string): SessionRow | null {
-  const row = db.prepare('SELECT user_name, last_seen_at, ended_at FROM sessions WHERE token_hash = ?').get(tokenHash) as
-    | { user_name: string; last_seen_at: string; ended_at: string | null }
+  const row = db.prepare('SELECT user_name, last_seen_at, ended_at, end_reason FROM sessions WHERE token_hash = ?').get(tokenHash) as
+    | { user_name: string; last_seen_at: string; ended_at: string | null; end_reason: string | null }
     | undefined;
-  return row ? { userName: row.user_name, lastSeenAt: row.last_seen_at, endedAt: row.ended_at } : null;
+  return row ? { userName: row.user_name, lastSeenAt: row.last_seen_at, endedAt: row.ended_at, endReason: asEndReason(row.end_reason) } : null;
 }
 
 /** Counts a call as activity: the idle lock runs from here. */
