@@ -30,6 +30,7 @@ import { SyncService } from './sync/sync-service';
 import { createCatchUpPreflight } from './offline/revalidate';
 import { createCredentialVault, type CredentialVault } from './vault/credential-vault';
 import { keytarSecretStore } from './vault/keytar-store';
+import { createTotpSecrets } from './vault/totp-secrets';
 import type { SecretStore } from './vault/secret-store';
 
 // The composition root: the one place that creates services (store, vault,
@@ -89,7 +90,8 @@ function profileId(db: Db): string {
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const logger = options.logger ?? createLogger('engine');
   const db = openStore(options.dataDir);
-  const vault = createCredentialVault(options.secretStore ?? keytarSecretStore(), profileId(db));
+  const secretStore = options.secretStore ?? keytarSecretStore();
+  const vault = createCredentialVault(secretStore, profileId(db));
   const events = createEventHub();
   // One source of time for every service this root creates (tests pass a manual clock).
   const clock = options.clock ?? systemClock;
@@ -110,7 +112,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     settings = loadSettings(db);
   }
 
-  const auth = createAuthService({ db, osUser: actor, isDemo, clock });
+  const auth = createAuthService({ db, osUser: actor, isDemo, clock, totpSecrets: createTotpSecrets(secretStore, profileId(db)) });
   if (isDemo()) await auth.seedDemoUsers();
 
   let erpCache: { key: string; connector: ErpConnector } | null = null;

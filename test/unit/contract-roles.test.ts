@@ -17,6 +17,12 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'auth:signIn': 'public',
   'auth:signOut': 'clerk',
   'auth:status': 'public',
+  // Issue 12 (two-step sign-in): enrolment is for supervisors and admins; an admin resets a lost one.
+  'auth:totpBegin': 'supervisor',
+  'auth:totpConfirm': 'supervisor',
+  'auth:totpDisable': 'supervisor',
+  'auth:totpReset': 'admin',
+  'auth:totpStatus': 'clerk',
   'auth:users': 'admin',
   'conflicts:list': 'clerk',
   'conflicts:resolve': 'clerk',

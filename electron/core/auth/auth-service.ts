@@ -1,5 +1,6 @@
 import { ApiFailure, type CallContext, type MethodName } from '@shared/api-contract';
-import type { AuthStatus, Role, SignInResult, UserAdminView, UserView } from '@shared/api/auth';
+import { MIN_PASSWORD_LENGTH } from '@shared/api/auth';
+import type { AuthStatus, Role, SignInResult, TotpEnrolmentStart, TotpStatus, UserAdminView, UserView } from '@shared/api/auth';
 import { appendAudit } from '../audit/audit-log';
 import type { Authorize } from '../api/dispatch';
 import { systemClock, type Clock } from '../clock';
@@ -8,14 +9,19 @@ import { readPolicy } from '../store/queries/policies';
 import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } from './password';
 import { hasRole, requirementFor } from './permissions';
 import { SessionStore } from './sessions';
-import { DEFAULT_THROTTLE, SignInThrottle, type ThrottlePolicy } from './throttle';
+import { DEFAULT_THROTTLE, SignInThrottle, type Reservation, type ThrottlePolicy } from './throttle';
+import { matchingTotpStep, newTotpSecret, totpUri } from './totp';
+import type { TotpSecrets } from '../vault/totp-secrets';
+import { deleteTotpEnrolment, insertTotpEnrolment, totpEnrolment, useTotpStep } from '../store/queries/totp-enrolments';
 import { countAdmins, countUsers, findUser, insertUser, listUsersForAdmin, updatePasswordHash, updateRole, userView } from '../store/queries/users';
 
 // Users, sessions and the dispatcher's authorize hook. The CLI channel is the
 // local admin tool (whoever can run it can already read the data folder), so
 // it is allowed and acts as the OS user; Electron and web calls need a session.
 
-export const DEMO_PASSWORD = 'tieout-demo';
+export const DEMO_PASSWORD = 'tieout-demo-pass';
+/** The demo password before PCI DSS 8.3.6's 12 characters; demo folders seeded with it are moved to the new one. */
+const LEGACY_DEMO_PASSWORD = 'tieout-demo';
 export const DEMO_USERS: ReadonlyArray<Readonly<{ userName: string; role: Role; displayName: string }>> = [
   { userName: 'clerk', role: 'clerk', displayName: 'Demo Clerk' },
   { userName: 'supervisor', role: 'supervisor', displayName: 'Demo Supervisor' },
@@ -32,8 +38,13 @@ export type AuthServiceOptions = Readonly<{
   osUser: string;
   isDemo: () => boolean;
   idleMinutes?: number;
+  /** Sign-in lock policy; defaults to PCI DSS v4 8.3.4 (10 failures, 30 minutes). */
   throttle?: ThrottlePolicy;
   scrypt?: ScryptParams;
+  /** The password check (tests inject a counting one); defaults to scrypt's verifyPassword. */
+  verifyPassword?: (password: string, stored: string) => Promise<boolean>;
+  /** Where TOTP secrets live (the OS keychain); without it two-step sign-in cannot be enrolled. */
+  totpSecrets?: TotpSecrets;
   now?: () => Date;
   /** The engine's clock, when `now` is not given. */
   clock?: Clock;
@@ -51,6 +62,10 @@ export function createAuthService(o: AuthServiceOptions) {
   };
   const sessions = new SessionStore(o.db, () => idleMinutes() * 60_000, now);
   const throttle = new SignInThrottle(o.db, o.throttle ?? DEFAULT_THROTTLE, now);
+  const verify = o.verifyPassword ?? verifyPassword;
+  // A started enrolment's secret waits here (never in SQLite) until the first code confirms it.
+  const pendingTotp = new Map<string, { secret: string; expiresAt: number }>();
+  const PENDING_TOTP_MS = 10 * 60_000;
 
   const activeUser = (ctx: CallContext, touch: boolean): UserView | null => {
     const s = sessions.lookup(ctx.sessionToken, touch);
@@ -84,20 +99,97 @@ export function createAuthService(o: AuthServiceOptions) {
     return user;
   };
 
-  /** Checks a password under the sign-in rate limit; returns the user on success. */
-  const checkPassword = async (userName: string, password: string, action: string): Promise<UserView> => {
-    const wait = throttle.waitSeconds(userName);
-    if (wait > 0) throw new ApiFailure('forbidden', `Too many failed attempts for ${userName}. Try again in ${wait} s.`);
-    const row = findUser(o.db, userName);
-    const ok = row ? await verifyPassword(password, row.password_hash) : await burnPasswordCheck(password);
-    if (!ok || !row) {
-      const lock = throttle.recordFailure(userName);
-      appendAudit(o.db, { actor: userName, action: `${action}.failed`, objectType: 'user', objectId: userName, after: { lockSeconds: lock } });
-      const more = lock > 0 ? ` Too many failed attempts: locked for ${lock} s.` : '';
+  const waitText = (seconds: number): string => (seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} s`);
+
+  const refusal = (userName: string, r: Extract<Reservation, { ok: false }>, action: string): ApiFailure => {
+    appendAudit(o.db, { actor: userName, action: `${action}.refused`, objectType: 'user', objectId: userName, after: { reason: r.reason, waitSeconds: r.waitSeconds } });
+    return r.reason === 'locked'
+      ? new ApiFailure('forbidden', `Too many failed attempts for ${userName}. Try again in ${waitText(r.waitSeconds)}, or ask an admin to reset the password.`)
+      : new ApiFailure('forbidden', `Too many sign-in attempts for ${userName} are under way at once. Try again in a moment.`);
+  };
+
+  type Verdict = 'ok' | 'wrong' | 'code-needed' | 'code-wrong' | 'code-replayed';
+
+  /** The second factor, when the user has one: the code must match now ± one step and not be a step already used. */
+  const checkCode = async (userName: string, code: string | undefined): Promise<Verdict> => {
+    if (!totpEnrolment(o.db, userName)) return 'ok';
+    if (!code) return 'code-needed';
+    const secret = await o.totpSecrets?.get(userName);
+    // Enrolled but no secret in this keychain (restored backup, other machine): fail safe, an admin resets it.
+    if (!secret) return 'code-wrong';
+    const step = matchingTotpStep(secret, code, now().getTime());
+    if (step === null) return 'code-wrong';
+    // Synchronous from the match to the write: two concurrent uses of one code cannot both pass.
+    return useTotpStep(o.db, userName, step) ? 'ok' : 'code-replayed';
+  };
+
+  /**
+   * Checks a password (and, for sign-in, the second factor) under the sign-in
+   * limit: the attempt is reserved before the hash is computed and settled
+   * after, so concurrency cannot buy more guesses (throttle.ts).
+   */
+  const checkCredentials = async (userName: string, password: string, action: string, secondFactor: { code: string | undefined } | null): Promise<UserView> => {
+    const reservation = throttle.reserve(userName);
+    if (!reservation.ok) throw refusal(userName, reservation, action);
+    let verdict: Verdict;
+    let row: ReturnType<typeof findUser> = null;
+    try {
+      row = findUser(o.db, userName);
+      const passwordOk = row ? await verify(password, row.password_hash) : await burnPasswordCheck(password);
+      verdict = passwordOk && row ? (secondFactor ? await checkCode(row.user_name, secondFactor.code) : 'ok') : 'wrong';
+    } catch (e) {
+      throttle.settle(userName, false);
+      throw e;
+    }
+    if (verdict === 'code-needed') {
+      // The password was right; the attempt is not over until the code comes. Neither a failure nor a success.
+      throttle.release(userName);
+      throw new ApiFailure('code_required', `Enter the 6-digit code from your authenticator app to sign in as ${userName}.`);
+    }
+    const settled = throttle.settle(userName, verdict === 'ok');
+    if (!settled.accepted || !row) {
+      appendAudit(o.db, { actor: userName, action: `${action}.failed`, objectType: 'user', objectId: userName, after: { lockSeconds: settled.lockSeconds, ...(verdict.startsWith('code') ? { secondFactor: verdict } : {}) } });
+      const more = settled.lockSeconds > 0 ? ` Too many failed attempts: locked for ${waitText(settled.lockSeconds)}.` : '';
+      if (verdict === 'code-replayed') throw new ApiFailure('unauthenticated', `That code was used already; wait for the next code in your authenticator app.${more}`);
+      if (verdict === 'code-wrong') throw new ApiFailure('unauthenticated', `The code is not correct.${more}`);
       throw new ApiFailure('unauthenticated', `The user name or password is not correct.${more}`);
     }
-    throttle.clear(userName);
     return userView(o.db, row.user_name)!;
+  };
+
+  const totpStatus = (user: UserView): TotpStatus => {
+    const e = totpEnrolment(o.db, user.userName);
+    return { eligible: hasRole(user.role, 'supervisor'), enrolled: e !== null, enrolledAt: e?.enrolledAt ?? null };
+  };
+
+  const requireTotpSecrets = (): TotpSecrets => {
+    if (!o.totpSecrets) throw new ApiFailure('config', 'Two-step sign-in needs the OS keychain, which this Tieout has not opened.');
+    return o.totpSecrets;
+  };
+
+  /** PCI DSS v4 8.3.6, checked here too so no caller (CLI, a future channel) skips the contract's check. */
+  const requireNewPassword = (password: string): void => {
+    if (password.length < MIN_PASSWORD_LENGTH) throw new ApiFailure('invalid_args', `A new password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
+  };
+
+  const removeTotp = async (userName: string, actor: string): Promise<void> => {
+    // The record goes first: a keychain entry left behind is harmless, a record without its secret locks the user out.
+    const removed = o.db.transaction(() => {
+      const had = deleteTotpEnrolment(o.db, userName);
+      if (had) appendAudit(o.db, { actor, action: 'user.totp_remove', objectType: 'user', objectId: userName });
+      return had;
+    })();
+    pendingTotp.delete(userName.toLowerCase());
+    if (removed) await o.totpSecrets?.clear(userName);
+  };
+
+  /** Demo folders seeded before the 12-character minimum: the demo users still on the old password get the new one. */
+  const upgradeLegacyDemoPasswords = async (): Promise<void> => {
+    for (const u of DEMO_USERS) {
+      const row = findUser(o.db, u.userName);
+      if (!row || !(await verifyPassword(LEGACY_DEMO_PASSWORD, row.password_hash))) continue;
+      updatePasswordHash(o.db, row.user_name, await hashPassword(DEMO_PASSWORD, o.scrypt), now().toISOString());
+    }
   };
 
   const startSession = (user: UserView): SignInResult => {
@@ -125,6 +217,7 @@ export function createAuthService(o: AuthServiceOptions) {
     },
 
     async setup(args: { userName: string; password: string; displayName?: string | undefined }): Promise<SignInResult> {
+      requireNewPassword(args.password);
       const passwordHash = await hashPassword(args.password, o.scrypt);
       // The count check and the insert run together so two first-run windows cannot both create an admin.
       const user = o.db.transaction(() => {
@@ -138,8 +231,8 @@ export function createAuthService(o: AuthServiceOptions) {
       return startSession(user);
     },
 
-    async signIn(args: { userName: string; password: string }): Promise<SignInResult> {
-      return startSession(await checkPassword(args.userName, args.password, 'auth.sign_in'));
+    async signIn(args: { userName: string; password: string; code?: string | undefined }): Promise<SignInResult> {
+      return startSession(await checkCredentials(args.userName, args.password, 'auth.sign_in', { code: args.code }));
     },
 
     signOut(ctx: CallContext): { sessionToken: null } {
@@ -153,12 +246,64 @@ export function createAuthService(o: AuthServiceOptions) {
     async confirmPassword(ctx: CallContext, password: string): Promise<UserView> {
       const user = requireUser(ctx);
       if (ctx.channel === 'cli') return user;
-      return checkPassword(user.userName, password, 'auth.confirm');
+      return checkCredentials(user.userName, password, 'auth.confirm', null);
     },
 
     users: (): UserAdminView[] => listUsersForAdmin(o.db, now()),
 
+    totpStatus: (ctx: CallContext): TotpStatus => totpStatus(requireUser(ctx)),
+
+    /** Two-step sign-in, step 1: re-enter the password, get a fresh secret (shown once). */
+    async totpBegin(args: { password: string }, ctx: CallContext): Promise<TotpEnrolmentStart> {
+      requireTotpSecrets();
+      const user = ctx.channel === 'cli' ? requireUser(ctx) : await checkCredentials(requireUser(ctx).userName, args.password, 'auth.totp_begin', null);
+      if (!hasRole(user.role, 'supervisor')) throw new ApiFailure('forbidden', 'Two-step sign-in is for supervisors and admins.');
+      const secret = newTotpSecret();
+      const expiresAt = now().getTime() + PENDING_TOTP_MS;
+      pendingTotp.set(user.userName.toLowerCase(), { secret, expiresAt });
+      return { secret, uri: totpUri(secret, user.userName), expiresAt: new Date(expiresAt).toISOString() };
+    },
+
+    /** Step 2: the first code from the app proves it holds the secret; only then is it kept (keychain) and required. */
+    async totpConfirm(args: { code: string }, ctx: CallContext): Promise<TotpStatus> {
+      const secrets = requireTotpSecrets();
+      const user = requireUser(ctx);
+      const key = user.userName.toLowerCase();
+      const pending = pendingTotp.get(key);
+      if (!pending || pending.expiresAt < now().getTime()) {
+        pendingTotp.delete(key);
+        throw new ApiFailure('conflict', 'No two-step enrolment is under way (or it took longer than 10 minutes). Start again.');
+      }
+      const step = matchingTotpStep(pending.secret, args.code, now().getTime());
+      if (step === null) throw new ApiFailure('invalid_args', 'The code does not match. Check the time on your phone and enter the code the app shows now.');
+      await secrets.set(user.userName, pending.secret);
+      pendingTotp.delete(key);
+      const at = now().toISOString();
+      o.db.transaction(() => {
+        // The confirming code counts as used: it cannot sign in a second time.
+        insertTotpEnrolment(o.db, user.userName, at, actorFor(ctx), step);
+        appendAudit(o.db, { actor: actorFor(ctx), action: 'user.totp_enrol', objectType: 'user', objectId: user.userName, at });
+      })();
+      return totpStatus(user);
+    },
+
+    /** The user turns their own second factor off, re-entering the password (throttled like sign-in). */
+    async totpDisable(args: { password: string }, ctx: CallContext): Promise<TotpStatus> {
+      const user = ctx.channel === 'cli' ? requireUser(ctx) : await checkCredentials(requireUser(ctx).userName, args.password, 'auth.totp_disable', null);
+      await removeTotp(user.userName, actorFor(ctx));
+      return totpStatus(user);
+    },
+
+    /** Admin: removes a user's second factor (lost phone). */
+    async totpReset(args: { userName: string }, ctx: CallContext): Promise<UserAdminView> {
+      const row = findUser(o.db, args.userName);
+      if (!row) throw new ApiFailure('not_found', `No user named ${args.userName}.`);
+      await removeTotp(row.user_name, actorFor(ctx));
+      return listUsersForAdmin(o.db, now()).find((u) => u.userName === row.user_name)!;
+    },
+
     async createUser(args: { userName: string; password: string; role: Role; displayName?: string | undefined }, ctx: CallContext): Promise<UserView> {
+      requireNewPassword(args.password);
       const actor = actorFor(ctx);
       if (findUser(o.db, args.userName)) throw new ApiFailure('conflict', `A user named ${args.userName} already exists.`);
       const passwordHash = await hashPassword(args.password, o.scrypt);
@@ -191,6 +336,7 @@ export function createAuthService(o: AuthServiceOptions) {
 
     /** An admin sets a new password: the user's sessions end and their sign-in lock clears. The audit never holds the password. */
     async resetPassword(args: { userName: string; password: string }, ctx: CallContext): Promise<UserAdminView> {
+      requireNewPassword(args.password);
       const actor = actorFor(ctx);
       if (!findUser(o.db, args.userName)) throw new ApiFailure('not_found', `No user named ${args.userName}.`);
       const passwordHash = await hashPassword(args.password, o.scrypt);
@@ -209,7 +355,7 @@ export function createAuthService(o: AuthServiceOptions) {
 
     /** Demo mode: the four documented demo users, created once. */
     async seedDemoUsers(): Promise<void> {
-      if (countUsers(o.db) > 0) return;
+      if (countUsers(o.db) > 0) return upgradeLegacyDemoPasswords();
       const at = now().toISOString();
       const hashes = await Promise.all(DEMO_USERS.map(() => hashPassword(DEMO_PASSWORD, o.scrypt)));
       o.db.transaction(() => {
