@@ -34,7 +34,9 @@ async function setUp() {
   const admin = await auth.setup({ userName: 'alice', password: 'alices-password' });
   await auth.createUser({ userName: 'bob', password: RIGHT, role: 'supervisor' }, web(admin.sessionToken));
   const sessionsOf = (userName: string) => (db.prepare('SELECT COUNT(*) AS n FROM sessions WHERE user_name = ?').get(userName) as { n: number }).n;
-  return { db, auth, clock, evaluated: () => evaluated, sessionsOf };
+  // A second measure that needs no injection: every evaluated wrong guess is audited as a failure.
+  const auditedFailures = (action: string) => (db.prepare('SELECT COUNT(*) AS n FROM audit WHERE action = ?').get(`${action}.failed`) as { n: number }).n;
+  return { db, auth, clock, evaluated: () => evaluated, sessionsOf, auditedFailures };
 }
 
 /** 59 wrong guesses and the right password in the middle, all started in the same tick. */
@@ -44,9 +46,10 @@ function guesses(right: number): string[] {
 
 describe('sign-in throttle under concurrency (reserve, then settle)', () => {
   it('evaluates at most 10 of 60 concurrent sign-ins; the right one, arriving 31st, is refused, and the name ends locked', async () => {
-    const { db, auth, evaluated, sessionsOf } = await setUp();
+    const { db, auth, evaluated, sessionsOf, auditedFailures } = await setUp();
     const results = await Promise.allSettled(guesses(30).map((password) => auth.signIn({ userName: 'bob', password })));
-    expect(evaluated()).toBeLessThanOrEqual(DEFAULT_THROTTLE.maxFailures);
+    expect(auditedFailures('auth.sign_in')).toBeLessThanOrEqual(10);
+    expect(evaluated()).toBeLessThanOrEqual(10);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(0);
     expect(sessionsOf('bob')).toBe(0);
     // The ten evaluated wrong guesses locked the name: the right password is refused for 30 minutes, unevaluated.
@@ -58,11 +61,12 @@ describe('sign-in throttle under concurrency (reserve, then settle)', () => {
   });
 
   it('the same race on the four-eyes password re-entry (confirmPassword), keyed per user', async () => {
-    const { db, auth, evaluated } = await setUp();
+    const { db, auth, evaluated, auditedFailures } = await setUp();
     const bob = await auth.signIn({ userName: 'bob', password: RIGHT });
     const start = evaluated();
     const results = await Promise.allSettled(guesses(30).map((password) => auth.confirmPassword(web(bob.sessionToken), password)));
-    expect(evaluated() - start).toBeLessThanOrEqual(DEFAULT_THROTTLE.maxFailures);
+    expect(auditedFailures('auth.confirm')).toBeLessThanOrEqual(10);
+    expect(evaluated() - start).toBeLessThanOrEqual(10);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(0);
     await expect(auth.confirmPassword(web(bob.sessionToken), RIGHT)).rejects.toThrow(/Try again in 30 minutes/);
     db.close();
