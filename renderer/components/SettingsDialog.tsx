@@ -20,6 +20,7 @@ import { PaymentMapping } from '../features/erp-settings/PaymentMapping';
 import { settingsErrorMessage, useErpKinds } from '../features/erp-settings/erp-kinds';
 import { UsersTab } from '../features/admin/UsersTab';
 import { ApprovalLimitsTab } from '../features/admin/ApprovalLimitsTab';
+import { TwoStepTab } from '../features/auth/TwoStepTab';
 import { MatchingRulesTab } from '../features/matching-rules/MatchingRulesTab';
 import { useUser } from '../features/auth/session-store';
 
@@ -156,7 +157,7 @@ function TestResult({ connection, test }: Readonly<{ connection: ConnectionId; t
   );
 }
 
-type SettingsTab = 'connections' | 'mapping' | 'rules' | 'users' | 'limits';
+type SettingsTab = 'connections' | 'mapping' | 'rules' | 'users' | 'limits' | 'two-step';
 
 /** A connection test is a mutation (it asks the remote); its state is what the result line shows. */
 function useConnectionTest(connection: ConnectionId): Readonly<{ test: TestState; run: () => void }> {
@@ -191,7 +192,10 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
   const erpTest = useConnectionTest('erp');
   const tests: Record<ConnectionId, TestState> = { paytrace: paytraceTest.test, erp: erpTest.test };
   // Admin tabs are hidden from others; the engine refuses their calls anyway.
-  const isAdmin = useUser()?.role === 'admin';
+  const role = useUser()?.role;
+  const isAdmin = role === 'admin';
+  // Two-step sign-in is offered to the roles that approve (supervisors and admins).
+  const mayUseTwoStep = role === 'admin' || role === 'supervisor';
   const dialogRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -244,6 +248,7 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
     if (tab === 'rules') return <MatchingRulesTab />;
     if (tab === 'users' && isAdmin) return <UsersTab />;
     if (tab === 'limits' && isAdmin) return <ApprovalLimitsTab />;
+    if (tab === 'two-step' && mayUseTwoStep) return <TwoStepTab />;
     const pt = draft.paytrace;
     const erp = draft.erp;
     return (
@@ -378,6 +383,11 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
                 Approval limits
               </button>
             </>
+          ) : null}
+          {mayUseTwoStep ? (
+            <button type="button" role="tab" className="settings-tab" aria-selected={tab === 'two-step'} data-testid="settings-tab-two-step" onClick={() => setTab('two-step')}>
+              Two-step sign-in
+            </button>
           ) : null}
         </div>
         <div className="modal-body">{body}</div>

@@ -121,6 +121,15 @@ function UserRow({ user, me }: Readonly<{ user: UserAdminView; me: string | null
   const [resetting, setResetting] = useState(false);
   const setRole = useApiMutation('auth:setRole');
   const users = useApiQuery('auth:users', {});
+  const totpReset = useApiMutation('auth:totpReset', { invalidates: ['auth:users'] });
+  const removeTwoStep = async () => {
+    try {
+      await totpReset.mutateAsync({ userName: user.userName });
+      toast('success', `Two-step sign-in removed for ${user.userName}; they can set it up again`);
+    } catch (e) {
+      toast('error', 'Two-step sign-in not removed', [errorMessage(e)]);
+    }
+  };
   const changeRole = async (role: Role) => {
     if (role === user.role) return;
     try {
@@ -149,6 +158,15 @@ function UserRow({ user, me }: Readonly<{ user: UserAdminView; me: string | null
       </td>
       <td className="small" data-testid="admin-user-lock">
         {user.lockedUntil ? <span className="admin-lock">Locked until {new Date(user.lockedUntil).toLocaleTimeString()}</span> : user.failedSignIns > 0 ? `${user.failedSignIns} failed` : 'OK'}
+      </td>
+      <td className="small" data-testid="admin-user-two-step">
+        {user.totpEnrolled ? (
+          <button type="button" className="btn btn-ghost btn-sm" data-testid="admin-totp-reset" disabled={totpReset.isPending} onClick={() => void removeTwoStep()}>
+            Remove two-step
+          </button>
+        ) : (
+          'Off'
+        )}
       </td>
       <td>
         {resetting ? (
@@ -187,6 +205,7 @@ export function UsersTab() {
                 <th>Created</th>
                 <th>Last sign-in</th>
                 <th>Sign-in lock</th>
+                <th>Two-step</th>
                 <th />
               </tr>
             </thead>

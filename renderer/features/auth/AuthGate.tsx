@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { invoke } from '../../api/client';
+import { MIN_PASSWORD_LENGTH } from '@shared/api/auth';
+import { ApiCallError, invoke } from '../../api/client';
 import { useFormSubmit } from '../../ui/use-form-submit';
 import { UNAUTHENTICATED_EVENT } from '../../api/web-binding';
 import { useSession } from './session-store';
@@ -16,13 +17,26 @@ function SignInForm() {
   const signedIn = useSession((s) => s.signedIn);
   const [userName, setUserName] = useState(status.suggestedUserName);
   const [password, setPassword] = useState('');
+  // Two-step sign-in: the engine says 'code_required' when the password was right and the account has TOTP.
+  const [needsCode, setNeedsCode] = useState(false);
+  const [code, setCode] = useState('');
   const { busy, error, run } = useFormSubmit();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     await run(async () => {
-      const result = await invoke('auth:signIn', { userName: userName.trim(), password });
-      setPassword('');
-      signedIn(result.user);
+      try {
+        const result = await invoke('auth:signIn', { userName: userName.trim(), password, ...(needsCode && code.trim() ? { code: code.trim() } : {}) });
+        setPassword('');
+        setCode('');
+        signedIn(result.user);
+      } catch (err) {
+        setCode('');
+        if (err instanceof ApiCallError && err.code === 'code_required') {
+          setNeedsCode(true);
+          return;
+        }
+        throw err;
+      }
     });
   };
   return (
@@ -31,7 +45,17 @@ function SignInForm() {
       {status.locked ? <p className="muted">Locked after {status.idleMinutes} minutes without activity. Sign in again to continue.</p> : null}
       <div className="field">
         <label htmlFor="auth-user">User name</label>
-        <input id="auth-user" data-testid="sign-in-user" autoComplete="username" value={userName} onChange={(e) => setUserName(e.target.value)} autoFocus={!userName} />
+        <input
+          id="auth-user"
+          data-testid="sign-in-user"
+          autoComplete="username"
+          value={userName}
+          onChange={(e) => {
+            setUserName(e.target.value);
+            setNeedsCode(false);
+          }}
+          autoFocus={!userName}
+        />
       </div>
       <div className="field">
         <label htmlFor="auth-password">Password</label>
@@ -45,12 +69,27 @@ function SignInForm() {
           autoFocus={!!userName}
         />
       </div>
+      {needsCode ? (
+        <div className="field">
+          <label htmlFor="auth-code">Code from your authenticator app</label>
+          <input
+            id="auth-code"
+            data-testid="sign-in-code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            autoFocus
+            maxLength={16}
+          />
+        </div>
+      ) : null}
       {error ? (
         <p className="error-text" role="alert" data-testid="sign-in-error">
           {error}
         </p>
       ) : null}
-      <button type="submit" className="btn btn-primary" data-testid="sign-in-submit" disabled={busy || !userName.trim() || !password}>
+      <button type="submit" className="btn btn-primary" data-testid="sign-in-submit" disabled={busy || !userName.trim() || !password || (needsCode && !code.trim())}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
       {status.demo ? (
@@ -95,7 +134,7 @@ function SetupForm() {
         <input id="setup-user" value={userName} onChange={(e) => setUserName(e.target.value)} autoComplete="username" />
       </div>
       <div className="field">
-        <label htmlFor="setup-password">Password (at least 10 characters)</label>
+        <label htmlFor="setup-password">Password (at least {MIN_PASSWORD_LENGTH} characters)</label>
         <input id="setup-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
       </div>
       <div className="field">
@@ -104,7 +143,7 @@ function SetupForm() {
       </div>
       {mismatch ? <p className="error-text">The passwords differ.</p> : null}
       {error ? <p className="error-text">{error}</p> : null}
-      <button type="submit" className="btn btn-primary" disabled={!userName.trim() || password.length < 10 || password !== repeat}>
+      <button type="submit" className="btn btn-primary" disabled={!userName.trim() || password.length < MIN_PASSWORD_LENGTH || password !== repeat}>
         Create admin and sign in
       </button>
     </form>
