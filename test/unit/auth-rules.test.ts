@@ -104,6 +104,19 @@ describe('auth service', () => {
     db.close();
   });
 
+  it('moves demo users seeded with the 11-character demo password to the 12-character one (PCI DSS v4 8.3.6)', async () => {
+    const db = store();
+    const auth = createAuthService({ db, osUser: 'osuser', isDemo: () => true, scrypt: FAST });
+    await auth.seedDemoUsers();
+    // A demo folder from before: the old password, as the seed then stored it.
+    db.prepare('UPDATE users SET password_hash = ?').run(await hashPassword('tieout-demo', FAST));
+    await auth.seedDemoUsers();
+    expect(DEMO_PASSWORD.length).toBeGreaterThanOrEqual(12);
+    await expect(auth.signIn({ userName: 'admin', password: DEMO_PASSWORD })).resolves.toMatchObject({ user: { role: 'admin' } });
+    await expect(auth.signIn({ userName: 'clerk', password: 'tieout-demo' })).rejects.toThrow(/not correct/);
+    db.close();
+  });
+
   it('rate-limits failed sign-ins per user name, also for unknown names', async () => {
     const db = store();
     let clock = new Date('2030-01-01T10:00:00Z');
