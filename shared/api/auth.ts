@@ -31,11 +31,16 @@ export type AuthStatus = Readonly<{
   /** The OS user name, suggested on the sign-in screen. */
   suggestedUserName: string;
   idleMinutes: number;
+  /** Signed in, but the admin requires two-step sign-in for this role and it is not set up: only enrolment is allowed. */
+  twoStepSetupRequired: boolean;
   /** Demo mode only: the seeded users and their one shared password. */
   demo: Readonly<{ password: string; users: ReadonlyArray<Readonly<{ userName: string; role: Role }>> }> | null;
 }>;
 
 export type SignInResult = Readonly<{ sessionToken: string; user: UserView }>;
+
+/** Admin-set sign-in rules (off by default, so the demo still signs in with a password alone). */
+export type SignInPolicy = Readonly<{ requireTwoStepForApprovers: boolean }>;
 
 /** The caller's own two-step sign-in state (supervisors and admins may enrol). */
 export type TotpStatus = Readonly<{ eligible: boolean; enrolled: boolean; enrolledAt: string | null }>;
@@ -80,6 +85,9 @@ export const authMethods = {
   'auth:setRole': method<z.ZodType<{ userName: string; role: Role }>, UserView>({ role: 'admin', args: z.object({ userName, role: z.enum(ROLES) }).strict() }),
   /** Admin only: sets a new password, ends the user's sessions and clears their sign-in lock. Audited without the password. */
   'auth:resetPassword': method<z.ZodType<{ userName: string; password: string }>, UserAdminView>({ role: 'admin', args: z.object({ userName, password: newPassword }).strict() }),
+  'auth:signInPolicy': method<typeof empty, SignInPolicy>({ role: 'admin', args: empty }),
+  /** Admin: require two-step sign-in for supervisors and admins (they can then do nothing but set it up). Audited. */
+  'auth:setSignInPolicy': method<z.ZodType<SignInPolicy>, SignInPolicy>({ role: 'admin', args: z.object({ requireTwoStepForApprovers: z.boolean() }).strict() }),
   'auth:totpStatus': method<typeof empty, TotpStatus>({ role: 'clerk', args: empty }),
   /** Starts enrolment after re-entering the password; the secret is shown once and kept in memory until confirmed. */
   'auth:totpBegin': method<z.ZodType<{ password: string }>, TotpEnrolmentStart>({ role: 'supervisor', args: z.object({ password }).strict() }),

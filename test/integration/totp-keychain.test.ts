@@ -88,6 +88,29 @@ describe('TOTP second factor on the real keychain', () => {
     db.close();
   });
 
+  it('admin policy "require two-step for supervisors and admins": until set up, such a user can do nothing but enrol', async () => {
+    const { db, auth, clock, sam, admin } = await setUp();
+    expect(auth.signInPolicy()).toEqual({ requireTwoStepForApprovers: false });
+    expect(auth.status(sam).twoStepSetupRequired).toBe(false);
+    expect(() => auth.authorize('grid:rows', sam)).not.toThrow();
+    auth.setSignInPolicy({ requireTwoStepForApprovers: true }, admin);
+    expect(auth.status(sam).twoStepSetupRequired).toBe(true);
+    expect(() => auth.authorize('grid:rows', sam)).toThrow(/Set up two-step sign-in first/);
+    expect(() => auth.authorize('controls:approve', sam)).toThrow(/Set up two-step sign-in first/);
+    for (const m of ['auth:totpStatus', 'auth:totpBegin', 'auth:totpConfirm', 'auth:signOut'] as const) expect(() => auth.authorize(m, sam)).not.toThrow();
+    // Clerks are not covered.
+    const cleo = web((await auth.signIn({ userName: 'cleo', password: 'cleos-password-1' })).sessionToken);
+    expect(() => auth.authorize('grid:rows', cleo)).not.toThrow();
+    const { secret } = await auth.totpBegin({ password: PASSWORD }, sam);
+    await auth.totpConfirm({ code: totpCode(secret, clock.now()) }, sam);
+    expect(auth.status(sam).twoStepSetupRequired).toBe(false);
+    expect(() => auth.authorize('grid:rows', sam)).not.toThrow();
+    const entry = db.prepare("SELECT actor, after_json FROM audit WHERE action = 'policy.sign_in'").get() as { actor: string; after_json: string };
+    expect(entry.actor).toBe('alice');
+    expect(JSON.parse(entry.after_json)).toEqual({ requireTwoStepForApprovers: true });
+    db.close();
+  });
+
   it('disables: the user with their password, or an admin for a lost phone; clerks cannot enrol', async () => {
     const { db, auth, clock, sam, admin } = await setUp();
     const { secret } = await auth.totpBegin({ password: PASSWORD }, sam);

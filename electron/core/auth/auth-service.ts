@@ -1,6 +1,6 @@
 import { ApiFailure, type CallContext, type MethodName } from '@shared/api-contract';
 import { MIN_PASSWORD_LENGTH } from '@shared/api/auth';
-import type { AuthStatus, Role, SignInResult, TotpEnrolmentStart, TotpStatus, UserAdminView, UserView } from '@shared/api/auth';
+import type { AuthStatus, Role, SignInPolicy, SignInResult, TotpEnrolmentStart, TotpStatus, UserAdminView, UserView } from '@shared/api/auth';
 import { appendAudit } from '../audit/audit-log';
 import type { Authorize } from '../api/dispatch';
 import { systemClock, type Clock } from '../clock';
@@ -11,6 +11,8 @@ import { hasRole, requirementFor } from './permissions';
 import { SessionStore } from './sessions';
 import { DEFAULT_THROTTLE, SignInThrottle, type Reservation, type ThrottlePolicy } from './throttle';
 import { matchingTotpStep, newTotpSecret, totpUri } from './totp';
+import { loadSignInPolicy, TWO_STEP_SETUP_METHODS } from './sign-in-policy';
+import { writeSignInPolicy } from '../store/queries/sign-in-policy';
 import type { TotpSecrets } from '../vault/totp-secrets';
 import { deleteTotpEnrolment, insertTotpEnrolment, totpEnrolment, useTotpStep } from '../store/queries/totp-enrolments';
 import { countAdmins, countUsers, findUser, insertUser, listUsersForAdmin, updatePasswordHash, updateRole, userView } from '../store/queries/users';
@@ -72,6 +74,10 @@ export function createAuthService(o: AuthServiceOptions) {
     return s.state === 'active' ? userView(o.db, s.userName) : null;
   };
 
+  /** The admin requires two-step sign-in for supervisors and admins, and this one has not set it up. */
+  const twoStepSetupRequired = (user: UserView): boolean =>
+    hasRole(user.role, 'supervisor') && loadSignInPolicy(o.db).requireTwoStepForApprovers && totpEnrolment(o.db, user.userName) === null;
+
   const authorize: Authorize = (method: MethodName, ctx: CallContext) => {
     const needed = requirementFor(method);
     if (needed === 'public' || ctx.channel === 'cli') return;
@@ -81,6 +87,9 @@ export function createAuthService(o: AuthServiceOptions) {
     if (!user) throw new ApiFailure('unauthenticated', 'Sign in to Tieout to continue.');
     if (!hasRole(user.role, needed)) {
       throw new ApiFailure('forbidden', `${method} needs the ${needed} role; ${user.userName} is signed in as ${user.role}. Ask a ${needed} to do this.`);
+    }
+    if (!TWO_STEP_SETUP_METHODS.has(method) && twoStepSetupRequired(user)) {
+      throw new ApiFailure('forbidden', `Set up two-step sign-in first: the admin requires it for ${user.role}s.`);
     }
   };
 
@@ -206,12 +215,14 @@ export function createAuthService(o: AuthServiceOptions) {
 
     status(ctx: CallContext): AuthStatus {
       const s = sessions.lookup(ctx.sessionToken, false);
+      const user = s.state === 'active' ? userView(o.db, s.userName) : null;
       return {
         setupNeeded: countUsers(o.db) === 0,
-        user: s.state === 'active' ? userView(o.db, s.userName) : null,
+        user,
         locked: s.state === 'locked',
         suggestedUserName: s.state === 'none' ? o.osUser : s.userName,
         idleMinutes: idleMinutes(),
+        twoStepSetupRequired: user !== null && twoStepSetupRequired(user),
         demo: o.isDemo() ? { password: DEMO_PASSWORD, users: DEMO_USERS.map((u) => ({ userName: u.userName, role: u.role })) } : null,
       };
     },
@@ -252,6 +263,19 @@ export function createAuthService(o: AuthServiceOptions) {
     users: (): UserAdminView[] => listUsersForAdmin(o.db, now()),
 
     totpStatus: (ctx: CallContext): TotpStatus => totpStatus(requireUser(ctx)),
+
+    signInPolicy: (): SignInPolicy => loadSignInPolicy(o.db),
+
+    setSignInPolicy(policy: SignInPolicy, ctx: CallContext): SignInPolicy {
+      const actor = actorFor(ctx);
+      const at = now().toISOString();
+      o.db.transaction(() => {
+        const before = loadSignInPolicy(o.db);
+        writeSignInPolicy(o.db, policy, at, actor);
+        appendAudit(o.db, { actor, action: 'policy.sign_in', objectType: 'policy', objectId: 'signIn', before, after: policy, at });
+      })();
+      return loadSignInPolicy(o.db);
+    },
 
     /** Two-step sign-in, step 1: re-enter the password, get a fresh secret (shown once). */
     async totpBegin(args: { password: string }, ctx: CallContext): Promise<TotpEnrolmentStart> {

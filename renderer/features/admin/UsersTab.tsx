@@ -181,6 +181,27 @@ function UserRow({ user, me }: Readonly<{ user: UserAdminView; me: string | null
   );
 }
 
+/** The admin's "require two-step sign-in for supervisors and admins" (off by default). */
+function TwoStepPolicy() {
+  const policy = useApiQuery('auth:signInPolicy', {}, { refetchOnMount: 'always' });
+  const save = useApiMutation('auth:setSignInPolicy', { invalidates: ['auth:signInPolicy', 'auth:users'] });
+  const on = policy.data?.requireTwoStepForApprovers ?? false;
+  const toggle = async (next: boolean) => {
+    try {
+      await save.mutateAsync({ requireTwoStepForApprovers: next });
+      toast('success', next ? 'Supervisors and admins must now set up two-step sign-in before anything else' : 'Two-step sign-in is optional again');
+    } catch (e) {
+      toast('error', 'Sign-in policy not saved', [errorMessage(e)]);
+    }
+  };
+  return (
+    <label className="small" data-testid="admin-require-two-step">
+      <input type="checkbox" checked={on} disabled={!policy.data || save.isPending} onChange={(e) => void toggle(e.target.checked)} /> Require two-step sign-in for supervisors and
+      admins
+    </label>
+  );
+}
+
 export function UsersTab() {
   const me = useUser();
   const query = useApiQuery('auth:users', {}, { refetchOnMount: 'always' });
@@ -195,6 +216,7 @@ export function UsersTab() {
           <span className="muted small">A role change or password reset ends that user's open sessions. The last admin cannot be demoted.</span>
         </header>
         <ErrorText error={error} />
+        <TwoStepPolicy />
         {users === null && !error ? <p className="muted">Loading users…</p> : null}
         {users ? (
           <table className="admin-table">

@@ -4,6 +4,7 @@ import { ApiCallError, invoke } from '../../api/client';
 import { useFormSubmit } from '../../ui/use-form-submit';
 import { UNAUTHENTICATED_EVENT } from '../../api/web-binding';
 import { useSession } from './session-store';
+import { TwoStepTab } from './TwoStepTab';
 import './auth.css';
 
 // The sign-in gate: first-run admin setup, sign-in (the OS user name
@@ -165,10 +166,29 @@ export function AuthGate({ children }: Readonly<{ children: ReactNode }>) {
       window.clearInterval(timer);
     };
   }, [refresh]);
+  if (status?.user && status.twoStepSetupRequired) return <TwoStepSetup />;
   if (status?.user) return <>{children}</>;
   return (
     <div className="auth-screen">
       {status === null ? <p className="muted">{error ?? 'Connecting to the Tieout engine…'}</p> : status.setupNeeded ? <SetupForm /> : <SignInForm />}
+    </div>
+  );
+}
+
+/** The admin requires two-step sign-in for this role: nothing else opens until it is set up. */
+function TwoStepSetup() {
+  const refresh = useSession((s) => s.refresh);
+  const signOut = useSession((s) => s.signOut);
+  return (
+    <div className="auth-screen">
+      <div className="auth-card" data-testid="two-step-required">
+        <h1>Set up two-step sign-in</h1>
+        <p className="muted">Your admin requires a code from an authenticator app for supervisors and admins. Set it up to continue.</p>
+        <TwoStepTab onEnrolled={() => void refresh()} />
+        <button type="button" className="btn btn-ghost btn-sm" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </div>
     </div>
   );
 }

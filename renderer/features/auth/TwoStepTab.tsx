@@ -127,7 +127,7 @@ function Disable() {
   );
 }
 
-export function TwoStepTab() {
+export function TwoStepTab({ onEnrolled }: Readonly<{ onEnrolled?: () => void }> = {}) {
   const status = useApiQuery('auth:totpStatus', {}, { refetchOnMount: 'always' });
   const s = status.data ?? null;
   return (
@@ -146,7 +146,12 @@ export function TwoStepTab() {
             <Disable />
           </>
         ) : (
-          <Enrol onDone={() => void status.refetch()} />
+          <Enrol
+            onDone={() => {
+              void status.refetch();
+              onEnrolled?.();
+            }}
+          />
         )}
       </section>
     </div>

@@ -25,7 +25,8 @@ export const useSession = create<SessionState>()((set, get) => ({
   },
   signedIn(user) {
     const status = get().status;
-    if (status) set({ status: { ...status, setupNeeded: false, locked: false, user } });
+    // Supervisors and admins wait for the engine's word: it may require two-step setup before anything else.
+    if (status && user.role === 'clerk') set({ status: { ...status, setupNeeded: false, locked: false, user, twoStepSetupRequired: false } });
     void get().refresh();
   },
   async signOut() {
