@@ -47,12 +47,6 @@ export class SignInThrottle {
     return new Date(now.getTime() + this.policy.lockMinutes * 60_000).toISOString();
   }
 
-  /** Seconds until this key may try again; 0 when it may try now. */
-  waitSeconds(key: string): number {
-    const row = signInFailures(this.db, key);
-    return row?.lockedUntil ? this.secondsUntil(row.lockedUntil, this.now()) : 0;
-  }
-
   /** Counts an attempt before it is evaluated; synchronous and in one IMMEDIATE write transaction. */
   reserve(key: string): Reservation {
     return this.db
