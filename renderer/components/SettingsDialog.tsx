@@ -21,6 +21,7 @@ import { settingsErrorMessage, useErpKinds } from '../features/erp-settings/erp-
 import { UsersTab } from '../features/admin/UsersTab';
 import { ApprovalLimitsTab } from '../features/admin/ApprovalLimitsTab';
 import { TwoStepTab } from '../features/auth/TwoStepTab';
+import { ChangePassword } from '../features/auth/ChangePassword';
 import { MatchingRulesTab } from '../features/matching-rules/MatchingRulesTab';
 import { useUser } from '../features/auth/session-store';
 
@@ -157,7 +158,7 @@ function TestResult({ connection, test }: Readonly<{ connection: ConnectionId; t
   );
 }
 
-type SettingsTab = 'connections' | 'mapping' | 'rules' | 'users' | 'limits' | 'two-step';
+type SettingsTab = 'connections' | 'mapping' | 'rules' | 'users' | 'limits' | 'own-sign-in';
 
 /** A connection test is a mutation (it asks the remote); its state is what the result line shows. */
 function useConnectionTest(connection: ConnectionId): Readonly<{ test: TestState; run: () => void }> {
@@ -194,7 +195,7 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
   // Admin tabs are hidden from others; the engine refuses their calls anyway.
   const role = useUser()?.role;
   const isAdmin = role === 'admin';
-  // Two-step sign-in is offered to the roles that approve (supervisors and admins).
+  // Two-step sign-in is offered to the roles that approve (supervisors and admins); everyone changes their own password.
   const mayUseTwoStep = role === 'admin' || role === 'supervisor';
   const dialogRef = useRef<HTMLDivElement>(null);
 
@@ -248,7 +249,13 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
     if (tab === 'rules') return <MatchingRulesTab />;
     if (tab === 'users' && isAdmin) return <UsersTab />;
     if (tab === 'limits' && isAdmin) return <ApprovalLimitsTab />;
-    if (tab === 'two-step' && mayUseTwoStep) return <TwoStepTab />;
+    if (tab === 'own-sign-in')
+      return (
+        <>
+          <ChangePassword />
+          {mayUseTwoStep ? <TwoStepTab /> : null}
+        </>
+      );
     const pt = draft.paytrace;
     const erp = draft.erp;
     return (
@@ -384,11 +391,9 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
               </button>
             </>
           ) : null}
-          {mayUseTwoStep ? (
-            <button type="button" role="tab" className="settings-tab" aria-selected={tab === 'two-step'} data-testid="settings-tab-two-step" onClick={() => setTab('two-step')}>
-              Two-step sign-in
-            </button>
-          ) : null}
+          <button type="button" role="tab" className="settings-tab" aria-selected={tab === 'own-sign-in'} data-testid="settings-tab-own-sign-in" onClick={() => setTab('own-sign-in')}>
+            Your sign-in
+          </button>
         </div>
         <div className="modal-body">{body}</div>
         <div className="modal-foot">

@@ -85,6 +85,11 @@ export const authMethods = {
   'auth:setRole': method<z.ZodType<{ userName: string; role: Role }>, UserView>({ role: 'admin', args: z.object({ userName, role: z.enum(ROLES) }).strict() }),
   /** Admin only: sets a new password, ends the user's sessions and clears their sign-in lock. Audited without the password. */
   'auth:resetPassword': method<z.ZodType<{ userName: string; password: string }>, UserAdminView>({ role: 'admin', args: z.object({ userName, password: newPassword }).strict() }),
+  /** The signed-in user changes their own password (current one re-entered, throttled like sign-in; the new one at least 12 characters). */
+  'auth:changePassword': method<z.ZodType<{ currentPassword: string; newPassword: string }>, UserView>({
+    role: 'clerk',
+    args: z.object({ currentPassword: password, newPassword }).strict(),
+  }),
   'auth:signInPolicy': method<typeof empty, SignInPolicy>({ role: 'admin', args: empty }),
   /** Admin: require two-step sign-in for supervisors and admins (they can then do nothing but set it up). Audited. */
   'auth:setSignInPolicy': method<z.ZodType<SignInPolicy>, SignInPolicy>({ role: 'admin', args: z.object({ requireTwoStepForApprovers: z.boolean() }).strict() }),

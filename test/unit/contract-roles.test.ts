@@ -18,6 +18,7 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'auth:signOut': 'clerk',
   'auth:status': 'public',
   // Issue 12 (two-step sign-in): enrolment is for supervisors and admins; an admin resets a lost one.
+  'auth:changePassword': 'clerk',
   'auth:setSignInPolicy': 'admin',
   'auth:signInPolicy': 'admin',
   'auth:totpBegin': 'supervisor',

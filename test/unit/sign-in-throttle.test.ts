@@ -86,6 +86,22 @@ describe('sign-in throttle under concurrency (reserve, then settle)', () => {
     db.close();
   });
 
+  it('a user changes their own password: current one required (throttled), 12 characters (PCI DSS v4 8.3.6), audited without either', async () => {
+    const { db, auth } = await setUp();
+    const bob = web((await auth.signIn({ userName: 'bob', password: RIGHT })).sessionToken);
+    await expect(auth.changePassword({ currentPassword: RIGHT, newPassword: '11-chars-ab' }, bob)).rejects.toMatchObject({ code: 'invalid_args', message: /at least 12/ });
+    await expect(auth.changePassword({ currentPassword: 'not-it-at-all', newPassword: 'a-new-passphrase-2' }, bob)).rejects.toThrow(/not correct/);
+    expect(auth.users().find((u) => u.userName === 'bob')?.failedSignIns).toBe(1);
+    await auth.changePassword({ currentPassword: RIGHT, newPassword: 'a-new-passphrase-2' }, bob);
+    await expect(auth.signIn({ userName: 'bob', password: RIGHT })).rejects.toThrow(/not correct/);
+    await expect(auth.signIn({ userName: 'bob', password: 'a-new-passphrase-2' })).resolves.toMatchObject({ user: { userName: 'bob' } });
+    const everything = JSON.stringify(db.prepare('SELECT * FROM audit').all());
+    expect(everything).toContain('user.change_password');
+    expect(everything).not.toContain('a-new-passphrase-2');
+    expect(everything).not.toContain(RIGHT);
+    db.close();
+  });
+
   it('counts a reservation a crash left unsettled as a failure once stale, never as a free attempt', () => {
     const db = openStore(mkdtempSync(join(tmpdir(), 'tieout-throttle-')));
     let now = Date.parse('2030-01-01T10:00:00Z');

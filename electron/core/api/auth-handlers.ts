@@ -12,6 +12,7 @@ export function authHandlers(d: HandlerDeps): DomainHandlers<keyof typeof authMe
     'auth:createUser': (args, ctx) => d.auth.createUser(args, ctx),
     'auth:setRole': (args, ctx) => d.auth.setRole(args, ctx),
     'auth:resetPassword': (args, ctx) => d.auth.resetPassword(args, ctx),
+    'auth:changePassword': (args, ctx) => d.auth.changePassword(args, ctx),
     'auth:signInPolicy': () => d.auth.signInPolicy(),
     'auth:setSignInPolicy': (args, ctx) => d.auth.setSignInPolicy(args, ctx),
     'auth:totpStatus': (_args, ctx) => d.auth.totpStatus(ctx),
