@@ -111,6 +111,27 @@ describe('TOTP second factor on the real keychain', () => {
     db.close();
   });
 
+  it('a keychain that cannot be read refuses the sign-in with a clear message and counts no failure', async () => {
+    const { db, auth, clock, sam } = await setUp();
+    const { secret } = await auth.totpBegin({ password: PASSWORD }, sam);
+    await auth.totpConfirm({ code: totpCode(secret, clock.now()) }, sam);
+    const broken = createAuthService({
+      db,
+      osUser: 'osuser',
+      isDemo: () => false,
+      clock,
+      scrypt: FAST,
+      totpSecrets: { get: () => Promise.reject(new Error('locked')), set: () => Promise.resolve(), clear: () => Promise.resolve() },
+    });
+    clock.advance(30_000);
+    for (let i = 0; i < 12; i++) {
+      await expect(broken.signIn({ userName: 'sam', password: PASSWORD, code: totpCode(secret, clock.now()) })).rejects.toMatchObject({ code: 'config', message: /keychain/ });
+    }
+    expect(auth.users().find((u) => u.userName === 'sam')).toMatchObject({ failedSignIns: 0, lockedUntil: null });
+    await expect(auth.signIn({ userName: 'sam', password: PASSWORD, code: totpCode(secret, clock.now()) })).resolves.toMatchObject({ user: { userName: 'sam' } });
+    db.close();
+  });
+
   it('disables: the user with their password, or an admin for a lost phone; clerks cannot enrol', async () => {
     const { db, auth, clock, sam, admin } = await setUp();
     const { secret } = await auth.totpBegin({ password: PASSWORD }, sam);

@@ -117,13 +117,19 @@ export function createAuthService(o: AuthServiceOptions) {
       : new ApiFailure('forbidden', `Too many sign-in attempts for ${userName} are under way at once. Try again in a moment.`);
   };
 
-  type Verdict = 'ok' | 'wrong' | 'code-needed' | 'code-wrong' | 'code-replayed';
+  type Verdict = 'ok' | 'wrong' | 'code-needed' | 'code-wrong' | 'code-replayed' | 'keychain-unavailable';
 
   /** The second factor, when the user has one: the code must match now ± one step and not be a step already used. */
   const checkCode = async (userName: string, code: string | undefined): Promise<Verdict> => {
     if (!totpEnrolment(o.db, userName)) return 'ok';
     if (!code) return 'code-needed';
-    const secret = await o.totpSecrets?.get(userName);
+    let secret: string | null | undefined;
+    try {
+      secret = await o.totpSecrets?.get(userName);
+    } catch {
+      // The keychain is down (locked, no Secret Service): no verdict either way, so no failure is counted.
+      return 'keychain-unavailable';
+    }
     // Enrolled but no secret in this keychain (restored backup, other machine): fail safe, an admin resets it.
     if (!secret) return 'code-wrong';
     const step = matchingTotpStep(secret, code, now().getTime());
@@ -149,6 +155,10 @@ export function createAuthService(o: AuthServiceOptions) {
     } catch (e) {
       throttle.settle(userName, false);
       throw e;
+    }
+    if (verdict === 'keychain-unavailable') {
+      throttle.release(userName);
+      throw new ApiFailure('config', 'The OS keychain, which holds the two-step sign-in key, is not available. Unlock it (or start the Secret Service) and try again.');
     }
     if (verdict === 'code-needed') {
       // The password was right; the attempt is not over until the code comes. Neither a failure nor a success.
