@@ -109,7 +109,7 @@ export type UiCommand = (typeof UI_COMMANDS)[number];
 export type EventName = keyof ApiEvents;
 export const EVENT_NAMES: readonly EventName[] = ['sync:status', 'posting:status', 'rows:changed', 'ui:command', 'alert'];
 
-export const ERROR_CODES = ['invalid_args', 'unknown_method', 'not_found', 'conflict', 'forbidden', 'unauthenticated', 'offline', 'remote', 'config', 'internal'] as const;
+export const ERROR_CODES = ['invalid_args', 'unknown_method', 'not_found', 'conflict', 'forbidden', 'unauthenticated', 'code_required', 'offline', 'remote', 'config', 'internal'] as const;
 export type ApiErrorCode = (typeof ERROR_CODES)[number];
 
 export type ApiError = Readonly<{ code: ApiErrorCode; message: string }>;

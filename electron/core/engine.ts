@@ -31,6 +31,7 @@ import { SyncService } from './sync/sync-service';
 import { createCatchUpPreflight } from './offline/revalidate';
 import { createCredentialVault, type CredentialVault } from './vault/credential-vault';
 import { keytarSecretStore } from './vault/keytar-store';
+import { createTotpSecrets } from './vault/totp-secrets';
 import type { SecretStore } from './vault/secret-store';
 
 // The composition root: the one place that creates services (store, vault,
@@ -101,7 +102,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const extra = options.logger ?? createLogger('engine');
   const logger = appLog ? teeLogger(appLog.logger('engine'), extra) : extra;
   const db = openStore(options.dataDir);
-  const vault = createCredentialVault(options.secretStore ?? keytarSecretStore(), profileId(db));
+  const secretStore = options.secretStore ?? keytarSecretStore();
+  const vault = createCredentialVault(secretStore, profileId(db));
   const events = createEventHub();
   // One source of time for every service this root creates (tests pass a manual clock).
   const clock = options.clock ?? systemClock;
@@ -122,7 +124,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     settings = loadSettings(db);
   }
 
-  const auth = createAuthService({ db, osUser: actor, isDemo, clock });
+  const auth = createAuthService({ db, osUser: actor, isDemo, clock, totpSecrets: createTotpSecrets(secretStore, profileId(db)) });
   if (isDemo()) await auth.seedDemoUsers();
 
   let erpCache: { key: string; connector: ErpConnector } | null = null;

@@ -20,6 +20,8 @@ import { PaymentMapping } from '../features/erp-settings/PaymentMapping';
 import { settingsErrorMessage, useErpKinds } from '../features/erp-settings/erp-kinds';
 import { UsersTab } from '../features/admin/UsersTab';
 import { ApprovalLimitsTab } from '../features/admin/ApprovalLimitsTab';
+import { TwoStepTab } from '../features/auth/TwoStepTab';
+import { ChangePassword } from '../features/auth/ChangePassword';
 import { MatchingRulesTab } from '../features/matching-rules/MatchingRulesTab';
 import { useUser } from '../features/auth/session-store';
 import { SaveDiagnosticsButton } from '../features/diagnostics/SaveDiagnosticsButton';
@@ -157,7 +159,7 @@ function TestResult({ connection, test }: Readonly<{ connection: ConnectionId; t
   );
 }
 
-type SettingsTab = 'connections' | 'mapping' | 'rules' | 'users' | 'limits';
+type SettingsTab = 'connections' | 'mapping' | 'rules' | 'users' | 'limits' | 'own-sign-in';
 
 /** A connection test is a mutation (it asks the remote); its state is what the result line shows. */
 function useConnectionTest(connection: ConnectionId): Readonly<{ test: TestState; run: () => void }> {
@@ -192,7 +194,10 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
   const erpTest = useConnectionTest('erp');
   const tests: Record<ConnectionId, TestState> = { paytrace: paytraceTest.test, erp: erpTest.test };
   // Admin tabs are hidden from others; the engine refuses their calls anyway.
-  const isAdmin = useUser()?.role === 'admin';
+  const role = useUser()?.role;
+  const isAdmin = role === 'admin';
+  // Two-step sign-in is offered to the roles that approve (supervisors and admins); everyone changes their own password.
+  const mayUseTwoStep = role === 'admin' || role === 'supervisor';
   const dialogRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -245,6 +250,13 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
     if (tab === 'rules') return <MatchingRulesTab />;
     if (tab === 'users' && isAdmin) return <UsersTab />;
     if (tab === 'limits' && isAdmin) return <ApprovalLimitsTab />;
+    if (tab === 'own-sign-in')
+      return (
+        <>
+          <ChangePassword />
+          {mayUseTwoStep ? <TwoStepTab /> : null}
+        </>
+      );
     const pt = draft.paytrace;
     const erp = draft.erp;
     return (
@@ -380,6 +392,9 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
               </button>
             </>
           ) : null}
+          <button type="button" role="tab" className="settings-tab" aria-selected={tab === 'own-sign-in'} data-testid="settings-tab-own-sign-in" onClick={() => setTab('own-sign-in')}>
+            Your sign-in
+          </button>
         </div>
         <div className="modal-body">{body}</div>
         <div className="modal-foot">

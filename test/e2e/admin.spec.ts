@@ -129,11 +129,11 @@ test('an admin manages users and approval limits; a clerk cannot; a new limit ta
   const request = await engineCall(supervisor, 'refunds:request', { transactionId: saleId, amountCents: 200, reasonCode: 'Customer request' });
   expect(request).toMatchObject({ ok: true, value: { state: 'requested', approvalRule: expect.stringMatching(/second supervisor \(above \$1\.00\)/) } });
   const refundId = (request.value as { id: number }).id;
-  const own = await engineCall(supervisor, 'refunds:approve', { refundId, password: 'tieout-demo' });
+  const own = await engineCall(supervisor, 'refunds:approve', { refundId, password: 'tieout-demo-pass' });
   expect(own).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/four-eyes/) } });
   // A second supervisor can.
   const other = await (await browser.newContext()).newPage();
   await other.goto(host.url);
   await signIn(other, 'supervisor2');
-  expect(await engineCall(other, 'refunds:approve', { refundId, password: 'tieout-demo' })).toMatchObject({ ok: true, value: { approvals: [{ by: 'supervisor2' }] } });
+  expect(await engineCall(other, 'refunds:approve', { refundId, password: 'tieout-demo-pass' })).toMatchObject({ ok: true, value: { approvals: [{ by: 'supervisor2' }] } });
 });

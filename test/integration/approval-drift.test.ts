@@ -111,7 +111,7 @@ describe('a write-off approved within the clerk limit', () => {
   beforeAll(async () => {
     engine = await openTestEngine(demo.descriptor, { shell: 'web', actor: 'os-user' });
     await engine.sync.runOnce();
-    await signIn(['clerk', 'admin'], 'tieout-demo');
+    await signIn(['clerk', 'admin'], 'tieout-demo-pass');
     await ok('admin', 'controls:setPolicy', { approvalAboveCents: 2_500, toleranceCents: 100 });
   }, 60_000);
 

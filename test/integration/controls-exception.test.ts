@@ -15,7 +15,7 @@ import { signedInCalls } from './support/engine';
 // supervisor had approved it. The request now confirms the allocation, so
 // the approved write-off posts once with the receipt.
 
-const PASSWORD = 'tieout-demo';
+const PASSWORD = 'tieout-demo-pass';
 let demo: RunningDemo;
 let engine: Engine;
 const { ok, signIn } = signedInCalls(() => engine);

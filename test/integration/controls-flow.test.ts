@@ -21,7 +21,7 @@ import { openTestEngine, signedInCalls, testSecretStore } from './support/engine
 
 const secretStore = keytarSecretStore(`Tieout-test-${randomBytes(4).toString('hex')}`);
 const dataDir = mkdtempSync(join(tmpdir(), 'tieout-controls-'));
-const PASSWORD = 'tieout-demo';
+const PASSWORD = 'tieout-demo-pass';
 let demo: RunningDemo;
 let engine: Engine;
 const { call, ok, signIn } = signedInCalls(() => engine);

@@ -19,7 +19,7 @@ import { openTestEngine, signedInCalls, tempDir, testSecretStore } from './suppo
 // - the credit memo for a refund of a posted receipt named the receipt's first
 //   allocation as the original invoice, which may be the credit line.
 
-const PASSWORD = 'tieout-demo';
+const PASSWORD = 'tieout-demo-pass';
 let demo: RunningDemo;
 let engine: Engine;
 const { ok, signIn } = signedInCalls(() => engine);

@@ -14,7 +14,7 @@ import { openTestEngine, signedInCalls, tempDir, testSecretStore } from './suppo
 // transaction. Real SQLite, the demo's PayTrace and Prophet 21 sandboxes, the
 // real keychain (run under scripts/with-keyring.mjs).
 
-const PASSWORD = 'tieout-demo';
+const PASSWORD = 'tieout-demo-pass';
 let demo: RunningDemo;
 let engine: Engine;
 let dataDir: string;

@@ -23,7 +23,7 @@ import { approveAndPostAllAuto, signedInCalls } from './support/engine';
 
 const secretStore = keytarSecretStore(`Tieout-test-${randomBytes(4).toString('hex')}`);
 const dataDir = mkdtempSync(join(tmpdir(), 'tieout-refund-conflict-'));
-const PASSWORD = 'tieout-demo';
+const PASSWORD = 'tieout-demo-pass';
 let demo: RunningDemo;
 let engine: Engine;
 const { call, ok, signIn } = signedInCalls(() => engine);

@@ -17,7 +17,7 @@ import { approveAndPostAllAuto, openTestEngine, p21CreditMemoCount, signedInCall
 // flow already queued its memo and is not doubled; a refund of a sale that was
 // never posted nets against it.
 
-const PASSWORD = 'tieout-demo';
+const PASSWORD = 'tieout-demo-pass';
 let demo: RunningDemo;
 let engine: Engine;
 const { call, ok, signIn } = signedInCalls(() => engine);

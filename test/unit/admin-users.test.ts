@@ -33,11 +33,12 @@ describe('admin: users', () => {
     tick(60_000);
     await auth.signIn({ userName: 'bob', password: 'bobs-password-1' });
     expect(auth.users().find((u) => u.userName === 'bob')?.lastSignInAt).toBe('2030-01-01T10:01:00.000Z');
-    for (let i = 0; i < 5; i++) await expect(auth.signIn({ userName: 'bob', password: 'wrong' })).rejects.toThrow();
+    // PCI DSS v4 8.3.4: locked after 10 failures for 30 minutes.
+    for (let i = 0; i < 10; i++) await expect(auth.signIn({ userName: 'bob', password: 'wrong' })).rejects.toThrow();
     const locked = auth.users().find((u) => u.userName === 'bob')!;
-    expect(locked.failedSignIns).toBe(5);
-    expect(locked.lockedUntil).toBe('2030-01-01T10:01:30.000Z');
-    tick(31_000);
+    expect(locked.failedSignIns).toBe(10);
+    expect(locked.lockedUntil).toBe('2030-01-01T10:31:00.000Z');
+    tick(30 * 60_000 + 1_000);
     expect(auth.users().find((u) => u.userName === 'bob')?.lockedUntil).toBeNull();
     expect(JSON.stringify(auth.users())).not.toMatch(/scrypt|password/);
     db.close();
@@ -64,10 +65,16 @@ describe('admin: users', () => {
     const { db, auth, admin } = await setUp();
     expect(requirementFor('auth:resetPassword')).toBe('admin');
     expect(apiContract['auth:resetPassword'].args.safeParse({ userName: 'bob', password: 'short' }).success).toBe(false);
+    // PCI DSS v4 8.3.6: 11 characters are refused, by the contract and by the engine itself.
+    expect(apiContract['auth:resetPassword'].args.safeParse({ userName: 'bob', password: '11-chars-ab' }).success).toBe(false);
+    expect(apiContract['auth:createUser'].args.safeParse({ userName: 'x', password: '11-chars-ab', role: 'clerk' }).success).toBe(false);
+    expect(apiContract['auth:setup'].args.safeParse({ userName: 'x', password: '11-chars-ab' }).success).toBe(false);
+    expect(apiContract['auth:createUser'].args.safeParse({ userName: 'x', password: '12-chars-abc', role: 'clerk' }).success).toBe(true);
+    await expect(auth.createUser({ userName: 'dave', password: '11-chars-ab', role: 'clerk' }, admin)).rejects.toMatchObject({ code: 'invalid_args', message: /at least 12 characters/ });
     await auth.createUser({ userName: 'bob', password: 'bobs-password-1', role: 'clerk' }, admin);
     const bob = await auth.signIn({ userName: 'bob', password: 'bobs-password-1' });
     expect(() => auth.authorize('auth:resetPassword', web(bob.sessionToken))).toThrow(/needs the admin role/);
-    for (let i = 0; i < 6; i++) await expect(auth.signIn({ userName: 'bob', password: 'wrong' })).rejects.toThrow();
+    for (let i = 0; i < 11; i++) await expect(auth.signIn({ userName: 'bob', password: 'wrong' })).rejects.toThrow();
     await expect(auth.resetPassword({ userName: 'nobody', password: 'whatever-123' }, admin)).rejects.toMatchObject({ code: 'not_found' });
 
     const after = await auth.resetPassword({ userName: 'bob', password: 'brand-new-secret-9' }, admin);

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiFailure, apiContract, METHOD_NAMES, type CallContext } from '@shared/api-contract';
 import { createPendingChangeService } from '../../electron/core/approval/pending-changes';
-import { createAuthService } from '../../electron/core/auth/auth-service';
+import { createAuthService, DEMO_PASSWORD } from '../../electron/core/auth/auth-service';
 import { hashPassword, parsePasswordHash, verifyPassword } from '../../electron/core/auth/password';
 import { hasRole, requirementFor } from '../../electron/core/auth/permissions';
-import { lockSecondsAfter } from '../../electron/core/auth/throttle';
 import { openStore } from '../../electron/core/store/db';
 
 const FAST = { N: 2 ** 12, r: 8, p: 1 };
@@ -56,14 +55,6 @@ describe('permission map', () => {
     expect(METHOD_NAMES.filter((m) => requirementFor(m) === 'public')).toHaveLength(4);
     expect(hasRole('admin', 'supervisor')).toBe(true);
     expect(hasRole('clerk', 'supervisor')).toBe(false);
-  });
-});
-
-describe('sign-in rate limit', () => {
-  it('is free for 5 failures, then locks exponentially up to a cap', () => {
-    expect([1, 2, 3, 4].map((n) => lockSecondsAfter(n))).toEqual([0, 0, 0, 0]);
-    expect([5, 6, 7, 8].map((n) => lockSecondsAfter(n))).toEqual([30, 60, 120, 240]);
-    expect(lockSecondsAfter(40)).toBe(900);
   });
 });
 
@@ -119,24 +110,37 @@ describe('auth service', () => {
     db.close();
   });
 
+  it('moves demo users seeded with the 11-character demo password to the 12-character one (PCI DSS v4 8.3.6)', async () => {
+    const db = store();
+    const auth = createAuthService({ db, osUser: 'osuser', isDemo: () => true, scrypt: FAST });
+    await auth.seedDemoUsers();
+    // A demo folder from before: the old password, as the seed then stored it.
+    db.prepare('UPDATE users SET password_hash = ?').run(await hashPassword('tieout-demo', FAST));
+    await auth.seedDemoUsers();
+    expect(DEMO_PASSWORD.length).toBeGreaterThanOrEqual(12);
+    await expect(auth.signIn({ userName: 'admin', password: DEMO_PASSWORD })).resolves.toMatchObject({ user: { role: 'admin' } });
+    await expect(auth.signIn({ userName: 'clerk', password: 'tieout-demo' })).rejects.toThrow(/not correct/);
+    db.close();
+  });
+
   it('rate-limits failed sign-ins per user name, also for unknown names', async () => {
     const db = store();
     let clock = new Date('2030-01-01T10:00:00Z');
     const auth = createAuthService({ db, osUser: 'osuser', isDemo: () => true, scrypt: FAST, now: () => clock });
     await auth.seedDemoUsers();
     expect(auth.status(web(null)).demo?.users.map((u) => u.userName)).toEqual(['clerk', 'supervisor', 'supervisor2', 'admin']);
-    for (let i = 0; i < 4; i++) await expect(auth.signIn({ userName: 'clerk', password: 'wrong' })).rejects.toThrow('The user name or password is not correct.');
-    await expect(auth.signIn({ userName: 'clerk', password: 'wrong' })).rejects.toThrow(/locked for 30 s/);
+    for (let i = 0; i < 9; i++) await expect(auth.signIn({ userName: 'clerk', password: 'wrong' })).rejects.toThrow('The user name or password is not correct.');
+    await expect(auth.signIn({ userName: 'clerk', password: 'wrong' })).rejects.toThrow(/locked for 30 minutes/);
     // Even the right password is refused while locked.
-    await expect(auth.signIn({ userName: 'clerk', password: 'tieout-demo' })).rejects.toThrow(/Try again in 30 s/);
+    await expect(auth.signIn({ userName: 'clerk', password: DEMO_PASSWORD })).rejects.toThrow(/Try again in 30 minutes/);
     // Another user is not affected.
-    await expect(auth.signIn({ userName: 'supervisor', password: 'tieout-demo' })).resolves.toMatchObject({ user: { role: 'supervisor' } });
-    clock = new Date(clock.getTime() + 31_000);
-    await expect(auth.signIn({ userName: 'clerk', password: 'wrong' })).rejects.toThrow(/locked for 60 s/);
+    await expect(auth.signIn({ userName: 'supervisor', password: DEMO_PASSWORD })).resolves.toMatchObject({ user: { role: 'supervisor' } });
+    clock = new Date(clock.getTime() + 29 * 60_000);
+    await expect(auth.signIn({ userName: 'clerk', password: DEMO_PASSWORD })).rejects.toThrow(/Try again in 60 s/);
     clock = new Date(clock.getTime() + 61_000);
-    await expect(auth.signIn({ userName: 'clerk', password: 'tieout-demo' })).resolves.toMatchObject({ user: { userName: 'clerk' } });
+    await expect(auth.signIn({ userName: 'clerk', password: DEMO_PASSWORD })).resolves.toMatchObject({ user: { userName: 'clerk' } });
     // Unknown names are throttled the same way (no user enumeration by timing or message).
-    for (let i = 0; i < 5; i++) await expect(auth.signIn({ userName: 'ghost', password: 'x' })).rejects.toThrow(/not correct/);
+    for (let i = 0; i < 10; i++) await expect(auth.signIn({ userName: 'ghost', password: 'x' })).rejects.toThrow(/not correct/);
     await expect(auth.signIn({ userName: 'ghost', password: 'x' })).rejects.toThrow(/Try again/);
     // Failures are audited without the password.
     const audit = JSON.stringify(db.prepare("SELECT * FROM audit WHERE action LIKE 'auth.%'").all());

@@ -139,9 +139,9 @@ describe('sessions and sign-in failures', () => {
   it('counts failures per typed name, whatever its case, until cleared', () => {
     const db = store();
     expect(signInFailures(db, 'ghost')).toBeNull();
-    saveSignInFailures(db, 'ghost', { failures: 1, lockedUntil: null }, AT);
-    saveSignInFailures(db, 'GHOST', { failures: 6, lockedUntil: '2026-01-05T15:00:30.000Z' }, AT);
-    expect(signInFailures(db, 'Ghost')).toEqual({ failures: 6, lockedUntil: '2026-01-05T15:00:30.000Z' });
+    saveSignInFailures(db, 'ghost', { failures: 1, lockedUntil: null, inFlight: 0, reservedAt: null }, AT);
+    saveSignInFailures(db, 'GHOST', { failures: 6, lockedUntil: '2026-01-05T15:00:30.000Z', inFlight: 0, reservedAt: null }, AT);
+    expect(signInFailures(db, 'Ghost')).toEqual({ failures: 6, lockedUntil: '2026-01-05T15:00:30.000Z', inFlight: 0, reservedAt: null });
     clearSignInFailures(db, 'ghost');
     expect(signInFailures(db, 'ghost')).toBeNull();
   });

@@ -12,5 +12,13 @@ export function authHandlers(d: HandlerDeps): DomainHandlers<keyof typeof authMe
     'auth:createUser': (args, ctx) => d.auth.createUser(args, ctx),
     'auth:setRole': (args, ctx) => d.auth.setRole(args, ctx),
     'auth:resetPassword': (args, ctx) => d.auth.resetPassword(args, ctx),
+    'auth:changePassword': (args, ctx) => d.auth.changePassword(args, ctx),
+    'auth:signInPolicy': () => d.auth.signInPolicy(),
+    'auth:setSignInPolicy': (args, ctx) => d.auth.setSignInPolicy(args, ctx),
+    'auth:totpStatus': (_args, ctx) => d.auth.totpStatus(ctx),
+    'auth:totpBegin': (args, ctx) => d.auth.totpBegin(args, ctx),
+    'auth:totpConfirm': (args, ctx) => d.auth.totpConfirm(args, ctx),
+    'auth:totpDisable': (args, ctx) => d.auth.totpDisable(args, ctx),
+    'auth:totpReset': (args, ctx) => d.auth.totpReset(args, ctx),
   };
 }

@@ -1,5 +1,6 @@
 import { ApiFailure, type CallContext, type MethodName } from '@shared/api-contract';
-import type { AuthStatus, Role, SignInResult, UserAdminView, UserView } from '@shared/api/auth';
+import { MIN_PASSWORD_LENGTH } from '@shared/api/auth';
+import type { AuthStatus, Role, SignInPolicy, SignInResult, TotpEnrolmentStart, TotpStatus, UserAdminView, UserView } from '@shared/api/auth';
 import { appendAudit } from '../audit/audit-log';
 import type { Authorize } from '../api/dispatch';
 import { systemClock, type Clock } from '../clock';
@@ -10,14 +11,21 @@ import { burnPasswordCheck, hashPassword, verifyPassword, type ScryptParams } fr
 import { hasRole, requirementFor, ROLE_RANK } from './permissions';
 import { proposeChange } from '../approval/propose-change';
 import { SessionStore } from './sessions';
-import { DEFAULT_THROTTLE, SignInThrottle, type ThrottlePolicy } from './throttle';
+import { DEFAULT_THROTTLE, SignInThrottle, type Reservation, type ThrottlePolicy } from './throttle';
+import { matchingTotpStep, newTotpSecret, totpUri } from './totp';
+import { loadSignInPolicy, TWO_STEP_SETUP_METHODS } from './sign-in-policy';
+import { writeSignInPolicy } from '../store/queries/sign-in-policy';
+import type { TotpSecrets } from '../vault/totp-secrets';
+import { deleteTotpEnrolment, insertTotpEnrolment, totpEnrolment, useTotpStep } from '../store/queries/totp-enrolments';
 import { countAdmins, countUsers, findUser, insertUser, listUsersForAdmin, updatePasswordHash, updateRole, userView } from '../store/queries/users';
 
 // Users, sessions and the dispatcher's authorize hook. The CLI channel is the
 // local admin tool (whoever can run it can already read the data folder), so
 // it is allowed and acts as the OS user; Electron and web calls need a session.
 
-export const DEMO_PASSWORD = 'tieout-demo';
+export const DEMO_PASSWORD = 'tieout-demo-pass';
+/** The demo password before PCI DSS 8.3.6's 12 characters; demo folders seeded with it are moved to the new one. */
+const LEGACY_DEMO_PASSWORD = 'tieout-demo';
 export const DEMO_USERS: ReadonlyArray<Readonly<{ userName: string; role: Role; displayName: string }>> = [
   { userName: 'clerk', role: 'clerk', displayName: 'Demo Clerk' },
   { userName: 'supervisor', role: 'supervisor', displayName: 'Demo Supervisor' },
@@ -34,8 +42,13 @@ export type AuthServiceOptions = Readonly<{
   osUser: string;
   isDemo: () => boolean;
   idleMinutes?: number;
+  /** Sign-in lock policy; defaults to PCI DSS v4 8.3.4 (10 failures, 30 minutes). */
   throttle?: ThrottlePolicy;
   scrypt?: ScryptParams;
+  /** The password check (tests inject a counting one); defaults to scrypt's verifyPassword. */
+  verifyPassword?: (password: string, stored: string) => Promise<boolean>;
+  /** Where TOTP secrets live (the OS keychain); without it two-step sign-in cannot be enrolled. */
+  totpSecrets?: TotpSecrets;
   now?: () => Date;
   /** The engine's clock, when `now` is not given. */
   clock?: Clock;
@@ -67,11 +80,19 @@ export function createAuthService(o: AuthServiceOptions) {
   };
   const sessions = new SessionStore(o.db, () => idleMinutes() * 60_000, now);
   const throttle = new SignInThrottle(o.db, o.throttle ?? DEFAULT_THROTTLE, now);
+  const verify = o.verifyPassword ?? verifyPassword;
+  // A started enrolment's secret waits here (never in SQLite) until the first code confirms it.
+  const pendingTotp = new Map<string, { secret: string; expiresAt: number }>();
+  const PENDING_TOTP_MS = 10 * 60_000;
 
   const activeUser = (ctx: CallContext, touch: boolean): UserView | null => {
     const s = sessions.lookup(ctx.sessionToken, touch);
     return s.state === 'active' ? userView(o.db, s.userName) : null;
   };
+
+  /** The admin requires two-step sign-in for supervisors and admins, and this one has not set it up. */
+  const twoStepSetupRequired = (user: UserView): boolean =>
+    hasRole(user.role, 'supervisor') && loadSignInPolicy(o.db).requireTwoStepForApprovers && totpEnrolment(o.db, user.userName) === null;
 
   const authorize: Authorize = (method: MethodName, ctx: CallContext) => {
     const needed = requirementFor(method);
@@ -82,6 +103,9 @@ export function createAuthService(o: AuthServiceOptions) {
     if (!user) throw new ApiFailure('unauthenticated', 'Sign in to Tieout to continue.');
     if (!hasRole(user.role, needed)) {
       throw new ApiFailure('forbidden', `${method} needs the ${needed} role; ${user.userName} is signed in as ${user.role}. Ask a ${needed} to do this.`);
+    }
+    if (!TWO_STEP_SETUP_METHODS.has(method) && twoStepSetupRequired(user)) {
+      throw new ApiFailure('forbidden', `Set up two-step sign-in first: the admin requires it for ${user.role}s.`);
     }
   };
 
@@ -100,19 +124,71 @@ export function createAuthService(o: AuthServiceOptions) {
     return user;
   };
 
-  /** Checks a password under the sign-in rate limit; returns the user on success. */
-  const checkPassword = async (userName: string, password: string, action: string): Promise<UserView> => {
-    const wait = throttle.waitSeconds(userName);
-    if (wait > 0) throw new ApiFailure('forbidden', `Too many failed attempts for ${userName}. Try again in ${wait} s.`);
-    const row = findUser(o.db, userName);
-    const ok = row ? await verifyPassword(password, row.password_hash) : await burnPasswordCheck(password);
-    if (!ok || !row) {
-      const lock = throttle.recordFailure(userName);
-      appendAudit(o.db, { actor: userName, action: `${action}.failed`, objectType: 'user', objectId: userName, after: { lockSeconds: lock } });
-      const more = lock > 0 ? ` Too many failed attempts: locked for ${lock} s.` : '';
+  const waitText = (seconds: number): string => (seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} s`);
+
+  const refusal = (userName: string, r: Extract<Reservation, { ok: false }>, action: string): ApiFailure => {
+    appendAudit(o.db, { actor: userName, action: `${action}.refused`, objectType: 'user', objectId: userName, after: { reason: r.reason, waitSeconds: r.waitSeconds } });
+    return r.reason === 'locked'
+      ? new ApiFailure('forbidden', `Too many failed attempts for ${userName}. Try again in ${waitText(r.waitSeconds)}, or ask an admin to reset the password.`)
+      : new ApiFailure('forbidden', `Too many sign-in attempts for ${userName} are under way at once. Try again in a moment.`);
+  };
+
+  type Verdict = 'ok' | 'wrong' | 'code-needed' | 'code-wrong' | 'code-replayed' | 'keychain-unavailable';
+
+  /** The second factor, when the user has one: the code must match now ± one step and not be a step already used. */
+  const checkCode = async (userName: string, code: string | undefined): Promise<Verdict> => {
+    if (!totpEnrolment(o.db, userName)) return 'ok';
+    if (!code) return 'code-needed';
+    let secret: string | null | undefined;
+    try {
+      secret = await o.totpSecrets?.get(userName);
+    } catch {
+      // The keychain is down (locked, no Secret Service): no verdict either way, so no failure is counted.
+      return 'keychain-unavailable';
+    }
+    // Enrolled but no secret in this keychain (restored backup, other machine): fail safe, an admin resets it.
+    if (!secret) return 'code-wrong';
+    const step = matchingTotpStep(secret, code, now().getTime());
+    if (step === null) return 'code-wrong';
+    // Synchronous from the match to the write: two concurrent uses of one code cannot both pass.
+    return useTotpStep(o.db, userName, step) ? 'ok' : 'code-replayed';
+  };
+
+  /**
+   * Checks a password (and, for sign-in, the second factor) under the sign-in
+   * limit: the attempt is reserved before the hash is computed and settled
+   * after, so concurrency cannot buy more guesses (throttle.ts).
+   */
+  const checkCredentials = async (userName: string, password: string, action: string, secondFactor: { code: string | undefined } | null): Promise<UserView> => {
+    const reservation = throttle.reserve(userName);
+    if (!reservation.ok) throw refusal(userName, reservation, action);
+    let verdict: Verdict;
+    let row: ReturnType<typeof findUser> = null;
+    try {
+      row = findUser(o.db, userName);
+      const passwordOk = row ? await verify(password, row.password_hash) : await burnPasswordCheck(password);
+      verdict = passwordOk && row ? (secondFactor ? await checkCode(row.user_name, secondFactor.code) : 'ok') : 'wrong';
+    } catch (e) {
+      throttle.settle(userName, false);
+      throw e;
+    }
+    if (verdict === 'keychain-unavailable') {
+      throttle.release(userName);
+      throw new ApiFailure('config', 'The OS keychain, which holds the two-step sign-in key, is not available. Unlock it (or start the Secret Service) and try again.');
+    }
+    if (verdict === 'code-needed') {
+      // The password was right; the attempt is not over until the code comes. Neither a failure nor a success.
+      throttle.release(userName);
+      throw new ApiFailure('code_required', `Enter the 6-digit code from your authenticator app to sign in as ${userName}.`);
+    }
+    const settled = throttle.settle(userName, verdict === 'ok');
+    if (!settled.accepted || !row) {
+      appendAudit(o.db, { actor: userName, action: `${action}.failed`, objectType: 'user', objectId: userName, after: { lockSeconds: settled.lockSeconds, ...(verdict.startsWith('code') ? { secondFactor: verdict } : {}) } });
+      const more = settled.lockSeconds > 0 ? ` Too many failed attempts: locked for ${waitText(settled.lockSeconds)}.` : '';
+      if (verdict === 'code-replayed') throw new ApiFailure('unauthenticated', `That code was used already; wait for the next code in your authenticator app.${more}`);
+      if (verdict === 'code-wrong') throw new ApiFailure('unauthenticated', `The code is not correct.${more}`);
       throw new ApiFailure('unauthenticated', `The user name or password is not correct.${more}`);
     }
-    throttle.clear(userName);
     return userView(o.db, row.user_name)!;
   };
 
@@ -136,6 +212,41 @@ export function createAuthService(o: AuthServiceOptions) {
     proposeChange(o.db, { kind: 'user.role', target: userName, summary: `${userName}: ${from} → ${to}`, change: { role: to }, requestedBy: actor, at });
   };
 
+  const totpStatus = (user: UserView): TotpStatus => {
+    const e = totpEnrolment(o.db, user.userName);
+    return { eligible: hasRole(user.role, 'supervisor'), enrolled: e !== null, enrolledAt: e?.enrolledAt ?? null };
+  };
+
+  const requireTotpSecrets = (): TotpSecrets => {
+    if (!o.totpSecrets) throw new ApiFailure('config', 'Two-step sign-in needs the OS keychain, which this Tieout has not opened.');
+    return o.totpSecrets;
+  };
+
+  /** PCI DSS v4 8.3.6, checked here too so no caller (CLI, a future channel) skips the contract's check. */
+  const requireNewPassword = (password: string): void => {
+    if (password.length < MIN_PASSWORD_LENGTH) throw new ApiFailure('invalid_args', `A new password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
+  };
+
+  const removeTotp = async (userName: string, actor: string): Promise<void> => {
+    // The record goes first: a keychain entry left behind is harmless, a record without its secret locks the user out.
+    const removed = o.db.transaction(() => {
+      const had = deleteTotpEnrolment(o.db, userName);
+      if (had) appendAudit(o.db, { actor, action: 'user.totp_remove', objectType: 'user', objectId: userName });
+      return had;
+    })();
+    pendingTotp.delete(userName.toLowerCase());
+    if (removed) await o.totpSecrets?.clear(userName);
+  };
+
+  /** Demo folders seeded before the 12-character minimum: the demo users still on the old password get the new one. */
+  const upgradeLegacyDemoPasswords = async (): Promise<void> => {
+    for (const u of DEMO_USERS) {
+      const row = findUser(o.db, u.userName);
+      if (!row || !(await verifyPassword(LEGACY_DEMO_PASSWORD, row.password_hash))) continue;
+      updatePasswordHash(o.db, row.user_name, await hashPassword(DEMO_PASSWORD, o.scrypt), now().toISOString());
+    }
+  };
+
   const startSession = (user: UserView): SignInResult => {
     const sessionToken = sessions.create(user.userName);
     appendAudit(o.db, { actor: user.userName, action: 'auth.sign_in', objectType: 'user', objectId: user.userName });
@@ -150,18 +261,21 @@ export function createAuthService(o: AuthServiceOptions) {
 
     status(ctx: CallContext): AuthStatus {
       const s = sessions.lookup(ctx.sessionToken, false);
+      const user = s.state === 'active' ? userView(o.db, s.userName) : null;
       return {
         setupNeeded: countUsers(o.db) === 0,
-        user: s.state === 'active' ? userView(o.db, s.userName) : null,
+        user,
         locked: s.state === 'locked',
         endedBy: s.state === 'locked' ? s.reason : null,
         suggestedUserName: s.state === 'none' ? o.osUser : s.userName,
         idleMinutes: idleMinutes(),
+        twoStepSetupRequired: user !== null && twoStepSetupRequired(user),
         demo: o.isDemo() ? { password: DEMO_PASSWORD, users: DEMO_USERS.map((u) => ({ userName: u.userName, role: u.role })) } : null,
       };
     },
 
     async setup(args: { userName: string; password: string; displayName?: string | undefined }): Promise<SignInResult> {
+      requireNewPassword(args.password);
       const passwordHash = await hashPassword(args.password, o.scrypt);
       // The count check and the insert run together so two first-run windows cannot both create an admin.
       const user = o.db.transaction(() => {
@@ -175,8 +289,8 @@ export function createAuthService(o: AuthServiceOptions) {
       return startSession(user);
     },
 
-    async signIn(args: { userName: string; password: string }): Promise<SignInResult> {
-      return startSession(await checkPassword(args.userName, args.password, 'auth.sign_in'));
+    async signIn(args: { userName: string; password: string; code?: string | undefined }): Promise<SignInResult> {
+      return startSession(await checkCredentials(args.userName, args.password, 'auth.sign_in', { code: args.code }));
     },
 
     signOut(ctx: CallContext): { sessionToken: null } {
@@ -190,12 +304,92 @@ export function createAuthService(o: AuthServiceOptions) {
     async confirmPassword(ctx: CallContext, password: string): Promise<UserView> {
       const user = requireUser(ctx);
       if (ctx.channel === 'cli') return user;
-      return checkPassword(user.userName, password, 'auth.confirm');
+      return checkCredentials(user.userName, password, 'auth.confirm', null);
     },
 
     users: (): UserAdminView[] => listUsersForAdmin(o.db, now()),
 
+    totpStatus: (ctx: CallContext): TotpStatus => totpStatus(requireUser(ctx)),
+
+    signInPolicy: (): SignInPolicy => loadSignInPolicy(o.db),
+
+    setSignInPolicy(policy: SignInPolicy, ctx: CallContext): SignInPolicy {
+      const actor = actorFor(ctx);
+      const at = now().toISOString();
+      o.db.transaction(() => {
+        const before = loadSignInPolicy(o.db);
+        writeSignInPolicy(o.db, policy, at, actor);
+        appendAudit(o.db, { actor, action: 'policy.sign_in', objectType: 'policy', objectId: 'signIn', before, after: policy, at });
+      })();
+      return loadSignInPolicy(o.db);
+    },
+
+    /** Two-step sign-in, step 1: re-enter the password, get a fresh secret (shown once). */
+    async totpBegin(args: { password: string }, ctx: CallContext): Promise<TotpEnrolmentStart> {
+      requireTotpSecrets();
+      const user = ctx.channel === 'cli' ? requireUser(ctx) : await checkCredentials(requireUser(ctx).userName, args.password, 'auth.totp_begin', null);
+      if (!hasRole(user.role, 'supervisor')) throw new ApiFailure('forbidden', 'Two-step sign-in is for supervisors and admins.');
+      const secret = newTotpSecret();
+      const expiresAt = now().getTime() + PENDING_TOTP_MS;
+      pendingTotp.set(user.userName.toLowerCase(), { secret, expiresAt });
+      return { secret, uri: totpUri(secret, user.userName), expiresAt: new Date(expiresAt).toISOString() };
+    },
+
+    /** Step 2: the first code from the app proves it holds the secret; only then is it kept (keychain) and required. */
+    async totpConfirm(args: { code: string }, ctx: CallContext): Promise<TotpStatus> {
+      const secrets = requireTotpSecrets();
+      const user = requireUser(ctx);
+      const key = user.userName.toLowerCase();
+      const pending = pendingTotp.get(key);
+      if (!pending || pending.expiresAt < now().getTime()) {
+        pendingTotp.delete(key);
+        throw new ApiFailure('conflict', 'No two-step enrolment is under way (or it took longer than 10 minutes). Start again.');
+      }
+      const step = matchingTotpStep(pending.secret, args.code, now().getTime());
+      if (step === null) throw new ApiFailure('invalid_args', 'The code does not match. Check the time on your phone and enter the code the app shows now.');
+      await secrets.set(user.userName, pending.secret);
+      pendingTotp.delete(key);
+      const at = now().toISOString();
+      o.db.transaction(() => {
+        // The confirming code counts as used: it cannot sign in a second time.
+        insertTotpEnrolment(o.db, user.userName, at, actorFor(ctx), step);
+        appendAudit(o.db, { actor: actorFor(ctx), action: 'user.totp_enrol', objectType: 'user', objectId: user.userName, at });
+      })();
+      return totpStatus(user);
+    },
+
+    /** The user turns their own second factor off, re-entering the password (throttled like sign-in). */
+    async totpDisable(args: { password: string }, ctx: CallContext): Promise<TotpStatus> {
+      const user = ctx.channel === 'cli' ? requireUser(ctx) : await checkCredentials(requireUser(ctx).userName, args.password, 'auth.totp_disable', null);
+      await removeTotp(user.userName, actorFor(ctx));
+      return totpStatus(user);
+    },
+
+    /** PCI DSS v4 8.3.6 at the next change: the user's own change needs the current password and 12 characters. */
+    async changePassword(args: { currentPassword: string; newPassword: string }, ctx: CallContext): Promise<UserView> {
+      requireNewPassword(args.newPassword);
+      if (ctx.channel === 'cli') throw new ApiFailure('forbidden', 'The CLI has no own password; an admin resets passwords with auth:resetPassword.');
+      const user = await checkCredentials(requireUser(ctx).userName, args.currentPassword, 'auth.change_password', null);
+      if (args.newPassword === args.currentPassword) throw new ApiFailure('invalid_args', 'The new password must differ from the current one.');
+      const passwordHash = await hashPassword(args.newPassword, o.scrypt);
+      const at = now().toISOString();
+      o.db.transaction(() => {
+        updatePasswordHash(o.db, user.userName, passwordHash, at);
+        appendAudit(o.db, { actor: user.userName, action: 'user.change_password', objectType: 'user', objectId: user.userName, at });
+      })();
+      return user;
+    },
+
+    /** Admin: removes a user's second factor (lost phone). */
+    async totpReset(args: { userName: string }, ctx: CallContext): Promise<UserAdminView> {
+      const row = findUser(o.db, args.userName);
+      if (!row) throw new ApiFailure('not_found', `No user named ${args.userName}.`);
+      await removeTotp(row.user_name, actorFor(ctx));
+      return listUsersForAdmin(o.db, now()).find((u) => u.userName === row.user_name)!;
+    },
+
     async createUser(args: { userName: string; password: string; role: Role; displayName?: string | undefined }, ctx: CallContext): Promise<UserView> {
+      requireNewPassword(args.password);
       const actor = actorFor(ctx);
       if (findUser(o.db, args.userName)) throw new ApiFailure('conflict', `A user named ${args.userName} already exists.`);
       const passwordHash = await hashPassword(args.password, o.scrypt);
@@ -230,6 +424,7 @@ export function createAuthService(o: AuthServiceOptions) {
 
     /** An admin sets a new password: the user's sessions end and their sign-in lock clears. The audit never holds the password. */
     async resetPassword(args: { userName: string; password: string }, ctx: CallContext): Promise<UserAdminView> {
+      requireNewPassword(args.password);
       const actor = actorFor(ctx);
       if (!findUser(o.db, args.userName)) throw new ApiFailure('not_found', `No user named ${args.userName}.`);
       const passwordHash = await hashPassword(args.password, o.scrypt);
@@ -248,7 +443,7 @@ export function createAuthService(o: AuthServiceOptions) {
 
     /** Demo mode: the four documented demo users, created once. */
     async seedDemoUsers(): Promise<void> {
-      if (countUsers(o.db) > 0) return;
+      if (countUsers(o.db) > 0) return upgradeLegacyDemoPasswords();
       const at = now().toISOString();
       const hashes = await Promise.all(DEMO_USERS.map(() => hashPassword(DEMO_PASSWORD, o.scrypt)));
       o.db.transaction(() => {

@@ -122,6 +122,15 @@ function UserRow({ user, me }: Readonly<{ user: UserAdminView; me: string | null
   const [resetting, setResetting] = useState(false);
   const setRole = useApiMutation('auth:setRole', { invalidates: ['admin:pendingChanges'] });
   const users = useApiQuery('auth:users', {});
+  const totpReset = useApiMutation('auth:totpReset', { invalidates: ['auth:users'] });
+  const removeTwoStep = async () => {
+    try {
+      await totpReset.mutateAsync({ userName: user.userName });
+      toast('success', `Two-step sign-in removed for ${user.userName}; they can set it up again`);
+    } catch (e) {
+      toast('error', 'Two-step sign-in not removed', [errorMessage(e)]);
+    }
+  };
   const changeRole = async (role: Role) => {
     if (role === user.role) return;
     try {
@@ -153,6 +162,15 @@ function UserRow({ user, me }: Readonly<{ user: UserAdminView; me: string | null
       <td className="small" data-testid="admin-user-lock">
         {user.lockedUntil ? <span className="admin-lock">Locked until {new Date(user.lockedUntil).toLocaleTimeString()}</span> : user.failedSignIns > 0 ? `${user.failedSignIns} failed` : 'OK'}
       </td>
+      <td className="small" data-testid="admin-user-two-step">
+        {user.totpEnrolled ? (
+          <button type="button" className="btn btn-ghost btn-sm" data-testid="admin-totp-reset" disabled={totpReset.isPending} onClick={() => void removeTwoStep()}>
+            Remove two-step
+          </button>
+        ) : (
+          'Off'
+        )}
+      </td>
       <td>
         {resetting ? (
           <ResetPassword user={user} onDone={() => setResetting(false)} />
@@ -163,6 +181,27 @@ function UserRow({ user, me }: Readonly<{ user: UserAdminView; me: string | null
         )}
       </td>
     </tr>
+  );
+}
+
+/** The admin's "require two-step sign-in for supervisors and admins" (off by default). */
+function TwoStepPolicy() {
+  const policy = useApiQuery('auth:signInPolicy', {}, { refetchOnMount: 'always' });
+  const save = useApiMutation('auth:setSignInPolicy', { invalidates: ['auth:signInPolicy', 'auth:users'] });
+  const on = policy.data?.requireTwoStepForApprovers ?? false;
+  const toggle = async (next: boolean) => {
+    try {
+      await save.mutateAsync({ requireTwoStepForApprovers: next });
+      toast('success', next ? 'Supervisors and admins must now set up two-step sign-in before anything else' : 'Two-step sign-in is optional again');
+    } catch (e) {
+      toast('error', 'Sign-in policy not saved', [errorMessage(e)]);
+    }
+  };
+  return (
+    <label className="small" data-testid="admin-require-two-step">
+      <input type="checkbox" checked={on} disabled={!policy.data || save.isPending} onChange={(e) => void toggle(e.target.checked)} /> Require two-step sign-in for supervisors and
+      admins
+    </label>
   );
 }
 
@@ -180,6 +219,7 @@ export function UsersTab() {
           <span className="muted small">A role change or password reset ends that user's open sessions. The last admin cannot be demoted.</span>
         </header>
         <ErrorText error={error} />
+        <TwoStepPolicy />
         {users === null && !error ? <p className="muted">Loading users…</p> : null}
         {users ? (
           <table className="admin-table">
@@ -190,6 +230,7 @@ export function UsersTab() {
                 <th>Created</th>
                 <th>Last sign-in</th>
                 <th>Sign-in lock</th>
+                <th>Two-step</th>
                 <th />
               </tr>
             </thead>

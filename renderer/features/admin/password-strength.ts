@@ -1,9 +1,11 @@
-// A hint, not a rule: the engine only insists on 10 characters (shared/api/auth.ts).
+// A hint, not a rule: the engine only insists on MIN_PASSWORD_LENGTH (12, PCI DSS v4 8.3.6; shared/api/auth.ts).
 // Length counts most; mixing kinds of characters helps a little.
 
 export type Strength = Readonly<{ level: 'too-short' | 'weak' | 'fair' | 'strong'; hint: string }>;
 
-export const MIN_PASSWORD_LENGTH = 10;
+import { MIN_PASSWORD_LENGTH } from '@shared/api/auth';
+
+export { MIN_PASSWORD_LENGTH };
 
 export function passwordStrength(password: string): Strength {
   if (password.length < MIN_PASSWORD_LENGTH) return { level: 'too-short', hint: `At least ${MIN_PASSWORD_LENGTH} characters (${password.length} so far)` };

@@ -1,9 +1,11 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { invoke } from '../../api/client';
+import { MIN_PASSWORD_LENGTH } from '@shared/api/auth';
+import { ApiCallError, invoke } from '../../api/client';
 import { useFormSubmit } from '../../ui/use-form-submit';
 import { UNAUTHENTICATED_EVENT } from '../../api/web-binding';
 import type { AuthStatus } from '@shared/api/auth';
 import { useSession } from './session-store';
+import { TwoStepTab } from './TwoStepTab';
 import './auth.css';
 
 // The sign-in gate: first-run admin setup, sign-in (the OS user name
@@ -33,6 +35,9 @@ function SignInForm() {
   const signedIn = useSession((s) => s.signedIn);
   const [userName, setUserName] = useState(status.suggestedUserName);
   const [password, setPassword] = useState('');
+  // Two-step sign-in: the engine says 'code_required' when the password was right and the account has TOTP.
+  const [needsCode, setNeedsCode] = useState(false);
+  const [code, setCode] = useState('');
   const { busy, error, run } = useFormSubmit();
   const idleLocked = status.locked && (status.endedBy ?? 'idle') === 'idle';
   const signedOutHere = useSession((s) => s.signedOutHere);
@@ -40,9 +45,19 @@ function SignInForm() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     await run(async () => {
-      const result = await invoke('auth:signIn', { userName: userName.trim(), password });
-      setPassword('');
-      signedIn(result.user);
+      try {
+        const result = await invoke('auth:signIn', { userName: userName.trim(), password, ...(needsCode && code.trim() ? { code: code.trim() } : {}) });
+        setPassword('');
+        setCode('');
+        signedIn(result.user);
+      } catch (err) {
+        setCode('');
+        if (err instanceof ApiCallError && err.code === 'code_required') {
+          setNeedsCode(true);
+          return;
+        }
+        throw err;
+      }
     });
   };
   return (
@@ -55,7 +70,17 @@ function SignInForm() {
       ) : null}
       <div className="field">
         <label htmlFor="auth-user">User name</label>
-        <input id="auth-user" data-testid="sign-in-user" autoComplete="username" value={userName} onChange={(e) => setUserName(e.target.value)} autoFocus={!userName} />
+        <input
+          id="auth-user"
+          data-testid="sign-in-user"
+          autoComplete="username"
+          value={userName}
+          onChange={(e) => {
+            setUserName(e.target.value);
+            setNeedsCode(false);
+          }}
+          autoFocus={!userName}
+        />
       </div>
       <div className="field">
         <label htmlFor="auth-password">Password</label>
@@ -69,12 +94,27 @@ function SignInForm() {
           autoFocus={!!userName}
         />
       </div>
+      {needsCode ? (
+        <div className="field">
+          <label htmlFor="auth-code">Code from your authenticator app</label>
+          <input
+            id="auth-code"
+            data-testid="sign-in-code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            autoFocus
+            maxLength={16}
+          />
+        </div>
+      ) : null}
       {error ? (
         <p className="error-text" role="alert" data-testid="sign-in-error">
           {error}
         </p>
       ) : null}
-      <button type="submit" className="btn btn-primary" data-testid="sign-in-submit" disabled={busy || !userName.trim() || !password}>
+      <button type="submit" className="btn btn-primary" data-testid="sign-in-submit" disabled={busy || !userName.trim() || !password || (needsCode && !code.trim())}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
       {status.demo ? (
@@ -119,7 +159,7 @@ function SetupForm() {
         <input id="setup-user" value={userName} onChange={(e) => setUserName(e.target.value)} autoComplete="username" />
       </div>
       <div className="field">
-        <label htmlFor="setup-password">Password (at least 10 characters)</label>
+        <label htmlFor="setup-password">Password (at least {MIN_PASSWORD_LENGTH} characters)</label>
         <input id="setup-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
       </div>
       <div className="field">
@@ -128,7 +168,7 @@ function SetupForm() {
       </div>
       {mismatch ? <p className="error-text">The passwords differ.</p> : null}
       {error ? <p className="error-text">{error}</p> : null}
-      <button type="submit" className="btn btn-primary" disabled={!userName.trim() || password.length < 10 || password !== repeat}>
+      <button type="submit" className="btn btn-primary" disabled={!userName.trim() || password.length < MIN_PASSWORD_LENGTH || password !== repeat}>
         Create admin and sign in
       </button>
     </form>
@@ -150,10 +190,29 @@ export function AuthGate({ children }: Readonly<{ children: ReactNode }>) {
       window.clearInterval(timer);
     };
   }, [refresh]);
+  if (status?.user && status.twoStepSetupRequired) return <TwoStepSetup />;
   if (status?.user) return <>{children}</>;
   return (
     <div className="auth-screen">
       {status === null ? <p className="muted">{error ?? 'Connecting to the Tieout engine…'}</p> : status.setupNeeded ? <SetupForm /> : <SignInForm />}
+    </div>
+  );
+}
+
+/** The admin requires two-step sign-in for this role: nothing else opens until it is set up. */
+function TwoStepSetup() {
+  const refresh = useSession((s) => s.refresh);
+  const signOut = useSession((s) => s.signOut);
+  return (
+    <div className="auth-screen">
+      <div className="auth-card" data-testid="two-step-required">
+        <h1>Set up two-step sign-in</h1>
+        <p className="muted">Your admin requires a code from an authenticator app for supervisors and admins. Set it up to continue.</p>
+        <TwoStepTab onEnrolled={() => void refresh()} />
+        <button type="button" className="btn btn-ghost btn-sm" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </div>
     </div>
   );
 }

@@ -28,7 +28,9 @@ export const useSession = create<SessionState>()((set, get) => ({
   },
   signedIn(user) {
     const status = get().status;
-    if (status) set({ status: { ...status, setupNeeded: false, locked: false, endedBy: null, user }, signedOutHere: false });
+    // Supervisors and admins wait for the engine's word: it may require two-step setup before anything else.
+    if (status && user.role === 'clerk') set({ status: { ...status, setupNeeded: false, locked: false, endedBy: null, user, twoStepSetupRequired: false }, signedOutHere: false });
+    else set({ signedOutHere: false });
     void get().refresh();
   },
   async signOut() {

@@ -3,7 +3,7 @@ import { expect, type Page } from '@playwright/test';
 // Demo mode seeds clerk, supervisor, supervisor2 and admin with one password
 // (docs/users-and-refunds.md). Each browser tab holds its own session.
 
-export const DEMO_PASSWORD = 'tieout-demo';
+export const DEMO_PASSWORD = 'tieout-demo-pass';
 
 /** Signs in on the sign-in screen; returns at once if this tab's session is still valid. */
 export async function signIn(page: Page, userName: string, password = DEMO_PASSWORD): Promise<void> {

@@ -319,3 +319,16 @@ describe('0012 pending changes', () => {
     expect(() => insert.run('settings', T)).toThrow(/CHECK/);
   });
 });
+
+describe('0013 sign-in reservations, TOTP enrolments and sign-in policy', () => {
+  it('adds in-flight reservations to sign_in_failures (existing counts kept) a totp_enrolments table without any secret column and a one-row sign_in_policy', () => {
+    // From 11: 0012 belongs to another change and may or may not be there; either way 13 applies on top.
+    const db = storeAt(11);
+    db.prepare("INSERT INTO sign_in_failures (user_name, failures, locked_until, last_failure_at) VALUES ('bob', 3, NULL, ?)").run(T);
+    migrate(db, 13);
+    expect(db.prepare('SELECT failures, in_flight, reserved_at FROM sign_in_failures').all()).toEqual([{ failures: 3, in_flight: 0, reserved_at: null }]);
+    expect(columns(db, 'totp_enrolments')).toEqual(['user_name', 'enrolled_at', 'enrolled_by', 'last_used_step']);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM sign_in_policy').get()).toEqual({ n: 0 });
+    expect(() => db.prepare("INSERT INTO sign_in_policy VALUES (2, 1, 't', 'x')").run()).toThrow(/CHECK/);
+  });
+});

@@ -12,6 +12,7 @@ import { migration as nonZeroAllocations } from './0009-non-zero-allocations';
 import { migration as refundLeases } from './0010-refund-leases';
 import { migration as reversalDates } from './0011-reversal-dates';
 import { migration as pendingChanges } from './0012-pending-changes';
+import { migration as signInReservationsTotp } from './0013-sign-in-reservations-totp';
 
 // Numbered, append-only migrations, one file each (NNNN-name.ts), listed here
 // in order. Each has a test under test/unit/migrations/. The applied version
@@ -33,6 +34,7 @@ export const migrations: readonly Migration[] = [
   refundLeases,
   reversalDates,
   pendingChanges,
+  signInReservationsTotp,
 ];
 
 export function currentVersion(db: Database.Database): number {

@@ -54,15 +54,16 @@ export function listUsersForAdmin(db: ReadDb, now: Date): UserAdminView[] {
   const rows = db
     .prepare(
       `SELECT u.*, (SELECT MAX(s.created_at) FROM sessions s WHERE s.user_name = u.user_name) AS last_sign_in_at,
-              f.failures AS failures, f.locked_until AS locked_until
-       FROM users u LEFT JOIN sign_in_failures f ON f.user_name = u.user_name
+              f.failures AS failures, f.locked_until AS locked_until, t.user_name IS NOT NULL AS totp_enrolled
+       FROM users u LEFT JOIN sign_in_failures f ON f.user_name = u.user_name LEFT JOIN totp_enrolments t ON t.user_name = u.user_name
        ORDER BY u.user_name`,
     )
-    .all() as Array<UserRow & { last_sign_in_at: string | null; failures: number | null; locked_until: string | null }>;
+    .all() as Array<UserRow & { last_sign_in_at: string | null; failures: number | null; locked_until: string | null; totp_enrolled: number }>;
   return rows.map((r) => ({
     ...toView(r),
     lastSignInAt: r.last_sign_in_at,
     lockedUntil: r.locked_until && Date.parse(r.locked_until) > now.getTime() ? r.locked_until : null,
     failedSignIns: r.failures ?? 0,
+    totpEnrolled: r.totp_enrolled === 1,
   }));
 }
