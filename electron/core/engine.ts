@@ -30,6 +30,9 @@ import { SyncService } from './sync/sync-service';
 import { createCatchUpPreflight } from './offline/revalidate';
 import { createCredentialVault, type CredentialVault } from './vault/credential-vault';
 import { keytarSecretStore } from './vault/keytar-store';
+import { createAuditSecrets } from './vault/audit-secrets';
+import { openKeyedAudit, type AuditAnchor } from './audit/audit-anchor';
+import { secretFingerprint } from './vault/secret-fingerprint';
 import type { SecretStore } from './vault/secret-store';
 
 // The composition root: the one place that creates services (store, vault,
@@ -89,10 +92,19 @@ function profileId(db: Db): string {
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const logger = options.logger ?? createLogger('engine');
   const db = openStore(options.dataDir);
-  const vault = createCredentialVault(options.secretStore ?? keytarSecretStore(), profileId(db));
+  const secretStore = options.secretStore ?? keytarSecretStore();
+  const vault = createCredentialVault(secretStore, profileId(db));
   const events = createEventHub();
   // One source of time for every service this root creates (tests pass a manual clock).
   const clock = options.clock ?? systemClock;
+  // Every audit entry from here on is sealed with the keychain's audit key and its head anchored there.
+  let auditAnchor: AuditAnchor;
+  try {
+    auditAnchor = await openKeyedAudit({ db, secrets: createAuditSecrets(secretStore, profileId(db)), clock, logger: logger.child('audit') });
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   const clockDate = () => new Date(clock.now());
   const alerts = createAlertWatcher({ emit: (a) => events.emit('alert', a), alertAfterMinutes: () => settings.sync.alertAfterMinutes, now: clockDate });
   const actor = options.actor ?? safeUserName();
@@ -118,7 +130,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     const s = settings.erp;
     const credentials = await vault.get('erp');
     if (!credentials) throw Object.assign(new Error('No ERP credentials are set. Enter them in Settings.'), { kind: 'config' });
-    const key = JSON.stringify([s, credentials.username]);
+    // A changed password (even of the same length) opens a new connection; the key holds no secret.
+    const key = JSON.stringify([s, credentials.username, secretFingerprint(credentials.password)]);
     if (erpCache?.key === key) return erpCache.connector;
     if (erpCache) await erpCache.connector.close().catch(() => {});
     const connector = erpModule(s.kind).createConnector({ baseUrl: s.baseUrl, options: s.options, credentials, timeoutMs: options.posting?.erpTimeoutMs ?? 60_000, clock });
@@ -131,7 +144,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     const s = settings.paytrace;
     const credentials = await vault.get('paytrace');
     if (!credentials) throw Object.assign(new Error('No PayTrace credentials are set. Enter them in Settings.'), { kind: 'config' });
-    const key = JSON.stringify([s, settings.sync.merchantZone, credentials.username, credentials.password.length]);
+    // A changed password (even of the same length) gets a new client and token; the key holds no secret.
+    const key = JSON.stringify([s, settings.sync.merchantZone, credentials.username, secretFingerprint(credentials.password)]);
     if (ptCache?.key === key) return ptCache.client;
     const client = new PayTraceClient({
       baseUrl: s.baseUrl,
@@ -327,6 +341,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       await matchRunner.close();
       if (erpCache) await erpCache.connector.close().catch(() => {});
       if (demo) await demo.close();
+      await auditAnchor.close();
       db.close();
     },
   };
