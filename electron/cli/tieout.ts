@@ -183,7 +183,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         });
       }
       case 'status':
-        return withReadOnlyFolder(values['data-dir'], async ({ db }) => {
+        return await withReadOnlyFolder(values['data-dir'], async ({ db }) => {
           const counts = statusCounts(gridRows(db));
           const posting = outboxCounts(db);
           if (values.json) io.stdout(`${JSON.stringify({ counts, posting })}\n`);
@@ -224,11 +224,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
         });
       case 'audit': {
         const { runAuditCommand } = await import('./audit-command');
-        return runAuditCommand({ sub: positionals[0], dataDir: values['data-dir'], from: values.from, to: values.to, out: values.out, exportFile: values.export }, io);
+        return await runAuditCommand({ sub: positionals[0], dataDir: values['data-dir'], from: values.from, to: values.to, out: values.out, exportFile: values.export }, io);
       }
       case 'erp': {
         const { runErpCheck } = await import('./erp-check');
-        return runErpCheck({ kind: parseErpKind(values.erp), sandbox: !!values.sandbox, dataDir: values['data-dir'] }, io);
+        return await runErpCheck({ kind: parseErpKind(values.erp), sandbox: !!values.sandbox, dataDir: values['data-dir'] }, io);
       }
       default:
         return fail(io, `unknown command "${command}"\n\n${USAGE}`);
