@@ -3,6 +3,7 @@ import { verifyAudit } from '../core/audit/audit-log';
 import { buildAuditExport, verifyAuditExport, type ExportHead } from '../core/audit/audit-export';
 import { createAuditSecrets } from '../core/vault/audit-secrets';
 import { keytarSecretStore } from '../core/vault/keytar-store';
+import { profileChangedMessage, recordedFolderProfile } from '../core/vault/folder-identity';
 import type { Io } from './tieout';
 import { withReadOnlyFolder } from './read-only';
 
@@ -25,7 +26,12 @@ export async function runAuditCommand(o: AuditCommandOptions, io: Io): Promise<n
   // The audit table has not changed shape since the first schema: any version can be verified.
   return withReadOnlyFolder(
     o.dataDir,
-    async ({ db, profileId, secretStore }) => {
+    async ({ db, dataDir, profileId, secretStore }) => {
+      const recordedProfile = await recordedFolderProfile(secretStore, dataDir);
+      if (recordedProfile !== null && recordedProfile !== profileId) {
+        io.stdout(`audit BROKEN: ${profileChangedMessage(recordedProfile, profileId)}\n`);
+        return 1;
+      }
       const secrets = profileId ? createAuditSecrets(secretStore, profileId) : null;
       const key = secrets ? await secrets.getKey() : null;
       const head = secrets ? await secrets.getHead() : null;

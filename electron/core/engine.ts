@@ -33,6 +33,7 @@ import { keytarSecretStore } from './vault/keytar-store';
 import { createAuditSecrets } from './vault/audit-secrets';
 import { openKeyedAudit, type AuditAnchor } from './audit/audit-anchor';
 import { secretFingerprint } from './vault/secret-fingerprint';
+import { checkFolderProfile } from './vault/folder-identity';
 import type { SecretStore } from './vault/secret-store';
 
 // The composition root: the one place that creates services (store, vault,
@@ -100,6 +101,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   // Every audit entry from here on is sealed with the keychain's audit key and its head anchored there.
   let auditAnchor: AuditAnchor;
   try {
+    await checkFolderProfile(secretStore, options.dataDir, profileId(db));
     auditAnchor = await openKeyedAudit({ db, secrets: createAuditSecrets(secretStore, profileId(db)), clock, logger: logger.child('audit') });
   } catch (e) {
     db.close();

@@ -12,6 +12,7 @@ import { DATABASE_FILE, openStore, type Db } from '../../electron/core/store/db'
 import { saveProfileId } from '../../electron/core/store/queries/app-identity';
 import { createAuditSecrets } from '../../electron/core/vault/audit-secrets';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
+import { checkFolderProfile } from '../../electron/core/vault/folder-identity';
 
 // Runs under scripts/with-keyring.mjs: the audit key and the anchored head are in
 // the real OS keychain (the CLI's own service), as the engine leaves them.
@@ -27,6 +28,7 @@ async function asEngine(dataDir: string, fn: (db: Db) => void): Promise<void> {
   const db = openStore(dataDir);
   saveProfileId(db, `test-${randomBytes(6).toString('hex')}`);
   const profile = (db.prepare('SELECT profile_id FROM app_identity').get() as { profile_id: string }).profile_id;
+  await checkFolderProfile(keytarSecretStore(), dataDir, profile);
   const anchor = await openKeyedAudit({ db, secrets: createAuditSecrets(keytarSecretStore(), profile), clock: systemClock, logger: silentLogger });
   try {
     fn(db);
@@ -119,6 +121,20 @@ describe('tieout audit verify', () => {
     const after = await run(['audit', 'verify', '--data-dir', dataDir]);
     expect(after.code).toBe(1);
     expect(after.out).toMatch(/records that the trail did not match its keychain anchor/);
+  });
+
+  it('detects a trail rewritten as an unkeyed sha256 chain under a fresh profile id', async () => {
+    const dataDir = await keyedFolder(4);
+    tamper(dataDir, (db) => {
+      db.prepare("UPDATE app_identity SET profile_id = 'forged-profile'").run();
+      db.prepare(`DELETE FROM audit WHERE action = 'audit.keyed'`).run();
+      db.prepare(`UPDATE audit SET after_json = '{"amountCents":1}' WHERE id = 3`).run();
+      sha256Rechain(db, 1);
+    });
+    const r = await run(['audit', 'verify', '--data-dir', dataDir]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/profile id changed .*audit trail may have been replaced/);
+    await expect(asEngine(dataDir, () => {})).rejects.toThrow(/profile id changed/);
   });
 
   it('seals an existing sha256 chain once, keeping it verified under the key', async () => {
