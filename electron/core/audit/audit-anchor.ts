@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
-import type { WriteDb } from '../store/db';
+import { withWriteLock, type WriteDb } from '../store/db';
 import { auditRowById, firstAuditRowWithAction, lastAuditHead } from '../store/queries/audit';
-import type { AuditHead, AuditSecrets } from '../vault/audit-secrets';
+import type { AuditHead, AuditKey, AuditSecrets } from '../vault/audit-secrets';
 import { appendAudit, AUDIT_HEAD_MISMATCH_ACTION, AUDIT_KEYED_ACTION, bindAuditKey, sameMac, verifyAudit } from './audit-log';
 
 // Opening the audit trail for the engine: load (or create, sealing the legacy
@@ -41,34 +41,48 @@ function headMismatch(db: WriteDb, anchored: AuditHead | null): Readonly<{ ancho
   return { anchored, found: last ? { entry: last.id, mac: last.hash } : null };
 }
 
+/**
+ * The audit key from the keychain, or, on the first keyed open, a new one with
+ * the legacy chain sealed under it. Sealing holds SQLite's write lock across
+ * the keychain write, so two processes opening an unsealed trail at once
+ * serialise: the second finds the seal and the first one's key.
+ */
+async function loadOrSealKey(db: WriteDb, secrets: AuditSecrets, clock: Clock): Promise<AuditKey> {
+  for (;;) {
+    const key = await secrets.getKey();
+    const seal = firstAuditRowWithAction(db, AUDIT_KEYED_ACTION);
+    if (key && seal) {
+      if (seal.id !== key.keyedFrom) throw new Error(`The audit trail's seal is entry ${seal.id} but the OS keychain's audit key names entry ${key.keyedFrom}: the trail was rewritten. Run tieout audit verify.`);
+      return key;
+    }
+    if (seal) throw new AuditKeyMissingError(seal.id);
+    // A key without its seal: the seal never committed (a crash in between), or a copy
+    // older than the seal was restored (the anchor check records that). Seal again.
+    if (key && (lastAuditHead(db)?.id ?? 0) >= key.keyedFrom) {
+      throw new Error(`The audit trail has entries where the seal (entry ${key.keyedFrom}) should be: the trail was rewritten. Run tieout audit verify.`);
+    }
+    const sealed = await withWriteLock(db, async () => {
+      // Another process may have sealed while this one waited for the lock: start over with its key.
+      if (firstAuditRowWithAction(db, AUDIT_KEYED_ACTION)) return null;
+      // The legacy chain's state goes into the seal, so a chain already broken stays reported broken.
+      const legacy = verifyAudit(db, { key: null, head: null });
+      const fresh: AuditKey = { key: randomBytes(32), keyedFrom: (lastAuditHead(db)?.id ?? 0) + 1 };
+      // In the keychain before any committed entry depends on it.
+      await secrets.setKey(fresh);
+      bindAuditKey(db, fresh);
+      appendAudit(db, { actor: 'system', action: AUDIT_KEYED_ACTION, objectType: 'audit', objectId: 'chain', after: { legacyEntries: legacy.checked, legacyIntact: legacy.ok, legacyProblem: legacy.problem } }, clock);
+      return fresh;
+    });
+    if (sealed) return sealed;
+  }
+}
+
 export async function openKeyedAudit(options: { db: WriteDb; secrets: AuditSecrets; clock: Clock; logger: Logger }): Promise<AuditAnchor> {
   const { db, secrets, clock, logger } = options;
-  let key = await secrets.getKey();
   const anchored = await secrets.getHead();
-  // Checked before this open appends anything.
+  // Checked before this open appends anything (the seal included).
   const mismatch = headMismatch(db, anchored);
-  const seal = firstAuditRowWithAction(db, AUDIT_KEYED_ACTION);
-  let sealNow: Record<string, unknown> | null = null;
-
-  if (key && seal && seal.id !== key.keyedFrom) {
-    throw new Error(`The audit trail's seal is entry ${seal.id} but the OS keychain's audit key names entry ${key.keyedFrom}: the trail was rewritten. Run tieout audit verify.`);
-  }
-  if (!key && seal) throw new AuditKeyMissingError(seal.id);
-  if (key && !seal) {
-    // The key was saved but the seal never committed (a crash in between, or a
-    // restored copy older than the seal; the anchor check below records the latter).
-    if ((lastAuditHead(db)?.id ?? 0) >= key.keyedFrom) throw new Error(`The audit trail has entries where the seal (entry ${key.keyedFrom}) should be: the trail was rewritten. Run tieout audit verify.`);
-    key = null;
-  }
-  if (!key) {
-    // First keyed open: the legacy sha256 chain is verified and its result kept in the seal,
-    // so a chain that was already broken stays reported as broken.
-    const legacy = verifyAudit(db, { key: null, head: null });
-    key = { key: randomBytes(32), keyedFrom: (lastAuditHead(db)?.id ?? 0) + 1 };
-    // The key is in the keychain before any entry depends on it.
-    await secrets.setKey(key);
-    sealNow = { legacyEntries: legacy.checked, legacyIntact: legacy.ok, legacyProblem: legacy.problem };
-  }
+  const key = await loadOrSealKey(db, secrets, clock);
 
   let closed = false;
   let written: AuditHead | null = anchored;
@@ -104,15 +118,6 @@ export async function openKeyedAudit(options: { db: WriteDb; secrets: AuditSecre
   };
 
   bindAuditKey(db, key, schedule);
-  if (sealNow) {
-    const id = appendAudit(db, { actor: 'system', action: AUDIT_KEYED_ACTION, objectType: 'audit', objectId: 'chain', after: sealNow }, clock);
-    if (id !== key.keyedFrom) {
-      // Another process appended an unkeyed entry meanwhile: the seal is where it landed.
-      key = { key: key.key, keyedFrom: id };
-      await secrets.setKey(key);
-      bindAuditKey(db, key, schedule);
-    }
-  }
   if (mismatch) {
     logger.error(`audit trail does not match its keychain anchor (anchored entry ${mismatch.anchored.entry}, newest entry ${mismatch.found?.entry ?? 'none'}): recorded in the trail`);
     appendAudit(db, { actor: 'system', action: AUDIT_HEAD_MISMATCH_ACTION, objectType: 'audit', objectId: 'chain', after: mismatch }, clock);

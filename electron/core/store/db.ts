@@ -57,3 +57,20 @@ export function openStoreReadOnly(dataDir: string, options: { anySchema?: boolea
   }
   return db as ReadDb;
 }
+
+/**
+ * Runs `fn` holding SQLite's write lock (BEGIN IMMEDIATE) across its awaits,
+ * committing when it resolves and rolling back when it throws. Only for
+ * start-up steps that must pair a store write with an async one (the audit
+ * seal and its keychain key) while nothing else in this process uses `db`.
+ */
+export async function withWriteLock<T>(db: WriteDb, fn: () => Promise<T>): Promise<T> {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = await fn();
+    db.exec('COMMIT');
+    return result;
+  } finally {
+    if (db.inTransaction) db.exec('ROLLBACK');
+  }
+}
