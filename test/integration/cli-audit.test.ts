@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,6 +137,28 @@ describe('tieout audit verify', () => {
     expect(r.out).toMatch(/profile id changed .*audit trail may have been replaced/);
     await expect(asEngine(dataDir, () => {})).rejects.toThrow(/profile id changed/);
   });
+
+  it('two processes opening an unsealed trail at once seal it once, under one key', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tieout-cli-audit-'));
+    const legacy = openStore(dataDir);
+    approve(legacy, 1);
+    legacy.close();
+    const profile = `test-${randomBytes(6).toString('hex')}`;
+    const child = (name: string) =>
+      new Promise<{ code: number | null; err: string }>((done) => {
+        const p = spawn(process.execPath, [join('node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'support', 'open-audit-child.ts'), dataDir, profile, name], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        p.on('close', (code) => done({ code, err }));
+      });
+    const results = await Promise.all([child('a'), child('b')]);
+    expect(results).toEqual([
+      { code: 0, err: '' },
+      { code: 0, err: '' },
+    ]);
+    const r = await run(['audit', 'verify', '--data-dir', dataDir]);
+    expect(r.out).toMatch(/audit OK: 4 entries, chain intact; 3 sealed with the audit key/);
+  }, 30_000);
 
   it('seals an existing sha256 chain once, keeping it verified under the key', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tieout-cli-audit-'));
