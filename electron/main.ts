@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, Menu, net, Notification, protocol, screen, session, shell, type MenuItemConstructorOptions, type Rectangle, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, Menu, net, Notification, protocol, screen, session, shell, type MenuItemConstructorOptions, type Rectangle, type WebContents } from 'electron';
 import type { UiCommand } from '@shared/api-contract';
 import { ERP_KINDS, type ErpKind } from './core/erp/connector';
 import { createEngine, type Engine } from './core/engine';
@@ -257,5 +257,7 @@ app.on('before-quit', (event) => {
 start().catch((e: unknown) => {
   logger.error(`start-up failed: ${(e as Error).stack ?? String(e)}`);
   appLog?.fatal('start-up failed', e);
+  // Refusals at open (keychain unavailable, audit key missing, audit trail replaced) need a person to read them.
+  dialog.showErrorBox('Tieout cannot start', (e as Error).message ?? String(e));
   app.exit(1);
 });

@@ -1,15 +1,16 @@
 import type { ErpKind } from '../core/erp/connector';
 import { CONFORMANCE_TARGETS } from '../sandboxes/conformance/conformance-targets';
 import { formatConformanceLine, runConformance } from '../sandboxes/conformance/conformance-runner';
-import { createEngine } from '../core/engine';
-import { resolveDataDir } from '../core/data-dir';
-import { silentLogger } from '../core/log/logger';
-import { runDemoSandboxes } from '../sandboxes/demo/demo-sandboxes';
+import { erpModule } from '../core/erp/registry';
+import { systemClock } from '../core/clock';
+import { loadSettings } from '../core/store/queries/settings';
+import { createCredentialVault } from '../core/vault/credential-vault';
 import type { Io } from './tieout';
+import { withReadOnlyFolder } from './read-only';
 
 // `tieout erp check`: with --sandbox, the shared conformance scenarios against
-// that ERP's sandbox; without, read-only checks against the configured connection.
-
+// that ERP's sandbox; without, read-only checks against the configured connection,
+// with the data folder opened read-only (a running app or demo is left as it is).
 
 export async function runErpCheck(options: { kind: ErpKind | undefined; sandbox: boolean; dataDir: string | undefined }, io: Io): Promise<number> {
   if (options.sandbox) {
@@ -28,20 +29,31 @@ export async function runErpCheck(options: { kind: ErpKind | undefined; sandbox:
     return failed > 0 ? 1 : 0;
   }
 
-  const engine = await createEngine({ dataDir: resolveDataDir(options.dataDir), shell: 'cli', background: false, logger: silentLogger, startDemo: runDemoSandboxes, ...(options.kind ? { erpKind: options.kind } : {}) });
-  try {
-    const connector = await engine.erpConnector();
-    const diagnosis = await connector.testConnection();
-    for (const c of diagnosis.checks) io.stdout(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}  ${c.detail}\n`);
-    io.stdout(`${diagnosis.summary}\n`);
-    if (!diagnosis.ok) return 1;
-    let invoices = 0;
-    for await (const page of connector.listOpenInvoices()) invoices += page.length;
-    let customers = 0;
-    for await (const page of connector.listCustomers()) customers += page.length;
-    io.stdout(`PASS  read  ${invoices} open invoices, ${customers} customers\n`);
-    return 0;
-  } finally {
-    await engine.close();
-  }
+  return withReadOnlyFolder(options.dataDir, async ({ db, profileId, secretStore }) => {
+    const settings = loadSettings(db).erp;
+    if (options.kind && options.kind !== settings.kind) {
+      io.stderr(`tieout: this data folder is configured for ${settings.kind}, not ${options.kind} (change it in Settings, or use --sandbox)\n`);
+      return 2;
+    }
+    const credentials = profileId ? await createCredentialVault(secretStore, profileId).get('erp') : null;
+    if (!credentials) {
+      io.stderr('tieout: no ERP credentials are set for this data folder. Enter them in Settings.\n');
+      return 2;
+    }
+    const connector = erpModule(settings.kind).createConnector({ baseUrl: settings.baseUrl, options: settings.options, credentials, timeoutMs: 60_000, clock: systemClock });
+    try {
+      const diagnosis = await connector.testConnection();
+      for (const c of diagnosis.checks) io.stdout(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}  ${c.detail}\n`);
+      io.stdout(`${diagnosis.summary}\n`);
+      if (!diagnosis.ok) return 1;
+      let invoices = 0;
+      for await (const page of connector.listOpenInvoices()) invoices += page.length;
+      let customers = 0;
+      for await (const page of connector.listCustomers()) customers += page.length;
+      io.stdout(`PASS  read  ${invoices} open invoices, ${customers} customers\n`);
+      return 0;
+    } finally {
+      await connector.close().catch(() => {});
+    }
+  });
 }

@@ -7,10 +7,10 @@ import { resolveDataDir } from '../core/data-dir';
 import { runDemoSandboxes, type SandboxDescriptor } from '../sandboxes/demo/demo-sandboxes';
 import { createLogger, silentLogger } from '../core/log/logger';
 import { installCrashLog } from '../core/log/crash-log';
-import { verifyAudit, auditBetween } from '../core/audit/audit-log';
 import { gridRows, statusCounts } from '../core/store/queries/matches';
 import { outboxCounts } from '../core/posting/outbox-worker';
 import { startWebHost } from '../web/host';
+import { withReadOnlyFolder } from './read-only';
 import { userInfo } from 'node:os';
 
 function userName(): string {
@@ -31,13 +31,16 @@ Commands:
   web [--port N] [--erp KIND] [--sandbox-file F]   serve the app to a browser on 127.0.0.1 (prints the URL with its token)
   sandbox [--erp KIND] [--describe F] [--port N]   run the PayTrace and ERP sandboxes in the foreground with demo data
   sync --once                                      pull PayTrace and the ERP once, then match
-  status [--json]                                  counts by status
+  status [--json]                                  counts by status (read-only)
   approve --status auto [--limit N]                approve undecided matches of a status (auto or review)
   post [--until-done]                              post approved matches now (--until-done: wait out retries)
   match --paytrace F --invoices F [--out F] [--config F]   match files (see docs/matching.md)
-  audit verify | audit export --from D --to D [--out F]
+  audit verify [--export F]                        check the audit trail (or an export file) against the keychain's key and head (read-only)
+  audit export --from D --to D [--out F]           entries of a date range as CSV with the sealed head (read-only)
   changes [approve ID | reject ID REASON]          changes to limits and roles waiting for a second admin (the OS user approves as one)
   erp check --erp KIND [--sandbox]                 conformance scenarios (with --sandbox) or read-only checks
+
+Read-only commands open the data folder read-only and start nothing: safe while the app runs.
 
 Common options: --data-dir DIR (default $TIEOUT_DATA_DIR or ~/.tieout)
 ERP kinds: ${ERP_KINDS.join(', ')}`;
@@ -123,6 +126,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         from: { type: 'string' },
         to: { type: 'string' },
         out: { type: 'string' },
+        export: { type: 'string' },
         seed: { type: 'string' },
         status: { type: 'string' },
         limit: { type: 'string' },
@@ -183,9 +187,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
         });
       }
       case 'status':
-        return withEngine({ ...values, background: false }, async (engine) => {
-          const counts = statusCounts(gridRows(engine.db));
-          const posting = outboxCounts(engine.db);
+        return await withReadOnlyFolder(values['data-dir'], async ({ db }) => {
+          const counts = statusCounts(gridRows(db));
+          const posting = outboxCounts(db);
           if (values.json) io.stdout(`${JSON.stringify({ counts, posting })}\n`);
           else for (const [k, v] of Object.entries(counts)) io.stdout(`${k.padEnd(10)} ${v}\n`);
           return 0;
@@ -223,27 +227,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
           return outboxCounts(engine.db).dead > 0 ? 1 : 0;
         });
       case 'audit': {
-        const sub = positionals[0];
-        return withEngine(values, async (engine) => {
-          if (sub === 'verify') {
-            const v = verifyAudit(engine.db);
-            io.stdout(v.ok ? `audit OK: ${v.checked} entries, chain intact\n` : `audit BROKEN at entry ${v.firstBrokenId}: ${v.problem}\n`);
-            return v.ok ? 0 : 1;
-          }
-          if (sub === 'export') {
-            if (!values.from || !values.to) return fail(io, 'audit export needs --from and --to (YYYY-MM-DD)');
-            const { stringify } = await import('csv-stringify/sync');
-            const rows = auditBetween(engine.db, values.from, `${values.to}T23:59:59.999Z`);
-            const csv = stringify(
-              rows.map((r) => [r.id, r.at, r.actor, r.action, r.objectType, r.objectId, JSON.stringify(r.before), JSON.stringify(r.after)]),
-              { header: true, columns: ['id', 'at', 'actor', 'action', 'object_type', 'object_id', 'before', 'after'] },
-            );
-            if (values.out) writeFileSync(values.out, csv);
-            else io.stdout(csv);
-            return 0;
-          }
-          return fail(io, 'audit needs "verify" or "export"');
-        });
+        const { runAuditCommand } = await import('./audit-command');
+        return await runAuditCommand({ sub: positionals[0], dataDir: values['data-dir'], from: values.from, to: values.to, out: values.out, exportFile: values.export }, io);
       }
       case 'changes': {
         // A second admin for a loosening change (docs/users-and-refunds.md): the CLI acts as the OS user,
@@ -262,7 +247,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       }
       case 'erp': {
         const { runErpCheck } = await import('./erp-check');
-        return runErpCheck({ kind: parseErpKind(values.erp), sandbox: !!values.sandbox, dataDir: values['data-dir'] }, io);
+        return await runErpCheck({ kind: parseErpKind(values.erp), sandbox: !!values.sandbox, dataDir: values['data-dir'] }, io);
       }
       default:
         return fail(io, `unknown command "${command}"\n\n${USAGE}`);

@@ -32,6 +32,10 @@ import { createCatchUpPreflight } from './offline/revalidate';
 import { createCredentialVault, type CredentialVault } from './vault/credential-vault';
 import { keytarSecretStore } from './vault/keytar-store';
 import { createTotpSecrets } from './vault/totp-secrets';
+import { createAuditSecrets } from './vault/audit-secrets';
+import { openKeyedAudit, type AuditAnchor } from './audit/audit-anchor';
+import { secretFingerprint } from './vault/secret-fingerprint';
+import { checkFolderProfile } from './vault/folder-identity';
 import type { SecretStore } from './vault/secret-store';
 
 // The composition root: the one place that creates services (store, vault,
@@ -107,6 +111,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const events = createEventHub();
   // One source of time for every service this root creates (tests pass a manual clock).
   const clock = options.clock ?? systemClock;
+  // Every audit entry from here on is sealed with the keychain's audit key and its head anchored there.
+  let auditAnchor: AuditAnchor;
+  try {
+    await checkFolderProfile(secretStore, options.dataDir, profileId(db));
+    auditAnchor = await openKeyedAudit({ db, secrets: createAuditSecrets(secretStore, profileId(db)), clock, logger: logger.child('audit') });
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   const clockDate = () => new Date(clock.now());
   const alerts = createAlertWatcher({ emit: (a) => events.emit('alert', a), alertAfterMinutes: () => settings.sync.alertAfterMinutes, now: clockDate });
   const actor = options.actor ?? safeUserName();
@@ -132,7 +145,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     const s = settings.erp;
     const credentials = await vault.get('erp');
     if (!credentials) throw Object.assign(new Error('No ERP credentials are set. Enter them in Settings.'), { kind: 'config' });
-    const key = JSON.stringify([s, credentials.username]);
+    // A changed password (even of the same length) opens a new connection; the key holds no secret.
+    const key = JSON.stringify([s, credentials.username, secretFingerprint(credentials.password)]);
     if (erpCache?.key === key) return erpCache.connector;
     if (erpCache) await erpCache.connector.close().catch(() => {});
     const connector = erpModule(s.kind).createConnector({ baseUrl: s.baseUrl, options: s.options, credentials, timeoutMs: options.posting?.erpTimeoutMs ?? 60_000, clock });
@@ -145,7 +159,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     const s = settings.paytrace;
     const credentials = await vault.get('paytrace');
     if (!credentials) throw Object.assign(new Error('No PayTrace credentials are set. Enter them in Settings.'), { kind: 'config' });
-    const key = JSON.stringify([s, settings.sync.merchantZone, credentials.username, credentials.password.length]);
+    // A changed password (even of the same length) gets a new client and token; the key holds no secret.
+    const key = JSON.stringify([s, settings.sync.merchantZone, credentials.username, secretFingerprint(credentials.password)]);
     if (ptCache?.key === key) return ptCache.client;
     const client = new PayTraceClient({
       baseUrl: s.baseUrl,
@@ -344,6 +359,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       await matchRunner.close();
       if (erpCache) await erpCache.connector.close().catch(() => {});
       if (demo) await demo.close();
+      await auditAnchor.close();
       db.close();
       await ownLog?.close();
     },

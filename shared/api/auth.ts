@@ -49,7 +49,7 @@ export type SignInPolicy = Readonly<{ requireTwoStepForApprovers: boolean }>;
 export type TotpStatus = Readonly<{ eligible: boolean; enrolled: boolean; enrolledAt: string | null }>;
 /** Shown once, to its owner, when enrolment starts: the secret for the authenticator app. */
 export type TotpEnrolmentStart = Readonly<{ secret: string; uri: string; expiresAt: string }>;
-/** `sessionToken: null` tells the bindings to drop the session. */
+/** `sessionToken: null` tells the shell to drop the session. */
 export type SignOutResult = Readonly<{ sessionToken: null }>;
 
 const userName = z

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
 import { createLogger } from '../../electron/core/log/logger';
 import { gridRows } from '../../electron/core/store/queries/matches';
-import { openTestEngine, tempDir } from './support/engine';
+import { readProfileId } from '../../electron/core/store/queries/app-identity';
+import { createAuditSecrets } from '../../electron/core/vault/audit-secrets';
+import { openTestEngine, tempDir, testSecretStore } from './support/engine';
 
 // Credentials live only in the keychain: after a full sync-approve-post cycle,
 // neither password appears anywhere in the data folder (SQLite file, WAL,
@@ -27,8 +29,11 @@ describe('no secret at rest or in logs', () => {
   it('keeps passwords out of the data folder and the log, and card numbers masked', async () => {
     const dataDir = tempDir('secrets');
     const log: string[] = [];
-    const engine = await openTestEngine(demo.descriptor, { dataDir, logger: createLogger('test', (line) => log.push(line)) });
+    const secretStore = testSecretStore();
+    const engine = await openTestEngine(demo.descriptor, { dataDir, secretStore, logger: createLogger('test', (line) => log.push(line)) });
+    let auditKey: Buffer | undefined;
     try {
+      auditKey = (await createAuditSecrets(secretStore, readProfileId(engine.db)!).getKey())?.key;
       await engine.sync.runOnce();
       const auto = gridRows(engine.db).filter((r) => r.status === 'auto').map((r) => r.transactionId);
       await engine.dispatch('matches:approve', { transactionIds: auto });
@@ -42,7 +47,9 @@ describe('no secret at rest or in logs', () => {
     } finally {
       await engine.close();
     }
-    const secrets = [demo.descriptor.paytrace.password, demo.descriptor.erp.password, 'Wrong-Secret-4711'];
+    // The audit chain's HMAC key lives in the keychain only, in none of its encodings on disk.
+    expect(auditKey).toHaveLength(32);
+    const secrets = [demo.descriptor.paytrace.password, demo.descriptor.erp.password, 'Wrong-Secret-4711', auditKey!.toString('hex'), auditKey!.toString('base64'), auditKey!.toString('latin1')];
     // The data folder's own log file is among the files checked.
     expect(filesUnder(dataDir).some((f) => /[/\\]logs[/\\]tieout\.\d+\.log$/.test(f))).toBe(true);
     for (const file of filesUnder(dataDir)) {

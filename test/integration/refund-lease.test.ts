@@ -8,6 +8,7 @@ import { gridRows } from '../../electron/core/store/queries/matches';
 import { getTransaction } from '../../electron/core/store/queries/transactions';
 import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
 import { approveAndPostAllAuto, openTestEngine, tempDir } from './support/engine';
+import { bindAuditKey, boundAuditKey } from '../../electron/core/audit/audit-log';
 
 // Refunds are claimed with a lease (owner + expiry) before anything is sent, as
 // outbox rows are. Without it a second executor (another app instance on the
@@ -72,8 +73,10 @@ beforeAll(async () => {
   engine = await openTestEngine(demo.descriptor, { dataDir });
   await engine.sync.runOnce();
   await approveAndPostAllAuto(engine);
-  // A second connection to the same SQLite file: what a second app instance holds.
+  // A second connection to the same SQLite file: what a second app instance holds
+  // (with the audit key it reads from the same keychain).
   second = openStore(dataDir);
+  bindAuditKey(second, boundAuditKey(engine.db)!);
 }, 120_000);
 
 afterAll(async () => {

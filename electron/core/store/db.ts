@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { migrate } from './migrations';
+import { currentVersion, migrate, migrations } from './migrations';
 
 
 // Read and write access typed apart (as Signal Desktop does): a store function
@@ -32,4 +32,45 @@ export function openStore(dataDir: string): Db {
   db.pragma('busy_timeout = 5000');
   migrate(db);
   return asStoreDb(db);
+}
+
+/**
+ * Opens an existing store read-only (the CLI's read-only commands on a data
+ * folder a running app may be using): SQLite refuses every write, no
+ * migration runs, nothing is created. An older schema is refused unless the
+ * caller only reads tables that have not changed since (`anySchema`).
+ */
+export function openStoreReadOnly(dataDir: string, options: { anySchema?: boolean } = {}): ReadDb {
+  const file = join(dataDir, DATABASE_FILE);
+  if (!existsSync(file)) throw new Error(`No Tieout data in ${dataDir} (no ${DATABASE_FILE})`);
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  const latest = migrations[migrations.length - 1]!.version;
+  const version = currentVersion(db);
+  if (version > latest || (version < latest && !options.anySchema)) {
+    db.close();
+    throw new Error(
+      version > latest
+        ? `The data in ${dataDir} was written by a newer Tieout (schema ${version}, this one knows ${latest})`
+        : `The data in ${dataDir} needs upgrading (schema ${version} of ${latest}): open it once with the app or a writing command first`,
+    );
+  }
+  return db as ReadDb;
+}
+
+/**
+ * Runs `fn` holding SQLite's write lock (BEGIN IMMEDIATE) across its awaits,
+ * committing when it resolves and rolling back when it throws. Only for
+ * start-up steps that must pair a store write with an async one (the audit
+ * seal and its keychain key) while nothing else in this process uses `db`.
+ */
+export async function withWriteLock<T>(db: WriteDb, fn: () => Promise<T>): Promise<T> {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = await fn();
+    db.exec('COMMIT');
+    return result;
+  } finally {
+    if (db.inTransaction) db.exec('ROLLBACK');
+  }
 }

@@ -20,22 +20,33 @@ export type AuditRow = Readonly<{
   hash: string;
 }>;
 
-export type NewAuditRow = Omit<AuditRow, 'id'>;
-
 /** The newest entry's hash, or null on an empty trail. */
 export function lastAuditHash(db: ReadDb): string | null {
-  return (db.prepare('SELECT hash FROM audit ORDER BY id DESC LIMIT 1').get() as { hash: string } | undefined)?.hash ?? null;
+  return lastAuditHead(db)?.hash ?? null;
 }
 
-/** Appends one row; returns its id. */
-export function insertAuditRow(db: WriteDb, row: NewAuditRow): number {
-  const result = db
-    .prepare(
-      `INSERT INTO audit (at, actor, action, object_type, object_id, before_json, after_json, prev_hash, hash)
-       VALUES (@at, @actor, @action, @object_type, @object_id, @before_json, @after_json, @prev_hash, @hash)`,
-    )
-    .run(row);
-  return Number(result.lastInsertRowid);
+/** The newest entry's number and hash (MAC), or null on an empty trail. */
+export function lastAuditHead(db: ReadDb): { id: number; hash: string } | null {
+  return (db.prepare('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined) ?? null;
+}
+
+/** One entry by number, as stored. */
+export function auditRowById(db: ReadDb, id: number): AuditRow | null {
+  return (db.prepare('SELECT * FROM audit WHERE id = ?').get(id) as AuditRow | undefined) ?? null;
+}
+
+/** The first entry with this action (the keyed chain's seal, `audit.keyed`), or null. */
+export function firstAuditRowWithAction(db: ReadDb, action: string): AuditRow | null {
+  return (db.prepare('SELECT * FROM audit WHERE action = ? ORDER BY id LIMIT 1').get(action) as AuditRow | undefined) ?? null;
+}
+
+/** Appends one row under the given entry number (the keyed MAC covers it). */
+export function insertAuditRow(db: WriteDb, row: AuditRow): number {
+  db.prepare(
+    `INSERT INTO audit (id, at, actor, action, object_type, object_id, before_json, after_json, prev_hash, hash)
+     VALUES (@id, @at, @actor, @action, @object_type, @object_id, @before_json, @after_json, @prev_hash, @hash)`,
+  ).run(row);
+  return row.id;
 }
 
 /** Every row in order, as stored (for verifying the chain without loading it whole). */
@@ -63,5 +74,15 @@ export function auditEntriesFor(db: ReadDb, objectType: string, objectId: string
 }
 
 export function auditEntriesBetween(db: ReadDb, fromIso: string, toIso: string): AuditEntry[] {
-  return (db.prepare('SELECT * FROM audit WHERE at >= ? AND at < ? ORDER BY id').all(fromIso, toIso) as AuditRow[]).map(toEntry);
+  return auditRowsBetween(db, fromIso, toIso).map(toEntry);
+}
+
+/** The rows of a time range as stored, MACs included (for an export that can be verified). */
+export function auditRowsBetween(db: ReadDb, fromIso: string, toIso: string): AuditRow[] {
+  return db.prepare('SELECT * FROM audit WHERE at >= ? AND at < ? ORDER BY id').all(fromIso, toIso) as AuditRow[];
+}
+
+/** Parses a stored JSON column of an audit row (before_json / after_json). */
+export function auditJson(value: string | null, column: string): unknown {
+  return value === null ? null : parseJsonColumn(anyJson, value, column);
 }
