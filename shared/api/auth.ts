@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { empty, method, ROLES, type Role } from './define';
+import { freeText, noCardNumbers } from './free-text';
 
 // Local users, roles and sessions. The session token travels only in the
 // reply value (`sessionToken`), where the bindings capture it; renderer code
@@ -37,15 +38,17 @@ export type SignInResult = Readonly<{ sessionToken: string; user: UserView }>;
 /** `sessionToken: null` tells the bindings to drop the session. */
 export type SignOutResult = Readonly<{ sessionToken: null }>;
 
-const userName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9._@-]+$/, 'use letters, digits, dot, dash, underscore or @');
+const userName = noCardNumbers(
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9._@-]+$/, 'use letters, digits, dot, dash, underscore or @'),
+);
 const password = z.string().min(1).max(1024);
 const newPassword = z.string().min(10, 'at least 10 characters').max(1024);
-const displayName = z.string().trim().max(128);
+const displayName = freeText({ max: 128 });
 
 export const authMethods = {
   'auth:status': method<typeof empty, AuthStatus>({ role: 'public', args: empty }),
