@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, Menu, net, Notification, protocol, screen, session, shell, type MenuItemConstructorOptions, type Rectangle } from 'electron';
@@ -6,6 +6,7 @@ import type { UiCommand } from '@shared/api-contract';
 import { ERP_KINDS, type ErpKind } from './core/erp/connector';
 import { createEngine, type Engine } from './core/engine';
 import { resolveDataDir } from './core/data-dir';
+import { writePrivateFile } from './core/private-files';
 import { createLogger } from './core/log/logger';
 import { CONTENT_SECURITY_POLICY } from './web/host';
 import { runDemoSandboxes } from './sandboxes/demo/demo-sandboxes';
@@ -50,7 +51,7 @@ function loadWindowState(): WindowState | null {
 
 function saveWindowState(win: BrowserWindow): void {
   try {
-    writeFileSync(stateFile, JSON.stringify({ bounds: win.getNormalBounds(), maximized: win.isMaximized() }));
+    writePrivateFile(stateFile, JSON.stringify({ bounds: win.getNormalBounds(), maximized: win.isMaximized() }));
   } catch (e) {
     logger.warn(`could not save window state: ${(e as Error).message}`);
   }

@@ -23,7 +23,10 @@ let engine: Engine;
 const dataDir = tempDir('at-rest');
 const secretStore = testSecretStore();
 
+const originalUmask = process.umask();
 beforeAll(async () => {
+  // The most permissive umask: the modes below must come from Tieout, not from the umask.
+  if (process.platform !== 'win32') process.umask(0o000);
   demo = await runDemoSandboxes({ erpKind: 'p21', seed: 12, payments: 40 });
   engine = await openTestEngine(demo.descriptor, { dataDir, secretStore });
   await engine.sync.runOnce();
@@ -31,6 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await engine?.close();
   await demo?.close();
+  process.umask(originalUmask);
 });
 
 function filesUnder(dir: string): string[] {
@@ -96,5 +100,22 @@ describe('settings (issue 12 point 6)', () => {
   it('still saves a valid change', async () => {
     const saved = value<SettingsView>(await engine.dispatch('settings:save', { sync: { merchantZone: 'America/Chicago', intervalMinutes: 7 } }));
     expect(saved.settings.sync).toMatchObject({ merchantZone: 'America/Chicago', intervalMinutes: 7 });
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('the data folder (issue 12 point 5; POSIX modes, Windows relies on the profile folder ACLs)', () => {
+  it('under umask 000, the folder and its subfolders are 0700 and every file (store, WAL, hand-off file) is 0600', async () => {
+    const exported = value<{ path: string }>(await engine.dispatch('handoff:export', { passphrase: 'correct horse battery' }));
+    expect(exported.path.startsWith(dataDir)).toBe(true);
+    const modes = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const p = join(dir, name);
+        const st = statSync(p);
+        const m = (st.mode & 0o777).toString(8);
+        return st.isDirectory() ? [`${p}:${m}`, ...modes(p)] : [`${p}:${m}`];
+      });
+    const all = [`${dataDir}:${(statSync(dataDir).mode & 0o777).toString(8)}`, ...modes(dataDir)];
+    expect(all.some((e) => e.includes('tieout.sqlite-wal'))).toBe(true);
+    expect(all.filter((e) => !(statSync(e.slice(0, e.lastIndexOf(':'))).isDirectory() ? e.endsWith(':700') : e.endsWith(':600')))).toEqual([]);
   });
 });

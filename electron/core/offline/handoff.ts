@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { EXCEPTION_CODES, type Allocation, type Candidate, type ExceptionCode } from '@shared/domain';
 import type { HandoffDecision, HandoffException, HandoffFileResult, HandoffSession, ImportDecisionsResult } from '@shared/api/offline';
+import { noCardNumbers } from '@shared/api/free-text';
 import { appendAudit } from '../audit/audit-log';
 import { systemClock } from '../clock';
+import { ensurePrivateDir, writePrivateFile } from '../private-files';
 import type { ApprovalCapabilities, ApprovalService } from '../approval/approve';
 import type { Db } from '../store/db';
 import { getInvoices } from '../store/queries/ledger';
@@ -42,7 +43,8 @@ const decisionSchema = z
 const decisionsPayloadSchema = z.object({
   exportId: z.string().min(1),
   sourceProfile: z.string().min(1),
-  reviewedBy: z.string().min(1).max(128),
+  // Stored in the audit log with every decision applied: never a card number.
+  reviewedBy: noCardNumbers(z.string().min(1).max(128)),
   reviewedAt: z.string(),
   decisions: z.record(z.string().regex(/^\d+$/), decisionSchema),
 });
@@ -64,9 +66,9 @@ export function profileIdOf(db: Db): string {
 
 function writeHandoff(dataDir: string, fileName: string, bytes: Buffer, count: number): HandoffFileResult {
   const dir = join(dataDir, HANDOFF_DIR);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dir);
   const path = join(dir, fileName);
-  writeFileSync(path, bytes, { mode: 0o600 });
+  writePrivateFile(path, bytes);
   return { path, fileName, bytes: bytes.length, base64: bytes.toString('base64'), count };
 }
 

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { ensurePrivateDir, makePrivate, touchPrivateFile } from '../private-files';
 import { migrate } from './migrations';
 
 
@@ -23,9 +23,14 @@ export const DATABASE_FILE = 'tieout.sqlite';
 
 /** Opens (creating if needed) the store in a data folder: WAL, foreign keys, migrations applied. */
 export function openStore(dataDir: string): Db {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, DATABASE_FILE));
+  // The folder 0700 and the store's files 0600 whatever the umask (SQLite gives
+  // -wal and -shm the database file's mode; files an older version left wider are narrowed).
+  ensurePrivateDir(dataDir);
+  const file = join(dataDir, DATABASE_FILE);
+  touchPrivateFile(file);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  for (const companion of [`${file}-wal`, `${file}-shm`, `${file}-journal`]) makePrivate(companion);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   // A second app instance or the CLI may hold the write lock briefly.
