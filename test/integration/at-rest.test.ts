@@ -72,6 +72,16 @@ describe('card numbers typed into Tieout (issue 12 point 5)', () => {
     expect(stored).not.toContain(CARD_DIGITS);
     expect(stored).not.toContain(CARD);
   });
+
+  it('keeps only the allow-listed PayTrace fields of each synced row: no card expiry date, no routing number', async () => {
+    const [row] = gridRows(engine.db);
+    const detail = value<{ transaction: { raw: Record<string, unknown> } }>(await engine.dispatch('grid:detail', { transactionId: row!.transactionId }));
+    expect(Object.keys(detail.transaction.raw)).toEqual(expect.arrayContaining(['transaction_id', 'amount', 'created']));
+    engine.db.pragma('wal_checkpoint(TRUNCATE)');
+    const stored = dataFolderText();
+    expect(stored).toContain('masked_number');
+    for (const gone of ['expiration_month', 'expiration_year', 'routing_number', 'from_ip']) expect(stored, gone).not.toContain(gone);
+  });
 });
 
 describe('settings (issue 12 point 6)', () => {

@@ -33,6 +33,8 @@ export function openStore(dataDir: string): Db {
   for (const companion of [`${file}-wal`, `${file}-shm`, `${file}-journal`]) makePrivate(companion);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // Deleted and overwritten content is zeroed, not left in free pages (a scrubbed raw row, a cleared note).
+  db.pragma('secure_delete = ON');
   // A second app instance or the CLI may hold the write lock briefly.
   db.pragma('busy_timeout = 5000');
   migrate(db);

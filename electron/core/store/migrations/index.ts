@@ -11,6 +11,7 @@ import { migration as syncStateSplit } from './0008-sync-state-split';
 import { migration as nonZeroAllocations } from './0009-non-zero-allocations';
 import { migration as refundLeases } from './0010-refund-leases';
 import { migration as reversalDates } from './0011-reversal-dates';
+import { migration as scrubRawPayTraceRows } from './0015-scrub-raw-paytrace-rows';
 
 // Numbered, append-only migrations, one file each (NNNN-name.ts), listed here
 // in order. Each has a test under test/unit/migrations/. The applied version
@@ -31,6 +32,7 @@ export const migrations: readonly Migration[] = [
   nonZeroAllocations,
   refundLeases,
   reversalDates,
+  scrubRawPayTraceRows,
 ];
 
 export function currentVersion(db: Database.Database): number {

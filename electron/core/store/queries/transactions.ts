@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { cents, type Cents } from '@shared/money';
 import type { PayTraceTransaction } from '@shared/domain';
+import { redactCardNumbers } from '@shared/card-numbers';
+import { keptMask, keptPayTraceFields } from '@shared/paytrace-kept-fields';
 import type { ReadDb, WriteDb } from '../db';
 import { parseJsonColumn } from '../json-column';
 import { systemClock } from '../../clock';
@@ -8,7 +10,9 @@ import { systemClock } from '../../clock';
 // PayTrace transactions as synced (normalised columns beside the raw export row),
 // and export rows that failed validation.
 
-// The export row as PayTrace sent it: any JSON (the normalised columns are what is read).
+// The allow-listed part of the export row (shared/paytrace-kept-fields.ts; the
+// normaliser already reduced it, and the store reduces it again so no caller can
+// keep more): any JSON (the normalised columns are what is read).
 const rawRowSchema = z.unknown();
 
 type Row = {
@@ -52,7 +56,7 @@ export function upsertTransactions(db: WriteDb, transactions: readonly PayTraceT
   const changed: number[] = [];
   db.transaction(() => {
     for (const t of transactions) {
-      const raw = JSON.stringify(t.raw);
+      const raw = JSON.stringify(keptPayTraceFields(t.raw));
       const before = existing.get(t.transactionId) as { raw_json: string } | undefined;
       if (before?.raw_json === raw) continue;
       upsert.run({
@@ -72,7 +76,7 @@ export function upsertTransactions(db: WriteDb, transactions: readonly PayTraceT
         customer_id: t.customerId,
         billing_name: t.billingName,
         email: t.email,
-        masked_card: t.maskedCard,
+        masked_card: keptMask(t.maskedCard),
         method: t.method,
         raw_json: raw,
         now,
@@ -121,7 +125,8 @@ export function listTransactions(db: ReadDb, ids?: readonly number[]): PayTraceT
 export function recordRejects(db: WriteDb, rejects: ReadonlyArray<{ raw: unknown; error: string }>, now = systemClock.iso()): void {
   const insert = db.prepare('INSERT INTO paytrace_rejects (raw_json, error, seen_at) VALUES (?, ?, ?)');
   db.transaction(() => {
-    for (const r of rejects) insert.run(JSON.stringify(r.raw), r.error, now);
+    // The error may quote the offending value: a card number there is removed, as in logs.
+    for (const r of rejects) insert.run(JSON.stringify(keptPayTraceFields(r.raw)), redactCardNumbers(r.error), now);
   })();
 }
 
