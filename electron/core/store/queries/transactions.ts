@@ -39,7 +39,8 @@ type Row = {
 
 /** Idempotent upsert by transaction id. Returns ids that are new or whose content changed. */
 export function upsertTransactions(db: WriteDb, transactions: readonly PayTraceTransaction[], now = systemClock.iso()): number[] {
-  const existing = db.prepare('SELECT raw_json FROM paytrace_transactions WHERE transaction_id = ?');
+  const existing = db.prepare(`SELECT type, amount_cents, currency, tax_cents, created_at, settled_at, declined, approval_code, approval_message, invoice_id,
+    description, customer_reference_id, customer_id, billing_name, email, masked_card, method, raw_json FROM paytrace_transactions WHERE transaction_id = ?`);
   const upsert = db.prepare(`
     INSERT INTO paytrace_transactions (transaction_id, type, amount_cents, currency, tax_cents, created_at, settled_at, declined,
       approval_code, approval_message, invoice_id, description, customer_reference_id, customer_id, billing_name, email,
@@ -56,11 +57,7 @@ export function upsertTransactions(db: WriteDb, transactions: readonly PayTraceT
   const changed: number[] = [];
   db.transaction(() => {
     for (const t of transactions) {
-      const raw = JSON.stringify(keptPayTraceFields(t.raw));
-      const before = existing.get(t.transactionId) as { raw_json: string } | undefined;
-      if (before?.raw_json === raw) continue;
-      upsert.run({
-        transaction_id: t.transactionId,
+      const row = {
         type: t.type,
         amount_cents: t.amountCents,
         currency: t.currency,
@@ -78,9 +75,12 @@ export function upsertTransactions(db: WriteDb, transactions: readonly PayTraceT
         email: t.email,
         masked_card: keptMask(t.maskedCard),
         method: t.method,
-        raw_json: raw,
-        now,
-      });
+        raw_json: JSON.stringify(keptPayTraceFields(t.raw)),
+      };
+      // Unchanged when every stored column is (the raw row alone no longer tells: it keeps only the allow-listed fields).
+      const before = existing.get(t.transactionId) as Record<string, unknown> | undefined;
+      if (before && Object.entries(row).every(([column, v]) => before[column] === v)) continue;
+      upsert.run({ ...row, transaction_id: t.transactionId, now });
       changed.push(t.transactionId);
     }
   })();
