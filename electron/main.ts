@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, Menu, net, Notification, protocol, screen, session, shell, type MenuItemConstructorOptions, type Rectangle, type WebContents } from 'electron';
@@ -11,6 +11,7 @@ import { installCrashLog } from './core/log/crash-log';
 import { contentSecurityPolicy, newStyleNonce, withStyleNonce } from './shell/csp';
 import { decodePathPart } from './web/host';
 import { APP_ORIGIN, APP_SCHEME, isAppUrl, mayGrantPermission, mayNavigate, mayOpenExternally, windowOpenDecision } from './shell/navigation-policy';
+import { writePrivateFile } from './core/private-files';
 import { runDemoSandboxes } from './sandboxes/demo/demo-sandboxes';
 import { forwardEvents, registerIpc } from './ipc/register';
 
@@ -53,7 +54,7 @@ function loadWindowState(): WindowState | null {
 
 function saveWindowState(win: BrowserWindow): void {
   try {
-    writeFileSync(stateFile, JSON.stringify({ bounds: win.getNormalBounds(), maximized: win.isMaximized() }));
+    writePrivateFile(stateFile, JSON.stringify({ bounds: win.getNormalBounds(), maximized: win.isMaximized() }));
   } catch (e) {
     logger.warn(`could not save window state: ${(e as Error).message}`);
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { noCardNumbers } from './api/free-text';
 
 // How PayTrace payments map onto one ERP connection's codes: payment types,
 // GL accounts, bank/deposit, company and currency. Stored per ERP kind in
@@ -7,28 +8,28 @@ import { z } from 'zod';
 
 export const glRuleSchema = z.object({
   /** Conditions; an absent condition matches anything. */
-  transactionType: z.string().optional(),
+  transactionType: noCardNumbers(z.string()).optional(),
   method: z.enum(['card', 'ach']).optional(),
   cardBrand: z.enum(['VISA', 'MASTERCARD', 'AMEX', 'DISCOVER', 'OTHER']).optional(),
-  customerClass: z.string().optional(),
-  glAccount: z.string().min(1).max(20),
+  customerClass: noCardNumbers(z.string()).optional(),
+  glAccount: noCardNumbers(z.string().min(1).max(20)),
 });
 export type GlRule = z.infer<typeof glRuleSchema>;
 
 export const erpMappingSchema = z.object({
   paymentTypes: z.object({
-    card: z.string().max(20),
-    ach: z.string().max(20),
-    byBrand: z.record(z.string(), z.string().max(20)),
+    card: noCardNumbers(z.string().max(20)),
+    ach: noCardNumbers(z.string().max(20)),
+    byBrand: z.record(noCardNumbers(z.string()), noCardNumbers(z.string().max(20))),
   }),
   /** The ERP's status for a receipt of a settled / not yet settled PayTrace payment. */
-  statusMap: z.object({ settled: z.string().max(20), unsettled: z.string().max(20) }),
+  statusMap: z.object({ settled: noCardNumbers(z.string().max(20)), unsettled: noCardNumbers(z.string().max(20)) }),
   /** First matching rule wins; then defaultGlAccount. */
   glRules: z.array(glRuleSchema).max(200),
-  defaultGlAccount: z.string().max(20),
+  defaultGlAccount: noCardNumbers(z.string().max(20)),
   /** Where early-payment discounts taken are booked (sales discounts); "" = the ERP's own default for the terms. Absent in mappings saved before it existed. */
-  discountGlAccount: z.string().max(20).default(''),
-  bankCode: z.string().max(20),
+  discountGlAccount: noCardNumbers(z.string().max(20)).default(''),
+  bankCode: noCardNumbers(z.string().max(20)),
   depositPrefix: z.string().max(10),
   companyCode: z.string().max(10),
   division: z.string().max(10),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { noCardNumbers } from './api/free-text';
 import { DEFAULT_VERDICT_RULES, type PaymentVerdictRules } from './payment-verdict';
 
 // Every threshold and tolerance the engine uses, with safe defaults. A site can
@@ -79,11 +80,11 @@ export const matchConfigSchema = z.object({
   learnedMinConfirmations: z.number().int().min(1),
   maxCandidates: z.number().int().min(1).max(20),
   /** Transaction types that are receipts; anything else (AUTHORIZATION, ...) is not_a_sale. */
-  saleTypes: z.array(z.string().min(1)).min(1),
+  saleTypes: z.array(noCardNumbers(z.string().min(1))).min(1),
   /** approval_message endings that mean approved (shared/payment-verdict.ts); an unfamiliar text is never money. */
-  approvalTexts: z.array(z.string().min(1)).min(1),
+  approvalTexts: z.array(noCardNumbers(z.string().min(1))).min(1),
   /** ACH check statuses that mean collected (unconfirmed field: docs/paytrace.md). */
-  achReceivedStatuses: z.array(z.string().min(1)).min(1),
+  achReceivedStatuses: z.array(noCardNumbers(z.string().min(1))).min(1),
   /**
    * A short pay with a strong reference from the invoice's own customer:
    * 'auto' applies it (automatic when the shortfall is at most shortPayAutoMaxPercent),
@@ -96,7 +97,7 @@ export const matchConfigSchema = z.object({
   /** Early-payment discounts: terms when the ERP gives none (null: no default terms). */
   defaultTerms: z.object({ discountBasisPoints: z.number().int().min(0).max(10000), discountDays: z.number().int().min(0), netDays: z.number().int().min(0) }).nullable(),
   /** Per-customer terms that override the ERP's and the default ("CUST-1": {...}). */
-  customerTerms: z.record(z.string(), z.object({ discountBasisPoints: z.number().int().min(0).max(10000), discountDays: z.number().int().min(0), netDays: z.number().int().min(0) })),
+  customerTerms: z.record(noCardNumbers(z.string()), z.object({ discountBasisPoints: z.number().int().min(0).max(10000), discountDays: z.number().int().min(0), netDays: z.number().int().min(0) })),
   /** A discount taken within terms may be automatic (else suggested). */
   autoDiscount: z.boolean(),
   /** Days of grace after the discount period (mail and bank float). */

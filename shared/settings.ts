@@ -1,5 +1,8 @@
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { noCardNumbers } from './api/free-text';
 import { matchConfigOverrideSchema } from './matching-config';
+import { connectionStringProblem, serviceUrlProblem } from './service-url';
 
 // Non-secret settings (stored in SQLite). Secrets never appear here: the
 // renderer only learns whether a credential is set.
@@ -9,11 +12,22 @@ export type ConnectionId = (typeof CONNECTION_IDS)[number];
 
 export const ERP_KIND_VALUES = ['p21', 'eclipse', 'sap-ecc', 'sage100', 'abas', 'file'] as const;
 
+/** ERP kinds whose base "URL" is a web address (sage100 takes an ODBC connection string, file a folder). */
+const URL_ERP_KINDS: ReadonlySet<string> = new Set(['p21', 'eclipse', 'sap-ecc', 'abas']);
+
+function urlIssue(policy: Parameters<typeof serviceUrlProblem>[1]) {
+  return (url: string, ctx: z.RefinementCtx) => {
+    const message = serviceUrlProblem(url, policy);
+    if (message) ctx.addIssue({ code: 'custom', message });
+  };
+}
+
 export const payTraceSettingsSchema = z.object({
   /** "demo" = the in-process sandbox; "sandbox" = PayTrace's sandbox host; "production". */
   environment: z.enum(['demo', 'sandbox', 'production']),
-  baseUrl: z.string().url(),
-  integratorId: z.string().max(32),
+  /** https:// (http:// only to this computer, and never in production: checked with the environment in settingsSchema). */
+  baseUrl: noCardNumbers(z.string().max(2048).superRefine(urlIssue({ allowLoopbackHttp: true }))),
+  integratorId: noCardNumbers(z.string().max(32)),
   /** How far back the first sync reads, in days. */
   lookbackDays: z.number().int().min(1).max(366),
   /** Re-read this many hours before the last successful window, to catch late settlements. */
@@ -26,15 +40,16 @@ export const erpSettingsSchema = z.object({
   kind: z.enum(ERP_KIND_VALUES),
   /** "demo" = in-process sandbox for the kind. */
   demo: z.boolean(),
-  baseUrl: z.string(),
-  /** Kind-specific options (service names, company codes, folders...). Documented per ERP in docs/erp/. */
-  options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  /** A URL, an ODBC connection string or a folder, by kind: checked with the kind in settingsSchema. */
+  baseUrl: noCardNumbers(z.string().max(4096)),
+  /** Kind-specific options (service names, company codes, folders...). Documented per ERP in docs/erp/. Options named ...Url are checked as URLs in settingsSchema. */
+  options: z.record(noCardNumbers(z.string().max(64)), z.union([noCardNumbers(z.string().max(20_000)), z.number(), z.boolean()])),
 });
 export type ErpSettings = z.infer<typeof erpSettingsSchema>;
 
 export const syncSettingsSchema = z.object({
   intervalMinutes: z.number().int().min(1).max(24 * 60),
-  merchantZone: z.string().min(1),
+  merchantZone: noCardNumbers(z.string().min(1).max(64).refine((zone) => IANAZone.isValidZone(zone), { message: 'not a time zone; use an IANA name such as America/Los_Angeles' })),
   /** Alert the clerk when no sync has succeeded for this long. */
   alertAfterMinutes: z.number().int().min(5).max(7 * 24 * 60).default(30),
 });
@@ -50,6 +65,22 @@ export const settingsSchema = z.object({
    * (admin; re-matches the undecided transactions), never through settings:save.
    */
   matching: matchConfigOverrideSchema.default({}),
+}).superRefine((settings, ctx) => {
+  // Checks that depend on another field: the PayTrace environment, the ERP kind.
+  const problem = (path: (string | number)[], message: string | null) => {
+    if (message) ctx.addIssue({ code: 'custom', path, message });
+  };
+  // The field's own check (any environment) has already named a worse problem, if any.
+  const paytraceUrl = settings.paytrace.baseUrl;
+  if (settings.paytrace.environment === 'production' && serviceUrlProblem(paytraceUrl, { allowLoopbackHttp: true }) === null) {
+    problem(['paytrace', 'baseUrl'], serviceUrlProblem(paytraceUrl, { allowLoopbackHttp: false }));
+  }
+  const erpBase = settings.erp.baseUrl;
+  if (erpBase !== '' && URL_ERP_KINDS.has(settings.erp.kind)) problem(['erp', 'baseUrl'], serviceUrlProblem(erpBase, { allowLoopbackHttp: true }));
+  if (settings.erp.kind === 'sage100') problem(['erp', 'baseUrl'], connectionStringProblem(erpBase));
+  for (const [key, value] of Object.entries(settings.erp.options)) {
+    if (/url$/i.test(key) && typeof value === 'string' && value.trim() !== '') problem(['erp', 'options', key], serviceUrlProblem(value.trim(), { allowLoopbackHttp: true }));
+  }
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writePrivateFile } from '../core/private-files';
 import { verifyAudit } from '../core/audit/audit-log';
 import { buildAuditExport, verifyAuditExport, type ExportHead } from '../core/audit/audit-export';
 import { createAuditSecrets } from '../core/vault/audit-secrets';
@@ -48,7 +49,7 @@ export async function runAuditCommand(o: AuditCommandOptions, io: Io): Promise<n
       }
       const { stringify } = await import('csv-stringify/sync');
       const csv = stringify(buildAuditExport(db, { from: o.from!, to: `${o.to!}T23:59:59.999Z`, profileId, key, verification: v }));
-      if (o.out) writeFileSync(o.out, csv, { mode: 0o600 });
+      if (o.out) writePrivateFile(o.out, csv);
       else io.stdout(csv);
       if (!v.ok) {
         io.stderr(`tieout: exported, but the trail does not verify: ${v.problem}\n`);

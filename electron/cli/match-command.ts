@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { makePrivate, PRIVATE_FILE_MODE } from '../core/private-files';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -554,7 +555,9 @@ function writeResultsFile(file: string, outcomes: readonly MatchOutcome[]): void
   const tmp = `${file}.${process.pid}.tmp`;
   let fd: number | null = null;
   try {
-    fd = openSync(tmp, 'w');
+    // Results name payers and invoices: readable by this user only (issue 12), whatever the umask.
+    fd = openSync(tmp, 'w', PRIVATE_FILE_MODE);
+    makePrivate(tmp);
     const target = fd;
     writeResults(outcomes, (s) => {
       writeSync(target, s);

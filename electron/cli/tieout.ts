@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ERP_KINDS, type ErpKind } from '../core/erp/connector';
 import { createEngine, type Engine } from '../core/engine';
 import { resolveDataDir } from '../core/data-dir';
+import { writePrivateFile } from '../core/private-files';
 import { runDemoSandboxes, type SandboxDescriptor } from '../sandboxes/demo/demo-sandboxes';
 import { createLogger, silentLogger } from '../core/log/logger';
 import { installCrashLog } from '../core/log/crash-log';
@@ -169,7 +170,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'sandbox': {
         const kind = parseErpKind(values.erp) ?? 'p21';
         const demo = await runDemoSandboxes({ erpKind: kind, seed: values.seed ? Number(values.seed) : 42, ...(values.port ? { port: Number(values.port) } : {}) });
-        if (values.describe) writeFileSync(values.describe, JSON.stringify(demo.descriptor, null, 2), { mode: 0o600 });
+        if (values.describe) writePrivateFile(values.describe, JSON.stringify(demo.descriptor, null, 2));
         io.stdout(`PayTrace sandbox: ${demo.descriptor.paytrace.url}\n${kind} sandbox: ${demo.descriptor.erp.baseUrl}\n`);
         io.stdout(`Demo data: ${demo.world.payments.length} payments, ${demo.world.invoices.length} open invoices, ${demo.world.customers.length} customers\n`);
         if (values.describe) io.stdout(`Connection details written to ${values.describe}\n`);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
-import type { Settings } from '@shared/settings';
+import { defaultSettings, type Settings } from '@shared/settings';
 import { createDispatcher, type Dispatch } from './api/dispatch';
 import { createEventHub, type EventHub } from './api/events';
 import { createAlertWatcher } from './alerts';
@@ -126,7 +126,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   let settings = loadSettings(db);
   if (options.erpKind && options.erpKind !== settings.erp.kind) {
-    settings = { ...settings, erp: { ...settings.erp, kind: options.erpKind, options: {} } };
+    // Another kind's address (a folder, a connection string) means nothing to this kind and may not pass its URL check.
+    settings = { ...settings, erp: { ...settings.erp, kind: options.erpKind, baseUrl: defaultSettings().erp.baseUrl, options: {} } };
     saveSettings(db, settings);
   }
 

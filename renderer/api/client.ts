@@ -1,4 +1,5 @@
 import type { ApiErrorCode, ApiEvents, EventName, MethodArgs, MethodName, MethodResult, TieoutApi } from '@shared/api-contract';
+import { fieldErrorMessage } from './field-error';
 import { createWebBinding, takeTokenFromLocation, type ConnectionListener } from './web-binding';
 
 // The renderer's only door to the engine. In Electron the preload exposes
@@ -51,7 +52,7 @@ export function onEngineConnection(listener: ConnectionListener): () => void {
 }
 
 export function errorMessage(err: unknown): string {
-  if (err instanceof ApiCallError) return err.message;
+  if (err instanceof ApiCallError) return fieldErrorMessage(err.message);
   if (err instanceof Error) return err.message;
   return String(err);
 }

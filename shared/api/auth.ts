@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { empty, method, ROLES, type Role } from './define';
+import { freeText, noCardNumbers } from './free-text';
 
 // Local users, roles and sessions. The engine returns the session token in
 // the reply value (`sessionToken`); the shell (Electron main, web host) takes
@@ -52,12 +53,14 @@ export type TotpEnrolmentStart = Readonly<{ secret: string; uri: string; expires
 /** `sessionToken: null` tells the shell to drop the session. */
 export type SignOutResult = Readonly<{ sessionToken: null }>;
 
-const userName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9._@-]+$/, 'use letters, digits, dot, dash, underscore or @');
+const userName = noCardNumbers(
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9._@-]+$/, 'use letters, digits, dot, dash, underscore or @'),
+);
 /**
  * PCI DSS v4 8.3.6: new passwords and password changes need at least 12
  * characters. Existing shorter passwords still sign in (8.3.6 applies at the
@@ -68,7 +71,7 @@ const password = z.string().min(1).max(1024);
 const newPassword = z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(1024);
 /** A 6-digit RFC 6238 code (spaces allowed, as apps show them in groups). */
 const totpCode = z.string().trim().max(16).regex(/^[0-9 ]+$/, 'digits only');
-const displayName = z.string().trim().max(128);
+const displayName = freeText({ max: 128 });
 
 export const authMethods = {
   'auth:status': method<typeof empty, AuthStatus>({ role: 'public', args: empty }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Cents, CurrencyCode } from '../money';
 import { empty, method, txnId } from './define';
+import { freeText } from './free-text';
 
 // Supervisor controls beyond refunds: short-pay write-offs and tolerance
 // overrides above a configurable amount (four-eyes, like refunds), and the
@@ -77,9 +78,10 @@ export type ControlPreview = Readonly<{
   pending: ControlView | null;
 }>;
 
-const note = z.string().trim().max(2000);
+const note = freeText({ max: 2000 });
+const reason = freeText({ min: 1, max: 2000 });
 const controlId = z.number().int().positive();
-const reasonCode = z.string().trim().min(1).max(64);
+const reasonCode = freeText({ min: 1, max: 64 });
 const password = z.string().min(1).max(1024);
 type RequestArgs = { transactionId: number; reasonCode: string; note?: string };
 const requestArgs = z.object({ transactionId: txnId, reasonCode, note: note.optional() }).strict();
@@ -94,10 +96,10 @@ export const controlMethods = {
   'controls:requestOverride': method<z.ZodType<RequestArgs>, ControlView>({ role: 'clerk', args: requestArgs }),
   /** Four-eyes: the approver re-enters their own password. */
   'controls:approve': method<z.ZodType<{ controlId: number; password: string }>, ControlView>({ role: 'supervisor', args: z.object({ controlId, password }).strict() }),
-  'controls:reject': method<z.ZodType<{ controlId: number; reason: string }>, ControlView>({ role: 'supervisor', args: z.object({ controlId, reason: note.pipe(z.string().min(1)) }).strict() }),
+  'controls:reject': method<z.ZodType<{ controlId: number; reason: string }>, ControlView>({ role: 'supervisor', args: z.object({ controlId, reason }).strict() }),
   /** Supervisor only: reverses a posted receipt in the ERP; the password is re-entered. */
   'controls:reverse': method<z.ZodType<{ transactionId: number; reason: string; password: string }>, ControlView>(
-    { role: 'supervisor', args: z.object({ transactionId: txnId, reason: note.pipe(z.string().min(1)), password }).strict() },
+    { role: 'supervisor', args: z.object({ transactionId: txnId, reason, password }).strict() },
   ),
   /** Runs a reversal again (look-up first), e.g. after a lost reply. */
   'controls:runReversal': method<z.ZodType<{ controlId: number }>, ControlView>({ role: 'supervisor', args: z.object({ controlId }).strict() }),

@@ -4,6 +4,7 @@ import { EXCEPTION_CODES } from '../domain';
 import { HANDOFF_MAX_BASE64_CHARS } from '../handoff-limits';
 import type { Cents, CurrencyCode } from '../money';
 import { empty, method, txnId } from './define';
+import { freeText } from './free-text';
 
 // Offline review (docs/offline.md): clerk work recorded locally at once,
 // conflicts found when queued postings are re-validated on reconnect, and the
@@ -117,8 +118,8 @@ export type ImportDecisionsResult = Readonly<{
   skipped: ReadonlyArray<Readonly<{ transactionId: number; reason: string }>>;
 }>;
 
-const note = z.string().trim().max(2000);
-const owner = z.string().trim().min(1).max(128);
+const note = freeText({ max: 2000 });
+const owner = freeText({ min: 1, max: 128 });
 const exceptionCode = z.enum(EXCEPTION_CODES);
 const allocation = z.object({ invoiceNo: z.string().trim().min(1).max(64), amountCents: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) }).strict();
 const allocations = z.array(allocation).min(1).max(200);

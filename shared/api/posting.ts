@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Cents, CurrencyCode } from '../money';
 import { method, txnId } from './define';
+import { freeText } from './free-text';
 
 // The dead-letter queue the clerk works: what failed, why (the ERP's own
 // words), and the ways out. Every action is audited.
@@ -20,7 +21,7 @@ export type FailedPosting = Readonly<{
   updatedAt: string;
 }>;
 
-const note = z.string().trim().max(2000);
+const note = freeText({ max: 2000 });
 
 export const postingMethods = {
   'posting:failed': method<z.ZodObject<Record<string, never>>, FailedPosting[]>({ role: 'clerk', args: z.object({}).strict() }),
@@ -28,7 +29,7 @@ export const postingMethods = {
   'posting:retry': method<z.ZodType<{ transactionId: number }>, { ok: true }>({ role: 'clerk', args: z.object({ transactionId: txnId }).strict() }),
   /** The clerk posted it by hand in the ERP: record the ERP document number. */
   'posting:markPosted': method<z.ZodType<{ transactionId: number; erpDocumentId: string; note?: string }>, { ok: true }>(
-    { role: 'clerk', args: z.object({ transactionId: txnId, erpDocumentId: z.string().trim().min(1).max(64), note: note.optional() }).strict() },
+    { role: 'clerk', args: z.object({ transactionId: txnId, erpDocumentId: freeText({ min: 1, max: 64 }), note: note.optional() }).strict() },
   ),
   /** Gives up on this posting and returns the payment to review. */
   'posting:discard': method<z.ZodType<{ transactionId: number; note?: string }>, { ok: true }>({ role: 'clerk', args: z.object({ transactionId: txnId, note: note.optional() }).strict() }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { RefundTask } from '../domain';
 import type { Cents, CurrencyCode } from '../money';
 import { empty, method, txnId } from './define';
+import { freeText } from './free-text';
 
 // Supervisor-approved refunds (four-eyes), executed through PayTrace (void
 // before settlement, refund after) and reflected in the ERP as a credit memo.
@@ -71,7 +72,8 @@ export type RefundPolicy = Readonly<{
 
 export type Refundable = Readonly<{ transactionId: number; amountCents: Cents; refundableCents: Cents; currency: CurrencyCode; reasonCodes: readonly string[] }>;
 
-const note = z.string().trim().max(2000);
+const note = freeText({ max: 2000 });
+const reasonCode = freeText({ min: 1, max: 64 });
 const refundId = z.number().int().positive();
 const positiveCents = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -80,13 +82,13 @@ export const refundMethods = {
   'refunds:list': method<z.ZodType<{ transactionId?: number }>, RefundView[]>({ role: 'clerk', args: z.object({ transactionId: txnId.optional() }).strict() }),
   'refunds:refundable': method<z.ZodType<{ transactionId: number }>, Refundable>({ role: 'clerk', args: z.object({ transactionId: txnId }).strict() }),
   'refunds:request': method<z.ZodType<{ transactionId: number; amountCents: number; reasonCode: string; note?: string }>, RefundView>(
-    { role: 'clerk', args: z.object({ transactionId: txnId, amountCents: positiveCents, reasonCode: z.string().trim().min(1).max(64), note: note.optional() }).strict() },
+    { role: 'clerk', args: z.object({ transactionId: txnId, amountCents: positiveCents, reasonCode, note: note.optional() }).strict() },
   ),
   /** Four-eyes: the approver re-enters their own password at the moment of approval. */
   'refunds:approve': method<z.ZodType<{ refundId: number; password: string }>, RefundView>(
     { role: 'supervisor', args: z.object({ refundId, password: z.string().min(1).max(1024) }).strict() },
   ),
-  'refunds:reject': method<z.ZodType<{ refundId: number; reason: string }>, RefundView>({ role: 'supervisor', args: z.object({ refundId, reason: note.pipe(z.string().min(1)) }).strict() }),
+  'refunds:reject': method<z.ZodType<{ refundId: number; reason: string }>, RefundView>({ role: 'supervisor', args: z.object({ refundId, reason: freeText({ min: 1, max: 2000 }) }).strict() }),
   /** Runs an approved refund again (e.g. a partial refund waiting for settlement). */
   'refunds:execute': method<z.ZodType<{ refundId: number }>, RefundView>({ role: 'supervisor', args: z.object({ refundId }).strict() }),
   /** Settles a refund held back by re-validation: reduce to what remains refundable (then run), or discard. */
@@ -111,7 +113,7 @@ export const refundMethods = {
   >(
     { role: 'admin', args: z
       .object({
-        reasonCodes: z.array(z.string().trim().min(1).max(64)).min(1).max(50).optional(),
+        reasonCodes: z.array(reasonCode).min(1).max(50).optional(),
         secondApproverAboveCents: z.number().int().min(0).optional(),
         adminAboveCents: z.number().int().min(0).optional(),
       })

@@ -112,6 +112,12 @@ describe('File connector: open AR in, receipts out', () => {
     expect(check.problems.map((p) => `${p.line}:${p.field}`)).toEqual(['3:invoice_date', '3:open_balance', '4:customer_id', '4:invoice_date', '5:invoice_no']);
     expect((await c.testConnection()).ok).toBe(false);
 
+    // Issue 12: a customer name holding a card number stops the read, naming the line, not the number.
+    writeFileSync(join(folder, 'open-ar.csv'), ['invoice_no,customer_id,customer_name,invoice_date,due_date,amount,open_balance,currency,po_no', '7001,C1,Call 4111 1111 1111 1111,2026-10-01,,100.00,100.00,USD,'].join('\n'));
+    const card = await collectPages(c.listOpenInvoices()).catch((x: unknown) => x);
+    expect((card as ErpError).message).toContain('line 2, customer_name: holds what looks like a card number');
+    expect((card as ErpError).message).not.toContain('4111');
+
     writeFileSync(join(folder, 'open-ar.csv'), 'number,customer\n1,2\n');
     const header = await collectPages(c.listOpenInvoices()).catch((x: unknown) => x);
     expect((header as ErpError).kind).toBe('config');

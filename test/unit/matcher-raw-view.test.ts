@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { matcherRawView } from '@shared/matcher-raw-view';
+import { keptPayTraceFields } from '@shared/paytrace-kept-fields';
 import { achStatusOf } from '@shared/payment-verdict';
 import { originalIdOf } from '@shared/refund-links';
 
@@ -31,6 +32,10 @@ describe('matcherRawView keeps exactly what the matcher reads of a raw row', () 
         const view = matcherRawView(r);
         expect(achStatusOf(view)).toBe(achStatusOf(r));
         expect(originalIdOf(view)).toBe(originalIdOf(r));
+        // What the store keeps of a row (issue 12's allow-list) still answers the matcher the same.
+        const kept = keptPayTraceFields(r);
+        expect(achStatusOf(kept)).toBe(achStatusOf(r));
+        expect(originalIdOf(kept)).toBe(originalIdOf(r));
       }),
       { numRuns: 2000, seed: Number(process.env.TIEOUT_PROPERTY_SEED ?? 424242) },
     );

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,8 @@ describe('tieout match', () => {
     // 79388126 refunds part of 79388123 (same invoice, customer and card): the sale is held for review, netted.
     expect(stderr).toContain('4 transactions → 1 auto, 0 suggested, 3 exception');
     expect(code).toBe(0);
+    // Issue 12: the results name payers and invoices, so the file is this user's only.
+    if (process.platform !== 'win32') expect((statSync(out).mode & 0o777).toString(8)).toBe('600');
     const result = JSON.parse(readFileSync(out, 'utf8')) as { results: Array<Record<string, unknown>> };
     expect(result.results).toHaveLength(4);
     const [a, b, c, d] = result.results;

@@ -57,7 +57,32 @@ describe('normalizeExportRow', () => {
       maskedCard: '************5454',
       method: 'card',
     });
-    expect(t.raw).toBe(DOC_ROW);
+    // Issue 12: only the allow-listed fields are kept; the card's expiry date and the payer's IP are not.
+    const { credit_card: _card, created, ...rest } = DOC_ROW;
+    expect(t.raw).toEqual({ ...rest, credit_card: { masked_number: '************5454' }, created: { through: created.through, at: created.at, by: created.by } });
+  });
+
+  it('keeps only allow-listed PayTrace fields: no expiry, full card or account number, CVV, track or unknown data (issue 12)', () => {
+    const hostile = {
+      ...DOC_ROW,
+      credit_card: { masked_number: '************5454', number: '5454545454545454', expiration_month: 12, expiration_year: 29, csc: '123' },
+      check: { masked_account_number: '******6789', account_number: '000123456789', routing_number: '325070760', status: 'Processed' },
+      csc: '999',
+      track_data: '%B4111111111111111^DOE/JOHN^2912101?',
+      track2: ';4111111111111111=29121010000?',
+      discretionary_data: { anything: 'at all' },
+      card_number: '4111111111111111',
+      a_field_paytrace_adds_next_year: 'x',
+      original_transaction_id: '77',
+    };
+    const t = ok(hostile);
+    const stored = JSON.stringify(t.raw);
+    for (const gone of ['expiration', 'number":"5454', 'csc"', 'track', 'discretionary', '4111111111111111', '000123456789', 'routing', 'a_field_paytrace_adds']) expect(stored, gone).not.toContain(gone);
+    expect(t.raw).toMatchObject({ credit_card: { masked_number: '************5454' }, check: { masked_account_number: '******6789', status: 'Processed' }, original_transaction_id: '77' });
+    // A "masked" number that is a whole card number is not a mask: nothing is kept of it.
+    const unmasked = ok({ ...DOC_ROW, credit_card: { masked_number: '5454545454545454' } });
+    expect(unmasked.maskedCard).toBe('');
+    expect(unmasked.raw).toMatchObject({ credit_card: {} });
   });
 
   it('reads amounts given as strings or numbers, and the zone setting', () => {

@@ -1,3 +1,4 @@
+import { serviceUrlProblem } from '@shared/service-url';
 import { ErpError } from './errors';
 import type { ErpOptionField, ErpOptionValue } from './kind-module';
 
@@ -18,9 +19,18 @@ export function optionReader(fields: readonly ErpOptionField[], erp: string) {
     /** The setting as text, trimmed. */
     str: (options: RawOptions, key: string): string => String(value(options, key)).trim(),
     positiveInt(options: RawOptions, key: string): number {
-      const n = Number(value(options, key));
-      if (!Number.isInteger(n) || n <= 0) throw new ErpError('config', `${erp} setting ${key} must be a positive whole number`);
+      const v = value(options, key);
+      // A boolean is not a count (Number(true) would read as 1).
+      const n = typeof v === 'boolean' ? Number.NaN : Number(v);
+      if (!Number.isSafeInteger(n) || n <= 0) throw new ErpError('config', `${erp} setting ${key} must be a positive whole number`);
       return n;
+    },
+    /** A web address setting, trimmed; "" when not set. The same rule as the settings (shared/service-url.ts), again here for settings saved before it. */
+    url(options: RawOptions, key: string): string {
+      const url = String(value(options, key)).trim();
+      const problem = url === '' ? null : serviceUrlProblem(url, { allowLoopbackHttp: true });
+      if (problem) throw new ErpError('config', `${erp} setting ${key}: ${problem}`);
+      return url;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { CARD_NUMBER_REFUSAL, containsCardNumber } from '@shared/card-numbers';
 import { cents, type Cents } from '@shared/money';
 import type { Allocation, ExceptionCode, MatchOutcome } from '@shared/domain';
 import { appendAudit } from '../audit/audit-log';
@@ -29,7 +30,18 @@ function matchRow(db: ReadDb, transactionId: number): ClerkState {
   return m;
 }
 
+/**
+ * Typed text that arrives other than through the API contract (a reviewer's
+ * hand-off decisions) gets the contract's card-number screen here, before
+ * anything is stored or audited; the import skips that row with the reason.
+ */
+function refuseCardNumber(field: string, text: string | null | undefined): void {
+  if (text && containsCardNumber(text)) throw new DecisionError('invalid_args', `${field}: ${CARD_NUMBER_REFUSAL}`);
+}
+
 export function setNote(db: WriteDb, transactionId: number, note: string, actor: string, now = systemClock.iso()): void {
+  refuseCardNumber('Note', note);
+  refuseCardNumber('Reviewer', actor);
   db.transaction(() => {
     const m = matchRow(db, transactionId);
     setMatchNote(db, transactionId, note === '' ? null : note);
@@ -38,6 +50,8 @@ export function setNote(db: WriteDb, transactionId: number, note: string, actor:
 }
 
 export function setOwner(db: WriteDb, transactionId: number, owner: string | null, actor: string, now = systemClock.iso()): void {
+  refuseCardNumber('Owner', owner);
+  refuseCardNumber('Reviewer', actor);
   db.transaction(() => {
     const m = matchRow(db, transactionId);
     setMatchOwner(db, transactionId, owner);
@@ -46,6 +60,7 @@ export function setOwner(db: WriteDb, transactionId: number, owner: string | nul
 }
 
 export function setExceptionReason(db: WriteDb, transactionId: number, reason: ExceptionCode | null, note: string | undefined, actor: string, now = systemClock.iso()): void {
+  refuseCardNumber('Note', note);
   db.transaction(() => {
     const m = matchRow(db, transactionId);
     setClerkException(db, transactionId, reason);

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CARD_NUMBER_REFUSAL, containsCardNumber } from '@shared/card-numbers';
 import type { Allocation, Candidate, ExceptionCode } from '@shared/domain';
 import type { HandoffDecision, HandoffException, HandoffFileResult, HandoffSession, ImportDecisionsResult } from '@shared/api/offline';
 import { appendAudit } from '../audit/audit-log';
 import { systemClock } from '../clock';
+import { ensurePrivateDir, writePrivateFile } from '../private-files';
 import type { ApprovalCapabilities, ApprovalService } from '../approval/approve';
 import type { Db } from '../store/db';
 import { getInvoices } from '../store/queries/ledger';
@@ -37,9 +37,9 @@ export function profileIdOf(db: Db): string {
 
 function writeHandoff(dataDir: string, fileName: string, bytes: Buffer, count: number): HandoffFileResult {
   const dir = join(dataDir, HANDOFF_DIR);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dir);
   const path = join(dir, fileName);
-  writeFileSync(path, bytes, { mode: 0o600 });
+  writePrivateFile(path, bytes);
   return { path, fileName, bytes: bytes.length, base64: bytes.toString('base64'), count };
 }
 

@@ -1,11 +1,12 @@
 import type { PaymentMethod, PayTraceTransaction } from '@shared/domain';
 import { parseDecimalToCents, type Cents, type CurrencyCode } from '@shared/money';
+import { keptMask, keptPayTraceFields } from '@shared/paytrace-kept-fields';
 import { DEFAULT_MERCHANT_ZONE, parseOptionalPayTraceTimestamp, parsePayTraceTimestamp } from '@shared/paytrace-time';
 import { containsCardNumber } from '@shared/card-numbers';
 
 // Export row (§5.2 of the reference) → PayTraceTransaction. Every field is
 // read defensively: a bad row yields an error naming the field and the
-// transaction id, and the caller keeps the raw row, so nothing is lost.
+// transaction id, and the caller keeps the row (its allow-listed fields, shared/paytrace-kept-fields.ts).
 
 export type NormalizeOptions = Readonly<{
   /** Merchant zone for the zone-less timestamps. */
@@ -138,9 +139,10 @@ export function normalizeExportRow(raw: unknown, options: NormalizeOptions = {})
       customerId: text(raw, 'customer_id').trim(),
       billingName: billing ? text(billing, 'name', 'billing_address.name').trim() : '',
       email: (text(raw, 'email') || text(raw, 'receipt_emailed_to')).trim(),
-      maskedCard: card ? masked(text(card, 'masked_number', 'credit_card.masked_number').trim(), 'credit_card.masked_number') : maskedAccount(raw),
+      maskedCard: keptMask(card ? masked(text(card, 'masked_number', 'credit_card.masked_number').trim(), 'credit_card.masked_number') : maskedAccount(raw)),
       method,
-      raw,
+      // Only the allow-listed fields travel on (no expiry date, no full card or account number).
+      raw: keptPayTraceFields(raw),
     };
     return { ok: true, value };
   } catch (e) {

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { ensurePrivateDir, makePrivate, touchPrivateFile } from '../private-files';
 import { currentVersion, migrate, migrations } from './migrations';
 
 
@@ -23,11 +24,18 @@ export const DATABASE_FILE = 'tieout.sqlite';
 
 /** Opens (creating if needed) the store in a data folder: WAL, foreign keys, migrations applied. */
 export function openStore(dataDir: string): Db {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, DATABASE_FILE));
+  // The folder 0700 and the store's files 0600 whatever the umask (SQLite gives
+  // -wal and -shm the database file's mode; files an older version left wider are narrowed).
+  ensurePrivateDir(dataDir);
+  const file = join(dataDir, DATABASE_FILE);
+  touchPrivateFile(file);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  for (const companion of [`${file}-wal`, `${file}-shm`, `${file}-journal`]) makePrivate(companion);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // Deleted and overwritten content is zeroed, not left in free pages (a scrubbed raw row, a cleared note).
+  db.pragma('secure_delete = ON');
   // A second app instance or the CLI may hold the write lock briefly.
   db.pragma('busy_timeout = 5000');
   migrate(db);

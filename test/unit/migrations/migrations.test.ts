@@ -332,3 +332,46 @@ describe('0013 sign-in reservations, TOTP enrolments and sign-in policy', () => 
     expect(() => db.prepare("INSERT INTO sign_in_policy VALUES (2, 1, 't', 'x')").run()).toThrow(/CHECK/);
   });
 });
+
+describe('0014 scrub raw PayTrace rows', () => {
+  it('reduces stored export rows to the allow-listed fields (no expiry date), clears a mask that is not one, and redacts reject errors', () => {
+    const db = storeAt(13);
+    insertTransaction(db, 1);
+    insertTransaction(db, 2);
+    const row = {
+      transaction_id: 1,
+      transaction_type: 'SALE',
+      amount: 110,
+      invoice_id: 'inv1234',
+      credit_card: { masked_number: '************5454', expiration_month: 12, expiration_year: 29, number: '5454545454545454' },
+      check: { account_number: '000123456789', routing_number: '325070760', status: 'Processed' },
+      billing_address: { name: 'Kevin', zip: '85284' },
+      created: { through: 'API', at: '4/10/2015 4:06:30 PM', by: 'sandbox123', from_ip: '64.106.246.164' },
+      csc: '123',
+      track_data: '%B4111111111111111^DOE/JOHN^2912101?',
+      discretionary_data: { note: 'anything' },
+      original_transaction_id: '77',
+    };
+    db.prepare('UPDATE paytrace_transactions SET raw_json = ? WHERE transaction_id = 1').run(JSON.stringify(row));
+    db.prepare("UPDATE paytrace_transactions SET raw_json = 'not json', masked_card = '4111111111111111' WHERE transaction_id = 2").run();
+    db.prepare("INSERT INTO paytrace_rejects (raw_json, error, seen_at) VALUES (?, 'PayTrace transaction 9: credit_card is not an object (\"4111111111111111\")', ?)").run(JSON.stringify({ transaction_id: 9, credit_card: '4111111111111111', expiration_month: 1 }), T);
+    migrate(db, 14);
+    const stored = db.prepare('SELECT transaction_id, raw_json, masked_card FROM paytrace_transactions ORDER BY transaction_id').all() as Array<{ raw_json: string; masked_card: string }>;
+    expect(JSON.parse(stored[0]!.raw_json)).toEqual({
+      transaction_id: 1,
+      transaction_type: 'SALE',
+      amount: 110,
+      invoice_id: 'inv1234',
+      credit_card: { masked_number: '************5454' },
+      check: { status: 'Processed' },
+      billing_address: { name: 'Kevin', zip: '85284' },
+      created: { through: 'API', at: '4/10/2015 4:06:30 PM', by: 'sandbox123' },
+      original_transaction_id: '77',
+    });
+    expect(stored[0]!.masked_card).toBe('xxxx1111');
+    expect(stored[1]).toEqual({ transaction_id: 2, raw_json: '{}', masked_card: '' });
+    const reject = db.prepare('SELECT raw_json, error FROM paytrace_rejects').get() as { raw_json: string; error: string };
+    expect(JSON.parse(reject.raw_json)).toEqual({ transaction_id: 9 });
+    expect(reject.error).toBe('PayTrace transaction 9: credit_card is not an object ("[card number removed]")');
+  });
+});

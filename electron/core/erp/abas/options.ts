@@ -95,7 +95,7 @@ export type AbasOptions = Readonly<{
 
 type Raw = RawOptions;
 
-const { str, positiveInt } = optionReader(ABAS_OPTION_FIELDS, 'abas');
+const { str, positiveInt, url } = optionReader(ABAS_OPTION_FIELDS, 'abas');
 
 function dbGroup(o: Raw, key: string): string {
   const v = str(o, key);
@@ -118,7 +118,7 @@ export function parseAbasOptions(o: Raw): AbasOptions {
   if (!tenant) throw new ErpError('config', 'abas needs the tenant setting (the client name in /mw/r/{tenant}/)');
   const authMode = str(o, 'authMode');
   if (authMode !== 'basic' && authMode !== 'oauth2') throw new ErpError('config', `abas authMode must be 'basic' or 'oauth2' (got "${authMode}")`);
-  const tokenUrl = str(o, 'tokenUrl');
+  const tokenUrl = url(o, 'tokenUrl');
   if (authMode === 'oauth2' && !tokenUrl) throw new ErpError('config', 'abas OAuth2 needs the tokenUrl setting');
   const postingMode = str(o, 'postingMode');
   if (postingMode !== 'api' && postingMode !== 'mt940-file') throw new ErpError('config', `abas postingMode must be 'api' or 'mt940-file' (got "${postingMode}")`);

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { containsCardNumber } from '@shared/card-numbers';
 import { MoneyParseError, parseDecimalToCents, type Cents } from '@shared/money';
 import type { Customer, OpenInvoice } from '@shared/domain';
 import { ErpError } from '../errors';
@@ -86,6 +87,11 @@ function parseRow(
   const terms = readTerms(get, problem, open);
   if (problems.length > 0) return { problems };
   const name = get('customerName');
+  // A name is typed text that Tieout keeps and shows: never a card number (issue 12). The value is not
+  // quoted back, since this message reaches the sync status and the log. ERP identifiers (invoice,
+  // customer, PO numbers) are the ERP's own keys and not screened: a long numeric key may pass Luhn.
+  if (containsCardNumber(name)) problem('customerName', 'holds what looks like a card number (13–19 digits passing the card check digit); Tieout never keeps card numbers: correct the file');
+  if (problems.length > 0) return { problems };
   return {
     invoice: {
       invoiceNo,

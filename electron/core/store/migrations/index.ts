@@ -13,6 +13,7 @@ import { migration as refundLeases } from './0010-refund-leases';
 import { migration as reversalDates } from './0011-reversal-dates';
 import { migration as pendingChanges } from './0012-pending-changes';
 import { migration as signInReservationsTotp } from './0013-sign-in-reservations-totp';
+import { migration as scrubRawPayTraceRows } from './0014-scrub-raw-paytrace-rows';
 
 // Numbered, append-only migrations, one file each (NNNN-name.ts), listed here
 // in order. Each has a test under test/unit/migrations/. The applied version
@@ -35,6 +36,7 @@ export const migrations: readonly Migration[] = [
   reversalDates,
   pendingChanges,
   signInReservationsTotp,
+  scrubRawPayTraceRows,
 ];
 
 export function currentVersion(db: Database.Database): number {

@@ -28,7 +28,21 @@ export function loadSettings(db: ReadDb): Settings {
     // Absent before matching rules were settings: the defaults ({}).
     matching: stored.matching ?? defaults.matching,
   };
-  return settingsSchema.parse(merged);
+  const checked = settingsSchema.safeParse(merged);
+  if (!checked.success) throw new StoredSettingsError(checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  return checked.data;
+}
+
+/**
+ * Settings stored by an older version that this version refuses (an http://
+ * production URL, an unknown time zone...): named in words rather than a
+ * schema dump, and never used, since using them would send data where it must not go.
+ */
+export class StoredSettingsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`The saved settings are not valid and were not used: ${problems.join('; ')}. Correct them in Settings with the version that saved them, then start this version again.`);
+    this.name = 'StoredSettingsError';
+  }
 }
 
 export function saveSettings(db: WriteDb, settings: Settings, now: string = systemClock.iso()): void {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { cents, type Cents } from '@shared/money';
 import type { PayTraceTransaction } from '@shared/domain';
+import { redactCardNumbers } from '@shared/card-numbers';
+import { keptMask, keptPayTraceFields } from '@shared/paytrace-kept-fields';
 import type { ReadDb, WriteDb } from '../db';
 import { parseJsonColumn } from '../json-column';
 import { systemClock } from '../../clock';
@@ -8,7 +10,9 @@ import { systemClock } from '../../clock';
 // PayTrace transactions as synced (normalised columns beside the raw export row),
 // and export rows that failed validation.
 
-// The export row as PayTrace sent it: any JSON (the normalised columns are what is read).
+// The allow-listed part of the export row (shared/paytrace-kept-fields.ts; the
+// normaliser already reduced it, and the store reduces it again so no caller can
+// keep more): any JSON (the normalised columns are what is read).
 const rawRowSchema = z.unknown();
 
 type Row = {
@@ -35,7 +39,8 @@ type Row = {
 
 /** Idempotent upsert by transaction id. Returns ids that are new or whose content changed. */
 export function upsertTransactions(db: WriteDb, transactions: readonly PayTraceTransaction[], now = systemClock.iso()): number[] {
-  const existing = db.prepare('SELECT raw_json FROM paytrace_transactions WHERE transaction_id = ?');
+  const existing = db.prepare(`SELECT type, amount_cents, currency, tax_cents, created_at, settled_at, declined, approval_code, approval_message, invoice_id,
+    description, customer_reference_id, customer_id, billing_name, email, masked_card, method, raw_json FROM paytrace_transactions WHERE transaction_id = ?`);
   const upsert = db.prepare(`
     INSERT INTO paytrace_transactions (transaction_id, type, amount_cents, currency, tax_cents, created_at, settled_at, declined,
       approval_code, approval_message, invoice_id, description, customer_reference_id, customer_id, billing_name, email,
@@ -52,11 +57,7 @@ export function upsertTransactions(db: WriteDb, transactions: readonly PayTraceT
   const changed: number[] = [];
   db.transaction(() => {
     for (const t of transactions) {
-      const raw = JSON.stringify(t.raw);
-      const before = existing.get(t.transactionId) as { raw_json: string } | undefined;
-      if (before?.raw_json === raw) continue;
-      upsert.run({
-        transaction_id: t.transactionId,
+      const row = {
         type: t.type,
         amount_cents: t.amountCents,
         currency: t.currency,
@@ -72,11 +73,14 @@ export function upsertTransactions(db: WriteDb, transactions: readonly PayTraceT
         customer_id: t.customerId,
         billing_name: t.billingName,
         email: t.email,
-        masked_card: t.maskedCard,
+        masked_card: keptMask(t.maskedCard),
         method: t.method,
-        raw_json: raw,
-        now,
-      });
+        raw_json: JSON.stringify(keptPayTraceFields(t.raw)),
+      };
+      // Unchanged when every stored column is (the raw row alone no longer tells: it keeps only the allow-listed fields).
+      const before = existing.get(t.transactionId) as Record<string, unknown> | undefined;
+      if (before && Object.entries(row).every(([column, v]) => before[column] === v)) continue;
+      upsert.run({ ...row, transaction_id: t.transactionId, now });
       changed.push(t.transactionId);
     }
   })();
@@ -121,7 +125,8 @@ export function listTransactions(db: ReadDb, ids?: readonly number[]): PayTraceT
 export function recordRejects(db: WriteDb, rejects: ReadonlyArray<{ raw: unknown; error: string }>, now = systemClock.iso()): void {
   const insert = db.prepare('INSERT INTO paytrace_rejects (raw_json, error, seen_at) VALUES (?, ?, ?)');
   db.transaction(() => {
-    for (const r of rejects) insert.run(JSON.stringify(r.raw), r.error, now);
+    // The error may quote the offending value: a card number there is removed, as in logs.
+    for (const r of rejects) insert.run(JSON.stringify(keptPayTraceFields(r.raw)), redactCardNumbers(r.error), now);
   })();
 }
 
