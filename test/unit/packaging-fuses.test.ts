@@ -1,18 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
 // The packaging configuration as electron-builder reads it: the fuses that
 // stop the installed binary from being used as a general Node runtime with
 // the app's identity, and the asar settings those fuses depend on.
 
-// js-yaml arrives with ESLint; it has no types of its own here.
-const { load } = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
 
 type BuilderConfig = { asar?: unknown; electronFuses?: Record<string, unknown>; asarUnpack?: unknown };
 
-const config = load(readFileSync(resolve(import.meta.dirname, '../../electron-builder.yml'), 'utf8')) as BuilderConfig;
+const config = parse(readFileSync(resolve(import.meta.dirname, '../../electron-builder.yml'), 'utf8')) as BuilderConfig;
 
 describe('electron-builder.yml', () => {
   it.each([
