@@ -75,7 +75,8 @@ export function keptPayTraceFields(raw: unknown): Row {
       if (v !== undefined) kept[field] = v;
       continue;
     }
-    const allowed = NESTED[field];
+    // Own keys only: a field named "constructor" or "__proto__" must not reach Object.prototype.
+    const allowed = Object.hasOwn(NESTED, field) ? NESTED[field] : undefined;
     if (!allowed || !isRecord(value)) continue;
     const inner: Row = {};
     for (const key of allowed) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { empty, method, type Role } from './define';
+import { freeText } from './free-text';
 
 // Four-eyes on the controls themselves (docs/users-and-refunds.md): a change
 // that loosens them (a limit raised, a reason code added, a user promoted)
@@ -40,6 +41,6 @@ export const adminMethods = {
     { role: 'admin', args: z.object({ changeId, password: z.string().min(1).max(1024) }).strict() },
   ),
   'admin:rejectChange': method<z.ZodType<{ changeId: number; reason: string }>, PendingChangeView>(
-    { role: 'admin', args: z.object({ changeId, reason: z.string().trim().min(1).max(2000) }).strict() },
+    { role: 'admin', args: z.object({ changeId, reason: freeText({ min: 1, max: 2000 }) }).strict() },
   ),
 } as const;

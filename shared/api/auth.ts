@@ -70,7 +70,7 @@ export const MIN_PASSWORD_LENGTH = 12;
 const password = z.string().min(1).max(1024);
 const newPassword = z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(1024);
 /** A 6-digit RFC 6238 code (spaces allowed, as apps show them in groups). */
-const totpCode = z.string().trim().max(16).regex(/^[0-9 ]+$/, 'digits only');
+const totpCode = z.string().trim().max(12).regex(/^[0-9 ]+$/, 'digits only');
 const displayName = freeText({ max: 128 });
 
 export const authMethods = {

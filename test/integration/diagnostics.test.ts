@@ -45,17 +45,26 @@ afterAll(async () => {
 async function call<T>(name: string, args: unknown, session: string | null = null): Promise<Envelope<T>> {
   const res = await fetch(`http://127.0.0.1:${host.port}/api/call/${name}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-tieout-token': host.token, ...(session ? { 'x-tieout-session': session } : {}) },
+    // The web host keeps the session in an HttpOnly cookie (issue 12, point 9), not in a header page script could set.
+    headers: { 'content-type': 'application/json', 'x-tieout-token': host.token, ...(session ? { cookie: session } : {}) },
     body: JSON.stringify(args),
   });
   expect(res.status).toBe(200);
   return (await res.json()) as Envelope<T>;
 }
 
+/** Signs in and returns the session cookie pair (name=value) the web host set. */
 async function signIn(userName: string): Promise<string> {
-  const r = await call<{ sessionToken: string }>('auth:signIn', { userName, password: DEMO_PASSWORD });
+  const res = await fetch(`http://127.0.0.1:${host.port}/api/call/auth:signIn`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-tieout-token': host.token },
+    body: JSON.stringify({ userName, password: DEMO_PASSWORD }),
+  });
+  const r = (await res.json()) as Envelope<unknown>;
   if (!r.ok) throw new Error(r.error.message);
-  return r.value.sessionToken;
+  const cookie = res.headers.getSetCookie()[0];
+  if (!cookie) throw new Error('no session cookie in the sign-in reply');
+  return cookie.split(';')[0]!;
 }
 
 describe('Save diagnostics', () => {

@@ -15,7 +15,7 @@ import { tempDir, testSecretStore } from './support/engine';
 // oversized body, a malformed path, a wrong method or a caller without the
 // role gets back, and that the session token never reaches page script.
 
-const DEMO_PASSWORD = 'tieout-demo';
+import { DEMO_PASSWORD } from '../../electron/core/auth/auth-service';
 const unreachable: SandboxDescriptor = {
   paytrace: { url: 'http://127.0.0.1:9/paytrace', username: 'demo', password: 'pt-secret' },
   erp: { kind: 'p21', baseUrl: 'http://127.0.0.1:9/p21', options: {}, username: 'erp-user', password: 'erp-secret' },

@@ -11,6 +11,8 @@ import { CARD_NUMBER_REFUSAL } from '@shared/card-numbers';
 /** Argument names that are not kept as typed text, with the reason. */
 const NOT_KEPT: Readonly<Record<string, string>> = {
   password: 'a secret: checked against a hash or sent to the keychain, never stored as text',
+  currentPassword: 'a secret: checked against the stored hash, never stored as text',
+  newPassword: 'a secret: stored only as its scrypt hash',
   username: 'a connection user name: kept in the OS keychain with its password, not in SQLite',
   passphrase: 'a secret: derives the hand-off key, never stored',
   base64: 'the bytes of an uploaded hand-off file, decrypted and parsed, never stored as text',

@@ -79,10 +79,18 @@ describe('normalizeExportRow', () => {
     const stored = JSON.stringify(t.raw);
     for (const gone of ['expiration', 'number":"5454', 'csc"', 'track', 'discretionary', '4111111111111111', '000123456789', 'routing', 'a_field_paytrace_adds']) expect(stored, gone).not.toContain(gone);
     expect(t.raw).toMatchObject({ credit_card: { masked_number: '************5454' }, check: { masked_account_number: '******6789', status: 'Processed' }, original_transaction_id: '77' });
-    // A "masked" number that is a whole card number is not a mask: nothing is kept of it.
-    const unmasked = ok({ ...DOC_ROW, credit_card: { masked_number: '5454545454545454' } });
-    expect(unmasked.maskedCard).toBe('');
-    expect(unmasked.raw).toMatchObject({ credit_card: {} });
+    // A "masked" number that is a whole card number is not a mask: the row is refused (an exception with its
+    // reason, fail safe), the reason does not repeat the number, and the raw subset kept with a reject drops it.
+    const unmasked = normalizeExportRow({ ...DOC_ROW, credit_card: { masked_number: '5454545454545454' } });
+    expect(unmasked.ok).toBe(false);
+    if (!unmasked.ok) expect(unmasked.error).toMatch(/credit_card\.masked_number holds an unmasked card number/);
+    expect(JSON.stringify(unmasked)).not.toContain('5454545454545454');
+  });
+
+  it('keeps nothing of fields named like Object.prototype members (constructor, __proto__, toString), found by fuzzing after the merge', () => {
+    const t = ok(JSON.parse(JSON.stringify({ ...DOC_ROW, constructor: { a: 1 }, toString: { b: 2 } }).replace('"toString"', '"__proto__"')));
+    expect(Object.keys(t.raw)).not.toContain('constructor');
+    expect(Object.keys(t.raw)).not.toContain('__proto__');
   });
 
   it('reads amounts given as strings or numbers, and the zone setting', () => {
