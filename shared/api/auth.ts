@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { empty, method, ROLES, type Role } from './define';
 import { freeText, noCardNumbers } from './free-text';
+import { totpCode } from './totp-code';
 
 // Local users, roles and sessions. The engine returns the session token in
 // the reply value (`sessionToken`); the shell (Electron main, web host) takes
@@ -69,8 +70,6 @@ const userName = noCardNumbers(
 export const MIN_PASSWORD_LENGTH = 12;
 const password = z.string().min(1).max(1024);
 const newPassword = z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(1024);
-/** A 6-digit RFC 6238 code (spaces allowed, as apps show them in groups). */
-const totpCode = z.string().trim().max(12).regex(/^[0-9 ]+$/, 'digits only');
 const displayName = freeText({ max: 128 });
 
 export const authMethods = {

@@ -212,6 +212,14 @@ export function createAuthService(o: AuthServiceOptions) {
     proposeChange(o.db, { kind: 'user.role', target: userName, summary: `${userName}: ${from} → ${to}`, change: { role: to }, requestedBy: actor, at });
   };
 
+  /** Saves and audits the sign-in policy (inside the caller's transaction): a tightening, or a loosening a second admin approved. */
+  const applySignInPolicy = (policy: SignInPolicy, actor: string, at: string): void => {
+    const before = loadSignInPolicy(o.db);
+    if (before.requireTwoStepForApprovers === policy.requireTwoStepForApprovers) return;
+    writeSignInPolicy(o.db, policy, at, actor);
+    appendAudit(o.db, { actor, action: 'policy.sign_in', objectType: 'policy', objectId: 'signIn', before, after: policy, at });
+  };
+
   const totpStatus = (user: UserView): TotpStatus => {
     const e = totpEnrolment(o.db, user.userName);
     return { eligible: hasRole(user.role, 'supervisor'), enrolled: e !== null, enrolledAt: e?.enrolledAt ?? null };
@@ -300,11 +308,16 @@ export function createAuthService(o: AuthServiceOptions) {
       return { sessionToken: null };
     },
 
-    /** Four-eyes: the signed-in user re-enters their own password at the moment of a decision. */
-    async confirmPassword(ctx: CallContext, password: string): Promise<UserView> {
+    /**
+     * Four-eyes: the signed-in user re-enters their own password at the moment
+     * of a decision and, with two-step sign-in enrolled, a fresh code (step-up:
+     * a colleague's password alone approves nothing). Same reservation, replay
+     * rule and 'code_required' answer as sign-in.
+     */
+    async confirmPassword(ctx: CallContext, password: string, code?: string): Promise<UserView> {
       const user = requireUser(ctx);
       if (ctx.channel === 'cli') return user;
-      return checkCredentials(user.userName, password, 'auth.confirm', null);
+      return checkCredentials(user.userName, password, 'auth.confirm', { code });
     },
 
     users: (): UserAdminView[] => listUsersForAdmin(o.db, now()),
@@ -313,16 +326,27 @@ export function createAuthService(o: AuthServiceOptions) {
 
     signInPolicy: (): SignInPolicy => loadSignInPolicy(o.db),
 
+    /**
+     * Switching required two-step sign-in on applies at once (it tightens);
+     * switching it off loosens four-eyes (a colleague's password would approve
+     * again), so it is proposed for a second admin (pending-changes.ts) and the
+     * policy stays on until then. Returns the policy as it now stands.
+     */
     setSignInPolicy(policy: SignInPolicy, ctx: CallContext): SignInPolicy {
       const actor = actorFor(ctx);
       const at = now().toISOString();
       o.db.transaction(() => {
         const before = loadSignInPolicy(o.db);
-        writeSignInPolicy(o.db, policy, at, actor);
-        appendAudit(o.db, { actor, action: 'policy.sign_in', objectType: 'policy', objectId: 'signIn', before, after: policy, at });
+        if (before.requireTwoStepForApprovers && !policy.requireTwoStepForApprovers) {
+          proposeChange(o.db, { kind: 'auth.signInPolicy', target: 'signIn', summary: 'Sign-in: two-step sign-in no longer required for supervisors and admins', change: policy, requestedBy: actor, at });
+          return;
+        }
+        applySignInPolicy(policy, actor, at);
       })();
       return loadSignInPolicy(o.db);
     },
+
+    applySignInPolicy,
 
     /** Two-step sign-in, step 1: re-enter the password, get a fresh secret (shown once). */
     async totpBegin(args: { password: string }, ctx: CallContext): Promise<TotpEnrolmentStart> {
