@@ -179,7 +179,7 @@ export function createAuthService(o: AuthServiceOptions) {
     if (verdict === 'code-needed') {
       // The password was right; the attempt is not over until the code comes. Neither a failure nor a success.
       throttle.release(userName);
-      throw new ApiFailure('code_required', `Enter the 6-digit code from your authenticator app to sign in as ${userName}.`);
+      throw new ApiFailure('code_required', `Enter the 6-digit code from your authenticator app ${action === 'auth.sign_in' ? `to sign in as ${userName}` : 'with your password'}.`);
     }
     const settled = throttle.settle(userName, verdict === 'ok');
     if (!settled.accepted || !row) {
