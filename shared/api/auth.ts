@@ -96,7 +96,10 @@ export const authMethods = {
     args: z.object({ currentPassword: password, newPassword }).strict(),
   }),
   'auth:signInPolicy': method<typeof empty, SignInPolicy>({ role: 'admin', args: empty }),
-  /** Admin: require two-step sign-in for supervisors and admins (they can then do nothing but set it up). Audited. */
+  /**
+   * Admin: require two-step sign-in for supervisors and admins (they can then do nothing but set it up). Audited.
+   * On applies at once; off waits for a second admin (admin:pendingChanges). Returns the policy as it now stands.
+   */
   'auth:setSignInPolicy': method<z.ZodType<SignInPolicy>, SignInPolicy>({ role: 'admin', args: z.object({ requireTwoStepForApprovers: z.boolean() }).strict() }),
   'auth:totpStatus': method<typeof empty, TotpStatus>({ role: 'clerk', args: empty }),
   /** Starts enrolment after re-entering the password; the secret is shown once and kept in memory until confirmed. */
