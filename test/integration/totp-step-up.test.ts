@@ -93,6 +93,9 @@ describe('required two-step sign-in: switching it off is a four-eyes change', ()
     // One admin alone switching it off: it stays on.
     expect(auth.setSignInPolicy({ requireTwoStepForApprovers: false }, alice)).toEqual({ requireTwoStepForApprovers: true });
     expect(auth.signInPolicy()).toEqual({ requireTwoStepForApprovers: true });
+    // Asking again adds no second change.
+    auth.setSignInPolicy({ requireTwoStepForApprovers: false }, abe);
+    expect(policyChanges()).toHaveLength(1);
     const [pending] = policyChanges();
     expect(pending).toMatchObject({
       kind: 'auth.signInPolicy',

@@ -15,6 +15,7 @@ import { DEFAULT_THROTTLE, SignInThrottle, type Reservation, type ThrottlePolicy
 import { matchingTotpStep, newTotpSecret, totpUri } from './totp';
 import { loadSignInPolicy, TWO_STEP_SETUP_METHODS } from './sign-in-policy';
 import { writeSignInPolicy } from '../store/queries/sign-in-policy';
+import { listPendingChanges } from '../store/queries/pending-changes';
 import type { TotpSecrets } from '../vault/totp-secrets';
 import { deleteTotpEnrolment, insertTotpEnrolment, totpEnrolment, useTotpStep } from '../store/queries/totp-enrolments';
 import { countAdmins, countUsers, findUser, insertUser, listUsersForAdmin, updatePasswordHash, updateRole, userView } from '../store/queries/users';
@@ -338,6 +339,8 @@ export function createAuthService(o: AuthServiceOptions) {
       o.db.transaction(() => {
         const before = loadSignInPolicy(o.db);
         if (before.requireTwoStepForApprovers && !policy.requireTwoStepForApprovers) {
+          // Asking twice adds nothing for the second admin to decide.
+          if (listPendingChanges(o.db).some((c) => c.state === 'pending' && c.kind === 'auth.signInPolicy')) return;
           proposeChange(o.db, { kind: 'auth.signInPolicy', target: 'signIn', summary: 'Sign-in: two-step sign-in no longer required for supervisors and admins', change: policy, requestedBy: actor, at });
           return;
         }
