@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { empty, method, ROLES, type Role } from './define';
 import { freeText, noCardNumbers } from './free-text';
+import { totpCode } from './totp-code';
 
 // Local users, roles and sessions. The engine returns the session token in
 // the reply value (`sessionToken`); the shell (Electron main, web host) takes
@@ -69,8 +70,6 @@ const userName = noCardNumbers(
 export const MIN_PASSWORD_LENGTH = 12;
 const password = z.string().min(1).max(1024);
 const newPassword = z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(1024);
-/** A 6-digit RFC 6238 code (spaces allowed, as apps show them in groups). */
-const totpCode = z.string().trim().max(12).regex(/^[0-9 ]+$/, 'digits only');
 const displayName = freeText({ max: 128 });
 
 export const authMethods = {
@@ -97,7 +96,10 @@ export const authMethods = {
     args: z.object({ currentPassword: password, newPassword }).strict(),
   }),
   'auth:signInPolicy': method<typeof empty, SignInPolicy>({ role: 'admin', args: empty }),
-  /** Admin: require two-step sign-in for supervisors and admins (they can then do nothing but set it up). Audited. */
+  /**
+   * Admin: require two-step sign-in for supervisors and admins (they can then do nothing but set it up). Audited.
+   * On applies at once; off waits for a second admin (admin:pendingChanges). Returns the policy as it now stands.
+   */
   'auth:setSignInPolicy': method<z.ZodType<SignInPolicy>, SignInPolicy>({ role: 'admin', args: z.object({ requireTwoStepForApprovers: z.boolean() }).strict() }),
   'auth:totpStatus': method<typeof empty, TotpStatus>({ role: 'clerk', args: empty }),
   /** Starts enrolment after re-entering the password; the secret is shown once and kept in memory until confirmed. */

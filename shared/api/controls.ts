@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Cents, CurrencyCode } from '../money';
 import { empty, method, txnId } from './define';
 import { freeText } from './free-text';
+import { totpCode } from './totp-code';
 
 // Supervisor controls beyond refunds: short-pay write-offs and tolerance
 // overrides above a configurable amount (four-eyes, like refunds), and the
@@ -94,12 +95,15 @@ export const controlMethods = {
   'controls:requestWriteOff': method<z.ZodType<RequestArgs>, ControlView>({ role: 'clerk', args: requestArgs }),
   /** Approves a payment whose difference exceeds the tolerance; above the limit it waits for a supervisor. */
   'controls:requestOverride': method<z.ZodType<RequestArgs>, ControlView>({ role: 'clerk', args: requestArgs }),
-  /** Four-eyes: the approver re-enters their own password. */
-  'controls:approve': method<z.ZodType<{ controlId: number; password: string }>, ControlView>({ role: 'supervisor', args: z.object({ controlId, password }).strict() }),
+  /** Four-eyes: the approver re-enters their own password (and, with two-step sign-in enrolled, a fresh code: 'code_required' without one). */
+  'controls:approve': method<z.ZodType<{ controlId: number; password: string; code?: string }>, ControlView>({
+    role: 'supervisor',
+    args: z.object({ controlId, password, code: totpCode.optional() }).strict(),
+  }),
   'controls:reject': method<z.ZodType<{ controlId: number; reason: string }>, ControlView>({ role: 'supervisor', args: z.object({ controlId, reason }).strict() }),
-  /** Supervisor only: reverses a posted receipt in the ERP; the password is re-entered. */
-  'controls:reverse': method<z.ZodType<{ transactionId: number; reason: string; password: string }>, ControlView>(
-    { role: 'supervisor', args: z.object({ transactionId: txnId, reason, password }).strict() },
+  /** Supervisor only: reverses a posted receipt in the ERP; the password is re-entered (with a code when enrolled, as for controls:approve). */
+  'controls:reverse': method<z.ZodType<{ transactionId: number; reason: string; password: string; code?: string }>, ControlView>(
+    { role: 'supervisor', args: z.object({ transactionId: txnId, reason, password, code: totpCode.optional() }).strict() },
   ),
   /** Runs a reversal again (look-up first), e.g. after a lost reply. */
   'controls:runReversal': method<z.ZodType<{ controlId: number }>, ControlView>({ role: 'supervisor', args: z.object({ controlId }).strict() }),

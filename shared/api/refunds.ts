@@ -3,6 +3,7 @@ import type { RefundTask } from '../domain';
 import type { Cents, CurrencyCode } from '../money';
 import { empty, method, txnId } from './define';
 import { freeText } from './free-text';
+import { totpCode } from './totp-code';
 
 // Supervisor-approved refunds (four-eyes), executed through PayTrace (void
 // before settlement, refund after) and reflected in the ERP as a credit memo.
@@ -84,9 +85,9 @@ export const refundMethods = {
   'refunds:request': method<z.ZodType<{ transactionId: number; amountCents: number; reasonCode: string; note?: string }>, RefundView>(
     { role: 'clerk', args: z.object({ transactionId: txnId, amountCents: positiveCents, reasonCode, note: note.optional() }).strict() },
   ),
-  /** Four-eyes: the approver re-enters their own password at the moment of approval. */
-  'refunds:approve': method<z.ZodType<{ refundId: number; password: string }>, RefundView>(
-    { role: 'supervisor', args: z.object({ refundId, password: z.string().min(1).max(1024) }).strict() },
+  /** Four-eyes: the approver re-enters their own password at the moment of approval (and, with two-step sign-in enrolled, a fresh code: 'code_required' without one). */
+  'refunds:approve': method<z.ZodType<{ refundId: number; password: string; code?: string }>, RefundView>(
+    { role: 'supervisor', args: z.object({ refundId, password: z.string().min(1).max(1024), code: totpCode.optional() }).strict() },
   ),
   'refunds:reject': method<z.ZodType<{ refundId: number; reason: string }>, RefundView>({ role: 'supervisor', args: z.object({ refundId, reason: freeText({ min: 1, max: 2000 }) }).strict() }),
   /** Runs an approved refund again (e.g. a partial refund waiting for settlement). */

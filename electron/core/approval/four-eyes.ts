@@ -7,7 +7,8 @@ import type { WriteDb } from '../store/db';
 
 // The four-eyes approval step that refunds, supervisor controls (write-offs,
 // overrides, reversals) and pending admin changes share: refuse before asking
-// for the password when the answer cannot be yes, confirm the password, then
+// for the password when the answer cannot be yes, confirm the password (and the
+// approver's two-step code when enrolled), then
 // check again and record inside one write transaction (another approval may
 // have landed meanwhile, and the cumulative totals may have grown).
 
@@ -23,6 +24,8 @@ export type ConfirmedDecision<Row extends Readonly<{ id: number }>> = Readonly<{
   auth: AuthService;
   ctx: CallContext;
   password: string;
+  /** The approver's two-step code, required when they have enrolled (step-up). */
+  code?: string | undefined;
   /** The row as the caller read it before asking. */
   before: Row;
   /** The row as it stands now (read again inside the transaction). */
@@ -38,7 +41,7 @@ export type ConfirmedDecision<Row extends Readonly<{ id: number }>> = Readonly<{
 export async function confirmedDecision<Row extends Readonly<{ id: number }>>(a: ConfirmedDecision<Row>): Promise<UserView> {
   const early = a.refusal(a.auth.requireUser(a.ctx), a.before, a.now());
   if (early) throw new ApiFailure('forbidden', early);
-  const approver = await a.auth.confirmPassword(a.ctx, a.password);
+  const approver = await a.auth.confirmPassword(a.ctx, a.password, a.code);
   const at = a.now();
   a.db.transaction(() => {
     const row = a.load(a.before.id);

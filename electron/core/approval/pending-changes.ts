@@ -12,7 +12,7 @@ import { confirmedDecision } from './four-eyes';
 import { saveAuditedPolicy, withLoosening } from './policy-change';
 
 // Changes that loosen the controls (limits raised, reason codes added, users
-// promoted) wait for a second admin: proposed by one admin, approved by
+// promoted, required two-step sign-in switched off) wait for a second admin: proposed by one admin, approved by
 // another with their password re-entered (the four-eyes step refunds use),
 // and applied then, on top of whatever stands at that moment.
 
@@ -46,6 +46,10 @@ export function createPendingChangeService(o: PendingChangeServiceOptions) {
   /** Applies an approved change (inside the approval's transaction). */
   const apply = (row: PendingChangeRow, by: string, at: string): void => {
     const change = changeOf(row);
+    if ('requireTwoStepForApprovers' in change) {
+      o.auth.applySignInPolicy(change, by, at);
+      return;
+    }
     if ('role' in change) {
       o.auth.applyRole({ userName: row.target, role: change.role }, by, at);
       return;
@@ -62,12 +66,13 @@ export function createPendingChangeService(o: PendingChangeServiceOptions) {
   return {
     list: (): PendingChangeView[] => listPendingChanges(db).map(pendingChangeView),
 
-    async approve(args: { changeId: number; password: string }, ctx: CallContext): Promise<PendingChangeView> {
+    async approve(args: { changeId: number; password: string; code?: string | undefined }, ctx: CallContext): Promise<PendingChangeView> {
       await confirmedDecision({
         db,
         auth: o.auth,
         ctx,
         password: args.password,
+        code: args.code,
         before: mustGet(args.changeId),
         load: mustGet,
         refusal: (user, row) => changeApprovalRefusal(user, row),

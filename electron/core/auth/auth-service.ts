@@ -15,6 +15,7 @@ import { DEFAULT_THROTTLE, SignInThrottle, type Reservation, type ThrottlePolicy
 import { matchingTotpStep, newTotpSecret, totpUri } from './totp';
 import { loadSignInPolicy, TWO_STEP_SETUP_METHODS } from './sign-in-policy';
 import { writeSignInPolicy } from '../store/queries/sign-in-policy';
+import { listPendingChanges } from '../store/queries/pending-changes';
 import type { TotpSecrets } from '../vault/totp-secrets';
 import { deleteTotpEnrolment, insertTotpEnrolment, totpEnrolment, useTotpStep } from '../store/queries/totp-enrolments';
 import { countAdmins, countUsers, findUser, insertUser, listUsersForAdmin, updatePasswordHash, updateRole, userView } from '../store/queries/users';
@@ -179,7 +180,7 @@ export function createAuthService(o: AuthServiceOptions) {
     if (verdict === 'code-needed') {
       // The password was right; the attempt is not over until the code comes. Neither a failure nor a success.
       throttle.release(userName);
-      throw new ApiFailure('code_required', `Enter the 6-digit code from your authenticator app to sign in as ${userName}.`);
+      throw new ApiFailure('code_required', `Enter the 6-digit code from your authenticator app ${action === 'auth.sign_in' ? `to sign in as ${userName}` : 'with your password'}.`);
     }
     const settled = throttle.settle(userName, verdict === 'ok');
     if (!settled.accepted || !row) {
@@ -210,6 +211,14 @@ export function createAuthService(o: AuthServiceOptions) {
   /** Four-eyes on roles: a promotion waits for a second admin (electron/core/approval/pending-changes.ts). */
   const proposeRole = (userName: string, from: Role, to: Role, actor: string, at: string): void => {
     proposeChange(o.db, { kind: 'user.role', target: userName, summary: `${userName}: ${from} → ${to}`, change: { role: to }, requestedBy: actor, at });
+  };
+
+  /** Saves and audits the sign-in policy (inside the caller's transaction): a tightening, or a loosening a second admin approved. */
+  const applySignInPolicy = (policy: SignInPolicy, actor: string, at: string): void => {
+    const before = loadSignInPolicy(o.db);
+    if (before.requireTwoStepForApprovers === policy.requireTwoStepForApprovers) return;
+    writeSignInPolicy(o.db, policy, at, actor);
+    appendAudit(o.db, { actor, action: 'policy.sign_in', objectType: 'policy', objectId: 'signIn', before, after: policy, at });
   };
 
   const totpStatus = (user: UserView): TotpStatus => {
@@ -300,11 +309,16 @@ export function createAuthService(o: AuthServiceOptions) {
       return { sessionToken: null };
     },
 
-    /** Four-eyes: the signed-in user re-enters their own password at the moment of a decision. */
-    async confirmPassword(ctx: CallContext, password: string): Promise<UserView> {
+    /**
+     * Four-eyes: the signed-in user re-enters their own password at the moment
+     * of a decision and, with two-step sign-in enrolled, a fresh code (step-up:
+     * a colleague's password alone approves nothing). Same reservation, replay
+     * rule and 'code_required' answer as sign-in.
+     */
+    async confirmPassword(ctx: CallContext, password: string, code?: string): Promise<UserView> {
       const user = requireUser(ctx);
       if (ctx.channel === 'cli') return user;
-      return checkCredentials(user.userName, password, 'auth.confirm', null);
+      return checkCredentials(user.userName, password, 'auth.confirm', { code });
     },
 
     users: (): UserAdminView[] => listUsersForAdmin(o.db, now()),
@@ -313,16 +327,29 @@ export function createAuthService(o: AuthServiceOptions) {
 
     signInPolicy: (): SignInPolicy => loadSignInPolicy(o.db),
 
+    /**
+     * Switching required two-step sign-in on applies at once (it tightens);
+     * switching it off loosens four-eyes (a colleague's password would approve
+     * again), so it is proposed for a second admin (pending-changes.ts) and the
+     * policy stays on until then. Returns the policy as it now stands.
+     */
     setSignInPolicy(policy: SignInPolicy, ctx: CallContext): SignInPolicy {
       const actor = actorFor(ctx);
       const at = now().toISOString();
       o.db.transaction(() => {
         const before = loadSignInPolicy(o.db);
-        writeSignInPolicy(o.db, policy, at, actor);
-        appendAudit(o.db, { actor, action: 'policy.sign_in', objectType: 'policy', objectId: 'signIn', before, after: policy, at });
+        if (before.requireTwoStepForApprovers && !policy.requireTwoStepForApprovers) {
+          // Asking twice adds nothing for the second admin to decide.
+          if (listPendingChanges(o.db).some((c) => c.state === 'pending' && c.kind === 'auth.signInPolicy')) return;
+          proposeChange(o.db, { kind: 'auth.signInPolicy', target: 'signIn', summary: 'Sign-in: two-step sign-in no longer required for supervisors and admins', change: policy, requestedBy: actor, at });
+          return;
+        }
+        applySignInPolicy(policy, actor, at);
       })();
       return loadSignInPolicy(o.db);
     },
+
+    applySignInPolicy,
 
     /** Two-step sign-in, step 1: re-enter the password, get a fresh secret (shown once). */
     async totpBegin(args: { password: string }, ctx: CallContext): Promise<TotpEnrolmentStart> {

@@ -282,13 +282,14 @@ export function createControlService(o: ControlServiceOptions) {
     requestWriteOff: (args: { transactionId: number; reasonCode: string; note?: string | undefined }, ctx: CallContext) => request('write_off', args, ctx),
     requestOverride: (args: { transactionId: number; reasonCode: string; note?: string | undefined }, ctx: CallContext) => request('override', args, ctx),
 
-    async approve(args: { controlId: number; password: string }, ctx: CallContext): Promise<ControlView> {
+    async approve(args: { controlId: number; password: string; code?: string | undefined }, ctx: CallContext): Promise<ControlView> {
       const before = getRow(args.controlId);
       const approver = await approveFourEyes({
         db,
         auth: o.auth,
         ctx,
         password: args.password,
+        code: args.code,
         before,
         load: getRow,
         approvers: (id) => approvers(id).map((a) => a.approver),
@@ -341,11 +342,11 @@ export function createControlService(o: ControlServiceOptions) {
      * already hold); above them the reversal waits for a second supervisor or
      * an admin (controls:approve), as any other control does.
      */
-    async reverse(args: { transactionId: number; reason: string; password: string }, ctx: CallContext): Promise<ControlView> {
+    async reverse(args: { transactionId: number; reason: string; password: string; code?: string | undefined }, ctx: CallContext): Promise<ControlView> {
       const user = o.auth.requireUser(ctx);
       if (!hasRole(user.role, 'supervisor')) throw new ApiFailure('forbidden', `Reversing a posted receipt needs the supervisor role; ${user.userName} is signed in as ${user.role}.`);
       reversible(args.transactionId, null);
-      const approver = await o.auth.confirmPassword(ctx, args.password);
+      const approver = await o.auth.confirmPassword(ctx, args.password, args.code);
       const at = now();
       const { id, alone } = db.transaction(() => {
         const t = reversible(args.transactionId, null);

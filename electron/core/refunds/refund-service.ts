@@ -124,13 +124,14 @@ export function createRefundService(o: RefundServiceOptions) {
       return view(mustGet(id));
     },
 
-    async approve(args: { refundId: number; password: string }, ctx: CallContext): Promise<RefundView> {
+    async approve(args: { refundId: number; password: string; code?: string | undefined }, ctx: CallContext): Promise<RefundView> {
       const before = mustGet(args.refundId);
       const approver = await approveFourEyes({
         db,
         auth: o.auth,
         ctx,
         password: args.password,
+        code: args.code,
         before,
         load: mustGet,
         approvers: (id) => approversOf(db, id).map((a) => a.approver),

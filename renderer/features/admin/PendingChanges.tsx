@@ -6,10 +6,12 @@ import { invalidateMethods, useAction, useApiQuery } from '../../api/query';
 import { ErrorText, SubmitButton } from '../../ui/form';
 import { toast } from '../../state/toast-store';
 import { useUser } from '../auth/session-store';
+import { StepUpCodeField, useStepUpCode } from '../auth/StepUpCode';
 
 // Admin only: changes that loosen the controls (a limit raised, a reason code
-// added, a user promoted) wait here for a second admin, who approves with
-// their own password (four-eyes) or rejects with a reason. The engine refuses
+// added, a user promoted, required two-step sign-in switched off) wait here
+// for a second admin, who approves with their own password (and code, when
+// enrolled: four-eyes) or rejects with a reason. The engine refuses
 // the admin who asked; the list only mirrors that.
 
 function PendingChangeRow({ change, mine }: Readonly<{ change: PendingChangeView; mine: boolean }>) {
@@ -18,16 +20,21 @@ function PendingChangeRow({ change, mine }: Readonly<{ change: PendingChangeView
   const [password, setPassword] = useState('');
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const stepUp = useStepUpCode();
   const { run, busy } = useAction(
     async () => {
+      let keepPassword = false;
       try {
-        const done = mode === 'approve' ? await invoke('admin:approveChange', { changeId: change.id, password }) : await invoke('admin:rejectChange', { changeId: change.id, reason });
+        const done = mode === 'approve' ? await invoke('admin:approveChange', { changeId: change.id, password, ...stepUp.args() }) : await invoke('admin:rejectChange', { changeId: change.id, reason });
         toast('success', done.state === 'approved' ? 'Change approved and applied' : 'Change rejected', [change.summary]);
         setMode(null);
+        stepUp.reset();
       } catch (e) {
+        // Asked for the two-step code: the password was right, keep it for the second try.
+        keepPassword = stepUp.failed(e);
         setError(errorMessage(e));
       } finally {
-        setPassword('');
+        if (!keepPassword) setPassword('');
         await invalidateMethods(client, ['admin:pendingChanges', 'refunds:policy', 'controls:policy', 'auth:users']);
       }
     },
@@ -73,10 +80,18 @@ function PendingChangeRow({ change, mine }: Readonly<{ change: PendingChangeView
           ) : (
             <input data-testid="pending-reason" placeholder="Reason" aria-label="Reason for rejecting" value={reason} onChange={(e) => setReason(e.target.value)} />
           )}
-          <SubmitButton testId="pending-confirm" busy={busy} busyLabel="Working…" disabled={mode === 'approve' ? !password : !reason.trim()}>
+          {mode === 'approve' ? <StepUpCodeField stepUp={stepUp} testId="pending-code" /> : null}
+          <SubmitButton testId="pending-confirm" busy={busy} busyLabel="Working…" disabled={mode === 'approve' ? !password || stepUp.missing : !reason.trim()}>
             {mode === 'approve' ? 'Approve' : 'Reject'}
           </SubmitButton>
-          <button type="button" className="btn btn-ghost btn-sm" onClick={() => setMode(null)}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-sm"
+            onClick={() => {
+              setMode(null);
+              stepUp.reset();
+            }}
+          >
             Cancel
           </button>
         </form>
@@ -95,7 +110,7 @@ export function PendingChanges() {
     <section className="settings-section" data-testid="pending-changes">
       <header className="settings-head">
         <h3>Pending changes</h3>
-        <span className="muted small">Raised limits, added reason codes and promotions apply when a second admin approves them.</span>
+        <span className="muted small">Raised limits, added reason codes, promotions and switching off required two-step sign-in apply when a second admin approves them.</span>
       </header>
       <ErrorText error={query.error ? errorMessage(query.error) : null} />
       {waiting.length === 0 ? <p className="muted small">Nothing waits for a second admin.</p> : null}

@@ -184,15 +184,21 @@ function UserRow({ user, me }: Readonly<{ user: UserAdminView; me: string | null
   );
 }
 
-/** The admin's "require two-step sign-in for supervisors and admins" (off by default). */
+/**
+ * The admin's "require two-step sign-in for supervisors and admins" (off by
+ * default). Switching it on applies at once; switching it off loosens
+ * four-eyes and waits for a second admin (Pending changes).
+ */
 function TwoStepPolicy() {
   const policy = useApiQuery('auth:signInPolicy', {}, { refetchOnMount: 'always' });
-  const save = useApiMutation('auth:setSignInPolicy', { invalidates: ['auth:signInPolicy', 'auth:users'] });
+  const save = useApiMutation('auth:setSignInPolicy', { invalidates: ['auth:signInPolicy', 'auth:users', 'admin:pendingChanges'] });
   const on = policy.data?.requireTwoStepForApprovers ?? false;
   const toggle = async (next: boolean) => {
     try {
-      await save.mutateAsync({ requireTwoStepForApprovers: next });
-      toast('success', next ? 'Supervisors and admins must now set up two-step sign-in before anything else' : 'Two-step sign-in is optional again');
+      const stands = await save.mutateAsync({ requireTwoStepForApprovers: next });
+      if (next) toast('success', 'Supervisors and admins must now set up two-step sign-in before anything else');
+      else if (stands.requireTwoStepForApprovers) toast('success', 'Asked to make two-step sign-in optional: it stays required until another admin approves (Pending changes)');
+      else toast('success', 'Two-step sign-in is optional again');
     } catch (e) {
       toast('error', 'Sign-in policy not saved', [errorMessage(e)]);
     }

@@ -7,6 +7,7 @@ import { errorMessage, invoke } from '../../api/client';
 import { invalidateMethods, useApiQuery } from '../../api/query';
 import { toast } from '../../state/toast-store';
 import { hasRole, useUser } from '../auth/session-store';
+import { StepUpCodeField, useStepUpCode } from '../auth/StepUpCode';
 import './controls.css';
 
 // Supervisor controls in a transaction's detail panel: "Write off remainder"
@@ -63,12 +64,14 @@ export function TransactionControls({ row }: Readonly<{ row: GridRow }>) {
   const [reasonCode, setReasonCode] = useState('');
   const [text, setText] = useState('');
   const [password, setPassword] = useState('');
+  const reverseStepUp = useStepUpCode();
   const action = useMutation({
     mutationFn: ({ work }: Readonly<{ work: () => Promise<ControlView>; done: string }>) => work(),
     onSuccess: (v, { done }) => {
       toast('success', done.replace('{state}', stateOf(v).label.toLowerCase()));
       setForm(null);
       setPassword('');
+      reverseStepUp.reset();
       return invalidateMethods(client, ['controls:list', 'controls:preview']);
     },
   });
@@ -90,6 +93,7 @@ export function TransactionControls({ row }: Readonly<{ row: GridRow }>) {
     setReasonCode(preview?.reasonCodes[0] ?? '');
     setText('');
     setPassword('');
+    reverseStepUp.reset();
     action.reset();
   };
 
@@ -97,7 +101,14 @@ export function TransactionControls({ row }: Readonly<{ row: GridRow }>) {
     e.preventDefault();
     if (form === 'write_off') void run(() => invoke('controls:requestWriteOff', { transactionId: row.transactionId, reasonCode, note: text }), 'Write-off {state}');
     else if (form === 'override') void run(() => invoke('controls:requestOverride', { transactionId: row.transactionId, reasonCode, note: text }), 'Override {state}');
-    else if (form === 'reverse') void run(() => invoke('controls:reverse', { transactionId: row.transactionId, reason: text, password }), 'Reversal {state}');
+    else if (form === 'reverse') {
+      const work = () =>
+        invoke('controls:reverse', { transactionId: row.transactionId, reason: text, password, ...reverseStepUp.args() }).catch((err: unknown) => {
+          reverseStepUp.failed(err);
+          throw err;
+        });
+      void run(work, 'Reversal {state}');
+    }
   };
 
   const canWriteOff = pendingRow && !waiting && preview !== null && preview.writeOffCents > 0 && preview.erpTakesWriteOffs;
@@ -164,8 +175,14 @@ export function TransactionControls({ row }: Readonly<{ row: GridRow }>) {
               <input type="password" autoComplete="current-password" data-testid="control-reverse-password" value={password} onChange={(e) => setPassword(e.target.value)} />
             </label>
           ) : null}
+          {form === 'reverse' && reverseStepUp.needed ? (
+            <label className="control-field">
+              <span>Code</span>
+              <StepUpCodeField stepUp={reverseStepUp} testId="control-reverse-code" />
+            </label>
+          ) : null}
           <div className="control-actions">
-            <button type="submit" className={`btn btn-sm ${form === 'reverse' ? 'btn-danger' : 'btn-primary'}`} data-testid="control-submit" disabled={busy || (form === 'reverse' && (!text.trim() || !password))}>
+            <button type="submit" className={`btn btn-sm ${form === 'reverse' ? 'btn-danger' : 'btn-primary'}`} data-testid="control-submit" disabled={busy || (form === 'reverse' && (!text.trim() || !password || reverseStepUp.missing))}>
               {form === 'reverse' ? 'Reverse receipt' : preview?.needsApproval ? 'Ask a supervisor' : 'Write off and approve'}
             </button>
             <button type="button" className="btn btn-secondary btn-sm" onClick={() => setForm(null)}>
@@ -188,6 +205,7 @@ type Run = (work: () => Promise<ControlView>, done: string) => Promise<void>;
 /** One control: what, how much, its state, who asked and approved, and the supervisor's actions on it. */
 function ControlCard({ c, supervisor, busy, onRun }: Readonly<{ c: ControlView; supervisor: boolean; busy: boolean; onRun: Run }>) {
   const [password, setPassword] = useState('');
+  const stepUp = useStepUpCode();
   const [rejecting, setRejecting] = useState(false);
   const [rejectReason, setRejectReason] = useState('');
   const state = stateOf(c);
@@ -241,12 +259,28 @@ function ControlCard({ c, supervisor, busy, onRun }: Readonly<{ c: ControlView; 
         ) : (
           <div className="control-actions">
             <input type="password" className="control-input" placeholder="Your password" aria-label="Your password" autoComplete="current-password" data-testid="control-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+            <StepUpCodeField stepUp={stepUp} testId="control-code" className="control-input" />
             <button
               type="button"
               className="btn btn-primary btn-sm"
               data-testid="control-approve"
-              disabled={busy || !password}
-              onClick={() => void onRun(() => invoke('controls:approve', { controlId: c.id, password }).finally(() => setPassword('')), 'Approved: {state}')}
+              disabled={busy || !password || stepUp.missing}
+              onClick={() => {
+                const approve = () =>
+                  invoke('controls:approve', { controlId: c.id, password, ...stepUp.args() }).then(
+                    (v) => {
+                      setPassword('');
+                      stepUp.reset();
+                      return v;
+                    },
+                    (err: unknown) => {
+                      // Asked for the two-step code: the password was right, keep it for the second try.
+                      if (!stepUp.failed(err)) setPassword('');
+                      throw err;
+                    },
+                  );
+                void onRun(approve, 'Approved: {state}');
+              }}
             >
               Approve
             </button>

@@ -6,6 +6,7 @@ import { errorMessage, invoke } from '../../api/client';
 import { invalidateMethods, useApiMutation, useApiQuery } from '../../api/query';
 import { ErrorText, SubmitButton } from '../../ui/form';
 import { hasRole, useUser } from '../auth/session-store';
+import { StepUpCodeField, useStepUpCode } from '../auth/StepUpCode';
 import { useRefundsUi } from './refund-store';
 import './refunds.css';
 
@@ -95,9 +96,11 @@ function Decision({ r }: Readonly<{ r: RefundView }>) {
   const [mode, setMode] = useState<'idle' | 'approve' | 'reject'>('idle');
   const [password, setPassword] = useState('');
   const [reason, setReason] = useState('');
+  const stepUp = useStepUpCode();
   const action = useRefundAction(() => {
     setMode('idle');
     setPassword('');
+    stepUp.reset();
   });
   const busy = action.isPending;
   const error = action.error ? errorMessage(action.error) : null;
@@ -133,7 +136,14 @@ function Decision({ r }: Readonly<{ r: RefundView }>) {
       className="refund-approve"
       onSubmit={(e) => {
         e.preventDefault();
-        run(() => (mode === 'approve' ? invoke('refunds:approve', { refundId: r.id, password }) : invoke('refunds:reject', { refundId: r.id, reason })));
+        run(() =>
+          mode === 'approve'
+            ? invoke('refunds:approve', { refundId: r.id, password, ...stepUp.args() }).catch((err: unknown) => {
+                stepUp.failed(err);
+                throw err;
+              })
+            : invoke('refunds:reject', { refundId: r.id, reason }),
+        );
       }}
     >
       {mode === 'approve' ? (
@@ -150,10 +160,18 @@ function Decision({ r }: Readonly<{ r: RefundView }>) {
       ) : (
         <input data-testid="refund-reject-reason" placeholder="Reason for rejecting" autoFocus value={reason} onChange={(e) => setReason(e.target.value)} />
       )}
-      <SubmitButton testId="refund-confirm" busy={busy} busyLabel="Working…" disabled={mode === 'approve' ? !password : !reason.trim()}>
+      {mode === 'approve' ? <StepUpCodeField stepUp={stepUp} testId="refund-code" /> : null}
+      <SubmitButton testId="refund-confirm" busy={busy} busyLabel="Working…" disabled={mode === 'approve' ? !password || stepUp.missing : !reason.trim()}>
         {mode === 'approve' ? 'Approve refund' : 'Reject'}
       </SubmitButton>
-      <button type="button" className="btn btn-ghost btn-sm" onClick={() => setMode('idle')}>
+      <button
+        type="button"
+        className="btn btn-ghost btn-sm"
+        onClick={() => {
+          setMode('idle');
+          stepUp.reset();
+        }}
+      >
         Cancel
       </button>
       {error ? (

@@ -375,3 +375,20 @@ describe('0014 scrub raw PayTrace rows', () => {
     expect(reject.error).toBe('PayTrace transaction 9: credit_card is not an object ("[card number removed]")');
   });
 });
+
+describe('0015 pending sign-in policy changes', () => {
+  it('lets pending_changes hold a sign-in policy change, keeping the rows (and ids) already there', () => {
+    const db = storeAt(14);
+    const insert = db.prepare("INSERT INTO pending_changes (kind, target, summary, change_json, requested_by, requested_at) VALUES (?, 'signIn', 's', '{}', 'ada', ?)");
+    insert.run('user.role', T);
+    expect(() => insert.run('auth.signInPolicy', T)).toThrow(/CHECK/);
+    migrate(db, 15);
+    insert.run('auth.signInPolicy', T);
+    expect(db.prepare('SELECT id, kind, state FROM pending_changes ORDER BY id').all()).toEqual([
+      { id: 1, kind: 'user.role', state: 'pending' },
+      { id: 2, kind: 'auth.signInPolicy', state: 'pending' },
+    ]);
+    expect(() => insert.run('settings', T)).toThrow(/CHECK/);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'pending_changes_state'").get()).toEqual({ name: 'pending_changes_state' });
+  });
+});

@@ -23,11 +23,18 @@ export type PendingChangeRow = {
 
 const policyChangeSchema = z.object({ limits: z.record(z.string(), z.number().int().min(0)), addReasonCodes: z.array(z.string()) }).strict();
 const roleChangeSchema = z.object({ role: z.enum(ROLES) }).strict();
+const signInPolicySchema = z.object({ requireTwoStepForApprovers: z.boolean() }).strict();
+
+const SCHEMAS: Record<PendingChangeKind, z.ZodType<PendingChangeView['change']>> = {
+  'refunds.policy': policyChangeSchema,
+  'controls.policy': policyChangeSchema,
+  'user.role': roleChangeSchema,
+  'auth.signInPolicy': signInPolicySchema,
+};
 
 /** The stored change, checked against its kind. */
 export function changeOf(row: PendingChangeRow): PendingChangeView['change'] {
-  const schema = row.kind === 'user.role' ? roleChangeSchema : policyChangeSchema;
-  return parseJsonColumn(schema, row.change_json, 'pending_changes.change_json');
+  return parseJsonColumn(SCHEMAS[row.kind], row.change_json, 'pending_changes.change_json');
 }
 
 export function pendingChangeView(row: PendingChangeRow): PendingChangeView {
