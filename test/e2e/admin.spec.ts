@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import type { GridWindow } from './support/grid';
-import { signIn } from './support/sign-in';
+import { DEMO_PASSWORD, signIn } from './support/sign-in';
 import { engineCall } from './support/api';
 
 // The admin screens (Settings → Users, Approval limits): the demo admin creates
@@ -107,7 +107,7 @@ test('an admin manages users and approval limits; a clerk cannot; a new limit ta
   // The admin who asked cannot approve it (four-eyes): the engine refuses, the button is off.
   await expect(pendingList.getByTestId('pending-approve').first()).toBeDisabled();
   const waiting = (await engineCall(admin, 'admin:pendingChanges', {})).value as Array<{ id: number }>;
-  expect(await engineCall(admin, 'admin:approveChange', { changeId: waiting[0]!.id, password: 'tieout-demo' })).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/another admin/) } });
+  expect(await engineCall(admin, 'admin:approveChange', { changeId: waiting[0]!.id, password: DEMO_PASSWORD })).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/another admin/) } });
 
   // It takes effect at once: a supervisor's own $2.00 refund now needs a second supervisor.
   const supervisor = await (await browser.newContext()).newPage();
