@@ -16,6 +16,7 @@ import { openStore } from '../../electron/core/store/db';
 import { insertControlRequest } from '../../electron/core/store/queries/control-requests';
 import { upsertTransactions } from '../../electron/core/store/queries/transactions';
 import { insertUser } from '../../electron/core/store/queries/users';
+import { storedSale } from '../support/stored-sale';
 
 // Four-eyes limits are cumulative (issue 12, point 1): a supervisor once
 // refunded $1,030.25 of one sale alone as three self-approved requests of
@@ -29,27 +30,15 @@ const PASSWORD = 'a-long-enough-password';
 const ZONE = 'America/Los_Angeles';
 
 function sale(id: number, amountCents: number): PayTraceTransaction {
-  return {
-    transactionId: id,
-    type: 'SALE',
+  return storedSale(id, {
     amountCents: cents(amountCents),
-    currency: 'USD',
-    taxCents: null,
     createdAt: '2026-01-05T17:00:00.000Z',
     settledAt: '2026-01-05T20:00:00.000Z',
-    declined: false,
-    approvalCode: 'A1',
-    approvalMessage: 'Approved',
     invoiceId: `INV-${id}`,
-    description: '',
     customerReferenceId: `C${id}`,
     customerId: `C${id}`,
     billingName: `Payer ${id}`,
-    email: '',
-    maskedCard: '************1111',
-    method: 'card',
-    raw: { transaction_id: id },
-  };
+  });
 }
 
 async function setUp() {

@@ -18,6 +18,7 @@ import { upsertTransactions } from '../../electron/core/store/queries/transactio
 import { updateRole } from '../../electron/core/store/queries/users';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
 import { createTotpSecrets, totpAccountName } from '../../electron/core/vault/totp-secrets';
+import { storedSale } from '../support/stored-sale';
 
 // Two follow-ups of issue 12 (points 1 and 2), on a real SQLite file and the
 // real OS keychain (`node scripts/with-keyring.mjs npx vitest run
@@ -35,27 +36,15 @@ const web = (sessionToken: string | null): CallContext => ({ sessionToken, chann
 const PASSWORD = 'a-long-enough-password';
 
 function sale(id: number, amountCents: number): PayTraceTransaction {
-  return {
-    transactionId: id,
-    type: 'SALE',
+  return storedSale(id, {
     amountCents: cents(amountCents),
-    currency: 'USD',
-    taxCents: null,
     createdAt: '2030-01-01T09:00:00.000Z',
     settledAt: '2030-01-01T09:30:00.000Z',
-    declined: false,
-    approvalCode: 'A1',
-    approvalMessage: 'Approved',
     invoiceId: `INV-${id}`,
-    description: '',
     customerReferenceId: `C${id}`,
     customerId: `C${id}`,
     billingName: `Payer ${id}`,
-    email: '',
-    maskedCard: '************1111',
-    method: 'card',
-    raw: { transaction_id: id },
-  };
+  });
 }
 
 async function setUp() {
