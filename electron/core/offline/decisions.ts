@@ -35,7 +35,7 @@ function matchRow(db: ReadDb, transactionId: number): ClerkState {
  * hand-off decisions) gets the contract's card-number screen here, before
  * anything is stored or audited; the import skips that row with the reason.
  */
-function refuseCardNumber(field: string, text: string | null | undefined): void {
+export function refuseCardNumber(field: string, text: string | null | undefined): void {
   if (text && containsCardNumber(text)) throw new DecisionError('invalid_args', `${field}: ${CARD_NUMBER_REFUSAL}`);
 }
 

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { CARD_NUMBER_REFUSAL, containsCardNumber } from '@shared/card-numbers';
 import type { Allocation, Candidate, ExceptionCode } from '@shared/domain';
 import type { HandoffDecision, HandoffException, HandoffFileResult, HandoffSession, ImportDecisionsResult } from '@shared/api/offline';
 import { appendAudit } from '../audit/audit-log';
@@ -14,7 +13,7 @@ import { customerName, findHandoffSession, saveOpenedSession, saveSessionDecisio
 import { getTransaction } from '../store/queries/transactions';
 import { readSyncCursor } from '../store/queries/sync-cursors';
 import { readProfileId } from '../store/queries/app-identity';
-import { allocate, DecisionError, setExceptionReason, setNote, setOwner } from './decisions';
+import { allocate, DecisionError, refuseCardNumber, setExceptionReason, setNote, setOwner } from './decisions';
 import { HandoffError, openHandoffFile, sealHandoff, type KeyDeriver } from './handoff-crypto';
 import { HANDOFF_LIMITS, type HandoffLimits } from './handoff-limits';
 import { parseDecisionsPayload, parseExceptionsPayload } from './handoff-payloads';
@@ -152,7 +151,8 @@ export function decideInSession(db: Db, sessionId: string, transactionId: number
   const p = row.payload;
   const item = p.exceptions.find((e) => e.transactionId === transactionId);
   if (!item) throw new DecisionError('not_found', `Transaction ${transactionId} is not in this hand-off file.`);
-  for (const typed of [decision.note, decision.owner]) if (typed && containsCardNumber(typed)) throw new DecisionError('invalid_args', CARD_NUMBER_REFUSAL);
+  refuseCardNumber('Note', decision.note);
+  refuseCardNumber('Owner', decision.owner);
   if (decision.allocation) {
     const byNo = new Map(p.invoices.map((i) => [i.invoiceNo, i]));
     let total = 0;
