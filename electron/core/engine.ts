@@ -22,7 +22,7 @@ import { createMatcher } from './matching/engine';
 import type { Matcher } from './matching/types';
 import { PayTraceClient } from './paytrace/client';
 import { leaseOwnerId, OutboxWorker, outboxCounts } from './posting/outbox-worker';
-import { openStore, type Db } from './store/db';
+import { openStore, openStoreReadOnly, setAsideStore, type Db, type ReadDb } from './store/db';
 import { systemClock, type Clock } from './clock';
 import { loadSettings, saveSettings } from './store/queries/settings';
 import { readProfileId, saveProfileId } from './store/queries/app-identity';
@@ -33,9 +33,9 @@ import { createCredentialVault, type CredentialVault } from './vault/credential-
 import { keytarSecretStore } from './vault/keytar-store';
 import { createTotpSecrets } from './vault/totp-secrets';
 import { createAuditSecrets } from './vault/audit-secrets';
-import { openKeyedAudit, type AuditAnchor } from './audit/audit-anchor';
+import { AuditKeyMissingError, openKeyedAudit, type AuditAnchor } from './audit/audit-anchor';
 import { secretFingerprint } from './vault/secret-fingerprint';
-import { checkFolderProfile } from './vault/folder-identity';
+import { checkFolderProfile, forgetFolderProfile } from './vault/folder-identity';
 import type { SecretStore } from './vault/secret-store';
 
 // The composition root: the one place that creates services (store, vault,
@@ -99,27 +99,62 @@ function profileId(db: Db): string {
   return id;
 }
 
+/** Opens the store with its audit trail sealed under the keychain's key and its head anchored there. */
+async function openKeyedStore(dataDir: string, secretStore: SecretStore, clock: Clock, logger: Logger): Promise<{ db: Db; auditAnchor: AuditAnchor }> {
+  const db = openStore(dataDir);
+  try {
+    await checkFolderProfile(secretStore, dataDir, profileId(db));
+    const auditAnchor = await openKeyedAudit({ db, secrets: createAuditSecrets(secretStore, profileId(db)), clock, logger: logger.child('audit') });
+    return { db, auditAnchor };
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+function holdsDemoData(dataDir: string): boolean {
+  let db: ReadDb | null = null;
+  try {
+    db = openStoreReadOnly(dataDir, { anySchema: true });
+    return loadSettings(db).paytrace.environment === 'demo';
+  } catch {
+    return false;
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * A real data folder whose audit key is not in this keychain is refused (the
+ * trail could not be sealed or checked). A demo folder holds only the
+ * sandboxes' made-up world, and a keychain that does not persist (a CI
+ * machine, a throw-away session keyring) loses its key between runs: the demo
+ * database is set aside, kept and named in the log, and a fresh demo starts.
+ */
+async function openSealedStore(dataDir: string, secretStore: SecretStore, clock: Clock, logger: Logger): Promise<{ db: Db; auditAnchor: AuditAnchor }> {
+  try {
+    return await openKeyedStore(dataDir, secretStore, clock, logger);
+  } catch (e) {
+    if (!(e instanceof AuditKeyMissingError) || !holdsDemoData(dataDir)) throw e;
+    const setAside = setAsideStore(dataDir, `demo-without-audit-key-${clock.iso().replace(/[:.]/g, '-')}`);
+    logger.warn(`demo data whose audit key this keychain does not hold was set aside as ${setAside}; starting a fresh demo`);
+    await forgetFolderProfile(secretStore, dataDir);
+    return openKeyedStore(dataDir, secretStore, clock, logger);
+  }
+}
+
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   // The installed app keeps its log in the data folder (logs/, rotated, redacted); the shell's logger (stderr) gets the same lines.
   const ownLog = !options.appLog && options.fileLog !== false ? await openAppLog(options.dataDir) : null;
   const appLog = options.appLog ?? ownLog;
   const extra = options.logger ?? createLogger('engine');
   const logger = appLog ? teeLogger(appLog.logger('engine'), extra) : extra;
-  const db = openStore(options.dataDir);
   const secretStore = options.secretStore ?? keytarSecretStore();
-  const vault = createCredentialVault(secretStore, profileId(db));
-  const events = createEventHub();
   // One source of time for every service this root creates (tests pass a manual clock).
   const clock = options.clock ?? systemClock;
-  // Every audit entry from here on is sealed with the keychain's audit key and its head anchored there.
-  let auditAnchor: AuditAnchor;
-  try {
-    await checkFolderProfile(secretStore, options.dataDir, profileId(db));
-    auditAnchor = await openKeyedAudit({ db, secrets: createAuditSecrets(secretStore, profileId(db)), clock, logger: logger.child('audit') });
-  } catch (e) {
-    db.close();
-    throw e;
-  }
+  const { db, auditAnchor } = await openSealedStore(options.dataDir, secretStore, clock, logger);
+  const vault = createCredentialVault(secretStore, profileId(db));
+  const events = createEventHub();
   const clockDate = () => new Date(clock.now());
   const alerts = createAlertWatcher({ emit: (a) => events.emit('alert', a), alertAfterMinutes: () => settings.sync.alertAfterMinutes, now: clockDate });
   const actor = options.actor ?? safeUserName();

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ensurePrivateDir, makePrivate, touchPrivateFile } from '../private-files';
@@ -48,6 +48,14 @@ export function openStore(dataDir: string): Db {
  * migration runs, nothing is created. An older schema is refused unless the
  * caller only reads tables that have not changed since (`anySchema`).
  */
+/** Renames the store's files (database, WAL, shared memory) to `<name>.<label>`, keeping them; returns the database's new path. */
+export function setAsideStore(dataDir: string, label: string): string {
+  const file = join(dataDir, DATABASE_FILE);
+  const target = `${file}.${label}`;
+  for (const suffix of ['', '-wal', '-shm', '-journal']) if (existsSync(`${file}${suffix}`)) renameSync(`${file}${suffix}`, `${target}${suffix}`);
+  return target;
+}
+
 export function openStoreReadOnly(dataDir: string, options: { anySchema?: boolean } = {}): ReadDb {
   const file = join(dataDir, DATABASE_FILE);
   if (!existsSync(file)) throw new Error(`No Tieout data in ${dataDir} (no ${DATABASE_FILE})`);

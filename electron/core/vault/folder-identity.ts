@@ -21,6 +21,11 @@ export async function recordFolderProfile(store: SecretStore, dataDir: string, p
   await store.set(folderAccount(dataDir), profileId);
 }
 
+/** Drops the record (the database it named was set aside: demo data whose audit key this keychain lost). */
+export async function forgetFolderProfile(store: SecretStore, dataDir: string): Promise<void> {
+  await store.delete(folderAccount(dataDir));
+}
+
 export function profileChangedMessage(recorded: string, found: string | null): string {
   return `This data folder's profile id changed (the keychain records ${recorded}, the database holds ${found ?? 'none'}): its audit trail may have been replaced. Run tieout audit verify.`;
 }
