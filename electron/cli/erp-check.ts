@@ -1,4 +1,5 @@
-import type { ErpKind } from '../core/erp/connector';
+import type { ErpConnector, ErpDiscoveryFact, ErpKind } from '../core/erp/connector';
+import { buildConformanceSeed } from '../sandboxes/conformance/conformance-seed';
 import { CONFORMANCE_TARGETS } from '../sandboxes/conformance/conformance-targets';
 import { formatConformanceLine, runConformance } from '../sandboxes/conformance/conformance-runner';
 import { erpModule } from '../core/erp/registry';
@@ -11,6 +12,21 @@ import { withReadOnlyFolder } from './read-only';
 // `tieout erp check`: with --sandbox, the shared conformance scenarios against
 // that ERP's sandbox; without, read-only checks against the configured connection,
 // with the data folder opened read-only (a running app or demo is left as it is).
+
+/** "FOUND  services  CashReceipt, Invoice, …  (setting receiptServiceName)": what the system says about what public evidence left open. */
+export function formatDiscoveryLine(f: ErpDiscoveryFact): string {
+  const tag = f.ok === false ? 'CHECK' : 'FOUND';
+  return `${tag}  ${f.name}  ${f.value}${f.setting ? `  (setting ${f.setting})` : ''}`;
+}
+
+async function printDiscovery(connector: ErpConnector, io: Io): Promise<void> {
+  if (!connector.discover) return;
+  try {
+    for (const f of await connector.discover()) io.stdout(`${formatDiscoveryLine(f)}\n`);
+  } catch (e) {
+    io.stdout(`CHECK  discovery  could not finish: ${e instanceof Error ? e.message : String(e)}\n`);
+  }
+}
 
 export async function runErpCheck(options: { kind: ErpKind | undefined; sandbox: boolean; dataDir: string | undefined }, io: Io): Promise<number> {
   if (options.sandbox) {
@@ -26,6 +42,14 @@ export async function runErpCheck(options: { kind: ErpKind | undefined; sandbox:
     const results = await runConformance(target, { onResult: (r) => io.stdout(`${formatConformanceLine(r)}\n`) });
     const failed = results.filter((r) => r.status === 'fail').length;
     io.stdout(`${results.length - failed} of ${results.length} scenarios passed or skipped; ${failed} failed\n`);
+    // What the discovery prints against a real system, shown here against the sandbox.
+    const harness = await target.start(buildConformanceSeed());
+    try {
+      const connector = harness.connector();
+      await printDiscovery(connector, io);
+    } finally {
+      await harness.close();
+    }
     return failed > 0 ? 1 : 0;
   }
 
@@ -51,6 +75,7 @@ export async function runErpCheck(options: { kind: ErpKind | undefined; sandbox:
       let customers = 0;
       for await (const page of connector.listCustomers()) customers += page.length;
       io.stdout(`PASS  read  ${invoices} open invoices, ${customers} customers\n`);
+      await printDiscovery(connector, io);
       return 0;
     } finally {
       await connector.close().catch(() => {});

@@ -1,6 +1,5 @@
 import { describe, it } from 'vitest';
-import { runScenario } from '../../electron/sandboxes/conformance/conformance-runner';
-import { CONFORMANCE_SCENARIOS } from '../../electron/sandboxes/conformance/conformance-scenarios';
+import { runScenario, scenariosFor } from '../../electron/sandboxes/conformance/conformance-runner';
 import { buildConformanceSeed } from '../../electron/sandboxes/conformance/conformance-seed';
 import { CONFORMANCE_TARGETS } from '../../electron/sandboxes/conformance/conformance-targets';
 
@@ -11,7 +10,7 @@ const targets = only.length > 0 ? CONFORMANCE_TARGETS.filter((t) => only.include
 
 for (const target of targets) {
   describe(`ERP conformance: ${target.kind}`, () => {
-    for (const scenario of CONFORMANCE_SCENARIOS) {
+    for (const scenario of scenariosFor(target)) {
       it(`${scenario.id}: ${scenario.title}`, async (ctx) => {
         const result = await runScenario(target, scenario, seed);
         if (result.status === 'skip') ctx.skip(result.detail);

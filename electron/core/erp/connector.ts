@@ -141,12 +141,25 @@ export type ConnectionDiagnosis = Readonly<{
   checks: ReadonlyArray<Readonly<{ name: string; ok: boolean; detail: string }>>;
 }>;
 
+/**
+ * One fact `tieout erp check` found on the live system (a service list, a
+ * definition, a reply form, a column list), printed for the site to compare
+ * with the connection's settings; `setting` names the setting it informs.
+ */
+export type ErpDiscoveryFact = Readonly<{ name: string; value: string; setting?: string; ok?: boolean }>;
+
 export type ListInvoicesOptions = Readonly<{ since?: string; pageSize?: number }>;
 
 export type ErpConnector = {
   readonly kind: ErpKind;
   readonly capabilities: ErpCapabilities;
   testConnection(): Promise<ConnectionDiagnosis>;
+  /**
+   * Read-only: asks the system what public evidence could not settle (service
+   * names, definitions, reply forms, columns, object ids) for `tieout erp check`
+   * to print. Never writes.
+   */
+  discover?(): Promise<readonly ErpDiscoveryFact[]>;
   listCustomers(): AsyncIterable<readonly Customer[]>;
   /** Pages of open invoices; never the whole ledger in memory at once. */
   listOpenInvoices(options?: ListInvoicesOptions): AsyncIterable<readonly OpenInvoice[]>;

@@ -1,5 +1,6 @@
 // Typed ERP errors. The posting pipeline branches on `kind`:
 // transient → retry with backoff; unknown_outcome → ask the ERP before any retry;
+// partial → dead-letter naming what the ERP holds and what it lacks;
 // everything else → dead-letter with the ERP's own message.
 
 export type ErpErrorKind =
@@ -12,7 +13,13 @@ export type ErpErrorKind =
   /** The look-up found a receipt with this reference already: nothing was sent. */
   | 'duplicate'
   | 'malformed'
-  | 'config';
+  | 'config'
+  /**
+   * The ERP holds a booking for this reference that differs from what was
+   * sent (a line missing, another amount): never reported as posted, never
+   * re-sent; a person completes or reverses it in the ERP (electron/core/erp/read-back.ts).
+   */
+  | 'partial';
 
 export class ErpError extends Error {
   readonly kind: ErpErrorKind;

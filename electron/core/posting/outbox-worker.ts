@@ -1,6 +1,8 @@
 import { appendAudit } from '../audit/audit-log';
 import { systemClock } from '../clock';
-import { EARLY_PAYMENT_DISCOUNT, postsDiscounts, type ErpCapabilities, type ErpConnector, type ReceiptRequest } from '../erp/connector';
+import { EARLY_PAYMENT_DISCOUNT, postsDiscounts, type ErpCapabilities, type ErpConnector, type ReceiptRecord, type ReceiptRequest } from '../erp/connector';
+import { isErpError } from '../erp/errors';
+import { verifyFoundReceipt } from '../erp/read-back';
 import { silentLogger, type Logger } from '../log/logger';
 import type { Stop } from '../remote-writes/exactly-once';
 import { ownerHasEnded } from '../remote-writes/lease';
@@ -109,7 +111,8 @@ export class OutboxWorker {
         if (sentBefore && !connector.capabilities.receiptLookup) {
           return { state: 'dead', message: 'The ERP cannot confirm whether an earlier attempt was posted; check it by hand, then mark as posted or retry.' };
         }
-        const lookup = () => connector.findReceipt(receipt.reference);
+        // A look-up counts only when the ERP holds exactly this receipt: a partial booking is refused ('partial'), never "posted".
+        const lookup = async () => verifyFoundReceipt(receipt, await connector.findReceipt(receipt.reference));
         return {
           mayHaveBeenSent: sentBefore,
           lookup,
@@ -127,7 +130,7 @@ export class OutboxWorker {
             const unpostable = unpostablePart(receipt, connector.capabilities);
             return unpostable ? { state: 'dead', message: unpostable } : null;
           },
-          send: () => connector.postReceipt(receipt),
+          send: () => postReceiptChecked(connector, receipt),
         };
       },
       done: (row, documentId, how) => this.posted(row, documentId, how),
@@ -201,6 +204,16 @@ export class OutboxWorker {
 
   private get logger(): Logger {
     return this.o.logger ?? silentLogger;
+  }
+}
+
+/** Posts; a `duplicate` (the connector's own look-up found the reference) is checked like any look-up, so a partial booking never reads as done. */
+async function postReceiptChecked(connector: ErpConnector, receipt: ReceiptRequest): Promise<ReceiptRecord> {
+  try {
+    return await connector.postReceipt(receipt);
+  } catch (e) {
+    if (isErpError(e) && e.kind === 'duplicate') verifyFoundReceipt(receipt, await connector.findReceipt(receipt.reference));
+    throw e;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Customer, OpenInvoice } from '@shared/domain';
-import type { ConformanceHarness, ConformanceTarget } from './conformance';
+import type { ConformanceHarness, ConformanceTarget, RealFailure } from './conformance';
 import type { ErpKind } from '../../core/erp/connector';
-import { CONFORMANCE_SCENARIOS } from './conformance-scenarios';
+import { CONFORMANCE_SCENARIOS, REAL_FAILURE_SCENARIOS } from './conformance-scenarios';
 import { buildConformanceSeed } from './conformance-seed';
 
 // Runs the shared ERP conformance scenarios (conformance-scenarios.ts)
@@ -15,6 +15,8 @@ export type ConformanceScenario = Readonly<{
   title: string;
   /** A capability the harness must support, else the scenario is skipped. */
   requires?: keyof ConformanceHarness['supports'];
+  /** A real failure mode the sandbox must reproduce, else the scenario is skipped. */
+  requiresRealFailure?: RealFailure;
   /** A reason to skip on this harness (e.g. a capability its connector does not declare), else null. */
   skipReason?(harness: ConformanceHarness): string | null;
   run(harness: ConformanceHarness, seed: ConformanceSeed): Promise<void>;
@@ -78,6 +80,9 @@ export async function runScenario(target: ConformanceTarget, scenario: Conforman
     if (scenario.requires && !harness.supports[scenario.requires]) {
       return result('skip', `the ${target.kind} sandbox cannot simulate ${REQUIREMENT_LABELS[scenario.requires]}`);
     }
+    if (scenario.requiresRealFailure && !harness.realFailures.has(scenario.requiresRealFailure)) {
+      return result('skip', `the ${target.kind} sandbox does not reproduce the real failure "${scenario.requiresRealFailure}" (docs/erp/${target.kind}.md says why)`);
+    }
     const skip = scenario.skipReason?.(harness) ?? null;
     if (skip) return result('skip', skip);
     await withTimeout(scenario.run(harness, seed), SCENARIO_TIMEOUT_MS, scenario.id);
@@ -89,13 +94,18 @@ export async function runScenario(target: ConformanceTarget, scenario: Conforman
   }
 }
 
+/** The shared scenarios, then the ones only this kind has. */
+export function scenariosFor(target: ConformanceTarget): readonly ConformanceScenario[] {
+  return [...CONFORMANCE_SCENARIOS, ...REAL_FAILURE_SCENARIOS, ...(target.kindScenarios ?? [])];
+}
+
 export async function runConformance(
   target: ConformanceTarget,
   options: Readonly<{ onResult?: (r: ConformanceResult) => void; scenarios?: readonly ConformanceScenario[]; seed?: ConformanceSeed }> = {},
 ): Promise<ConformanceResult[]> {
   const seed = options.seed ?? buildConformanceSeed();
   const results: ConformanceResult[] = [];
-  for (const scenario of options.scenarios ?? CONFORMANCE_SCENARIOS) {
+  for (const scenario of options.scenarios ?? scenariosFor(target)) {
     const r = await runScenario(target, scenario, seed);
     results.push(r);
     options.onResult?.(r);

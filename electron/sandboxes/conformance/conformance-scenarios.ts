@@ -5,6 +5,7 @@ import { collectPages, EARLY_PAYMENT_DISCOUNT, postsDiscounts, type ErpConnector
 import type { ConformanceHarness } from './conformance';
 import type { ConformanceScenario, ConformanceSeed } from './conformance-runner';
 import { ErpError, type ErpErrorKind } from '../../core/erp/errors';
+import { verifyFoundReceipt } from '../../core/erp/read-back';
 
 // The scenarios every ERP connector must pass against its sandbox.
 // Fault contract for harnesses: read faults are injected as {method: 'GET'},
@@ -399,6 +400,110 @@ export const CONFORMANCE_SCENARIOS: readonly ConformanceScenario[] = [
       const fits = '9'.repeat(h.limits.referenceMaxLength);
       await c.postReceipt({ ...request, reference: fits });
       await assertCount(h, fits, 1, 'a reference of exactly the limit');
+    },
+  },
+];
+
+/**
+ * The real ERP's failure modes (conformance.ts, REAL_FAILURES), each in the
+ * shape and status the real system sends; a sandbox that cannot reproduce one
+ * says why in docs/erp/<kind>.md and the scenario is skipped.
+ */
+export const REAL_FAILURE_SCENARIOS: readonly ConformanceScenario[] = [
+  {
+    id: 'real-receipt-service-unavailable',
+    title: 'the receipt service is missing or not licensed: a configuration error, nothing booked, not retried as transient',
+    requiresRealFailure: 'receipt-service-unavailable',
+    async run(h, seed) {
+      const c = h.connector();
+      await warm(c);
+      const { request } = twoInvoiceReceipt(seed, '400100011');
+      await h.injectRealFailure('receipt-service-unavailable');
+      await expectErpError(c.postReceipt(request), ['config'], 'post while the receipt service is unavailable');
+      await expectErpError(c.postReceipt(request), ['config'], 'the same post again: the service is still unavailable');
+      await assertCount(h, request.reference, 0, 'while the receipt service is unavailable');
+      await h.clearFaults();
+      await c.postReceipt(request);
+      await assertCount(h, request.reference, 1, 'once the service is back');
+    },
+  },
+  {
+    id: 'real-unknown-read-field',
+    title: 'a read naming a column the ERP does not have: a configuration error, never a partial list',
+    requiresRealFailure: 'unknown-read-field',
+    async run(h, seed) {
+      const c = h.connector();
+      await warm(c);
+      await h.injectRealFailure('unknown-read-field');
+      await expectErpError(collectPages(c.listOpenInvoices()), ['config'], 'open items read with an unknown column');
+      await h.clearFaults();
+      assert.equal((await collectPages(c.listOpenInvoices())).length, seed.invoices.length, 'a clean read returns every invoice');
+    },
+  },
+  {
+    id: 'real-accepted-not-booked',
+    title: 'a write acknowledged but not booked is never reported as posted',
+    requiresRealFailure: 'accepted-not-booked',
+    async run(h, seed) {
+      const c = h.connector();
+      await warm(c);
+      const { request } = twoInvoiceReceipt(seed, '400100012');
+      await h.injectRealFailure('accepted-not-booked');
+      await expectErpError(c.postReceipt(request), ['unknown_outcome'], 'post the ERP acknowledged without booking');
+      await assertCount(h, request.reference, 0, 'after the acknowledged write that booked nothing');
+      assert.equal(await c.findReceipt(request.reference), null, 'the look-up agrees nothing was booked');
+      await c.postReceipt(request);
+      await assertCount(h, request.reference, 1, 'after the post that follows the look-up');
+    },
+  },
+  {
+    id: 'real-partial-booking',
+    title: 'a receipt booked without one of its lines is reported as partial, on the post and on every look-up',
+    requiresRealFailure: 'partial-booking',
+    async run(h, seed) {
+      const c = h.connector();
+      await warm(c);
+      const { request, second } = twoInvoiceReceipt(seed, '400100013');
+      await h.injectRealFailure('partial-booking');
+      const e = await expectErpError(c.postReceipt(request), ['partial'], 'post booked without its last line');
+      assert.ok(e.message.includes(second.invoiceNo), `the partial-booking error names the missing invoice ${second.invoiceNo}: ${e.message}`);
+      await assertCount(h, request.reference, 1, 'the partial booking stays visible in the ERP');
+      const found = await c.findReceipt(request.reference);
+      assert.ok(found, 'the look-up finds the partial booking');
+      assert.throws(() => verifyFoundReceipt(request, found), (err: unknown) => err instanceof ErpError && err.kind === 'partial', 'a look-up before a retry refuses the partial booking');
+      const again = c.postReceipt(request).catch((err: unknown) => err);
+      const answer = await again;
+      assert.ok(answer instanceof ErpError && (answer.kind === 'duplicate' || answer.kind === 'partial'), `a second post must not book again: ${String(answer)}`);
+      await assertCount(h, request.reference, 1, 'after the second post');
+    },
+  },
+  {
+    id: 'real-business-refusal',
+    title: "a refusal in the ERP's real shape is a validation error carrying the ERP's text, nothing booked",
+    requiresRealFailure: 'business-refusal',
+    async run(h, seed) {
+      const c = h.connector();
+      await warm(c);
+      const { request } = twoInvoiceReceipt(seed, '400100014');
+      const { erpText } = await h.injectRealFailure('business-refusal');
+      const e = await expectErpError(c.postReceipt(request), ['validation'], 'post the ERP refused');
+      if (erpText) assert.ok(`${e.message} ${e.erpMessage ?? ''}`.includes(erpText), `the error carries the ERP's text "${erpText}": ${e.message} / ${e.erpMessage ?? ''}`);
+      await assertCount(h, request.reference, 0, 'after the refusal');
+    },
+  },
+  {
+    id: 'real-session-timeout',
+    title: "the session expires with the ERP's real signal mid-run: reads and the receipt go through once",
+    requiresRealFailure: 'session-timeout',
+    async run(h, seed) {
+      const c = h.connector();
+      await warm(c);
+      await h.injectRealFailure('session-timeout');
+      assert.equal((await collectPages(c.listCustomers())).length, seed.customers.length, 'customers after the timeout');
+      await h.injectRealFailure('session-timeout');
+      const { request } = twoInvoiceReceipt(seed, '400100015');
+      await c.postReceipt(request);
+      await assertCount(h, request.reference, 1, 'after a post across the timeout');
     },
   },
 ];

@@ -2,6 +2,7 @@ import type { ConformanceTarget } from '../../conformance/conformance';
 import type { FaultRule } from '../../kit/faults';
 import { AbasConnector } from '../../../core/erp/abas/connector';
 import { startAbasSandbox } from './sandbox';
+import { NO_REAL_FAILURES } from '../../conformance/no-real-failures';
 
 // The abas connector (OAuth2, editor-flow posting) against its sandbox. Write
 // faults arrive as path-less POST rules. The write that commits is the Commit,
@@ -34,6 +35,7 @@ export const abasConformanceTarget: ConformanceTarget = {
       openBalance: async (invoiceNo) => sandbox.openBalance(invoiceNo),
       limits: { referenceMaxLength: 30 },
       supports: { credentialRejection: true, httpFaults: true, commitThenDrop: true, malformedReplies: true, sessionExpiry: true },
+      ...NO_REAL_FAILURES,
       close: () => sandbox.close(),
     };
   },

@@ -3,6 +3,7 @@ import type { FaultRule } from '../../kit/faults';
 import { EclipseConnector } from '../../../core/erp/eclipse/connector';
 import { ECLIPSE_OPTION_FIELDS } from '../../../core/erp/eclipse/options';
 import { startEclipseSandbox } from './sandbox';
+import { NO_REAL_FAILURES } from '../../conformance/no-real-failures';
 
 // The Eclipse connector in API posting mode against its sandbox. Write
 // faults arrive as path-less POST rules; they are aimed at the cash-receipt
@@ -33,6 +34,7 @@ export const eclipseConformanceTarget: ConformanceTarget = {
       openBalance: async (invoiceNo) => sandbox.openBalance(invoiceNo),
       limits: { referenceMaxLength: Number(sandbox.options.referenceMaxLength) },
       supports: { credentialRejection: true, httpFaults: true, commitThenDrop: true, malformedReplies: true, sessionExpiry: true },
+      ...NO_REAL_FAILURES,
       close: () => sandbox.close(),
     };
   },

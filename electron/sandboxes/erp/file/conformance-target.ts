@@ -4,6 +4,7 @@ import { createOperationFaults } from '../operation-faults';
 import type { ErpConnector } from '../../../core/erp/connector';
 import { createFileConnector } from '../../../core/erp/file/connector';
 import { startFileSandbox, type FileSandbox } from './sandbox';
+import { NO_REAL_FAILURES } from '../../conformance/no-real-failures';
 
 // The File connector against a temp folder. Faults become what files do,
 // for the duration of the next matching call (GET = reads, POST = exports):
@@ -57,6 +58,7 @@ export const fileConformanceTarget: ConformanceTarget = {
       openBalance: (invoiceNo) => sandbox.openBalance(invoiceNo),
       limits: { referenceMaxLength: 30 },
       supports: { credentialRejection: false, httpFaults: false, commitThenDrop: false, malformedReplies: true, sessionExpiry: false },
+      ...NO_REAL_FAILURES,
       close: () => sandbox.close(),
     };
   },

@@ -4,6 +4,7 @@ import type { ConformanceHarness, ConformanceTarget } from '../../conformance/co
 import { createP21Connector } from '../../../core/erp/p21/connector';
 import { P21_REFERENCE_MAX_LENGTH } from '../../../core/erp/p21/options';
 import { startP21Sandbox } from './sandbox';
+import { NO_REAL_FAILURES } from '../../conformance/no-real-failures';
 
 // The suite speaks of reads (GET) and writes (POST) without paths; on P21 a
 // bare POST would also hit the token endpoint, so writes are pinned to the
@@ -54,6 +55,7 @@ export const p21ConformanceTarget: ConformanceTarget = {
       openBalance: async (invoiceNo) => (await control<{ openBalanceCents: number | null }>('open-balance', { invoiceNo })).openBalanceCents,
       limits: { referenceMaxLength: P21_REFERENCE_MAX_LENGTH },
       supports: { credentialRejection: true, httpFaults: true, commitThenDrop: true, malformedReplies: true, sessionExpiry: true },
+      ...NO_REAL_FAILURES,
       async close() {
         for (const c of connectors) await c.close();
         await sandbox.close();

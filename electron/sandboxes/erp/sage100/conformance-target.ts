@@ -6,6 +6,7 @@ import type { ErpConnector } from '../../../core/erp/connector';
 import { checkNoForReference } from '../../../core/erp/sage100/check-no';
 import { createSage100Connector } from '../../../core/erp/sage100/connector';
 import { startSage100Sandbox, type Sage100Sandbox } from './sandbox';
+import { NO_REAL_FAILURES } from '../../conformance/no-real-failures';
 
 // Sage 100 against its ODBC sandbox. An ODBC source has no HTTP, so each
 // fault becomes what a ProvideX company really shows, applied for the
@@ -84,6 +85,7 @@ export const sage100ConformanceTarget: ConformanceTarget = {
       // CheckNo holds 10 characters; ids up to 64 characters travel as a short form (docs/erp/sage100.md).
       limits: { referenceMaxLength: 64 },
       supports: { credentialRejection: false, httpFaults: false, commitThenDrop: true, malformedReplies: true, sessionExpiry: false },
+      ...NO_REAL_FAILURES,
       close: () => sandbox.close(),
     };
   },

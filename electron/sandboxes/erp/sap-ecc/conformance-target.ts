@@ -3,6 +3,7 @@ import type { FaultRule } from '../../kit/faults';
 import { createSapEccConnector } from '../../../core/erp/sap-ecc/connector';
 import { DEFAULT_WRAPPER_FUNCTION, referenceMaxLength } from '../../../core/erp/sap-ecc/options';
 import { startSapEccSandbox } from './sandbox';
+import { NO_REAL_FAILURES } from '../../conformance/no-real-failures';
 
 // SAP ECC in wrapper posting mode against its SOAP-RFC sandbox. Every call goes
 // to one URL, so the sandbox matches fault rules against
@@ -37,6 +38,7 @@ export const sapEccConformanceTarget: ConformanceTarget = {
       openBalance: async (invoiceNo) => sandbox.openBalance(invoiceNo),
       limits: { referenceMaxLength: referenceMaxLength('REF_DOC_NO') },
       supports: { credentialRejection: true, httpFaults: true, commitThenDrop: true, malformedReplies: true, sessionExpiry: false },
+      ...NO_REAL_FAILURES,
       close: () => sandbox.close(),
     };
   },
