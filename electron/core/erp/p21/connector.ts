@@ -16,11 +16,14 @@ import type {
 import { reversalReference } from '../connector';
 import { ErpError, isErpError } from '../errors';
 import { refuseIfAlreadyPosted } from '../look-up-first';
+import { confirmReceiptBooked, verifyFoundReceipt } from '../read-back';
 import type { ErpConnectionConfig } from '../kind-module';
 import { termsFromParts } from '../terms';
 import { checkReceipt } from '../receipt-request';
 import { P21Http, trimSlash } from './http';
-import { dateOnly, normalizeCustomerId, odataDate, odataLiteralLike, odataQueryString, odataString, type ODataQuery } from './odata';
+import { dateOnly, normalizeCustomerId, odataDate, odataDecimal, odataQueryString, odataString, type ODataQuery } from './odata';
+import { readPaymentTypes, resolvePaymentType, type PaymentTypeRow } from './payment-types';
+import { discoverP21 } from './discovery';
 import { P21_MEMO_MAX_LENGTH, P21_REFERENCE_MAX_LENGTH, P21OptionError, resolveP21Options, type P21Options } from './options';
 import {
   cleanMessages,
@@ -85,6 +88,8 @@ export class P21Connector implements ErpConnector {
   private readonly http: P21Http;
   private readonly options: P21Options;
   private uiServer: string | null = null;
+  /** payment_types rows, read once per connector; null when the table cannot be read. */
+  private paymentTypes: Promise<readonly PaymentTypeRow[] | null> | null = null;
 
   constructor(config: ErpConnectionConfig) {
     try {
@@ -111,7 +116,7 @@ export class P21Connector implements ErpConnector {
   }
 
   private async readTable(table: string, q: ODataQuery): Promise<{ rows: Row[]; count: number | null }> {
-    const { json } = await this.http.call('GET', this.tableUrl(table, q), { kind: 'read', what: `the ${table} table` });
+    const { json } = await this.http.call('GET', this.tableUrl(table, q), { kind: 'read', what: `the ${table} table`, notFound: 'config' });
     const rows = rowsOf(json, table);
     const rawCount = (json as Record<string, unknown>)['@odata.count'];
     return { rows, count: typeof rawCount === 'number' ? rawCount : rawCount === undefined ? null : Number(rawCount) };
@@ -159,7 +164,8 @@ export class P21Connector implements ErpConnector {
         }
       }
     } catch (e) {
-      if (isErpError(e) && (e.kind === 'permission' || e.kind === 'not_found')) return terms;
+      // 403, or 404 (OData answers 404 for a table that is not exposed): terms only refine matching.
+      if (isErpError(e) && (e.kind === 'permission' || e.kind === 'config' || e.kind === 'not_found')) return terms;
       throw e;
     }
     return terms;
@@ -199,8 +205,15 @@ export class P21Connector implements ErpConnector {
     }
   }
 
+  /** Customers are keyed by company + customer [P9]: the same customer_id in another company is another customer. */
+  private customerFilter(): string {
+    const parts = [`delete_flag eq 'N'`];
+    if (this.options.companyNo) parts.push(`company_id eq ${odataString(this.options.companyNo)}`);
+    return parts.join(' and ');
+  }
+
   async *listCustomers(): AsyncIterable<readonly Customer[]> {
-    const q = { select: ['customer_id', 'customer_name', 'delete_flag'], filter: `delete_flag eq 'N'`, orderby: 'customer_id' };
+    const q = { select: ['customer_id', 'customer_name', 'delete_flag'], filter: this.customerFilter(), orderby: 'customer_id' };
     for await (const rows of this.pages('customer', q, this.options.pageSize)) {
       yield rows.map((r) => {
         const customerId = normalizeCustomerId(r.customer_id);
@@ -225,14 +238,14 @@ export class P21Connector implements ErpConnector {
     const where = `payment ${text(payment, 'payment_number')}`;
     const { rows: receipts } = await this.readTable('ar_receipts', {
       select: ['receipt_number', 'payment_number', 'remitter_id', 'date_received'],
-      filter: `payment_number eq ${odataLiteralLike(payment.payment_number)}`,
+      filter: `payment_number eq ${odataDecimal(payment.payment_number)}`,
     });
     const receipt = receipts[0];
     const receiptNo = receipt ? receipt.receipt_number : payment.payment_number;
     const { rows: details } = receipt
       ? await this.readTable('ar_receipts_detail', {
           select: ['receipt_number', 'invoice_no', 'customer_id', 'payment_amount'],
-          filter: `receipt_number eq ${odataLiteralLike(receipt.receipt_number)}`,
+          filter: `receipt_number eq ${odataDecimal(receipt.receipt_number)}`,
           orderby: 'invoice_no',
         })
       : { rows: [] as Row[] };
@@ -402,11 +415,12 @@ export class P21Connector implements ErpConnector {
     await refuseIfAlreadyPosted(() => this.findReceipt(ref), (existing) => `P21 already holds receipt ${existing.erpDocumentId} with check number ${ref}; nothing was sent`);
 
     const o = this.options;
+    const paymentType = await this.paymentTypeValue(receipt.paymentMethod === 'ach' ? 'paymentTypeAch' : 'paymentTypeCard');
     const form = formElement(o.receiptFormDataElement, [
       [o.receiptFieldCompany, o.companyNo],
       [o.receiptFieldCustomerId, receipt.customerId.trim()],
       [o.receiptFieldDate, receipt.date],
-      [o.receiptFieldPaymentType, receipt.paymentMethod === 'ach' ? o.paymentTypeAch : o.paymentTypeCard],
+      [o.receiptFieldPaymentType, paymentType],
       [o.receiptFieldBankNo, o.bankNo],
       [o.receiptFieldAmount, centsToDecimalString(receipt.amountCents)],
       [o.receiptFieldCheckNumber, ref],
@@ -429,14 +443,48 @@ export class P21Connector implements ErpConnector {
       }),
     );
     const elements = receipt.allocations.length > 0 ? [form, lines] : [form];
-    const lookup = () => this.findReceipt(ref);
-    return this.postOnce(what, lookup, transactionSet(o.receiptServiceName, elements), async (result) => {
-      const found = await lookup();
-      if (found) return found;
-      // OData can lag the write; fall back to what the Transaction API said.
-      const receiptNo = findResultValue(result, o.receiptResultFieldReceiptNo);
-      if (!receiptNo) throw new ErpError('unknown_outcome', `P21 reported ${what} as passed but it cannot be read back by check number yet`);
-      return { reference: ref, erpDocumentId: receiptNo, customerId: receipt.customerId, amountCents: receipt.amountCents, date: receipt.date, allocations: receipt.allocations };
+    // A look-up before a retry counts only when it shows exactly what was sent (else `partial`).
+    const lookup = async () => verifyFoundReceipt(receipt, await this.findReceipt(ref));
+    const set = transactionSet(o.receiptServiceName, elements, o.paymentTypeValue === 'code');
+    return this.postOnce(what, lookup, set, async (result) => {
+      // Summary.Succeeded is not evidence: P21 can report a pass while a field or a row was
+      // silently dropped [P3 latest: "Value silently cleared while reporting Succeeded"].
+      // Only the OData read-back of ar_payment_details/ar_receipts_detail counts.
+      const found = await this.findReceipt(ref);
+      if (!found) {
+        const said = findResultValue(result, o.receiptResultFieldReceiptNo);
+        throw new ErpError(
+          'unknown_outcome',
+          `P21 reported ${what} as passed${said ? ` (receipt ${said})` : ''} but ar_payment_details holds no check number ${ref}; Tieout looks it up again before anything is re-sent`,
+        );
+      }
+      return confirmReceiptBooked(receipt, found, 'P21');
+    });
+  }
+
+  /**
+   * The configured payment type (a payment_types description or number) in the
+   * form the receipt sends: its description with UseCodeValues false, its
+   * payment_type_id with UseCodeValues true. ar_payment_details.payment_type_id
+   * is a system-generated decimal(19,0) [P9], so "CC" is never a valid code.
+   */
+  private async paymentTypeValue(setting: 'paymentTypeCard' | 'paymentTypeAch'): Promise<string> {
+    const table = this.options.paymentTypesTable;
+    this.paymentTypes ??= table ? readPaymentTypes((t, q) => this.readTable(t, q).then((r) => r.rows), table, this.options.companyNo) : Promise.resolve(null);
+    const rows = await this.paymentTypes.catch((e: unknown) => {
+      this.paymentTypes = null;
+      throw e;
+    });
+    return resolvePaymentType(this.options[setting], setting, this.options.paymentTypeValue, rows);
+  }
+
+  /** Read-only facts for tieout erp check: services, the receipt definition, payment types, companies, UI server. */
+  async discover() {
+    return discoverP21({
+      options: this.options,
+      transactionBase: () => this.transactionBase(),
+      get: async (url, what) => (await this.http.call('GET', url, { kind: 'read', what })).json,
+      readTable: async (table, q) => (await this.readTable(table, q)).rows,
     });
   }
 
@@ -521,7 +569,7 @@ export class P21Connector implements ErpConnector {
       }
     };
     const invoices = await counted('open invoices', 'invoice_hdr', this.openInvoiceFilter(), 'open invoices');
-    const customers = await counted('customers', 'customer', `delete_flag eq 'N'`, 'customers');
+    const customers = await counted('customers', 'customer', this.customerFilter(), 'customers');
     await counted('receipt look-up', 'ar_payment_details', `check_number eq 'TIEOUT-PROBE'`, 'matching payments (ar_payment_details)');
 
     for (const [name, service] of [
@@ -533,7 +581,8 @@ export class P21Connector implements ErpConnector {
         await this.http.call('GET', `${base}/api/v2/definition/${encodeURIComponent(service)}`, { kind: 'read', what: `the ${service} service definition` });
         checks.push({ name, ok: true, detail: `Transaction API service ${service} found` });
       } catch (e) {
-        const hint = isErpError(e) && e.kind === 'not_found' ? ' — list the services with GET /api/v2/services and set the service name' : '';
+        // P21 answers an unknown service name with an empty HTTP 500 and an unlicensed one with 500 "Window <<X>> is not available" [P3 latest].
+        const hint = isErpError(e) && (e.kind === 'auth' || e.kind === 'permission') ? '' : ' — list the services with GET /api/v2/services (tieout erp check prints them) and set the service name';
         checks.push({ name, ok: false, detail: `${explain(e)}${hint}` });
       }
     }
