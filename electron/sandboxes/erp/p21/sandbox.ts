@@ -548,7 +548,12 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
       const mode = nextReceipt;
       nextReceipt = null;
       if (mode === 'business-refusal') return { status: 200, body: { Messages: [`Transaction 1:: ${REFUSAL_TEXT}`], Results: null, Summary: { Succeeded: 0, Failed: 1, Other: 0 } } };
-      const echoed = (set.Transactions ?? []).map((tx) => ({ DataElements: tx.DataElements ?? [], Status: 'Passed' }));
+      // The reply names a receipt number either way, as a passed transaction's Results do.
+      const claimed = mode === 'partial-booking' ? receiptSeq : receiptSeq + 1000;
+      const echoed = (set.Transactions ?? []).map((tx) => ({
+        DataElements: (tx.DataElements ?? []).map((e, i) => (i === 0 ? { ...e, Rows: [{ Edits: [...(e.Rows?.[0]?.Edits ?? []), { Name: opts.receiptResultFieldReceiptNo, Value: String(claimed) }], RelativeDateEdits: [] }] } : e)),
+        Status: 'Passed',
+      }));
       if (mode === 'partial-booking') for (const tx of set.Transactions ?? []) runService(name, withoutLastLine(tx.DataElements ?? []), useCodeValues);
       // Both answer P21's success shape: Summary.Succeeded is not evidence that anything (or everything) was booked.
       return { status: 200, body: { Messages: ['Transaction 1:: '], Results: { Name: name, Transactions: echoed }, Summary: { Succeeded: echoed.length, Failed: 0, Other: 0 } } };
