@@ -103,15 +103,32 @@ describe('P21 Transaction API replies as a real P21 sends them', () => {
 describe('P21 errors the real system sends', () => {
   it('HTTP 500 "Window <<X>> is not available" is a config error, sent once and never retried as transient', async () => {
     const c = connector();
-    await c.findReceipt('warm');
+    await c.postReceipt(receipt('400200000', { amountCents: cents(2500), allocations: [{ invoiceNo: '1000002', amountCents: cents(2500) }] }));
     sandbox.injectRealFailure('receipt-service-unavailable');
     const before = sandbox.stats().transactionPosts;
-    const e = await kindOf(c.postReceipt(receipt('400200001')));
+    const e = await kindOf(c.postReceipt(receipt('400200001', { amountCents: cents(10000), allocations: [{ invoiceNo: '1000001', amountCents: cents(10000) }] })));
     expect(e.kind).toBe('config');
     expect(e.message).toMatch(/CashReceipt.*not licensed or not deployed/);
     expect(e.erpMessage).toMatch(/Window <<CashReceipt>> is not available/);
     expect(sandbox.stats().transactionPosts - before).toBe(1);
     expect(sandbox.countReceipts('400200001')).toBe(0);
+  });
+
+  it('a new connection reads the definition first: an unavailable window is config with nothing sent', async () => {
+    sandbox.injectRealFailure('receipt-service-unavailable');
+    const before = sandbox.stats().transactionPosts;
+    const e = await kindOf(connector().postReceipt(receipt('400200008')));
+    expect(e.kind).toBe('config');
+    expect(e.erpMessage).toMatch(/Window <<CashReceipt>> is not available/);
+    expect(sandbox.stats().transactionPosts).toBe(before);
+  });
+
+  it('a DataElement or field the definition lacks is config before the first write, naming what the service has', async () => {
+    const before = sandbox.stats().transactionPosts;
+    const wrongElement = await kindOf(connector({ receiptLinesDataElement: 'TABPAGE_2.invoices' }).postReceipt(receipt('400200009')));
+    expect(wrongElement.kind).toBe('config');
+    expect(wrongElement.message).toMatch(/no DataElement TABPAGE_2\.invoices \(it has TABPAGE_1\.tp_1_dw_1, TABPAGE_2\.tp_2_dw_2\)/);
+    expect(sandbox.stats().transactionPosts).toBe(before);
   });
 
   it('an open-item read naming a column this P21 lacks is a config error (404), never a partial list', async () => {

@@ -14,6 +14,7 @@ import type {
   ReversalRequest,
 } from '../connector';
 import { reversalReference } from '../connector';
+import { systemClock, type Clock } from '../../clock';
 import { ErpError, isErpError } from '../errors';
 import { refuseIfAlreadyPosted } from '../look-up-first';
 import { confirmReceiptBooked, verifyFoundReceipt } from '../read-back';
@@ -23,7 +24,7 @@ import { checkReceipt } from '../receipt-request';
 import { P21Http, trimSlash } from './http';
 import { dateOnly, normalizeCustomerId, odataDate, odataDecimal, odataQueryString, odataString, type ODataQuery } from './odata';
 import { readPaymentTypes, resolvePaymentType, type PaymentTypeRow } from './payment-types';
-import { discoverP21 } from './discovery';
+import { definitionElements, discoverP21, type DefinitionElement } from './discovery';
 import { P21_MEMO_MAX_LENGTH, P21_REFERENCE_MAX_LENGTH, P21OptionError, resolveP21Options, type P21Options } from './options';
 import {
   cleanMessages,
@@ -88,8 +89,11 @@ export class P21Connector implements ErpConnector {
   private readonly http: P21Http;
   private readonly options: P21Options;
   private uiServer: string | null = null;
+  private readonly clock: Clock;
   /** payment_types rows, read once per connector; null when the table cannot be read. */
   private paymentTypes: Promise<readonly PaymentTypeRow[] | null> | null = null;
+  /** Each service's definition, read once before its first write. */
+  private readonly definitions = new Map<string, Promise<DefinitionElement[] | null>>();
 
   constructor(config: ErpConnectionConfig) {
     try {
@@ -98,6 +102,7 @@ export class P21Connector implements ErpConnector {
       if (e instanceof P21OptionError) throw new ErpError('config', e.message);
       throw e;
     }
+    this.clock = config.clock ?? systemClock;
     this.capabilities = { ...CAPABILITIES, applyCredits: this.options.creditApplication === 'negative-line' };
     if (!/^https?:\/\//i.test(config.baseUrl)) throw new ErpError('config', `P21 base URL must start with http:// or https://, got ${JSON.stringify(config.baseUrl)}`);
     this.http = new P21Http({
@@ -312,7 +317,7 @@ export class P21Connector implements ErpConnector {
   }
 
   private async pollAsync(base: string, requestId: string, what: string): Promise<TransactionOutcome> {
-    const deadline = Date.now() + this.options.asyncTimeoutMs;
+    const deadline = this.clock.now() + this.options.asyncTimeoutMs;
     const url = `${base}/api/v2/transaction/async?id=${encodeURIComponent(requestId)}`;
     for (;;) {
       await sleep(this.options.asyncPollMs);
@@ -335,7 +340,7 @@ export class P21Connector implements ErpConnector {
         // The write was accepted; a failing status read does not make it transient.
         if (!isErpError(e) || (e.kind !== 'transient' && e.kind !== 'malformed')) throw e;
       }
-      if (Date.now() > deadline) {
+      if (this.clock.now() > deadline) {
         throw new ErpError('unknown_outcome', `P21 did not finish ${what} (request ${requestId}) within ${this.options.asyncTimeoutMs} ms`);
       }
     }
@@ -346,7 +351,51 @@ export class P21Connector implements ErpConnector {
    * each retry. `lookup` finding a document after our own attempt means that
    * attempt committed: it is returned as the result, not as a duplicate.
    */
+  private definitionOf(service: string): Promise<DefinitionElement[] | null> {
+    let pending = this.definitions.get(service);
+    if (!pending) {
+      pending = (async () => {
+        const base = await this.transactionBase();
+        const url = `${base}/api/v2/definition/${encodeURIComponent(service)}`;
+        const { json } = await this.http.call('GET', url, { kind: 'read', what: `the ${service} service definition`, emptyServerError: 'config' });
+        return definitionElements(json);
+      })();
+      this.definitions.set(service, pending);
+      // A failed read is asked again next time, never remembered.
+      pending.catch(() => this.definitions.delete(service));
+    }
+    return pending;
+  }
+
+  /**
+   * Before a service's first write: every DataElement and field the set names
+   * must be in the service's definition. What P21 does with a name it does not
+   * have is not published; it may drop it and still report Succeeded [P3 latest],
+   * which would leave a receipt that never books and is re-sent forever. A
+   * definition in a shape Tieout does not know is not a reason to refuse.
+   */
+  private async checkAgainstDefinition(set: TransactionSet, what: string): Promise<void> {
+    const elements = await this.definitionOf(set.Name);
+    if (!elements) return;
+    const problems: string[] = [];
+    for (const sent of set.Transactions[0]?.DataElements ?? []) {
+      const known = elements.find((e) => e.name === sent.Name);
+      if (!known) {
+        problems.push(`it has no DataElement ${sent.Name} (it has ${elements.map((e) => e.name).join(', ')})`);
+        continue;
+      }
+      if (known.fields.length === 0) continue;
+      const fields = new Set(known.fields.map((f) => f.name));
+      const missing = [...new Set(sent.Rows.flatMap((r) => r.Edits.map((e) => e.Name)))].filter((n) => !fields.has(n));
+      if (missing.length > 0) problems.push(`${sent.Name} has no field ${missing.join(', ')}`);
+    }
+    if (problems.length > 0) {
+      throw new ErpError('config', `P21 service ${set.Name} cannot take ${what}: ${problems.join('; ')}. Nothing was sent; fix the settings (tieout erp check prints the definition).`);
+    }
+  }
+
   private async postOnce<T>(what: string, lookup: () => Promise<T | null>, set: TransactionSet, readBack: (result: unknown) => Promise<T>): Promise<T> {
+    await this.checkAgainstDefinition(set, what);
     const retries = Math.max(0, Math.floor(this.options.sessionRetryCount));
     let lastMessages: readonly string[] = [];
     for (let attempt = 0; attempt <= retries; attempt++) {

@@ -168,7 +168,7 @@ export class P21Http {
   async call(
     method: 'GET' | 'POST',
     url: string,
-    options: { kind: P21CallKind; what: string; body?: unknown; acceptBody?: (json: unknown) => boolean; notFound?: 'config' | 'not_found' },
+    options: { kind: P21CallKind; what: string; body?: unknown; acceptBody?: (json: unknown) => boolean; notFound?: 'config' | 'not_found'; emptyServerError?: 'config' },
   ): Promise<P21Response> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.ensureToken();
@@ -196,6 +196,10 @@ export class P21Http {
       if (options.acceptBody) {
         const json = tryJson(body);
         if (json !== undefined && options.acceptBody(json)) return { status: res.status, json };
+      }
+      if (options.emptyServerError === 'config' && res.status === 500 && body.trim() === '') {
+        // P21 answers definition/defaults/basics for a service name it does not know with an empty HTTP 500 [P3 latest].
+        throw new ErpError('config', `P21 answered an empty HTTP 500 for ${options.what}, its answer for a service name it does not know: set the service name to one tieout erp check lists`);
       }
       throw this.statusError(res.status, body, res.headers['retry-after'], options.kind, options.what, options.notFound);
     }
