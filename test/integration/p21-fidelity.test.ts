@@ -188,6 +188,13 @@ describe('P21 payment types and companies', () => {
     expect(sandbox.stats().transactionPosts).toBe(before);
   });
 
+  it('the diagnosis names a payment type setting the site does not have', async () => {
+    const d = await connector({ paymentTypeAch: 'EFT' }).testConnection();
+    expect(d.ok).toBe(false);
+    expect(d.checks.find((x) => x.name === 'payment type (paymentTypeAch)')?.detail).toMatch(/no payment type "EFT".*4 = "ACH"/);
+    expect(d.checks.find((x) => x.name === 'payment type (paymentTypeCard)')).toMatchObject({ ok: true, detail: 'sends "Credit Card"' });
+  });
+
   it("lists only the configured company's customers (customers are keyed by company + customer)", async () => {
     const all = (await collectPages(connector().listCustomers())).map((c) => c.customerId);
     expect(all.sort()).toEqual(['10001', '10002']);

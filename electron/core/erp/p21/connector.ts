@@ -626,13 +626,21 @@ export class P21Connector implements ErpConnector {
       ['credit-memo service', this.options.creditMemoServiceName],
     ] as const) {
       try {
-        const base = await this.transactionBase();
-        await this.http.call('GET', `${base}/api/v2/definition/${encodeURIComponent(service)}`, { kind: 'read', what: `the ${service} service definition` });
+        await this.definitionOf(service);
         checks.push({ name, ok: true, detail: `Transaction API service ${service} found` });
       } catch (e) {
         // P21 answers an unknown service name with an empty HTTP 500 and an unlicensed one with 500 "Window <<X>> is not available" [P3 latest].
         const hint = isErpError(e) && (e.kind === 'auth' || e.kind === 'permission') ? '' : ' — list the services with GET /api/v2/services (tieout erp check prints them) and set the service name';
         checks.push({ name, ok: false, detail: `${explain(e)}${hint}` });
+      }
+    }
+
+    for (const setting of ['paymentTypeCard', 'paymentTypeAch'] as const) {
+      try {
+        const sent = await this.paymentTypeValue(setting);
+        checks.push({ name: `payment type (${setting})`, ok: true, detail: `sends ${JSON.stringify(sent)}` });
+      } catch (e) {
+        checks.push({ name: `payment type (${setting})`, ok: false, detail: explain(e) });
       }
     }
 
