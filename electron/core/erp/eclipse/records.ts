@@ -6,10 +6,12 @@ import { ErpError } from '../errors';
 import { parseTermsText } from '../terms';
 import { isCalendarDate } from '../calendar-date';
 
-// The JSON shapes Tieout assumes for Eclipse's AR resources. Only the list
-// envelope ({metadata, results}) is confirmed; the record field names are
-// unconfirmed (docs/erp/eclipse.md lists them) and are read defensively:
-// a record missing a field is a typed `malformed` error naming the field.
+// The JSON shapes Tieout reads from Eclipse (docs/erp/eclipse.md cites each).
+// Confirmed by public clients: the list envelope {metadata, results}; sales
+// orders carrying `generations[]` (an invoice is one generation of an order:
+// orderId, generationId, invoiceId); amounts as objects ({"value": 12.5},
+// read as `salesTotal.value`). The other field names are unconfirmed and are
+// read defensively: a record missing a field is a typed error naming it.
 
 export type EclipsePage = Readonly<{ startIndex: number; pageSize: number; totalItems: number; results: readonly unknown[] }>;
 
@@ -44,13 +46,29 @@ function text(o: Obj, key: string, what: string, optional = false): string {
   return String(v);
 }
 
-function money(o: Obj, key: string, what: string): Cents {
+/**
+ * An Eclipse amount: the object form the REST API sends ({"value": 12.5},
+ * public clients read `salesTotal.value`), or a plain decimal string or number.
+ * Anything else (an object without a value, extra money-looking keys, an
+ * array) is refused with the reason rather than guessed at.
+ */
+export function amountOf(raw: unknown, key: string, what: string): Cents {
+  let v = raw;
+  if (isObj(raw)) {
+    if (!('value' in raw)) throw new ErpError('malformed', `${what}: field "${key}" is an object without a value (${JSON.stringify(raw)})`);
+    v = raw.value;
+    if (isObj(v) || Array.isArray(v)) throw new ErpError('malformed', `${what}: field "${key}.value" is not an amount (${JSON.stringify(v)})`);
+  }
   try {
-    return parseDecimalToCents(o[key]);
+    return parseDecimalToCents(v);
   } catch (e) {
-    if (e instanceof MoneyParseError) throw new ErpError('malformed', `${what}: field "${key}" is not an amount (${JSON.stringify(o[key])})`);
+    if (e instanceof MoneyParseError) throw new ErpError('malformed', `${what}: field "${key}" is not an amount (${JSON.stringify(raw)})`);
     throw e;
   }
+}
+
+function money(o: Obj, key: string, what: string): Cents {
+  return amountOf(o[key], key, what);
 }
 
 function date(o: Obj, key: string, what: string, optional = false): string {
@@ -73,31 +91,72 @@ export function toCustomer(v: unknown): Customer {
   return { customerId, name: text(o, 'name', `Eclipse customer ${customerId}`), ...(email ? { email } : {}) };
 }
 
+/** The invoice number of a generation: its invoiceId, else order id + "." + the generation zero-padded to 3 ("S1000123.001", the number Eclipse prints). */
+export function generationInvoiceNo(orderId: string, generationId: string, invoiceId: string): string {
+  if (invoiceId !== '') return invoiceId;
+  if (!/^\d{1,6}$/.test(generationId)) throw new ErpError('malformed', `Eclipse sales order ${orderId}: generationId "${generationId}" is not a generation number`);
+  return `${orderId}.${generationId.padStart(3, '0')}`;
+}
+
+/** The first of several plausible spellings that is present (the customer of an order is unconfirmed). */
+function firstText(o: Obj, keys: readonly string[]): string {
+  for (const k of keys) {
+    const path = k.split('.');
+    let v: unknown = o;
+    for (const p of path) v = isObj(v) ? v[p] : undefined;
+    if (typeof v === 'string' && v.trim() !== '') return v.trim();
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  }
+  return '';
+}
+
+const CUSTOMER_KEYS = ['customerId', 'billTo.id', 'billToId'] as const;
+const PO_KEYS = ['customerPurchaseOrderNumber', 'poNumber'] as const;
+
 /**
- * An open AR item. Open credits (credit memos, unapplied cash) are assumed to
- * come from the same resource with a negative openAmount (unconfirmed); the
- * terms text is read only when it states a discount, and never for a credit.
+ * The open items of one result of the sales-order list: a sales order with
+ * `generations[]` gives one item per generation; a flat row carrying its own
+ * orderId/generationId is one item. An item is open when balanceDue is not
+ * zero; a negative balance is an open credit (a return/credit generation),
+ * whose terms are never read. Returns every generation, open or not: the
+ * caller drops the settled ones.
  */
-export function toOpenInvoice(v: unknown, termsField = ''): OpenInvoice {
-  const o = record(v, 'Eclipse invoice');
-  const invoiceNo = text(o, 'invoiceNumber', 'Eclipse invoice');
-  const what = `Eclipse invoice ${invoiceNo}`;
-  const customerName = text(o, 'customerName', what, true);
-  const due = date(o, 'dueDate', what, true);
-  const open = money(o, 'openAmount', what);
-  const terms = termsField && open > 0 ? parseTermsText(text(o, termsField, what, true)) : null;
-  return {
-    invoiceNo,
-    customerId: text(o, 'customerId', what),
-    ...(customerName ? { customerName } : {}),
-    invoiceDate: date(o, 'invoiceDate', what),
-    dueDate: due === '' ? null : due,
-    amountCents: money(o, 'originalAmount', what),
-    openBalanceCents: open,
-    currency: text(o, 'currency', what, true) || 'USD',
-    poNo: text(o, 'poNumber', what, true),
-    ...(terms ? { terms } : {}),
-  };
+export function toOpenInvoices(v: unknown, termsField = ''): OpenInvoice[] {
+  const order = record(v, 'Eclipse sales order');
+  const orderId = firstText(order, ['orderId', 'id']);
+  if (orderId === '') throw new ErpError('malformed', 'Eclipse sales order: field "id" is missing');
+  const generations: unknown[] = Array.isArray(order.generations) ? order.generations : 'generationId' in order ? [order] : [];
+  if (!Array.isArray(order.generations) && !('generationId' in order)) throw new ErpError('malformed', `Eclipse sales order ${orderId}: no generations`);
+  return generations.map((g) => {
+    const gen = record(g, `Eclipse sales order ${orderId}`);
+    const invoiceNo = generationInvoiceNo(orderId, text(gen, 'generationId', `Eclipse sales order ${orderId}`), text(gen, 'invoiceId', `Eclipse sales order ${orderId}`, true));
+    const what = `Eclipse invoice ${invoiceNo}`;
+    const customerId = firstText(gen, CUSTOMER_KEYS) || firstText(order, CUSTOMER_KEYS);
+    if (customerId === '') throw new ErpError('malformed', `${what}: no customer (customerId or billTo.id)`);
+    const customerName = firstText(gen, ['billTo.name', 'customerName']) || firstText(order, ['billTo.name', 'customerName']);
+    const due = date(gen, 'dueDate', what, true);
+    for (const key of ['balanceDue', 'salesTotal'] as const) {
+      if (!(key in gen)) {
+        // Absent, not malformed: this Eclipse names the field otherwise, a shape to check, never a balance to guess.
+        throw new ErpError('config', `${what}: the generation has no "${key}" field; this Eclipse names it otherwise. Check the sales-order shape in {host}:5000/swagger (tieout erp check prints it)`);
+      }
+    }
+    const open = money(gen, 'balanceDue', what);
+    const terms = termsField && open > 0 ? parseTermsText(text(gen, termsField, what, true) || text(order, termsField, what, true)) : null;
+    const currency = text(gen, 'currency', what, true) || text(order, 'currency', what, true) || 'USD';
+    return {
+      invoiceNo,
+      customerId,
+      ...(customerName ? { customerName } : {}),
+      invoiceDate: date(gen, 'invoiceDate', what),
+      dueDate: due === '' ? null : due,
+      amountCents: money(gen, 'salesTotal', what),
+      openBalanceCents: open,
+      currency,
+      poNo: firstText(gen, PO_KEYS) || firstText(order, PO_KEYS),
+      ...(terms ? { terms } : {}),
+    };
+  });
 }
 
 export function toReceiptRecord(v: unknown, referenceField: string): ReceiptRecord {
