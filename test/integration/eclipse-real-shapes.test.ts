@@ -78,6 +78,16 @@ describe('Eclipse invoices are sales-order generations', () => {
     expect(toOpenInvoices({ orderId: 'S77', generationId: 4, customerId: 'C9', invoiceDate: '2026-01-01', salesTotal: { value: 1 }, balanceDue: { value: 1 } })[0]!.invoiceNo).toBe('S77.004');
   });
 
+  it('the public client shape: fullInvoiceID, shipDate, poNumber; a bare invoiceNumber "001" is not an invoice number', () => {
+    const gen = { generationId: 1, shipDate: '2025-11-03', poNumber: 'PO 55', billToId: 'C7', shipToId: 'C7-2', salesTotal: { value: 10 }, balanceDue: { value: 10 } };
+    expect(toOpenInvoices({ id: 'S105418530', generations: [{ ...gen, fullInvoiceID: 'S105418530.001' }] })[0]).toMatchObject({ invoiceNo: 'S105418530.001', invoiceDate: '2025-11-03', poNo: 'PO 55', customerId: 'C7' });
+    expect(toOpenInvoices({ id: 'S105418530', generations: [{ ...gen, invoiceNumber: '001' }] })[0]!.invoiceNo).toBe('S105418530.001');
+    // The bill-to is the A/R customer; with none, a configuration error names the setting (never the ship-to).
+    const noBillTo = { id: 'S1', generations: [{ ...gen, billToId: undefined }] };
+    expect(() => toOpenInvoices(noBillTo)).toThrow(/invoiceCustomerField/);
+    expect(toOpenInvoices(noBillTo, '', 'shipToId')[0]!.customerId).toBe('C7-2');
+  });
+
   it('a generation without balanceDue is a configuration error naming the field, never a guessed balance', () => {
     const e = (() => {
       try {
@@ -121,7 +131,9 @@ describe('Eclipse connector against the sandbox in the real shapes', () => {
     const { sessionToken } = (await login.json()) as { sessionToken: string };
     // The header form public clients send: Authorization: SessionToken <token>.
     const raw = (await (await fetch(`${sandbox.url}/SalesOrders?pageSize=1`, { headers: { authorization: `SessionToken ${sessionToken}` } })).json()) as { results: Array<{ generations: Array<Record<string, unknown>> }> };
-    expect(raw.results[0]!.generations[0]).toMatchObject({ generationId: 1, invoiceId: '70001', balanceDue: { value: 500 }, salesTotal: { value: 500 } });
+    expect(raw.results[0]!.generations[0]).toMatchObject({ generationId: 1, fullInvoiceID: '70001', shipDate: '2026-02-25', shipToId: 'C100', poNumber: 'PO-7', balanceDue: { value: 500 }, salesTotal: { value: 500 } });
+    // Counted only when asked, as public clients always ask.
+    expect((raw as unknown as { metadata: Record<string, unknown> }).metadata.totalItems).toBeUndefined();
     const read = await collectPages(make().listOpenInvoices());
     expect(read.map((i) => [i.invoiceNo, i.customerId, i.openBalanceCents, i.poNo])).toEqual([
       ['70001', 'C100', 50000, 'PO-7'],
@@ -185,12 +197,42 @@ describe('Eclipse connector against the sandbox in the real shapes', () => {
     expect(by.get('path customers')?.value).toContain('listed in Swagger');
     expect(by.get('path cash receipts')?.value).toContain('not listed in Swagger');
     const shape = by.get('invoice shape')!.value;
-    expect(shape).toContain('generations[]{generationId,invoiceId');
+    expect(shape).toContain('generations[]{generationId,fullInvoiceID,shipDate');
     expect(shape).toContain('balanceDue{value}');
     expect(shape).not.toMatch(/Granite|70001|500/);
     // A refresh setting that does not answer is a CHECK naming the public spelling that does.
     const other = new Map((await make({ sessionRefreshPath: '/Nope/refresh' }).discover()).map((f) => [f.name, f]));
     expect(other.get('session refresh')).toMatchObject({ ok: false });
     expect(other.get('session refresh')?.value).toContain('POST /Sessions/refresh');
+  });
+});
+
+describe('Eclipse refresh reply forms', () => {
+  it('refreshes with {sessionId, refreshToken} and reads a reply spelled SessionToken', async () => {
+    const { startSandboxServer } = await import('../../electron/sandboxes/kit/server');
+    const seen: Array<Record<string, unknown>> = [];
+    let timedOut = true;
+    const server = await startSandboxServer({
+      name: 'eclipse-refresh-form',
+      port: 0,
+      handler: (req) => {
+        if (req.method === 'POST' && req.path === '/Sessions') return { status: 200, body: { id: '42', sessionToken: 'old', sessionUser: { userName: 'u' } } };
+        if (req.method === 'POST' && req.path === '/Sessions/refresh') {
+          seen.push(JSON.parse(req.bodyText) as Record<string, unknown>);
+          timedOut = false;
+          return { status: 200, body: { SessionToken: 'new' } };
+        }
+        if (timedOut || req.headers['sessiontoken'] !== 'new') return { status: 419, body: { message: 'Session timed out' } };
+        return { status: 200, body: { metadata: { startIndex: 0, pageSize: 10 }, results: [{ id: 'C1', name: 'One' }] } };
+      },
+    });
+    try {
+      const c = new EclipseConnector({ baseUrl: server.url, options: {}, credentials: { username: 'u', password: 'p' }, timeoutMs: 2_000 });
+      // No refreshToken in the sign-in reply, no totalItems in the page: the session id refreshes it, a short page ends the list.
+      expect(await collectPages(c.listCustomers())).toEqual([{ customerId: 'C1', name: 'One' }]);
+      expect(seen).toEqual([{ sessionId: '42', refreshToken: '' }]);
+    } finally {
+      await server.close();
+    }
   });
 });

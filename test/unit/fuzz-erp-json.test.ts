@@ -176,7 +176,7 @@ describe(`Eclipse records (fuzz seed ${SEED + 20})`, () => {
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), mutatedJson(page(fc.array(invoice, { maxLength: 3 })))), (v) => {
         const p = assertTyped(outcomeOf(() => parsePage(v, 'Eclipse invoices')), typed);
-        if (p) for (const n of [p.startIndex, p.pageSize, p.totalItems]) expect(Number.isSafeInteger(n) && n >= 0).toBe(true);
+        if (p) for (const n of [p.startIndex, p.pageSize, p.totalItems ?? 0]) expect(Number.isSafeInteger(n) && n >= 0).toBe(true);
       }),
       fuzzParams(SEED + 20, RUNS.parser),
     );

@@ -130,17 +130,19 @@ export class EclipseConnector implements ErpConnector {
    * which a session timeout never makes unsafe.
    */
   private async refresh(old: EclipseSession): Promise<EclipseSession> {
-    if (old.refreshToken !== '') {
+    if (old.refreshToken !== '' || old.id !== '') {
       const reply = await sendHttp({
         method: 'POST',
         url: `${this.baseUrl}${this.options.sessionRefreshPath}`,
         headers: { ...this.headersFor(old), accept: 'application/json', 'content-type': 'application/json' },
-        body: JSON.stringify({ refreshToken: old.refreshToken }),
+        // A public client sends {sessionId}, another {refreshToken}: both are sent.
+        body: JSON.stringify({ sessionId: old.id, refreshToken: old.refreshToken }),
         timeoutMs: this.timeoutMs,
       }).catch(() => null);
       const parsed = reply && reply.status >= 200 && reply.status < 300 ? (safeJson(reply.text) as Record<string, unknown> | undefined) : undefined;
-      if (parsed && typeof parsed.sessionToken === 'string' && parsed.sessionToken !== '') {
-        const next = sessionOf({ id: old.id, refreshToken: old.refreshToken, ...parsed }, parsed.sessionToken, old.userName);
+      const token = refreshedToken(parsed);
+      if (parsed && token) {
+        const next = sessionOf({ id: old.id, refreshToken: old.refreshToken, ...parsed }, token, old.userName);
         if (this.session === old) this.session = next;
         return next;
       }
@@ -206,12 +208,13 @@ export class EclipseConnector implements ErpConnector {
   private async *pages(path: string, what: string, extra: Record<string, string> = {}, pageSize = this.options.pageSize): AsyncGenerator<readonly unknown[]> {
     let startIndex = 0;
     for (;;) {
-      const body = await this.call('GET', path, { what, query: { ...extra, startIndex: String(startIndex), pageSize: String(pageSize) } });
+      const body = await this.call('GET', path, { what, query: { includeTotalItems: 'true', ...extra, startIndex: String(startIndex), pageSize: String(pageSize) } });
       const page = parsePage(body, what);
       if (page.results.length === 0) return;
       yield page.results;
       startIndex += page.results.length;
-      if (startIndex >= page.totalItems) return;
+      // Without a count, a short page is the last one.
+      if (page.totalItems === null ? page.results.length < pageSize : startIndex >= page.totalItems) return;
     }
   }
 
@@ -240,9 +243,10 @@ export class EclipseConnector implements ErpConnector {
     }
     const count = async (name: string, path: string): Promise<number | ConnectionDiagnosis> => {
       try {
-        const page = parsePage(await this.call('GET', path, { what: name, query: { startIndex: '0', pageSize: '1' } }), name);
-        checks.push({ name, ok: true, detail: `${page.totalItems} readable at ${path}` });
-        return page.totalItems;
+        const query = { ...(path === this.options.openInvoicesPath ? this.options.openInvoicesQuery : {}), includeTotalItems: 'true', startIndex: '0', pageSize: '1' };
+        const page = parsePage(await this.call('GET', path, { what: name, query }), name);
+        checks.push({ name, ok: true, detail: `${page.totalItems ?? 'an uncounted number of'} items readable at ${path}` });
+        return page.totalItems ?? page.results.length;
       } catch (e) {
         return fail(e, name);
       }
@@ -272,7 +276,7 @@ export class EclipseConnector implements ErpConnector {
   async *listOpenInvoices(options: ListInvoicesOptions = {}): AsyncIterable<readonly OpenInvoice[]> {
     for await (const rows of this.pages(this.options.openInvoicesPath, 'Eclipse open invoices', this.options.openInvoicesQuery, options.pageSize ?? this.options.pageSize)) {
       // Server-side filters for open generations and dates are unconfirmed, so both are applied here.
-      const page = rows.flatMap((r) => toOpenInvoices(r, this.options.termsField)).filter((i) => i.openBalanceCents !== 0 && (!options.since || i.invoiceDate >= options.since));
+      const page = rows.flatMap((r) => toOpenInvoices(r, this.options.termsField, this.options.invoiceCustomerField)).filter((i) => i.openBalanceCents !== 0 && (!options.since || i.invoiceDate >= options.since));
       if (page.length > 0) yield page;
     }
   }
@@ -406,6 +410,12 @@ export class EclipseConnector implements ErpConnector {
     // Signing out is a courtesy; a failure changes nothing for the caller.
     await sendHttp({ method: 'DELETE', url: `${this.baseUrl}/Sessions/${encodeURIComponent(s.id)}`, headers: { sessionToken: s.token }, timeoutMs: Math.min(this.timeoutMs, 5_000) }).catch(() => undefined);
   }
+}
+
+/** The new token of a refresh reply: sessionToken, or SessionToken as one public client reads it. */
+function refreshedToken(reply: Record<string, unknown> | undefined): string | null {
+  for (const k of ['sessionToken', 'SessionToken']) if (typeof reply?.[k] === 'string' && reply[k] !== '') return reply[k] as string;
+  return null;
 }
 
 function sessionOf(reply: Record<string, unknown>, token: string, userName: string): EclipseSession {

@@ -58,15 +58,15 @@ export async function discoverEclipse(c: DiscoveryContext): Promise<ErpDiscovery
   let sample: unknown;
   for (const [name, path, query] of paths) {
     const setting = name === 'customers' ? 'customersPath' : name === 'cash receipts' ? 'cashReceiptsPath' : 'openInvoicesPath';
-    const reply = await get(path, { ...query, startIndex: '0', pageSize: '1' });
+    const reply = await get(path, { ...query, includeTotalItems: 'true', startIndex: '0', pageSize: '1' });
     if (typeof reply === 'string') {
       facts.push({ name: `path ${name}`, value: `GET ${path}: ${reply}`, setting, ok: false });
       continue;
     }
-    const body = parse(reply.text) as { metadata?: { totalItems?: unknown }; results?: unknown[] } | undefined;
+    const body = parse(reply.text) as { metadata?: { totalItems?: unknown }; totalItems?: unknown; results?: unknown[] } | undefined;
     const listed = spec?.paths ? (Object.keys(spec.paths).some((p) => p.toLowerCase() === path.toLowerCase()) ? '; listed in Swagger' : '; not listed in Swagger') : '';
     const ok = reply.status === 200 && Array.isArray(body?.results);
-    facts.push({ name: `path ${name}`, value: `GET ${path} answers ${reply.status}${ok ? ` (${String(body?.metadata?.totalItems ?? '?')} items)` : ''}${listed}`, setting, ok });
+    facts.push({ name: `path ${name}`, value: `GET ${path} answers ${reply.status}${ok ? ` (${String(body?.metadata?.totalItems ?? body?.totalItems ?? 'uncounted')} items)` : ''}${listed}`, setting, ok });
     if (name.startsWith('open invoices') && ok) sample = body?.results?.[0];
   }
   facts.push({ name: 'invoice shape', value: sample === undefined ? 'no sales order to sample' : shapeOf(sample), setting: 'openInvoicesPath' });
@@ -77,20 +77,20 @@ export async function discoverEclipse(c: DiscoveryContext): Promise<ErpDiscovery
 
 /** Which refresh route answers with a new sessionToken (the setting's first, then the other public spelling). */
 async function refreshFact(c: DiscoveryContext, session: EclipseSession): Promise<ErpDiscoveryFact> {
-  if (!session.refreshToken) return { name: 'session refresh', value: 'no refreshToken in the sign-in reply: Tieout signs in again on 419', setting: 'sessionRefreshPath', ok: false };
   const tried: string[] = [];
   for (const path of [c.options.sessionRefreshPath, ...REFRESH_CANDIDATES.filter((p) => p !== c.options.sessionRefreshPath)]) {
     const reply = await sendHttp({
       method: 'POST',
       url: `${c.baseUrl}${path}`,
       headers: { accept: 'application/json', 'content-type': 'application/json', ...c.headersFor(session) },
-      body: JSON.stringify({ refreshToken: session.refreshToken }),
+      body: JSON.stringify({ sessionId: session.id, refreshToken: session.refreshToken }),
       timeoutMs: c.timeoutMs,
     }).catch(() => null);
-    const body = reply ? (parse(reply.text) as { sessionToken?: unknown; expiresIn?: unknown } | undefined) : undefined;
-    if (reply && reply.status >= 200 && reply.status < 300 && typeof body?.sessionToken === 'string') {
-      const lifetime = typeof body.expiresIn === 'number' ? `, expiresIn ${body.expiresIn} s` : '';
-      return { name: 'session refresh', value: `POST ${path} {refreshToken} answers ${reply.status} with a new sessionToken${lifetime}`, setting: 'sessionRefreshPath', ok: path === c.options.sessionRefreshPath };
+    const body = reply ? (parse(reply.text) as { sessionToken?: unknown; SessionToken?: unknown; expiresIn?: unknown } | undefined) : undefined;
+    const key = typeof body?.sessionToken === 'string' ? 'sessionToken' : typeof body?.SessionToken === 'string' ? 'SessionToken' : null;
+    if (reply && reply.status >= 200 && reply.status < 300 && key) {
+      const lifetime = typeof body?.expiresIn === 'number' ? `, expiresIn ${body.expiresIn} s` : '';
+      return { name: 'session refresh', value: `POST ${path} {sessionId, refreshToken} answers ${reply.status} with a new ${key}${lifetime}`, setting: 'sessionRefreshPath', ok: path === c.options.sessionRefreshPath };
     }
     tried.push(`${path} → ${reply ? reply.status : 'no answer'}`);
   }

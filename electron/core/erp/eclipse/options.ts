@@ -16,12 +16,24 @@ export const ECLIPSE_OPTION_FIELDS: readonly ErpOptionField[] = [
     key: 'sessionRefreshPath',
     label: 'Session refresh path',
     default: '/Sessions/refresh',
-    help: 'POSTed with {refreshToken} when Eclipse answers 419 (session timeout); a failed refresh signs in again. One public client uses /SessionRefresh.',
+    help: 'POSTed with {sessionId, refreshToken} when Eclipse answers 419 (session timeout), as a public client does; a failed refresh signs in again. A later client of the same author uses /SessionRefresh.',
     unconfirmed: true,
   },
   { key: 'customersPath', label: 'Customers path', default: '/Customers', help: 'Customer list resource (public clients call GET /Customers). Check it in {host}:5000/swagger.' },
   { key: 'openInvoicesPath', label: 'Open invoices path', default: '/SalesOrders', help: 'Sales orders: each invoice is a generation of an order (orderId, generationId, invoiceId; balanceDue.value).' },
-  { key: 'openInvoicesQuery', label: 'Open invoices filter', default: '', help: 'Extra query parameters for the sales-order list, e.g. "status=Invoiced" (unconfirmed names: check Swagger). Open generations are also picked out by Tieout.', unconfirmed: true },
+  {
+    key: 'openInvoicesQuery',
+    label: 'Open invoices filter',
+    default: 'OrderStatus=Invoice&includeTotalItems=true',
+    help: 'Query parameters for the sales-order list (a public client sends OrderStatus=Invoice and includeTotalItems=true). Tieout keeps only generations with a balance due.',
+  },
+  {
+    key: 'invoiceCustomerField',
+    label: 'Invoice customer field',
+    default: 'billToId',
+    help: 'Field of a sales order or generation holding the bill-to (A/R) customer id. Public clients show shipToId; the bill-to field name is not public.',
+    unconfirmed: true,
+  },
   { key: 'cashReceiptsPath', label: 'Cash receipts path', default: '/CashReceipts', help: 'Cash receipt resource: GET to look up by reference (both posting modes, the read-back), POST to create (API posting mode). No public source shows it.', unconfirmed: true },
   { key: 'creditMemosPath', label: 'Credit memos path', default: '/CreditMemos', help: 'Credit memo resource (GET look-up, POST create). No public source shows it.', unconfirmed: true },
   { key: 'termsField', label: 'Invoice terms field', default: 'terms', help: 'Open-invoice field holding the terms text (e.g. "2% 10 NET 30"); read into discount terms when it states a discount. Empty to skip.', unconfirmed: true },
@@ -60,6 +72,7 @@ export type EclipseOptions = Readonly<{
   customersPath: string;
   openInvoicesPath: string;
   openInvoicesQuery: Readonly<Record<string, string>>;
+  invoiceCustomerField: string;
   cashReceiptsPath: string;
   creditMemosPath: string;
   termsField: string;
@@ -106,6 +119,7 @@ export function parseEclipseOptions(options: Readonly<Record<string, ErpOptionVa
     customersPath: path(options, 'customersPath'),
     openInvoicesPath: path(options, 'openInvoicesPath'),
     openInvoicesQuery: query(options, 'openInvoicesQuery'),
+    invoiceCustomerField: str(options, 'invoiceCustomerField') || 'billToId',
     cashReceiptsPath: path(options, 'cashReceiptsPath'),
     creditMemosPath: path(options, 'creditMemosPath'),
     termsField: str(options, 'termsField'),

@@ -13,7 +13,8 @@ import { isCalendarDate } from '../calendar-date';
 // read as `salesTotal.value`). The other field names are unconfirmed and are
 // read defensively: a record missing a field is a typed error naming it.
 
-export type EclipsePage = Readonly<{ startIndex: number; pageSize: number; totalItems: number; results: readonly unknown[] }>;
+/** totalItems is null when Eclipse does not count (public clients ask with includeTotalItems=true; one reads it at the top level). */
+export type EclipsePage = Readonly<{ startIndex: number; pageSize: number; totalItems: number | null; results: readonly unknown[] }>;
 
 type Obj = Record<string, unknown>;
 
@@ -27,13 +28,13 @@ export function parsePage(body: unknown, what: string): EclipsePage {
   }
   const m = body.metadata;
   // A number or its digits only: Number() also read [7], true and "" as whole numbers (fuzz finding).
-  const num = (k: string): number => {
-    const raw = m[k];
+  const num = (k: string, raw: unknown = m[k]): number => {
     const v = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d{1,15}\s*$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isSafeInteger(v) || v < 0) throw new ErpError('malformed', `${what}: metadata.${k} is not a whole number`);
     return v;
   };
-  return { startIndex: num('startIndex'), pageSize: num('pageSize'), totalItems: num('totalItems'), results: body.results as unknown[] };
+  const total = m.totalItems ?? body.totalItems;
+  return { startIndex: num('startIndex'), pageSize: num('pageSize'), totalItems: total === undefined || total === null ? null : num('totalItems', total), results: body.results as unknown[] };
 }
 
 function text(o: Obj, key: string, what: string, optional = false): string {
@@ -91,9 +92,18 @@ export function toCustomer(v: unknown): Customer {
   return { customerId, name: text(o, 'name', `Eclipse customer ${customerId}`), ...(email ? { email } : {}) };
 }
 
-/** The invoice number of a generation: its invoiceId, else order id + "." + the generation zero-padded to 3 ("S1000123.001", the number Eclipse prints). */
-export function generationInvoiceNo(orderId: string, generationId: string, invoiceId: string): string {
-  if (invoiceId !== '') return invoiceId;
+/**
+ * The invoice number of a generation: fullInvoiceID (or invoiceId) as sent;
+ * invoiceNumber only when it is the full "S105418530.001" form (a public
+ * client shows it may be the bare generation "001"); else order id + "." +
+ * the generation zero-padded to 3, the number Eclipse prints.
+ */
+export function generationInvoiceNo(orderId: string, generationId: string, gen: Readonly<Record<string, unknown>>): string {
+  for (const k of ['fullInvoiceID', 'invoiceId', 'invoiceNumber']) {
+    const v = gen[k];
+    const t = typeof v === 'string' ? v.trim() : typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
+    if (t !== '' && (k !== 'invoiceNumber' || t.includes('.'))) return t;
+  }
   if (!/^\d{1,6}$/.test(generationId)) throw new ErpError('malformed', `Eclipse sales order ${orderId}: generationId "${generationId}" is not a generation number`);
   return `${orderId}.${generationId.padStart(3, '0')}`;
 }
@@ -110,8 +120,7 @@ function firstText(o: Obj, keys: readonly string[]): string {
   return '';
 }
 
-const CUSTOMER_KEYS = ['customerId', 'billTo.id', 'billToId'] as const;
-const PO_KEYS = ['customerPurchaseOrderNumber', 'poNumber'] as const;
+const PO_KEYS = ['poNumber', 'customerPurchaseOrderNumber'] as const;
 
 /**
  * The open items of one result of the sales-order list: a sales order with
@@ -121,7 +130,9 @@ const PO_KEYS = ['customerPurchaseOrderNumber', 'poNumber'] as const;
  * whose terms are never read. Returns every generation, open or not: the
  * caller drops the settled ones.
  */
-export function toOpenInvoices(v: unknown, termsField = ''): OpenInvoice[] {
+export function toOpenInvoices(v: unknown, termsField = '', customerField = 'billToId'): OpenInvoice[] {
+  // The bill-to is the A/R customer; the setting's spelling first, then the other plausible ones (never the ship-to).
+  const customerKeys = [...new Set([customerField, 'billToId', 'billTo.id', 'customerId'])];
   const order = record(v, 'Eclipse sales order');
   const orderId = firstText(order, ['orderId', 'id']);
   if (orderId === '') throw new ErpError('malformed', 'Eclipse sales order: field "id" is missing');
@@ -129,11 +140,13 @@ export function toOpenInvoices(v: unknown, termsField = ''): OpenInvoice[] {
   if (!Array.isArray(order.generations) && !('generationId' in order)) throw new ErpError('malformed', `Eclipse sales order ${orderId}: no generations`);
   return generations.map((g) => {
     const gen = record(g, `Eclipse sales order ${orderId}`);
-    const invoiceNo = generationInvoiceNo(orderId, text(gen, 'generationId', `Eclipse sales order ${orderId}`), text(gen, 'invoiceId', `Eclipse sales order ${orderId}`, true));
+    const invoiceNo = generationInvoiceNo(orderId, text(gen, 'generationId', `Eclipse sales order ${orderId}`), gen);
     const what = `Eclipse invoice ${invoiceNo}`;
-    const customerId = firstText(gen, CUSTOMER_KEYS) || firstText(order, CUSTOMER_KEYS);
-    if (customerId === '') throw new ErpError('malformed', `${what}: no customer (customerId or billTo.id)`);
-    const customerName = firstText(gen, ['billTo.name', 'customerName']) || firstText(order, ['billTo.name', 'customerName']);
+    const customerId = firstText(gen, customerKeys) || firstText(order, customerKeys);
+    if (customerId === '') {
+      throw new ErpError('config', `${what}: no bill-to customer (${customerKeys.join(', ')}); set the invoiceCustomerField setting to the field this Eclipse sends (tieout erp check prints the shape)`);
+    }
+    const customerName = firstText(gen, ['billToName', 'billTo.name', 'customerName']) || firstText(order, ['billToName', 'billTo.name', 'customerName']);
     const due = date(gen, 'dueDate', what, true);
     for (const key of ['balanceDue', 'salesTotal'] as const) {
       if (!(key in gen)) {
@@ -148,7 +161,8 @@ export function toOpenInvoices(v: unknown, termsField = ''): OpenInvoice[] {
       invoiceNo,
       customerId,
       ...(customerName ? { customerName } : {}),
-      invoiceDate: date(gen, 'invoiceDate', what),
+      // invoiceDate is unconfirmed; shipDate is what public clients read from a generation (Eclipse invoices on shipment).
+      invoiceDate: 'invoiceDate' in gen ? date(gen, 'invoiceDate', what) : date(gen, 'shipDate', what),
       dueDate: due === '' ? null : due,
       amountCents: money(gen, 'salesTotal', what),
       openBalanceCents: open,

@@ -115,7 +115,9 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
   const page = <T>(req: SandboxRequest, rows: readonly T[], render: (r: T) => unknown): SandboxResponse => {
     const startIndex = Math.max(0, Number(req.query.get('startIndex') ?? 0) || 0);
     const pageSize = Math.min(MAX_PAGE, Math.max(1, Number(req.query.get('pageSize') ?? 50) || 50));
-    return { status: 200, body: { metadata: { startIndex, pageSize, totalItems: rows.length }, results: rows.slice(startIndex, startIndex + pageSize).map(render) } };
+    // Counted only when asked (public clients always send includeTotalItems=true).
+    const counted = req.query.get('includeTotalItems') === 'true';
+    return { status: 200, body: { metadata: { startIndex, pageSize, ...(counted ? { totalItems: rows.length } : {}) }, results: rows.slice(startIndex, startIndex + pageSize).map(render) } };
   };
   const bad = (message: string): SandboxResponse => ({ status: 400, body: { message } });
 
@@ -275,11 +277,12 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
     return m ? m[1]!.trim() : undefined;
   };
 
-  /** POST /Sessions/refresh {refreshToken}: the old token is retired, a new one issued for the same session. */
+  /** POST /Sessions/refresh {sessionId} or {refreshToken} (public clients send either): the old token is retired, a new one issued for the same session. */
   const refreshSession = (req: SandboxRequest): SandboxResponse => {
     const b = jsonBody(req);
     const refreshToken = typeof b?.refreshToken === 'string' ? b.refreshToken : '';
-    const entry = [...sessions.entries()].find(([, s]) => s.refreshToken === refreshToken && refreshToken !== '');
+    const sessionId = typeof b?.sessionId === 'string' ? b.sessionId : '';
+    const entry = [...sessions.entries()].find(([, s]) => (refreshToken !== '' && s.refreshToken === refreshToken) || (sessionId !== '' && s.id === sessionId));
     if (!entry) return { status: 401, body: { message: 'Invalid refresh token' } };
     const [oldToken, old] = entry;
     sessions.delete(oldToken);
@@ -295,17 +298,22 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
 
   const renderOrder = (order: (typeof orders)[number]) => {
     const first = invoices.get(order.generations[0]!)!.invoice;
+    const name = first.customerName ?? customers.get(order.customerId)?.name ?? '';
     return {
       id: order.id,
-      billTo: { id: order.customerId, name: first.customerName ?? customers.get(order.customerId)?.name ?? '' },
-      customerPurchaseOrderNumber: first.poNo,
       generations: order.generations.map((n, i) => {
         const { invoice: inv, open } = invoices.get(n)!;
         return {
           generationId: i + 1,
-          invoiceId: inv.invoiceNo,
-          invoiceDate: inv.invoiceDate,
+          // Real ones read "S105418530.001"; the sandbox keeps the seed's numbers so matching tests stay about matching.
+          fullInvoiceID: inv.invoiceNo,
+          shipDate: inv.invoiceDate,
           dueDate: inv.dueDate,
+          billToId: order.customerId,
+          billToName: name,
+          shipToId: order.customerId,
+          shipToName: name,
+          poNumber: inv.poNo,
           currency: inv.currency,
           terms: inv.terms ? formatTerms(inv.terms).toUpperCase() : open < 0 ? '' : 'NET 30',
           salesTotal: amountObject(inv.amountCents),
