@@ -368,7 +368,11 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
     if (req.method === 'GET' && req.path === paths.customers) return page(req, [...customers.values()], (c) => ({ id: c.customerId, name: c.name, email: c.email ?? null }));
     if (req.method === 'GET' && req.path === paths.invoices) {
       // Every sales order, settled generations too (balanceDue 0); open credits are generations with a negative balance.
-      return page(req, orders, renderOrder);
+      // ShipTo narrows to one ship-to as a public client asks; OrderStatus=Invoice is what every order here is.
+      const shipTo = req.query.get('ShipTo');
+      const status = req.query.get('OrderStatus');
+      const listed = orders.filter((o) => (shipTo === null || o.customerId === shipTo) && (status === null || status === 'Invoice'));
+      return page(req, listed, renderOrder);
     }
     if (req.method === 'GET' && req.path.startsWith(`${paths.invoices}/`)) {
       const order = orders.find((o) => o.id === decodeURIComponent(req.path.slice(paths.invoices.length + 1)));
