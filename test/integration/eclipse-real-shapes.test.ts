@@ -103,6 +103,15 @@ describe('Eclipse invoices are sales-order generations', () => {
   });
 });
 
+describe('Eclipse customers', () => {
+  it('reads the e-mail from emails[0].address, as a public client does, or a plain email', async () => {
+    const { toCustomer } = await import('../../electron/core/erp/eclipse/records');
+    expect(toCustomer({ id: '20001', name: 'Granite Supply', emails: [{ address: 'ap@granite.example' }], phones: [] })).toEqual({ customerId: '20001', name: 'Granite Supply', email: 'ap@granite.example' });
+    expect(toCustomer({ id: '20002', name: 'Harbor', emails: [] })).toEqual({ customerId: '20002', name: 'Harbor' });
+    expect(toCustomer({ id: '20003', name: 'Old', email: 'x@y.example' }).email).toBe('x@y.example');
+  });
+});
+
 describe('Eclipse error bodies', () => {
   it("reads {message} and an ASP.NET problem body's title and field errors", () => {
     expect(erpMessageOf({ message: 'Customer is on credit hold' })).toBe('Customer is on credit hold');

@@ -85,10 +85,12 @@ function record(v: unknown, what: string): Obj {
   return v;
 }
 
+/** A customer: id, name, and the first of `emails[{address}]` (what a public client reads from GET /Customers/{id}), or a plain `email`. */
 export function toCustomer(v: unknown): Customer {
   const o = record(v, 'Eclipse customer');
   const customerId = text(o, 'id', 'Eclipse customer');
-  const email = text(o, 'email', 'Eclipse customer', true);
+  const first = Array.isArray(o.emails) && isObj(o.emails[0]) ? o.emails[0] : null;
+  const email = (first ? text(first, 'address', `Eclipse customer ${customerId}`, true) : '') || text(o, 'email', 'Eclipse customer', true);
   return { customerId, name: text(o, 'name', `Eclipse customer ${customerId}`), ...(email ? { email } : {}) };
 }
 

@@ -294,6 +294,9 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
     return { status: 200, body: { id: next.id, sessionToken: token, refreshToken: next.refreshToken, creationDateTime: now, lastUsedDateTime: now } };
   };
 
+  // Contacts as a public client reads them: emails[{address}].
+  const renderCustomer = (c: Customer) => ({ id: c.customerId, name: c.name, emails: c.email ? [{ address: c.email }] : [] });
+
   const amountObject = (c: Cents) => ({ value: Number(centsToDecimalString(c)) });
 
   const renderOrder = (order: (typeof orders)[number]) => {
@@ -365,7 +368,7 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
       sessions.delete(token as string);
       return { status: 204 };
     }
-    if (req.method === 'GET' && req.path === paths.customers) return page(req, [...customers.values()], (c) => ({ id: c.customerId, name: c.name, email: c.email ?? null }));
+    if (req.method === 'GET' && req.path === paths.customers) return page(req, [...customers.values()], renderCustomer);
     if (req.method === 'GET' && req.path === paths.invoices) {
       // Every sales order, settled generations too (balanceDue 0); open credits are generations with a negative balance.
       // ShipTo narrows to one ship-to as a public client asks; OrderStatus=Invoice is what every order here is.
@@ -380,7 +383,7 @@ export async function startEclipseSandbox(seed: ErpSandboxSeed, opts: EclipseSan
     }
     if (req.method === 'GET' && req.path.startsWith(`${paths.customers}/`)) {
       const c = customers.get(decodeURIComponent(req.path.slice(paths.customers.length + 1)));
-      return c ? { status: 200, body: { id: c.customerId, name: c.name, email: c.email ?? null } } : { status: 404, body: { message: 'Customer not found' } };
+      return c ? { status: 200, body: renderCustomer(c) } : { status: 404, body: { message: 'Customer not found' } };
     }
     if (req.method === 'GET' && req.path === '/swagger/v1/swagger.json') {
       const listed = [paths.refresh, paths.customers, `${paths.customers}/{id}`, paths.invoices, `${paths.invoices}/{id}`, '/Sessions', '/Sessions/{id}'];
