@@ -49,7 +49,7 @@ describe('Eclipse connector against its sandbox (API posting)', () => {
   it('diagnoses a good connection, bad credentials, a missing role and an unreachable host', async () => {
     const ok = await make().testConnection();
     expect(ok.ok).toBe(true);
-    expect(ok.summary).toMatch(/^Signed in as tieout; [\d,]+ open invoices and 30 customers readable; posting by API\.$/);
+    expect(ok.summary).toMatch(/^Signed in as tieout; [\d,]+ invoiced sales orders and 30 customers readable; posting by API\.$/);
 
     const bad = await make({}, 2_000, { username: 'tieout', password: 'nope' }).testConnection();
     expect(bad.ok).toBe(false);

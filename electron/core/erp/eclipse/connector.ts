@@ -253,7 +253,8 @@ export class EclipseConnector implements ErpConnector {
     };
     const customers = await count('customers', this.options.customersPath);
     if (typeof customers !== 'number') return customers;
-    const invoices = await count('open invoices', this.options.openInvoicesPath);
+    // A count of sales orders (each may hold several invoice generations, settled ones too), not of open invoices.
+    const invoices = await count('invoiced sales orders', this.options.openInvoicesPath);
     if (typeof invoices !== 'number') return invoices;
     const receipts = await count('cash receipts look-up', this.options.cashReceiptsPath);
     if (typeof receipts !== 'number') return receipts;
@@ -264,7 +265,7 @@ export class EclipseConnector implements ErpConnector {
     }
     return {
       ok: true,
-      summary: `Signed in as ${session.userName}; ${invoices.toLocaleString('en-US')} open invoices and ${customers.toLocaleString('en-US')} customers readable; posting by ${this.options.postingMode === 'api' ? 'API' : 'lock-box file'}.`,
+      summary: `Signed in as ${session.userName}; ${invoices.toLocaleString('en-US')} invoiced sales orders and ${customers.toLocaleString('en-US')} customers readable; posting by ${this.options.postingMode === 'api' ? 'API' : 'lock-box file'}.`,
       checks,
     };
   }
