@@ -174,6 +174,20 @@ describe('Eclipse connector against the sandbox in the real shapes', () => {
     expect(sandbox.receiptCount('419-2')).toBe(0);
   });
 
+  it('a credit memo POST answered 419 is looked up, then sent once; answered 419 twice it is unknown_outcome, never sent a third time', async () => {
+    const c = make();
+    const memo = { reference: 'CM419-1', originalReference: '419-1', customerId: 'C100', date: '2026-03-02', amountCents: cents(1500), currency: 'USD', reason: 'refund' };
+    expect(await c.findCreditMemo('WARM')).toBeNull();
+    sandbox.faults.add({ fault: { kind: 'status', status: 419 }, method: 'POST', pathPrefix: '/CreditMemos', times: 1 });
+    expect((await c.postCreditMemo(memo)).reference).toBe('CM419-1');
+    expect(await c.findCreditMemo('CM419-1')).not.toBeNull();
+    await expectErp(c.postCreditMemo(memo), 'duplicate');
+    // 419 twice on the write: never a third send.
+    sandbox.faults.add({ fault: { kind: 'status', status: 419 }, method: 'POST', pathPrefix: '/CreditMemos', times: 2 });
+    await expectErp(c.postCreditMemo({ ...memo, reference: 'CM419-2' }), 'unknown_outcome');
+    expect(await c.findCreditMemo('CM419-2')).toBeNull();
+  });
+
   it('a receipt acknowledged by the POST but absent from the read-back is unknown_outcome, never posted', async () => {
     const c = make();
     sandbox.realFailure('accepted-not-booked');

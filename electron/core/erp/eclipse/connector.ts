@@ -187,7 +187,11 @@ export class EclipseConnector implements ErpConnector {
       }
       if (reply.status === SESSION_TIMEOUT && attempt === 0) {
         await this.refresh(session);
-        if (o.isWrite && o.lookUpBeforeResend) throw new WriteSessionTimedOut();
+        if (o.isWrite) {
+          // Never a blind re-send: the caller looks the write up first, or the outcome stays unknown.
+          if (o.lookUpBeforeResend) throw new WriteSessionTimedOut();
+          throw new ErpError('unknown_outcome', `${o.what}: Eclipse timed the session out (419) on the write; look it up before any retry`);
+        }
         continue;
       }
       if (SESSION_INVALID.has(reply.status) && attempt === 0) {
@@ -396,12 +400,23 @@ export class EclipseConnector implements ErpConnector {
     checkCreditMemoRequest(memo, this.options.referenceMaxLength);
     await refuseIfAlreadyPosted(() => this.findCreditMemo(memo.reference), (existing) => `Eclipse already holds credit memo ${existing.erpDocumentId} for PayTrace ${memo.reference}`);
     const what = `Eclipse credit memo for PayTrace ${memo.reference}`;
-    const body = await this.call('POST', this.options.creditMemosPath, { what, isWrite: true, body: creditMemoBody(memo, this.options.referenceField) });
+    const send = () => this.call('POST', this.options.creditMemosPath, { what, isWrite: true, lookUpBeforeResend: true, body: creditMemoBody(memo, this.options.referenceField) });
     try {
-      return toCreditMemoRecord(body, this.options.referenceField);
-    } catch {
-      throw new ErpError('unknown_outcome', `${what}: the reply does not describe a credit memo; look it up before any retry`);
+      await send();
+    } catch (e) {
+      if (!(e instanceof WriteSessionTimedOut)) throw e;
+      const found = await this.findCreditMemo(memo.reference);
+      if (found) return found;
+      await send().catch((again: unknown) => {
+        throw again instanceof WriteSessionTimedOut ? new ErpError('unknown_outcome', `${what}: Eclipse timed the session out twice; look it up before any retry`) : again;
+      });
     }
+    // As for receipts, Eclipse's read-back is the evidence, not the POST's reply.
+    const found = await this.findCreditMemo(memo.reference).catch((e: unknown) => {
+      throw new ErpError('unknown_outcome', `${what}: sent, but the read-back failed (${isErpError(e) ? e.message : 'unexpected error'}); look it up before any retry`);
+    });
+    if (!found) throw new ErpError('unknown_outcome', `${what}: Eclipse accepted it but its read-back does not show it; look it up before any retry`);
+    return found;
   }
 
   async close(): Promise<void> {
