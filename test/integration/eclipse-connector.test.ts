@@ -11,6 +11,7 @@ import { optionDefaults } from '../../electron/core/erp/kind-module';
 import { EclipseConnector, eclipseModule } from '../../electron/core/erp/eclipse';
 import { ECLIPSE_SANDBOX_VIEWER, startEclipseSandbox, type EclipseSandbox } from '../../electron/sandboxes/erp/eclipse/sandbox';
 import { parseLockboxFile } from '../../electron/core/erp/eclipse/lockbox-file';
+import { verifyFoundReceipt } from '../../electron/core/erp/read-back';
 
 const world = buildDemoWorld({ seed: 11, now: new Date('2026-03-02T15:00:00Z'), customers: 30, payments: 150 });
 
@@ -48,7 +49,7 @@ describe('Eclipse connector against its sandbox (API posting)', () => {
   it('diagnoses a good connection, bad credentials, a missing role and an unreachable host', async () => {
     const ok = await make().testConnection();
     expect(ok.ok).toBe(true);
-    expect(ok.summary).toMatch(/^Signed in as tieout; [\d,]+ open invoices and 30 customers readable; posting by API\.$/);
+    expect(ok.summary).toMatch(/^Signed in as tieout; [\d,]+ invoiced sales orders and 30 customers readable; posting by API\.$/);
 
     const bad = await make({}, 2_000, { username: 'tieout', password: 'nope' }).testConnection();
     expect(bad.ok).toBe(false);
@@ -148,13 +149,13 @@ describe('Eclipse connector against its sandbox (API posting)', () => {
   it('reports a reply lost after commit as unknown_outcome, resolved by the look-up', async () => {
     const c = make({}, 1_000);
     const pair = nextPair();
-    sandbox.faults.add({ fault: { kind: 'commit-then-drop' }, method: 'POST', pathPrefix: '/AccountsReceivable/CashReceipts', times: 1 });
+    sandbox.faults.add({ fault: { kind: 'commit-then-drop' }, method: 'POST', pathPrefix: '/CashReceipts', times: 1 });
     await expectErp(c.postReceipt(receiptFor('412000005', pair)), 'unknown_outcome');
     expect(sandbox.receiptCount('412000005')).toBe(1);
     expect((await c.findReceipt('412000005'))?.allocations).toHaveLength(2);
     await expectErp(c.postReceipt(receiptFor('412000005', pair)), 'duplicate');
 
-    sandbox.faults.add({ fault: { kind: 'timeout' }, method: 'POST', pathPrefix: '/AccountsReceivable/CashReceipts', times: 1 });
+    sandbox.faults.add({ fault: { kind: 'timeout' }, method: 'POST', pathPrefix: '/CashReceipts', times: 1 });
     await expectErp(c.postReceipt(receiptFor('412000006', nextPair())), 'unknown_outcome');
   });
 
@@ -172,26 +173,34 @@ describe('Eclipse connector against its sandbox (API posting)', () => {
 describe('Eclipse connector in lock-box file mode', () => {
   let sandbox: EclipseSandbox;
   beforeAll(async () => {
-    sandbox = await startEclipseSandbox({ customers: world.customers, invoices: world.invoices }, { importIntervalMs: 50 });
+    // importIntervalMs 0: nobody runs the upload until the test plays the clerk (importNow).
+    sandbox = await startEclipseSandbox({ customers: world.customers, invoices: world.invoices }, { importIntervalMs: 0 });
   });
   afterAll(() => sandbox.close());
+  beforeEach(() => sandbox.clearRealFailures());
 
   const make = (layout: 'csv' | 'fixed-width', extra: Record<string, string | number> = {}) =>
     new EclipseConnector({
       baseUrl: sandbox.baseUrl,
-      options: { ...sandbox.options, postingMode: 'lockbox-file', lockboxLayout: layout, lockboxPollIntervalMs: 50, lockboxConfirmTimeoutMs: 5_000, ...extra },
+      options: { ...sandbox.options, postingMode: 'lockbox-file', lockboxLayout: layout, ...extra },
       credentials: sandbox.credentials,
       timeoutMs: 2_000,
     });
 
   for (const layout of ['csv', 'fixed-width'] as const) {
-    it(`round-trips a receipt through a ${layout} file and refuses it again`, async () => {
+    it(`a ${layout} file waits as unknown_outcome until the clerk's upload shows in the read-back; then it is refused again`, async () => {
       const c = make(layout);
       expect(c.capabilities.postReceipts).toBe('file');
       expect((await c.testConnection()).summary).toContain('lock-box file');
       const pair = nextPair();
       const ref = layout === 'csv' ? '612000001' : '612000002';
-      const rec = await c.postReceipt(receiptFor(ref, pair, 50));
+      // Eclipse's lock-box import is an upload a person runs: no wait confirms it, the payment is never reported posted before the read-back shows it.
+      const waiting = await expectErp(c.postReceipt(receiptFor(ref, pair, 50)), 'unknown_outcome');
+      expect(waiting.message).toContain('run the lock-box upload in Eclipse');
+      await expectErp(c.postReceipt(receiptFor(ref, pair, 50)), 'unknown_outcome');
+      expect((await readdir(sandbox.lockboxFolder)).filter((n) => n.includes(ref))).toHaveLength(1);
+      await sandbox.importNow();
+      const rec = (await c.findReceipt(ref))!;
       expect(rec.amountCents).toBe(pair[0].openBalanceCents + pair[1].openBalanceCents + 50);
       expect(rec.allocations.map((a) => a.invoiceNo)).toEqual([pair[0].invoiceNo, pair[1].invoiceNo]);
       const processed = await readdir(join(sandbox.lockboxFolder, 'processed'));
@@ -208,14 +217,43 @@ describe('Eclipse connector in lock-box file mode', () => {
     const c = make('csv');
     const [a, b] = nextPair();
     const bad: ReceiptRequest = { ...receiptFor('612000003', [a, b]), customerId: 'NOPE' };
+    await expectErp(c.postReceipt(bad), 'unknown_outcome');
+    await sandbox.importNow();
     const e = await expectErp(c.postReceipt(bad), 'validation');
     expect(e.erpMessage).toContain('Customer NOPE does not exist');
   });
 
-  it('reports unknown_outcome when the import does not confirm in time and never drops a second file', async () => {
-    // A folder nobody imports from stands in for a stalled Eclipse import.
+  it('an upload Eclipse took without applying anything stays unknown_outcome and is never written again (accepted-not-booked)', async () => {
+    const c = make('csv');
+    const pair = nextPair();
+    await expectErp(c.postReceipt(receiptFor('612000005', pair)), 'unknown_outcome');
+    sandbox.realFailure('accepted-not-booked');
+    await sandbox.importNow();
+    expect(existsSync(join(sandbox.lockboxFolder, 'processed', 'tieout-612000005.csv'))).toBe(true);
+    const e = await expectErp(c.postReceipt(receiptFor('612000005', pair)), 'unknown_outcome');
+    expect(e.message).toContain('shows no applied cash');
+    expect(existsSync(join(sandbox.lockboxFolder, 'tieout-612000005.csv'))).toBe(false);
+    expect(sandbox.receiptCount('612000005')).toBe(0);
+  });
+
+  it('a batch applied without one line is a partial booking on the look-up, never posted (partial-booking)', async () => {
+    const c = make('csv');
+    const pair = nextPair();
+    const request = receiptFor('612000006', pair);
+    await expectErp(c.postReceipt(request), 'unknown_outcome');
+    sandbox.realFailure('partial-booking');
+    await sandbox.importNow();
+    const found = await c.findReceipt('612000006');
+    expect(() => verifyFoundReceipt(request, found)).toThrow(pair[1].invoiceNo);
+    expect(() => verifyFoundReceipt(request, found)).toThrow(/Partial booking/);
+    await expectErp(c.postReceipt(request), 'duplicate');
+    expect(sandbox.receiptCount('612000006')).toBe(1);
+  });
+
+  it('reports unknown_outcome while nobody runs the upload and never drops a second file', async () => {
+    // A folder nobody imports from stands in for an upload nobody has run.
     const stalled = join(sandbox.lockboxFolder, '..', 'stalled');
-    const c = make('csv', { lockboxFolder: stalled, lockboxConfirmTimeoutMs: 300 });
+    const c = make('csv', { lockboxFolder: stalled });
     const pair = nextPair();
     await expectErp(c.postReceipt(receiptFor('612000004', pair)), 'unknown_outcome');
     const file = join(stalled, 'tieout-612000004.csv');
@@ -278,16 +316,16 @@ describe('Eclipse early-payment discounts and open credits in a cash receipt', (
 
   let sandbox: EclipseSandbox;
   beforeEach(async () => {
-    sandbox = await startEclipseSandbox({ customers, invoices: seed() }, { importIntervalMs: 50 });
+    sandbox = await startEclipseSandbox({ customers, invoices: seed() }, { importIntervalMs: 0 });
     return () => sandbox.close();
   });
   const make = (extra: Record<string, string | number> = {}) =>
-    new EclipseConnector({ baseUrl: sandbox.baseUrl, options: { ...optionDefaults(eclipseModule.optionFields), ...sandbox.options, lockboxPollIntervalMs: 50, lockboxConfirmTimeoutMs: 5_000, ...extra }, credentials: sandbox.credentials, timeoutMs: 2_000 });
+    new EclipseConnector({ baseUrl: sandbox.baseUrl, options: { ...optionDefaults(eclipseModule.optionFields), ...sandbox.options, ...extra }, credentials: sandbox.credentials, timeoutMs: 2_000 });
 
   async function rawReceipt(reference: string): Promise<Record<string, unknown>> {
     const login = await fetch(`${sandbox.url}/Sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sandbox.credentials) });
     const { sessionToken } = (await login.json()) as { sessionToken: string };
-    const res = await fetch(`${sandbox.url}/AccountsReceivable/CashReceipts?checkNumber=${reference}`, { headers: { sessionToken } });
+    const res = await fetch(`${sandbox.url}/CashReceipts?checkNumber=${reference}`, { headers: { sessionToken } });
     return ((await res.json()) as { results: Array<Record<string, unknown>> }).results[0]!;
   }
 
@@ -303,7 +341,8 @@ describe('Eclipse early-payment discounts and open credits in a cash receipt', (
     await expectErp(make().postReceipt(discounted('613000001')), 'duplicate');
     expect(sandbox.receiptCount('613000001')).toBe(1);
     expect(await c.findReceipt('613000001')).toMatchObject({ erpDocumentId: posted.erpDocumentId, amountCents: 49000, allocations: [{ invoiceNo: 'INV-501', amountCents: 49000 }] });
-    expect((await rawReceipt('613000001')).applications).toEqual([{ invoiceNumber: 'INV-501', amount: '490.00', discountAmount: '10.00' }]);
+    // Amounts travel as Eclipse's {value} objects.
+    expect((await rawReceipt('613000001')).applications).toEqual([{ invoiceNumber: 'INV-501', amount: { value: 490 }, discountAmount: { value: 10 } }]);
     expect(sandbox.openBalance('INV-501')).toBeNull();
   });
 
@@ -322,8 +361,10 @@ describe('Eclipse early-payment discounts and open credits in a cash receipt', (
   for (const layout of ['csv', 'fixed-width'] as const) {
     it(`lock-box ${layout}: the discount rides beside its detail, the credit is a negative detail; each posts once`, async () => {
       const c = make({ postingMode: 'lockbox-file', lockboxLayout: layout });
-      await c.postReceipt(discounted('613000003'));
-      await c.postReceipt(credited('613000004'));
+      await expectErp(c.postReceipt(discounted('613000003')), 'unknown_outcome');
+      await expectErp(c.postReceipt(credited('613000004')), 'unknown_outcome');
+      await sandbox.importNow();
+      expect(verifyFoundReceipt(discounted('613000003'), await c.findReceipt('613000003'))).not.toBeNull();
       await expectErp(c.postReceipt(credited('613000004')), 'duplicate');
       expect([sandbox.receiptCount('613000003'), sandbox.receiptCount('613000004')]).toEqual([1, 1]);
       const ext = layout === 'csv' ? 'csv' : 'txt';

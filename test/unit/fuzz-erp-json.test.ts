@@ -5,7 +5,7 @@ import { parseJsonOutcome, parseJsonReply, statusError, type HttpReply } from '.
 import { dateOnly, normalizeCustomerId } from '../../electron/core/erp/p21/odata';
 import { erpMessageOf, parseTokenReply } from '../../electron/core/erp/p21/http';
 import { collectMessages, findResultValue, interpretTransactionReply } from '../../electron/core/erp/p21/transaction';
-import { parsePage, toCreditMemoRecord, toCustomer, toOpenInvoice, toReceiptRecord } from '../../electron/core/erp/eclipse/records';
+import { parsePage, toCreditMemoRecord, toCustomer, toOpenInvoices, toReceiptRecord } from '../../electron/core/erp/eclipse/records';
 import { amountOf, isoDate, need, parseLinks, parseObjects } from '../../electron/core/erp/abas/objects';
 import { assertTyped, fuzzParams, hostileValue, isCents, isIsoDate, junkText, mutatedJson, mutatedText, outcomeOf, RUNS } from '../support/fuzz-arbitraries';
 
@@ -142,18 +142,24 @@ describe(`P21 replies (fuzz seed ${SEED + 10})`, () => {
 });
 
 describe(`Eclipse records (fuzz seed ${SEED + 20})`, () => {
-  const amount = fc.oneof(fc.integer({ min: -100_000_00, max: 100_000_00 }).map((c) => (c / 100).toFixed(2)), fc.integer({ min: 0, max: 10_000 }));
-  const invoice = fc.record({
-    invoiceNumber: fc.string({ minLength: 1, maxLength: 10 }),
-    customerId: fc.string({ minLength: 1, maxLength: 8 }),
-    customerName: fc.string({ maxLength: 10 }),
+  const plain = fc.oneof(fc.integer({ min: -100_000_00, max: 100_000_00 }).map((c) => (c / 100).toFixed(2)), fc.integer({ min: 0, max: 10_000 }));
+  // Eclipse sends amounts as {value} objects; the plain forms stay accepted.
+  const amount = fc.oneof(plain, plain.map((value) => ({ value })), plain.map((value) => ({ value: Number(value) })));
+  const generation = fc.record({
+    generationId: fc.oneof(fc.integer({ min: 1, max: 12 }), fc.string({ maxLength: 4 })),
+    invoiceId: fc.oneof(fc.string({ maxLength: 12 }), fc.constant(undefined)),
     invoiceDate: fc.constantFrom('2026-01-15', '2026-01-15T00:00:00'),
     dueDate: fc.constantFrom('2026-02-14', ''),
-    openAmount: amount,
-    originalAmount: amount,
+    balanceDue: amount,
+    salesTotal: amount,
     currency: fc.constantFrom('USD', ''),
-    poNumber: fc.string({ maxLength: 6 }),
     terms: fc.constantFrom('2/10 net 30', 'Net 30', ''),
+  });
+  const invoice = fc.record({
+    id: fc.string({ minLength: 1, maxLength: 10 }),
+    billTo: fc.record({ id: fc.string({ minLength: 1, maxLength: 8 }), name: fc.string({ maxLength: 10 }) }),
+    customerPurchaseOrderNumber: fc.string({ maxLength: 6 }),
+    generations: fc.array(generation, { maxLength: 3 }),
   });
   const receipt = fc.record({
     id: fc.string({ minLength: 1, maxLength: 8 }),
@@ -170,7 +176,7 @@ describe(`Eclipse records (fuzz seed ${SEED + 20})`, () => {
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), mutatedJson(page(fc.array(invoice, { maxLength: 3 })))), (v) => {
         const p = assertTyped(outcomeOf(() => parsePage(v, 'Eclipse invoices')), typed);
-        if (p) for (const n of [p.startIndex, p.pageSize, p.totalItems]) expect(Number.isSafeInteger(n) && n >= 0).toBe(true);
+        if (p) for (const n of [p.startIndex, p.pageSize, p.totalItems ?? 0]) expect(Number.isSafeInteger(n) && n >= 0).toBe(true);
       }),
       fuzzParams(SEED + 20, RUNS.parser),
     );
@@ -179,8 +185,8 @@ describe(`Eclipse records (fuzz seed ${SEED + 20})`, () => {
   it('open invoices and customers: sound cents, real dates, or a malformed ErpError', () => {
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), mutatedJson(invoice)), (v) => {
-        const inv = assertTyped(outcomeOf(() => toOpenInvoice(v, 'terms')), typed);
-        if (inv) {
+        const invs = assertTyped(outcomeOf(() => toOpenInvoices(v, 'terms')), typed);
+        for (const inv of invs ?? []) {
           expect(isCents(inv.amountCents) && isCents(inv.openBalanceCents)).toBe(true);
           expect(inv.invoiceNo).not.toBe('');
           expect(inv.currency).not.toBe('');
@@ -212,7 +218,7 @@ describe(`Eclipse records (fuzz seed ${SEED + 20})`, () => {
 
 describe('ERP dates are calendar days (fuzz regressions)', () => {
   it('Eclipse: an invoiceDate of 2026-13-45 is a malformed ErpError, not an invoice dated 2026-13-45', () => {
-    const o = outcomeOf(() => toOpenInvoice({ invoiceNumber: '1', customerId: 'C', invoiceDate: '2026-13-45', openAmount: '1.00', originalAmount: '1.00' }));
+    const o = outcomeOf(() => toOpenInvoices({ id: 'S1', billTo: { id: 'C' }, generations: [{ generationId: 1, invoiceDate: '2026-13-45', balanceDue: { value: 1 }, salesTotal: { value: 1 } }] }));
     expect(o.ok).toBe(false);
     expect((o as { error: unknown }).error).toBeInstanceOf(ErpError);
   });

@@ -6,12 +6,15 @@ import { ErpError } from '../errors';
 import { parseTermsText } from '../terms';
 import { isCalendarDate } from '../calendar-date';
 
-// The JSON shapes Tieout assumes for Eclipse's AR resources. Only the list
-// envelope ({metadata, results}) is confirmed; the record field names are
-// unconfirmed (docs/erp/eclipse.md lists them) and are read defensively:
-// a record missing a field is a typed `malformed` error naming the field.
+// The JSON shapes Tieout reads from Eclipse (docs/erp/eclipse.md cites each).
+// Confirmed by public clients: the list envelope {metadata, results}; sales
+// orders carrying `generations[]` (an invoice is one generation of an order:
+// orderId, generationId, invoiceId); amounts as objects ({"value": 12.5},
+// read as `salesTotal.value`). The other field names are unconfirmed and are
+// read defensively: a record missing a field is a typed error naming it.
 
-export type EclipsePage = Readonly<{ startIndex: number; pageSize: number; totalItems: number; results: readonly unknown[] }>;
+/** totalItems is null when Eclipse does not count (public clients ask with includeTotalItems=true; one reads it at the top level). */
+export type EclipsePage = Readonly<{ startIndex: number; pageSize: number; totalItems: number | null; results: readonly unknown[] }>;
 
 type Obj = Record<string, unknown>;
 
@@ -25,13 +28,13 @@ export function parsePage(body: unknown, what: string): EclipsePage {
   }
   const m = body.metadata;
   // A number or its digits only: Number() also read [7], true and "" as whole numbers (fuzz finding).
-  const num = (k: string): number => {
-    const raw = m[k];
+  const num = (k: string, raw: unknown = m[k]): number => {
     const v = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d{1,15}\s*$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isSafeInteger(v) || v < 0) throw new ErpError('malformed', `${what}: metadata.${k} is not a whole number`);
     return v;
   };
-  return { startIndex: num('startIndex'), pageSize: num('pageSize'), totalItems: num('totalItems'), results: body.results as unknown[] };
+  const total = m.totalItems ?? body.totalItems;
+  return { startIndex: num('startIndex'), pageSize: num('pageSize'), totalItems: total === undefined || total === null ? null : num('totalItems', total), results: body.results as unknown[] };
 }
 
 function text(o: Obj, key: string, what: string, optional = false): string {
@@ -44,13 +47,29 @@ function text(o: Obj, key: string, what: string, optional = false): string {
   return String(v);
 }
 
-function money(o: Obj, key: string, what: string): Cents {
+/**
+ * An Eclipse amount: the object form the REST API sends ({"value": 12.5},
+ * public clients read `salesTotal.value`), or a plain decimal string or number.
+ * Anything else (an object without a value, extra money-looking keys, an
+ * array) is refused with the reason rather than guessed at.
+ */
+export function amountOf(raw: unknown, key: string, what: string): Cents {
+  let v = raw;
+  if (isObj(raw)) {
+    if (!('value' in raw)) throw new ErpError('malformed', `${what}: field "${key}" is an object without a value (${JSON.stringify(raw)})`);
+    v = raw.value;
+    if (isObj(v) || Array.isArray(v)) throw new ErpError('malformed', `${what}: field "${key}.value" is not an amount (${JSON.stringify(v)})`);
+  }
   try {
-    return parseDecimalToCents(o[key]);
+    return parseDecimalToCents(v);
   } catch (e) {
-    if (e instanceof MoneyParseError) throw new ErpError('malformed', `${what}: field "${key}" is not an amount (${JSON.stringify(o[key])})`);
+    if (e instanceof MoneyParseError) throw new ErpError('malformed', `${what}: field "${key}" is not an amount (${JSON.stringify(raw)})`);
     throw e;
   }
+}
+
+function money(o: Obj, key: string, what: string): Cents {
+  return amountOf(o[key], key, what);
 }
 
 function date(o: Obj, key: string, what: string, optional = false): string {
@@ -66,38 +85,94 @@ function record(v: unknown, what: string): Obj {
   return v;
 }
 
+/** A customer: id, name, and the first of `emails[{address}]` (what a public client reads from GET /Customers/{id}), or a plain `email`. */
 export function toCustomer(v: unknown): Customer {
   const o = record(v, 'Eclipse customer');
   const customerId = text(o, 'id', 'Eclipse customer');
-  const email = text(o, 'email', 'Eclipse customer', true);
+  const first = Array.isArray(o.emails) && isObj(o.emails[0]) ? o.emails[0] : null;
+  const email = (first ? text(first, 'address', `Eclipse customer ${customerId}`, true) : '') || text(o, 'email', 'Eclipse customer', true);
   return { customerId, name: text(o, 'name', `Eclipse customer ${customerId}`), ...(email ? { email } : {}) };
 }
 
 /**
- * An open AR item. Open credits (credit memos, unapplied cash) are assumed to
- * come from the same resource with a negative openAmount (unconfirmed); the
- * terms text is read only when it states a discount, and never for a credit.
+ * The invoice number of a generation: fullInvoiceID (or invoiceId) as sent;
+ * invoiceNumber only when it is the full "S105418530.001" form (a public
+ * client shows it may be the bare generation "001"); else order id + "." +
+ * the generation zero-padded to 3, the number Eclipse prints.
  */
-export function toOpenInvoice(v: unknown, termsField = ''): OpenInvoice {
-  const o = record(v, 'Eclipse invoice');
-  const invoiceNo = text(o, 'invoiceNumber', 'Eclipse invoice');
-  const what = `Eclipse invoice ${invoiceNo}`;
-  const customerName = text(o, 'customerName', what, true);
-  const due = date(o, 'dueDate', what, true);
-  const open = money(o, 'openAmount', what);
-  const terms = termsField && open > 0 ? parseTermsText(text(o, termsField, what, true)) : null;
-  return {
-    invoiceNo,
-    customerId: text(o, 'customerId', what),
-    ...(customerName ? { customerName } : {}),
-    invoiceDate: date(o, 'invoiceDate', what),
-    dueDate: due === '' ? null : due,
-    amountCents: money(o, 'originalAmount', what),
-    openBalanceCents: open,
-    currency: text(o, 'currency', what, true) || 'USD',
-    poNo: text(o, 'poNumber', what, true),
-    ...(terms ? { terms } : {}),
-  };
+export function generationInvoiceNo(orderId: string, generationId: string, gen: Readonly<Record<string, unknown>>): string {
+  for (const k of ['fullInvoiceID', 'invoiceId', 'invoiceNumber']) {
+    const v = gen[k];
+    const t = typeof v === 'string' ? v.trim() : typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
+    if (t !== '' && (k !== 'invoiceNumber' || t.includes('.'))) return t;
+  }
+  if (!/^\d{1,6}$/.test(generationId)) throw new ErpError('malformed', `Eclipse sales order ${orderId}: generationId "${generationId}" is not a generation number`);
+  return `${orderId}.${generationId.padStart(3, '0')}`;
+}
+
+/** The first of several plausible spellings that is present (the customer of an order is unconfirmed). */
+function firstText(o: Obj, keys: readonly string[]): string {
+  for (const k of keys) {
+    const path = k.split('.');
+    let v: unknown = o;
+    for (const p of path) v = isObj(v) ? v[p] : undefined;
+    if (typeof v === 'string' && v.trim() !== '') return v.trim();
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  }
+  return '';
+}
+
+const PO_KEYS = ['poNumber', 'customerPurchaseOrderNumber'] as const;
+
+/**
+ * The open items of one result of the sales-order list: a sales order with
+ * `generations[]` gives one item per generation; a flat row carrying its own
+ * orderId/generationId is one item. An item is open when balanceDue is not
+ * zero; a negative balance is an open credit (a return/credit generation),
+ * whose terms are never read. Returns every generation, open or not: the
+ * caller drops the settled ones.
+ */
+export function toOpenInvoices(v: unknown, termsField = '', customerField = 'billToId'): OpenInvoice[] {
+  // The bill-to is the A/R customer; the setting's spelling first, then the other plausible ones (never the ship-to).
+  const customerKeys = [...new Set([customerField, 'billToId', 'billTo.id', 'customerId'])];
+  const order = record(v, 'Eclipse sales order');
+  const orderId = firstText(order, ['orderId', 'id']);
+  if (orderId === '') throw new ErpError('malformed', 'Eclipse sales order: field "id" is missing');
+  const generations: unknown[] = Array.isArray(order.generations) ? order.generations : 'generationId' in order ? [order] : [];
+  if (!Array.isArray(order.generations) && !('generationId' in order)) throw new ErpError('malformed', `Eclipse sales order ${orderId}: no generations`);
+  return generations.map((g) => {
+    const gen = record(g, `Eclipse sales order ${orderId}`);
+    const invoiceNo = generationInvoiceNo(orderId, text(gen, 'generationId', `Eclipse sales order ${orderId}`), gen);
+    const what = `Eclipse invoice ${invoiceNo}`;
+    const customerId = firstText(gen, customerKeys) || firstText(order, customerKeys);
+    if (customerId === '') {
+      throw new ErpError('config', `${what}: no bill-to customer (${customerKeys.join(', ')}); set the invoiceCustomerField setting to the field this Eclipse sends (tieout erp check prints the shape)`);
+    }
+    const customerName = firstText(gen, ['billToName', 'billTo.name', 'customerName']) || firstText(order, ['billToName', 'billTo.name', 'customerName']);
+    const due = date(gen, 'dueDate', what, true);
+    for (const key of ['balanceDue', 'salesTotal'] as const) {
+      if (!(key in gen)) {
+        // Absent, not malformed: this Eclipse names the field otherwise, a shape to check, never a balance to guess.
+        throw new ErpError('config', `${what}: the generation has no "${key}" field; this Eclipse names it otherwise. Check the sales-order shape in {host}:5000/swagger (tieout erp check prints it)`);
+      }
+    }
+    const open = money(gen, 'balanceDue', what);
+    const terms = termsField && open > 0 ? parseTermsText(text(gen, termsField, what, true) || text(order, termsField, what, true)) : null;
+    const currency = text(gen, 'currency', what, true) || text(order, 'currency', what, true) || 'USD';
+    return {
+      invoiceNo,
+      customerId,
+      ...(customerName ? { customerName } : {}),
+      // invoiceDate is unconfirmed; shipDate is what public clients read from a generation (Eclipse invoices on shipment).
+      invoiceDate: 'invoiceDate' in gen ? date(gen, 'invoiceDate', what) : date(gen, 'shipDate', what),
+      dueDate: due === '' ? null : due,
+      amountCents: money(gen, 'salesTotal', what),
+      openBalanceCents: open,
+      currency,
+      poNo: firstText(gen, PO_KEYS) || firstText(order, PO_KEYS),
+      ...(terms ? { terms } : {}),
+    };
+  });
 }
 
 export function toReceiptRecord(v: unknown, referenceField: string): ReceiptRecord {
