@@ -2,7 +2,7 @@ import type { ConformanceTarget } from '../../conformance/conformance';
 import type { FaultRule } from '../../kit/faults';
 import { AbasConnector } from '../../../core/erp/abas/connector';
 import type { RealFailure } from '../../conformance/conformance';
-import { ABAS_REFUSAL_TEXT, startAbasSandbox, type AbasRealFailure } from './sandbox';
+import { ABAS_REFUSAL_TEXT, startAbasSandbox, type AbasRealFailure, type AbasReplyObserver } from './sandbox';
 import { ABAS_KIND_SCENARIOS, type AbasHarness } from './conformance-scenarios';
 
 /** Each shared real failure mode as abas sends it (docs/erp/abas.md, "Real failure modes the sandbox reproduces"). */
@@ -21,11 +21,12 @@ const REAL_FAILURE_MODES: Readonly<Record<RealFailure, AbasRealFailure | 'expire
 // rules are armed on the sandbox's next Commit(s) rather than left to hit the
 // token request or commands/NEW.
 
-export const abasConformanceTarget: ConformanceTarget = {
+/** The abas target; `onReply` sees every sandbox reply (test/integration/abas-openapi.test.ts validates them against the OpenAPI). */
+export const makeAbasConformanceTarget = (onReply?: AbasReplyObserver): ConformanceTarget => ({
   kind: 'abas',
   kindScenarios: ABAS_KIND_SCENARIOS,
   async start(seed) {
-    const sandbox = await startAbasSandbox({ customers: seed.customers, invoices: seed.invoices });
+    const sandbox = await startAbasSandbox({ customers: seed.customers, invoices: seed.invoices }, onReply ? { onReply } : {});
     const inject = (rule: FaultRule): void => {
       const write = rule.method?.toUpperCase() === 'POST' || (rule.method === undefined && rule.fault.kind === 'commit-then-drop');
       if (rule.pathPrefix === undefined && write) {
@@ -64,4 +65,6 @@ export const abasConformanceTarget: ConformanceTarget = {
     };
     return harness;
   },
-};
+});
+
+export const abasConformanceTarget: ConformanceTarget = makeAbasConformanceTarget();

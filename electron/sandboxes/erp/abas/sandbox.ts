@@ -79,7 +79,13 @@ export type AbasSandbox = RunningErpSandbox &
 
 const def = (key: string): string => String(ABAS_OPTION_FIELDS.find((f) => f.key === key)!.default);
 
-export async function startAbasSandbox(seed: ErpSandboxSeed, opts: Readonly<{ importIntervalMs?: number; tokenLifetimeSeconds?: number }> = {}): Promise<AbasSandbox> {
+/** Every reply the REST handler gives, with its request (the OpenAPI conformance test validates them). */
+export type AbasReplyObserver = (req: SandboxRequest, res: SandboxResponse) => void;
+
+export async function startAbasSandbox(
+  seed: ErpSandboxSeed,
+  opts: Readonly<{ importIntervalMs?: number; tokenLifetimeSeconds?: number; onReply?: AbasReplyObserver }> = {},
+): Promise<AbasSandbox> {
   const tenant = ABAS_SANDBOX_TENANT;
   const root = `/mw/r/${tenant}`;
   const op = { invoice: def('opInvoiceField'), customer: def('opCustomerField'), date: def('opDateField'), due: def('opDueField'), amount: def('opAmountField'), open: def('opOpenField'), currency: def('opCurrencyField'), po: def('opPoField') };
@@ -460,7 +466,11 @@ export async function startAbasSandbox(seed: ErpSandboxSeed, opts: Readonly<{ im
   const server = await startSandboxServer({
     name: 'abas',
     port: seed.port,
-    handler,
+    handler: (req) => {
+      const res = handler(req);
+      opts.onReply?.(req, res);
+      return res;
+    },
     control: {
       'expire-sessions': () => {
         tokens.clear();
