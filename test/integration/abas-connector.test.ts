@@ -154,6 +154,23 @@ describe('abas connector against its sandbox (editor flow)', () => {
     await expectErp(c.postReceipt(receiptFor('712000006', nextPair())), 'unknown_outcome');
   });
 
+  it('discovers the objects, the commands of the payment objects, the editor address and the protocol version (read-only)', async () => {
+    const before = sandbox.receiptCount('712000001');
+    const editorsBefore = sandbox.openWorkingSets();
+    const facts = await make().discover();
+    const by = (name: string) => facts.find((f) => f.name === name);
+    expect(by('customers object')).toMatchObject({ setting: 'customersObject' });
+    expect(by('customers object')?.value).toContain('0:1 answers headFields nummer,such,name');
+    expect(by('open items object')?.ok).not.toBe(false);
+    expect(by('payment object commands')).toMatchObject({ value: '8:1: NEW, VIEW, UPDATE, PAYMENT', ok: true });
+    expect(by('working-set editor')?.value).toContain('/mw/r/demo/workspace/{workingSet}/wip/{workingSetEditor}');
+    expect(by('REST protocol version')).toMatchObject({ value: '1.2.0', ok: true });
+    const wrong = await make({ opOpenField: 'restbetrag' }).discover();
+    expect(wrong.find((f) => f.name === 'open items object')).toMatchObject({ ok: false, setting: 'openItemsObject' });
+    expect(sandbox.openWorkingSets()).toBe(editorsBefore);
+    expect(sandbox.receiptCount('712000001')).toBe(before);
+  });
+
   it('posts and finds credit memos exactly once', async () => {
     const c = make();
     const memo = { reference: '812000001', originalReference: '712000001', customerId: world.customers[0]!.customerId, date: '2026-03-02', amountCents: cents(4550), currency: 'USD', reason: 'refund' };
