@@ -22,7 +22,7 @@ import { awaitImported, dropFileOnce } from '../file-drop';
 import { HttpTransportError, parseJsonOutcome, parseJsonReply, sendHttp, statusError, transportToErpError, type HttpReply, type StatusWording } from '../http-transport';
 import { checkCreditMemoRequest, checkReceiptRequest } from '../request-checks';
 import { buildMt940, mt940FileName } from './mt940';
-import { ABAS_MEDIA_TYPE, amountOf, compactDate, isoDate, need, parseObjects, type AbasObject } from './objects';
+import { ABAS_MEDIA_TYPE, amountOf, compactDate, isoDate, need, parseLinks, parseObjects, type AbasObject } from './objects';
 import { abasErrorText, editErrorKind, parseEditReply, type EditorIds, type EditReply, type EditStage } from './edit-reply';
 import { parseAbasOptions, type AbasOptions } from './options';
 
@@ -287,9 +287,8 @@ export class AbasConnector implements ErpConnector {
     for (const [name, setting, dbGroup] of [['payment object commands', 'paymentObject', this.o.paymentObject], ['credit memo object commands', 'creditMemoObject', this.o.creditMemoObject]] as const) {
       try {
         const { body } = await this.call('GET', `obj/data/${dbGroup}/commands`, { what: `abas ${name}` });
-        const links = (body as { content?: { data?: { links?: unknown } } } | undefined)?.content?.data?.links;
-        const commands = (Array.isArray(links) ? links : [])
-          .map((l: unknown) => (typeof l === 'object' && l !== null && typeof (l as { href?: unknown }).href === 'string' ? /\/commands\/([A-Za-z_]+)$/.exec((l as { href: string }).href)?.[1] : undefined))
+        const commands = parseLinks(body)
+          .map((l) => /\/commands\/([A-Za-z_]+)$/.exec(l.href)?.[1])
           .filter((c): c is string => c !== undefined);
         facts.push({ name, value: `${dbGroup}: ${commands.length ? commands.join(', ') : '(none listed)'}`, setting, ok: commands.includes('NEW') });
       } catch (e) {

@@ -64,7 +64,12 @@ function objectIdOf(o: Obj): string {
 
 export type AbasLink = Readonly<{ rel: string; href: string }>;
 
-/** Links of an editor reply (content.data.links or top-level links). */
+/**
+ * Links of a reply (content.data.links or top-level links): a list of
+ * {rel, href} in the OpenAPI's application/json form, or keyed by rel
+ * ({rel: [{href}]}) as application/abas.objects+json sends them (the vendor's
+ * demo client reads links.'latest-version'[0].href).
+ */
 export function parseLinks(body: unknown): AbasLink[] {
   const candidates: unknown[] = [];
   if (isObj(body)) {
@@ -73,8 +78,13 @@ export function parseLinks(body: unknown): AbasLink[] {
   }
   const out: AbasLink[] = [];
   for (const c of candidates) {
-    if (!Array.isArray(c)) continue;
-    for (const l of c) if (isObj(l) && typeof l.rel === 'string' && typeof l.href === 'string') out.push({ rel: l.rel, href: l.href });
+    if (Array.isArray(c)) {
+      for (const l of c) if (isObj(l) && typeof l.rel === 'string' && typeof l.href === 'string') out.push({ rel: l.rel, href: l.href });
+    } else if (isObj(c)) {
+      for (const [rel, list] of Object.entries(c)) {
+        for (const l of Array.isArray(list) ? list : [list]) if (isObj(l) && typeof l.href === 'string') out.push({ rel, href: l.href });
+      }
+    }
   }
   return out;
 }

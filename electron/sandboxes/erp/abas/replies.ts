@@ -102,6 +102,8 @@ export function editorObject(e: EditorView) {
     },
     links: [
       { rel: 'self', href: editorPath, description: 'editor', objectType: e.dbGroup },
+      { rel: 'up', href: `${e.root}/workspace/${e.workingSetId}`, description: 'working set', objectType: 'WorkingSet' },
+      ...(e.objectId ? [{ rel: 'latest-version', href: `${e.root}/obj/data/${e.dbGroup}/${encodeURIComponent(e.objectId)}`, description: e.objectId, objectType: e.dbGroup }] : []),
       { rel: 'urn:abas:rel:workingSetEditor:CANCEL', href: `${editorPath}/commands/CANCEL`, description: 'CANCEL', objectType: e.dbGroup },
       { rel: 'urn:abas:rel:workingSet:CLOSE', href: `${e.root}/workspace/${e.workingSetId}/commands/CLOSE`, description: 'CLOSE', objectType: e.dbGroup },
     ],
@@ -173,4 +175,52 @@ export function workingSetClosed(editors: readonly EditorView[]): SandboxRespons
     },
     messages: [],
   });
+}
+
+/** GET workspace/{workingSet}: the WorkingSet with its CLOSE and (while not committed) CANCEL links. */
+export function workingSet(e: EditorView): SandboxResponse {
+  const ws = `${e.root}/workspace/${e.workingSetId}`;
+  return envelope(200, 'ErpResponseWorkingSet', {
+    data: {
+      workingSetId: e.workingSetId,
+      label: '',
+      creationTime: '2026-01-05T08:00:00.000Z',
+      lastAccessed: '2026-01-05T08:00:00.000Z',
+      expiresAt: '2026-01-05T09:00:00.000Z',
+      links: [
+        { rel: 'urn:abas:rel:workingSet:CLOSE', href: `${ws}/commands/CLOSE`, description: 'CLOSE', objectType: 'WorkingSet' },
+        ...(e.state === 'ACTIVE' ? [{ rel: 'urn:abas:rel:workingSet:CANCEL', href: `${ws}/commands/CANCEL`, description: 'CANCEL', objectType: 'WorkingSet' }] : []),
+      ],
+    },
+    messages: [],
+  });
+}
+
+type Json = unknown;
+const isPlain = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The same reply in the form the client asked for. application/json: the
+ * OpenAPI's schema (fields as [{name, value, text}], links as a list).
+ * application/abas.objects+json (the default here, what Tieout and the vendor
+ * demo clients ask for): fields keyed by name, links keyed by rel
+ * (`links.'latest-version'[0].href` in the vendor's CreateOpportunity demo).
+ */
+export function inForm(res: SandboxResponse, accept: string | undefined): SandboxResponse {
+  const json = /application\/json/.test(accept ?? '') && !/abas\.objects/.test(accept ?? '');
+  const walk = (v: Json, key: string): Json => {
+    if (Array.isArray(v)) {
+      if (key === 'links' && !json) {
+        const byRel: Record<string, Json[]> = {};
+        for (const l of v) if (isPlain(l) && typeof l.rel === 'string') (byRel[l.rel] ??= []).push(walk(l, ''));
+        return byRel;
+      }
+      return v.map((x) => walk(x, ''));
+    }
+    if (!isPlain(v)) return v;
+    if (key === 'fields' && json) return Object.values(v).map((f) => walk(f, ''));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
+  };
+  const form = json ? 'application/json' : ABAS_MEDIA_TYPE;
+  return { ...res, body: walk(res.body, ''), headers: { ...res.headers, 'content-type': `${form}; charset=utf-8` } };
 }

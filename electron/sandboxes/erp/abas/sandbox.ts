@@ -11,7 +11,7 @@ import { startSandboxServer, type SandboxRequest, type SandboxResponse } from '.
 import type { Fault, FaultPlan } from '../../kit/faults';
 import { parseMt940 } from '../../../core/erp/abas/mt940';
 import { ABAS_OPTION_FIELDS } from '../../../core/erp/abas/options';
-import { DOCUMENTED_QUERY, dataObject, editDialog, editError, editSuccess, envelope, errorEnvelope, objectList, workingSetClosed, type EditorView } from './replies';
+import { DOCUMENTED_QUERY, dataObject, editDialog, editError, editSuccess, envelope, errorEnvelope, inForm, objectList, workingSet, workingSetClosed, type EditorView } from './replies';
 
 // A loopback abas "mw" REST middleware answering in the shapes and statuses of
 // the published abas ERP REST OpenAPI v1.2.0 (replies.ts, docs/erp/abas.md):
@@ -380,6 +380,7 @@ export async function startAbasSandbox(
       const [, , editorId, command] = wsMatch;
       if (!ws || (editorId !== undefined && editorId !== ws.editorId)) return errorEnvelope(404, 'Working set or editor not found');
       if (editorId === undefined) {
+        if (req.method === 'GET' && !command) return onlyDocumented(DOCUMENTED_QUERY.none) ?? workingSet(view(ws));
         // Working-set commands: CLOSE or CANCEL (OpenAPI postCommand).
         if (req.method === 'POST' && (command === 'CLOSE' || command === 'CANCEL')) {
           const bad = onlyDocumented(DOCUMENTED_QUERY.none);
@@ -467,7 +468,7 @@ export async function startAbasSandbox(
     name: 'abas',
     port: seed.port,
     handler: (req) => {
-      const res = handler(req);
+      const res = req.path.startsWith('/mw/') ? inForm(handler(req), req.headers.accept) : handler(req);
       opts.onReply?.(req, res);
       return res;
     },
