@@ -138,7 +138,8 @@ describe('abas sandbox replies against the abas ERP REST OpenAPI v1.2.0', () => 
     try {
       const auth = { authorization: `Basic ${Buffer.from(`:${ABAS_SANDBOX_PASSWORD}`).toString('base64')}`, accept: 'application/json', 'content-type': 'application/json', 'accept-language': 'en' };
       const root = `${sandbox.url}/mw/r/demo`;
-      await fetch(`${root}/obj/data/0:1?headFields=nummer,such,name&limit=3&offset=1`, { headers: auth });
+      // `id` is a head field of every object (omnisloader's getList asks for it).
+      await fetch(`${root}/obj/data/0:1?headFields=id,nummer,such,name&tableFields=-&limit=3&offset=1`, { headers: auth });
       const created = await fetch(`${root}/obj/data/8:1/commands/NEW`, { method: 'POST', headers: auth });
       const editor = `${root}/workspace/${created.headers.get('x-abas-mw-workingset') ?? ''}/wip/${created.headers.get('x-abas-mw-workingseteditor') ?? ''}`;
       const act = (actions: unknown[]) => fetch(editor, { method: 'POST', headers: auth, body: JSON.stringify({ actions }) });

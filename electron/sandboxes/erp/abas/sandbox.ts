@@ -123,8 +123,9 @@ export async function startAbasSandbox(
     tenant,
     root,
   });
+  // `id` is a head field of every object (omnisloader asks headFields "id,nummer,such,…").
   const record = (r: AbasRecord, dbGroup: string, headFields: string[] | null, tableFields: string[] | null) =>
-    dataObject({ id: r.id, dbGroup, head: r.head, rows: r.rows, tenant, root }, headFields, tableFields);
+    dataObject({ id: r.id, dbGroup, head: { id: r.id, ...r.head }, rows: r.rows, tenant, root }, headFields, tableFields);
   /** Field lists: "-" = none, "*" or absent = all (OpenAPI). */
   const fieldList = (v: string | null): string[] | null => (v === null || v === '*' ? null : v === '-' ? [] : v.split(',').filter(Boolean));
 
@@ -175,7 +176,7 @@ export async function startAbasSandbox(
     // tableFields defaults to "-" (no rows) on a query.
     const tableFields = fieldList(req.query.get('tableFields') ?? '-');
     const known = fieldsOfGroup(dbGroup);
-    for (const f of headFields ?? []) if (!known.includes(f)) return errorEnvelope(400, `Field ${f} does not exist in ${dbGroup}`);
+    for (const f of headFields ?? []) if (f !== 'id' && !known.includes(f)) return errorEnvelope(400, `Field ${f} does not exist in ${dbGroup}`);
     for (const f of tableFields ?? []) if (!knownRowFields.includes(f)) return errorEnvelope(400, `Table field ${f} does not exist in ${dbGroup}`);
     const limitParam = Number(req.query.get('limit') ?? 20);
     const offset = Math.max(0, Number(req.query.get('offset') ?? 0) || 0);
