@@ -207,6 +207,14 @@ describe('abas connector in MT940 file mode', () => {
     expect(sandbox.receiptCount('912000001')).toBe(1);
   });
 
+  it('reports an import that booked fewer lines than the statement as partial, never as posted', async () => {
+    const pair = nextPair();
+    sandbox.armRealFailure('commit-drops-last-row');
+    const e = await expectErp(make().postReceipt(receiptFor('912000009', pair)), 'partial');
+    expect(e.message).toContain(`invoice ${pair[1].invoiceNo}`);
+    expect(sandbox.receiptCount('912000009')).toBe(1);
+  });
+
   it('surfaces a rejected statement as a validation error and times out to unknown_outcome without a second file', async () => {
     const [a, b] = nextPair();
     const e = await expectErp(make().postReceipt({ ...receiptFor('912000002', [a, b]), customerId: '99999' }), 'validation');

@@ -408,7 +408,8 @@ export class AbasConnector implements ErpConnector {
       const fileName = mt940FileName(receipt.reference);
       const content = buildMt940(receipt, this.o.mt940Account); // validates before anything is written
       await dropFileOnce({ folder: this.o.mt940Folder, fileName, content: () => content });
-      return awaitImported({
+      // The bank-statement import allocates by its own rules: what it booked must match line for line.
+      const imported = await awaitImported({
         folder: this.o.mt940Folder,
         fileName,
         what: `the payment for PayTrace ${receipt.reference}`,
@@ -416,6 +417,7 @@ export class AbasConnector implements ErpConnector {
         timeoutMs: this.o.mt940ConfirmTimeoutMs,
         pollMs: this.o.mt940PollIntervalMs,
       });
+      return confirmReceiptBooked(receipt, imported, 'abas');
     }
     const actions: Action[] = [
       ...this.headActions(receipt.customerId, receipt.amountCents, receipt.date, receipt.currency, receipt.reference),

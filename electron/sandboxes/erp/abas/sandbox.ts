@@ -43,7 +43,7 @@ export type AbasRealFailure =
   | 'unknown-field'
   /** The next Commit answers EditSuccessResponse but books nothing. */
   | 'commit-without-document'
-  /** The next Commit books the payment without its last row. */
+  /** The next Commit (or MT940 import) books the payment without its last row. */
   | 'commit-drops-last-row'
   /** The next Commit answers 200 EditErrorResponse (OTHER) with abas's text. */
   | 'commit-refused'
@@ -436,7 +436,8 @@ export async function startAbasSandbox(
           [pay.reference]: s.reference,
         };
         const rows = s.allocations.map((a) => ({ [pay.rowInvoice]: a.invoiceNo, [pay.rowAmount]: centsToDecimalString(a.amountCents) }));
-        const result = book(groups.payments, head, rows);
+        // The import's own allocation can miss a line as well.
+        const result = book(groups.payments, head, armed.delete('commit-drops-last-row') ? rows.slice(0, -1) : rows);
         if (typeof result === 'string') problem = result;
       } catch (e) {
         problem = e instanceof Error ? e.message : 'unreadable statement';
