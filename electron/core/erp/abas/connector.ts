@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { centsToDecimalString, type Cents } from '@shared/money';
+import { centsToDecimalString, formatMoney, type Cents } from '@shared/money';
 import type { Customer, OpenInvoice } from '@shared/domain';
 import type {
   ConnectionDiagnosis,
@@ -23,7 +23,8 @@ import { HttpTransportError, parseJsonOutcome, parseJsonReply, sendHttp, statusE
 import { checkCreditMemoRequest, checkReceiptRequest } from '../request-checks';
 import { buildMt940, mt940FileName } from './mt940';
 import { ABAS_MEDIA_TYPE, amountOf, compactDate, isoDate, need, parseLinks, parseObjects, type AbasObject } from './objects';
-import { abasErrorText, editErrorKind, parseEditReply, type EditorIds, type EditReply, type EditStage } from './edit-reply';
+import { abasErrorText } from './edit-reply';
+import { runEditorFlow, type EditorDeps } from './editor';
 import { parseAbasOptions, type AbasOptions } from './options';
 
 // abas ERP over the "mw" REST middleware (reference §5; the published abas
@@ -39,15 +40,9 @@ import { parseAbasOptions, type AbasOptions } from './options';
 // Commit can commit, so only a lost Commit reply is an unknown outcome, and a
 // receipt counts as posted only when the read-back shows it (read-back.ts).
 
-type Action = Readonly<Record<string, unknown>>;
+import type { Action } from './editor';
 type CallOptions = Readonly<{ what: string; isWrite?: boolean; query?: Record<string, string>; body?: unknown }>;
 type Called = Readonly<{ reply: HttpReply; body: unknown }>;
-
-/** Errors that are abas's own verdict in an edit reply body: abas applied nothing, whatever the HTTP status said. */
-const verdicts = new WeakSet<ErpError>();
-
-/** How many dialogs in a row Tieout answers for one action list before it gives up. */
-const MAX_DIALOG_ROUNDS = 5;
 
 const ABAS_WORDING: StatusWording = {
   erp: 'abas',
@@ -428,7 +423,7 @@ export class AbasConnector implements ErpConnector {
         return this.rowActions(a.invoiceNo, a.amountCents, skonto);
       }),
     ];
-    await this.editorFlow(this.o.paymentObject, actions, `abas payment for PayTrace ${receipt.reference}`);
+    await runEditorFlow(this.editorDeps(), this.o.paymentObject, actions, `abas payment for PayTrace ${receipt.reference}`);
     // Posted only when abas's own read-back shows it, line for line: never a record made from what was sent.
     const read = await this.readBack(() => this.findIn(this.o.paymentObject, receipt.reference, 'abas payment read-back'));
     return confirmReceiptBooked(receipt, read ? this.toReceipt(read) : null, 'abas');
@@ -441,12 +436,12 @@ export class AbasConnector implements ErpConnector {
       ...this.headActions(memo.customerId, memo.amountCents, memo.date, memo.currency, memo.reference),
       ...(memo.invoiceNo ? this.rowActions(memo.invoiceNo, memo.amountCents) : []),
     ];
-    await this.editorFlow(this.o.creditMemoObject, actions, `abas credit memo for PayTrace ${memo.reference}`);
+    await runEditorFlow(this.editorDeps(), this.o.creditMemoObject, actions, `abas credit memo for PayTrace ${memo.reference}`);
     const read = await this.readBack(() => this.findIn(this.o.creditMemoObject, memo.reference, 'abas credit memo read-back'));
     if (!read) throw new ErpError('unknown_outcome', `abas accepted credit memo ${memo.reference} but its read-back does not show it; Tieout looks it up again before anything is re-sent`);
     const found = this.toCreditMemo(read);
     if (found.amountCents !== memo.amountCents || found.customerId.trim() !== memo.customerId.trim()) {
-      throw new ErpError('partial', `abas holds credit memo ${found.erpDocumentId} for PayTrace ${memo.reference} with customer ${found.customerId} and amount ${found.amountCents} instead of ${memo.customerId} and ${memo.amountCents}; nothing more was sent`, { existingDocumentId: found.erpDocumentId });
+      throw new ErpError('partial', `abas holds credit memo ${found.erpDocumentId} for PayTrace ${memo.reference} with customer ${found.customerId} and ${formatMoney(found.amountCents, memo.currency)} instead of ${memo.customerId} and ${formatMoney(memo.amountCents, memo.currency)}; nothing more was sent`, { existingDocumentId: found.erpDocumentId });
     }
     return found;
   }
@@ -469,112 +464,8 @@ export class AbasConnector implements ErpConnector {
     ];
   }
 
-  /** workspace/{workingSet}/wip/{workingSetEditor}, the editor's address in the OpenAPI. */
-  private editorPath(ids: EditorIds): string {
-    return `workspace/${encodeURIComponent(ids.workingSetId)}/wip/${encodeURIComponent(ids.workingSetEditorId)}`;
-  }
-
-  /**
-   * The editor commands/NEW opened: the x-abas-mw-workingset /
-   * x-abas-mw-workingseteditor headers (what production clients read), else
-   * the editor meta in the body (workingSetId / workingSetEditorId), else a
-   * Location naming the editor.
-   */
-  private editorOf(reply: HttpReply, edit: EditReply | null): string | null {
-    const ws = reply.headers['x-abas-mw-workingset'];
-    const wse = reply.headers['x-abas-mw-workingseteditor'];
-    if (ws && wse) return this.editorPath({ workingSetId: ws, workingSetEditorId: wse });
-    if (edit?.kind === 'success' && edit.editor) return this.editorPath(edit.editor);
-    return reply.headers.location ?? null;
-  }
-
-  /** The working set an editor path belongs to (for CLOSE), when the path has the documented form. */
-  private workingSetOf(editor: string): string | null {
-    const m = /workspace\/([^/]+)\/wip\/[^/]+$/.exec(editor);
-    return m ? `workspace/${m[1]}` : null;
-  }
-
-  /** NEW → field actions → Commit → CLOSE. Returns once abas said the Commit succeeded; throws otherwise. */
-  private async editorFlow(dbGroup: string, actions: readonly Action[], what: string): Promise<void> {
-    // NEW and the field actions commit nothing, so a lost reply there is transient.
-    const created = await this.call('POST', `obj/data/${dbGroup}/commands/NEW`, { what: `${what} (NEW)` });
-    let opened: EditReply | null = null;
-    if (created.body !== undefined) {
-      opened = parseEditReply(created.body, `${what} (NEW)`);
-      if (opened.kind !== 'success') {
-        // abas could not open the editor: nothing exists to cancel unless it named one.
-        const named = this.editorOf(created.reply, null);
-        if (named) await this.cancel(named);
-        throw this.editError(opened, 'open', `${what} (NEW)`);
-      }
-    }
-    const editor = this.editorOf(created.reply, opened);
-    if (!editor) throw new ErpError('malformed', `${what}: commands/NEW named no editor (no x-abas-mw-workingset / x-abas-mw-workingseteditor headers, no editor meta, no Location)`);
-
-    try {
-      await this.applyActions(editor, actions, 'fields', `${what} (fields)`);
-    } catch (e) {
-      await this.cancel(editor);
-      throw e;
-    }
-
-    let committed: EditReply;
-    try {
-      committed = await this.applyActions(editor, [{ _type: 'Commit', dialogAnswers: [] }], 'commit', `${what} (Commit)`);
-    } catch (e) {
-      if (isErpError(e) && e.kind === 'malformed') {
-        // Not one of the three documented replies: the Commit may have gone through.
-        throw new ErpError('unknown_outcome', `${what}: ${e.message}; the Commit may have gone through, so Tieout looks the payment up before any retry`);
-      }
-      if (isErpError(e) && (e.kind === 'validation' || e.kind === 'transient' || e.kind === 'permission' || e.kind === 'config' || e.kind === 'auth')) {
-        // A refused commit leaves the editor open: cancel it. If the cancel fails
-        // after an HTTP 5xx we cannot tell whether the commit went through.
-        const cancelled = await this.cancel(editor);
-        if (!cancelled && e.kind === 'transient' && !verdicts.has(e)) throw new ErpError('unknown_outcome', `${what}: the Commit failed (${e.message}) and the editor could not be cancelled; look the payment up before any retry`);
-      }
-      throw e;
-    }
-    // Closing frees the working set; the payment is committed either way.
-    const workingSet = this.workingSetOf(editor);
-    if (committed.kind === 'success' && workingSet) await this.call('POST', `${workingSet}/commands/CLOSE`, { what: `${what} (CLOSE)` }).catch(() => undefined);
-  }
-
-  /**
-   * POSTs actions to the editor and reads abas's verdict from the body. An
-   * error reply throws (abas applied none of the remaining actions); a dialog
-   * is answered from the dialogAnswers setting and the remaining actions sent
-   * again, else it throws naming the dialog.
-   */
-  private async applyActions(editor: string, actions: readonly Action[], stage: EditStage, what: string): Promise<EditReply> {
-    let pending = actions;
-    for (let round = 0; ; round++) {
-      const { body } = await this.call('POST', editor, { what, isWrite: stage === 'commit', body: { actions: pending } });
-      const reply = parseEditReply(body, what);
-      if (reply.kind === 'success') return reply;
-      if (reply.kind === 'error') throw this.editError(reply, stage, what);
-      const answer = this.o.dialogAnswers.get(reply.dialog.id);
-      if (answer === undefined || round >= MAX_DIALOG_ROUNDS || reply.remainingActions.length === 0) {
-        const asked = `${reply.dialog.title ? `${reply.dialog.title}: ` : ''}${reply.dialog.prompt || reply.text}`;
-        throw new ErpError(
-          'validation',
-          `${what}: abas asked "${asked}" (dialog ${reply.dialog.id}); Tieout answers only dialogs listed in the dialogAnswers setting, so it cancelled and nothing was committed`,
-          { erpMessage: asked },
-        );
-      }
-      // The first remaining action is the one that raised the dialog: it carries the answer.
-      const [first, ...rest] = reply.remainingActions;
-      pending = [{ ...first, [reply.dialog.answersProperty]: [{ id: reply.dialog.id, values: [answer] }] }, ...rest];
-    }
-  }
-
-  private editError(reply: Exclude<EditReply, { kind: 'success' }>, stage: EditStage, what: string): ErpError {
-    if (reply.kind === 'dialog') return new ErpError('validation', `${what}: abas asked a dialog (${reply.dialog.id}) Tieout cannot answer: ${reply.text}`, { erpMessage: reply.text });
-    const kind = editErrorKind(reply.category, stage);
-    const hint =
-      kind === 'transient' ? '; nothing was committed, it can be tried again' : kind === 'config' ? '; check the database:group settings and the abas licence' : '; nothing was committed';
-    const error = new ErpError(kind, `${what}: abas refused it (${reply.category}): ${reply.text}${hint}`, { erpMessage: reply.text });
-    verdicts.add(error);
-    return error;
+  private editorDeps(): EditorDeps {
+    return { call: (method, path, c) => this.call(method, path, c), dialogAnswers: this.o.dialogAnswers };
   }
 
   /** The read-back after a Commit; a failed read is no evidence either way. */
@@ -584,20 +475,6 @@ export class AbasConnector implements ErpConnector {
     } catch {
       return null;
     }
-  }
-
-  /** CANCEL on the editor (OpenAPI .../wip/{editor}/commands/CANCEL), then CLOSE its working set. True when abas confirmed the cancel. */
-  private async cancel(editor: string): Promise<boolean> {
-    let cancelled = false;
-    try {
-      const { body } = await this.call('POST', `${editor}/commands/CANCEL`, { what: 'abas CANCEL', body: { dialogAnswers: [] } });
-      cancelled = body === undefined || parseEditReply(body, 'abas CANCEL').kind === 'success';
-    } catch {
-      cancelled = false;
-    }
-    const workingSet = this.workingSetOf(editor);
-    if (workingSet) await this.call('POST', `${workingSet}/commands/CLOSE`, { what: 'abas CLOSE' }).catch(() => undefined);
-    return cancelled;
   }
 
   async close(): Promise<void> {
