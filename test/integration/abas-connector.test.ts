@@ -106,7 +106,8 @@ describe('abas connector against its sandbox (editor flow)', () => {
     const e = await expectErp(c.postReceipt(over), 'validation');
     expect(e.erpMessage).toBe(`Amount for invoice ${a.invoiceNo} exceeds its open balance`);
     expect(sandbox.openWorkingSets()).toBe(0);
-    const badField = await expectErp(make({ payReferenceField: 'zweck' }).postReceipt(receiptFor('712000002', [a, b])), 'validation');
+    // The look-up names the reference field first: a field abas does not have is a setting to fix.
+    const badField = await expectErp(make({ payReferenceField: 'zweck' }).postReceipt(receiptFor('712000002', [a, b])), 'config');
     expect(badField.erpMessage).toContain('Field zweck does not exist');
     expect(sandbox.openWorkingSets()).toBe(0);
     await expectErp(c.postReceipt(receiptFor('7'.repeat(31), [a, b])), 'validation');
@@ -153,6 +154,23 @@ describe('abas connector against its sandbox (editor flow)', () => {
     await expectErp(c.postReceipt(receiptFor('712000006', nextPair())), 'unknown_outcome');
   });
 
+  it('discovers the objects, the commands of the payment objects, the editor address and the protocol version (read-only)', async () => {
+    const before = sandbox.receiptCount('712000001');
+    const editorsBefore = sandbox.openWorkingSets();
+    const facts = await make().discover();
+    const by = (name: string) => facts.find((f) => f.name === name);
+    expect(by('customers object')).toMatchObject({ setting: 'customersObject' });
+    expect(by('customers object')?.value).toContain('0:1 answers headFields nummer,such,name');
+    expect(by('open items object')?.ok).not.toBe(false);
+    expect(by('payment object commands')).toMatchObject({ value: '8:1: NEW, VIEW, UPDATE, PAYMENT', ok: true });
+    expect(by('working-set editor')?.value).toContain('/mw/r/demo/workspace/{workingSet}/wip/{workingSetEditor}');
+    expect(by('REST protocol version')).toMatchObject({ value: '1.2.0', ok: true });
+    const wrong = await make({ opOpenField: 'restbetrag' }).discover();
+    expect(wrong.find((f) => f.name === 'open items object')).toMatchObject({ ok: false, setting: 'openItemsObject' });
+    expect(sandbox.openWorkingSets()).toBe(editorsBefore);
+    expect(sandbox.receiptCount('712000001')).toBe(before);
+  });
+
   it('posts and finds credit memos exactly once', async () => {
     const c = make();
     const memo = { reference: '812000001', originalReference: '712000001', customerId: world.customers[0]!.customerId, date: '2026-03-02', amountCents: cents(4550), currency: 'USD', reason: 'refund' };
@@ -187,6 +205,14 @@ describe('abas connector in MT940 file mode', () => {
     expect(parsed.unappliedCents).toBe(75);
     await expectErp(c.postReceipt(receiptFor('912000001', pair, 75)), 'duplicate');
     expect(sandbox.receiptCount('912000001')).toBe(1);
+  });
+
+  it('reports an import that booked fewer lines than the statement as partial, never as posted', async () => {
+    const pair = nextPair();
+    sandbox.armRealFailure('commit-drops-last-row');
+    const e = await expectErp(make().postReceipt(receiptFor('912000009', pair)), 'partial');
+    expect(e.message).toContain(`invoice ${pair[1].invoiceNo}`);
+    expect(sandbox.receiptCount('912000009')).toBe(1);
   });
 
   it('surfaces a rejected statement as a validation error and times out to unknown_outcome without a second file', async () => {
@@ -256,7 +282,7 @@ describe('abas cash discount (Skonto) and open credits in a payment', () => {
 
   /** The stored payment rows, read over the REST API (Basic auth: empty user + abas password). */
   async function rows(reference: string): Promise<Array<Record<string, string>>> {
-    const q = new URLSearchParams({ criteria: `verwzweck=${reference}!${reference}`, headFields: 'verwzweck,betrag', filterTableFields: 'rechnr,zbetrag,skonto' });
+    const q = new URLSearchParams({ criteria: `verwzweck=${reference}!${reference}`, headFields: 'verwzweck,betrag', tableFields: 'rechnr,zbetrag,skonto' });
     const res = await fetch(`${sandbox.url}/mw/r/demo/obj/data/8:1?${q.toString()}`, {
       headers: { accept: 'application/abas.objects+json', authorization: `Basic ${Buffer.from(`:${ABAS_SANDBOX_PASSWORD}`).toString('base64')}` },
     });

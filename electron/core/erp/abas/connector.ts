@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { centsToDecimalString, type Cents } from '@shared/money';
+import { centsToDecimalString, formatMoney, type Cents } from '@shared/money';
 import type { Customer, OpenInvoice } from '@shared/domain';
 import type {
   ConnectionDiagnosis,
@@ -7,6 +7,7 @@ import type {
   CreditMemoRequest,
   ErpCapabilities,
   ErpConnector,
+  ErpDiscoveryFact,
   ListInvoicesOptions,
   ReceiptRecord,
   ReceiptRequest,
@@ -15,26 +16,33 @@ import { termsFromParts } from '../terms';
 import { systemClock } from '../../clock';
 import { ErpError, isErpError } from '../errors';
 import { refuseIfAlreadyPosted } from '../look-up-first';
+import { confirmReceiptBooked } from '../read-back';
 import type { ErpConnectionConfig } from '../kind-module';
 import { awaitImported, dropFileOnce } from '../file-drop';
 import { HttpTransportError, parseJsonOutcome, parseJsonReply, sendHttp, statusError, transportToErpError, type HttpReply, type StatusWording } from '../http-transport';
 import { checkCreditMemoRequest, checkReceiptRequest } from '../request-checks';
 import { buildMt940, mt940FileName } from './mt940';
 import { ABAS_MEDIA_TYPE, amountOf, compactDate, isoDate, need, parseLinks, parseObjects, type AbasObject } from './objects';
+import { abasErrorText } from './edit-reply';
+import { runEditorFlow, type EditorDeps } from './editor';
 import { parseAbasOptions, type AbasOptions } from './options';
 
-// abas ERP over the "mw" REST middleware (reference §5). Reads query
-// obj/data/{db}:{group}; writes go through the editor (working set) flow:
-// commands/NEW → SetFieldValue/InsertRow actions → Commit → CLOSE, and CANCEL
-// on any error before the commit. Only the Commit can commit, so only a lost
-// Commit reply is an unknown outcome.
+// abas ERP over the "mw" REST middleware (reference §5; the published abas
+// ERP REST OpenAPI v1.2.0, docs/erp/abas.md). Reads query
+// obj/data/{db}:{group} with headFields/tableFields/offset/limit; writes go
+// through a working-set editor: commands/NEW → the editor at
+// workspace/{workingSet}/wip/{workingSetEditor} (named by the
+// x-abas-mw-workingset / x-abas-mw-workingseteditor headers) → field actions →
+// Commit → CLOSE the working set; CANCEL the editor on any error before the
+// commit. abas answers every edit call with HTTP 200 and says in the body
+// whether it worked (edit-reply.ts): every reply is read, an error stops the
+// flow, a dialog is answered only from the dialogAnswers setting. Only the
+// Commit can commit, so only a lost Commit reply is an unknown outcome, and a
+// receipt counts as posted only when the read-back shows it (read-back.ts).
 
-type Action = Readonly<Record<string, string>>;
+import type { Action } from './editor';
 type CallOptions = Readonly<{ what: string; isWrite?: boolean; query?: Record<string, string>; body?: unknown }>;
 type Called = Readonly<{ reply: HttpReply; body: unknown }>;
-
-const CLOSE = 'urn:abas:rel:workingSet:CLOSE';
-const CANCEL = 'urn:abas:rel:workingSet:CANCEL';
 
 const ABAS_WORDING: StatusWording = {
   erp: 'abas',
@@ -43,9 +51,19 @@ const ABAS_WORDING: StatusWording = {
   notFoundHint: 'check the tenant and database:group settings',
 };
 
+/** The ERP's message in an error reply: the REST envelope's content.error (Error/AbasErpError) or a flat OAuth/legacy field. */
 function erpMessageOf(text: string): string | undefined {
   try {
     const o = JSON.parse(text) as Record<string, unknown>;
+    const content = o.content as Record<string, unknown> | undefined;
+    const error = typeof content === 'object' && content !== null ? (content.error as Record<string, unknown> | undefined) : undefined;
+    if (typeof error === 'object' && error !== null) {
+      if (typeof error.message === 'string') return error.message;
+      const inner = error.error as Record<string, unknown> | undefined;
+      if (typeof inner === 'object' && inner !== null && typeof inner.message === 'string') return inner.message;
+      const edit = abasErrorText(error);
+      if (edit) return edit;
+    }
     for (const k of ['errorMessage', 'message', 'error_description', 'error']) if (typeof o[k] === 'string') return o[k] as string;
   } catch {
     /* not JSON: no ERP message to keep */
@@ -61,6 +79,8 @@ export class AbasConnector implements ErpConnector {
   private readonly apiRoot: string;
   private readonly timeoutMs: number;
   private token: { value: string; expiresAt: number } | null = null;
+  /** `protocolVersion` of the last REST envelope abas sent (for discover()). */
+  private protocolVersion = '';
 
   constructor(private readonly config: ErpConnectionConfig) {
     this.o = parseAbasOptions(config.options);
@@ -145,7 +165,10 @@ export class AbasConnector implements ErpConnector {
       }
       this.throwForStatus(reply, c.what, c.isWrite ?? false);
       if (reply.text.trim() === '') return { reply, body: undefined };
-      return { reply, body: parseJsonOutcome(reply, c.what, c.isWrite ?? false) };
+      const body = parseJsonOutcome(reply, c.what, c.isWrite ?? false);
+      const version = (body as { protocolVersion?: unknown } | null)?.protocolVersion;
+      if (typeof version === 'string' && version) this.protocolVersion = version;
+      return { reply, body };
     }
   }
 
@@ -161,8 +184,16 @@ export class AbasConnector implements ErpConnector {
     for (;;) {
       const query: Record<string, string> = { headFields: q.headFields.join(','), limit: String(limit), [this.o.offsetParam]: String(offset) };
       if (q.criteria) query.criteria = q.criteria;
-      if (q.tableFields) query.filterTableFields = q.tableFields.join(',');
-      const { body } = await this.call('GET', `obj/data/${dbGroup}`, { what, query });
+      // `tableFields` is the query's name (OpenAPI getList); `filterTableFields` belongs to commands/NEW only.
+      if (q.tableFields) query.tableFields = q.tableFields.join(',');
+      const { body } = await this.call('GET', `obj/data/${dbGroup}`, { what, query }).catch((e: unknown) => {
+        // A query holds nothing of the user's but settings (object, field names, criteria):
+        // abas refusing it means a setting names something this installation does not have.
+        if (isErpError(e) && e.kind === 'validation') {
+          throw new ErpError('config', `${what}: abas refused the query of ${dbGroup}${e.erpMessage ? ` (${e.erpMessage})` : ''}; check the object and field-name settings`, e.erpMessage === undefined ? {} : { erpMessage: e.erpMessage });
+        }
+        throw e;
+      });
       const page = parseObjects(body, what);
       if (page.length === 0) return;
       const first = `${page[0]!.id}|${JSON.stringify(page[0]!.head)}`;
@@ -221,6 +252,47 @@ export class AbasConnector implements ErpConnector {
       summary: `Signed in to tenant "${this.o.tenant}" as ${who}; customers, open items and payments readable; posting by ${this.o.postingMode === 'api' ? 'the editor API' : 'MT940 statement file'}.`,
       checks,
     };
+  }
+
+  /**
+   * Read-only facts for `tieout erp check`: which database:group objects answer
+   * with the configured field names, whether the payment objects offer the NEW
+   * command, the editor address form and the REST protocol version.
+   */
+  async discover(): Promise<readonly ErpDiscoveryFact[]> {
+    const facts: ErpDiscoveryFact[] = [];
+    const objects: Array<[string, string, string, string[]]> = [
+      ['customers object', 'customersObject', this.o.customersObject, ['nummer', 'such', 'name']],
+      ['open items object', 'openItemsObject', this.o.openItemsObject, this.openItemFields()],
+      ['payment object', 'paymentObject', this.o.paymentObject, this.paymentFields()],
+      ['credit memo object', 'creditMemoObject', this.o.creditMemoObject, this.paymentFields()],
+    ];
+    for (const [name, setting, dbGroup, headFields] of objects) {
+      try {
+        let first: AbasObject | undefined;
+        for await (const page of this.objects(dbGroup, `abas ${name}`, { headFields, pageSize: 1 })) {
+          first = page[0];
+          break;
+        }
+        facts.push({ name, value: `${dbGroup} answers headFields ${headFields.join(',')}${first ? ` (e.g. ${first.id || 'a record'})` : ' (no records yet)'}`, setting });
+      } catch (e) {
+        facts.push({ name, value: `${dbGroup}: ${isErpError(e) ? e.message : 'unexpected error'}`, setting, ok: false });
+      }
+    }
+    for (const [name, setting, dbGroup] of [['payment object commands', 'paymentObject', this.o.paymentObject], ['credit memo object commands', 'creditMemoObject', this.o.creditMemoObject]] as const) {
+      try {
+        const { body } = await this.call('GET', `obj/data/${dbGroup}/commands`, { what: `abas ${name}` });
+        const commands = parseLinks(body)
+          .map((l) => /\/commands\/([A-Za-z_]+)$/.exec(l.href)?.[1])
+          .filter((c): c is string => c !== undefined);
+        facts.push({ name, value: `${dbGroup}: ${commands.length ? commands.join(', ') : '(none listed)'}`, setting, ok: commands.includes('NEW') });
+      } catch (e) {
+        facts.push({ name, value: `${dbGroup}: ${isErpError(e) ? e.message : 'unexpected error'}`, setting, ok: false });
+      }
+    }
+    facts.push({ name: 'working-set editor', value: `/mw/r/${this.o.tenant}/workspace/{workingSet}/wip/{workingSetEditor}, named by the x-abas-mw-workingset / x-abas-mw-workingseteditor headers of commands/NEW (opened only when posting)` });
+    facts.push({ name: 'REST protocol version', value: this.protocolVersion || 'abas stated none (expected protocolVersion in every reply)', ok: this.protocolVersion !== '' });
+    return facts;
   }
 
   async *listCustomers(): AsyncIterable<readonly Customer[]> {
@@ -331,7 +403,8 @@ export class AbasConnector implements ErpConnector {
       const fileName = mt940FileName(receipt.reference);
       const content = buildMt940(receipt, this.o.mt940Account); // validates before anything is written
       await dropFileOnce({ folder: this.o.mt940Folder, fileName, content: () => content });
-      return awaitImported({
+      // The bank-statement import allocates by its own rules: what it booked must match line for line.
+      const imported = await awaitImported({
         folder: this.o.mt940Folder,
         fileName,
         what: `the payment for PayTrace ${receipt.reference}`,
@@ -339,8 +412,8 @@ export class AbasConnector implements ErpConnector {
         timeoutMs: this.o.mt940ConfirmTimeoutMs,
         pollMs: this.o.mt940PollIntervalMs,
       });
+      return confirmReceiptBooked(receipt, imported, 'abas');
     }
-    const f = this.o.pay;
     const actions: Action[] = [
       ...this.headActions(receipt.customerId, receipt.amountCents, receipt.date, receipt.currency, receipt.reference),
       ...receipt.allocations.flatMap((a) => {
@@ -350,11 +423,10 @@ export class AbasConnector implements ErpConnector {
         return this.rowActions(a.invoiceNo, a.amountCents, skonto);
       }),
     ];
-    const committed = await this.editorFlow(this.o.paymentObject, actions, `abas payment for PayTrace ${receipt.reference}`);
-    const read = await this.readBack(committed, () => this.findIn(this.o.paymentObject, receipt.reference, 'abas payment read-back'));
-    if (read) return this.toReceipt(read);
-    // Committed, but the read-back failed: describe what was sent under the new id.
-    return { reference: receipt.reference, erpDocumentId: committed.id || `(${f.reference}=${receipt.reference})`, customerId: receipt.customerId, amountCents: receipt.amountCents, date: receipt.date, allocations: receipt.allocations };
+    await runEditorFlow(this.editorDeps(), this.o.paymentObject, actions, `abas payment for PayTrace ${receipt.reference}`);
+    // Posted only when abas's own read-back shows it, line for line: never a record made from what was sent.
+    const read = await this.readBack(() => this.findIn(this.o.paymentObject, receipt.reference, 'abas payment read-back'));
+    return confirmReceiptBooked(receipt, read ? this.toReceipt(read) : null, 'abas');
   }
 
   async postCreditMemo(memo: CreditMemoRequest): Promise<CreditMemoRecord> {
@@ -364,88 +436,44 @@ export class AbasConnector implements ErpConnector {
       ...this.headActions(memo.customerId, memo.amountCents, memo.date, memo.currency, memo.reference),
       ...(memo.invoiceNo ? this.rowActions(memo.invoiceNo, memo.amountCents) : []),
     ];
-    const committed = await this.editorFlow(this.o.creditMemoObject, actions, `abas credit memo for PayTrace ${memo.reference}`);
-    const read = await this.readBack(committed, () => this.findIn(this.o.creditMemoObject, memo.reference, 'abas credit memo read-back'));
-    if (read) return this.toCreditMemo(read);
-    return { reference: memo.reference, erpDocumentId: committed.id, customerId: memo.customerId, amountCents: memo.amountCents, date: memo.date };
+    await runEditorFlow(this.editorDeps(), this.o.creditMemoObject, actions, `abas credit memo for PayTrace ${memo.reference}`);
+    const read = await this.readBack(() => this.findIn(this.o.creditMemoObject, memo.reference, 'abas credit memo read-back'));
+    if (!read) throw new ErpError('unknown_outcome', `abas accepted credit memo ${memo.reference} but its read-back does not show it; Tieout looks it up again before anything is re-sent`);
+    const found = this.toCreditMemo(read);
+    if (found.amountCents !== memo.amountCents || found.customerId.trim() !== memo.customerId.trim()) {
+      throw new ErpError('partial', `abas holds credit memo ${found.erpDocumentId} for PayTrace ${memo.reference} with customer ${found.customerId} and ${formatMoney(found.amountCents, memo.currency)} instead of ${memo.customerId} and ${formatMoney(memo.amountCents, memo.currency)}; nothing more was sent`, { existingDocumentId: found.erpDocumentId });
+    }
+    return found;
   }
 
   private headActions(customerId: string, amount: Cents, date: string, currency: string, reference: string): Action[] {
     const f = this.o.pay;
-    const set = (fieldName: string, value: string): Action => ({ _type: 'SetFieldValue', fieldName, value });
+    // Every edit action carries dialogAnswers (required by the OpenAPI's EditorEditCommand).
+    const set = (fieldName: string, value: string): Action => ({ _type: 'SetFieldValue', fieldName, value, dialogAnswers: [] });
     return [set(f.customer, customerId), set(f.date, compactDate(date)), set(f.currency, currency), set(f.amount, centsToDecimalString(amount)), set(f.reference, reference)];
   }
 
   private rowActions(invoiceNo: string, amount: Cents, skonto?: Cents): Action[] {
     const f = this.o.pay;
+    const set = (fieldName: string, value: string): Action => ({ _type: 'SetFieldValue', rowSpec: '.', fieldName, value, dialogAnswers: [] });
     return [
-      { _type: 'InsertRow', rowSpec: '0' },
-      { _type: 'SetFieldValue', rowSpec: '.', fieldName: f.rowInvoice, value: invoiceNo },
-      { _type: 'SetFieldValue', rowSpec: '.', fieldName: f.rowAmount, value: centsToDecimalString(amount) },
-      ...(skonto ? [{ _type: 'SetFieldValue', rowSpec: '.', fieldName: this.o.rowDiscount, value: centsToDecimalString(skonto) }] : []),
+      { _type: 'InsertRow', rowSpec: '0', dialogAnswers: [] },
+      set(f.rowInvoice, invoiceNo),
+      set(f.rowAmount, centsToDecimalString(amount)),
+      ...(skonto ? [set(this.o.rowDiscount, centsToDecimalString(skonto))] : []),
     ];
   }
 
-  /** NEW → actions → Commit → CLOSE. Returns the committed object's id and links. */
-  private async editorFlow(dbGroup: string, actions: readonly Action[], what: string): Promise<{ id: string; latest: string | null }> {
-    // NEW and the field actions commit nothing, so a lost reply there is transient.
-    const created = await this.call('POST', `obj/data/${dbGroup}/commands/NEW`, { what: `${what} (NEW)` });
-    const editor = created.reply.headers.location;
-    if (!editor) throw new ErpError('malformed', `${what}: commands/NEW gave no Location for the editor`);
-
-    try {
-      await this.call('POST', editor, { what: `${what} (fields)`, body: { actions } });
-    } catch (e) {
-      await this.cancel(editor);
-      throw e;
-    }
-
-    let commit: Called;
-    try {
-      commit = await this.call('POST', editor, { what: `${what} (Commit)`, isWrite: true, body: { actions: [{ _type: 'Commit' }] } });
-    } catch (e) {
-      if (isErpError(e) && (e.kind === 'validation' || e.kind === 'transient' || e.kind === 'permission')) {
-        // A refused commit leaves the working set open: cancel it. If the
-        // cancel fails we cannot tell whether a 5xx commit went through.
-        const cancelled = await this.cancel(editor);
-        if (!cancelled && e.kind === 'transient') throw new ErpError('unknown_outcome', `${what}: the Commit failed (${e.message}) and the working set could not be cancelled; look the payment up before any retry`);
-      }
-      throw e;
-    }
-    const links = parseLinks(commit.body);
-    const close = links.find((l) => l.rel === CLOSE)?.href;
-    // Closing frees the working set; the payment is committed either way.
-    if (close) await this.call('POST', close, { what: `${what} (CLOSE)` }).catch(() => undefined);
-    const data = (commit.body as { content?: { data?: { id?: unknown } } } | undefined)?.content?.data;
-    return { id: typeof data?.id === 'string' ? data.id : '', latest: links.find((l) => l.rel === 'latest-version')?.href ?? null };
+  private editorDeps(): EditorDeps {
+    return { call: (method, path, c) => this.call(method, path, c), dialogAnswers: this.o.dialogAnswers };
   }
 
-  private async readBack(committed: { latest: string | null }, find: () => Promise<AbasObject | null>): Promise<AbasObject | null> {
+  /** The read-back after a Commit; a failed read is no evidence either way. */
+  private async readBack(find: () => Promise<AbasObject | null>): Promise<AbasObject | null> {
     try {
-      if (committed.latest) {
-        const { body } = await this.call('GET', committed.latest, {
-          what: 'abas read-back',
-          query: { headFields: this.paymentFields().join(','), filterTableFields: `${this.o.pay.rowInvoice},${this.o.pay.rowAmount}` },
-        });
-        const objs = parseObjects(body, 'abas read-back');
-        if (objs[0]) return objs[0];
-      }
       return await find();
     } catch {
       return null;
-    }
-  }
-
-  /** Reads the working set (the `up` of an editor error) for its CANCEL link and follows it. True when cancelled. */
-  private async cancel(editor: string): Promise<boolean> {
-    try {
-      const { body } = await this.call('GET', editor, { what: 'abas working set' });
-      const cancel = parseLinks(body).find((l) => l.rel === CANCEL)?.href;
-      if (!cancel) return false;
-      await this.call('POST', cancel, { what: 'abas CANCEL' });
-      return true;
-    } catch {
-      return false;
     }
   }
 

@@ -18,9 +18,21 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function fieldValues(fields: unknown, what: string): Record<string, string> {
-  if (!isObj(fields)) throw new ErpError('malformed', `${what}: "fields" is not an object`);
+  // application/abas.objects+json keys fields by name (the vendor demo clients
+  // and production clients read fields[name]); the OpenAPI's application/json
+  // form lists them as [{name, value, text}]. Both carry the same facts.
+  const entries: Array<[string, unknown]> = Array.isArray(fields)
+    ? fields.map((f, i) => {
+        if (!isObj(f) || typeof f.name !== 'string') throw new ErpError('malformed', `${what}: field ${i} has no name`);
+        return [f.name, f];
+      })
+    : isObj(fields)
+      ? Object.entries(fields)
+      : (() => {
+          throw new ErpError('malformed', `${what}: "fields" is neither a list nor an object`);
+        })();
   const out: Record<string, string> = {};
-  for (const [name, f] of Object.entries(fields)) {
+  for (const [name, f] of entries) {
     if (!isObj(f)) throw new ErpError('malformed', `${what}: field "${name}" has no value object`);
     const v = f.value;
     out[name] = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
@@ -36,16 +48,28 @@ export function parseObjects(body: unknown, what: string): AbasObject[] {
     if (!isObj(o) || !isObj(o.head)) throw new ErpError('malformed', `${w}: no head`);
     const table = Array.isArray(o.table) ? o.table : [];
     return {
-      id: typeof o.id === 'string' || typeof o.id === 'number' ? String(o.id) : '',
-      head: fieldValues(o.head.fields, w),
+      id: objectIdOf(o),
+      head: fieldValues(o.head.fields ?? {}, w),
       rows: table.map((r) => (isObj(r) ? fieldValues(r.fields ?? {}, w) : {})),
     };
   });
 }
 
+/** The record id: `meta.id` in the published schema (ErpDataObjectMeta), a top-level `id` in older replies. */
+function objectIdOf(o: Obj): string {
+  const metaId = isObj(o.meta) ? o.meta.id : undefined;
+  for (const v of [metaId, o.id]) if (typeof v === 'string' || typeof v === 'number') return String(v);
+  return '';
+}
+
 export type AbasLink = Readonly<{ rel: string; href: string }>;
 
-/** Links of an editor reply (content.data.links or top-level links). */
+/**
+ * Links of a reply (content.data.links or top-level links): a list of
+ * {rel, href} in the OpenAPI's application/json form, or keyed by rel
+ * ({rel: [{href}]}) as application/abas.objects+json sends them (the vendor's
+ * demo client reads links.'latest-version'[0].href).
+ */
 export function parseLinks(body: unknown): AbasLink[] {
   const candidates: unknown[] = [];
   if (isObj(body)) {
@@ -54,8 +78,13 @@ export function parseLinks(body: unknown): AbasLink[] {
   }
   const out: AbasLink[] = [];
   for (const c of candidates) {
-    if (!Array.isArray(c)) continue;
-    for (const l of c) if (isObj(l) && typeof l.rel === 'string' && typeof l.href === 'string') out.push({ rel: l.rel, href: l.href });
+    if (Array.isArray(c)) {
+      for (const l of c) if (isObj(l) && typeof l.rel === 'string' && typeof l.href === 'string') out.push({ rel: l.rel, href: l.href });
+    } else if (isObj(c)) {
+      for (const [rel, list] of Object.entries(c)) {
+        for (const l of Array.isArray(list) ? list : [list]) if (isObj(l) && typeof l.href === 'string') out.push({ rel, href: l.href });
+      }
+    }
   }
   return out;
 }

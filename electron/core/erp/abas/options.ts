@@ -3,8 +3,9 @@ import type { ErpOptionField } from '../kind-module';
 import { optionReader, type RawOptions } from '../option-reader';
 
 // abas settings. The REST mechanics (obj/data/{db}:{group}, criteria,
-// headFields, limit, the editor flow, customers 0:1 with nummer/such/name)
-// are confirmed (reference §5); the open-item and payment objects and their
+// headFields/tableFields, offset/limit, the working-set editor, customers 0:1
+// with nummer/such/name) are confirmed (reference §5, the abas ERP REST
+// OpenAPI v1.2.0); the open-item and payment objects and their
 // field names are not, so each is a setting with a documented default
 // (docs/erp/abas.md). The site finds the real ones in its database overview.
 
@@ -16,7 +17,7 @@ export const ABAS_OPTION_FIELDS: readonly ErpOptionField[] = [
   { key: 'oauthScope', label: 'OAuth2 scope', default: '', help: 'Optional scope for the token request (the sample token carries "abas-fusion openid").' },
   { key: 'language', label: 'Accept-Language', default: 'en', help: "'en' keeps decimals as 1234.50; 'de' would send German formats.", choices: ['en', 'de'] },
   { key: 'pageSize', label: 'Page size (limit)', default: 200, help: 'limit query parameter per page.' },
-  { key: 'offsetParam', label: 'Paging parameter', default: 'offset', help: 'Query parameter that skips rows on later pages; paging beyond limit is not documented publicly.', unconfirmed: true },
+  { key: 'offsetParam', label: 'Paging parameter', default: 'offset', help: 'Query parameter that skips rows on later pages: offset in the abas ERP REST OpenAPI (getList: offset, limit default 20, 0 = all).' },
   { key: 'customersObject', label: 'Customers database:group', default: '0:1', help: 'Customers (fields nummer, such, name).' },
   { key: 'openItemsObject', label: 'Open items database:group', default: '7:5', help: 'Open items (Offene Posten) of customers.', unconfirmed: true },
   { key: 'openItemsCriteria', label: 'Open items criteria', default: '', help: 'Extra abas selection (field=from!to;...) limiting open items to receivables.', unconfirmed: true },
@@ -57,6 +58,12 @@ export const ABAS_OPTION_FIELDS: readonly ErpOptionField[] = [
     choices: ['negative-row', 'off'],
   },
   { key: 'referenceMaxLength', label: 'Reference max length', default: 30, help: 'Longest reference the payment reference field holds.', unconfirmed: true },
+  {
+    key: 'dialogAnswers',
+    label: 'Editor dialog answers',
+    default: '',
+    help: "Dialogs abas may ask while a payment is entered, with the answer that is known safe at this site, as dialogId=answer;dialogId=answer. Any other dialog cancels the payment with abas's question in the error (nothing committed).",
+  },
   { key: 'postingMode', label: 'Posting mode', default: 'api', help: "'api': editor flow. 'mt940-file': write an MT940 statement for abas's bank-statement import and confirm by reading the payment back.", choices: ['api', 'mt940-file'] },
   { key: 'mt940Folder', label: 'MT940 import folder', default: '', help: 'Folder abas imports bank statements from (mt940-file mode).' },
   { key: 'mt940Account', label: 'MT940 account (:25:)', default: 'TIEOUT-CLEARING', help: 'Account identification the bank-statement import maps to the PayTrace clearing account.', unconfirmed: true },
@@ -86,6 +93,8 @@ export type AbasOptions = Readonly<{
   rowDiscount: string;
   creditApplication: 'negative-row' | 'off';
   referenceMaxLength: number;
+  /** Dialog id → the answer known safe at this site; any other dialog cancels the edit. */
+  dialogAnswers: ReadonlyMap<string, string>;
   postingMode: 'api' | 'mt940-file';
   mt940Folder: string;
   mt940Account: string;
@@ -111,6 +120,16 @@ function fieldName(o: Raw, key: string): string {
   const v = str(o, key);
   if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(v)) throw new ErpError('config', `abas setting ${key} must be a field name (got "${v}")`);
   return v;
+}
+
+function dialogAnswers(o: Raw): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of str(o, 'dialogAnswers').split(';').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new ErpError('config', `abas setting dialogAnswers must list dialogId=answer pairs separated by ; (got "${part}")`);
+    out.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  return out;
 }
 
 export function parseAbasOptions(o: Raw): AbasOptions {
@@ -163,6 +182,7 @@ export function parseAbasOptions(o: Raw): AbasOptions {
     rowDiscount: optionalFieldName(o, 'rowDiscountField'),
     creditApplication,
     referenceMaxLength: positiveInt(o, 'referenceMaxLength'),
+    dialogAnswers: dialogAnswers(o),
     postingMode,
     mt940Folder,
     mt940Account: str(o, 'mt940Account'),
