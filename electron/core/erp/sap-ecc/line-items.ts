@@ -152,8 +152,19 @@ const ALLOCATION_TEXT = /^(?:Inv|Cred) (\S+) \/ /;
 /** A posted receipt as the line items show it; the caller knows the reference it looked for. */
 export type PostedDocument = Omit<ReceiptRecord, 'reference'>;
 
-/** The documents (of one document type) whose customer lines carry the reference. */
-export function documentsCarrying(items: readonly LineItem[], reference: string, field: ReferenceField, docType: string): PostedDocument[] {
+/**
+ * The documents (of one document type) whose customer lines carry the reference. With
+ * `appliedOnlyWhenCleared` (the wrapper clears what it pays), a line counts as applied to an invoice
+ * only when SAP cleared it (CLR_DOC_NO set): a line whose text names an invoice but which is still
+ * open sits on account, i.e. the clearing of that invoice did not happen.
+ */
+export function documentsCarrying(
+  items: readonly LineItem[],
+  reference: string,
+  field: ReferenceField,
+  docType: string,
+  appliedOnlyWhenCleared = false,
+): PostedDocument[] {
   const byDoc = new Map<string, Map<string, LineItem>>();
   for (const item of items) {
     if ((item['DOC_TYPE'] ?? '').trim() !== docType || !carriesReference(item, reference, field)) continue;
@@ -172,7 +183,8 @@ export function documentsCarrying(items: readonly LineItem[], reference: string,
       const credit = -signedCents(line);
       total += credit;
       const m = ALLOCATION_TEXT.exec((line['ITEM_TEXT'] ?? '').trim());
-      if (m) allocations.push({ invoiceNo: m[1]!, amountCents: cents(credit) });
+      const cleared = (line['CLR_DOC_NO'] ?? '').trim() !== '';
+      if (m && (cleared || !appliedOnlyWhenCleared)) allocations.push({ invoiceNo: m[1]!, amountCents: cents(credit) });
     }
     return {
       erpDocumentId,

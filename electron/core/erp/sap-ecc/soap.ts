@@ -1,8 +1,11 @@
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 
 // SOAP-RFC wire format shared by the connector and the sandbox: an RFC call is
-// <urn:FM> in the rfc:functions namespace; the reply is <FM.Response>; table
-// rows are <item> elements. All values go through XMLBuilder, which escapes them.
+// <urn:FM> in the rfc:functions namespace; the reply is <FM.Response> (the
+// /sap/bc/soap/rfc handler, SAP's IFR-XML "FunctionModuleName.Response") or
+// <FMResponse> (services generated in SOA Manager, /sap/bc/srt/rfc/...): both
+// are read (docs/erp/sap-ecc.md). Table rows are <item> elements. All values go
+// through XMLBuilder, which escapes them.
 
 export const RFC_NAMESPACE = 'urn:sap-com:document:sap:rfc:functions';
 export const SOAP_ENV_NAMESPACE = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -17,7 +20,22 @@ export type RfcParams = Readonly<Record<string, RfcValue>>;
 /** A parsed reply: scalars stay strings, structures are records, tables are arrays of records. */
 export type RfcReply = Readonly<Record<string, unknown>>;
 
-export type SoapFault = Readonly<{ faultCode: string; faultString: string; exceptionName: string | undefined }>;
+/** The detail text is SAP's real reason where the faultstring is generic ("Internal Server Error"). */
+export type SoapFault = Readonly<{ faultCode: string; faultString: string; exceptionName: string | undefined; detailText?: string }>;
+
+/** How the system names a reply element: `FM.Response` (dotted) or `FMResponse` (plain). */
+export type ReplyForm = 'dotted' | 'plain';
+export const REPLY_FORMS: readonly ReplyForm[] = ['dotted', 'plain'];
+
+export function replyElement(functionName: string, form: ReplyForm): string {
+  return form === 'dotted' ? `${functionName}.Response` : `${functionName}Response`;
+}
+
+/** Which form a reply element has for this function; null when it is not a reply to it. */
+export function replyFormOf(element: string, functionName: string): ReplyForm | null {
+  for (const form of REPLY_FORMS) if (element === replyElement(functionName, form)) return form;
+  return null;
+}
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: true });
 
@@ -52,17 +70,19 @@ export function buildRfcRequest(functionName: string, params: RfcParams): string
   return envelope({ [`urn:${functionName}`]: fm });
 }
 
-export function buildRfcResponse(functionName: string, params: RfcParams): string {
+export function buildRfcResponse(functionName: string, params: RfcParams, form: ReplyForm = 'dotted'): string {
   const fm: Record<string, unknown> = { '@_xmlns:rfc': RFC_NAMESPACE };
   for (const [k, v] of Object.entries(params)) fm[k] = toXmlValue(v);
-  return envelope({ [`rfc:${functionName}.Response`]: fm });
+  return envelope({ [`rfc:${replyElement(functionName, form)}`]: fm });
 }
 
 export function buildSoapFault(fault: SoapFault, functionName?: string): string {
   const detail =
     fault.exceptionName && functionName
-      ? { [`rfc:${functionName}.Exception`]: { '@_xmlns:rfc': RFC_NAMESPACE, Name: fault.exceptionName, Text: fault.faultString } }
-      : '';
+      ? { [`rfc:${functionName}.Exception`]: { '@_xmlns:rfc': RFC_NAMESPACE, Name: fault.exceptionName, Text: fault.detailText ?? fault.faultString } }
+      : fault.detailText
+        ? { 'rfc:Error': { '@_xmlns:rfc': RFC_NAMESPACE, message: fault.detailText } }
+        : '';
   return envelope({ 'soapenv:Fault': { faultcode: fault.faultCode, faultstring: fault.faultString, detail } });
 }
 
@@ -105,16 +125,23 @@ export function parseEnvelope(xml: string): ParsedEnvelope {
     const detail = asRecord(f['detail']);
     const exception = detail ? asRecord(Object.values(detail)[0]) : undefined;
     const exceptionName = exception?.['Name'];
+    const detailText = exception?.['Text'] ?? exception?.['message'];
     return {
       kind: 'fault',
       fault: {
-        faultCode: String(f['faultcode'] ?? ''),
-        faultString: String(f['faultstring'] ?? ''),
+        faultCode: textOf(f['faultcode']),
+        faultString: textOf(f['faultstring']),
         exceptionName: typeof exceptionName === 'string' ? exceptionName : undefined,
+        ...(typeof detailText === 'string' && detailText.trim() ? { detailText: detailText.trim() } : {}),
       },
     };
   }
   return { kind: 'call', functionName: name, params: asRecord(content) ?? {} };
+}
+
+/** An element's text; with attributes ignored, <faultstring xml:lang="en"> parses to its text too. */
+function textOf(v: unknown): string {
+  return typeof v === 'string' ? v : '';
 }
 
 /** A table parameter from a parsed reply: [] for an empty or absent table. */
