@@ -4,8 +4,8 @@
 *&
 *& One call = one incoming payment: idempotency check by reference, post +
 *& clear through the FI posting interface (FB05, "EINGZAHL"), read back what
-*& the document cleared, answer OBJ_KEY + RETURN. Classic ABAP syntax (NW 7.0x
-*& and later, every ECC 6.0 enhancement package). Attributes in SE37:
+*& the document cleared, answer OBJ_KEY + RETURN. Classic ABAP syntax; the unit
+*& tests use CL_ABAP_UNIT_ASSERT and BOOLC (NW 7.02, ECC 6.0 EHP 4 and later). Attributes in SE37:
 *& processing type "Remote-Enabled Module", all parameters pass-by-value.
 *&
 *& Dictionary objects (create before the function module, see the transport
