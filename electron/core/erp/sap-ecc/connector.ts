@@ -569,7 +569,7 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
         for (const c of page) {
           const items = await openItems(c.kunnr, atDate, fromList);
           if (!items || items.length === 0) continue;
-          const invoices = lineItemsToInvoices(items, settings.invoiceNumberField, { customerId: alphaOut(c.kunnr), name: c.name });
+          const invoices = lineItemsToInvoices(items, settings.invoiceNumberField, { customerId: alphaOut(c.kunnr), name: c.name }, settings.docTypePayment);
           for (let i = 0; i < invoices.length; i += pageSize) yield invoices.slice(i, i + pageSize);
         }
       }

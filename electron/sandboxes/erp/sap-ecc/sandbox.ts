@@ -258,9 +258,9 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
     return null;
   }
 
-  /** Open amount of an invoice: its debit items minus credits assigned to it. */
+  /** Open amount of an invoice: its debit items (the wrapper also selects residuals by assignment) minus credits assigned to it. */
   function invoiceGroup(kunnr: string, field: keyof SapItem, invoiceNo: string): { items: SapItem[]; open: number; first: SapItem | undefined } {
-    const debits = bsid.filter((i) => i.KUNNR === kunnr && i.SHKZG === 'S' && String(i[field]) === invoiceNo);
+    const debits = bsid.filter((i) => i.KUNNR === kunnr && i.SHKZG === 'S' && (String(i[field]) === invoiceNo || i.ZUONR === invoiceNo));
     const credits = bsid.filter((i) => i.KUNNR === kunnr && i.SHKZG === 'H' && (i.ZUONR === invoiceNo || String(i[field]) === invoiceNo));
     const open = debits.reduce((s, i) => s + i.WRBTR, 0) - credits.reduce((s, i) => s + i.WRBTR, 0);
     return { items: [...debits, ...credits], open, first: debits[0] };
@@ -268,8 +268,8 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
 
   /** Open amount of a credit memo: its credit items (BLART DG, or a residual left under its number) not owned by an invoice. */
   function creditGroup(kunnr: string, field: keyof SapItem, creditNo: string): { items: SapItem[]; open: number; first: SapItem | undefined } {
-    if (bsid.some((i) => i.KUNNR === kunnr && i.SHKZG === 'S' && String(i[field]) === creditNo)) return { items: [], open: 0, first: undefined };
-    const items = bsid.filter((i) => i.KUNNR === kunnr && i.SHKZG === 'H' && String(i[field]) === creditNo);
+    if (bsid.some((i) => i.KUNNR === kunnr && i.SHKZG === 'S' && (String(i[field]) === creditNo || i.ZUONR === creditNo))) return { items: [], open: 0, first: undefined };
+    const items = bsid.filter((i) => i.KUNNR === kunnr && i.SHKZG === 'H' && (String(i[field]) === creditNo || i.ZUONR === creditNo));
     return { items, open: items.reduce((s, i) => s + i.WRBTR, 0), first: items[0] };
   }
 
@@ -474,8 +474,9 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
         const residual = group.open - Math.abs(l.amount) - l.disc - l.writeOff;
         if (residual > 0) {
           const inv = group.first!;
-          // Residual-item clearing (FB05): the remainder stays open under the invoice's (or credit memo's) own number.
-          bsid.push({ ...header, BUZEI: String(++buzei).padStart(3, '0'), XBLNR: inv.XBLNR, ZUONR: inv.ZUONR, VBELN: inv.VBELN, BLDAT: inv.BLDAT, SHKZG: credit ? 'H' : 'S', BSCHL: credit ? '11' : '06', WRBTR: residual, SGTXT: `Residual ${l.invoice}`, ZFBDT: inv.ZFBDT, ZBD3T: inv.ZBD3T, AUGDT: '', AUGBL: '' });
+          // Residual-item clearing (FB05): the remainder is a new line of the payment document, so it has the
+          // payment's XBLNR (a header field); the wrapper assigns it (ZUONR) to the invoice's (or credit memo's) number.
+          bsid.push({ ...header, BUZEI: String(++buzei).padStart(3, '0'), ZUONR: l.invoice, VBELN: '', BLDAT: inv.BLDAT, SHKZG: credit ? 'H' : 'S', BSCHL: credit ? '11' : '06', WRBTR: residual, SGTXT: `Residual ${l.invoice}`, ZFBDT: inv.ZFBDT, ZBD3T: inv.ZBD3T, AUGDT: '', AUGBL: '' });
         }
       }
       const clearedSet = new Set(clearedNow);
@@ -623,8 +624,8 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
   }
 
   function openBalance(invoiceNo: string): number | null {
-    const owner = bsid.find((i) => i.SHKZG === 'S' && itemKey(i, 'XBLNR') === invoiceNo);
-    const credit = bsid.find((i) => i.SHKZG === 'H' && i.BLART === 'DG' && itemKey(i, 'XBLNR') === invoiceNo) ?? bsid.find((i) => i.SHKZG === 'H' && itemKey(i, 'XBLNR') === invoiceNo);
+    const owner = bsid.find((i) => i.SHKZG === 'S' && (itemKey(i, 'XBLNR') === invoiceNo || i.ZUONR === invoiceNo));
+    const credit = bsid.find((i) => i.SHKZG === 'H' && i.BLART === 'DG' && itemKey(i, 'XBLNR') === invoiceNo) ?? bsid.find((i) => i.SHKZG === 'H' && (itemKey(i, 'XBLNR') === invoiceNo || i.ZUONR === invoiceNo));
     if (!owner && credit) return -creditGroup(credit.KUNNR, 'XBLNR', invoiceNo).open || null;
     if (!owner) return null;
     const { open } = invoiceGroup(owner.KUNNR, 'XBLNR', invoiceNo);
