@@ -44,6 +44,8 @@ const parser = new XMLParser({
   removeNSPrefix: true,
   // Keep every value a string: KUNNR "0000100042" must not become a number.
   parseTagValue: false,
+  // SAP escapes reserved characters as numeric references (&#38; for &), measured on S/4 758 (docs/erp/sap-ecc.md).
+  htmlEntities: true,
   isArray: (name) => name === 'item',
 });
 
@@ -53,13 +55,14 @@ function toXmlValue(value: RfcValue): unknown {
   return { ...(value as RfcStructure) };
 }
 
-function envelope(body: Record<string, unknown>): string {
+/** Requests use the `soapenv` prefix of SAP's own examples; SAP's replies use `soap-env` (prefixes are read either way). */
+function envelope(body: Record<string, unknown>, prefix: 'soapenv' | 'soap-env' = 'soapenv'): string {
   return `<?xml version="1.0" encoding="utf-8"?>${builder.build({
-    'soapenv:Envelope': {
-      '@_xmlns:soapenv': SOAP_ENV_NAMESPACE,
-      '@_xmlns:urn': RFC_NAMESPACE,
-      'soapenv:Header': '',
-      'soapenv:Body': body,
+    [`${prefix}:Envelope`]: {
+      [`@_xmlns:${prefix}`]: SOAP_ENV_NAMESPACE,
+      ...(prefix === 'soapenv' ? { '@_xmlns:urn': RFC_NAMESPACE } : {}),
+      [`${prefix}:Header`]: '',
+      [`${prefix}:Body`]: body,
     },
   })}`;
 }
@@ -73,7 +76,7 @@ export function buildRfcRequest(functionName: string, params: RfcParams): string
 export function buildRfcResponse(functionName: string, params: RfcParams, form: ReplyForm = 'dotted'): string {
   const fm: Record<string, unknown> = { '@_xmlns:rfc': RFC_NAMESPACE };
   for (const [k, v] of Object.entries(params)) fm[k] = toXmlValue(v);
-  return envelope({ [`rfc:${replyElement(functionName, form)}`]: fm });
+  return envelope({ [`rfc:${replyElement(functionName, form)}`]: fm }, 'soap-env');
 }
 
 export function buildSoapFault(fault: SoapFault, functionName?: string): string {
@@ -83,7 +86,7 @@ export function buildSoapFault(fault: SoapFault, functionName?: string): string 
       : fault.detailText
         ? { 'rfc:Error': { '@_xmlns:rfc': RFC_NAMESPACE, message: fault.detailText } }
         : '';
-  return envelope({ 'soapenv:Fault': { faultcode: fault.faultCode, faultstring: fault.faultString, detail } });
+  return envelope({ 'soap-env:Fault': { faultcode: fault.faultCode, faultstring: fault.faultString, detail } }, 'soap-env');
 }
 
 export class SoapParseError extends Error {

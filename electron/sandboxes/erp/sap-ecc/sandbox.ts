@@ -558,7 +558,8 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
   }
   if (DEFAULT_CUSTOMER_LIST_FUNCTION !== 'BAPI_CUSTOMER_GETLIST') functions[DEFAULT_CUSTOMER_LIST_FUNCTION] = functions['BAPI_CUSTOMER_GETLIST']!;
 
-  const xml = (status: number, body: string): SandboxResponse => ({ status, headers: { 'content-type': 'text/xml; charset=utf-8' }, body });
+  // SAP writes & in values as the numeric reference &#38; (measured on S/4 758, docs/erp/sap-ecc.md).
+  const xml = (status: number, body: string): SandboxResponse => ({ status, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: body.replace(/&amp;/g, '&#38;') });
 
   function handle(req: SandboxRequest): SandboxResponse {
     if (req.path !== RFC_PATH) return { status: 404, body: `ICF service ${req.path} not found` };
