@@ -39,6 +39,16 @@ describe('SAP ECC fidelity', () => {
     }
   });
 
+  it('a wrapper that exists but is not remote-enabled (REMOTE_CALL blank) fails the connection check and shows as CHECK in discovery', async () => {
+    sandbox = await startSapEccSandbox({ customers, invoices: [], localOnlyFunctions: ['Z_TIEOUT_POST_INCOMING_PAYMENT'] });
+    const c = connect(sandbox);
+    const diagnosis = await c.testConnection();
+    expect(diagnosis.ok).toBe(false);
+    expect(diagnosis.summary).toContain('not remote-enabled');
+    const facts = await c.discover!();
+    expect(facts.find((f) => f.name === 'function Z_TIEOUT_POST_INCOMING_PAYMENT')).toMatchObject({ ok: false, setting: 'wrapperFunction' });
+  });
+
   it('retries a 401 only after the user has signed on: a wrong password costs one logon, an expired one is re-sent once', async () => {
     sandbox = await startSapEccSandbox({ customers, invoices: [] });
     const bad = createSapEccConnector({ baseUrl: sandbox.baseUrl, options: sandbox.options, credentials: { username: 'RFC_TIEOUT', password: 'nope' }, timeoutMs: 3_000 });

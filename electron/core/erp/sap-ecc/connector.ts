@@ -472,7 +472,7 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
       const postingFunctions = settings.postingMode === 'wrapper' ? [settings.wrapperFunction] : ['BAPI_ACC_DOCUMENT_POST', 'BAPI_TRANSACTION_COMMIT'];
       for (const fm of postingFunctions) {
         await run(`posting function ${fm}`, async () => {
-          await client.call('RFC_GET_FUNCTION_INTERFACE', { FUNCNAME: fm, PARAMS: [] }, 'read');
+          await requireRemoteEnabled(fm);
           return `${fm} is remote-enabled`;
         });
       }
@@ -483,6 +483,18 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
       ? `Connected to SAP client ${settings.sapClient}, company code ${settings.companyCode}, as ${config.credentials.username}; posting mode ${settings.postingMode}.`
       : `SAP check failed at "${failed?.name ?? 'connection'}": ${failed?.detail ?? 'unknown error'}`;
     return { ok, summary, checks };
+  }
+
+  /**
+   * RFC_GET_FUNCTION_INTERFACE answers for every function module; REMOTE_CALL 'R' is what makes it
+   * callable over RFC (SE37 "Remote-Enabled Module"). FU_NOT_FOUND comes back as a fault (config).
+   */
+  async function requireRemoteEnabled(fm: string): Promise<void> {
+    const reply = await client.call('RFC_GET_FUNCTION_INTERFACE', { FUNCNAME: fm, PARAMS: [] }, 'read');
+    const remote = scalarOf(reply, 'REMOTE_CALL').trim();
+    if (remote !== 'R') {
+      throw new ErpError('config', `SAP function module ${fm} exists but is not remote-enabled (REMOTE_CALL ${JSON.stringify(remote)}): set "Remote-Enabled Module" in SE37`);
+    }
   }
 
   /** STFC_CONNECTION: echoes REQUTEXT and describes the system (release, system id, client/user/language) in RESPTEXT. */
@@ -527,7 +539,7 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
     ];
     for (const [fm, setting, needed] of functions) {
       try {
-        await client.call('RFC_GET_FUNCTION_INTERFACE', { FUNCNAME: fm, PARAMS: [] }, 'read');
+        await requireRemoteEnabled(fm);
         facts.push({ name: `function ${fm}`, value: 'remote-enabled', ...(setting ? { setting } : {}) });
       } catch (e) {
         facts.push({ name: `function ${fm}`, value: `${failed(e)}${needed ? '' : ' (not used with the current settings)'}`, ...(setting ? { setting } : {}), ok: !needed });

@@ -75,6 +75,8 @@ export type SapEccSandboxOptions = Readonly<{
    * number (SELECT ... UP TO n ROWS without ORDER BY), so a page is not the n lowest numbers.
    */
   customerOrder?: 'sorted' | 'unsorted';
+  /** Function modules that exist but are not remote-enabled (RFC_GET_FUNCTION_INTERFACE REMOTE_CALL blank; calling them is refused). */
+  localOnlyFunctions?: readonly string[];
   /** System id and release STFC_CONNECTION and RFC_SYSTEM_INFO report. */
   systemId?: string;
   release?: string;
@@ -151,6 +153,7 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
   let replyForm: ReplyForm = options.replyForm ?? 'dotted';
   const systemId = options.systemId ?? 'SBX';
   const release = options.release ?? '700';
+  const localOnly = new Set(options.localOnlyFunctions ?? []);
   /** Armed real failure modes; one-shot ones are removed when they fire. */
   const armed = new Set<SapRealFailure>();
   const credentials: { username: string; password: string } = {
@@ -332,7 +335,7 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
     RFC_GET_FUNCTION_INTERFACE(p) {
       const name = String(p['FUNCNAME'] ?? '');
       if (!functionExists(name)) throw new FunctionNotFound(name);
-      return { REMOTE_CALL: 'R', UPDATE_TASK: '', PARAMS: [] };
+      return { REMOTE_CALL: localOnly.has(name) ? '' : 'R', UPDATE_TASK: '', PARAMS: [] };
     },
 
     // The standard connection test on every SAP system (function group STFC): echoes REQUTEXT and
@@ -585,6 +588,9 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
       return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: `XML parse error: ${e.message}`, exceptionName: undefined }));
     }
     if (call.kind !== 'call') return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: 'A request may not be a fault', exceptionName: undefined }));
+    if (localOnly.has(call.functionName)) {
+      return xml(500, buildSoapFault({ faultCode: 'soap-env:Server', faultString: 'Internal Server Error', exceptionName: undefined, detailText: `Function module "${call.functionName}" is not remote-enabled` }));
+    }
     const fm = functionExists(call.functionName) ? functions[call.functionName] : undefined;
     if (!fm) {
       // HTTP 500, a generic faultstring and the reason in <detail><rfc:Error><message> (docs/erp/sap-ecc.md).
