@@ -80,8 +80,10 @@ FUNCTION z_tieout_post_incoming_payment.
 ENDFUNCTION.
 
 *&---------------------------------------------------------------------*
-*& Include LZTIEOUTD01: the ledger seam (real FI below, a double in the
-*& ABAP Unit tests) and the posting logic.
+*& Include LZTIEOUTD01 (included from LZTIEOUTTOP, so the function module
+*& sees the classes): the ledger seam (real FI below, a double in the ABAP
+*& Unit tests) and the posting logic. lcl_fi_ledger's DEFINITION belongs
+*& here too; its IMPLEMENTATION in LZTIEOUTP01.
 *&---------------------------------------------------------------------*
 INTERFACE lif_ledger.
   TYPES: BEGIN OF ty_open_item,
@@ -431,7 +433,7 @@ CLASS lcl_payment_posting IMPLEMENTATION.
           lv_text   TYPE sgtxt,
           ls_open   TYPE ty_open_amount.
 
-    " Header: FB05 takes dates and amounts in the user's format, so they go through WRITE.
+    " Header: FB05 takes dates and amounts in the RFC user's format, so they go through WRITE (add_ftpost).
     add_ftpost( EXPORTING iv_stype = 'K' iv_count = 1 iv_fnam = 'BKPF-BLDAT' iv_fval = is_header-bldat CHANGING ct_ftpost = rt_ftpost ).
     add_ftpost( EXPORTING iv_stype = 'K' iv_count = 1 iv_fnam = 'BKPF-BUDAT' iv_fval = is_header-budat CHANGING ct_ftpost = rt_ftpost ).
     add_ftpost( EXPORTING iv_stype = 'K' iv_count = 1 iv_fnam = 'BKPF-BLART' iv_fval = is_header-blart CHANGING ct_ftpost = rt_ftpost ).
@@ -518,7 +520,7 @@ CLASS lcl_payment_posting IMPLEMENTATION.
     DESCRIBE FIELD iv_fval TYPE lv_type.
     CASE lv_type.
       WHEN 'D'.
-        WRITE iv_fval TO ls_ftpost-fval DD/MM/YYYY.   " the user's date format is what FB05's screen reads
+        WRITE iv_fval TO ls_ftpost-fval.   " the RFC user's date format (SU01 defaults): what FB05's screen reads
       WHEN 'P'.
         WRITE iv_fval TO ls_ftpost-fval DECIMALS 2 NO-GROUPING.
         CONDENSE ls_ftpost-fval NO-GAPS.
