@@ -146,7 +146,8 @@ describe('SAP ECC connector over SOAP-RFC', () => {
     const [inv] = take(world.customers[5]!.customerId, 1);
     const missing = await caught(connect({ wrapperFunction: 'Z_NOT_THERE' }).postReceipt(receipt('400000905', [inv!])));
     expect(missing.kind).toBe('config');
-    expect(missing.erpMessage).toContain('FU_NOT_FOUND');
+    // SOAP-RFC answers HTTP 500 with a generic faultstring and SAP's reason in the fault detail.
+    expect(missing.erpMessage).toContain('Function module "Z_NOT_THERE" not found');
 
     const diagnosis = await connect({ wrapperFunction: 'Z_NOT_THERE' }).testConnection();
     expect(diagnosis.ok).toBe(false);
@@ -170,7 +171,8 @@ describe('SAP ECC connector over SOAP-RFC', () => {
   it('diagnoses good and bad credentials; 401 is auth', async () => {
     const good = await connect().testConnection();
     expect(good.ok).toBe(true);
-    expect(good.checks.map((c) => c.name)).toEqual(['sign-in and customers', 'open items', `posting function ${DEFAULT_WRAPPER_FUNCTION}`]);
+    expect(good.checks.map((c) => c.name)).toEqual(['connection test (STFC_CONNECTION)', 'sign-in and customers', 'open items', `posting function ${DEFAULT_WRAPPER_FUNCTION}`]);
+    expect(good.checks[0]!.detail).toMatch(/^SAP system SBX release 700, logon 100\/RFC_TIEOUT\/E; replies named FM\.Response$/);
 
     const bad = createSapEccConnector({ baseUrl: sandbox.baseUrl, options: sandbox.options, credentials: { username: 'RFC_TIEOUT', password: 'nope' } });
     const diagnosis = await bad.testConnection();

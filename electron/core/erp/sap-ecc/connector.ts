@@ -6,18 +6,20 @@ import type {
   CreditMemoRequest,
   ErpCapabilities,
   ErpConnector,
+  ErpDiscoveryFact,
   ReceiptRecord,
   ReceiptRequest,
 } from '../connector';
 import { checkReceipt } from '../receipt-request';
 import { ErpError, isErpError } from '../errors';
 import { refuseIfAlreadyPosted } from '../look-up-first';
+import { confirmReceiptBooked } from '../read-back';
 import type { ErpConnectionConfig } from '../kind-module';
 import { allocationText, documentsCarrying, lineItemsToInvoices, type LineItem, type PostedDocument } from './line-items';
 import { referenceMaxLength, resolveSettings, type SapEccSettings } from './options';
 import { createRfcClient, type RfcClient } from './rfc-client';
 import { alphaIn, alphaOut, addDays, describeSapMessage, isErrorMessage, toSapDate, toSapMessage, type SapMessage } from './sap-values';
-import { structureOf, tableOf, type RfcReply, type RfcStructure } from './soap';
+import { scalarOf, structureOf, tableOf, type ReplyForm, type RfcReply, type RfcStructure } from './soap';
 
 export type SapEccConnector = ErpConnector & {
   /** Warnings and info messages SAP returned (RETURN rows of type W/I), newest last. */
@@ -39,6 +41,28 @@ const CLEARING_FIELD: Record<SapEccSettings['invoiceNumberField'], string> = {
 };
 
 type CustomerRef = Readonly<{ kunnr: string; name: string }>;
+
+/** Customer numbers after `after` up to and including `upTo` (null = no upper end). */
+type KeyRange = Readonly<{ after: string; upTo: string | null }>;
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function inRange(range: KeyRange, kunnr: string): boolean {
+  return kunnr > range.after && (range.upTo === null || kunnr <= range.upTo);
+}
+
+/** Select-options: included when GT after, excluded when GT upTo (E rows win over I rows in ABAP's IN). */
+function idRange(range: KeyRange): RfcStructure[] {
+  const rows: RfcStructure[] = [{ SIGN: 'I', OPTION: 'GT', LOW: range.after, HIGH: '' }];
+  if (range.upTo !== null) rows.push({ SIGN: 'E', OPTION: 'GT', LOW: range.upTo, HIGH: '' });
+  return rows;
+}
+
+function describeRange(range: KeyRange): string {
+  return `after ${alphaOut(range.after) || 'the first'}${range.upTo === null ? '' : ` up to ${alphaOut(range.upTo)}`}`;
+}
 
 function localToday(): string {
   const d = new Date();
@@ -85,33 +109,51 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
     }
   }
 
+  /** Customers in (after, upTo], at most `maxRows`, sorted and de-duplicated; `arrivedSorted` says whether SAP sent them in key order. */
+  async function customersIn(range: KeyRange, maxRows: number): Promise<Readonly<{ rows: CustomerRef[]; arrivedSorted: boolean }>> {
+    const fm = settings.customerListFunction;
+    const reply = await client.call(fm, { MAXROWS: String(maxRows), IDRANGE: idRange(range), ADDRESSDATA: [] }, 'read');
+    checkReturn(fm, reply);
+    const received = tableOf(reply, 'ADDRESSDATA')
+      .map((r) => ({ kunnr: alphaIn(r['CUSTOMER'] ?? '', 10), name: (r['NAME'] ?? '').trim() }))
+      .filter((r) => r.kunnr !== '');
+    const outside = received.find((r) => !inRange(range, r.kunnr));
+    if (outside) {
+      throw new ErpError('malformed', `SAP ${fm} returned customer ${alphaOut(outside.kunnr)} outside the requested IDRANGE (${describeRange(range)}): the range is not honoured, so paging cannot be trusted`);
+    }
+    const byKey = new Map<string, CustomerRef>();
+    for (const r of received) if (!byKey.has(r.kunnr)) byKey.set(r.kunnr, { kunnr: r.kunnr, name: r.name || alphaOut(r.kunnr) });
+    const rows = [...byKey.values()].sort((a, b) => compareKeys(a.kunnr, b.kunnr));
+    const arrivedSorted = received.every((r, i) => i === 0 || compareKeys(received[i - 1]!.kunnr, r.kunnr) < 0);
+    return { rows, arrivedSorted };
+  }
+
+  /**
+   * Every customer once, in key order, whatever order SAP returns rows in. BAPI_CUSTOMER_GETLIST
+   * selects MAXROWS rows with no ORDER BY, so a full page is some customers of the range, not the
+   * lowest ones, and "IDRANGE GT last" would skip the rest. A range is read with MAXROWS = page + 1:
+   * at most a page back means the range is complete; more means it is split at a customer it
+   * returned (both halves then hold fewer) and each half is read the same way. The first cut
+   * guesses key order (one extra call per page when SAP sorts), later cuts halve.
+   */
   async function* customerPages(): AsyncGenerator<CustomerRef[]> {
     if (settings.customerNumbers.length > 0) {
       yield settings.customerNumbers.map((kunnr) => ({ kunnr, name: alphaOut(kunnr) }));
       return;
     }
-    let last = '';
-    for (;;) {
-      const reply = await client.call(
-        settings.customerListFunction,
-        {
-          MAXROWS: String(settings.customerPageSize),
-          IDRANGE: [{ SIGN: 'I', OPTION: 'GT', LOW: last, HIGH: '' }],
-          ADDRESSDATA: [],
-        },
-        'read',
-      );
-      checkReturn(settings.customerListFunction, reply);
-      const rows = tableOf(reply, 'ADDRESSDATA')
-        .map((r) => ({ kunnr: alphaIn(r['CUSTOMER'] ?? '', 10), name: (r['NAME'] ?? '').trim() }))
-        .filter((r) => r.kunnr !== '')
-        .sort((a, b) => (a.kunnr < b.kunnr ? -1 : a.kunnr > b.kunnr ? 1 : 0));
-      if (rows.length === 0) return;
-      const next = rows[rows.length - 1]!.kunnr;
-      if (next <= last) throw new ErpError('malformed', `SAP ${settings.customerListFunction} did not advance past customer ${alphaOut(last)}: paging by IDRANGE GT is not honoured`);
-      yield rows.map((r) => ({ kunnr: r.kunnr, name: r.name || alphaOut(r.kunnr) }));
-      if (rows.length < settings.customerPageSize) return;
-      last = next;
+    const page = settings.customerPageSize;
+    const pending: Array<Readonly<{ range: KeyRange; guessSorted: boolean }>> = [{ range: { after: '', upTo: null }, guessSorted: true }];
+    while (pending.length > 0) {
+      const { range, guessSorted } = pending.pop()!;
+      const { rows } = await customersIn(range, page + 1);
+      if (rows.length <= page) {
+        if (rows.length > 0) yield rows;
+        continue;
+      }
+      const cut = rows[guessSorted ? page - 1 : Math.floor((rows.length - 1) / 2)]!.kunnr;
+      // Last in, first out: the lower half is read first, so pages come in key order.
+      pending.push({ range: { after: cut, upTo: range.upTo }, guessSorted: true });
+      pending.push({ range: { after: range.after, upTo: cut }, guessSorted: false });
     }
   }
 
@@ -133,7 +175,25 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
       }
       throw e;
     }
-    return tableOf(reply, 'LINEITEMS');
+    return withFields(fm, tableOf(reply, 'LINEITEMS'));
+  }
+
+  /**
+   * Line items must carry the fields the settings read: a structure without one (an older
+   * BAPI3007_2, a field the release lacks) would otherwise read as "no invoice number" and drop
+   * every invoice silently.
+   */
+  function withFields(fm: string, rows: LineItem[]): LineItem[] {
+    const needed = [settings.invoiceNumberField, ...(settings.referenceField === 'both' ? ['REF_DOC_NO', 'ALLOC_NMBR'] : [settings.referenceField]), 'DB_CR_IND', 'AMT_DOCCUR'];
+    const first = rows[0];
+    const missing = first ? needed.filter((f) => !(f in first)) : [];
+    if (missing.length > 0) {
+      throw new ErpError(
+        'config',
+        `SAP ${fm} line items on this system have no field ${missing.join(', ')}: choose invoiceNumberField / referenceField among the fields it returns (${Object.keys(first!).slice(0, 40).join(', ')})`,
+      );
+    }
+    return rows;
   }
 
   /** Clearings from `lookupDays` before the earlier of today and the receipt date. */
@@ -159,15 +219,15 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
       if (isErpError(e) && e.kind === 'validation') return null;
       throw e;
     }
-    return tableOf(reply, 'LINEITEMS');
+    return withFields(fm, tableOf(reply, 'LINEITEMS'));
   }
 
   async function lookupInCustomer(kunnr: string, reference: string, docType: string, anchorDate: string): Promise<PostedDocument | null> {
     const open = (await openItems(kunnr, FAR_FUTURE, true)) ?? [];
-    const docs = documentsCarrying(open, reference, settings.referenceField, docType);
-    if (docs.length > 0) return docs[0]!;
+    // The balanced items are always read: a receipt whose clearing happened has its lines there, and
+    // one found among the open items alone would look like it cleared nothing.
     const balanced = (await balancedItems(kunnr, anchorDate)) ?? [];
-    return documentsCarrying([...open, ...balanced], reference, settings.referenceField, docType)[0] ?? null;
+    return documentsCarrying([...open, ...balanced], reference, settings.referenceField, docType, clears)[0] ?? null;
   }
 
   async function lookup(reference: string, docType: string): Promise<PostedDocument | null> {
@@ -348,14 +408,13 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
       clear: true,
       discountGlAccount: receipt.discountGlAccount?.trim() ? alphaIn(receipt.discountGlAccount, 10) : '',
     });
-    return {
-      reference: receipt.reference,
-      erpDocumentId,
-      customerId: receipt.customerId,
-      amountCents: receipt.amountCents,
-      date: receipt.date,
-      allocations: receipt.allocations,
-    };
+    // An answer with a document number is not a booking: only the ledger's own line items are.
+    const booked = await lookupInCustomer(kunnr, receipt.reference, settings.docTypePayment, receipt.date);
+    const readBack: ReceiptRecord | null = booked
+      ? { reference: receipt.reference, ...booked, customerId: alphaIn(booked.customerId, 10) === kunnr ? receipt.customerId : booked.customerId }
+      : null;
+    if (!readBack) notes.push(`SAP answered document ${erpDocumentId} for ${receipt.reference}, but its line items do not show it`);
+    return confirmReceiptBooked(receipt, readBack, 'SAP');
   }
 
   async function postCreditMemo(memo: CreditMemoRequest): Promise<CreditMemoRecord> {
@@ -390,6 +449,10 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
         return false;
       }
     };
+    await run('connection test (STFC_CONNECTION)', async () => {
+      const info = await connectionInfo();
+      return `${info.summary}; replies named ${info.replyForm === 'dotted' ? 'FM.Response' : 'FMResponse'}`;
+    });
     let firstCustomer: CustomerRef | undefined;
     const reached = await run('sign-in and customers', async () => {
       for await (const page of customerPages()) {
@@ -409,7 +472,7 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
       const postingFunctions = settings.postingMode === 'wrapper' ? [settings.wrapperFunction] : ['BAPI_ACC_DOCUMENT_POST', 'BAPI_TRANSACTION_COMMIT'];
       for (const fm of postingFunctions) {
         await run(`posting function ${fm}`, async () => {
-          await client.call('RFC_GET_FUNCTION_INTERFACE', { FUNCNAME: fm, PARAMS: [] }, 'read');
+          await requireRemoteEnabled(fm);
           return `${fm} is remote-enabled`;
         });
       }
@@ -422,11 +485,90 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
     return { ok, summary, checks };
   }
 
+  /**
+   * RFC_GET_FUNCTION_INTERFACE answers for every function module; REMOTE_CALL 'R' is what makes it
+   * callable over RFC (SE37 "Remote-Enabled Module"). FU_NOT_FOUND comes back as a fault (config).
+   */
+  async function requireRemoteEnabled(fm: string): Promise<void> {
+    const reply = await client.call('RFC_GET_FUNCTION_INTERFACE', { FUNCNAME: fm, PARAMS: [] }, 'read');
+    const remote = scalarOf(reply, 'REMOTE_CALL').trim();
+    if (remote !== 'R') {
+      throw new ErpError('config', `SAP function module ${fm} exists but is not remote-enabled (REMOTE_CALL ${JSON.stringify(remote)}): set "Remote-Enabled Module" in SE37`);
+    }
+  }
+
+  /** STFC_CONNECTION: echoes REQUTEXT and describes the system (release, system id, client/user/language) in RESPTEXT. */
+  async function connectionInfo(): Promise<Readonly<{ summary: string; release: string; systemId: string; replyForm: ReplyForm | null }>> {
+    const probe = 'Tieout connection test';
+    const reply = await client.call('STFC_CONNECTION', { REQUTEXT: probe }, 'read');
+    const echo = scalarOf(reply, 'ECHOTEXT');
+    if (echo !== probe) throw new ErpError('malformed', `SAP STFC_CONNECTION echoed ${JSON.stringify(echo)} instead of ${JSON.stringify(probe)}`);
+    const resp = scalarOf(reply, 'RESPTEXT');
+    const release = /Rel\.\s*(\S+)/.exec(resp)?.[1] ?? '';
+    const systemId = /Sysid:\s*(\S+)/.exec(resp)?.[1] ?? '';
+    const logon = /Logon_Data:\s*(\S+)/.exec(resp)?.[1] ?? '';
+    const summary = release || systemId ? `SAP system ${systemId || '?'} release ${release || '?'}${logon ? `, logon ${logon}` : ''}` : `STFC_CONNECTION answered ${JSON.stringify(resp.slice(0, 80))}`;
+    return { summary, release, systemId, replyForm: client.replyForm() };
+  }
+
+  /** Read-only facts for `tieout erp check`: what public evidence leaves open on a given system. */
+  async function discover(): Promise<ErpDiscoveryFact[]> {
+    const facts: ErpDiscoveryFact[] = [];
+    const failed = (e: unknown): string => (isErpError(e) ? `${e.kind}: ${e.message}` : (e as Error).message);
+    try {
+      const info = await connectionInfo();
+      facts.push({ name: 'STFC_CONNECTION', value: info.summary });
+      const form = info.replyForm;
+      facts.push({ name: 'reply form', value: form === 'plain' ? 'FMResponse (SOA Manager style; both forms are read)' : 'FM.Response (dotted; both forms are read)' });
+    } catch (e) {
+      if (isErpError(e) && e.kind === 'auth') throw e;
+      facts.push({ name: 'STFC_CONNECTION', value: failed(e), ok: false });
+    }
+    try {
+      const si = structureOf(await client.call('RFC_SYSTEM_INFO', { RFCSI_EXPORT: {} }, 'read'), 'RFCSI_EXPORT');
+      facts.push({ name: 'system (RFC_SYSTEM_INFO)', value: `system id ${si['RFCSYSID'] ?? '?'}, release ${si['RFCSAPRL'] ?? '?'}, database ${si['RFCDBSYS'] ?? '?'}, host ${si['RFCHOST'] ?? '?'}, kernel ${si['RFCKERNRL'] ?? '?'}` });
+    } catch (e) {
+      facts.push({ name: 'system (RFC_SYSTEM_INFO)', value: failed(e), ok: false });
+    }
+    const functions: Array<readonly [string, string, boolean]> = [
+      [settings.wrapperFunction, 'wrapperFunction', settings.postingMode === 'wrapper'],
+      [settings.customerListFunction, 'customerListFunction', settings.customerNumbers.length === 0],
+      ['BAPI_AR_ACC_GETOPENITEMS', '', true],
+      ['BAPI_AR_ACC_GETBALANCEDITEMS', '', true],
+      ['BAPI_ACC_DOCUMENT_POST', 'postingMode', settings.postingMode === 'bapi'],
+    ];
+    for (const [fm, setting, needed] of functions) {
+      try {
+        await requireRemoteEnabled(fm);
+        facts.push({ name: `function ${fm}`, value: 'remote-enabled', ...(setting ? { setting } : {}) });
+      } catch (e) {
+        facts.push({ name: `function ${fm}`, value: `${failed(e)}${needed ? '' : ' (not used with the current settings)'}`, ...(setting ? { setting } : {}), ok: !needed });
+      }
+    }
+    if (settings.customerNumbers.length === 0) {
+      try {
+        const { rows, arrivedSorted } = await customersIn({ after: '', upTo: null }, 20);
+        facts.push({ name: 'customer list order', value: rows.length < 2 ? 'fewer than two customers listed' : arrivedSorted ? 'by customer number (paging does not rely on it)' : 'not by customer number (paging splits ranges, see docs)', setting: 'customerListFunction' });
+      } catch (e) {
+        facts.push({ name: 'customer list order', value: failed(e), setting: 'customerListFunction', ok: false });
+      }
+    }
+    // Whether an SOA Manager endpoint commits per call can only be seen by posting, which discovery never does.
+    facts.push({
+      name: 'commit per call',
+      value: settings.postingMode === 'wrapper' ? 'not needed: the wrapper commits inside its own call' : 'not observable without a write; postingMode bapi relies on the endpoint committing at request end (SOA Manager "commit" option)',
+      setting: 'postingMode',
+      ok: settings.postingMode === 'wrapper',
+    });
+    return facts;
+  }
+
   return {
     kind: 'sap-ecc',
     capabilities,
     notes,
     testConnection,
+    discover,
     async *listCustomers(): AsyncIterable<readonly Customer[]> {
       for await (const page of customerPages()) yield page.map((c) => ({ customerId: alphaOut(c.kunnr), name: c.name }));
     },
@@ -439,7 +581,7 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
         for (const c of page) {
           const items = await openItems(c.kunnr, atDate, fromList);
           if (!items || items.length === 0) continue;
-          const invoices = lineItemsToInvoices(items, settings.invoiceNumberField, { customerId: alphaOut(c.kunnr), name: c.name });
+          const invoices = lineItemsToInvoices(items, settings.invoiceNumberField, { customerId: alphaOut(c.kunnr), name: c.name }, settings.docTypePayment);
           for (let i = 0; i < invoices.length; i += pageSize) yield invoices.slice(i, i + pageSize);
         }
       }

@@ -64,17 +64,28 @@ function dueDate(item: LineItem): string | null {
  * open invoice (credit memos, payments on account) are open credits: grouped
  * by their own number in the invoice field (else the document number), with a
  * negative balance.
+ *
+ * A residual item FB05 left after a short payment is a line of the payment
+ * document (`paymentDocType`): its XBLNR is the payment's, and the wrapper
+ * assigns it (ALLOC_NMBR) to the invoice or credit memo it remains of, so it
+ * is named by ALLOC_NMBR.
  */
 export function lineItemsToInvoices(
   items: readonly LineItem[],
   field: InvoiceNumberField,
   customer: Readonly<{ customerId: string; name: string }>,
+  paymentDocType?: string,
 ): OpenInvoice[] {
   type Group = { items: LineItem[]; balance: number; amount: number };
   const groups = new Map<string, Group>();
   const credits = new Map<string, Group>();
+  const nameOf = (item: LineItem): string => {
+    const assigned = (item['ALLOC_NMBR'] ?? '').trim();
+    if (paymentDocType && field !== 'ALLOC_NMBR' && assigned && (item['DOC_TYPE'] ?? '').trim() === paymentDocType) return assigned;
+    return invoiceKey(item, field);
+  };
   for (const item of items) {
-    const key = invoiceKey(item, field);
+    const key = nameOf(item);
     const amount = signedCents(item);
     if (amount <= 0 || !key) continue;
     const g = groups.get(key) ?? { items: [], balance: 0, amount: 0 };
@@ -86,7 +97,7 @@ export function lineItemsToInvoices(
   for (const item of items) {
     const amount = signedCents(item);
     if (amount > 0) continue;
-    const own = invoiceKey(item, field);
+    const own = nameOf(item);
     const key = [own, (item['ALLOC_NMBR'] ?? '').trim()].find((k) => k && groups.has(k));
     if (key) {
       groups.get(key)!.balance += amount;
@@ -148,15 +159,31 @@ export function allocationText(prefix: string, invoiceNo: string, reference: str
 
 // "Inv <invoice> / <id>" pays an invoice; "Cred <credit memo> / <id>" applies an open credit (a debit line, read back negative).
 const ALLOCATION_TEXT = /^(?:Inv|Cred) (\S+) \/ /;
+/** Every customer line Tieout sends: the allocations, "On account / <id>" and a credit memo's "CM <invoice> / <id>: …". */
+const TIEOUT_LINE_TEXT = /^(?:(?:Inv|Cred|CM) \S+|On account) \/ /;
 
 /** A posted receipt as the line items show it; the caller knows the reference it looked for. */
 export type PostedDocument = Omit<ReceiptRecord, 'reference'>;
 
-/** The documents (of one document type) whose customer lines carry the reference. */
-export function documentsCarrying(items: readonly LineItem[], reference: string, field: ReferenceField, docType: string): PostedDocument[] {
+/**
+ * The documents (of one document type) whose customer lines carry the reference. With
+ * `appliedOnlyWhenCleared` (the wrapper clears what it pays), a line counts as applied to an invoice
+ * only when SAP cleared it (CLR_DOC_NO set): a line whose text names an invoice but which is still
+ * open sits on account, i.e. the clearing of that invoice did not happen. Lines
+ * FB05 adds to the payment document itself (residual items of short payments,
+ * text "Residual <invoice>") are not the receipt's cash and are left out.
+ */
+export function documentsCarrying(
+  items: readonly LineItem[],
+  reference: string,
+  field: ReferenceField,
+  docType: string,
+  appliedOnlyWhenCleared = false,
+): PostedDocument[] {
   const byDoc = new Map<string, Map<string, LineItem>>();
   for (const item of items) {
     if ((item['DOC_TYPE'] ?? '').trim() !== docType || !carriesReference(item, reference, field)) continue;
+    if (appliedOnlyWhenCleared && !TIEOUT_LINE_TEXT.test((item['ITEM_TEXT'] ?? '').trim())) continue;
     const key = objectKey(item);
     const lines = byDoc.get(key) ?? new Map<string, LineItem>();
     // Open and balanced reads can both return a line; de-duplicate by item number.
@@ -172,7 +199,8 @@ export function documentsCarrying(items: readonly LineItem[], reference: string,
       const credit = -signedCents(line);
       total += credit;
       const m = ALLOCATION_TEXT.exec((line['ITEM_TEXT'] ?? '').trim());
-      if (m) allocations.push({ invoiceNo: m[1]!, amountCents: cents(credit) });
+      const cleared = (line['CLR_DOC_NO'] ?? '').trim() !== '';
+      if (m && (cleared || !appliedOnlyWhenCleared)) allocations.push({ invoiceNo: m[1]!, amountCents: cents(credit) });
     }
     return {
       erpDocumentId,

@@ -1,7 +1,7 @@
 import { ErpError } from '../errors';
 import { HttpTransportError, retryAfterOption, sendHttp, transportToErpError, type HttpReply } from '../http-transport';
 import type { ErpCredentials } from '../kind-module';
-import { buildRfcRequest, parseEnvelope, SOAP_ACTION, SoapParseError, type RfcParams, type RfcReply, type SoapFault } from './soap';
+import { buildRfcRequest, parseEnvelope, replyFormOf, SOAP_ACTION, SoapParseError, type ReplyForm, type RfcParams, type RfcReply, type SoapFault } from './soap';
 
 // One SOAP-RFC call per HTTP request. Each request is its own SAP session, so
 // nothing here may rely on state between calls. Error mapping: the posting
@@ -20,16 +20,19 @@ export type RfcClientConfig = Readonly<{
 export type RfcClient = Readonly<{
   call(functionName: string, params: RfcParams, intent: RfcIntent): Promise<RfcReply>;
   endpoint: string;
+  /** The reply form the system used on the last successful call (for `tieout erp check`); null before any. */
+  replyForm(): ReplyForm | null;
 }>;
 
 export function createRfcClient(config: RfcClientConfig): RfcClient {
   const endpoint = `${config.baseUrl.replace(/\/+$/, '')}/sap/bc/soap/rfc?sap-client=${encodeURIComponent(config.sapClient)}`;
 
-  async function call(functionName: string, params: RfcParams, intent: RfcIntent): Promise<RfcReply> {
-    const body = buildRfcRequest(functionName, params);
-    let response: HttpReply;
+  let lastForm: ReplyForm | null = null;
+  let signedOnBefore = false;
+
+  async function send(functionName: string, body: string, intent: RfcIntent): Promise<HttpReply> {
     try {
-      response = await sendHttp({
+      return await sendHttp({
         method: 'POST',
         url: endpoint,
         body,
@@ -41,13 +44,26 @@ export function createRfcClient(config: RfcClientConfig): RfcClient {
       if (e instanceof HttpTransportError) throw transportToErpError(e, `SAP ${functionName}`, intent === 'write');
       throw e;
     }
-    return interpret(functionName, response, intent);
   }
 
-  return { call, endpoint };
+  async function call(functionName: string, params: RfcParams, intent: RfcIntent): Promise<RfcReply> {
+    const body = buildRfcRequest(functionName, params);
+    let response = await send(functionName, body, intent);
+    // A 401 after this user has signed on is a logon that expired in front of SAP (an SSO ticket,
+    // a Web Dispatcher session): ICF refuses before the function runs, so one fresh try is safe even
+    // for the posting call. A 401 on the first call is a wrong password and is not retried, so a
+    // typo costs one failed logon, not two (SAP locks the user after login/fails_to_user_lock).
+    if (response.status === 401 && signedOnBefore) response = await send(functionName, body, intent);
+    const { params: reply, form } = interpret(functionName, response, intent);
+    signedOnBefore = true;
+    lastForm = form;
+    return reply;
+  }
+
+  return { call, endpoint, replyForm: () => lastForm };
 }
 
-function interpret(functionName: string, response: HttpReply, intent: RfcIntent): RfcReply {
+function interpret(functionName: string, response: HttpReply, intent: RfcIntent): { params: RfcReply; form: ReplyForm } {
   const status = response.status;
   const text = response.text;
   if (status === 401) throw new ErpError('auth', `SAP rejected the user name or password (HTTP 401) calling ${functionName}`);
@@ -79,18 +95,31 @@ function interpret(functionName: string, response: HttpReply, intent: RfcIntent)
 
   if (parsed.kind === 'fault') throw faultError(functionName, parsed.fault);
   if (status !== 200) throw new ErpError(status >= 500 ? 'transient' : 'malformed', `SAP ${functionName}: HTTP ${status}`);
-  if (parsed.functionName !== `${functionName}.Response`) {
+  const form = replyFormOf(parsed.functionName, functionName);
+  if (!form) {
     const kind = intent === 'write' ? 'unknown_outcome' : 'malformed';
-    throw new ErpError(kind, `SAP ${functionName}: expected <${functionName}.Response>, got <${parsed.functionName}>`);
+    if (parsed.functionName.replace(/_/g, '').toLowerCase() === `${functionName.replace(/_/g, '')}response`.toLowerCase()) {
+      // An SOA Manager service in "mc-style" renames every field (BapiCustomerGetlistResponse, CompanyCode): not this wire format.
+      throw new ErpError(intent === 'write' ? 'unknown_outcome' : 'config', `SAP ${functionName}: the endpoint answers <${parsed.functionName}>, an SOA Manager service in mc-style naming; point Tieout at /sap/bc/soap/rfc or an rfc-style (ABAP names) service`);
+    }
+    throw new ErpError(kind, `SAP ${functionName}: expected <${functionName}.Response> or <${functionName}Response>, got <${parsed.functionName}>`);
   }
-  return parsed.params;
+  return { params: parsed.params, form };
 }
 
+/** FM missing or not remote-enabled: SAP's RFC exception FU_NOT_FOUND and the texts SOAP-RFC puts in faultstring or detail. */
+const FUNCTION_MISSING = /FU_NOT_FOUND|FUNCTION_NOT_FOUND|function module\b.*\bnot (found|exist)|not (flagged as )?remote[- ]enabled|not released for RFC/i;
+/** A read naming a field or table the system does not have (RFC_READ_TABLE's exceptions; the same words from other reads). */
+const FIELD_INVALID = /FIELD_NOT_VALID|TABLE_NOT_AVAILABLE|DATA_BUFFER_EXCEEDED|OPTION_NOT_VALID/;
+
 function faultError(functionName: string, fault: SoapFault): ErpError {
-  const text = [fault.exceptionName, fault.faultString].filter(Boolean).join(': ');
+  const text = [fault.exceptionName, fault.faultString, fault.detailText].filter(Boolean).join(': ');
   const erpMessage = text || fault.faultCode;
-  if (/FU_NOT_FOUND|function module .* not (found|exist)/i.test(erpMessage)) {
+  if (FUNCTION_MISSING.test(erpMessage)) {
     return new ErpError('config', `SAP has no remote-enabled function ${functionName}: ${erpMessage}`, { erpMessage });
+  }
+  if (FIELD_INVALID.test(erpMessage)) {
+    return new ErpError('config', `SAP ${functionName} refused the fields it was asked for: ${erpMessage}`, { erpMessage });
   }
   if (/NO_AUTHORI|not authori[sz]ed|S_RFC/i.test(erpMessage)) {
     return new ErpError('permission', `SAP refused ${functionName}: ${erpMessage}`, { erpMessage });

@@ -1,8 +1,11 @@
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 
 // SOAP-RFC wire format shared by the connector and the sandbox: an RFC call is
-// <urn:FM> in the rfc:functions namespace; the reply is <FM.Response>; table
-// rows are <item> elements. All values go through XMLBuilder, which escapes them.
+// <urn:FM> in the rfc:functions namespace; the reply is <FM.Response> (the
+// /sap/bc/soap/rfc handler, SAP's IFR-XML "FunctionModuleName.Response") or
+// <FMResponse> (services generated in SOA Manager, /sap/bc/srt/rfc/...): both
+// are read (docs/erp/sap-ecc.md). Table rows are <item> elements. All values go
+// through XMLBuilder, which escapes them.
 
 export const RFC_NAMESPACE = 'urn:sap-com:document:sap:rfc:functions';
 export const SOAP_ENV_NAMESPACE = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -17,7 +20,22 @@ export type RfcParams = Readonly<Record<string, RfcValue>>;
 /** A parsed reply: scalars stay strings, structures are records, tables are arrays of records. */
 export type RfcReply = Readonly<Record<string, unknown>>;
 
-export type SoapFault = Readonly<{ faultCode: string; faultString: string; exceptionName: string | undefined }>;
+/** The detail text is SAP's real reason where the faultstring is generic ("Internal Server Error"). */
+export type SoapFault = Readonly<{ faultCode: string; faultString: string; exceptionName: string | undefined; detailText?: string }>;
+
+/** How the system names a reply element: `FM.Response` (dotted) or `FMResponse` (plain). */
+export type ReplyForm = 'dotted' | 'plain';
+export const REPLY_FORMS: readonly ReplyForm[] = ['dotted', 'plain'];
+
+export function replyElement(functionName: string, form: ReplyForm): string {
+  return form === 'dotted' ? `${functionName}.Response` : `${functionName}Response`;
+}
+
+/** Which form a reply element has for this function; null when it is not a reply to it. */
+export function replyFormOf(element: string, functionName: string): ReplyForm | null {
+  for (const form of REPLY_FORMS) if (element === replyElement(functionName, form)) return form;
+  return null;
+}
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: true });
 
@@ -26,6 +44,8 @@ const parser = new XMLParser({
   removeNSPrefix: true,
   // Keep every value a string: KUNNR "0000100042" must not become a number.
   parseTagValue: false,
+  // SAP escapes reserved characters as numeric references (&#38; for &), measured on S/4 758 (docs/erp/sap-ecc.md).
+  htmlEntities: true,
   isArray: (name) => name === 'item',
 });
 
@@ -35,13 +55,14 @@ function toXmlValue(value: RfcValue): unknown {
   return { ...(value as RfcStructure) };
 }
 
-function envelope(body: Record<string, unknown>): string {
+/** Requests use the `soapenv` prefix of SAP's own examples; SAP's replies use `soap-env` (prefixes are read either way). */
+function envelope(body: Record<string, unknown>, prefix: 'soapenv' | 'soap-env' = 'soapenv'): string {
   return `<?xml version="1.0" encoding="utf-8"?>${builder.build({
-    'soapenv:Envelope': {
-      '@_xmlns:soapenv': SOAP_ENV_NAMESPACE,
-      '@_xmlns:urn': RFC_NAMESPACE,
-      'soapenv:Header': '',
-      'soapenv:Body': body,
+    [`${prefix}:Envelope`]: {
+      [`@_xmlns:${prefix}`]: SOAP_ENV_NAMESPACE,
+      ...(prefix === 'soapenv' ? { '@_xmlns:urn': RFC_NAMESPACE } : {}),
+      [`${prefix}:Header`]: '',
+      [`${prefix}:Body`]: body,
     },
   })}`;
 }
@@ -52,18 +73,20 @@ export function buildRfcRequest(functionName: string, params: RfcParams): string
   return envelope({ [`urn:${functionName}`]: fm });
 }
 
-export function buildRfcResponse(functionName: string, params: RfcParams): string {
+export function buildRfcResponse(functionName: string, params: RfcParams, form: ReplyForm = 'dotted'): string {
   const fm: Record<string, unknown> = { '@_xmlns:rfc': RFC_NAMESPACE };
   for (const [k, v] of Object.entries(params)) fm[k] = toXmlValue(v);
-  return envelope({ [`rfc:${functionName}.Response`]: fm });
+  return envelope({ [`rfc:${replyElement(functionName, form)}`]: fm }, 'soap-env');
 }
 
 export function buildSoapFault(fault: SoapFault, functionName?: string): string {
   const detail =
     fault.exceptionName && functionName
-      ? { [`rfc:${functionName}.Exception`]: { '@_xmlns:rfc': RFC_NAMESPACE, Name: fault.exceptionName, Text: fault.faultString } }
-      : '';
-  return envelope({ 'soapenv:Fault': { faultcode: fault.faultCode, faultstring: fault.faultString, detail } });
+      ? { [`rfc:${functionName}.Exception`]: { '@_xmlns:rfc': RFC_NAMESPACE, Name: fault.exceptionName, Text: fault.detailText ?? fault.faultString } }
+      : fault.detailText
+        ? { 'rfc:Error': { '@_xmlns:rfc': RFC_NAMESPACE, message: fault.detailText } }
+        : '';
+  return envelope({ 'soap-env:Fault': { faultcode: fault.faultCode, faultstring: fault.faultString, detail } }, 'soap-env');
 }
 
 export class SoapParseError extends Error {
@@ -105,16 +128,23 @@ export function parseEnvelope(xml: string): ParsedEnvelope {
     const detail = asRecord(f['detail']);
     const exception = detail ? asRecord(Object.values(detail)[0]) : undefined;
     const exceptionName = exception?.['Name'];
+    const detailText = exception?.['Text'] ?? exception?.['message'];
     return {
       kind: 'fault',
       fault: {
-        faultCode: String(f['faultcode'] ?? ''),
-        faultString: String(f['faultstring'] ?? ''),
+        faultCode: textOf(f['faultcode']),
+        faultString: textOf(f['faultstring']),
         exceptionName: typeof exceptionName === 'string' ? exceptionName : undefined,
+        ...(typeof detailText === 'string' && detailText.trim() ? { detailText: detailText.trim() } : {}),
       },
     };
   }
   return { kind: 'call', functionName: name, params: asRecord(content) ?? {} };
+}
+
+/** An element's text; with attributes ignored, <faultstring xml:lang="en"> parses to its text too. */
+function textOf(v: unknown): string {
+  return typeof v === 'string' ? v : '';
 }
 
 /** A table parameter from a parsed reply: [] for an empty or absent table. */

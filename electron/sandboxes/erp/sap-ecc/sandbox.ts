@@ -6,7 +6,7 @@ import type { FaultPlan } from '../../kit/faults';
 import type { ErpCredentials, ErpOptionValue } from '../../../core/erp/kind-module';
 import { DEFAULT_CUSTOMER_LIST_FUNCTION, DEFAULT_WRAPPER_FUNCTION } from '../../../core/erp/sap-ecc/options';
 import { alphaIn, fromSapDate } from '../../../core/erp/sap-ecc/sap-values';
-import { buildRfcResponse, buildSoapFault, parseEnvelope, SoapParseError, structureOf, tableOf, type RfcParams, type RfcReply, type RfcStructure } from '../../../core/erp/sap-ecc/soap';
+import { buildRfcResponse, buildSoapFault, parseEnvelope, SoapParseError, structureOf, tableOf, type ReplyForm, type RfcParams, type RfcReply, type RfcStructure } from '../../../core/erp/sap-ecc/soap';
 
 // A loopback SAP ECC that speaks SOAP-RFC: Basic auth, sap-client, the
 // function modules Tieout uses, BSID/BSAD-like tables, and the Z wrapper that
@@ -68,7 +68,22 @@ export type SapEccSandboxOptions = Readonly<{
   foreignCustomer?: boolean;
   glAccounts?: readonly string[];
   credentials?: ErpCredentials;
+  /** `FM.Response` (the /sap/bc/soap/rfc handler) or `FMResponse` (an SOA Manager service); default dotted. */
+  replyForm?: ReplyForm;
+  /**
+   * 'unsorted': BAPI_CUSTOMER_GETLIST returns its MAXROWS rows in database order, not by customer
+   * number (SELECT ... UP TO n ROWS without ORDER BY), so a page is not the n lowest numbers.
+   */
+  customerOrder?: 'sorted' | 'unsorted';
+  /** Function modules that exist but are not remote-enabled (RFC_GET_FUNCTION_INTERFACE REMOTE_CALL blank; calling them is refused). */
+  localOnlyFunctions?: readonly string[];
+  /** System id and release STFC_CONNECTION and RFC_SYSTEM_INFO report. */
+  systemId?: string;
+  release?: string;
 }>;
+
+/** The real SAP failure modes the sandbox reproduces (docs/erp/sap-ecc.md, "Real failure modes"). */
+export type SapRealFailure = 'wrapper-missing' | 'line-item-field-missing' | 'accepted-not-booked' | 'partial-clearing' | 'posting-period-closed' | 'logon-expired';
 
 export type SapEccSandbox = Readonly<{
   baseUrl: string;
@@ -83,8 +98,16 @@ export type SapEccSandbox = Readonly<{
   clearedItems(): readonly SapItem[];
   receiptCount(reference: string): number;
   openBalance(invoiceNo: string): number | null;
+  /** Switches the reply element form mid-run (the same system behind another endpoint). */
+  setReplyForm(form: ReplyForm): void;
+  /** Arms a real failure mode; returns SAP's own text where the mode has one. */
+  injectRealFailure(failure: SapRealFailure): Readonly<{ erpText?: string }>;
+  clearRealFailures(): void;
   close(): Promise<void>;
 }>;
+
+/** The message a closed posting period gives (F5 201), as BAPI_ACC_DOCUMENT_POST / FB05 return it. */
+export const PERIOD_CLOSED_TEXT = 'Posting period 012 2026 is not open';
 
 const RFC_PATH = '/sap/bc/soap/rfc';
 const DOC_TYPES = new Set(['DZ', 'DG', 'RV', 'DR', 'AB']);
@@ -127,6 +150,12 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
   const companyCode = options.companyCode ?? '1000';
   const sapClient = options.sapClient ?? '100';
   const wrapperFunction = options.wrapperFunction ?? DEFAULT_WRAPPER_FUNCTION;
+  let replyForm: ReplyForm = options.replyForm ?? 'dotted';
+  const systemId = options.systemId ?? 'SBX';
+  const release = options.release ?? '700';
+  const localOnly = new Set(options.localOnlyFunctions ?? []);
+  /** Armed real failure modes; one-shot ones are removed when they fire. */
+  const armed = new Set<SapRealFailure>();
   const credentials: { username: string; password: string } = {
     username: options.credentials?.username ?? 'RFC_TIEOUT',
     password: options.credentials?.password ?? `sbx-${randomBytes(9).toString('base64url')}`,
@@ -232,9 +261,9 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
     return null;
   }
 
-  /** Open amount of an invoice: its debit items minus credits assigned to it. */
+  /** Open amount of an invoice: its debit items (the wrapper also selects residuals by assignment) minus credits assigned to it. */
   function invoiceGroup(kunnr: string, field: keyof SapItem, invoiceNo: string): { items: SapItem[]; open: number; first: SapItem | undefined } {
-    const debits = bsid.filter((i) => i.KUNNR === kunnr && i.SHKZG === 'S' && String(i[field]) === invoiceNo);
+    const debits = bsid.filter((i) => i.KUNNR === kunnr && i.SHKZG === 'S' && (String(i[field]) === invoiceNo || i.ZUONR === invoiceNo));
     const credits = bsid.filter((i) => i.KUNNR === kunnr && i.SHKZG === 'H' && (i.ZUONR === invoiceNo || String(i[field]) === invoiceNo));
     const open = debits.reduce((s, i) => s + i.WRBTR, 0) - credits.reduce((s, i) => s + i.WRBTR, 0);
     return { items: [...debits, ...credits], open, first: debits[0] };
@@ -242,8 +271,8 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
 
   /** Open amount of a credit memo: its credit items (BLART DG, or a residual left under its number) not owned by an invoice. */
   function creditGroup(kunnr: string, field: keyof SapItem, creditNo: string): { items: SapItem[]; open: number; first: SapItem | undefined } {
-    if (bsid.some((i) => i.KUNNR === kunnr && i.SHKZG === 'S' && String(i[field]) === creditNo)) return { items: [], open: 0, first: undefined };
-    const items = bsid.filter((i) => i.KUNNR === kunnr && i.SHKZG === 'H' && String(i[field]) === creditNo);
+    if (bsid.some((i) => i.KUNNR === kunnr && i.SHKZG === 'S' && (String(i[field]) === creditNo || i.ZUONR === creditNo))) return { items: [], open: 0, first: undefined };
+    const items = bsid.filter((i) => i.KUNNR === kunnr && i.SHKZG === 'H' && (String(i[field]) === creditNo || i.ZUONR === creditNo));
     return { items, open: items.reduce((s, i) => s + i.WRBTR, 0), first: items[0] };
   }
 
@@ -251,26 +280,26 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
     BAPI_CUSTOMER_GETLIST(p) {
       const ranges = tableOf(p, 'IDRANGE');
       const maxRows = Number(p['MAXROWS'] ?? '0') || 0;
-      const inRange = (k: string): boolean =>
-        ranges.length === 0 ||
-        ranges.some((r) => {
-          const low = alphaIn(r['LOW'] ?? '', 10);
-          const high = alphaIn(r['HIGH'] ?? '', 10);
-          const hit = (() => {
-            switch (r['OPTION']) {
-              case 'EQ': return k === low;
-              case 'GT': return k > (r['LOW'] ? low : '');
-              case 'GE': return k >= low;
-              case 'LT': return k < low;
-              case 'LE': return k <= low;
-              case 'BT': return k >= low && k <= high;
-              case 'CP': return (r['LOW'] ?? '') === '*';
-              default: return false;
-            }
-          })();
-          return r['SIGN'] === 'E' ? !hit : hit;
-        });
-      const rows = [...customers.keys()].sort().filter(inRange).slice(0, maxRows > 0 ? maxRows : undefined);
+      // ABAP's IN on select-options: in when some I row matches (or there is none) and no E row does.
+      const matches = (r: Record<string, string>, k: string): boolean => {
+        const low = alphaIn(r['LOW'] ?? '', 10);
+        const high = alphaIn(r['HIGH'] ?? '', 10);
+        switch (r['OPTION']) {
+          case 'EQ': return k === low;
+          case 'GT': return k > (r['LOW'] ? low : '');
+          case 'GE': return k >= low;
+          case 'LT': return k < low;
+          case 'LE': return k <= low;
+          case 'BT': return k >= low && k <= high;
+          case 'CP': return (r['LOW'] ?? '') === '*';
+          default: return false;
+        }
+      };
+      const included = ranges.filter((r) => r['SIGN'] !== 'E');
+      const excluded = ranges.filter((r) => r['SIGN'] === 'E');
+      const inRange = (k: string): boolean => (included.length === 0 || included.some((r) => matches(r, k))) && !excluded.some((r) => matches(r, k));
+      const keys = options.customerOrder === 'unsorted' ? [...customers.keys()].sort((a, b) => databaseOrder(a) - databaseOrder(b)) : [...customers.keys()].sort();
+      const rows = keys.filter(inRange).slice(0, maxRows > 0 ? maxRows : undefined);
       return {
         ADDRESSDATA: rows.map((k) => ({ CUSTOMER: k, NAME: customers.get(k)!.name, CITY: '', POSTL_COD1: '', STREET: '', COUNTRY: 'US' })),
         RETURN: rows.length === 0 ? { TYPE: 'I', ID: 'F2', NUMBER: '000', MESSAGE: 'No customers selected', MESSAGE_V1: '', MESSAGE_V2: '', MESSAGE_V3: '', MESSAGE_V4: '', LOG_NO: '', LOG_MSG_NO: '000000' } : { TYPE: '', ID: '', NUMBER: '000', MESSAGE: '', MESSAGE_V1: '', MESSAGE_V2: '', MESSAGE_V3: '', MESSAGE_V4: '', LOG_NO: '', LOG_MSG_NO: '000000' },
@@ -288,7 +317,7 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
         ...bsad.filter((i) => i.BUKRS === bukrs && i.KUNNR === kunnr && i.BUDAT <= keyDate && i.AUGDT > keyDate),
       ];
       const info = items.length === 0 ? msg('I', 'FN', '517', `No items selected for customer ${kunnr} in company code ${bukrs}`) : null;
-      return { RETURN: bapiReturn(info), LINEITEMS: items.map(itemOut) };
+      return { RETURN: bapiReturn(info), LINEITEMS: items.map(lineItemOut) };
     },
 
     BAPI_AR_ACC_GETBALANCEDITEMS(p) {
@@ -300,13 +329,55 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
       if (problem) return { RETURN: bapiReturn(problem), LINEITEMS: [] };
       const items = bsad.filter((i) => i.BUKRS === bukrs && i.KUNNR === kunnr && i.AUGDT >= from && i.AUGDT <= to);
       const info = items.length === 0 ? msg('I', 'FN', '517', `No items selected for customer ${kunnr} in company code ${bukrs}`) : null;
-      return { RETURN: bapiReturn(info), LINEITEMS: items.map(itemOut) };
+      return { RETURN: bapiReturn(info), LINEITEMS: items.map(lineItemOut) };
     },
 
     RFC_GET_FUNCTION_INTERFACE(p) {
       const name = String(p['FUNCNAME'] ?? '');
-      if (!(name in functions)) throw new FunctionNotFound(name);
-      return { REMOTE_CALL: 'R', UPDATE_TASK: '', PARAMS: [] };
+      if (!functionExists(name)) throw new FunctionNotFound(name);
+      return { REMOTE_CALL: localOnly.has(name) ? '' : 'R', UPDATE_TASK: '', PARAMS: [] };
+    },
+
+    // The standard connection test on every SAP system (function group STFC): echoes REQUTEXT and
+    // describes the system in RESPTEXT, in the layout a real S/4 758 system answered with.
+    STFC_CONNECTION(p) {
+      const stamp = new Date().toISOString();
+      const date = stamp.slice(0, 10).replace(/-/g, '');
+      const time = stamp.slice(11, 19).replace(/:/g, '');
+      return {
+        ECHOTEXT: String(p['REQUTEXT'] ?? ''),
+        RESPTEXT: `SAP R/3 Rel. ${release}   Sysid: ${systemId.padEnd(8, ' ')} Date: ${date}   Time: ${time}   Logon_Data: ${sapClient}/${credentials.username.toUpperCase()}/E`,
+      };
+    },
+
+    RFC_SYSTEM_INFO() {
+      return {
+        RFCSI_EXPORT: {
+          RFCPROTO: '011',
+          RFCCHARTYP: '4103',
+          RFCINTTYP: 'LIT',
+          RFCFLOTYP: 'IE3',
+          RFCDEST: `sbxhost_${systemId}_00`,
+          RFCHOST: 'sbxhost',
+          RFCSYSID: systemId,
+          RFCDATABS: systemId,
+          RFCDBHOST: 'sbxdb',
+          RFCDBSYS: 'ORACLE',
+          RFCSAPRL: release,
+          RFCMACH: '  390',
+          RFCOPSYS: 'Linux',
+          RFCTZONE: '     0',
+          RFCDAYST: '',
+          RFCIPADDR: '127.0.0.1',
+          RFCKERNRL: '722',
+          RFCHOST2: 'sbxhost',
+          RFCSI_RESV: '',
+          RFCIPV6ADDR: '127.0.0.1',
+        },
+        CURRENT_RESOURCES: '5',
+        MAXIMAL_RESOURCES: '5',
+        RECOMMENDED_DELAY: '0',
+      };
     },
 
     [wrapperFunction](p) {
@@ -366,10 +437,19 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
         if (seen.has(line.invoice)) errors.push(msg('E', 'F5', '265', `Invoice ${line.invoice} appears twice`));
         seen.add(line.invoice);
       }
+      if (fire('posting-period-closed')) errors.push(msg('E', 'F5', '201', PERIOD_CLOSED_TEXT));
       if (errors.length > 0) return { OBJ_TYPE: '', OBJ_KEY: '$', OBJ_SYS: '', RETURN: errors.map(bapiret2) };
       if (String(p['TESTRUN'] ?? '') === 'X') return { OBJ_TYPE: '', OBJ_KEY: '$', OBJ_SYS: '', RETURN: [bapiret2(msg('S', 'RW', '614', 'Document check without errors'))] };
 
       const belnr = nextBelnr(blart);
+      if (fire('accepted-not-booked')) {
+        // A wrapper that lost its COMMIT WORK (or posted in a test run) still says RW 605 and names a document.
+        const ghost = `${belnr}${bukrs.padEnd(4, ' ')}${budat.slice(0, 4)}`;
+        return { OBJ_TYPE: 'BKPFF', OBJ_KEY: ghost, OBJ_SYS: `SBXCLNT${sapClient}`, RETURN: [bapiret2(msg('S', 'RW', '605', `Document posted successfully: BKPFF ${ghost} SBXCLNT${sapClient}`))] };
+      }
+      // FB05 in batch input books the document even when one open item could not be selected: that
+      // payment line stays on the customer account, uncleared, and the call still answers success.
+      const unclearedLine = fire('partial-clearing') ? clearing[clearing.length - 1]?.line : undefined;
       const gjahr = budat.slice(0, 4);
       let buzei = 1;
       const header = { BUKRS: bukrs, KUNNR: kunnr, GJAHR: gjahr, BELNR: belnr, BUDAT: budat, BLDAT: dateIn(String(p['DOC_DATE'] ?? budat), 'DOC_DATE'), WAERS: waers, XBLNR: xblnr, BLART: blart };
@@ -387,7 +467,7 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
         // Cash discount and payment difference go to G/L (SKT account determination or the given account; the reason code's account).
         if (l.disc > 0) glLines.push({ HKONT: discGl || CASH_DISCOUNT_ACCOUNT, SHKZG: 'S', WRBTR: l.disc, ZUONR: l.invoice, SGTXT: `Cash discount ${l.invoice}` });
         if (l.writeOff > 0) glLines.push({ HKONT: WRITE_OFF_ACCOUNT, SHKZG: 'S', WRBTR: l.writeOff, ZUONR: l.invoice, SGTXT: `Payment difference ${l.reason} ${l.invoice}` });
-        const target = clearing.find((c) => c.line === l);
+        const target = l === unclearedLine ? undefined : clearing.find((c) => c.line === l);
         if (!target) {
           bsid.push(item);
           continue;
@@ -397,8 +477,9 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
         const residual = group.open - Math.abs(l.amount) - l.disc - l.writeOff;
         if (residual > 0) {
           const inv = group.first!;
-          // Residual-item clearing (FB05): the remainder stays open under the invoice's (or credit memo's) own number.
-          bsid.push({ ...header, BUZEI: String(++buzei).padStart(3, '0'), XBLNR: inv.XBLNR, ZUONR: inv.ZUONR, VBELN: inv.VBELN, BLDAT: inv.BLDAT, SHKZG: credit ? 'H' : 'S', BSCHL: credit ? '11' : '06', WRBTR: residual, SGTXT: `Residual ${l.invoice}`, ZFBDT: inv.ZFBDT, ZBD3T: inv.ZBD3T, AUGDT: '', AUGBL: '' });
+          // Residual-item clearing (FB05): the remainder is a new line of the payment document, so it has the
+          // payment's XBLNR (a header field); the wrapper assigns it (ZUONR) to the invoice's (or credit memo's) number.
+          bsid.push({ ...header, BUZEI: String(++buzei).padStart(3, '0'), ZUONR: l.invoice, VBELN: '', BLDAT: inv.BLDAT, SHKZG: credit ? 'H' : 'S', BSCHL: credit ? '11' : '06', WRBTR: residual, SGTXT: `Residual ${l.invoice}`, ZFBDT: inv.ZFBDT, ZBD3T: inv.ZBD3T, AUGDT: '', AUGBL: '' });
         }
       }
       const clearedSet = new Set(clearedNow);
@@ -458,13 +539,37 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
       return { RETURN: { TYPE: '', ID: '', NUMBER: '000', MESSAGE: '' } };
     },
   };
+
+  /** Fires a one-shot failure once. */
+  function fire(failure: SapRealFailure): boolean {
+    if (!armed.has(failure)) return false;
+    armed.delete(failure);
+    return true;
+  }
+
+  function functionExists(name: string): boolean {
+    if (name === wrapperFunction && armed.has('wrapper-missing')) return false;
+    return name in functions;
+  }
+
+  /** A BAPI3007_2 row; without REF_DOC_NO when armed, as a line-item structure lacking the configured invoice field. */
+  function lineItemOut(i: SapItem): RfcStructure {
+    const row = itemOut(i);
+    if (!armed.has('line-item-field-missing')) return row;
+    const { REF_DOC_NO: _dropped, ...rest } = row;
+    return rest;
+  }
   if (DEFAULT_CUSTOMER_LIST_FUNCTION !== 'BAPI_CUSTOMER_GETLIST') functions[DEFAULT_CUSTOMER_LIST_FUNCTION] = functions['BAPI_CUSTOMER_GETLIST']!;
 
-  const xml = (status: number, body: string): SandboxResponse => ({ status, headers: { 'content-type': 'text/xml; charset=utf-8' }, body });
+  // SAP writes & in values as the numeric reference &#38; (measured on S/4 758, docs/erp/sap-ecc.md).
+  const xml = (status: number, body: string): SandboxResponse => ({ status, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: body.replace(/&amp;/g, '&#38;') });
 
   function handle(req: SandboxRequest): SandboxResponse {
     if (req.path !== RFC_PATH) return { status: 404, body: `ICF service ${req.path} not found` };
     if (req.method !== 'POST') return { status: 405, body: 'SOAP-RFC accepts POST only' };
+    if (fire('logon-expired')) {
+      return { status: 401, headers: { 'www-authenticate': `Basic realm="SAP NetWeaver Application Server [${systemId}/${sapClient}]"` }, body: 'Logon failed: the logon ticket has expired' };
+    }
     const auth = req.headers['authorization'] ?? '';
     const m = /^Basic\s+(.+)$/i.exec(auth);
     const [user, ...rest] = m ? Buffer.from(m[1]!, 'base64').toString('utf8').split(':') : [];
@@ -483,12 +588,16 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
       return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: `XML parse error: ${e.message}`, exceptionName: undefined }));
     }
     if (call.kind !== 'call') return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: 'A request may not be a fault', exceptionName: undefined }));
-    const fm = functions[call.functionName];
+    if (localOnly.has(call.functionName)) {
+      return xml(500, buildSoapFault({ faultCode: 'soap-env:Server', faultString: 'Internal Server Error', exceptionName: undefined, detailText: `Function module "${call.functionName}" is not remote-enabled` }));
+    }
+    const fm = functionExists(call.functionName) ? functions[call.functionName] : undefined;
     if (!fm) {
-      return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: `FU_NOT_FOUND: Function module ${call.functionName} not found`, exceptionName: undefined }));
+      // HTTP 500, a generic faultstring and the reason in <detail><rfc:Error><message> (docs/erp/sap-ecc.md).
+      return xml(500, buildSoapFault({ faultCode: 'soap-env:Server', faultString: 'Internal Server Error', exceptionName: undefined, detailText: `Function module "${call.functionName}" not found` }));
     }
     try {
-      return xml(200, buildRfcResponse(call.functionName, fm(call.params)));
+      return xml(200, buildRfcResponse(call.functionName, fm(call.params), replyForm));
     } catch (e) {
       if (e instanceof FunctionNotFound) return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: `Function module ${e.message} not found`, exceptionName: 'FU_NOT_FOUND' }, call.functionName));
       if (e instanceof FieldError) return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: e.message, exceptionName: undefined }));
@@ -522,8 +631,8 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
   }
 
   function openBalance(invoiceNo: string): number | null {
-    const owner = bsid.find((i) => i.SHKZG === 'S' && itemKey(i, 'XBLNR') === invoiceNo);
-    const credit = bsid.find((i) => i.SHKZG === 'H' && i.BLART === 'DG' && itemKey(i, 'XBLNR') === invoiceNo) ?? bsid.find((i) => i.SHKZG === 'H' && itemKey(i, 'XBLNR') === invoiceNo);
+    const owner = bsid.find((i) => i.SHKZG === 'S' && (itemKey(i, 'XBLNR') === invoiceNo || i.ZUONR === invoiceNo));
+    const credit = bsid.find((i) => i.SHKZG === 'H' && i.BLART === 'DG' && itemKey(i, 'XBLNR') === invoiceNo) ?? bsid.find((i) => i.SHKZG === 'H' && (itemKey(i, 'XBLNR') === invoiceNo || i.ZUONR === invoiceNo));
     if (!owner && credit) return -creditGroup(credit.KUNNR, 'XBLNR', invoiceNo).open || null;
     if (!owner) return null;
     const { open } = invoiceGroup(owner.KUNNR, 'XBLNR', invoiceNo);
@@ -544,8 +653,23 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
     clearedItems: () => bsad,
     receiptCount,
     openBalance,
+    setReplyForm: (form) => {
+      replyForm = form;
+    },
+    injectRealFailure(failure) {
+      armed.add(failure);
+      return failure === 'posting-period-closed' ? { erpText: PERIOD_CLOSED_TEXT } : {};
+    },
+    clearRealFailures: () => armed.clear(),
     close: () => server.close(),
   };
 }
 
 class FunctionNotFound extends Error {}
+
+/** A stable order unrelated to the customer number: the order a database returns rows in without ORDER BY. */
+function databaseOrder(key: string): number {
+  let h = 2166136261;
+  for (const ch of key) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return h;
+}
