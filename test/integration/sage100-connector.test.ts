@@ -108,7 +108,9 @@ describe.skipIf(!driver)('Sage 100 connector over real ODBC', () => {
 
     const pages: (readonly OpenInvoice[])[] = [];
     for await (const page of connector.listOpenInvoices()) pages.push(page);
-    expect(pages.length).toBe(6); // 23 rows, 4 per page
+    // 23 rows, at most 4 per page; paging without OR finishes each customer with its own read, so a customer boundary can end a page early.
+    expect(pages.length).toBeGreaterThanOrEqual(6);
+    expect(pages.length).toBeLessThanOrEqual(6 + customers.length);
     expect(pages.every((p) => p.length <= 4)).toBe(true);
     const all = pages.flat();
     expect(all).toHaveLength(23);
