@@ -112,6 +112,11 @@ describe.skipIf(!driver)('Sage 100 against the real schema (issue 13)', () => {
     expect((e as ErpError).kind).toBe('config');
     expect((e as ErpError).message).toMatch(/VIWI0A/);
     expect(readdirSync(sandbox.viFolder).filter((n) => n.endsWith('.csv'))).toEqual([]);
+    const diagnosis = await connector.testConnection();
+    expect(diagnosis.ok).toBe(false);
+    expect(diagnosis.checks.find((c) => c.name === 'VI job')).toMatchObject({ ok: false, detail: expect.stringContaining('VIWI0A') });
+    await sandbox.restoreViJob();
+    expect((await connector.testConnection()).checks.find((c) => c.name === 'VI job')?.ok).toBe(true);
   });
 
   it('reports a booking without its last line as partial, naming the invoice and quoting the VI log', async () => {
