@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { join, win32 } from 'node:path';
+import { join, posix, win32 } from 'node:path';
 import { ErpError } from '../errors';
 import type { Sage100Options } from './options';
 
@@ -35,7 +35,8 @@ export function viCommand(options: Sage100Options, user: string): ViCommand | nu
   if (!user || /[\s"]/.test(user)) throw new ErpError('config', 'The Sage 100 user logon for the VI command line must be one word without quotes');
   return {
     cwd: options.sageHomeFolder,
-    program: win32.join(options.sageHomeFolder, PVXWIN32),
+    // Windows paths as Sage has them; a folder written with "/" (a sandbox, a mapped share) keeps its own separator.
+    program: options.sageHomeFolder.includes('\\') ? win32.join(options.sageHomeFolder, PVXWIN32) : posix.join(options.sageHomeFolder, PVXWIN32),
     args: ['..\\Launcher\\sota.ini', '..\\SOA\\Startup.M4P', '-ARG', 'DIRECT', 'UIOFF', user, PASSWORD_PLACEHOLDER, options.companyCode, options.viJobProgram, 'AUTO'],
   };
 }
