@@ -72,7 +72,8 @@ export const sage100ConformanceTarget: ConformanceTarget = {
           credentials: options.badCredentials ? { username: sandbox.credentials.username, password: 'not-the-password' } : sandbox.credentials,
           timeoutMs: options.timeoutMs ?? 5_000,
         });
-        return faults.wrap(c);
+        // The fault wrapper knows the shared operations only; discovery is read-only and passes straight through.
+        return { ...faults.wrap(c), discover: () => c.discover?.() ?? Promise.resolve([]) };
       },
       injectFault: async (rule) => faults.inject(rule),
       clearFaults: async () => {
