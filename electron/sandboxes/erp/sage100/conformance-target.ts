@@ -7,6 +7,7 @@ import { checkNoForReference } from '../../../core/erp/sage100/check-no';
 import { createSage100Connector } from '../../../core/erp/sage100/connector';
 import { startSage100Sandbox, type Sage100Sandbox } from './sandbox';
 import type { RealFailure } from '../../conformance/conformance';
+import { SAGE100_SCENARIOS, type Sage100Harness } from './conformance-scenarios';
 
 // Sage 100 against its ODBC sandbox. An ODBC source has no HTTP, so each
 // fault becomes what a ProvideX company really shows, applied for the
@@ -56,7 +57,8 @@ async function arm(sandbox: Sage100Sandbox, rule: FaultRule): Promise<() => Prom
 
 export const sage100ConformanceTarget: ConformanceTarget = {
   kind: 'sage100',
-  async start(seed) {
+  kindScenarios: SAGE100_SCENARIOS,
+  async start(seed): Promise<Sage100Harness> {
     const sandbox = await startSage100Sandbox(
       { customers: seed.customers, invoices: seed.invoices },
       { busyTimeoutMs: BUSY_TIMEOUT_MS, confirmTimeoutMs: CONFIRM_TIMEOUT_MS, confirmPollMs: 100, importIntervalMs: 100 },
@@ -125,6 +127,8 @@ export const sage100ConformanceTarget: ConformanceTarget = {
         }
       },
       close: () => sandbox.close(),
+      sandbox,
+      password: sandbox.credentials.password,
     };
   },
 };
