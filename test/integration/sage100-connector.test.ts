@@ -77,7 +77,7 @@ describe.skipIf(!driver)('Sage 100 connector over real ODBC', () => {
   it('diagnoses a healthy connection', async () => {
     const d = await connector.testConnection();
     expect(d.ok, d.summary).toBe(true);
-    expect(d.checks.map((c) => c.name)).toEqual(['connect', 'customers', 'open invoices', 'receipt history', 'VI import folder']);
+    expect(d.checks.map((c) => c.name)).toEqual(['connect', 'customers', 'open invoices', 'receipt history', 'VI import folder', 'VI job']);
   });
 
   it('diagnoses a missing driver, a missing company file and a missing VI folder', async () => {
