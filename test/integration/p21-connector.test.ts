@@ -148,11 +148,12 @@ describe('P21 OData reads', () => {
     expect((body.value as unknown[]).length).toBe(1);
   });
 
-  it('a 400 {"error":{"code","message"}} reply becomes a validation error carrying the ERP message', async () => {
+  // Real P21 answers 404 (not 400) for a column it does not have (issue 13): a setting to fix, not a refused payment.
+  it('an unknown $select/$filter column answers 404 and becomes a config error carrying the ERP message', async () => {
     const err = await connector({ creditMemoFieldReference: 'no_such_column' }).findCreditMemo('R1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ErpError);
-    expect((err as ErpError).kind).toBe('validation');
-    expect((err as ErpError).erpMessage).toMatch(/Invalid filter expression/);
+    expect((err as ErpError).kind).toBe('config');
+    expect((err as ErpError).erpMessage).toMatch(/no_such_column/);
   });
 
   it('normalises Decimal and String customer ids to one form', () => {

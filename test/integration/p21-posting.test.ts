@@ -128,9 +128,14 @@ describe('P21 receipts', () => {
     expect(sandbox.stats().transactionPosts).toBe(0);
   });
 
-  it('a wrong service name is a not_found error, never a silent success', async () => {
+  // Real P21 answers the definition of a service it does not know with an empty HTTP 500 [P3 latest];
+  // the definition is read before the first write, so a wrong name is a setting to fix, nothing sent.
+  it('a wrong service name is a config error before anything is sent, never a silent success', async () => {
+    const before = sandbox.stats().transactionPosts;
     const e = await kindOf(connector({ receiptServiceName: 'NoSuchService' }).postReceipt(receipt('400000133')));
-    expect(e.kind).toBe('not_found');
+    expect(e.kind).toBe('config');
+    expect(e.message).toMatch(/empty HTTP 500 for the NoSuchService service definition/);
+    expect(sandbox.stats().transactionPosts).toBe(before);
   });
 
   it('async mode posts and polls until Complete; contamination there is retried too', async () => {

@@ -39,8 +39,16 @@ describe('sandbox OData subset', () => {
     };
     expect(err('$filter=total_amount gt amount_paid')).toMatch(/^404 Failed to convert parameter value/);
     expect(err('$filter=invoice_date lt now()')).toMatch(/^404 Unknown function now/);
-    expect(err("$filter=nope eq 'x'")).toMatch(/^400 Invalid filter expression/);
+    // Real P21: an unknown column in $filter/$select/$orderby is a 404, as is a quoted decimal (issue 13).
+    expect(err("$filter=nope eq 'x'")).toMatch(/^404 Could not find a property named 'nope'/);
     expect(err("$filter=flag eq 'N")).toMatch(/^400 .*unterminated/);
-    expect(err('$select=nope')).toMatch(/^400/);
+    expect(err('$select=nope')).toMatch(/^404/);
+    expect(err('$orderby=nope')).toMatch(/^404/);
+  });
+
+  it("a quoted literal against a decimal column is P21's 404, a bare one works", () => {
+    const decimals = new Set(['total_amount']);
+    expect(() => queryRows(rows, cols, q("$filter=total_amount eq '10'"), decimals)).toThrowError(/Failed to convert parameter value '10' to Edm.Decimal/);
+    expect(queryRows(rows, cols, q('$filter=total_amount eq 10'), decimals).value.map((r) => r.invoice_no)).toEqual(['A1']);
   });
 });

@@ -11,8 +11,9 @@ import type { WaitingState, WriteState } from '../../electron/core/remote-writes
 // The runner against an in-memory queue and a scripted remote system, time on a
 // manual clock: leases and backoff are moved through by hand, never slept.
 
-type Row = QueuedRow & { next: number; leaseUntil: number; owner: string | null; ref: string };
-type Reply = 'ok' | 'transient' | 'unknown' | 'lost-after-commit' | 'refused';
+type Row = QueuedRow & { next: number; leaseUntil: number; owner: string | null; ref: string; message?: string };
+/** `partial-then-transient`: the remote books part of the write, then the reply fails as transient. */
+type Reply = 'ok' | 'transient' | 'unknown' | 'lost-after-commit' | 'refused' | 'partial-then-transient';
 
 function world(o: { rows: number; replies: (call: number) => Reply; maxAttempts?: number; leaseMs?: number; breakerThreshold?: number }) {
   const clock = manualClock();
@@ -54,6 +55,7 @@ function world(o: { rows: number; replies: (call: number) => Reply; maxAttempts?
       lookup: async () => {
         log.push({ op: 'lookup', ref: row.ref });
         const id = remote.get(row.ref);
+        if (id === 'PARTIAL') throw new ErpError('partial', `Partial booking of ${row.ref}`);
         return id ? { erpDocumentId: id } : null;
       },
       send: async () => {
@@ -61,6 +63,10 @@ function world(o: { rows: number; replies: (call: number) => Reply; maxAttempts?
         const reply = o.replies(calls++);
         if (reply === 'transient') throw new ErpError('transient', 'busy', { retryAfterSeconds: 3 });
         if (reply === 'refused') throw new ErpError('validation', 'no such customer');
+        if (reply === 'partial-then-transient') {
+          remote.set(row.ref, 'PARTIAL');
+          throw new ErpError('transient', 'busy');
+        }
         remote.set(row.ref, `DOC-${row.ref}`);
         if (reply === 'unknown') throw new ErpError('unknown_outcome', 'timeout');
         if (reply === 'lost-after-commit') throw new Error('socket hang up');
@@ -68,7 +74,7 @@ function world(o: { rows: number; replies: (call: number) => Reply; maxAttempts?
       },
     }),
     done: (row) => end(row, 'posted'),
-    stopped: (row, stop: Stop) => end(row, stop.state),
+    stopped: (row, stop: Stop) => Object.assign(end(row, stop.state), { message: stop.message }),
   };
   const runner = new RemoteWriteRunner<Row, null>({
     queue,
@@ -169,6 +175,16 @@ describe('remote-write runner', () => {
     await w.runAll();
     expect(sendsAreLookedUpBetween(w.log)).toBe(true);
     for (const r of w.rows) if (w.remote.has(r.ref)) expect(r.state).toBe('posted');
+  });
+
+  it('a partial booking found by the last look-up is what the dead letter says, never "posted"', async () => {
+    for (const maxAttempts of [1, 3]) {
+      const w = world({ rows: 1, replies: () => 'partial-then-transient', maxAttempts });
+      await w.runAll();
+      expect(w.rows[0]!.state).toBe('dead');
+      expect(w.rows[0]!.message).toBe('Partial booking of R1');
+      expect(w.log.filter((e) => e.op === 'send')).toHaveLength(1);
+    }
   });
 
   it('dead-letters a row after max attempts of transient failures, waiting at least Retry-After between them', async () => {

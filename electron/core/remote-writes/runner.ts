@@ -4,6 +4,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { Breaker } from './breaker';
 import { sendExactlyOnce, type RemoteWrite, type Stop } from './exactly-once';
 import { classifyErpFailure } from './failure';
+import { ErpError, isErpError } from '../erp/errors';
 import type { WaitingState, WriteState } from './states';
 
 // Drains a queue of remote writes, exactly once per row:
@@ -190,7 +191,9 @@ export class RemoteWriteRunner<Row extends QueuedRow, Conn> {
         if (row.attempts >= (this.o.maxAttempts ?? 8)) {
           // The last send may have arrived all the same (a dropped connection reads as transient):
           // look once before the dead letter, so a write the remote holds is recorded as posted.
-          const found = await write.lookup().catch(() => null);
+          const found = await write.lookup().catch((e: unknown) => (isErpError(e) && e.kind === 'partial' ? e : null));
+          // A partial booking found now is what the clerk must hear about, not the last transient error.
+          if (found instanceof ErpError) return this.stopped(kind, row, { state: 'dead', message: found.message });
           if (found) {
             kind.done(row, found.erpDocumentId, 'found by look-up before giving up');
             return 'posted';

@@ -8,7 +8,7 @@ import type { ErpConnector } from '../../core/erp/connector';
 
 export type ArmFault = (rule: FaultRule) => Promise<() => Promise<void>>;
 
-const READS = new Set(['listCustomers', 'listOpenInvoices', 'findReceipt', 'findCreditMemo', 'testConnection']);
+const READS = new Set(['listCustomers', 'listOpenInvoices', 'findReceipt', 'findCreditMemo', 'testConnection', 'discover']);
 
 export type OperationFaults = Readonly<{
   inject(rule: FaultRule): void;
@@ -75,6 +75,7 @@ export function createOperationFaults(arm: ArmFault): OperationFaults {
       postReceipt: (r) => around('postReceipt', () => c.postReceipt(r)),
       findCreditMemo: (ref) => around('findCreditMemo', () => c.findCreditMemo(ref)),
       postCreditMemo: (m) => around('postCreditMemo', () => c.postCreditMemo(m)),
+      ...(c.discover ? { discover: () => around('discover', () => c.discover!()) } : {}),
       close: () => c.close(),
     }),
   };

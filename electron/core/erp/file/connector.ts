@@ -14,10 +14,12 @@ import type {
 import { checkReceipt } from '../receipt-request';
 import { ErpError, isErpError } from '../errors';
 import { refuseIfAlreadyPosted } from '../look-up-first';
+import { confirmReceiptBooked } from '../read-back';
 import type { ErpConnectionConfig } from '../kind-module';
 import { exportCreditMemo, exportReceipt, readExportedCreditMemo, readExportedReceipt } from './export';
 import { assertCleanOpenAr, findOpenInvoices, openArPages } from './open-ar';
 import { parseFileOptions, type FileOptions } from './options';
+import { discoverFile } from './discover';
 
 // The File "ERP": open AR from the site's CSV/XLSX export, receipts and
 // credit memos exported as files for the ERP's own import (docs/erp/file.md).
@@ -75,9 +77,7 @@ export function createFileConnector(config: ErpConnectionConfig): ErpConnector {
       }
     }
     await exportReceipt(options.outputFolder, options.exportFormat, r, cash.lines);
-    const record = await findReceipt(r.reference);
-    if (!record) throw new ErpError('unknown_outcome', `Receipt ${r.reference} was written but cannot be read back from ${options.outputFolder}`);
-    return record;
+    return confirmReceiptBooked(r, await findReceipt(r.reference), `The receipts folder ${options.outputFolder}`);
   }
 
   async function findCreditMemo(reference: string): Promise<CreditMemoRecord | null> {
@@ -119,6 +119,7 @@ export function createFileConnector(config: ErpConnectionConfig): ErpConnector {
     kind: 'file',
     capabilities: CAPABILITIES,
     testConnection,
+    discover: () => discoverFile(options),
     async *listCustomers() {
       const { customers } = await assertCleanOpenAr(options);
       for (let i = 0; i < customers.length; i += options.pageSize) yield customers.slice(i, i + options.pageSize);

@@ -33,6 +33,10 @@ function fsWriteError(folder: string, e: unknown): ErpError {
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return new ErpError('permission', `Cannot write to the receipts folder ${folder} (${code})`, { cause: e });
   }
+  // A file where the folder should be never fixes itself: the setting (or the file in the way) must change.
+  if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'EISDIR') {
+    return new ErpError('config', `The receipts folder ${folder} is not a folder (${code}): a file of that name is in the way. Fix the folder in Settings or move the file.`, { cause: e });
+  }
   // A share that went away, a full disk: nothing was written under the real name, so a retry is safe.
   return new ErpError('transient', `Could not write to the receipts folder ${folder} (${code || (e as Error).message})`, { cause: e });
 }

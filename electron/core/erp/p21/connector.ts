@@ -14,13 +14,17 @@ import type {
   ReversalRequest,
 } from '../connector';
 import { reversalReference } from '../connector';
+import { systemClock, type Clock } from '../../clock';
 import { ErpError, isErpError } from '../errors';
 import { refuseIfAlreadyPosted } from '../look-up-first';
+import { confirmReceiptBooked, verifyFoundReceipt } from '../read-back';
 import type { ErpConnectionConfig } from '../kind-module';
 import { termsFromParts } from '../terms';
 import { checkReceipt } from '../receipt-request';
 import { P21Http, trimSlash } from './http';
-import { dateOnly, normalizeCustomerId, odataDate, odataLiteralLike, odataQueryString, odataString, type ODataQuery } from './odata';
+import { dateOnly, normalizeCustomerId, odataDate, odataDecimal, odataQueryString, odataString, type ODataQuery } from './odata';
+import { readPaymentTypes, resolvePaymentType, type PaymentTypeRow } from './payment-types';
+import { definitionElements, discoverP21, type DefinitionElement } from './discovery';
 import { P21_MEMO_MAX_LENGTH, P21_REFERENCE_MAX_LENGTH, P21OptionError, resolveP21Options, type P21Options } from './options';
 import {
   cleanMessages,
@@ -85,6 +89,11 @@ export class P21Connector implements ErpConnector {
   private readonly http: P21Http;
   private readonly options: P21Options;
   private uiServer: string | null = null;
+  private readonly clock: Clock;
+  /** payment_types rows, read once per connector; null when the table cannot be read. */
+  private paymentTypes: Promise<readonly PaymentTypeRow[] | null> | null = null;
+  /** Each service's definition, read once before its first write. */
+  private readonly definitions = new Map<string, Promise<DefinitionElement[] | null>>();
 
   constructor(config: ErpConnectionConfig) {
     try {
@@ -93,6 +102,7 @@ export class P21Connector implements ErpConnector {
       if (e instanceof P21OptionError) throw new ErpError('config', e.message);
       throw e;
     }
+    this.clock = config.clock ?? systemClock;
     this.capabilities = { ...CAPABILITIES, applyCredits: this.options.creditApplication === 'negative-line' };
     if (!/^https?:\/\//i.test(config.baseUrl)) throw new ErpError('config', `P21 base URL must start with http:// or https://, got ${JSON.stringify(config.baseUrl)}`);
     this.http = new P21Http({
@@ -111,7 +121,7 @@ export class P21Connector implements ErpConnector {
   }
 
   private async readTable(table: string, q: ODataQuery): Promise<{ rows: Row[]; count: number | null }> {
-    const { json } = await this.http.call('GET', this.tableUrl(table, q), { kind: 'read', what: `the ${table} table` });
+    const { json } = await this.http.call('GET', this.tableUrl(table, q), { kind: 'read', what: `the ${table} table`, notFound: 'config' });
     const rows = rowsOf(json, table);
     const rawCount = (json as Record<string, unknown>)['@odata.count'];
     return { rows, count: typeof rawCount === 'number' ? rawCount : rawCount === undefined ? null : Number(rawCount) };
@@ -159,7 +169,8 @@ export class P21Connector implements ErpConnector {
         }
       }
     } catch (e) {
-      if (isErpError(e) && (e.kind === 'permission' || e.kind === 'not_found')) return terms;
+      // 403, or 404 (OData answers 404 for a table that is not exposed): terms only refine matching.
+      if (isErpError(e) && (e.kind === 'permission' || e.kind === 'config' || e.kind === 'not_found')) return terms;
       throw e;
     }
     return terms;
@@ -199,8 +210,15 @@ export class P21Connector implements ErpConnector {
     }
   }
 
+  /** Customers are keyed by company + customer [P9]: the same customer_id in another company is another customer. */
+  private customerFilter(): string {
+    const parts = [`delete_flag eq 'N'`];
+    if (this.options.companyNo) parts.push(`company_id eq ${odataString(this.options.companyNo)}`);
+    return parts.join(' and ');
+  }
+
   async *listCustomers(): AsyncIterable<readonly Customer[]> {
-    const q = { select: ['customer_id', 'customer_name', 'delete_flag'], filter: `delete_flag eq 'N'`, orderby: 'customer_id' };
+    const q = { select: ['customer_id', 'customer_name', 'delete_flag'], filter: this.customerFilter(), orderby: 'customer_id' };
     for await (const rows of this.pages('customer', q, this.options.pageSize)) {
       yield rows.map((r) => {
         const customerId = normalizeCustomerId(r.customer_id);
@@ -225,14 +243,14 @@ export class P21Connector implements ErpConnector {
     const where = `payment ${text(payment, 'payment_number')}`;
     const { rows: receipts } = await this.readTable('ar_receipts', {
       select: ['receipt_number', 'payment_number', 'remitter_id', 'date_received'],
-      filter: `payment_number eq ${odataLiteralLike(payment.payment_number)}`,
+      filter: `payment_number eq ${odataDecimal(payment.payment_number)}`,
     });
     const receipt = receipts[0];
     const receiptNo = receipt ? receipt.receipt_number : payment.payment_number;
     const { rows: details } = receipt
       ? await this.readTable('ar_receipts_detail', {
           select: ['receipt_number', 'invoice_no', 'customer_id', 'payment_amount'],
-          filter: `receipt_number eq ${odataLiteralLike(receipt.receipt_number)}`,
+          filter: `receipt_number eq ${odataDecimal(receipt.receipt_number)}`,
           orderby: 'invoice_no',
         })
       : { rows: [] as Row[] };
@@ -299,7 +317,7 @@ export class P21Connector implements ErpConnector {
   }
 
   private async pollAsync(base: string, requestId: string, what: string): Promise<TransactionOutcome> {
-    const deadline = Date.now() + this.options.asyncTimeoutMs;
+    const deadline = this.clock.now() + this.options.asyncTimeoutMs;
     const url = `${base}/api/v2/transaction/async?id=${encodeURIComponent(requestId)}`;
     for (;;) {
       await sleep(this.options.asyncPollMs);
@@ -322,7 +340,7 @@ export class P21Connector implements ErpConnector {
         // The write was accepted; a failing status read does not make it transient.
         if (!isErpError(e) || (e.kind !== 'transient' && e.kind !== 'malformed')) throw e;
       }
-      if (Date.now() > deadline) {
+      if (this.clock.now() > deadline) {
         throw new ErpError('unknown_outcome', `P21 did not finish ${what} (request ${requestId}) within ${this.options.asyncTimeoutMs} ms`);
       }
     }
@@ -333,7 +351,51 @@ export class P21Connector implements ErpConnector {
    * each retry. `lookup` finding a document after our own attempt means that
    * attempt committed: it is returned as the result, not as a duplicate.
    */
+  private definitionOf(service: string): Promise<DefinitionElement[] | null> {
+    let pending = this.definitions.get(service);
+    if (!pending) {
+      pending = (async () => {
+        const base = await this.transactionBase();
+        const url = `${base}/api/v2/definition/${encodeURIComponent(service)}`;
+        const { json } = await this.http.call('GET', url, { kind: 'read', what: `the ${service} service definition`, emptyServerError: 'config' });
+        return definitionElements(json);
+      })();
+      this.definitions.set(service, pending);
+      // A failed read is asked again next time, never remembered.
+      pending.catch(() => this.definitions.delete(service));
+    }
+    return pending;
+  }
+
+  /**
+   * Before a service's first write: every DataElement and field the set names
+   * must be in the service's definition. What P21 does with a name it does not
+   * have is not published; it may drop it and still report Succeeded [P3 latest],
+   * which would leave a receipt that never books and is re-sent forever. A
+   * definition in a shape Tieout does not know is not a reason to refuse.
+   */
+  private async checkAgainstDefinition(set: TransactionSet, what: string): Promise<void> {
+    const elements = await this.definitionOf(set.Name);
+    if (!elements) return;
+    const problems: string[] = [];
+    for (const sent of set.Transactions[0]?.DataElements ?? []) {
+      const known = elements.find((e) => e.name === sent.Name);
+      if (!known) {
+        problems.push(`it has no DataElement ${sent.Name} (it has ${elements.map((e) => e.name).join(', ')})`);
+        continue;
+      }
+      if (known.fields.length === 0) continue;
+      const fields = new Set(known.fields.map((f) => f.name));
+      const missing = [...new Set(sent.Rows.flatMap((r) => r.Edits.map((e) => e.Name)))].filter((n) => !fields.has(n));
+      if (missing.length > 0) problems.push(`${sent.Name} has no field ${missing.join(', ')}`);
+    }
+    if (problems.length > 0) {
+      throw new ErpError('config', `P21 service ${set.Name} cannot take ${what}: ${problems.join('; ')}. Nothing was sent; fix the settings (tieout erp check prints the definition).`);
+    }
+  }
+
   private async postOnce<T>(what: string, lookup: () => Promise<T | null>, set: TransactionSet, readBack: (result: unknown) => Promise<T>): Promise<T> {
+    await this.checkAgainstDefinition(set, what);
     const retries = Math.max(0, Math.floor(this.options.sessionRetryCount));
     let lastMessages: readonly string[] = [];
     for (let attempt = 0; attempt <= retries; attempt++) {
@@ -402,11 +464,12 @@ export class P21Connector implements ErpConnector {
     await refuseIfAlreadyPosted(() => this.findReceipt(ref), (existing) => `P21 already holds receipt ${existing.erpDocumentId} with check number ${ref}; nothing was sent`);
 
     const o = this.options;
+    const paymentType = await this.paymentTypeValue(receipt.paymentMethod === 'ach' ? 'paymentTypeAch' : 'paymentTypeCard');
     const form = formElement(o.receiptFormDataElement, [
       [o.receiptFieldCompany, o.companyNo],
       [o.receiptFieldCustomerId, receipt.customerId.trim()],
       [o.receiptFieldDate, receipt.date],
-      [o.receiptFieldPaymentType, receipt.paymentMethod === 'ach' ? o.paymentTypeAch : o.paymentTypeCard],
+      [o.receiptFieldPaymentType, paymentType],
       [o.receiptFieldBankNo, o.bankNo],
       [o.receiptFieldAmount, centsToDecimalString(receipt.amountCents)],
       [o.receiptFieldCheckNumber, ref],
@@ -429,14 +492,48 @@ export class P21Connector implements ErpConnector {
       }),
     );
     const elements = receipt.allocations.length > 0 ? [form, lines] : [form];
-    const lookup = () => this.findReceipt(ref);
-    return this.postOnce(what, lookup, transactionSet(o.receiptServiceName, elements), async (result) => {
-      const found = await lookup();
-      if (found) return found;
-      // OData can lag the write; fall back to what the Transaction API said.
-      const receiptNo = findResultValue(result, o.receiptResultFieldReceiptNo);
-      if (!receiptNo) throw new ErpError('unknown_outcome', `P21 reported ${what} as passed but it cannot be read back by check number yet`);
-      return { reference: ref, erpDocumentId: receiptNo, customerId: receipt.customerId, amountCents: receipt.amountCents, date: receipt.date, allocations: receipt.allocations };
+    // A look-up before a retry counts only when it shows exactly what was sent (else `partial`).
+    const lookup = async () => verifyFoundReceipt(receipt, await this.findReceipt(ref));
+    const set = transactionSet(o.receiptServiceName, elements, o.paymentTypeValue === 'code');
+    return this.postOnce(what, lookup, set, async (result) => {
+      // Summary.Succeeded is not evidence: P21 can report a pass while a field or a row was
+      // silently dropped [P3 latest: "Value silently cleared while reporting Succeeded"].
+      // Only the OData read-back of ar_payment_details/ar_receipts_detail counts.
+      const found = await this.findReceipt(ref);
+      if (!found) {
+        const said = findResultValue(result, o.receiptResultFieldReceiptNo);
+        throw new ErpError(
+          'unknown_outcome',
+          `P21 reported ${what} as passed${said ? ` (receipt ${said})` : ''} but ar_payment_details holds no check number ${ref}; Tieout looks it up again before anything is re-sent`,
+        );
+      }
+      return confirmReceiptBooked(receipt, found, 'P21');
+    });
+  }
+
+  /**
+   * The configured payment type (a payment_types description or number) in the
+   * form the receipt sends: its description with UseCodeValues false, its
+   * payment_type_id with UseCodeValues true. ar_payment_details.payment_type_id
+   * is a system-generated decimal(19,0) [P9], so "CC" is never a valid code.
+   */
+  private async paymentTypeValue(setting: 'paymentTypeCard' | 'paymentTypeAch'): Promise<string> {
+    const table = this.options.paymentTypesTable;
+    this.paymentTypes ??= table ? readPaymentTypes((t, q) => this.readTable(t, q).then((r) => r.rows), table, this.options.companyNo) : Promise.resolve(null);
+    const rows = await this.paymentTypes.catch((e: unknown) => {
+      this.paymentTypes = null;
+      throw e;
+    });
+    return resolvePaymentType(this.options[setting], setting, this.options.paymentTypeValue, rows);
+  }
+
+  /** Read-only facts for tieout erp check: services, the receipt definition, payment types, companies, UI server. */
+  async discover() {
+    return discoverP21({
+      options: this.options,
+      transactionBase: () => this.transactionBase(),
+      get: async (url, what) => (await this.http.call('GET', url, { kind: 'read', what })).json,
+      readTable: async (table, q) => (await this.readTable(table, q)).rows,
     });
   }
 
@@ -521,7 +618,7 @@ export class P21Connector implements ErpConnector {
       }
     };
     const invoices = await counted('open invoices', 'invoice_hdr', this.openInvoiceFilter(), 'open invoices');
-    const customers = await counted('customers', 'customer', `delete_flag eq 'N'`, 'customers');
+    const customers = await counted('customers', 'customer', this.customerFilter(), 'customers');
     await counted('receipt look-up', 'ar_payment_details', `check_number eq 'TIEOUT-PROBE'`, 'matching payments (ar_payment_details)');
 
     for (const [name, service] of [
@@ -529,12 +626,21 @@ export class P21Connector implements ErpConnector {
       ['credit-memo service', this.options.creditMemoServiceName],
     ] as const) {
       try {
-        const base = await this.transactionBase();
-        await this.http.call('GET', `${base}/api/v2/definition/${encodeURIComponent(service)}`, { kind: 'read', what: `the ${service} service definition` });
+        await this.definitionOf(service);
         checks.push({ name, ok: true, detail: `Transaction API service ${service} found` });
       } catch (e) {
-        const hint = isErpError(e) && e.kind === 'not_found' ? ' — list the services with GET /api/v2/services and set the service name' : '';
+        // P21 answers an unknown service name with an empty HTTP 500 and an unlicensed one with 500 "Window <<X>> is not available" [P3 latest].
+        const hint = isErpError(e) && (e.kind === 'auth' || e.kind === 'permission') ? '' : ' — list the services with GET /api/v2/services (tieout erp check prints them) and set the service name';
         checks.push({ name, ok: false, detail: `${explain(e)}${hint}` });
+      }
+    }
+
+    for (const setting of ['paymentTypeCard', 'paymentTypeAch'] as const) {
+      try {
+        const sent = await this.paymentTypeValue(setting);
+        checks.push({ name: `payment type (${setting})`, ok: true, detail: `sends ${JSON.stringify(sent)}` });
+      } catch (e) {
+        checks.push({ name: `payment type (${setting})`, ok: false, detail: explain(e) });
       }
     }
 

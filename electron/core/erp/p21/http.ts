@@ -91,6 +91,18 @@ export function erpMessageOf(body: string): string | undefined {
 }
 
 const NOT_AUTHORIZED = /not authori[sz]ed to access api/i;
+/**
+ * P21's answer for a service whose window is unlicensed or not deployed on
+ * this site: HTTP 500 "Window <<X>> is not available or user does not have
+ * permission to open it" [P3 latest, definitions/README.md]. A setting or
+ * licence problem, never a passing outage: retrying cannot help.
+ */
+const WINDOW_UNAVAILABLE = /window\s*(?:<<|&lt;&lt;)?\s*([^<>&]*?)\s*(?:>>|&gt;&gt;)?\s+is not available/i;
+
+export function windowUnavailable(body: string): string | null {
+  const m = WINDOW_UNAVAILABLE.exec(body);
+  return m ? m[1] || 'the window' : null;
+}
 
 export type P21Response = Readonly<{ status: number; json: unknown }>;
 
@@ -156,7 +168,7 @@ export class P21Http {
   async call(
     method: 'GET' | 'POST',
     url: string,
-    options: { kind: P21CallKind; what: string; body?: unknown; acceptBody?: (json: unknown) => boolean },
+    options: { kind: P21CallKind; what: string; body?: unknown; acceptBody?: (json: unknown) => boolean; notFound?: 'config' | 'not_found'; emptyServerError?: 'config' },
   ): Promise<P21Response> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.ensureToken();
@@ -185,7 +197,11 @@ export class P21Http {
         const json = tryJson(body);
         if (json !== undefined && options.acceptBody(json)) return { status: res.status, json };
       }
-      throw this.statusError(res.status, body, res.headers['retry-after'], options.kind, options.what);
+      if (options.emptyServerError === 'config' && res.status === 500 && body.trim() === '') {
+        // P21 answers definition/defaults/basics for a service name it does not know with an empty HTTP 500 [P3 latest].
+        throw new ErpError('config', `P21 answered an empty HTTP 500 for ${options.what}, its answer for a service name it does not know: set the service name to one tieout erp check lists`);
+      }
+      throw this.statusError(res.status, body, res.headers['retry-after'], options.kind, options.what, options.notFound);
     }
   }
 
@@ -199,9 +215,17 @@ export class P21Http {
     throw new ErpError('malformed', `P21 answered ${what} with a reply that is not valid JSON${hint}`);
   }
 
-  statusError(status: number, body: string, retryAfter: unknown, kind: P21CallKind, what: string): ErpError {
+  statusError(status: number, body: string, retryAfter: unknown, kind: P21CallKind, what: string, notFound: 'config' | 'not_found' = 'not_found'): ErpError {
     const erpMessage = erpMessageOf(body);
     const suffix = erpMessage ? `: ${erpMessage}` : '';
+    const window = status >= 500 ? windowUnavailable(body) : null;
+    if (window !== null) {
+      return new ErpError(
+        'config',
+        `P21 cannot open ${window} for ${what} (HTTP ${status})${suffix}. The window is not licensed or not deployed on this P21 (or the service name is wrong): set the service name to one tieout erp check lists as available.`,
+        { erpMessage },
+      );
+    }
     if (NOT_AUTHORIZED.test(body) || status === 403) {
       return new ErpError('permission', `P21 denied ${what} (HTTP ${status})${suffix}. Check "Allow OData API Service" and the role's Dataservice Permission.`, { erpMessage });
     }
@@ -210,8 +234,13 @@ export class P21Http {
       return new ErpError('transient', `P21 is unavailable for ${what} (HTTP ${status})${suffix}`, { erpMessage, ...retryAfterOption(retryAfter) });
     }
     if (status === 404) {
-      if (/failed to convert parameter value/i.test(body)) {
-        return new ErpError('config', `P21 rejected a filter for ${what} (HTTP 404)${suffix}`, { erpMessage });
+      // OData answers 404 (not 400) for an unknown $select/$filter column, a quoted decimal or a column on the right-hand side.
+      if (notFound === 'config' || /failed to convert parameter value/i.test(body)) {
+        return new ErpError(
+          'config',
+          `P21 OData rejected the query for ${what} (HTTP 404)${suffix}: the table is not exposed, or a column in $select/$filter does not exist on this P21, or a literal has the wrong type`,
+          { erpMessage },
+        );
       }
       return new ErpError('not_found', `P21 has no ${what} (HTTP 404)${suffix}`, { erpMessage });
     }

@@ -15,6 +15,17 @@ export function odataLiteralLike(value: unknown): string {
   return odataString(String(value));
 }
 
+/**
+ * An unquoted Edm.Decimal literal (payment_number, receipt_number are
+ * decimal(19,0) [P9]): real P21 answers 404 to a quoted decimal, so a key read
+ * back as the string "900001" is still sent bare, and anything else is refused.
+ */
+export function odataDecimal(value: unknown): string {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value.trim() : '';
+  if (!/^-?\d+(?:\.\d+)?$/.test(text)) throw new ErpError('malformed', `P21 sent ${JSON.stringify(value)} where a decimal key was expected`);
+  return text;
+}
+
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/;
 
 /** An unquoted ISO date literal, validated so nothing but a date reaches the filter. */

@@ -15,16 +15,22 @@ export const P21_OPTION_FIELDS: readonly ErpOptionField[] = [
   },
   { key: 'authVersion', label: 'Token endpoint', default: 'v2', choices: ['v2', 'v1'], help: "'v2' = POST /api/security/token/v2 (JSON body); 'v1' = legacy POST /api/security/token with credentials in headers." },
   { key: 'receiptServiceName', label: 'Cash-receipt service', default: 'CashReceipt', unconfirmed: true, help: 'Transaction API v2 service that creates a cash receipt. Find it with GET /api/v2/services.' },
-  { key: 'receiptFormDataElement', label: 'Receipt header DataElement', default: 'TABPAGE_1.cash_receipt', unconfirmed: true, help: 'Form DataElement of the receipt header (GET /api/v2/definition/{service}).' },
+  {
+    key: 'receiptFormDataElement',
+    label: 'Receipt header DataElement',
+    default: 'TABPAGE_1.tp_1_dw_1',
+    unconfirmed: true,
+    help: "Form DataElement of the receipt header. Real names are '<tab>.<datawindow>' such as TABPAGE_1.tp_1_dw_1 (every definition in the public 25.2 schema library): tieout erp check prints the receipt service's own.",
+  },
   { key: 'receiptFieldCompany', label: 'Receipt field: company', default: 'company_id', unconfirmed: true, help: 'Sent only when companyNo is set.' },
   { key: 'receiptFieldCustomerId', label: 'Receipt field: customer', default: 'customer_id', unconfirmed: true, help: 'Sent first: it triggers the customer defaults.' },
   { key: 'receiptFieldDate', label: 'Receipt field: date received', default: 'date_received', unconfirmed: true, help: 'YYYY-MM-DD.' },
-  { key: 'receiptFieldPaymentType', label: 'Receipt field: payment type', default: 'payment_type_id', unconfirmed: true, help: 'Filled with paymentTypeCard or paymentTypeAch.' },
+  { key: 'receiptFieldPaymentType', label: 'Receipt field: payment type', default: 'payment_type_id', unconfirmed: true, help: 'Filled with paymentTypeCard or paymentTypeAch, in the form paymentTypeValue says.' },
   { key: 'receiptFieldBankNo', label: 'Receipt field: bank', default: 'bank_no', unconfirmed: true, help: 'Sent only when bankNo is set.' },
   { key: 'receiptFieldAmount', label: 'Receipt field: amount', default: 'payment_amount', unconfirmed: true, help: 'Decimal, e.g. 1234.50.' },
   { key: 'receiptFieldCheckNumber', label: 'Receipt field: check number', default: 'check_number', unconfirmed: true, help: 'Carries the PayTrace transaction id (ar_payment_details.check_number, 30 chars): the idempotency key.' },
   { key: 'receiptFieldMemo', label: 'Receipt field: description', default: 'payment_desc', unconfirmed: true, help: 'Optional memo, cut to 60 characters.' },
-  { key: 'receiptLinesDataElement', label: 'Receipt invoice-lines DataElement', default: 'TABPAGE_2.invoices', unconfirmed: true, help: 'List DataElement holding one row per invoice paid.' },
+  { key: 'receiptLinesDataElement', label: 'Receipt invoice-lines DataElement', default: 'TABPAGE_2.tp_2_dw_2', unconfirmed: true, help: 'List DataElement holding one row per invoice paid (tieout erp check prints the real names).' },
   { key: 'receiptLineFieldInvoiceNo', label: 'Line field: invoice', default: 'invoice_no', unconfirmed: true, help: '' },
   { key: 'receiptLineFieldAmount', label: 'Line field: amount applied', default: 'payment_amount', unconfirmed: true, help: '' },
   { key: 'receiptLineFieldAllowed', label: 'Line field: amount written off', default: 'allowed_amount', unconfirmed: true, help: "Supervisor-approved short-pay write-offs go on the invoice's line as an allowed amount (ar_receipts_detail.allowed_amount)." },
@@ -52,10 +58,25 @@ export const P21_OPTION_FIELDS: readonly ErpOptionField[] = [
   },
   { key: 'receiptResultFieldReceiptNo', label: 'Result field: receipt number', default: 'receipt_number', unconfirmed: true, help: 'Where the created receipt number appears in the transaction result (fallback when the OData read-back lags).' },
   { key: 'bankNo', label: 'Bank number', default: '', unconfirmed: true, help: 'P21 bank_no for PayTrace deposits; empty leaves the service default.' },
-  { key: 'paymentTypeCard', label: 'Payment type for cards', default: 'CC', unconfirmed: true, help: 'payment_types id used for card payments.' },
-  { key: 'paymentTypeAch', label: 'Payment type for ACH', default: 'ACH', unconfirmed: true, help: 'payment_types id used for ACH payments.' },
+  {
+    key: 'paymentTypeCard',
+    label: 'Payment type for cards',
+    default: 'Credit Card',
+    unconfirmed: true,
+    help: "The site's payment_types row for card payments: its description (payment_type_desc) or its number (payment_type_id). tieout erp check lists the rows.",
+  },
+  { key: 'paymentTypeAch', label: 'Payment type for ACH', default: 'ACH', unconfirmed: true, help: "The site's payment_types row for ACH payments: description or number." },
+  {
+    key: 'paymentTypeValue',
+    label: 'Payment type is sent as',
+    default: 'display',
+    choices: ['display', 'code'],
+    unconfirmed: true,
+    help: "'display' sends the payment type's description with UseCodeValues false (P21 then expects display values); 'code' sends its payment_type_id (a system-generated number) with UseCodeValues true.",
+  },
+  { key: 'paymentTypesTable', label: 'Payment types table', default: 'payment_types', help: 'OData table the payment type is checked against before posting. Empty = send the setting unchecked.' },
   { key: 'creditMemoServiceName', label: 'Credit-memo service', default: 'CreditMemo', unconfirmed: true, help: 'Transaction API v2 service that creates a credit memo (no public recipe).' },
-  { key: 'creditMemoFormDataElement', label: 'Credit-memo DataElement', default: 'TABPAGE_1.credit_memo', unconfirmed: true, help: '' },
+  { key: 'creditMemoFormDataElement', label: 'Credit-memo DataElement', default: 'TABPAGE_1.tp_1_dw_1', unconfirmed: true, help: '' },
   { key: 'creditMemoFieldCustomerId', label: 'Credit-memo field: customer', default: 'customer_id', unconfirmed: true, help: '' },
   { key: 'creditMemoFieldDate', label: 'Credit-memo field: date', default: 'invoice_date', unconfirmed: true, help: '' },
   { key: 'creditMemoFieldAmount', label: 'Credit-memo field: amount', default: 'memo_amount', unconfirmed: true, help: 'Positive decimal; the memo lands as a negative invoice_hdr row.' },
@@ -63,7 +84,7 @@ export const P21_OPTION_FIELDS: readonly ErpOptionField[] = [
   { key: 'creditMemoFieldInvoiceNo', label: 'Credit-memo field: original invoice', default: 'invoice_reference_no', unconfirmed: true, help: '' },
   { key: 'creditMemoFieldReason', label: 'Credit-memo field: reason', default: 'memo_desc', unconfirmed: true, help: '' },
   { key: 'reversalServiceName', label: 'Receipt-reversal service', default: 'CashReceiptReversal', unconfirmed: true, help: 'Transaction API v2 service that reverses a cash receipt (a negative payment that re-opens the invoices). No public recipe.' },
-  { key: 'reversalFormDataElement', label: 'Reversal DataElement', default: 'TABPAGE_1.reversal', unconfirmed: true, help: '' },
+  { key: 'reversalFormDataElement', label: 'Reversal DataElement', default: 'TABPAGE_1.tp_1_dw_1', unconfirmed: true, help: '' },
   { key: 'reversalFieldReceiptNo', label: 'Reversal field: receipt to reverse', default: 'receipt_number', unconfirmed: true, help: 'The P21 receipt number of the posted receipt.' },
   { key: 'reversalFieldCheckNumber', label: 'Reversal field: check number', default: 'check_number', unconfirmed: true, help: "Carries R + the PayTrace id: the reversal's idempotency key, looked up in ar_payment_details.check_number before any send." },
   { key: 'reversalFieldDate', label: 'Reversal field: date', default: 'reversal_date', unconfirmed: true, help: 'YYYY-MM-DD.' },
@@ -122,6 +143,8 @@ export type P21Options = Readonly<{
   bankNo: string;
   paymentTypeCard: string;
   paymentTypeAch: string;
+  paymentTypeValue: 'display' | 'code';
+  paymentTypesTable: string;
   creditMemoServiceName: string;
   creditMemoFormDataElement: string;
   creditMemoFieldCustomerId: string;

@@ -30,8 +30,9 @@ function toEdits(edits: ReadonlyArray<readonly [string, string | null | undefine
   return edits.filter((e): e is readonly [string, string] => typeof e[1] === 'string' && e[1] !== '').map(([Name, Value]) => ({ Name, Value }));
 }
 
-export function transactionSet(serviceName: string, elements: readonly DataElement[]): TransactionSet {
-  return { Name: serviceName, UseCodeValues: false, Transactions: [{ Status: 'New', DataElements: elements }] };
+/** UseCodeValues false (the default [P3]) makes P21 read dropdown values as their display text; true as their codes. */
+export function transactionSet(serviceName: string, elements: readonly DataElement[], useCodeValues = false): TransactionSet {
+  return { Name: serviceName, UseCodeValues: useCodeValues, Transactions: [{ Status: 'New', DataElements: elements }] };
 }
 
 export type TransactionOutcome =

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -38,8 +38,15 @@ export type FileSandbox = RunningErpSandbox &
     /** Cuts open-ar.csv in the middle of a row until restoreOpenAr(). */
     truncateOpenAr(): Promise<void>;
     restoreOpenAr(): Promise<void>;
-    /** Replaces the receipts folder with a plain file (a share that went away) until restoreReceiptsFolder(). */
+    /** Renames a header column of open-ar.csv (a site's export layout changed) until restoreOpenAr(). */
+    renameOpenArColumn(from: string, to: string): Promise<void>;
+    /** Replaces the receipts folder with a plain file (a setting pointing at a file) until restoreReceiptsFolder(). */
     breakReceiptsFolder(): Promise<void>;
+    /**
+     * Makes the receipts folder unresolvable (a symlink to itself: ELOOP, standing in for the
+     * EIO/ENOENT of a share that went away) until restoreReceiptsFolder().
+     */
+    dropReceiptsShare(): Promise<void>;
     restoreReceiptsFolder(): Promise<void>;
     /** Exported receipt files that carry this reference (read independently of the connector). */
     countReceipts(reference: string): Promise<number>;
@@ -60,10 +67,12 @@ export async function startFileSandbox(seed: ErpSandboxSeed): Promise<FileSandbo
   const balances = new Map(seed.invoices.map((i) => [i.invoiceNo, i.openBalanceCents as number]));
 
   async function exportedRows(): Promise<Array<Record<string, string>>> {
-    if (!existsSync(receiptsFolder)) return [];
-    const names = (await readdir(receiptsFolder)).filter((n) => n.startsWith('receipt-') && n.endsWith('.csv'));
+    // While the folder is broken, ground truth is what the parked folder holds.
+    const folderNow = broken ? parked : receiptsFolder;
+    if (!existsSync(folderNow)) return [];
+    const names = (await readdir(folderNow)).filter((n) => n.startsWith('receipt-') && n.endsWith('.csv'));
     const rows: Array<Record<string, string>> = [];
-    for (const n of names) rows.push(...(parse(await readFile(join(receiptsFolder, n), 'utf8'), { columns: true, bom: true }) as Array<Record<string, string>>));
+    for (const n of names) rows.push(...(parse(await readFile(join(folderNow, n), 'utf8'), { columns: true, bom: true }) as Array<Record<string, string>>));
     return rows;
   }
 
@@ -79,11 +88,23 @@ export async function startFileSandbox(seed: ErpSandboxSeed): Promise<FileSandbo
       await writeFile(openArPath, text.slice(0, Math.floor(text.length / 2)));
     },
     restoreOpenAr: () => copyFile(pristine, openArPath),
+    renameOpenArColumn: async (from, to) => {
+      const text = await readFile(pristine, 'utf8');
+      const newline = text.indexOf('\n');
+      const header = text.slice(0, newline).split(',').map((c) => (c === from ? to : c));
+      await writeFile(openArPath, `${header.join(',')}${text.slice(newline)}`);
+    },
     breakReceiptsFolder: async () => {
       if (broken) return;
       broken = true;
       if (existsSync(receiptsFolder)) await rename(receiptsFolder, parked);
       await writeFile(receiptsFolder, 'not a folder');
+    },
+    dropReceiptsShare: async () => {
+      if (broken) return;
+      broken = true;
+      if (existsSync(receiptsFolder)) await rename(receiptsFolder, parked);
+      await symlink('receipts', receiptsFolder);
     },
     restoreReceiptsFolder: async () => {
       if (!broken) return;

@@ -4,7 +4,8 @@ import type { ConformanceHarness, ConformanceTarget } from '../../conformance/co
 import { createP21Connector } from '../../../core/erp/p21/connector';
 import { P21_REFERENCE_MAX_LENGTH } from '../../../core/erp/p21/options';
 import { startP21Sandbox } from './sandbox';
-import { NO_REAL_FAILURES } from '../../conformance/no-real-failures';
+import { REAL_FAILURES, type RealFailure } from '../../conformance/conformance';
+import { p21KindScenarios } from './conformance-scenarios';
 
 // The suite speaks of reads (GET) and writes (POST) without paths; on P21 a
 // bare POST would also hit the token endpoint, so writes are pinned to the
@@ -19,6 +20,7 @@ function pinRule(rule: FaultRule): FaultRule {
 
 export const p21ConformanceTarget: ConformanceTarget = {
   kind: 'p21',
+  kindScenarios: p21KindScenarios,
   async start(seed) {
     const sandbox = await startP21Sandbox({ customers: seed.customers, invoices: seed.invoices, decoys: true });
     const connectors: ErpConnector[] = [];
@@ -47,6 +49,7 @@ export const p21ConformanceTarget: ConformanceTarget = {
       },
       clearFaults: async () => {
         await control('faults', undefined, 'DELETE');
+        await control('real-failure', undefined, 'DELETE');
       },
       expireSessions: async () => {
         await control('expire-tokens');
@@ -55,7 +58,9 @@ export const p21ConformanceTarget: ConformanceTarget = {
       openBalance: async (invoiceNo) => (await control<{ openBalanceCents: number | null }>('open-balance', { invoiceNo })).openBalanceCents,
       limits: { referenceMaxLength: P21_REFERENCE_MAX_LENGTH },
       supports: { credentialRejection: true, httpFaults: true, commitThenDrop: true, malformedReplies: true, sessionExpiry: true },
-      ...NO_REAL_FAILURES,
+      // All six modes have a real P21 counterpart (docs/erp/p21.md "Real failure modes the sandbox reproduces").
+      realFailures: new Set<RealFailure>(REAL_FAILURES),
+      injectRealFailure: async (mode) => control<{ erpText?: string }>('real-failure', { mode }),
       async close() {
         for (const c of connectors) await c.close();
         await sandbox.close();

@@ -1,6 +1,9 @@
 // The sandbox's OData subset, strict the way P21 is: literal-only right-hand
 // sides (a column there → 404 "Failed to convert parameter value"), no
-// functions, $orderby/$top/$skip/$count, and never a nextLink.
+// functions, $orderby/$top/$skip/$count, and never a nextLink. Real P21
+// answers 404, not 400, for an unknown $select/$filter/$orderby column and for
+// a quoted literal against a decimal column (issue 13), so the sandbox does too;
+// only a filter it cannot parse at all is a 400.
 
 export class ODataError extends Error {
   constructor(
@@ -61,7 +64,12 @@ function tokenize(src: string): Token[] {
   return out;
 }
 
-export function parseFilter(src: string, columns: ReadonlySet<string>): Expr {
+/** 404 in P21's words for a column the table does not have. */
+function unknownColumn(column: string, where: string): ODataError {
+  return new ODataError(404, `Could not find a property named '${column}' (${where})`);
+}
+
+export function parseFilter(src: string, columns: ReadonlySet<string>, decimals: ReadonlySet<string> = new Set()): Expr {
   const tokens = tokenize(src);
   let pos = 0;
   const peek = () => tokens[pos];
@@ -77,12 +85,13 @@ export function parseFilter(src: string, columns: ReadonlySet<string>): Expr {
     }
     if (tok.t !== 'ident') throw new ODataError(400, `Invalid filter expression: expected a column, got ${tok.v}`);
     if (peek()?.t === 'lparen') throw new ODataError(404, `Unknown function ${tok.v}()`);
-    if (!columns.has(tok.v)) throw new ODataError(400, `Invalid filter expression: no column ${tok.v}`);
+    if (!columns.has(tok.v)) throw unknownColumn(tok.v, '$filter');
     const op = next();
     if (!op || op.t !== 'ident' || !OPS.has(op.v)) throw new ODataError(400, 'Invalid filter expression: expected eq, ne, gt, lt, ge or le');
     const rhs = next();
     if (!rhs) throw new ODataError(400, 'Invalid filter expression: missing value');
     let value: Literal;
+    if (rhs.t === 'string' && decimals.has(tok.v)) throw new ODataError(404, `Failed to convert parameter value '${rhs.v}' to Edm.Decimal for ${tok.v}`);
     if (rhs.t === 'string' || rhs.t === 'date') value = rhs.v;
     else if (rhs.t === 'number') value = Number(rhs.v);
     else if (rhs.t === 'ident' && (rhs.v === 'null' || rhs.v === 'true' || rhs.v === 'false')) value = rhs.v === 'null' ? null : rhs.v === 'true';
@@ -142,19 +151,22 @@ export function evaluate(e: Expr, row: Record<string, unknown>): boolean {
 export type ODataResult = Readonly<{ value: Record<string, unknown>[]; count: number }>;
 
 /** Applies $filter, $orderby, $skip, $top and $select to a table's rows. */
-export function queryRows(rows: readonly Record<string, unknown>[], columns: readonly string[], q: URLSearchParams): ODataResult {
+export function queryRows(rows: readonly Record<string, unknown>[], columns: readonly string[], q: URLSearchParams, decimals: ReadonlySet<string> = new Set()): ODataResult {
   const known = new Set(columns);
+  const select = q.get('$select');
+  const cols = select ? select.split(',').map((c) => c.trim()) : null;
+  for (const c of cols ?? []) if (!known.has(c)) throw unknownColumn(c, '$select');
   const filterText = q.get('$filter');
   let out = [...rows];
   if (filterText) {
-    const expr = parseFilter(filterText, known);
+    const expr = parseFilter(filterText, known, decimals);
     out = rows.filter((r) => evaluate(expr, r));
   }
   const orderby = q.get('$orderby');
   if (orderby) {
     const keys = orderby.split(',').map((part) => {
       const [col, dir] = part.trim().split(/\s+/);
-      if (!col || !known.has(col)) throw new ODataError(400, `Invalid $orderby: no column ${col}`);
+      if (!col || !known.has(col)) throw unknownColumn(String(col), '$orderby');
       return { col, desc: dir?.toLowerCase() === 'desc' };
     });
     out.sort((a, b) => {
@@ -169,10 +181,7 @@ export function queryRows(rows: readonly Record<string, unknown>[], columns: rea
   const skip = intParam(q, '$skip') ?? 0;
   const top = intParam(q, '$top');
   out = out.slice(skip, top === undefined ? undefined : skip + top);
-  const select = q.get('$select');
-  if (select) {
-    const cols = select.split(',').map((c) => c.trim());
-    for (const c of cols) if (!known.has(c)) throw new ODataError(400, `Invalid $select: no column ${c}`);
+  if (cols) {
     out = out.map((r) => Object.fromEntries(cols.map((c) => [c, r[c] ?? null])));
   }
   return { value: out, count };

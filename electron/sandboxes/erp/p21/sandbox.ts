@@ -9,6 +9,7 @@ import { normalizeCustomerId } from '../../../core/erp/p21/odata';
 import { P21_REFERENCE_MAX_LENGTH, resolveP21Options, type P21Options } from '../../../core/erp/p21/options';
 import { ODataError, queryRows } from './sandbox-odata';
 import { formatTerms, termsPercent } from '../../../core/erp/terms';
+import { definitionReply, defaultsReply, LISTED_SERVICES, type SandboxField, type SandboxService } from './sandbox-definitions';
 
 // A loopback P21: token v1/v2 (JSON, or XML when Accept is not JSON), Bearer
 // on everything, the OData tables a receipt touches, the UI-server router and
@@ -62,7 +63,12 @@ export type P21Sandbox = RunningErpSandbox &
     expireTokens(): void;
     denyTables(tables: readonly string[]): void;
     setTokenFormat(format: 'auto' | 'xml'): void;
+    /** Arms one of P21's real failure modes (docs/erp/p21.md "Real failure modes the sandbox reproduces"). */
+    injectRealFailure(mode: P21RealFailure): { erpText?: string };
+    clearRealFailures(): void;
   }>;
+
+export type P21RealFailure = 'receipt-service-unavailable' | 'unknown-read-field' | 'accepted-not-booked' | 'partial-booking' | 'business-refusal' | 'session-timeout';
 
 const COLUMNS: Record<string, readonly string[]> = {
   invoice_hdr: [
@@ -72,6 +78,8 @@ const COLUMNS: Record<string, readonly string[]> = {
     'date_last_modified', 'memo_desc',
   ],
   customer: ['customer_id', 'customer_name', 'terms_id', 'delete_flag', 'company_id'],
+  payment_types: ['company_id', 'payment_method_id', 'payment_type_id', 'payment_type_desc', 'account_number', 'delete_flag'],
+  company: ['company_id', 'company_name', 'delete_flag'],
   terms: ['terms_id', 'terms_desc', 'discount_pct', 'discount_days', 'net_days', 'delete_flag'],
   ar_receipts: ['receipt_number', 'payment_number', 'company_id', 'remitter_id', 'date_received', 'bank_no', 'gl_bank_account_no', 'ar_account_no', 'approved', 'delete_flag'],
   ar_receipts_detail: ['receipt_number', 'invoice_no', 'customer_id', 'company_id', 'payment_amount', 'terms_amount', 'allowed_amount'],
@@ -81,7 +89,32 @@ const COLUMNS: Record<string, readonly string[]> = {
   ],
 };
 
-const PAYMENT_TYPES = ['CC', 'ACH', 'CHECK', 'CASH'];
+/**
+ * Edm.Decimal columns: a quoted literal against one answers 404 on real P21.
+ * payment_type_id and payment_number are system-generated decimal(19,0) [P9].
+ */
+const DECIMALS: Record<string, ReadonlySet<string>> = {
+  invoice_hdr: new Set(['customer_id_number', 'total_amount', 'amount_paid', 'terms_taken', 'allowed', 'memo_amount', 'bad_debt_amount', 'tax_amount']),
+  customer: new Set(['customer_id']),
+  terms: new Set(['discount_pct', 'discount_days', 'net_days']),
+  ar_receipts: new Set(['receipt_number', 'payment_number', 'bank_no']),
+  ar_receipts_detail: new Set(['receipt_number', 'payment_amount', 'terms_amount', 'allowed_amount']),
+  ar_payment_details: new Set(['payment_number', 'payment_type_id', 'payment_amount']),
+  payment_types: new Set(['payment_type_id']),
+  company: new Set(),
+};
+
+/** A site's payment types: system-generated numbers, a description the clerk picks (payment_method_id codes are illustrative). */
+const PAYMENT_TYPE_ROWS: ReadonlyArray<Readonly<{ id: number; desc: string; method: string }>> = [
+  { id: 1, desc: 'Check', method: 'CK' },
+  { id: 2, desc: 'Cash', method: 'CA' },
+  { id: 3, desc: 'Credit Card', method: 'CC' },
+  { id: 4, desc: 'ACH', method: 'EF' },
+];
+
+/** The text P21 answers (HTTP 500) when a service's window is unlicensed or not deployed [P3 latest]. */
+export const windowUnavailableText = (service: string) => `Window <<${service}>> is not available or user does not have permission to open it`;
+const REFUSAL_TEXT = 'Bank 1 is not open for cash receipts in the current period';
 const CONTAMINATION_MESSAGES = ['Unexpected response window', 'Object reference not set to an instance of an object.'];
 const DENIED = 'You are not authorized to access API';
 
@@ -113,7 +146,16 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
   const companyNo = seed.companyNo ?? '1';
   const opts: P21Options = resolveP21Options({ ...seed.options, companyNo });
   const credentials = seed.credentials ?? { username: 'api_user', password: 'sandbox-password' };
-  const tables: Record<string, Row[]> = { invoice_hdr: [], customer: [], terms: [], ar_receipts: [], ar_receipts_detail: [], ar_payment_details: [] };
+  const tables: Record<string, Row[]> = { invoice_hdr: [], customer: [], terms: [], ar_receipts: [], ar_receipts_detail: [], ar_payment_details: [], payment_types: [], company: [] };
+  for (const t of PAYMENT_TYPE_ROWS) {
+    tables.payment_types!.push({ company_id: companyNo, payment_method_id: t.method, payment_type_id: t.id, payment_type_desc: t.desc, account_number: null, delete_flag: 'N' });
+  }
+  tables.payment_types!.push({ company_id: companyNo, payment_method_id: 'CC', payment_type_id: 9, payment_type_desc: 'Old Card Type', account_number: null, delete_flag: 'Y' });
+  tables.company!.push({ company_id: companyNo, company_name: 'Sandbox Supply Co', delete_flag: 'N' });
+  /** Real failure modes armed by injectRealFailure: the unavailable windows, a vanished column, and what the next receipt does. */
+  const unavailable = new Set<string>();
+  let missingColumn: { table: string; column: string } | null = null;
+  let nextReceipt: 'accepted-not-booked' | 'partial-booking' | 'business-refusal' | null = null;
   const tokens = new Map<string, number>();
   const denied = new Set<string>();
   const stats: P21SandboxStats = { tokensIssued: 0, transactionPosts: 0, odataReads: 0 };
@@ -163,10 +205,14 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
       tables.invoice_hdr!.push({ ...base, invoice_no: 'X-PAID', paid_in_full_flag: 'Y', amount_paid: base.total_amount });
     }
     tables.customer!.push({ customer_id: 99999, customer_name: 'Deleted Customer', terms_id: '30', delete_flag: 'Y', company_id: companyNo });
+    // Customers are keyed by company + customer: a live customer of another company is not this company's.
+    tables.customer!.push({ customer_id: 88888, customer_name: 'Other Company Customer', terms_id: '30', delete_flag: 'N', company_id: `${companyNo}9` });
+    tables.company!.push({ company_id: `${companyNo}9`, company_name: 'Sister Company', delete_flag: 'N' });
   }
 
   const invoiceByNo = (no: string): Row | undefined => tables.invoice_hdr!.find((r) => r.invoice_no === no);
-  const customerById = (id: string): Row | undefined => tables.customer!.find((r) => normalizeCustomerId(r.customer_id) === normalizeCustomerId(id) && r.delete_flag === 'N');
+  const customerById = (id: string): Row | undefined =>
+    tables.customer!.find((r) => normalizeCustomerId(r.customer_id) === normalizeCustomerId(id) && r.delete_flag === 'N' && r.company_id === companyNo);
 
   // ---------- auth ----------
 
@@ -209,7 +255,8 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     if (denied.has(table)) return error(403, DENIED);
     stats.odataReads++;
     try {
-      const { value, count } = queryRows(rows, columns, req.query);
+      const visible = missingColumn?.table === table ? columns.filter((c) => c !== missingColumn!.column) : columns;
+      const { value, count } = queryRows(rows, visible, req.query, DECIMALS[table]);
       const body: Row = { '@odata.context': `${selfUrl}/odataservice/odata/$metadata#${table}`, value };
       if (req.query.get('$count') === 'true') body['@odata.count'] = count;
       return { status: 200, body };
@@ -237,13 +284,49 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     [opts.reversalServiceName]: { form: opts.reversalFormDataElement, formFields: reversalForm },
   };
 
-  function definition(name: string): SandboxResponse {
-    const svc = services[name];
-    if (!svc) return error(404, `Service '${name}' was not found.`);
-    const el = (n: string, type: 'Form' | 'List', fields: Set<string>) => ({ Name: n, Type: type, Keys: [], Rows: [{ Edits: [...fields].map((f) => ({ Name: f, Value: null })), RelativeDateEdits: [] }] });
-    const elements = [el(svc.form, 'Form', svc.formFields)];
-    if (svc.list && svc.listFields) elements.push(el(svc.list, 'List', svc.listFields));
-    return { status: 200, body: { Name: name, Template: { Name: name, UseCodeValues: false, Transactions: [{ Status: 'New', DataElements: elements }] } } };
+  /** Field metadata for the definitions, as P21 describes a datawindow column. */
+  const FIELD_META: Record<string, Omit<SandboxField, 'name'>> = {
+    [opts.receiptFieldCompany]: { db: 'ar_receipts.company_id', label: 'Company' },
+    [opts.receiptFieldCustomerId]: { dataType: 'Decimal', db: 'ar_receipts.remitter_id', label: 'Customer ID', required: true },
+    [opts.receiptFieldDate]: { dataType: 'Datetime', db: 'ar_receipts.date_received', label: 'Date Received', required: true },
+    // A lookup-backed dropdown: a real definition embeds the site's own values.
+    [opts.receiptFieldPaymentType]: { dataType: 'Decimal', db: 'ar_payment_details.payment_type_id', label: 'Payment Type', required: true, validValues: PAYMENT_TYPE_ROWS.map((t) => t.desc) },
+    [opts.receiptFieldBankNo]: { dataType: 'Decimal', db: 'ar_receipts.bank_no', label: 'Bank' },
+    [opts.receiptFieldAmount]: { dataType: 'Decimal', db: 'ar_payment_details.payment_amount', label: 'Payment Amount', required: true },
+    [opts.receiptFieldCheckNumber]: { db: 'ar_payment_details.check_number', label: 'Check Number' },
+    [opts.receiptFieldMemo]: { db: 'ar_payment_details.payment_desc', label: 'Description' },
+  };
+  const LINE_META: Record<string, Omit<SandboxField, 'name'>> = {
+    [opts.receiptLineFieldInvoiceNo]: { db: 'ar_receipts_detail.invoice_no', label: 'Invoice No', required: true },
+    [opts.receiptLineFieldAmount]: { dataType: 'Decimal', db: 'ar_receipts_detail.payment_amount', label: 'Amount Paid' },
+    [opts.receiptLineFieldAllowed]: { dataType: 'Decimal', db: 'ar_receipts_detail.allowed_amount', label: 'Allowed' },
+    [opts.receiptLineFieldTerms]: { dataType: 'Decimal', db: 'ar_receipts_detail.terms_amount', label: 'Terms' },
+  };
+  const tabOf = (element: string) => element.split('.')[1] ?? element;
+  const describedServices: SandboxService[] = [
+    ...Object.entries(services).map(([name, svc]) => ({
+      name,
+      elements: [
+        { name: svc.form, type: 'Form' as const, datawindow: `d_${tabOf(svc.form)}`, parentText: name, fields: [...svc.formFields].map((f) => ({ name: f, ...(name === opts.receiptServiceName ? FIELD_META[f] : {}) })) },
+        ...(svc.list && svc.listFields
+          ? [{ name: svc.list, type: 'List' as const, datawindow: `d_${tabOf(svc.list)}`, parentText: 'Invoices', fields: [...svc.listFields].map((f) => ({ name: f, ...LINE_META[f] })) }]
+          : []),
+      ],
+    })),
+    ...LISTED_SERVICES,
+  ];
+  const describedService = (name: string) => describedServices.find((s) => s.name === name);
+
+  /**
+   * GET definition|defaults/{service}. An unknown name answers an empty HTTP 500,
+   * a listed but unavailable window HTTP 500 "Window <<X>> is not available…" [P3 latest].
+   */
+  function describe(kind: 'definition' | 'defaults', name: string): SandboxResponse {
+    if (unavailable.has(name)) return { status: 500, body: { Message: windowUnavailableText(name) } };
+    const svc = describedService(name);
+    if (!svc) return { status: 500, headers: { 'content-type': 'text/plain' }, body: '' };
+    if (kind === 'definition') return { status: 200, body: definitionReply(svc) };
+    return { status: 200, body: defaultsReply(svc, name === opts.receiptServiceName ? { [opts.receiptFieldDate]: today() } : {}) };
   }
 
   type Element = { Name?: unknown; Type?: unknown; Rows?: Array<{ Edits?: Array<{ Name?: unknown; Value?: unknown }> }> };
@@ -272,7 +355,13 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     return cts(invoice.total_amount) - cts(invoice.amount_paid) - cts(invoice.allowed) - cts(invoice.terms_taken);
   }
 
-  function runReceipt(elements: Element[]): TxResult {
+  /** A payment type as P21 reads it: its display text when UseCodeValues is false, its payment_type_id when true. */
+  function paymentTypeOf(value: string, useCodeValues: boolean): Row | undefined {
+    const live = tables.payment_types!.filter((t) => t.delete_flag === 'N' && t.company_id === companyNo);
+    return useCodeValues ? live.find((t) => String(t.payment_type_id) === value) : live.find((t) => String(t.payment_type_desc).toLowerCase() === value.toLowerCase());
+  }
+
+  function runReceipt(elements: Element[], useCodeValues: boolean): TxResult {
     const svc = services[opts.receiptServiceName]!;
     const formEl = elements.find((e) => e.Name === svc.form);
     for (const e of elements) if (e.Name !== svc.form && e.Name !== svc.list) return { ok: false, message: `DataElement '${String(e.Name)}' does not exist in ${opts.receiptServiceName}` };
@@ -285,9 +374,10 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     if (!customer) return { ok: false, message: `Customer ID ${customerId} does not exist` };
     const company = form.get(opts.receiptFieldCompany);
     if (company && company !== companyNo) return { ok: false, message: `Company ID ${company} does not exist` };
-    const paymentType = form.get(opts.receiptFieldPaymentType) ?? '';
-    if (!paymentType) return { ok: false, message: 'Payment Type is required' };
-    if (!PAYMENT_TYPES.includes(paymentType)) return { ok: false, message: `Payment Type ${paymentType} does not exist` };
+    const paymentTypeText = form.get(opts.receiptFieldPaymentType) ?? '';
+    if (!paymentTypeText) return { ok: false, message: 'Payment Type is required' };
+    const paymentType = paymentTypeOf(paymentTypeText, useCodeValues)?.payment_type_id;
+    if (paymentType === undefined) return { ok: false, message: `Invalid value '${paymentTypeText}' for Payment Type` };
     const amount = amountOf(form.get(opts.receiptFieldAmount));
     if (amount === null || amount <= 0) return { ok: false, message: 'Payment Amount must be greater than zero' };
     const check = form.get(opts.receiptFieldCheckNumber) ?? '';
@@ -410,7 +500,7 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     const paymentNumber = paymentSeq++;
     const date = wireDate(form.get(opts.reversalFieldDate) || today());
     tables.ar_payment_details!.push({
-      payment_number: paymentNumber, payment_type_id: pay?.payment_type_id ?? 'CC', payment_desc: form.get(opts.reversalFieldReason) ?? null, payment_date: date,
+      payment_number: paymentNumber, payment_type_id: pay?.payment_type_id ?? 3, payment_desc: form.get(opts.reversalFieldReason) ?? null, payment_date: date,
       payment_amount: dec(-cts(pay?.payment_amount)), check_number: check || null, cc_authorized_number: null, deposit_number: null, source_type_cd: 'Cash Receipts Reversal',
       payment_account_id: null, cc_return_transaction_id: null,
     });
@@ -434,13 +524,17 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     return { ok: true, elements: [resultForm] };
   }
 
-  const runService = (name: string, elements: Element[]): TxResult =>
-    name === opts.receiptServiceName ? runReceipt(elements) : name === opts.reversalServiceName ? runReversal(elements) : runCreditMemo(elements);
+  const runService = (name: string, elements: Element[], useCodeValues: boolean): TxResult =>
+    name === opts.receiptServiceName ? runReceipt(elements, useCodeValues) : name === opts.reversalServiceName ? runReversal(elements) : runCreditMemo(elements);
+
+  /** The elements without the last row of the invoice lines: what P21 books when it drops a row and still reports Succeeded. */
+  const withoutLastLine = (elements: Element[]): Element[] =>
+    elements.map((e) => (e.Name === opts.receiptLinesDataElement && (e.Rows?.length ?? 0) > 1 ? { ...e, Rows: e.Rows!.slice(0, -1) } : e));
 
   /** Runs a TransactionSet; answers with P21's shape (status, body). */
   function runTransactionSet(bodyText: string): { status: number; body: Row } {
     stats.transactionPosts++;
-    let set: { Name?: unknown; Transactions?: Array<{ DataElements?: Element[] }> };
+    let set: { Name?: unknown; UseCodeValues?: unknown; Transactions?: Array<{ DataElements?: Element[] }> };
     try {
       set = JSON.parse(bodyText) as typeof set;
     } catch {
@@ -448,10 +542,26 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     }
     const name = String(set.Name ?? '');
     if (!services[name]) return { status: 404, body: { error: { code: '404', message: `Service '${name}' was not found.` } } };
+    if (unavailable.has(name)) return { status: 500, body: { Message: windowUnavailableText(name) } };
+    const useCodeValues = set.UseCodeValues === true;
+    if (name === opts.receiptServiceName && nextReceipt !== null) {
+      const mode = nextReceipt;
+      nextReceipt = null;
+      if (mode === 'business-refusal') return { status: 200, body: { Messages: [`Transaction 1:: ${REFUSAL_TEXT}`], Results: null, Summary: { Succeeded: 0, Failed: 1, Other: 0 } } };
+      // The reply names a receipt number either way, as a passed transaction's Results do.
+      const claimed = mode === 'partial-booking' ? receiptSeq : receiptSeq + 1000;
+      const echoed = (set.Transactions ?? []).map((tx) => ({
+        DataElements: (tx.DataElements ?? []).map((e, i) => (i === 0 ? { ...e, Rows: [{ Edits: [...(e.Rows?.[0]?.Edits ?? []), { Name: opts.receiptResultFieldReceiptNo, Value: String(claimed) }], RelativeDateEdits: [] }] } : e)),
+        Status: 'Passed',
+      }));
+      if (mode === 'partial-booking') for (const tx of set.Transactions ?? []) runService(name, withoutLastLine(tx.DataElements ?? []), useCodeValues);
+      // Both answer P21's success shape: Summary.Succeeded is not evidence that anything (or everything) was booked.
+      return { status: 200, body: { Messages: ['Transaction 1:: '], Results: { Name: name, Transactions: echoed }, Summary: { Succeeded: echoed.length, Failed: 0, Other: 0 } } };
+    }
     if (contamination.remaining > 0) {
       contamination.remaining--;
       if (contamination.afterCommit) {
-        for (const tx of set.Transactions ?? []) runService(name, tx.DataElements ?? []);
+        for (const tx of set.Transactions ?? []) runService(name, tx.DataElements ?? [], useCodeValues);
       }
       const message = contamination.message || CONTAMINATION_MESSAGES[contamination.next++ % CONTAMINATION_MESSAGES.length]!;
       return { status: contamination.status, body: { Messages: [`Transaction 1:: ${message}`], Results: null, Summary: { Succeeded: 0, Failed: 1, Other: 0 } } };
@@ -462,7 +572,7 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     let failed = 0;
     (set.Transactions ?? []).forEach((tx, i) => {
       const elements = tx.DataElements ?? [];
-      const result = runService(name, elements);
+      const result = runService(name, elements, useCodeValues);
       if (result.ok) {
         succeeded++;
         messages.push(`Transaction ${i + 1}:: `);
@@ -477,10 +587,9 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
   }
 
   function transactionApi(req: SandboxRequest, sub: string): SandboxResponse {
-    if (req.method === 'GET' && sub === 'services') {
-      return { status: 200, body: [...Object.keys(services), 'Invoice', 'Order', 'Customer'].map((Name) => ({ Name })) };
-    }
-    if (req.method === 'GET' && sub.startsWith('definition/')) return definition(decodeURIComponent(sub.slice('definition/'.length)));
+    if (req.method === 'GET' && sub === 'services') return { status: 200, body: describedServices.map((svc) => ({ Name: svc.name })) };
+    if (req.method === 'GET' && sub.startsWith('definition/')) return describe('definition', decodeURIComponent(sub.slice('definition/'.length)));
+    if (req.method === 'GET' && sub.startsWith('defaults/')) return describe('defaults', decodeURIComponent(sub.slice('defaults/'.length)));
     if (req.method === 'POST' && sub === 'transaction') return runTransactionSet(req.bodyText);
     if (req.method === 'POST' && sub === 'transaction/async') {
       const { body } = runTransactionSet(req.bodyText);
@@ -561,6 +670,31 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     setTokenFormat: (format: 'auto' | 'xml') => {
       tokenFormat = format;
     },
+    injectRealFailure: (mode: P21RealFailure): { erpText?: string } => {
+      switch (mode) {
+        case 'receipt-service-unavailable':
+          unavailable.add(opts.receiptServiceName);
+          return { erpText: windowUnavailableText(opts.receiptServiceName) };
+        case 'unknown-read-field':
+          // A column the connector selects that this P21 does not have (another version, a renamed column).
+          missingColumn = { table: 'invoice_hdr', column: 'terms_desc' };
+          return {};
+        case 'session-timeout':
+          tokens.clear();
+          return {};
+        case 'business-refusal':
+          nextReceipt = mode;
+          return { erpText: REFUSAL_TEXT };
+        default:
+          nextReceipt = mode;
+          return {};
+      }
+    },
+    clearRealFailures: () => {
+      unavailable.clear();
+      missingColumn = null;
+      nextReceipt = null;
+    },
   };
 
   const server: RunningSandbox = await startSandboxServer({
@@ -590,6 +724,13 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
         return { ok: true };
       },
       stats: () => api.stats(),
+      'real-failure': (b, req) => {
+        if (req.method === 'DELETE') {
+          api.clearRealFailures();
+          return { ok: true };
+        }
+        return api.injectRealFailure(String((b as { mode?: unknown } | undefined)?.mode ?? '') as P21RealFailure);
+      },
     },
   });
   selfUrl = server.url;
