@@ -212,7 +212,7 @@ describe.skipIf(!driver)('Sage 100 connector over real ODBC', () => {
   it('never writes a second file while one is waiting, and surfaces a VI rejection with the job log', async () => {
     const r = receipt({ reference: '600000002', customerId: '10003', amountCents: cents(10_005), allocations: [{ invoiceNo: '1004506', amountCents: cents(10_005) }] });
     const waiting = join(sandbox.viFolder, receiptFileName('600000002'));
-    sandbox.pauseImports(true);
+    await sandbox.pauseImports(true);
     writeFileSync(waiting, 'X,left by an earlier attempt\r\n');
     const slow = createSage100Connector({ baseUrl: sandbox.baseUrl, options: { ...sandbox.options, confirmTimeoutMs: 300 }, credentials: sandbox.credentials });
     const first = await slow.postReceipt(r).catch((x: unknown) => x);
@@ -220,7 +220,7 @@ describe.skipIf(!driver)('Sage 100 connector over real ODBC', () => {
     expect((first as ErpError).kind).toBe('unknown_outcome');
     expect(readFileSync(waiting, 'utf8')).toBe('X,left by an earlier attempt\r\n');
 
-    sandbox.pauseImports(false);
+    await sandbox.pauseImports(false);
     const second = await connector.postReceipt(r).catch((x: unknown) => x);
     expect((second as ErpError).kind).toBe('validation');
     expect((second as ErpError).erpMessage).toMatch(/D \(deposit\)/);

@@ -46,7 +46,13 @@ export type ImportBehaviour = Readonly<{ kind: 'post' } | { kind: 'unposted' } |
 
 const POST: ImportBehaviour = { kind: 'post' };
 
-async function importReceipt(connection: odbc.Connection, records: string[][], ownTransaction: boolean, behaviour: ImportBehaviour): Promise<{ message: string; log?: string }> {
+async function importReceipt(
+  connection: odbc.Connection,
+  records: string[][],
+  ownTransaction: boolean,
+  behaviour: ImportBehaviour,
+  writeLog: (text: string) => Promise<void>,
+): Promise<string> {
   if (behaviour.kind === 'refuse') throw new Rejection(behaviour.log);
   const deposit = records.find((r) => r[0] === 'D');
   const header = records.find((r) => r[0] === 'H');
@@ -58,7 +64,7 @@ async function importReceipt(connection: odbc.Connection, records: string[][], o
   const [, batchNo = '', depositNo = '', depositType = '', depositDate = '', bankCode = '', depositAmount, description = ''] = deposit;
   const [, , , division = '', customerNo = '', checkNo = '', paymentType = '', postingAmount] = header;
   // The job ran and ended cleanly: no log in rejected/, nothing booked.
-  if (behaviour.kind === 'nothing') return { message: `job ran: 0 records imported for ${checkNo}` };
+  if (behaviour.kind === 'nothing') return `job ran: 0 records imported for ${checkNo}`;
   const date = toIso(depositDate);
   const total = amount(postingAmount, 'PostingAmount');
   amount(depositAmount, 'DepositAmount');
@@ -119,7 +125,7 @@ async function importReceipt(connection: odbc.Connection, records: string[][], o
       for (const u of updates) await detail(u.invoiceNo, u.cents);
       if (total - applied > 0) await detail(checkNo, total - applied);
       if (ownTransaction) await connection.commit();
-      return { message: `imported receipt ${checkNo} into deposit ${depositNo} (not yet posted)` };
+      return `imported receipt ${checkNo} into deposit ${depositNo} (not yet posted)`;
     }
     const seqRow = await one(connection, 'SELECT COUNT(*) AS n FROM AR_CashReceiptsHistory WHERE DepositNo = ?', [depositNo]);
     let seq = Number(seqRow?.['n'] ?? 0);
@@ -151,19 +157,17 @@ async function importReceipt(connection: odbc.Connection, records: string[][], o
       );
       await history(checkNo, 'PP', unapplied, -unapplied);
     }
+    // The job log is on disk before the booking shows, as a job writes its log while it runs; the file itself leaves the folder last.
+    if (dropped) {
+      const [, , , , , , invoiceNo = '', invoiceType = ''] = dropped;
+      await writeLog(`Line for InvoiceNo ${invoiceNo} (${invoiceType}) rejected: Invoice is not on file or is already paid. Records Imported: ${lines.length}, Records Failed: 1`);
+    }
     if (ownTransaction) await connection.commit();
   } catch (e) {
     if (ownTransaction) await connection.rollback();
     throw e;
   }
-  if (dropped) {
-    const [, , , , , , invoiceNo = '', invoiceType = ''] = dropped;
-    return {
-      message: `imported receipt ${checkNo} into deposit ${depositNo} without the line for ${invoiceNo}`,
-      log: `Line for InvoiceNo ${invoiceNo} (${invoiceType}) rejected: Invoice is not on file or is already paid. Records Imported: ${lines.length}, Records Failed: 1`,
-    };
-  }
-  return { message: `imported receipt ${checkNo} into deposit ${depositNo}` };
+  return `imported receipt ${checkNo} into deposit ${depositNo}${dropped ? ' without its last line' : ''}`;
 }
 
 async function importCreditMemo(connection: odbc.Connection, records: string[][]): Promise<string> {
@@ -207,13 +211,12 @@ export async function importWaitingFiles(
     try {
       const records = parse(await readFile(path, 'utf8'), { relax_column_count: true, skip_empty_lines: true }) as string[][];
       if (name.startsWith('TIEOUT-CR-')) {
-        const done = await importReceipt(connection, records, ownTransactions, nextBehaviour());
-        message = done.message;
         // The job log of a partial import sits where the site's wrapper leaves logs.
-        if (done.log) {
+        const writeLog = async (text: string): Promise<void> => {
           await mkdir(join(folder, rejectedSub), { recursive: true });
-          await writeFile(join(folder, rejectedSub, `${name}.log`), `${done.log}\n`);
-        }
+          await writeFile(join(folder, rejectedSub, `${name}.log`), `${text}\n`);
+        };
+        message = await importReceipt(connection, records, ownTransactions, nextBehaviour(), writeLog);
       } else {
         message = await importCreditMemo(connection, records);
       }

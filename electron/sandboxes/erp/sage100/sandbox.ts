@@ -43,8 +43,8 @@ export type Sage100Sandbox = RunningErpSandbox &
   Readonly<{
     dbFile: string;
     viFolder: string;
-    /** Stops/starts the simulated VI job (files then wait in the folder). */
-    pauseImports(paused: boolean): void;
+    /** Stops/starts the simulated VI job (files then wait in the folder); resolves once an import already running has finished. */
+    pauseImports(paused: boolean): Promise<void>;
     /** Runs the VI job now instead of waiting for the timer. */
     importNow(): Promise<ImportResult[]>;
     /** Holds an exclusive lock on the company file until unlock() or holdMs. */
@@ -206,8 +206,10 @@ export async function startSage100Sandbox(seed: ErpSandboxSeed, sandboxOptions: 
     credentials: { username: 'tieout', password: 'sandbox' },
     dbFile,
     viFolder,
-    pauseImports: (p) => {
+    pauseImports: async (p) => {
       paused = p;
+      // An import that started before the pause may still pick up a file written now: wait it out.
+      await running?.catch(() => undefined);
     },
     importNow,
     lock,
