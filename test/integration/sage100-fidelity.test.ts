@@ -99,6 +99,7 @@ describe.skipIf(!driver)('Sage 100 against the real schema (issue 13)', () => {
     const r = receipt({ reference: '512345003', customerId: 'B200', amountCents: cents(7_000), allocations: [{ invoiceNo: '0000201', amountCents: cents(7_000) }] });
     const e = await connector.postReceipt(r).catch((x: unknown) => x);
     expect((e as ErpError).kind).toBe('unknown_outcome'); // not in history until the journal update
+    expect((e as ErpError).message).toMatch(/Cash Receipts Journal has not been updated/);
     const found = await connector.findReceipt(r.reference);
     expect(found).toMatchObject({ customerId: 'B200', amountCents: 7_000, allocations: [{ invoiceNo: '0000201', amountCents: 7_000 }] });
     expect(found!.erpDocumentId).toMatch(/^unposted:/);

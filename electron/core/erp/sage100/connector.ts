@@ -165,7 +165,14 @@ export function createSage100Connector(config: ErpConnectionConfig): ErpConnecto
       return confirmReceiptBooked(r, found, 'Sage 100');
     } catch (e) {
       if (!isErpError(e)) throw e;
-      if (e.kind === 'unknown_outcome') throw new ErpError('unknown_outcome', why || e.message);
+      if (e.kind === 'unknown_outcome') {
+        // Imported into Cash Receipts Entry but not yet posted: still not booked, but say where it is.
+        const entered = await reader.receiptUnposted(r.reference).catch(() => null);
+        const where = entered
+          ? `Receipt ${r.reference} is in Cash Receipts Entry (${entered.erpDocumentId}) but the Cash Receipts Journal has not been updated, so it is not in history yet; the look-up finds it, nothing is sent again`
+          : '';
+        throw new ErpError('unknown_outcome', where || why || e.message);
+      }
       // A partial booking: the VI job log says which line it refused.
       const log = await readRejection(options.viFolder, options.viRejectedFolder, fileName);
       if (e.kind === 'partial' && log) throw new ErpError('partial', `${e.message} Visual Integrator log: ${log}`, { erpMessage: log, ...(e.existingDocumentId ? { existingDocumentId: e.existingDocumentId } : {}) });
