@@ -77,7 +77,7 @@ describe.skipIf(!driver)('Sage 100 connector over real ODBC', () => {
   it('diagnoses a healthy connection', async () => {
     const d = await connector.testConnection();
     expect(d.ok, d.summary).toBe(true);
-    expect(d.checks.map((c) => c.name)).toEqual(['connect', 'customers', 'open invoices', 'receipt history', 'VI import folder']);
+    expect(d.checks.map((c) => c.name)).toEqual(['connect', 'customers', 'open invoices', 'receipt history', 'VI import folder', 'VI job']);
   });
 
   it('diagnoses a missing driver, a missing company file and a missing VI folder', async () => {
@@ -108,7 +108,9 @@ describe.skipIf(!driver)('Sage 100 connector over real ODBC', () => {
 
     const pages: (readonly OpenInvoice[])[] = [];
     for await (const page of connector.listOpenInvoices()) pages.push(page);
-    expect(pages.length).toBe(6); // 23 rows, 4 per page
+    // 23 rows, at most 4 per page; paging without OR finishes each customer with its own read, so a customer boundary can end a page early.
+    expect(pages.length).toBeGreaterThanOrEqual(6);
+    expect(pages.length).toBeLessThanOrEqual(6 + customers.length);
     expect(pages.every((p) => p.length <= 4)).toBe(true);
     const all = pages.flat();
     expect(all).toHaveLength(23);
@@ -210,7 +212,7 @@ describe.skipIf(!driver)('Sage 100 connector over real ODBC', () => {
   it('never writes a second file while one is waiting, and surfaces a VI rejection with the job log', async () => {
     const r = receipt({ reference: '600000002', customerId: '10003', amountCents: cents(10_005), allocations: [{ invoiceNo: '1004506', amountCents: cents(10_005) }] });
     const waiting = join(sandbox.viFolder, receiptFileName('600000002'));
-    sandbox.pauseImports(true);
+    await sandbox.pauseImports(true);
     writeFileSync(waiting, 'X,left by an earlier attempt\r\n');
     const slow = createSage100Connector({ baseUrl: sandbox.baseUrl, options: { ...sandbox.options, confirmTimeoutMs: 300 }, credentials: sandbox.credentials });
     const first = await slow.postReceipt(r).catch((x: unknown) => x);
@@ -218,7 +220,7 @@ describe.skipIf(!driver)('Sage 100 connector over real ODBC', () => {
     expect((first as ErpError).kind).toBe('unknown_outcome');
     expect(readFileSync(waiting, 'utf8')).toBe('X,left by an earlier attempt\r\n');
 
-    sandbox.pauseImports(false);
+    await sandbox.pauseImports(false);
     const second = await connector.postReceipt(r).catch((x: unknown) => x);
     expect((second as ErpError).kind).toBe('validation');
     expect((second as ErpError).erpMessage).toMatch(/D \(deposit\)/);

@@ -52,7 +52,7 @@ function fakeSession(rows: readonly OdbcRow[]): OdbcSession {
   return { query: (_sql: string, _params?: unknown, limit?: number) => Promise.resolve(rows.slice(0, limit ?? rows.length)) } as unknown as OdbcSession;
 }
 
-const options = parseSage100Options({ ...optionDefaults(sage100Module.optionFields), termsTable: 'AR_TermsCode', invoiceAmountColumn: 'InvoiceAmt', unpostedHeaderTable: 'AR_CashReceiptsHeader' });
+const options = parseSage100Options({ ...optionDefaults(sage100Module.optionFields), termsTable: 'AR_TermsCode', invoiceAmountColumns: 'TaxableAmt+NonTaxableAmt+FreightAmt+SalesTaxAmt', unpostedDetailTable: 'AR_CashReceiptsDetail' });
 
 async function drain<T>(it: AsyncIterable<readonly T[]>, pages = 3): Promise<T[]> {
   const out: T[] = [];

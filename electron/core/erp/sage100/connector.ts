@@ -27,6 +27,9 @@ import {
   writeImportFileAtomically,
 } from './vi-file';
 import { diagnoseSage100 } from './diagnose';
+import { discoverSage100 } from './discover';
+import { confirmReceiptBooked } from '../read-back';
+import { viJobPresent } from './vi-command';
 
 // Sage 100: reads over ODBC, posts by dropping Visual Integrator files and
 // confirms by reading AR_CashReceiptsHistory back (docs/erp/sage100.md).
@@ -53,29 +56,33 @@ export function createSage100Connector(config: ErpConnectionConfig): ErpConnecto
     return (await reader.receiptInHistory(reference)) ?? (await reader.receiptUnposted(reference));
   }
 
-  /** Polls until `look` finds the document, the VI wrapper rejects the file, or time runs out. */
-  async function confirm<T>(fileName: string, what: string, look: () => Promise<T | null>): Promise<T> {
+  /** Polls until `look` finds the document (returned), the VI wrapper rejects the file (validation) or time runs out (null, with why). */
+  async function confirm<T>(fileName: string, what: string, look: () => Promise<T | null>): Promise<{ found: T | null; why: string }> {
     const deadline = Date.now() + options.confirmTimeoutMs;
     let lastError = '';
     for (;;) {
       try {
         const found = await look();
-        if (found) return found;
+        if (found) return { found, why: '' };
       } catch (e) {
         // The file is out of our hands now: read errors only delay the answer.
         lastError = isErpError(e) ? e.message : String(e);
       }
       const rejection = await readRejection(options.viFolder, options.viRejectedFolder, fileName);
       if (rejection !== null && !isPending(options.viFolder, fileName)) {
+        // A job that refused one line and imported the rest also leaves a log: what it booked decides.
+        const booked = await look().catch(() => null);
+        if (booked) return { found: booked, why: '' };
         throw new ErpError('validation', `Sage 100 Visual Integrator rejected ${fileName}: ${rejection}`, { erpMessage: rejection });
       }
       if (Date.now() >= deadline) {
-        throw new ErpError(
-          'unknown_outcome',
-          `${what} was handed to Visual Integrator (${fileName}) but did not appear in Sage within ${options.confirmTimeoutMs} ms` +
+        return {
+          found: null,
+          why:
+            `${what} was handed to Visual Integrator (${fileName}) but did not appear in Sage within ${options.confirmTimeoutMs} ms` +
             (lastError ? ` (last read error: ${lastError})` : '') +
             '; the look-up will tell whether it was imported',
-        );
+        };
       }
       await sleep(Math.min(options.confirmPollMs, Math.max(0, deadline - Date.now())));
     }
@@ -106,6 +113,7 @@ export function createSage100Connector(config: ErpConnectionConfig): ErpConnecto
     const cashLines = validateReceipt(r);
     if (!options.viFolder) throw new ErpError('config', 'Sage 100 setting viFolder (VI import folder) is empty');
     await refuseIfAlreadyPosted(() => findReceipt(r.reference), (existing) => `Sage 100 already holds a receipt with CheckNo ${checkNo} (deposit ${existing.erpDocumentId})`);
+    assertViJobPresent();
     const fileName = receiptFileName(checkNo);
     // A file still waiting in the folder is an earlier attempt: wait for it, never write a second one.
     if (!isPending(options.viFolder, fileName)) {
@@ -152,7 +160,34 @@ export function createSage100Connector(config: ErpConnectionConfig): ErpConnecto
       await archiveRejection(options.viFolder, options.viRejectedFolder, fileName);
       await writeImportFileAtomically(options.viFolder, fileName, content);
     }
-    return confirm(fileName, `Receipt ${r.reference}`, () => reader.receiptInHistory(r.reference));
+    const { found, why } = await confirm(fileName, `Receipt ${r.reference}`, () => reader.receiptInHistory(r.reference));
+    try {
+      return confirmReceiptBooked(r, found, 'Sage 100');
+    } catch (e) {
+      if (!isErpError(e)) throw e;
+      if (e.kind === 'unknown_outcome') {
+        // Imported into Cash Receipts Entry but not yet posted: still not booked, but say where it is.
+        const entered = await reader.receiptUnposted(r.reference).catch(() => null);
+        const where = entered
+          ? `Receipt ${r.reference} is in Cash Receipts Entry (${entered.erpDocumentId}) but the Cash Receipts Journal has not been updated, so it is not in history yet; the look-up finds it, nothing is sent again`
+          : '';
+        throw new ErpError('unknown_outcome', where || why || e.message);
+      }
+      // A partial booking: the VI job log says which line it refused.
+      const log = await readRejection(options.viFolder, options.viRejectedFolder, fileName);
+      if (e.kind === 'partial' && log) throw new ErpError('partial', `${e.message} Visual Integrator log: ${log}`, { erpMessage: log, ...(e.existingDocumentId ? { existingDocumentId: e.existingDocumentId } : {}) });
+      throw e;
+    }
+  }
+
+  /** A missing compiled VI job means nothing would ever import the file: a setup problem, refused before writing. */
+  function assertViJobPresent(): void {
+    if (viJobPresent(options) === false) {
+      throw new ErpError(
+        'config',
+        `Sage 100 Visual Integrator job ${options.viJobProgram} is not in the VI folder beside ${options.sageHomeFolder}: receipts cannot be imported (check viJobProgram, or compile the job in Import Job Maintenance)`,
+      );
+    }
   }
 
   async function postCreditMemo(m: CreditMemoRequest): Promise<CreditMemoRecord> {
@@ -164,6 +199,7 @@ export function createSage100Connector(config: ErpConnectionConfig): ErpConnecto
     if (!Number.isSafeInteger(m.amountCents) || m.amountCents <= 0) throw new ErpError('validation', 'Credit memo amount must be positive');
     if (!options.viFolder) throw new ErpError('config', 'Sage 100 setting viFolder (VI import folder) is empty');
     await refuseIfAlreadyPosted(() => reader.creditMemo(m.reference), (existing) => `Sage 100 already holds credit memo ${existing.erpDocumentId}`);
+    assertViJobPresent();
     const fileName = creditMemoFileName(invoiceNo);
     if (!isPending(options.viFolder, fileName)) {
       if (!(await reader.customerExists(m.customerId))) {
@@ -181,13 +217,16 @@ export function createSage100Connector(config: ErpConnectionConfig): ErpConnecto
       await archiveRejection(options.viFolder, options.viRejectedFolder, fileName);
       await writeImportFileAtomically(options.viFolder, fileName, content);
     }
-    return confirm(fileName, `Credit memo ${m.reference}`, () => reader.creditMemo(m.reference));
+    const { found, why } = await confirm(fileName, `Credit memo ${m.reference}`, () => reader.creditMemo(m.reference));
+    if (!found) throw new ErpError('unknown_outcome', why);
+    return found;
   }
 
   return {
     kind: 'sage100',
     capabilities: CAPABILITIES,
     testConnection: (): Promise<ConnectionDiagnosis> => diagnoseSage100(session, options),
+    discover: () => discoverSage100(session, options, config.baseUrl, config.credentials.username),
     listCustomers: () => reader.customers(),
     listOpenInvoices: (o) => reader.openInvoices(o?.since, o?.pageSize),
     findReceipt,

@@ -4,6 +4,7 @@ import type { ConnectionDiagnosis } from '../connector';
 import { isErpError } from '../errors';
 import type { OdbcSession } from './odbc-session';
 import type { Sage100Options } from './options';
+import { viJobPresent } from './vi-command';
 
 // testConnection: each step names what a site admin would fix.
 
@@ -66,6 +67,15 @@ export async function diagnoseSage100(session: OdbcSession, options: Sage100Opti
     } catch (e) {
       checks.push({ name: 'VI import folder', ok: false, detail: `${options.viFolder}: ${e instanceof Error ? e.message : String(e)}` });
     }
+  }
+  // Only when the site named its job: without the settings the wrapper is the site's own (docs/erp/sage100.md).
+  const job = viJobPresent(options);
+  if (job !== null) {
+    checks.push(
+      job
+        ? { name: 'VI job', ok: true, detail: `${options.viJobProgram} is compiled in the VI folder beside ${options.sageHomeFolder}` }
+        : { name: 'VI job', ok: false, detail: `${options.viJobProgram} is not in the VI folder beside ${options.sageHomeFolder}: nothing would import the receipts` },
+    );
   }
   const ok = checks.every((c) => c.ok);
   const firstBad = checks.find((c) => !c.ok);

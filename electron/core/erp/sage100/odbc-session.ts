@@ -1,5 +1,6 @@
 import odbc from 'odbc';
 import { ErpError, isErpError } from '../errors';
+import { assertProvideXDialect } from './providex-sql';
 
 // One lazily opened ODBC connection, with every driver error turned into a
 // typed ErpError carrying the driver's own message. The password is appended
@@ -63,7 +64,8 @@ export function toErpError(e: unknown, phase: OdbcPhase, password: string): ErpE
   if (phase === 'connect') {
     return make('config', 'Could not open the Sage 100 company data (check the connection string: driver, directory/database, company)');
   }
-  if (/no such table|no such column|invalid column|invalid table|not found/.test(text) || states.some((s) => s === '42S02' || s === '42S22')) {
+  // ProvideX names a missing column "Column not found" and an unreadable table "[FILEIO]Table is not accessible" (docs/erp/sage100.md).
+  if (/no such table|no such column|invalid column|invalid table|not found|table is not accessible/.test(text) || states.some((s) => s === '42S02' || s === '42S22')) {
     return make('config', 'Sage 100 table or column missing (check the table settings)');
   }
   if (/permission|access denied|readonly|read-only/.test(text)) {
@@ -108,6 +110,7 @@ export class OdbcSession {
 
   /** Runs a statement and returns at most `limit` rows through a cursor (ProvideX has no LIMIT/TOP). */
   async query(sql: string, params: readonly OdbcParam[] = [], limit?: number): Promise<OdbcRow[]> {
+    assertProvideXDialect(sql);
     const connection = await this.open();
     const run = async (): Promise<OdbcRow[]> => {
       if (limit === undefined) {
@@ -136,6 +139,17 @@ export class OdbcSession {
         ).catch(() => undefined);
       }
       throw error;
+    }
+  }
+
+  /** Column names of `table` from the ODBC catalog (SQLColumns), as the driver reports them; empty when the table is unknown. */
+  async columns(table: string): Promise<string[]> {
+    const connection = await this.open();
+    try {
+      const rows = await withTimeout(connection.columns<OdbcRow>(null, null, table, null), this.config.timeoutMs, 'catalog read');
+      return Array.from(rows).map((r) => String(r['COLUMN_NAME'] ?? '').trim()).filter((n) => n.length > 0);
+    } catch (e) {
+      throw toErpError(e, 'query', this.config.password);
     }
   }
 

@@ -4,13 +4,14 @@ import { cents, type Cents } from '@shared/money';
 import type { CreditMemoRecord, ReceiptAllocation, ReceiptRecord } from '../connector';
 import { ErpError } from '../errors';
 import { checkNoForReference, creditMemoNoForReference } from './check-no';
-import type { OdbcParam, OdbcRow, OdbcSession } from './odbc-session';
+import type { OdbcRow, OdbcSession } from './odbc-session';
 import type { Sage100Options } from './options';
 import { dateEscape, money, optionalDate, requiredDate, requiredText, text } from './sql';
 
 // Reads: single-table statements on key columns only, paged by key ranges
-// (WHERE key > last ORDER BY key) and fetched through a cursor, because the
-// ProvideX driver has no JOIN worth trusting, no UNION and no LIMIT/TOP.
+// (WHERE key > last ORDER BY key, AND only: no OR) and fetched through a cursor,
+// because the ProvideX driver has no JOIN worth trusting, no UNION, no reliable
+// LIMIT/TOP, and fails on OR-heavy predicates (providex-sql.ts).
 
 export type Sage100Reader = Readonly<{
   customers(): AsyncIterable<readonly Customer[]>;
@@ -79,45 +80,81 @@ export function createSage100Reader(session: OdbcSession, options: Sage100Option
     return out;
   }
 
-  /** The original total; a prepayment row has no invoice amount, so a credit without one is its balance. */
+  /**
+   * The original total: the sum of `invoiceAmountColumns` (AR_OpenInvoice has no
+   * InvoiceAmt; its amount columns are TaxableAmt, NonTaxableAmt, FreightAmt,
+   * SalesTaxAmt [UtahGooner/sage100-ddl CHI/AR_OpenInvoice.sql]). A prepayment row
+   * has no invoice amounts, so a credit without them is its balance.
+   */
   function total(row: OdbcRow, ctx: { table: string; key: string }, credit: boolean, balance: Cents): Cents {
-    if (!options.invoiceAmountColumn) return balance;
-    const amount = money(row, options.invoiceAmountColumn, ctx);
-    if (!credit) return amount;
+    if (options.invoiceAmountColumns.length === 0) return balance;
+    let amount = 0;
+    for (const column of options.invoiceAmountColumns) amount += money(row, column, ctx);
+    if (!Number.isSafeInteger(amount)) throw new ErpError('malformed', `${ctx.table} ${ctx.key}: invoice amounts add up to more than an amount can hold`);
+    if (!credit) return cents(amount);
     return amount === 0 ? balance : cents(-Math.abs(amount));
+  }
+
+  /**
+   * Every AR_OpenInvoice row with a balance, in key order, a page at a time.
+   * Paged without OR: the ProvideX driver fails on OR-heavy predicates, so the
+   * usual `(a > ? OR (a = ? AND b > ?))` key range becomes two AND-only reads:
+   * finish the current customer (`CustomerNo = ? AND InvoiceNo >= ?`, rows up to
+   * the last key skipped here), then move on (`CustomerNo > ?`).
+   */
+  async function* openItemRows(columns: string, sinceClause: string, size: number): AsyncIterable<readonly OdbcRow[]> {
+    const base = `SELECT ${columns} FROM AR_OpenInvoice WHERE ARDivisionNo = ? AND Balance <> 0${sinceClause}`;
+    let last: { customer: string; invoice: string; type: string } | null = null;
+    let withinCustomer = false;
+    for (;;) {
+      let rows: OdbcRow[];
+      if (!last) {
+        rows = await session.query(`${base} ORDER BY CustomerNo, InvoiceNo, InvoiceType`, [div], size);
+      } else if (withinCustomer) {
+        rows = await session.query(`${base} AND CustomerNo = ? AND InvoiceNo >= ? ORDER BY InvoiceNo, InvoiceType`, [div, last.customer, last.invoice], size);
+      } else {
+        rows = await session.query(`${base} AND CustomerNo > ? ORDER BY CustomerNo, InvoiceNo, InvoiceType`, [div, last.customer], size);
+      }
+      const after = withinCustomer ? last : null;
+      const fresh = after
+        ? rows.filter((r) => {
+            const invoice = text(r, 'InvoiceNo');
+            return invoice > after.invoice || (invoice === after.invoice && text(r, 'InvoiceType').toUpperCase() > after.type);
+          })
+        : rows;
+      if (fresh.length > 0) yield fresh;
+      const tail = rows[rows.length - 1];
+      if (rows.length < size || !tail) {
+        if (!withinCustomer || !last) return;
+        withinCustomer = false; // this customer is done; the next read starts after it
+        continue;
+      }
+      if (withinCustomer && fresh.length === 0) {
+        throw new ErpError('config', `Sage 100 setting pageSize (${size}) is smaller than the open items of one invoice number of customer ${last?.customer}`);
+      }
+      last = { customer: text(tail, 'CustomerNo'), invoice: text(tail, 'InvoiceNo'), type: text(tail, 'InvoiceType').toUpperCase() };
+      withinCustomer = true;
+    }
   }
 
   async function* openInvoices(since?: string, pageSize?: number): AsyncIterable<readonly OpenInvoice[]> {
     const size = pageSize ?? options.pageSize;
     const po = options.poNumberColumn ? `, ${options.poNumberColumn}` : '';
-    const totalCol = options.invoiceAmountColumn ? `, ${options.invoiceAmountColumn}` : '';
+    const totalCols = options.invoiceAmountColumns.map((c) => `, ${c}`).join('');
     const termsCol = options.invoiceTermsColumn ? `, ${options.invoiceTermsColumn}` : '';
     const terms = await termsCodes();
     // The since filter goes in as a date escape, not a bound parameter: ProvideX compares dates reliably that way.
     const sinceClause = since ? ` AND InvoiceDate >= ${dateEscape(since.slice(0, 10))}` : '';
     const wanted = new Set(options.invoiceTypes);
     const creditTypes = new Set(options.openCreditTypes);
-    let key: { customer: string; invoice: string; type: string } | null = null;
-    for (;;) {
-      let keyClause = '';
-      const params: OdbcParam[] = [div];
-      if (key) {
-        keyClause = ' AND (CustomerNo > ? OR (CustomerNo = ? AND InvoiceNo > ?) OR (CustomerNo = ? AND InvoiceNo = ? AND InvoiceType > ?))';
-        params.push(key.customer, key.customer, key.invoice, key.customer, key.invoice, key.type);
-      }
-      const rows = await session.query(
-        `SELECT CustomerNo, InvoiceNo, InvoiceType, InvoiceDate, InvoiceDueDate, Balance${totalCol}${po}${termsCol} FROM AR_OpenInvoice` +
-          ` WHERE ARDivisionNo = ? AND Balance <> 0${sinceClause}${keyClause} ORDER BY CustomerNo, InvoiceNo, InvoiceType`,
-        params,
-        size,
-      );
+    const columns = `CustomerNo, InvoiceNo, InvoiceType, InvoiceDate, InvoiceDueDate, Balance${totalCols}${po}${termsCol}`;
+    for await (const rows of openItemRows(columns, sinceClause, size)) {
       const page: OpenInvoice[] = [];
       for (const row of rows) {
         const customerId = requiredText(row, 'CustomerNo', { table: 'AR_OpenInvoice', key: `${div}-?` });
         const invoiceNo = requiredText(row, 'InvoiceNo', { table: 'AR_OpenInvoice', key: `${div}-${customerId}-?` });
         const invoiceType = text(row, 'InvoiceType').toUpperCase();
         const ctx = { table: 'AR_OpenInvoice', key: `${div}-${customerId}-${invoiceNo}-${invoiceType}` };
-        key = { customer: customerId, invoice: invoiceNo, type: invoiceType };
         const invoiceDate = requiredDate(row, 'InvoiceDate', ctx);
         const dueDate = optionalDate(row, 'InvoiceDueDate', ctx);
         const rawBalance = money(row, 'Balance', ctx);
@@ -142,7 +179,6 @@ export function createSage100Reader(session: OdbcSession, options: Sage100Option
         });
       }
       if (page.length > 0) yield page;
-      if (rows.length < size) return;
     }
   }
 
@@ -200,7 +236,7 @@ export function createSage100Reader(session: OdbcSession, options: Sage100Option
 
   async function receiptInHistory(reference: string): Promise<ReceiptRecord | null> {
     const checkNo = checkNoForReference(reference);
-    // CheckNo is not a key column: this scans history. Sage has no index to offer here.
+    // History has an index led by CheckNo (KEY4 in the live DDL [UtahGooner/sage100-ddl]), so this is a keyed read.
     const rows = await session.query(
       'SELECT DepositNo, DepositDate, CustomerNo, InvoiceNo, InvoiceType, CashAmountApplied, CheckNo FROM AR_CashReceiptsHistory WHERE CheckNo = ?',
       [checkNo],
@@ -212,24 +248,41 @@ export function createSage100Reader(session: OdbcSession, options: Sage100Option
     return recordFromHistory(reference, checkNo, rows.filter((r) => text(r, 'DepositNo') === firstDeposit && text(r, 'CustomerNo') === firstCustomer));
   }
 
+  /**
+   * A receipt imported into Cash Receipts Entry but not yet posted by the journal
+   * update: its AR_CashReceiptsDetail rows (AmountPosted per line, keyed with the
+   * header by DepositNo, ARDivisionNo, CustomerNo, CheckNo [public SQL views over
+   * a Sage 100 company]). The header itself carries no amount.
+   */
   async function receiptUnposted(reference: string): Promise<ReceiptRecord | null> {
-    if (!options.unpostedHeaderTable) return null;
+    if (!options.unpostedDetailTable) return null;
     const checkNo = checkNoForReference(reference);
     const rows = await session.query(
-      `SELECT DepositNo, CustomerNo, CheckNo, AmountPosted FROM ${options.unpostedHeaderTable} WHERE CheckNo = ?`,
+      `SELECT DepositNo, CustomerNo, CheckNo, InvoiceNo, AmountPosted FROM ${options.unpostedDetailTable} WHERE CheckNo = ?`,
       [checkNo],
-      1,
     );
-    const row = rows[0];
-    if (!row) return null;
-    const ctx = { table: options.unpostedHeaderTable, key: `CheckNo ${checkNo}` };
+    const first = rows[0];
+    if (!first) return null;
+    const deposit = text(first, 'DepositNo');
+    const customer = text(first, 'CustomerNo');
+    const ctx = { table: options.unpostedDetailTable, key: `CheckNo ${checkNo}` };
+    let amount = 0;
+    const allocations: ReceiptAllocation[] = [];
+    for (const row of rows.filter((r) => text(r, 'DepositNo') === deposit && text(r, 'CustomerNo') === customer)) {
+      const posted = money(row, 'AmountPosted', ctx);
+      amount += posted;
+      const invoiceNo = requiredText(row, 'InvoiceNo', ctx);
+      // Cash left on account is a line naming the receipt's own CheckNo (a prepayment to be).
+      if (invoiceNo !== checkNo) allocations.push({ invoiceNo, amountCents: posted });
+    }
+    if (!Number.isSafeInteger(amount)) throw new ErpError('malformed', `${ctx.table} ${ctx.key}: posted amounts add up to more than an amount can hold`);
     return {
       reference,
-      erpDocumentId: `unposted:${text(row, 'DepositNo')}-${checkNo}`,
-      customerId: requiredText(row, 'CustomerNo', ctx),
-      amountCents: money(row, 'AmountPosted', ctx),
+      erpDocumentId: `unposted:${deposit}-${checkNo}`,
+      customerId: requiredText(first, 'CustomerNo', ctx),
+      amountCents: cents(amount),
       date: '',
-      allocations: [],
+      allocations,
     };
   }
 

@@ -10,14 +10,15 @@ import { ErpError } from '../errors';
 // Record types in column 1 drive the chained VI jobs (docs/erp/sage100.md):
 //   D  deposit        → AR_CashReceiptsDeposit
 //   H  receipt header → AR_CashReceiptsHeader
-//   L  applied line   → AR_CashReceiptsDetail (one per invoice; a credit memo applied
-//                       is a line with a negative CashApplied; DiscountApplied = discount taken)
+//   L  applied line   → AR_CashReceiptsDetail (one per invoice, cash in AmountPosted; a credit
+//                       memo applied is a line with a negative amount; DiscountApplied = discount taken)
 //   M  credit memo    → AR_InvoiceHeader (InvoiceType CM), in its own file.
 // Dates are YYYYMMDD; amounts plain decimals; no header row.
 
 export const VI_DEPOSIT_COLUMNS = ['RecordType', 'BatchNo', 'DepositNo', 'DepositType', 'DepositDate', 'BankCode', 'DepositAmount', 'Description'] as const;
 export const VI_HEADER_COLUMNS = ['RecordType', 'BatchNo', 'DepositNo', 'ARDivisionNo', 'CustomerNo', 'CheckNo', 'PaymentType', 'PostingAmount', 'PostingComment'] as const;
-export const VI_LINE_COLUMNS = ['RecordType', 'BatchNo', 'DepositNo', 'ARDivisionNo', 'CustomerNo', 'CheckNo', 'InvoiceNo', 'InvoiceType', 'CashApplied', 'DiscountApplied'] as const;
+// The line's cash goes to AR_CashReceiptsDetail.AmountPosted (the column public Sage 100 SQL reads); the discount column's name is unconfirmed.
+export const VI_LINE_COLUMNS = ['RecordType', 'BatchNo', 'DepositNo', 'ARDivisionNo', 'CustomerNo', 'CheckNo', 'InvoiceNo', 'InvoiceType', 'AmountPosted', 'DiscountApplied'] as const;
 export const VI_CREDIT_MEMO_COLUMNS = ['RecordType', 'ARDivisionNo', 'CustomerNo', 'InvoiceNo', 'InvoiceType', 'InvoiceDate', 'ApplyToInvoiceNo', 'Amount', 'Comment'] as const;
 
 export type ViReceipt = Readonly<{

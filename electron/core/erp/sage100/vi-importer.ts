@@ -34,13 +34,37 @@ async function one(connection: odbc.Connection, sql: string, params: string[]): 
   return rows[0];
 }
 
-async function importReceipt(connection: odbc.Connection, records: string[][], ownTransaction: boolean): Promise<string> {
+/**
+ * How the next import behaves, for the sandbox's real failure modes:
+ * - post: VI imports and the Cash Receipts Journal update posts to history (normal);
+ * - unposted: VI imports into the entry tables (Header/Detail) and nobody has run the update yet;
+ * - nothing: the job runs and ends without importing a record (accepted-not-booked);
+ * - drop-last-line: VI rejects the last detail line, imports the rest, and says so in the job log;
+ * - refuse: the job log carries this error and nothing is imported.
+ */
+export type ImportBehaviour = Readonly<{ kind: 'post' } | { kind: 'unposted' } | { kind: 'nothing' } | { kind: 'drop-last-line' } | { kind: 'refuse'; log: string }>;
+
+const POST: ImportBehaviour = { kind: 'post' };
+
+async function importReceipt(
+  connection: odbc.Connection,
+  records: string[][],
+  ownTransaction: boolean,
+  behaviour: ImportBehaviour,
+  writeLog: (text: string) => Promise<void>,
+): Promise<string> {
+  if (behaviour.kind === 'refuse') throw new Rejection(behaviour.log);
   const deposit = records.find((r) => r[0] === 'D');
   const header = records.find((r) => r[0] === 'H');
-  const lines = records.filter((r) => r[0] === 'L');
+  const allLines = records.filter((r) => r[0] === 'L');
+  // VI validates each record on its own: a line it refuses is logged and skipped, the rest import.
+  const dropped = behaviour.kind === 'drop-last-line' && allLines.length > 1 ? allLines[allLines.length - 1] : undefined;
+  const lines = dropped ? allLines.slice(0, -1) : allLines;
   if (!deposit || !header) throw new Rejection('file needs one D (deposit) and one H (receipt header) record');
   const [, batchNo = '', depositNo = '', depositType = '', depositDate = '', bankCode = '', depositAmount, description = ''] = deposit;
   const [, , , division = '', customerNo = '', checkNo = '', paymentType = '', postingAmount] = header;
+  // The job ran and ended cleanly: no log in rejected/, nothing booked.
+  if (behaviour.kind === 'nothing') return `job ran: 0 records imported for ${checkNo}`;
   const date = toIso(depositDate);
   const total = amount(postingAmount, 'PostingAmount');
   amount(depositAmount, 'DepositAmount');
@@ -84,20 +108,36 @@ async function importReceipt(connection: odbc.Connection, records: string[][], o
       await connection.query('UPDATE AR_CashReceiptsDeposit SET CashDepositAmt = ? WHERE DepositNo = ?', [centsToDecimalString(sum), depositNo]);
     } else {
       await connection.query(
-        'INSERT INTO AR_CashReceiptsDeposit (DepositNo, BatchNo, DepositType, DepositDate, BankCode, CashDepositAmt, Description) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [depositNo, batchNo, depositType, date, bankCode, centsToDecimalString(total), description],
+        `INSERT INTO AR_CashReceiptsDeposit (DepositNo, BatchNo, DepositType, DepositDate, BankCode, Description, CashDepositAmt, CashBalanceAmt, DepositBalance)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0)`,
+        [depositNo, batchNo, depositType, date, bankCode, description, centsToDecimalString(total)],
       );
+    }
+    if (behaviour.kind === 'unposted') {
+      // Imported into Cash Receipts Entry, journal not yet updated: header + one detail row per line, AmountPosted per line.
+      await connection.query('INSERT INTO AR_CashReceiptsHeader (DepositNo, ARDivisionNo, CustomerNo, CheckNo, BatchNo) VALUES (?, ?, ?, ?, ?)', [
+        depositNo, division, customerNo, checkNo, batchNo,
+      ]);
+      const detail = (invoiceNo: string, cents: number): Promise<unknown> =>
+        connection.query('INSERT INTO AR_CashReceiptsDetail (DepositNo, ARDivisionNo, CustomerNo, CheckNo, InvoiceNo, AmountPosted) VALUES (?, ?, ?, ?, ?, ?)', [
+          depositNo, division, customerNo, checkNo, invoiceNo, centsToDecimalString(cents),
+        ]);
+      for (const u of updates) await detail(u.invoiceNo, u.cents);
+      if (total - applied > 0) await detail(checkNo, total - applied);
+      if (ownTransaction) await connection.commit();
+      return `imported receipt ${checkNo} into deposit ${depositNo} (not yet posted)`;
     }
     const seqRow = await one(connection, 'SELECT COUNT(*) AS n FROM AR_CashReceiptsHistory WHERE DepositNo = ?', [depositNo]);
     let seq = Number(seqRow?.['n'] ?? 0);
     const history = async (invoiceNo: string, invoiceType: string, cents: number, balance: number, discount = 0): Promise<void> => {
       seq += 1;
       await connection.query(
-        `INSERT INTO AR_CashReceiptsHistory (DepositNo, DepositType, DepositDate, SequenceNo, ARDivisionNo, CustomerNo, PostingDate, InvoiceNo,
-           InvoiceType, CashAmountApplied, DiscountAmountApplied, InvoiceBalance, CheckNo, PaymentType, CardType, Last4UnencryptedCreditCardNos)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '')`,
-        [depositNo, depositType, date, String(seq).padStart(6, '0'), division, customerNo, date, invoiceNo, invoiceType,
-          centsToDecimalString(cents), centsToDecimalString(discount), centsToDecimalString(balance), checkNo, paymentType],
+        `INSERT INTO AR_CashReceiptsHistory (BankCode, DepositDate, DepositNo, DepositType, ARDivisionNo, CustomerNo, CheckNo, SequenceNo,
+           PostingDate, InvoiceNo, InvoiceType, DepositDesc, BatchNo, CashAmountApplied, DiscountAmountApplied, InvoiceBalance,
+           CreditCardEntryNo, PaymentType, CardType, Last4UnencryptedCreditCardNos)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '000000', ?, '', '')`,
+        [bankCode, date, depositNo, depositType, division, customerNo, checkNo, String(seq).padStart(6, '0'), date, invoiceNo, invoiceType,
+          description, batchNo, centsToDecimalString(cents), centsToDecimalString(discount), centsToDecimalString(balance), paymentType],
       );
     };
     for (const u of updates) {
@@ -117,12 +157,17 @@ async function importReceipt(connection: odbc.Connection, records: string[][], o
       );
       await history(checkNo, 'PP', unapplied, -unapplied);
     }
+    // The job log is on disk before the booking shows, as a job writes its log while it runs; the file itself leaves the folder last.
+    if (dropped) {
+      const [, , , , , , invoiceNo = '', invoiceType = ''] = dropped;
+      await writeLog(`Line for InvoiceNo ${invoiceNo} (${invoiceType}) rejected: Invoice is not on file or is already paid. Records Imported: ${lines.length}, Records Failed: 1`);
+    }
     if (ownTransaction) await connection.commit();
   } catch (e) {
     if (ownTransaction) await connection.rollback();
     throw e;
   }
-  return `imported receipt ${checkNo} into deposit ${depositNo}`;
+  return `imported receipt ${checkNo} into deposit ${depositNo}${dropped ? ' without its last line' : ''}`;
 }
 
 async function importCreditMemo(connection: odbc.Connection, records: string[][]): Promise<string> {
@@ -156,6 +201,7 @@ export async function importWaitingFiles(
   folder: string,
   rejectedSub: string,
   ownTransactions = true,
+  nextBehaviour: () => ImportBehaviour = () => POST,
 ): Promise<ImportResult[]> {
   const names = (await readdir(folder)).filter((n) => FILE_PATTERN.test(n)).sort();
   const results: ImportResult[] = [];
@@ -164,7 +210,16 @@ export async function importWaitingFiles(
     let message: string;
     try {
       const records = parse(await readFile(path, 'utf8'), { relax_column_count: true, skip_empty_lines: true }) as string[][];
-      message = name.startsWith('TIEOUT-CR-') ? await importReceipt(connection, records, ownTransactions) : await importCreditMemo(connection, records);
+      if (name.startsWith('TIEOUT-CR-')) {
+        // The job log of a partial import sits where the site's wrapper leaves logs.
+        const writeLog = async (text: string): Promise<void> => {
+          await mkdir(join(folder, rejectedSub), { recursive: true });
+          await writeFile(join(folder, rejectedSub, `${name}.log`), `${text}\n`);
+        };
+        message = await importReceipt(connection, records, ownTransactions, nextBehaviour(), writeLog);
+      } else {
+        message = await importCreditMemo(connection, records);
+      }
     } catch (e) {
       if (!(e instanceof Rejection)) throw e; // a locked or broken database: leave the file for the next run
       await mkdir(join(folder, rejectedSub), { recursive: true });

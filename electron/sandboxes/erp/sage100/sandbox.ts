@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import odbc from 'odbc';
 import type { ErpSandboxSeed, RunningErpSandbox } from '../sandbox-types';
 import { createSandboxCompany } from './sandbox-db';
-import { importWaitingFiles, type ImportResult } from '../../../core/erp/sage100/vi-importer';
+import { importWaitingFiles, type ImportBehaviour, type ImportResult } from '../../../core/erp/sage100/vi-importer';
 
 // A real ODBC data source standing in for a Sage 100 company: unixODBC + the
 // Debian SQLite ODBC driver over a seeded SQLite file, plus a timer that plays
@@ -14,6 +14,9 @@ import { importWaitingFiles, type ImportResult } from '../../../core/erp/sage100
 // arrives although the import happened (→ unknown_outcome).
 
 export const SQLITE_ODBC_DRIVER = 'SQLite3';
+
+/** The compiled VI job the sandbox company has (Import Job Maintenance names compiled jobs VIWIxx). */
+export const VI_JOB = 'VIWI0A';
 
 /** True when unixODBC knows the SQLite3 driver (CI installs libsqliteodbc). */
 export function sqliteOdbcDriverInstalled(): boolean {
@@ -40,8 +43,8 @@ export type Sage100Sandbox = RunningErpSandbox &
   Readonly<{
     dbFile: string;
     viFolder: string;
-    /** Stops/starts the simulated VI job (files then wait in the folder). */
-    pauseImports(paused: boolean): void;
+    /** Stops/starts the simulated VI job (files then wait in the folder); resolves once an import already running has finished. */
+    pauseImports(paused: boolean): Promise<void>;
     /** Runs the VI job now instead of waiting for the timer. */
     importNow(): Promise<ImportResult[]>;
     /** Holds an exclusive lock on the company file until unlock() or holdMs. */
@@ -51,6 +54,14 @@ export type Sage100Sandbox = RunningErpSandbox &
     dropNextConfirmation(holdMs: number): void;
     /** Ground truth through the sandbox's own ODBC connection. */
     query(sql: string, params?: Array<string | number>): Promise<Array<Record<string, unknown>>>;
+    /** How the next receipt import behaves (VI imported nothing, refused a line, refused the file, left it unposted). */
+    nextImport(behaviour: ImportBehaviour): void;
+    /** Deletes / puts back the compiled VI job (MAS90\VI\VIWI0A): without it nothing imports. */
+    removeViJob(): Promise<void>;
+    restoreViJob(): Promise<void>;
+    /** Renames a column, so a statement naming it fails as on a company whose layout lacks it; restoreColumns() undoes it. */
+    renameColumn(table: string, from: string, to: string): Promise<void>;
+    restoreColumns(): Promise<void>;
     /** Overwrites every InvoiceDate with garbage until restoreDates(). */
     corruptDates(): Promise<void>;
     restoreDates(): Promise<void>;
@@ -63,6 +74,12 @@ export async function startSage100Sandbox(seed: ErpSandboxSeed, sandboxOptions: 
   const dbFile = join(workDir, 'ABC.sqlite');
   const viFolder = join(workDir, 'vi-import');
   await mkdir(viFolder, { recursive: true });
+  // A Sage install's shape where Tieout looks for the VI job: MAS90\Home beside MAS90\VI.
+  const homeFolder = join(workDir, 'MAS90', 'Home');
+  const jobFile = join(workDir, 'MAS90', 'VI', `${VI_JOB}.M4P`);
+  await mkdir(homeFolder, { recursive: true });
+  await mkdir(join(workDir, 'MAS90', 'VI'), { recursive: true });
+  await writeFile(jobFile, 'sandbox stand-in for the compiled VI cash-receipt job\n');
   if (existsSync(dbFile)) await rm(dbFile);
   createSandboxCompany(dbFile, division, seed.customers, seed.invoices);
 
@@ -78,6 +95,9 @@ export async function startSage100Sandbox(seed: ErpSandboxSeed, sandboxOptions: 
   let running: Promise<ImportResult[]> | null = null;
   let closed = false;
   let paused = false;
+  const behaviours: ImportBehaviour[] = [];
+  const nextBehaviour = (): ImportBehaviour => behaviours.shift() ?? { kind: 'post' };
+  const renamed: Array<{ table: string; from: string; to: string }> = [];
 
   async function lock(holdMs?: number): Promise<void> {
     if (!locker) {
@@ -103,15 +123,15 @@ export async function startSage100Sandbox(seed: ErpSandboxSeed, sandboxOptions: 
   }
 
   async function runImport(): Promise<ImportResult[]> {
-    if (locker || importerHoldsCommit || closed || paused) return [];
-    if (dropHoldMs === null) return importWaitingFiles(importer, viFolder, 'rejected');
+    if (locker || importerHoldsCommit || closed || paused || !existsSync(jobFile)) return [];
+    if (dropHoldMs === null) return importWaitingFiles(importer, viFolder, 'rejected', true, nextBehaviour);
     // Reply lost after commit: import inside an exclusive transaction and keep
     // it open, so nobody but the sandbox sees the rows until unlock(); there is
     // no gap between "committed" and "locked" for a poller to slip through.
     await importer.query('BEGIN EXCLUSIVE TRANSACTION');
     let results: ImportResult[];
     try {
-      results = await importWaitingFiles(importer, viFolder, 'rejected', false);
+      results = await importWaitingFiles(importer, viFolder, 'rejected', false, nextBehaviour);
     } catch (e) {
       await importer.query('ROLLBACK').catch(() => undefined);
       throw e;
@@ -162,13 +182,23 @@ export async function startSage100Sandbox(seed: ErpSandboxSeed, sandboxOptions: 
     await query('DROP TABLE _SavedDates');
   }
 
+  async function renameColumn(table: string, from: string, to: string): Promise<void> {
+    await query(`ALTER TABLE ${table} RENAME COLUMN ${from} TO ${to}`);
+    renamed.push({ table, from, to });
+  }
+
+  async function restoreColumns(): Promise<void> {
+    for (let r = renamed.pop(); r; r = renamed.pop()) await query(`ALTER TABLE ${r.table} RENAME COLUMN ${r.to} TO ${r.from}`);
+  }
+
   return {
     baseUrl: connectionString,
     options: {
       divisionNo: division,
-      // The sandbox keeps each invoice's own terms code on AR_OpenInvoice.
-      invoiceTermsColumn: 'TermsCode',
       viFolder,
+      sageHomeFolder: homeFolder,
+      viJobProgram: VI_JOB,
+      companyCode: 'ABC',
       confirmTimeoutMs: sandboxOptions.confirmTimeoutMs ?? 10_000,
       confirmPollMs: sandboxOptions.confirmPollMs ?? 100,
     },
@@ -176,8 +206,10 @@ export async function startSage100Sandbox(seed: ErpSandboxSeed, sandboxOptions: 
     credentials: { username: 'tieout', password: 'sandbox' },
     dbFile,
     viFolder,
-    pauseImports: (p) => {
+    pauseImports: async (p) => {
       paused = p;
+      // An import that started before the pause may still pick up a file written now: wait it out.
+      await running?.catch(() => undefined);
     },
     importNow,
     lock,
@@ -186,6 +218,15 @@ export async function startSage100Sandbox(seed: ErpSandboxSeed, sandboxOptions: 
       dropHoldMs = holdMs;
     },
     query,
+    nextImport: (b) => {
+      behaviours.push(b);
+    },
+    removeViJob: () => rename(jobFile, `${jobFile}.bak`),
+    restoreViJob: async () => {
+      if (existsSync(`${jobFile}.bak`)) await rename(`${jobFile}.bak`, jobFile);
+    },
+    renameColumn,
+    restoreColumns,
     corruptDates,
     restoreDates,
     close: async () => {
