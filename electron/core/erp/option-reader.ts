@@ -34,3 +34,19 @@ export function optionReader(fields: readonly ErpOptionField[], erp: string) {
     },
   };
 }
+
+/** A setting an earlier version saved under a name it no longer reads, and the value it took by default. */
+export type RetiredOption = Readonly<{ key: string; oldDefault: ErpOptionValue; replacedBy: string; why: string }>;
+
+/**
+ * A retired setting still holding the site's own value is refused (config),
+ * never silently dropped: the site chose it, and the new setting must be
+ * chosen again. One left at its old default is ignored.
+ */
+export function refuseRetiredOptions(options: RawOptions, retired: readonly RetiredOption[], erp: string): void {
+  for (const r of retired) {
+    const v = options[r.key];
+    if (v === undefined || String(v).trim() === String(r.oldDefault).trim()) continue;
+    throw new ErpError('config', `${erp} setting ${r.key} (saved as "${String(v)}") is no longer read: ${r.why} Set ${r.replacedBy} in Settings, then clear ${r.key}.`);
+  }
+}

@@ -1,6 +1,6 @@
 import { ErpError } from '../errors';
 import type { ErpOptionField } from '../kind-module';
-import { optionReader, type RawOptions } from '../option-reader';
+import { optionReader, refuseRetiredOptions, type RawOptions, type RetiredOption } from '../option-reader';
 
 // Sage 100 settings. Table/column names follow the live schema (public DDL and
 // production SQL, docs/erp/sage100.md); what public evidence could not settle
@@ -102,7 +102,14 @@ function code(options: Raw, key: string, max: number): string {
   return v;
 }
 
+/** Settings renamed in issue 13 because the real schema has other columns (docs/erp/sage100.md). */
+const RETIRED: readonly RetiredOption[] = [
+  { key: 'invoiceAmountColumn', oldDefault: 'InvoiceAmt', replacedBy: 'invoiceAmountColumns', why: 'AR_OpenInvoice has no single total column; the total is a sum of columns.' },
+  { key: 'unpostedHeaderTable', oldDefault: 'AR_CashReceiptsHeader', replacedBy: 'unpostedDetailTable', why: 'the amounts posted are on the Cash Receipts detail lines, not the header.' },
+];
+
 export function parseSage100Options(options: Raw): Sage100Options {
+  refuseRetiredOptions(options, RETIRED, 'Sage 100');
   const batchPrefix = str(options, 'batchPrefix');
   if (!/^[A-Z0-9]$/i.test(batchPrefix)) throw new ErpError('config', 'Sage 100 setting batchPrefix must be one letter or digit');
   const invoiceTypes = str(options, 'invoiceTypes')
