@@ -13,7 +13,7 @@ import type { WaitingState, WriteState } from '../../electron/core/remote-writes
 
 type Row = QueuedRow & { next: number; leaseUntil: number; owner: string | null; ref: string; message?: string };
 /** `partial-then-transient`: the remote books part of the write, then the reply fails as transient. */
-type Reply = 'ok' | 'transient' | 'unknown' | 'lost-after-commit' | 'refused' | 'partial-then-transient';
+type Reply = 'ok' | 'transient' | 'unknown' | 'lost-after-commit' | 'refused' | 'partial-then-transient' | 'unknown-not-booked';
 
 function world(o: { rows: number; replies: (call: number) => Reply; maxAttempts?: number; leaseMs?: number; breakerThreshold?: number }) {
   const clock = manualClock();
@@ -63,6 +63,7 @@ function world(o: { rows: number; replies: (call: number) => Reply; maxAttempts?
         const reply = o.replies(calls++);
         if (reply === 'transient') throw new ErpError('transient', 'busy', { retryAfterSeconds: 3 });
         if (reply === 'refused') throw new ErpError('validation', 'no such customer');
+        if (reply === 'unknown-not-booked') throw new ErpError('unknown_outcome', 'waiting for the lock-box upload');
         if (reply === 'partial-then-transient') {
           remote.set(row.ref, 'PARTIAL');
           throw new ErpError('transient', 'busy');
@@ -185,6 +186,23 @@ describe('remote-write runner', () => {
       expect(w.rows[0]!.message).toBe('Partial booking of R1');
       expect(w.log.filter((e) => e.op === 'send')).toHaveLength(1);
     }
+  });
+
+  it('an outcome that stays unknown (a person must act in the ERP) is looked up ever less often, never dead-lettered', async () => {
+    const w = world({ rows: 1, replies: () => 'unknown-not-booked', maxAttempts: 3 });
+    const waits: number[] = [];
+    for (let round = 0; round < 12; round++) {
+      await w.runner.drain();
+      const row = w.rows[0]!;
+      expect(row.state).toBe('unknown_outcome');
+      waits.push(row.next - w.clock.now());
+      w.clock.set(row.next + 1);
+    }
+    // This world's policy: base 1 s, ceiling 60 s, jitter at its middle.
+    expect(waits[0]).toBeLessThanOrEqual(1_000);
+    expect(waits[11]).toBeGreaterThanOrEqual(30_000);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(60_000);
+    expect(sendsAreLookedUpBetween(w.log)).toBe(true);
   });
 
   it('dead-letters a row after max attempts of transient failures, waiting at least Retry-After between them', async () => {

@@ -183,8 +183,10 @@ export class RemoteWriteRunner<Row extends QueuedRow, Conn> {
         kind.done(row, f.documentId, 'already in the ERP');
         return 'posted';
       case 'unknown_outcome':
-        // Never re-send blind: the next attempt starts with the look-up.
-        this.reschedule(row, 'unknown_outcome', f.message, backoffDelay(1, this.o.backoff ?? DEFAULT_BACKOFF, this.o.random ?? Math.random));
+        // Never re-send blind: the next attempt starts with the look-up. The wait grows with the attempts:
+        // an outcome a person must resolve in the ERP (a lock-box upload, a batch for review) is looked up
+        // every few minutes, not every two seconds for hours.
+        this.reschedule(row, 'unknown_outcome', f.message, backoffDelay(Math.max(1, row.attempts), this.o.backoff ?? DEFAULT_BACKOFF, this.o.random ?? Math.random));
         return 'unknown';
       case 'transient':
         this.breaker.failure((n) => `Posting paused: the ERP failed ${n} times in a row (${f.short}). Retrying automatically.`);
