@@ -1,75 +1,35 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cents } from '@shared/money';
-import type { Customer, OpenInvoice } from '@shared/domain';
-import { collectPages, type ErpConnector, type ReceiptRequest } from '../../electron/core/erp/connector';
+import { collectPages } from '../../electron/core/erp/connector';
 import { ErpError } from '../../electron/core/erp/errors';
 import type { ErpOptionValue } from '../../electron/core/erp/kind-module';
-import { createP21Connector } from '../../electron/core/erp/p21/connector';
 import { definitionElements, serviceNames } from '../../electron/core/erp/p21/discovery';
 import { odataDecimal } from '../../electron/core/erp/p21/odata';
-import { startP21Sandbox, type P21Sandbox } from '../../electron/sandboxes/erp/p21/sandbox';
+import { erpErrorOf } from '../support/erp-fixtures';
+import { p21Receipt, p21TestWorld } from '../support/p21-fixtures';
 
 // Issue 13: what a real P21 does that the first sandbox did not — the
 // definition shape, 500 for an unavailable window, 404 for unknown columns,
 // payment types that are numbers, customers keyed by company, and replies
 // that report Succeeded for what was not (or not wholly) booked.
 
-const customers: Customer[] = [
-  { customerId: '10001', name: 'Apex Plumbing' },
-  { customerId: '10002', name: 'Granite Supply' },
-];
-const inv = (no: string, customerId: string, amount: number): OpenInvoice => ({
-  invoiceNo: no, customerId, invoiceDate: '2026-01-05', dueDate: null, amountCents: cents(amount), openBalanceCents: cents(amount), currency: 'USD', poNo: '',
-});
-const invoices = [inv('1000001', '10001', 10000), inv('1000002', '10001', 5000), inv('1000003', '10002', 7000)];
-
-const receipt = (reference: string, over: Partial<ReceiptRequest> = {}): ReceiptRequest => ({
-  reference,
-  customerId: '10001',
-  date: '2026-03-02',
-  amountCents: cents(12500),
-  currency: 'USD',
-  paymentMethod: 'card',
-  allocations: [
-    { invoiceNo: '1000001', amountCents: cents(10000) },
-    { invoiceNo: '1000002', amountCents: cents(2500) },
-  ],
-  ...over,
-});
-
-let sandbox: P21Sandbox;
-const open: ErpConnector[] = [];
-function connector(options: Record<string, ErpOptionValue> = {}): ErpConnector {
-  const c = createP21Connector({ baseUrl: sandbox.baseUrl, options: { ...sandbox.options, ...options }, credentials: sandbox.credentials, timeoutMs: 5000 });
-  open.push(c);
-  return c;
-}
-async function kindOf(p: Promise<unknown>): Promise<ErpError> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  if (!(e instanceof ErpError)) throw new Error(`expected an ErpError, got ${String(e)}`);
-  return e;
-}
+const world = p21TestWorld();
+const connector = (options?: Record<string, ErpOptionValue>) => world.connector(options);
+const receipt = p21Receipt;
+const kindOf = erpErrorOf;
 async function get(path: string): Promise<{ status: number; text: string }> {
-  const t = await fetch(`${sandbox.url}/api/security/token/v2`, {
+  const t = await fetch(`${world.sandbox.url}/api/security/token/v2`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify(sandbox.credentials),
+    body: JSON.stringify(world.sandbox.credentials),
   });
   const { AccessToken } = (await t.json()) as { AccessToken: string };
-  const res = await fetch(`${sandbox.url}${path}`, { headers: { accept: 'application/json', authorization: `Bearer ${AccessToken}` } });
+  const res = await fetch(`${world.sandbox.url}${path}`, { headers: { accept: 'application/json', authorization: `Bearer ${AccessToken}` } });
   return { status: res.status, text: await res.text() };
 }
 
-beforeEach(async () => {
-  sandbox = await startP21Sandbox({ customers, invoices, decoys: true });
-});
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close();
-  await sandbox.close();
-});
+beforeEach(() => world.start({ decoys: true }));
+afterEach(() => world.stop());
 
 describe('P21 Transaction API replies as a real P21 sends them', () => {
   it('a definition carries Template.TransactionSet and TransactionDefinition, with real DataElement names', async () => {
@@ -104,35 +64,35 @@ describe('P21 errors the real system sends', () => {
   it('HTTP 500 "Window <<X>> is not available" is a config error, sent once and never retried as transient', async () => {
     const c = connector();
     await c.postReceipt(receipt('400200000', { amountCents: cents(2500), allocations: [{ invoiceNo: '1000002', amountCents: cents(2500) }] }));
-    sandbox.injectRealFailure('receipt-service-unavailable');
-    const before = sandbox.stats().transactionPosts;
+    world.sandbox.injectRealFailure('receipt-service-unavailable');
+    const before = world.sandbox.stats().transactionPosts;
     const e = await kindOf(c.postReceipt(receipt('400200001', { amountCents: cents(10000), allocations: [{ invoiceNo: '1000001', amountCents: cents(10000) }] })));
     expect(e.kind).toBe('config');
     expect(e.message).toMatch(/CashReceipt.*not licensed or not deployed/);
     expect(e.erpMessage).toMatch(/Window <<CashReceipt>> is not available/);
-    expect(sandbox.stats().transactionPosts - before).toBe(1);
-    expect(sandbox.countReceipts('400200001')).toBe(0);
+    expect(world.sandbox.stats().transactionPosts - before).toBe(1);
+    expect(world.sandbox.countReceipts('400200001')).toBe(0);
   });
 
   it('a new connection reads the definition first: an unavailable window is config with nothing sent', async () => {
-    sandbox.injectRealFailure('receipt-service-unavailable');
-    const before = sandbox.stats().transactionPosts;
+    world.sandbox.injectRealFailure('receipt-service-unavailable');
+    const before = world.sandbox.stats().transactionPosts;
     const e = await kindOf(connector().postReceipt(receipt('400200008')));
     expect(e.kind).toBe('config');
     expect(e.erpMessage).toMatch(/Window <<CashReceipt>> is not available/);
-    expect(sandbox.stats().transactionPosts).toBe(before);
+    expect(world.sandbox.stats().transactionPosts).toBe(before);
   });
 
   it('a DataElement or field the definition lacks is config before the first write, naming what the service has', async () => {
-    const before = sandbox.stats().transactionPosts;
+    const before = world.sandbox.stats().transactionPosts;
     const wrongElement = await kindOf(connector({ receiptLinesDataElement: 'TABPAGE_2.invoices' }).postReceipt(receipt('400200009')));
     expect(wrongElement.kind).toBe('config');
     expect(wrongElement.message).toMatch(/no DataElement TABPAGE_2\.invoices \(it has TABPAGE_1\.tp_1_dw_1, TABPAGE_2\.tp_2_dw_2\)/);
-    expect(sandbox.stats().transactionPosts).toBe(before);
+    expect(world.sandbox.stats().transactionPosts).toBe(before);
   });
 
   it('an open-item read naming a column this P21 lacks is a config error (404), never a partial list', async () => {
-    sandbox.injectRealFailure('unknown-read-field');
+    world.sandbox.injectRealFailure('unknown-read-field');
     const e = await kindOf(collectPages(connector().listOpenInvoices()));
     expect(e.kind).toBe('config');
     expect(e.erpMessage).toMatch(/terms_desc/);
@@ -148,21 +108,21 @@ describe('P21 errors the real system sends', () => {
 describe('P21 read-back: Summary.Succeeded is not evidence', () => {
   it('a receipt acknowledged but not booked is unknown_outcome, never a made-up record', async () => {
     const c = connector();
-    sandbox.injectRealFailure('accepted-not-booked');
+    world.sandbox.injectRealFailure('accepted-not-booked');
     const e = await kindOf(c.postReceipt(receipt('400200002')));
     expect(e.kind).toBe('unknown_outcome');
     expect(e.message).toMatch(/reported cash receipt 400200002 as passed \(receipt \d+\)/);
-    expect(sandbox.countReceipts('400200002')).toBe(0);
+    expect(world.sandbox.countReceipts('400200002')).toBe(0);
     expect(await c.findReceipt('400200002')).toBeNull();
   });
 
   it('a receipt booked without its last line is partial, naming the missing invoice', async () => {
-    sandbox.injectRealFailure('partial-booking');
+    world.sandbox.injectRealFailure('partial-booking');
     const e = await kindOf(connector().postReceipt(receipt('400200003')));
     expect(e.kind).toBe('partial');
     expect(e.message).toMatch(/invoice 1000002 \(\$25\.00\) is missing/);
     expect(e.existingDocumentId).toBeTruthy();
-    expect(sandbox.countReceipts('400200003')).toBe(1);
+    expect(world.sandbox.countReceipts('400200003')).toBe(1);
   });
 });
 
@@ -176,16 +136,16 @@ describe('P21 payment types and companies', () => {
   it("paymentTypeValue 'code' sends payment_type_id with UseCodeValues true; a description setting is translated to it", async () => {
     await connector({ paymentTypeValue: 'code', paymentTypeCard: '3' }).postReceipt(receipt('400200005'));
     await connector({ paymentTypeValue: 'code', paymentTypeCard: 'credit card' }).postReceipt(receipt('400200006', { amountCents: cents(2500), allocations: [{ invoiceNo: '1000002', amountCents: cents(2500) }] }));
-    expect(sandbox.countReceipts('400200005')).toBe(1);
-    expect(sandbox.countReceipts('400200006')).toBe(1);
+    expect(world.sandbox.countReceipts('400200005')).toBe(1);
+    expect(world.sandbox.countReceipts('400200006')).toBe(1);
   });
 
   it('a payment type the site does not have (such as "CC") is refused before sending, listing the real ones', async () => {
-    const before = sandbox.stats().transactionPosts;
+    const before = world.sandbox.stats().transactionPosts;
     const e = await kindOf(connector({ paymentTypeCard: 'CC' }).postReceipt(receipt('400200007')));
     expect(e.kind).toBe('config');
     expect(e.message).toMatch(/no payment type "CC".*3 = "Credit Card"/);
-    expect(sandbox.stats().transactionPosts).toBe(before);
+    expect(world.sandbox.stats().transactionPosts).toBe(before);
   });
 
   it('the diagnosis names a payment type setting the site does not have', async () => {

@@ -1,75 +1,35 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cents } from '@shared/money';
-import type { Customer, OpenInvoice } from '@shared/domain';
-import { collectPages, type ErpConnector, type ReceiptRequest } from '../../electron/core/erp/connector';
-import { ErpError } from '../../electron/core/erp/errors';
+import { collectPages } from '../../electron/core/erp/connector';
 import type { ErpOptionValue } from '../../electron/core/erp/kind-module';
 import { createP21Connector } from '../../electron/core/erp/p21/connector';
-import { startP21Sandbox, type P21Sandbox } from '../../electron/sandboxes/erp/p21/sandbox';
+import { erpErrorOf } from '../support/erp-fixtures';
+import { p21Receipt, p21TestWorld } from '../support/p21-fixtures';
 
 // Posting through Transaction API v2 against the sandbox: Summary checks,
 // pooled-session contamination retries (each after a look-up), async mode,
 // validation messages and credit memos.
 
-const customers: Customer[] = [
-  { customerId: '10001', name: 'Apex Plumbing' },
-  { customerId: '10002', name: 'Granite Supply' },
-];
-const inv = (no: string, customerId: string, amount: number): OpenInvoice => ({
-  invoiceNo: no, customerId, invoiceDate: '2026-01-05', dueDate: null, amountCents: cents(amount), openBalanceCents: cents(amount), currency: 'USD', poNo: '',
-});
-const invoices = [inv('1000001', '10001', 10000), inv('1000002', '10001', 5000), inv('1000003', '10002', 7000)];
+const world = p21TestWorld();
+const connector = (options?: Record<string, ErpOptionValue>) => world.connector(options);
+const receipt = p21Receipt;
+const kindOf = erpErrorOf;
 
-const receipt = (reference: string, over: Partial<ReceiptRequest> = {}): ReceiptRequest => ({
-  reference,
-  customerId: '10001',
-  date: '2026-03-02',
-  amountCents: cents(12500),
-  currency: 'USD',
-  paymentMethod: 'card',
-  allocations: [
-    { invoiceNo: '1000001', amountCents: cents(10000) },
-    { invoiceNo: '1000002', amountCents: cents(2500) },
-  ],
-  ...over,
-});
-
-let sandbox: P21Sandbox;
-const open: ErpConnector[] = [];
-function connector(options: Record<string, ErpOptionValue> = {}): ErpConnector {
-  const c = createP21Connector({ baseUrl: sandbox.baseUrl, options: { ...sandbox.options, ...options }, credentials: sandbox.credentials, timeoutMs: 5000 });
-  open.push(c);
-  return c;
-}
-async function kindOf(p: Promise<unknown>): Promise<ErpError> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  if (!(e instanceof ErpError)) throw new Error(`expected an ErpError, got ${String(e)}`);
-  return e;
-}
-
-beforeEach(async () => {
-  sandbox = await startP21Sandbox({ customers, invoices });
-});
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close();
-  await sandbox.close();
-});
+beforeEach(() => world.start());
+afterEach(() => world.stop());
 
 describe('P21 receipts', () => {
   it('writes ar_receipts, ar_receipts_detail and ar_payment_details with check_number = reference', async () => {
     const rec = await connector().postReceipt(receipt('400000123', { paymentMethod: 'ach' }));
-    const [stored] = sandbox.receipts();
+    const [stored] = world.sandbox.receipts();
     expect(stored).toMatchObject({ checkNumber: '400000123', customerId: '10001', amountCents: 12500 });
     expect(stored?.lines).toEqual([
       { invoiceNo: '1000001', amountCents: 10000 },
       { invoiceNo: '1000002', amountCents: 2500 },
     ]);
     expect(rec.erpDocumentId).toBe(String(stored?.receiptNumber));
-    expect(sandbox.openBalance('1000001')).toBeNull();
-    expect(sandbox.openBalance('1000002')).toBe(2500);
+    expect(world.sandbox.openBalance('1000001')).toBeNull();
+    expect(world.sandbox.openBalance('1000002')).toBe(2500);
     const stillOpen = await collectPages(connector().listOpenInvoices());
     expect(stillOpen.map((i) => [i.invoiceNo, i.openBalanceCents])).toEqual([
       ['1000002', 2500],
@@ -78,34 +38,34 @@ describe('P21 receipts', () => {
   });
 
   it('retries pooled-session contamination and succeeds once the session is clean', async () => {
-    sandbox.contaminate(2);
+    world.sandbox.contaminate(2);
     const rec = await connector().postReceipt(receipt('400000124'));
     expect(rec.reference).toBe('400000124');
-    expect(sandbox.countReceipts('400000124')).toBe(1);
-    expect(sandbox.stats().transactionPosts).toBe(3);
+    expect(world.sandbox.countReceipts('400000124')).toBe(1);
+    expect(world.sandbox.stats().transactionPosts).toBe(3);
   });
 
   it('contamination answered with HTTP 500 and a Summary is still recognised', async () => {
-    sandbox.contaminate(1, { message: 'Object reference not set to an instance of an object.', status: 500 });
+    world.sandbox.contaminate(1, { message: 'Object reference not set to an instance of an object.', status: 500 });
     await connector().postReceipt(receipt('400000125'));
-    expect(sandbox.countReceipts('400000125')).toBe(1);
+    expect(world.sandbox.countReceipts('400000125')).toBe(1);
   });
 
   it('looks up before each retry: a dirty session that committed is not posted twice', async () => {
-    sandbox.contaminate(1, { afterCommit: true });
+    world.sandbox.contaminate(1, { afterCommit: true });
     const rec = await connector().postReceipt(receipt('400000126'));
     expect(rec.allocations).toHaveLength(2);
-    expect(sandbox.countReceipts('400000126')).toBe(1);
-    expect(sandbox.stats().transactionPosts).toBe(1);
+    expect(world.sandbox.countReceipts('400000126')).toBe(1);
+    expect(world.sandbox.stats().transactionPosts).toBe(1);
   });
 
   it('gives up after sessionRetryCount with a transient error and nothing written', async () => {
-    sandbox.contaminate(10);
+    world.sandbox.contaminate(10);
     const e = await kindOf(connector({ sessionRetryCount: 1 }).postReceipt(receipt('400000127')));
     expect(e.kind).toBe('transient');
     expect(e.message).toMatch(/Unexpected response window|Object reference/);
-    expect(sandbox.stats().transactionPosts).toBe(2);
-    expect(sandbox.countReceipts('400000127')).toBe(0);
+    expect(world.sandbox.stats().transactionPosts).toBe(2);
+    expect(world.sandbox.countReceipts('400000127')).toBe(0);
   });
 
   it("business failures come back as 'validation' with the ERP's own message", async () => {
@@ -117,7 +77,7 @@ describe('P21 receipts', () => {
     expect(unknown.message).toContain('Customer ID 55555 does not exist');
     const tooMuch = await kindOf(connector().postReceipt(receipt('400000130', { amountCents: cents(20000), allocations: [{ invoiceNo: '1000002', amountCents: cents(6000) }] })));
     expect(tooMuch.message).toMatch(/exceeds its open balance/);
-    expect(sandbox.receipts()).toHaveLength(0);
+    expect(world.sandbox.receipts()).toHaveLength(0);
   });
 
   it('refuses bad requests before sending anything', async () => {
@@ -125,40 +85,40 @@ describe('P21 receipts', () => {
     expect((await kindOf(c.postReceipt(receipt('400000131', { amountCents: cents(100) })))).message).toMatch(/applies 125.00 but the payment is 1.00/);
     expect((await kindOf(c.postReceipt(receipt('400000132', { currency: 'CAD' })))).kind).toBe('validation');
     expect((await kindOf(c.postReceipt(receipt('  ')))).kind).toBe('validation');
-    expect(sandbox.stats().transactionPosts).toBe(0);
+    expect(world.sandbox.stats().transactionPosts).toBe(0);
   });
 
   // Real P21 answers the definition of a service it does not know with an empty HTTP 500 [P3 latest];
   // the definition is read before the first write, so a wrong name is a setting to fix, nothing sent.
   it('a wrong service name is a config error before anything is sent, never a silent success', async () => {
-    const before = sandbox.stats().transactionPosts;
+    const before = world.sandbox.stats().transactionPosts;
     const e = await kindOf(connector({ receiptServiceName: 'NoSuchService' }).postReceipt(receipt('400000133')));
     expect(e.kind).toBe('config');
     expect(e.message).toMatch(/empty HTTP 500 for the NoSuchService service definition/);
-    expect(sandbox.stats().transactionPosts).toBe(before);
+    expect(world.sandbox.stats().transactionPosts).toBe(before);
   });
 
   it('async mode posts and polls until Complete; contamination there is retried too', async () => {
     const c = connector({ transactionMode: 'async', asyncPollMs: 10 });
     await c.postReceipt(receipt('400000134'));
-    sandbox.contaminate(1);
+    world.sandbox.contaminate(1);
     await c.postReceipt(receipt('400000135', { amountCents: cents(7000), customerId: '10002', allocations: [{ invoiceNo: '1000003', amountCents: cents(7000) }] }));
-    expect(sandbox.countReceipts('400000134')).toBe(1);
-    expect(sandbox.countReceipts('400000135')).toBe(1);
+    expect(world.sandbox.countReceipts('400000134')).toBe(1);
+    expect(world.sandbox.countReceipts('400000135')).toBe(1);
     const failed = await kindOf(c.postReceipt(receipt('400000136', { customerId: '' })));
     expect(failed.kind).toBe('validation');
   });
 
   it('posts to the base URL directly when router discovery is off', async () => {
     await connector({ uiServerDiscovery: 'baseUrl' }).postReceipt(receipt('400000137'));
-    expect(sandbox.countReceipts('400000137')).toBe(1);
+    expect(world.sandbox.countReceipts('400000137')).toBe(1);
   });
 
   it('a timeout after the POST was sent is unknown_outcome, and the look-up settles it', async () => {
-    const c = createP21Connector({ baseUrl: sandbox.baseUrl, options: sandbox.options, credentials: sandbox.credentials, timeoutMs: 300 });
-    open.push(c);
+    const c = createP21Connector({ baseUrl: world.sandbox.baseUrl, options: world.sandbox.options, credentials: world.sandbox.credentials, timeoutMs: 300 });
+    world.track(c);
     await c.findReceipt('warm');
-    sandbox.faults.add({ fault: { kind: 'timeout' }, method: 'POST', pathPrefix: '/uiserver0/api/v2/transaction', times: 1 });
+    world.sandbox.faults.add({ fault: { kind: 'timeout' }, method: 'POST', pathPrefix: '/uiserver0/api/v2/transaction', times: 1 });
     expect((await kindOf(c.postReceipt(receipt('400000138')))).kind).toBe('unknown_outcome');
     expect(await c.findReceipt('400000138')).toBeNull();
   });

@@ -25,3 +25,13 @@ export async function expectErp(p: Promise<unknown>, kind: ErpError['kind']): Pr
   expect((e as ErpError).kind).toBe(kind);
   return e as ErpError;
 }
+
+/** The ErpError a promise rejects with, whatever its kind; anything else fails the test. */
+export async function erpErrorOf(p: Promise<unknown>): Promise<ErpError> {
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
+  if (!(e instanceof ErpError)) throw new Error(`expected an ErpError, got ${String(e)}`);
+  return e;
+}

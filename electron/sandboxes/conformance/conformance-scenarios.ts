@@ -4,7 +4,8 @@ import type { OpenInvoice } from '@shared/domain';
 import { collectPages, EARLY_PAYMENT_DISCOUNT, postsDiscounts, type ErpConnector, type ReceiptRequest } from '../../core/erp/connector';
 import type { ConformanceHarness } from './conformance';
 import type { ConformanceScenario, ConformanceSeed } from './conformance-runner';
-import { ErpError, type ErpErrorKind } from '../../core/erp/errors';
+import { ErpError } from '../../core/erp/errors';
+import { cardReceipt, expectErpError, twoInvoiceReceipt } from './conformance-receipts';
 import { verifyFoundReceipt } from '../../core/erp/read-back';
 
 // The scenarios every ERP connector must pass against its sandbox.
@@ -13,52 +14,10 @@ import { verifyFoundReceipt } from '../../core/erp/read-back';
 // differs (SOAP, ODBC, files) maps them to its own reads and writes, and must
 // not let a write fault hit a sign-in.
 
-async function expectErpError(p: Promise<unknown>, kinds: readonly ErpErrorKind[], what: string): Promise<ErpError> {
-  try {
-    await p;
-  } catch (e) {
-    if (!(e instanceof ErpError)) throw new assert.AssertionError({ message: `${what}: expected ErpError(${kinds.join('|')}), got ${String(e)}` });
-    assert.ok(kinds.includes(e.kind), `${what}: expected ErpError(${kinds.join('|')}), got ErpError(${e.kind}): ${e.message}`);
-    return e;
-  }
-  throw new assert.AssertionError({ message: `${what}: expected ErpError(${kinds.join('|')}), but it succeeded` });
-}
 
 /** Signs in and reads once, so the next injected fault hits the call under test, not the sign-in. */
 async function warm(c: ErpConnector): Promise<void> {
   assert.equal(await c.findReceipt('WARMUP-0'), null, 'warm-up look-up of an unknown reference must return null');
-}
-
-/** Two open invoices of one customer; the receipt pays the first in full and half of the second. */
-/** A card receipt of `invoice`'s customer for the sum of its lines (the cash), dated inside every seed's period. */
-function cardReceipt(reference: string, invoice: OpenInvoice, allocations: ReceiptRequest['allocations'], extra: Partial<ReceiptRequest> = {}): ReceiptRequest {
-  return {
-    reference,
-    customerId: invoice.customerId,
-    date: '2026-03-02',
-    amountCents: cents(allocations.reduce((s, a) => s + a.amountCents, 0)),
-    currency: invoice.currency,
-    paymentMethod: 'card',
-    allocations,
-    memo: 'Tieout conformance',
-    ...extra,
-  };
-}
-
-function twoInvoiceReceipt(seed: ConformanceSeed, reference: string, offset = 0): { request: ReceiptRequest; first: OpenInvoice; second: OpenInvoice } {
-  const first = seed.invoices[offset];
-  assert.ok(first, 'seed has too few invoices');
-  const second = seed.invoices.find((i, idx) => idx > offset && i.customerId === first.customerId);
-  assert.ok(second, 'seed needs two invoices of one customer');
-  const half = cents(Math.floor(second.openBalanceCents / 2));
-  return {
-    first,
-    second,
-    request: cardReceipt(reference, first, [
-      { invoiceNo: first.invoiceNo, amountCents: first.openBalanceCents },
-      { invoiceNo: second.invoiceNo, amountCents: half },
-    ]),
-  };
 }
 
 const sortAlloc = (a: ReadonlyArray<{ invoiceNo: string; amountCents: Cents }>) =>

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { cents } from '@shared/money';
-import type { ReceiptRequest } from '../../../core/erp/connector';
-import { ErpError, type ErpErrorKind } from '../../../core/erp/errors';
 import type { ConformanceHarness } from '../../conformance/conformance';
-import type { ConformanceScenario, ConformanceSeed } from '../../conformance/conformance-runner';
+import type { ConformanceScenario } from '../../conformance/conformance-runner';
+import { expectErpError, twoInvoiceReceipt } from '../../conformance/conformance-receipts';
 import { AbasConnector } from '../../../core/erp/abas/connector';
 import { ABAS_DIALOG, type AbasRealFailure } from './sandbox';
 
@@ -24,35 +22,7 @@ export type AbasHarness = ConformanceHarness &
 
 const abas = (h: ConformanceHarness): AbasHarness => h as AbasHarness;
 
-async function expectKind(p: Promise<unknown>, kind: ErpErrorKind, what: string): Promise<ErpError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ErpError, `${what}: expected ErpError(${kind}), got ${String(e)}`);
-    assert.equal(e.kind, kind, `${what}: expected ErpError(${kind}), got ErpError(${e.kind}): ${e.message}`);
-    return e;
-  }
-  throw new assert.AssertionError({ message: `${what}: expected ErpError(${kind}), but it succeeded` });
-}
 
-function receipt(seed: ConformanceSeed, reference: string): ReceiptRequest {
-  const first = seed.invoices[0]!;
-  const second = seed.invoices.find((i, idx) => idx > 0 && i.customerId === first.customerId)!;
-  const half = cents(Math.floor(second.openBalanceCents / 2));
-  return {
-    reference,
-    customerId: first.customerId,
-    date: '2026-03-02',
-    amountCents: cents(first.openBalanceCents + half),
-    currency: first.currency,
-    paymentMethod: 'card',
-    allocations: [
-      { invoiceNo: first.invoiceNo, amountCents: first.openBalanceCents },
-      { invoiceNo: second.invoiceNo, amountCents: half },
-    ],
-    memo: 'Tieout conformance',
-  };
-}
 
 async function nothingLeft(h: AbasHarness, reference: string, when: string): Promise<void> {
   assert.equal(await h.countReceipts(reference), 0, `receipts carrying ${reference} ${when}`);
@@ -66,9 +36,9 @@ export const ABAS_KIND_SCENARIOS: readonly ConformanceScenario[] = [
     async run(h, seed) {
       const a = abas(h);
       const c = a.connector();
-      const request = receipt(seed, '400200001');
+      const request = twoInvoiceReceipt(seed, '400200001').request;
       await a.armAbasReply('row-field-refused');
-      const e = await expectKind(c.postReceipt(request), 'validation', 'post whose row amount abas refused');
+      const e = await expectErpError(c.postReceipt(request), ['validation'], 'post whose row amount abas refused');
       assert.ok(/nicht zulässig/.test(e.erpMessage ?? ''), `the error carries abas's text: ${e.erpMessage ?? ''}`);
       await nothingLeft(a, request.reference, 'after the refused row');
       await c.postReceipt(request);
@@ -81,9 +51,9 @@ export const ABAS_KIND_SCENARIOS: readonly ConformanceScenario[] = [
     async run(h, seed) {
       const a = abas(h);
       const c = a.connector();
-      const request = receipt(seed, '400200002');
+      const request = twoInvoiceReceipt(seed, '400200002').request;
       await a.armAbasReply('record-locked');
-      const e = await expectKind(c.postReceipt(request), 'transient', 'post whose Commit met a locked record');
+      const e = await expectErpError(c.postReceipt(request), ['transient'], 'post whose Commit met a locked record');
       assert.ok(e.message.includes('RECORD_LOCKED'), e.message);
       await nothingLeft(a, request.reference, 'after the locked record');
       await c.postReceipt(request);
@@ -95,9 +65,9 @@ export const ABAS_KIND_SCENARIOS: readonly ConformanceScenario[] = [
     title: 'a dialog on the Commit without a configured safe answer cancels with abas\'s question, nothing committed',
     async run(h, seed) {
       const a = abas(h);
-      const request = receipt(seed, '400200003');
+      const request = twoInvoiceReceipt(seed, '400200003').request;
       await a.armAbasReply('commit-dialog');
-      const e = await expectKind(a.connector().postReceipt(request), 'validation', 'post that met an unanswered dialog');
+      const e = await expectErpError(a.connector().postReceipt(request), ['validation'], 'post that met an unanswered dialog');
       assert.ok(e.message.includes(ABAS_DIALOG.id) && e.message.includes(ABAS_DIALOG.prompt), `the error names the dialog and its question: ${e.message}`);
       await nothingLeft(a, request.reference, 'after the unanswered dialog');
     },
@@ -107,7 +77,7 @@ export const ABAS_KIND_SCENARIOS: readonly ConformanceScenario[] = [
     title: 'a dialog whose safe answer is configured (dialogAnswers) is answered on the remaining actions and the payment books once',
     async run(h, seed) {
       const a = abas(h);
-      const request = receipt(seed, '400200004');
+      const request = twoInvoiceReceipt(seed, '400200004').request;
       await a.armAbasReply('commit-dialog');
       const posted = await a.connectorWith({ dialogAnswers: `${ABAS_DIALOG.id}=no` }).postReceipt(request);
       assert.equal(posted.reference, request.reference);
@@ -123,7 +93,7 @@ export const ABAS_KIND_SCENARIOS: readonly ConformanceScenario[] = [
       const c = a.connector();
       await c.testConnection();
       for await (const page of c.listOpenInvoices({ pageSize: 2_000 })) void page;
-      await c.postReceipt(receipt(seed, '400200005'));
+      await c.postReceipt(twoInvoiceReceipt(seed, '400200005').request);
       await c.discover?.();
       assert.deepEqual(await a.refusedParameters(), [], 'parameters the sandbox refused');
     },

@@ -1,26 +1,13 @@
 import assert from 'node:assert/strict';
-import { cents } from '@shared/money';
-import { collectPages, type ReceiptRequest } from '../../../core/erp/connector';
-import type { ConformanceScenario, ConformanceSeed } from '../../conformance/conformance-runner';
+import { collectPages } from '../../../core/erp/connector';
+import type { ConformanceScenario } from '../../conformance/conformance-runner';
+import { fullPaymentReceipt } from '../../conformance/conformance-receipts';
 
 // Eclipse-only scenarios: its session timeout is HTTP 419, answered by
 // refreshing the session (POST /Sessions/refresh {refreshToken}); a refresh
 // that fails signs in again. A write answered 419 is looked up before it is
 // sent again (docs/erp/eclipse.md: whether Eclipse did the work is unconfirmed).
 
-function receiptOf(seed: ConformanceSeed, reference: string, offset: number): ReceiptRequest {
-  const invoice = seed.invoices.filter((i) => i.openBalanceCents > 0)[offset];
-  assert.ok(invoice, 'seed has too few open invoices');
-  return {
-    reference,
-    customerId: invoice.customerId,
-    date: '2026-03-02',
-    amountCents: cents(invoice.openBalanceCents),
-    currency: invoice.currency,
-    paymentMethod: 'card',
-    allocations: [{ invoiceNo: invoice.invoiceNo, amountCents: invoice.openBalanceCents }],
-  };
-}
 
 export const ECLIPSE_KIND_SCENARIOS: readonly ConformanceScenario[] = [
   {
@@ -29,7 +16,7 @@ export const ECLIPSE_KIND_SCENARIOS: readonly ConformanceScenario[] = [
     async run(h, seed) {
       const c = h.connector();
       assert.equal(await c.findReceipt('WARMUP-0'), null);
-      const request = receiptOf(seed, '419000001', 0);
+      const request = fullPaymentReceipt(seed, '419000001', { offset: 0 });
       await h.injectFault({ fault: { kind: 'status', status: 419 }, method: 'POST', times: 1 });
       const posted = await c.postReceipt(request);
       assert.equal(posted.reference, request.reference);
@@ -46,7 +33,7 @@ export const ECLIPSE_KIND_SCENARIOS: readonly ConformanceScenario[] = [
       await h.injectRealFailure('session-timeout');
       assert.equal((await collectPages(c.listCustomers())).length, seed.customers.length, 'customers after a timeout with the refresh refused');
       await h.injectRealFailure('session-timeout');
-      const request = receiptOf(seed, '419000002', 1);
+      const request = fullPaymentReceipt(seed, '419000002', { offset: 1 });
       await c.postReceipt(request);
       assert.equal(await h.countReceipts(request.reference), 1, 'one receipt across a timeout with the refresh refused');
     },

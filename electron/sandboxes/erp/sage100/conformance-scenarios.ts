@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { cents } from '@shared/money';
-import { collectPages, type ReceiptRequest } from '../../../core/erp/connector';
+import { collectPages } from '../../../core/erp/connector';
 import { ErpError } from '../../../core/erp/errors';
 import { PASSWORD_PLACEHOLDER } from '../../../core/erp/sage100/vi-command';
 import type { ConformanceHarness } from '../../conformance/conformance';
-import type { ConformanceScenario, ConformanceSeed } from '../../conformance/conformance-runner';
+import type { ConformanceScenario } from '../../conformance/conformance-runner';
+import { fullPaymentReceipt } from '../../conformance/conformance-receipts';
 import type { Sage100Sandbox } from './sandbox';
 
 // Scenarios only Sage 100 has (issue 13, docs/erp/sage100.md): paging open
@@ -20,14 +20,6 @@ function sage(h: ConformanceHarness): Sage100Harness {
   return h as Sage100Harness;
 }
 
-function oneInvoiceReceipt(seed: ConformanceSeed, reference: string): ReceiptRequest {
-  const invoice = seed.invoices.find((i) => i.openBalanceCents > 0);
-  assert.ok(invoice, 'seed needs an open invoice');
-  return {
-    reference, customerId: invoice.customerId, date: '2026-03-02', amountCents: invoice.openBalanceCents, currency: invoice.currency, paymentMethod: 'ach',
-    allocations: [{ invoiceNo: invoice.invoiceNo, amountCents: cents(invoice.openBalanceCents) }],
-  };
-}
 
 export const SAGE100_SCENARIOS: readonly ConformanceScenario[] = [
   {
@@ -46,7 +38,7 @@ export const SAGE100_SCENARIOS: readonly ConformanceScenario[] = [
     async run(h, seed) {
       const s = sage(h);
       const c = h.connector();
-      const request = oneInvoiceReceipt(seed, '400100091');
+      const request = fullPaymentReceipt(seed, '400100091', { paymentMethod: 'ach' });
       s.sandbox.nextImport({ kind: 'unposted' });
       const first = await c.postReceipt(request).then(() => null, (e: unknown) => e);
       assert.ok(first instanceof ErpError && first.kind === 'unknown_outcome', `not in history until the journal update: ${String(first)}`);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { cents } from '@shared/money';
-import { collectPages, type ReceiptRequest } from '../../../core/erp/connector';
+import { collectPages } from '../../../core/erp/connector';
 import { createSapEccConnector } from '../../../core/erp/sap-ecc/connector';
 import type { ConformanceScenario, ConformanceSeed } from '../../conformance/conformance-runner';
+import { fullPaymentReceipt } from '../../conformance/conformance-receipts';
 import { startSapEccSandbox, type SapEccSandbox, type SapEccSandboxOptions } from './sandbox';
 
 // SAP-only conformance scenarios (docs/erp/sap-ecc.md): the two reply element
@@ -23,21 +23,6 @@ function connect(sandbox: SapEccSandbox, options: Readonly<Record<string, string
   return createSapEccConnector({ baseUrl: sandbox.baseUrl, options: { ...sandbox.options, postingMode: 'wrapper', ...options }, credentials: sandbox.credentials, timeoutMs: 5_000 });
 }
 
-/** The first open invoice of the seed, paid in full by card. */
-function fullPayment(seed: ConformanceSeed, reference: string): ReceiptRequest {
-  const invoice = seed.invoices.find((i) => i.openBalanceCents > 0);
-  assert.ok(invoice, 'the seed has an open invoice');
-  return {
-    reference,
-    customerId: invoice.customerId,
-    date: '2026-03-02',
-    amountCents: cents(invoice.openBalanceCents),
-    currency: invoice.currency,
-    paymentMethod: 'card',
-    allocations: [{ invoiceNo: invoice.invoiceNo, amountCents: cents(invoice.openBalanceCents) }],
-    memo: 'Tieout conformance',
-  };
-}
 
 export const SAP_ECC_SCENARIOS: readonly ConformanceScenario[] = [
   {
@@ -49,7 +34,7 @@ export const SAP_ECC_SCENARIOS: readonly ConformanceScenario[] = [
         const facts = await c.discover!();
         assert.match(facts.find((f) => f.name === 'reply form')?.value ?? '', /^FMResponse/, 'discovery prints the plain form');
         assert.equal((await collectPages(c.listOpenInvoices())).length, seed.invoices.length, 'every open item read through FMResponse replies');
-        const request = fullPayment(seed, '400100031');
+        const request = fullPaymentReceipt(seed, '400100031');
         const posted = await c.postReceipt(request);
         assert.equal(posted.amountCents, request.amountCents, 'the read-back shows the receipt');
         sandbox.setReplyForm('dotted');
