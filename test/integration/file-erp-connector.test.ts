@@ -160,9 +160,9 @@ describe('File connector: open AR in, receipts out', () => {
     expect(readdirSync(sandbox.receiptsFolder).sort()).toEqual(['receipt-412000111.csv', 'receipt-412000111.xlsx']);
     const csv = readFileSync(join(sandbox.receiptsFolder, 'receipt-412000111.csv'), 'utf8').trim().split('\r\n');
     expect(csv).toEqual([
-      'reference,receipt_date,customer_id,payment_method,card_brand,currency,receipt_amount,unapplied_amount,invoice_no,applied_amount,bank_code,deposit_no,memo,discount_amount,discount_gl_account,write_off_amount,write_off_reason',
-      '412000111,2026-11-21,C100,card,VISA,USD,135.01,0.00,5000,90.00,,,"Paid, thanks",,,,',
-      '412000111,2026-11-21,C100,card,VISA,USD,135.01,0.00,5002,45.01,,,"Paid, thanks",,,,',
+      'reference,receipt_date,customer_id,payment_method,card_brand,currency,receipt_amount,unapplied_amount,invoice_no,applied_amount,bank_code,deposit_no,memo,discount_amount,discount_gl_account,write_off_amount,write_off_reason,payment_type,gl_account',
+      '412000111,2026-11-21,C100,card,VISA,USD,135.01,0.00,5000,90.00,,,"Paid, thanks",,,,,,',
+      '412000111,2026-11-21,C100,card,VISA,USD,135.01,0.00,5002,45.01,,,"Paid, thanks",,,,,,',
     ]);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(join(sandbox.receiptsFolder, 'receipt-412000111.xlsx'));
@@ -195,6 +195,14 @@ describe('File connector: open AR in, receipts out', () => {
     expect(await kindOf(c.postReceipt(receipt({ reference: 'R5', allocations: [{ invoiceNo: '5004', amountCents: cents(1) }], amountCents: cents(1) })))).toBe('config');
     await sandbox.restoreReceiptsFolder();
     expect(readdirSync(sandbox.receiptsFolder).length).toBe(before);
+  });
+
+  it("carries a saved payment mapping's payment type and G/L account in the last two columns", async () => {
+    const c = createFileConnector({ baseUrl: sandbox.baseUrl, options: sandbox.options, credentials: sandbox.credentials });
+    await c.postReceipt(receipt({ reference: '412000112', paymentTypeCode: 'VI', glAccount: '1010-00', allocations: [{ invoiceNo: '5004', amountCents: cents(1) }], amountCents: cents(1) }));
+    const [header, line] = readFileSync(join(sandbox.receiptsFolder, 'receipt-412000112.csv'), 'utf8').trim().split('\r\n');
+    expect(header!.split(',').slice(-2)).toEqual(['payment_type', 'gl_account']);
+    expect(line!.split(',').slice(-2)).toEqual(['VI', '1010-00']);
   });
 
   it('exports a credit memo once', async () => {
@@ -281,7 +289,7 @@ describe('File receipts with an early-payment discount and an applied open credi
     expect(posted.amountCents).toBe(49_000);
     expect(posted.allocations).toEqual([{ invoiceNo: '7001', amountCents: 49_000 }]);
     const csv = readFileSync(join(sandbox.receiptsFolder, 'receipt-512000001.csv'), 'utf8').trim().split('\r\n');
-    expect(csv[1]).toBe('512000001,2026-11-05,C100,card,,USD,490.00,0.00,7001,490.00,,,,10.00,4450-00,,');
+    expect(csv[1]).toBe('512000001,2026-11-05,C100,card,,USD,490.00,0.00,7001,490.00,,,,10.00,4450-00,,,,');
     expect(await sandbox.openBalance('7001')).toBeNull();
     expect(await sandbox.countReceipts('512000001')).toBe(1);
     expect(await kindOf(connector().postReceipt(r))).toBe('duplicate');
@@ -302,8 +310,8 @@ describe('File receipts with an early-payment discount and an applied open credi
     await c.postReceipt(r);
     const csv = readFileSync(join(sandbox.receiptsFolder, 'receipt-512000002.csv'), 'utf8').trim().split('\r\n');
     expect(csv.slice(1)).toEqual([
-      '512000002,2026-11-05,C100,card,,USD,255.00,0.00,7002,300.00,,,,,,,',
-      '512000002,2026-11-05,C100,card,,USD,255.00,0.00,CM7009,-45.00,,,,,,,',
+      '512000002,2026-11-05,C100,card,,USD,255.00,0.00,7002,300.00,,,,,,,,,',
+      '512000002,2026-11-05,C100,card,,USD,255.00,0.00,CM7009,-45.00,,,,,,,,,',
     ]);
     const found = await connector().findReceipt('512000002');
     expect(found?.amountCents).toBe(25_500);

@@ -140,6 +140,17 @@ describe('P21 payment types and companies', () => {
     expect(world.sandbox.countReceipts('400200006')).toBe(1);
   });
 
+  it("a saved payment mapping's payment type wins over the connection setting, checked against payment_types like it", async () => {
+    await connector().postReceipt(receipt('400200021', { paymentTypeCode: 'Check' }));
+    const row = JSON.parse((await get("/odataservice/odata/table/ar_payment_details?$filter=check_number%20eq%20'400200021'")).text) as { value: Array<Record<string, unknown>> };
+    expect(row.value[0]?.payment_type_id).toBe(1);
+    const before = world.sandbox.stats().transactionPosts;
+    const e = await kindOf(connector().postReceipt(receipt('400200022', { paymentTypeCode: 'CC' })));
+    expect(e.kind).toBe('config');
+    expect(e.message).toMatch(/no payment type "CC" \(the payment mapping, Settings → Payment mapping\); payment_types holds .*3 = "Credit Card"/);
+    expect(world.sandbox.stats().transactionPosts).toBe(before);
+  });
+
   it('a payment type the site does not have (such as "CC") is refused before sending, listing the real ones', async () => {
     const before = world.sandbox.stats().transactionPosts;
     const e = await kindOf(connector({ paymentTypeCard: 'CC' }).postReceipt(receipt('400200007')));

@@ -94,6 +94,18 @@ describe.skipIf(!driver)('Sage 100 against the real schema (issue 13)', () => {
     expect(history[0]).toMatchObject({ DepositType: 'C', PaymentType: 'ACH', BankCode: 'A' });
   });
 
+  it("files a saved payment mapping's payment type over the connection setting, and refuses one Sage cannot hold", async () => {
+    await connector.postReceipt(receipt({ reference: '512345011', paymentTypeCode: 'VISA', amountCents: cents(1_000), allocations: [{ invoiceNo: '0000101', amountCents: cents(1_000) }] }));
+    const history = await sandbox.query("SELECT PaymentType FROM AR_CashReceiptsHistory WHERE CheckNo = '512345011'");
+    expect(history[0]).toMatchObject({ PaymentType: 'VISA' });
+    const before = readdirSync(join(sandbox.viFolder, 'imported')).length;
+    const e = await connector.postReceipt(receipt({ reference: '512345012', paymentTypeCode: 'VISACARD', amountCents: cents(1_000), allocations: [{ invoiceNo: '0000101', amountCents: cents(1_000) }] })).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ErpError);
+    expect((e as ErpError).kind).toBe('config');
+    expect((e as ErpError).message).toMatch(/payment mapping's payment type "VISACARD" is not a Sage 100 PaymentType code/);
+    expect(readdirSync(join(sandbox.viFolder, 'imported')).length).toBe(before);
+  });
+
   it('finds a receipt imported but not yet posted in AR_CashReceiptsDetail (AmountPosted per line) and refuses to post it again', async () => {
     sandbox.nextImport({ kind: 'unposted' });
     const r = receipt({ reference: '512345003', customerId: 'B200', amountCents: cents(7_000), allocations: [{ invoiceNo: '0000201', amountCents: cents(7_000) }] });

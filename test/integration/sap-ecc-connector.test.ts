@@ -111,6 +111,13 @@ describe('SAP ECC connector over SOAP-RFC', () => {
     expect(await connect().findReceipt('400000999')).toBeNull();
   });
 
+  it("debits a saved payment mapping's G/L account instead of the connection's bank clearing account", async () => {
+    const [inv] = take(world.customers[3]!.customerId, 1);
+    await connect().postReceipt({ ...receipt('400000911', [inv!]), glAccount: '113101' });
+    const doc = sandbox.documents().find((d) => d.XBLNR === '400000911')!;
+    expect(doc.glLines[0]).toMatchObject({ HKONT: '0000113101', SHKZG: 'S' });
+  });
+
   it('refuses the same PayTrace id twice through the look-up', async () => {
     const [inv] = take(world.customers[3]!.customerId, 1);
     const first = await connect().postReceipt(receipt('400000902', [inv!]));

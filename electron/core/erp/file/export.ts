@@ -22,6 +22,9 @@ export const RECEIPT_COLUMNS = [
   // the early-payment discount and any other write-off closing the invoice with this line; an open
   // credit applied is a line with a negative applied_amount naming the credit memo in invoice_no.
   'discount_amount', 'discount_gl_account', 'write_off_amount', 'write_off_reason',
+  // From a saved payment mapping (Settings → Payment mapping), empty without one: the payment type and
+  // G/L account the mapping preview shows, for the receiving import to use.
+  'payment_type', 'gl_account',
 ] as const;
 export const CREDIT_MEMO_COLUMNS = ['reference', 'original_reference', 'memo_date', 'customer_id', 'currency', 'amount', 'invoice_no', 'reason'] as const;
 
@@ -87,14 +90,15 @@ const money = (c: number): string => centsToDecimalString(c);
 export async function exportReceipt(folder: string, format: ExportFormat, r: ReceiptRequest, lines: readonly CashLine[]): Promise<string> {
   const common = [r.reference, r.date, r.customerId, r.paymentMethod, r.cardBrand ?? '', r.currency, money(r.amountCents), money(r.unappliedCents ?? 0)];
   const tail = [r.bankCode ?? '', r.depositNo ?? '', r.memo ?? ''];
+  const mapped = [r.paymentTypeCode ?? '', r.glAccount ?? ''];
   const optional = (c: number): string => (c > 0 ? money(c) : '');
   const rows =
     lines.length > 0
       ? lines.map((l) => [
           ...common, l.invoiceNo, money(l.amountCents), ...tail,
-          optional(l.discountCents), l.discountCents > 0 ? (r.discountGlAccount ?? '') : '', optional(l.writeOffCents), l.writeOffReason,
+          optional(l.discountCents), l.discountCents > 0 ? (r.discountGlAccount ?? '') : '', optional(l.writeOffCents), l.writeOffReason, ...mapped,
         ])
-      : [[...common, '', '', ...tail, '', '', '', '']];
+      : [[...common, '', '', ...tail, '', '', '', '', ...mapped]];
   return writeDocument(folder, receiptBase(r.reference), format, RECEIPT_COLUMNS, rows, 'Receipts');
 }
 

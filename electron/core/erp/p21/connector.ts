@@ -464,7 +464,7 @@ export class P21Connector implements ErpConnector {
     await refuseIfAlreadyPosted(() => this.findReceipt(ref), (existing) => `P21 already holds receipt ${existing.erpDocumentId} with check number ${ref}; nothing was sent`);
 
     const o = this.options;
-    const paymentType = await this.paymentTypeValue(receipt.paymentMethod === 'ach' ? 'paymentTypeAch' : 'paymentTypeCard');
+    const paymentType = await this.paymentTypeValue(receipt.paymentMethod === 'ach' ? 'paymentTypeAch' : 'paymentTypeCard', receipt.paymentTypeCode);
     const form = formElement(o.receiptFormDataElement, [
       [o.receiptFieldCompany, o.companyNo],
       [o.receiptFieldCustomerId, receipt.customerId.trim()],
@@ -517,14 +517,18 @@ export class P21Connector implements ErpConnector {
    * payment_type_id with UseCodeValues true. ar_payment_details.payment_type_id
    * is a system-generated decimal(19,0) [P9], so "CC" is never a valid code.
    */
-  private async paymentTypeValue(setting: 'paymentTypeCard' | 'paymentTypeAch'): Promise<string> {
+  private async paymentTypeValue(setting: 'paymentTypeCard' | 'paymentTypeAch', fromMapping?: string): Promise<string> {
     const table = this.options.paymentTypesTable;
     this.paymentTypes ??= table ? readPaymentTypes((t, q) => this.readTable(t, q).then((r) => r.rows), table, this.options.companyNo) : Promise.resolve(null);
     const rows = await this.paymentTypes.catch((e: unknown) => {
       this.paymentTypes = null;
       throw e;
     });
-    return resolvePaymentType(this.options[setting], setting, this.options.paymentTypeValue, rows);
+    // A saved payment mapping (Settings → Payment mapping) names the type per method and brand; it wins over the connection's default.
+    const mapped = fromMapping?.trim();
+    return mapped
+      ? resolvePaymentType(mapped, 'the payment mapping, Settings → Payment mapping', this.options.paymentTypeValue, rows)
+      : resolvePaymentType(this.options[setting], setting, this.options.paymentTypeValue, rows);
   }
 
   /** Read-only facts for tieout erp check: services, the receipt definition, payment types, companies, UI server. */

@@ -55,7 +55,7 @@ export function resolvePaymentType(configured: string, setting: string, mode: 'd
   if (!row) {
     throw new ErpError(
       'config',
-      `P21 has no payment type ${JSON.stringify(wanted)} (setting ${setting}); payment_types holds ${describePaymentTypes(rows) || 'no active rows'}`,
+      `P21 has no payment type ${JSON.stringify(wanted)} (${setting.startsWith('the ') ? setting : `setting ${setting}`}); payment_types holds ${describePaymentTypes(rows) || 'no active rows'}`,
     );
   }
   return mode === 'code' ? row.id : row.description;

@@ -152,7 +152,7 @@ export function createSage100Connector(config: ErpConnectionConfig): ErpConnecto
         divisionNo: options.divisionNo,
         customerNo: r.customerId,
         checkNo,
-        paymentType: r.paymentMethod === 'ach' ? options.paymentTypeAch : options.paymentTypeCard,
+        paymentType: paymentTypeOf(r, options),
         amountCents: r.amountCents,
         comment: postingComment(r.reference),
         lines,
@@ -235,4 +235,18 @@ export function createSage100Connector(config: ErpConnectionConfig): ErpConnecto
     postCreditMemo,
     close: () => session.close(),
   };
+}
+
+/**
+ * A saved payment mapping (Settings → Payment mapping) names the PaymentType per
+ * method and brand and wins over the connection's default; it must fit the
+ * 5-character A/R Payment Type code the setting is held to.
+ */
+function paymentTypeOf(r: ReceiptRequest, options: Sage100Options): string {
+  const mapped = r.paymentTypeCode?.trim();
+  if (!mapped) return r.paymentMethod === 'ach' ? options.paymentTypeAch : options.paymentTypeCard;
+  if (mapped.length > 5 || /[",\r\n]/.test(mapped)) {
+    throw new ErpError('config', `The payment mapping's payment type "${mapped}" is not a Sage 100 PaymentType code (1-5 characters without quotes or commas): change it under Settings → Payment mapping`);
+  }
+  return mapped;
 }

@@ -401,7 +401,8 @@ export function createSapEccConnector(config: ErpConnectionConfig): SapEccConnec
       docType: settings.docTypePayment,
       date: receipt.date,
       currency: receipt.currency,
-      glAccount: settings.bankGlAccount,
+      // A saved payment mapping's G/L account (per method, brand, type) wins over the connection's bank clearing account, as its discount account does.
+      glAccount: receipt.glAccount?.trim() ? alphaIn(receipt.glAccount, 10) : settings.bankGlAccount,
       headerText: `PayTrace ${receipt.paymentMethod === 'ach' ? 'ACH' : 'card'} payment`,
       totalCents: receipt.amountCents,
       lines,
