@@ -46,7 +46,9 @@ describe('SAP ECC sandbox against a WSDL-driven SOAP client (npm soap)', () => {
   });
 
   it('STFC_CONNECTION echoes REQUTEXT and describes the system', async () => {
-    const reply = await call(await client('STFC_CONNECTION'), 'STFC_CONNECTION', { REQUTEXT: 'hello from npm soap & co' });
+    const c = await client('STFC_CONNECTION');
+    const reply = await call(c, 'STFC_CONNECTION', { REQUTEXT: 'hello from npm soap & co' });
+    console.log('STFC_CONNECTION request sent by the client:', c.lastRequest);
     console.log('STFC_CONNECTION reply:', JSON.stringify(reply));
     expect(reply['ECHOTEXT']).toBe('hello from npm soap & co');
     expect(String(reply['RESPTEXT'])).toMatch(/^SAP R\/3 Rel\. 700 +Sysid: SBX .*Logon_Data: 100\/RFC_TIEOUT\/E$/);
