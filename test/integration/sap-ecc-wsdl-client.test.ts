@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import soap from 'soap';
+import { XMLParser } from 'fast-xml-parser';
+import { DEFAULT_WRAPPER_FUNCTION } from '../../electron/core/erp/sap-ecc/options';
 import { buildDemoWorld } from '../../electron/sandboxes/demo/world';
 import { startSapEccSandbox, type SapEccSandbox } from '../../electron/sandboxes/erp/sap-ecc/sandbox';
 
@@ -12,6 +14,23 @@ const world = buildDemoWorld({ seed: 7, customers: 6, payments: 30, now: new Dat
 type Reply = Record<string, unknown>;
 type RowsOf<T> = { item?: T[] | T } | '' | undefined | null;
 const rows = <T>(table: RowsOf<T>): T[] => (table && typeof table === 'object' && table.item !== undefined ? ([] as T[]).concat(table.item) : []);
+
+/** The parameter names of `<FM.Response>` in the WSDL, in their xsd:sequence order. */
+function declaredReply(wsdl: string, fm: string): string[] {
+  const start = wsdl.indexOf(`<xsd:element name="${fm}.Response">`);
+  const sequence = wsdl.slice(start, wsdl.indexOf('</xsd:sequence>', start));
+  return [...sequence.matchAll(/<xsd:element name="([^"]+)"/g)].map((m) => m[1]!).slice(1);
+}
+
+/** The parameter elements of a raw SOAP reply, in document order. */
+function replyElements(responseXml: string): string[] {
+  type Node = Record<string, Node[]>;
+  const tree = new XMLParser({ preserveOrder: true, removeNSPrefix: true, ignoreAttributes: true }).parse(responseXml) as Node[];
+  const child = (nodes: Node[], name: string): Node[] => nodes.find((n) => name in n)?.[name] ?? [];
+  const body = child(child(tree, 'Envelope'), 'Body');
+  const reply = body[0]!;
+  return (Object.values(reply)[0] ?? []).map((n) => Object.keys(n)[0]!);
+}
 
 describe('SAP ECC sandbox against a WSDL-driven SOAP client (npm soap)', () => {
   let sandbox: SapEccSandbox;
@@ -87,5 +106,35 @@ describe('SAP ECC sandbox against a WSDL-driven SOAP client (npm soap)', () => {
     const unknown = await fetch(wsdlUrl('STFC_CONNECTION,Z_NOT_THERE'), { headers: { authorization: basic } });
     expect([unknown.status, await unknown.text()]).toEqual([500, 'Function module "Z_NOT_THERE" not found']);
     await expect(soap.createClientAsync(wsdlUrl('Z_NOT_THERE'), { wsdl_headers: { Authorization: basic } })).rejects.toThrow();
+  });
+
+  it('posts a payment through the wrapper\'s WSDL operation, and every reply is in the WSDL\'s order with only declared elements', async () => {
+    const fm = DEFAULT_WRAPPER_FUNCTION;
+    const invoice = sandbox.openItems().find((i) => i.BLART === 'RV' && i.SHKZG === 'S')!;
+    const c = await client(`${fm},BAPI_CUSTOMER_GETLIST,RFC_SYSTEM_INFO,BAPI_TRANSACTION_COMMIT`);
+    const wsdl = await (await fetch(wsdlUrl(`${fm},BAPI_CUSTOMER_GETLIST,RFC_SYSTEM_INFO,BAPI_TRANSACTION_COMMIT`), { headers: { authorization: basic } })).text();
+    const reply = await call(c, fm, {
+      COMPANYCODE: invoice.BUKRS, CUSTOMER: invoice.KUNNR, DOC_TYPE: 'DZ', DOC_DATE: '2025-03-20', PSTNG_DATE: '2025-03-20',
+      CURRENCY: invoice.WAERS, REF_DOC_NO: 'PT-WSDL-0001', HEADER_TXT: 'npm soap', GL_ACCOUNT: '0000113100', AMOUNT: '5.00',
+      CLEARING_FIELD: 'XBLNR', TESTRUN: '',
+      ITEMS: { item: [{ INVOICE_REF: invoice.XBLNR, AMT_DOCCUR: '5.00', ALLOC_NMBR: 'PT-WSDL-0001', ITEM_TEXT: 'PT-WSDL-0001 paid by npm soap' }] },
+      RETURN: '',
+    });
+    console.log(`${fm} reply:`, JSON.stringify(reply));
+    expect(rows(reply['RETURN'] as RowsOf<{ TYPE: string; ID: string; NUMBER: string }>).map((m) => [m.TYPE, m.ID, m.NUMBER])).toEqual([['S', 'RW', '605']]);
+    const posted = sandbox.documents().find((d) => d.XBLNR === 'PT-WSDL-0001')!;
+    expect(reply['OBJ_KEY']).toBe(`${posted.BELNR}${posted.BUKRS}${posted.GJAHR}`);
+    expect(sandbox.openBalance(invoice.XBLNR)).toBe(invoice.WRBTR - 500);
+    expect(replyElements(c.lastResponse as string)).toEqual(declaredReply(wsdl, fm));
+
+    // A table parameter comes back only when it was sent (as measured on S/4 [S2]).
+    await call(c, 'BAPI_CUSTOMER_GETLIST', { MAXROWS: 2, ADDRESSDATA: '' });
+    expect(replyElements(c.lastResponse as string)).toEqual(['RETURN', 'ADDRESSDATA']);
+    await call(c, 'BAPI_CUSTOMER_GETLIST', { MAXROWS: 2 });
+    expect(replyElements(c.lastResponse as string)).toEqual(['RETURN']);
+    await call(c, 'RFC_SYSTEM_INFO', {});
+    expect(replyElements(c.lastResponse as string)).toEqual(declaredReply(wsdl, 'RFC_SYSTEM_INFO'));
+    await call(c, 'BAPI_TRANSACTION_COMMIT', { WAIT: 'X' });
+    expect(replyElements(c.lastResponse as string)).toEqual(declaredReply(wsdl, 'BAPI_TRANSACTION_COMMIT'));
   });
 });

@@ -116,10 +116,15 @@ export function functionInterfaces(names: Readonly<{ wrapperFunction: string; cu
       importing: [
         p('COMPANYCODE', char(4)), p('CUSTOMER', char(10)), p('DOC_TYPE', char(2)), p('DOC_DATE', dats), p('PSTNG_DATE', dats),
         p('CURRENCY', char(5)), p('REF_DOC_NO', char(16)), p('HEADER_TXT', char(25)), p('GL_ACCOUNT', char(10)), p('AMOUNT', curr(23, 4)),
-        p('CLEARING_FIELD', char(30)), p('TESTRUN', char(1)), p('DISC_GL_ACCOUNT', char(10), true),
+        p('CLEARING_FIELD', char(30), true), p('TESTRUN', char(1), true), p('DISC_GL_ACCOUNT', char(10), true),
       ],
-      exporting: [p('OBJ_TYPE', char(5)), p('OBJ_KEY', char(20)), p('OBJ_SYS', char(10))],
+      exporting: [p('OBJ_TYPE', char(5)), p('OBJ_KEY', char(20)), p('OBJ_SYS', char(10)), p('BELNR', char(10)), p('GJAHR', numc(4))],
       tables: [{ name: 'ITEMS', type: WRAPPER_ITEM }, { name: 'RETURN', type: BAPIRET2 }],
     }],
   ]);
+}
+
+/** The reply's parameters in the order SAP serialises them: exporting, then tables (the WSDL's sequence). */
+export function replyParameterOrder(fi: RfcFunctionInterface): readonly string[] {
+  return [...(fi.exporting ?? []).map((x) => x.name), ...(fi.tables ?? []).map((t) => t.name)];
 }

@@ -6,7 +6,7 @@ import type { FaultPlan } from '../../kit/faults';
 import type { ErpCredentials, ErpOptionValue } from '../../../core/erp/kind-module';
 import { DEFAULT_CUSTOMER_LIST_FUNCTION, DEFAULT_WRAPPER_FUNCTION } from '../../../core/erp/sap-ecc/options';
 import { alphaIn, fromSapDate } from '../../../core/erp/sap-ecc/sap-values';
-import { functionInterfaces } from './function-interfaces';
+import { functionInterfaces, replyParameterOrder } from './function-interfaces';
 import { buildWsdl, type WsdlFlavor } from './wsdl';
 import { buildRfcResponse, buildSoapFault, parseEnvelope, SoapParseError, structureOf, tableOf, type ReplyForm, type RfcParams, type RfcReply, type RfcStructure } from '../../../core/erp/sap-ecc/soap';
 
@@ -569,6 +569,25 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
   // SAP writes & in values as the numeric reference &#38; (measured on S/4 758, docs/erp/sap-ecc.md).
   const xml = (status: number, body: string): SandboxResponse => ({ status, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: body.replace(/&amp;/g, '&#38;') });
 
+  /**
+   * The reply as SAP serialises it: a table parameter only when the caller sent it (then with its
+   * rows after the call, the sent ones when the FM did not touch it) [S2], and everything in the order
+   * of the FM's interface (exporting, then tables) that the WSDL's xsd:sequence states; strict clients
+   * (zeep, generated proxies) reject elements out of order.
+   */
+  function asSapReplies(functionName: string, request: RfcReply, reply: RfcParams): RfcParams {
+    const fi = interfaces.get(functionName);
+    if (!fi) return reply;
+    const out: Record<string, RfcParams[string]> = { ...reply };
+    for (const t of fi.tables ?? []) {
+      if (!(t.name in request)) delete out[t.name];
+      else if (!(t.name in out)) out[t.name] = tableOf(request, t.name);
+    }
+    const order = replyParameterOrder(fi);
+    const rank = (name: string): number => (order.includes(name) ? order.indexOf(name) : order.length);
+    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => rank(a) - rank(b)));
+  }
+
   /** Basic auth and sap-client, as every ICF service checks them; null when the logon is good. */
   function logonRefusal(req: SandboxRequest): SandboxResponse | null {
     const auth = req.headers['authorization'] ?? '';
@@ -630,7 +649,7 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
       return xml(500, buildSoapFault({ faultCode: 'soap-env:Server', faultString: 'Internal Server Error', exceptionName: undefined, detailText: `Function module "${call.functionName}" not found` }));
     }
     try {
-      return xml(200, buildRfcResponse(call.functionName, fm(call.params), replyForm));
+      return xml(200, buildRfcResponse(call.functionName, asSapReplies(call.functionName, call.params, fm(call.params)), replyForm));
     } catch (e) {
       if (e instanceof FunctionNotFound) return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: `Function module ${e.message} not found`, exceptionName: 'FU_NOT_FOUND' }, call.functionName));
       if (e instanceof FieldError) return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: e.message, exceptionName: undefined }));
