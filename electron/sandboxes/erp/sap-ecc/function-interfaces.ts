@@ -52,11 +52,12 @@ const BAPI3007_2 = struct('BAPI3007_2', [
   ['DSCT_PCT1', dec(5, 3)], ['DSCT_PCT2', dec(5, 3)], ['BILL_DOC', char(10)],
 ]);
 
-const AR_ITEMS_READ: RfcFunctionInterface = {
-  importing: [p('COMPANYCODE', char(4)), p('CUSTOMER', char(10)), p('NOTEDITEMS', char(1), true), p('SECINDEX', char(1), true)],
+/** The customer line-item reads: company code and customer, their dates (key date or clearing-date range), then the flags. */
+const arItemsRead = (dates: readonly RfcParam[]): RfcFunctionInterface => ({
+  importing: [p('COMPANYCODE', char(4)), p('CUSTOMER', char(10)), ...dates, p('NOTEDITEMS', char(1), true), p('SECINDEX', char(1), true)],
   exporting: [p('RETURN', BAPIRETURN)],
   tables: [{ name: 'LINEITEMS', type: BAPI3007_2 }],
-};
+});
 
 const RFCSI = struct('RFCSI', [
   ['RFCPROTO', char(3)], ['RFCCHARTYP', char(4)], ['RFCINTTYP', char(3)], ['RFCFLOTYP', char(3)], ['RFCDEST', char(32)],
@@ -95,8 +96,8 @@ export function functionInterfaces(names: Readonly<{ wrapperFunction: string; cu
     }],
     ['BAPI_CUSTOMER_GETLIST', customerList],
     [names.customerListFunction, customerList],
-    ['BAPI_AR_ACC_GETOPENITEMS', { ...AR_ITEMS_READ, importing: [...AR_ITEMS_READ.importing!, p('KEYDATE', dats)] }],
-    ['BAPI_AR_ACC_GETBALANCEDITEMS', { ...AR_ITEMS_READ, importing: [...AR_ITEMS_READ.importing!, p('DATE_FROM', dats), p('DATE_TO', dats)] }],
+    ['BAPI_AR_ACC_GETOPENITEMS', arItemsRead([p('KEYDATE', dats)])],
+    ['BAPI_AR_ACC_GETBALANCEDITEMS', arItemsRead([p('DATE_FROM', dats), p('DATE_TO', dats)])],
     ['BAPI_ACC_DOCUMENT_POST', {
       importing: [p('DOCUMENTHEADER', struct('BAPIACHE09', [
         ['BUS_ACT', char(4)], ['USERNAME', char(12)], ['HEADER_TXT', char(25)], ['COMP_CODE', char(4)], ['DOC_DATE', dats],
