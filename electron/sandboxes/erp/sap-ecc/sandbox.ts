@@ -6,6 +6,8 @@ import type { FaultPlan } from '../../kit/faults';
 import type { ErpCredentials, ErpOptionValue } from '../../../core/erp/kind-module';
 import { DEFAULT_CUSTOMER_LIST_FUNCTION, DEFAULT_WRAPPER_FUNCTION } from '../../../core/erp/sap-ecc/options';
 import { alphaIn, fromSapDate } from '../../../core/erp/sap-ecc/sap-values';
+import { functionInterfaces, replyParameterOrder } from './function-interfaces';
+import { buildWsdl, type WsdlFlavor } from './wsdl';
 import { buildRfcResponse, buildSoapFault, parseEnvelope, SoapParseError, structureOf, tableOf, type ReplyForm, type RfcParams, type RfcReply, type RfcStructure } from '../../../core/erp/sap-ecc/soap';
 
 // A loopback SAP ECC that speaks SOAP-RFC: Basic auth, sap-client, the
@@ -110,6 +112,8 @@ export type SapEccSandbox = Readonly<{
 export const PERIOD_CLOSED_TEXT = 'Posting period 012 2026 is not open';
 
 const RFC_PATH = '/sap/bc/soap/rfc';
+const WSDL11_PATH = '/sap/bc/soap/wsdl11';
+const WSDL_PATH = '/sap/bc/soap/wsdl';
 const DOC_TYPES = new Set(['DZ', 'DG', 'RV', 'DR', 'AB']);
 const FUNCTION_IN_BODY = /<(?:[\w-]+:)?Body[^>]*>\s*<(?:[\w-]+:)?([A-Za-z0-9_/]+)/;
 
@@ -560,16 +564,32 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
     return rest;
   }
   if (DEFAULT_CUSTOMER_LIST_FUNCTION !== 'BAPI_CUSTOMER_GETLIST') functions[DEFAULT_CUSTOMER_LIST_FUNCTION] = functions['BAPI_CUSTOMER_GETLIST']!;
+  const interfaces = functionInterfaces({ wrapperFunction, customerListFunction: DEFAULT_CUSTOMER_LIST_FUNCTION });
 
   // SAP writes & in values as the numeric reference &#38; (measured on S/4 758, docs/erp/sap-ecc.md).
   const xml = (status: number, body: string): SandboxResponse => ({ status, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: body.replace(/&amp;/g, '&#38;') });
 
-  function handle(req: SandboxRequest): SandboxResponse {
-    if (req.path !== RFC_PATH) return { status: 404, body: `ICF service ${req.path} not found` };
-    if (req.method !== 'POST') return { status: 405, body: 'SOAP-RFC accepts POST only' };
-    if (fire('logon-expired')) {
-      return { status: 401, headers: { 'www-authenticate': `Basic realm="SAP NetWeaver Application Server [${systemId}/${sapClient}]"` }, body: 'Logon failed: the logon ticket has expired' };
+  /**
+   * The reply as SAP serialises it: a table parameter only when the caller sent it (then with its
+   * rows after the call, the sent ones when the FM did not touch it) [S2], and everything in the order
+   * of the FM's interface (exporting, then tables) that the WSDL's xsd:sequence states; strict clients
+   * (zeep, generated proxies) reject elements out of order.
+   */
+  function asSapReplies(functionName: string, request: RfcReply, reply: RfcParams): RfcParams {
+    const fi = interfaces.get(functionName);
+    if (!fi) return reply;
+    const out: Record<string, RfcParams[string]> = { ...reply };
+    for (const t of fi.tables ?? []) {
+      if (!(t.name in request)) delete out[t.name];
+      else if (!(t.name in out)) out[t.name] = tableOf(request, t.name);
     }
+    const order = replyParameterOrder(fi);
+    const rank = (name: string): number => (order.includes(name) ? order.indexOf(name) : order.length);
+    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => rank(a) - rank(b)));
+  }
+
+  /** Basic auth and sap-client, as every ICF service checks them; null when the logon is good. */
+  function logonRefusal(req: SandboxRequest): SandboxResponse | null {
     const auth = req.headers['authorization'] ?? '';
     const m = /^Basic\s+(.+)$/i.exec(auth);
     const [user, ...rest] = m ? Buffer.from(m[1]!, 'base64').toString('utf8').split(':') : [];
@@ -578,6 +598,38 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
     }
     const client = req.query.get('sap-client') ?? sapClient;
     if (client !== sapClient) return { status: 401, body: `Client ${client} is not available in this system` };
+    return null;
+  }
+
+  /** GET /sap/bc/soap/wsdl11?services=FM1,FM2[&sap-client=NNN]: the WSDL real SOAP clients load first. */
+  function serveWsdl(req: SandboxRequest, flavor: WsdlFlavor): SandboxResponse {
+    if (req.method !== 'GET') return { status: 405, body: 'The WSDL service answers GET only' };
+    const refused = logonRefusal(req);
+    if (refused) return refused;
+    // The parameter name is case-insensitive on SAP (public clients send services= and SERVICES=).
+    const services = [...req.query.entries()].find(([k]) => k.toLowerCase() === 'services')?.[1] ?? '';
+    const names = services.split(',').map((n) => n.trim().toUpperCase()).filter(Boolean);
+    if (names.length === 0) return { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Parameter services (function module names, comma-separated) is missing' };
+    const unknown = names.filter((n) => !functionExists(n) || !interfaces.has(n));
+    if (unknown.length > 0) {
+      // Unconfirmed how SAP answers an unknown name here (docs/erp/sap-ecc.md, "WSDL"): a 500 naming it, like the RFC service's fault.
+      return { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `Function module "${unknown[0]}" not found` };
+    }
+    const client = req.query.get('sap-client');
+    const endpoint = `http://${String(req.headers.host ?? new URL(server.url).host)}${RFC_PATH}${client ? `?sap-client=${encodeURIComponent(client)}` : ''}`;
+    return { status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: buildWsdl([...new Set(names)].map((n) => [n, interfaces.get(n)!] as const), endpoint, flavor) };
+  }
+
+  function handle(req: SandboxRequest): SandboxResponse {
+    if (req.path === WSDL11_PATH) return serveWsdl(req, 'wsdl11');
+    if (req.path === WSDL_PATH) return serveWsdl(req, 'wsdl');
+    if (req.path !== RFC_PATH) return { status: 404, body: `ICF service ${req.path} not found` };
+    if (req.method !== 'POST') return { status: 405, body: 'SOAP-RFC accepts POST only' };
+    if (fire('logon-expired')) {
+      return { status: 401, headers: { 'www-authenticate': `Basic realm="SAP NetWeaver Application Server [${systemId}/${sapClient}]"` }, body: 'Logon failed: the logon ticket has expired' };
+    }
+    const refused = logonRefusal(req);
+    if (refused) return refused;
     if (!/text\/xml/i.test(String(req.headers['content-type'] ?? ''))) return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: 'Content-Type must be text/xml', exceptionName: undefined }));
 
     let call: ReturnType<typeof parseEnvelope>;
@@ -597,7 +649,7 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
       return xml(500, buildSoapFault({ faultCode: 'soap-env:Server', faultString: 'Internal Server Error', exceptionName: undefined, detailText: `Function module "${call.functionName}" not found` }));
     }
     try {
-      return xml(200, buildRfcResponse(call.functionName, fm(call.params), replyForm));
+      return xml(200, buildRfcResponse(call.functionName, asSapReplies(call.functionName, call.params, fm(call.params)), replyForm));
     } catch (e) {
       if (e instanceof FunctionNotFound) return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: `Function module ${e.message} not found`, exceptionName: 'FU_NOT_FOUND' }, call.functionName));
       if (e instanceof FieldError) return xml(500, buildSoapFault({ faultCode: 'soap-env:Client', faultString: e.message, exceptionName: undefined }));
@@ -610,7 +662,7 @@ export async function startSapEccSandbox(options: SapEccSandboxOptions): Promise
     name: 'sap-ecc',
     port: options.port,
     handler: handle,
-    faultPath: (req) => `${RFC_PATH}/${FUNCTION_IN_BODY.exec(req.bodyText)?.[1] ?? ''}`,
+    faultPath: (req) => (req.path === RFC_PATH ? `${RFC_PATH}/${FUNCTION_IN_BODY.exec(req.bodyText)?.[1] ?? ''}` : req.path),
     control: {
       documents: () => ({ documents, bsid, bsad }),
       'rotate-password': () => ({ ok: true, username: credentials.username, changed: Boolean(rotatePassword()) }),
