@@ -17,6 +17,7 @@ import { useUi } from '../state/ui-store';
 import { CheckIcon, CloseIcon } from './icons';
 import { ErpOptionFields } from '../features/erp-settings/ErpOptionFields';
 import { PaymentMapping } from '../features/erp-settings/PaymentMapping';
+import { ErpDiscovery } from '../features/erp-settings/ErpDiscovery';
 import { settingsErrorMessage, useErpKinds } from '../features/erp-settings/erp-kinds';
 import { UsersTab } from '../features/admin/UsersTab';
 import { ApprovalLimitsTab } from '../features/admin/ApprovalLimitsTab';
@@ -325,6 +326,7 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
           <ErpOptionFields kind={erp.kind} options={erp.options} onChange={(options) => patch('erp', { options })} />
           <CredentialsBlock connection="erp" status={view.credentials.erp} />
           <TestResult connection="erp" test={tests.erp} />
+          {isAdmin ? <ErpDiscovery disabled={dirty || saving} /> : null}
         </section>
 
         <section className="settings-section" data-testid="settings-sync">

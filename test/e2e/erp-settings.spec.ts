@@ -53,6 +53,14 @@ test('ERP kind fields, GL rule edit with preview, save as version 1, persisted a
   await expect(options).toHaveAttribute('data-kind', 'p21');
   await page.getByTestId('settings-close').click();
 
+  // "Ask the ERP": the saved connection's own answers (what `tieout erp check` prints), read-only.
+  await page.getByTestId('settings-open').click();
+  await page.getByTestId('erp-discover').click();
+  const lines = page.getByTestId('erp-discover-line');
+  await expect(lines.filter({ hasText: 'receipt service' })).toHaveAttribute('data-ok', 'true');
+  await expect(lines.filter({ hasText: 'payment types' })).toContainText('Credit Card');
+  await page.getByTestId('settings-close').click();
+
   // Edit a GL rule: the preview shows the unsaved rule.
   await openMapping(page);
   await expect(page.getByTestId('mapping-version')).toContainText('Version 0');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultErpMapping, type ErpMapping } from '../../shared/erp-mapping';
-import type { ErpMappingView, MappingPreview } from '../../shared/api/erp';
+import type { ErpDiscovery, ErpMappingView, MappingPreview } from '../../shared/api/erp';
 import type { Engine } from '../../electron/core/engine';
 import { openTestEngine, value } from './support/engine';
 import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
@@ -42,6 +42,16 @@ describe('ERP payment mapping', () => {
     value(await engine.dispatch('matches:approve', { transactionIds: [row.transactionId] }));
     const payload = JSON.parse((engine.db.prepare('SELECT payload_json FROM outbox WHERE transaction_id = ?').get(row.transactionId) as { payload_json: string }).payload_json) as ReceiptRequest;
     expect(payload).toMatchObject({ glAccount: '1030', paymentTypeCode: 'CARD', bankCode: 'WF01', mappingVersion: 2 });
+  });
+
+  it("asks the configured ERP what its settings depend on (erp:discover): the demo P21's services, receipt service and payment types", async () => {
+    const d = value<ErpDiscovery>(await engine.dispatch('erp:discover', {}));
+    expect(d.kind).toBe('p21');
+    const byName = new Map(d.lines.map((l) => [l.name, l]));
+    expect(byName.get('services')).toMatchObject({ ok: true, value: expect.stringMatching(/listed; receipt-like: .*CashReceipt/) });
+    expect(byName.get('receipt service')).toMatchObject({ ok: true, setting: 'receiptServiceName' });
+    expect(byName.get('payment types')?.value).toContain('"Credit Card"');
+    expect(JSON.stringify(d)).not.toContain(demo.descriptor.erp.password);
   });
 
   it('refuses an invalid mapping with the field named', async () => {

@@ -51,6 +51,7 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'erp:mapping': 'clerk',
   'erp:mappingPreview': 'clerk',
   'erp:mappingSave': 'admin',
+  'erp:discover': 'admin',
   'grid:counts': 'clerk',
   'grid:detail': 'clerk',
   'grid:rows': 'clerk',

@@ -1,5 +1,5 @@
 import { ApiFailure } from '@shared/api-contract';
-import type { erpMethods, ErpKindInfo, ErpMappingView } from '@shared/api/erp';
+import type { erpMethods, ErpDiscovery, ErpKindInfo, ErpMappingView } from '@shared/api/erp';
 import { applyErpMapping, cardBrandOf } from '@shared/erp-mapping';
 import { appendAudit } from '../audit/audit-log';
 import { ERP_LABELS } from '../erp/connector';
@@ -27,6 +27,18 @@ export function erpHandlers(d: HandlerDeps): DomainHandlers<keyof typeof erpMeth
         };
       }),
     'erp:mapping': view,
+    'erp:discover': async (): Promise<ErpDiscovery> => {
+      const kind = d.settings().erp.kind;
+      try {
+        const connector = await d.erpConnector();
+        if (!connector.discover) return { kind, lines: [{ name: 'discovery', value: `${ERP_LABELS[kind]} has nothing to discover`, setting: null, ok: true }] };
+        const facts = await connector.discover();
+        return { kind, lines: facts.map((f) => ({ name: f.name, value: f.value, setting: f.setting ?? null, ok: f.ok !== false })) };
+      } catch (e) {
+        // Like a connection test: the admin reads why, the dialog stays usable.
+        return { kind, lines: [{ name: 'discovery', value: `could not finish: ${(e as Error).message}`, setting: null, ok: false }] };
+      }
+    },
     'erp:mappingSave': ({ mapping }, ctx) => {
       const before = currentMapping(d.db, d.settings().erp.kind);
       const saved = saveMapping(d.db, d.settings().erp.kind, mapping, d.actor(ctx));
