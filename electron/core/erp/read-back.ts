@@ -22,7 +22,7 @@ function lineTotals(lines: readonly ReceiptAllocation[]): Line[] {
 }
 
 /** What the ERP holds that differs from what was sent, in a clerk's words; empty when it booked exactly the request. */
-export function bookingDifferences(request: ReceiptRequest, found: ReceiptRecord): string[] {
+function bookingDifferences(request: ReceiptRequest, found: ReceiptRecord): string[] {
   const money = (c: number) => formatMoney(c, request.currency);
   const out: string[] = [];
   if (found.customerId.trim() !== request.customerId.trim()) out.push(`customer ${found.customerId} instead of ${request.customerId}`);
@@ -41,7 +41,7 @@ export function bookingDifferences(request: ReceiptRequest, found: ReceiptRecord
 }
 
 /** The ERP error for a booking that differs from the request. */
-export function partialBookingError(request: ReceiptRequest, found: ReceiptRecord, differences: readonly string[]): ErpError {
+function partialBookingError(request: ReceiptRequest, found: ReceiptRecord, differences: readonly string[]): ErpError {
   return new ErpError(
     'partial',
     `Partial booking: the ERP holds receipt ${found.erpDocumentId} for PayTrace ${request.reference}, but ${differences.join('; ')}. ` +
@@ -69,8 +69,5 @@ export function confirmReceiptBooked(request: ReceiptRequest, found: ReceiptReco
 
 /** A look-up before a retry: what it found counts as posted only when it matches the request (else `partial`). */
 export function verifyFoundReceipt(request: ReceiptRequest, found: ReceiptRecord | null): ReceiptRecord | null {
-  if (!found) return null;
-  const differences = bookingDifferences(request, found);
-  if (differences.length > 0) throw partialBookingError(request, found, differences);
-  return found;
+  return found ? confirmReceiptBooked(request, found) : null;
 }

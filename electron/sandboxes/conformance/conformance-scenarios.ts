@@ -430,8 +430,7 @@ export const REAL_FAILURE_SCENARIOS: readonly ConformanceScenario[] = [
       const found = await c.findReceipt(request.reference);
       assert.ok(found, 'the look-up finds the partial booking');
       assert.throws(() => verifyFoundReceipt(request, found), (err: unknown) => err instanceof ErpError && err.kind === 'partial', 'a look-up before a retry refuses the partial booking');
-      const again = c.postReceipt(request).catch((err: unknown) => err);
-      const answer = await again;
+      const answer = await c.postReceipt(request).catch((err: unknown) => err);
       assert.ok(answer instanceof ErpError && (answer.kind === 'duplicate' || answer.kind === 'partial'), `a second post must not book again: ${String(answer)}`);
       await assertCount(h, request.reference, 1, 'after the second post');
     },
