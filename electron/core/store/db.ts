@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ensurePrivateDir, makePrivate, touchPrivateFile } from '../private-files';
 import { currentVersion, migrate, migrations } from './migrations';
+import { folderDatabaseExists, folderWorkspaceConfig, openWorkspaceDb, setAsideFolderDatabase, testWorkspaceUrl } from './pg/open-workspace';
 
 
 // Read and write access typed apart (as Signal Desktop does): a store function
@@ -24,6 +25,8 @@ export const DATABASE_FILE = 'tieout.sqlite';
 
 /** Opens (creating if needed) the store in a data folder: WAL, foreign keys, migrations applied. */
 export function openStore(dataDir: string): Db {
+  const testCluster = testWorkspaceUrl();
+  if (testCluster) return openWorkspaceDb(folderWorkspaceConfig(testCluster, dataDir), { label: dataDir }) as unknown as Db;
   // The folder 0700 and the store's files 0600 whatever the umask (SQLite gives
   // -wal and -shm the database file's mode; files an older version left wider are narrowed).
   ensurePrivateDir(dataDir);
@@ -50,6 +53,8 @@ export function openStore(dataDir: string): Db {
  */
 /** Renames the store's files (database, WAL, shared memory) to `<name>.<label>`, keeping them; returns the database's new path. */
 export function setAsideStore(dataDir: string, label: string): string {
+  const testCluster = testWorkspaceUrl();
+  if (testCluster) return setAsideFolderDatabase(testCluster, dataDir, label);
   const file = join(dataDir, DATABASE_FILE);
   const target = `${file}.${label}`;
   for (const suffix of ['', '-wal', '-shm', '-journal']) if (existsSync(`${file}${suffix}`)) renameSync(`${file}${suffix}`, `${target}${suffix}`);
@@ -57,6 +62,11 @@ export function setAsideStore(dataDir: string, label: string): string {
 }
 
 export function openStoreReadOnly(dataDir: string, options: { anySchema?: boolean } = {}): ReadDb {
+  const testCluster = testWorkspaceUrl();
+  if (testCluster) {
+    if (!folderDatabaseExists(testCluster, dataDir)) throw new Error(`No Tieout data in ${dataDir} (no ${DATABASE_FILE})`);
+    return openWorkspaceDb(folderWorkspaceConfig(testCluster, dataDir), { label: dataDir, readonly: true, anySchema: options.anySchema }) as unknown as ReadDb;
+  }
   const file = join(dataDir, DATABASE_FILE);
   if (!existsSync(file)) throw new Error(`No Tieout data in ${dataDir} (no ${DATABASE_FILE})`);
   const db = new Database(file, { readonly: true, fileMustExist: true });

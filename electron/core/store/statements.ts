@@ -13,3 +13,16 @@ export function statement(db: ReadDb, sql: string): Database.Statement {
   if (!s) byDb.set(sql, (s = db.prepare(sql)));
   return s;
 }
+
+/** True when `db` is a team workspace (PostgreSQL) rather than the embedded SQLite store. */
+export function isWorkspace(db: ReadDb): boolean {
+  return (db as unknown as { dialect?: string }).dialect === 'postgres';
+}
+
+/**
+ * A statement written per dialect, for the few constructs the translation
+ * (pg/translate.ts) does not carry: JSON paths, the catalogue, row locks.
+ */
+export function sqlFor(db: ReadDb, forms: Readonly<{ sqlite: string; postgres: string }>): string {
+  return isWorkspace(db) ? forms.postgres : forms.sqlite;
+}

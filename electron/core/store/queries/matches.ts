@@ -4,6 +4,7 @@ import type { Allocation, GridRow, MatchOutcome, RowStatus, StatusCounts } from 
 import { allocationsSchema, matchMarkerSchema, matchOutcomeSchema } from '@shared/domain-schemas';
 import type { ReadDb, WriteDb } from '../db';
 import { parseJsonColumn } from '../json-column';
+import { sqlFor } from '../statements';
 import { systemClock } from '../../clock';
 
 // Matcher outcomes and the clerk's decisions. A decided row (approved, posted)
@@ -129,7 +130,13 @@ function gridAllocations(json: string): readonly Allocation[] {
   return parseJsonColumn(allocationsSchema, json, 'matches.allocations_json');
 }
 
-function gridQuery(where: string): string {
+// The same four extras as a JSON array text on PostgreSQL (an absent key is null there too).
+const EXTRAS_SQL = {
+  sqlite: "json_extract(m.outcome_json, '$.markers', '$.remainingCents', '$.refundOf', '$.refundedBy')",
+  postgres: "CASE WHEN m.outcome_json IS NULL THEN NULL ELSE jsonb_build_array(m.outcome_json::jsonb -> 'markers', m.outcome_json::jsonb -> 'remainingCents', m.outcome_json::jsonb -> 'refundOf', m.outcome_json::jsonb -> 'refundedBy')::text END",
+} as const;
+
+function gridQuery(db: ReadDb, where: string): string {
   return `SELECT t.transaction_id, t.created_at, t.billing_name,
               COALESCE(NULLIF(t.invoice_id, ''), NULLIF(t.customer_reference_id, ''), t.description),
               t.amount_cents, t.currency, t.method, t.type, m.match_status, m.customer_id, m.score, m.reason, m.exception,
@@ -137,7 +144,7 @@ function gridQuery(where: string): string {
               (SELECT 1 FROM receipt_reversals rv WHERE rv.transaction_id = t.transaction_id AND rv.state = 'posted'),
               (SELECT 1 FROM control_requests c WHERE c.transaction_id = t.transaction_id AND c.state = 'requested'),
               -- The outcome's extras in one JSON parse per row (instr() guards cost more: SQLite's instr is a naive scan).
-              json_extract(m.outcome_json, '$.markers', '$.remainingCents', '$.refundOf', '$.refundedBy')
+              ${sqlFor(db, EXTRAS_SQL)}
        FROM paytrace_transactions t
        LEFT JOIN matches m ON m.transaction_id = t.transaction_id
        LEFT JOIN outbox o ON o.idempotency_key = CAST(t.transaction_id AS TEXT) AND o.kind = 'receipt'
@@ -159,7 +166,7 @@ export function gridRows(db: ReadDb, ids?: readonly number[]): GridRow[] {
   }
   const where = ids ? `WHERE t.transaction_id IN (${ids.map(() => '?').join(',')})` : '';
   const rows = db
-    .prepare(gridQuery(where))
+    .prepare(gridQuery(db, where))
     .raw()
     .all(...(ids ?? [])) as unknown[][];
 

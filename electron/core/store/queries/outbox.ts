@@ -64,7 +64,12 @@ export function nextDueAt(db: ReadDb): string | null {
   return (statement(db, `SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, ''))) AS at FROM outbox WHERE state IN (${UNFINISHED_SQL})`).get() as { at: string | null }).at;
 }
 
-/** Takes the lease on the oldest due row, atomically: two lanes or two app instances never get the same row. */
+/**
+ * Takes the lease on the oldest due row, atomically: two lanes, two app
+ * instances or two workstations of a workspace never get the same row (on
+ * PostgreSQL the row is locked with SKIP LOCKED, so a claim never waits on or
+ * re-takes a row another claim holds).
+ */
 export function claimDue(db: WriteDb, owner: string, now: string, leaseUntil: string): OutboxRow | null {
   return (
     (statement(
@@ -74,7 +79,7 @@ export function claimDue(db: WriteDb, owner: string, now: string, leaseUntil: st
            SELECT id FROM outbox
            WHERE state IN (${UNFINISHED_SQL}) AND next_attempt_at <= ?
              AND (lease_until IS NULL OR lease_until < ?)
-           ORDER BY id LIMIT 1)
+           ORDER BY id LIMIT 1 /*pg: FOR UPDATE SKIP LOCKED*/)
          RETURNING *`,
     ).get(owner, leaseUntil, now, now, now) as OutboxRow | undefined) ?? null
   );

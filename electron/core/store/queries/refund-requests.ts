@@ -1,3 +1,4 @@
+import { sqlFor } from '../statements';
 import type { Role } from '@shared/api/auth';
 import type { RefundState } from '@shared/api/refunds';
 import { cents, type Cents } from '@shared/money';
@@ -65,7 +66,14 @@ export function reservedCents(db: ReadDb, transactionId: number, exceptId?: numb
 // A store migrated only part of the way (a migration test) has no refund_requests yet;
 // the offline snapshots read these counts on any store.
 function hasRefundRequests(db: ReadDb): boolean {
-  return !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refund_requests'").get();
+  return !!db
+    .prepare(
+      sqlFor(db, {
+        sqlite: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refund_requests'",
+        postgres: "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'refund_requests'",
+      }),
+    )
+    .get();
 }
 
 /** PayTrace ids of the refunds and voids Tieout itself executed (counted by reservedCents, not again as synced refunds). */

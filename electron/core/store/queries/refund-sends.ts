@@ -38,7 +38,7 @@ export type ClaimRequest = Readonly<{
 export function claimRefund(db: WriteDb, refundId: number, c: ClaimRequest): RefundClaim | null {
   return db
     .transaction((): RefundClaim | null => {
-      const held = db.prepare("SELECT lease_owner, lease_until FROM refund_requests WHERE id = ? AND state IN ('approved', 'executing')").get(refundId) as
+      const held = db.prepare("SELECT lease_owner, lease_until FROM refund_requests WHERE id = ? AND state IN ('approved', 'executing') /*pg: FOR UPDATE*/").get(refundId) as
         | { lease_owner: string | null; lease_until: string | null }
         | undefined;
       if (!held) return null;

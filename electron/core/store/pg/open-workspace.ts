@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { migrations } from '../migrations';
+import { PgDatabase, WRITER_LOCK_KEY } from './pg-database';
+import { workspaceSchema } from './schema';
+import { PgStoreError, PgSyncClient, type PgConnectionConfig } from './sync-client';
+
+/**
+ * The first schema version a workspace is created at: the SQLite store's
+ * schema as of the release that introduced team mode, translated
+ * (schema.ts). Migrations after it run on both dialects.
+ */
+export const WORKSPACE_BASELINE_VERSION = 15;
+
+/**
+ * Opens a workspace database and brings its schema up to this version of
+ * Tieout, under the writer lock so two workstations starting together do not
+ * both create it. A workspace written by a newer Tieout is refused.
+ */
+export function openWorkspaceDb(config: PgConnectionConfig, options: { readonly?: boolean; label?: string; anySchema?: boolean } = {}): PgDatabase {
+  const db = new PgDatabase(config, { label: options.label });
+  try {
+    const latest = migrations[migrations.length - 1]!.version;
+    db.transaction(() => {
+      db.exec('CREATE TABLE IF NOT EXISTS tieout_schema (version INTEGER NOT NULL)');
+      const row = db.prepare('SELECT version FROM tieout_schema').get() as { version: number } | undefined;
+      if (!row) {
+        if (options.readonly) return;
+        const schema = workspaceSchema();
+        for (const s of schema.statements) db.prepare(s).run();
+        db.prepare('INSERT INTO tieout_schema (version) VALUES (?)').run(schema.version);
+        return;
+      }
+      if (row.version > latest) throw new Error(`The workspace was written by a newer Tieout (schema ${row.version}, this one knows ${latest})`);
+      if (options.readonly) {
+        if (row.version < latest && !options.anySchema) throw new Error(`The workspace needs upgrading (schema ${row.version} of ${latest}): open it once with the app first`);
+        return;
+      }
+      for (const m of migrations) {
+        if (m.version <= row.version) continue;
+        m.up(db as never);
+        db.prepare('UPDATE tieout_schema SET version = ?').run(m.version);
+      }
+    })();
+    if (options.readonly) {
+      db.close();
+      return new PgDatabase(config, { label: options.label, readonly: true });
+    }
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+// ---- Per-folder workspaces (the test suite's PostgreSQL run) ----
+//
+// `npm test` runs the engine suite a second time with every data folder's
+// store in its own database of a throw-away cluster: TIEOUT_TEST_WORKSPACE_URL
+// names that cluster's admin URL. The same folder always maps to the same
+// database, so a restart on a folder finds its data, as with tieout.sqlite.
+
+export const TEST_WORKSPACE_ENV = 'TIEOUT_TEST_WORKSPACE_URL';
+
+export function testWorkspaceUrl(): string | null {
+  return process.env[TEST_WORKSPACE_ENV] || null;
+}
+
+function folderDatabaseName(dataDir: string): string {
+  let path = dataDir;
+  try {
+    path = realpathSync(dataDir);
+  } catch {
+    // Not created yet: its name as given.
+  }
+  return `tieout_${createHash('sha256').update(path).digest('hex').slice(0, 20)}`;
+}
+
+function withAdmin<T>(adminUrl: string, fn: (c: PgSyncClient) => T): T {
+  const admin = new PgSyncClient({ connectionString: adminUrl, ssl: false });
+  try {
+    return fn(admin);
+  } finally {
+    admin.close();
+  }
+}
+
+function databaseUrl(adminUrl: string, name: string): string {
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export function folderDatabaseExists(adminUrl: string, dataDir: string): boolean {
+  const name = folderDatabaseName(dataDir);
+  return withAdmin(adminUrl, (c) => c.run([{ sql: 'SELECT 1 FROM pg_database WHERE datname = $1', params: [name] }]).rows.length > 0);
+}
+
+/** The connection to a data folder's own database, created when missing. */
+export function folderWorkspaceConfig(adminUrl: string, dataDir: string): PgConnectionConfig {
+  const name = folderDatabaseName(dataDir);
+  withAdmin(adminUrl, (c) => {
+    try {
+      // Two processes opening the same new folder at once: one creates it, the other sees it exists.
+      c.run([{ sql: `SELECT pg_advisory_lock(${WRITER_LOCK_KEY})` }]);
+      if (c.run([{ sql: 'SELECT 1 FROM pg_database WHERE datname = $1', params: [name] }]).rows.length === 0) c.run([{ sql: `CREATE DATABASE ${name}` }]);
+    } catch (e) {
+      if (!(e instanceof PgStoreError && (e.code === '42P04' || e.code === '23505'))) throw e;
+    }
+  });
+  return { connectionString: databaseUrl(adminUrl, name), ssl: false, applicationName: 'tieout-test' };
+}
+
+/** Moves a folder's database aside (the demo store set aside when its audit key is lost). */
+export function setAsideFolderDatabase(adminUrl: string, dataDir: string, label: string): string {
+  const name = folderDatabaseName(dataDir);
+  const target = `${name}_${createHash('sha256').update(label).digest('hex').slice(0, 8)}`;
+  withAdmin(adminUrl, (c) => {
+    c.run([{ sql: 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', params: [name] }]);
+    c.run([{ sql: `ALTER DATABASE ${name} RENAME TO ${target}` }]);
+  });
+  return target;
+}
