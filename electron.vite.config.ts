@@ -8,7 +8,8 @@ const alias = { '@shared': resolve(__dirname, 'shared') };
 
 // Native modules stay external: they are loaded from node_modules at run time
 // (rebuilt for Electron's ABI only on the packaging path, never in postinstall).
-const nativeExternals = ['better-sqlite3', 'keytar'];
+// pg too: the workspace connection's worker thread requires it by path (store/pg/sync-client.ts).
+const nativeExternals = ['better-sqlite3', 'keytar', 'pg'];
 
 // One Content-Security-Policy: the meta tag is written from the same module
 // the web host and the app:// handler send as a header, with a placeholder

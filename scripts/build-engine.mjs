@@ -14,7 +14,8 @@ await build({
   format: 'cjs',
   sourcemap: true,
   alias: { '@shared': resolve(root, 'shared') },
-  // Native modules load from node_modules at run time; electron must never be pulled in.
-  external: ['better-sqlite3', 'keytar', 'odbc', 'electron'],
+  // Native modules load from node_modules at run time; electron must never be pulled in; pg is
+  // required by path inside the workspace connection's worker thread (store/pg/sync-client.ts).
+  external: ['better-sqlite3', 'keytar', 'odbc', 'electron', 'pg'],
   logLevel: 'warning',
 });

@@ -67,3 +67,26 @@ export function electronBinary() {
     return null;
   }
 }
+
+/**
+ * The engine suite also runs on PostgreSQL in throw-away clusters
+ * (scripts/pg-cluster.mjs): its server binaries must be installed, not
+ * running. Installed here when missing and the package manager allows it.
+ */
+export async function ensurePostgresBinaries() {
+  const { findPgBin } = await import('./pg-cluster.mjs');
+  if (findPgBin()) return;
+  const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (process.platform === 'linux' && has('apt-get')) {
+    console.log('Installing PostgreSQL (the engine suite starts throw-away clusters)…');
+    mustRun(root ? 'apt-get' : 'sudo', [...(root ? [] : ['apt-get']), 'install', '-y', '-qq', '--no-install-recommends', 'postgresql'], { env: { DEBIAN_FRONTEND: 'noninteractive' } });
+  } else if (process.platform === 'darwin' && has('brew')) {
+    console.log('Installing PostgreSQL 15 with Homebrew (the engine suite starts throw-away clusters)…');
+    mustRun('brew', ['install', 'postgresql@15']);
+  }
+  if (!findPgBin()) {
+    console.error('PostgreSQL server binaries (initdb, pg_ctl) are needed for the engine suite on PostgreSQL: apt-get install postgresql, or brew install postgresql@15, or set TIEOUT_PG_BIN.');
+    process.exit(1);
+  }
+}

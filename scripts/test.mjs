@@ -5,12 +5,13 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureDependencies, ensureNodeNativeModules, reexecWithKeyringIfNeeded, root, run } from './env.mjs';
+import { ensureDependencies, ensureNodeNativeModules, ensurePostgresBinaries, reexecWithKeyringIfNeeded, root, run } from './env.mjs';
 
 const args = process.argv.slice(2);
 reexecWithKeyringIfNeeded(resolve(root, 'scripts/test.mjs'), args);
 ensureDependencies();
 ensureNodeNativeModules();
+await ensurePostgresBinaries();
 
 const results = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
@@ -28,7 +29,7 @@ else console.log('eslint: no errors');
 
 const reports = mkdtempSync(join(tmpdir(), 'tieout-test-'));
 
-// Vitest: unit, integration, conformance.
+// Vitest: unit, integration, conformance on SQLite; the engine suite again on PostgreSQL (vitest.config.mts projects).
 const vitestJson = join(reports, 'vitest.json');
 const vitestStatus = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
 if (existsSync(vitestJson)) {

@@ -22,7 +22,8 @@ import { createMatcher } from './matching/engine';
 import type { Matcher } from './matching/types';
 import { PayTraceClient } from './paytrace/client';
 import { leaseOwnerId, OutboxWorker, outboxCounts } from './posting/outbox-worker';
-import { openStore, openStoreReadOnly, setAsideStore, type Db, type ReadDb } from './store/db';
+import { openStoreReadOnly, setAsideStore, type Db, type ReadDb } from './store/db';
+import { openDataFolderStore } from './store/open-data-folder';
 import { systemClock, type Clock } from './clock';
 import { loadSettings, saveSettings } from './store/queries/settings';
 import { readProfileId, saveProfileId } from './store/queries/app-identity';
@@ -101,7 +102,7 @@ function profileId(db: Db): string {
 
 /** Opens the store with its audit trail sealed under the keychain's key and its head anchored there. */
 async function openKeyedStore(dataDir: string, secretStore: SecretStore, clock: Clock, logger: Logger): Promise<{ db: Db; auditAnchor: AuditAnchor }> {
-  const db = openStore(dataDir);
+  const db = await openDataFolderStore(dataDir, secretStore);
   try {
     await checkFolderProfile(secretStore, dataDir, profileId(db));
     const auditAnchor = await openKeyedAudit({ db, secrets: createAuditSecrets(secretStore, profileId(db)), clock, logger: logger.child('audit') });

@@ -42,6 +42,7 @@ export function openWorkspaceDb(config: PgConnectionConfig, options: { readonly?
         db.prepare('UPDATE tieout_schema SET version = ?').run(m.version);
       }
     })();
+    if (!options.readonly) db.transaction(() => installChangeNotifications(db))();
     if (options.readonly) {
       db.close();
       return new PgDatabase(config, { label: options.label, readonly: true });
@@ -50,6 +51,44 @@ export function openWorkspaceDb(config: PgConnectionConfig, options: { readonly?
   } catch (e) {
     db.close();
     throw e;
+  }
+}
+
+// ---- Live changes ----
+//
+// Every committed change to a payment's review state reaches the other
+// workstations as a NOTIFY on CHANGES_CHANNEL (delivered at commit, never for
+// a rolled-back transaction). Row-level tables name the payment:
+// {"t":"matches","id":123}; tables without one name only themselves
+// ({"t":"users"}), once per transaction (PostgreSQL folds equal payloads).
+
+export const CHANGES_CHANNEL = 'tieout_changes';
+
+/** Tables whose rows belong to one payment (transaction_id). */
+export const PAYMENT_TABLES = ['matches', 'allocations', 'clerk_allocations', 'outbox', 'refund_requests', 'control_requests', 'receipt_reversals', 'posting_conflicts'] as const;
+/** Tables announced as a whole. */
+export const WHOLE_TABLES = ['paytrace_transactions', 'invoices', 'users', 'settings', 'policies', 'pending_changes', 'learned_mappings'] as const;
+
+export type ChangeNotice = Readonly<{ t: string; id?: number }>;
+
+function installChangeNotifications(db: PgDatabase): void {
+  db.exec(`CREATE OR REPLACE FUNCTION tieout_notify_payment() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE r record;
+    BEGIN
+      IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+      PERFORM pg_notify('${CHANGES_CHANNEL}', json_build_object('t', TG_TABLE_NAME, 'id', r.transaction_id)::text);
+      RETURN NULL;
+    END $$`);
+  db.exec(`CREATE OR REPLACE FUNCTION tieout_notify_table() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM pg_notify('${CHANGES_CHANNEL}', json_build_object('t', TG_TABLE_NAME)::text);
+      RETURN NULL;
+    END $$`);
+  for (const t of PAYMENT_TABLES) {
+    db.exec(`CREATE OR REPLACE TRIGGER tieout_changes_${t} AFTER INSERT OR UPDATE OR DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION tieout_notify_payment()`);
+  }
+  for (const t of WHOLE_TABLES) {
+    db.exec(`CREATE OR REPLACE TRIGGER tieout_changes_${t} AFTER INSERT OR UPDATE OR DELETE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION tieout_notify_table()`);
   }
 }
 

@@ -10,7 +10,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 export type PgConnectionConfig = Readonly<{
   connectionString: string;
   /** Passed to `pg` as `ssl`; false for a loopback test cluster. */
-  ssl?: false | Readonly<{ rejectUnauthorized: boolean; ca?: string; servername?: string }>;
+  ssl?: false | Readonly<{ rejectUnauthorized: boolean; ca?: string; /** false: the chain is checked, not the host name (verify-ca). */ verifyHostname?: boolean }>;
   password?: string;
   applicationName?: string;
   /** How long a statement may wait for a lock before failing (ms). */
@@ -55,7 +55,12 @@ const types = {
     return pg.types.getTypeParser(oid, format);
   },
 };
-const client = new pg.Client({ ...workerData.config, types });
+const config = { ...workerData.config, types };
+if (config.ssl && config.ssl.verifyHostname === false) {
+  const { verifyHostname, ...ssl } = config.ssl;
+  config.ssl = { ...ssl, checkServerIdentity: () => undefined };
+}
+const client = new pg.Client(config);
 let broken = null;
 client.on('error', (e) => { broken = e; });
 const ready = client.connect().then(() =>

@@ -40,6 +40,12 @@ export function tokenize(sql: string): Token[] {
         } else i += 1;
       }
       tokens.push({ kind: c === "'" ? 'string' : 'quoted', text: sql.slice(start, i) });
+    } else if (c === '$' && /^\$[A-Za-z_]*\$/.test(sql.slice(i, i + 64))) {
+      // A dollar-quoted body (a PL/pgSQL function) is one string, semicolons and all.
+      const tag = /^\$[A-Za-z_]*\$/.exec(sql.slice(i, i + 64))![0];
+      const end = sql.indexOf(tag, i + tag.length);
+      i = end < 0 ? n : end + tag.length;
+      tokens.push({ kind: 'string', text: sql.slice(start, i) });
     } else if (c === '-' && sql[i + 1] === '-') {
       while (i < n && sql[i] !== '\n') i += 1;
       tokens.push({ kind: 'comment', text: sql.slice(start, i) });
@@ -54,7 +60,7 @@ export function tokenize(sql: string): Token[] {
       i += 1;
       while (i < n && /[0-9]/.test(sql[i]!)) i += 1;
       tokens.push({ kind: 'param', text: sql.slice(start, i) });
-    } else if ((c === '@' || c === ':' || c === '$') && /[A-Za-z_]/.test(sql[i + 1] ?? '')) {
+    } else if ((c === '@' || c === ':' || c === '$') && /[A-Za-z_]/.test(sql[i + 1] ?? '') && !(c === ':' && sql[i - 1] === ':')) {
       i += 1;
       while (i < n && /[A-Za-z0-9_]/.test(sql[i]!)) i += 1;
       tokens.push({ kind: 'param', text: sql.slice(start, i) });
@@ -67,7 +73,7 @@ export function tokenize(sql: string): Token[] {
     } else {
       // Two-character operators stay one token (||, <=, >=, <>, !=, ==).
       const two = sql.slice(i, i + 2);
-      i += ['||', '<=', '>=', '<>', '!=', '=='].includes(two) ? 2 : 1;
+      i += ['||', '<=', '>=', '<>', '!=', '==', '::'].includes(two) ? 2 : 1;
       tokens.push({ kind: 'punct', text: sql.slice(start, i) });
     }
   }
