@@ -19,6 +19,8 @@ export const WRITER_LOCK_KEY = 0x7469656f7574;
 
 const STATEMENT_SAVEPOINT = 'tieout_statement';
 
+const DROP_TRIGGER = /^\s*DROP\s+TRIGGER\s+(IF\s+EXISTS\s+)?"?(\w+)"?\s*;?\s*$/i;
+
 type RunResult = { changes: number; lastInsertRowid: number };
 
 function bindParams(t: TranslatedSql, args: readonly unknown[]): unknown[] {
@@ -168,6 +170,7 @@ export class PgDatabase {
       if (keyword === 'BEGIN') this.begin();
       else if (keyword === 'COMMIT' || keyword === 'END') this.commit();
       else if (keyword === 'ROLLBACK') this.rollback();
+      else if (keyword === 'DROP' && DROP_TRIGGER.test(statement)) this.dropTrigger(statement);
       else if (keyword === 'CREATE' || keyword === 'ALTER' || keyword === 'DROP') this.run([{ sql: translateDdl(statement) }]);
       else this.execute(this.translate(statement), [], false);
     }
@@ -190,6 +193,18 @@ export class PgDatabase {
     if (name === 'foreign_keys') return options.simple ? 1 : [{ foreign_keys: 1 }];
     // foreign_key_check, wal_checkpoint, journal_mode, busy_timeout …: PostgreSQL checks keys itself and has no such knobs.
     return options.simple ? undefined : [];
+  }
+
+  /** SQLite names a trigger alone; PostgreSQL wants its table too, found in the catalogue. */
+  private dropTrigger(statement: string): void {
+    const m = DROP_TRIGGER.exec(statement)!;
+    const name = m[2]!;
+    const tables = this.run([{ sql: 'SELECT tgrelid::regclass::text AS t FROM pg_trigger WHERE tgname = $1 AND NOT tgisinternal', params: [name] }]).rows as Array<{ t: string }>;
+    if (tables.length === 0) {
+      if (m[1]) return;
+      throw new PgStoreError(`no such trigger: ${name}`, '42704', undefined, undefined);
+    }
+    for (const { t } of tables) this.run([{ sql: `DROP TRIGGER ${name} ON ${t}` }]);
   }
 
   close(): void {
