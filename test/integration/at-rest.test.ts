@@ -7,7 +7,7 @@ import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/dem
 import type { Engine } from '../../electron/core/engine';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { openTestEngine, tempDir, testSecretStore, value } from './support/engine';
-import { onWorkspace } from '../support/store-dialect';
+import { onWorkspace, storedRowsText } from '../support/store-dialect';
 
 // Issue 12 points 5 and 6 against a real engine, the PayTrace and P21
 // sandboxes over HTTP and a real SQLite file: typed card numbers are refused
@@ -44,7 +44,8 @@ function filesUnder(dir: string): string[] {
     return statSync(p).isDirectory() ? filesUnder(p) : [p];
   });
 }
-const dataFolderText = (): string => filesUnder(dataDir).map((f) => readFileSync(f).toString('latin1')).join('\n');
+// What is kept at rest: the folder's files, and on a workspace the rows the server keeps for it.
+const dataFolderText = (): string => filesUnder(dataDir).map((f) => readFileSync(f).toString('latin1')).join('\n') + (onWorkspace ? storedRowsText(engine.db) : '');
 const auditCount = (action: string): number => (engine.db.prepare('SELECT COUNT(*) AS n FROM audit WHERE action = ?').get(action) as { n: number }).n;
 
 describe('card numbers typed into Tieout (issue 12 point 5)', () => {

@@ -69,3 +69,13 @@ export function setAsideStores(dataDir: string, prefix: string): string[] {
   const rows = withAdmin((c) => c.run([{ sql: "SELECT datname FROM pg_database WHERE datname LIKE $1 AND datname <> $2 ORDER BY datname", params: [`${name}\\_%`, `${name}_backup`] }]).rows) as Array<{ datname: string }>;
   return rows.map((r) => r.datname);
 }
+
+/**
+ * Every row of every table as text, for "what is kept at rest" checks: on
+ * SQLite the folder's files hold it all; a workspace keeps it in the server.
+ */
+export function storedRowsText(db: Queryable): string {
+  return storeTableNames(db)
+    .map((name) => `${name}\n${JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())}`)
+    .join('\n');
+}

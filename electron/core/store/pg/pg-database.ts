@@ -39,14 +39,16 @@ function bindParams(t: TranslatedSql, args: readonly unknown[]): unknown[] {
 }
 
 function toPg(v: unknown): unknown {
-  if (v === null || typeof v === 'string' || Buffer.isBuffer(v)) return v;
+  // As better-sqlite3: undefined binds as NULL.
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || Buffer.isBuffer(v)) return v;
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new TypeError('A number bound to the store must be finite');
     return v;
   }
   if (typeof v === 'bigint') return v.toString();
-  // As better-sqlite3: booleans, undefined and objects are not values a column holds.
-  throw new TypeError(`The store binds numbers, strings, bigints, buffers and null, not ${v === undefined ? 'undefined' : typeof v}`);
+  // As better-sqlite3: booleans and objects are not values a column holds.
+  throw new TypeError(`The store binds numbers, strings, bigints, buffers and null, not ${typeof v}`);
 }
 
 /** `$n::type` for parameters PostgreSQL cannot type from context ($1 IS NULL), chosen from the value as SQLite would store it. */
