@@ -2,7 +2,7 @@
 // Not part of `npm test`; nothing here asserts a timing.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { ensureDependencies, ensureNodeNativeModules, mustRun, reexecWithKeyringIfNeeded, root } from './env.mjs';
+import { ensureDependencies, ensureNodeNativeModules, ensurePostgresBinaries, mustRun, reexecWithKeyringIfNeeded, root } from './env.mjs';
 
 reexecWithKeyringIfNeeded(resolve(root, 'scripts/bench.mjs'), process.argv.slice(2));
 ensureDependencies();
@@ -35,6 +35,9 @@ console.log('\n== sync: the engine event loop during a 100k-payment sync (worker
 section('npx', ['tsx', 'scripts/bench-sync-eventloop.ts']);
 console.log('\n== posting: 1,000 receipts, fault-free vs 10% faults ==');
 section('npx', ['tsx', 'scripts/bench-posting.ts', '1000']);
+console.log('\n== team: 10 workstations reviewing 100k payments on one PostgreSQL workspace (vs one SQLite store) ==');
+await ensurePostgresBinaries();
+section('npx', ['tsx', 'scripts/bench-team.ts']);
 console.log('\n== grid: 100,000 rows in Chromium (filter, sort) ==');
 mustRun('npx', ['electron-vite', 'build']);
 mustRun('node', ['scripts/build-engine.mjs']);

@@ -31,7 +31,11 @@ export type P21SandboxSeed = Readonly<{
 
 type Row = Record<string, unknown>;
 
-export type P21SandboxStats = { tokensIssued: number; transactionPosts: number; odataReads: number };
+/**
+ * transactionPosts counts every TransactionSet call that reached the ERP (refused ones too);
+ * receiptsCommitted counts the cash receipts it booked, including those whose reply was then lost.
+ */
+export type P21SandboxStats = { tokensIssued: number; transactionPosts: number; receiptsCommitted: number; odataReads: number };
 
 export type P21SandboxReceipt = Readonly<{
   receiptNumber: number;
@@ -158,7 +162,7 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
   let nextReceipt: 'accepted-not-booked' | 'partial-booking' | 'business-refusal' | null = null;
   const tokens = new Map<string, number>();
   const denied = new Set<string>();
-  const stats: P21SandboxStats = { tokensIssued: 0, transactionPosts: 0, odataReads: 0 };
+  const stats: P21SandboxStats = { tokensIssued: 0, transactionPosts: 0, receiptsCommitted: 0, odataReads: 0 };
   const asyncJobs = new Map<string, { reply: Row; polls: number }>();
   let contamination = { remaining: 0, message: '', status: 200, next: 0, afterCommit: false };
   let tokenFormat: 'auto' | 'xml' = 'auto';
@@ -415,6 +419,7 @@ export async function startP21Sandbox(seed: P21SandboxSeed): Promise<P21Sandbox>
     }
     if (lines.reduce((s, l) => s + l.amount, 0) > amount) return { ok: false, message: 'Total applied exceeds the payment amount' };
 
+    stats.receiptsCommitted++;
     const receiptNumber = receiptSeq++;
     const paymentNumber = paymentSeq++;
     const date = wireDate(form.get(opts.receiptFieldDate) || today());
