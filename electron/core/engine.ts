@@ -8,6 +8,7 @@ import { createAuthService, type AuthService } from './auth/auth-service';
 import { RefundExecutor } from './refunds/executor';
 import { createRefundService, type RefundService } from './refunds/refund-service';
 import { createHandlers } from './api/handlers';
+import { gateAfterStoreChange } from './api/workspace-handlers';
 import { connectDemo, type DemoSandboxes, type SandboxDescriptor, type StartDemo } from './demo-mode';
 import { UndoStacks } from './review/undo';
 import { createApprovalService, type ApprovalService } from './approval/approve';
@@ -318,10 +319,19 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
   });
 
+  let storeChangedMessage: string | null = null;
   const handlers = createHandlers({
     db,
     clock,
     vault,
+    secretStore,
+    storeChanged: (message) => {
+      // Nothing more goes into the store this folder just left (docs/team.md).
+      storeChangedMessage = message;
+      sync.stop();
+      worker.stop();
+    },
+    storeChangedMessage: () => storeChangedMessage,
     sync,
     worker,
     actor: (context) => auth.actorFor(context),
@@ -360,7 +370,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     postingSummary,
     events,
   });
-  const dispatch = createDispatcher(handlers, logger.child('api'), auth.authorize);
+  const dispatch = gateAfterStoreChange(createDispatcher(handlers, logger.child('api'), auth.authorize), () => storeChangedMessage);
 
   if (options.background !== false) {
     sync.start();

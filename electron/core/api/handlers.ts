@@ -34,6 +34,8 @@ import type { RematchResult } from '../sync/incremental-rematch';
 import { matchingHandlers } from './matching-handlers';
 import { diagnosticsHandlers } from './diagnostics-handlers';
 import { adminHandlers } from './admin-handlers';
+import { workspaceHandlers } from './workspace-handlers';
+import type { SecretStore } from '../vault/secret-store';
 import type { PendingChangeService } from '../approval/pending-changes';
 
 /** What the handlers are given: the engine's services (created once, in electron/core/engine.ts) and its settings. */
@@ -62,6 +64,12 @@ export type HandlerDeps = Readonly<{
   /** Who is acting: the signed-in user of this call; the OS user on the local CLI channel. */
   actor(context: CallContext): string;
 
+  /** The OS keychain: team set-up keeps the workspace password, audit key and credentials there. */
+  secretStore: SecretStore;
+  /** This folder's store was changed (workspace create/join/leave): the engine stops its loops and answers nothing but status until restarted. */
+  storeChanged(message: string): void;
+  storeChangedMessage(): string | null;
+
   // The installation
   shell: 'electron' | 'web';
   version: string;
@@ -78,7 +86,7 @@ export type HandlerDeps = Readonly<{
 /** The API over the engine's services; it creates none of its own (electron/core/engine.ts does). */
 export function createHandlers(d: HandlerDeps): ApiHandlers {
   return withUndo(
-    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...diagnosticsHandlers(d), ...adminHandlers(d), ...reviewHandlers(d, d.undo) },
+    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...diagnosticsHandlers(d), ...adminHandlers(d), ...workspaceHandlers(d), ...reviewHandlers(d, d.undo) },
     d,
     d.undo,
   );
