@@ -69,6 +69,7 @@ import { controlMethods } from './api/controls';
 import { matchingMethods } from './api/matching';
 import { diagnosticsMethods } from './api/diagnostics';
 import { adminMethods } from './api/admin';
+import { workspaceOfflineMethods } from './api/workspace-offline';
 
 /** Every method, merged from the per-domain contracts in shared/api/. */
 export const apiContract = {
@@ -83,6 +84,7 @@ export const apiContract = {
   ...matchingMethods,
   ...diagnosticsMethods,
   ...adminMethods,
+  ...workspaceOfflineMethods,
 } as const;
 
 export type ApiContract = typeof apiContract;
