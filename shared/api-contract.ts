@@ -70,6 +70,7 @@ import { matchingMethods } from './api/matching';
 import { diagnosticsMethods } from './api/diagnostics';
 import { adminMethods } from './api/admin';
 import { workspaceMethods } from './api/workspace';
+import { workspaceOfflineMethods } from './api/workspace-offline';
 
 /** Every method, merged from the per-domain contracts in shared/api/. */
 export const apiContract = {
@@ -85,6 +86,7 @@ export const apiContract = {
   ...diagnosticsMethods,
   ...adminMethods,
   ...workspaceMethods,
+  ...workspaceOfflineMethods,
 } as const;
 
 export type ApiContract = typeof apiContract;

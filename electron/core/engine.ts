@@ -38,6 +38,8 @@ import { createAuditSecrets } from './vault/audit-secrets';
 import { AuditKeyMissingError, openKeyedAudit, type AuditAnchor } from './audit/audit-anchor';
 import { secretFingerprint } from './vault/secret-fingerprint';
 import { checkFolderProfile, forgetFolderProfile } from './vault/folder-identity';
+import { createWorkspaceOfflineService, openEngineStore, WorkspaceOfflineError, type WorkspaceOfflineService } from './offline/workspace-offline';
+import type { QueuedDecision } from './offline/workspace-replay';
 import type { SecretStore } from './vault/secret-store';
 
 // The composition root: the one place that creates services (store, vault,
@@ -69,6 +71,8 @@ export type EngineOptions = Readonly<{
   clock?: Clock;
   /** Posting policy overrides (the chaos run and benchmarks shorten them). */
   posting?: Readonly<{ maxAttempts?: number; backoffBaseMs?: number; concurrency?: number; erpTimeoutMs?: number }>;
+  /** Test seam: runs after each offline decision is committed in the workspace, before the copy journals it. */
+  afterOfflineReplay?: (q: QueuedDecision) => void;
 }>;
 
 export type Engine = Readonly<{
@@ -83,6 +87,8 @@ export type Engine = Readonly<{
   controls: ControlService;
   refunds: RefundService;
   refundExecutor: RefundExecutor;
+  /** A joined workstation's copy of the workspace; `offline` when the engine runs on it. */
+  workspaceOffline: WorkspaceOfflineService;
   settings(): Settings;
   isDemo(): boolean;
   erpConnector(): Promise<ErpConnector>;
@@ -91,6 +97,9 @@ export type Engine = Readonly<{
   log: AppLog | null;
   close(): Promise<void>;
 }>;
+
+/** How often a joined workstation's copy of the workspace is refreshed between syncs. */
+const COPY_REFRESH_MS = 5 * 60_000;
 
 function profileId(db: Db): string {
   let id = readProfileId(db);
@@ -154,7 +163,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const secretStore = options.secretStore ?? keytarSecretStore();
   // One source of time for every service this root creates (tests pass a manual clock).
   const clock = options.clock ?? systemClock;
-  const { db, auditAnchor } = await openSealedStore(options.dataDir, secretStore, clock, logger);
+  // A joined folder whose workspace cannot be reached opens on its copy (workspace-offline mode): nothing is sent from it.
+  const { db, auditAnchor, offline } = await openEngineStore(options.dataDir, secretStore, clock, logger, () => openSealedStore(options.dataDir, secretStore, clock, logger));
+  const refuseOffline = () => {
+    if (offline) throw new WorkspaceOfflineError(`The workspace "${offline.workspaceName}" cannot be reached: this workstation works from its copy and sends nothing until it is back.`);
+  };
   const vault = createCredentialVault(secretStore, profileId(db));
   const events = createEventHub();
   const clockDate = () => new Date(clock.now());
@@ -180,6 +193,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   let erpCache: { key: string; connector: ErpConnector } | null = null;
   const erpConnector = async (): Promise<ErpConnector> => {
+    refuseOffline();
     const s = settings.erp;
     const credentials = await vault.get('erp');
     if (!credentials) throw Object.assign(new Error('No ERP credentials are set. Enter them in Settings.'), { kind: 'config' });
@@ -194,6 +208,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   let ptCache: { key: string; client: PayTraceClient } | null = null;
   const payTraceClient = async (): Promise<PayTraceClient> => {
+    refuseOffline();
     const s = settings.paytrace;
     const credentials = await vault.get('paytrace');
     if (!credentials) throw Object.assign(new Error('No PayTrace credentials are set. Enter them in Settings.'), { kind: 'config' });
@@ -239,6 +254,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (s.state === 'idle' && s.progress?.done === s.progress?.total && s.paytrace.reachability === 'online' && s.lastSuccessAt !== resumedAfterSync) {
         resumedAfterSync = s.lastSuccessAt;
         void refundExecutor.resumeAll().catch((e: unknown) => logger.error(`refund resume failed: ${(e as Error).message}`));
+        // The workstation's copy follows each completed sync (after this status is handled).
+        setImmediate(refreshCopy);
       }
     },
     onRowsChanged: (ids) => events.emit('rows:changed', { transactionIds: ids }),
@@ -296,7 +313,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       events.emit('rows:changed', { transactionIds: [...ids] });
       events.emit('posting:status', postingSummary());
       // Posting starts at once; the worker's own loop also picks the rows up.
-      if (post === 'now') void worker.drain().catch(() => {});
+      if (post === 'now' && !offline) void worker.drain().catch(() => {});
     },
   });
 
@@ -320,6 +337,32 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
 
   let storeChangedMessage: string | null = null;
+  const workspaceOffline = createWorkspaceOfflineService({
+    dataDir: options.dataDir,
+    db,
+    offline,
+    approval,
+    clock,
+    logger: logger.child('workspace-offline'),
+    onReplayed: (ids) => events.emit('rows:changed', { transactionIds: [...ids] }),
+    afterApply: options.afterOfflineReplay,
+  });
+  function refreshCopy(): void {
+    try {
+      workspaceOffline.refresh();
+    } catch (e) {
+      logger.error(`workspace copy not refreshed: ${(e as Error).message}`);
+    }
+  }
+  if (!offline) {
+    // Back on the workspace: what was decided on the copy is replayed before anything else runs.
+    try {
+      await workspaceOffline.catchUp();
+    } catch (e) {
+      logger.error(`offline decisions not replayed: ${(e as Error).message}`);
+    }
+  }
+
   const handlers = createHandlers({
     db,
     clock,
@@ -341,6 +384,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     refunds,
     pendingChanges: createPendingChangeService({ db, auth, clock }),
     undo: new UndoStacks(),
+    workspaceOffline,
     shell: options.shell === 'electron' ? 'electron' : 'web',
     version: options.version ?? '0.1.0',
     dataDir: options.dataDir,
@@ -372,7 +416,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
   const dispatch = gateAfterStoreChange(createDispatcher(handlers, logger.child('api'), auth.authorize), () => storeChangedMessage);
 
-  if (options.background !== false) {
+  let copyTimer: NodeJS.Timeout | null = null;
+  if (options.background !== false && !offline) {
+    copyTimer = setInterval(refreshCopy, COPY_REFRESH_MS);
+    copyTimer.unref();
     sync.start();
     worker.start();
     // A refund left 'executing' by a crash is resolved by a PayTrace look-up, never re-sent blind.
@@ -393,12 +440,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     controls,
     refunds,
     refundExecutor,
+    workspaceOffline,
     settings: () => settings,
     isDemo,
     erpConnector,
     payTraceClient,
     log: appLog,
     async close() {
+      if (copyTimer) clearInterval(copyTimer);
       sync.stop();
       worker.stop();
       await worker.idle();

@@ -7,6 +7,7 @@ import { useKeyboard } from '../keyboard';
 import { Banner } from './Banner';
 import { AlertBanners } from '../features/alerts/AlertBanners';
 import { ConflictsPanel } from '../features/offline/ConflictsPanel';
+import { WorkspaceOfflineBanner } from '../features/offline/WorkspaceOfflineBanner';
 import { DetailPanel } from './DetailPanel';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Footer } from './Footer';
@@ -46,6 +47,9 @@ function Workspace() {
       <TopBar />
       <Banner />
       <AlertBanners />
+      <ErrorBoundary area="workspace offline">
+        <WorkspaceOfflineBanner />
+      </ErrorBoundary>
       <ErrorBoundary area="conflicts">
         <ConflictsPanel />
       </ErrorBoundary>

@@ -96,6 +96,8 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'settings:save': 'admin',
   'sync:now': 'clerk',
   'sync:status': 'clerk',
+  'workspace:offlineState': 'clerk',
+  'workspace:resolveOfflineConflict': 'clerk',
 };
 
 describe('contract roles', () => {

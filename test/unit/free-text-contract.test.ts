@@ -21,6 +21,7 @@ const NOT_KEPT: Readonly<Record<string, string>> = {
   sessionId: 'must equal an open hand-off session id (looked up, never stored)',
   invoiceNo: 'must equal an invoice already in the local store (the ERP\'s own number)',
   customerId: 'must equal a customer already in the local store (the ERP\'s own id)',
+  decisionKey: 'must equal an open offline-replay conflict on this workstation (looked up, never stored as typed)',
 };
 
 type Leaf = Readonly<{ path: string; key: string; schema: z.ZodType }>;

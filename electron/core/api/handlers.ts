@@ -37,6 +37,8 @@ import { adminHandlers } from './admin-handlers';
 import { workspaceHandlers } from './workspace-handlers';
 import type { SecretStore } from '../vault/secret-store';
 import type { PendingChangeService } from '../approval/pending-changes';
+import type { WorkspaceOfflineService } from '../offline/workspace-offline';
+import { workspaceOfflineHandlers } from './workspace-offline-handlers';
 
 /** What the handlers are given: the engine's services (created once, in electron/core/engine.ts) and its settings. */
 export type HandlerDeps = Readonly<{
@@ -56,6 +58,8 @@ export type HandlerDeps = Readonly<{
   pendingChanges: PendingChangeService;
   /** Each user's undo history of review decisions. */
   undo: UndoStacks;
+  /** A joined workstation's copy of the workspace, offline decisions and their replay. */
+  workspaceOffline: WorkspaceOfflineService;
   events: EventHub;
   erpConnector(): Promise<ErpConnector>;
   payTraceClient(): Promise<PayTraceClient>;
@@ -86,7 +90,7 @@ export type HandlerDeps = Readonly<{
 /** The API over the engine's services; it creates none of its own (electron/core/engine.ts does). */
 export function createHandlers(d: HandlerDeps): ApiHandlers {
   return withUndo(
-    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...diagnosticsHandlers(d), ...adminHandlers(d), ...workspaceHandlers(d), ...reviewHandlers(d, d.undo) },
+    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...diagnosticsHandlers(d), ...adminHandlers(d), ...workspaceHandlers(d), ...workspaceOfflineHandlers(d), ...reviewHandlers(d, d.undo) },
     d,
     d.undo,
   );

@@ -1,0 +1,8 @@
+import type { WorkspaceOfflineState } from '@shared/api/workspace-offline';
+import { formatClock } from '../../format';
+
+/** The workspace-offline banner's sentence: since when, from which copy, how many decisions wait. */
+export function offlineBannerText(state: WorkspaceOfflineState, now: Date = new Date()): string {
+  const queued = `decisions are queued (${state.queued}) and checked when it is back`;
+  return `Workspace unreachable since ${formatClock(state.unreachableSince, now)} — working from this workstation's copy of ${formatClock(state.snapshotAt, now)}; ${queued}.`;
+}

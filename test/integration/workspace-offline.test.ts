@@ -1,0 +1,241 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import axios from 'axios';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkspaceOfflineState } from '@shared/api/workspace-offline';
+import { createEngine, type EngineOptions } from '../../electron/core/engine';
+import { silentLogger } from '../../electron/core/log/logger';
+import { cacheFile, cacheMeta, openWorkspaceCache } from '../../electron/core/offline/workspace-cache';
+import { isWorkspaceUnreachable } from '../../electron/core/offline/workspace-offline';
+import type { QueuedDecision } from '../../electron/core/offline/workspace-replay';
+import { gridRows } from '../../electron/core/store/queries/matches';
+import { PgStoreError } from '../../electron/core/store/pg/sync-client';
+import { workspacePasswordAccount, writeWorkspaceLink, type WorkspaceLink } from '../../electron/core/store/workspace-link';
+import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
+import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
+// @ts-expect-error plain ESM helper shared with the chaos run and the bench
+import { startPgCluster } from '../../scripts/pg-cluster.mjs';
+
+// A workstation joined to a team workspace keeps working when the workspace
+// cannot be reached: it opens on its copy, the clerk's decisions queue there
+// (nothing is sent), and when the workspace is back they are replayed once,
+// a teammate's decision on the same row made meanwhile becoming a conflict.
+
+type Cluster = { adminUrl: string; port: number; user: string; password: string; stop(): void };
+
+const secretStore = keytarSecretStore(`Tieout-test-${randomBytes(4).toString('hex')}`);
+let cluster: Cluster;
+let demo: RunningDemo;
+let link: WorkspaceLink;
+const dirA = mkdtempSync(join(tmpdir(), 'tieout-ws-a-'));
+const dirB = mkdtempSync(join(tmpdir(), 'tieout-ws-b-'));
+
+function ok<T>(envelope: { ok: boolean; value?: unknown }): T {
+  expect(envelope, JSON.stringify(envelope).slice(0, 400)).toMatchObject({ ok: true });
+  return envelope.value as T;
+}
+
+const open = (dataDir: string, actor: string, extra: Partial<EngineOptions> = {}) =>
+  createEngine({ dataDir, shell: 'cli', background: false, secretStore, logger: silentLogger, sandbox: demo.descriptor, actor, ...extra });
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+async function receiptsFor(reference: string): Promise<number> {
+  const r = await axios.post(`${demo.descriptor.erp.baseUrl}/__control/count-receipts`, { reference });
+  return (r.data as { count: number }).count;
+}
+
+beforeAll(async () => {
+  cluster = (await startPgCluster()) as Cluster;
+  const admin = new pg.Client({ connectionString: cluster.adminUrl });
+  await admin.connect();
+  await admin.query('CREATE DATABASE team_ws');
+  await admin.end();
+  demo = await runDemoSandboxes({ erpKind: 'p21', seed: 5 });
+  link = {
+    version: 1,
+    workspaceId: randomBytes(8).toString('hex'),
+    name: 'Accounts receivable',
+    host: '127.0.0.1',
+    port: cluster.port,
+    database: 'team_ws',
+    user: cluster.user,
+    ssl: 'disable',
+    joinedAt: new Date().toISOString(),
+  };
+  await secretStore.set(workspacePasswordAccount(link), cluster.password);
+  writeWorkspaceLink(dirA, link);
+  writeWorkspaceLink(dirB, link);
+}, 120_000);
+
+afterAll(async () => {
+  await demo?.close();
+  cluster?.stop();
+});
+
+describe('telling an unreachable workspace from a refusal', () => {
+  it('socket errors and connection-class SQLSTATEs are unreachable; what the server refused is not', () => {
+    const err = (code: string | undefined) => new PgStoreError('x', code, undefined, undefined);
+    expect(isWorkspaceUnreachable(err(undefined))).toBe(true);
+    expect(isWorkspaceUnreachable(err('ECONNREFUSED'))).toBe(true);
+    expect(isWorkspaceUnreachable(err('EPIPE'))).toBe(true);
+    expect(isWorkspaceUnreachable(err('08006'))).toBe(true);
+    expect(isWorkspaceUnreachable(err('57P03'))).toBe(true);
+    expect(isWorkspaceUnreachable(err('28P01'))).toBe(false);
+    expect(isWorkspaceUnreachable(err('42P01'))).toBe(false);
+    expect(isWorkspaceUnreachable(new Error('ECONNREFUSED'))).toBe(false);
+  });
+});
+
+describe('workspace-offline mode', () => {
+  let approveMine: number;
+  let approveBoth: number;
+  let noteOnly: number;
+  let reference: (id: number) => string;
+  let snapshotAt: string;
+
+  it('a joined workstation that never reached the workspace has no copy: the error says so', async () => {
+    const never = mkdtempSync(join(tmpdir(), 'tieout-ws-never-'));
+    writeWorkspaceLink(never, { ...link, port: await closedPort() });
+    await expect(open(never, 'clerk-c')).rejects.toThrow(/cannot be reached .*no copy of it yet/);
+  });
+
+  it('online, the workstation keeps a private copy of the workspace with no secret in it', async () => {
+    const a = await open(dirA, 'clerk-a');
+    try {
+      await a.sync.runOnce();
+      const refresh = a.workspaceOffline.refresh();
+      expect(refresh).toMatchObject({ refreshed: true });
+      const rows = gridRows(a.db);
+      const pending = rows.filter((r) => r.status === 'auto' || r.status === 'review');
+      expect(pending.length).toBeGreaterThanOrEqual(2);
+      approveMine = pending[0]!.transactionId;
+      approveBoth = pending[1]!.transactionId;
+      noteOnly = rows.find((r) => r.status === 'exception')!.transactionId;
+      const refs = new Map(rows.map((r) => [r.transactionId, r.reference]));
+      reference = (id) => refs.get(id)!;
+      const state = ok<WorkspaceOfflineState>(await a.dispatch('workspace:offlineState', {}));
+      expect(state).toMatchObject({ mode: 'workspace', workspaceName: 'Accounts receivable', queued: 0 });
+      expect(state.snapshotAt).toBeTruthy();
+    } finally {
+      await a.close();
+    }
+    // The copy also follows each completed sync: the newest one is what offline work starts from.
+    const copy = openWorkspaceCache(dirA)!;
+    snapshotAt = cacheMeta(copy)!.snapshotAt;
+    copy.close();
+    const file = cacheFile(dirA);
+    if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
+    const bytes = readFileSync(file);
+    for (const secret of [cluster.password, demo.descriptor.erp.password, demo.descriptor.paytrace.password]) expect(bytes.includes(Buffer.from(secret))).toBe(false);
+  });
+
+  it('unreachable at start-up, the engine opens on the copy; decisions queue and nothing is sent', async () => {
+    writeWorkspaceLink(dirA, { ...link, port: await closedPort() });
+    const a = await open(dirA, 'clerk-a');
+    try {
+      expect(a.workspaceOffline.offline).not.toBeNull();
+      expect(a.db.name).toBe(cacheFile(dirA));
+      const before = ok<WorkspaceOfflineState>(await a.dispatch('workspace:offlineState', {}));
+      expect(before).toMatchObject({ mode: 'offline', snapshotAt, queued: 0 });
+      expect(before.unreachableReason).toMatch(/ECONNREFUSED|connect/);
+      expect(gridRows(a.db).length).toBeGreaterThan(0);
+
+      ok(await a.dispatch('matches:approve', { transactionIds: [approveMine] }));
+      ok(await a.dispatch('matches:approve', { transactionIds: [approveBoth] }));
+      ok(await a.dispatch('matches:note', { transactionId: noteOnly, note: 'Customer says remittance follows' }));
+      const after = ok<WorkspaceOfflineState>(await a.dispatch('workspace:offlineState', {}));
+      expect(after.queued).toBe(3);
+      await expect(a.erpConnector()).rejects.toThrow(/cannot be reached/);
+      await expect(a.payTraceClient()).rejects.toThrow(/cannot be reached/);
+      // The queued approvals sit in the copy: the posting worker cannot even open a connection from it.
+      await expect(a.worker.drain()).rejects.toThrow(/cannot be reached/);
+    } finally {
+      await a.close();
+    }
+    expect(await receiptsFor(reference(approveMine))).toBe(0);
+  });
+
+  it('a teammate decides one of the same rows while the first workstation is offline', async () => {
+    const b = await open(dirB, 'clerk-b');
+    try {
+      const r = ok<{ approved: number[] }>(await b.dispatch('matches:approve', { transactionIds: [approveBoth] }));
+      expect(r.approved).toEqual([approveBoth]);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('back online, a replay killed after its first commit resumes: each decision applied once, the overtaken one a conflict', async () => {
+    writeWorkspaceLink(dirA, link);
+    let crashes = 1;
+    const crashing = await open(dirA, 'clerk-a', {
+      afterOfflineReplay: (_q: QueuedDecision) => {
+        if (crashes-- > 0) throw new Error('killed mid-replay');
+      },
+    });
+    const firstRun = crashing.workspaceOffline.state();
+    await crashing.close();
+    // One decision is in the workspace but was not journaled on the copy; it and the rest still wait.
+    expect(firstRun.queued).toBeGreaterThanOrEqual(2);
+
+    const a = await open(dirA, 'clerk-a');
+    try {
+      const state = ok<WorkspaceOfflineState>(await a.dispatch('workspace:offlineState', {}));
+      expect(state.mode).toBe('workspace');
+      expect(state.queued).toBe(0);
+      expect([...state.lastReplay!.applied, ...state.lastReplay!.alreadyApplied].sort()).toEqual([approveMine, noteOnly].sort());
+      expect(state.lastReplay!.alreadyApplied).toHaveLength(1);
+      // Found in whichever run reached it first (the decisions replay in payment order).
+      expect([[], [approveBoth]]).toContainEqual(state.lastReplay!.conflicts);
+      // The copy was rebuilt after the replay.
+      expect(state.snapshotAt! > snapshotAt).toBe(true);
+
+      const replays = a.db.prepare("SELECT object_id, actor, after_json FROM audit WHERE action = 'offline.replay' ORDER BY id").all() as Array<{ object_id: string; actor: string; after_json: string }>;
+      expect(replays).toHaveLength(2);
+      expect(new Set(replays.map((r) => r.object_id)).size).toBe(2);
+      expect(replays.every((r) => r.actor === 'clerk-a' && (JSON.parse(r.after_json) as { decidedOfflineAt: string }).decidedOfflineAt >= snapshotAt)).toBe(true);
+      expect(a.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE action = 'match.note' AND object_id = ?").get(String(noteOnly))).toEqual({ n: 1 });
+      expect(a.db.prepare('SELECT note FROM matches WHERE transaction_id = ?').get(noteOnly)).toEqual({ note: 'Customer says remittance follows' });
+      expect(a.db.prepare('SELECT review_state, decided_by FROM matches WHERE transaction_id = ?').get(approveMine)).toMatchObject({ review_state: 'approved', decided_by: 'clerk-a' });
+      expect(a.db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE transaction_id = ?').get(approveMine)).toEqual({ n: 1 });
+      // The teammate's approval stands; the offline one is shown beside it.
+      expect(a.db.prepare('SELECT decided_by FROM matches WHERE transaction_id = ?').get(approveBoth)).toEqual({ decided_by: 'clerk-b' });
+      expect(a.db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE transaction_id = ?').get(approveBoth)).toEqual({ n: 1 });
+      expect(state.conflicts).toHaveLength(1);
+      const conflict = state.conflicts[0]!;
+      expect(conflict).toMatchObject({ transactionId: approveBoth, decidedBy: 'clerk-a', decision: { approve: true } });
+      expect(conflict.base.reviewState).toBe('pending');
+      expect(conflict.mine.reviewState).toBe('approved');
+      expect(conflict.theirs).toMatchObject({ reviewState: expect.stringMatching(/approved|posted/), decidedBy: 'clerk-b' });
+      expect(conflict.reasons.join(' ')).toMatch(/clerk-b/);
+
+      // Applying mine over an approval is refused like any second approval; keeping theirs settles it, on the record.
+      const refused = await a.dispatch('workspace:resolveOfflineConflict', { decisionKey: conflict.decisionKey, choice: 'apply_mine' });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'conflict' } });
+      ok(await a.dispatch('workspace:resolveOfflineConflict', { decisionKey: conflict.decisionKey, choice: 'keep_theirs' }));
+      expect(ok<WorkspaceOfflineState>(await a.dispatch('workspace:offlineState', {})).conflicts).toHaveLength(0);
+      expect(a.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE action = 'offline.discard' AND object_id = ?").get(conflict.decisionKey)).toEqual({ n: 1 });
+    } finally {
+      await a.close();
+    }
+    // Opening again replays nothing a second time.
+    const again = await open(dirA, 'clerk-a');
+    try {
+      expect(again.workspaceOffline.state()).toMatchObject({ queued: 0, conflicts: [], lastReplay: null });
+      expect(again.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE action = 'offline.replay'").get()).toEqual({ n: 2 });
+    } finally {
+      await again.close();
+    }
+  });
+});
