@@ -38,6 +38,9 @@ import { AuditKeyMissingError, openKeyedAudit, type AuditAnchor } from './audit/
 import { secretFingerprint } from './vault/secret-fingerprint';
 import { checkFolderProfile, forgetFolderProfile } from './vault/folder-identity';
 import type { SecretStore } from './vault/secret-store';
+import { teamConnection, workstationName } from './team/team-connection';
+import { startTeamMode, type TeamMode } from './team/team-mode';
+import { createPresenceService, type PresenceService } from './team/presence';
 
 // The composition root: the one place that creates services (store, vault,
 // connectors, sync, matching, approval, posting, controls, refunds) and wires
@@ -82,6 +85,9 @@ export type Engine = Readonly<{
   controls: ControlService;
   refunds: RefundService;
   refundExecutor: RefundExecutor;
+  presence: PresenceService;
+  /** Team mode (a data folder joined to a workspace, background on): sync leadership and live changes; null otherwise. */
+  team: TeamMode | null;
   settings(): Settings;
   isDemo(): boolean;
   erpConnector(): Promise<ErpConnector>;
@@ -219,6 +225,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   // The sync's re-match runs in a worker thread (in-process where one cannot start; it logs which).
   const matchRunner = createMatchRunner({ db, logger: logger.child('matching'), matcher, config: resolveMatchConfig(settings.matching) });
   let resumedAfterSync: string | null = null;
+  // Set once the services exist (team mode starts after them); status updates before that carry none.
+  let team: TeamMode | null = null;
   const sync = new SyncService({
     db,
     settings: () => settings,
@@ -229,7 +237,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     now: clockDate,
     logger: logger.child('sync'),
     onStatus: (s) => {
-      events.emit('sync:status', s);
+      events.emit('sync:status', { ...s, team: team?.status() ?? null });
       alerts.onSync(s);
       // PayTrace is reachable again after a successful sync: queued refunds (approved
       // offline) run now, each re-validated against the fresh refundable amount.
@@ -299,6 +307,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
   });
 
+  const workstation = workstationName();
+  const presence = createPresenceService({ db, clock, workstation, onChange: (ids) => events.emit('presence:changed', { transactionIds: ids }) });
+
   const reversals = createReversalExecutor({ db, connector: erpConnector, owner: leaseOwnerId('reversals'), clock, merchantZone: () => settings.sync.merchantZone });
   const controls = createControlService({
     db,
@@ -358,12 +369,39 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     erpConnector,
     payTraceClient,
     postingSummary,
+    presence,
+    team: () => team,
     events,
   });
   const dispatch = createDispatcher(handlers, logger.child('api'), auth.authorize);
 
+  // A joined data folder is one of a team: one workstation runs the scheduled sync (the
+  // leadership starts and stops it here) and every workstation hears the others' changes.
+  const teamConfig = options.background !== false ? await teamConnection(options.dataDir, secretStore) : null;
+  team = teamConfig
+    ? startTeamMode({
+        config: teamConfig,
+        db,
+        workstation,
+        clock,
+        logger: logger.child('team'),
+        onLeading: (leading) => {
+          if (leading) sync.start();
+          else sync.stop();
+          events.emit('sync:status', { ...sync.status, team: team?.status() ?? null });
+        },
+        onRemoteChanges: (changes) => {
+          if (changes.transactionIds === null || changes.transactionIds.length > 0) {
+            events.emit('rows:changed', { transactionIds: changes.transactionIds });
+            events.emit('posting:status', postingSummary());
+          }
+          if (changes.presence.length > 0) events.emit('presence:changed', { transactionIds: changes.presence });
+        },
+      })
+    : null;
+
   if (options.background !== false) {
-    sync.start();
+    if (!team) sync.start();
     worker.start();
     // A refund left 'executing' by a crash is resolved by a PayTrace look-up, never re-sent blind.
     void refundExecutor.resumeAll().catch((e: unknown) => logger.error(`refund resume failed: ${(e as Error).message}`));
@@ -383,12 +421,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     controls,
     refunds,
     refundExecutor,
+    presence,
+    team,
     settings: () => settings,
     isDemo,
     erpConnector,
     payTraceClient,
     log: appLog,
     async close() {
+      await team?.close();
       sync.stop();
       worker.stop();
       await worker.idle();

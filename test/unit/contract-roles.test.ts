@@ -90,6 +90,9 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'settings:save': 'admin',
   'sync:now': 'clerk',
   'sync:status': 'clerk',
+  'team:claim': 'clerk',
+  'team:presence': 'clerk',
+  'team:release': 'clerk',
 };
 
 describe('contract roles', () => {
