@@ -9,8 +9,12 @@ import { pgClientOptions } from './team-connection';
 // gathered for a moment (a batch approval is one refresh, not hundreds) and
 // handed on as the affected payments, or null when a whole table changed.
 
-/** Tables whose change a reviewer sees only as "everything may have changed" (a sync's new payments, invoices). */
-const REFRESH_ALL_TABLES = new Set(['paytrace_transactions', 'invoices']);
+/**
+ * Tables whose change a reviewer sees only as "every row may have changed":
+ * a sync's new payments. Invoices are left out: a posting updates them on
+ * every receipt, and the payments it touches arrive by id anyway.
+ */
+const REFRESH_ALL_TABLES = new Set(['paytrace_transactions']);
 
 export type RemoteChanges = Readonly<{
   /** Payments whose review state changed; null: refresh every row. */
@@ -120,12 +124,14 @@ export class ChangeListener {
   }
 
   private queue(add: () => void): void {
+    if (this.stopped) return;
     add();
     this.flushTimer ??= setTimeout(() => this.flush(), this.o.debounceMs ?? 75);
   }
 
   private flush(): void {
     this.flushTimer = null;
+    if (this.stopped) return;
     const changes: RemoteChanges = {
       transactionIds: this.all ? null : [...this.ids],
       presence: [...this.presence],
