@@ -18,6 +18,8 @@ import { AuthGate } from '../features/auth/AuthGate';
 import { RefundsQueue } from '../features/refunds/RefundsQueue';
 import { HandoffReview } from '../features/handoff/HandoffReview';
 import { ImportDecisions } from '../features/handoff/ImportDecisions';
+import { startPresenceFeed } from '../features/team/presence-store';
+import { TakeOverDialog } from '../features/team/take-over';
 
 export function App() {
   return (
@@ -32,6 +34,7 @@ function Workspace() {
   const searchRef = useRef<HTMLInputElement>(null);
   useKeyboard(searchRef);
   useEffect(() => startDataFeed(), []);
+  useEffect(() => startPresenceFeed(), []);
   const queryClient = useQueryClient();
   useEffect(() => {
     const disconnect = connectQueriesToEvents(queryClient);
@@ -69,6 +72,7 @@ function Workspace() {
         <HandoffReview />
         <ImportDecisions />
       </ErrorBoundary>
+      <TakeOverDialog />
       <Toasts />
     </div>
   );
