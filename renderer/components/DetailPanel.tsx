@@ -138,6 +138,12 @@ function DetailBody({ d, zone }: Readonly<{ d: TransactionDetail; zone: string }
           </button>
         ) : null}
       </div>
+      {d.decision ? (
+        // Decided (here or on another workstation): who did what when, instead of an approve button.
+        <p className="dp-decision" data-testid="detail-decision">
+          {d.decision}
+        </p>
+      ) : null}
 
       {row.status === 'failed' ? <FailedPostingSection transactionId={row.transactionId} zone={zone} /> : null}
 

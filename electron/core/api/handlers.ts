@@ -37,6 +37,8 @@ import { adminHandlers } from './admin-handlers';
 import type { PendingChangeService } from '../approval/pending-changes';
 import type { PresenceService } from '../team/presence';
 import { SyncElsewhereError, type TeamMode } from '../team/team-mode';
+import { alreadyDecidedMessage } from '../approval/decided';
+import { decisionRecord } from '../store/queries/approvals';
 import { teamHandlers } from './team-handlers';
 
 /** What the handlers are given: the engine's services (created once, in electron/core/engine.ts) and its settings. */
@@ -128,6 +130,7 @@ function coreHandlers(d: HandlerDeps): DomainHandlers<keyof typeof coreMethods> 
           : null,
         history: auditFor(d.db, 'transaction', String(transactionId)),
         refundTask: refundTaskFor(d.db, transaction, outcome),
+        decision: decisionRecord(d.db, transactionId)?.reviewState === 'pending' ? null : alreadyDecidedMessage(d.db, transactionId, d.settings().sync.merchantZone, d.clock.iso()),
       };
     },
 
