@@ -41,6 +41,9 @@ import { checkFolderProfile, forgetFolderProfile } from './vault/folder-identity
 import { createWorkspaceOfflineService, openEngineStore, WorkspaceOfflineError, type WorkspaceOfflineService } from './offline/workspace-offline';
 import type { QueuedDecision } from './offline/workspace-replay';
 import type { SecretStore } from './vault/secret-store';
+import { teamConnection, workstationName } from './team/team-connection';
+import { startTeamMode, type TeamMode } from './team/team-mode';
+import { createPresenceService, type PresenceService } from './team/presence';
 
 // The composition root: the one place that creates services (store, vault,
 // connectors, sync, matching, approval, posting, controls, refunds) and wires
@@ -89,6 +92,9 @@ export type Engine = Readonly<{
   refundExecutor: RefundExecutor;
   /** A joined workstation's copy of the workspace; `offline` when the engine runs on it. */
   workspaceOffline: WorkspaceOfflineService;
+  presence: PresenceService;
+  /** Team mode (a data folder joined to a workspace, background on): sync leadership and live changes; null otherwise. */
+  team: TeamMode | null;
   settings(): Settings;
   isDemo(): boolean;
   erpConnector(): Promise<ErpConnector>;
@@ -235,6 +241,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   // The sync's re-match runs in a worker thread (in-process where one cannot start; it logs which).
   const matchRunner = createMatchRunner({ db, logger: logger.child('matching'), matcher, config: resolveMatchConfig(settings.matching) });
   let resumedAfterSync: string | null = null;
+  // Set once the services exist (team mode starts after them); status updates before that carry none.
+  let team: TeamMode | null = null;
   const sync = new SyncService({
     db,
     settings: () => settings,
@@ -245,7 +253,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     now: clockDate,
     logger: logger.child('sync'),
     onStatus: (s) => {
-      events.emit('sync:status', s);
+      events.emit('sync:status', { ...s, team: team?.status() ?? null });
       alerts.onSync(s);
       // PayTrace is reachable again after a successful sync: queued refunds (approved
       // offline) run now, each re-validated against the fresh refundable amount.
@@ -316,6 +324,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (post === 'now' && !offline) void worker.drain().catch(() => {});
     },
   });
+
+  const workstation = workstationName();
+  const presence = createPresenceService({ db, clock, workstation, onChange: (ids) => events.emit('presence:changed', { transactionIds: ids }) });
 
   const reversals = createReversalExecutor({ db, connector: erpConnector, owner: leaseOwnerId('reversals'), clock, merchantZone: () => settings.sync.merchantZone });
   const controls = createControlService({
@@ -412,15 +423,42 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     erpConnector,
     payTraceClient,
     postingSummary,
+    presence,
+    team: () => team,
     events,
   });
   const dispatch = gateAfterStoreChange(createDispatcher(handlers, logger.child('api'), auth.authorize), () => storeChangedMessage);
+
+  // A joined data folder is one of a team: one workstation runs the scheduled sync (the
+  // leadership starts and stops it here) and every workstation hears the others' changes.
+  const teamConfig = options.background !== false && !offline ? await teamConnection(options.dataDir, secretStore) : null;
+  team = teamConfig
+    ? startTeamMode({
+        config: teamConfig,
+        db,
+        workstation,
+        clock,
+        logger: logger.child('team'),
+        onLeading: (leading) => {
+          if (leading) sync.start();
+          else sync.stop();
+          events.emit('sync:status', { ...sync.status, team: team?.status() ?? null });
+        },
+        onRemoteChanges: (changes) => {
+          if (changes.transactionIds === null || changes.transactionIds.length > 0) {
+            events.emit('rows:changed', { transactionIds: changes.transactionIds });
+            events.emit('posting:status', postingSummary());
+          }
+          if (changes.presence.length > 0) events.emit('presence:changed', { transactionIds: changes.presence });
+        },
+      })
+    : null;
 
   let copyTimer: NodeJS.Timeout | null = null;
   if (options.background !== false && !offline) {
     copyTimer = setInterval(refreshCopy, COPY_REFRESH_MS);
     copyTimer.unref();
-    sync.start();
+    if (!team) sync.start();
     worker.start();
     // A refund left 'executing' by a crash is resolved by a PayTrace look-up, never re-sent blind.
     void refundExecutor.resumeAll().catch((e: unknown) => logger.error(`refund resume failed: ${(e as Error).message}`));
@@ -441,6 +479,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     refunds,
     refundExecutor,
     workspaceOffline,
+    presence,
+    team,
     settings: () => settings,
     isDemo,
     erpConnector,
@@ -448,6 +488,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     log: appLog,
     async close() {
       if (copyTimer) clearInterval(copyTimer);
+      await team?.close();
       sync.stop();
       worker.stop();
       await worker.idle();

@@ -19,6 +19,8 @@ import { AuthGate } from '../features/auth/AuthGate';
 import { RefundsQueue } from '../features/refunds/RefundsQueue';
 import { HandoffReview } from '../features/handoff/HandoffReview';
 import { ImportDecisions } from '../features/handoff/ImportDecisions';
+import { startPresenceFeed } from '../features/team/presence-store';
+import { TakeOverDialog } from '../features/team/take-over';
 
 export function App() {
   return (
@@ -33,6 +35,7 @@ function Workspace() {
   const searchRef = useRef<HTMLInputElement>(null);
   useKeyboard(searchRef);
   useEffect(() => startDataFeed(), []);
+  useEffect(() => startPresenceFeed(), []);
   const queryClient = useQueryClient();
   useEffect(() => {
     const disconnect = connectQueriesToEvents(queryClient);
@@ -73,6 +76,7 @@ function Workspace() {
         <HandoffReview />
         <ImportDecisions />
       </ErrorBoundary>
+      <TakeOverDialog />
       <Toasts />
     </div>
   );

@@ -98,6 +98,9 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'sync:status': 'clerk',
   'workspace:offlineState': 'clerk',
   'workspace:resolveOfflineConflict': 'clerk',
+  'team:claim': 'clerk',
+  'team:presence': 'clerk',
+  'team:release': 'clerk',
 };
 
 describe('contract roles', () => {

@@ -56,6 +56,13 @@ const types = {
   },
 };
 const config = { ...workerData.config, types };
+// pg lets a connection string's (empty) password override the password given
+// beside it: with a password, the string's parts are passed one by one.
+if (config.password !== undefined && config.connectionString) {
+  const u = new URL(config.connectionString);
+  Object.assign(config, { host: u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname, port: Number(u.port) || 5432, database: decodeURIComponent(u.pathname.slice(1)), user: decodeURIComponent(u.username) });
+  delete config.connectionString;
+}
 if (config.ssl && config.ssl.verifyHostname === false) {
   const { verifyHostname, ...ssl } = config.ssl;
   config.ssl = { ...ssl, checkServerIdentity: () => undefined };
