@@ -87,7 +87,7 @@ describe.skipIf(!onWorkspace)('PostgreSQL translation of the store SQL', () => {
     expect(translateSql('INSERT OR IGNORE INTO t (a) VALUES (?)').text).toBe('INSERT   INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING ');
     expect(translateSql('INSERT OR IGNORE INTO t (a) VALUES (?) RETURNING a').text).toBe('INSERT   INTO t (a) VALUES ($1)  ON CONFLICT DO NOTHING RETURNING a');
     expect(translateSql('SELECT a AS openCents, b AS plain FROM t').text).toBe('SELECT a AS "openCents", b AS plain FROM t');
-    expect(translateSql('SELECT CAST(a AS INTEGER), CAST(b AS REAL), c AS Integer FROM t').text).toBe('SELECT CAST(a AS BIGINT), CAST(b AS DOUBLE PRECISION), c AS Integer FROM t');
+    expect(translateSql('SELECT CAST(a AS INTEGER), CAST(b AS REAL), c AS Integer FROM t').text).toBe('SELECT CAST(a AS BIGINT), CAST(b AS DOUBLE PRECISION), c AS "Integer" FROM t');
     expect(translateSql('SELECT id FROM outbox LIMIT 1 /*pg: FOR UPDATE SKIP LOCKED*/').text).toBe('SELECT id FROM outbox LIMIT 1  FOR UPDATE SKIP LOCKED');
     expect(translateSql('SELECT a::text FROM t WHERE b = :b').text).toBe('SELECT a::text FROM t WHERE b = $1');
     expect(() => translateSql('INSERT OR REPLACE INTO t VALUES (1)')).toThrow(/sqlFor/);

@@ -206,6 +206,31 @@ describe.skipIf(!onWorkspace)('PgDatabase statements and transactions', () => {
     expect(db.inTransaction).toBe(false);
   });
 
+  it('a read that fails on data after its first run aborts the transaction: nothing more runs, and it rolls back instead of committing', () => {
+    const db = workspace();
+    const put = db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?)');
+    put.run('number', '1');
+    put.run('word', 'x');
+    const asNumber = db.prepare('SELECT CAST(value AS INTEGER) FROM sync_state WHERE key = ?').pluck();
+    expect(() =>
+      db.transaction(() => {
+        put.run('before', '1');
+        expect(asNumber.get('number')).toBe(1);
+        // Proven, so without a savepoint: PostgreSQL aborts the transaction (SQLite's CAST would not even fail).
+        expect(() => asNumber.get('word')).toThrow(PgStoreError);
+        expect(() => put.run('after', '1')).toThrow(/aborted by a failed statement/);
+      })(),
+    ).toThrow(/rolled back: a statement in it failed/);
+    expect(db.inTransaction).toBe(false);
+    expect(db.prepare('SELECT key FROM sync_state ORDER BY key').pluck().all()).toEqual(['number', 'word']);
+    // The connection is usable again, and a read that failed on its first run left its transaction usable.
+    db.transaction(() => {
+      put.run('again', '1');
+      expect(() => db.prepare("SELECT CAST(value AS INTEGER) FROM sync_state WHERE key = 'word'").get()).toThrow(PgStoreError);
+    })();
+    expect(db.prepare("SELECT value FROM sync_state WHERE key = 'again'").pluck().get()).toBe('1');
+  });
+
   it('nests transactions as savepoints: an inner throw undoes only the inner part', () => {
     const db = workspace();
     const put = db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?)');
