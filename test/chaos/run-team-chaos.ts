@@ -45,7 +45,7 @@ export type TeamChaosResult = Readonly<{
   postedAfterChaos: number;
   /** Receipts found booked by the look-up before a retry (sent, then the reply or the process was lost). */
   foundByLookUp: number;
-  /** Receipts whose outbox row was sent more than once (a fault, a kill or another workstation's turn). */
+  /** Receipts whose outbox row records more than one attempt (faults met before the post). */
   retried: number;
   /** Receipts posted as `tieout status` (read-only, no engine) reports them on the last workstation's joined folder. */
   statusPosted: number;
