@@ -41,6 +41,7 @@ const SECONDS = Number(values.seconds);
 const TARGET_APPROVALS_PER_SECOND = 50;
 const TARGET_VISIBLE_P95_MS = 1000;
 const POLL_MS = 100;
+const SOLO_SECONDS = 5;
 
 function percentile(xs: readonly number[], p: number): number {
   if (xs.length === 0) return NaN;
@@ -87,8 +88,8 @@ function seedStore(dataDir: string, n: number): number[] {
 
 type Reviewer = { result: Promise<ReviewResult> };
 
-function startReviewer(workstation: number, input: string): Reviewer {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, 'bench-team-reviewer.ts'), String(workstation), String(SECONDS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+function startReviewer(workstation: number, input: string, seconds = SECONDS): Reviewer {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, 'bench-team-reviewer.ts'), String(workstation), String(seconds)], { stdio: ['pipe', 'pipe', 'inherit'] });
   child.stdin.end(input);
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -166,6 +167,10 @@ async function main(): Promise<void> {
       }
     })();
 
+    // One reviewer alone first (from the other end of the rows, which the team does not reach): what one approval costs without the others waiting on the writer lock.
+    const solo = await startReviewer(0, JSON.stringify({ url: url.toString(), approvable: [...approvable].reverse(), startAt: wallMs() + 2000 }), SOLO_SECONDS).result;
+    console.log(`team: one reviewer alone on the workspace: ${fmt(solo.approved / solo.seconds, 1)} approvals/s, decision p50 ${fmt(percentile(solo.decisionMs, 50), 1)} ms, p95 ${fmt(percentile(solo.decisionMs, 95), 1)} ms`);
+
     const startAt = wallMs() + 4000; // every reviewer connected and waiting before the clock starts
     const input = JSON.stringify({ url: url.toString(), approvable, startAt });
     const reviewers = Array.from({ length: WORKSTATIONS }, (_, w) => startReviewer(w, input));
@@ -184,7 +189,7 @@ async function main(): Promise<void> {
     const inWorkspace = Number((await pg.query<{ n: string }>("SELECT COUNT(*) AS n FROM matches WHERE review_state = 'approved'")).rows[0]!.n);
     const outboxRows = Number((await pg.query<{ n: string }>("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'receipt'")).rows[0]!.n);
 
-    console.log(`team: ${WORKSTATIONS} workstations × ${SECONDS} s on ${fmt(PAYMENTS)} payments: ${fmt(approved)} approvals (${fmt(results.reduce((n, r) => n + r.alreadyTaken, 0))} already taken by the neighbour), workspace holds ${fmt(inWorkspace)} approved, ${fmt(outboxRows)} outbox rows`);
+    console.log(`team: ${WORKSTATIONS} workstations × ${SECONDS} s on ${fmt(PAYMENTS)} payments: ${fmt(approved)} approvals (${fmt(results.reduce((n, r) => n + r.alreadyTaken, 0))} already taken by the neighbour), workspace holds ${fmt(inWorkspace)} approved and ${fmt(outboxRows)} outbox rows, the lone reviewer's ${fmt(solo.approved)} included`);
     console.log(`team: per workstation ${results.map((r) => fmt(r.approved / r.seconds, 1)).join(' / ')} approvals/s; decision commit p50 ${fmt(percentile(decisionMs, 50), 1)} ms, p95 ${fmt(percentile(decisionMs, 95), 1)} ms`);
     console.log(`team: visible elsewhere: NOTIFY heard for ${fmt(notifyLag.length)} of ${fmt(commits.length)} (p50 ${fmt(percentile(notifyLag, 50), 1)} ms, max ${fmt(Math.max(...notifyLag), 1)} ms); ${POLL_MS} ms poll saw ${fmt(pollLag.length)} (p50 ${fmt(percentile(pollLag, 50))} ms, p95 ${fmt(percentile(pollLag, 95))} ms)`);
 

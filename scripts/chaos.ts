@@ -24,7 +24,7 @@ if (values.team) {
   void runTeamChaos({ seed, receipts: Number(values.receipts ?? 300), killsPerStation: Number(values.kills ?? 20), killWindowMs: [500, 3000], ...log }).then((r) => {
     console.log(
       `seed ${seed}: receipts expected ${r.expected}, posted ${r.posted}, duplicates ${r.duplicates}, lost ${r.lost}, ERP postings committed ${r.erpCommitted}` +
-        ` (3 workstations posted ${r.postedBy.join(' / ')}, ${r.postedAfterChaos} after the chaos; ${r.foundByLookUp} found by look-up before retry;` +
+        ` (3 workstations posted ${r.postedBy.join(' / ')}, ${r.postedAfterChaos} after the chaos; ${r.retried} met faults first, ${r.foundByLookUp} found by look-up before retry;` +
         ` ${r.killsDone} kills, ${r.cleanExits} clean exits, ${r.seconds} s)`,
     );
     finish(r.duplicates === 0 && r.lost === 0 && r.erpCommitted === r.expected);

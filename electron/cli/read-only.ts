@@ -1,5 +1,6 @@
 import { resolveDataDir } from '../core/data-dir';
-import { openStoreReadOnly, type ReadDb } from '../core/store/db';
+import type { ReadDb } from '../core/store/db';
+import { openDataFolderStoreReadOnly } from '../core/store/open-data-folder';
 import { readProfileId } from '../core/store/queries/app-identity';
 import { keytarSecretStore } from '../core/vault/keytar-store';
 import type { SecretStore } from '../core/vault/secret-store';
@@ -13,9 +14,10 @@ export type ReadOnlyFolder = Readonly<{ db: ReadDb; dataDir: string; profileId: 
 
 export async function withReadOnlyFolder<T>(dataDir: string | undefined, fn: (folder: ReadOnlyFolder) => Promise<T>, options: { anySchema?: boolean } = {}): Promise<T> {
   const dir = resolveDataDir(dataDir);
-  const db = openStoreReadOnly(dir, options);
+  const secretStore = keytarSecretStore();
+  const db = await openDataFolderStoreReadOnly(dir, secretStore, options);
   try {
-    return await fn({ db, dataDir: dir, profileId: readProfileId(db), secretStore: keytarSecretStore() });
+    return await fn({ db, dataDir: dir, profileId: readProfileId(db), secretStore });
   } finally {
     db.close();
   }

@@ -45,8 +45,10 @@ export type TeamChaosResult = Readonly<{
   postedAfterChaos: number;
   /** Receipts found booked by the look-up before a retry (sent, then the reply or the process was lost). */
   foundByLookUp: number;
-  /** Receipts whose outbox row was sent more than once (a fault, a kill or another workstation's turn). */
+  /** Receipts whose outbox row records more than one attempt (faults met before the post). */
   retried: number;
+  /** Receipts posted as `tieout status` (read-only, no engine) reports them on the last workstation's joined folder. */
+  statusPosted: number;
   killsDone: number;
   /** Runs that ended with the outbox drained (exit 0) before their kill. */
   cleanExits: number;
@@ -204,6 +206,10 @@ export async function runTeamChaos(o: TeamChaosOptions): Promise<TeamChaosResult
     finals.forEach((f, i) => mustSucceed(`station ${i + 1} final post`, f));
     const postedAfterChaos = finals.reduce((sum, f) => sum + ((JSON.parse(f.out.trim().split('\n').pop() ?? '{}') as { posted?: number }).posted ?? 0), 0);
 
+    // The read-only CLI on a joined folder reads the workspace, not the folder's (absent) SQLite file.
+    const status = mustSucceed('status', await runCli(['status', '--json', '--data-dir', dataDirs[stations - 1]!]));
+    const statusPosted = (JSON.parse(status.out.trim().split('\n').pop() ?? '{}') as { posting?: { posted?: number } }).posting?.posted ?? -1;
+
     const pgc = new Client({ host: link.host, port: link.port, database: link.database, user: link.user, password: cluster.password });
     await pgc.connect();
     const approved = (
@@ -230,6 +236,7 @@ export async function runTeamChaos(o: TeamChaosOptions): Promise<TeamChaosResult
       postedAfterChaos,
       foundByLookUp: dataDirs.reduce((sum, d) => sum + foundByLookUpInLog(d), 0),
       retried: Number(sent),
+      statusPosted,
       killsDone,
       cleanExits,
       seconds: Math.round((Date.now() - started) / 100) / 10,

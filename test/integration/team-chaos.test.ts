@@ -15,6 +15,8 @@ describe.skipIf(testWorkspaceUrl() !== null)('exactly-once posting across workst
     expect(r.posted).toBe(40);
     // The ERP's own count of receipts it booked, lost replies included: one per approval.
     expect(r.erpCommitted).toBe(40);
+    // The read-only CLI on a joined folder sees the workspace.
+    expect(r.statusPosted).toBe(40);
     // Real contention: the kills happened and every workstation posted some of the receipts.
     expect(r.killsDone).toBeGreaterThanOrEqual(3);
     expect(r.postedBy).toHaveLength(3);
