@@ -374,16 +374,34 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     }
   }
 
+  let anchorClosed = false;
   const handlers = createHandlers({
     db,
     clock,
     vault,
     secretStore,
-    storeChanged: (message) => {
-      // Nothing more goes into the store this folder just left (docs/team.md).
+    pauseForStoreChange: async (message) => {
+      // Nothing more goes into the store this folder is leaving (docs/team.md): calls are
+      // refused, the loops stop, and what is in flight finishes before the store is copied.
       storeChangedMessage = message;
       sync.stop();
       worker.stop();
+      await worker.idle();
+      await refundExecutor.idle();
+      await auditAnchor.flush();
+      return () => {
+        storeChangedMessage = null;
+        if (options.background !== false) {
+          sync.start();
+          worker.start();
+        }
+      };
+    },
+    storeChanged: async (message) => {
+      storeChangedMessage = message;
+      // The keychain anchor now belongs to the store the folder opens next: this engine stops moving it.
+      if (!anchorClosed) await auditAnchor.close();
+      anchorClosed = true;
     },
     storeChangedMessage: () => storeChangedMessage,
     sync,
@@ -496,7 +514,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       await matchRunner.close();
       if (erpCache) await erpCache.connector.close().catch(() => {});
       if (demo) await demo.close();
-      await auditAnchor.close();
+      if (!anchorClosed) await auditAnchor.close();
       db.close();
       await ownLog?.close();
     },

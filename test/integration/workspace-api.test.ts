@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkspaceCreated, WorkspaceView } from '@shared/api/workspace';
+import { auditBetween, verifyAudit } from '../../electron/core/audit/audit-log';
 import type { Engine } from '../../electron/core/engine';
+import { isWorkspace } from '../../electron/core/store/statements';
 import { TEST_WORKSPACE_ENV } from '../../electron/core/store/pg/open-workspace';
 import { PgSyncClient } from '../../electron/core/store/pg/sync-client';
 import { readWorkspaceLink } from '../../electron/core/store/workspace-link';
@@ -90,5 +92,15 @@ describe('Settings → Workspace API', () => {
     expect(await call('admin', 'workspace:leave', {})).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
     expect(await call('admin', 'workspace:leave', { confirm: true })).toMatchObject({ ok: true, value: { name: 'API team' } });
     expect(readWorkspaceLink(dataDir)).toBeNull();
+  }, 60_000);
+
+  it('back on its own store after leaving: the rows as of the move, and its audit trail still verifies against the keychain', async () => {
+    await engine.close();
+    engine = await openTestEngine(demo.descriptor, { dataDir, secretStore, shell: 'web', actor: 'os-user' });
+    expect(isWorkspace(engine.db)).toBe(false);
+    // The workspace's trail went on past the move; the SQLite file's head is what the keychain anchors now.
+    const v = verifyAudit(engine.db);
+    expect(v.problem).toBeNull();
+    expect(auditBetween(engine.db, '2000-01-01', '2999-01-01').some((e) => e.action === 'audit.head_mismatch')).toBe(false);
   }, 60_000);
 });

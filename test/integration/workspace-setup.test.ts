@@ -281,3 +281,44 @@ describe('creating, joining and leaving', () => {
     writeFileSync(broken, JSON.stringify(linkA));
   }, 60_000);
 });
+
+describe('the tieout workspace commands', () => {
+  it('create asks for the password and passphrase, prints the join code once and never a secret; join and leave by the CLI', async () => {
+    const t = newDatabase();
+    const storeA = testSecretStore();
+    const folderA = tempFolder('cli-a');
+    const answers = [cluster.password, PASSPHRASE, PASSPHRASE];
+    const asked: string[] = [];
+    let out = '';
+    let err = '';
+    const io = { stdout: (s: string) => (out += s), stderr: (s: string) => (err += s) };
+    const readSecret = async (q: string) => {
+      asked.push(q);
+      return answers.shift()!;
+    };
+    const created = await runWorkspaceCommand({ sub: 'create', dataDir: folderA, url: urlOf(t), name: 'CLI team', joinCode: true }, io, { secretStore: storeA, readSecret, env: {} });
+    expect(err).toBe('');
+    expect(created).toBe(0);
+    expect(asked).toEqual([expect.stringMatching(/^Password of tieout_test at 127\.0\.0\.1/), expect.stringMatching(/^Passphrase for the join code/), 'The same passphrase again: ']);
+    const code = /(tieout-join-1:\S+)/.exec(out)?.[1];
+    expect(code).toBeDefined();
+    expect(out).not.toContain(cluster.password);
+    expect(out).not.toContain(PASSPHRASE);
+
+    const storeB = testSecretStore();
+    const folderB = tempFolder('cli-b');
+    answers.push(code!, PASSPHRASE);
+    out = '';
+    // The database password from PGPASSWORD, as psql reads it.
+    expect(await runWorkspaceCommand({ sub: 'join', dataDir: folderB, url: urlOf(t) }, io, { secretStore: storeB, readSecret, env: { PGPASSWORD: cluster.password } })).toBe(0);
+    expect(out).toMatch(/Joined the workspace "CLI team"/);
+    out = '';
+    expect(await runWorkspaceCommand({ sub: 'status', dataDir: folderB, json: true }, io, { secretStore: storeB })).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ mode: 'workspace', reachable: true, link: { name: 'CLI team' } });
+    expect(out).not.toContain(cluster.password);
+    out = '';
+    expect(await runWorkspaceCommand({ sub: 'leave', dataDir: folderB }, io, { secretStore: storeB })).toBe(0);
+    expect(out).toMatch(/Left the workspace "CLI team"/);
+    expect(readWorkspaceLink(folderB)).toBeNull();
+  }, 60_000);
+});

@@ -79,8 +79,10 @@ export type HandlerDeps = Readonly<{
 
   /** The OS keychain: team set-up keeps the workspace password, audit key and credentials there. */
   secretStore: SecretStore;
-  /** This folder's store was changed (workspace create/join/leave): the engine stops its loops and answers nothing but status until restarted. */
-  storeChanged(message: string): void;
+  /** Before this folder's store changes (workspace create/join/leave): calls refused with `message`, loops stopped, in-flight work finished. The result undoes it (the change failed). */
+  pauseForStoreChange(message: string): Promise<() => void>;
+  /** The folder's store changed: the engine answers nothing but status until restarted, and no longer moves the audit anchor. */
+  storeChanged(message: string): Promise<void>;
   storeChangedMessage(): string | null;
 
   // The installation

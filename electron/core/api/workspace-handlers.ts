@@ -30,9 +30,19 @@ async function asConfigFailure<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export function workspaceHandlers(d: HandlerDeps): DomainHandlers<keyof typeof workspaceMethods> {
-  const changed = (message: string) => {
-    d.storeChanged(message);
-    return message;
+  /** Runs a store change with the engine paused; resumes it if the change fails, leaves it waiting for a restart if it succeeds. */
+  const changing = async <T>(pausedMessage: string, change: () => Promise<T>, done: (result: T) => string): Promise<T & { restartRequired: string }> => {
+    const resume = await d.pauseForStoreChange(pausedMessage);
+    let result: T;
+    try {
+      result = await asConfigFailure(change);
+    } catch (e) {
+      resume();
+      throw e;
+    }
+    const message = done(result);
+    await d.storeChanged(message);
+    return { ...result, restartRequired: message };
   };
   return {
     'workspace:status': async (): Promise<WorkspaceView> => {
@@ -50,33 +60,39 @@ export function workspaceHandlers(d: HandlerDeps): DomainHandlers<keyof typeof w
       };
     },
     'workspace:create': (a, ctx) =>
-      asConfigFailure(async () => {
-        const created = await createWorkspace({
-          dataDir: d.dataDir,
-          secretStore: d.secretStore,
-          clock: d.clock,
-          target: target(a),
-          password: a.password,
-          name: a.name,
-          moveData: a.moveData,
-          actor: d.actor(ctx),
-          ...(a.passphrase ? { joinPassphrase: a.passphrase } : {}),
-        });
-        const movedRows = created.copied ? created.copied.reduce((n, c) => n + c.rows, 0) : null;
-        return { name: created.link.name, movedRows, joinCode: created.joinCode, restartRequired: changed(`This data folder now works in the workspace "${created.link.name}". ${RESTART}.`) };
-      }),
+      changing(
+        `Moving this data folder into the workspace "${a.name}"…`,
+        async () => {
+          const created = await createWorkspace({
+            dataDir: d.dataDir,
+            secretStore: d.secretStore,
+            clock: d.clock,
+            target: target(a),
+            password: a.password,
+            name: a.name,
+            moveData: a.moveData,
+            actor: d.actor(ctx),
+            ...(a.passphrase ? { joinPassphrase: a.passphrase } : {}),
+          });
+          return { name: created.link.name, movedRows: created.copied ? created.copied.reduce((n, c) => n + c.rows, 0) : null, joinCode: created.joinCode };
+        },
+        (r) => `This data folder now works in the workspace "${r.name}". ${RESTART}.`,
+      ),
     'workspace:joinCode': (a) => asConfigFailure(async () => ({ joinCode: await issueJoinCode({ dataDir: d.dataDir, secretStore: d.secretStore, passphrase: a.passphrase }) })),
     'workspace:join': (a) =>
-      asConfigFailure(async () => {
-        const link = await joinWorkspace({ dataDir: d.dataDir, secretStore: d.secretStore, clock: d.clock, target: target(a), password: a.password, joinCode: a.joinCode, passphrase: a.passphrase });
-        return { name: link.name, restartRequired: changed(`This data folder joined the workspace "${link.name}". ${RESTART}.`) };
-      }),
-    'workspace:leave': () =>
-      asConfigFailure(async () => {
-        if (!readWorkspaceLink(d.dataDir)) throw new WorkspaceSetupError('This data folder is not joined to a workspace');
-        const left = await leaveWorkspace({ dataDir: d.dataDir, secretStore: d.secretStore });
-        return { name: left.name, keptAuditKey: left.keptAuditKey, restartRequired: changed(`This data folder left the workspace "${left.name}" and works on its own store again. ${RESTART}.`) };
-      }),
+      changing(
+        'Joining a workspace…',
+        async () => ({ name: (await joinWorkspace({ dataDir: d.dataDir, secretStore: d.secretStore, clock: d.clock, target: target(a), password: a.password, joinCode: a.joinCode, passphrase: a.passphrase })).name }),
+        (r) => `This data folder joined the workspace "${r.name}". ${RESTART}.`,
+      ),
+    'workspace:leave': () => {
+      if (!readWorkspaceLink(d.dataDir)) throw new ApiFailure('config', 'This data folder is not joined to a workspace');
+      return changing(
+        'Leaving the workspace…',
+        () => leaveWorkspace({ dataDir: d.dataDir, secretStore: d.secretStore }),
+        (r) => `This data folder left the workspace "${r.name}" and works on its own store again. ${RESTART}.`,
+      );
+    },
   };
 }
 

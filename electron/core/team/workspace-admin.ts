@@ -14,7 +14,8 @@ import { WRITER_LOCK_KEY } from '../store/pg/pg-database';
 import { PgStoreError, PgSyncClient, type PgConnectionConfig } from '../store/pg/sync-client';
 import { readProfileId, saveProfileId } from '../store/queries/app-identity';
 import { readWorkspaceLink, removeWorkspaceLink, workspaceConnection, workspacePasswordAccount, writeWorkspaceLink, type WorkspaceLink, type WorkspaceSslMode } from '../store/workspace-link';
-import { createAuditSecrets, auditHeadAccount } from '../vault/audit-secrets';
+import { createAuditSecrets, auditHeadAccount, type AuditHead } from '../vault/audit-secrets';
+import { lastAuditHead } from '../store/queries/audit';
 import { accountName, createCredentialVault } from '../vault/credential-vault';
 import { forgetFolderProfile, recordedFolderProfile, recordFolderProfile } from '../vault/folder-identity';
 import type { SecretStore } from '../vault/secret-store';
@@ -317,14 +318,16 @@ export async function joinWorkspace(o: JoinWorkspaceOptions): Promise<WorkspaceL
   return link;
 }
 
-function sqliteProfileId(dataDir: string): string | null {
+/** The profile id and newest audit entry of the folder's own SQLite store (null when it has none). */
+function sqliteIdentity(dataDir: string): { profileId: string | null; head: AuditHead | null } {
   const file = join(dataDir, DATABASE_FILE);
-  if (!existsSync(file)) return null;
+  if (!existsSync(file)) return { profileId: null, head: null };
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    return readProfileId(db as ReadDb);
+    const last = lastAuditHead(db as ReadDb);
+    return { profileId: readProfileId(db as ReadDb), head: last ? { entry: last.id, mac: last.hash } : null };
   } catch {
-    return null;
+    return { profileId: null, head: null };
   } finally {
     db.close();
   }
@@ -343,8 +346,14 @@ export async function leaveWorkspace(o: { dataDir: string; secretStore: SecretSt
   const link = readWorkspaceLink(o.dataDir);
   if (!link) throw new WorkspaceSetupError('This data folder is not joined to a workspace');
   const workspaceProfile = await recordedFolderProfile(o.secretStore, o.dataDir);
-  const ownProfile = sqliteProfileId(o.dataDir);
+  const own = sqliteIdentity(o.dataDir);
+  const ownProfile = own.profileId;
   await o.secretStore.delete(workspacePasswordAccount(link));
+  if (workspaceProfile && workspaceProfile === ownProfile && own.head) {
+    // A moved store shares its profile (key and anchor) with the workspace, whose trail went on
+    // past the move. The SQLite file is the store as of the move, by the admin's choice: anchor its head.
+    await createAuditSecrets(o.secretStore, ownProfile).setHead(own.head);
+  }
   if (workspaceProfile && workspaceProfile !== ownProfile) {
     // A moved store shares its profile with the SQLite file left behind: those entries are still the folder's.
     await o.secretStore.delete(accountName(workspaceProfile, 'paytrace'));
