@@ -343,6 +343,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     clock,
     logger: logger.child('workspace-offline'),
     onReplayed: (ids) => events.emit('rows:changed', { transactionIds: [...ids] }),
+    onReachableAgain: () => events.emit('rows:changed', { transactionIds: null }),
     afterApply: options.afterOfflineReplay,
   });
   function refreshCopy(): void {
@@ -407,6 +408,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const dispatch = createDispatcher(handlers, logger.child('api'), auth.authorize);
 
   let copyTimer: NodeJS.Timeout | null = null;
+  if (options.background !== false && offline) workspaceOffline.startProbing();
   if (options.background !== false && !offline) {
     copyTimer = setInterval(refreshCopy, COPY_REFRESH_MS);
     copyTimer.unref();
@@ -438,6 +440,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     log: appLog,
     async close() {
       if (copyTimer) clearInterval(copyTimer);
+      workspaceOffline.stop();
       sync.stop();
       worker.stop();
       await worker.idle();

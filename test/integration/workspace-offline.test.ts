@@ -17,6 +17,7 @@ import { gridRows } from '../../electron/core/store/queries/matches';
 import { PgStoreError } from '../../electron/core/store/pg/sync-client';
 import { workspacePasswordAccount, writeWorkspaceLink, type WorkspaceLink } from '../../electron/core/store/workspace-link';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
+import { relayThread } from '../support/tcp-relay-thread';
 import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
 // @ts-expect-error plain ESM helper shared with the chaos run and the bench
 import { startPgCluster } from '../../scripts/pg-cluster.mjs';
@@ -33,6 +34,7 @@ const secretStore = keytarSecretStore(keychainService);
 let cluster: Cluster;
 let demo: RunningDemo;
 let link: WorkspaceLink;
+let network: Awaited<ReturnType<typeof relayThread>>;
 const dirA = mkdtempSync(join(tmpdir(), 'tieout-ws-a-'));
 const dirB = mkdtempSync(join(tmpdir(), 'tieout-ws-b-'));
 
@@ -92,11 +94,14 @@ beforeAll(async () => {
     joinedAt: new Date().toISOString(),
   };
   await secretStore.set(workspacePasswordAccount(link), cluster.password);
-  writeWorkspaceLink(dirA, link);
+  // Workstation A reaches the workspace through a relay the test switches off (a dropped network) and on.
+  network = await relayThread(`postgresql://127.0.0.1:${cluster.port}`);
+  writeWorkspaceLink(dirA, { ...link, port: Number(new URL(network.url).port) });
   writeWorkspaceLink(dirB, link);
 }, 120_000);
 
 afterAll(async () => {
+  await network?.close();
   await demo?.close();
   cluster?.stop();
 });
@@ -163,7 +168,7 @@ describe('workspace-offline mode', () => {
   });
 
   it('unreachable at start-up, the engine opens on the copy; decisions queue and nothing is sent', async () => {
-    writeWorkspaceLink(dirA, { ...link, port: await closedPort() });
+    await network.stop();
     const a = await open(dirA, 'clerk-a');
     try {
       expect(a.workspaceOffline.offline).not.toBeNull();
@@ -183,6 +188,13 @@ describe('workspace-offline mode', () => {
       await expect(a.payTraceClient()).rejects.toThrow(/cannot be reached/);
       // The queued approvals sit in the copy: the posting worker cannot even open a connection from it.
       await expect(a.worker.drain()).rejects.toThrow(/cannot be reached/);
+
+      // The network comes back: the engine notices, and the banner asks the clerk to reopen.
+      expect(await a.workspaceOffline.probe()).toBe(false);
+      expect(a.workspaceOffline.state().reachableAgainAt).toBeNull();
+      await network.start();
+      expect(await a.workspaceOffline.probe()).toBe(true);
+      expect(a.workspaceOffline.state()).toMatchObject({ mode: 'offline', reachableAgainAt: expect.any(String), queued: 4 });
     } finally {
       await a.close();
     }
@@ -201,7 +213,6 @@ describe('workspace-offline mode', () => {
   });
 
   it('back online, a replay SIGKILLed after its first commit resumes: each decision applied once, the overtaken one a conflict', async () => {
-    writeWorkspaceLink(dirA, link);
     const killed = await replayInChildKilledAfterFirstCommit(dirA, 'clerk-a');
     // tsx runs the script in a process of its own and reports its SIGKILL as exit status 128 + 9.
     expect(killed.signal === 'SIGKILL' || killed.code === 137, `${killed.code} ${killed.signal} ${killed.stdout}${killed.stderr}`).toBe(true);
