@@ -356,6 +356,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     clock,
     logger: logger.child('workspace-offline'),
     onReplayed: (ids) => events.emit('rows:changed', { transactionIds: [...ids] }),
+    onReachableAgain: () => events.emit('rows:changed', { transactionIds: null }),
     afterApply: options.afterOfflineReplay,
   });
   function refreshCopy(): void {
@@ -473,6 +474,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     : null;
 
   let copyTimer: NodeJS.Timeout | null = null;
+  if (options.background !== false && offline) workspaceOffline.startProbing();
   if (options.background !== false && !offline) {
     copyTimer = setInterval(refreshCopy, COPY_REFRESH_MS);
     copyTimer.unref();
@@ -507,6 +509,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async close() {
       if (copyTimer) clearInterval(copyTimer);
       await team?.close();
+      workspaceOffline.stop();
       sync.stop();
       worker.stop();
       await worker.idle();

@@ -47,6 +47,8 @@ export type WorkspaceOfflineState = Readonly<{
   unreachableSince: string | null;
   /** Why (the connection error, no secret in it). */
   unreachableReason: string | null;
+  /** Offline: when the workspace answered again (reopen Tieout to replay the queued decisions), else null. */
+  reachableAgainAt: string | null;
   /** When this workstation's copy was read from the workspace. */
   snapshotAt: string | null;
   /** Decisions made on the copy waiting to be replayed. */

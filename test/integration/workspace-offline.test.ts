@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,11 +12,12 @@ import { createEngine, type EngineOptions } from '../../electron/core/engine';
 import { silentLogger } from '../../electron/core/log/logger';
 import { cacheFile, cacheMeta, openWorkspaceCache } from '../../electron/core/offline/workspace-cache';
 import { isWorkspaceUnreachable } from '../../electron/core/offline/workspace-offline';
-import type { QueuedDecision } from '../../electron/core/offline/workspace-replay';
+import { queuedCount } from '../../electron/core/offline/workspace-replay';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { PgStoreError } from '../../electron/core/store/pg/sync-client';
 import { workspacePasswordAccount, writeWorkspaceLink, type WorkspaceLink } from '../../electron/core/store/workspace-link';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
+import { relayThread } from '../support/tcp-relay-thread';
 import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
 // @ts-expect-error plain ESM helper shared with the chaos run and the bench
 import { startPgCluster } from '../../scripts/pg-cluster.mjs';
@@ -27,10 +29,12 @@ import { startPgCluster } from '../../scripts/pg-cluster.mjs';
 
 type Cluster = { adminUrl: string; port: number; user: string; password: string; stop(): void };
 
-const secretStore = keytarSecretStore(`Tieout-test-${randomBytes(4).toString('hex')}`);
+const keychainService = `Tieout-test-${randomBytes(4).toString('hex')}`;
+const secretStore = keytarSecretStore(keychainService);
 let cluster: Cluster;
 let demo: RunningDemo;
 let link: WorkspaceLink;
+let network: Awaited<ReturnType<typeof relayThread>>;
 const dirA = mkdtempSync(join(tmpdir(), 'tieout-ws-a-'));
 const dirB = mkdtempSync(join(tmpdir(), 'tieout-ws-b-'));
 
@@ -48,6 +52,22 @@ async function closedPort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   await new Promise<void>((r) => server.close(() => r()));
   return port;
+}
+
+/** Opens the engine in a child process that SIGKILLs itself right after the replay's first workspace commit. */
+function replayInChildKilledAfterFirstCommit(dataDir: string, actor: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join('node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'support', 'workspace-replay-child.ts'), dataDir, keychainService, actor], {
+      env: { ...process.env, TIEOUT_TEST_SANDBOX: JSON.stringify(demo.descriptor) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
 }
 
 async function receiptsFor(reference: string): Promise<number> {
@@ -74,11 +94,14 @@ beforeAll(async () => {
     joinedAt: new Date().toISOString(),
   };
   await secretStore.set(workspacePasswordAccount(link), cluster.password);
-  writeWorkspaceLink(dirA, link);
+  // Workstation A reaches the workspace through a relay the test switches off (a dropped network) and on.
+  network = await relayThread(`postgresql://127.0.0.1:${cluster.port}`);
+  writeWorkspaceLink(dirA, { ...link, port: Number(new URL(network.url).port) });
   writeWorkspaceLink(dirB, link);
 }, 120_000);
 
 afterAll(async () => {
+  await network?.close();
   await demo?.close();
   cluster?.stop();
 });
@@ -101,6 +124,7 @@ describe('workspace-offline mode', () => {
   let approveMine: number;
   let approveBoth: number;
   let noteOnly: number;
+  let noteBoth: number;
   let reference: (id: number) => string;
   let snapshotAt: string;
 
@@ -121,7 +145,10 @@ describe('workspace-offline mode', () => {
       expect(pending.length).toBeGreaterThanOrEqual(2);
       approveMine = pending[0]!.transactionId;
       approveBoth = pending[1]!.transactionId;
-      noteOnly = rows.find((r) => r.status === 'exception')!.transactionId;
+      const exceptions = rows.filter((r) => r.status === 'exception');
+      expect(exceptions.length).toBeGreaterThanOrEqual(2);
+      noteOnly = exceptions[0]!.transactionId;
+      noteBoth = exceptions[1]!.transactionId;
       const refs = new Map(rows.map((r) => [r.transactionId, r.reference]));
       reference = (id) => refs.get(id)!;
       const state = ok<WorkspaceOfflineState>(await a.dispatch('workspace:offlineState', {}));
@@ -141,7 +168,7 @@ describe('workspace-offline mode', () => {
   });
 
   it('unreachable at start-up, the engine opens on the copy; decisions queue and nothing is sent', async () => {
-    writeWorkspaceLink(dirA, { ...link, port: await closedPort() });
+    await network.stop();
     const a = await open(dirA, 'clerk-a');
     try {
       expect(a.workspaceOffline.offline).not.toBeNull();
@@ -154,12 +181,20 @@ describe('workspace-offline mode', () => {
       ok(await a.dispatch('matches:approve', { transactionIds: [approveMine] }));
       ok(await a.dispatch('matches:approve', { transactionIds: [approveBoth] }));
       ok(await a.dispatch('matches:note', { transactionId: noteOnly, note: 'Customer says remittance follows' }));
+      ok(await a.dispatch('matches:note', { transactionId: noteBoth, note: 'Short-paid: disputed freight' }));
       const after = ok<WorkspaceOfflineState>(await a.dispatch('workspace:offlineState', {}));
-      expect(after.queued).toBe(3);
+      expect(after.queued).toBe(4);
       await expect(a.erpConnector()).rejects.toThrow(/cannot be reached/);
       await expect(a.payTraceClient()).rejects.toThrow(/cannot be reached/);
       // The queued approvals sit in the copy: the posting worker cannot even open a connection from it.
       await expect(a.worker.drain()).rejects.toThrow(/cannot be reached/);
+
+      // The network comes back: the engine notices, and the banner asks the clerk to reopen.
+      expect(await a.workspaceOffline.probe()).toBe(false);
+      expect(a.workspaceOffline.state().reachableAgainAt).toBeNull();
+      await network.start();
+      expect(await a.workspaceOffline.probe()).toBe(true);
+      expect(a.workspaceOffline.state()).toMatchObject({ mode: 'offline', reachableAgainAt: expect.any(String), queued: 4 });
     } finally {
       await a.close();
     }
@@ -171,23 +206,21 @@ describe('workspace-offline mode', () => {
     try {
       const r = ok<{ approved: number[] }>(await b.dispatch('matches:approve', { transactionIds: [approveBoth] }));
       expect(r.approved).toEqual([approveBoth]);
+      ok(await b.dispatch('matches:note', { transactionId: noteBoth, note: 'Called: cheque in the post' }));
     } finally {
       await b.close();
     }
   });
 
-  it('back online, a replay killed after its first commit resumes: each decision applied once, the overtaken one a conflict', async () => {
-    writeWorkspaceLink(dirA, link);
-    let crashes = 1;
-    const crashing = await open(dirA, 'clerk-a', {
-      afterOfflineReplay: (_q: QueuedDecision) => {
-        if (crashes-- > 0) throw new Error('killed mid-replay');
-      },
-    });
-    const firstRun = crashing.workspaceOffline.state();
-    await crashing.close();
-    // One decision is in the workspace but was not journaled on the copy; it and the rest still wait.
-    expect(firstRun.queued).toBeGreaterThanOrEqual(2);
+  it('back online, a replay SIGKILLed after its first commit resumes: each decision applied once, the overtaken one a conflict', async () => {
+    const killed = await replayInChildKilledAfterFirstCommit(dirA, 'clerk-a');
+    // tsx runs the script in a process of its own and reports its SIGKILL as exit status 128 + 9.
+    expect(killed.signal === 'SIGKILL' || killed.code === 137, `${killed.code} ${killed.signal} ${killed.stdout}${killed.stderr}`).toBe(true);
+    expect(killed.stdout).toMatch(/^committed \d+\n$/);
+    // That decision is in the workspace but the copy did not record it: it and the rest still wait there.
+    const copy = openWorkspaceCache(dirA)!;
+    expect(queuedCount(copy)).toBeGreaterThanOrEqual(2);
+    copy.close();
 
     const a = await open(dirA, 'clerk-a');
     try {
@@ -196,8 +229,8 @@ describe('workspace-offline mode', () => {
       expect(state.queued).toBe(0);
       expect([...state.lastReplay!.applied, ...state.lastReplay!.alreadyApplied].sort()).toEqual([approveMine, noteOnly].sort());
       expect(state.lastReplay!.alreadyApplied).toHaveLength(1);
-      // Found in whichever run reached it first (the decisions replay in payment order).
-      expect([[], [approveBoth]]).toContainEqual(state.lastReplay!.conflicts);
+      // Found in whichever run reached them first (the decisions replay in payment order).
+      expect(state.lastReplay!.conflicts.every((id) => id === approveBoth || id === noteBoth)).toBe(true);
       // The copy was rebuilt after the replay.
       expect(state.snapshotAt! > snapshotAt).toBe(true);
 
@@ -212,8 +245,12 @@ describe('workspace-offline mode', () => {
       // The teammate's approval stands; the offline one is shown beside it.
       expect(a.db.prepare('SELECT decided_by FROM matches WHERE transaction_id = ?').get(approveBoth)).toEqual({ decided_by: 'clerk-b' });
       expect(a.db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE transaction_id = ?').get(approveBoth)).toEqual({ n: 1 });
-      expect(state.conflicts).toHaveLength(1);
-      const conflict = state.conflicts[0]!;
+      // The teammate's note was not overwritten.
+      expect(a.db.prepare('SELECT note FROM matches WHERE transaction_id = ?').get(noteBoth)).toEqual({ note: 'Called: cheque in the post' });
+      expect(state.conflicts.map((c) => c.transactionId).sort()).toEqual([approveBoth, noteBoth].sort());
+      const conflict = state.conflicts.find((c) => c.transactionId === approveBoth)!;
+      const notes = state.conflicts.find((c) => c.transactionId === noteBoth)!;
+      expect(notes).toMatchObject({ base: { note: null }, mine: { note: 'Short-paid: disputed freight' }, theirs: { note: 'Called: cheque in the post' } });
       expect(conflict).toMatchObject({ transactionId: approveBoth, decidedBy: 'clerk-a', decision: { approve: true } });
       expect(conflict.base.reviewState).toBe('pending');
       expect(conflict.mine.reviewState).toBe('approved');
@@ -224,8 +261,11 @@ describe('workspace-offline mode', () => {
       const refused = await a.dispatch('workspace:resolveOfflineConflict', { decisionKey: conflict.decisionKey, choice: 'apply_mine' });
       expect(refused).toMatchObject({ ok: false, error: { code: 'conflict' } });
       ok(await a.dispatch('workspace:resolveOfflineConflict', { decisionKey: conflict.decisionKey, choice: 'keep_theirs' }));
-      expect(ok<WorkspaceOfflineState>(await a.dispatch('workspace:offlineState', {})).conflicts).toHaveLength(0);
       expect(a.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE action = 'offline.discard' AND object_id = ?").get(conflict.decisionKey)).toEqual({ n: 1 });
+      // A note the clerk prefers to the teammate's is applied over it, on the record as such.
+      ok(await a.dispatch('workspace:resolveOfflineConflict', { decisionKey: notes.decisionKey, choice: 'apply_mine' }));
+      expect(a.db.prepare('SELECT note FROM matches WHERE transaction_id = ?').get(noteBoth)).toEqual({ note: 'Short-paid: disputed freight' });
+      expect(ok<WorkspaceOfflineState>(await a.dispatch('workspace:offlineState', {})).conflicts).toHaveLength(0);
     } finally {
       await a.close();
     }
@@ -233,9 +273,9 @@ describe('workspace-offline mode', () => {
     const again = await open(dirA, 'clerk-a');
     try {
       expect(again.workspaceOffline.state()).toMatchObject({ queued: 0, conflicts: [], lastReplay: null });
-      expect(again.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE action = 'offline.replay'").get()).toEqual({ n: 2 });
+      expect(again.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE action = 'offline.replay'").get()).toEqual({ n: 3 });
     } finally {
       await again.close();
     }
-  });
+  }, 90_000);
 });

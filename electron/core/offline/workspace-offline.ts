@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { OfflineConflictChoice, ReplayResult, WorkspaceOfflineState } from '@shared/api/workspace-offline';
 import { appendAudit, bindAuditKey } from '../audit/audit-log';
 import { AuditKeyMissingError, type AuditAnchor } from '../audit/audit-anchor';
@@ -5,9 +6,9 @@ import type { ApprovalService } from '../approval/approve';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { Db } from '../store/db';
-import { PgStoreError } from '../store/pg/sync-client';
+import { PgStoreError, type PgConnectionConfig } from '../store/pg/sync-client';
 import { readProfileId } from '../store/queries/app-identity';
-import { readWorkspaceLink, WorkspaceLinkError, type WorkspaceLink } from '../store/workspace-link';
+import { readWorkspaceLink, workspaceConnection, workspacePasswordAccount, WorkspaceLinkError, type WorkspaceLink } from '../store/workspace-link';
 import { createAuditSecrets } from '../vault/audit-secrets';
 import { checkFolderProfile } from '../vault/folder-identity';
 import type { SecretStore } from '../vault/secret-store';
@@ -21,7 +22,33 @@ import { applyInWorkspace, markConflictResolved, openReplayConflicts, queuedCoun
 // (the engine refuses both connections); the clerk's decisions stay in the
 // copy until the engine next opens on the workspace and replays them.
 
-export type OfflineSession = Readonly<{ since: string; reason: string; workspaceName: string }>;
+export type OfflineSession = Readonly<{
+  since: string;
+  reason: string;
+  workspaceName: string;
+  /** Whether the workspace answers now (a fresh connection of its own, never the engine's thread blocked). */
+  probe: () => Promise<boolean>;
+}>;
+
+/** How often an engine working from the copy checks whether the workspace is back. */
+export const PROBE_INTERVAL_MS = 15_000;
+const PROBE_TIMEOUT_MS = 5_000;
+
+/** Connects once, asynchronously and with a time limit, and runs one statement. */
+export async function probeWorkspace(config: PgConnectionConfig, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
+  const { lockTimeoutMs: _lock, applicationName, ...rest } = config;
+  const client = new pg.Client({ ...rest, ssl: rest.ssl === false ? false : rest.ssl ? { ...rest.ssl } : undefined, connectionTimeoutMillis: timeoutMs, application_name: applicationName ?? 'tieout probe' });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
 
 export type EngineStore = Readonly<{ db: Db; auditAnchor: AuditAnchor; offline: OfflineSession | null }>;
 
@@ -81,7 +108,9 @@ export async function openEngineStore(
       throw err;
     }
     logger.warn(`workspace "${link.name}" unreachable (${reason}): working from this workstation's copy of ${cacheMeta(cache)?.snapshotAt ?? 'unknown'}`);
-    return { db: cache, auditAnchor: noAnchor, offline: { since: clock.iso(), reason, workspaceName: link.name } };
+    const password = await secrets.get(workspacePasswordAccount(link));
+    const probe = async () => (password === null ? false : probeWorkspace(workspaceConnection(link, password)));
+    return { db: cache, auditAnchor: noAnchor, offline: { since: clock.iso(), reason, workspaceName: link.name, probe } };
   }
 }
 
@@ -93,6 +122,11 @@ export type WorkspaceOfflineService = Readonly<{
   /** On the workspace: rebuilds the copy (refused while decisions wait to be replayed). */
   refresh(): RefreshResult | null;
   resolve(decisionKey: string, choice: OfflineConflictChoice, actor: string): void;
+  /** Offline: checks now whether the workspace answers again. */
+  probe(): Promise<boolean>;
+  /** Offline: probes every `intervalMs` until the workspace answers. */
+  startProbing(intervalMs?: number): void;
+  stop(): void;
 }>;
 
 export type WorkspaceOfflineDeps = Readonly<{
@@ -104,6 +138,8 @@ export type WorkspaceOfflineDeps = Readonly<{
   clock: Clock;
   logger: Logger;
   onReplayed?: (transactionIds: readonly number[]) => void;
+  /** Offline: the workspace answers again (the UI tells the clerk to reopen). */
+  onReachableAgain?: () => void;
   /** Test seam (a crash between the workspace's commit and the copy's journal). */
   afterApply?: (q: QueuedDecision) => void;
 }>;
@@ -111,6 +147,29 @@ export type WorkspaceOfflineDeps = Readonly<{
 export function createWorkspaceOfflineService(d: WorkspaceOfflineDeps): WorkspaceOfflineService {
   const link: WorkspaceLink | null = readWorkspaceLink(d.dataDir);
   let lastReplay: ReplayResult | null = null;
+  let reachableAgainAt: string | null = null;
+  let probeTimer: NodeJS.Timeout | null = null;
+  let probing = false;
+
+  const probe = async (): Promise<boolean> => {
+    if (!d.offline || probing) return reachableAgainAt !== null;
+    probing = true;
+    try {
+      const back = await d.offline.probe();
+      if (back && reachableAgainAt === null) {
+        reachableAgainAt = d.clock.iso();
+        d.logger.info(`workspace "${d.offline.workspaceName}" answers again: reopen to replay the decisions made offline`);
+        d.onReachableAgain?.();
+      }
+      return back;
+    } finally {
+      probing = false;
+    }
+  };
+  const stop = () => {
+    if (probeTimer) clearInterval(probeTimer);
+    probeTimer = null;
+  };
 
   /** The copy: the engine's own store offline; opened for the call online (a refresh renames the file). */
   const withCache = <T>(fn: (cache: Db) => T): T | null => {
@@ -135,13 +194,14 @@ export function createWorkspaceOfflineService(d: WorkspaceOfflineDeps): Workspac
   return {
     offline: d.offline,
     state() {
-      if (!link) return { mode: 'local', workspaceName: null, unreachableSince: null, unreachableReason: null, snapshotAt: null, queued: 0, conflicts: [], lastReplay: null };
+      if (!link) return { mode: 'local', workspaceName: null, unreachableSince: null, unreachableReason: null, reachableAgainAt: null, snapshotAt: null, queued: 0, conflicts: [], lastReplay: null };
       const local = withCache((cache) => ({ snapshotAt: cacheMeta(cache)?.snapshotAt ?? null, queued: queuedCount(cache), conflicts: openReplayConflicts(cache) }));
       return {
         mode: d.offline ? 'offline' : 'workspace',
         workspaceName: link.name,
         unreachableSince: d.offline?.since ?? null,
         unreachableReason: d.offline?.reason ?? null,
+        reachableAgainAt,
         snapshotAt: local?.snapshotAt ?? null,
         queued: local?.queued ?? 0,
         conflicts: local?.conflicts ?? [],
@@ -166,6 +226,17 @@ export function createWorkspaceOfflineService(d: WorkspaceOfflineDeps): Workspac
       return { replay: lastReplay, refresh: refresh() };
     },
     refresh,
+    probe,
+    startProbing(intervalMs = PROBE_INTERVAL_MS) {
+      if (!d.offline || probeTimer) return;
+      probeTimer = setInterval(() => {
+        void probe().then((back) => {
+          if (back) stop();
+        });
+      }, intervalMs);
+      probeTimer.unref();
+    },
+    stop,
     resolve(decisionKey, choice, actor) {
       if (!link) throw new DecisionError('not_found', 'This folder is not joined to a workspace.');
       if (d.offline) throw new DecisionError('conflict', `The workspace "${link.name}" cannot be reached: settle offline decisions when it is back.`);
