@@ -128,6 +128,19 @@ test('two clerks on two hosts of one workspace see each other live; a supervisor
   expect(skipped.approved).toEqual([]);
   expect(skipped.skipped[0]?.reason).toMatch(/^Approved by clerk at \d{2}:\d{2}; it is Posted now$/);
 
+  // B writing a note on a payment A has open is asked too; left to A, nothing is saved.
+  const y = await firstAuto(a, [x]);
+  await openDetail(a, y);
+  await openDetail(b, y);
+  await expect(b.getByTestId('presence-marker')).toHaveText(/^clerk is working on this/);
+  await b.getByTestId('note-input').fill('Checking with the customer');
+  await b.getByTestId('note-save').click();
+  await expect(b.getByTestId('take-over-dialog')).toContainText(`clerk is working on ${y}`);
+  await b.getByTestId('take-over-cancel').click();
+  await expect(b.getByTestId('take-over-dialog')).toHaveCount(0);
+  const untouched = await engineCall(b, 'grid:detail', { transactionId: y });
+  expect((untouched.value as { row: { note: string | null } }).row.note).toBeNull();
+
   // A requests a refund on it (PayTrace's batch settled first: a partial amount is refunded, not voided).
   await fetch(`${descriptor.paytrace.url}/__control/settle`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
   await openDetail(a, x);
