@@ -469,6 +469,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
             events.emit('posting:status', postingSummary());
           }
           if (changes.presence.length > 0) events.emit('presence:changed', { transactionIds: changes.presence });
+          // An admin saved settings on another workstation: this one works with them from now on.
+          if (changes.tables.includes('settings')) {
+            settings = loadSettings(db);
+            ptCache = null;
+            erpCache = null;
+            matcherCache = null;
+            matchRunner.configure(resolveMatchConfig(settings.matching));
+          }
         },
       })
     : null;

@@ -105,6 +105,13 @@ describe('team live changes', () => {
     expect(value<PresenceList>(await b.dispatch('team:presence', {})).others).toEqual([]);
   });
 
+  it('takes settings an admin saved on the other workstation', async () => {
+    const before = b.settings().sync.intervalMinutes;
+    const next = before === 7 ? 8 : 7;
+    value(await a.dispatch('settings:save', { sync: { intervalMinutes: next } }));
+    await until('the other workstation to use the new settings', () => b.settings().sync.intervalMinutes === next, 1_000);
+  });
+
   it('listens again after its session is ended, and refreshes every row once it is back', async () => {
     await admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'tieout listener%'");
     // Back within the retry, refreshing everything it may have missed.

@@ -11,9 +11,15 @@ type Ask = Readonly<{ entries: ReadonlyArray<Readonly<{ transactionId: number; o
 
 const useTakeOver = create<{ ask: Ask | null }>(() => ({ ask: null }));
 
+/** Claims already taken over (payment → the claims seen then): asked once, not again for each step of the same work. */
+const takenOver = new Map<number, Set<string>>();
+const claimKey = (p: PresenceView) => `${p.userName}@${p.workstation}@${p.since}`;
+
 /** Resolves true when nobody else has these payments open, or the user chose to take them over. */
 export function confirmTakeOver(transactionIds: readonly number[]): Promise<boolean> {
-  const entries = transactionIds.map((transactionId) => ({ transactionId, others: othersOn(transactionId) })).filter((e) => e.others.length > 0);
+  const entries = transactionIds
+    .map((transactionId) => ({ transactionId, others: othersOn(transactionId) }))
+    .filter((e) => e.others.some((p) => !takenOver.get(e.transactionId)?.has(claimKey(p))));
   if (entries.length === 0) return Promise.resolve(true);
   return new Promise((resolve) => {
     useTakeOver.getState().ask?.answer(false);
@@ -22,6 +28,7 @@ export function confirmTakeOver(transactionIds: readonly number[]): Promise<bool
         entries,
         answer: (ok) => {
           useTakeOver.setState({ ask: null });
+          if (ok) for (const e of entries) takenOver.set(e.transactionId, new Set(e.others.map(claimKey)));
           resolve(ok);
         },
       },
