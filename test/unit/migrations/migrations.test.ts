@@ -410,3 +410,18 @@ describe('0016 row presence and sync leader', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM paytrace_transactions').get()).toEqual({ n: 1 });
   });
 });
+
+describe('0017 refund look-up indexes', () => {
+  it('serves the refund-key and take-back look-ups from indexes instead of scanning every payment', () => {
+    const db = storeAt(16);
+    insertTransaction(db, 1);
+    const plan = (sql: string): string => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+    const byKey = "SELECT * FROM paytrace_transactions WHERE UPPER(TRIM(invoice_id)) = 'A' AND UPPER(TRIM(customer_id)) = 'B' AND TRIM(masked_card) = 'C' ORDER BY transaction_id";
+    const takebacks = "SELECT * FROM paytrace_transactions WHERE UPPER(type) LIKE '%REFUND%' OR UPPER(type) LIKE '%VOID%' ORDER BY transaction_id";
+    expect(plan(byKey)).not.toMatch(/paytrace_transactions_refund_key/);
+    migrate(db, 17);
+    expect(plan(byKey)).toMatch(/USING INDEX paytrace_transactions_refund_key/);
+    expect(plan(takebacks)).toMatch(/paytrace_transactions_takebacks/);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM paytrace_transactions').get()).toEqual({ n: 1 });
+  });
+});

@@ -16,6 +16,7 @@ import { migration as signInReservationsTotp } from './0013-sign-in-reservations
 import { migration as scrubRawPayTraceRows } from './0014-scrub-raw-paytrace-rows';
 import { migration as pendingSignInPolicy } from './0015-pending-sign-in-policy';
 import { migration as rowPresence } from './0016-row-presence';
+import { migration as refundLookupIndexes } from './0017-refund-lookup-indexes';
 
 // Numbered, append-only migrations, one file each (NNNN-name.ts), listed here
 // in order. Each has a test under test/unit/migrations/. The applied version
@@ -41,6 +42,7 @@ export const migrations: readonly Migration[] = [
   scrubRawPayTraceRows,
   pendingSignInPolicy,
   rowPresence,
+  refundLookupIndexes,
 ];
 
 export function currentVersion(db: Database.Database): number {
