@@ -4,6 +4,7 @@ import { applySync, refreshRows, useData } from './state/data-store';
 import { toast } from './state/toast-store';
 import { gridApi } from './grid/grid-handle';
 import { statusLabel } from './grid/status-pill';
+import { confirmTakeOver } from './features/team/take-over';
 
 const APPROVABLE = new Set<GridRow['status']>(['auto', 'review']);
 
@@ -40,6 +41,8 @@ export async function approve(ids: readonly number[]): Promise<void> {
   }
   approving = true;
   try {
+    // Someone else has one of them open: asked, never approved over their head.
+    if (!(await confirmTakeOver(sendable))) return;
     const result = await invoke('matches:approve', { transactionIds: sendable });
     const skipped = [...localSkips, ...result.skipped];
     if (result.approved.length > 0) {

@@ -4,7 +4,7 @@
 // belongs to the unprivileged `postgres` account the OS package creates.
 // Nothing here assumes a server already running.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,7 @@ function asOwner(bin, args) {
 
 /**
  * Starts a cluster; returns { url, adminUrl, port, user, password, stop() }.
+ * options.ssl = { certFile, keyFile } (PEM) turns TLS on with that server certificate.
  * The superuser signs in with a generated password over TCP (scram-sha-256),
  * as a real workspace would; the URL carries it only inside the test process.
  */
@@ -60,10 +61,19 @@ export async function startPgCluster(options = {}) {
   if (isRoot) execFileSync('chown', ['-R', 'postgres', dir]);
   asOwner(join(bin, 'initdb'), ['-D', data, '-U', user, `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
   rmSync(pwfile);
+  const tls = [];
+  if (options.ssl) {
+    // PostgreSQL reads the key only if its owner alone can.
+    copyFileSync(options.ssl.certFile, join(dir, 'server.crt'));
+    copyFileSync(options.ssl.keyFile, join(dir, 'server.key'));
+    chmodSync(join(dir, 'server.key'), 0o600);
+    if (isRoot) execFileSync('chown', ['postgres', join(dir, 'server.crt'), join(dir, 'server.key')]);
+    tls.push('-c ssl=on', `-c ssl_cert_file=${join(dir, 'server.crt')}`, `-c ssl_key_file=${join(dir, 'server.key')}`);
+  }
   const port = options.port ?? (await freePort());
   const settings = [
     `-p ${port}`, '-c listen_addresses=127.0.0.1', `-k ${dir}`, '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off',
-    `-c max_connections=${options.maxConnections ?? 300}`, '-c shared_buffers=64MB',
+    `-c max_connections=${options.maxConnections ?? 300}`, '-c shared_buffers=64MB', ...tls,
   ].join(' ');
   asOwner(join(bin, 'pg_ctl'), ['-D', data, '-o', settings, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   const adminUrl = `postgresql://${user}:${password}@127.0.0.1:${port}/postgres`;

@@ -25,6 +25,15 @@ export type SyncStatus = Readonly<{
   intervalMinutes: number;
   paytrace: RemoteState;
   erp: RemoteState;
+  /** Team mode: which workstation runs the team's sync (null on a single-user store). */
+  team?: SyncTeam | null;
+}>;
+
+export type SyncTeam = Readonly<{
+  /** True when this workstation runs the scheduled sync. */
+  leading: boolean;
+  /** The workstation that does, and since when (ISO); null while nobody does. */
+  leader: Readonly<{ workstation: string; since: string }> | null;
 }>;
 
 export type PostingSummary = Readonly<{
@@ -69,6 +78,9 @@ import { controlMethods } from './api/controls';
 import { matchingMethods } from './api/matching';
 import { diagnosticsMethods } from './api/diagnostics';
 import { adminMethods } from './api/admin';
+import { workspaceMethods } from './api/workspace';
+import { workspaceOfflineMethods } from './api/workspace-offline';
+import { teamMethods } from './api/team';
 
 /** Every method, merged from the per-domain contracts in shared/api/. */
 export const apiContract = {
@@ -83,6 +95,9 @@ export const apiContract = {
   ...matchingMethods,
   ...diagnosticsMethods,
   ...adminMethods,
+  ...workspaceMethods,
+  ...workspaceOfflineMethods,
+  ...teamMethods,
 } as const;
 
 export type ApiContract = typeof apiContract;
@@ -100,6 +115,8 @@ export type ApiEvents = {
   'ui:command': Readonly<{ command: UiCommand }>;
   /** Something a clerk must know now: shown as a banner and, on the desktop, an OS notification. */
   alert: Alert;
+  /** Who has which payment open changed (team mode): the UI asks team:presence again. */
+  'presence:changed': Readonly<{ transactionIds: readonly number[] }>;
 };
 
 export type Alert = Readonly<{ kind: 'dead-letter' | 'sync-stale' | 'conflict'; message: string; at: string }>;
@@ -107,7 +124,7 @@ export type Alert = Readonly<{ kind: 'dead-letter' | 'sync-stale' | 'conflict'; 
 export const UI_COMMANDS = ['sync-now', 'open-settings', 'approve-selected', 'focus-search'] as const;
 export type UiCommand = (typeof UI_COMMANDS)[number];
 export type EventName = keyof ApiEvents;
-export const EVENT_NAMES: readonly EventName[] = ['sync:status', 'posting:status', 'rows:changed', 'ui:command', 'alert'];
+export const EVENT_NAMES: readonly EventName[] = ['sync:status', 'posting:status', 'rows:changed', 'ui:command', 'alert', 'presence:changed'];
 
 export const ERROR_CODES = ['invalid_args', 'unknown_method', 'not_found', 'conflict', 'forbidden', 'unauthenticated', 'code_required', 'offline', 'remote', 'config', 'internal'] as const;
 export type ApiErrorCode = (typeof ERROR_CODES)[number];

@@ -279,6 +279,8 @@ export type TransactionDetail = Readonly<{
   history: readonly AuditEntry[];
   /** Refund and void rows: the credit-memo task (absent/null for other rows). */
   refundTask?: RefundTask | null;
+  /** A decided payment: who decided it, when, and what it is now ("Approved by ann at 10:02; it is Posted now"); null while pending. */
+  decision?: string | null;
 }>;
 
 export type StatusCounts = Record<RowStatus, number>;

@@ -37,9 +37,15 @@ Commands:
   post [--until-done]                              post approved matches now (--until-done: wait out retries)
   match --paytrace F --invoices F [--out F] [--config F]   match files (see docs/matching.md)
   audit verify [--export F]                        check the audit trail (or an export file) against the keychain's key and head (read-only)
+  audit verify --workspace URL                     the same for a team workspace (password from PGPASSWORD or this folder's keychain entry)
   audit export --from D --to D [--out F]           entries of a date range as CSV with the sealed head (read-only)
   changes [approve ID | reject ID REASON]          changes to limits and roles waiting for a second admin (the OS user approves as one)
   erp check --erp KIND [--sandbox]                 conformance scenarios (with --sandbox) or read-only checks
+  workspace create --url URL --name N [--move-data] [--join-code] [--ssl MODE] [--ca F]
+                                                   create a team workspace in an empty PostgreSQL database (docs/team.md)
+  workspace migrate --url URL --name N [...]       create, moving this folder's single-user store into it
+  workspace join --url URL [--ssl MODE] [--ca F]   join a workspace with the join code its admin issued
+  workspace join-code | leave | status [--json]    issue a new join code, leave the workspace, where this folder stands
 
 Read-only commands open the data folder read-only and start nothing: safe while the app runs.
 
@@ -136,6 +142,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
         'backoff-ms': { type: 'string' },
         'erp-timeout-ms': { type: 'string' },
         concurrency: { type: 'string' },
+        url: { type: 'string' },
+        name: { type: 'string' },
+        ssl: { type: 'string' },
+        ca: { type: 'string' },
+        'move-data': { type: 'boolean' },
+        'join-code': { type: 'boolean' },
+        workspace: { type: 'string' },
       },
     });
   } catch (e) {
@@ -229,7 +242,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
         });
       case 'audit': {
         const { runAuditCommand } = await import('./audit-command');
-        return await runAuditCommand({ sub: positionals[0], dataDir: values['data-dir'], from: values.from, to: values.to, out: values.out, exportFile: values.export }, io);
+        return await runAuditCommand({ sub: positionals[0], dataDir: values['data-dir'], from: values.from, to: values.to, out: values.out, exportFile: values.export, workspaceUrl: values.workspace }, io);
+      }
+      case 'workspace': {
+        const { runWorkspaceCommand } = await import('./workspace-command');
+        return await runWorkspaceCommand(
+          { sub: positionals[0], dataDir: values['data-dir'], url: values.url, name: values.name, ssl: values.ssl, ca: values.ca, moveData: values['move-data'], joinCode: values['join-code'], json: values.json },
+          io,
+        );
       }
       case 'changes': {
         // A second admin for a loosening change (docs/users-and-refunds.md): the CLI acts as the OS user,

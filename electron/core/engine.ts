@@ -8,6 +8,7 @@ import { createAuthService, type AuthService } from './auth/auth-service';
 import { RefundExecutor } from './refunds/executor';
 import { createRefundService, type RefundService } from './refunds/refund-service';
 import { createHandlers } from './api/handlers';
+import { gateAfterStoreChange } from './api/workspace-handlers';
 import { connectDemo, type DemoSandboxes, type SandboxDescriptor, type StartDemo } from './demo-mode';
 import { UndoStacks } from './review/undo';
 import { createApprovalService, type ApprovalService } from './approval/approve';
@@ -37,7 +38,12 @@ import { createAuditSecrets } from './vault/audit-secrets';
 import { AuditKeyMissingError, openKeyedAudit, type AuditAnchor } from './audit/audit-anchor';
 import { secretFingerprint } from './vault/secret-fingerprint';
 import { checkFolderProfile, forgetFolderProfile } from './vault/folder-identity';
+import { createWorkspaceOfflineService, openEngineStore, WorkspaceOfflineError, type WorkspaceOfflineService } from './offline/workspace-offline';
+import type { QueuedDecision } from './offline/workspace-replay';
 import type { SecretStore } from './vault/secret-store';
+import { teamConnection, workstationName } from './team/team-connection';
+import { startTeamMode, type TeamMode } from './team/team-mode';
+import { createPresenceService, type PresenceService } from './team/presence';
 
 // The composition root: the one place that creates services (store, vault,
 // connectors, sync, matching, approval, posting, controls, refunds) and wires
@@ -68,6 +74,8 @@ export type EngineOptions = Readonly<{
   clock?: Clock;
   /** Posting policy overrides (the chaos run and benchmarks shorten them). */
   posting?: Readonly<{ maxAttempts?: number; backoffBaseMs?: number; concurrency?: number; erpTimeoutMs?: number }>;
+  /** Test seam: runs after each offline decision is committed in the workspace, before the copy journals it. */
+  afterOfflineReplay?: (q: QueuedDecision) => void;
 }>;
 
 export type Engine = Readonly<{
@@ -82,6 +90,11 @@ export type Engine = Readonly<{
   controls: ControlService;
   refunds: RefundService;
   refundExecutor: RefundExecutor;
+  /** A joined workstation's copy of the workspace; `offline` when the engine runs on it. */
+  workspaceOffline: WorkspaceOfflineService;
+  presence: PresenceService;
+  /** Team mode (a data folder joined to a workspace, background on): sync leadership and live changes; null otherwise. */
+  team: TeamMode | null;
   settings(): Settings;
   isDemo(): boolean;
   erpConnector(): Promise<ErpConnector>;
@@ -90,6 +103,9 @@ export type Engine = Readonly<{
   log: AppLog | null;
   close(): Promise<void>;
 }>;
+
+/** How often a joined workstation's copy of the workspace is refreshed between syncs. */
+const COPY_REFRESH_MS = 5 * 60_000;
 
 function profileId(db: Db): string {
   let id = readProfileId(db);
@@ -153,7 +169,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const secretStore = options.secretStore ?? keytarSecretStore();
   // One source of time for every service this root creates (tests pass a manual clock).
   const clock = options.clock ?? systemClock;
-  const { db, auditAnchor } = await openSealedStore(options.dataDir, secretStore, clock, logger);
+  // A joined folder whose workspace cannot be reached opens on its copy (workspace-offline mode): nothing is sent from it.
+  const { db, auditAnchor, offline } = await openEngineStore(options.dataDir, secretStore, clock, logger, () => openSealedStore(options.dataDir, secretStore, clock, logger));
+  const refuseOffline = () => {
+    if (offline) throw new WorkspaceOfflineError(`The workspace "${offline.workspaceName}" cannot be reached: this workstation works from its copy and sends nothing until it is back.`);
+  };
   const vault = createCredentialVault(secretStore, profileId(db));
   const events = createEventHub();
   const clockDate = () => new Date(clock.now());
@@ -179,6 +199,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   let erpCache: { key: string; connector: ErpConnector } | null = null;
   const erpConnector = async (): Promise<ErpConnector> => {
+    refuseOffline();
     const s = settings.erp;
     const credentials = await vault.get('erp');
     if (!credentials) throw Object.assign(new Error('No ERP credentials are set. Enter them in Settings.'), { kind: 'config' });
@@ -193,6 +214,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   let ptCache: { key: string; client: PayTraceClient } | null = null;
   const payTraceClient = async (): Promise<PayTraceClient> => {
+    refuseOffline();
     const s = settings.paytrace;
     const credentials = await vault.get('paytrace');
     if (!credentials) throw Object.assign(new Error('No PayTrace credentials are set. Enter them in Settings.'), { kind: 'config' });
@@ -219,6 +241,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   // The sync's re-match runs in a worker thread (in-process where one cannot start; it logs which).
   const matchRunner = createMatchRunner({ db, logger: logger.child('matching'), matcher, config: resolveMatchConfig(settings.matching) });
   let resumedAfterSync: string | null = null;
+  // Set once the services exist (team mode starts after them); status updates before that carry none.
+  let team: TeamMode | null = null;
   const sync = new SyncService({
     db,
     settings: () => settings,
@@ -229,7 +253,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     now: clockDate,
     logger: logger.child('sync'),
     onStatus: (s) => {
-      events.emit('sync:status', s);
+      events.emit('sync:status', { ...s, team: team?.status() ?? null });
       alerts.onSync(s);
       // PayTrace is reachable again after a successful sync: queued refunds (approved
       // offline) run now, each re-validated against the fresh refundable amount.
@@ -238,6 +262,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (s.state === 'idle' && s.progress?.done === s.progress?.total && s.paytrace.reachability === 'online' && s.lastSuccessAt !== resumedAfterSync) {
         resumedAfterSync = s.lastSuccessAt;
         void refundExecutor.resumeAll().catch((e: unknown) => logger.error(`refund resume failed: ${(e as Error).message}`));
+        // The workstation's copy follows each completed sync (after this status is handled).
+        setImmediate(refreshCopy);
       }
     },
     onRowsChanged: (ids) => events.emit('rows:changed', { transactionIds: ids }),
@@ -295,9 +321,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       events.emit('rows:changed', { transactionIds: [...ids] });
       events.emit('posting:status', postingSummary());
       // Posting starts at once; the worker's own loop also picks the rows up.
-      if (post === 'now') void worker.drain().catch(() => {});
+      if (post === 'now' && !offline) void worker.drain().catch(() => {});
     },
   });
+
+  const workstation = workstationName();
+  const presence = createPresenceService({ db, clock, workstation, onChange: (ids) => events.emit('presence:changed', { transactionIds: ids }) });
 
   const reversals = createReversalExecutor({ db, connector: erpConnector, owner: leaseOwnerId('reversals'), clock, merchantZone: () => settings.sync.merchantZone });
   const controls = createControlService({
@@ -318,10 +347,64 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
   });
 
+  let storeChangedMessage: string | null = null;
+  const workspaceOffline = createWorkspaceOfflineService({
+    dataDir: options.dataDir,
+    db,
+    offline,
+    approval,
+    clock,
+    logger: logger.child('workspace-offline'),
+    onReplayed: (ids) => events.emit('rows:changed', { transactionIds: [...ids] }),
+    onReachableAgain: () => events.emit('rows:changed', { transactionIds: null }),
+    afterApply: options.afterOfflineReplay,
+  });
+  function refreshCopy(): void {
+    try {
+      workspaceOffline.refresh();
+    } catch (e) {
+      logger.error(`workspace copy not refreshed: ${(e as Error).message}`);
+    }
+  }
+  if (!offline) {
+    // Back on the workspace: what was decided on the copy is replayed before anything else runs.
+    try {
+      await workspaceOffline.catchUp();
+    } catch (e) {
+      logger.error(`offline decisions not replayed: ${(e as Error).message}`);
+    }
+  }
+
+  let anchorClosed = false;
   const handlers = createHandlers({
     db,
     clock,
     vault,
+    secretStore,
+    pauseForStoreChange: async (message) => {
+      // Nothing more goes into the store this folder is leaving (docs/team.md): calls are
+      // refused, the loops stop, and what is in flight finishes before the store is copied.
+      storeChangedMessage = message;
+      sync.stop();
+      worker.stop();
+      await worker.idle();
+      await refundExecutor.idle();
+      await auditAnchor.flush();
+      return () => {
+        storeChangedMessage = null;
+        if (options.background !== false) {
+          sync.start();
+          worker.start();
+        }
+      };
+    },
+    storeChanged: async (message) => {
+      storeChangedMessage = message;
+      // The keychain anchor now belongs to the store the folder opens next: this engine stops moving it.
+      if (!anchorClosed) await auditAnchor.close();
+      anchorClosed = true;
+    },
+    storeChangedMessage: () => storeChangedMessage,
     sync,
     worker,
     actor: (context) => auth.actorFor(context),
@@ -331,6 +414,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     refunds,
     pendingChanges: createPendingChangeService({ db, auth, clock }),
     undo: new UndoStacks(),
+    workspaceOffline,
     shell: options.shell === 'electron' ? 'electron' : 'web',
     version: options.version ?? '0.1.0',
     dataDir: options.dataDir,
@@ -358,12 +442,51 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     erpConnector,
     payTraceClient,
     postingSummary,
+    presence,
+    team: () => team,
     events,
   });
-  const dispatch = createDispatcher(handlers, logger.child('api'), auth.authorize);
+  const dispatch = gateAfterStoreChange(createDispatcher(handlers, logger.child('api'), auth.authorize), () => storeChangedMessage);
 
-  if (options.background !== false) {
-    sync.start();
+  // A joined data folder is one of a team: one workstation runs the scheduled sync (the
+  // leadership starts and stops it here) and every workstation hears the others' changes.
+  const teamConfig = options.background !== false && !offline ? await teamConnection(options.dataDir, secretStore) : null;
+  team = teamConfig
+    ? startTeamMode({
+        config: teamConfig,
+        db,
+        workstation,
+        clock,
+        logger: logger.child('team'),
+        onLeading: (leading) => {
+          if (leading) sync.start();
+          else sync.stop();
+          events.emit('sync:status', { ...sync.status, team: team?.status() ?? null });
+        },
+        onRemoteChanges: (changes) => {
+          if (changes.transactionIds === null || changes.transactionIds.length > 0) {
+            events.emit('rows:changed', { transactionIds: changes.transactionIds });
+            events.emit('posting:status', postingSummary());
+          }
+          if (changes.presence.length > 0) events.emit('presence:changed', { transactionIds: changes.presence });
+          // An admin saved settings on another workstation: this one works with them from now on.
+          if (changes.tables.includes('settings')) {
+            settings = loadSettings(db);
+            ptCache = null;
+            erpCache = null;
+            matcherCache = null;
+            matchRunner.configure(resolveMatchConfig(settings.matching));
+          }
+        },
+      })
+    : null;
+
+  let copyTimer: NodeJS.Timeout | null = null;
+  if (options.background !== false && offline) workspaceOffline.startProbing();
+  if (options.background !== false && !offline) {
+    copyTimer = setInterval(refreshCopy, COPY_REFRESH_MS);
+    copyTimer.unref();
+    if (!team) sync.start();
     worker.start();
     // A refund left 'executing' by a crash is resolved by a PayTrace look-up, never re-sent blind.
     void refundExecutor.resumeAll().catch((e: unknown) => logger.error(`refund resume failed: ${(e as Error).message}`));
@@ -383,12 +506,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     controls,
     refunds,
     refundExecutor,
+    workspaceOffline,
+    presence,
+    team,
     settings: () => settings,
     isDemo,
     erpConnector,
     payTraceClient,
     log: appLog,
     async close() {
+      if (copyTimer) clearInterval(copyTimer);
+      await team?.close();
+      workspaceOffline.stop();
       sync.stop();
       worker.stop();
       await worker.idle();
@@ -396,7 +525,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       await matchRunner.close();
       if (erpCache) await erpCache.connector.close().catch(() => {});
       if (demo) await demo.close();
-      await auditAnchor.close();
+      if (!anchorClosed) await auditAnchor.close();
       db.close();
       await ownLog?.close();
     },

@@ -70,6 +70,7 @@ const ROW_QUERIES: ReadonlySet<MethodName> = new Set<MethodName>([
   'conflicts:list',
   'matches:undoAvailable',
   'erp:mappingPreview',
+  'workspace:offlineState',
 ]);
 
 function transactionOf(query: Query): number | null {

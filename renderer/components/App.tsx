@@ -7,6 +7,7 @@ import { useKeyboard } from '../keyboard';
 import { Banner } from './Banner';
 import { AlertBanners } from '../features/alerts/AlertBanners';
 import { ConflictsPanel } from '../features/offline/ConflictsPanel';
+import { WorkspaceOfflineBanner } from '../features/offline/WorkspaceOfflineBanner';
 import { DetailPanel } from './DetailPanel';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Footer } from './Footer';
@@ -18,6 +19,8 @@ import { AuthGate } from '../features/auth/AuthGate';
 import { RefundsQueue } from '../features/refunds/RefundsQueue';
 import { HandoffReview } from '../features/handoff/HandoffReview';
 import { ImportDecisions } from '../features/handoff/ImportDecisions';
+import { startPresenceFeed } from '../features/team/presence-store';
+import { TakeOverDialog } from '../features/team/take-over';
 
 export function App() {
   return (
@@ -32,6 +35,7 @@ function Workspace() {
   const searchRef = useRef<HTMLInputElement>(null);
   useKeyboard(searchRef);
   useEffect(() => startDataFeed(), []);
+  useEffect(() => startPresenceFeed(), []);
   const queryClient = useQueryClient();
   useEffect(() => {
     const disconnect = connectQueriesToEvents(queryClient);
@@ -46,6 +50,9 @@ function Workspace() {
       <TopBar />
       <Banner />
       <AlertBanners />
+      <ErrorBoundary area="workspace offline">
+        <WorkspaceOfflineBanner />
+      </ErrorBoundary>
       <ErrorBoundary area="conflicts">
         <ConflictsPanel />
       </ErrorBoundary>
@@ -69,6 +76,7 @@ function Workspace() {
         <HandoffReview />
         <ImportDecisions />
       </ErrorBoundary>
+      <TakeOverDialog />
       <Toasts />
     </div>
   );

@@ -16,6 +16,7 @@ import { TransactionRefunds } from '../features/refunds/RefundRequest';
 import { TransactionControls } from '../features/controls/TransactionControls';
 import { FailedPostingSection } from '../features/failed/FailedPosting';
 import { isReviewable, ReviewSections, UseCandidateButton } from '../features/review/ReviewSections';
+import { PresenceMarker, usePresenceClaim } from '../features/team/PresenceMarker';
 
 type Load = Readonly<{ state: 'idle' } | { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; detail: TransactionDetail }>;
 
@@ -137,6 +138,12 @@ function DetailBody({ d, zone }: Readonly<{ d: TransactionDetail; zone: string }
           </button>
         ) : null}
       </div>
+      {d.decision ? (
+        // Decided (here or on another workstation): who did what when, instead of an approve button.
+        <p className="dp-decision" data-testid="detail-decision">
+          {d.decision}
+        </p>
+      ) : null}
 
       {row.status === 'failed' ? <FailedPostingSection transactionId={row.transactionId} zone={zone} /> : null}
 
@@ -309,6 +316,7 @@ export function DetailPanel() {
   const setOpen = useUi((s) => s.setPanelOpen);
   const zone = useData((s) => s.info?.merchantZone ?? 'America/Los_Angeles');
   const load = useDetail(open ? focusedId : null);
+  usePresenceClaim(open ? focusedId : null);
   if (!open) return null;
   return (
     <aside className="detail-panel" data-testid="detail-panel" data-transaction-id={focusedId ?? ''} aria-label="Transaction detail">
@@ -322,6 +330,7 @@ export function DetailPanel() {
         {focusedId === null ? <p className="muted pad">Select a row to see how it was matched.</p> : null}
         {load.state === 'loading' ? <p className="muted pad">Loading…</p> : null}
         {load.state === 'error' ? <p className="error-text pad">{load.message}</p> : null}
+        {focusedId !== null ? <PresenceMarker transactionId={focusedId} /> : null}
         {load.state === 'ready' ? <DetailBody d={load.detail} zone={zone} /> : null}
       </div>
     </aside>

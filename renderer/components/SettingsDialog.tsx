@@ -26,6 +26,7 @@ import { ChangePassword } from '../features/auth/ChangePassword';
 import { MatchingRulesTab } from '../features/matching-rules/MatchingRulesTab';
 import { useUser } from '../features/auth/session-store';
 import { SaveDiagnosticsButton } from '../features/diagnostics/SaveDiagnosticsButton';
+import { WorkspaceTab } from '../features/workspace-settings/WorkspaceTab';
 
 // Settings: non-secret values are edited as a draft and saved as one patch.
 // Credentials go straight to the vault (credentials:set); the renderer never
@@ -160,7 +161,7 @@ function TestResult({ connection, test }: Readonly<{ connection: ConnectionId; t
   );
 }
 
-type SettingsTab = 'connections' | 'mapping' | 'rules' | 'users' | 'limits' | 'own-sign-in';
+type SettingsTab = 'connections' | 'mapping' | 'rules' | 'users' | 'limits' | 'workspace' | 'own-sign-in';
 
 /** A connection test is a mutation (it asks the remote); its state is what the result line shows. */
 function useConnectionTest(connection: ConnectionId): Readonly<{ test: TestState; run: () => void }> {
@@ -251,6 +252,7 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
     if (tab === 'rules') return <MatchingRulesTab />;
     if (tab === 'users' && isAdmin) return <UsersTab />;
     if (tab === 'limits' && isAdmin) return <ApprovalLimitsTab />;
+    if (tab === 'workspace' && isAdmin) return <WorkspaceTab />;
     if (tab === 'own-sign-in')
       return (
         <>
@@ -391,6 +393,9 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
               </button>
               <button type="button" role="tab" className="settings-tab" aria-selected={tab === 'limits'} data-testid="settings-tab-limits" onClick={() => setTab('limits')}>
                 Approval limits
+              </button>
+              <button type="button" role="tab" className="settings-tab" aria-selected={tab === 'workspace'} data-testid="settings-tab-workspace" onClick={() => setTab('workspace')}>
+                Workspace
               </button>
             </>
           ) : null}

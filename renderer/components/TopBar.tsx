@@ -57,9 +57,17 @@ function SyncStatusView({ sync }: Readonly<{ sync: SyncStatus | null }>) {
       <span className="sync-meta sync-asof" title="When each system's data was last refreshed">
         PayTrace <span className="num">{formatClock(sync.paytrace.asOf)}</span> · ERP <span className="num">{formatClock(sync.erp.asOf)}</span>
       </span>
-      <span className="sync-meta" data-testid="sync-next">
-        Next <span className="num">{running ? '—' : formatClock(sync.nextRunAt)}</span>
-      </span>
+      {sync.team && !sync.team.leading ? (
+        // A follower in team mode: another workstation runs the scheduled sync.
+        <span className="sync-meta sync-elsewhere" data-testid="sync-leader">
+          Sync runs on {sync.team.leader?.workstation ?? 'another workstation'}
+          {sync.team.leader ? <> since <span className="num">{formatClock(sync.team.leader.since)}</span></> : null}
+        </span>
+      ) : (
+        <span className="sync-meta" data-testid="sync-next">
+          Next <span className="num">{running ? '—' : formatClock(sync.nextRunAt)}</span>
+        </span>
+      )}
     </div>
   );
 }

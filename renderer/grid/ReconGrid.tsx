@@ -14,6 +14,7 @@ import type { GridRow } from '@shared/domain';
 import { useData } from '../state/data-store';
 import { useUi, type TabId } from '../state/ui-store';
 import { buildColumns } from './columns';
+import { usePresence } from '../features/team/presence-store';
 import { gridApi, setGridApi } from './grid-handle';
 import { warmQuickFilter } from './quick-filter-warmup';
 import { gridTheme } from './theme';
@@ -70,6 +71,8 @@ export function ReconGrid() {
 
   const onGridReady = useCallback((e: GridReadyEvent<GridRow>) => setGridApi(e.api), []);
   useEffect(() => () => setGridApi(null), []);
+  // The presence column reads the presence store: redrawn (that column only) when it changes.
+  useEffect(() => usePresence.subscribe(() => gridApi()?.refreshCells({ columns: ['presence'], force: true })), []);
 
   const onSelectionChanged = useCallback(() => {
     const api = gridApi();

@@ -4,6 +4,7 @@ import { centsToDecimalString } from '@shared/money';
 import { formatAmount, formatDateTimeInZone, formatScore, groupedDecimal } from '../format';
 import { StatusPillRenderer, statusLabel } from './status-pill';
 import { ReasonRenderer, reasonText } from './reason-cell';
+import { PresenceCellRenderer, presenceFilterText } from '../features/team/presence-cell';
 
 // Column definitions. Formatting happens in valueFormatter (only visible cells
 // are formatted); quick-filter text includes both "1234.50" and "$1,234.50" so
@@ -63,6 +64,16 @@ export function buildColumns(merchantZone: string): ColDef<GridRow>[] {
       width: 106,
       cellRenderer: StatusPillRenderer,
       getQuickFilterText: (p) => statusLabel(p.data.status),
+    },
+    {
+      // Who else has the payment open (team mode); empty on a single-user store.
+      colId: 'presence',
+      headerName: 'Open by',
+      headerTooltip: 'Someone else on the team has this payment open',
+      width: 84,
+      sortable: false,
+      cellRenderer: PresenceCellRenderer,
+      getQuickFilterText: (p) => presenceFilterText(p.data),
     },
     {
       colId: 'score',

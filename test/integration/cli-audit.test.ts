@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,8 @@ import { openKeyedAudit } from '../../electron/core/audit/audit-anchor';
 import { appendAudit } from '../../electron/core/audit/audit-log';
 import { systemClock } from '../../electron/core/clock';
 import { silentLogger } from '../../electron/core/log/logger';
-import { DATABASE_FILE, openStore, type Db } from '../../electron/core/store/db';
+import { openStore, type Db } from '../../electron/core/store/db';
+import { backupStore } from '../support/store-dialect';
 import { saveProfileId } from '../../electron/core/store/queries/app-identity';
 import { createAuditSecrets } from '../../electron/core/vault/audit-secrets';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
@@ -107,12 +108,11 @@ describe('tieout audit verify', () => {
 
   it('detects a restored older copy of the database, also after the app reopened it', async () => {
     const dataDir = await keyedFolder(3);
-    const backup = join(mkdtempSync(join(tmpdir(), 'tieout-backup-')), DATABASE_FILE);
-    copyFileSync(join(dataDir, DATABASE_FILE), backup);
+    const restoreBackup = backupStore(dataDir);
     await asEngine(dataDir, (db) => {
       for (let i = 4; i <= 6; i++) approve(db, i);
     });
-    copyFileSync(backup, join(dataDir, DATABASE_FILE));
+    restoreBackup();
     const r = await run(['audit', 'verify', '--data-dir', dataDir]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/keychain anchor records entry 7: .*older copy of the database was restored/);

@@ -1,8 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditKeyMissingError } from '../../electron/core/audit/audit-anchor';
-import { DATABASE_FILE, openStore } from '../../electron/core/store/db';
+import { openStore } from '../../electron/core/store/db';
+import { setAsideStores, storeExists } from '../support/store-dialect';
 import { loadSettings, saveSettings } from '../../electron/core/store/queries/settings';
 import { runDemoSandboxes, type RunningDemo } from '../../electron/sandboxes/demo/demo-sandboxes';
 import { openTestEngine, tempDir, testSecretStore } from './support/engine';
@@ -36,9 +35,8 @@ describe('a data folder whose audit key this keychain does not hold', () => {
     } finally {
       await again.close();
     }
-    const kept = readdirSync(dataDir).filter((f) => f.startsWith(`${DATABASE_FILE}.demo-without-audit-key-`) && !f.endsWith('-wal') && !f.endsWith('-shm'));
-    expect(kept).toHaveLength(1);
-    expect(existsSync(join(dataDir, DATABASE_FILE))).toBe(true);
+    expect(setAsideStores(dataDir, 'demo-without-audit-key-')).toHaveLength(1);
+    expect(storeExists(dataDir)).toBe(true);
   });
 
   it('real data: refused with the missing-key message, nothing set aside', async () => {
@@ -48,6 +46,6 @@ describe('a data folder whose audit key this keychain does not hold', () => {
     saveSettings(db, { ...settings, paytrace: { ...settings.paytrace, environment: 'sandbox' } });
     db.close();
     await expect(openTestEngine(demo.descriptor, { dataDir, secretStore: testSecretStore() })).rejects.toBeInstanceOf(AuditKeyMissingError);
-    expect(readdirSync(dataDir).filter((f) => f.includes('demo-without-audit-key'))).toEqual([]);
+    expect(setAsideStores(dataDir, 'demo-without-audit-key-')).toEqual([]);
   });
 });

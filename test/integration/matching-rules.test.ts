@@ -152,12 +152,17 @@ describe('matching rules as settings', () => {
     expect(processedAch, 'the demo week has an unsettled ACH payment PayTrace processed').toBeDefined();
     const id = processedAch!.transactionId;
     const { approveMatches } = await import('../../electron/core/approval/approve');
+    // Behind the settings service, as an edit made elsewhere (in JS: SQLite and PostgreSQL spell JSON edits apart).
+    const setStoredMatching = (matching: unknown) => {
+      const stored = JSON.parse(engine.db.prepare("SELECT value FROM settings WHERE key = 'app'").pluck().get() as string) as Record<string, unknown>;
+      engine.db.prepare("UPDATE settings SET value = ? WHERE key = 'app'").run(JSON.stringify({ ...stored, matching }));
+    };
     // Matched while "Processed" counted: the approval re-judges under the rules in force now.
-    engine.db.prepare("UPDATE settings SET value = json_set(value, '$.matching', json(?)) WHERE key = 'app'").run(JSON.stringify({ achReceivedStatuses: ['SETTLED'] }));
+    setStoredMatching({ achReceivedStatuses: ['SETTLED'] });
     const refused = approveMatches(engine.db, [id], 'clerk', 'America/Los_Angeles');
     expect(refused.approved).toEqual([]);
     expect(refused.skipped[0]!.reason).toContain('Processed');
-    engine.db.prepare("UPDATE settings SET value = json_set(value, '$.matching', json('{}')) WHERE key = 'app'").run();
+    setStoredMatching({});
     expect(approveMatches(engine.db, [id], 'clerk', 'America/Los_Angeles').approved).toEqual([id]);
   });
 });

@@ -32,6 +32,12 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'auth:totpStatus': 'clerk',
   'auth:users': 'admin',
   'diagnostics:save': 'admin',
+  // Issue 14: team workspace set-up (Settings → Workspace).
+  'workspace:status': 'admin',
+  'workspace:create': 'admin',
+  'workspace:joinCode': 'admin',
+  'workspace:join': 'admin',
+  'workspace:leave': 'admin',
   'conflicts:list': 'clerk',
   'conflicts:resolve': 'clerk',
   'connection:test': 'clerk',
@@ -90,6 +96,11 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'settings:save': 'admin',
   'sync:now': 'clerk',
   'sync:status': 'clerk',
+  'workspace:offlineState': 'clerk',
+  'workspace:resolveOfflineConflict': 'clerk',
+  'team:claim': 'clerk',
+  'team:presence': 'clerk',
+  'team:release': 'clerk',
 };
 
 describe('contract roles', () => {

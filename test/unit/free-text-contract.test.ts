@@ -14,12 +14,14 @@ const NOT_KEPT: Readonly<Record<string, string>> = {
   currentPassword: 'a secret: checked against the stored hash, never stored as text',
   newPassword: 'a secret: stored only as its scrypt hash',
   username: 'a connection user name: kept in the OS keychain with its password, not in SQLite',
-  passphrase: 'a secret: derives the hand-off key, never stored',
+  passphrase: 'a secret: derives the hand-off (or join-code) key, never stored',
+  joinCode: 'an encrypted join code: opened with its passphrase, its contents go to the OS keychain, never stored as text',
   base64: 'the bytes of an uploaded hand-off file, decrypted and parsed, never stored as text',
   file: 'a path to read a hand-off file from, never stored',
   sessionId: 'must equal an open hand-off session id (looked up, never stored)',
   invoiceNo: 'must equal an invoice already in the local store (the ERP\'s own number)',
   customerId: 'must equal a customer already in the local store (the ERP\'s own id)',
+  decisionKey: 'must equal an open offline-replay conflict on this workstation (looked up, never stored as typed)',
 };
 
 type Leaf = Readonly<{ path: string; key: string; schema: z.ZodType }>;

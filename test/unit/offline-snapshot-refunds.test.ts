@@ -104,6 +104,13 @@ describe('offline snapshot: refunded cents by the one refund-link rule', () => {
   });
 
   it('agrees with linkRefunds and the manual links on any mix of sales and refunds, then (stored) and now (fresh export)', () => {
+    // Two stores emptied for each case rather than two new ones (on PostgreSQL each new store is a database).
+    const then = store();
+    const now = store();
+    const empty = (db: Db) => db.transaction(() => {
+      db.prepare('DELETE FROM refund_links').run();
+      db.prepare('DELETE FROM paytrace_transactions').run();
+    })();
     fc.assert(
       fc.property(fc.array(saleArb, { minLength: 1, maxLength: 4 }), fc.array(refundArb, { maxLength: 6 }), (saleSpecs, refundSpecs) => {
         const sales = saleSpecs.map((s, i) => txn(100 + i, 'SALE', s.amount, s.invoice, PAYERS[s.payer]!, i));
@@ -118,11 +125,11 @@ describe('offline snapshot: refunded cents by the one refund-link rule', () => {
         });
 
         // Then: everything synced.
-        const then = store();
+        empty(then);
         upsertTransactions(then, [...sales, ...refunds], AT);
         for (const [refundId, saleId] of manual) saveRefundLink(then, refundId, saleId, 'clerk', AT);
         // Now: some refunds only in the fresh export the catch-up reads.
-        const now = store();
+        empty(now);
         upsertTransactions(now, [...sales, ...refunds.filter((_, i) => refundSpecs[i]!.synced)], AT);
         for (const [refundId, saleId] of manual) saveRefundLink(now, refundId, saleId, 'clerk', AT);
 
@@ -133,10 +140,10 @@ describe('offline snapshot: refunded cents by the one refund-link rule', () => {
           expect(syncedRefundedCents(then, sale), `refund queue, sale ${sale.transactionId}`).toBe(expected);
           expect(knownRefundedCents(now, sale.transactionId, refunds), `now, sale ${sale.transactionId}`).toBe(expected);
         }
-        then.close();
-        now.close();
       }),
       { numRuns: 80 },
     );
+    then.close();
+    now.close();
   });
 });

@@ -68,6 +68,12 @@ function expectStoredDataError(read: () => unknown, message: RegExp): void {
   expect((error as Error).message).toMatch(message);
 }
 
+/** Rewrites payment 1's stored outcome in JS (the same on SQLite and PostgreSQL, which spell JSON edits apart). */
+function editOutcome(db: Db, edit: (outcome: Record<string, unknown>) => Record<string, unknown>): void {
+  const { outcome_json } = db.prepare('SELECT outcome_json FROM matches WHERE transaction_id = 1').get() as { outcome_json: string };
+  db.prepare('UPDATE matches SET outcome_json = ? WHERE transaction_id = 1').run(JSON.stringify(edit(JSON.parse(outcome_json) as Record<string, unknown>)));
+}
+
 describe('damaged JSON columns', () => {
   it('reads intact columns back as written', () => {
     const db = seeded();
@@ -80,7 +86,7 @@ describe('damaged JSON columns', () => {
   it('a match outcome of the wrong shape, or not JSON, is a StoredDataError naming matches.outcome_json', () => {
     const db = seeded();
     // Amount as a decimal string: JSON.parse(...) as MatchOutcome would have let it through.
-    db.prepare('UPDATE matches SET outcome_json = json_set(outcome_json, \'$.unappliedCents\', \'0.00\') WHERE transaction_id = 1').run();
+    editOutcome(db, (o) => ({ ...o, unappliedCents: '0.00' }));
     expectStoredDataError(() => getOutcome(db, 1), /matches\.outcome_json does not have the expected shape \(unappliedCents/);
     db.prepare("UPDATE matches SET outcome_json = '{\"transactionId\": 1,' WHERE transaction_id = 1").run();
     expectStoredDataError(() => getOutcome(db, 1), /matches\.outcome_json holds text that is not JSON/);
@@ -90,7 +96,8 @@ describe('damaged JSON columns', () => {
     const db = seeded();
     db.prepare('UPDATE matches SET allocations_json = \'[{"invoiceNo":"INV-1","amountCents":100.5}]\' WHERE transaction_id = 1').run();
     expectStoredDataError(() => gridRows(db), /matches\.allocations_json/);
-    db.prepare("UPDATE matches SET allocations_json = '[]', outcome_json = json_set(outcome_json, '$.markers', json('[\"bogus\"]')) WHERE transaction_id = 1").run();
+    db.prepare("UPDATE matches SET allocations_json = '[]' WHERE transaction_id = 1").run();
+    editOutcome(db, (o) => ({ ...o, markers: ['bogus'] }));
     expectStoredDataError(() => gridRows(db), /matches\.outcome_json/);
   });
 

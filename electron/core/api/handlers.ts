@@ -1,4 +1,4 @@
-import { ApiFailure, type CallContext, type ConnectionTestResult, type PostingSummary } from '@shared/api-contract';
+import { ApiFailure, type CallContext, type ConnectionTestResult, type PostingSummary, type SyncStatus } from '@shared/api-contract';
 import type { TransactionDetail } from '@shared/domain';
 import { settingsSchema, type Settings, type SettingsView } from '@shared/settings';
 import { appendAudit, auditFor } from '../audit/audit-log';
@@ -34,7 +34,16 @@ import type { RematchResult } from '../sync/incremental-rematch';
 import { matchingHandlers } from './matching-handlers';
 import { diagnosticsHandlers } from './diagnostics-handlers';
 import { adminHandlers } from './admin-handlers';
+import { workspaceHandlers } from './workspace-handlers';
+import type { SecretStore } from '../vault/secret-store';
 import type { PendingChangeService } from '../approval/pending-changes';
+import type { WorkspaceOfflineService } from '../offline/workspace-offline';
+import { workspaceOfflineHandlers } from './workspace-offline-handlers';
+import type { PresenceService } from '../team/presence';
+import { SyncElsewhereError, type TeamMode } from '../team/team-mode';
+import { alreadyDecidedMessage } from '../approval/decided';
+import { decisionRecord } from '../store/queries/approvals';
+import { teamHandlers } from './team-handlers';
 
 /** What the handlers are given: the engine's services (created once, in electron/core/engine.ts) and its settings. */
 export type HandlerDeps = Readonly<{
@@ -54,13 +63,27 @@ export type HandlerDeps = Readonly<{
   pendingChanges: PendingChangeService;
   /** Each user's undo history of review decisions. */
   undo: UndoStacks;
+  /** A joined workstation's copy of the workspace, offline decisions and their replay. */
+  workspaceOffline: WorkspaceOfflineService;
   events: EventHub;
   erpConnector(): Promise<ErpConnector>;
   payTraceClient(): Promise<PayTraceClient>;
   postingSummary(): PostingSummary;
+  /** Who has which payment open (team mode's soft locks). */
+  presence: PresenceService;
+  /** Team mode (sync leadership, live changes); null on a single-user store. */
+  team(): TeamMode | null;
 
   /** Who is acting: the signed-in user of this call; the OS user on the local CLI channel. */
   actor(context: CallContext): string;
+
+  /** The OS keychain: team set-up keeps the workspace password, audit key and credentials there. */
+  secretStore: SecretStore;
+  /** Before this folder's store changes (workspace create/join/leave): calls refused with `message`, loops stopped, in-flight work finished. The result undoes it (the change failed). */
+  pauseForStoreChange(message: string): Promise<() => void>;
+  /** The folder's store changed: the engine answers nothing but status until restarted, and no longer moves the audit anchor. */
+  storeChanged(message: string): Promise<void>;
+  storeChangedMessage(): string | null;
 
   // The installation
   shell: 'electron' | 'web';
@@ -78,13 +101,14 @@ export type HandlerDeps = Readonly<{
 /** The API over the engine's services; it creates none of its own (electron/core/engine.ts does). */
 export function createHandlers(d: HandlerDeps): ApiHandlers {
   return withUndo(
-    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...diagnosticsHandlers(d), ...adminHandlers(d), ...reviewHandlers(d, d.undo) },
+    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...diagnosticsHandlers(d), ...adminHandlers(d), ...workspaceHandlers(d), ...workspaceOfflineHandlers(d), ...teamHandlers(d), ...reviewHandlers(d, d.undo) },
     d,
     d.undo,
   );
 }
 
 function coreHandlers(d: HandlerDeps): DomainHandlers<keyof typeof coreMethods> {
+  const withTeam = (status: SyncStatus): SyncStatus => ({ ...status, team: d.team()?.status() ?? null });
   const settingsView = async (): Promise<SettingsView> => ({ settings: d.settings(), credentials: await d.vault.status() });
 
   return {
@@ -120,13 +144,22 @@ function coreHandlers(d: HandlerDeps): DomainHandlers<keyof typeof coreMethods> 
           : null,
         history: auditFor(d.db, 'transaction', String(transactionId)),
         refundTask: refundTaskFor(d.db, transaction, outcome),
+        decision: decisionRecord(d.db, transactionId)?.reviewState === 'pending' ? null : alreadyDecidedMessage(d.db, transactionId, d.settings().sync.merchantZone, d.clock.iso()),
       };
     },
 
     'matches:approve': ({ transactionIds }, ctx) => d.approval.approve({ transactionIds, actor: d.actor(ctx) }),
 
-    'sync:now': () => d.sync.runOnce(),
-    'sync:status': () => d.sync.status,
+    'sync:now': async () => {
+      try {
+        await d.team()?.beforeManualSync();
+      } catch (e) {
+        if (e instanceof SyncElsewhereError) throw new ApiFailure('conflict', e.message);
+        throw e;
+      }
+      return withTeam(await d.sync.runOnce());
+    },
+    'sync:status': () => withTeam(d.sync.status),
     'posting:status': () => d.postingSummary(),
 
     'settings:get': settingsView,

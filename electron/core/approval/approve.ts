@@ -1,3 +1,4 @@
+import { alreadyDecidedMessage } from './decided';
 import { siteVerdictRules } from '../matching/site-verdict-rules';
 import { cents } from '@shared/money';
 import type { PayTraceTransaction } from '@shared/domain';
@@ -80,7 +81,7 @@ export function approveMatches(
         continue;
       }
       if (m.reviewState !== 'pending') {
-        skipped.push({ transactionId: id, reason: `Already ${m.reviewState}` });
+        skipped.push({ transactionId: id, reason: alreadyDecidedMessage(db, id, merchantZone, now) });
         continue;
       }
       const outcome = m.outcome;

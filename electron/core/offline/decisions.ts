@@ -1,3 +1,4 @@
+import { alreadyDecidedMessage } from '../approval/decided';
 import { CARD_NUMBER_REFUSAL, containsCardNumber } from '@shared/card-numbers';
 import { cents, type Cents } from '@shared/money';
 import type { Allocation, ExceptionCode, MatchOutcome } from '@shared/domain';
@@ -110,7 +111,8 @@ export function checkAllocation(db: ReadDb, transactionId: number, customerId: s
 export function allocate(db: WriteDb, transactionId: number, customerId: string, allocations: readonly Allocation[], actor: string, now = systemClock.iso()): void {
   db.transaction(() => {
     const m = matchRow(db, transactionId);
-    if (m.reviewState !== 'pending') throw new DecisionError('conflict', `Transaction ${transactionId} is already ${m.reviewState}; its allocation cannot change.`);
+    // Who decided it and when (times in UTC: this path knows no merchant zone), e.g. a clerk on another workstation.
+    if (m.reviewState !== 'pending') throw new DecisionError('conflict', `${alreadyDecidedMessage(db, transactionId, 'UTC', now)}: its allocation cannot change.`);
     checkAllocation(db, transactionId, customerId, allocations);
     const amount = paymentSummary(db, transactionId)!.amountCents;
     // matchRow found the row, so its outcome is there.

@@ -392,3 +392,21 @@ describe('0015 pending sign-in policy changes', () => {
     expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'pending_changes_state'").get()).toEqual({ name: 'pending_changes_state' });
   });
 });
+
+describe('0016 row presence and sync leader', () => {
+  it('adds row_presence (one claim per user and workstation on a payment) and sync_leader (one row), leaving earlier tables as they were', () => {
+    const db = storeAt(15);
+    const before = tables(db);
+    insertTransaction(db, 1);
+    migrate(db, 16);
+    expect(tables(db)).toEqual([...before, 'row_presence', 'sync_leader'].sort());
+    expect(columns(db, 'row_presence')).toEqual(['transaction_id', 'user_name', 'workstation', 'since', 'expires_at']);
+    const claim = db.prepare('INSERT INTO row_presence (transaction_id, user_name, workstation, since, expires_at) VALUES (1, ?, ?, ?, ?)');
+    claim.run('ann', 'desk-1', T, T);
+    claim.run('bob', 'desk-2', T, T);
+    expect(() => claim.run('ann', 'desk-1', T, T)).toThrow(/UNIQUE/);
+    db.prepare("INSERT INTO sync_leader (id, workstation, since) VALUES (1, 'desk-1', ?)").run(T);
+    expect(() => db.prepare("INSERT INTO sync_leader (id, workstation, since) VALUES (2, 'desk-2', ?)").run(T)).toThrow(/CHECK/);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM paytrace_transactions').get()).toEqual({ n: 1 });
+  });
+});

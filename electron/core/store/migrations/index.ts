@@ -15,6 +15,7 @@ import { migration as pendingChanges } from './0012-pending-changes';
 import { migration as signInReservationsTotp } from './0013-sign-in-reservations-totp';
 import { migration as scrubRawPayTraceRows } from './0014-scrub-raw-paytrace-rows';
 import { migration as pendingSignInPolicy } from './0015-pending-sign-in-policy';
+import { migration as rowPresence } from './0016-row-presence';
 
 // Numbered, append-only migrations, one file each (NNNN-name.ts), listed here
 // in order. Each has a test under test/unit/migrations/. The applied version
@@ -39,6 +40,7 @@ export const migrations: readonly Migration[] = [
   signInReservationsTotp,
   scrubRawPayTraceRows,
   pendingSignInPolicy,
+  rowPresence,
 ];
 
 export function currentVersion(db: Database.Database): number {

@@ -18,6 +18,9 @@ import { translateDdl } from './schema';
 export const WRITER_LOCK_KEY = 0x7469656f7574;
 
 const STATEMENT_SAVEPOINT = 'tieout_statement';
+const WRITER_LOCK = `SELECT pg_advisory_xact_lock(${WRITER_LOCK_KEY})`;
+
+const DROP_TRIGGER = /^\s*DROP\s+TRIGGER\s+(IF\s+EXISTS\s+)?"?(\w+)"?\s*;?\s*$/i;
 
 type RunResult = { changes: number; lastInsertRowid: number };
 
@@ -37,14 +40,16 @@ function bindParams(t: TranslatedSql, args: readonly unknown[]): unknown[] {
 }
 
 function toPg(v: unknown): unknown {
-  if (v === null || typeof v === 'string' || Buffer.isBuffer(v)) return v;
+  // As better-sqlite3: undefined binds as NULL.
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || Buffer.isBuffer(v)) return v;
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new TypeError('A number bound to the store must be finite');
     return v;
   }
   if (typeof v === 'bigint') return v.toString();
-  // As better-sqlite3: booleans, undefined and objects are not values a column holds.
-  throw new TypeError(`The store binds numbers, strings, bigints, buffers and null, not ${v === undefined ? 'undefined' : typeof v}`);
+  // As better-sqlite3: booleans and objects are not values a column holds.
+  throw new TypeError(`The store binds numbers, strings, bigints, buffers and null, not ${typeof v}`);
 }
 
 /** `$n::type` for parameters PostgreSQL cannot type from context ($1 IS NULL), chosen from the value as SQLite would store it. */
@@ -119,6 +124,16 @@ export class PgDatabase {
   readonly name: string;
   private client: PgSyncClient | null;
   private depth = 0;
+  // The statement savepoint is left open after a statement and released by the next one's
+  // SAVEPOINT in the same round trip (or by COMMIT): two round trips a statement, not three.
+  private statementSavepointOpen = false;
+  // Depth at which a statement failed with no savepoint to return to: PostgreSQL has aborted
+  // the transaction, so nothing more may run in it and it cannot commit.
+  private abortedAt: number | null = null;
+  private abortedBy: unknown = null;
+  // Reads that have run once in this connection: a read fails on its first run (a typo, an
+  // untyped parameter) rather than on data, so from the second run on it goes without a savepoint.
+  private readonly provenReads = new Set<string>();
   private identityTables: Set<string> | undefined;
   private readonly translations = new Map<string, TranslatedSql>();
   // Parameters PostgreSQL could not type from context, learnt per statement (42P18).
@@ -168,6 +183,7 @@ export class PgDatabase {
       if (keyword === 'BEGIN') this.begin();
       else if (keyword === 'COMMIT' || keyword === 'END') this.commit();
       else if (keyword === 'ROLLBACK') this.rollback();
+      else if (keyword === 'DROP' && DROP_TRIGGER.test(statement)) this.dropTrigger(statement);
       else if (keyword === 'CREATE' || keyword === 'ALTER' || keyword === 'DROP') this.run([{ sql: translateDdl(statement) }]);
       else this.execute(this.translate(statement), [], false);
     }
@@ -192,6 +208,18 @@ export class PgDatabase {
     return options.simple ? undefined : [];
   }
 
+  /** SQLite names a trigger alone; PostgreSQL wants its table too, found in the catalogue. */
+  private dropTrigger(statement: string): void {
+    const m = DROP_TRIGGER.exec(statement)!;
+    const name = m[2]!;
+    const tables = this.run([{ sql: 'SELECT tgrelid::regclass::text AS t FROM pg_trigger WHERE tgname = $1 AND NOT tgisinternal', params: [name] }]).rows as Array<{ t: string }>;
+    if (tables.length === 0) {
+      if (m[1]) return;
+      throw new PgStoreError(`no such trigger: ${name}`, '42704', undefined, undefined);
+    }
+    for (const { t } of tables) this.run([{ sql: `DROP TRIGGER ${name} ON ${t}` }]);
+  }
+
   close(): void {
     this.client?.close();
     this.client = null;
@@ -205,11 +233,8 @@ export class PgDatabase {
       const casts = this.castsFor.get(t.text) ?? new Set<number>();
       const step: PgStep = { sql: withCasts(t.text, casts, values), params: values, rowMode };
       try {
-        if (this.depth > 0) {
-          // A failed statement leaves SQLite's transaction usable; PostgreSQL's only through a savepoint.
-          return this.run([{ sql: `SAVEPOINT ${STATEMENT_SAVEPOINT}` }, step, { sql: `RELEASE SAVEPOINT ${STATEMENT_SAVEPOINT}` }], true, 1);
-        }
-        if (t.writes && !this.readonly) return this.run([{ sql: 'BEGIN' }, { sql: `SELECT pg_advisory_xact_lock(${WRITER_LOCK_KEY})` }, step, { sql: 'COMMIT' }], false, 2, true);
+        if (this.depth > 0) return this.inTransactionStep(step, t.returnsRows && !t.writes);
+        if (t.writes && !this.readonly) return this.run([{ sql: `BEGIN; ${WRITER_LOCK}` }, step, { sql: 'COMMIT' }], false, 1, true);
         return this.run([step]);
       } catch (e) {
         const index = e instanceof PgStoreError && e.code === '42P18' ? /\$(\d+)/.exec(e.message)?.[1] : undefined;
@@ -220,11 +245,49 @@ export class PgDatabase {
     }
   }
 
+  /**
+   * One statement inside a transaction. A failed statement leaves SQLite's
+   * transaction usable; PostgreSQL's only through a savepoint taken before it.
+   * A proven read goes without one: should it fail all the same, the
+   * transaction is marked aborted and can only roll back (commit throws).
+   */
+  private inTransactionStep(step: PgStep, read: boolean): { rows: unknown[]; rowCount: number } {
+    this.refuseWhenAborted();
+    if (read && this.provenReads.has(step.sql)) {
+      try {
+        return this.run([step]);
+      } catch (e) {
+        this.abortedAt = this.depth;
+        this.abortedBy = e;
+        throw e;
+      }
+    }
+    const take = this.statementSavepointOpen ? `RELEASE SAVEPOINT ${STATEMENT_SAVEPOINT}; SAVEPOINT ${STATEMENT_SAVEPOINT}` : `SAVEPOINT ${STATEMENT_SAVEPOINT}`;
+    this.statementSavepointOpen = false;
+    const result = this.run([{ sql: take }, step], true, 1);
+    this.statementSavepointOpen = true;
+    if (read) this.provenReads.add(step.sql);
+    return result;
+  }
+
+  private refuseWhenAborted(): void {
+    if (this.abortedAt === null) return;
+    const cause = this.abortedBy instanceof Error ? this.abortedBy.message : String(this.abortedBy);
+    throw new PgStoreError(`The transaction was aborted by a failed statement (${cause}); it can only roll back`, '25P02', undefined, undefined);
+  }
+
   /** The statement with RETURNING id when it inserts into a table whose id PostgreSQL assigns (better-sqlite3's lastInsertRowid). */
   withNewId(t: TranslatedSql): TranslatedSql {
     if (!t.insertInto) return t;
     this.identityTables ??= new Set(
-      (this.run([{ sql: "SELECT table_name FROM information_schema.columns WHERE column_name = 'id' AND is_identity = 'YES' AND table_schema = current_schema()" }]).rows as Array<{ table_name: string }>).map((r) => r.table_name),
+      // pg_attribute rather than information_schema: a catalogue read, not a view joining a dozen (once per connection).
+      (
+        this.run([
+          {
+            sql: "SELECT c.relname AS table_name FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE a.attname = 'id' AND a.attidentity <> '' AND n.nspname = current_schema()",
+          },
+        ]).rows as Array<{ table_name: string }>
+      ).map((r) => r.table_name),
     );
     if (!this.identityTables.has(t.insertInto)) return t;
     const key = `${t.text}\u0000id`;
@@ -246,25 +309,42 @@ export class PgDatabase {
   }
 
   private begin(): void {
-    if (this.depth === 0) {
-      const steps: PgStep[] = [{ sql: 'BEGIN' }];
-      if (!this.readonly) steps.push({ sql: `SELECT pg_advisory_xact_lock(${WRITER_LOCK_KEY})` });
-      this.run(steps);
-    } else this.run([{ sql: `SAVEPOINT tieout_nested_${this.depth}` }]);
+    if (this.depth === 0) this.run([{ sql: this.readonly ? 'BEGIN' : `BEGIN; ${WRITER_LOCK}` }]);
+    else {
+      this.refuseWhenAborted();
+      // Released first: RELEASE of an older savepoint would also release the nested one.
+      const release = this.statementSavepointOpen ? `RELEASE SAVEPOINT ${STATEMENT_SAVEPOINT}; ` : '';
+      this.statementSavepointOpen = false;
+      this.run([{ sql: `${release}SAVEPOINT tieout_nested_${this.depth}` }]);
+    }
     this.depth += 1;
   }
 
   private commit(): void {
     if (this.depth === 0) throw new PgStoreError('cannot commit - no transaction is active', undefined, undefined, undefined);
+    if (this.abortedAt !== null) {
+      // PostgreSQL would answer COMMIT with a silent ROLLBACK: say so instead.
+      const cause = this.abortedBy;
+      this.rollback();
+      throw new PgStoreError(`The transaction was rolled back: a statement in it failed (${cause instanceof Error ? cause.message : String(cause)})`, '25P02', undefined, undefined);
+    }
     this.depth -= 1;
+    this.statementSavepointOpen = false;
     this.run([{ sql: this.depth === 0 ? 'COMMIT' : `RELEASE SAVEPOINT tieout_nested_${this.depth}` }]);
   }
 
   private rollback(): void {
     if (this.depth === 0) return;
+    const level = this.depth;
     this.depth -= 1;
+    this.statementSavepointOpen = false;
+    // Rolling back the level a statement aborted (or an outer one) makes the connection usable again.
+    if (this.abortedAt !== null && this.abortedAt >= level) {
+      this.abortedAt = null;
+      this.abortedBy = null;
+    }
     if (this.depth === 0) this.run([{ sql: 'ROLLBACK' }]);
-    else this.run([{ sql: `ROLLBACK TO SAVEPOINT tieout_nested_${this.depth}` }, { sql: `RELEASE SAVEPOINT tieout_nested_${this.depth}` }]);
+    else this.run([{ sql: `ROLLBACK TO SAVEPOINT tieout_nested_${this.depth}; RELEASE SAVEPOINT tieout_nested_${this.depth}` }]);
   }
 
   /**
@@ -277,7 +357,7 @@ export class PgDatabase {
     try {
       return this.client.runPicking(steps, resultAt);
     } catch (e) {
-      if (savepointed) this.client.run([{ sql: `ROLLBACK TO SAVEPOINT ${STATEMENT_SAVEPOINT}` }, { sql: `RELEASE SAVEPOINT ${STATEMENT_SAVEPOINT}` }]);
+      if (savepointed) this.client.run([{ sql: `ROLLBACK TO SAVEPOINT ${STATEMENT_SAVEPOINT}; RELEASE SAVEPOINT ${STATEMENT_SAVEPOINT}` }]);
       else if (ownTransaction) this.client.run([{ sql: 'ROLLBACK' }]);
       throw e;
     }

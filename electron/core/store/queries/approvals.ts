@@ -68,3 +68,13 @@ export function markApproved(db: WriteDb, transactionId: number, actor: string, 
   db.prepare("UPDATE matches SET review_state = 'approved', decided_by = ?, decided_at = ? WHERE transaction_id = ? AND review_state = 'pending'").run(actor, at, transactionId);
 }
 
+
+export type DecisionRecord = Readonly<{ reviewState: string; decidedBy: string | null; decidedAt: string | null }>;
+
+/** Who decided a payment and when (the approval's actor; posting keeps them). */
+export function decisionRecord(db: ReadDb, transactionId: number): DecisionRecord | null {
+  const row = db.prepare('SELECT review_state, decided_by, decided_at FROM matches WHERE transaction_id = ?').get(transactionId) as
+    | { review_state: string; decided_by: string | null; decided_at: string | null }
+    | undefined;
+  return row ? { reviewState: row.review_state, decidedBy: row.decided_by, decidedAt: row.decided_at } : null;
+}

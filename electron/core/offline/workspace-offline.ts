@@ -1,0 +1,267 @@
+import pg from 'pg';
+import type { OfflineConflictChoice, ReplayResult, WorkspaceOfflineState } from '@shared/api/workspace-offline';
+import { appendAudit, bindAuditKey } from '../audit/audit-log';
+import { AuditKeyMissingError, type AuditAnchor } from '../audit/audit-anchor';
+import type { ApprovalService } from '../approval/approve';
+import type { Clock } from '../clock';
+import type { Logger } from '../log/logger';
+import type { Db } from '../store/db';
+import { PgStoreError, type PgConnectionConfig } from '../store/pg/sync-client';
+import { readProfileId } from '../store/queries/app-identity';
+import { readWorkspaceLink, workspaceConnection, workspacePasswordAccount, WorkspaceLinkError, type WorkspaceLink } from '../store/workspace-link';
+import { createAuditSecrets } from '../vault/audit-secrets';
+import { checkFolderProfile } from '../vault/folder-identity';
+import type { SecretStore } from '../vault/secret-store';
+import { DecisionError } from './decisions';
+import { cacheMeta, openWorkspaceCache, refreshWorkspaceCache, type RefreshResult } from './workspace-cache';
+import { applyInWorkspace, markConflictResolved, openReplayConflicts, queuedCount, replayQueued, storedConflict, type QueuedDecision } from './workspace-replay';
+
+// Workspace-offline mode: the engine of a joined workstation whose workspace
+// cannot be reached at start-up runs on the workstation's copy. Nothing there
+// leaves the machine: no sync, no posting, no refund, no ERP or PayTrace call
+// (the engine refuses both connections); the clerk's decisions stay in the
+// copy until the engine next opens on the workspace and replays them.
+
+export type OfflineSession = Readonly<{
+  since: string;
+  reason: string;
+  workspaceName: string;
+  /** Whether the workspace answers now (a fresh connection of its own, never the engine's thread blocked). */
+  probe: () => Promise<boolean>;
+}>;
+
+/** How often an engine working from the copy checks whether the workspace is back. */
+export const PROBE_INTERVAL_MS = 15_000;
+const PROBE_TIMEOUT_MS = 5_000;
+
+/** Connects once, asynchronously and with a time limit, and runs one statement. */
+export async function probeWorkspace(config: PgConnectionConfig, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
+  const { lockTimeoutMs: _lock, applicationName, ...rest } = config;
+  const client = new pg.Client({ ...rest, ssl: rest.ssl === false ? false : rest.ssl ? { ...rest.ssl } : undefined, connectionTimeoutMillis: timeoutMs, application_name: applicationName ?? 'tieout probe' });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export type EngineStore = Readonly<{ db: Db; auditAnchor: AuditAnchor; offline: OfflineSession | null }>;
+
+export class WorkspaceOfflineError extends Error {
+  override readonly name = 'WorkspaceOfflineError';
+  readonly kind = 'offline';
+}
+
+/**
+ * A failure to reach the server, as opposed to one the server reported: no
+ * SQLSTATE (a socket error such as ECONNREFUSED, a connection that ended), or
+ * class 08 (connection exception) / 57P01-03 (the server shutting down or starting).
+ */
+export function isWorkspaceUnreachable(e: unknown): boolean {
+  if (!(e instanceof PgStoreError)) return false;
+  const code = e.code;
+  if (code === undefined) return true;
+  const sqlState = /^[0-9A-Z]{5}$/.test(code) && /\d/.test(code);
+  if (!sqlState) return true;
+  return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03';
+}
+
+const noAnchor: AuditAnchor = { flush: async () => {}, close: async () => {} };
+
+/**
+ * Opens the workspace (through `openOnline`), or, when a joined folder's
+ * workspace cannot be reached and the folder has a copy, the copy. The copy's
+ * audit entries are sealed with the workspace's key but never anchored in the
+ * keychain: the anchor follows the workspace's trail, not the copy's.
+ */
+export async function openEngineStore(
+  dataDir: string,
+  secrets: SecretStore,
+  clock: Clock,
+  logger: Logger,
+  openOnline: () => Promise<{ db: Db; auditAnchor: AuditAnchor }>,
+): Promise<EngineStore> {
+  try {
+    return { ...(await openOnline()), offline: null };
+  } catch (e) {
+    const link = readWorkspaceLink(dataDir);
+    if (!link || !isWorkspaceUnreachable(e)) throw e;
+    const reason = (e as Error).message;
+    const cache = openWorkspaceCache(dataDir);
+    if (!cache) {
+      throw new WorkspaceLinkError(`The workspace "${link.name}" cannot be reached (${reason}) and this workstation has no copy of it yet: connect once, then it can work offline`);
+    }
+    try {
+      const profile = readProfileId(cache);
+      if (!profile) throw new Error(`This workstation's copy of the workspace "${link.name}" is incomplete (no profile id)`);
+      await checkFolderProfile(secrets, dataDir, profile);
+      const key = await createAuditSecrets(secrets, profile).getKey();
+      if (!key) throw new AuditKeyMissingError(0);
+      bindAuditKey(cache, key);
+    } catch (err) {
+      cache.close();
+      throw err;
+    }
+    logger.warn(`workspace "${link.name}" unreachable (${reason}): working from this workstation's copy of ${cacheMeta(cache)?.snapshotAt ?? 'unknown'}`);
+    const password = await secrets.get(workspacePasswordAccount(link));
+    const probe = async () => (password === null ? false : probeWorkspace(workspaceConnection(link, password)));
+    return { db: cache, auditAnchor: noAnchor, offline: { since: clock.iso(), reason, workspaceName: link.name, probe } };
+  }
+}
+
+export type WorkspaceOfflineService = Readonly<{
+  offline: OfflineSession | null;
+  state(): WorkspaceOfflineState;
+  /** On the workspace: replays what was decided offline, then refreshes the copy. */
+  catchUp(): Promise<Readonly<{ replay: ReplayResult | null; refresh: RefreshResult | null }>>;
+  /** On the workspace: rebuilds the copy (refused while decisions wait to be replayed). */
+  refresh(): RefreshResult | null;
+  resolve(decisionKey: string, choice: OfflineConflictChoice, actor: string): void;
+  /** Offline: checks now whether the workspace answers again. */
+  probe(): Promise<boolean>;
+  /** Offline: probes every `intervalMs` until the workspace answers. */
+  startProbing(intervalMs?: number): void;
+  stop(): void;
+}>;
+
+export type WorkspaceOfflineDeps = Readonly<{
+  dataDir: string;
+  /** The engine's store: the workspace, or offline the copy. */
+  db: Db;
+  offline: OfflineSession | null;
+  approval: ApprovalService;
+  clock: Clock;
+  logger: Logger;
+  onReplayed?: (transactionIds: readonly number[]) => void;
+  /** Offline: the workspace answers again (the UI tells the clerk to reopen). */
+  onReachableAgain?: () => void;
+  /** Test seam (a crash between the workspace's commit and the copy's journal). */
+  afterApply?: (q: QueuedDecision) => void;
+}>;
+
+export function createWorkspaceOfflineService(d: WorkspaceOfflineDeps): WorkspaceOfflineService {
+  const link: WorkspaceLink | null = readWorkspaceLink(d.dataDir);
+  let lastReplay: ReplayResult | null = null;
+  let reachableAgainAt: string | null = null;
+  let probeTimer: NodeJS.Timeout | null = null;
+  let probing = false;
+
+  const probe = async (): Promise<boolean> => {
+    if (!d.offline || probing) return reachableAgainAt !== null;
+    probing = true;
+    try {
+      const back = await d.offline.probe();
+      if (back && reachableAgainAt === null) {
+        reachableAgainAt = d.clock.iso();
+        d.logger.info(`workspace "${d.offline.workspaceName}" answers again: reopen to replay the decisions made offline`);
+        d.onReachableAgain?.();
+      }
+      return back;
+    } finally {
+      probing = false;
+    }
+  };
+  const stop = () => {
+    if (probeTimer) clearInterval(probeTimer);
+    probeTimer = null;
+  };
+
+  /** The copy: the engine's own store offline; opened for the call online (a refresh renames the file). */
+  const withCache = <T>(fn: (cache: Db) => T): T | null => {
+    if (d.offline) return fn(d.db);
+    const cache = openWorkspaceCache(d.dataDir);
+    if (!cache) return null;
+    try {
+      return fn(cache);
+    } finally {
+      cache.close();
+    }
+  };
+
+  const refresh = (): RefreshResult | null => {
+    if (!link || d.offline) return null;
+    const r = refreshWorkspaceCache(d.db, d.dataDir, { workspaceId: link.workspaceId, workspaceName: link.name }, d.clock.iso(), queuedCount);
+    if (r.refreshed) d.logger.info(`workspace copy refreshed: ${r.rows} rows in ${r.ms} ms`);
+    else d.logger.warn(`workspace copy not refreshed: ${r.reason}`);
+    return r;
+  };
+
+  return {
+    offline: d.offline,
+    state() {
+      if (!link) return { mode: 'local', workspaceName: null, unreachableSince: null, unreachableReason: null, reachableAgainAt: null, snapshotAt: null, queued: 0, conflicts: [], lastReplay: null };
+      const local = withCache((cache) => ({ snapshotAt: cacheMeta(cache)?.snapshotAt ?? null, queued: queuedCount(cache), conflicts: openReplayConflicts(cache) }));
+      return {
+        mode: d.offline ? 'offline' : 'workspace',
+        workspaceName: link.name,
+        unreachableSince: d.offline?.since ?? null,
+        unreachableReason: d.offline?.reason ?? null,
+        reachableAgainAt,
+        snapshotAt: local?.snapshotAt ?? null,
+        queued: local?.queued ?? 0,
+        conflicts: local?.conflicts ?? [],
+        lastReplay,
+      };
+    },
+    async catchUp() {
+      if (!link || d.offline) return { replay: null, refresh: null };
+      const cache = openWorkspaceCache(d.dataDir);
+      if (cache) {
+        try {
+          const r = await replayQueued({ workspace: d.db, cache, approval: d.approval, clock: d.clock, logger: d.logger, afterApply: d.afterApply });
+          const touched = [...r.applied, ...r.alreadyApplied, ...r.conflicts];
+          if (touched.length > 0) {
+            lastReplay = r;
+            d.onReplayed?.(touched);
+          }
+        } finally {
+          cache.close();
+        }
+      }
+      return { replay: lastReplay, refresh: refresh() };
+    },
+    refresh,
+    probe,
+    startProbing(intervalMs = PROBE_INTERVAL_MS) {
+      if (!d.offline || probeTimer) return;
+      probeTimer = setInterval(() => {
+        void probe().then((back) => {
+          if (back) stop();
+        });
+      }, intervalMs);
+      probeTimer.unref();
+    },
+    stop,
+    resolve(decisionKey, choice, actor) {
+      if (!link) throw new DecisionError('not_found', 'This folder is not joined to a workspace.');
+      if (d.offline) throw new DecisionError('conflict', `The workspace "${link.name}" cannot be reached: settle offline decisions when it is back.`);
+      const done = withCache((cache) => {
+        const stored = storedConflict(cache, decisionKey);
+        if (!stored) throw new DecisionError('not_found', `No open offline conflict ${decisionKey}.`);
+        const at = d.clock.iso();
+        if (choice === 'apply_mine') {
+          // The same checks as any decision: an approval the workspace already made stays refused.
+          applyInWorkspace(d.db, stored.queued, { service: d.approval, capabilities: d.approval.knownCapabilities() }, at, true);
+        } else {
+          appendAudit(d.db, {
+            actor,
+            action: 'offline.discard',
+            objectType: 'offline_decision',
+            objectId: decisionKey,
+            before: { transactionId: stored.transactionId, decidedBy: stored.decidedBy, decidedOfflineAt: stored.decidedOfflineAt, decision: stored.decision },
+            at,
+          });
+        }
+        markConflictResolved(cache, decisionKey, choice, at);
+        return stored.transactionId;
+      });
+      if (done === null) throw new DecisionError('not_found', 'This workstation has no copy of the workspace.');
+      d.onReplayed?.([done]);
+    },
+  };
+}

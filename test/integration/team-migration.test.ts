@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM helper shared with the chaos run and the bench
+import { startPgCluster } from '../../scripts/pg-cluster.mjs';
+import { openWorkspaceDb } from '../../electron/core/store/pg/open-workspace';
+import type { PgCluster } from './support/team-workspace';
+
+// Migration 0016 on a workspace created before it (schema 15): it runs through
+// the SQLite → PostgreSQL translation like every later migration.
+
+let cluster: PgCluster;
+let url: string;
+
+beforeAll(async () => {
+  cluster = (await startPgCluster()) as PgCluster;
+  const name = `ws_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: cluster.adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(cluster.adminUrl);
+  u.pathname = `/${name}`;
+  url = u.toString();
+}, 60_000);
+
+afterAll(() => cluster?.stop());
+
+describe('0016 on a workspace', () => {
+  it('adds row_presence and sync_leader to a workspace at schema 15', () => {
+    const db = openWorkspaceDb({ connectionString: url, ssl: false });
+    db.exec('DROP TABLE row_presence; DROP TABLE sync_leader');
+    db.prepare('UPDATE tieout_schema SET version = 15').run();
+    db.close();
+
+    const migrated = openWorkspaceDb({ connectionString: url, ssl: false });
+    try {
+      expect(migrated.prepare('SELECT version FROM tieout_schema').get()).toEqual({ version: 16 });
+      migrated.prepare("INSERT INTO row_presence (transaction_id, user_name, workstation, since, expires_at) VALUES (1, 'ann', 'desk-1', 'a', 'b')").run();
+      expect(() => migrated.prepare("INSERT INTO row_presence (transaction_id, user_name, workstation, since, expires_at) VALUES (1, 'ann', 'desk-1', 'a', 'b')").run()).toThrow(/duplicate key|unique/i);
+      expect(() => migrated.prepare("INSERT INTO sync_leader (id, workstation, since) VALUES (2, 'x', 'y')").run()).toThrow(/check/i);
+    } finally {
+      migrated.close();
+    }
+  });
+});
