@@ -9,6 +9,10 @@ import { testWorkspaceUrl } from '../../electron/core/store/pg/open-workspace';
 describe.skipIf(testWorkspaceUrl() !== null)('exactly-once posting across workstations', () => {
   it('three engine processes sharing a workspace, killed at random under faults: every receipt booked once, none lost', async () => {
     const r = await runTeamChaos({ seed: 14, receipts: 40, killsPerStation: 3 });
+    console.log(
+      `team chaos: receipts expected ${r.expected}, posted ${r.posted}, duplicates ${r.duplicates}, lost ${r.lost}, ERP postings committed ${r.erpCommitted};` +
+        ` workstations posted ${r.postedBy.join(' / ')} (${r.postedAfterChaos} after the chaos), ${r.foundByLookUp} found by look-up, ${r.killsDone} kills, ${r.seconds} s`,
+    );
     expect(r.expected).toBe(40);
     expect(r.duplicates).toBe(0);
     expect(r.lost).toBe(0);
