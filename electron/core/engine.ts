@@ -42,7 +42,9 @@ import { createWorkspaceOfflineService, openEngineStore, WorkspaceOfflineError, 
 import type { QueuedDecision } from './offline/workspace-replay';
 import type { SecretStore } from './vault/secret-store';
 import { teamConnection, workstationName } from './team/team-connection';
-import { startTeamMode, type TeamMode } from './team/team-mode';
+import { startTeamMode, SYNC_FINISHED, type TeamMode } from './team/team-mode';
+import { announceChange } from './store/queries/team-notices';
+import type { SyncStatus } from '@shared/api-contract';
 import { createPresenceService, type PresenceService } from './team/presence';
 
 // The composition root: the one place that creates services (store, vault,
@@ -243,6 +245,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   let resumedAfterSync: string | null = null;
   // Set once the services exist (team mode starts after them); status updates before that carry none.
   let team: TeamMode | null = null;
+  let lastSyncState: SyncStatus['state'] = 'idle';
   const sync = new SyncService({
     db,
     settings: () => settings,
@@ -254,6 +257,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     logger: logger.child('sync'),
     onStatus: (s) => {
       events.emit('sync:status', { ...s, team: team?.status() ?? null });
+      // The team's sync ended here: the followers show its outcome too.
+      if (team && s.state !== 'running' && lastSyncState === 'running') announceChange(db, { t: SYNC_FINISHED });
+      lastSyncState = s.state;
       alerts.onSync(s);
       // PayTrace is reachable again after a successful sync: queued refunds (approved
       // offline) run now, each re-validated against the fresh refundable amount.
@@ -469,6 +475,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
             events.emit('posting:status', postingSummary());
           }
           if (changes.presence.length > 0) events.emit('presence:changed', { transactionIds: changes.presence });
+          if (changes.tables.includes(SYNC_FINISHED)) sync.reloadFromStore();
           // An admin saved settings on another workstation: this one works with them from now on.
           if (changes.tables.includes('settings')) {
             settings = loadSettings(db);

@@ -105,6 +105,15 @@ describe('team live changes', () => {
     expect(value<PresenceList>(await b.dispatch('team:presence', {})).others).toEqual([]);
   });
 
+  it('shows the outcome of the leader sync on the follower', async () => {
+    const before = b.sync.status.lastSuccessAt;
+    const synced = value<{ lastSuccessAt: string | null }>(await a.dispatch('sync:now', {}));
+    expect(synced.lastSuccessAt).not.toBe(before);
+    const onB = await until('the follower to show the new sync', () => b.sync.status.lastSuccessAt === synced.lastSuccessAt, 1_000);
+    expect(onB).toBe(true);
+    expect(b.sync.status.paytrace.reachability).toBe('online');
+  });
+
   it('takes settings an admin saved on the other workstation', async () => {
     const before = b.settings().sync.intervalMinutes;
     const next = before === 7 ? 8 : 7;

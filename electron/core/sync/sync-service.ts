@@ -145,6 +145,21 @@ export class SyncService {
     return p.message;
   }
 
+  /**
+   * Another workstation ran the team's sync (team mode): what it reached and
+   * when, as it recorded them in the shared store. This engine's own run, if
+   * any, is left alone.
+   */
+  reloadFromStore(): void {
+    if (this.current) return;
+    const asOf = (system: RemoteSystem) => readSyncCursor(this.o.db, `${system}.as_of`);
+    const reached = (system: RemoteSystem): RemoteState => {
+      const at = asOf(system);
+      return at && at !== this.state[system].asOf ? { reachability: 'online', message: null, asOf: at } : { ...this.state[system], asOf: at };
+    };
+    this.update({ lastSuccessAt: readSyncCursor(this.o.db, LAST_SUCCESS), paytrace: reached('paytrace'), erp: reached('erp') });
+  }
+
   private update(patch: Partial<SyncStatus>): void {
     this.state = { ...this.state, ...patch, intervalMinutes: this.o.settings().sync.intervalMinutes };
     this.o.onStatus?.(this.state);

@@ -23,6 +23,9 @@ export type TeamMode = Readonly<{
   close(): Promise<void>;
 }>;
 
+/** The notice the leader sends when a sync run ends (followers read its outcome from the store). */
+export const SYNC_FINISHED = 'sync_finished';
+
 export class SyncElsewhereError extends Error {
   override readonly name = 'SyncElsewhereError';
 }

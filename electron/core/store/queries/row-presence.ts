@@ -1,6 +1,6 @@
 import type { ReadDb, WriteDb } from '../db';
-import { CHANGES_CHANNEL } from '../pg/open-workspace';
 import { isWorkspace } from '../statements';
+import { announceChange } from './team-notices';
 
 // Who has which payment open (team mode's soft locks). One entry per user and
 // workstation: opening another payment moves it. Entries past expires_at are
@@ -59,8 +59,7 @@ export function othersOn(db: ReadDb, transactionId: number, userName: string, wo
  * an announcement per claim, not per renewal, keeps heartbeats quiet).
  */
 function announce(db: WriteDb, transactionIds: readonly number[]): void {
-  if (!isWorkspace(db)) return;
-  for (const id of new Set(transactionIds)) db.prepare('SELECT pg_notify(?, ?)').get(CHANGES_CHANNEL, JSON.stringify({ t: 'row_presence', id }));
+  for (const id of new Set(transactionIds)) announceChange(db, { t: 'row_presence', id });
 }
 
 /** The workspace session of this store's own connection (its NOTIFYs are this workstation's own changes); null on SQLite. */
