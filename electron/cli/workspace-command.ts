@@ -114,6 +114,7 @@ export async function runWorkspaceCommand(o: WorkspaceCommandOptions, io: Io, de
           io.stdout(`workspace "${s.link.name}" at ${s.link.host}:${s.link.port}/${s.link.database} as ${s.link.user} (TLS ${s.link.ssl})\n`);
           io.stdout(s.reachable ? `reachable; schema ${s.schemaVersion ?? 'unknown'} (this Tieout: ${s.latestVersion})\n` : `NOT reachable: ${s.problem}\n`);
           if (s.reachable && s.problem) io.stdout(`problem: ${s.problem}\n`);
+          if (s.leader) io.stdout(`sync led by ${s.leader.workstation} since ${s.leader.since}${s.leader.holding ? '' : ' (not running now: the next workstation to start takes over)'}\n`);
         }
         return s.mode === 'workspace' && (!s.reachable || s.problem) ? 1 : 0;
       }

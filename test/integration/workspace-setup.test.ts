@@ -257,6 +257,22 @@ describe('creating, joining and leaving', () => {
 
   it('status says where the folder stands; leave puts it back on its own SQLite store', async () => {
     expect(await workspaceStatus({ dataDir: folderB, secretStore: storeB })).toMatchObject({ mode: 'workspace', reachable: true, problem: null, schemaVersion: expect.any(Number) });
+    // The sync leader as the live helper records it (sync_leader + its session advisory lock, electron/core/team/leader.ts).
+    const su = superuser(target);
+    const leaderSession = superuser(target);
+    try {
+      su.run([
+        { sql: 'CREATE TABLE IF NOT EXISTS sync_leader (id INTEGER PRIMARY KEY, workstation TEXT NOT NULL, since TEXT NOT NULL)' },
+        { sql: "INSERT INTO sync_leader (id, workstation, since) VALUES (1, 'desk-3', '2026-12-07T09:00:00Z') ON CONFLICT (id) DO UPDATE SET workstation = EXCLUDED.workstation" },
+      ]);
+      leaderSession.run([{ sql: 'SELECT pg_advisory_lock(7349201114)' }]);
+      expect(await workspaceStatus({ dataDir: folderB, secretStore: storeB })).toMatchObject({ leader: { workstation: 'desk-3', holding: true } });
+      leaderSession.run([{ sql: 'SELECT pg_advisory_unlock(7349201114)' }]);
+      expect(await workspaceStatus({ dataDir: folderB, secretStore: storeB })).toMatchObject({ leader: { workstation: 'desk-3', holding: false } });
+    } finally {
+      leaderSession.close();
+      su.close();
+    }
     const left = await leaveWorkspace({ dataDir: folderB, secretStore: storeB });
     expect(left.name).toBe('Joiners');
     expect(readWorkspaceLink(folderB)).toBeNull();

@@ -56,6 +56,7 @@ export function workspaceHandlers(d: HandlerDeps): DomainHandlers<keyof typeof w
         reachable: s.mode === 'workspace' ? s.reachable : null,
         problem: s.mode === 'workspace' ? s.problem : null,
         schemaVersion: s.mode === 'workspace' ? s.schemaVersion : null,
+        syncLeader: s.mode === 'workspace' ? (s.leader ?? null) : null,
         restartRequired: d.storeChangedMessage() ?? mismatch,
       };
     },

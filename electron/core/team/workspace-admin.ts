@@ -375,7 +375,30 @@ export type WorkspaceStatus =
       problem: string | null;
       schemaVersion: number | null;
       latestVersion: number;
+      /** Who leads the team's PayTrace/ERP sync (docs/team-leader.md), when the workspace records one. */
+      leader?: SyncLeader | null;
     }>;
+
+export type SyncLeader = Readonly<{ workstation: string; since: string; /** Whether the leader still holds its lock now (its Tieout is running). */ holding: boolean }>;
+
+/** The sync leader's advisory lock key (electron/core/team/leader.ts). */
+const SYNC_LEADER_KEY = 7_349_201_114;
+
+/** The workstation recorded as leading the sync, if this workspace's Tieout elects one (table sync_leader). */
+function syncLeader(c: PgSyncClient): SyncLeader | null {
+  const exists = c.run([{ sql: 'SELECT to_regclass($1) AS t', params: ['sync_leader'] }]).rows[0] as { t: string | null };
+  if (!exists.t) return null;
+  const row = c.run([{ sql: 'SELECT workstation, since FROM sync_leader WHERE id = 1' }]).rows[0] as { workstation: string; since: string } | undefined;
+  if (!row) return null;
+  // A bigint advisory key is held as classid (high 32 bits) and objid (low 32 bits), objsubid 1.
+  const held = c.run([
+    {
+      sql: "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (classid::bigint << 32) + objid::bigint = $1::bigint) AS held",
+      params: [SYNC_LEADER_KEY],
+    },
+  ]).rows[0] as { held: number };
+  return { workstation: row.workstation, since: String(row.since), holding: held.held === 1 };
+}
 
 export async function workspaceStatus(o: { dataDir: string; secretStore: SecretStore }): Promise<WorkspaceStatus> {
   const link = readWorkspaceLink(o.dataDir);
@@ -390,7 +413,7 @@ export async function workspaceStatus(o: { dataDir: string; secretStore: SecretS
         return { mode: 'workspace' as const, link, reachable: true, problem: `The database no longer holds this workspace (${identity ? `it holds "${identity.name}"` : 'no Tieout workspace'})`, schemaVersion: null, latestVersion };
       }
       const row = c.run([{ sql: 'SELECT version FROM tieout_schema' }]).rows[0] as { version: number } | undefined;
-      return { mode: 'workspace' as const, link, reachable: true, problem: null, schemaVersion: row?.version ?? null, latestVersion };
+      return { mode: 'workspace' as const, link, reachable: true, problem: null, schemaVersion: row?.version ?? null, latestVersion, leader: syncLeader(c) };
     });
   } catch (e) {
     return { mode: 'workspace', link, reachable: false, problem: (e as Error).message, schemaVersion: null, latestVersion };
