@@ -1,4 +1,4 @@
-import { userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { systemClock } from '../core/clock';
 import { resolveDataDir } from '../core/data-dir';
 import {
@@ -89,12 +89,12 @@ export async function runWorkspaceCommand(o: WorkspaceCommandOptions, io: Io, de
         const password = await databasePassword(t);
         const code = await ask('Join code: ');
         const passphrase = await ask('Join code passphrase: ');
-        const link = await joinWorkspace({ dataDir, secretStore, clock: systemClock, target: t, password, joinCode: code, passphrase });
+        const link = await joinWorkspace({ dataDir, secretStore, clock: systemClock, actor: `cli:${osUser()}`, workstation: hostname(), target: t, password, joinCode: code, passphrase });
         io.stdout(`Joined the workspace "${link.name}" at ${link.host}:${link.port}/${link.database} (TLS ${link.ssl}): restart Tieout on this data folder.\n`);
         return 0;
       }
       case 'join-code': {
-        const code = await issueJoinCode({ dataDir, secretStore, passphrase: await newPassphrase() });
+        const code = await issueJoinCode({ dataDir, secretStore, passphrase: await newPassphrase(), clock: systemClock, actor: `cli:${osUser()}` });
         showJoinCode(code);
         return 0;
       }

@@ -233,8 +233,8 @@ describe('creating, joining and leaving', () => {
     } finally {
       await engineA.close();
     }
-    const code = await issueJoinCode({ dataDir: folderA, secretStore: storeA, passphrase: PASSPHRASE });
-    const join = { dataDir: folderB, secretStore: storeB, clock: systemClock, target, password: cluster.password, joinCode: code };
+    const code = await issueJoinCode({ dataDir: folderA, secretStore: storeA, passphrase: PASSPHRASE, clock: systemClock, actor: 'admin' });
+    const join = { dataDir: folderB, secretStore: storeB, clock: systemClock, actor: 'admin-b', workstation: 'desk-b', target, password: cluster.password, joinCode: code };
     await expect(joinWorkspace({ ...join, passphrase: 'not the passphrase' })).rejects.toThrow(/passphrase is wrong/);
     expect(readWorkspaceLink(folderB)).toBeNull();
     const link = await joinWorkspace({ ...join, passphrase: PASSPHRASE });
@@ -247,6 +247,11 @@ describe('creating, joining and leaving', () => {
       const { call, signIn } = signedInCalls(() => engineB);
       await signIn(['supervisor', 'clerk'], PASSWORD);
       expect(await call('clerk', 'settings:save', { sync: { intervalMinutes: 9 } })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      // Who handed the keys out and who joined are in the workspace's trail (never the code itself).
+      const trail = auditBetween(engineB.db, '2000-01-01', '2999-01-01');
+      expect(trail.filter((e) => e.action === 'workspace.join_code_issued').map((e) => e.actor)).toEqual(['admin', 'admin']);
+      expect(trail.find((e) => e.action === 'workspace.joined')).toMatchObject({ actor: 'admin-b', after: { workstation: 'desk-b', ssl: 'disable' } });
+      expect(JSON.stringify(trail)).not.toContain(code.slice(20, 60));
     } finally {
       await engineB.close();
     }

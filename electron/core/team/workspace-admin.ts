@@ -177,6 +177,21 @@ function openAsWorkspace(link: WorkspaceLink, password: string): Db {
   }
 }
 
+/** Appends one entry to the workspace's trail, sealed under this keychain's audit key (anchored here as the engine would). */
+async function appendWorkspaceAudit(o: { link: WorkspaceLink; password: string; secretStore: SecretStore; profileId: string; clock: Clock }, entry: Parameters<typeof appendAudit>[1]): Promise<void> {
+  const db = openAsWorkspace(o.link, o.password);
+  try {
+    const anchor = await openKeyedAudit({ db, secrets: createAuditSecrets(o.secretStore, o.profileId), clock: o.clock, logger: silentLogger });
+    try {
+      appendAudit(db, entry, o.clock);
+    } finally {
+      await anchor.close();
+    }
+  } finally {
+    db.close();
+  }
+}
+
 export type CreateWorkspaceOptions = Readonly<{
   dataDir: string;
   secretStore: SecretStore;
@@ -249,12 +264,12 @@ export async function createWorkspace(o: CreateWorkspaceOptions): Promise<Create
   await recordFolderProfile(o.secretStore, o.dataDir, profileId);
   // Last: until the link exists the folder is still on its own store.
   writeWorkspaceLink(o.dataDir, link);
-  const joinCode = o.joinPassphrase === undefined ? null : await issueJoinCode({ dataDir: o.dataDir, secretStore: o.secretStore, passphrase: o.joinPassphrase });
+  const joinCode = o.joinPassphrase === undefined ? null : await issueJoinCode({ dataDir: o.dataDir, secretStore: o.secretStore, passphrase: o.joinPassphrase, clock: o.clock, actor: o.actor });
   return { link, profileId, copied, joinCode };
 }
 
 /** A (new) join code for the workspace this folder is joined to, from this keychain. Admins only (the caller checks). */
-export async function issueJoinCode(o: { dataDir: string; secretStore: SecretStore; passphrase: string; withCredentials?: boolean }): Promise<string> {
+export async function issueJoinCode(o: { dataDir: string; secretStore: SecretStore; passphrase: string; clock: Clock; actor: string; withCredentials?: boolean }): Promise<string> {
   const link = readWorkspaceLink(o.dataDir);
   if (!link) throw new WorkspaceSetupError('This data folder is not joined to a workspace');
   const profileId = await recordedFolderProfile(o.secretStore, o.dataDir);
@@ -269,11 +284,23 @@ export async function issueJoinCode(o: { dataDir: string; secretStore: SecretSto
     if (paytrace) credentials.paytrace = paytrace;
     if (erp) credentials.erp = erp;
   }
-  return sealJoinCode({ workspaceId: link.workspaceId, profileId, auditKey: { key: key.key.toString('base64'), keyedFrom: key.keyedFrom }, credentials }, o.passphrase);
+  const code = await sealJoinCode({ workspaceId: link.workspaceId, profileId, auditKey: { key: key.key.toString('base64'), keyedFrom: key.keyedFrom }, credentials }, o.passphrase);
+  const password = await o.secretStore.get(workspacePasswordAccount(link));
+  if (password === null) throw new WorkspaceSetupError('The database password is not in this keychain: join the workspace again');
+  // Who handed the workspace's keys out, and which ones: in the trail, never the code itself.
+  await appendWorkspaceAudit(
+    { link, password, secretStore: o.secretStore, profileId, clock: o.clock },
+    { actor: o.actor, action: 'workspace.join_code_issued', objectType: 'workspace', objectId: link.workspaceId, after: { credentials: Object.keys(credentials) } },
+  );
+  return code;
 }
 
 export type JoinWorkspaceOptions = Readonly<{
   dataDir: string;
+  /** Who joined (the audit entry's actor). */
+  actor: string;
+  /** This workstation, as the trail names it. */
+  workstation: string;
   secretStore: SecretStore;
   clock: Clock;
   target: WorkspaceTarget;
@@ -314,6 +341,10 @@ export async function joinWorkspace(o: JoinWorkspaceOptions): Promise<WorkspaceL
   if (payload.credentials.erp) await vault.set('erp', payload.credentials.erp);
   await o.secretStore.set(workspacePasswordAccount(link), o.password);
   await recordFolderProfile(o.secretStore, o.dataDir, payload.profileId);
+  await appendWorkspaceAudit(
+    { link, password: o.password, secretStore: o.secretStore, profileId: payload.profileId, clock: o.clock },
+    { actor: o.actor, action: 'workspace.joined', objectType: 'workspace', objectId: link.workspaceId, after: { workstation: o.workstation, ssl: link.ssl } },
+  );
   writeWorkspaceLink(o.dataDir, link);
   return link;
 }
