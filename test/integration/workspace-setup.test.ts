@@ -214,6 +214,16 @@ describe('creating, joining and leaving', () => {
     await createWorkspace({ ...base, dataDir: tempFolder('r2'), target: taken, name: 'First team' });
     await expect(createWorkspace({ ...base, dataDir: tempFolder('r3'), target: taken })).rejects.toThrow(/already holds the Tieout workspace "First team": join it instead/);
     await expect(createWorkspace({ ...base, dataDir: tempFolder('r4'), target: newDatabase(), password: 'wrong' })).rejects.toThrow(/refused the password for user "tieout_test"/);
+    // A user who may sign in but not create tables (PostgreSQL 15+: no CREATE on public by default) is told what to grant.
+    const locked = newDatabase();
+    const owner = superuser(locked);
+    owner.run([{ sql: "CREATE ROLE reader_only LOGIN PASSWORD 'reader-pass-123'" }, { sql: `GRANT CONNECT ON DATABASE ${locked.database} TO reader_only` }]);
+    owner.close();
+    const folder = tempFolder('r5');
+    await expect(createWorkspace({ ...base, dataDir: folder, target: { ...locked, user: 'reader_only' }, password: 'reader-pass-123' })).rejects.toThrow(
+      /The database user "reader_only" may not create or change tables in "ws_\d+_\d+": make it the database's owner/,
+    );
+    expect(readWorkspaceLink(folder)).toBeNull();
   }, 60_000);
 
   let target: WorkspaceTarget;

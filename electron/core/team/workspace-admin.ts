@@ -87,6 +87,18 @@ export function describeConnectError(e: unknown, t: WorkspaceTarget): string {
   return `The workspace database at ${where} could not be reached: ${message}`;
 }
 
+/** Any failure while working on the workspace, as a set-up error the admin can act on. */
+function asSetupError(e: unknown, t: WorkspaceTarget): WorkspaceSetupError {
+  if (e instanceof WorkspaceSetupError) return e;
+  const sqlState = e instanceof PgStoreError && e.code && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : null;
+  // Reaching the server, TLS and signing in: said in words.
+  if (!(e instanceof PgStoreError) || !sqlState || ['28P01', '28000', '3D000'].includes(sqlState)) {
+    return new WorkspaceSetupError(e instanceof PgStoreError || (e as NodeJS.ErrnoException)?.code ? describeConnectError(e, t) : (e as Error).message);
+  }
+  if (sqlState === '42501') return new WorkspaceSetupError(`The database user "${t.user}" may not create or change tables in "${t.database}": make it the database's owner (or GRANT CREATE) and try again (${e.message})`);
+  return new WorkspaceSetupError(`The workspace database refused: ${e.message}`);
+}
+
 function draftLink(target: WorkspaceTarget, workspaceId: string, name: string, clock: Clock): WorkspaceLink {
   return { version: 1, workspaceId, name, host: target.host, port: target.port, database: target.database, user: target.user, ssl: target.ssl, ...(target.caFile ? { caFile: target.caFile } : {}), joinedAt: clock.iso() };
 }
@@ -104,9 +116,7 @@ function withClient<T>(link: WorkspaceLink, password: string, fn: (c: PgSyncClie
   try {
     return fn(client);
   } catch (e) {
-    if (e instanceof WorkspaceSetupError) throw e;
-    if (e instanceof PgStoreError && e.code && /^[0-9A-Z]{5}$/.test(e.code) && !['28P01', '28000', '3D000'].includes(e.code)) throw e;
-    throw new WorkspaceSetupError(describeConnectError(e, link));
+    throw asSetupError(e, link);
   } finally {
     client.close();
   }
@@ -173,7 +183,7 @@ function openAsWorkspace(link: WorkspaceLink, password: string): Db {
   try {
     return openWorkspaceDb(connectionFor(link, password), { label: link.name }) as unknown as Db;
   } catch (e) {
-    throw new WorkspaceSetupError(describeConnectError(e, link));
+    throw asSetupError(e, link);
   }
 }
 
