@@ -1,4 +1,4 @@
-import { userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { systemClock } from '../core/clock';
 import { resolveDataDir } from '../core/data-dir';
 import {
@@ -89,12 +89,12 @@ export async function runWorkspaceCommand(o: WorkspaceCommandOptions, io: Io, de
         const password = await databasePassword(t);
         const code = await ask('Join code: ');
         const passphrase = await ask('Join code passphrase: ');
-        const link = await joinWorkspace({ dataDir, secretStore, clock: systemClock, target: t, password, joinCode: code, passphrase });
+        const link = await joinWorkspace({ dataDir, secretStore, clock: systemClock, actor: `cli:${osUser()}`, workstation: hostname(), target: t, password, joinCode: code, passphrase });
         io.stdout(`Joined the workspace "${link.name}" at ${link.host}:${link.port}/${link.database} (TLS ${link.ssl}): restart Tieout on this data folder.\n`);
         return 0;
       }
       case 'join-code': {
-        const code = await issueJoinCode({ dataDir, secretStore, passphrase: await newPassphrase() });
+        const code = await issueJoinCode({ dataDir, secretStore, passphrase: await newPassphrase(), clock: systemClock, actor: `cli:${osUser()}` });
         showJoinCode(code);
         return 0;
       }
@@ -114,6 +114,7 @@ export async function runWorkspaceCommand(o: WorkspaceCommandOptions, io: Io, de
           io.stdout(`workspace "${s.link.name}" at ${s.link.host}:${s.link.port}/${s.link.database} as ${s.link.user} (TLS ${s.link.ssl})\n`);
           io.stdout(s.reachable ? `reachable; schema ${s.schemaVersion ?? 'unknown'} (this Tieout: ${s.latestVersion})\n` : `NOT reachable: ${s.problem}\n`);
           if (s.reachable && s.problem) io.stdout(`problem: ${s.problem}\n`);
+          if (s.leader) io.stdout(`sync led by ${s.leader.workstation} since ${s.leader.since}${s.leader.holding ? '' : ' (not running now: the next workstation to start takes over)'}\n`);
         }
         return s.mode === 'workspace' && (!s.reachable || s.problem) ? 1 : 0;
       }

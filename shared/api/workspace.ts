@@ -18,6 +18,8 @@ export type WorkspaceView = Readonly<{
   reachable: boolean | null;
   problem: string | null;
   schemaVersion: number | null;
+  /** Who leads the team's PayTrace/ERP sync, when the workspace records it; `holding` false: that workstation is not running now. */
+  syncLeader: Readonly<{ workstation: string; since: string; holding: boolean }> | null;
   /**
    * Set once this folder was moved to another store (create, join, leave)
    * while the app runs on the old one: everything but this screen is refused

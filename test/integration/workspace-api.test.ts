@@ -54,7 +54,7 @@ describe('Settings → Workspace API', () => {
 
   it('is for admins; a single-user folder says so', async () => {
     expect(await call('clerk', 'workspace:status', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await ok<WorkspaceView>('admin', 'workspace:status', {})).toEqual({ mode: 'single-user', workspace: null, reachable: null, problem: null, schemaVersion: null, restartRequired: null });
+    expect(await ok<WorkspaceView>('admin', 'workspace:status', {})).toEqual({ mode: 'single-user', workspace: null, reachable: null, problem: null, schemaVersion: null, syncLeader: null, restartRequired: null });
   });
 
   it('a refused create is a clear config error and changes nothing', async () => {

@@ -214,6 +214,16 @@ describe('creating, joining and leaving', () => {
     await createWorkspace({ ...base, dataDir: tempFolder('r2'), target: taken, name: 'First team' });
     await expect(createWorkspace({ ...base, dataDir: tempFolder('r3'), target: taken })).rejects.toThrow(/already holds the Tieout workspace "First team": join it instead/);
     await expect(createWorkspace({ ...base, dataDir: tempFolder('r4'), target: newDatabase(), password: 'wrong' })).rejects.toThrow(/refused the password for user "tieout_test"/);
+    // A user who may sign in but not create tables (PostgreSQL 15+: no CREATE on public by default) is told what to grant.
+    const locked = newDatabase();
+    const owner = superuser(locked);
+    owner.run([{ sql: "CREATE ROLE reader_only LOGIN PASSWORD 'reader-pass-123'" }, { sql: `GRANT CONNECT ON DATABASE ${locked.database} TO reader_only` }]);
+    owner.close();
+    const folder = tempFolder('r5');
+    await expect(createWorkspace({ ...base, dataDir: folder, target: { ...locked, user: 'reader_only' }, password: 'reader-pass-123' })).rejects.toThrow(
+      /The database user "reader_only" may not create or change tables in "ws_\d+_\d+": make it the database's owner/,
+    );
+    expect(readWorkspaceLink(folder)).toBeNull();
   }, 60_000);
 
   let target: WorkspaceTarget;
@@ -233,8 +243,8 @@ describe('creating, joining and leaving', () => {
     } finally {
       await engineA.close();
     }
-    const code = await issueJoinCode({ dataDir: folderA, secretStore: storeA, passphrase: PASSPHRASE });
-    const join = { dataDir: folderB, secretStore: storeB, clock: systemClock, target, password: cluster.password, joinCode: code };
+    const code = await issueJoinCode({ dataDir: folderA, secretStore: storeA, passphrase: PASSPHRASE, clock: systemClock, actor: 'admin' });
+    const join = { dataDir: folderB, secretStore: storeB, clock: systemClock, actor: 'admin-b', workstation: 'desk-b', target, password: cluster.password, joinCode: code };
     await expect(joinWorkspace({ ...join, passphrase: 'not the passphrase' })).rejects.toThrow(/passphrase is wrong/);
     expect(readWorkspaceLink(folderB)).toBeNull();
     const link = await joinWorkspace({ ...join, passphrase: PASSPHRASE });
@@ -247,6 +257,11 @@ describe('creating, joining and leaving', () => {
       const { call, signIn } = signedInCalls(() => engineB);
       await signIn(['supervisor', 'clerk'], PASSWORD);
       expect(await call('clerk', 'settings:save', { sync: { intervalMinutes: 9 } })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      // Who handed the keys out and who joined are in the workspace's trail (never the code itself).
+      const trail = auditBetween(engineB.db, '2000-01-01', '2999-01-01');
+      expect(trail.filter((e) => e.action === 'workspace.join_code_issued').map((e) => e.actor)).toEqual(['admin', 'admin']);
+      expect(trail.find((e) => e.action === 'workspace.joined')).toMatchObject({ actor: 'admin-b', after: { workstation: 'desk-b', ssl: 'disable' } });
+      expect(JSON.stringify(trail)).not.toContain(code.slice(20, 60));
     } finally {
       await engineB.close();
     }
@@ -257,6 +272,22 @@ describe('creating, joining and leaving', () => {
 
   it('status says where the folder stands; leave puts it back on its own SQLite store', async () => {
     expect(await workspaceStatus({ dataDir: folderB, secretStore: storeB })).toMatchObject({ mode: 'workspace', reachable: true, problem: null, schemaVersion: expect.any(Number) });
+    // The sync leader as the live helper records it (sync_leader + its session advisory lock, electron/core/team/leader.ts).
+    const su = superuser(target);
+    const leaderSession = superuser(target);
+    try {
+      su.run([
+        { sql: 'CREATE TABLE IF NOT EXISTS sync_leader (id INTEGER PRIMARY KEY, workstation TEXT NOT NULL, since TEXT NOT NULL)' },
+        { sql: "INSERT INTO sync_leader (id, workstation, since) VALUES (1, 'desk-3', '2026-12-07T09:00:00Z') ON CONFLICT (id) DO UPDATE SET workstation = EXCLUDED.workstation" },
+      ]);
+      leaderSession.run([{ sql: 'SELECT pg_advisory_lock(7349201114)' }]);
+      expect(await workspaceStatus({ dataDir: folderB, secretStore: storeB })).toMatchObject({ leader: { workstation: 'desk-3', holding: true } });
+      leaderSession.run([{ sql: 'SELECT pg_advisory_unlock(7349201114)' }]);
+      expect(await workspaceStatus({ dataDir: folderB, secretStore: storeB })).toMatchObject({ leader: { workstation: 'desk-3', holding: false } });
+    } finally {
+      leaderSession.close();
+      su.close();
+    }
     const left = await leaveWorkspace({ dataDir: folderB, secretStore: storeB });
     expect(left.name).toBe('Joiners');
     expect(readWorkspaceLink(folderB)).toBeNull();

@@ -82,14 +82,14 @@ describe('workspace TLS modes', () => {
   let joinCode: string;
 
   const join = (t: WorkspaceTarget, dataDir: string = folder(), store: SecretStore = testSecretStore()) =>
-    joinWorkspace({ dataDir, secretStore: store, clock: systemClock, target: t, password: cluster.password, joinCode, passphrase: PASSPHRASE });
+    joinWorkspace({ dataDir, secretStore: store, clock: systemClock, actor: 'admin', workstation: 'tls-desk', target: t, password: cluster.password, joinCode, passphrase: PASSPHRASE });
 
   it('verify-full with the CA file: created, joined, and the session is encrypted', async () => {
     target = newDatabase(cluster, 'verify-full', join_(certs, 'ca.crt'));
     const dataDir = folder();
     const created = await createWorkspace({ dataDir, secretStore: admin, clock: systemClock, target, password: cluster.password, name: 'TLS team', moveData: false, actor: 'admin' });
     expect(created.link).toMatchObject({ ssl: 'verify-full', caFile: join_(certs, 'ca.crt') });
-    joinCode = await issueJoinCode({ dataDir, secretStore: admin, passphrase: PASSPHRASE });
+    joinCode = await issueJoinCode({ dataDir, secretStore: admin, passphrase: PASSPHRASE, clock: systemClock, actor: 'admin' });
     const store = testSecretStore();
     const joinedDir = folder();
     expect(await join(target, joinedDir, store)).toMatchObject({ ssl: 'verify-full', name: 'TLS team' });

@@ -1,5 +1,6 @@
 import type { workspaceMethods, WorkspaceView } from '@shared/api/workspace';
 import { ApiFailure, type CallContext, type Envelope } from '@shared/api-contract';
+import { hostname } from 'node:os';
 import { isWorkspace } from '../store/statements';
 import { readWorkspaceLink } from '../store/workspace-link';
 import { JoinCodeError } from '../team/workspace-join-code';
@@ -56,6 +57,7 @@ export function workspaceHandlers(d: HandlerDeps): DomainHandlers<keyof typeof w
         reachable: s.mode === 'workspace' ? s.reachable : null,
         problem: s.mode === 'workspace' ? s.problem : null,
         schemaVersion: s.mode === 'workspace' ? s.schemaVersion : null,
+        syncLeader: s.mode === 'workspace' ? (s.leader ?? null) : null,
         restartRequired: d.storeChangedMessage() ?? mismatch,
       };
     },
@@ -78,11 +80,15 @@ export function workspaceHandlers(d: HandlerDeps): DomainHandlers<keyof typeof w
         },
         (r) => `This data folder now works in the workspace "${r.name}". ${RESTART}.`,
       ),
-    'workspace:joinCode': (a) => asConfigFailure(async () => ({ joinCode: await issueJoinCode({ dataDir: d.dataDir, secretStore: d.secretStore, passphrase: a.passphrase }) })),
-    'workspace:join': (a) =>
+    'workspace:joinCode': (a, ctx) =>
+      asConfigFailure(async () => ({ joinCode: await issueJoinCode({ dataDir: d.dataDir, secretStore: d.secretStore, passphrase: a.passphrase, clock: d.clock, actor: d.actor(ctx) }) })),
+    'workspace:join': (a, ctx) =>
       changing(
         'Joining a workspace…',
-        async () => ({ name: (await joinWorkspace({ dataDir: d.dataDir, secretStore: d.secretStore, clock: d.clock, target: target(a), password: a.password, joinCode: a.joinCode, passphrase: a.passphrase })).name }),
+        async () => {
+          const link = await joinWorkspace({ dataDir: d.dataDir, secretStore: d.secretStore, clock: d.clock, actor: d.actor(ctx), workstation: hostname(), target: target(a), password: a.password, joinCode: a.joinCode, passphrase: a.passphrase });
+          return { name: link.name };
+        },
         (r) => `This data folder joined the workspace "${r.name}". ${RESTART}.`,
       ),
     'workspace:leave': () => {

@@ -87,6 +87,18 @@ export function describeConnectError(e: unknown, t: WorkspaceTarget): string {
   return `The workspace database at ${where} could not be reached: ${message}`;
 }
 
+/** Any failure while working on the workspace, as a set-up error the admin can act on. */
+function asSetupError(e: unknown, t: WorkspaceTarget): WorkspaceSetupError {
+  if (e instanceof WorkspaceSetupError) return e;
+  const sqlState = e instanceof PgStoreError && e.code && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : null;
+  // Reaching the server, TLS and signing in: said in words.
+  if (!(e instanceof PgStoreError) || !sqlState || ['28P01', '28000', '3D000'].includes(sqlState)) {
+    return new WorkspaceSetupError(e instanceof PgStoreError || (e as NodeJS.ErrnoException)?.code ? describeConnectError(e, t) : (e as Error).message);
+  }
+  if (sqlState === '42501') return new WorkspaceSetupError(`The database user "${t.user}" may not create or change tables in "${t.database}": make it the database's owner (or GRANT CREATE) and try again (${e.message})`);
+  return new WorkspaceSetupError(`The workspace database refused: ${e.message}`);
+}
+
 function draftLink(target: WorkspaceTarget, workspaceId: string, name: string, clock: Clock): WorkspaceLink {
   return { version: 1, workspaceId, name, host: target.host, port: target.port, database: target.database, user: target.user, ssl: target.ssl, ...(target.caFile ? { caFile: target.caFile } : {}), joinedAt: clock.iso() };
 }
@@ -104,9 +116,7 @@ function withClient<T>(link: WorkspaceLink, password: string, fn: (c: PgSyncClie
   try {
     return fn(client);
   } catch (e) {
-    if (e instanceof WorkspaceSetupError) throw e;
-    if (e instanceof PgStoreError && e.code && /^[0-9A-Z]{5}$/.test(e.code) && !['28P01', '28000', '3D000'].includes(e.code)) throw e;
-    throw new WorkspaceSetupError(describeConnectError(e, link));
+    throw asSetupError(e, link);
   } finally {
     client.close();
   }
@@ -173,7 +183,22 @@ function openAsWorkspace(link: WorkspaceLink, password: string): Db {
   try {
     return openWorkspaceDb(connectionFor(link, password), { label: link.name }) as unknown as Db;
   } catch (e) {
-    throw new WorkspaceSetupError(describeConnectError(e, link));
+    throw asSetupError(e, link);
+  }
+}
+
+/** Appends one entry to the workspace's trail, sealed under this keychain's audit key (anchored here as the engine would). */
+async function appendWorkspaceAudit(o: { link: WorkspaceLink; password: string; secretStore: SecretStore; profileId: string; clock: Clock }, entry: Parameters<typeof appendAudit>[1]): Promise<void> {
+  const db = openAsWorkspace(o.link, o.password);
+  try {
+    const anchor = await openKeyedAudit({ db, secrets: createAuditSecrets(o.secretStore, o.profileId), clock: o.clock, logger: silentLogger });
+    try {
+      appendAudit(db, entry, o.clock);
+    } finally {
+      await anchor.close();
+    }
+  } finally {
+    db.close();
   }
 }
 
@@ -249,12 +274,12 @@ export async function createWorkspace(o: CreateWorkspaceOptions): Promise<Create
   await recordFolderProfile(o.secretStore, o.dataDir, profileId);
   // Last: until the link exists the folder is still on its own store.
   writeWorkspaceLink(o.dataDir, link);
-  const joinCode = o.joinPassphrase === undefined ? null : await issueJoinCode({ dataDir: o.dataDir, secretStore: o.secretStore, passphrase: o.joinPassphrase });
+  const joinCode = o.joinPassphrase === undefined ? null : await issueJoinCode({ dataDir: o.dataDir, secretStore: o.secretStore, passphrase: o.joinPassphrase, clock: o.clock, actor: o.actor });
   return { link, profileId, copied, joinCode };
 }
 
 /** A (new) join code for the workspace this folder is joined to, from this keychain. Admins only (the caller checks). */
-export async function issueJoinCode(o: { dataDir: string; secretStore: SecretStore; passphrase: string; withCredentials?: boolean }): Promise<string> {
+export async function issueJoinCode(o: { dataDir: string; secretStore: SecretStore; passphrase: string; clock: Clock; actor: string; withCredentials?: boolean }): Promise<string> {
   const link = readWorkspaceLink(o.dataDir);
   if (!link) throw new WorkspaceSetupError('This data folder is not joined to a workspace');
   const profileId = await recordedFolderProfile(o.secretStore, o.dataDir);
@@ -269,11 +294,23 @@ export async function issueJoinCode(o: { dataDir: string; secretStore: SecretSto
     if (paytrace) credentials.paytrace = paytrace;
     if (erp) credentials.erp = erp;
   }
-  return sealJoinCode({ workspaceId: link.workspaceId, profileId, auditKey: { key: key.key.toString('base64'), keyedFrom: key.keyedFrom }, credentials }, o.passphrase);
+  const code = await sealJoinCode({ workspaceId: link.workspaceId, profileId, auditKey: { key: key.key.toString('base64'), keyedFrom: key.keyedFrom }, credentials }, o.passphrase);
+  const password = await o.secretStore.get(workspacePasswordAccount(link));
+  if (password === null) throw new WorkspaceSetupError('The database password is not in this keychain: join the workspace again');
+  // Who handed the workspace's keys out, and which ones: in the trail, never the code itself.
+  await appendWorkspaceAudit(
+    { link, password, secretStore: o.secretStore, profileId, clock: o.clock },
+    { actor: o.actor, action: 'workspace.join_code_issued', objectType: 'workspace', objectId: link.workspaceId, after: { credentials: Object.keys(credentials) } },
+  );
+  return code;
 }
 
 export type JoinWorkspaceOptions = Readonly<{
   dataDir: string;
+  /** Who joined (the audit entry's actor). */
+  actor: string;
+  /** This workstation, as the trail names it. */
+  workstation: string;
   secretStore: SecretStore;
   clock: Clock;
   target: WorkspaceTarget;
@@ -314,6 +351,10 @@ export async function joinWorkspace(o: JoinWorkspaceOptions): Promise<WorkspaceL
   if (payload.credentials.erp) await vault.set('erp', payload.credentials.erp);
   await o.secretStore.set(workspacePasswordAccount(link), o.password);
   await recordFolderProfile(o.secretStore, o.dataDir, payload.profileId);
+  await appendWorkspaceAudit(
+    { link, password: o.password, secretStore: o.secretStore, profileId: payload.profileId, clock: o.clock },
+    { actor: o.actor, action: 'workspace.joined', objectType: 'workspace', objectId: link.workspaceId, after: { workstation: o.workstation, ssl: link.ssl } },
+  );
   writeWorkspaceLink(o.dataDir, link);
   return link;
 }
@@ -375,7 +416,30 @@ export type WorkspaceStatus =
       problem: string | null;
       schemaVersion: number | null;
       latestVersion: number;
+      /** Who leads the team's PayTrace/ERP sync (docs/team-leader.md), when the workspace records one. */
+      leader?: SyncLeader | null;
     }>;
+
+export type SyncLeader = Readonly<{ workstation: string; since: string; /** Whether the leader still holds its lock now (its Tieout is running). */ holding: boolean }>;
+
+/** The sync leader's advisory lock key (electron/core/team/leader.ts). */
+const SYNC_LEADER_KEY = 7_349_201_114;
+
+/** The workstation recorded as leading the sync, if this workspace's Tieout elects one (table sync_leader). */
+function syncLeader(c: PgSyncClient): SyncLeader | null {
+  const exists = c.run([{ sql: 'SELECT to_regclass($1) AS t', params: ['sync_leader'] }]).rows[0] as { t: string | null };
+  if (!exists.t) return null;
+  const row = c.run([{ sql: 'SELECT workstation, since FROM sync_leader WHERE id = 1' }]).rows[0] as { workstation: string; since: string } | undefined;
+  if (!row) return null;
+  // A bigint advisory key is held as classid (high 32 bits) and objid (low 32 bits), objsubid 1.
+  const held = c.run([
+    {
+      sql: "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND (classid::bigint << 32) + objid::bigint = $1::bigint) AS held",
+      params: [SYNC_LEADER_KEY],
+    },
+  ]).rows[0] as { held: number };
+  return { workstation: row.workstation, since: String(row.since), holding: held.held === 1 };
+}
 
 export async function workspaceStatus(o: { dataDir: string; secretStore: SecretStore }): Promise<WorkspaceStatus> {
   const link = readWorkspaceLink(o.dataDir);
@@ -390,7 +454,7 @@ export async function workspaceStatus(o: { dataDir: string; secretStore: SecretS
         return { mode: 'workspace' as const, link, reachable: true, problem: `The database no longer holds this workspace (${identity ? `it holds "${identity.name}"` : 'no Tieout workspace'})`, schemaVersion: null, latestVersion };
       }
       const row = c.run([{ sql: 'SELECT version FROM tieout_schema' }]).rows[0] as { version: number } | undefined;
-      return { mode: 'workspace' as const, link, reachable: true, problem: null, schemaVersion: row?.version ?? null, latestVersion };
+      return { mode: 'workspace' as const, link, reachable: true, problem: null, schemaVersion: row?.version ?? null, latestVersion, leader: syncLeader(c) };
     });
   } catch (e) {
     return { mode: 'workspace', link, reachable: false, problem: (e as Error).message, schemaVersion: null, latestVersion };

@@ -117,6 +117,15 @@ function Status({ view }: Readonly<{ view: WorkspaceView }>) {
       <dd className={view.reachable ? 'workspace-ok' : 'workspace-bad'} data-testid="workspace-reachable">
         {view.reachable ? `Yes${view.schemaVersion ? `, schema ${view.schemaVersion}` : ''}` : `No: ${view.problem ?? 'unknown'}`}
       </dd>
+      {view.syncLeader ? (
+        <>
+          <dt>Sync led by</dt>
+          <dd data-testid="workspace-leader">
+            {view.syncLeader.workstation}
+            {view.syncLeader.holding ? '' : ' (not running now: the next workstation to start takes over)'}
+          </dd>
+        </>
+      ) : null}
       {view.reachable && view.problem ? (
         <>
           <dt>Problem</dt>
