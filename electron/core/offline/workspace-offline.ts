@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { pgClientOptions } from '../store/pg/client-options';
 import type { OfflineConflictChoice, ReplayResult, WorkspaceOfflineState } from '@shared/api/workspace-offline';
 import { appendAudit, bindAuditKey } from '../audit/audit-log';
 import { AuditKeyMissingError, type AuditAnchor } from '../audit/audit-anchor';
@@ -36,8 +37,7 @@ const PROBE_TIMEOUT_MS = 5_000;
 
 /** Connects once, asynchronously and with a time limit, and runs one statement. */
 export async function probeWorkspace(config: PgConnectionConfig, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
-  const { lockTimeoutMs: _lock, applicationName, ...rest } = config;
-  const client = new pg.Client({ ...rest, ssl: rest.ssl === false ? false : rest.ssl ? { ...rest.ssl } : undefined, connectionTimeoutMillis: timeoutMs, application_name: applicationName ?? 'tieout probe' });
+  const client = new pg.Client(pgClientOptions(config, config.applicationName ?? 'tieout probe', { connectionTimeoutMillis: timeoutMs, keepAlive: false }));
   client.on('error', () => {});
   try {
     await client.connect();

@@ -73,9 +73,6 @@ export function workspaceConnection(link: WorkspaceLink, password: string, readC
   url.port = String(link.port);
   url.pathname = `/${encodeURIComponent(link.database)}`;
   url.username = encodeURIComponent(link.user);
-  // `pg` lets what it parses from the URL override the config's fields, an absent password as '': it goes in the URL
-  // (which stays inside the connection's worker thread, never logged).
-  url.password = encodeURIComponent(password);
   const ca = link.caFile ? readCa(link.caFile) : undefined;
   const ssl: PgConnectionConfig['ssl'] =
     link.ssl === 'disable'

@@ -1,3 +1,4 @@
+import { pgConnectionTarget } from './client-options';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 
 // The store API is synchronous (better-sqlite3); the workspace database is
@@ -56,13 +57,6 @@ const types = {
   },
 };
 const config = { ...workerData.config, types };
-// pg lets a connection string's (empty) password override the password given
-// beside it: with a password, the string's parts are passed one by one.
-if (config.password !== undefined && config.connectionString) {
-  const u = new URL(config.connectionString);
-  Object.assign(config, { host: u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname, port: Number(u.port) || 5432, database: decodeURIComponent(u.pathname.slice(1)), user: decodeURIComponent(u.username) });
-  delete config.connectionString;
-}
 if (config.ssl && config.ssl.verifyHostname === false) {
   const { verifyHostname, ...ssl } = config.ssl;
   config.ssl = { ...ssl, checkServerIdentity: () => undefined };
@@ -97,24 +91,6 @@ parentPort.on('message', async (req) => {
 });
 `;
 
-/**
- * `pg` lets a connection string override the other settings, and a URL
- * without a password parses as password "": a password given beside the
- * string would be dropped. The string is taken apart instead.
- */
-function withSeparatePassword(config: Omit<PgConnectionConfig, 'lockTimeoutMs'>): Record<string, unknown> {
-  if (config.password === undefined || !config.connectionString) return { ...config };
-  const { connectionString, ...rest } = config;
-  const u = new URL(connectionString);
-  return {
-    ...rest,
-    host: u.hostname.replace(/^\[|\]$/g, ''),
-    port: u.port ? Number(u.port) : 5432,
-    database: decodeURIComponent(u.pathname.replace(/^\//, '')),
-    user: decodeURIComponent(u.username),
-  };
-}
-
 export class PgSyncClient {
   private readonly worker: Worker;
   private readonly port: MessagePort;
@@ -127,8 +103,8 @@ export class PgSyncClient {
   ) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const { lockTimeoutMs, ...given } = config;
-    const pgConfig = withSeparatePassword(given);
+    const { lockTimeoutMs, connectionString, password, ...given } = config;
+    const pgConfig = { ...given, ...pgConnectionTarget({ connectionString, password }) };
     this.worker = new Worker(WORKER_CODE, {
       eval: true,
       workerData: {
