@@ -416,7 +416,7 @@ export type WorkspaceStatus =
       problem: string | null;
       schemaVersion: number | null;
       latestVersion: number;
-      /** Who leads the team's PayTrace/ERP sync (docs/team-leader.md), when the workspace records one. */
+      /** Who leads the team's PayTrace/ERP sync (docs/team.md, "Who syncs"), when the workspace records one. */
       leader?: SyncLeader | null;
     }>;
 
