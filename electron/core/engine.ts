@@ -253,8 +253,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (s.state === 'idle' && s.progress?.done === s.progress?.total && s.paytrace.reachability === 'online' && s.lastSuccessAt !== resumedAfterSync) {
         resumedAfterSync = s.lastSuccessAt;
         void refundExecutor.resumeAll().catch((e: unknown) => logger.error(`refund resume failed: ${(e as Error).message}`));
-        // The workstation's copy follows each completed sync (after this status is handled).
-        setImmediate(refreshCopy);
+        // The workstation's copy follows each completed sync (read in a worker thread).
+        refreshCopy();
       }
     },
     onRowsChanged: (ids) => events.emit('rows:changed', { transactionIds: ids }),
@@ -339,6 +339,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     dataDir: options.dataDir,
     db,
     offline,
+    secrets: secretStore,
     approval,
     clock,
     logger: logger.child('workspace-offline'),
@@ -347,11 +348,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     afterApply: options.afterOfflineReplay,
   });
   function refreshCopy(): void {
-    try {
-      workspaceOffline.refresh();
-    } catch (e) {
-      logger.error(`workspace copy not refreshed: ${(e as Error).message}`);
-    }
+    workspaceOffline.refresh().catch((e: unknown) => logger.error(`workspace copy not refreshed: ${(e as Error).message}`));
   }
   if (!offline) {
     // Back on the workspace: what was decided on the copy is replayed before anything else runs.
@@ -441,6 +438,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async close() {
       if (copyTimer) clearInterval(copyTimer);
       workspaceOffline.stop();
+      await workspaceOffline.idle();
       sync.stop();
       worker.stop();
       await worker.idle();

@@ -138,7 +138,7 @@ describe('workspace-offline mode', () => {
     const a = await open(dirA, 'clerk-a');
     try {
       await a.sync.runOnce();
-      const refresh = a.workspaceOffline.refresh();
+      const refresh = await a.workspaceOffline.refresh();
       expect(refresh).toMatchObject({ refreshed: true });
       const rows = gridRows(a.db);
       const pending = rows.filter((r) => r.status === 'auto' || r.status === 'review');
@@ -240,7 +240,10 @@ describe('workspace-offline mode', () => {
       expect(replays.every((r) => r.actor === 'clerk-a' && (JSON.parse(r.after_json) as { decidedOfflineAt: string }).decidedOfflineAt >= snapshotAt)).toBe(true);
       expect(a.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE action = 'match.note' AND object_id = ?").get(String(noteOnly))).toEqual({ n: 1 });
       expect(a.db.prepare('SELECT note FROM matches WHERE transaction_id = ?').get(noteOnly)).toEqual({ note: 'Customer says remittance follows' });
-      expect(a.db.prepare('SELECT review_state, decided_by FROM matches WHERE transaction_id = ?').get(approveMine)).toMatchObject({ review_state: 'approved', decided_by: 'clerk-a' });
+      // The replayed approval is the clerk's, queued for posting like any (the catch-up re-validation first), never twice.
+      expect(a.db.prepare('SELECT review_state, decided_by FROM matches WHERE transaction_id = ?').get(approveMine)).toMatchObject({ review_state: expect.stringMatching(/approved|posted/), decided_by: 'clerk-a' });
+      await a.worker.idle();
+      expect(await receiptsFor(reference(approveMine))).toBeLessThanOrEqual(1);
       expect(a.db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE transaction_id = ?').get(approveMine)).toEqual({ n: 1 });
       // The teammate's approval stands; the offline one is shown beside it.
       expect(a.db.prepare('SELECT decided_by FROM matches WHERE transaction_id = ?').get(approveBoth)).toEqual({ decided_by: 'clerk-b' });

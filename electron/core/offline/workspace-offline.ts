@@ -119,9 +119,11 @@ export type WorkspaceOfflineService = Readonly<{
   state(): WorkspaceOfflineState;
   /** On the workspace: replays what was decided offline, then refreshes the copy. */
   catchUp(): Promise<Readonly<{ replay: ReplayResult | null; refresh: RefreshResult | null }>>;
-  /** On the workspace: rebuilds the copy (refused while decisions wait to be replayed). */
-  refresh(): RefreshResult | null;
+  /** On the workspace: rebuilds the copy (refused while decisions wait to be replayed); one at a time. */
+  refresh(): Promise<RefreshResult | null>;
   resolve(decisionKey: string, choice: OfflineConflictChoice, actor: string): void;
+  /** Waits for the refresh in flight (engine close: the copy must not be renamed under the next engine). */
+  idle(): Promise<void>;
   /** Offline: checks now whether the workspace answers again. */
   probe(): Promise<boolean>;
   /** Offline: probes every `intervalMs` until the workspace answers. */
@@ -134,6 +136,8 @@ export type WorkspaceOfflineDeps = Readonly<{
   /** The engine's store: the workspace, or offline the copy. */
   db: Db;
   offline: OfflineSession | null;
+  /** The keychain, for the workspace password the copy's own connection needs. */
+  secrets: SecretStore;
   approval: ApprovalService;
   clock: Clock;
   logger: Logger;
@@ -183,13 +187,21 @@ export function createWorkspaceOfflineService(d: WorkspaceOfflineDeps): Workspac
     }
   };
 
-  const refresh = (): RefreshResult | null => {
+  let refreshing: Promise<RefreshResult | null> | null = null;
+  const refreshOnce = async (): Promise<RefreshResult | null> => {
     if (!link || d.offline) return null;
-    const r = refreshWorkspaceCache(d.db, d.dataDir, { workspaceId: link.workspaceId, workspaceName: link.name }, d.clock.iso(), queuedCount);
+    const password = await d.secrets.get(workspacePasswordAccount(link));
+    if (password === null) return { refreshed: false, reason: 'the workspace password is not in this keychain' };
+    const r = await refreshWorkspaceCache(workspaceConnection(link, password), d.dataDir, { workspaceId: link.workspaceId, workspaceName: link.name }, d.clock.iso(), queuedCount);
     if (r.refreshed) d.logger.info(`workspace copy refreshed: ${r.rows} rows in ${r.ms} ms`);
     else d.logger.warn(`workspace copy not refreshed: ${r.reason}`);
     return r;
   };
+  // A refresh asked for while one runs shares it.
+  const refresh = (): Promise<RefreshResult | null> =>
+    (refreshing ??= refreshOnce().finally(() => {
+      refreshing = null;
+    }));
 
   return {
     offline: d.offline,
@@ -223,9 +235,12 @@ export function createWorkspaceOfflineService(d: WorkspaceOfflineDeps): Workspac
           cache.close();
         }
       }
-      return { replay: lastReplay, refresh: refresh() };
+      return { replay: lastReplay, refresh: await refresh() };
     },
     refresh,
+    idle: async () => {
+      await refreshing?.catch(() => {});
+    },
     probe,
     startProbing(intervalMs = PROBE_INTERVAL_MS) {
       if (!d.offline || probeTimer) return;

@@ -50,6 +50,19 @@ export type QueuedDecision = Readonly<{
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** Field by field: the base is JSON SQLite built, the others objects read here. */
+function sameState(a: DecisionState, b: DecisionState): boolean {
+  return (
+    a.reviewState === b.reviewState &&
+    a.note === b.note &&
+    a.owner === b.owner &&
+    a.clerkException === b.clerkException &&
+    a.decidedBy === b.decidedBy &&
+    a.decidedAt === b.decidedAt &&
+    sameJson(a.pinned, b.pinned)
+  );
+}
+
 function diff(base: DecisionState, mine: DecisionState): { decision: HandoffDecision; unsupported: string | null } {
   const d: { -readonly [K in keyof HandoffDecision]: HandoffDecision[K] } = {};
   if (mine.note !== base.note) d.note = mine.note ?? '';
@@ -79,7 +92,7 @@ export function queuedDecisions(cache: ReadDb): QueuedDecision[] {
   const out: QueuedDecision[] = [];
   for (const [transactionId, b] of base) {
     const mine = mineAll.get(transactionId);
-    if (!mine || sameJson(mine, b)) continue;
+    if (!mine || sameState(mine, b)) continue;
     const key = `${meta.snapshotId}:${transactionId}`;
     if (done.has(key)) continue;
     const { decision, unsupported } = diff(b, mine);
