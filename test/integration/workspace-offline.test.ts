@@ -138,6 +138,9 @@ describe('workspace-offline mode', () => {
     const a = await open(dirA, 'clerk-a');
     try {
       await a.sync.runOnce();
+      const signedIn = await a.auth.signIn({ userName: 'clerk', password: 'tieout-demo-pass' });
+      expect(signedIn.sessionToken).toBeTruthy();
+      expect((a.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n).toBeGreaterThan(0);
       const refresh = await a.workspaceOffline.refresh();
       expect(refresh).toMatchObject({ refreshed: true });
       const rows = gridRows(a.db);
@@ -160,6 +163,9 @@ describe('workspace-offline mode', () => {
     // The copy also follows each completed sync: the newest one is what offline work starts from.
     const copy = openWorkspaceCache(dirA)!;
     snapshotAt = cacheMeta(copy)!.snapshotAt;
+    // Sign-in sessions stay with the host that made them.
+    expect(copy.prepare('SELECT COUNT(*) AS n FROM sessions').get()).toEqual({ n: 0 });
+    expect((copy.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n).toBeGreaterThan(0);
     copy.close();
     const file = cacheFile(dirA);
     if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);

@@ -43,6 +43,8 @@ const COPY_TABLES = `
   );
 `;
 const COPY_TABLE_NAMES = new Set(['workspace_cache_meta', 'workspace_cache_base', 'workspace_offline_replay']);
+/** Store tables a copy leaves empty: sign-in sessions belong to the host that made them (offline, one signs in anew). */
+const NOT_COPIED = new Set(['sessions']);
 
 export function createCopyTables(cache: WriteDb): void {
   cache.exec(COPY_TABLES);
@@ -117,7 +119,7 @@ export function saveBaseStatesFromCopy(cache: WriteDb): void {
 /** The store's tables (the copy's own left out). */
 function storeTables(db: ReadDb): string[] {
   return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[]).filter(
-    (t) => !COPY_TABLE_NAMES.has(t),
+    (t) => !COPY_TABLE_NAMES.has(t) && !NOT_COPIED.has(t),
   );
 }
 
