@@ -344,7 +344,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     clock,
     logger: logger.child('workspace-offline'),
     onReplayed: (ids) => events.emit('rows:changed', { transactionIds: [...ids] }),
-    onReachableAgain: () => events.emit('rows:changed', { transactionIds: null }),
+    onReachabilityChanged: () => events.emit('rows:changed', { transactionIds: null }),
     afterApply: options.afterOfflineReplay,
   });
   function refreshCopy(): void {
@@ -405,7 +405,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const dispatch = createDispatcher(handlers, logger.child('api'), auth.authorize);
 
   let copyTimer: NodeJS.Timeout | null = null;
-  if (options.background !== false && offline) workspaceOffline.startProbing();
+  if (options.background !== false) workspaceOffline.startProbing();
   if (options.background !== false && !offline) {
     copyTimer = setInterval(refreshCopy, COPY_REFRESH_MS);
     copyTimer.unref();

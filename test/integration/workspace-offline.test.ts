@@ -157,6 +157,12 @@ describe('workspace-offline mode', () => {
       const state = ok<WorkspaceOfflineState>(await a.dispatch('workspace:offlineState', {}));
       expect(state).toMatchObject({ mode: 'workspace', workspaceName: 'Accounts receivable', queued: 0 });
       expect(state.snapshotAt).toBeTruthy();
+      // The network drops while the engine works on the workspace: a probe notices, the banner asks to reopen on the copy.
+      expect(await a.workspaceOffline.probe()).toBe(true);
+      expect(a.workspaceOffline.state().unreachableSince).toBeNull();
+      await network.stop();
+      expect(await a.workspaceOffline.probe()).toBe(false);
+      expect(a.workspaceOffline.state()).toMatchObject({ mode: 'workspace', unreachableSince: expect.any(String) });
     } finally {
       await a.close();
     }

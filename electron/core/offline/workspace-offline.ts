@@ -124,9 +124,9 @@ export type WorkspaceOfflineService = Readonly<{
   resolve(decisionKey: string, choice: OfflineConflictChoice, actor: string): void;
   /** Waits for the refresh in flight (engine close: the copy must not be renamed under the next engine). */
   idle(): Promise<void>;
-  /** Offline: checks now whether the workspace answers again. */
+  /** Checks now whether the workspace answers (offline: again; online: still). */
   probe(): Promise<boolean>;
-  /** Offline: probes every `intervalMs` until the workspace answers. */
+  /** Probes every `intervalMs` (offline: until the workspace answers). */
   startProbing(intervalMs?: number): void;
   stop(): void;
 }>;
@@ -142,8 +142,8 @@ export type WorkspaceOfflineDeps = Readonly<{
   clock: Clock;
   logger: Logger;
   onReplayed?: (transactionIds: readonly number[]) => void;
-  /** Offline: the workspace answers again (the UI tells the clerk to reopen). */
-  onReachableAgain?: () => void;
+  /** The workspace answers again (offline) or stopped answering (online): the UI tells the clerk to reopen. */
+  onReachabilityChanged?: () => void;
   /** Test seam (a crash between the workspace's commit and the copy's journal). */
   afterApply?: (q: QueuedDecision) => void;
 }>;
@@ -155,17 +155,30 @@ export function createWorkspaceOfflineService(d: WorkspaceOfflineDeps): Workspac
   let probeTimer: NodeJS.Timeout | null = null;
   let probing = false;
 
+  let lostSince: string | null = null;
+  const answers = async (): Promise<boolean> => {
+    if (d.offline) return d.offline.probe();
+    const password = link ? await d.secrets.get(workspacePasswordAccount(link)) : null;
+    return link !== null && password !== null && probeWorkspace(workspaceConnection(link, password));
+  };
   const probe = async (): Promise<boolean> => {
-    if (!d.offline || probing) return reachableAgainAt !== null;
+    if (!link || probing) return d.offline ? reachableAgainAt !== null : lostSince === null;
     probing = true;
     try {
-      const back = await d.offline.probe();
-      if (back && reachableAgainAt === null) {
+      const ok = await answers();
+      if (d.offline && ok && reachableAgainAt === null) {
         reachableAgainAt = d.clock.iso();
-        d.logger.info(`workspace "${d.offline.workspaceName}" answers again: reopen to replay the decisions made offline`);
-        d.onReachableAgain?.();
+        d.logger.info(`workspace "${link.name}" answers again: reopen to replay the decisions made offline`);
+        d.onReachabilityChanged?.();
       }
-      return back;
+      if (!d.offline && ok === (lostSince !== null)) {
+        // Online: the engine's own connection does not come back by itself; the clerk is told to reopen on the copy.
+        lostSince = ok ? null : d.clock.iso();
+        if (ok) d.logger.info(`workspace "${link.name}" answers again`);
+        else d.logger.warn(`workspace "${link.name}" does not answer: reopen to work from this workstation's copy`);
+        d.onReachabilityChanged?.();
+      }
+      return ok;
     } finally {
       probing = false;
     }
@@ -211,7 +224,7 @@ export function createWorkspaceOfflineService(d: WorkspaceOfflineDeps): Workspac
       return {
         mode: d.offline ? 'offline' : 'workspace',
         workspaceName: link.name,
-        unreachableSince: d.offline?.since ?? null,
+        unreachableSince: d.offline?.since ?? lostSince,
         unreachableReason: d.offline?.reason ?? null,
         reachableAgainAt,
         snapshotAt: local?.snapshotAt ?? null,
@@ -243,10 +256,11 @@ export function createWorkspaceOfflineService(d: WorkspaceOfflineDeps): Workspac
     },
     probe,
     startProbing(intervalMs = PROBE_INTERVAL_MS) {
-      if (!d.offline || probeTimer) return;
+      if (!link || probeTimer) return;
       probeTimer = setInterval(() => {
-        void probe().then((back) => {
-          if (back) stop();
+        void probe().then((ok) => {
+          // Offline, once it answers there is nothing more to learn before the clerk reopens.
+          if (ok && d.offline) stop();
         });
       }, intervalMs);
       probeTimer.unref();
