@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkspaceOfflineState } from '@shared/api/workspace-offline';
 import { createEngine, type EngineOptions } from '../../electron/core/engine';
 import { silentLogger } from '../../electron/core/log/logger';
-import { cacheFile, cacheMeta, openWorkspaceCache } from '../../electron/core/offline/workspace-cache';
+import { cacheFile, cacheMeta, openWorkspaceCache, WORKSPACE_CACHE_DIR } from '../../electron/core/offline/workspace-cache';
 import { isWorkspaceUnreachable } from '../../electron/core/offline/workspace-offline';
 import { queuedCount } from '../../electron/core/offline/workspace-replay';
 import { gridRows } from '../../electron/core/store/queries/matches';
@@ -178,6 +178,27 @@ describe('workspace-offline mode', () => {
     const bytes = readFileSync(file);
     for (const secret of [cluster.password, demo.descriptor.erp.password, demo.descriptor.paytrace.password]) expect(bytes.includes(Buffer.from(secret))).toBe(false);
   });
+
+  it('a workspace that accepts connections but never answers is not waited for: the engine opens on the copy', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const dirC = mkdtempSync(join(tmpdir(), 'tieout-ws-c-'));
+    writeWorkspaceLink(dirC, { ...link, port: (silent.address() as { port: number }).port });
+    mkdirSync(join(dirC, WORKSPACE_CACHE_DIR));
+    copyFileSync(cacheFile(dirA), cacheFile(dirC));
+    const started = performance.now();
+    const c = await open(dirC, 'clerk-c');
+    try {
+      // The engine's own connection would wait for its 120 s reply limit.
+      expect(performance.now() - started).toBeLessThan(30_000);
+      expect(c.workspaceOffline.state()).toMatchObject({ mode: 'offline', unreachableReason: expect.stringMatching(/timeout/i) });
+    } finally {
+      await c.close();
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  }, 60_000);
 
   it('unreachable at start-up, the engine opens on the copy; decisions queue and nothing is sent', async () => {
     await network.stop();

@@ -13,7 +13,7 @@ import { createAuditSecrets } from '../vault/audit-secrets';
 import { checkFolderProfile } from '../vault/folder-identity';
 import type { SecretStore } from '../vault/secret-store';
 import { DecisionError } from './decisions';
-import { cacheMeta, openWorkspaceCache, refreshWorkspaceCache, type RefreshResult } from './workspace-cache';
+import { cacheMeta, openWorkspaceCache, refreshWorkspaceCache, workspaceCacheExists, type RefreshResult } from './workspace-cache';
 import { applyInWorkspace, markConflictResolved, openReplayConflicts, queuedCount, replayQueued, storedConflict, type QueuedDecision } from './workspace-replay';
 
 // Workspace-offline mode: the engine of a joined workstation whose workspace
@@ -34,21 +34,29 @@ export type OfflineSession = Readonly<{
 export const PROBE_INTERVAL_MS = 15_000;
 const PROBE_TIMEOUT_MS = 5_000;
 
-/** Connects once, asynchronously and with a time limit, and runs one statement. */
-export async function probeWorkspace(config: PgConnectionConfig, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
+/** Connects once, asynchronously and with a time limit, and runs one statement: null when it answered, else the failure (as the bridge reports one). */
+export async function probeFailure(config: PgConnectionConfig, timeoutMs = PROBE_TIMEOUT_MS): Promise<PgStoreError | null> {
   const { lockTimeoutMs: _lock, applicationName, ...rest } = config;
   const client = new pg.Client({ ...rest, ssl: rest.ssl === false ? false : rest.ssl ? { ...rest.ssl } : undefined, connectionTimeoutMillis: timeoutMs, application_name: applicationName ?? 'tieout probe' });
   client.on('error', () => {});
   try {
     await client.connect();
     await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
+    return null;
+  } catch (e) {
+    const err = e as { message?: string; code?: string; detail?: string; constraint?: string };
+    return new PgStoreError(String(err.message ?? e), err.code, err.detail, err.constraint);
   } finally {
     await client.end().catch(() => {});
   }
 }
+
+export async function probeWorkspace(config: PgConnectionConfig, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
+  return (await probeFailure(config, timeoutMs)) === null;
+}
+
+/** How long start-up waits for the workspace before opening on the copy (the engine's own connection has no connect limit). */
+const START_PROBE_TIMEOUT_MS = 10_000;
 
 export type EngineStore = Readonly<{ db: Db; auditAnchor: AuditAnchor; offline: OfflineSession | null }>;
 
@@ -85,8 +93,17 @@ export async function openEngineStore(
   clock: Clock,
   logger: Logger,
   openOnline: () => Promise<{ db: Db; auditAnchor: AuditAnchor }>,
+  startProbeTimeoutMs = START_PROBE_TIMEOUT_MS,
 ): Promise<EngineStore> {
   try {
+    // With a copy to fall back on, a workspace that does not answer within the limit is not waited for
+    // (the engine's blocking connection would wait for the bridge's 120 s on a host that drops packets).
+    const link = readWorkspaceLink(dataDir);
+    if (link && workspaceCacheExists(dataDir)) {
+      const password = await secrets.get(workspacePasswordAccount(link));
+      const failure = password === null ? null : await probeFailure(workspaceConnection(link, password), startProbeTimeoutMs);
+      if (failure && isWorkspaceUnreachable(failure)) throw failure;
+    }
     return { ...(await openOnline()), offline: null };
   } catch (e) {
     const link = readWorkspaceLink(dataDir);
