@@ -11,7 +11,7 @@ import type { WorkspaceOfflineState } from '@shared/api/workspace-offline';
 import { createEngine, type EngineOptions } from '../../electron/core/engine';
 import { silentLogger } from '../../electron/core/log/logger';
 import { cacheFile, cacheMeta, openWorkspaceCache, WORKSPACE_CACHE_DIR } from '../../electron/core/offline/workspace-cache';
-import { isWorkspaceUnreachable } from '../../electron/core/offline/workspace-offline';
+import { isWorkspaceUnreachable } from '../../electron/core/offline/workspace-reachability';
 import { queuedCount } from '../../electron/core/offline/workspace-replay';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { PgStoreError } from '../../electron/core/store/pg/sync-client';

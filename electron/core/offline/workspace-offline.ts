@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { OfflineConflictChoice, ReplayResult, WorkspaceOfflineState } from '@shared/api/workspace-offline';
 import { appendAudit, bindAuditKey } from '../audit/audit-log';
 import { AuditKeyMissingError, type AuditAnchor } from '../audit/audit-anchor';
@@ -6,13 +5,13 @@ import type { ApprovalService } from '../approval/approve';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { Db } from '../store/db';
-import { PgStoreError, type PgConnectionConfig } from '../store/pg/sync-client';
 import { readProfileId } from '../store/queries/app-identity';
 import { readWorkspaceLink, workspaceConnection, workspacePasswordAccount, WorkspaceLinkError, type WorkspaceLink } from '../store/workspace-link';
 import { createAuditSecrets } from '../vault/audit-secrets';
 import { checkFolderProfile } from '../vault/folder-identity';
 import type { SecretStore } from '../vault/secret-store';
 import { DecisionError } from './decisions';
+import { isWorkspaceUnreachable, probeFailure, probeWorkspace, PROBE_INTERVAL_MS, START_PROBE_TIMEOUT_MS } from './workspace-reachability';
 import { cacheMeta, openWorkspaceCache, refreshWorkspaceCache, workspaceCacheExists, type RefreshResult } from './workspace-cache';
 import { applyInWorkspace, markConflictResolved, openReplayConflicts, queuedCount, replayQueued, storedConflict, type QueuedDecision } from './workspace-replay';
 
@@ -30,33 +29,6 @@ export type OfflineSession = Readonly<{
   probe: () => Promise<boolean>;
 }>;
 
-/** How often an engine working from the copy checks whether the workspace is back. */
-export const PROBE_INTERVAL_MS = 15_000;
-const PROBE_TIMEOUT_MS = 5_000;
-
-/** Connects once, asynchronously and with a time limit, and runs one statement: null when it answered, else the failure (as the bridge reports one). */
-export async function probeFailure(config: PgConnectionConfig, timeoutMs = PROBE_TIMEOUT_MS): Promise<PgStoreError | null> {
-  const { lockTimeoutMs: _lock, applicationName, ...rest } = config;
-  const client = new pg.Client({ ...rest, ssl: rest.ssl === false ? false : rest.ssl ? { ...rest.ssl } : undefined, connectionTimeoutMillis: timeoutMs, application_name: applicationName ?? 'tieout probe' });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (e) {
-    const err = e as { message?: string; code?: string; detail?: string; constraint?: string };
-    return new PgStoreError(String(err.message ?? e), err.code, err.detail, err.constraint);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-export async function probeWorkspace(config: PgConnectionConfig, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
-  return (await probeFailure(config, timeoutMs)) === null;
-}
-
-/** How long start-up waits for the workspace before opening on the copy (the engine's own connection has no connect limit). */
-const START_PROBE_TIMEOUT_MS = 10_000;
 
 export type EngineStore = Readonly<{ db: Db; auditAnchor: AuditAnchor; offline: OfflineSession | null }>;
 
@@ -65,19 +37,6 @@ export class WorkspaceOfflineError extends Error {
   readonly kind = 'offline';
 }
 
-/**
- * A failure to reach the server, as opposed to one the server reported: no
- * SQLSTATE (a socket error such as ECONNREFUSED, a connection that ended), or
- * class 08 (connection exception) / 57P01-03 (the server shutting down or starting).
- */
-export function isWorkspaceUnreachable(e: unknown): boolean {
-  if (!(e instanceof PgStoreError)) return false;
-  const code = e.code;
-  if (code === undefined) return true;
-  const sqlState = /^[0-9A-Z]{5}$/.test(code) && /\d/.test(code);
-  if (!sqlState) return true;
-  return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03';
-}
 
 const noAnchor: AuditAnchor = { flush: async () => {}, close: async () => {} };
 
