@@ -39,6 +39,7 @@ import { secretFingerprint } from './vault/secret-fingerprint';
 import { checkFolderProfile, forgetFolderProfile } from './vault/folder-identity';
 import { createWorkspaceOfflineService, openEngineStore, WorkspaceOfflineError, type WorkspaceOfflineService } from './offline/workspace-offline';
 import type { QueuedDecision } from './offline/workspace-replay';
+import { guardOfflineDispatch } from './offline/workspace-offline-guard';
 import type { SecretStore } from './vault/secret-store';
 
 // The composition root: the one place that creates services (store, vault,
@@ -402,7 +403,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     postingSummary,
     events,
   });
-  const dispatch = createDispatcher(handlers, logger.child('api'), auth.authorize);
+  const onlineDispatch = createDispatcher(handlers, logger.child('api'), auth.authorize);
+  // On the copy, what the replay cannot carry back is refused rather than lost.
+  const dispatch = offline ? guardOfflineDispatch(onlineDispatch, offline.workspaceName) : onlineDispatch;
 
   let copyTimer: NodeJS.Timeout | null = null;
   if (options.background !== false) workspaceOffline.startProbing();

@@ -217,6 +217,11 @@ describe('workspace-offline mode', () => {
       ok(await a.dispatch('matches:note', { transactionId: noteBoth, note: 'Short-paid: disputed freight' }));
       const after = ok<WorkspaceOfflineState>(await a.dispatch('workspace:offlineState', {}));
       expect(after.queued).toBe(4);
+      // What the copy cannot carry back is refused, not done and lost.
+      const refund = await a.dispatch('refunds:request', { transactionId: approveMine, amountCents: 100, reasonCode: 'Overpayment' });
+      expect(refund).toMatchObject({ ok: false, error: { code: 'offline' } });
+      if (!refund.ok) expect(refund.error.message).toMatch(/cannot be reached.*carries back notes/);
+      expect(a.db.prepare('SELECT COUNT(*) AS n FROM refund_requests').get()).toEqual({ n: 0 });
       await expect(a.erpConnector()).rejects.toThrow(/cannot be reached/);
       await expect(a.payTraceClient()).rejects.toThrow(/cannot be reached/);
       // The queued approvals sit in the copy: the posting worker cannot even open a connection from it.
