@@ -15,8 +15,8 @@ import { startPgCluster } from '../../scripts/pg-cluster.mjs';
 
 // A web host on a data folder joined to a team workspace, the workspace behind
 // a relay the test switches off: the host reopens on this workstation's copy,
-// the banner says since when and from which copy, and a decision made there is
-// counted as queued.
+// the banner says since when and from which copy, a decision made there is
+// counted as queued, and when the workspace is back the next open posts it.
 
 type Cluster = { adminUrl: string; port: number; user: string; password: string; stop(): void };
 
@@ -102,4 +102,18 @@ test('workspace unreachable: the host works from its copy, with the banner and t
   await expect(banner).toContainText('decisions are queued (1)');
   expect(await count(page, 'posted')).toBe(0);
   await page.screenshot({ path: 'test-results/e2e-workspace-offline.png' });
+
+  // The workspace is back: the next open replays the approval there, once, and posts it.
+  await host.proc.stop();
+  await network.start();
+  host = await startHost(dataDir, ['--sandbox-file', sandboxes.file]);
+  await page.goto(host.url);
+  await signIn(page, 'clerk');
+  await expect.poll(() => count(page, 'auto'), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect(page.getByTestId('workspace-offline-banner')).toHaveCount(0);
+  await expect.poll(() => count(page, 'posted'), { timeout: 60_000 }).toBe(1);
+  const receipts = (await (
+    await fetch(`${sandboxes.erpUrl}/__control/count-receipts`, { method: 'POST', body: JSON.stringify({ reference: String(target) }), headers: { 'content-type': 'application/json' } })
+  ).json()) as { count: number };
+  expect(receipts.count).toBe(1);
 });
