@@ -40,6 +40,7 @@ import { secretFingerprint } from './vault/secret-fingerprint';
 import { checkFolderProfile, forgetFolderProfile } from './vault/folder-identity';
 import { createWorkspaceOfflineService, openEngineStore, WorkspaceOfflineError, type WorkspaceOfflineService } from './offline/workspace-offline';
 import type { QueuedDecision } from './offline/workspace-replay';
+import { guardOfflineDispatch } from './offline/workspace-offline-guard';
 import type { SecretStore } from './vault/secret-store';
 import { teamConnection, workstationName } from './team/team-connection';
 import { startTeamMode, SYNC_FINISHED, type TeamMode } from './team/team-mode';
@@ -268,8 +269,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (s.state === 'idle' && s.progress?.done === s.progress?.total && s.paytrace.reachability === 'online' && s.lastSuccessAt !== resumedAfterSync) {
         resumedAfterSync = s.lastSuccessAt;
         void refundExecutor.resumeAll().catch((e: unknown) => logger.error(`refund resume failed: ${(e as Error).message}`));
-        // The workstation's copy follows each completed sync (after this status is handled).
-        setImmediate(refreshCopy);
+        // The workstation's copy follows each completed sync (read in a worker thread).
+        refreshCopy();
       }
     },
     onRowsChanged: (ids) => events.emit('rows:changed', { transactionIds: ids }),
@@ -358,19 +359,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     dataDir: options.dataDir,
     db,
     offline,
+    secrets: secretStore,
     approval,
     clock,
     logger: logger.child('workspace-offline'),
     onReplayed: (ids) => events.emit('rows:changed', { transactionIds: [...ids] }),
-    onReachableAgain: () => events.emit('rows:changed', { transactionIds: null }),
+    onReachabilityChanged: () => events.emit('rows:changed', { transactionIds: null }),
     afterApply: options.afterOfflineReplay,
   });
   function refreshCopy(): void {
-    try {
-      workspaceOffline.refresh();
-    } catch (e) {
-      logger.error(`workspace copy not refreshed: ${(e as Error).message}`);
-    }
+    workspaceOffline.refresh().catch((e: unknown) => logger.error(`workspace copy not refreshed: ${(e as Error).message}`));
   }
   if (!offline) {
     // Back on the workspace: what was decided on the copy is replayed before anything else runs.
@@ -452,7 +450,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     team: () => team,
     events,
   });
-  const dispatch = gateAfterStoreChange(createDispatcher(handlers, logger.child('api'), auth.authorize), () => storeChangedMessage);
+  const onlineDispatch = gateAfterStoreChange(createDispatcher(handlers, logger.child('api'), auth.authorize), () => storeChangedMessage);
+  // On the copy, what the replay cannot carry back is refused rather than lost.
+  const dispatch = offline ? guardOfflineDispatch(onlineDispatch, offline.workspaceName) : onlineDispatch;
 
   // A joined data folder is one of a team: one workstation runs the scheduled sync (the
   // leadership starts and stops it here) and every workstation hears the others' changes.
@@ -489,7 +489,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     : null;
 
   let copyTimer: NodeJS.Timeout | null = null;
-  if (options.background !== false && offline) workspaceOffline.startProbing();
+  if (options.background !== false) workspaceOffline.startProbing();
   if (options.background !== false && !offline) {
     copyTimer = setInterval(refreshCopy, COPY_REFRESH_MS);
     copyTimer.unref();
@@ -525,6 +525,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (copyTimer) clearInterval(copyTimer);
       await team?.close();
       workspaceOffline.stop();
+      await workspaceOffline.idle();
       sync.stop();
       worker.stop();
       await worker.idle();

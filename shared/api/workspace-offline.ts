@@ -43,7 +43,7 @@ export type WorkspaceOfflineState = Readonly<{
   /** 'local': this folder's own store; 'workspace': the team workspace; 'offline': the workspace is unreachable, working on this workstation's copy. */
   mode: 'local' | 'workspace' | 'offline';
   workspaceName: string | null;
-  /** Offline: since when the workspace could not be reached. */
+  /** Since when the workspace could not be reached (offline: at start-up; on the workspace: a probe found it gone). */
   unreachableSince: string | null;
   /** Why (the connection error, no secret in it). */
   unreachableReason: string | null;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkspaceOfflineState } from '@shared/api/workspace-offline';
 import { createEngine, type EngineOptions } from '../../electron/core/engine';
 import { silentLogger } from '../../electron/core/log/logger';
-import { cacheFile, cacheMeta, openWorkspaceCache } from '../../electron/core/offline/workspace-cache';
-import { isWorkspaceUnreachable } from '../../electron/core/offline/workspace-offline';
+import { cacheFile, cacheMeta, openWorkspaceCache, WORKSPACE_CACHE_DIR } from '../../electron/core/offline/workspace-cache';
+import { isWorkspaceUnreachable } from '../../electron/core/offline/workspace-reachability';
 import { queuedCount } from '../../electron/core/offline/workspace-replay';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import { PgStoreError } from '../../electron/core/store/pg/sync-client';
@@ -138,7 +138,10 @@ describe('workspace-offline mode', () => {
     const a = await open(dirA, 'clerk-a');
     try {
       await a.sync.runOnce();
-      const refresh = a.workspaceOffline.refresh();
+      const signedIn = await a.auth.signIn({ userName: 'clerk', password: 'tieout-demo-pass' });
+      expect(signedIn.sessionToken).toBeTruthy();
+      expect((a.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n).toBeGreaterThan(0);
+      const refresh = await a.workspaceOffline.refresh();
       expect(refresh).toMatchObject({ refreshed: true });
       const rows = gridRows(a.db);
       const pending = rows.filter((r) => r.status === 'auto' || r.status === 'review');
@@ -154,18 +157,48 @@ describe('workspace-offline mode', () => {
       const state = ok<WorkspaceOfflineState>(await a.dispatch('workspace:offlineState', {}));
       expect(state).toMatchObject({ mode: 'workspace', workspaceName: 'Accounts receivable', queued: 0 });
       expect(state.snapshotAt).toBeTruthy();
+      // The network drops while the engine works on the workspace: a probe notices, the banner asks to reopen on the copy.
+      expect(await a.workspaceOffline.probe()).toBe(true);
+      expect(a.workspaceOffline.state().unreachableSince).toBeNull();
+      await network.stop();
+      expect(await a.workspaceOffline.probe()).toBe(false);
+      expect(a.workspaceOffline.state()).toMatchObject({ mode: 'workspace', unreachableSince: expect.any(String) });
     } finally {
       await a.close();
     }
     // The copy also follows each completed sync: the newest one is what offline work starts from.
     const copy = openWorkspaceCache(dirA)!;
     snapshotAt = cacheMeta(copy)!.snapshotAt;
+    // Sign-in sessions stay with the host that made them.
+    expect(copy.prepare('SELECT COUNT(*) AS n FROM sessions').get()).toEqual({ n: 0 });
+    expect((copy.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n).toBeGreaterThan(0);
     copy.close();
     const file = cacheFile(dirA);
     if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
     const bytes = readFileSync(file);
     for (const secret of [cluster.password, demo.descriptor.erp.password, demo.descriptor.paytrace.password]) expect(bytes.includes(Buffer.from(secret))).toBe(false);
   });
+
+  it('a workspace that accepts connections but never answers is not waited for: the engine opens on the copy', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const dirC = mkdtempSync(join(tmpdir(), 'tieout-ws-c-'));
+    writeWorkspaceLink(dirC, { ...link, port: (silent.address() as { port: number }).port });
+    mkdirSync(join(dirC, WORKSPACE_CACHE_DIR));
+    copyFileSync(cacheFile(dirA), cacheFile(dirC));
+    const started = performance.now();
+    const c = await open(dirC, 'clerk-c');
+    try {
+      // The engine's own connection would wait for its 120 s reply limit.
+      expect(performance.now() - started).toBeLessThan(30_000);
+      expect(c.workspaceOffline.state()).toMatchObject({ mode: 'offline', unreachableReason: expect.stringMatching(/timeout/i) });
+    } finally {
+      await c.close();
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  }, 60_000);
 
   it('unreachable at start-up, the engine opens on the copy; decisions queue and nothing is sent', async () => {
     await network.stop();
@@ -184,6 +217,11 @@ describe('workspace-offline mode', () => {
       ok(await a.dispatch('matches:note', { transactionId: noteBoth, note: 'Short-paid: disputed freight' }));
       const after = ok<WorkspaceOfflineState>(await a.dispatch('workspace:offlineState', {}));
       expect(after.queued).toBe(4);
+      // What the copy cannot carry back is refused, not done and lost.
+      const refund = await a.dispatch('refunds:request', { transactionId: approveMine, amountCents: 100, reasonCode: 'Overpayment' });
+      expect(refund).toMatchObject({ ok: false, error: { code: 'offline' } });
+      if (!refund.ok) expect(refund.error.message).toMatch(/cannot be reached.*carries back notes/);
+      expect(a.db.prepare('SELECT COUNT(*) AS n FROM refund_requests').get()).toEqual({ n: 0 });
       await expect(a.erpConnector()).rejects.toThrow(/cannot be reached/);
       await expect(a.payTraceClient()).rejects.toThrow(/cannot be reached/);
       // The queued approvals sit in the copy: the posting worker cannot even open a connection from it.
@@ -240,7 +278,10 @@ describe('workspace-offline mode', () => {
       expect(replays.every((r) => r.actor === 'clerk-a' && (JSON.parse(r.after_json) as { decidedOfflineAt: string }).decidedOfflineAt >= snapshotAt)).toBe(true);
       expect(a.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE action = 'match.note' AND object_id = ?").get(String(noteOnly))).toEqual({ n: 1 });
       expect(a.db.prepare('SELECT note FROM matches WHERE transaction_id = ?').get(noteOnly)).toEqual({ note: 'Customer says remittance follows' });
-      expect(a.db.prepare('SELECT review_state, decided_by FROM matches WHERE transaction_id = ?').get(approveMine)).toMatchObject({ review_state: 'approved', decided_by: 'clerk-a' });
+      // The replayed approval is the clerk's, queued for posting like any (the catch-up re-validation first), never twice.
+      expect(a.db.prepare('SELECT review_state, decided_by FROM matches WHERE transaction_id = ?').get(approveMine)).toMatchObject({ review_state: expect.stringMatching(/approved|posted/), decided_by: 'clerk-a' });
+      await a.worker.idle();
+      expect(await receiptsFor(reference(approveMine))).toBeLessThanOrEqual(1);
       expect(a.db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE transaction_id = ?').get(approveMine)).toEqual({ n: 1 });
       // The teammate's approval stands; the offline one is shown beside it.
       expect(a.db.prepare('SELECT decided_by FROM matches WHERE transaction_id = ?').get(approveBoth)).toEqual({ decided_by: 'clerk-b' });

@@ -4,19 +4,21 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { OfflineDecisionState } from '@shared/api/workspace-offline';
 import { ensurePrivateDir, makePrivate, touchPrivateFile } from '../private-files';
-import { asStoreDb, type Db, type ReadDb } from '../store/db';
+import { asStoreDb, type Db } from '../store/db';
 import { migrate } from '../store/migrations';
+import type { PgConnectionConfig } from '../store/pg/sync-client';
 import {
   cacheMeta,
-  copyStoreTables,
   createCopyTables,
   decisionStates,
   insertJournalRows,
   openConflictRows,
-  saveBaseStates,
+  saveBaseStatesFromCopy,
   saveCacheMeta,
+  storeTableColumns,
   type ReplayJournalRow,
 } from '../store/queries/workspace-cache';
+import { copyWorkspaceInWorker } from './workspace-copy-worker';
 
 // A workstation joined to a team workspace keeps, in its own data folder, a
 // copy of the workspace as of its last successful read: the store's own
@@ -68,55 +70,72 @@ export function openWorkspaceCache(dataDir: string): Db | null {
 
 export type RefreshResult = Readonly<{ refreshed: true; snapshotAt: string; rows: number; ms: number } | { refreshed: false; reason: string }>;
 
+/** Open replay conflicts of the current copy, or why it must not be replaced (decisions waiting to be replayed). */
+function carriedOver(dataDir: string, pendingCount: (cache: Db) => number): { journal: ReplayJournalRow[] } | { refused: string } {
+  const previous = openWorkspaceCache(dataDir);
+  if (!previous) return { journal: [] };
+  try {
+    const pending = pendingCount(previous);
+    if (pending > 0) return { refused: `${pending} decision(s) made offline wait to be replayed` };
+    return { journal: openConflictRows(previous) };
+  } finally {
+    previous.close();
+  }
+}
+
+function removeSqlite(file: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+}
+
 /**
- * Rebuilds the copy from the workspace. Refused while decisions made on the
- * current copy wait to be replayed: their base would be lost. The replay
- * journal's open conflicts carry over to the new copy.
+ * Rebuilds the copy from the workspace (read in a worker thread, so the
+ * engine keeps answering) into a new file renamed over the old one. Refused
+ * while decisions made on the current copy wait to be replayed: their base
+ * would be lost. The replay journal's open conflicts carry over.
  */
-export function refreshWorkspaceCache(
-  workspace: ReadDb,
+export async function refreshWorkspaceCache(
+  workspace: PgConnectionConfig,
   dataDir: string,
   identity: Readonly<{ workspaceId: string; workspaceName: string }>,
   at: string,
   pendingCount: (cache: Db) => number,
   monotonicMs: () => number = () => performance.now(),
-): RefreshResult {
+): Promise<RefreshResult> {
   const started = monotonicMs();
   const dir = join(dataDir, WORKSPACE_CACHE_DIR);
   ensurePrivateDir(dir);
-  const previous = openWorkspaceCache(dataDir);
-  let journal: ReplayJournalRow[] = [];
-  if (previous) {
-    try {
-      const pending = pendingCount(previous);
-      if (pending > 0) return { refreshed: false, reason: `${pending} decision(s) made offline wait to be replayed` };
-      journal = openConflictRows(previous);
-    } finally {
-      previous.close();
-    }
-  }
+  const before = carriedOver(dataDir, pendingCount);
+  if ('refused' in before) return { refreshed: false, reason: before.refused };
   const tmp = join(dir, `${WORKSPACE_CACHE_FILE}.${randomBytes(4).toString('hex')}.tmp`);
-  let rows = 0;
-  const fresh = openSqlite(tmp);
   try {
-    // Rows arrive table by table, not in reference order; the workspace already holds them consistent.
-    fresh.pragma('foreign_keys = OFF');
-    fresh.transaction(() => {
-      rows = copyStoreTables(workspace, fresh);
-      saveBaseStates(fresh, decisionStates(fresh));
-      saveCacheMeta(fresh, { snapshotId: randomBytes(8).toString('hex'), snapshotAt: at, ...identity });
-      insertJournalRows(fresh, journal);
-    })();
-    fresh.pragma('wal_checkpoint(TRUNCATE)');
+    const schema = openSqlite(tmp);
+    const tables = storeTableColumns(schema);
+    schema.close();
+    const rows = await copyWorkspaceInWorker(workspace, tmp, tables);
+    // Read again now: a conflict settled while the copy ran stays settled.
+    const now = carriedOver(dataDir, pendingCount);
+    if ('refused' in now) {
+      removeSqlite(tmp);
+      return { refreshed: false, reason: now.refused };
+    }
+    const fresh = openSqlite(tmp);
+    try {
+      fresh.transaction(() => {
+        saveBaseStatesFromCopy(fresh);
+        saveCacheMeta(fresh, { snapshotId: randomBytes(8).toString('hex'), snapshotAt: at, ...identity });
+        insertJournalRows(fresh, now.journal);
+      })();
+      fresh.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      fresh.close();
+    }
+    const target = cacheFile(dataDir);
+    for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
+    renameSync(tmp, target);
+    for (const suffix of ['-wal', '-shm']) rmSync(`${tmp}${suffix}`, { force: true });
+    return { refreshed: true, snapshotAt: at, rows, ms: Math.round(monotonicMs() - started) };
   } catch (e) {
-    fresh.close();
-    for (const suffix of ['', '-wal', '-shm']) rmSync(`${tmp}${suffix}`, { force: true });
+    removeSqlite(tmp);
     throw e;
   }
-  fresh.close();
-  const target = cacheFile(dataDir);
-  for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
-  renameSync(tmp, target);
-  for (const suffix of ['-wal', '-shm']) rmSync(`${tmp}${suffix}`, { force: true });
-  return { refreshed: true, snapshotAt: at, rows, ms: Math.round(monotonicMs() - started) };
 }

@@ -1,5 +1,3 @@
-import pg from 'pg';
-import { pgClientOptions } from '../store/pg/client-options';
 import type { OfflineConflictChoice, ReplayResult, WorkspaceOfflineState } from '@shared/api/workspace-offline';
 import { appendAudit, bindAuditKey } from '../audit/audit-log';
 import { AuditKeyMissingError, type AuditAnchor } from '../audit/audit-anchor';
@@ -7,14 +5,14 @@ import type { ApprovalService } from '../approval/approve';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { Db } from '../store/db';
-import { PgStoreError, type PgConnectionConfig } from '../store/pg/sync-client';
 import { readProfileId } from '../store/queries/app-identity';
 import { readWorkspaceLink, workspaceConnection, workspacePasswordAccount, WorkspaceLinkError, type WorkspaceLink } from '../store/workspace-link';
 import { createAuditSecrets } from '../vault/audit-secrets';
 import { checkFolderProfile } from '../vault/folder-identity';
 import type { SecretStore } from '../vault/secret-store';
 import { DecisionError } from './decisions';
-import { cacheMeta, openWorkspaceCache, refreshWorkspaceCache, type RefreshResult } from './workspace-cache';
+import { isWorkspaceUnreachable, probeFailure, probeWorkspace, PROBE_INTERVAL_MS, START_PROBE_TIMEOUT_MS } from './workspace-reachability';
+import { cacheMeta, openWorkspaceCache, refreshWorkspaceCache, workspaceCacheExists, type RefreshResult } from './workspace-cache';
 import { applyInWorkspace, markConflictResolved, openReplayConflicts, queuedCount, replayQueued, storedConflict, type QueuedDecision } from './workspace-replay';
 
 // Workspace-offline mode: the engine of a joined workstation whose workspace
@@ -31,24 +29,6 @@ export type OfflineSession = Readonly<{
   probe: () => Promise<boolean>;
 }>;
 
-/** How often an engine working from the copy checks whether the workspace is back. */
-export const PROBE_INTERVAL_MS = 15_000;
-const PROBE_TIMEOUT_MS = 5_000;
-
-/** Connects once, asynchronously and with a time limit, and runs one statement. */
-export async function probeWorkspace(config: PgConnectionConfig, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
-  const client = new pg.Client(pgClientOptions(config, config.applicationName ?? 'tieout probe', { connectionTimeoutMillis: timeoutMs, keepAlive: false }));
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 export type EngineStore = Readonly<{ db: Db; auditAnchor: AuditAnchor; offline: OfflineSession | null }>;
 
@@ -57,19 +37,6 @@ export class WorkspaceOfflineError extends Error {
   readonly kind = 'offline';
 }
 
-/**
- * A failure to reach the server, as opposed to one the server reported: no
- * SQLSTATE (a socket error such as ECONNREFUSED, a connection that ended), or
- * class 08 (connection exception) / 57P01-03 (the server shutting down or starting).
- */
-export function isWorkspaceUnreachable(e: unknown): boolean {
-  if (!(e instanceof PgStoreError)) return false;
-  const code = e.code;
-  if (code === undefined) return true;
-  const sqlState = /^[0-9A-Z]{5}$/.test(code) && /\d/.test(code);
-  if (!sqlState) return true;
-  return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03';
-}
 
 const noAnchor: AuditAnchor = { flush: async () => {}, close: async () => {} };
 
@@ -85,8 +52,17 @@ export async function openEngineStore(
   clock: Clock,
   logger: Logger,
   openOnline: () => Promise<{ db: Db; auditAnchor: AuditAnchor }>,
+  startProbeTimeoutMs = START_PROBE_TIMEOUT_MS,
 ): Promise<EngineStore> {
   try {
+    // With a copy to fall back on, a workspace that does not answer within the limit is not waited for
+    // (the engine's blocking connection would wait for the bridge's 120 s on a host that drops packets).
+    const link = readWorkspaceLink(dataDir);
+    if (link && workspaceCacheExists(dataDir)) {
+      const password = await secrets.get(workspacePasswordAccount(link));
+      const failure = password === null ? null : await probeFailure(workspaceConnection(link, password), startProbeTimeoutMs);
+      if (failure && isWorkspaceUnreachable(failure)) throw failure;
+    }
     return { ...(await openOnline()), offline: null };
   } catch (e) {
     const link = readWorkspaceLink(dataDir);
@@ -119,12 +95,14 @@ export type WorkspaceOfflineService = Readonly<{
   state(): WorkspaceOfflineState;
   /** On the workspace: replays what was decided offline, then refreshes the copy. */
   catchUp(): Promise<Readonly<{ replay: ReplayResult | null; refresh: RefreshResult | null }>>;
-  /** On the workspace: rebuilds the copy (refused while decisions wait to be replayed). */
-  refresh(): RefreshResult | null;
+  /** On the workspace: rebuilds the copy (refused while decisions wait to be replayed); one at a time. */
+  refresh(): Promise<RefreshResult | null>;
   resolve(decisionKey: string, choice: OfflineConflictChoice, actor: string): void;
-  /** Offline: checks now whether the workspace answers again. */
+  /** Waits for the refresh in flight (engine close: the copy must not be renamed under the next engine). */
+  idle(): Promise<void>;
+  /** Checks now whether the workspace answers (offline: again; online: still). */
   probe(): Promise<boolean>;
-  /** Offline: probes every `intervalMs` until the workspace answers. */
+  /** Probes every `intervalMs` (offline: until the workspace answers). */
   startProbing(intervalMs?: number): void;
   stop(): void;
 }>;
@@ -134,12 +112,14 @@ export type WorkspaceOfflineDeps = Readonly<{
   /** The engine's store: the workspace, or offline the copy. */
   db: Db;
   offline: OfflineSession | null;
+  /** The keychain, for the workspace password the copy's own connection needs. */
+  secrets: SecretStore;
   approval: ApprovalService;
   clock: Clock;
   logger: Logger;
   onReplayed?: (transactionIds: readonly number[]) => void;
-  /** Offline: the workspace answers again (the UI tells the clerk to reopen). */
-  onReachableAgain?: () => void;
+  /** The workspace answers again (offline) or stopped answering (online): the UI tells the clerk to reopen. */
+  onReachabilityChanged?: () => void;
   /** Test seam (a crash between the workspace's commit and the copy's journal). */
   afterApply?: (q: QueuedDecision) => void;
 }>;
@@ -151,17 +131,30 @@ export function createWorkspaceOfflineService(d: WorkspaceOfflineDeps): Workspac
   let probeTimer: NodeJS.Timeout | null = null;
   let probing = false;
 
+  let lostSince: string | null = null;
+  const answers = async (): Promise<boolean> => {
+    if (d.offline) return d.offline.probe();
+    const password = link ? await d.secrets.get(workspacePasswordAccount(link)) : null;
+    return link !== null && password !== null && probeWorkspace(workspaceConnection(link, password));
+  };
   const probe = async (): Promise<boolean> => {
-    if (!d.offline || probing) return reachableAgainAt !== null;
+    if (!link || probing) return d.offline ? reachableAgainAt !== null : lostSince === null;
     probing = true;
     try {
-      const back = await d.offline.probe();
-      if (back && reachableAgainAt === null) {
+      const ok = await answers();
+      if (d.offline && ok && reachableAgainAt === null) {
         reachableAgainAt = d.clock.iso();
-        d.logger.info(`workspace "${d.offline.workspaceName}" answers again: reopen to replay the decisions made offline`);
-        d.onReachableAgain?.();
+        d.logger.info(`workspace "${link.name}" answers again: reopen to replay the decisions made offline`);
+        d.onReachabilityChanged?.();
       }
-      return back;
+      if (!d.offline && ok === (lostSince !== null)) {
+        // Online: the engine's own connection does not come back by itself; the clerk is told to reopen on the copy.
+        lostSince = ok ? null : d.clock.iso();
+        if (ok) d.logger.info(`workspace "${link.name}" answers again`);
+        else d.logger.warn(`workspace "${link.name}" does not answer: reopen to work from this workstation's copy`);
+        d.onReachabilityChanged?.();
+      }
+      return ok;
     } finally {
       probing = false;
     }
@@ -183,13 +176,21 @@ export function createWorkspaceOfflineService(d: WorkspaceOfflineDeps): Workspac
     }
   };
 
-  const refresh = (): RefreshResult | null => {
+  let refreshing: Promise<RefreshResult | null> | null = null;
+  const refreshOnce = async (): Promise<RefreshResult | null> => {
     if (!link || d.offline) return null;
-    const r = refreshWorkspaceCache(d.db, d.dataDir, { workspaceId: link.workspaceId, workspaceName: link.name }, d.clock.iso(), queuedCount);
+    const password = await d.secrets.get(workspacePasswordAccount(link));
+    if (password === null) return { refreshed: false, reason: 'the workspace password is not in this keychain' };
+    const r = await refreshWorkspaceCache(workspaceConnection(link, password), d.dataDir, { workspaceId: link.workspaceId, workspaceName: link.name }, d.clock.iso(), queuedCount);
     if (r.refreshed) d.logger.info(`workspace copy refreshed: ${r.rows} rows in ${r.ms} ms`);
     else d.logger.warn(`workspace copy not refreshed: ${r.reason}`);
     return r;
   };
+  // A refresh asked for while one runs shares it.
+  const refresh = (): Promise<RefreshResult | null> =>
+    (refreshing ??= refreshOnce().finally(() => {
+      refreshing = null;
+    }));
 
   return {
     offline: d.offline,
@@ -199,7 +200,7 @@ export function createWorkspaceOfflineService(d: WorkspaceOfflineDeps): Workspac
       return {
         mode: d.offline ? 'offline' : 'workspace',
         workspaceName: link.name,
-        unreachableSince: d.offline?.since ?? null,
+        unreachableSince: d.offline?.since ?? lostSince,
         unreachableReason: d.offline?.reason ?? null,
         reachableAgainAt,
         snapshotAt: local?.snapshotAt ?? null,
@@ -223,15 +224,19 @@ export function createWorkspaceOfflineService(d: WorkspaceOfflineDeps): Workspac
           cache.close();
         }
       }
-      return { replay: lastReplay, refresh: refresh() };
+      return { replay: lastReplay, refresh: await refresh() };
     },
     refresh,
+    idle: async () => {
+      await refreshing?.catch(() => {});
+    },
     probe,
     startProbing(intervalMs = PROBE_INTERVAL_MS) {
-      if (!d.offline || probeTimer) return;
+      if (!link || probeTimer) return;
       probeTimer = setInterval(() => {
-        void probe().then((back) => {
-          if (back) stop();
+        void probe().then((ok) => {
+          // Offline, once it answers there is nothing more to learn before the clerk reopens.
+          if (ok && d.offline) stop();
         });
       }, intervalMs);
       probeTimer.unref();

@@ -50,13 +50,28 @@ export type QueuedDecision = Readonly<{
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function diff(base: DecisionState, mine: DecisionState): { decision: HandoffDecision; unsupported: string | null } {
+/** Field by field: the base is JSON SQLite built, the others objects read here. */
+function sameState(a: DecisionState, b: DecisionState): boolean {
+  return (
+    a.reviewState === b.reviewState &&
+    a.note === b.note &&
+    a.owner === b.owner &&
+    a.clerkException === b.clerkException &&
+    a.decidedBy === b.decidedBy &&
+    a.decidedAt === b.decidedAt &&
+    sameJson(a.pinned, b.pinned)
+  );
+}
+
+/** What the clerk changed on the copy, as a decision the replay applies; `unsupported` says what cannot be carried back. */
+export function decisionOf(base: DecisionState, mine: DecisionState): { decision: HandoffDecision; unsupported: string | null } {
   const d: { -readonly [K in keyof HandoffDecision]: HandoffDecision[K] } = {};
   if (mine.note !== base.note) d.note = mine.note ?? '';
   if (mine.owner !== base.owner) d.owner = mine.owner;
   if (mine.clerkException !== base.clerkException) d.exceptionReason = mine.clerkException as ExceptionCode | null;
   if (!sameJson(mine.pinned, base.pinned) && mine.pinned) d.allocation = { customerId: mine.pinned.customerId, allocations: mine.pinned.allocations };
   let unsupported: string | null = null;
+  if (base.pinned && !mine.pinned) unsupported = "The allocation chosen before was undone on this workstation's copy; undoing is not carried back: undo it on the workspace.";
   if (mine.reviewState !== base.reviewState) {
     if (base.reviewState === 'pending' && mine.reviewState === 'approved') d.approve = true;
     else unsupported = `The review state went from ${base.reviewState} to ${mine.reviewState} on this workstation's copy; only approvals are carried back.`;
@@ -79,10 +94,10 @@ export function queuedDecisions(cache: ReadDb): QueuedDecision[] {
   const out: QueuedDecision[] = [];
   for (const [transactionId, b] of base) {
     const mine = mineAll.get(transactionId);
-    if (!mine || sameJson(mine, b)) continue;
+    if (!mine || sameState(mine, b)) continue;
     const key = `${meta.snapshotId}:${transactionId}`;
     if (done.has(key)) continue;
-    const { decision, unsupported } = diff(b, mine);
+    const { decision, unsupported } = decisionOf(b, mine);
     if (Object.keys(decision).length === 0 && !unsupported) continue;
     const author = offlineAuthor(cache, transactionId, meta.snapshotAt);
     out.push({ key, transactionId, base: b, mine, decision, unsupported, actor: author.actor, decidedOfflineAt: author.at });

@@ -72,7 +72,7 @@ export function WorkspaceOfflineBanner() {
   if (!state || state.mode === 'local') return null;
   return (
     <>
-      {state.mode === 'offline' ? (
+      {state.mode === 'offline' || state.unreachableSince ? (
         <div className="banners">
           <div className="banner banner-offline" role="alert" data-testid="workspace-offline-banner" data-queued={state.queued}>
             <AlertIcon />

@@ -40,4 +40,22 @@ describe('workspace-offline banner', () => {
       `The workspace answers again since ${formatClock(base.reachableAgainAt, now)}: reopen Tieout to send the 2 decisions made on this workstation's copy (each is checked first).`,
     );
   });
+
+  it('on the workspace, a connection that stopped answering asks the clerk to reopen on the copy', () => {
+    const now = new Date('2026-12-07T12:00:00Z');
+    const state: WorkspaceOfflineState = {
+      mode: 'workspace',
+      workspaceName: 'AR',
+      unreachableSince: '2026-12-07T11:50:00Z',
+      unreachableReason: null,
+      reachableAgainAt: null,
+      snapshotAt: '2026-12-07T11:45:00Z',
+      queued: 0,
+      conflicts: [],
+      lastReplay: null,
+    };
+    expect(offlineBannerText(state, now)).toBe(
+      `Workspace unreachable since ${formatClock(state.unreachableSince, now)} — changes cannot be saved there; reopen Tieout to work from this workstation's copy of ${formatClock(state.snapshotAt, now)}.`,
+    );
+  });
 });

@@ -7,6 +7,9 @@ export function offlineBannerText(state: WorkspaceOfflineState, now: Date = new 
     const what = state.queued === 1 ? 'the decision' : `the ${state.queued} decisions`;
     return `The workspace answers again since ${formatClock(state.reachableAgainAt, now)}: reopen Tieout to send ${what} made on this workstation's copy (each is checked first).`;
   }
+  if (state.mode === 'workspace') {
+    return `Workspace unreachable since ${formatClock(state.unreachableSince, now)} — changes cannot be saved there; reopen Tieout to work from this workstation's copy of ${formatClock(state.snapshotAt, now)}.`;
+  }
   const queued = `decisions are queued (${state.queued}) and checked when it is back`;
   return `Workspace unreachable since ${formatClock(state.unreachableSince, now)} — working from this workstation's copy of ${formatClock(state.snapshotAt, now)}; ${queued}.`;
 }

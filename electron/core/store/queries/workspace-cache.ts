@@ -1,7 +1,6 @@
 import type { Allocation } from '@shared/domain';
 import type { OfflineDecisionState } from '@shared/api/workspace-offline';
-import type { Db, ReadDb, WriteDb } from '../db';
-import { isWorkspace } from '../statements';
+import type { ReadDb, WriteDb } from '../db';
 
 // A joined workstation's copy of the workspace (electron/core/offline/
 // workspace-cache.ts): the store's own tables copied from the workspace, and
@@ -44,6 +43,8 @@ const COPY_TABLES = `
   );
 `;
 const COPY_TABLE_NAMES = new Set(['workspace_cache_meta', 'workspace_cache_base', 'workspace_offline_replay']);
+/** Store tables a copy leaves empty: sign-in sessions belong to the host that made them (offline, one signs in anew). */
+const NOT_COPIED = new Set(['sessions']);
 
 export function createCopyTables(cache: WriteDb): void {
   cache.exec(COPY_TABLES);
@@ -102,15 +103,23 @@ export function baseStates(cache: ReadDb): Map<number, OfflineDecisionState> {
   return new Map(rows.map((r) => [r.transaction_id, JSON.parse(r.state_json) as OfflineDecisionState]));
 }
 
-export function saveBaseStates(cache: WriteDb, states: ReadonlyMap<number, OfflineDecisionState>): void {
-  const insert = cache.prepare('INSERT OR REPLACE INTO workspace_cache_base (transaction_id, state_json) VALUES (?, ?)');
-  for (const [id, state] of states) insert.run(id, JSON.stringify(state));
+/** Each matched payment's clerk state as copied, the same fields decisionStates reads (keyed JSON, compared field by field). */
+export function saveBaseStatesFromCopy(cache: WriteDb): void {
+  cache.exec(`
+    INSERT OR REPLACE INTO workspace_cache_base (transaction_id, state_json)
+    SELECT m.transaction_id, json_object(
+      'reviewState', m.review_state, 'note', m.note, 'owner', m.owner, 'clerkException', m.clerk_exception,
+      'pinned', json(CASE WHEN c.customer_id IS NULL OR c.allocations_json IS NULL THEN NULL
+                          ELSE json_object('customerId', c.customer_id, 'allocations', json(c.allocations_json)) END),
+      'decidedBy', m.decided_by, 'decidedAt', m.decided_at)
+    FROM matches m LEFT JOIN clerk_allocations c ON c.transaction_id = m.transaction_id
+  `);
 }
 
 /** The store's tables (the copy's own left out). */
 function storeTables(db: ReadDb): string[] {
   return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[]).filter(
-    (t) => !COPY_TABLE_NAMES.has(t),
+    (t) => !COPY_TABLE_NAMES.has(t) && !NOT_COPIED.has(t),
   );
 }
 
@@ -118,40 +127,9 @@ function columnsOf(db: ReadDb, table: string): string[] {
   return (db.prepare(`PRAGMA table_info("${table}")`).all() as Array<{ name: string }>).map((c) => c.name);
 }
 
-/**
- * Every table as of one moment, without the workspace's writer lock (a copy
- * must not hold up teammates' decisions): one read-only repeatable-read
- * transaction on PostgreSQL, one read transaction on SQLite.
- */
-function readConsistently(workspace: ReadDb, read: () => void): void {
-  if (!isWorkspace(workspace)) {
-    (workspace as Db).transaction(read)();
-    return;
-  }
-  // Plain statements to the bridge (neither BEGIN nor COMMIT, which it takes for writes).
-  workspace.exec('START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  try {
-    read();
-  } finally {
-    workspace.exec('ABORT');
-  }
-}
-
-/** Copies every store table of `source` into the empty tables of `copy` (the same schema version); the number of rows. */
-export function copyStoreTables(source: ReadDb, copy: WriteDb): number {
-  let rows = 0;
-  readConsistently(source, () => {
-    for (const table of storeTables(copy)) {
-      const columns = columnsOf(copy, table);
-      const list = columns.map((c) => `"${c}"`).join(', ');
-      const insert = copy.prepare(`INSERT OR REPLACE INTO "${table}" (${list}) VALUES (${columns.map(() => '?').join(', ')})`);
-      for (const row of source.prepare(`SELECT ${list} FROM ${table}`).raw().iterate() as Iterable<unknown[]>) {
-        insert.run(...row);
-        rows++;
-      }
-    }
-  });
-  return rows;
+/** The store's tables and their columns, as the copy's schema has them (what a copy reads from the workspace). */
+export function storeTableColumns(copy: ReadDb): Array<{ name: string; columns: string[] }> {
+  return storeTables(copy).map((name) => ({ name, columns: columnsOf(copy, name) }));
 }
 
 export function journaledKeys(cache: ReadDb): Set<string> {
