@@ -21,7 +21,7 @@ describe.each(ERP_KINDS)('demo mode against %s', (kind) => {
       const auto = gridRows(engine.db).filter((r) => r.status === 'auto').map((r) => r.transactionId);
       expect(auto.length).toBeGreaterThan(20);
       const approved = await engine.dispatch('matches:approve', { transactionIds: auto });
-      expect(approved.ok).toBe(true);
+      expect(approved.ok, JSON.stringify(approved)).toBe(true);
       await engine.worker.idle();
       for (let i = 0; i < 20 && statusCounts(gridRows(engine.db)).posted < auto.length; i++) {
         await engine.worker.drain();

@@ -144,7 +144,8 @@ describe('PayTrace reply size', () => {
 /** Everything the PayTrace phase of a sync writes, as one digest. */
 function storeDigest(db: Db): string {
   // erp.as_of: the (empty, healthy) ERP phase stamps when it was last reached, on every run.
-  const dump = ['paytrace_transactions', 'paytrace_rejects', "sync_state WHERE key <> 'erp.as_of'"].map((t) => JSON.stringify(db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()));
+  // In key order (PostgreSQL has no rowid).
+  const dump = ['paytrace_transactions ORDER BY transaction_id', 'paytrace_rejects ORDER BY id', "sync_state WHERE key <> 'erp.as_of' ORDER BY key"].map((t) => JSON.stringify(db.prepare(`SELECT * FROM ${t}`).all()));
   return createHash('sha256').update(dump.join('\n')).digest('hex');
 }
 

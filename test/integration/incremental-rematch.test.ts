@@ -131,6 +131,9 @@ describe('re-matching in a worker thread', () => {
   });
 });
 
+// Thousands of rows synced three times: on a workspace every statement is a round trip to the server.
+const BULK_TIMEOUT = onWorkspace ? 120_000 : undefined;
+
 describe('incremental sync', () => {
   it('re-matches only what changed and agrees with a full re-match', async () => {
     const db = store();
@@ -180,7 +183,7 @@ describe('incremental sync', () => {
       await runner.close();
       db.close();
     }
-  });
+  }, BULK_TIMEOUT);
 
   it('agrees with a full re-match on the eval world (refunds, voids, duplicates, installments, multi-invoice) arriving over three syncs', async () => {
     const db = store();
@@ -224,5 +227,5 @@ describe('incremental sync', () => {
       await runner.close();
       db.close();
     }
-  });
+  }, BULK_TIMEOUT);
 });

@@ -79,3 +79,22 @@ export function storedRowsText(db: Queryable): string {
     .map((name) => `${name}\n${JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())}`)
     .join('\n');
 }
+
+type Gettable = Queryable & { prepare(sql: string): { all(...args: unknown[]): unknown[]; get(...args: unknown[]): unknown } };
+const digestQueries = new WeakMap<object, string>();
+
+/**
+ * A workspace's every row as one digest, in one round trip (a statement per
+ * table would cost a round trip each): PostgreSQL's stand-in for SQLite's
+ * total_changes() in "this changed nothing" checks.
+ */
+export function workspaceRowsDigest(db: Gettable): string {
+  let sql = digestQueries.get(db);
+  if (!sql) {
+    sql = storeTableNames(db)
+      .map((name) => `SELECT '${name}' AS t, md5(COALESCE(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM "${name}" x`)
+      .join(' UNION ALL ');
+    digestQueries.set(db, sql);
+  }
+  return JSON.stringify(db.prepare(sql).all());
+}

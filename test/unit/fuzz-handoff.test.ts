@@ -18,7 +18,7 @@ import { setMatchNote } from '../../electron/core/store/queries/match-review';
 import { upsertTransactions } from '../../electron/core/store/queries/transactions';
 import { containerAround, headerOf, keyFor, withHeader, withHeaderBytes, type ContainerKey } from '../support/handoff-files';
 import { storedSale } from '../support/stored-sale';
-import { onWorkspace, storedRowsText } from '../support/store-dialect';
+import { onWorkspace, workspaceRowsDigest } from '../support/store-dialect';
 
 // Property-based fuzzing of opening hand-off files (issue 12, point 11), on a
 // real SQLite store: random bytes, damaged genuine files, random headers and
@@ -78,10 +78,12 @@ function seed(store: Db): void {
   upsertOpenInvoices(store, [{ invoiceNo: 'INV-1', customerId: 'C1', invoiceDate: '2026-01-01', dueDate: null, amountCents: cents(10_000), openBalanceCents: cents(10_000), currency: 'USD', poNo: '' }], AT);
 }
 
-/** Every row of every table, and on SQLite its count of rows ever changed on this connection (PostgreSQL has no such count). */
+/** Every table's row count and SQLite's count of rows ever changed on this connection; on a workspace, a digest of every row. */
 function fingerprint(): string {
-  const changes = onWorkspace ? '' : (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
-  return `${changes};${storedRowsText(db)}`;
+  if (onWorkspace) return workspaceRowsDigest(db);
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
+  const counts = tables.map((t) => `${t.name}=${(db.prepare(`SELECT COUNT(*) AS n FROM "${t.name}"`).get() as { n: number }).n}`);
+  return `${(db.prepare('SELECT total_changes() AS n').get() as { n: number }).n};${counts.join(',')}`;
 }
 
 const approval = () => ({

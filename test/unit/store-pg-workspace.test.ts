@@ -164,6 +164,21 @@ describe.skipIf(!onWorkspace)('the workspace schema (PostgreSQL)', () => {
     expect(() => workspace(config)).toThrow(`The workspace was written by a newer Tieout (schema ${version16.version}, this one knows ${version16.version - 1})`);
   });
 
+  it('installs the change notifications once, and again when one is missing (a rebuilt table)', () => {
+    const config = freshConfig();
+    const trigger = (db: PgDatabase) => db.prepare("SELECT xmin::text FROM pg_trigger WHERE tgname = 'tieout_changes_users'").pluck().get();
+    const first = workspace(config);
+    const installed = trigger(first);
+    expect(installed).toBeDefined();
+    first.close();
+    const second = workspace(config);
+    // Not replaced on reopen (replacing locks every announced table against other workstations' writes).
+    expect(trigger(second)).toBe(installed);
+    second.exec('DROP TRIGGER tieout_changes_users');
+    second.close();
+    expect(trigger(workspace(config))).toBeDefined();
+  });
+
   it('compares user names case-insensitively (NOCASE), as SQLite does', () => {
     for (const db of [workspace() as unknown as Database.Database, sqliteAt()]) {
       db.prepare("INSERT INTO users (user_name, password_hash, role, created_at, created_by, updated_at) VALUES ('Ann.Smith', 'h', 'clerk', 'x', 'admin', 'x')").run();

@@ -77,24 +77,44 @@ export const WHOLE_TABLES = ['paytrace_transactions', 'invoices', 'users', 'sett
 export type ChangeNotice = Readonly<{ t: string; id?: number }>;
 
 function installChangeNotifications(db: PgDatabase): void {
-  db.exec(`CREATE OR REPLACE FUNCTION tieout_notify_payment() RETURNS trigger LANGUAGE plpgsql AS $$
+  const statements = changeNotificationStatements();
+  const digest = createHash('sha256').update(statements.join(';')).digest('hex').slice(0, 32);
+  // Installed as this version would: nothing to do. (Replacing them takes a lock on every
+  // announced table, which would wait for other workstations' writes, on every open.)
+  const installed = db
+    .prepare(
+      `SELECT (SELECT obj_description(p.oid, 'pg_proc') FROM pg_proc p WHERE p.proname = 'tieout_notify_table' AND p.pronamespace = current_schema()::regnamespace) AS digest,
+              (SELECT COUNT(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                WHERE c.relnamespace = current_schema()::regnamespace AND left(t.tgname, 15) = 'tieout_changes_') AS triggers`,
+    )
+    .get() as { digest: string | null; triggers: number };
+  // A migration rebuilding a table drops its trigger: then all are installed again.
+  if (installed.digest === digest && installed.triggers === PAYMENT_TABLES.length + WHOLE_TABLES.length) return;
+  for (const statement of statements) db.exec(statement);
+  db.exec(`COMMENT ON FUNCTION tieout_notify_table() IS '${digest}'`);
+}
+
+function changeNotificationStatements(): string[] {
+  const statements: string[] = [];
+  statements.push(`CREATE OR REPLACE FUNCTION tieout_notify_payment() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE r record;
     BEGIN
       IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
       PERFORM pg_notify('${CHANGES_CHANNEL}', json_build_object('t', TG_TABLE_NAME, 'id', r.transaction_id)::text);
       RETURN NULL;
     END $$`);
-  db.exec(`CREATE OR REPLACE FUNCTION tieout_notify_table() RETURNS trigger LANGUAGE plpgsql AS $$
+  statements.push(`CREATE OR REPLACE FUNCTION tieout_notify_table() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       PERFORM pg_notify('${CHANGES_CHANNEL}', json_build_object('t', TG_TABLE_NAME)::text);
       RETURN NULL;
     END $$`);
   for (const t of PAYMENT_TABLES) {
-    db.exec(`CREATE OR REPLACE TRIGGER tieout_changes_${t} AFTER INSERT OR UPDATE OR DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION tieout_notify_payment()`);
+    statements.push(`CREATE OR REPLACE TRIGGER tieout_changes_${t} AFTER INSERT OR UPDATE OR DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION tieout_notify_payment()`);
   }
   for (const t of WHOLE_TABLES) {
-    db.exec(`CREATE OR REPLACE TRIGGER tieout_changes_${t} AFTER INSERT OR UPDATE OR DELETE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION tieout_notify_table()`);
+    statements.push(`CREATE OR REPLACE TRIGGER tieout_changes_${t} AFTER INSERT OR UPDATE OR DELETE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION tieout_notify_table()`);
   }
+  return statements;
 }
 
 // ---- Per-folder workspaces (the test suite's PostgreSQL run) ----

@@ -19,6 +19,7 @@ export const WRITER_LOCK_KEY = 0x7469656f7574;
 
 const STATEMENT_SAVEPOINT = 'tieout_statement';
 const WRITER_LOCK = `SELECT pg_advisory_xact_lock(${WRITER_LOCK_KEY})`;
+const MAX_PROVEN_READS = 5000;
 
 const DROP_TRIGGER = /^\s*DROP\s+TRIGGER\s+(IF\s+EXISTS\s+)?"?(\w+)"?\s*;?\s*$/i;
 
@@ -266,7 +267,11 @@ export class PgDatabase {
     this.statementSavepointOpen = false;
     const result = this.run([{ sql: take }, step], true, 1);
     this.statementSavepointOpen = true;
-    if (read) this.provenReads.add(step.sql);
+    if (read) {
+      // Statements built per call (IN lists of any length) must not grow the set without bound.
+      if (this.provenReads.size >= MAX_PROVEN_READS) this.provenReads.clear();
+      this.provenReads.add(step.sql);
+    }
     return result;
   }
 
