@@ -27,6 +27,8 @@ export default defineConfig({
         test: {
           name: 'postgres',
           include: engineSuite,
+          // Team mode's own tests start their own cluster and workspace whichever project runs them: once is enough.
+          exclude: ['test/integration/team-*.test.ts', 'test/integration/workspace-*.test.ts', '**/node_modules/**'],
           globalSetup: ['test/support/pg-global-setup.ts'],
           setupFiles: ['test/support/pg-setup-file.ts'],
         },
