@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM helper shared with the chaos run and the bench
 import { startPgCluster } from '../../scripts/pg-cluster.mjs';
 import { openWorkspaceDb } from '../../electron/core/store/pg/open-workspace';
+import { migrations } from '../../electron/core/store/migrations';
 import type { PgCluster } from './support/team-workspace';
 
-// Migration 0016 on a workspace created before it (schema 15): it runs through
-// the SQLite → PostgreSQL translation like every later migration.
+// Migrations 0016 and 0017 on a workspace created before them (schema 15): they
+// run through the SQLite → PostgreSQL translation like every later migration.
 
 let cluster: PgCluster;
 let url: string;
@@ -26,16 +27,18 @@ beforeAll(async () => {
 
 afterAll(() => cluster?.stop());
 
-describe('0016 on a workspace', () => {
-  it('adds row_presence and sync_leader to a workspace at schema 15', () => {
+describe('0016 and 0017 on a workspace', () => {
+  it('add row_presence, sync_leader and the refund look-up indexes to a workspace at schema 15', () => {
     const db = openWorkspaceDb({ connectionString: url, ssl: false });
-    db.exec('DROP TABLE row_presence; DROP TABLE sync_leader');
+    db.exec('DROP TABLE row_presence; DROP TABLE sync_leader; DROP INDEX paytrace_transactions_refund_key; DROP INDEX paytrace_transactions_takebacks');
     db.prepare('UPDATE tieout_schema SET version = 15').run();
     db.close();
 
     const migrated = openWorkspaceDb({ connectionString: url, ssl: false });
     try {
-      expect(migrated.prepare('SELECT version FROM tieout_schema').get()).toEqual({ version: 16 });
+      expect(migrated.prepare('SELECT version FROM tieout_schema').get()).toEqual({ version: migrations[migrations.length - 1]!.version });
+      const indexes = migrated.prepare("SELECT indexname FROM pg_indexes WHERE tablename = 'paytrace_transactions' ORDER BY indexname").pluck().all();
+      expect(indexes).toEqual(expect.arrayContaining(['paytrace_transactions_refund_key', 'paytrace_transactions_takebacks']));
       migrated.prepare("INSERT INTO row_presence (transaction_id, user_name, workstation, since, expires_at) VALUES (1, 'ann', 'desk-1', 'a', 'b')").run();
       expect(() => migrated.prepare("INSERT INTO row_presence (transaction_id, user_name, workstation, since, expires_at) VALUES (1, 'ann', 'desk-1', 'a', 'b')").run()).toThrow(/duplicate key|unique/i);
       expect(() => migrated.prepare("INSERT INTO sync_leader (id, workstation, since) VALUES (2, 'x', 'y')").run()).toThrow(/check/i);
