@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import { openStoreReadOnly } from '../../electron/core/store/db';
 import { runDemoSandboxes } from '../../electron/sandboxes/demo/demo-sandboxes';
 import { seededRandom } from '../../electron/sandboxes/kit/random';
 import type { FaultRule } from '../../electron/sandboxes/kit/faults';
@@ -84,7 +84,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const final = await runCli(['post', '--until-done', ...posting]);
     log(`final run: ${final.out.trim().split('\n').pop()}`);
 
-    const db = new Database(join(dataDir, 'tieout.sqlite'), { readonly: true });
+    // The folder's store as the engine opened it (its SQLite file, or its workspace database in the PostgreSQL run).
+    const db = openStoreReadOnly(dataDir);
     const approved = (db.prepare("SELECT idempotency_key AS k FROM outbox WHERE kind = 'receipt'").all() as Array<{ k: string }>).map((r) => r.k);
     db.close();
     const receipts = ((await (await fetch(`${demo.descriptor.erp.baseUrl}/__control/receipts`, { method: 'POST', body: '{}' })).json()) as { receipts: Array<{ checkNumber: string }> }).receipts;

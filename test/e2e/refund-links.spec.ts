@@ -80,9 +80,17 @@ test('demo week: no sale with a PayTrace refund or void is automatic or posted; 
     .poll(async () => (await Promise.all(['auto', 'review', 'exception', 'approved', 'posted', 'failed'].map((t) => count(page, t)))).reduce((a, b) => a + b, 0), { timeout: 60_000 })
     .toBe(sandboxes.payments);
 
+  // The tab counts and the grid's rows are two replies: wait for the rows the counts announce (and their refund links).
+  const linkedIn = (rows: GridRow[]): GridRow[] => rows.filter((r) => r.exception === 'refund' && typeof r.refundOf === 'number');
+  await expect
+    .poll(async () => {
+      const rows = await allRows(page);
+      return rows.length === sandboxes.payments && linkedIn(rows).length > 0;
+    }, { timeout: 30_000, message: 'the grid holds every payment and the demo week has refunds linked to their sales' })
+    .toBe(true);
   const rows = await allRows(page);
   const byId = new Map(rows.map((r) => [r.transactionId, r]));
-  const linked = rows.filter((r) => r.exception === 'refund' && typeof r.refundOf === 'number');
+  const linked = linkedIn(rows);
   expect(linked.length, 'the demo week has refunds linked to their sales').toBeGreaterThan(0);
   for (const r of linked) {
     const sale = byId.get(r.refundOf!);

@@ -3,6 +3,8 @@ import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } fro
 import { signIn } from './support/sign-in';
 import { shotPath } from './support/screenshots';
 import type { GridWindow } from './support/grid';
+// @ts-expect-error plain ESM helper shared with the vitest suite, the chaos run and the bench
+import { startPgCluster } from '../../scripts/pg-cluster.mjs';
 
 /** Rows in the All tab, once the grid has loaded some. */
 async function allRows(page: Page): Promise<number> {
@@ -30,9 +32,7 @@ test.afterAll(async () => {
 });
 
 test('an admin moves the folder into a new workspace; after a restart it works there', async ({ browser }) => {
-  // @ts-expect-error plain ESM helper shared with the chaos run and the bench
-  const { startPgCluster } = (await import('../../scripts/pg-cluster.mjs')) as { startPgCluster: () => Promise<Cluster> };
-  cluster = await startPgCluster();
+  cluster = (await startPgCluster()) as Cluster;
   const { Client } = await import('pg');
   const admin = new Client({ connectionString: cluster.adminUrl });
   await admin.connect();
