@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { runDemoSandboxes } from '../../electron/sandboxes/demo/demo-sandboxes';
 import { seededRandom } from '../../electron/sandboxes/kit/random';
-import { writeWorkspaceLink, workspacePasswordAccount, type WorkspaceLink } from '../../electron/core/store/workspace-link';
+import { writeWorkspaceLink, workspacePasswordAccount } from '../../electron/core/store/workspace-link';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
 import { forgetFolderProfile } from '../../electron/core/vault/folder-identity';
 import { chaosFaultPlan } from './run-chaos';
+import { createWorkspaceDatabase } from '../support/workspace-database';
 // @ts-expect-error plain ESM helper shared with the test suite and the bench
 import { startPgCluster } from '../../scripts/pg-cluster.mjs';
 
@@ -137,24 +137,10 @@ export async function runTeamChaos(o: TeamChaosOptions): Promise<TeamChaosResult
   const cluster = (await startPgCluster()) as { adminUrl: string; port: number; user: string; password: string; stop(): void };
   const dir = mkdtempSync(join(tmpdir(), 'tieout-team-chaos-'));
   const dataDirs = Array.from({ length: stations }, (_, i) => join(dir, `station-${i + 1}`));
-  const link: WorkspaceLink = {
-    version: 1,
-    workspaceId: randomBytes(8).toString('hex'),
-    name: 'chaos team',
-    host: '127.0.0.1',
-    port: cluster.port,
-    database: 'tieout_team',
-    user: cluster.user,
-    ssl: 'disable',
-    joinedAt: new Date(started).toISOString(),
-  };
+  const link = await createWorkspaceDatabase(cluster, 'chaos team', 'tieout_team');
   const account = workspacePasswordAccount(link);
   let demo: Awaited<ReturnType<typeof runDemoSandboxes>> | null = null;
   try {
-    const admin = new Client({ connectionString: cluster.adminUrl });
-    await admin.connect();
-    await admin.query('CREATE DATABASE tieout_team');
-    await admin.end();
     await secrets.set(account, cluster.password);
     for (const d of dataDirs) {
       mkdirSync(d, { recursive: true, mode: 0o700 });

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import pg from 'pg';
 // @ts-expect-error plain ESM helper shared with the chaos run and the bench
 import { startPgCluster } from '../../scripts/pg-cluster.mjs';
-import { writeWorkspaceLink, workspacePasswordAccount, type WorkspaceLink } from '../../electron/core/store/workspace-link';
+import { writeWorkspaceLink, workspacePasswordAccount } from '../../electron/core/store/workspace-link';
 import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
+import { createWorkspaceDatabase } from '../support/workspace-database';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { DEMO_PASSWORD, signIn } from './support/sign-in';
 import { engineCall } from './support/api';
@@ -32,22 +31,7 @@ test.afterAll(async () => {
 
 async function joinedFolders(n: number): Promise<string[]> {
   cluster = (await startPgCluster()) as Cluster;
-  const database = `team_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: cluster.adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  const link: WorkspaceLink = {
-    version: 1,
-    workspaceId: randomBytes(8).toString('hex'),
-    name: 'AR team',
-    host: '127.0.0.1',
-    port: cluster.port,
-    database,
-    user: cluster.user,
-    ssl: 'disable',
-    joinedAt: new Date().toISOString(),
-  };
+  const link = await createWorkspaceDatabase(cluster, 'AR team');
   // The hosts read the password from the keychain (the session keyring this run shares with them).
   await keytarSecretStore().set(workspacePasswordAccount(link), cluster.password);
   return Array.from({ length: n }, () => {

@@ -1,4 +1,4 @@
-import { pgConnectionTarget } from '../store/pg/client-options';
+import { PG_WORKER_SUPPORT_JS, pgConnectionTarget } from '../store/pg/client-options';
 import { Worker } from 'node:worker_threads';
 import type { PgConnectionConfig } from '../store/pg/sync-client';
 
@@ -19,26 +19,10 @@ const WORKER_CODE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const pg = require(workerData.pgPath);
 const Database = require(workerData.sqlitePath);
-function safeNumber(text) {
-  const n = Number(text);
-  if (!Number.isFinite(n) || (Number.isInteger(n) && !Number.isSafeInteger(n))) throw new Error('workspace number out of range: ' + text);
-  return n;
-}
-// The same value types as the engine's connection: integers and numerics as numbers, booleans as 1/0.
-const types = {
-  getTypeParser(oid, format) {
-    if (oid === 20 || oid === 1700) return safeNumber;
-    if (oid === 16) return (v) => (v === 't' ? 1 : 0);
-    return pg.types.getTypeParser(oid, format);
-  },
-};
+${PG_WORKER_SUPPORT_JS}
 const quote = (name) => '"' + String(name).replace(/"/g, '""') + '"';
 async function copy() {
-  const config = { ...workerData.config, types };
-  if (config.ssl && config.ssl.verifyHostname === false) {
-    const { verifyHostname, ...ssl } = config.ssl;
-    config.ssl = { ...ssl, checkServerIdentity: () => undefined };
-  }
+  const config = withTls({ ...workerData.config, types });
   const client = new pg.Client(config);
   client.on('error', () => {});
   const db = new Database(workerData.file);

@@ -1,17 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 // @ts-expect-error plain ESM helper shared with the chaos run and the bench
 import { startPgCluster } from '../../../scripts/pg-cluster.mjs';
 import { writeWorkspaceLink, workspacePasswordAccount, type WorkspaceLink } from '../../../electron/core/store/workspace-link';
 import type { SecretStore } from '../../../electron/core/vault/secret-store';
 import { tempDir } from './engine';
+import { createWorkspaceDatabase } from '../../support/workspace-database';
 
 export type PgCluster = Readonly<{ adminUrl: string; port: number; user: string; password: string; stop(): void }>;
 
 /** A throw-away cluster with one workspace database, and `folders` data folders joined to it (password in `secrets`). */
 export async function teamWorkspace(secrets: SecretStore, folders: number): Promise<{ cluster: PgCluster; link: WorkspaceLink; dirs: string[]; admin(sql: string, params?: unknown[]): Promise<pg.QueryResult> }> {
   const cluster = (await startPgCluster()) as PgCluster;
-  const database = `team_${randomBytes(4).toString('hex')}`;
   const admin = async (sql: string, params: unknown[] = []): Promise<pg.QueryResult> => {
     const c = new pg.Client({ connectionString: cluster.adminUrl });
     await c.connect();
@@ -21,18 +20,7 @@ export async function teamWorkspace(secrets: SecretStore, folders: number): Prom
       await c.end();
     }
   };
-  await admin(`CREATE DATABASE ${database}`);
-  const link: WorkspaceLink = {
-    version: 1,
-    workspaceId: randomBytes(8).toString('hex'),
-    name: 'Team test',
-    host: '127.0.0.1',
-    port: cluster.port,
-    database,
-    user: cluster.user,
-    ssl: 'disable',
-    joinedAt: new Date().toISOString(),
-  };
+  const link = await createWorkspaceDatabase(cluster, 'Team test');
   await secrets.set(workspacePasswordAccount(link), cluster.password);
   const dirs = Array.from({ length: folders }, (_, i) => {
     const dir = tempDir(`team-${i}`);

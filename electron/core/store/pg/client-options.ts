@@ -38,3 +38,31 @@ export function pgClientOptions(config: PgConnectionConfig, applicationName: str
     ...overrides,
   };
 }
+
+/**
+ * JavaScript source shared by the evaluated worker threads that hold a `pg`
+ * connection (store/pg/sync-client.ts, offline/workspace-copy-worker.ts): the
+ * value types the store reads (integers and numerics as numbers, refused
+ * beyond 2^53, booleans as 1/0, as SQLite gives them) and the TLS option a
+ * structured clone cannot carry (verify-ca's host-name check switched off).
+ * Expects `pg` in scope.
+ */
+export const PG_WORKER_SUPPORT_JS = `
+function safeNumber(text) {
+  const n = Number(text);
+  if (!Number.isFinite(n) || (Number.isInteger(n) && !Number.isSafeInteger(n))) throw new Error('workspace number out of range: ' + text);
+  return n;
+}
+const types = {
+  getTypeParser(oid, format) {
+    if (oid === 20 || oid === 1700) return safeNumber;
+    if (oid === 16) return (v) => (v === 't' ? 1 : 0);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+function withTls(config) {
+  if (!config.ssl || config.ssl.verifyHostname !== false) return config;
+  const { verifyHostname, ...ssl } = config.ssl;
+  return { ...config, ssl: { ...ssl, checkServerIdentity: () => undefined } };
+}
+`;

@@ -1,4 +1,4 @@
-import { pgConnectionTarget } from './client-options';
+import { PG_WORKER_SUPPORT_JS, pgConnectionTarget } from './client-options';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 
 // The store API is synchronous (better-sqlite3); the workspace database is
@@ -42,25 +42,8 @@ const { workerData, parentPort } = require('node:worker_threads');
 const pg = require(workerData.pgPath);
 const flag = new Int32Array(workerData.shared);
 const port = workerData.port;
-// Integers, sums and averages come back as JavaScript numbers (SQLite's own
-// behaviour for money in minor units); beyond 2^53 is refused, never rounded.
-function safeNumber(text) {
-  const n = Number(text);
-  if (!Number.isFinite(n) || (Number.isInteger(n) && !Number.isSafeInteger(n))) throw new Error('workspace number out of range: ' + text);
-  return n;
-}
-const types = {
-  getTypeParser(oid, format) {
-    if (oid === 20 || oid === 1700) return safeNumber;
-    if (oid === 16) return (v) => (v === 't' ? 1 : 0);
-    return pg.types.getTypeParser(oid, format);
-  },
-};
-const config = { ...workerData.config, types };
-if (config.ssl && config.ssl.verifyHostname === false) {
-  const { verifyHostname, ...ssl } = config.ssl;
-  config.ssl = { ...ssl, checkServerIdentity: () => undefined };
-}
+${PG_WORKER_SUPPORT_JS}
+const config = withTls({ ...workerData.config, types });
 const client = new pg.Client(config);
 let broken = null;
 client.on('error', (e) => { broken = e; });
