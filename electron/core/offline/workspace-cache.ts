@@ -18,7 +18,7 @@ import {
   storeTableColumns,
   type ReplayJournalRow,
 } from '../store/queries/workspace-cache';
-import { copyWorkspaceInWorker } from './workspace-copy-worker';
+import { copyWorkspaceInWorker } from '../store/workspace-copy-worker';
 
 // A workstation joined to a team workspace keeps, in its own data folder, a
 // copy of the workspace as of its last successful read: the store's own

@@ -41,7 +41,7 @@ export function pgClientOptions(config: PgConnectionConfig, applicationName: str
 
 /**
  * JavaScript source shared by the evaluated worker threads that hold a `pg`
- * connection (store/pg/sync-client.ts, offline/workspace-copy-worker.ts): the
+ * connection (store/pg/sync-client.ts, store/workspace-copy-worker.ts): the
  * value types the store reads (integers and numerics as numbers, refused
  * beyond 2^53, booleans as 1/0, as SQLite gives them) and the TLS option a
  * structured clone cannot carry (verify-ca's host-name check switched off).

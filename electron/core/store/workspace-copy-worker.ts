@@ -1,6 +1,6 @@
-import { PG_WORKER_SUPPORT_JS, pgConnectionTarget } from '../store/pg/client-options';
+import { PG_WORKER_SUPPORT_JS, pgConnectionTarget } from './pg/client-options';
 import { Worker } from 'node:worker_threads';
-import type { PgConnectionConfig } from '../store/pg/sync-client';
+import type { PgConnectionConfig } from './pg/sync-client';
 
 // Copying the workspace into this workstation's SQLite copy, off the engine's
 // thread: a worker with its own asynchronous `pg` connection (the engine's
