@@ -8,7 +8,7 @@ import { keytarSecretStore } from '../../electron/core/vault/keytar-store';
 import { gridRows } from '../../electron/core/store/queries/matches';
 import type { SyncStatus } from '../../shared/api-contract';
 import { openTestEngine } from './support/engine';
-import { teamWorkspace, type PgCluster } from './support/team-workspace';
+import { teamWorkspace, until, type PgCluster } from './support/team-workspace';
 
 // Several engines on one workspace elect one sync leader with a session-level
 // advisory lock on a connection of its own. A leader killed outright (its
@@ -52,15 +52,6 @@ function startChildLeader(dataDir: string): Promise<ChildProcess> {
   });
 }
 
-async function until<T>(what: string, fn: () => T | null | undefined | false, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('team sync leadership', () => {
   it('one workstation syncs; when its process is killed another takes over within seconds and syncs', async () => {
@@ -88,7 +79,7 @@ describe('team sync leadership', () => {
     });
     const killedAt = Date.now();
     child.kill('SIGKILL');
-    await until('the follower to lead', () => follower.team?.status().leading, 10_000);
+    await until('the follower to lead', () => follower.team?.status().leading, 10_000, 50);
     const tookOverMs = Date.now() - killedAt;
     const synced = await until(
       'the new leader to sync',
@@ -97,6 +88,7 @@ describe('team sync leadership', () => {
         return s.state === 'idle' && s.lastAttemptAt !== null && s.lastSuccessAt !== null && Date.parse(s.lastSuccessAt) >= killedAt - 1_000 && s.lastSuccessAt;
       },
       60_000,
+      50,
     );
     console.info(`team leadership: taken over ${tookOverMs} ms after the leader was killed; synced at ${synced}`);
     expect(tookOverMs).toBeLessThan(6_000);

@@ -7,7 +7,7 @@ import { gridRows } from '../../electron/core/store/queries/matches';
 import type { ApiEvents, ApproveResult } from '../../shared/api-contract';
 import type { PresenceList } from '../../shared/api/team';
 import { openTestEngine, value } from './support/engine';
-import { teamWorkspace, type PgCluster } from './support/team-workspace';
+import { teamWorkspace, until, type PgCluster } from './support/team-workspace';
 
 // Two workstations on one workspace: a decision on one reaches the other's
 // open windows within a second (NOTIFY → the engine's own rows:changed), so do
@@ -40,15 +40,6 @@ afterAll(async () => {
   cluster?.stop();
 });
 
-async function until<T>(what: string, fn: () => T | null | undefined | false, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Resolves with the time it took for `engine` to emit `name` with a payload `matches` accepts. */
 function heard<E extends keyof ApiEvents>(engine: Engine, name: E, matches: (payload: ApiEvents[E]) => boolean, ms = 5_000): Promise<number> {

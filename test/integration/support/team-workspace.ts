@@ -29,3 +29,14 @@ export async function teamWorkspace(secrets: SecretStore, folders: number): Prom
   });
   return { cluster, link, dirs, admin };
 }
+
+/** Polls `fn` every `everyMs` until it returns a truthy value, or fails after `ms` naming `what`. */
+export async function until<T>(what: string, fn: () => T | null | undefined | false, ms: number, everyMs = 20): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
