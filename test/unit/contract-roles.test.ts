@@ -100,6 +100,9 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'workspace:resolveOfflineConflict': 'clerk',
   'team:claim': 'clerk',
   'team:presence': 'clerk',
+  'grid:window': 'clerk',
+  'grid:viewCounts': 'clerk',
+  'grid:selectionSummary': 'clerk',
   'team:release': 'clerk',
 };
 

@@ -153,31 +153,49 @@ function gridQuery(db: ReadDb, where: string): string {
 }
 
 export function gridRows(db: ReadDb, ids?: readonly number[]): GridRow[] {
+  // A window of rows reads only its own allocations and invoices; the whole grid reads them all at once.
   const balances = new Map<string, number>();
-  for (const [no, balance] of db.prepare('SELECT invoice_no, open_balance_cents FROM invoices').raw().iterate() as Iterable<[string, number]>) {
-    balances.set(no, balance);
-  }
   const decided = new Map<number, Allocation[]>();
-  for (const [id, no, amount] of db.prepare('SELECT transaction_id, invoice_no, amount_cents FROM allocations').raw().iterate() as Iterable<[number, string, number]>) {
+  const addDecided = ([id, no, amount]: [number, string, number]) => {
     const list = decided.get(id);
     const a = { invoiceNo: no, amountCents: cents(amount) };
     if (list) list.push(a);
     else decided.set(id, [a]);
+  };
+  if (ids) {
+    for (const chunk of chunks(ids)) {
+      const stmt = db.prepare(`SELECT transaction_id, invoice_no, amount_cents FROM allocations WHERE transaction_id IN (${chunk.map(() => '?').join(',')})`).raw();
+      for (const r of stmt.iterate(...chunk) as Iterable<[number, string, number]>) addDecided(r);
+    }
+  } else {
+    for (const [no, balance] of db.prepare('SELECT invoice_no, open_balance_cents FROM invoices').raw().iterate() as Iterable<[string, number]>) {
+      balances.set(no, balance);
+    }
+    for (const r of db.prepare('SELECT transaction_id, invoice_no, amount_cents FROM allocations').raw().iterate() as Iterable<[number, string, number]>) addDecided(r);
   }
-  const where = ids ? `WHERE t.transaction_id IN (${ids.map(() => '?').join(',')})` : '';
-  const rows = db
-    .prepare(gridQuery(db, where))
-    .raw()
-    .all(...(ids ?? [])) as unknown[][];
+  const rows = ids
+    ? chunks(ids).flatMap((chunk) => db.prepare(gridQuery(db, `WHERE t.transaction_id IN (${chunk.map(() => '?').join(',')})`)).raw().all(...chunk) as unknown[][])
+    : (db.prepare(gridQuery(db, '')).raw().all() as unknown[][]);
+
+  const rowAllocations = rows.map((r): readonly Allocation[] => {
+    const json = r[C.allocationsJson] as string | null;
+    // Most unmatched rows store '[]': no parse needed.
+    return decided.get(r[C.id] as number) ?? (json && json !== '[]' ? gridAllocations(json) : NO_ALLOCATIONS);
+  });
+  if (ids) {
+    const wanted = [...new Set(rowAllocations.flatMap((list) => list.map((a) => a.invoiceNo)))];
+    for (const chunk of chunks(wanted)) {
+      const stmt = db.prepare(`SELECT invoice_no, open_balance_cents FROM invoices WHERE invoice_no IN (${chunk.map(() => '?').join(',')})`).raw();
+      for (const [no, balance] of stmt.iterate(...chunk) as Iterable<[string, number]>) balances.set(no, balance);
+    }
+  }
 
   const out: GridRow[] = new Array<GridRow>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     const id = r[C.id] as number;
     const amountCents = r[C.amount] as number;
-    const json = r[C.allocationsJson] as string | null;
-    // Most unmatched rows store '[]': no parse needed.
-    const allocations: readonly Allocation[] = decided.get(id) ?? (json && json !== '[]' ? gridAllocations(json) : NO_ALLOCATIONS);
+    const allocations = rowAllocations[i]!;
     const invoices: string[] = [];
     let openBalance: Cents | null = null;
     let allocated = 0;
@@ -232,6 +250,13 @@ export function gridRows(db: ReadDb, ids?: readonly number[]): GridRow[] {
       };
     }
   }
+  return out;
+}
+
+/** IN lists stay well under both SQLite's and PostgreSQL's parameter limits. */
+function chunks<T>(items: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
