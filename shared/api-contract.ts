@@ -81,6 +81,7 @@ import { adminMethods } from './api/admin';
 import { workspaceMethods } from './api/workspace';
 import { workspaceOfflineMethods } from './api/workspace-offline';
 import { teamMethods } from './api/team';
+import { inboxMethods } from './api/inbox';
 
 /** Every method, merged from the per-domain contracts in shared/api/. */
 export const apiContract = {
@@ -98,6 +99,7 @@ export const apiContract = {
   ...workspaceMethods,
   ...workspaceOfflineMethods,
   ...teamMethods,
+  ...inboxMethods,
 } as const;
 
 export type ApiContract = typeof apiContract;
