@@ -38,7 +38,7 @@ function useRefundAction(onDone: () => void = () => undefined) {
     mutationFn: (call: () => Promise<unknown>) => call(),
     onSuccess: () => {
       onDone();
-      return invalidateMethods(client, ['refunds:list']);
+      return invalidateMethods(client, ['refunds:list', 'inbox:list', 'inbox:counts']);
     },
   });
 }
@@ -280,11 +280,19 @@ function RefundsModal() {
   );
 }
 
+/** The Refunds button, with how many refunds wait for a supervisor (requests and refunds held back; a clerk's own). */
 export function RefundsButton() {
   const setOpen = useRefundsUi((s) => s.setOpen);
+  const user = useUser();
+  const waiting = useApiQuery('inbox:counts', {}, { enabled: user !== null }).data?.refunds ?? 0;
   return (
-    <button type="button" className="btn btn-secondary" data-testid="refunds-open" onClick={() => setOpen(true)}>
+    <button type="button" className="btn btn-secondary" data-testid="refunds-open" data-count={waiting} onClick={() => setOpen(true)}>
       Refunds
+      {waiting > 0 ? (
+        <span className="count-badge" data-testid="refunds-count">
+          {waiting}
+        </span>
+      ) : null}
     </button>
   );
 }
