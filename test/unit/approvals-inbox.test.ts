@@ -12,6 +12,7 @@ import { insertControlRequest, markControlDone, recordControlApproval } from '..
 import { parkReversal, queueReversal, reversalOfControl } from '../../electron/core/store/queries/receipt-reversals';
 import { saveRefundConflict } from '../../electron/core/store/queries/refund-conflicts';
 import { insertRefundRequest, recordRefundApproval, rejectRefund } from '../../electron/core/store/queries/refund-requests';
+import { approvedRefundIdsOnSettledSales } from '../../electron/core/store/queries/refund-sends';
 import { upsertTransactions } from '../../electron/core/store/queries/transactions';
 import { storedSale } from '../support/stored-sale';
 
@@ -119,5 +120,16 @@ describe('approvals inbox', () => {
     recordRefundApproval(s.db, s.waiting, 'sue', 'supervisor', at(20));
     recordControlApproval(s.db, s.writeOff, 'sue', 'supervisor', at(20));
     expect(inbox.counts(supervisor)).toMatchObject({ total: 4, refunds: 1, byKind: { refund: 0, write_off: 0 } });
+  });
+});
+
+describe('refunds waiting for settlement', () => {
+  it('only approved refunds without an open conflict whose sale has settled are run after a sync', () => {
+    const s = seeded();
+    // Approved, no conflict: refund on sale 3 (1_000). Approved with a conflict: on sale 2. Requested: on sale 1. Rejected: on sale 3.
+    const approvedOn3 = (s.db.prepare("SELECT id FROM refund_requests WHERE transaction_id = 3 AND state = 'approved'").get() as { id: number }).id;
+    expect(approvedRefundIdsOnSettledSales(s.db)).toEqual([]);
+    s.db.prepare('UPDATE paytrace_transactions SET settled_at = ? WHERE transaction_id IN (1, 2, 3)').run(at(30));
+    expect(approvedRefundIdsOnSettledSales(s.db)).toEqual([approvedOn3]);
   });
 });
