@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { DEMO_PASSWORD, signIn } from './support/sign-in';
 import { callApi } from './support/api';
-import type { GridWindow } from './support/grid';
+import { openDetail, type GridWindow } from './support/grid';
 import { shotPath } from './support/screenshots';
 
 // The approvals inbox in two browser contexts (issue 15 point 2): a clerk asks
@@ -103,4 +103,30 @@ test('a clerk asks for a write-off and a refund; the supervisor sees 2 on the to
   // The clerk's count follows the decision too.
   await expect(clerk.getByTestId('inbox-count')).toHaveText('1');
   await supervisor.screenshot({ path: shotPath('inbox-one-left.png') });
+
+  // The refund form on a sale that has not settled offers the choice: refund when it settles (default), or void it whole now.
+  const unsettled = await (async () => {
+    for (const id of matched.filter((m) => m !== refundOn && m !== writeOffOn)) {
+      const r = await callApi<{ settled: boolean; amountCents: number; refundableCents: number }>(clerk, 'refunds:refundable', { transactionId: id });
+      if (!r.settled && r.refundableCents === r.amountCents) return { id, amountCents: r.amountCents };
+    }
+    return null;
+  })();
+  expect(unsettled, 'the demo data has an unsettled auto-matched sale').not.toBeNull();
+  await openDetail(clerk, unsettled!.id);
+  const refunds2 = clerk.getByTestId('detail-panel').getByTestId('detail-refunds');
+  await refunds2.getByTestId('request-refund').click();
+  await expect(refunds2.getByTestId('refund-unsettled')).toBeVisible();
+  await expect(refunds2.getByTestId('refund-on-settle')).toBeChecked();
+  await refunds2.getByTestId('refund-amount').fill('5.00');
+  await refunds2.getByTestId('refund-void-now').check();
+  await expect(refunds2.getByTestId('refund-amount')).toBeDisabled();
+  await clerk.screenshot({ path: shotPath('refund-unsettled-choice.png') });
+  await refunds2.getByTestId('refund-submit').click();
+  await expect(refunds2.getByTestId('detail-refund')).toHaveCount(1);
+  const voidRequest = await callApi<Array<{ amountCents: number; state: string }>>(clerk, 'refunds:list', { transactionId: unsettled!.id });
+  expect(voidRequest).toEqual([expect.objectContaining({ amountCents: unsettled!.amountCents, state: 'requested' })]);
+  // It joins the supervisor's queue at once.
+  await expect(supervisor.getByTestId('inbox-count')).toHaveText('2');
+  await expect(panel.locator('[data-testid="inbox-item"][data-kind="refund"]')).toContainText(`#${unsettled!.id}`);
 });
