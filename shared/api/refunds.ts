@@ -60,6 +60,8 @@ export type RefundView = Readonly<{
   creditMemo: Readonly<{ state: string; erpDocumentId: string | null; lastError: string | null }> | null;
   /** Set while the re-validation holds this refund back (refundable_amount_changed). */
   conflict: RefundConflict | null;
+  /** Approved on a sale not settled yet (as last synced): it runs by itself after the sync that finds the sale settled. */
+  waitingForSettlement: boolean;
   updatedAt: string;
 }>;
 

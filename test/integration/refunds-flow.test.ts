@@ -219,7 +219,7 @@ describe('execution through PayTrace and the ERP', () => {
     await engine.sync.runOnce();
     expect(getTransaction(engine.db, saleId!)?.settledAt).toBeNull();
     const approved = await requestAndApprove(saleId!, 7_500);
-    expect(approved).toMatchObject({ state: 'approved', method: null, lastError: expect.stringMatching(/by itself once the sale has settled/) });
+    expect(approved).toMatchObject({ state: 'approved', method: null, waitingForSettlement: true, lastError: expect.stringMatching(/by itself once the sale has settled/) });
 
     // A sync while the sale is still unsettled leaves the refund waiting: nothing is sent.
     await engine.sync.runOnce();
@@ -234,7 +234,7 @@ describe('execution through PayTrace and the ERP', () => {
       await new Promise((r) => setTimeout(r, 50));
       refund = (await ok<RefundView[]>('supervisor', 'refunds:list', { transactionId: saleId! }))[0]!;
     }
-    expect(refund).toMatchObject({ state: 'done', method: 'refund', executedBy: 'system', lastError: null });
+    expect(refund).toMatchObject({ state: 'done', method: 'refund', executedBy: 'system', lastError: null, waitingForSettlement: false });
     const refundRows = async () => (await refundRowsAfter(before)).filter((r) => Number(r.amount) === 75);
     expect((await refundRows()).map((r) => r.transaction_id)).toEqual([refund.paytraceTransactionId]);
 

@@ -237,7 +237,13 @@ function RefundsModal() {
                     </td>
                     <td>
                       <RefundStatePill state={r.state} />
-                      {r.lastError ? <div className="error-text small">{r.lastError}</div> : null}
+                      {r.waitingForSettlement ? (
+                        <div className="muted small" data-testid="refund-waits-settlement">
+                          Waits for the sale to settle: runs by itself after the sync that finds it settled.
+                        </div>
+                      ) : r.lastError ? (
+                        <div className="error-text small">{r.lastError}</div>
+                      ) : null}
                       {r.rejectReason ? <div className="muted small">Rejected by {r.rejectedBy}: {r.rejectReason}</div> : null}
                       <RefundConflictBox r={r} canResolve={supervisor} />
                     </td>
