@@ -108,7 +108,7 @@ export function TransactionRefunds({ transactionId }: Readonly<{ transactionId: 
             />
           </div>
           {!refundable.settled ? (
-            <fieldset className="field refund-unsettled" data-testid="refund-unsettled">
+            <fieldset className="refund-unsettled" data-testid="refund-unsettled">
               <legend>This sale has not settled yet</legend>
               <label>
                 <input type="radio" name="refund-when" data-testid="refund-on-settle" checked={!voidNow} onChange={() => setWhenUnsettled('on_settle')} /> Refund when the sale settles
