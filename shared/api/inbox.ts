@@ -27,6 +27,8 @@ type InboxItemBase = Readonly<{
   ageMinutes: number;
   /** The caller asked for it (a supervisor's own request may need a second supervisor). */
   mine: boolean;
+  /** What approval it needs, in words ("a supervisor other than the requester"); null where nothing is approved (a conflict, a reversal to run again). */
+  needs: string | null;
 }>;
 
 /** A refund request: approve (four-eyes, password) or reject. */

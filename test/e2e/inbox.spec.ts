@@ -81,6 +81,7 @@ test('a clerk asks for a write-off and a refund; the supervisor sees 2 on the to
   await expect(refundItem).toContainText('Customer request: Returned one item');
   await expect(writeOffItem).toContainText(`#${writeOffOn}`);
   await expect(writeOffItem).toContainText('Customer dispute: Freight charge disputed');
+  await expect(writeOffItem).toContainText('Needs:');
   await supervisor.screenshot({ path: shotPath('inbox-two-waiting.png') });
 
   // Keyboard: the first item (the refund) has focus; ↓ moves to the write-off, ↑ back; Enter asks for the password, Enter approves.

@@ -42,6 +42,10 @@ describe('approvals inbox API', () => {
       ['refund', `refund:${bySupervisor.id}`, 'supervisor2', 1_500, false],
     ]);
     expect(all.items[1]?.reason).toBe('Overpayment: paid twice');
+    // What each needs comes from the refund's own rules: the same words the Refunds queue shows.
+    const refunds = await ok<RefundView[]>('supervisor', 'refunds:list', {});
+    for (const item of all.items) expect(item.needs).toBe(refunds.find((r) => `refund:${r.id}` === item.key)?.approvalRule);
+    expect(all.items[0]?.needs).toBeTruthy();
     expect(await ok<InboxCounts>('supervisor', 'inbox:counts', {})).toMatchObject({ total: 2, refunds: 2, scope: 'all' });
 
     const mine = await ok<InboxList>('clerk', 'inbox:list', {});

@@ -97,6 +97,7 @@ describe('approvals inbox', () => {
       reason: 'Customer request: damaged',
       ageMinutes: 89,
       mine: false,
+      needs: null,
     });
     expect(items[2]).toMatchObject({ kind: 'refund_conflict', refundId: s.held, detail: 'Only $20.00 remains refundable.', choices: ['reduce', 'discard'], mine: true });
     expect(items[4]).toMatchObject({ kind: 'reversal', stage: 'approval', detail: null, mine: true });

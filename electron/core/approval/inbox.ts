@@ -30,6 +30,7 @@ function base(row: OpenRequestRow, scope: Scope) {
     reason: row.note ? `${row.reason_code}: ${row.note}` : row.reason_code,
     ageMinutes: Number.isFinite(asked) ? Math.max(0, Math.floor((scope.now - asked) / 60_000)) : 0,
     mine: row.requested_by === scope.caller,
+    needs: null,
   };
 }
 
@@ -56,7 +57,15 @@ export type InboxService = Readonly<{
   counts(user: UserView): InboxCounts;
 }>;
 
-export function createInboxService(o: Readonly<{ db: ReadDb; clock: Clock; sources?: readonly InboxSource[] }>): InboxService {
+export type InboxOptions = Readonly<{
+  db: ReadDb;
+  clock: Clock;
+  sources?: readonly InboxSource[];
+  /** What approval an item needs, from the kind's own service (its limits and cumulative totals); the list only, not the counts. */
+  needs?: (item: InboxItem) => string | null;
+}>;
+
+export function createInboxService(o: InboxOptions): InboxService {
   const sources = o.sources ?? SOURCES;
   const list = (user: UserView): InboxList => {
     // Clerks decide nothing: they follow their own requests until a supervisor does.
@@ -67,7 +76,11 @@ export function createInboxService(o: Readonly<{ db: ReadDb; clock: Clock; sourc
     return { scope, items };
   };
   return {
-    list,
+    list(user) {
+      const { scope, items } = list(user);
+      const needs = o.needs;
+      return { scope, items: needs ? items.map((item) => ({ ...item, needs: needs(item) })) : items };
+    },
     counts(user) {
       const { scope, items } = list(user);
       const byKind = Object.fromEntries(INBOX_KINDS.map((k) => [k, 0])) as Record<InboxKind, number>;

@@ -144,6 +144,7 @@ function ItemRow({
           {formatAge(item.ageMinutes)} ago
         </span>
         <span className="inbox-reason">{item.reason}</span>
+        {item.needs ? <span className="muted">Needs: {item.needs}</span> : null}
       </div>
       {detail ? <div className="error-text small">{detail}</div> : null}
       {!canDecide ? (
