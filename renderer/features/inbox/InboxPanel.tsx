@@ -257,6 +257,8 @@ export function ApprovalsButton() {
   const setOpen = useInboxUi((s) => s.setOpen);
   const user = useUser();
   const counts = useApiQuery('inbox:counts', {}, { enabled: user !== null });
+  // Signed out (the app unmounts): the next user does not find this one's inbox open.
+  useEffect(() => () => setOpen(false), [setOpen]);
   const total = counts.data?.total ?? 0;
   const supervisor = hasRole(user, 'supervisor');
   if (!user || (!supervisor && total === 0 && !open)) return null;
