@@ -268,7 +268,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       // repeat the last state and used to start a resume on a closing engine.
       if (s.state === 'idle' && s.progress?.done === s.progress?.total && s.paytrace.reachability === 'online' && s.lastSuccessAt !== resumedAfterSync) {
         resumedAfterSync = s.lastSuccessAt;
-        void refundExecutor.resumeAll().catch((e: unknown) => logger.error(`refund resume failed: ${(e as Error).message}`));
+        // Then approved refunds whose sale has settled since (a partial refund waits for settlement) run, exactly once each.
+        void refundExecutor
+          .resumeAll()
+          .then(() => refundExecutor.runSettled())
+          .catch((e: unknown) => logger.error(`refund resume failed: ${(e as Error).message}`));
         // The workstation's copy follows each completed sync (read in a worker thread).
         refreshCopy();
       }

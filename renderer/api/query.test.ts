@@ -27,6 +27,10 @@ describe('query keys and rows:changed invalidation', () => {
     expect(rowsChangedTouches(settings, { transactionIds: null })).toBe(false);
   });
 
+  it('keeps the approvals inbox and its top-bar counts live: any changed transaction may add or decide an item', () => {
+    for (const method of ['inbox:list', 'inbox:counts'] as const) expect(rowsChangedTouches(cachedQuery(apiQueryKey(method, {})), { transactionIds: [8] })).toBe(true);
+  });
+
   it('gathers a burst of events into one: the union, or all when one says all', () => {
     expect(mergeRowsChanged({ transactionIds: [1, 2] }, { transactionIds: [2, 3] })).toEqual({ transactionIds: [1, 2, 3] });
     expect(mergeRowsChanged({ transactionIds: [1] }, { transactionIds: null })).toEqual({ transactionIds: null });

@@ -71,6 +71,9 @@ const ROW_QUERIES: ReadonlySet<MethodName> = new Set<MethodName>([
   'matches:undoAvailable',
   'erp:mappingPreview',
   'workspace:offlineState',
+  // The approvals inbox and its top-bar counts: any change of a transaction may add or decide an item.
+  'inbox:list',
+  'inbox:counts',
 ]);
 
 function transactionOf(query: Query): number | null {

@@ -9,6 +9,7 @@ import { TakeOfflineButton } from '../features/offline/TakeOffline';
 import { HandoffMenu } from '../features/handoff/HandoffMenu';
 import { UserMenu } from '../features/auth/AuthGate';
 import { RefundsButton } from '../features/refunds/RefundsQueue';
+import { ApprovalsButton } from '../features/inbox/InboxPanel';
 
 function SyncStatusView({ sync }: Readonly<{ sync: SyncStatus | null }>) {
   if (!sync) {
@@ -107,6 +108,7 @@ export function TopBar() {
         <button type="button" className="btn btn-icon" data-testid="settings-open" aria-label="Settings" title="Settings" onClick={() => openSettings(true)}>
           <GearIcon />
         </button>
+        <ApprovalsButton />
         <RefundsButton />
         <UserMenu />
       </div>

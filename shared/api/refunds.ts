@@ -60,6 +60,8 @@ export type RefundView = Readonly<{
   creditMemo: Readonly<{ state: string; erpDocumentId: string | null; lastError: string | null }> | null;
   /** Set while the re-validation holds this refund back (refundable_amount_changed). */
   conflict: RefundConflict | null;
+  /** Approved on a sale not settled yet (as last synced): it runs by itself after the sync that finds the sale settled. */
+  waitingForSettlement: boolean;
   updatedAt: string;
 }>;
 
@@ -71,7 +73,19 @@ export type RefundPolicy = Readonly<{
   adminAboveCents: Cents;
 }>;
 
-export type Refundable = Readonly<{ transactionId: number; amountCents: Cents; refundableCents: Cents; currency: CurrencyCode; reasonCodes: readonly string[] }>;
+export type Refundable = Readonly<{
+  transactionId: number;
+  amountCents: Cents;
+  refundableCents: Cents;
+  currency: CurrencyCode;
+  reasonCodes: readonly string[];
+  /**
+   * Whether the sale had settled at the last sync. Before settlement PayTrace
+   * voids whole sales only: a full refund voids it now; a partial one is
+   * approved now and runs by itself after the sync that finds the sale settled.
+   */
+  settled: boolean;
+}>;
 
 const note = freeText({ max: 2000 });
 const reasonCode = freeText({ min: 1, max: 64 });

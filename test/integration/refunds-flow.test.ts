@@ -209,6 +209,43 @@ describe('execution through PayTrace and the ERP', () => {
     expect((await refundRowsAfter(before)).map((r) => r.transaction_id)).toEqual([ran.paytraceTransactionId]);
   });
 
+  it('a partial refund approved on an unsettled sale runs by itself after the sync that finds the sale settled, and only once', async () => {
+    const before = await maxPtId();
+    const [saleId] = (
+      await control<{ transactionIds: number[] }>(demo.descriptor.paytrace.url, 'transactions', {
+        transactions: [{ amountCents: 30_000, invoiceId: 'RF-SETTLE-A', customerId: 'C-SETTLE', billingName: 'Settles Later Co' }],
+      })
+    ).transactionIds;
+    await engine.sync.runOnce();
+    expect(getTransaction(engine.db, saleId!)?.settledAt).toBeNull();
+    const approved = await requestAndApprove(saleId!, 7_500);
+    expect(approved).toMatchObject({ state: 'approved', method: null, waitingForSettlement: true, lastError: expect.stringMatching(/by itself once the sale has settled/) });
+
+    // A sync while the sale is still unsettled leaves the refund waiting: nothing is sent.
+    await engine.sync.runOnce();
+    await engine.refundExecutor.idle();
+    expect((await ok<RefundView[]>('supervisor', 'refunds:list', { transactionId: saleId! }))[0]).toMatchObject({ state: 'approved' });
+
+    await control(demo.descriptor.paytrace.url, 'settle');
+    await engine.sync.runOnce();
+    const deadline = Date.now() + 15_000;
+    let refund = (await ok<RefundView[]>('supervisor', 'refunds:list', { transactionId: saleId! }))[0]!;
+    while (refund.state !== 'done' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      refund = (await ok<RefundView[]>('supervisor', 'refunds:list', { transactionId: saleId! }))[0]!;
+    }
+    expect(refund).toMatchObject({ state: 'done', method: 'refund', executedBy: 'system', lastError: null, waitingForSettlement: false });
+    const refundRows = async () => (await refundRowsAfter(before)).filter((r) => Number(r.amount) === 75);
+    expect((await refundRows()).map((r) => r.transaction_id)).toEqual([refund.paytraceTransactionId]);
+
+    // The next sync finds nothing left to run: PayTrace still holds one refund of this sale.
+    await engine.sync.runOnce();
+    await new Promise((r) => setTimeout(r, 200));
+    await engine.refundExecutor.idle();
+    expect((await refundRows()).map((r) => r.transaction_id)).toEqual([refund.paytraceTransactionId]);
+    expect(auditFor(engine.db, 'refund', String(refund.id)).filter((e) => e.action === 'refund.executed')).toHaveLength(1);
+  });
+
   it('a refund whose reply was lost stays executing and, after a restart, is resolved by look-up without a second refund', async () => {
     const sale = postedSale(true);
     const before = await maxPtId();

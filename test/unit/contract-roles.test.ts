@@ -104,6 +104,9 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'grid:viewCounts': 'clerk',
   'grid:selectionSummary': 'clerk',
   'team:release': 'clerk',
+  // Issue 15: the approvals inbox; a clerk sees only their own requests (electron/core/approval/inbox.ts).
+  'inbox:counts': 'clerk',
+  'inbox:list': 'clerk',
 };
 
 describe('contract roles', () => {

@@ -11,6 +11,7 @@ import { sendExactlyOnce, type Stop } from '../remote-writes/exactly-once';
 import { leaseOwnerId, ownerHasEnded } from '../remote-writes/lease';
 import type { Db } from '../store/db';
 import {
+  approvedRefundIdsOnSettledSales,
   claimRefund,
   completeRefund,
   executingRefundIds,
@@ -78,6 +79,8 @@ export class RefundExecutor {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly running = new Map<number, Promise<void>>();
+  /** The after-sync run of refunds whose sale settled, while one is under way (idle() waits for it). */
+  private settledRun: Promise<number> | null = null;
   private readonly owner: string;
 
   constructor(private readonly o: RefundExecutorOptions) {
@@ -97,7 +100,7 @@ export class RefundExecutor {
 
   /** Resolves once no refund of this executor is running (the engine's close waits for it). */
   async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+    while (this.running.size > 0 || this.settledRun) await Promise.allSettled([...this.running.values(), ...(this.settledRun ? [this.settledRun] : [])]);
   }
 
   /** After a restart: resolves every refund left 'executing' (look-up first). */
@@ -105,6 +108,25 @@ export class RefundExecutor {
     const ids = executingRefundIds(this.o.db);
     for (const id of ids) await this.execute(id, actor);
     return ids.length;
+  }
+
+  /**
+   * After each sync: approved refunds whose sale has settled since (partial
+   * refunds of unsettled sales wait for it) run through the same exactly-once
+   * path, one at a time; a refund already done, executing or held back is not
+   * claimed again. Returns how many were started.
+   */
+  runSettled(actor = 'system'): Promise<number> {
+    if (this.settledRun) return this.settledRun;
+    const run = (async () => {
+      const ids = approvedRefundIdsOnSettledSales(this.o.db);
+      for (const id of ids) await this.execute(id, actor);
+      return ids.length;
+    })().finally(() => {
+      this.settledRun = null;
+    });
+    this.settledRun = run;
+    return run;
   }
 
   private async run(refundId: number, actor: string): Promise<void> {
@@ -274,7 +296,7 @@ export class RefundExecutor {
   }
 
   private waitForSettlement(row: Claimed): void {
-    const message = 'PayTrace cannot void part of a sale, and refunds need a settled sale: run this refund again once the sale has settled.';
+    const message = 'PayTrace cannot void part of a sale, and refunds need a settled sale: Tieout runs it by itself once the sale has settled (after the first sync that finds it settled).';
     returnRefundToApproved(this.o.db, row.id, row.marker, message, this.clock.iso());
     this.o.onChange?.(row.id, row.transaction_id);
   }

@@ -74,7 +74,7 @@ export function createRefundService(o: RefundServiceOptions) {
     }
     // Refunds made in PayTrace directly (synced, linked by the shared rule) count as well as Tieout's own requests.
     const remaining = Math.max(0, t.amountCents - reservedCents(db, transactionId, exceptId) - syncedRefundedCents(db, t));
-    return { transactionId, amountCents: t.amountCents, refundableCents: cents(remaining), currency: t.currency, reasonCodes: policy().reasonCodes };
+    return { transactionId, amountCents: t.amountCents, refundableCents: cents(remaining), currency: t.currency, reasonCodes: policy().reasonCodes, settled: t.settledAt !== null };
   };
 
   const changed = (transactionId: number) => o.onChange?.(transactionId);

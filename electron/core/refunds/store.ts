@@ -10,10 +10,12 @@ import { approvalNeed } from './rules';
 
 export function refundView(db: ReadDb, row: RefundRow, policy: RefundPolicy): RefundView {
   const memo = row.credit_memo_key ? creditMemoStatus(db, row.credit_memo_key) : null;
+  const sale = saleOfRefund(db, row.transaction_id);
+  const conflict = readRefundConflict(db, row.id);
   return {
     id: row.id,
     transactionId: row.transaction_id,
-    payer: saleOfRefund(db, row.transaction_id)?.billingName ?? '',
+    payer: sale?.billingName ?? '',
     amountCents: cents(row.amount_cents),
     currency: row.currency,
     reasonCode: row.reason_code,
@@ -35,7 +37,8 @@ export function refundView(db: ReadDb, row: RefundRow, policy: RefundPolicy): Re
     executedAt: row.executed_at,
     lastError: row.last_error,
     creditMemo: memo,
-    conflict: readRefundConflict(db, row.id),
+    conflict,
+    waitingForSettlement: row.state === 'approved' && conflict === null && sale !== null && !sale.settled,
     updatedAt: row.updated_at,
   };
 }

@@ -26,6 +26,8 @@ export function TransactionRefunds({ transactionId }: Readonly<{ transactionId: 
   const [amount, setAmount] = useState('');
   const [reasonCode, setReasonCode] = useState('');
   const [note, setNote] = useState('');
+  // An unsettled sale: refund (part of) it once it settles, or void it whole now (PayTrace voids whole sales only).
+  const [whenUnsettled, setWhenUnsettled] = useState<'on_settle' | 'void_now'>('on_settle');
   // A typing mistake in the amount is caught here; anything else the engine says.
   const [amountError, setAmountError] = useState<string | null>(null);
   const busy = request.isPending;
@@ -36,6 +38,7 @@ export function TransactionRefunds({ transactionId }: Readonly<{ transactionId: 
     setAmount((refundable.refundableCents / 100).toFixed(2));
     setReasonCode(refundable.reasonCodes[0] ?? '');
     setNote('');
+    setWhenUnsettled('on_settle');
     setAmountError(null);
     request.reset();
     setOpen(true);
@@ -47,7 +50,7 @@ export function TransactionRefunds({ transactionId }: Readonly<{ transactionId: 
     request.reset();
     let amountCents: number;
     try {
-      amountCents = parseDecimalToCents(amount);
+      amountCents = voidNow && refundable ? refundable.amountCents : parseDecimalToCents(amount);
     } catch (err) {
       setAmountError(`Amount: ${errorMessage(err)}`);
       return;
@@ -62,6 +65,9 @@ export function TransactionRefunds({ transactionId }: Readonly<{ transactionId: 
   };
 
   const canRequest = !!refundable && refundable.refundableCents > 0;
+  // A void gives back the whole sale, so only while nothing of it has been refunded.
+  const canVoid = !!refundable && !refundable.settled && refundable.refundableCents === refundable.amountCents;
+  const voidNow = canVoid && whenUnsettled === 'void_now';
   return (
     <section className="dp-section" data-testid="detail-refunds">
       <h3 className="dp-title">
@@ -92,8 +98,32 @@ export function TransactionRefunds({ transactionId }: Readonly<{ transactionId: 
         <form className="refund-form" data-testid="refund-form" onSubmit={(e) => void submit(e)}>
           <div className="field">
             <label htmlFor="refund-amount">Amount ({refundable.currency}, at most {formatMoney(refundable.refundableCents, refundable.currency)})</label>
-            <input id="refund-amount" data-testid="refund-amount" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
+            <input
+              id="refund-amount"
+              data-testid="refund-amount"
+              inputMode="decimal"
+              disabled={voidNow}
+              value={voidNow ? (refundable.amountCents / 100).toFixed(2) : amount}
+              onChange={(e) => setAmount(e.target.value)}
+            />
           </div>
+          {!refundable.settled ? (
+            <fieldset className="refund-unsettled" data-testid="refund-unsettled">
+              <legend>This sale has not settled yet</legend>
+              <label>
+                <input type="radio" name="refund-when" data-testid="refund-on-settle" checked={!voidNow} onChange={() => setWhenUnsettled('on_settle')} /> Refund when the sale settles
+                <span className="muted small"> (runs by itself after the sync that finds it settled; a full amount voids the sale at once)</span>
+              </label>
+              <label className={canVoid ? undefined : 'muted'}>
+                <input type="radio" name="refund-when" data-testid="refund-void-now" disabled={!canVoid} checked={voidNow} onChange={() => setWhenUnsettled('void_now')} /> Void the sale now
+                <span className="muted small">
+                  {canVoid
+                    ? ` (PayTrace voids whole sales only: gives back all ${formatMoney(refundable.amountCents, refundable.currency)})`
+                    : ' (not possible: part of this sale has been refunded already)'}
+                </span>
+              </label>
+            </fieldset>
+          ) : null}
           <div className="field">
             <label htmlFor="refund-reason">Reason</label>
             <select id="refund-reason" data-testid="refund-reason" value={reasonCode} onChange={(e) => setReasonCode(e.target.value)}>

@@ -38,7 +38,7 @@ function useRefundAction(onDone: () => void = () => undefined) {
     mutationFn: (call: () => Promise<unknown>) => call(),
     onSuccess: () => {
       onDone();
-      return invalidateMethods(client, ['refunds:list']);
+      return invalidateMethods(client, ['refunds:list', 'inbox:list', 'inbox:counts']);
     },
   });
 }
@@ -237,7 +237,13 @@ function RefundsModal() {
                     </td>
                     <td>
                       <RefundStatePill state={r.state} />
-                      {r.lastError ? <div className="error-text small">{r.lastError}</div> : null}
+                      {r.waitingForSettlement ? (
+                        <div className="muted small" data-testid="refund-waits-settlement">
+                          Waits for the sale to settle: runs by itself after the sync that finds it settled.
+                        </div>
+                      ) : r.lastError ? (
+                        <div className="error-text small">{r.lastError}</div>
+                      ) : null}
                       {r.rejectReason ? <div className="muted small">Rejected by {r.rejectedBy}: {r.rejectReason}</div> : null}
                       <RefundConflictBox r={r} canResolve={supervisor} />
                     </td>
@@ -280,11 +286,19 @@ function RefundsModal() {
   );
 }
 
+/** The Refunds button, with how many refunds wait for a supervisor (requests and refunds held back; a clerk's own). */
 export function RefundsButton() {
   const setOpen = useRefundsUi((s) => s.setOpen);
+  const user = useUser();
+  const waiting = useApiQuery('inbox:counts', {}, { enabled: user !== null }).data?.refunds ?? 0;
   return (
-    <button type="button" className="btn btn-secondary" data-testid="refunds-open" onClick={() => setOpen(true)}>
+    <button type="button" className="btn btn-secondary" data-testid="refunds-open" data-count={waiting} onClick={() => setOpen(true)}>
       Refunds
+      {waiting > 0 ? (
+        <span className="count-badge" data-testid="refunds-count">
+          {waiting}
+        </span>
+      ) : null}
     </button>
   );
 }

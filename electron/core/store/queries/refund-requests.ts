@@ -106,12 +106,12 @@ export function voidedThroughTieout(db: ReadDb, saleTransactionId: number): bool
   return !!db.prepare("SELECT 1 FROM refund_requests WHERE transaction_id = ? AND method = 'void' AND state IN ('executing', 'done')").get(saleTransactionId);
 }
 
-/** The amount and payer of the sale a refund is made on, as synced. */
-export function saleOfRefund(db: ReadDb, transactionId: number): { amountCents: Cents; billingName: string } | null {
-  const row = db.prepare('SELECT amount_cents, billing_name FROM paytrace_transactions WHERE transaction_id = ?').get(transactionId) as
-    | { amount_cents: number; billing_name: string }
+/** The amount, payer and settlement of the sale a refund is made on, as synced. */
+export function saleOfRefund(db: ReadDb, transactionId: number): { amountCents: Cents; billingName: string; settled: boolean } | null {
+  const row = db.prepare('SELECT amount_cents, billing_name, settled_at FROM paytrace_transactions WHERE transaction_id = ?').get(transactionId) as
+    | { amount_cents: number; billing_name: string; settled_at: string | null }
     | undefined;
-  return row ? { amountCents: cents(row.amount_cents), billingName: row.billing_name } : null;
+  return row ? { amountCents: cents(row.amount_cents), billingName: row.billing_name, settled: row.settled_at !== null } : null;
 }
 
 /** The ERP side of a refund: its credit memo's outbox row, by idempotency key. */

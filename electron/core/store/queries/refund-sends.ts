@@ -9,6 +9,24 @@ export function executingRefundIds(db: ReadDb): number[] {
   return (db.prepare("SELECT id FROM refund_requests WHERE state = 'executing' ORDER BY id").all() as Array<{ id: number }>).map((r) => r.id);
 }
 
+/**
+ * Approved refunds that can run now because their sale has settled since: a
+ * partial refund of an unsettled sale waits in 'approved' (PayTrace voids whole
+ * sales only and refunds settled ones only). One held back by re-validation
+ * (an open conflict) waits for a supervisor instead.
+ */
+export function approvedRefundIdsOnSettledSales(db: ReadDb): number[] {
+  return (
+    db
+      .prepare(
+        `SELECT r.id FROM refund_requests r JOIN paytrace_transactions t ON t.transaction_id = r.transaction_id
+         WHERE r.state = 'approved' AND t.settled_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM refund_conflicts c WHERE c.refund_id = r.id)
+         ORDER BY r.id`,
+      )
+      .all() as Array<{ id: number }>
+  ).map((r) => r.id);
+}
+
 export type RefundClaim = Readonly<{
   row: RefundRow;
   /**
