@@ -1,0 +1,137 @@
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startHost, tempDataDir, type Host } from './support/processes';
+import { signIn } from './support/sign-in';
+
+// The shell from the smallest supported window (1280×720) to 4K: every top-bar,
+// toolbar and detail-panel control is inside the viewport, none overlaps
+// another, and tab labels stay on one line. Screenshots land in
+// test-results/layout-*.png for a person to look at.
+
+const shots = resolve(__dirname, '../../test-results');
+const SIZES = [
+  { width: 1280, height: 720 },
+  { width: 1920, height: 1080 },
+  { width: 3840, height: 2160 },
+] as const;
+
+let host: Host | null = null;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  host = await startHost(tempDataDir());
+});
+
+test.afterAll(async () => {
+  await host?.proc.stop();
+});
+
+type Box = Readonly<{ name: string; x: number; y: number; width: number; height: number }>;
+
+/** The visible interactive controls (and the tab strip's tabs) inside a region, with a readable name each. */
+async function controls(region: Locator): Promise<Box[]> {
+  const items = region.locator('button, input, select, [role="tab"], .user-name, .sync-status');
+  const boxes: Box[] = [];
+  for (const item of await items.all()) {
+    if (!(await item.isVisible())) continue;
+    const box = await item.boundingBox();
+    if (!box || box.width === 0 || box.height === 0) continue;
+    const name = (await item.getAttribute('data-testid')) ?? (await item.getAttribute('aria-label')) ?? (await item.innerText()).trim().slice(0, 30);
+    boxes.push({ name, ...box });
+  }
+  return boxes;
+}
+
+function insideViewport(b: Box, vw: number, vh: number): boolean {
+  return b.x >= 0 && b.y >= 0 && b.x + b.width <= vw + 0.5 && b.y + b.height <= vh + 0.5;
+}
+
+function overlaps(a: Box, b: Box): boolean {
+  // One pixel of slack: adjacent controls share an edge.
+  return a.x + a.width > b.x + 1 && b.x + b.width > a.x + 1 && a.y + a.height > b.y + 1 && b.y + b.height > a.y + 1;
+}
+
+/** Boxes that contain one another (a wrapper and its own button) are not a collision. */
+function contains(a: Box, b: Box): boolean {
+  return a.x <= b.x + 0.5 && a.y <= b.y + 0.5 && a.x + a.width >= b.x + b.width - 0.5 && a.y + a.height >= b.y + b.height - 0.5;
+}
+
+async function expectTidy(page: Page, regionName: string, region: Locator): Promise<void> {
+  const vp = page.viewportSize()!;
+  const boxes = await controls(region);
+  expect(boxes.length, `${regionName} has controls`).toBeGreaterThan(0);
+  for (const b of boxes) {
+    expect(insideViewport(b, vp.width, vp.height), `${regionName} control ${b.name} at ${JSON.stringify(b)} is inside ${vp.width}×${vp.height}`).toBe(true);
+    // Not clipped by an ancestor that hides overflow: the control's centre is the control (or inside it).
+    const hit = await page.evaluate(
+      ({ x, y }) => {
+        const el = document.elementFromPoint(x, y);
+        return el ? (el.closest('button, input, select, [role="tab"], .user-name, .sync-status')?.outerHTML.slice(0, 80) ?? el.outerHTML.slice(0, 80)) : null;
+      },
+      { x: b.x + b.width / 2, y: b.y + b.height / 2 },
+    );
+    expect(hit, `${regionName} control ${b.name} is not covered`).not.toBeNull();
+  }
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i]!;
+      const b = boxes[j]!;
+      if (contains(a, b) || contains(b, a)) continue;
+      expect(overlaps(a, b), `${regionName}: ${a.name} ${JSON.stringify(a)} overlaps ${b.name} ${JSON.stringify(b)}`).toBe(false);
+    }
+  }
+}
+
+for (const size of SIZES) {
+  test(`layout at ${size.width}×${size.height}: every control visible, none overlapping, tab labels on one line`, async ({ browser }) => {
+    const context = await browser.newContext({ viewport: size });
+    const page = await context.newPage();
+    await page.goto(host!.url);
+    // The admin sees the most top-bar controls.
+    await signIn(page, 'admin');
+    await expect.poll(async () => Number(await page.getByTestId('tab-all').getAttribute('data-count')), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect(page.getByTestId('sync-state')).toHaveText('Up to date', { timeout: 60_000 });
+    await page.screenshot({ path: join(shots, `layout-${size.width}x${size.height}.png`) });
+
+    // Named controls that must never be cut off, whatever else folds away.
+    for (const id of ['sign-out', 'approve-selected', 'quick-filter', 'settings-open', 'sync-now', 'refunds-open', 'tab-all', 'tab-failed']) {
+      const box = await page.getByTestId(id).boundingBox();
+      expect(box, `${id} is rendered`).not.toBeNull();
+      expect(insideViewport({ name: id, ...box! }, size.width, size.height), `${id} ${JSON.stringify(box)} is inside the viewport`).toBe(true);
+    }
+
+    // Tab labels never wrap: each label is one line box, and every tab is as tall as the first.
+    const tabs = await page.getByRole('tab').all();
+    const heights = new Set<number>();
+    for (const tab of tabs) {
+      const lines = await tab.locator('.tab-label').evaluate((el) => el.getClientRects().length);
+      expect(lines, `${await tab.getAttribute('data-testid')} label is on one line`).toBe(1);
+      const labelBox = await tab.locator('.tab-label').boundingBox();
+      expect(labelBox!.height, `${await tab.getAttribute('data-testid')} label height`).toBeLessThan(24);
+      heights.add(Math.round((await tab.boundingBox())!.height));
+    }
+    expect(heights.size, 'every tab has the same height').toBe(1);
+
+    await expectTidy(page, 'top bar', page.getByTestId('topbar'));
+    await expectTidy(page, 'toolbar', page.locator('.toolbar'));
+
+    // The detail panel beside the grid: its header buttons are reachable too.
+    // A click on a row's id cell focuses it (the panel follows focus); Enter opens the panel.
+    await page.locator('.ag-row [col-id="transactionId"]').first().click();
+    await page.keyboard.press('Enter');
+    const panel = page.getByTestId('detail-panel');
+    await expect(panel).toBeVisible();
+    await expect(panel.locator('.dp-header')).toBeVisible();
+    const panelBox = (await panel.boundingBox())!;
+    expect(insideViewport({ name: 'detail-panel', ...panelBox }, size.width, size.height), 'the detail panel is inside the viewport').toBe(true);
+    await expectTidy(page, 'detail panel header', panel.locator('.dp-bar, .dp-header'));
+    await expectTidy(page, 'top bar with the panel open', page.getByTestId('topbar'));
+    await expectTidy(page, 'toolbar with the panel open', page.locator('.toolbar'));
+
+    await page.screenshot({ path: join(shots, `layout-${size.width}x${size.height}-detail.png`) });
+    await context.close();
+  });
+}
