@@ -115,6 +115,22 @@ for (const size of SIZES) {
     }
     expect(heights.size, 'every tab has the same height').toBe(1);
 
+    // The Date column shows date and time in full: no cell's text is cut off.
+    const dateCells = page.locator('.ag-row [col-id="createdAt"]');
+    await expect(dateCells.first()).toBeVisible();
+    const dates = await dateCells.evaluateAll((cells) =>
+      cells.map((c) => {
+        const value = (c.querySelector('.ag-cell-value') ?? c) as HTMLElement;
+        return { text: value.textContent ?? '', clipped: value.scrollWidth > value.clientWidth };
+      }),
+    );
+    expect(dates.length).toBeGreaterThan(0);
+    for (const d of dates) {
+      expect(d.text).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{1,2}:\d{2} (AM|PM)$/);
+      expect(d.clipped, `date ${d.text} is not cut off`).toBe(false);
+    }
+    expect(dates.some((d) => /1\d:\d{2}/.test(d.text)), 'the page shows a two-digit hour (the widest value)').toBe(true);
+
     await expectTidy(page, 'top bar', page.getByTestId('topbar'));
     await expectTidy(page, 'toolbar', page.locator('.toolbar'));
 
