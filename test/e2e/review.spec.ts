@@ -119,7 +119,9 @@ test('review: pick another candidate, allocate across two invoices, approve, und
   await page.screenshot({ path: shotPath('allocation.png') });
   await editor.getByTestId('alloc-save').click();
   await expect(page.getByTestId('toast').filter({ hasText: 'Allocation saved' })).toBeVisible();
-  await expect(page.getByTestId('detail-history')).toContainText(/allocate/i);
+  await expect(page.getByTestId('detail-history')).toContainText(/Allocation changed by clerk: \S+ \$[\d,]+\.\d{2}/);
+  // Words, never the internal codes ("Match allocate", "match.allocate").
+  await expect(page.getByTestId('detail-history')).not.toContainText(/match[ .]allocate/i);
 
   // Undo the allocation, then allocate again and approve.
   await page.getByTestId('undo').click();
