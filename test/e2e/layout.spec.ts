@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startHost, tempDataDir, type Host } from './support/processes';
 import { signIn } from './support/sign-in';
+import { callApi } from './support/api';
 
 // The shell from the smallest supported window (1280×720) to 4K: every top-bar,
 // toolbar and detail-panel control is inside the viewport, none overlaps
@@ -151,3 +152,79 @@ for (const size of SIZES) {
     await context.close();
   });
 }
+
+/** Each cell's text extent (the union of its text's boxes), per row of a table. */
+async function cellTextBoxes(table: Locator): Promise<Array<Array<{ left: number; right: number; cellLeft: number; cellRight: number; align: string; text: string }>>> {
+  return table.locator('tr').evaluateAll((rows) =>
+    rows.map((row) =>
+      Array.from(row.children).map((cell) => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        const rects = Array.from(range.getClientRects()).filter((r) => r.width > 0);
+        const box = cell.getBoundingClientRect();
+        return {
+          left: rects.length ? Math.min(...rects.map((r) => r.left)) : box.left,
+          right: rects.length ? Math.max(...rects.map((r) => r.right)) : box.left,
+          cellLeft: box.left,
+          cellRight: box.right,
+          align: getComputedStyle(cell).textAlign,
+          text: (cell.textContent ?? '').trim().slice(0, 24),
+        };
+      }),
+    ),
+  );
+}
+
+test('refunds dialog at 1280×720: a table with space between columns and money right-aligned', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  await page.goto(host!.url);
+  await signIn(page, 'supervisor');
+  await expect.poll(async () => Number(await page.getByTestId('tab-all').getAttribute('data-count')), { timeout: 60_000 }).toBeGreaterThan(0);
+  // Two refund requests (one with a note) through the engine, as the detail panel would send them.
+  const sales = await page.evaluate(() => {
+    const api = (globalThis as unknown as { __tieoutGrid?: { forEachNode(cb: (n: { data?: { transactionId: number; type: string; amountCents: number } }) => void): void } }).__tieoutGrid;
+    const ids: number[] = [];
+    api?.forEachNode((n) => {
+      if (n.data && n.data.type === 'SALE' && n.data.amountCents > 10_000 && ids.length < 2) ids.push(n.data.transactionId);
+    });
+    return ids;
+  });
+  expect(sales).toHaveLength(2);
+  await callApi(page, 'refunds:request', { transactionId: sales[0], amountCents: 12_345, reasonCode: 'Overpayment', note: 'Customer paid the freight twice' });
+  await callApi(page, 'refunds:request', { transactionId: sales[1], amountCents: 100, reasonCode: 'Overpayment' });
+
+  await page.getByTestId('refunds-open').click();
+  const dialog = page.getByTestId('refunds-queue');
+  await expect(dialog.getByTestId('refund-row')).toHaveCount(2);
+  const dialogBox = (await dialog.boundingBox())!;
+  expect(insideViewport({ name: 'refunds', ...dialogBox }, 1280, 720), 'the dialog is inside the viewport').toBe(true);
+
+  // Nothing cut off: no sideways scrolling, every button inside the dialog.
+  const body = dialog.locator('.modal-body');
+  expect(await body.evaluate((el) => el.scrollWidth <= el.clientWidth + 1), 'the table fits the dialog without scrolling sideways').toBe(true);
+  for (const button of await dialog.locator('button').all()) {
+    const b = (await button.boundingBox())!;
+    expect(b.x >= dialogBox.x && b.x + b.width <= dialogBox.x + dialogBox.width + 0.5, `${await button.innerText()} is inside the dialog`).toBe(true);
+  }
+
+  const rows = await cellTextBoxes(dialog.locator('table.refunds-table').first());
+  expect(rows.length).toBe(3);
+  const header = rows[0]!;
+  const amountColumn = header.findIndex((c) => c.text === 'Amount');
+  expect(amountColumn).toBeGreaterThan(0);
+  for (const row of rows) {
+    // At least 12 px between one column's text and the next one's.
+    for (let i = 0; i + 1 < row.length; i++) {
+      const [a, b] = [row[i]!, row[i + 1]!];
+      if (!a.text || !b.text) continue;
+      expect(b.left - a.right, `space between "${a.text}" and "${b.text}"`).toBeGreaterThanOrEqual(12);
+    }
+    // Money (and its header) right-aligned: the text ends at the cell's right padding.
+    const money = row[amountColumn]!;
+    expect(money.align, `amount "${money.text}" alignment`).toBe('right');
+    expect(money.cellRight - money.right, `amount "${money.text}" hugs the right edge`).toBeLessThanOrEqual(16);
+  }
+  await page.screenshot({ path: join(shots, 'layout-refunds-1280x720.png') });
+  await context.close();
+});
