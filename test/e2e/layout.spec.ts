@@ -181,17 +181,20 @@ test('refunds dialog at 1280×720: a table with space between columns and money 
   await page.goto(host!.url);
   await signIn(page, 'supervisor');
   await expect.poll(async () => Number(await page.getByTestId('tab-all').getAttribute('data-count')), { timeout: 60_000 }).toBeGreaterThan(0);
-  // Two refund requests (one with a note) through the engine, as the detail panel would send them.
-  const sales = await page.evaluate(() => {
-    const api = (globalThis as unknown as { __tieoutGrid?: { forEachNode(cb: (n: { data?: { transactionId: number; type: string; amountCents: number } }) => void): void } }).__tieoutGrid;
-    const ids: number[] = [];
-    api?.forEachNode((n) => {
-      if (n.data && n.data.type === 'SALE' && n.data.amountCents > 10_000 && ids.length < 2) ids.push(n.data.transactionId);
-    });
-    return ids;
-  });
-  expect(sales).toHaveLength(2);
-  await callApi(page, 'refunds:request', { transactionId: sales[0], amountCents: 12_345, reasonCode: 'Overpayment', note: 'Customer paid the freight twice' });
+  // Two refund requests (one with a note) through the engine, as the detail panel would send them,
+  // on the first two payments of the Auto tab (sales), found through the detail panel.
+  await page.getByTestId('tab-auto').click();
+  await page.locator('.ag-row [col-id="transactionId"]').first().click();
+  await page.keyboard.press('Enter');
+  const panel = page.getByTestId('detail-panel');
+  await expect(panel).toHaveAttribute('data-transaction-id', /\d+/);
+  const first = Number(await panel.getAttribute('data-transaction-id'));
+  await page.keyboard.press('j');
+  await expect(panel).not.toHaveAttribute('data-transaction-id', String(first));
+  await expect(panel).toHaveAttribute('data-transaction-id', /\d+/);
+  const sales = [first, Number(await panel.getAttribute('data-transaction-id'))];
+  await page.keyboard.press('Escape');
+  await callApi(page, 'refunds:request', { transactionId: sales[0], amountCents: 1_234, reasonCode: 'Overpayment', note: 'Customer paid the freight twice' });
   await callApi(page, 'refunds:request', { transactionId: sales[1], amountCents: 100, reasonCode: 'Overpayment' });
 
   await page.getByTestId('refunds-open').click();
