@@ -149,6 +149,13 @@ for (const size of SIZES) {
     await expectTidy(page, 'toolbar with the panel open', page.locator('.toolbar'));
 
     await page.screenshot({ path: join(shots, `layout-${size.width}x${size.height}-detail.png`) });
+
+    // With a selection the toolbar carries one more item ("250 selected"): still nothing clipped.
+    await page.locator('.ag-row [col-id="transactionId"]').first().click();
+    await page.keyboard.press('Control+a');
+    await expect(page.getByTestId('selection-count')).toBeVisible();
+    await expectTidy(page, 'toolbar with a selection', page.locator('.toolbar'));
+    await page.screenshot({ path: join(shots, `layout-${size.width}x${size.height}-selected.png`) });
     await context.close();
   });
 }
