@@ -1,3 +1,4 @@
+import type { Clock } from './clock';
 import type { ErpKind } from './erp/connector';
 import type { ErpOptionValue } from './erp/kind-module';
 import type { Logger } from './log/logger';
@@ -30,16 +31,21 @@ export async function connectDemo(options: {
   descriptor: SandboxDescriptor | undefined;
   startDemo: StartDemo | undefined;
   logger: Logger;
+  clock: Clock;
 }): Promise<DemoSandboxes> {
   const { db, vault } = options;
   let running: Awaited<ReturnType<StartDemo>> | null = null;
   let descriptor = options.descriptor;
   if (!descriptor) {
     if (!options.startDemo) throw Object.assign(new Error('Demo mode needs the demo sandboxes: pass startDemo (or a running sandbox) to createEngine'), { kind: 'config' });
-    // The demo world is anchored to the first launch so restarts see the same payments.
+    // The demo world is anchored to the first launch so restarts see the same
+    // payments: all of them in the 7 days before the anchor, none after it. An
+    // anchor later than now (a clock set back) would date payments in the
+    // future, so it moves back to now.
+    const now = options.clock.iso();
     let anchor = readSyncCursor(db, 'demo.anchor');
-    if (!anchor) {
-      anchor = new Date().toISOString();
+    if (!anchor || Date.parse(anchor) > Date.parse(now)) {
+      anchor = now;
       writeSyncCursor(db, 'demo.anchor', anchor);
     }
     running = await options.startDemo({ erpKind: options.erpKind, now: new Date(anchor) });

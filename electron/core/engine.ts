@@ -193,7 +193,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   let demo: DemoSandboxes | null = null;
   const isDemo = () => settings.paytrace.environment === 'demo';
   if (isDemo()) {
-    demo = await connectDemo({ db, vault, erpKind: settings.erp.kind, descriptor: options.sandbox, startDemo: options.startDemo, logger: logger.child('demo') });
+    demo = await connectDemo({ db, vault, erpKind: settings.erp.kind, descriptor: options.sandbox, startDemo: options.startDemo, logger: logger.child('demo'), clock });
     settings = loadSettings(db);
   }
 

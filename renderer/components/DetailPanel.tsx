@@ -5,6 +5,7 @@ import { useApiQuery } from '../api/query';
 import { approve, isApprovable } from '../actions';
 import { useData } from '../state/data-store';
 import { useUi } from '../state/ui-store';
+import { describeAuditEntry } from '@shared/audit-labels';
 import { formatAmount, formatDateTimeInZone, formatScore, humanize } from '../format';
 import { statusLabel } from '../grid/status-pill';
 import { focusRow } from '../grid/grid-handle';
@@ -95,16 +96,15 @@ function sameAllocation(c: Candidate, outcome: TransactionDetail['outcome']): bo
   return c.allocations.every((a, i) => a.invoiceNo === outcome.allocations[i]?.invoiceNo && a.amountCents === outcome.allocations[i]?.amountCents);
 }
 
-function History({ entries, zone }: Readonly<{ entries: readonly AuditEntry[]; zone: string }>) {
+function History({ entries, zone, currency }: Readonly<{ entries: readonly AuditEntry[]; zone: string; currency: string }>) {
   if (entries.length === 0) return <p className="muted">No actions recorded yet.</p>;
   return (
     <ol className="history">
       {entries.map((h) => (
-        <li key={h.id}>
+        // Words, not codes: "Allocation changed by ann: 1004501 $500.00" (shared/audit-labels.ts).
+        <li key={h.id} data-testid="history-entry" data-action={h.action}>
           <span className="num muted">{formatDateTimeInZone(h.at, zone)}</span>
-          <span>
-            <strong>{humanize(h.action)}</strong> <span className="muted">by {h.actor}</span>
-          </span>
+          <span>{describeAuditEntry(h, currency)}</span>
         </li>
       ))}
     </ol>
@@ -304,7 +304,7 @@ function DetailBody({ d, zone }: Readonly<{ d: TransactionDetail; zone: string }
       </section>
 
       <Section title="History" testId="detail-history">
-        <History entries={d.history} zone={zone} />
+        <History entries={d.history} zone={zone} currency={d.row.currency} />
       </Section>
     </>
   );

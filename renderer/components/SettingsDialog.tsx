@@ -27,6 +27,7 @@ import { MatchingRulesTab } from '../features/matching-rules/MatchingRulesTab';
 import { useUser } from '../features/auth/session-store';
 import { SaveDiagnosticsButton } from '../features/diagnostics/SaveDiagnosticsButton';
 import { WorkspaceTab } from '../features/workspace-settings/WorkspaceTab';
+import { maySave, readOnlyNotice } from '@shared/settings-rights';
 
 // Settings: non-secret values are edited as a draft and saved as one patch.
 // Credentials go straight to the vault (credentials:set); the renderer never
@@ -196,8 +197,11 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
   const erpTest = useConnectionTest('erp');
   const tests: Record<ConnectionId, TestState> = { paytrace: paytraceTest.test, erp: erpTest.test };
   // Admin tabs are hidden from others; the engine refuses their calls anyway.
-  const role = useUser()?.role;
+  const user = useUser();
+  const role = user?.role;
   const isAdmin = role === 'admin';
+  // Roles that may not save see the settings read-only, with who may change them (not a refusal on Save).
+  const readOnly = !maySave(user, 'settings:save');
   // Two-step sign-in is offered to the roles that approve (supervisors and admins); everyone changes their own password.
   const mayUseTwoStep = role === 'admin' || role === 'supervisor';
   const dialogRef = useRef<HTMLDivElement>(null);
@@ -264,6 +268,11 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
     const erp = draft.erp;
     return (
       <>
+        {readOnly ? (
+          <p className="settings-readonly" data-testid="settings-read-only">
+            {readOnlyNotice(user, 'the connection and sync settings', 'settings:save')} You can still test the connections.
+          </p>
+        ) : null}
         <section className="settings-section" data-testid="settings-paytrace">
           <header className="settings-head">
             <h3>PayTrace</h3>
@@ -271,6 +280,7 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
               {dirty ? 'Save & test connection' : 'Test connection'}
             </button>
           </header>
+          <fieldset className="settings-fieldset" disabled={readOnly}>
           <div className="field-grid">
             <Field label="Environment" htmlFor="pt-env">
               <Select
@@ -301,6 +311,7 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
             </Field>
           </div>
           <CredentialsBlock connection="paytrace" status={view.credentials.paytrace} />
+          </fieldset>
           <TestResult connection="paytrace" test={tests.paytrace} />
         </section>
 
@@ -311,6 +322,7 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
               {dirty ? 'Save & test connection' : 'Test connection'}
             </button>
           </header>
+          <fieldset className="settings-fieldset" disabled={readOnly}>
           <div className="field-grid">
             <Field label="ERP" htmlFor="erp-kind">
               <Select id="erp-kind" testId="settings-erp-kind" value={erp.kind} options={erpKindOptions(erp.kind)} onChange={(kind) => patch('erp', { kind, options: {} })} />
@@ -327,6 +339,7 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
           </div>
           <ErpOptionFields kind={erp.kind} options={erp.options} onChange={(options) => patch('erp', { options })} />
           <CredentialsBlock connection="erp" status={view.credentials.erp} />
+          </fieldset>
           <TestResult connection="erp" test={tests.erp} />
           {isAdmin ? <ErpDiscovery disabled={dirty || saving} /> : null}
         </section>
@@ -335,6 +348,7 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
           <header className="settings-head">
             <h3>Sync</h3>
           </header>
+          <fieldset className="settings-fieldset" disabled={readOnly}>
           <div className="field-grid">
             <Field label="Sync every" hint="minutes" htmlFor="sync-int">
               <NumberInput id="sync-int" min={1} max={1440} testId="settings-sync-intervalMinutes" value={draft.sync.intervalMinutes} onChange={(v) => patch('sync', { intervalMinutes: v })} />
@@ -348,6 +362,7 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
               </datalist>
             </Field>
           </div>
+          </fieldset>
         </section>
       </>
     );
@@ -406,12 +421,12 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
         <div className="modal-body">{body}</div>
         <div className="modal-foot">
           {isAdmin ? <SaveDiagnosticsButton /> : null}
-          <span className="muted small">{dirty ? 'Unsaved changes' : 'All changes saved'}</span>
+          <span className="muted small" data-testid="settings-save-state">{readOnly && tab === 'connections' ? 'Read only for your role' : dirty ? 'Unsaved changes' : 'All changes saved'}</span>
           <span className="spacer" />
           <button type="button" className="btn btn-ghost" data-testid="settings-cancel" onClick={close}>
             {dirty ? 'Discard' : 'Close'}
           </button>
-          <SubmitButton type="button" className="btn btn-primary" testId="settings-save" busy={saving} busyLabel="Saving…" disabled={!dirty} onClick={() => void save()}>
+          <SubmitButton type="button" className="btn btn-primary" testId="settings-save" busy={saving} busyLabel="Saving…" disabled={!dirty || readOnly} onClick={() => void save()}>
             Save
           </SubmitButton>
         </div>

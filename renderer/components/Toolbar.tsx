@@ -77,7 +77,7 @@ export const Toolbar = forwardRef<HTMLInputElement>(function Toolbar(_props, sea
           <input
             ref={searchRef}
             type="search"
-            placeholder="Search transactions"
+            placeholder="Search"
             value={quickFilter}
             data-testid="quick-filter"
             aria-label="Search transactions"

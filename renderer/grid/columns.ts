@@ -2,6 +2,7 @@ import type { ColDef, ValueFormatterParams } from 'ag-grid-community';
 import type { GridRow } from '@shared/domain';
 import { centsToDecimalString } from '@shared/money';
 import { formatAmount, formatDateTimeInZone, formatScore, groupedDecimal } from '../format';
+import { differenceIsHistorical, differenceNeedsAttention, differenceTooltip } from './difference-cell';
 import { StatusPillRenderer, statusLabel } from './status-pill';
 import { ReasonRenderer, reasonText } from './reason-cell';
 import { PresenceCellRenderer, presenceFilterText } from '../features/team/presence-cell';
@@ -29,7 +30,10 @@ export function buildColumns(merchantZone: string): ColDef<GridRow>[] {
       colId: 'createdAt',
       field: 'createdAt',
       headerName: 'Date',
-      width: 152,
+      headerTooltip: `Date and time of the payment in the merchant's zone (${merchantZone})`,
+      // Wide enough for the longest value ("12/31/2026 12:59 PM") so the time is never cut off.
+      width: 184,
+      minWidth: 184,
       sort: 'desc',
       cellClass: 'num',
       valueFormatter: (p) => formatDateTimeInZone(p.value as string, merchantZone),
@@ -46,16 +50,20 @@ export function buildColumns(merchantZone: string): ColDef<GridRow>[] {
       cellClass: 'mono',
       valueGetter: (p) => (p.data ? p.data.matchedInvoices.join(', ') : ''),
     },
-    { colId: 'openBalance', field: 'openBalanceCents', headerName: 'ERP balance', headerTooltip: 'ERP open balance of the matched invoice(s)', width: 110, ...money((r) => r.openBalanceCents) },
+    { colId: 'openBalance', field: 'openBalanceCents', headerName: 'ERP balance', headerTooltip: 'ERP open balance of the matched invoice(s); on a posted row, what they owe after this payment', width: 110, ...money((r) => r.openBalanceCents) },
     {
       colId: 'difference',
       field: 'differenceCents',
       headerName: 'Difference',
+      headerTooltip: 'Payment minus the ERP balance; on a posted row, the difference when it was approved',
       width: 100,
       ...money((r) => r.differenceCents),
+      // Posted rows: the difference at approval, neutral (see difference-cell.ts and docs/ui.md).
       cellClassRules: {
-        'diff-nonzero': (p) => typeof p.value === 'number' && p.value !== 0,
+        'diff-nonzero': (p) => differenceNeedsAttention(p.data),
+        'diff-posted': (p) => differenceIsHistorical(p.data),
       },
+      tooltipValueGetter: (p) => differenceTooltip(p.data),
     },
     {
       colId: 'status',

@@ -104,9 +104,11 @@ test('a clerk sees the mapping but is told only an admin can save it', async ({ 
   await expect(page.getByTestId('mapping-version')).toContainText('Version 1');
   await expect(page.getByTestId('mapping-save')).toBeDisabled();
   await expect(page.getByTestId('mapping-save-reason')).toContainText('Only an admin can save the payment mapping');
-  await page.getByTestId('mapping-gl-rule-account').fill('1030');
-  // The preview still works for a clerk, and Save still says why it is disabled.
-  await expect(page.getByTestId('mapping-preview-glAccount')).toContainText('1030');
+  // The fields are read-only for a clerk (was: editable, refused only on Save); the preview still works with the saved mapping.
+  await expect(page.getByTestId('mapping-gl-rule-account')).toBeDisabled();
+  await expect(page.getByTestId('mapping-gl-rule-account')).toHaveValue('1020');
+  await expect(page.getByTestId('mapping-gl-rule-add')).toBeDisabled();
+  await expect(page.getByTestId('mapping-preview-glAccount')).toContainText('1020');
   await expect(page.getByTestId('mapping-save-reason')).toContainText('signed in as clerk');
   // And the engine refuses the call itself, in words a clerk can act on.
   const current = (await callApi(page, 'erp:mapping')) as { mapping: unknown };

@@ -90,7 +90,7 @@ test('dead letters: the ERP message, mark as posted by hand, retry after the fau
   await expect(dialog).toHaveCount(0);
   await expect(page.getByTestId('detail-status')).toHaveText('Posted');
   await expect(page.getByTestId('detail-posting')).toContainText('CR-MANUAL-7731');
-  await expect(page.getByTestId('detail-history')).toContainText(/mark posted/i);
+  await expect(page.getByTestId('detail-history')).toContainText(/Marked as posted by \w+: ERP document .+, entered in the ERP by hand/);
   await expect.poll(() => count(page, 'failed')).toBe(1);
 
   // The ERP accepts again: retry the other one; it is posted exactly once.
@@ -98,7 +98,7 @@ test('dead letters: the ERP message, mark as posted by hand, retry after the fau
   await openRow(page, retried);
   await page.getByTestId('failed-posting').getByTestId('failed-retry').click();
   await expect(page.getByTestId('detail-status')).toHaveText('Posted', { timeout: 60_000 });
-  await expect(page.getByTestId('detail-history')).toContainText(/retry/i);
+  await expect(page.getByTestId('detail-history')).toContainText(/Posting retried by \w+/);
   expect(await count(page, 'failed')).toBe(0);
   expect(await receiptsFor(String(retried))).toBe(1);
   // Marked by hand: Tieout never sent it to the sandbox.

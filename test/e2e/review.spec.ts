@@ -119,7 +119,9 @@ test('review: pick another candidate, allocate across two invoices, approve, und
   await page.screenshot({ path: shotPath('allocation.png') });
   await editor.getByTestId('alloc-save').click();
   await expect(page.getByTestId('toast').filter({ hasText: 'Allocation saved' })).toBeVisible();
-  await expect(page.getByTestId('detail-history')).toContainText(/allocate/i);
+  await expect(page.getByTestId('detail-history')).toContainText(/Allocation changed by clerk: \S+ \$[\d,]+\.\d{2}/);
+  // Words, never the internal codes ("Match allocate", "match.allocate").
+  await expect(page.getByTestId('detail-history')).not.toContainText(/match[ .]allocate/i);
 
   // Undo the allocation, then allocate again and approve.
   await page.getByTestId('undo').click();
@@ -151,11 +153,11 @@ test('review: pick another candidate, allocate across two invoices, approve, und
   await page.getByTestId('settings-erp-options').scrollIntoViewIfNeeded();
   await page.screenshot({ path: shotPath('erp-settings.png') });
   await page.getByTestId('settings-tab-mapping').click();
-  await page.getByTestId('mapping-gl-rule-add').click();
-  await page.getByTestId('mapping-gl-rule-account').fill('1020');
+  // A clerk sees the mapping read-only (only an admin changes it) and previews a payment with the saved one.
+  await expect(page.getByTestId('mapping-gl-rule-add')).toBeDisabled();
   await page.getByTestId('mapping-preview-txn').fill(String(split!.transactionId));
-  await expect(page.getByTestId('mapping-preview-glAccount')).toContainText('1020');
-  await expect(page.getByTestId('mapping-preview-rule')).toHaveText('(rule 1)');
+  await expect(page.getByTestId('mapping-preview-glAccount')).not.toBeEmpty();
+  await expect(page.getByTestId('mapping-preview-rule')).toHaveText('(default account)');
   await page.getByTestId('mapping-preview').scrollIntoViewIfNeeded();
   await page.screenshot({ path: shotPath('erp-mapping.png') });
 });

@@ -167,7 +167,10 @@ export class OutboxWorker {
       outbox.markPosted(db, row.id, documentId, how, now);
       if (row.kind === 'receipt') {
         outbox.markMatchPosted(db, row.transaction_id);
-        applyPaymentLocally(db, parseReceiptPayload(row.payload_json).allocations, now);
+        // The ERP confirmed the receipt: its write-offs (and discounts taken) closed
+        // what the payment left open, so the local invoice shows both now, not at the next sync.
+        const receipt = parseReceiptPayload(row.payload_json);
+        applyPaymentLocally(db, [...receipt.allocations, ...(receipt.writeOffs ?? [])], now);
       }
       appendAudit(db, {
         actor: this.o.actor ?? 'system',

@@ -70,6 +70,25 @@ const LAST = ['Garcia', 'Smith', 'Johnson', 'Nguyen', 'Brown', 'Miller', 'Davis'
 
 export type DemoWorldOptions = Readonly<{ seed?: number; now?: Date; zone?: string; customers?: number; payments?: number }>;
 
+const BUSINESS_START_HOUR = 7;
+const BUSINESS_END_HOUR = 18;
+
+/**
+ * A business-hours instant of the demo week moved so that it is not after
+ * `now`: one of today's is scaled into today's business hours so far (order
+ * kept, still today, so today's sales stay unsettled); before business hours
+ * have begun today it falls on the same time yesterday.
+ */
+export function pastInstant(instant: DateTime, now: DateTime): DateTime {
+  if (instant < now) return instant;
+  const opening = instant.startOf('day').set({ hour: BUSINESS_START_HOUR });
+  const closing = instant.startOf('day').set({ hour: BUSINESS_END_HOUR });
+  const openSoFar = now.diff(opening).toMillis();
+  if (!instant.hasSame(now, 'day') || openSoFar < 60_000) return instant.minus({ days: 1 }) < now ? instant.minus({ days: 1 }) : now.minus({ minutes: 1 });
+  const fraction = instant.diff(opening).toMillis() / closing.diff(opening).toMillis();
+  return opening.plus({ milliseconds: Math.floor(fraction * (openSoFar - 1_000)) });
+}
+
 export function buildDemoWorld(options: DemoWorldOptions = {}): DemoWorld {
   const seed = options.seed ?? 42;
   const zone = options.zone ?? DEFAULT_MERCHANT_ZONE;
@@ -129,11 +148,14 @@ export function buildDemoWorld(options: DemoWorldOptions = {}): DemoWorld {
     return 'clean';
   };
 
-  // Creation instants spread over the last 7 days, business hours, in order.
+  // Creation instants spread over the last 7 days, business hours, in order,
+  // never later than now (the demo is opened at any hour: today's payments are
+  // fitted into the part of today's business hours already gone).
+  const nowInZone = DateTime.fromJSDate(options.now ?? new Date(), { zone });
   const instants: DateTime[] = [];
   for (let i = 0; i < paymentCount; i++) {
     const day = today.minus({ days: rnd.int(0, 6) });
-    instants.push(day.set({ hour: rnd.int(7, 17), minute: rnd.int(0, 59), second: rnd.int(0, 59) }));
+    instants.push(pastInstant(day.set({ hour: rnd.int(7, 17), minute: rnd.int(0, 59), second: rnd.int(0, 59) }), nowInZone));
   }
   instants.sort((a, b) => a.toMillis() - b.toMillis());
 

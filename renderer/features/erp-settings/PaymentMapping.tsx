@@ -341,6 +341,8 @@ export function PaymentMapping() {
         ) : null}
       </div>
 
+      {/* Read-only for roles that may not save (the reason is shown by Save above). */}
+      <fieldset className="settings-fieldset" disabled={!isAdmin} data-testid="mapping-fields">
       <h4 className="mapping-sub">Payment types</h4>
       <div className="mapping-grid">
         <F label="Card">
@@ -398,6 +400,7 @@ export function PaymentMapping() {
           <input type="number" min={0} max={4} data-testid="mapping-decimals" value={draft.decimals} onChange={(e) => set({ decimals: Math.trunc(Number(e.target.value) || 0) })} />
         </F>
       </div>
+      </fieldset>
 
       <Preview mapping={draft} valid={issues.length === 0} />
 

@@ -247,7 +247,7 @@ function RefundsModal() {
                       {r.rejectReason ? <div className="muted small">Rejected by {r.rejectedBy}: {r.rejectReason}</div> : null}
                       <RefundConflictBox r={r} canResolve={supervisor} />
                     </td>
-                    <td className="small">
+                    <td className="small refund-who">
                       <div>by {r.requestedBy}</div>
                       {r.approvals.map((a) => (
                         <div key={a.by} data-testid="refund-approved-by">

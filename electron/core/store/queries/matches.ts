@@ -210,7 +210,8 @@ export function gridRows(db: ReadDb, ids?: readonly number[]): GridRow[] {
     }
     const matchStatus = r[C.matchStatus] as GridRow['matchStatus'] | null;
     const status = rowStatus(r[C.reviewState] as string | null, matchStatus, r[C.outboxState] as string | null);
-    // Once posted, the ERP balance already includes this payment: show the difference at decision time.
+    // Once posted, the ERP balance already includes this payment: show the difference at decision time
+    // (the part not applied; the renderer shows it neutral, "difference when approved": docs/ui.md).
     const difference = openBalance === null ? null : status === 'posted' ? cents(amountCents - allocated) : cents(amountCents - openBalance);
     out[i] = {
       transactionId: id,
