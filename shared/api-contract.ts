@@ -82,6 +82,7 @@ import { workspaceMethods } from './api/workspace';
 import { workspaceOfflineMethods } from './api/workspace-offline';
 import { teamMethods } from './api/team';
 import { gridMethods } from './api/grid';
+import { exportMethods } from './api/export';
 
 /** Every method, merged from the per-domain contracts in shared/api/. */
 export const apiContract = {
@@ -100,6 +101,7 @@ export const apiContract = {
   ...workspaceOfflineMethods,
   ...teamMethods,
   ...gridMethods,
+  ...exportMethods,
 } as const;
 
 export type ApiContract = typeof apiContract;

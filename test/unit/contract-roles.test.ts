@@ -103,6 +103,10 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'grid:window': 'clerk',
   'grid:viewCounts': 'clerk',
   'grid:selectionSummary': 'clerk',
+  'export:grid': 'clerk',
+  'export:list': 'clerk',
+  'export:claim': 'clerk',
+  'report:cashReceiptsJournal': 'clerk',
   'team:release': 'clerk',
 };
 
