@@ -5,6 +5,8 @@ import { useData } from '../state/data-store';
 import { TAB_ORDER, useUi, type TabId } from '../state/ui-store';
 import { SearchIcon } from './icons';
 import { UndoButton } from '../features/review/UndoButton';
+import { GridExport } from '../features/export/GridExport';
+import { JournalButton } from '../features/print/JournalButton';
 
 const TAB_LABELS: Record<TabId, string> = { ...ROW_STATUS_LABELS, all: 'All' };
 
@@ -92,6 +94,8 @@ export const Toolbar = forwardRef<HTMLInputElement>(function Toolbar(_props, sea
           <kbd className="kbd-inline">/</kbd>
         </label>
         <UndoButton />
+        <GridExport />
+        <JournalButton />
         <ApproveButton />
       </div>
     </div>
