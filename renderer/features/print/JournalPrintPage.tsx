@@ -12,13 +12,13 @@ import './print.css';
 // controller ties to the deposit and the GL. Printed with printToPDF on the
 // desktop, with the browser's print dialog from the web host.
 
-function Totals({ title, rows, testId }: Readonly<{ title: string; rows: readonly JournalTotal[]; testId: string }>) {
+function Totals({ title, keyHeader, rows, testId }: Readonly<{ title: string; keyHeader: string; rows: readonly JournalTotal[]; testId: string }>) {
   return (
     <table className="journal-totals" data-testid={testId}>
       <caption>{title}</caption>
       <thead>
         <tr>
-          <th>{title.replace(/^By /, '')}</th>
+          <th>{keyHeader}</th>
           <th className="r">Receipts</th>
           <th className="r">Amount</th>
         </tr>
@@ -134,8 +134,8 @@ function Journal({ j, pageSize, setPageSize }: Readonly<{ j: CashReceiptsJournal
       </table>
 
       <section className="journal-summary">
-        <Totals title="By payment method" rows={j.byMethod} testId="journal-by-method" />
-        <Totals title="By GL account" rows={j.byGlAccount} testId="journal-by-gl" />
+        <Totals title="By payment method" keyHeader="Payment method" rows={j.byMethod} testId="journal-by-method" />
+        <Totals title="By GL account" keyHeader="GL account" rows={j.byGlAccount} testId="journal-by-gl" />
         <div className="journal-grand" data-testid="journal-grand-total">
           <div>
             Receipts: <strong data-testid="journal-count">{j.count}</strong>
