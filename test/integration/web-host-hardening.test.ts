@@ -281,4 +281,14 @@ describe('web host: export downloads', () => {
 
     expect((await send('GET', `/api/download/${token}`, { headers: { cookie } })).status).toBe(404);
   });
+
+  it("exports a queue's list only to a role that may see the queue", async () => {
+    const { cookie } = await signIn('clerk');
+    const refused = await call('export:list', { kind: 'pendingChanges', format: 'csv' }, cookie);
+    expect(refused.json.error?.code).toBe('forbidden');
+    expect(pendingFiles()).toHaveLength(0);
+    const { cookie: admin } = await signIn('admin');
+    const allowed = await call('export:list', { kind: 'pendingChanges', format: 'xlsx' }, admin);
+    expect(allowed.json.ok).toBe(true);
+  });
 });
