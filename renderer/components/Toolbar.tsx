@@ -6,7 +6,6 @@ import { TAB_ORDER, useUi, type TabId } from '../state/ui-store';
 import { SearchIcon } from './icons';
 import { UndoButton } from '../features/review/UndoButton';
 import { GridExport } from '../features/export/GridExport';
-import { JournalButton } from '../features/print/JournalButton';
 
 const TAB_LABELS: Record<TabId, string> = { ...ROW_STATUS_LABELS, all: 'All' };
 
@@ -95,7 +94,6 @@ export const Toolbar = forwardRef<HTMLInputElement>(function Toolbar(_props, sea
         </label>
         <UndoButton />
         <GridExport />
-        <JournalButton />
         <ApproveButton />
       </div>
     </div>

@@ -111,6 +111,24 @@ test('exports of a filtered view contain exactly its rows; the day journal PDF h
     expect(Math.round((sheet.getRow(i + 2).getCell(amountCol + 1).value as number) * 100)).toBe(r.amountCents);
   });
 
+  // The menu as a clerk sees it, at the smallest supported window.
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.getByTestId('export-grid').click();
+  await expect(page.getByTestId('export-grid-xlsx')).toBeVisible();
+  await page.screenshot({ path: shotPath('exports-menu-1280x720.png') });
+  await page.keyboard.press('Escape');
+  await page.getByTestId('export-grid').click();
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  // A queue's list exports the same way (the refunds queue: its own columns).
+  await page.getByTestId('refunds-open').click();
+  await page.getByTestId('export-refunds').click();
+  const [refunds] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-refunds-csv').click()]);
+  const refundRecords = parse(readFileSync(await refunds.path()), { bom: true }) as string[][];
+  expect(refundRecords[0]?.slice(0, 4)).toEqual(['Refund', 'Transaction', 'Payer', 'Amount']);
+  expect(refundRecords.length - 1).toBe((await callApi<unknown[]>(page, 'refunds:list')).length);
+  await page.getByTestId('refunds-close').click();
+
   // A download is handed out once, to its owner: an unknown token is a 404.
   const again = await page.evaluate(async () => (await fetch('/api/download/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).status);
   expect(again).toBe(404);
@@ -118,6 +136,7 @@ test('exports of a filtered view contain exactly its rows; the day journal PDF h
   // The day's journal: the toolbar opens it in a new tab (with the print dialog) ...
   const info = await callApi<{ merchantZone: string }>(page, 'app:info');
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: info.merchantZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  await page.getByTestId('export-grid').click();
   const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('open-journal').click()]);
   expect(popup.url()).toContain(`#/print/journal?date=${today}&print=1`);
   await popup.close();

@@ -16,11 +16,13 @@ export type ExportMenuProps = Readonly<{
   what: string;
   testId?: string;
   label?: string;
+  /** Further entries below the formats (the work queue adds the day's journal). */
+  more?: ReadonlyArray<Readonly<{ label: string; testId: string; title?: string; onSelect: () => void }>>;
 }>;
 
 const FORMAT_LABELS: Readonly<Record<ExportFormat, string>> = { csv: 'CSV (.csv)', xlsx: 'Excel (.xlsx)' };
 
-export function ExportMenu({ run, what, testId = 'export', label = 'Export' }: ExportMenuProps) {
+export function ExportMenu({ run, what, testId = 'export', label = 'Export', more = [] }: ExportMenuProps) {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState<ExportFormat | null>(null);
   const ref = useRef<HTMLDivElement>(null);
@@ -67,6 +69,23 @@ export function ExportMenu({ run, what, testId = 'export', label = 'Export' }: E
           {(Object.keys(FORMAT_LABELS) as ExportFormat[]).map((f) => (
             <button key={f} type="button" role="menuitem" className="export-menu-item" data-testid={`${testId}-${f}`} onClick={() => void exportAs(f)}>
               {FORMAT_LABELS[f]}
+            </button>
+          ))}
+          {more.length > 0 ? <hr className="export-menu-rule" /> : null}
+          {more.map((m) => (
+            <button
+              key={m.testId}
+              type="button"
+              role="menuitem"
+              className="export-menu-item"
+              data-testid={m.testId}
+              title={m.title}
+              onClick={() => {
+                setOpen(false);
+                m.onSelect();
+              }}
+            >
+              {m.label}
             </button>
           ))}
         </div>

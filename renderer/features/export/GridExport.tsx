@@ -4,6 +4,8 @@ import { invoke } from '../../api/client';
 import { gridApi } from '../../grid/grid-handle';
 import { useUi } from '../../state/ui-store';
 import { ExportMenu } from './ExportMenu';
+import { openJournal, todayIn } from '../print/open-journal';
+import { useData } from '../../state/data-store';
 
 // The work queue's export: the view on screen (tab, search, sort) and the
 // columns on screen, in their order. When the grid moves to server windows,
@@ -29,5 +31,13 @@ export function visibleColumns(): ExportColumnId[] {
 }
 
 export function GridExport({ view = currentGridView, columns = visibleColumns }: Readonly<{ view?: () => GridView; columns?: () => ExportColumnId[] }>) {
-  return <ExportMenu what="transactions in this view" testId="export-grid" run={(format) => invoke('export:grid', { view: view(), columns: columns(), format })} />;
+  const zone = useData((s) => s.info?.merchantZone);
+  return (
+    <ExportMenu
+      what="transactions in this view"
+      testId="export-grid"
+      run={(format) => invoke('export:grid', { view: view(), columns: columns(), format })}
+      more={[{ label: "Day's journal (PDF)…", testId: 'open-journal', title: 'The cash-receipts journal of the day (what was posted), to print or save as PDF', onSelect: () => openJournal(todayIn(zone)) }]}
+    />
+  );
 }

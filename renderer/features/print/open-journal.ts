@@ -1,8 +1,7 @@
-import { useData } from '../../state/data-store';
 import { journalHash } from './print-route';
 
-// "Day's journal": today's cash-receipts journal (merchant zone) on its print
-// page; the page itself lets the controller pick another day. The desktop
+// "Day's journal" (in the work queue's Export menu): today's cash-receipts
+// journal (merchant zone) on its print page; the page lets the controller pick another day. The desktop
 // shows it in the window (its "Save as PDF" uses printToPDF); the browser
 // opens it in a new tab and brings up the print dialog.
 
@@ -18,13 +17,4 @@ export function todayIn(zone: string | undefined, now: Date = new Date()): strin
 export function openJournal(date: string): void {
   if (window.tieoutShell) window.location.hash = journalHash(date);
   else window.open(`${window.location.pathname}${journalHash(date, true)}`, '_blank');
-}
-
-export function JournalButton() {
-  const zone = useData((s) => s.info?.merchantZone);
-  return (
-    <button type="button" className="btn btn-secondary" data-testid="open-journal" title="The cash-receipts journal of the day (what was posted), to print or save as PDF" onClick={() => openJournal(todayIn(zone))}>
-      Day's journal
-    </button>
-  );
 }
