@@ -1,5 +1,6 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { EVENT_NAMES, METHOD_NAMES, type ApiEvents, type EventName, type TieoutApi } from '@shared/api-contract';
+import type { ShellSaveResult, TieoutShell } from '@shared/shell-bridge';
 
 // Exposes exactly the contract: `call` for its methods and `on` for its
 // events. The renderer never gets ipcRenderer itself.
@@ -25,3 +26,10 @@ const api: TieoutApi = {
 };
 
 contextBridge.exposeInMainWorld('tieout', api);
+
+// The desktop's file hand-offs (shared/shell-bridge.ts): an export saved where the user chooses, the page printed to PDF.
+const shellBridge: TieoutShell = {
+  saveExport: (token) => ipcRenderer.invoke('tieout:saveExport', token) as Promise<ShellSaveResult>,
+  printToPdf: (fileName, pageSize) => ipcRenderer.invoke('tieout:printToPdf', fileName, pageSize) as Promise<ShellSaveResult>,
+};
+contextBridge.exposeInMainWorld('tieoutShell', shellBridge);

@@ -83,6 +83,7 @@ import { workspaceOfflineMethods } from './api/workspace-offline';
 import { teamMethods } from './api/team';
 import { gridMethods } from './api/grid';
 import { inboxMethods } from './api/inbox';
+import { exportMethods } from './api/export';
 
 /** Every method, merged from the per-domain contracts in shared/api/. */
 export const apiContract = {
@@ -102,6 +103,7 @@ export const apiContract = {
   ...teamMethods,
   ...gridMethods,
   ...inboxMethods,
+  ...exportMethods,
 } as const;
 
 export type ApiContract = typeof apiContract;

@@ -1,10 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { HANDOFF_MAX_BASE64_CHARS } from '@shared/handoff-limits';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { EVENT_NAMES } from '@shared/api-contract';
+import { EVENT_NAMES, type Envelope } from '@shared/api-contract';
+import type { ClaimedExport } from '@shared/api/export';
 import type { Engine } from '../core/engine';
 import { contentSecurityPolicy, newStyleNonce, withStyleNonce } from '../shell/csp';
 import { sessionCookie, sessionFromCookie, takeSessionToken } from '../shell/session-custody';
@@ -146,6 +147,16 @@ export async function startWebHost(options: { engine: Engine; rendererDir: strin
         return sendJson(res, 200, envelope, cookie ? { 'set-cookie': cookie } : {});
       }
 
+      if (url.pathname.startsWith('/api/download/')) {
+        if (req.method !== 'GET') return sendJson(res, 405, { error: 'GET only' }, { allow: 'GET' });
+        const exportToken = decodePathPart(url.pathname.slice('/api/download/'.length));
+        if (exportToken === null) return sendJson(res, 400, { error: 'Malformed percent-encoding in the download token' });
+        // The signed-in user's own export, once: the engine checks the session and the token's owner.
+        const reply = (await engine.dispatch('export:claim', { token: exportToken }, { sessionToken: sessionFromCookie(req.headers.cookie, port), channel: 'web' })) as Envelope<ClaimedExport>;
+        if (!reply.ok) return sendJson(res, reply.error.code === 'unauthenticated' ? 401 : 404, { error: reply.error.message });
+        return sendDownload(res, reply.value);
+      }
+
       if (url.pathname === '/api/events') {
         if (req.method !== 'GET') return sendJson(res, 405, { error: 'GET only' }, { allow: 'GET' });
         if (!sameToken(url.searchParams.get('token'), token)) return sendJson(res, 401, { error: 'Missing or wrong token' });
@@ -168,6 +179,26 @@ export async function startWebHost(options: { engine: Engine; rendererDir: strin
       if (!res.headersSent) sendJson(res, 500, { error: (e as Error).message });
     }
   });
+
+  /** Streams an export file as an attachment, then deletes it (it was handed over once). */
+  function sendDownload(res: ServerResponse, file: ClaimedExport): void {
+    const ascii = file.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
+    res.writeHead(200, {
+      'content-type': file.contentType,
+      'content-length': String(file.bytes),
+      'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+    const stream = createReadStream(file.path);
+    const remove = () => rmSync(file.path, { force: true });
+    stream.on('error', () => {
+      remove();
+      res.destroy();
+    });
+    res.on('close', remove);
+    stream.pipe(res);
+  }
 
   function serveStatic(pathname: string, res: ServerResponse): void {
     const decoded = decodePathPart(pathname);

@@ -21,11 +21,22 @@ import { HandoffReview } from '../features/handoff/HandoffReview';
 import { ImportDecisions } from '../features/handoff/ImportDecisions';
 import { startPresenceFeed } from '../features/team/presence-store';
 import { TakeOverDialog } from '../features/team/take-over';
+import { usePrintRoute } from '../features/print/print-route';
+import { JournalPrintPage } from '../features/print/JournalPrintPage';
 
 export function App() {
+  const printRoute = usePrintRoute();
   return (
     <AuthGate>
-      <Workspace />
+      {printRoute ? (
+        <div className="print-root">
+          <ErrorBoundary area="print page">
+            <JournalPrintPage route={printRoute} />
+          </ErrorBoundary>
+        </div>
+      ) : (
+        <Workspace />
+      )}
     </AuthGate>
   );
 }

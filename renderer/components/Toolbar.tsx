@@ -5,6 +5,7 @@ import { useData } from '../state/data-store';
 import { TAB_ORDER, useUi, type TabId } from '../state/ui-store';
 import { SearchIcon } from './icons';
 import { UndoButton } from '../features/review/UndoButton';
+import { GridExport } from '../features/export/GridExport';
 
 const TAB_LABELS: Record<TabId, string> = { ...ROW_STATUS_LABELS, all: 'All' };
 
@@ -92,6 +93,7 @@ export const Toolbar = forwardRef<HTMLInputElement>(function Toolbar(_props, sea
           <kbd className="kbd-inline">/</kbd>
         </label>
         <UndoButton />
+        <GridExport />
         <ApproveButton />
       </div>
     </div>

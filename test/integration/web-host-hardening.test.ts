@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,7 @@ type Reply = { status: number; headers: Record<string, string | string[] | undef
 
 let engine: Engine;
 let host: WebHost;
+let dataDir: string;
 
 /** One HTTP request to the host, as a browser on this origin would send it (Host and Origin right, the launch token attached). */
 function send(method: string, path: string, options: { body?: Buffer | string; headers?: Record<string, string>; chunked?: boolean } = {}): Promise<Reply> {
@@ -76,7 +77,8 @@ async function signIn(userName: string): Promise<{ cookie: string; reply: Reply 
 }
 
 beforeAll(async () => {
-  engine = await createEngine({ dataDir: tempDir('web-host'), shell: 'web', background: false, logger: silentLogger, secretStore: testSecretStore(), startDemo });
+  dataDir = tempDir('web-host');
+  engine = await createEngine({ dataDir, shell: 'web', background: false, logger: silentLogger, secretStore: testSecretStore(), startDemo });
   const rendererDir = tempDir('web-host-renderer');
   mkdirSync(join(rendererDir, 'assets'));
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
@@ -248,5 +250,45 @@ describe('one Content-Security-Policy: the built page and the header', () => {
     } finally {
       await built.close();
     }
+  });
+});
+
+describe('web host: export downloads', () => {
+  const exportCsv = async (cookie: string): Promise<{ token: string; fileName: string }> => {
+    const reply = await call('export:grid', { view: { tab: 'all', search: '', filters: [], sort: [] }, columns: ['transactionId', 'payer'], format: 'csv' }, cookie);
+    expect(reply.json.ok).toBe(true);
+    return reply.json.value as { token: string; fileName: string };
+  };
+  const pendingFiles = () => readdirSync(join(dataDir, 'exports-pending'));
+
+  it('serves an export once, as an attachment, to the signed-in user who made it, then deletes it', async () => {
+    const { cookie } = await signIn('clerk');
+    const { cookie: other } = await signIn('supervisor');
+    const { token, fileName } = await exportCsv(cookie);
+    expect(pendingFiles()).toHaveLength(1);
+
+    expect((await send('GET', `/api/download/${token}`)).status).toBe(401);
+    expect((await send('GET', `/api/download/${token}`, { headers: { cookie: other } })).status).toBe(404);
+    expect((await send('POST', `/api/download/${token}`, { body: '', headers: { cookie } })).status).toBe(405);
+
+    const reply = await send('GET', `/api/download/${token}`, { headers: { cookie } });
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(reply.headers['content-disposition']).toBe(`attachment; filename="${fileName}"; filename*=UTF-8''${fileName}`);
+    expect(reply.headers['cache-control']).toBe('no-store');
+    expect(reply.body.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('Transaction,Payer');
+    await expect.poll(() => pendingFiles().length).toBe(0);
+
+    expect((await send('GET', `/api/download/${token}`, { headers: { cookie } })).status).toBe(404);
+  });
+
+  it("exports a queue's list only to a role that may see the queue", async () => {
+    const { cookie } = await signIn('clerk');
+    const refused = await call('export:list', { kind: 'pendingChanges', format: 'csv' }, cookie);
+    expect(refused.json.error?.code).toBe('forbidden');
+    expect(pendingFiles()).toHaveLength(0);
+    const { cookie: admin } = await signIn('admin');
+    const allowed = await call('export:list', { kind: 'pendingChanges', format: 'xlsx' }, admin);
+    expect(allowed.json.ok).toBe(true);
   });
 });

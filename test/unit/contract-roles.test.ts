@@ -103,6 +103,10 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'grid:window': 'clerk',
   'grid:viewCounts': 'clerk',
   'grid:selectionSummary': 'clerk',
+  'export:grid': 'clerk',
+  'export:list': 'clerk',
+  'export:claim': 'clerk',
+  'report:cashReceiptsJournal': 'clerk',
   'team:release': 'clerk',
   // Issue 15: the approvals inbox; a clerk sees only their own requests (electron/core/approval/inbox.ts).
   'inbox:counts': 'clerk',

@@ -21,6 +21,8 @@ const NOT_KEPT: Readonly<Record<string, string>> = {
   sessionId: 'must equal an open hand-off session id (looked up, never stored)',
   invoiceNo: 'must equal an invoice already in the local store (the ERP\'s own number)',
   customerId: 'must equal a customer already in the local store (the ERP\'s own id)',
+  token: 'must equal a one-time export token this engine issued (looked up, never stored)',
+  date: 'a calendar day (YYYY-MM-DD, checked by pattern) naming which day a report covers, never stored',
   decisionKey: 'must equal an open offline-replay conflict on this workstation (looked up, never stored as typed)',
 };
 

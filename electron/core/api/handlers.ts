@@ -1,4 +1,4 @@
-import { ApiFailure, type CallContext, type ConnectionTestResult, type PostingSummary, type SyncStatus } from '@shared/api-contract';
+import { ApiFailure, type CallContext, type ConnectionTestResult, type MethodName, type PostingSummary, type SyncStatus } from '@shared/api-contract';
 import type { TransactionDetail } from '@shared/domain';
 import { settingsSchema, type Settings, type SettingsView } from '@shared/settings';
 import { appendAudit, auditFor } from '../audit/audit-log';
@@ -46,6 +46,7 @@ import { decisionRecord } from '../store/queries/approvals';
 import { teamHandlers } from './team-handlers';
 import { gridHandlers } from './grid-handlers';
 import { inboxHandlers } from './inbox-handlers';
+import { exportHandlers } from './export-handlers';
 
 /** What the handlers are given: the engine's services (created once, in electron/core/engine.ts) and its settings. */
 export type HandlerDeps = Readonly<{
@@ -102,11 +103,35 @@ export type HandlerDeps = Readonly<{
 
 /** The API over the engine's services; it creates none of its own (electron/core/engine.ts does). */
 export function createHandlers(d: HandlerDeps): ApiHandlers {
-  return withUndo(
-    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...diagnosticsHandlers(d), ...adminHandlers(d), ...workspaceHandlers(d), ...workspaceOfflineHandlers(d), ...teamHandlers(d), ...gridHandlers(d), ...inboxHandlers(d), ...reviewHandlers(d, d.undo) },
+  // A queue's export calls the queue's own method as the caller, with that method's role.
+  const listSource = async (name: MethodName, ctx: CallContext): Promise<readonly unknown[]> => {
+    d.auth.authorize(name, ctx);
+    return (await (all[name] as (a: unknown, c: CallContext) => unknown)({}, ctx)) as readonly unknown[];
+  };
+  const all: ApiHandlers = withUndo(
+    {
+      ...coreHandlers(d),
+      ...postingHandlers(d),
+      ...authHandlers(d),
+      ...refundHandlers(d),
+      ...erpHandlers(d),
+      ...offlineHandlers(d),
+      ...controlHandlers(d),
+      ...matchingHandlers(d),
+      ...diagnosticsHandlers(d),
+      ...adminHandlers(d),
+      ...workspaceHandlers(d),
+      ...workspaceOfflineHandlers(d),
+      ...teamHandlers(d),
+      ...gridHandlers(d),
+      ...exportHandlers(d, listSource),
+      ...inboxHandlers(d),
+      ...reviewHandlers(d, d.undo),
+    },
     d,
     d.undo,
   );
+  return all;
 }
 
 function coreHandlers(d: HandlerDeps): DomainHandlers<keyof typeof coreMethods> {

@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { PendingChangeView } from '@shared/api/admin';
 import { errorMessage, invoke } from '../../api/client';
 import { invalidateMethods, useAction, useApiQuery } from '../../api/query';
+import { ListExport } from '../export/ListExport';
 import { ErrorText, SubmitButton } from '../../ui/form';
 import { toast } from '../../state/toast-store';
 import { useUser } from '../auth/session-store';
@@ -110,6 +111,7 @@ export function PendingChanges() {
     <section className="settings-section" data-testid="pending-changes">
       <header className="settings-head">
         <h3>Pending changes</h3>
+        <ListExport kind="pendingChanges" what="admin changes" />
         <span className="muted small">Raised limits, added reason codes, promotions and switching off required two-step sign-in apply when a second admin approves them.</span>
       </header>
       <ErrorText error={query.error ? errorMessage(query.error) : null} />

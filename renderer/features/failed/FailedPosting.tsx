@@ -5,6 +5,7 @@ import { errorMessage } from '../../api/client';
 import { useApiQuery } from '../../api/query';
 import { SubmitButton } from '../../ui/form';
 import { formatDateTimeInZone, humanize } from '../../format';
+import { ListExport } from '../export/ListExport';
 import { discardPosting, editAllocationAndRetry, markPosted, retryPosting } from './failed-actions';
 import './failed.css';
 
@@ -144,6 +145,7 @@ export function FailedPostingSection({ transactionId, zone }: Readonly<{ transac
         <button type="button" className="btn btn-ghost btn-sm" data-testid="failed-discard" disabled={busy} onClick={() => setDialog(dialog === 'discard' ? 'none' : 'discard')}>
           Return to review
         </button>
+        <ListExport kind="failed" what="failed postings" label="Export all failed…" />
       </div>
       {dialog === 'discard' ? <DiscardForm transactionId={transactionId} onClose={() => setDialog('none')} /> : null}
       {dialog === 'mark' ? <MarkPostedDialog transactionId={transactionId} onClose={() => setDialog('none')} /> : null}

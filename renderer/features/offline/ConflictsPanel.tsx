@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { CONFLICT_KIND_LABELS, type ConflictAction, type ConflictView, type DecisionSide } from '@shared/api/offline';
 import { errorMessage } from '../../api/client';
 import { useApiMutation, useApiQuery } from '../../api/query';
+import { ListExport } from '../export/ListExport';
 import { useData } from '../../state/data-store';
 import { toast } from '../../state/toast-store';
 import { formatAmount, formatClock } from '../../format';
@@ -115,6 +116,7 @@ export function ConflictsPanel() {
         <span>
           {conflicts.length} decision{conflicts.length === 1 ? '' : 's'} overtaken while offline: not posted. Choose what to do.
         </span>
+        <ListExport kind="conflicts" what="conflicts" />
       </div>
       {conflicts.map((c) => (
         <ConflictItem key={c.transactionId} conflict={c} />

@@ -4,6 +4,7 @@ import type { RefundState, RefundView } from '@shared/api/refunds';
 import { formatMoney } from '@shared/money';
 import { errorMessage, invoke } from '../../api/client';
 import { invalidateMethods, useApiMutation, useApiQuery } from '../../api/query';
+import { ListExport } from '../export/ListExport';
 import { ErrorText, SubmitButton } from '../../ui/form';
 import { hasRole, useUser } from '../auth/session-store';
 import { StepUpCodeField, useStepUpCode } from '../auth/StepUpCode';
@@ -201,6 +202,7 @@ function RefundsModal() {
       <div className="modal refunds-modal" role="dialog" aria-label="Refunds" data-testid="refunds-queue">
         <div className="modal-head">
           <h2>Refunds</h2>
+          <ListExport kind="refunds" what="refunds" />
           <button type="button" className="btn btn-ghost btn-sm" data-testid="refunds-close" onClick={() => setOpen(false)}>
             Close
           </button>
