@@ -37,7 +37,7 @@ export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Queues whose list an export can carry as shown (small lists: the queue's own rows). */
-export const LIST_KINDS = ['refunds', 'failed', 'conflicts', 'pendingChanges'] as const;
+export const LIST_KINDS = ['refunds', 'failed', 'conflicts', 'pendingChanges', 'inbox'] as const;
 export type ListKind = (typeof LIST_KINDS)[number];
 
 /** A file the engine wrote, waiting to be fetched once (GET /api/download/<token> on the web host, a save dialog on the desktop). */

@@ -138,6 +138,19 @@ describe('export:grid', () => {
     expect(records[0]).toEqual(['Transaction', 'Payer', 'Customer', 'Amount', 'Invoices', 'State', 'Attempts', 'Last error', 'Updated']);
     expect(records.length - 1).toBe(value<unknown[]>(await engine.dispatch('posting:failed', {})).length);
   });
+
+  it('exports the approvals inbox as the inbox lists it', async () => {
+    const sale = gridRows(engine.db).find((r) => r.status === 'posted' && r.type.toUpperCase() === 'SALE')!;
+    value(await engine.dispatch('refunds:request', { transactionId: sale.transactionId, amountCents: 100, reasonCode: 'Customer request' }));
+    const inbox = value<{ items: Array<{ transactionId: number; kind: string }> }>(await engine.dispatch('inbox:list', {}));
+    expect(inbox.items.length).toBeGreaterThan(0);
+    const file = value<ExportFile>(await engine.dispatch('export:list', { kind: 'inbox', format: 'csv' }));
+    const claimed = value<ClaimedExport>(await engine.dispatch('export:claim', { token: file.token }));
+    const records = parse(readFileSync(claimed.path), { bom: true }) as string[][];
+    expect(records[0]).toEqual(['Kind', 'Transaction', 'Payer', 'Amount', 'Reason', 'Needs', 'Requested by', 'Requested at', 'Age (minutes)']);
+    expect(records.slice(1).map((r) => Number(r[1]))).toEqual(inbox.items.map((i) => i.transactionId));
+    expect(records.slice(1).map((r) => r[0])).toContain('refund');
+  });
 });
 
 describe('report:cashReceiptsJournal', () => {

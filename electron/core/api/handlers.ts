@@ -104,9 +104,9 @@ export type HandlerDeps = Readonly<{
 /** The API over the engine's services; it creates none of its own (electron/core/engine.ts does). */
 export function createHandlers(d: HandlerDeps): ApiHandlers {
   // A queue's export calls the queue's own method as the caller, with that method's role.
-  const listSource = async (name: MethodName, ctx: CallContext): Promise<readonly unknown[]> => {
+  const listSource = async (name: MethodName, ctx: CallContext): Promise<unknown> => {
     d.auth.authorize(name, ctx);
-    return (await (all[name] as (a: unknown, c: CallContext) => unknown)({}, ctx)) as readonly unknown[];
+    return (await (all[name] as (a: unknown, c: CallContext) => unknown)({}, ctx));
   };
   const all: ApiHandlers = withUndo(
     {

@@ -4,6 +4,7 @@ import type { FailedPosting } from '@shared/api/posting';
 import type { ConflictView } from '@shared/api/offline';
 import type { PendingChangeView } from '@shared/api/admin';
 import type { RefundView } from '@shared/api/refunds';
+import type { InboxItem, InboxList } from '@shared/api/inbox';
 import type { Cell } from './cells';
 import type { ExportFiles } from './export-files';
 import { exportFileName } from './grid-export';
@@ -13,7 +14,8 @@ import { CONTENT_TYPES, openTableSink } from './table-writer';
 // (so the same role check and the same rows), flattened to columns.
 
 type Column<T> = Readonly<{ header: string; cell: (row: T, zone: string) => Cell }>;
-type ListSpec<T> = Readonly<{ method: MethodName; sheet: string; columns: readonly Column<T>[] }>;
+/** `rows`: where the method's reply keeps its rows, when the reply is not the list itself. */
+type ListSpec<T> = Readonly<{ method: MethodName; sheet: string; columns: readonly Column<T>[]; rows?: (reply: unknown) => readonly unknown[] }>;
 
 const text = (s: string | null | undefined): Cell => (s ? { kind: 'text', text: s } : { kind: 'empty' });
 const int = (n: number | null | undefined): Cell => (n === null || n === undefined ? { kind: 'empty' } : { kind: 'number', value: n, decimals: 0 });
@@ -73,6 +75,22 @@ const LISTS: Readonly<Record<ListKind, ListSpec<unknown>>> = {
       { header: 'Detected', cell: (r, z) => at(r.detectedAt, z) },
     ],
   }),
+  inbox: list<InboxItem>({
+    method: 'inbox:list',
+    sheet: 'Approvals inbox',
+    rows: (reply) => (reply as InboxList).items,
+    columns: [
+      { header: 'Kind', cell: (r) => text(r.kind.replace('_', ' ')) },
+      { header: 'Transaction', cell: (r) => int(r.transactionId) },
+      { header: 'Payer', cell: (r) => text(r.payer) },
+      { header: 'Amount', cell: (r) => money(r.amountCents, r.currency) },
+      { header: 'Reason', cell: (r) => text(r.reason) },
+      { header: 'Needs', cell: (r) => text(r.needs) },
+      { header: 'Requested by', cell: (r) => text(r.requestedBy) },
+      { header: 'Requested at', cell: (r, z) => at(r.requestedAt, z) },
+      { header: 'Age (minutes)', cell: (r) => int(r.ageMinutes) },
+    ],
+  }),
   pendingChanges: list<PendingChangeView>({
     method: 'admin:pendingChanges',
     sheet: 'Pending admin changes',
@@ -91,13 +109,14 @@ const LISTS: Readonly<Record<ListKind, ListSpec<unknown>>> = {
 };
 
 /** Calls a queue's own method as the caller (its role checked), answering its rows. */
-export type ListSource = (method: MethodName, context: CallContext) => Promise<readonly unknown[]>;
+export type ListSource = (method: MethodName, context: CallContext) => Promise<unknown>;
 
 export type ListExportRequest = Readonly<{ kind: ListKind; format: ExportFormat; zone: string; owner: string; nowIso: string; context: CallContext }>;
 
 export async function writeListExport(files: ExportFiles, source: ListSource, r: ListExportRequest): Promise<ExportFile> {
   const spec = LISTS[r.kind];
-  const rows = await source(spec.method, r.context);
+  const reply = await source(spec.method, r.context);
+  const rows = spec.rows ? spec.rows(reply) : (reply as readonly unknown[]);
   return files.create(r.owner, exportFileName(r.kind.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), r.format, r.nowIso, r.zone), CONTENT_TYPES[r.format], async (path) => {
     const sink = openTableSink(r.format, path, spec.columns.map((c) => c.header), spec.sheet);
     await sink.add(rows.map((row) => spec.columns.map((c) => c.cell(row, r.zone))));

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { ListExport } from '../export/ListExport';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { InboxItem } from '@shared/api/inbox';
 import { formatMoney } from '@shared/money';
@@ -207,6 +208,7 @@ function InboxModal() {
         <div className="modal-head">
           <h2>{canDecide ? 'Approvals' : 'My requests'}</h2>
           <span className="muted small">↑/↓ move · Enter approve · Esc close</span>
+          <ListExport kind="inbox" what="approvals inbox" />
           <button type="button" className="btn btn-ghost btn-sm" data-testid="inbox-close" onClick={() => setOpen(false)}>
             Close
           </button>
