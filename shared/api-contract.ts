@@ -82,6 +82,8 @@ import { workspaceMethods } from './api/workspace';
 import { workspaceOfflineMethods } from './api/workspace-offline';
 import { teamMethods } from './api/team';
 import { gridMethods } from './api/grid';
+import { viewMethods } from './api/views';
+import { bulkReviewMethods } from './api/bulk-review';
 
 /** Every method, merged from the per-domain contracts in shared/api/. */
 export const apiContract = {
@@ -100,6 +102,8 @@ export const apiContract = {
   ...workspaceOfflineMethods,
   ...teamMethods,
   ...gridMethods,
+  ...viewMethods,
+  ...bulkReviewMethods,
 } as const;
 
 export type ApiContract = typeof apiContract;

@@ -103,6 +103,13 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'grid:window': 'clerk',
   'grid:viewCounts': 'clerk',
   'grid:selectionSummary': 'clerk',
+  'views:list': 'clerk',
+  'views:save': 'clerk',
+  'views:rename': 'clerk',
+  'views:delete': 'clerk',
+  'views:setDefault': 'clerk',
+  'matches:bulk': 'clerk',
+  'matches:assignees': 'clerk',
   'team:release': 'clerk',
 };
 
