@@ -21,6 +21,8 @@ import { HandoffReview } from '../features/handoff/HandoffReview';
 import { ImportDecisions } from '../features/handoff/ImportDecisions';
 import { startPresenceFeed } from '../features/team/presence-store';
 import { TakeOverDialog } from '../features/team/take-over';
+import { HelpPanel, ShortcutHelp } from '../features/help/HelpOverlays';
+import { CommandPalette } from '../features/palette/CommandPalette';
 
 export function App() {
   return (
@@ -77,6 +79,11 @@ function Workspace() {
         <ImportDecisions />
       </ErrorBoundary>
       <TakeOverDialog />
+      <ErrorBoundary area="help">
+        <ShortcutHelp />
+        <CommandPalette />
+        <HelpPanel />
+      </ErrorBoundary>
       <Toasts />
     </div>
   );

@@ -5,6 +5,9 @@ import { useData } from '../state/data-store';
 import { TAB_ORDER, useUi, type TabId } from '../state/ui-store';
 import { SearchIcon } from './icons';
 import { UndoButton } from '../features/review/UndoButton';
+import { BulkActions } from '../features/review/BulkActions';
+import { SearchChips } from '../features/views/SearchChips';
+import { ViewsMenu } from '../features/views/ViewsMenu';
 
 const TAB_LABELS: Record<TabId, string> = { ...ROW_STATUS_LABELS, all: 'All' };
 
@@ -72,6 +75,9 @@ export const Toolbar = forwardRef<HTMLInputElement>(function Toolbar(_props, sea
             {selected.toLocaleString('en-US')} selected
           </span>
         ) : null}
+        <BulkActions />
+        <ViewsMenu />
+        <div className="search-box">
         <label className="search">
           <SearchIcon />
           <input
@@ -91,6 +97,8 @@ export const Toolbar = forwardRef<HTMLInputElement>(function Toolbar(_props, sea
           />
           <kbd className="kbd-inline">/</kbd>
         </label>
+        {quickFilter.trim() !== '' ? <SearchChips text={quickFilter} /> : null}
+        </div>
         <UndoButton />
         <ApproveButton />
       </div>

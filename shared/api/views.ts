@@ -56,7 +56,7 @@ export const viewMethods = {
   /** The caller's views and, in team mode, the views others shared. */
   'views:list': method<typeof empty, SavedView[]>({ role: 'clerk', args: empty }),
   /** Saves under `name`: replaces the caller's view of that name, or adds one. */
-  'views:save': method<typeof saveArgs, SavedView>({ role: 'clerk', args: saveArgs }),
+  'views:save': method<z.ZodType<{ name: string; view: GridView; columns?: ColumnLayout; shared?: boolean; isDefault?: boolean }>, SavedView>({ role: 'clerk', args: saveArgs }),
   'views:rename': method<typeof renameArgs, SavedView>({ role: 'clerk', args: renameArgs }),
   'views:delete': method<typeof idArgs, { ok: true }>({ role: 'clerk', args: idArgs }),
   /** The view the caller's queue opens with (null: none). */
