@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { EXCEPTION_CODES, type ExceptionCode } from '@shared/domain';
 import { EXCLUDE_REASON_LABELS, EXCLUDE_REASONS, type BulkAction, type ExcludeReason } from '@shared/api/bulk-review';
 import type { RowSelection } from '@shared/grid-view';
@@ -39,8 +39,17 @@ export async function runBulk(action: BulkAction, what: string): Promise<boolean
   }
 }
 
-function Popover({ label, testId, children }: Readonly<{ label: string; testId: string; children: (close: () => void) => ReactNode }>) {
+type Panel = 'assign' | 'exception' | 'exclude';
+const PANELS: ReadonlyArray<readonly [Panel, string]> = [
+  ['assign', 'Assign to…'],
+  ['exception', 'Mark exception'],
+  ['exclude', 'Exclude'],
+];
+
+/** One toolbar button for the selection's actions (the toolbar stays narrow); the chosen action's form opens below it. */
+function BulkMenu({ count }: Readonly<{ count: number }>) {
   const [open, setOpen] = useState(false);
+  const [panel, setPanel] = useState<Panel>('assign');
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!open) return;
@@ -50,23 +59,31 @@ function Popover({ label, testId, children }: Readonly<{ label: string; testId: 
     window.addEventListener('mousedown', onDown);
     return () => window.removeEventListener('mousedown', onDown);
   }, [open]);
+  const close = () => setOpen(false);
   return (
     <div className="bulk-item" ref={box}>
-      <button type="button" className="btn btn-secondary" data-testid={testId} aria-expanded={open} onClick={() => setOpen(!open)}>
-        {label}
+      <button type="button" className="btn btn-secondary" data-testid="bulk-open" aria-haspopup="dialog" aria-expanded={open} onClick={() => setOpen(!open)}>
+        Act on {count.toLocaleString('en-US')} ▾
       </button>
       {open ? (
         <div
           className="bulk-pop"
-          data-testid={`${testId}-pop`}
+          data-testid="bulk-pop"
           onKeyDown={(e) => {
             if (e.key === 'Escape') {
               e.stopPropagation();
-              setOpen(false);
+              close();
             }
           }}
         >
-          {children(() => setOpen(false))}
+          <div className="bulk-switch" role="tablist" aria-label="Bulk action">
+            {PANELS.map(([id, label]) => (
+              <button key={id} type="button" role="tab" aria-selected={panel === id} className={`btn btn-sm ${panel === id ? 'btn-primary' : 'btn-ghost'}`} data-testid={`bulk-${id}`} onClick={() => setPanel(id)}>
+                {label}
+              </button>
+            ))}
+          </div>
+          {panel === 'assign' ? <AssignForm close={close} /> : panel === 'exception' ? <ExceptionForm close={close} /> : <ExcludeForm close={close} />}
         </div>
       ) : null}
     </div>
@@ -173,15 +190,7 @@ export function BulkActions() {
   if (count === 0) return null;
   return (
     <div className="bulk-bar" data-testid="bulk-actions">
-      <Popover label="Assign to…" testId="bulk-assign">
-        {(close) => <AssignForm close={close} />}
-      </Popover>
-      <Popover label="Mark exception" testId="bulk-exception">
-        {(close) => <ExceptionForm close={close} />}
-      </Popover>
-      <Popover label="Exclude" testId="bulk-exclude">
-        {(close) => <ExcludeForm close={close} />}
-      </Popover>
+      <BulkMenu count={count} />
     </div>
   );
 }

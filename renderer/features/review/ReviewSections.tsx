@@ -42,7 +42,9 @@ function AllocationSection({ d }: Readonly<{ d: TransactionDetail }>) {
         {!open ? (
           <span className="dp-aside">
             <button type="button" className="btn btn-secondary btn-sm" data-testid="alloc-open" aria-keyshortcuts="e" onClick={() => setEditFor(d.row.transactionId)}>
-              <span className="key-hint">E</span>dit allocation
+              <span>
+                <span className="key-hint">E</span>dit allocation
+              </span>
             </button>
           </span>
         ) : null}
