@@ -7,6 +7,7 @@ import { outboxCounts } from '../../electron/core/posting/outbox-worker';
 import type { SavedView } from '../../shared/api/views';
 import type { BulkResult } from '../../shared/api/bulk-review';
 import type { ApproveResult } from '../../shared/api-contract';
+import { isWorkspace } from '../../electron/core/store/statements';
 import { openTestEngine, signedInCalls } from './support/engine';
 
 // The work queue's saved views and bulk review actions through the dispatcher,
@@ -65,6 +66,14 @@ describe('saved views', () => {
     expect(listed.problem).toMatch(/Saved view "Old version" \(saved_views\.view_json\) does not have the expected shape/);
     engine.db.prepare('UPDATE saved_views SET view_json = ? WHERE id = ?').run('not json', saved.id);
     expect((await ok<SavedView[]>('clerk', 'views:list', {})).find((v) => v.id === saved.id)!.problem).toMatch(/not JSON/);
+  });
+
+  it('offers a shared view to the rest of the team only in team mode, read only for them', async () => {
+    const shared = await ok<SavedView>('clerk', 'views:save', { name: 'Team: failed today', view: { tab: 'failed', search: '', filters: [], sort: [] }, shared: true });
+    const seen = (await ok<SavedView[]>('supervisor', 'views:list', {})).map((v) => v.name);
+    expect(seen).toEqual(isWorkspace(engine.db) ? ['Team: failed today'] : []);
+    expect(await call('supervisor', 'views:delete', { id: shared.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    await ok('clerk', 'views:delete', { id: shared.id });
   });
 
   it('refuses a view the contract cannot read (an unknown tab) before storing anything', async () => {
