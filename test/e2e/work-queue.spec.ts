@@ -54,6 +54,15 @@ test('work queue: saved views, shortcut help, command palette, detail panel keys
   await expect(page.getByTestId('quick-filter')).toHaveValue('amount>100');
   await expect(page.getByTestId('search-chip')).toHaveText(['amount ≥ $100.01']);
   await page.screenshot({ path: shotPath('work-queue-view-applied.png') });
+  // The `?` beside the chips opens the search syntax from docs/work-queue.md.
+  await page.getByTestId('search-syntax').click();
+  const helpPanel = page.getByTestId('help-panel');
+  await expect(helpPanel).toHaveAttribute('data-topic', 'work-queue');
+  await expect(helpPanel.getByRole('heading', { name: 'Search syntax' })).toBeVisible();
+  await expect(helpPanel).toContainText('amount:100..500');
+  await page.screenshot({ path: shotPath('work-queue-help.png') });
+  await page.keyboard.press('Escape');
+  await expect(helpPanel).toBeHidden();
   // Default: after another reload the queue opens with it.
   await page.getByTestId('views-open').click();
   await saved.getByTestId('view-default').click();
