@@ -1,6 +1,9 @@
 import { useEffect, type RefObject } from 'react';
 import { approve } from './actions';
 import { undoLast } from './features/review/review-actions';
+import { helpOverlayOpen, useHelp } from './features/help/help-store';
+import { runPanelKey } from './features/review/panel-keys';
+import { matchShortcut } from './shortcuts';
 import { focusedNode, gridApi, moveFocus, toggleFocusedSelection } from './grid/grid-handle';
 import { TAB_ORDER, useUi } from './state/ui-store';
 
@@ -33,7 +36,23 @@ export function useKeyboard(searchRef: RefObject<HTMLInputElement | null>): void
       const ui = useUi.getState();
       if (ui.settingsOpen || e.defaultPrevented || e.altKey) return;
       const target = e.target;
-      if (isTyping(target)) return;
+      const hit = matchShortcut(e, ui.panelOpen);
+      // The palette opens from a text field too (Ctrl+K is no typing key); overlays handle their own keys.
+      if (hit?.id === 'palette') {
+        e.preventDefault();
+        useHelp.getState().setPaletteOpen(true);
+        return;
+      }
+      if (isTyping(target) || helpOverlayOpen()) return;
+      if (hit?.id === 'help') {
+        e.preventDefault();
+        useHelp.getState().setShortcutsOpen(true);
+        return;
+      }
+      if (hit?.scope === 'panel' && runPanelKey(hit, e.key)) {
+        e.preventDefault();
+        return;
+      }
       const mod = e.ctrlKey || e.metaKey;
 
       if (mod && (e.key === 'a' || e.key === 'A')) {

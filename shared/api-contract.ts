@@ -84,6 +84,8 @@ import { teamMethods } from './api/team';
 import { gridMethods } from './api/grid';
 import { inboxMethods } from './api/inbox';
 import { exportMethods } from './api/export';
+import { viewMethods } from './api/views';
+import { bulkReviewMethods } from './api/bulk-review';
 
 /** Every method, merged from the per-domain contracts in shared/api/. */
 export const apiContract = {
@@ -104,6 +106,8 @@ export const apiContract = {
   ...gridMethods,
   ...inboxMethods,
   ...exportMethods,
+  ...viewMethods,
+  ...bulkReviewMethods,
 } as const;
 
 export type ApiContract = typeof apiContract;

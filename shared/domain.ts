@@ -103,6 +103,8 @@ export const EXCEPTION_CODES = [
   'unknown_payer',
   'currency_mismatch',
   'manual',
+  /** Not AR cash (a personal or test payment): never posted; see shared/api/bulk-review.ts. */
+  'excluded',
 ] as const;
 export type ExceptionCode = (typeof EXCEPTION_CODES)[number];
 
@@ -126,6 +128,7 @@ export const EXCEPTION_LABELS: Record<ExceptionCode, string> = {
   unknown_payer: 'Unknown payer',
   currency_mismatch: 'Currency mismatch',
   manual: 'Marked by a clerk',
+  excluded: 'Excluded (not AR cash)',
 };
 
 

@@ -23,6 +23,8 @@ import { startPresenceFeed } from '../features/team/presence-store';
 import { TakeOverDialog } from '../features/team/take-over';
 import { usePrintRoute } from '../features/print/print-route';
 import { JournalPrintPage } from '../features/print/JournalPrintPage';
+import { HelpPanel, ShortcutHelp } from '../features/help/HelpOverlays';
+import { CommandPalette } from '../features/palette/CommandPalette';
 
 export function App() {
   const printRoute = usePrintRoute();
@@ -88,6 +90,11 @@ function Workspace() {
         <ImportDecisions />
       </ErrorBoundary>
       <TakeOverDialog />
+      <ErrorBoundary area="help">
+        <ShortcutHelp />
+        <CommandPalette />
+        <HelpPanel />
+      </ErrorBoundary>
       <Toasts />
     </div>
   );

@@ -18,6 +18,7 @@ import { TransactionControls } from '../features/controls/TransactionControls';
 import { FailedPostingSection } from '../features/failed/FailedPosting';
 import { isReviewable, ReviewSections, UseCandidateButton } from '../features/review/ReviewSections';
 import { PresenceMarker, usePresenceClaim } from '../features/team/PresenceMarker';
+import { usePanelKeys } from '../features/review/use-panel-keys';
 
 type Load = Readonly<{ state: 'idle' } | { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; detail: TransactionDetail }>;
 
@@ -113,6 +114,7 @@ function History({ entries, zone, currency }: Readonly<{ entries: readonly Audit
 
 function DetailBody({ d, zone }: Readonly<{ d: TransactionDetail; zone: string }>) {
   const [rawOpen, setRawOpen] = useState(false);
+  usePanelKeys(d);
   const { row, transaction: t, outcome, invoices, posting } = d;
   const allocated = new Map(outcome.allocations.map((a) => [a.invoiceNo, a.amountCents]));
   return (
@@ -203,7 +205,7 @@ function DetailBody({ d, zone }: Readonly<{ d: TransactionDetail; zone: string }
               c={c}
               rank={i + 1}
               currency={row.currency}
-              action={isReviewable(d) && c.customerId ? <UseCandidateButton transactionId={row.transactionId} index={i} current={sameAllocation(c, outcome)} /> : undefined}
+              action={isReviewable(d) && c.customerId ? <UseCandidateButton transactionId={row.transactionId} index={i} current={sameAllocation(c, outcome)} hotkey={i < 9 ? String(i + 1) : undefined} /> : undefined}
             />
           ))
         )}
@@ -322,7 +324,17 @@ export function DetailPanel() {
     <aside className="detail-panel" data-testid="detail-panel" data-transaction-id={focusedId ?? ''} aria-label="Transaction detail">
       <div className="dp-bar">
         <span className="dp-bar-title">Transaction detail</span>
-        <button type="button" className="btn btn-icon btn-sm" data-testid="detail-close" aria-label="Close (Esc)" title="Close (Esc)" onClick={() => setOpen(false)}>
+        <button
+          type="button"
+          className="btn btn-icon btn-sm"
+          data-testid="detail-close"
+          aria-label="Close (Esc)"
+          title="Close (Esc)"
+          onClick={() => {
+            setOpen(false);
+            if (focusedId !== null) focusRow(focusedId);
+          }}
+        >
           <CloseIcon />
         </button>
       </div>

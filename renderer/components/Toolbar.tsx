@@ -6,6 +6,9 @@ import { TAB_ORDER, useUi, type TabId } from '../state/ui-store';
 import { SearchIcon } from './icons';
 import { UndoButton } from '../features/review/UndoButton';
 import { GridExport } from '../features/export/GridExport';
+import { BulkActions } from '../features/review/BulkActions';
+import { SearchChips } from '../features/views/SearchChips';
+import { ViewsMenu } from '../features/views/ViewsMenu';
 
 const TAB_LABELS: Record<TabId, string> = { ...ROW_STATUS_LABELS, all: 'All' };
 
@@ -73,6 +76,9 @@ export const Toolbar = forwardRef<HTMLInputElement>(function Toolbar(_props, sea
             {selected.toLocaleString('en-US')} selected
           </span>
         ) : null}
+        <BulkActions />
+        <ViewsMenu />
+        <div className="search-box">
         <label className="search">
           <SearchIcon />
           <input
@@ -92,6 +98,8 @@ export const Toolbar = forwardRef<HTMLInputElement>(function Toolbar(_props, sea
           />
           <kbd className="kbd-inline">/</kbd>
         </label>
+        {quickFilter.trim() !== '' ? <SearchChips text={quickFilter} /> : null}
+        </div>
         <UndoButton />
         <GridExport />
         <ApproveButton />

@@ -107,6 +107,13 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'export:list': 'clerk',
   'export:claim': 'clerk',
   'report:cashReceiptsJournal': 'clerk',
+  'views:list': 'clerk',
+  'views:save': 'clerk',
+  'views:rename': 'clerk',
+  'views:delete': 'clerk',
+  'views:setDefault': 'clerk',
+  'matches:bulk': 'clerk',
+  'matches:assignees': 'clerk',
   'team:release': 'clerk',
   // Issue 15: the approvals inbox; a clerk sees only their own requests (electron/core/approval/inbox.ts).
   'inbox:counts': 'clerk',

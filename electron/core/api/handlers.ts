@@ -47,6 +47,7 @@ import { teamHandlers } from './team-handlers';
 import { gridHandlers } from './grid-handlers';
 import { inboxHandlers } from './inbox-handlers';
 import { exportHandlers } from './export-handlers';
+import { bulkReviewHandlers, viewHandlers } from './work-queue-handlers';
 
 /** What the handlers are given: the engine's services (created once, in electron/core/engine.ts) and its settings. */
 export type HandlerDeps = Readonly<{
@@ -126,6 +127,8 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       ...gridHandlers(d),
       ...exportHandlers(d, listSource),
       ...inboxHandlers(d),
+      ...viewHandlers(d),
+      ...bulkReviewHandlers(d, d.undo),
       ...reviewHandlers(d, d.undo),
     },
     d,

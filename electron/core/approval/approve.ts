@@ -14,6 +14,7 @@ import { enqueueReceipt } from '../store/queries/outbox';
 import { approvedAllocatedCents, invoiceBalance, markApproved, matchDecision, recordAllocations } from '../store/queries/approvals';
 import { currentMapping } from '../store/queries/erp-mappings';
 import { getTransaction } from '../store/queries/transactions';
+import { clerkState } from '../store/queries/match-review';
 import { listLearned, storeLearned } from '../store/queries/learned';
 import { learnFromConfirmation } from '../matching/learning';
 import { exceedsOpenBalance } from './open-item-claims';
@@ -82,6 +83,11 @@ export function approveMatches(
       }
       if (m.reviewState !== 'pending') {
         skipped.push({ transactionId: id, reason: alreadyDecidedMessage(db, id, merchantZone, now) });
+        continue;
+      }
+      // A clerk excluded it as not AR cash (shared/api/bulk-review.ts): never posted until included again.
+      if (clerkState(db, id)?.clerkException === 'excluded') {
+        skipped.push({ transactionId: id, reason: 'Excluded as not AR cash; include it again before approving' });
         continue;
       }
       const outcome = m.outcome;

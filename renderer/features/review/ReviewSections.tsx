@@ -5,6 +5,8 @@ import { exceptionLabel } from '../../labels';
 import { useUi } from '../../state/ui-store';
 import { AllocationEditor } from './AllocationEditor';
 import { chooseCandidate, saveNote, setException } from './review-actions';
+import { useUser } from '../auth/session-store';
+import { toggleOwnership } from './use-panel-keys';
 import './review.css';
 
 /** Rows the clerk can still change: not approved, posted, failed or in conflict. */
@@ -12,7 +14,7 @@ export function isReviewable(d: TransactionDetail): boolean {
   return d.row.status === 'auto' || d.row.status === 'review' || d.row.status === 'exception';
 }
 
-export function UseCandidateButton({ transactionId, index, current }: Readonly<{ transactionId: number; index: number; current: boolean }>) {
+export function UseCandidateButton({ transactionId, index, current, hotkey }: Readonly<{ transactionId: number; index: number; current: boolean; hotkey?: string | undefined }>) {
   const { run, busy } = useAction(chooseCandidate);
   if (current) return <span className="cand-current" data-testid="candidate-current">In use</span>;
   return (
@@ -21,9 +23,10 @@ export function UseCandidateButton({ transactionId, index, current }: Readonly<{
       className="btn btn-secondary btn-sm cand-use"
       data-testid="candidate-use"
       disabled={busy}
+      aria-keyshortcuts={hotkey}
       onClick={() => run(transactionId, index)}
     >
-      Use this candidate
+      Use this candidate {hotkey ? <kbd>{hotkey}</kbd> : null}
     </button>
   );
 }
@@ -38,8 +41,10 @@ function AllocationSection({ d }: Readonly<{ d: TransactionDetail }>) {
         Allocation
         {!open ? (
           <span className="dp-aside">
-            <button type="button" className="btn btn-secondary btn-sm" data-testid="alloc-open" onClick={() => setEditFor(d.row.transactionId)}>
-              Edit allocation
+            <button type="button" className="btn btn-secondary btn-sm" data-testid="alloc-open" aria-keyshortcuts="e" onClick={() => setEditFor(d.row.transactionId)}>
+              <span>
+                <span className="key-hint">E</span>dit allocation
+              </span>
             </button>
           </span>
         ) : null}
@@ -61,9 +66,11 @@ function ExceptionSection({ d }: Readonly<{ d: TransactionDetail }>) {
   const run = (r: ExceptionCode | null) => save.run(d.row.transactionId, r, note);
   return (
     <section className="dp-section" data-testid="detail-exception">
-      <h3 className="dp-title">Exception</h3>
+      <h3 className="dp-title">
+        Exception <kbd title="Press x to choose the reason">x</kbd>
+      </h3>
       <div className="review-form">
-        <select data-testid="exception-reason" aria-label="Exception reason" value={reason} onChange={(e) => setReason(e.target.value as ExceptionCode | '')}>
+        <select data-testid="exception-reason" aria-label="Exception reason" aria-keyshortcuts="x" value={reason} onChange={(e) => setReason(e.target.value as ExceptionCode | '')}>
           <option value="">Choose a reason…</option>
           {EXCEPTION_CODES.map((c) => (
             <option key={c} value={c}>
@@ -93,9 +100,11 @@ function NoteSection({ d }: Readonly<{ d: TransactionDetail }>) {
   const changed = note.trim() !== (d.row.note ?? '').trim();
   return (
     <section className="dp-section" data-testid="detail-note">
-      <h3 className="dp-title">Note</h3>
+      <h3 className="dp-title">
+        Note <kbd title="Press n to write a note">n</kbd>
+      </h3>
       <div className="review-form">
-        <textarea data-testid="note-input" aria-label="Note" rows={2} maxLength={2000} value={note} placeholder="Visible to everyone reviewing this payment" onChange={(e) => setNote(e.target.value)} />
+        <textarea data-testid="note-input" aria-label="Note" aria-keyshortcuts="n" rows={2} maxLength={2000} value={note} placeholder="Visible to everyone reviewing this payment" onChange={(e) => setNote(e.target.value)} />
         <div className="review-form-actions">
           <button
             type="button"
@@ -112,11 +121,32 @@ function NoteSection({ d }: Readonly<{ d: TransactionDetail }>) {
   );
 }
 
+function OwnerSection({ d }: Readonly<{ d: TransactionDetail }>) {
+  const me = useUser()?.userName;
+  const mine = d.row.owner !== null && d.row.owner === me;
+  return (
+    <section className="dp-section" data-testid="detail-owner">
+      <h3 className="dp-title">
+        Owner
+        <span className="dp-aside">
+          <button type="button" className="btn btn-secondary btn-sm" data-testid="owner-toggle" aria-keyshortcuts="o" onClick={() => void toggleOwnership(d.row)}>
+            {mine ? 'Release' : 'Take ownership'} <kbd>o</kbd>
+          </button>
+        </span>
+      </h3>
+      <p className="small" data-testid="detail-owner-name">
+        {d.row.owner ?? <span className="muted">Nobody</span>}
+      </p>
+    </section>
+  );
+}
+
 /** The clerk's tools for a row still in review; nothing for rows already decided. */
 export function ReviewSections({ d }: Readonly<{ d: TransactionDetail }>) {
   if (!isReviewable(d)) return null;
   return (
     <>
+      <OwnerSection d={d} />
       <AllocationSection d={d} />
       <ExceptionSection key={`x-${d.row.transactionId}`} d={d} />
       <NoteSection key={`n-${d.row.transactionId}-${d.row.note ?? ''}`} d={d} />

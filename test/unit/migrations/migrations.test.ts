@@ -425,3 +425,21 @@ describe('0017 refund look-up indexes', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM paytrace_transactions').get()).toEqual({ n: 1 });
   });
 });
+
+describe('0020 saved views', () => {
+  it('adds saved_views: one name per owner, shared and default flags that are 0 or 1, earlier tables untouched', () => {
+    const db = storeAt(17);
+    const before = tables(db);
+    insertTransaction(db, 1);
+    migrate(db, 20);
+    expect(tables(db)).toEqual([...before, 'saved_views'].sort());
+    expect(columns(db, 'saved_views')).toEqual(['id', 'owner', 'name', 'view_json', 'columns_json', 'shared', 'is_default', 'created_at', 'updated_at']);
+    const add = db.prepare("INSERT INTO saved_views (owner, name, view_json, created_at, updated_at) VALUES (?, ?, '{}', ?, ?)");
+    add.run('ann', 'Big ones', T, T);
+    add.run('bob', 'Big ones', T, T);
+    expect(() => add.run('ann', 'Big ones', T, T)).toThrow(/UNIQUE/);
+    expect(db.prepare("SELECT columns_json, shared, is_default FROM saved_views WHERE owner = 'ann'").get()).toEqual({ columns_json: '{}', shared: 0, is_default: 0 });
+    expect(() => db.prepare("UPDATE saved_views SET shared = 2 WHERE owner = 'ann'").run()).toThrow(/CHECK/);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM paytrace_transactions').get()).toEqual({ n: 1 });
+  });
+});
