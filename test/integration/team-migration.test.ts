@@ -7,7 +7,7 @@ import { openWorkspaceDb } from '../../electron/core/store/pg/open-workspace';
 import { migrations } from '../../electron/core/store/migrations';
 import type { PgCluster } from './support/team-workspace';
 
-// Migrations 0016, 0017 and 0020 on a workspace created before them (schema 15): they
+// Migrations 0016, 0017 and 0018 on a workspace created before them (schema 15): they
 // run through the SQLite → PostgreSQL translation like every later migration.
 
 let cluster: PgCluster;
@@ -27,7 +27,7 @@ beforeAll(async () => {
 
 afterAll(() => cluster?.stop());
 
-describe('0016, 0017 and 0020 on a workspace', () => {
+describe('0016, 0017 and 0018 on a workspace', () => {
   it('add row_presence, sync_leader, the refund look-up indexes and saved_views to a workspace at schema 15', () => {
     const db = openWorkspaceDb({ connectionString: url, ssl: false });
     db.exec('DROP TABLE row_presence; DROP TABLE sync_leader; DROP INDEX paytrace_transactions_refund_key; DROP INDEX paytrace_transactions_takebacks; DROP TABLE saved_views');
@@ -42,7 +42,7 @@ describe('0016, 0017 and 0020 on a workspace', () => {
       migrated.prepare("INSERT INTO row_presence (transaction_id, user_name, workstation, since, expires_at) VALUES (1, 'ann', 'desk-1', 'a', 'b')").run();
       expect(() => migrated.prepare("INSERT INTO row_presence (transaction_id, user_name, workstation, since, expires_at) VALUES (1, 'ann', 'desk-1', 'a', 'b')").run()).toThrow(/duplicate key|unique/i);
       expect(() => migrated.prepare("INSERT INTO sync_leader (id, workstation, since) VALUES (2, 'x', 'y')").run()).toThrow(/check/i);
-      // 0020: saved views, one name per owner, flags 0 or 1.
+      // 0018: saved views, one name per owner, flags 0 or 1.
       const addView = migrated.prepare("INSERT INTO saved_views (owner, name, view_json, created_at, updated_at) VALUES (?, 'Big', '{}', 'a', 'b')");
       addView.run('ann');
       addView.run('bob');

@@ -426,12 +426,12 @@ describe('0017 refund look-up indexes', () => {
   });
 });
 
-describe('0020 saved views', () => {
+describe('0018 saved views', () => {
   it('adds saved_views: one name per owner, shared and default flags that are 0 or 1, earlier tables untouched', () => {
     const db = storeAt(17);
     const before = tables(db);
     insertTransaction(db, 1);
-    migrate(db, 20);
+    migrate(db, 18);
     expect(tables(db)).toEqual([...before, 'saved_views'].sort());
     expect(columns(db, 'saved_views')).toEqual(['id', 'owner', 'name', 'view_json', 'columns_json', 'shared', 'is_default', 'created_at', 'updated_at']);
     const add = db.prepare("INSERT INTO saved_views (owner, name, view_json, created_at, updated_at) VALUES (?, ?, '{}', ?, ?)");

@@ -6,7 +6,7 @@ import type { Migration } from './migration';
 // view may be offered to the whole team; `is_default` marks the one a user's
 // queue opens with (at most one per owner). Names are unique per owner.
 export const migration: Migration = {
-  version: 20,
+  version: 18,
   name: 'saved views',
   up(db) {
     db.exec(`
