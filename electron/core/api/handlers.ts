@@ -92,6 +92,8 @@ export type HandlerDeps = Readonly<{
   dataDir: string;
   isDemo(): boolean;
   settings(): Settings;
+  /** How long a work-queue approval waits before posting (the setting, or the engine's override). */
+  undoWindowSeconds(): number;
   updateSettings(next: Settings): void;
   /** Stores new matching rules and drops the matcher and the runner's state built on the old ones. */
   setMatchingRules(rules: MatchConfigOverride): void;
@@ -149,7 +151,8 @@ function coreHandlers(d: HandlerDeps): DomainHandlers<keyof typeof coreMethods> 
       };
     },
 
-    'matches:approve': ({ transactionIds }, ctx) => d.approval.approve({ transactionIds, actor: d.actor(ctx) }),
+    // A clerk's approval waits out the undo window in the outbox: Ctrl+Z takes the batch back with nothing sent.
+    'matches:approve': ({ transactionIds }, ctx) => d.approval.approve({ transactionIds, actor: d.actor(ctx), undoWindowSeconds: d.undoWindowSeconds() }),
 
     'sync:now': async () => {
       try {
