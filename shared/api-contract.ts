@@ -86,6 +86,7 @@ import { workspaceMethods } from './api/workspace';
 import { workspaceOfflineMethods } from './api/workspace-offline';
 import { teamMethods } from './api/team';
 import { gridMethods } from './api/grid';
+import { approvalMethods } from './api/approval';
 
 /** Every method, merged from the per-domain contracts in shared/api/. */
 export const apiContract = {
@@ -104,6 +105,7 @@ export const apiContract = {
   ...workspaceOfflineMethods,
   ...teamMethods,
   ...gridMethods,
+  ...approvalMethods,
 } as const;
 
 export type ApiContract = typeof apiContract;

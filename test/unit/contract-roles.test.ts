@@ -103,6 +103,8 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'grid:window': 'clerk',
   'grid:viewCounts': 'clerk',
   'grid:selectionSummary': 'clerk',
+  'approval:preview': 'clerk',
+  'approval:postNow': 'clerk',
   'team:release': 'clerk',
 };
 

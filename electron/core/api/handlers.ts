@@ -45,6 +45,7 @@ import { alreadyDecidedMessage } from '../approval/decided';
 import { decisionRecord } from '../store/queries/approvals';
 import { teamHandlers } from './team-handlers';
 import { gridHandlers } from './grid-handlers';
+import { approvalHandlers } from './approval-handlers';
 
 /** What the handlers are given: the engine's services (created once, in electron/core/engine.ts) and its settings. */
 export type HandlerDeps = Readonly<{
@@ -104,7 +105,7 @@ export type HandlerDeps = Readonly<{
 /** The API over the engine's services; it creates none of its own (electron/core/engine.ts does). */
 export function createHandlers(d: HandlerDeps): ApiHandlers {
   return withUndo(
-    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...diagnosticsHandlers(d), ...adminHandlers(d), ...workspaceHandlers(d), ...workspaceOfflineHandlers(d), ...teamHandlers(d), ...gridHandlers(d), ...reviewHandlers(d, d.undo) },
+    { ...coreHandlers(d), ...postingHandlers(d), ...authHandlers(d), ...refundHandlers(d), ...erpHandlers(d), ...offlineHandlers(d), ...controlHandlers(d), ...matchingHandlers(d), ...diagnosticsHandlers(d), ...adminHandlers(d), ...workspaceHandlers(d), ...workspaceOfflineHandlers(d), ...teamHandlers(d), ...gridHandlers(d), ...approvalHandlers(d), ...reviewHandlers(d, d.undo) },
     d,
     d.undo,
   );
