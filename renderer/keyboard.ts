@@ -1,5 +1,6 @@
 import { useEffect, type RefObject } from 'react';
 import { approve } from './actions';
+import { approvalInProgress } from './features/approval/approval-store';
 import { undoLast } from './features/review/review-actions';
 import { focusedNode, gridApi, moveFocus, toggleFocusedSelection } from './grid/grid-handle';
 import { TAB_ORDER, useUi } from './state/ui-store';
@@ -84,6 +85,8 @@ export function useKeyboard(searchRef: RefObject<HTMLInputElement | null>): void
           return;
         case 'a': {
           e.preventDefault();
+          // A preview, an approval or its confirmation is under way: a second `a` is not a second approval.
+          if (approvalInProgress()) return;
           const ids = ui.selectedIds.length > 0 ? ui.selectedIds : [focusedNode()?.data?.transactionId].filter((id): id is number => id !== undefined);
           void approve(ids);
           return;

@@ -21,6 +21,8 @@ import { HandoffReview } from '../features/handoff/HandoffReview';
 import { ImportDecisions } from '../features/handoff/ImportDecisions';
 import { startPresenceFeed } from '../features/team/presence-store';
 import { TakeOverDialog } from '../features/team/take-over';
+import { ApprovalDialog } from '../features/approval/ApprovalDialog';
+import { UndoWindowBar } from '../features/approval/UndoWindowBar';
 
 export function App() {
   return (
@@ -77,6 +79,8 @@ function Workspace() {
         <ImportDecisions />
       </ErrorBoundary>
       <TakeOverDialog />
+      <ApprovalDialog />
+      <UndoWindowBar />
       <Toasts />
     </div>
   );
