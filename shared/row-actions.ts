@@ -17,7 +17,8 @@ export const ROW_KIND_LABELS: Record<RowKind, string> = {
   other: 'Not a sale',
 };
 
-export type RowKindFacts = Pick<GridRow, 'type' | 'exception'>;
+/** A grid row, or the store's type and exception code of a transaction. */
+export type RowKindFacts = Readonly<{ type: string; exception: string | null }>;
 
 export function rowKind(row: RowKindFacts): RowKind {
   const type = row.type.trim().toUpperCase();

@@ -111,3 +111,18 @@ describe('approval:preview', () => {
     expect(reply).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
   });
 });
+
+describe('actions a refund, void or decline does not offer (shared/row-actions.ts)', () => {
+  it('refuses an allocation, a write-off and an override on a refund row, with a clear message', async () => {
+    const rows = gridRows(engine.db);
+    const refund = rows.find((r) => r.type.toUpperCase() === 'REFUND')!;
+    const sale = rows.find((r) => r.customerId !== null && r.matchedInvoices.length > 0)!;
+    const invoice = engine.db.prepare('SELECT invoice_no FROM invoices WHERE customer_id = ? AND is_open = 1 LIMIT 1').pluck().get(sale.customerId) as string;
+    const allocate = await engine.dispatch('matches:allocate', { transactionId: refund.transactionId, customerId: sale.customerId, allocations: [{ invoiceNo: invoice, amountCents: 100 }] });
+    expect(allocate).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringContaining('only for sales') } });
+    for (const name of ['controls:requestWriteOff', 'controls:requestOverride']) {
+      const reply = await engine.dispatch(name, { transactionId: refund.transactionId, reasonCode: 'Small balance' });
+      expect(reply).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringContaining('A refund is not a payment to apply') } });
+    }
+  });
+});

@@ -41,3 +41,11 @@ export function outcomesMentioning(db: ReadDb, transactionIds: readonly number[]
   }
   return out;
 }
+
+/** What decides a row's kind (shared/row-actions.ts): PayTrace's type and the match's exception code. */
+export function rowKindFacts(db: ReadDb, transactionId: number): { type: string; exception: string | null } | null {
+  const r = db
+    .prepare('SELECT t.type, m.exception FROM paytrace_transactions t LEFT JOIN matches m ON m.transaction_id = t.transaction_id WHERE t.transaction_id = ?')
+    .get(transactionId) as { type: string | null; exception: string | null } | undefined;
+  return r ? { type: r.type ?? '', exception: r.exception } : null;
+}
