@@ -5,6 +5,8 @@ import { toast } from './state/toast-store';
 import { gridApi } from './grid/grid-handle';
 import { statusLabel } from './grid/status-pill';
 import { confirmTakeOver } from './features/team/take-over';
+import { confirmApproval, countText } from './features/approval/confirm-approval';
+import { approvalInProgress, holdBatch, setBusy } from './features/approval/approval-store';
 
 const APPROVABLE = new Set<GridRow['status']>(['auto', 'review']);
 
@@ -29,7 +31,7 @@ let approving = false;
 
 /** Approves the given rows; rows the clerk cannot approve are reported, never sent. */
 export async function approve(ids: readonly number[]): Promise<void> {
-  if (approving || ids.length === 0) return;
+  if (approving || approvalInProgress() || ids.length === 0) return;
   const rows = rowsById(ids);
   const sendable = rows.filter(isApprovable).map((r) => r.transactionId);
   const localSkips = rows
@@ -43,10 +45,16 @@ export async function approve(ids: readonly number[]): Promise<void> {
   try {
     // Someone else has one of them open: asked, never approved over their head.
     if (!(await confirmTakeOver(sendable))) return;
-    const result = await invoke('matches:approve', { transactionIds: sendable });
+    // The count, total and second-look rows confirmed first (features/approval/).
+    if (!(await confirmApproval(sendable))) return;
+    setBusy(`Approving ${countText(sendable.length)}…`);
+    const result = await invoke('matches:approve', { transactionIds: sendable }).finally(() => setBusy(null));
     const skipped = [...localSkips, ...result.skipped];
     if (result.approved.length > 0) {
-      toast('success', `Approved ${result.approved.length} ${result.approved.length === 1 ? 'match' : 'matches'}`, ['Queued for posting to the ERP.']);
+      if (result.postsAt) holdBatch({ transactionIds: result.approved, postsAt: result.postsAt });
+      toast('success', `Approved ${result.approved.length} ${result.approved.length === 1 ? 'match' : 'matches'}`, [
+        result.postsAt ? 'Posting to the ERP starts when the undo window ends; Ctrl+Z takes the batch back until then.' : 'Queued for posting to the ERP.',
+      ]);
     }
     if (skipped.length > 0) toast('warning', `Skipped ${skipped.length}`, skippedLines(skipped));
     gridApi()?.deselectAll();

@@ -1,5 +1,6 @@
 import { useEffect, type RefObject } from 'react';
 import { approve } from './actions';
+import { approvalInProgress } from './features/approval/approval-store';
 import { undoLast } from './features/review/review-actions';
 import { helpOverlayOpen, useHelp } from './features/help/help-store';
 import { runPanelKey } from './features/review/panel-keys';
@@ -103,6 +104,8 @@ export function useKeyboard(searchRef: RefObject<HTMLInputElement | null>): void
           return;
         case 'a': {
           e.preventDefault();
+          // A preview, an approval or its confirmation is under way: a second `a` is not a second approval.
+          if (approvalInProgress()) return;
           const ids = ui.selectedIds.length > 0 ? ui.selectedIds : [focusedNode()?.data?.transactionId].filter((id): id is number => id !== undefined);
           void approve(ids);
           return;

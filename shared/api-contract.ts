@@ -44,6 +44,8 @@ export type PostingSummary = Readonly<{
   posted: number;
   dead: number;
   paused: string | null;
+  /** Approved receipts still inside their undo window (not sent; Ctrl+Z takes them back), and when the last of them becomes due. */
+  waiting?: Readonly<{ count: number; until: string | null }>;
 }>;
 
 export type AppInfo = Readonly<{
@@ -59,6 +61,8 @@ export type AppInfo = Readonly<{
 export type ApproveResult = Readonly<{
   approved: readonly number[];
   skipped: ReadonlyArray<Readonly<{ transactionId: number; reason: string }>>;
+  /** The end of the undo window (ISO): the receipts wait until then; absent when posting starts at once. */
+  postsAt?: string;
 }>;
 
 export type ConnectionTestResult = Readonly<{
@@ -86,6 +90,7 @@ import { inboxMethods } from './api/inbox';
 import { exportMethods } from './api/export';
 import { viewMethods } from './api/views';
 import { bulkReviewMethods } from './api/bulk-review';
+import { approvalMethods } from './api/approval';
 
 /** Every method, merged from the per-domain contracts in shared/api/. */
 export const apiContract = {
@@ -108,6 +113,7 @@ export const apiContract = {
   ...exportMethods,
   ...viewMethods,
   ...bulkReviewMethods,
+  ...approvalMethods,
 } as const;
 
 export type ApiContract = typeof apiContract;

@@ -63,11 +63,20 @@ function isKnownZone(zone: string): boolean {
   return valid;
 }
 
+/** The undo window of a new installation (issue 15: a controller's minute to take a bulk approval back). */
+export const DEFAULT_UNDO_WINDOW_SECONDS = 60;
+
 export const syncSettingsSchema = z.object({
   intervalMinutes: z.number().int().min(1).max(24 * 60),
   merchantZone: noCardNumbers(z.string().min(1).max(64).refine(isKnownZone, { message: 'not a time zone; use an IANA name such as America/Los_Angeles' })),
   /** Alert the clerk when no sync has succeeded for this long. */
   alertAfterMinutes: z.number().int().min(5).max(7 * 24 * 60).default(30),
+  /**
+   * How long an approval from the work queue waits in the outbox before it is
+   * posted, so Ctrl+Z can take the whole batch back with nothing sent to the
+   * ERP (0: post at once).
+   */
+  undoWindowSeconds: z.number().int().min(0).max(3600).default(DEFAULT_UNDO_WINDOW_SECONDS),
 });
 export type SyncSettings = z.infer<typeof syncSettingsSchema>;
 
@@ -125,7 +134,7 @@ export function defaultSettings(): Settings {
       timeoutSeconds: 60,
     },
     erp: { kind: 'p21', demo: true, baseUrl: 'http://127.0.0.1:1', options: {} },
-    sync: { intervalMinutes: 5, merchantZone: 'America/Los_Angeles', alertAfterMinutes: 30 },
+    sync: { intervalMinutes: 5, merchantZone: 'America/Los_Angeles', alertAfterMinutes: 30, undoWindowSeconds: DEFAULT_UNDO_WINDOW_SECONDS },
     matching: {},
   };
 }

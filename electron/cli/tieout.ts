@@ -29,7 +29,9 @@ export type Io = Readonly<{ stdout: (s: string) => void; stderr: (s: string) => 
 const USAGE = `Usage: tieout <command> [options]
 
 Commands:
-  web [--port N] [--erp KIND] [--sandbox-file F]   serve the app to a browser on 127.0.0.1 (prints the URL with its token)
+  web [--port N] [--erp KIND] [--sandbox-file F] [--undo-window S]
+                                                   serve the app to a browser on 127.0.0.1 (prints the URL with its token);
+                                                   --undo-window: seconds approvals wait before posting, instead of the setting
   sandbox [--erp KIND] [--describe F] [--port N]   run the PayTrace and ERP sandboxes in the foreground with demo data
   sync --once                                      pull PayTrace and the ERP once, then match
   status [--json]                                  counts by status (read-only)
@@ -61,6 +63,12 @@ function parseErpKind(value: string | undefined): ErpKind | undefined {
   if (value === undefined) return undefined;
   if (!(ERP_KINDS as readonly string[]).includes(value)) throw new Error(`unknown ERP kind "${value}" (one of ${ERP_KINDS.join(', ')})`);
   return value as ErpKind;
+}
+
+function parseUndoWindow(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) throw new Error(`--undo-window takes whole seconds from 0 to 3600, not "${value}"`);
+  return seconds;
 }
 
 function readDescriptor(file: string | undefined): SandboxDescriptor | undefined {
@@ -124,6 +132,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         port: { type: 'string' },
         erp: { type: 'string' },
         'sandbox-file': { type: 'string' },
+        'undo-window': { type: 'string' },
         describe: { type: 'string' },
         'renderer-dir': { type: 'string' },
         once: { type: 'boolean' },
@@ -166,6 +175,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           erpKind: parseErpKind(values.erp),
           sandbox: readDescriptor(values['sandbox-file']),
           startDemo: runDemoSandboxes,
+          ...(values['undo-window'] !== undefined ? { undoWindowSeconds: parseUndoWindow(values['undo-window']) } : {}),
         });
         // A crash of the long-running host leaves its reason in the data folder's log.
         if (engine.log) installCrashLog(engine.log);

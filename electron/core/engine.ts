@@ -23,6 +23,7 @@ import { createMatcher } from './matching/engine';
 import type { Matcher } from './matching/types';
 import { PayTraceClient } from './paytrace/client';
 import { leaseOwnerId, OutboxWorker, outboxCounts } from './posting/outbox-worker';
+import { heldReceipts } from './store/queries/outbox';
 import { openStoreReadOnly, setAsideStore, type Db, type ReadDb } from './store/db';
 import { openDataFolderStore } from './store/open-data-folder';
 import { systemClock, type Clock } from './clock';
@@ -77,6 +78,8 @@ export type EngineOptions = Readonly<{
   clock?: Clock;
   /** Posting policy overrides (the chaos run and benchmarks shorten them). */
   posting?: Readonly<{ maxAttempts?: number; backoffBaseMs?: number; concurrency?: number; erpTimeoutMs?: number }>;
+  /** The undo window of work-queue approvals, in seconds, instead of the setting (tests of posting that do not wait it out). */
+  undoWindowSeconds?: number;
   /** Test seam: runs after each offline decision is committed in the workspace, before the copy journals it. */
   afterOfflineReplay?: (q: QueuedDecision) => void;
 }>;
@@ -280,7 +283,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     onRowsChanged: (ids) => events.emit('rows:changed', { transactionIds: ids }),
   });
 
-  const postingSummary = () => ({ ...outboxCounts(db), paused: worker.paused });
+  const postingSummary = () => ({ ...outboxCounts(db), paused: worker.paused, waiting: heldReceipts(db, clock.iso()) });
   const worker = new OutboxWorker({
     db,
     connector: erpConnector,
@@ -428,6 +431,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     dataDir: options.dataDir,
     isDemo,
     settings: () => settings,
+    undoWindowSeconds: () => options.undoWindowSeconds ?? settings.sync.undoWindowSeconds,
     updateSettings: (next) => {
       settings = next;
       saveSettings(db, next);

@@ -25,6 +25,8 @@ import { usePrintRoute } from '../features/print/print-route';
 import { JournalPrintPage } from '../features/print/JournalPrintPage';
 import { HelpPanel, ShortcutHelp } from '../features/help/HelpOverlays';
 import { CommandPalette } from '../features/palette/CommandPalette';
+import { ApprovalDialog } from '../features/approval/ApprovalDialog';
+import { UndoWindowBar } from '../features/approval/UndoWindowBar';
 
 export function App() {
   const printRoute = usePrintRoute();
@@ -95,6 +97,8 @@ function Workspace() {
         <CommandPalette />
         <HelpPanel />
       </ErrorBoundary>
+      <ApprovalDialog />
+      <UndoWindowBar />
       <Toasts />
     </div>
   );

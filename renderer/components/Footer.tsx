@@ -15,8 +15,11 @@ const HINTS: ReadonlyArray<readonly [string, string]> = [
 function PostingSummaryView() {
   const p = useData((s) => s.posting);
   if (!p) return null;
+  const waiting = p.waiting?.count ?? 0;
   const parts: Array<[string, number, string]> = [
-    ['queued', p.queued + p.sending, ''],
+    // Inside the undo window: approved, not yet sent (Ctrl+Z takes them back).
+    ['waiting', waiting, ''],
+    ['queued', p.queued + p.sending - waiting, ''],
     ['retrying', p.retrying, p.retrying > 0 ? 'warn' : ''],
     ['unknown outcome', p.unknownOutcome, p.unknownOutcome > 0 ? 'bad' : ''],
     ['failed', p.dead, p.dead > 0 ? 'bad' : ''],

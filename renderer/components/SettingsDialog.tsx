@@ -361,6 +361,16 @@ function SettingsModal({ tab, setTab, close }: Readonly<{ tab: SettingsTab; setT
                 ))}
               </datalist>
             </Field>
+            <Field label="Undo window" hint="seconds approved payments wait before posting (Ctrl+Z takes them back); 0 posts at once" htmlFor="sync-undo">
+              <NumberInput
+                id="sync-undo"
+                min={0}
+                max={3600}
+                testId="settings-sync-undoWindowSeconds"
+                value={draft.sync.undoWindowSeconds}
+                onChange={(v) => patch('sync', { undoWindowSeconds: v })}
+              />
+            </Field>
           </div>
           </fieldset>
         </section>

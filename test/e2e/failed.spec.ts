@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
+import { approveSelected } from './support/approval';
 import { signIn } from './support/sign-in';
 import { shotPath } from './support/screenshots';
 
@@ -59,7 +60,7 @@ test('dead letters: the ERP message, mark as posted by hand, retry after the fau
   });
   const [manual, retried] = ids as [number, number];
   await expect(page.getByTestId('approve-selected')).toHaveAttribute('data-count', '2');
-  await page.getByTestId('approve-selected').click();
+  await approveSelected(page);
 
   await expect.poll(() => count(page, 'failed'), { timeout: 60_000 }).toBe(2);
   const alert = page.getByTestId('alert-banner').filter({ has: page.locator('[data-testid="alert-open-failed"]') });

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
+import { approveSelected } from './support/approval';
 import { signIn } from './support/sign-in';
 import { relay, type Relay } from '../support/tcp-relay';
 
@@ -88,7 +89,7 @@ test('offline indicator, an approval made offline, and the conflict screen after
   await page.keyboard.press('Space');
   await expect(page.getByTestId('selection-count')).toContainText('1');
   const approvedBefore = await count(page, 'approved');
-  await page.getByTestId('approve-selected').click();
+  await approveSelected(page);
   await expect.poll(() => count(page, 'approved')).toBe(approvedBefore + 1);
   // Still offline: queued, not posted.
   expect(await count(page, 'posted')).toBe(0);

@@ -3,6 +3,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { GridRow, RefundTask, TransactionDetail } from '../../shared/domain';
 import { callApi, engineCall } from './support/api';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
+import { approveSelected } from './support/approval';
 import { signIn } from './support/sign-in';
 import { openDetail, type GridWindow } from './support/grid';
 
@@ -104,7 +105,7 @@ test('demo week: no sale with a PayTrace refund or void is automatic or posted; 
   await page.getByTestId('grid').click({ position: { x: 400, y: 120 } });
   await page.keyboard.press('Control+a');
   await expect(page.getByTestId('selection-count')).toContainText(String(auto));
-  await page.getByTestId('approve-selected').click();
+  await approveSelected(page);
   await expect.poll(() => count(page, 'posted'), { timeout: 60_000 }).toBe(auto);
 
   const after = new Map((await allRows(page)).map((r) => [r.transactionId, r]));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
+import { approveSelected } from './support/approval';
 import { DEMO_PASSWORD, signIn } from './support/sign-in';
 import { engineCall } from './support/api';
 
@@ -68,7 +69,7 @@ test('clerk requests, the same clerk cannot approve, a supervisor approves with 
   await clerk.getByTestId('tab-auto').click();
   await clerk.getByTestId('grid').click({ position: { x: 400, y: 120 } });
   await clerk.keyboard.press('Control+a');
-  await clerk.getByTestId('approve-selected').click();
+  await approveSelected(clerk);
   await expect.poll(() => count(clerk, 'posted'), { timeout: 60_000 }).toBe(auto);
 
   // Settle PayTrace's open batch so the refund goes the refund way (a partial amount cannot be voided).

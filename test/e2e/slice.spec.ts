@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
+import { approveSelected } from './support/approval';
 import { signIn } from './support/sign-in';
 
 // The first complete slice, as a clerk sees it: empty data folder → demo sync →
@@ -46,7 +47,7 @@ test('demo sync → approve auto matches → posted exactly once, also after a r
   await page.getByTestId('grid').click({ position: { x: 400, y: 120 } });
   await page.keyboard.press('Control+a');
   await expect(page.getByTestId('selection-count')).toContainText(String(auto));
-  await page.getByTestId('approve-selected').click();
+  await approveSelected(page);
 
   await expect.poll(() => count(page, 'posted'), { timeout: 60_000 }).toBe(auto);
   expect(await count(page, 'auto')).toBe(0);

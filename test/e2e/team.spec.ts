@@ -9,6 +9,7 @@ import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } fro
 import { DEMO_PASSWORD, signIn } from './support/sign-in';
 import { engineCall } from './support/api';
 import { openDetail, type GridWindow } from './support/grid';
+import { confirmApprovalIfAsked } from './support/approval';
 
 // Three workstations on one team workspace (PostgreSQL): three web hosts on
 // three data folders joined to the same database, one shared set of
@@ -96,6 +97,7 @@ test('two clerks on two hosts of one workspace see each other live; a supervisor
   await a.screenshot({ path: 'test-results/e2e-team-take-over.png' });
   const approvedAt = Date.now();
   await a.getByTestId('take-over-confirm').click();
+  await confirmApprovalIfAsked(a);
 
   // B sees it approved within a second and Posted once the ERP has it, without reloading.
   await expect(b.getByTestId('detail-status')).not.toHaveText('Auto', { timeout: 1_000 });

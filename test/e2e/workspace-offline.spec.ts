@@ -9,6 +9,7 @@ import { workspacePasswordAccount, writeWorkspaceLink, type WorkspaceLink } from
 import { KEYCHAIN_SERVICE } from '../../electron/core/vault/keytar-store';
 import { relay, type Relay } from '../support/tcp-relay';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
+import { approveSelected } from './support/approval';
 import { signIn } from './support/sign-in';
 // @ts-expect-error plain ESM helper shared with the chaos run and the bench
 import { startPgCluster } from '../../scripts/pg-cluster.mjs';
@@ -97,7 +98,7 @@ test('workspace unreachable: the host works from its copy, with the banner and t
   await page.locator('[data-testid="grid"]').getByText(String(target), { exact: true }).click();
   await page.keyboard.press('Space');
   await expect(page.getByTestId('selection-count')).toContainText('1');
-  await page.getByTestId('approve-selected').click();
+  await approveSelected(page);
   await expect(banner).toHaveAttribute('data-queued', '1');
   await expect(banner).toContainText('decisions are queued (1)');
   expect(await count(page, 'posted')).toBe(0);

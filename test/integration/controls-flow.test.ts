@@ -52,7 +52,7 @@ async function allocateShort(c: ReturnType<typeof shortPayCase>): Promise<void> 
 
 beforeAll(async () => {
   demo = await runDemoSandboxes({ erpKind: 'p21', seed: 13 });
-  engine = await createEngine({ dataDir, shell: 'web', background: false, secretStore, logger: silentLogger, sandbox: demo.descriptor, actor: 'os-user' });
+  engine = await createEngine({ dataDir, shell: 'web', background: false, undoWindowSeconds: 0, secretStore, logger: silentLogger, sandbox: demo.descriptor, actor: 'os-user' });
   await engine.sync.runOnce();
   await signIn(['clerk', 'supervisor', 'supervisor2', 'admin'], PASSWORD);
   // Limit $25.00 for the clerk; four-eyes above it.

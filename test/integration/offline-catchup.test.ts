@@ -61,6 +61,7 @@ beforeAll(async () => {
     dataDir,
     shell: 'cli',
     background: false,
+    undoWindowSeconds: 0,
     secretStore,
     logger: silentLogger,
     sandbox: viaRelays,

@@ -35,7 +35,7 @@ async function receiptsFor(reference: string): Promise<number> {
 }
 
 const open = (dataDir: string, actor: string) =>
-  createEngine({ dataDir, shell: 'cli', background: false, secretStore, logger: silentLogger, sandbox: demo.descriptor, actor });
+  createEngine({ dataDir, shell: 'cli', background: false, undoWindowSeconds: 0, secretStore, logger: silentLogger, sandbox: demo.descriptor, actor });
 
 beforeAll(async () => {
   demo = await runDemoSandboxes({ erpKind: 'p21', seed: 5 });

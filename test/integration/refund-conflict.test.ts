@@ -65,7 +65,7 @@ const viewOf = async (refundId: number) => (await ok<RefundView[]>('clerk', 'ref
 
 beforeAll(async () => {
   demo = await runDemoSandboxes({ erpKind: 'p21', seed: 23 });
-  engine = await createEngine({ dataDir, shell: 'web', background: false, secretStore, logger: silentLogger, sandbox: demo.descriptor, actor: 'os-user' });
+  engine = await createEngine({ dataDir, shell: 'web', background: false, undoWindowSeconds: 0, secretStore, logger: silentLogger, sandbox: demo.descriptor, actor: 'os-user' });
   await engine.sync.runOnce();
   await approveAndPostAllAuto(engine);
   await signIn(['clerk', 'supervisor'], PASSWORD);

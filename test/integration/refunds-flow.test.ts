@@ -28,7 +28,7 @@ const { call, ok, signIn } = signedInCalls(() => engine);
 
 type PtRow = { transaction_id: number; transaction_type: string; amount: string; invoice_id: string; settled: string };
 
-const open = () => createEngine({ dataDir, shell: 'web', background: false, secretStore, logger: silentLogger, sandbox: demo.descriptor, actor: 'os-user' });
+const open = () => createEngine({ dataDir, shell: 'web', background: false, undoWindowSeconds: 0, secretStore, logger: silentLogger, sandbox: demo.descriptor, actor: 'os-user' });
 
 async function signInAll(): Promise<void> {
   await signIn(['clerk', 'supervisor', 'supervisor2', 'admin'], PASSWORD);

@@ -44,7 +44,7 @@ function ok<T>(envelope: { ok: boolean; value?: unknown }): T {
 }
 
 const open = (dataDir: string, actor: string, extra: Partial<EngineOptions> = {}) =>
-  createEngine({ dataDir, shell: 'cli', background: false, secretStore, logger: silentLogger, sandbox: demo.descriptor, actor, ...extra });
+  createEngine({ dataDir, shell: 'cli', background: false, undoWindowSeconds: 0, secretStore, logger: silentLogger, sandbox: demo.descriptor, actor, ...extra });
 
 async function closedPort(): Promise<number> {
   const server = createServer();

@@ -114,6 +114,8 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'views:setDefault': 'clerk',
   'matches:bulk': 'clerk',
   'matches:assignees': 'clerk',
+  'approval:preview': 'clerk',
+  'approval:postNow': 'clerk',
   'team:release': 'clerk',
   // Issue 15: the approvals inbox; a clerk sees only their own requests (electron/core/approval/inbox.ts).
   'inbox:counts': 'clerk',

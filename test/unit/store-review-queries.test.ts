@@ -25,7 +25,7 @@ import {
 } from '../../electron/core/store/queries/match-review';
 import { decidedAllocations, getOutcome, saveOutcomes, undecidedMatchSignatures } from '../../electron/core/store/queries/matches';
 import { markConflictResolved, openConflictId, openConflicts, replaceOpenConflict } from '../../electron/core/store/queries/posting-conflicts';
-import { conflictedReceipt, deleteUnsentReceipt, discardReceipt, outboxStateOf, receiptFor, receiptRowsOf, requeueReceipt } from '../../electron/core/store/queries/posting-state';
+import { conflictedReceipt, deleteHeldReceipt, deleteUnsentReceipt, discardReceipt, outboxStateOf, receiptFor, receiptRowsOf, requeueReceipt } from '../../electron/core/store/queries/posting-state';
 import { executedRefundIds as tieoutRefundTransactionIds, refundedThroughTieoutCents, voidedThroughTieout } from '../../electron/core/store/queries/refund-requests';
 import { endOpenSession, endOpenSessionsOf, endSession, insertSession, sessionByTokenHash, touchSession } from '../../electron/core/store/queries/sessions';
 import { clearSignInFailures, saveSignInFailures, signInFailures } from '../../electron/core/store/queries/sign-in-failures';
@@ -233,7 +233,7 @@ describe('receipt outbox steps of a decision', () => {
     expect(receiptFor(db, 1)?.customerId).toBe('C2');
     discardReceipt(db, id, AT);
     expect(outboxStateOf(db, id)?.state).toBe('discarded');
-    expect(receiptRowsOf(db, [1, 2])).toEqual([{ id, transactionId: 1, state: 'discarded', attempts: 0 }]);
+    expect(receiptRowsOf(db, [1, 2])).toEqual([{ id, transactionId: 1, state: 'discarded', attempts: 0, leaseUntil: null }]);
     expect(receiptRowsOf(db, [])).toEqual([]);
   });
 
@@ -244,6 +244,20 @@ describe('receipt outbox steps of a decision', () => {
     deleteUnsentReceipt(db, id);
     expect(outboxStateOf(db, id)).toBeNull();
     expect(db.prepare('SELECT COUNT(*) AS n FROM outbox_attempts').get()).toEqual({ n: 0 });
+  });
+
+  it('deletes a held receipt only while no worker holds it (undo inside the window)', () => {
+    const db = seeded();
+    const id = queueReceipt(db, 2);
+    db.prepare('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?').run('lane', '2026-01-05T15:02:00.000Z', id);
+    expect(deleteHeldReceipt(db, id, '2026-01-05T15:01:00.000Z')).toBe(false);
+    expect(outboxStateOf(db, id)).not.toBeNull();
+    // An expired lease (its process ended) no longer protects the row.
+    expect(deleteHeldReceipt(db, id, '2026-01-05T15:03:00.000Z')).toBe(true);
+    expect(outboxStateOf(db, id)).toBeNull();
+    const sent = queueReceipt(db, 1);
+    db.prepare("UPDATE outbox SET state = 'sending', attempts = 1 WHERE id = ?").run(sent);
+    expect(deleteHeldReceipt(db, sent, '2026-01-05T15:03:00.000Z')).toBe(false);
   });
 });
 

@@ -48,6 +48,7 @@ import { gridHandlers } from './grid-handlers';
 import { inboxHandlers } from './inbox-handlers';
 import { exportHandlers } from './export-handlers';
 import { bulkReviewHandlers, viewHandlers } from './work-queue-handlers';
+import { approvalHandlers } from './approval-handlers';
 
 /** What the handlers are given: the engine's services (created once, in electron/core/engine.ts) and its settings. */
 export type HandlerDeps = Readonly<{
@@ -95,6 +96,8 @@ export type HandlerDeps = Readonly<{
   dataDir: string;
   isDemo(): boolean;
   settings(): Settings;
+  /** How long a work-queue approval waits before posting (the setting, or the engine's override). */
+  undoWindowSeconds(): number;
   updateSettings(next: Settings): void;
   /** Stores new matching rules and drops the matcher and the runner's state built on the old ones. */
   setMatchingRules(rules: MatchConfigOverride): void;
@@ -129,6 +132,7 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       ...inboxHandlers(d),
       ...viewHandlers(d),
       ...bulkReviewHandlers(d, d.undo),
+      ...approvalHandlers(d),
       ...reviewHandlers(d, d.undo),
     },
     d,
@@ -178,7 +182,8 @@ function coreHandlers(d: HandlerDeps): DomainHandlers<keyof typeof coreMethods> 
       };
     },
 
-    'matches:approve': ({ transactionIds }, ctx) => d.approval.approve({ transactionIds, actor: d.actor(ctx) }),
+    // A clerk's approval waits out the undo window in the outbox: Ctrl+Z takes the batch back with nothing sent.
+    'matches:approve': ({ transactionIds }, ctx) => d.approval.approve({ transactionIds, actor: d.actor(ctx), undoWindowSeconds: d.undoWindowSeconds() }),
 
     'sync:now': async () => {
       try {

@@ -48,6 +48,8 @@ function mapped(options: ApproveOptions, t: PayTraceTransaction): Partial<Receip
 export type ApproveOutcome = Readonly<{
   approved: number[];
   skipped: Array<{ transactionId: number; reason: string }>;
+  /** When the approved rows' receipts become due (the end of the undo window); absent when they were due at once. */
+  postsAt?: string;
 }>;
 
 export type ApproveOptions = Readonly<{
@@ -56,6 +58,12 @@ export type ApproveOptions = Readonly<{
   writeOffs?: ReadonlyMap<number, readonly ReceiptWriteOff[]>;
   /** What the ERP connection posts, when it is known (offline it is not: the outbox worker checks again). */
   capabilities?: ApprovalCapabilities | null;
+  /**
+   * The undo window: the receipts wait in the outbox until this instant (ISO),
+   * so the worker does not claim them and Ctrl+Z takes the batch back with
+   * nothing sent. Absent: due at once.
+   */
+  holdUntil?: string;
 }>;
 
 /**
@@ -158,7 +166,7 @@ export function approveMatches(
       recordAllocations(db, id, outcome.allocations);
       markApproved(db, id, actor, now);
       // The idempotency key is the PayTrace transaction id: one receipt per payment, whoever approves it.
-      enqueueReceipt(db, { key: String(id), transactionId: id, payloadJson: JSON.stringify(receipt), now });
+      enqueueReceipt(db, { key: String(id), transactionId: id, payloadJson: JSON.stringify(receipt), now, ...(options.holdUntil ? { dueAt: options.holdUntil } : {}) });
       appendAudit(db, {
         actor,
         action: 'match.approve',
@@ -175,7 +183,7 @@ export function approveMatches(
     // "Then" for the catch-up re-validation (docs/offline.md): stored with the decision, before the worker can see the rows.
     takeDecisionSnapshots(db, approved, now);
   })();
-  return { approved, skipped };
+  return { approved, skipped, ...(options.holdUntil && approved.length > 0 ? { postsAt: options.holdUntil } : {}) };
 }
 
 export type ApproveRequest = Readonly<{
@@ -188,6 +196,8 @@ export type ApproveRequest = Readonly<{
    * queued for `tieout post` or the app's own loop (the one-shot CLI).
    */
   post?: 'now' | 'later';
+  /** The undo window in seconds (a clerk's approval from the work queue): the receipts wait this long before the worker may post them. */
+  undoWindowSeconds?: number;
 }>;
 
 export type ApprovalService = Readonly<{
@@ -220,9 +230,11 @@ export type ApprovalDeps = Readonly<{
 export function createApprovalService(deps: ApprovalDeps): ApprovalService {
   const clock = deps.clock ?? systemClock;
   const approveWith = (request: ApproveRequest, capabilities: ApprovalCapabilities | null): ApproveOutcome => {
+    const window = request.undoWindowSeconds ?? 0;
     const result = approveMatches(deps.db, request.transactionIds, request.actor, deps.merchantZone(), clock.iso(), {
       mapping: currentMapping(deps.db, deps.erpKind()),
       capabilities,
+      ...(window > 0 ? { holdUntil: new Date(clock.now() + window * 1000).toISOString() } : {}),
       ...(request.writeOffs ? { writeOffs: request.writeOffs } : {}),
     });
     if (result.approved.length > 0) deps.onApproved(result.approved, request.post ?? 'now');

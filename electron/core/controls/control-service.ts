@@ -35,6 +35,8 @@ import {
 import { hasReversal, queueReversal, receiptStateOf, reversalOfControl } from '../store/queries/receipt-reversals';
 import { controlApprovalRule, loadControlPolicy, needsSupervisor, saveControlPolicy } from './policy';
 import type { ReversalExecutor } from './reversal-executor';
+import { notForKind, rowKind } from '@shared/row-actions';
+import { rowKindFacts } from '../store/queries/approval-preview';
 
 // Write-offs and tolerance overrides: a clerk's approval that stands within
 // the limit and otherwise waits for a supervisor (the refunds' four-eyes rules,
@@ -180,6 +182,9 @@ export function createControlService(o: ControlServiceOptions) {
     const user = o.auth.requireUser(ctx);
     const p = policy();
     if (!p.reasonCodes.includes(args.reasonCode)) throw new ApiFailure('invalid_args', `Reason "${args.reasonCode}" is not one of: ${p.reasonCodes.join(', ')}.`);
+    // Only a sale has a balance to write off or a tolerance to exceed (shared/row-actions.ts).
+    const facts = rowKindFacts(db, args.transactionId);
+    if (facts && rowKind(facts) !== 'sale') throw new ApiFailure('conflict', notForKind(facts, kind === 'write_off' ? 'a write-off' : 'approving beyond tolerance'));
     const pv = preview(args.transactionId);
     if (pv.reviewState !== 'pending') throw new ApiFailure('conflict', `Transaction ${args.transactionId} is already ${pv.reviewState}.`);
     if (!pv.hasAllocation) throw new ApiFailure('conflict', `Transaction ${args.transactionId} needs an allocation first.`);

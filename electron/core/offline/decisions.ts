@@ -10,6 +10,8 @@ import { claimedByOtherApprovals, clerkState, saveClerkOutcome, setClerkExceptio
 import { getOutcome } from '../store/queries/matches';
 import { paymentSummary } from '../store/queries/transactions';
 import { systemClock } from '../clock';
+import { notForKind, rowKind } from '@shared/row-actions';
+import { rowKindFacts } from '../store/queries/approval-preview';
 
 // Clerk work that needs no connection: recorded in the local store at once and
 // audited. Only an approval has a remote effect (its outbox row, posted when
@@ -86,6 +88,9 @@ export function setExceptionReason(db: WriteDb, transactionId: number, reason: E
 export function checkAllocation(db: ReadDb, transactionId: number, customerId: string, allocations: readonly Allocation[]): void {
   const t = paymentSummary(db, transactionId);
   if (!t) throw new DecisionError('not_found', `Transaction ${transactionId} is not in the local store.`);
+  // A refund, void or decline is no cash to apply (shared/row-actions.ts: the UI offers no allocation for it either).
+  const facts = rowKindFacts(db, transactionId);
+  if (facts && rowKind(facts) !== 'sale') throw new DecisionError('conflict', notForKind(facts, 'an allocation'));
   if (!customerExists(db, customerId)) throw new DecisionError('invalid_args', `Customer ${customerId} is not in the ERP customer list.`);
   const seen = new Set<string>();
   let total = 0;

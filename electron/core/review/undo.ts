@@ -1,7 +1,7 @@
 import { appendAudit } from '../audit/audit-log';
 import { systemClock, type Clock } from '../clock';
 import type { ReadDb, WriteDb } from '../store/db';
-import { deleteUnsentReceipt, receiptRowsOf } from '../store/queries/posting-state';
+import { deleteHeldReceipt, receiptRowsOf } from '../store/queries/posting-state';
 import { putBackReviewRows, readReviewRows, type ReviewRowsSnapshot } from '../store/queries/undo-snapshots';
 
 // "Undo the last action" for the clerk's review workflow. Before a reviewing
@@ -32,10 +32,15 @@ export function restoreSnapshot(db: WriteDb, entry: UndoEntry, actor: string, no
       if (o.state !== 'queued' || o.attempts > 0) {
         throw new UndoError(`Cannot undo "${entry.label}": the posting of ${o.transactionId} has already started (${o.state}).`);
       }
+      // Claimed by a worker: the request may leave any moment (the undo window, if any, is over).
+      if (o.leaseUntil !== null && o.leaseUntil >= at) {
+        throw new UndoError(`Cannot undo "${entry.label}": the posting of ${o.transactionId} has already started (sending).`);
+      }
     }
     // Postings queued by the undone action go away with it (nothing was sent).
     for (const o of nowOutbox) {
-      if (!had.has(o.transactionId)) deleteUnsentReceipt(db, o.id);
+      if (had.has(o.transactionId)) continue;
+      if (!deleteHeldReceipt(db, o.id, at)) throw new UndoError(`Cannot undo "${entry.label}": the posting of ${o.transactionId} has already started (sending).`);
     }
     putBackReviewRows(db, ids, entry.snapshot);
     appendAudit(db, { actor, action: 'review.undo', objectType: 'transaction', objectId: ids.join(','), after: { undone: entry.label }, at });

@@ -9,6 +9,7 @@ import { toast } from '../../state/toast-store';
 import { hasRole, useUser } from '../auth/session-store';
 import { StepUpCodeField, useStepUpCode } from '../auth/StepUpCode';
 import './controls.css';
+import { actionsFor } from '@shared/row-actions';
 
 // Supervisor controls in a transaction's detail panel: "Write off remainder"
 // for a pending short pay (or "Request override" beyond tolerance), the
@@ -57,7 +58,8 @@ function stateOf(c: ControlView): { label: string; tone: string } {
 export function TransactionControls({ row }: Readonly<{ row: GridRow }>) {
   const user = useUser();
   const supervisor = hasRole(user, 'supervisor');
-  const pendingRow = row.status === 'review' || row.status === 'exception' || row.status === 'auto';
+  // Write-offs and overrides are for sales only (shared/row-actions.ts): a refund, void or decline has no balance to close.
+  const pendingRow = actionsFor(row).writeOff;
   const [controls, preview] = useControls(row.transactionId, pendingRow);
   const client = useQueryClient();
   const [form, setForm] = useState<null | 'write_off' | 'override' | 'reverse'>(null);

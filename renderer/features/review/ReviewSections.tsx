@@ -8,6 +8,7 @@ import { chooseCandidate, saveNote, setException } from './review-actions';
 import { useUser } from '../auth/session-store';
 import { toggleOwnership } from './use-panel-keys';
 import './review.css';
+import { actionsFor } from '@shared/row-actions';
 
 /** Rows the clerk can still change: not approved, posted, failed or in conflict. */
 export function isReviewable(d: TransactionDetail): boolean {
@@ -35,6 +36,8 @@ function AllocationSection({ d }: Readonly<{ d: TransactionDetail }>) {
   const editFor = useUi((s) => s.allocationEditFor);
   const setEditFor = useUi((s) => s.setAllocationEditFor);
   const open = editFor === d.row.transactionId;
+  // A refund, void or decline is no cash to apply: no allocation to edit (shared/row-actions.ts; the engine refuses it too).
+  if (!actionsFor(d.row).editAllocation) return null;
   return (
     <section className="dp-section" data-testid="detail-allocation">
       <h3 className="dp-title">

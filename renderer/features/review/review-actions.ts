@@ -4,6 +4,7 @@ import { approve } from '../../actions';
 import { refreshRows } from '../../state/data-store';
 import { toast } from '../../state/toast-store';
 import { confirmTakeOver } from '../team/take-over';
+import { batchUndone } from '../approval/approval-store';
 
 // Reviewing actions from the detail panel. Each is undoable (Ctrl/Cmd+Z) and
 // audited by the engine; errors come back in the engine's words.
@@ -64,7 +65,10 @@ export async function undoLast(): Promise<void> {
     }
     const result = await invoke('matches:undo', {});
     if (result.undone === null) toast('info', 'Nothing to undo');
-    else toast('success', `Undid: ${result.undone}`);
+    else {
+      batchUndone(result.transactionIds);
+      toast('success', `Undid: ${result.undone}`);
+    }
     await refreshRows();
   } catch (err) {
     toast('error', 'Could not undo', [errorMessage(err)]);

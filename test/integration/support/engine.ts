@@ -29,6 +29,8 @@ export function openTestEngine(
     background: false,
     logger: silentLogger,
     secretStore: options.secretStore ?? testSecretStore(),
+    // Approvals post at once unless a test sets the undo window (or passes undefined: the stored setting decides).
+    undoWindowSeconds: 0,
     ...options,
     sandbox,
   });

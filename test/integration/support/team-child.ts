@@ -7,7 +7,7 @@ import { keytarSecretStore } from '../../../electron/core/vault/keytar-store';
 
 const [dataDir, keychainService, descriptor] = process.argv.slice(2) as [string, string, string];
 
-void createEngine({ dataDir, shell: 'cli', background: true, logger: silentLogger, fileLog: false, secretStore: keytarSecretStore(keychainService), sandbox: JSON.parse(descriptor), actor: 'child' }).then(
+void createEngine({ dataDir, shell: 'cli', background: true, undoWindowSeconds: 0, logger: silentLogger, fileLog: false, secretStore: keytarSecretStore(keychainService), sandbox: JSON.parse(descriptor), actor: 'child' }).then(
   (engine) => {
     const tell = setInterval(() => {
       if (engine.team?.status().leading && engine.sync.status.lastSuccessAt) {

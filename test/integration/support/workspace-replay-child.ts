@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     dataDir,
     shell: 'cli',
     background: false,
+    undoWindowSeconds: 0,
     secretStore: keytarSecretStore(keychainService),
     logger: silentLogger,
     fileLog: false,

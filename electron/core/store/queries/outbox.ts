@@ -30,7 +30,7 @@ export type OutboxAttempt = Readonly<{ at: string; outcome: string; detail: stri
  * dead-letter queue and approved again reuses its row: the attempt count
  * survives, so the next send starts with the ERP look-up.
  */
-export function enqueueReceipt(db: WriteDb, r: Readonly<{ key: string; transactionId: number; payloadJson: string; now: string }>): void {
+export function enqueueReceipt(db: WriteDb, r: Readonly<{ key: string; transactionId: number; payloadJson: string; now: string; dueAt?: string }>): void {
   statement(
     db,
     `INSERT INTO outbox (idempotency_key, transaction_id, kind, payload_json, state, attempts, next_attempt_at, created_at, updated_at)
@@ -38,7 +38,7 @@ export function enqueueReceipt(db: WriteDb, r: Readonly<{ key: string; transacti
      ON CONFLICT (idempotency_key) DO UPDATE SET payload_json = excluded.payload_json, state = 'queued', next_attempt_at = excluded.next_attempt_at,
        last_error = NULL, updated_at = excluded.updated_at
      WHERE outbox.state = 'discarded'`,
-  ).run(r.key, r.transactionId, r.payloadJson, r.now, r.now, r.now);
+  ).run(r.key, r.transactionId, r.payloadJson, r.dueAt ?? r.now, r.now, r.now);
 }
 
 /** Unfinished rows someone holds a lease on (to release those of ended processes). */
@@ -142,4 +142,30 @@ export function outboxCounts(db: ReadDb): OutboxCounts {
 /** A payment's receipt row, if it was ever queued. */
 export function outboxFor(db: ReadDb, transactionId: number): OutboxRowWithTimes | null {
   return (statement(db, "SELECT * FROM outbox WHERE transaction_id = ? AND kind = 'receipt'").get(transactionId) as OutboxRowWithTimes | undefined) ?? null;
+}
+
+export type HeldReceipts = Readonly<{ count: number; until: string | null }>;
+
+/**
+ * Receipts still inside their undo window: queued, never attempted, not due
+ * yet (next_attempt_at in the future; the outbox_due index answers it).
+ */
+export function heldReceipts(db: ReadDb, now: string): HeldReceipts {
+  const r = statement(db, "SELECT COUNT(*) AS n, MAX(next_attempt_at) AS until FROM outbox WHERE state = 'queued' AND kind = 'receipt' AND attempts = 0 AND next_attempt_at > ?").get(now) as {
+    n: number;
+    until: string | null;
+  };
+  return { count: Number(r.n), until: r.until };
+}
+
+/** Ends the undo window of these receipts now (a clerk's "Post now"): how many were still waiting. */
+export function releaseHeldReceipts(db: WriteDb, transactionIds: readonly number[], now: string): number {
+  let n = 0;
+  for (let i = 0; i < transactionIds.length; i += 500) {
+    const chunk = transactionIds.slice(i, i + 500);
+    n += db.prepare(
+      `UPDATE outbox SET next_attempt_at = ?, updated_at = ? WHERE kind = 'receipt' AND state = 'queued' AND attempts = 0 AND next_attempt_at > ? AND transaction_id IN (${chunk.map(() => '?').join(',')})`,
+    ).run(now, now, now, ...chunk).changes;
+  }
+  return n;
 }

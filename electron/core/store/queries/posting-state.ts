@@ -41,13 +41,33 @@ export function discardReceipt(db: WriteDb, outboxId: number, now: string): void
   db.prepare("UPDATE outbox SET state = 'discarded', updated_at = ? WHERE id = ?").run(now, outboxId);
 }
 
+export type ReceiptRowState = { id: number; transactionId: number; state: string; attempts: number; leaseUntil: string | null };
+
 /** Receipt rows of these transactions: what undo compares with its snapshot. */
-export function receiptRowsOf(db: ReadDb, transactionIds: readonly number[]): Array<{ id: number; transactionId: number; state: string; attempts: number }> {
-  if (transactionIds.length === 0) return [];
-  const rows = db
-    .prepare(`SELECT id, transaction_id, state, attempts FROM outbox WHERE kind = 'receipt' AND transaction_id IN (${transactionIds.map(() => '?').join(',')})`)
-    .all(...transactionIds) as Array<{ id: number; transaction_id: number; state: string; attempts: number }>;
-  return rows.map((r) => ({ id: r.id, transactionId: r.transaction_id, state: r.state, attempts: r.attempts }));
+export function receiptRowsOf(db: ReadDb, transactionIds: readonly number[]): ReceiptRowState[] {
+  const out: ReceiptRowState[] = [];
+  // In chunks: a bulk approval's batch can hold thousands of rows (bound parameters are limited).
+  for (let i = 0; i < transactionIds.length; i += 500) {
+    const chunk = transactionIds.slice(i, i + 500);
+    const rows = db
+      .prepare(`SELECT id, transaction_id, state, attempts, lease_until FROM outbox WHERE kind = 'receipt' AND transaction_id IN (${chunk.map(() => '?').join(',')})`)
+      .all(...chunk) as Array<{ id: number; transaction_id: number; state: string; attempts: number; lease_until: string | null }>;
+    for (const r of rows) out.push({ id: r.id, transactionId: r.transaction_id, state: r.state, attempts: r.attempts, leaseUntil: r.lease_until });
+  }
+  return out;
+}
+
+/**
+ * Removes a receipt only while no worker can be sending it: queued, never
+ * attempted, not leased. The condition is in the DELETE itself, so a claim
+ * that wins the race (another lane, another workstation of a workspace) makes
+ * it remove nothing, and the caller refuses the undo instead of dropping a row
+ * that is on its way to the ERP.
+ */
+export function deleteHeldReceipt(db: WriteDb, outboxId: number, now: string): boolean {
+  const removed = db.prepare("DELETE FROM outbox WHERE id = ? AND state = 'queued' AND attempts = 0 AND (lease_until IS NULL OR lease_until < ?)").run(outboxId, now).changes > 0;
+  if (removed) db.prepare('DELETE FROM outbox_attempts WHERE outbox_id = ?').run(outboxId);
+  return removed;
 }
 
 /** Removes a receipt that was never sent (undo of the approval that queued it). */
