@@ -40,6 +40,8 @@ export const bulkActionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('include') }).strict(),
 ]);
 export type BulkAction = z.infer<typeof bulkActionSchema>;
+/** Every bulk action's kind (its audit code is `match.bulk_<kind>`). */
+export const BULK_ACTION_KINDS = ['assign', 'exception', 'exclude', 'include'] as const satisfies readonly BulkAction['kind'][];
 
 export type BulkResult = Readonly<{
   /** Rows the action changed. */

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONTROL_KINDS } from '@shared/api/controls';
+import { BULK_ACTION_KINDS } from '@shared/api/bulk-review';
 import { CONFLICT_ACTIONS } from '@shared/api/offline';
 import { REFUND_CONFLICT_ACTIONS } from '@shared/api/refunds';
 import { AUDIT_ACTION_LABELS, AUDITED_POLICIES, CREDENTIAL_CHECKS, auditActionLabel, describeAuditEntry } from '@shared/audit-labels';
@@ -52,6 +53,7 @@ const TEMPLATES: Record<string, readonly string[]> = {
   '`conflict.${action}`': CONFLICT_ACTIONS.map((a) => `conflict.${a}`),
   '`refund.conflict.${args.action}`': REFUND_CONFLICT_ACTIONS.map((a) => `refund.conflict.${a}`),
   '`${name}.policy`': AUDITED_POLICIES.map((p) => `${p}.policy`),
+  '`match.bulk_${action.kind}`': BULK_ACTION_KINDS.map((k) => `match.bulk_${k}`),
 };
 
 function writtenActions(): { actions: Map<string, string>; problems: string[] } {
