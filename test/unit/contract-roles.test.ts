@@ -103,6 +103,7 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'grid:window': 'clerk',
   'grid:viewCounts': 'clerk',
   'grid:selectionSummary': 'clerk',
+  'matches:approveSelection': 'clerk',
   'team:release': 'clerk',
 };
 
