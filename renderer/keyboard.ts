@@ -1,8 +1,8 @@
 import { useEffect, type RefObject } from 'react';
-import { approve } from './actions';
+import { approve, approveSelection } from './actions';
 import { undoLast } from './features/review/review-actions';
 import { focusedNode, gridApi, moveFocus, toggleFocusedSelection } from './grid/grid-handle';
-import { TAB_ORDER, useUi } from './state/ui-store';
+import { selectionIsEmpty, selectWholeView, TAB_ORDER, useUi } from './state/ui-store';
 
 // Keyboard-first review. Shortcuts are ignored while typing in a field; inside
 // the grid AG Grid keeps its own arrow/space handling and we add j/k, a, Enter.
@@ -38,7 +38,8 @@ export function useKeyboard(searchRef: RefObject<HTMLInputElement | null>): void
 
       if (mod && (e.key === 'a' || e.key === 'A')) {
         e.preventDefault();
-        gridApi()?.selectAll('filtered');
+        // Every row of the view, loaded or not: the engine resolves it when acting.
+        if (gridApi()) selectWholeView();
         return;
       }
       if (mod && (e.key === 'z' || e.key === 'Z') && !e.shiftKey) {
@@ -84,8 +85,11 @@ export function useKeyboard(searchRef: RefObject<HTMLInputElement | null>): void
           return;
         case 'a': {
           e.preventDefault();
-          const ids = ui.selectedIds.length > 0 ? ui.selectedIds : [focusedNode()?.data?.transactionId].filter((id): id is number => id !== undefined);
-          void approve(ids);
+          if (!selectionIsEmpty(ui.selection)) void approveSelection(ui.selection);
+          else {
+            const id = focusedNode()?.data?.transactionId;
+            if (id !== undefined) void approve([id]);
+          }
           return;
         }
         case 'Enter':
