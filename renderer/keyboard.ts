@@ -36,12 +36,6 @@ export function useKeyboard(searchRef: RefObject<HTMLInputElement | null>): void
       if (isTyping(target)) return;
       const mod = e.ctrlKey || e.metaKey;
 
-      if (mod && (e.key === 'a' || e.key === 'A')) {
-        e.preventDefault();
-        // Every row of the view, loaded or not: the engine resolves it when acting.
-        if (gridApi()) selectWholeView();
-        return;
-      }
       if (mod && (e.key === 'z' || e.key === 'Z') && !e.shiftKey) {
         e.preventDefault();
         void undoLast();
@@ -109,7 +103,20 @@ export function useKeyboard(searchRef: RefObject<HTMLInputElement | null>): void
           return;
       }
     };
+    // Ctrl+A is taken before AG Grid sees it: its own select-all reaches only the loaded rows.
+    const onSelectAll = (e: KeyboardEvent) => {
+      if (!((e.ctrlKey || e.metaKey) && (e.key === 'a' || e.key === 'A')) || e.altKey) return;
+      if (useUi.getState().settingsOpen || isTyping(e.target) || !gridApi()) return;
+      e.preventDefault();
+      e.stopPropagation();
+      // Every row of the view, loaded or not: the engine resolves it when acting.
+      selectWholeView();
+    };
+    window.addEventListener('keydown', onSelectAll, { capture: true });
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('keydown', onSelectAll, { capture: true });
+      window.removeEventListener('keydown', onKey);
+    };
   }, [searchRef]);
 }

@@ -141,7 +141,13 @@ export function ReconGrid() {
     focusFirstOnLoad = true;
     e.api.setGridOption('datasource', datasource);
     // Pushed changes reload the loaded windows in place: scroll position and focus stay.
-    setGridRefresher(() => gridApi()?.refreshInfiniteCache());
+    setGridRefresher(() => {
+      const api = gridApi();
+      if (!api) return;
+      // An empty view has no window to refresh: ask for the first one again.
+      if (useData.getState().viewTotal === 0) api.purgeInfiniteCache();
+      else api.refreshInfiniteCache();
+    });
   }, []);
   useEffect(
     () => () => {
