@@ -39,10 +39,16 @@ describe('matches:approveSelection', () => {
     expect(value<{ label: string | null }>(await engine.dispatch('matches:undoAvailable', {})).label).toBe(`approve ${inView.length - 1} payment(s)`);
   });
 
-  it('approves ticked ids like matches:approve', async () => {
+  it('approves ticked ids like matches:approve, and the kept view counts follow the change', async () => {
     const [a] = gridRows(engine.db).filter((r) => r.status === 'auto');
+    const view: GridView = { tab: 'auto', search: '', filters: [], sort: [] };
+    const before = value<{ auto: number }>(await engine.dispatch('grid:viewCounts', { view }));
+    expect(value<{ total: number }>(await engine.dispatch('grid:window', { view, offset: 0, limit: 1 })).total).toBe(before.auto);
     const result = value<ApproveResult>(await engine.dispatch('matches:approveSelection', { selection: { kind: 'ids', ids: [a!.transactionId] } }));
     expect(result.approved).toEqual([a!.transactionId]);
+    // Counts are kept per view until the store changes: this approval changed it.
+    expect(value<{ auto: number }>(await engine.dispatch('grid:viewCounts', { view })).auto).toBe(before.auto - 1);
+    expect(value<{ total: number }>(await engine.dispatch('grid:window', { view, offset: 0, limit: 1 })).total).toBe(before.auto - 1);
   });
 
   it('refuses a search it cannot read rather than approving more than asked', async () => {

@@ -77,6 +77,8 @@ export function withUndo(handlers: ApiHandlers, d: HandlerDeps, undo: UndoStacks
     const inner = handlers[name] as unknown as Loose;
     wrapped[name] = async (args, ctx) => {
       const { label, ids } = describe(args as Record<string, unknown>, d);
+      // Nothing it could change (an empty selection, a refused search): nothing to take back.
+      if (ids.length === 0) return inner(args, ctx);
       const snapshot = snapshotRows(d.db, ids);
       const result = await inner(args, ctx);
       undo.push(d.actor(ctx), { label, transactionIds: ids, snapshot, at: d.clock.iso() });

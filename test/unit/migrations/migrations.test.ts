@@ -425,3 +425,20 @@ describe('0017 refund look-up indexes', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM paytrace_transactions').get()).toEqual({ n: 1 });
   });
 });
+
+describe('0021 grid view indexes', () => {
+  it('serves a window sorted by amount or payer from an index instead of sorting every payment', () => {
+    const db = storeAt(17);
+    insertTransaction(db, 1);
+    const plan = (sql: string): string => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+    const byAmount = 'SELECT t.transaction_id FROM paytrace_transactions t ORDER BY t.amount_cents DESC, t.created_at DESC, t.transaction_id DESC LIMIT 150';
+    const byPayer = 'SELECT t.transaction_id FROM paytrace_transactions t ORDER BY LOWER(t.billing_name) ASC, t.created_at DESC, t.transaction_id DESC LIMIT 150';
+    expect(plan(byAmount)).toMatch(/TEMP B-TREE FOR ORDER BY/);
+    migrate(db, 21);
+    expect(plan(byAmount)).toMatch(/paytrace_transactions_grid_amount/);
+    expect(plan(byAmount)).not.toMatch(/TEMP B-TREE/);
+    expect(plan(byPayer)).toMatch(/paytrace_transactions_grid_payer/);
+    expect(plan(byPayer)).not.toMatch(/TEMP B-TREE/);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM paytrace_transactions').get()).toEqual({ n: 1 });
+  });
+});

@@ -17,6 +17,7 @@ import { migration as scrubRawPayTraceRows } from './0014-scrub-raw-paytrace-row
 import { migration as pendingSignInPolicy } from './0015-pending-sign-in-policy';
 import { migration as rowPresence } from './0016-row-presence';
 import { migration as refundLookupIndexes } from './0017-refund-lookup-indexes';
+import { migration as gridViewIndexes } from './0021-grid-view-indexes';
 
 // Numbered, append-only migrations, one file each (NNNN-name.ts), listed here
 // in order. Each has a test under test/unit/migrations/. The applied version
@@ -43,6 +44,7 @@ export const migrations: readonly Migration[] = [
   pendingSignInPolicy,
   rowPresence,
   refundLookupIndexes,
+  gridViewIndexes,
 ];
 
 export function currentVersion(db: Database.Database): number {
