@@ -441,4 +441,20 @@ describe('0021 grid view indexes', () => {
     expect(plan(byPayer)).not.toMatch(/TEMP B-TREE/);
     expect(db.prepare('SELECT COUNT(*) AS n FROM paytrace_transactions').get()).toEqual({ n: 1 });
   });
+
+  it('bumps the grid data version when a row a view reads changes, and only then', () => {
+    const db = storeAt(21);
+    const version = () => db.prepare('SELECT n FROM grid_data_version').pluck().get() as number;
+    const v0 = version();
+    insertTransaction(db, 1);
+    const v1 = version();
+    expect(v1).toBeGreaterThan(v0);
+    db.prepare("UPDATE paytrace_transactions SET billing_name = 'Other' WHERE transaction_id = 1").run();
+    expect(version()).toBe(v1 + 1);
+    // A write elsewhere (each API call touches its session) keeps the kept counts.
+    db.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('grid-test', '1', 'now')").run();
+    expect(version()).toBe(v1 + 1);
+    db.prepare('DELETE FROM paytrace_transactions WHERE transaction_id = 1').run();
+    expect(version()).toBe(v1 + 2);
+  });
 });

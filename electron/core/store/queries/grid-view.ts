@@ -203,19 +203,16 @@ export function gridWindow(db: ReadDb, view: GridView, zone: string, offset: num
 // Counting a view's rows per tab reads every row it holds (the status is
 // decided per row from the match and the outbox): ~100 ms at 100,000 rows. A
 // clerk scrolling, sorting or switching tabs does not change the counts, so
-// they are kept per statement until the store changes. "Changed" is SQLite's
-// own evidence: PRAGMA data_version moves when another connection commits,
-// total_changes() when this one writes. A PostgreSQL workspace has no such
-// cheap evidence (other workstations write): counted every time there.
-type CountsEntry = { key: string; version: string; counts: ViewCounts };
+// they are kept per statement until the rows change: triggers on every table
+// a view reads bump grid_data_version (migration 0021), whichever connection
+// writes. A PostgreSQL workspace (other workstations write, no triggers) counts every time.
+type CountsEntry = { key: string; version: number; counts: ViewCounts };
 const COUNTS_KEPT = 16;
 const countsCache = new WeakMap<ReadDb, CountsEntry[]>();
 
-function storeVersion(db: ReadDb): string | null {
+function storeVersion(db: ReadDb): number | null {
   if (isWorkspace(db)) return null;
-  const version = db.prepare('PRAGMA data_version').pluck().get() as number;
-  const changes = db.prepare('SELECT total_changes()').pluck().get() as number;
-  return `${version}:${changes}`;
+  return db.prepare('SELECT n FROM grid_data_version WHERE id = 1').pluck().get() as number;
 }
 
 function countView(db: ReadDb, w: Where): ViewCounts {
