@@ -53,3 +53,23 @@ export async function openDetail(page: Page, transactionId: number): Promise<voi
   if (!(await panel.isVisible())) await page.keyboard.press('Enter');
   await expect(panel).toHaveAttribute('data-transaction-id', String(transactionId));
 }
+
+/**
+ * A transaction's row as the grid holds it (not the engine's answer): on the
+ * All tab, scrolled to its position in the view so its window is loaded.
+ * Null while the grid has not (re)loaded it.
+ */
+export async function loadedGridRow(page: Page, transactionId: number): Promise<GridRow | null> {
+  // Dispatched, not clicked: a dialog (e.g. Settings) may be open over the tabs.
+  if ((await page.getByTestId('tab-all').getAttribute('aria-selected')) !== 'true') await page.getByTestId('tab-all').dispatchEvent('click');
+  const index = (await viewRows(page)).findIndex((r) => r.transactionId === transactionId);
+  if (index < 0) return null;
+  return page.evaluate(
+    ([id, i]) => {
+      const api = (globalThis as unknown as GridWindow).__tieoutGrid;
+      api?.ensureIndexVisible(i);
+      return api?.getRowNode(String(id))?.data ?? null;
+    },
+    [transactionId, index] as const,
+  );
+}
