@@ -62,8 +62,15 @@ function focusFirstRow(api: GridApi<GridRow>, first: GridRow | undefined): void 
   }
   api.ensureIndexVisible(0);
   const cell = api.getFocusedCell();
-  if (cell) api.setFocusedCell(0, cell.column);
+  // Someone typing (the search box, a column menu) keeps the keyboard: only the panel follows the first row.
+  if (cell && !typingSomewhere()) api.setFocusedCell(0, cell.column);
   else useUi.getState().setFocusedId(first.transactionId);
+}
+
+function typingSomewhere(): boolean {
+  const el = document.activeElement;
+  if (el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) return true;
+  return el instanceof HTMLInputElement && el.type !== 'checkbox' && el.type !== 'radio';
 }
 
 const datasource: IDatasource = {
