@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { cents } from '@shared/money';
 import { formatAmount, formatDateTimeInZone, groupedDecimal } from './format';
 import { flattenRaw, maskPan } from './raw-fields';
-import { countRows } from './state/data-store';
-import type { GridRow } from '@shared/domain';
 
 function viaIntl(iso: string, zone: string): string {
   return new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: 'numeric', minute: '2-digit' })
@@ -65,9 +63,3 @@ describe('raw PayTrace fields', () => {
   });
 });
 
-describe('status counts', () => {
-  it('counts every status and the total', () => {
-    const row = (status: GridRow['status']) => ({ status }) as GridRow;
-    expect(countRows([row('auto'), row('auto'), row('failed'), row('review')])).toEqual({ auto: 2, review: 1, exception: 0, approved: 0, conflict: 0, posted: 0, failed: 1, all: 4 });
-  });
-});

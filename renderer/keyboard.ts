@@ -1,12 +1,12 @@
 import { useEffect, type RefObject } from 'react';
-import { approve } from './actions';
+import { approve, approveSelection } from './actions';
 import { approvalInProgress } from './features/approval/approval-store';
 import { undoLast } from './features/review/review-actions';
 import { helpOverlayOpen, useHelp } from './features/help/help-store';
 import { runPanelKey } from './features/review/panel-keys';
 import { matchShortcut } from './shortcuts';
 import { focusedNode, gridApi, moveFocus, toggleFocusedSelection } from './grid/grid-handle';
-import { TAB_ORDER, useUi } from './state/ui-store';
+import { selectionIsEmpty, selectWholeView, TAB_ORDER, useUi } from './state/ui-store';
 
 // Keyboard-first review. Shortcuts are ignored while typing in a field; inside
 // the grid AG Grid keeps its own arrow/space handling and we add j/k, a, Enter.
@@ -56,11 +56,6 @@ export function useKeyboard(searchRef: RefObject<HTMLInputElement | null>): void
       }
       const mod = e.ctrlKey || e.metaKey;
 
-      if (mod && (e.key === 'a' || e.key === 'A')) {
-        e.preventDefault();
-        gridApi()?.selectAll('filtered');
-        return;
-      }
       if (mod && (e.key === 'z' || e.key === 'Z') && !e.shiftKey) {
         e.preventDefault();
         void undoLast();
@@ -106,8 +101,11 @@ export function useKeyboard(searchRef: RefObject<HTMLInputElement | null>): void
           e.preventDefault();
           // A preview, an approval or its confirmation is under way: a second `a` is not a second approval.
           if (approvalInProgress()) return;
-          const ids = ui.selectedIds.length > 0 ? ui.selectedIds : [focusedNode()?.data?.transactionId].filter((id): id is number => id !== undefined);
-          void approve(ids);
+          if (!selectionIsEmpty(ui.selection)) void approveSelection(ui.selection);
+          else {
+            const id = focusedNode()?.data?.transactionId;
+            if (id !== undefined) void approve([id]);
+          }
           return;
         }
         case 'Enter':
@@ -127,7 +125,20 @@ export function useKeyboard(searchRef: RefObject<HTMLInputElement | null>): void
           return;
       }
     };
+    // Ctrl+A is taken before AG Grid sees it: its own select-all reaches only the loaded rows.
+    const onSelectAll = (e: KeyboardEvent) => {
+      if (!((e.ctrlKey || e.metaKey) && (e.key === 'a' || e.key === 'A')) || e.altKey) return;
+      if (useUi.getState().settingsOpen || isTyping(e.target) || !gridApi()) return;
+      e.preventDefault();
+      e.stopPropagation();
+      // Every row of the view, loaded or not: the engine resolves it when acting.
+      selectWholeView();
+    };
+    window.addEventListener('keydown', onSelectAll, { capture: true });
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('keydown', onSelectAll, { capture: true });
+      window.removeEventListener('keydown', onKey);
+    };
   }, [searchRef]);
 }

@@ -232,3 +232,32 @@ export function describeTerm(term: SearchTerm): string {
 export function isRowStatus(word: StatusWord): word is RowStatus {
   return word !== 'awaiting';
 }
+
+const quoted = (text: string): string => (/[\s"]/.test(text) ? `"${text.replace(/"/g, '')}"` : text);
+const amountText = (c: number): string => `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
+
+/**
+ * One term written in the search language, so a saved view's column filters
+ * can be shown (and edited) in the search box: parseSearch reads it back as
+ * the same term.
+ */
+export function termToSearchText(term: SearchTerm): string {
+  switch (term.field) {
+    case 'amount':
+      return `amount:${term.minCents !== undefined ? amountText(term.minCents) : ''}..${term.maxCents !== undefined ? amountText(term.maxCents) : ''}`;
+    case 'date':
+      return `date:${term.from ?? ''}..${term.to ?? ''}`;
+    case 'status':
+      return `status:${term.values.join(',')}`;
+    case 'method':
+      return `method:${term.value}`;
+    case 'type':
+      return `type:${quoted(term.value)}`;
+    case 'id':
+      return `id:${term.value}`;
+    case 'text':
+      return quoted(term.text);
+    default:
+      return `${term.field}:${quoted(term.text)}`;
+  }
+}

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { connectQueriesToEvents } from '../api/query';
 import { startDataFeed } from '../state/data-store';
@@ -11,14 +11,13 @@ import { WorkspaceOfflineBanner } from '../features/offline/WorkspaceOfflineBann
 import { DetailPanel } from './DetailPanel';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Footer } from './Footer';
-import { SettingsDialog } from './SettingsDialog';
 import { Toasts } from './Toasts';
 import { Toolbar } from './Toolbar';
 import { TopBar } from './TopBar';
 import { AuthGate } from '../features/auth/AuthGate';
-import { RefundsQueue } from '../features/refunds/RefundsQueue';
-import { HandoffReview } from '../features/handoff/HandoffReview';
-import { ImportDecisions } from '../features/handoff/ImportDecisions';
+import { useRefundsUi } from '../features/refunds/refund-store';
+import { useHandoff } from '../features/handoff/handoff-store';
+import { useUi } from '../state/ui-store';
 import { startPresenceFeed } from '../features/team/presence-store';
 import { TakeOverDialog } from '../features/team/take-over';
 import { usePrintRoute } from '../features/print/print-route';
@@ -27,6 +26,23 @@ import { HelpPanel, ShortcutHelp } from '../features/help/HelpOverlays';
 import { CommandPalette } from '../features/palette/CommandPalette';
 import { ApprovalDialog } from '../features/approval/ApprovalDialog';
 import { UndoWindowBar } from '../features/approval/UndoWindowBar';
+
+// The first screen loads only what it shows: Settings (with the admin tabs),
+// the refunds queue and the hand-off screens are fetched the first time they
+// open, then stay mounted (so, e.g., Settings reopens on the tab left open).
+const SettingsDialog = lazy(() => import('./SettingsDialog').then((m) => ({ default: m.SettingsDialog })));
+const RefundsQueue = lazy(() => import('../features/refunds/RefundsQueue').then((m) => ({ default: m.RefundsQueue })));
+const HandoffReview = lazy(() => import('../features/handoff/HandoffReview').then((m) => ({ default: m.HandoffReview })));
+const ImportDecisions = lazy(() => import('../features/handoff/ImportDecisions').then((m) => ({ default: m.ImportDecisions })));
+
+/** Mounts its children from the first time `wanted` is true on. */
+function OnceOpened({ wanted, children }: Readonly<{ wanted: boolean; children: ReactNode }>) {
+  const [opened, setOpened] = useState(wanted);
+  useEffect(() => {
+    if (wanted) setOpened(true);
+  }, [wanted]);
+  return opened || wanted ? <Suspense fallback={null}>{children}</Suspense> : null;
+}
 
 export function App() {
   const printRoute = usePrintRoute();
@@ -51,6 +67,9 @@ function Workspace() {
   useKeyboard(searchRef);
   useEffect(() => startDataFeed(), []);
   useEffect(() => startPresenceFeed(), []);
+  const settingsOpen = useUi((s) => s.settingsOpen);
+  const refundsOpen = useRefundsUi((s) => s.open);
+  const handoffScreen = useHandoff((s) => s.screen);
   const queryClient = useQueryClient();
   useEffect(() => {
     const disconnect = connectQueriesToEvents(queryClient);
@@ -82,14 +101,20 @@ function Workspace() {
       </main>
       <Footer />
       <ErrorBoundary area="settings">
-        <SettingsDialog />
+        <OnceOpened wanted={settingsOpen}>
+          <SettingsDialog />
+        </OnceOpened>
       </ErrorBoundary>
       <ErrorBoundary area="refunds">
-        <RefundsQueue />
+        <OnceOpened wanted={refundsOpen}>
+          <RefundsQueue />
+        </OnceOpened>
       </ErrorBoundary>
       <ErrorBoundary area="hand-off">
-        <HandoffReview />
-        <ImportDecisions />
+        <OnceOpened wanted={handoffScreen === 'review' || handoffScreen === 'import'}>
+          <HandoffReview />
+          <ImportDecisions />
+        </OnceOpened>
       </ErrorBoundary>
       <TakeOverDialog />
       <ErrorBoundary area="help">

@@ -1,5 +1,6 @@
 import { useData } from '../state/data-store';
-import { TAB_ORDER } from '../state/ui-store';
+import { selectionIsEmpty, TAB_ORDER, useUi } from '../state/ui-store';
+import { formatAmount } from '../format';
 
 const HINTS: ReadonlyArray<readonly [string, string]> = [
   [`1–${TAB_ORDER.length}`, 'tabs'],
@@ -38,6 +39,26 @@ function PostingSummaryView() {
   );
 }
 
+/** The running total of the selection, from the engine (a whole view is totalled there, not loaded here). */
+function SelectionTotal() {
+  const selection = useUi((s) => s.selection);
+  const summary = useData((s) => s.selectionSummary);
+  if (selectionIsEmpty(selection)) return null;
+  if (!summary) {
+    return (
+      <div className="selection-total muted" data-testid="selection-total" aria-busy="true">
+        Totalling the selection…
+      </div>
+    );
+  }
+  const money = summary.totals.map((t) => formatAmount(t.cents, t.currency)).join(' + ') || formatAmount(0, 'USD');
+  return (
+    <div className="selection-total" data-testid="selection-total" data-count={summary.count} data-cents={summary.totals.map((t) => `${t.currency}:${t.cents}`).join(',')}>
+      <span className="num">{summary.count.toLocaleString('en-US')}</span> selected · <span className="num">{money}</span>
+    </div>
+  );
+}
+
 export function Footer() {
   return (
     <footer className="footer">
@@ -48,6 +69,7 @@ export function Footer() {
           </span>
         ))}
       </div>
+      <SelectionTotal />
       <PostingSummaryView />
     </footer>
   );

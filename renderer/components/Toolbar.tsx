@@ -1,6 +1,6 @@
-import { forwardRef, useMemo } from 'react';
+import { forwardRef, useEffect, useRef, useState } from 'react';
 import { ROW_STATUS_LABELS } from '@shared/domain';
-import { approve, isApprovable } from '../actions';
+import { approveSelection, selectionApprovableCount } from '../actions';
 import { useData } from '../state/data-store';
 import { TAB_ORDER, useUi, type TabId } from '../state/ui-store';
 import { SearchIcon } from './icons';
@@ -14,7 +14,7 @@ const TAB_LABELS: Record<TabId, string> = { ...ROW_STATUS_LABELS, all: 'All' };
 
 function StatusTabs() {
   const counts = useData((s) => s.counts);
-  const active = useUi((s) => s.activeTab);
+  const active = useUi((s) => s.view.tab);
   const setActive = useUi((s) => s.setActiveTab);
   return (
     <div className="tabs" role="tablist" aria-label="Status">
@@ -41,32 +41,97 @@ function StatusTabs() {
 }
 
 function ApproveButton() {
-  const selectedIds = useUi((s) => s.selectedIds);
-  const rows = useData((s) => s.rows);
-  const approvable = useMemo(() => {
-    if (selectedIds.length === 0) return [];
-    const wanted = new Set(selectedIds);
-    return rows.filter((r) => wanted.has(r.transactionId) && isApprovable(r)).map((r) => r.transactionId);
-  }, [rows, selectedIds]);
+  const selection = useUi((s) => s.selection);
+  const summary = useData((s) => s.selectionSummary);
+  const total = useData((s) => s.viewTotal);
+  const approvable = selectionApprovableCount(selection, summary, total);
   return (
     <button
       type="button"
       className="btn btn-primary"
       data-testid="approve-selected"
-      data-count={approvable.length}
-      disabled={approvable.length === 0}
+      data-count={approvable}
+      disabled={approvable === 0}
       title="Approve the selected Auto and Needs review matches (a)"
-      onClick={() => void approve(approvable)}
+      onClick={() => void approveSelection()}
     >
-      Approve selected ({approvable.length.toLocaleString('en-US')})
+      Approve selected ({approvable.toLocaleString('en-US')})
     </button>
   );
 }
 
+const SEARCH_DEBOUNCE_MS = 150;
+
+/**
+ * The search box: what the clerk types goes to the view 150 ms after the last
+ * keystroke (Enter: at once); a search the engine cannot read is explained
+ * under the box, and the grid keeps showing the last view it understood.
+ */
+const SearchBox = forwardRef<HTMLInputElement>(function SearchBox(_props, searchRef) {
+  const applied = useUi((s) => s.view.search);
+  const setSearch = useUi((s) => s.setSearch);
+  const problem = useUi((s) => s.searchProblem);
+  const [text, setText] = useState(applied);
+  const timer = useRef<number | null>(null);
+  // The view changed elsewhere (a cleared search, a saved view): the box shows it.
+  useEffect(() => setText(applied), [applied]);
+  useEffect(() => () => {
+    if (timer.current !== null) window.clearTimeout(timer.current);
+  }, []);
+  const apply = (value: string, delay: number) => {
+    if (timer.current !== null) window.clearTimeout(timer.current);
+    timer.current = null;
+    if (delay === 0) setSearch(value);
+    else timer.current = window.setTimeout(() => {
+      timer.current = null;
+      setSearch(value);
+    }, delay);
+  };
+  return (
+    <div className="search-wrap">
+      <label className="search">
+        <SearchIcon />
+        <input
+          ref={searchRef}
+          type="search"
+          placeholder="Search"
+          title="Words, or fields: amount>1000, customer:acme, status:review, date:2026-11-01..2026-11-07, ref:… (? for help)"
+          value={text}
+          data-testid="quick-filter"
+          aria-label="Search transactions"
+          aria-invalid={problem !== null}
+          aria-describedby={problem !== null ? 'search-problem' : undefined}
+          onChange={(e) => {
+            setText(e.target.value);
+            apply(e.target.value, SEARCH_DEBOUNCE_MS);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') apply(text, 0);
+            if (e.key === 'Escape') {
+              setText('');
+              apply('', 0);
+              e.currentTarget.blur();
+            }
+          }}
+        />
+        <kbd className="kbd-inline">/</kbd>
+      </label>
+      {problem !== null ? (
+        <div className="search-problem" id="search-problem" role="alert" data-testid="search-problem">
+          {problem}
+        </div>
+      ) : text.trim() !== '' ? (
+        <SearchChips text={text} />
+      ) : null}
+    </div>
+  );
+});
+
 export const Toolbar = forwardRef<HTMLInputElement>(function Toolbar(_props, searchRef) {
-  const quickFilter = useUi((s) => s.quickFilter);
-  const setQuickFilter = useUi((s) => s.setQuickFilter);
-  const selected = useUi((s) => s.selectedIds.length);
+  const selection = useUi((s) => s.selection);
+  const summary = useData((s) => s.selectionSummary);
+  const total = useData((s) => s.viewTotal);
+  const selected = selection.kind === 'ids' ? selection.ids.length : (summary?.count ?? Math.max(0, total - selection.exceptIds.length));
   return (
     <div className="toolbar">
       <StatusTabs />
@@ -78,28 +143,7 @@ export const Toolbar = forwardRef<HTMLInputElement>(function Toolbar(_props, sea
         ) : null}
         <BulkActions />
         <ViewsMenu />
-        <div className="search-box">
-        <label className="search">
-          <SearchIcon />
-          <input
-            ref={searchRef}
-            type="search"
-            placeholder="Search"
-            value={quickFilter}
-            data-testid="quick-filter"
-            aria-label="Search transactions"
-            onChange={(e) => setQuickFilter(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Escape') {
-                setQuickFilter('');
-                e.currentTarget.blur();
-              }
-            }}
-          />
-          <kbd className="kbd-inline">/</kbd>
-        </label>
-        {quickFilter.trim() !== '' ? <SearchChips text={quickFilter} /> : null}
-        </div>
+        <SearchBox ref={searchRef} />
         <UndoButton />
         <GridExport />
         <ApproveButton />

@@ -1,28 +1,44 @@
 import type { ColDef, ValueFormatterParams } from 'ag-grid-community';
 import type { GridRow } from '@shared/domain';
-import { centsToDecimalString } from '@shared/money';
-import { formatAmount, formatDateTimeInZone, formatScore, groupedDecimal } from '../format';
+import { formatAmount, formatDateTimeInZone, formatScore } from '../format';
 import { differenceIsHistorical, differenceNeedsAttention, differenceTooltip } from './difference-cell';
-import { StatusPillRenderer, statusLabel } from './status-pill';
+import { StatusPillRenderer } from './status-pill';
 import { ReasonRenderer, reasonText } from './reason-cell';
-import { PresenceCellRenderer, presenceFilterText } from '../features/team/presence-cell';
+import { StatusFilter } from './StatusFilter';
+import { PresenceCellRenderer } from '../features/team/presence-cell';
 
 // Column definitions. Formatting happens in valueFormatter (only visible cells
-// are formatted); quick-filter text includes both "1234.50" and "$1,234.50" so
-// clerks can search amounts the way they type them.
-
-function moneyText(cents: number | null): string {
-  if (cents === null) return '';
-  return `${centsToDecimalString(cents)} ${groupedDecimal(cents)}`;
-}
+// are formatted). Sorting and filtering run in the engine (grid:window): a
+// column sorts only when SQL can order by it (SORT_KEYS), and its menu offers
+// only the filters column-model.ts translates to the engine's search terms.
+// The ERP balance and Difference are computed per row after the window is
+// read, so they are not sortable.
 
 const money = (pick: (r: GridRow) => number | null): Partial<ColDef<GridRow>> => ({
   type: 'rightAligned',
   cellClass: 'num',
   valueFormatter: (p: ValueFormatterParams<GridRow>) => (p.data ? formatAmount(pick(p.data), p.data.currency) : ''),
-  getQuickFilterText: (p) => moneyText(pick(p.data)),
-  comparator: (a: number | null, b: number | null) => (a ?? Number.NEGATIVE_INFINITY) - (b ?? Number.NEGATIVE_INFINITY),
 });
+
+/** One condition per column: AND/OR combinations are not sent to the engine. */
+const textFilter: Partial<ColDef<GridRow>> = {
+  filter: 'agTextColumnFilter',
+  filterParams: { filterOptions: ['contains'], maxNumConditions: 1, buttons: ['reset'], debounceMs: 300 },
+};
+const amountFilter: Partial<ColDef<GridRow>> = {
+  filter: 'agNumberColumnFilter',
+  filterParams: {
+    filterOptions: ['greaterThanOrEqual', 'lessThanOrEqual', 'inRange', 'equals', 'greaterThan', 'lessThan'],
+    inRangeInclusive: true,
+    maxNumConditions: 1,
+    buttons: ['reset'],
+    debounceMs: 300,
+  },
+};
+const dateFilter: Partial<ColDef<GridRow>> = {
+  filter: 'agDateColumnFilter',
+  filterParams: { filterOptions: ['inRange', 'equals', 'greaterThan', 'lessThan'], inRangeInclusive: true, maxNumConditions: 1, buttons: ['reset'] },
+};
 
 export function buildColumns(merchantZone: string): ColDef<GridRow>[] {
   return [
@@ -36,27 +52,38 @@ export function buildColumns(merchantZone: string): ColDef<GridRow>[] {
       minWidth: 184,
       sort: 'desc',
       cellClass: 'num',
-      valueFormatter: (p) => formatDateTimeInZone(p.value as string, merchantZone),
-      getQuickFilterText: (p) => formatDateTimeInZone(p.value as string, merchantZone),
+      valueFormatter: (p) => (p.value ? formatDateTimeInZone(p.value as string, merchantZone) : ''),
+      ...dateFilter,
     },
     { colId: 'transactionId', field: 'transactionId', headerName: 'Transaction', width: 100, cellClass: 'num' },
-    { colId: 'payer', field: 'payer', headerName: 'Payer', flex: 1.2, minWidth: 170, tooltipField: 'payer' },
-    { colId: 'reference', field: 'reference', headerName: 'Reference (as sent)', width: 140, cellClass: 'mono', tooltipField: 'reference' },
-    { colId: 'amount', field: 'amountCents', headerName: 'Amount', width: 104, ...money((r) => r.amountCents) },
+    { colId: 'payer', field: 'payer', headerName: 'Payer', flex: 1.2, minWidth: 170, tooltipField: 'payer', ...textFilter },
+    { colId: 'reference', field: 'reference', headerName: 'Reference (as sent)', width: 140, cellClass: 'mono', tooltipField: 'reference', ...textFilter },
+    { colId: 'amount', field: 'amountCents', headerName: 'Amount', width: 104, ...money((r) => r.amountCents), ...amountFilter },
     {
       colId: 'matchedInvoices',
       headerName: 'Matched invoice(s)',
       width: 140,
       cellClass: 'mono',
+      sortable: false,
       valueGetter: (p) => (p.data ? p.data.matchedInvoices.join(', ') : ''),
+      ...textFilter,
     },
-    { colId: 'openBalance', field: 'openBalanceCents', headerName: 'ERP balance', headerTooltip: 'ERP open balance of the matched invoice(s); on a posted row, what they owe after this payment', width: 110, ...money((r) => r.openBalanceCents) },
+    {
+      colId: 'openBalance',
+      field: 'openBalanceCents',
+      headerName: 'ERP balance',
+      headerTooltip: 'ERP open balance of the matched invoice(s); on a posted row, what they owe after this payment',
+      width: 110,
+      sortable: false,
+      ...money((r) => r.openBalanceCents),
+    },
     {
       colId: 'difference',
       field: 'differenceCents',
       headerName: 'Difference',
       headerTooltip: 'Payment minus the ERP balance; on a posted row, the difference when it was approved',
       width: 100,
+      sortable: false,
       ...money((r) => r.differenceCents),
       // Posted rows: the difference at approval, neutral (see difference-cell.ts and docs/ui.md).
       cellClassRules: {
@@ -71,7 +98,7 @@ export function buildColumns(merchantZone: string): ColDef<GridRow>[] {
       headerName: 'Status',
       width: 106,
       cellRenderer: StatusPillRenderer,
-      getQuickFilterText: (p) => statusLabel(p.data.status),
+      filter: StatusFilter,
     },
     {
       // Who else has the payment open (team mode); empty on a single-user store.
@@ -81,7 +108,6 @@ export function buildColumns(merchantZone: string): ColDef<GridRow>[] {
       width: 84,
       sortable: false,
       cellRenderer: PresenceCellRenderer,
-      getQuickFilterText: (p) => presenceFilterText(p.data),
     },
     {
       colId: 'score',
@@ -91,7 +117,6 @@ export function buildColumns(merchantZone: string): ColDef<GridRow>[] {
       type: 'rightAligned',
       cellClass: 'num',
       valueFormatter: (p) => (typeof p.value === 'number' ? formatScore(p.value) : ''),
-      getQuickFilterText: () => '',
     },
     {
       colId: 'reason',
@@ -99,9 +124,9 @@ export function buildColumns(merchantZone: string): ColDef<GridRow>[] {
       headerName: 'Reason',
       flex: 1.3,
       minWidth: 180,
+      sortable: false,
       cellRenderer: ReasonRenderer,
       tooltipValueGetter: (p) => (p.data ? reasonText(p.data) : ''),
-      getQuickFilterText: (p) => reasonText(p.data),
     },
   ];
 }

@@ -1,12 +1,13 @@
 import { create } from 'zustand';
 import type { AppInfo, PostingSummary, RemoteReachability, SyncStatus } from '@shared/api-contract';
-import type { GridRow, StatusCounts } from '@shared/domain';
-import { errorMessage, invoke, onEngineConnection, subscribe } from '../api/client';
+import type { SelectionSummary, ViewCounts } from '@shared/grid-view';
+import { ApiCallError, errorMessage, invoke, onEngineConnection, subscribe } from '../api/client';
 import { toast } from './toast-store';
+import { selectionIsEmpty, useUi } from './ui-store';
 
-// What the engine last told us. Rows are kept as the immutable array AG Grid
-// consumes (with getRowId it diffs by transaction id, so a refresh of 100k
-// rows only repaints what changed).
+// What the engine last told us. The rows themselves are not here: the grid
+// asks the engine for the windows on screen (grid:window); this store keeps
+// the view's total, the tab counts and the selection's running total.
 
 export type RemoteId = 'paytrace' | 'erp' | 'engine';
 export type RemoteProblem = Readonly<{ reachability: RemoteReachability; message: string | null }>;
@@ -15,28 +16,30 @@ export type BannerEntry = Readonly<{ remote: RemoteId; problem: RemoteProblem; r
 
 type DataState = Readonly<{
   info: AppInfo | null;
-  rows: readonly GridRow[];
+  /** A window of the view has arrived (the grid is no longer "loading"). */
   rowsLoaded: boolean;
-  counts: StatusCounts & { all: number };
+  /** Rows in the view on screen (its tab, search and filters). */
+  viewTotal: number;
+  /** The first row of the first window loaded (a sample for previews), if any. */
+  firstRowId: number | null;
+  /** Rows per tab for the view's search and filters. */
+  counts: ViewCounts;
+  selectionSummary: SelectionSummary | null;
   sync: SyncStatus | null;
   posting: PostingSummary | null;
   banner: readonly BannerEntry[];
   dismissBanner: (remote: RemoteId) => void;
 }>;
 
-export function countRows(rows: readonly GridRow[]): StatusCounts & { all: number } {
-  const counts = { auto: 0, review: 0, exception: 0, approved: 0, conflict: 0, posted: 0, failed: 0, all: rows.length };
-  for (const r of rows) counts[r.status] += 1;
-  return counts;
-}
-
-const emptyCounts = countRows([]);
+const emptyCounts: ViewCounts = { auto: 0, review: 0, exception: 0, approved: 0, conflict: 0, posted: 0, failed: 0, all: 0 };
 
 export const useData = create<DataState>()((set, get) => ({
   info: null,
-  rows: [],
   rowsLoaded: false,
+  viewTotal: 0,
+  firstRowId: null,
   counts: emptyCounts,
+  selectionSummary: null,
   sync: null,
   posting: null,
   banner: [],
@@ -63,71 +66,64 @@ function applySync(sync: SyncStatus): void {
   updateBanner('erp', sync.erp.reachability, sync.erp.message);
 }
 
-function sameRow(a: GridRow, b: GridRow): boolean {
-  for (const key in b) {
-    const k = key as keyof GridRow;
-    if (a[k] === b[k]) continue;
-    if (k !== 'matchedInvoices') return false;
-    const x = a.matchedInvoices;
-    const y = b.matchedInvoices;
-    if (x.length !== y.length || x.some((v, i) => v !== y[i])) return false;
-  }
-  return Object.keys(a).length === Object.keys(b).length;
-}
+let countsInFlight = false;
+let countsAgain = false;
 
-/**
- * Keeps the previous object for every row whose content did not change, so
- * AG Grid (which compares row data by reference under getRowId) re-renders and
- * re-indexes only what changed, and keeps its quick-filter cache for the rest.
- * Returns `prev` itself when nothing changed at all.
- */
-export function shareUnchangedRows(prev: readonly GridRow[], next: readonly GridRow[]): readonly GridRow[] {
-  if (prev.length === 0) return next;
-  const byId = new Map<number, GridRow>();
-  for (const r of prev) byId.set(r.transactionId, r);
-  let changed = prev.length !== next.length;
-  const out = new Array<GridRow>(next.length);
-  for (let i = 0; i < next.length; i++) {
-    const n = next[i]!;
-    const p = byId.get(n.transactionId);
-    const keep = p !== undefined && sameRow(p, n);
-    out[i] = keep ? p : n;
-    if (!changed && out[i] !== prev[i]) changed = true;
+/** The tab counts for the view's search and filters; concurrent requests collapse into one follow-up. */
+export async function refreshCounts(): Promise<void> {
+  if (countsInFlight) {
+    countsAgain = true;
+    return;
   }
-  return changed ? out : prev;
-}
-
-let rowsInFlight: Promise<void> | null = null;
-let rowsAgain = false;
-
-/** Fetches all rows; concurrent requests collapse into one follow-up fetch. */
-export async function refreshRows(): Promise<void> {
-  if (rowsInFlight) {
-    rowsAgain = true;
-    return rowsInFlight;
-  }
-  rowsInFlight = (async () => {
-    do {
-      rowsAgain = false;
-      try {
-        performance.mark('tieout:rows-requested');
-        const rows = await invoke('grid:rows', {});
-        performance.mark('tieout:rows-received');
-        const state = useData.getState();
-        const shared = shareUnchangedRows(state.rows, rows);
-        // Nothing changed: no store update, so nothing re-renders.
-        if (shared !== state.rows || !state.rowsLoaded) useData.setState({ rows: shared, rowsLoaded: true, counts: countRows(shared) });
-        performance.mark('tieout:rows-stored');
-      } catch (err) {
-        toast('error', 'Could not load transactions', [errorMessage(err)]);
-      }
-    } while (rowsAgain);
-  })();
+  countsInFlight = true;
   try {
-    await rowsInFlight;
+    do {
+      countsAgain = false;
+      const view = useUi.getState().view;
+      try {
+        const counts = await invoke('grid:viewCounts', { view });
+        useData.setState({ counts });
+      } catch (err) {
+        // The grid's window request reports a refused search under the box; here it only leaves the counts as they were.
+        if (!(err instanceof ApiCallError && err.code === 'invalid_args')) toast('error', 'Could not count transactions', [errorMessage(err)]);
+      }
+    } while (countsAgain);
   } finally {
-    rowsInFlight = null;
+    countsInFlight = false;
   }
+}
+
+let summarySeq = 0;
+
+/** The running total of the selection (count and amount per currency), from the engine: a "whole view" selection is never loaded here. */
+export async function refreshSelectionSummary(): Promise<void> {
+  const seq = ++summarySeq;
+  const selection = useUi.getState().selection;
+  if (selectionIsEmpty(selection)) {
+    useData.setState({ selectionSummary: null });
+    return;
+  }
+  try {
+    const summary = await invoke('grid:selectionSummary', { selection });
+    if (seq === summarySeq) useData.setState({ selectionSummary: summary });
+  } catch (err) {
+    if (seq === summarySeq) useData.setState({ selectionSummary: null });
+    if (!(err instanceof ApiCallError && err.code === 'invalid_args')) toast('error', 'Could not total the selection', [errorMessage(err)]);
+  }
+}
+
+type GridRefresher = () => void;
+let gridRefresher: GridRefresher | null = null;
+
+/** The grid registers how it reloads its windows in place (keeping scroll and focus). */
+export function setGridRefresher(refresh: GridRefresher | null): void {
+  gridRefresher = refresh;
+}
+
+/** Reloads what is on screen after a change: the loaded windows in place, the tab counts and the selection's total. */
+export async function refreshRows(): Promise<void> {
+  gridRefresher?.();
+  await Promise.all([refreshCounts(), refreshSelectionSummary()]);
 }
 
 let started = false;
@@ -138,12 +134,26 @@ export function startDataFeed(): void {
   started = true;
   let rowsTimer: number | null = null;
   subscribe('rows:changed', () => {
-    // Coalesce bursts (a sync upserts in batches) into one refetch.
+    // Coalesce bursts (a sync upserts in batches) into one refresh of what is on screen.
     if (rowsTimer !== null) return;
     rowsTimer = window.setTimeout(() => {
       rowsTimer = null;
       void refreshRows();
     }, 150);
+  });
+  // The counts follow the view's search and filters (not its tab); the running total follows the selection.
+  let summaryTimer: number | null = null;
+  useUi.subscribe((now, before) => {
+    if (now.view.search !== before.view.search || now.view.filters !== before.view.filters) void refreshCounts();
+    if (now.selection !== before.selection) {
+      // The last total belongs to the last selection: never shown for this one.
+      useData.setState({ selectionSummary: null });
+      if (summaryTimer !== null) window.clearTimeout(summaryTimer);
+      summaryTimer = window.setTimeout(() => {
+        summaryTimer = null;
+        void refreshSelectionSummary();
+      }, 60);
+    }
   });
   subscribe('sync:status', applySync);
   subscribe('posting:status', (posting) => useData.setState({ posting }));

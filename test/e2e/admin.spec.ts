@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
-import type { GridWindow } from './support/grid';
+import { viewRows } from './support/grid';
 import { DEMO_PASSWORD, signIn } from './support/sign-in';
 import { engineCall } from './support/api';
 
@@ -114,15 +114,11 @@ test('an admin manages users and approval limits; a clerk cannot; a new limit ta
   await supervisor.goto(host.url);
   await signIn(supervisor, 'supervisor');
   await expect(supervisor.getByTestId('sync-state')).toHaveText('Up to date', { timeout: 60_000 });
-  const findSale = () =>
-    supervisor.evaluate(() => {
-      const ids: number[] = [];
-      (globalThis as unknown as GridWindow).__tieoutGrid?.forEachNode((n) => {
-        const r = n.data;
-        if (r && (r.status === 'auto' || r.status === 'posted') && r.amountCents >= 1_000) ids.push(r.transactionId);
-      });
-      return ids.sort((a, b) => a - b)[0] ?? null;
-    });
+  const findSale = async () =>
+    (await viewRows(supervisor))
+      .filter((r) => (r.status === 'auto' || r.status === 'posted') && r.amountCents >= 1_000)
+      .map((r) => r.transactionId)
+      .sort((a, b) => a - b)[0] ?? null;
   // "Up to date" can show a moment before the grid has re-read its rows (gathered row reads): wait for them.
   await expect.poll(findSale, { message: 'the demo data has a matched sale', timeout: 30_000 }).not.toBeNull();
   const saleId = await findSale();

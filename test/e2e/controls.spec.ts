@@ -6,7 +6,7 @@ import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } fro
 import { DEMO_PASSWORD, signIn } from './support/sign-in';
 import { screenshotDir } from './support/screenshots';
 import { engineCall } from './support/api';
-import { openDetail as openDetailPanel, type GridWindow } from './support/grid';
+import { openDetail as openDetailPanel, viewRows } from './support/grid';
 
 // Supervisor controls in two browser contexts (docs/users-and-refunds.md,
 // "Other supervisor controls"): the clerk asks to write off a short pay's
@@ -43,13 +43,7 @@ const receiptsWith = async (d: Descriptor, checkNumber: string): Promise<SbxRece
 
 
 async function gridRow(page: Page, transactionId: number): Promise<GridRow | null> {
-  return page.evaluate((id) => {
-    let found: GridRow | null = null;
-    (globalThis as unknown as GridWindow).__tieoutGrid?.forEachNode((n) => {
-      if (n.data?.transactionId === id) found = n.data;
-    });
-    return found;
-  }, transactionId);
+  return (await viewRows(page)).find((r) => r.transactionId === transactionId) ?? null;
 }
 
 /** The detail panel on one transaction, with its controls card. */
@@ -73,19 +67,14 @@ test('write-off above the clerk limit waits for a supervisor, posts once; a supe
   await expect(clerk.getByTestId('sync-state')).toHaveText('Up to date', { timeout: 60_000 });
 
   // The lowest-numbered short pay whose remainder is above the clerk limit (and below the second-approver limit).
-  const findShortPay = () =>
-    clerk.evaluate(
-      ([low, high]) => {
-        const ids: number[] = [];
-        (globalThis as unknown as GridWindow).__tieoutGrid?.forEachNode((n) => {
-          const r = n.data;
-          const short = r?.differenceCents == null ? 0 : -r.differenceCents;
-          if (r && r.status === 'exception' && r.exception === 'short_payment' && short > low && short < high) ids.push(r.transactionId);
-        });
-        return ids.sort((a, b) => a - b)[0] ?? null;
-      },
-      [CLERK_LIMIT_CENTS, SECOND_APPROVER_CENTS] as const,
-    );
+  const findShortPay = async () => {
+    const ids: number[] = [];
+    for (const r of await viewRows(clerk)) {
+      const short = r.differenceCents == null ? 0 : -r.differenceCents;
+      if (r.status === 'exception' && r.exception === 'short_payment' && short > CLERK_LIMIT_CENTS && short < SECOND_APPROVER_CENTS) ids.push(r.transactionId);
+    }
+    return ids.sort((a, b) => a - b)[0] ?? null;
+  };
   // "Up to date" can show a moment before the grid has re-read its rows (gathered row reads): wait for them.
   await expect.poll(findShortPay, { message: 'the demo data has a short pay above the clerk limit', timeout: 30_000 }).not.toBeNull();
   const transactionId = await findShortPay();

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { GridRow } from '@shared/domain';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
-import type { GridWindow } from './support/grid';
+import { loadedGridRow, viewRows } from './support/grid';
 import { shotPath } from './support/screenshots';
 import { signIn } from './support/sign-in';
 
@@ -22,11 +22,8 @@ test.afterAll(async () => {
 
 /** The row of a transaction as the grid has it (status, exception, markers). */
 async function gridRow(page: Page, id: number): Promise<Pick<GridRow, 'status' | 'exception' | 'markers'> | null> {
-  return page.evaluate((txn) => {
-    const api = (window as unknown as GridWindow).__tieoutGrid;
-    const node = api?.getRowNode(String(txn));
-    return node?.data ? { status: node.data.status, exception: node.data.exception, markers: node.data.markers ?? [] } : null;
-  }, id);
+  const row = await loadedGridRow(page, id);
+  return row ? { status: row.status, exception: row.exception, markers: row.markers ?? [] } : null;
 }
 
 test('an admin switches short pays off in Settings → Matching rules; the rows are re-matched at once', async ({ browser }) => {
@@ -42,13 +39,8 @@ test('an admin switches short pays off in Settings → Matching rules; the rows 
   await expect
     .poll(
       async () => {
-        shortPayId = await page.evaluate(() => {
-          const api = (window as unknown as GridWindow).__tieoutGrid;
-          const rows: GridRow[] = [];
-          api?.forEachNode((n) => n.data && rows.push(n.data));
-          const hit = rows.filter((r) => r.status === 'auto' && (r.markers ?? []).includes('short_pay')).sort((a, b) => a.transactionId - b.transactionId)[0];
-          return hit?.transactionId ?? 0;
-        });
+        const hit = (await viewRows(page)).filter((r) => r.status === 'auto' && (r.markers ?? []).includes('short_pay')).sort((a, b) => a.transactionId - b.transactionId)[0];
+        shortPayId = hit?.transactionId ?? 0;
         return shortPayId;
       },
       { timeout: 60_000 },

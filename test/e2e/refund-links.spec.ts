@@ -5,7 +5,7 @@ import { callApi, engineCall } from './support/api';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { approveSelected } from './support/approval';
 import { signIn } from './support/sign-in';
-import { openDetail, type GridWindow } from './support/grid';
+import { openDetail, viewRows, type GridWindow } from './support/grid';
 
 // Issue 10 on the demo week, in Chromium through the web host: PayTrace
 // refunds and voids are linked to their sales, so no sale with a refund or
@@ -60,15 +60,9 @@ async function count(page: Page, tab: string): Promise<number> {
   return Number(await page.getByTestId(`tab-${tab}`).getAttribute('data-count'));
 }
 
-/** Every row the grid holds (all tabs), from AG Grid's model. */
+/** Every row the grid shows (all tabs), from the engine's windows. */
 async function allRows(page: Page): Promise<GridRow[]> {
-  return page.evaluate(() => {
-    const rows: GridRow[] = [];
-    (globalThis as unknown as GridWindow).__tieoutGrid?.forEachNode((n) => {
-      if (n.data) rows.push(n.data);
-    });
-    return rows;
-  });
+  return viewRows(page);
 }
 
 

@@ -31,6 +31,8 @@ describe('0016, 0017 and 0018 on a workspace', () => {
   it('add row_presence, sync_leader, the refund look-up indexes and saved_views to a workspace at schema 15', () => {
     const db = openWorkspaceDb({ connectionString: url, ssl: false });
     db.exec('DROP TABLE row_presence; DROP TABLE sync_leader; DROP INDEX paytrace_transactions_refund_key; DROP INDEX paytrace_transactions_takebacks; DROP TABLE saved_views');
+    // …and what later migrations added (0019: the grid's order indexes and change counter).
+    db.exec('DROP INDEX paytrace_transactions_grid_amount; DROP INDEX paytrace_transactions_grid_payer; DROP TABLE grid_data_version');
     db.prepare('UPDATE tieout_schema SET version = 15').run();
     db.close();
 
@@ -38,7 +40,8 @@ describe('0016, 0017 and 0018 on a workspace', () => {
     try {
       expect(migrated.prepare('SELECT version FROM tieout_schema').get()).toEqual({ version: migrations[migrations.length - 1]!.version });
       const indexes = migrated.prepare("SELECT indexname FROM pg_indexes WHERE tablename = 'paytrace_transactions' ORDER BY indexname").pluck().all();
-      expect(indexes).toEqual(expect.arrayContaining(['paytrace_transactions_refund_key', 'paytrace_transactions_takebacks']));
+      expect(indexes).toEqual(expect.arrayContaining(['paytrace_transactions_refund_key', 'paytrace_transactions_takebacks', 'paytrace_transactions_grid_amount', 'paytrace_transactions_grid_payer']));
+      expect(migrated.prepare('SELECT n FROM grid_data_version').pluck().get()).toBe(0);
       migrated.prepare("INSERT INTO row_presence (transaction_id, user_name, workstation, since, expires_at) VALUES (1, 'ann', 'desk-1', 'a', 'b')").run();
       expect(() => migrated.prepare("INSERT INTO row_presence (transaction_id, user_name, workstation, since, expires_at) VALUES (1, 'ann', 'desk-1', 'a', 'b')").run()).toThrow(/duplicate key|unique/i);
       expect(() => migrated.prepare("INSERT INTO sync_leader (id, workstation, since) VALUES (2, 'x', 'y')").run()).toThrow(/check/i);

@@ -116,6 +116,7 @@ const ROLES_BEFORE_THE_MOVE: Record<string, Requirement> = {
   'matches:assignees': 'clerk',
   'approval:preview': 'clerk',
   'approval:postNow': 'clerk',
+  'matches:approveSelection': 'clerk',
   'team:release': 'clerk',
   // Issue 15: the approvals inbox; a clerk sees only their own requests (electron/core/approval/inbox.ts).
   'inbox:counts': 'clerk',

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeTerm, isCalendarDay, parseAmountText, parseSearch, searchTermSchema, tokenize } from '../../shared/search-query';
+import { describeTerm, isCalendarDay, parseAmountText, parseSearch, searchTermSchema, termToSearchText, tokenize, type SearchTerm } from '../../shared/search-query';
 
 const decimal = (c: number) => `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
 const grouped = (c: number) => `$${Math.floor(c / 100).toLocaleString('en-US')}.${String(c % 100).padStart(2, '0')}`;
@@ -73,5 +73,29 @@ describe('search language', () => {
     expect(isCalendarDay('2028-02-29')).toBe(true);
     expect(isCalendarDay('2026-02-29')).toBe(false);
     expect(isCalendarDay('2026-04-31')).toBe(false);
+  });
+
+  it('writes any column filter as search text that reads back as the same filter (saved views)', () => {
+    const day = fc.date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+    const word = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 .'&-]{0,20}[A-Za-z0-9]$/);
+    const term: fc.Arbitrary<SearchTerm> = fc.oneof(
+      fc.record({ min: fc.option(fc.integer({ min: 0, max: 1e9 }), { nil: undefined }), max: fc.option(fc.integer({ min: 0, max: 1e9 }), { nil: undefined }) })
+        .filter((r) => (r.min !== undefined || r.max !== undefined) && (r.min === undefined || r.max === undefined || r.min <= r.max))
+        .map((r): SearchTerm => ({ field: 'amount', ...(r.min !== undefined ? { minCents: r.min } : {}), ...(r.max !== undefined ? { maxCents: r.max } : {}) })),
+      fc.tuple(day, day).map(([a, b]): SearchTerm => ({ field: 'date', from: a < b ? a : b, to: a < b ? b : a })),
+      day.map((d): SearchTerm => ({ field: 'date', to: d })),
+      fc.uniqueArray(fc.constantFrom('auto', 'review', 'exception', 'approved', 'conflict', 'posted', 'failed', 'awaiting') as fc.Arbitrary<'auto'>, { minLength: 1 }).map((values): SearchTerm => ({ field: 'status', values })),
+      fc.constantFrom<SearchTerm>({ field: 'method', value: 'card' }, { field: 'method', value: 'ach' }, { field: 'type', value: 'SALE' }),
+      fc.integer({ min: 1, max: 1e9 }).map((value): SearchTerm => ({ field: 'id', value })),
+      fc.tuple(fc.constantFrom('customer', 'payer', 'ref', 'invoice', 'owner', 'note') as fc.Arbitrary<'customer'>, word).map(([field, text]): SearchTerm => ({ field, text })),
+    );
+    fc.assert(
+      fc.property(term, (t) => {
+        const back = parseSearch(termToSearchText(t));
+        expect(back.problems).toEqual([]);
+        expect(back.terms).toEqual([t]);
+      }),
+      { numRuns: 400 },
+    );
   });
 });

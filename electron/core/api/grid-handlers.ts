@@ -1,6 +1,6 @@
 import { ApiFailure } from '@shared/api-contract';
 import type { gridMethods } from '@shared/api/grid';
-import { gridWindow, SearchNotUnderstood, selectionSummary, viewCounts } from '../store/queries/grid-view';
+import { gridWindow, SearchNotUnderstood, selectionIds, selectionSummary, viewCounts } from '../store/queries/grid-view';
 import type { DomainHandlers } from './dispatch';
 import type { HandlerDeps } from './handlers';
 
@@ -19,5 +19,10 @@ export function gridHandlers(d: HandlerDeps): DomainHandlers<keyof typeof gridMe
     'grid:window': ({ view, offset, limit }) => understood(() => gridWindow(d.db, view, zone(), offset, limit)),
     'grid:viewCounts': ({ view }) => understood(() => viewCounts(d.db, view, zone())),
     'grid:selectionSummary': ({ selection }) => understood(() => selectionSummary(d.db, selection, zone())),
+    'matches:approveSelection': async ({ selection }, ctx) => {
+      const transactionIds = understood(() => selectionIds(d.db, selection, zone()));
+      if (transactionIds.length === 0) return { approved: [], skipped: [] };
+      return d.approval.approve({ transactionIds, actor: d.actor(ctx), undoWindowSeconds: d.undoWindowSeconds() });
+    },
   };
 }

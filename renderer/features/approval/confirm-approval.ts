@@ -1,4 +1,5 @@
 import type { ApprovalPreview } from '@shared/api/approval';
+import type { RowSelection } from '@shared/grid-view';
 import { formatMoney } from '@shared/money';
 import { errorMessage, invoke } from '../../api/client';
 import { toast } from '../../state/toast-store';
@@ -17,12 +18,15 @@ export function countText(n: number): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? 'payment' : 'payments'}`;
 }
 
-/** Resolves true when the approval may go ahead (confirmed, or one clean row). */
-export async function confirmApproval(transactionIds: readonly number[]): Promise<boolean> {
-  setBusy(`Checking ${countText(transactionIds.length)}…`);
+/**
+ * Resolves true when the approval may go ahead (confirmed, or one clean row).
+ * `count`: how many rows the clerk picked, when known here (a whole view's is the engine's).
+ */
+export async function confirmApproval(selection: RowSelection, count: number | null): Promise<boolean> {
+  setBusy(count === null ? 'Checking the selection…' : `Checking ${countText(count)}…`);
   let preview: ApprovalPreview;
   try {
-    preview = await invoke('approval:preview', { selection: { kind: 'ids', ids: [...transactionIds] } });
+    preview = await invoke('approval:preview', { selection });
   } catch (err) {
     toast('error', 'Could not check the approval', [errorMessage(err)]);
     return false;
@@ -33,6 +37,6 @@ export async function confirmApproval(transactionIds: readonly number[]): Promis
     toast('warning', 'Nothing to approve', [`${preview.skipped.map((s) => `${s.count} ${s.label}`).join('; ')}.`]);
     return false;
   }
-  if (transactionIds.length === 1 && preview.secondLookCount === 0) return true;
+  if (count === 1 && preview.secondLookCount === 0) return true;
   return askToConfirm(preview);
 }

@@ -172,7 +172,7 @@ function useSettled<T>(value: T, ms: number): T {
 
 function Preview({ mapping, valid }: Readonly<{ mapping: ErpMapping; valid: boolean }>) {
   const focused = useUi((s) => s.focusedId);
-  const firstRow = useData((s) => s.rows[0]?.transactionId ?? null);
+  const firstRow = useData((s) => s.firstRowId);
   const [txn, setTxn] = useState(String(focused ?? firstRow ?? ''));
   const id = Number(txn);
   // Asked 250 ms after the last edit, not on every keystroke; the last answer stays while the next loads.

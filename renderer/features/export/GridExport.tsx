@@ -1,5 +1,5 @@
 import { EXPORT_COLUMN_IDS, isExportColumn, type ExportColumnId } from '@shared/api/export';
-import { SORT_KEYS, type GridView, type SortKey, type SortSpec } from '@shared/grid-view';
+import type { GridView } from '@shared/grid-view';
 import { invoke } from '../../api/client';
 import { gridApi } from '../../grid/grid-handle';
 import { useUi } from '../../state/ui-store';
@@ -7,21 +7,11 @@ import { ExportMenu } from './ExportMenu';
 import { openJournal, todayIn } from '../print/open-journal';
 import { useData } from '../../state/data-store';
 
-// The work queue's export: the view on screen (tab, search, sort) and the
-// columns on screen, in their order. When the grid moves to server windows,
-// only `currentGridView` changes (the view then lives in the UI store whole).
-
-const isSortKey = (id: string): id is SortKey => (SORT_KEYS as readonly string[]).includes(id);
+// The work queue's export: the view on screen (tab, search, column filters,
+// sort: the UI store holds it whole) and the columns on screen, in their order.
 
 export function currentGridView(): GridView {
-  const { activeTab, quickFilter } = useUi.getState();
-  const sort: SortSpec[] = [];
-  const state = gridApi()?.getColumnState() ?? [];
-  for (const c of [...state].filter((s) => s.sort).sort((a, b) => (a.sortIndex ?? 0) - (b.sortIndex ?? 0))) {
-    const key = isSortKey(c.colId) ? c.colId : null;
-    if (key && c.sort && sort.length < 3) sort.push({ key, dir: c.sort });
-  }
-  return { tab: activeTab, search: quickFilter.trim(), filters: [], sort };
+  return useUi.getState().view;
 }
 
 export function visibleColumns(): ExportColumnId[] {

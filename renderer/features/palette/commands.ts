@@ -1,7 +1,7 @@
 import { ROW_STATUS_LABELS } from '@shared/domain';
 import type { SavedView } from '@shared/api/views';
 import { errorMessage, invoke } from '../../api/client';
-import { approve } from '../../actions';
+import { approveSelection } from '../../actions';
 import { TAB_ORDER, useUi } from '../../state/ui-store';
 import { toast } from '../../state/toast-store';
 import { useRefundsUi } from '../refunds/refund-store';
@@ -20,7 +20,7 @@ export function paletteCommands(views: readonly SavedView[]): PaletteCommand[] {
   const ui = () => useUi.getState();
   const commands: PaletteCommand[] = [
     ...TAB_ORDER.map((tab, i) => ({ id: `tab-${tab}`, title: `Go to ${TAB_TITLES[tab]}`, group: `Tab ${i + 1}`, keywords: [tab], run: () => ui().setActiveTab(tab) })),
-    { id: 'approve', title: 'Approve selection', group: 'a', keywords: ['approve selected'], run: () => void approve(ui().selectedIds) },
+    { id: 'approve', title: 'Approve selection', group: 'a', keywords: ['approve selected'], run: () => void approveSelection() },
     {
       id: 'sync',
       title: 'Sync now',

@@ -5,9 +5,9 @@ import type { RowSelection } from '@shared/grid-view';
 import { errorMessage, invoke } from '../../api/client';
 import { useApiQuery } from '../../api/query';
 import { exceptionLabel } from '../../labels';
-import { refreshRows } from '../../state/data-store';
+import { refreshRows, useData } from '../../state/data-store';
 import { toast } from '../../state/toast-store';
-import { useUi } from '../../state/ui-store';
+import { currentSelection, useUi } from '../../state/ui-store';
 import { hasRole, useUser } from '../auth/session-store';
 import '../views/views.css';
 
@@ -17,9 +17,9 @@ import '../views/views.css';
 
 const LINES = 6;
 
-/** The ticked rows as a RowSelection (the windowed grid's "every row of this view except …" replaces it there). */
+/** The selection on screen: ticked rows, or every row of the view but some (the engine resolves it). */
 function selection(): RowSelection {
-  return { kind: 'ids', ids: useUi.getState().selectedIds };
+  return currentSelection();
 }
 
 export async function runBulk(action: BulkAction, what: string): Promise<boolean> {
@@ -186,7 +186,10 @@ function ExcludeForm({ close }: Readonly<{ close: () => void }>) {
 }
 
 export function BulkActions() {
-  const count = useUi((s) => s.selectedIds.length);
+  const selected = useUi((s) => s.selection);
+  const summary = useData((s) => s.selectionSummary);
+  const total = useData((s) => s.viewTotal);
+  const count = selected.kind === 'ids' ? selected.ids.length : (summary?.count ?? Math.max(0, total - selected.exceptIds.length));
   if (count === 0) return null;
   return (
     <div className="bulk-bar" data-testid="bulk-actions">

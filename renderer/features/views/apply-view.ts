@@ -1,23 +1,26 @@
 import type { GridView } from '@shared/grid-view';
+import { termToSearchText } from '@shared/search-query';
 import type { ColumnLayout, SavedView } from '@shared/api/views';
 import { gridApi } from '../../grid/grid-handle';
 import { useUi } from '../../state/ui-store';
 import { toast } from '../../state/toast-store';
 
-// The one place a saved view meets the UI store. Today's store knows the tab
-// and the search text; when the grid serves windows (a GridView in the store,
-// `setView(view)`), only this adapter changes: filters and sort then apply too.
+// The one place a saved view meets the UI store. The column filters of a
+// saved view come back as search terms (written in the search language, so
+// the clerk sees and can edit them in the box); the sort goes to the columns.
 
 export function applyView(view: GridView): void {
   const ui = useUi.getState();
   ui.setActiveTab(view.tab);
-  ui.setQuickFilter(view.search);
+  const api = gridApi();
+  api?.setFilterModel(null);
+  ui.setSearch([view.search.trim(), ...view.filters.map(termToSearchText)].filter((t) => t !== '').join(' '));
+  api?.applyColumnState({ state: view.sort.map((s, i) => ({ colId: s.key, sort: s.dir, sortIndex: i })), defaultState: { sort: null } });
 }
 
-/** What the queue shows now, as a GridView (column filters and sort join when the store holds them). */
+/** What the queue shows now: tab, search, the column filters and the sort. */
 export function currentView(): GridView {
-  const ui = useUi.getState();
-  return { tab: ui.activeTab, search: ui.quickFilter, filters: [], sort: [] };
+  return useUi.getState().view;
 }
 
 /** The grid's column order, widths and hidden columns, for a saved view. */

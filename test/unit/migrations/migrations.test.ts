@@ -443,3 +443,36 @@ describe('0018 saved views', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM paytrace_transactions').get()).toEqual({ n: 1 });
   });
 });
+
+describe('0019 grid view indexes', () => {
+  it('serves a window sorted by amount or payer from an index instead of sorting every payment', () => {
+    const db = storeAt(18);
+    insertTransaction(db, 1);
+    const plan = (sql: string): string => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+    const byAmount = 'SELECT t.transaction_id FROM paytrace_transactions t ORDER BY t.amount_cents DESC, t.created_at DESC, t.transaction_id DESC LIMIT 150';
+    const byPayer = 'SELECT t.transaction_id FROM paytrace_transactions t ORDER BY LOWER(t.billing_name) ASC, t.created_at DESC, t.transaction_id DESC LIMIT 150';
+    expect(plan(byAmount)).toMatch(/TEMP B-TREE FOR ORDER BY/);
+    migrate(db, 19);
+    expect(plan(byAmount)).toMatch(/paytrace_transactions_grid_amount/);
+    expect(plan(byAmount)).not.toMatch(/TEMP B-TREE/);
+    expect(plan(byPayer)).toMatch(/paytrace_transactions_grid_payer/);
+    expect(plan(byPayer)).not.toMatch(/TEMP B-TREE/);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM paytrace_transactions').get()).toEqual({ n: 1 });
+  });
+
+  it('bumps the grid data version when a row a view reads changes, and only then', () => {
+    const db = storeAt(19);
+    const version = () => db.prepare('SELECT n FROM grid_data_version').pluck().get() as number;
+    const v0 = version();
+    insertTransaction(db, 1);
+    const v1 = version();
+    expect(v1).toBeGreaterThan(v0);
+    db.prepare("UPDATE paytrace_transactions SET billing_name = 'Other' WHERE transaction_id = 1").run();
+    expect(version()).toBe(v1 + 1);
+    // A write elsewhere (each API call touches its session) keeps the kept counts.
+    db.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('grid-test', '1', 'now')").run();
+    expect(version()).toBe(v1 + 1);
+    db.prepare('DELETE FROM paytrace_transactions WHERE transaction_id = 1').run();
+    expect(version()).toBe(v1 + 2);
+  });
+});

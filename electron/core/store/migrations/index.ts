@@ -18,6 +18,7 @@ import { migration as pendingSignInPolicy } from './0015-pending-sign-in-policy'
 import { migration as rowPresence } from './0016-row-presence';
 import { migration as refundLookupIndexes } from './0017-refund-lookup-indexes';
 import { migration as savedViews } from './0018-saved-views';
+import { migration as gridViewIndexes } from './0019-grid-view-indexes';
 
 // Numbered, append-only migrations, one file each (NNNN-name.ts), listed here
 // in order. Each has a test under test/unit/migrations/. The applied version
@@ -45,6 +46,7 @@ export const migrations: readonly Migration[] = [
   rowPresence,
   refundLookupIndexes,
   savedViews,
+  gridViewIndexes,
 ];
 
 export function currentVersion(db: Database.Database): number {
