@@ -5,7 +5,7 @@ import type { RowSelection } from '@shared/grid-view';
 import type { RowStatus } from '@shared/domain';
 import { cents, formatMoney } from '@shared/money';
 import type { ReadDb } from '../store/db';
-import { hasPayerHistory, secondLookCandidates, skipTally, type SecondLookCandidate, type SelectionSql, type SkipTally } from '../store/queries/approval-preview';
+import { hasPayerHistory, newestFirst, outcomeJsons, previewRowFacts, previewTally, viewPage, type PreviewRowFacts, type SelectionSql } from '../store/queries/approval-preview';
 import { viewSql } from '../store/queries/grid-view';
 
 // What approving a selection would do, read before anything is decided: the
@@ -18,7 +18,7 @@ import { viewSql } from '../store/queries/grid-view';
 // flags) is one more function in SECOND_LOOK (and, if SQL cannot see it, one
 // more mention in OUTCOME_MENTIONS).
 
-type Facts = Readonly<{ row: SecondLookCandidate; outcome: () => MatchOutcome | null }>;
+type Facts = Readonly<{ row: Pick<PreviewRowFacts, 'differenceCents' | 'currency' | 'firstTimePayer' | 'payer'>; outcome: () => MatchOutcome | null }>;
 type Check = (f: Facts) => SecondLookReason | null;
 
 const LEARNED = 'customer_learned';
@@ -70,76 +70,113 @@ function chunked<T>(items: readonly T[]): T[][] {
   return out;
 }
 
+type SelectionParts = Readonly<{
+  include: readonly SelectionSql[];
+  /** A view's unticked rows that it holds (counted by `include`, taken back). */
+  exclude: readonly SelectionSql[];
+  excluded: ReadonlySet<number>;
+  /** Selected ids from `offset`, at most `limit`, in the grid's order for the selection. */
+  page: (offset: number, limit: number) => number[];
+}>;
+
 /** The selection as SQL pieces: a view as one statement (its exceptions read apart), explicit ids in IN lists of at most 500. */
-function selectionParts(selection: RowSelection, zone: string): { include: SelectionSql[]; exclude: SelectionSql[]; excluded: ReadonlySet<number>; orderBy: string | null } {
+function selectionParts(db: ReadDb, selection: RowSelection, zone: string): SelectionParts {
+  const v = viewSql(selection.kind === 'view' ? selection.view : { tab: 'all', search: '', filters: [], sort: [] }, zone);
   if (selection.kind === 'ids') {
     const ids = [...new Set(selection.ids)];
-    const { from } = viewSql({ tab: 'all', search: '', filters: [], sort: [] }, zone);
-    return { include: chunked(ids).map((chunk) => ({ from, where: inList(chunk), params: chunk })), exclude: [], excluded: new Set(), orderBy: null };
+    let ordered: number[] | null = null;
+    return {
+      include: chunked(ids).map((chunk) => ({ from: v.from, where: inList(chunk), params: chunk })),
+      exclude: [],
+      excluded: new Set(),
+      page: (offset, limit) => {
+        // Explicit ids: the grid's default order (newest first), read once and only if a page is asked for.
+        ordered ??= newestFirst(db, ids);
+        return ordered.slice(offset, offset + limit);
+      },
+    };
   }
-  const v = viewSql(selection.view, zone);
   const except = [...new Set(selection.exceptIds)];
   return {
     include: [{ from: v.from, where: v.where, params: v.params }],
     exclude: chunked(except).map((chunk) => ({ from: v.from, where: `(${v.where}) AND ${inList(chunk)}`, params: [...v.params, ...chunk] })),
     excluded: new Set(except),
-    orderBy: v.orderBy,
+    page: (offset, limit) => viewPage(db, v, offset, limit),
   };
 }
 
+function reasonsOf(row: Facts['row'], outcomeJson: string | null): SecondLookReason[] {
+  const facts: Facts = { row, outcome: lazyOutcome(outcomeJson) };
+  return SECOND_LOOK.map((check) => check(facts)).filter((r): r is SecondLookReason => r !== null);
+}
+
+/** The first SECOND_LOOK_SHOWN approvable rows with a reason, in the selection's order, read a page at a time. */
+function listedSecondLook(db: ReadDb, parts: SelectionParts, firstTime: boolean): SecondLookRow[] {
+  const listed: SecondLookRow[] = [];
+  let offset = 0;
+  for (let size = 200; listed.length < SECOND_LOOK_SHOWN; size *= 4) {
+    const ids = parts.page(offset, size);
+    offset += ids.length;
+    const facts = new Map(previewRowFacts(db, ids.filter((id) => !parts.excluded.has(id)), firstTime).map((f) => [f.transactionId, f]));
+    for (const id of ids) {
+      const row = facts.get(id);
+      if (!row || row.kind !== 'approve') continue;
+      const reasons = reasonsOf(row, row.outcomeJson);
+      if (reasons.length === 0) continue;
+      listed.push({ transactionId: row.transactionId, payer: row.payer, amountCents: cents(row.amountCents), currency: row.currency, status: row.status as RowStatus, reasons });
+      if (listed.length === SECOND_LOOK_SHOWN) break;
+    }
+    if (ids.length < size) break;
+  }
+  return listed;
+}
+
 export function approvalPreview(db: ReadDb, selection: RowSelection, zone: string, undoWindowSeconds: number): ApprovalPreview {
-  const parts = selectionParts(selection, zone);
-  const tally = new Map<string, SkipTally>();
-  const add = (t: SkipTally, sign: 1 | -1) => {
-    const key = `${t.kind}|${t.currency}`;
-    const was = tally.get(key);
-    tally.set(key, { ...t, count: (was?.count ?? 0) + sign * t.count, cents: (was?.cents ?? 0) + sign * t.cents });
-  };
-  for (const rows of parts.include) for (const t of skipTally(db, rows)) add(t, 1);
-  for (const rows of parts.exclude) for (const t of skipTally(db, rows)) add(t, -1);
+  const parts = selectionParts(db, selection, zone);
+  const firstTime = hasPayerHistory(db);
+  const groups = new Map<string, { count: number; cents: number }>();
+  let flagged = 0;
+  const outcomeOnly = new Set<number>();
+  for (const [sign, list] of [[1, parts.include], [-1, parts.exclude]] as const) {
+    for (const rows of list) {
+      for (const t of previewTally(db, rows, firstTime)) {
+        const key = `${t.kind}|${t.currency}`;
+        const was = groups.get(key) ?? { count: 0, cents: 0 };
+        groups.set(key, { count: was.count + sign * t.count, cents: was.cents + sign * t.cents });
+        flagged += sign * t.flagged;
+        if (t.outcomeOnlyId !== null) {
+          if (sign > 0) outcomeOnly.add(t.outcomeOnlyId);
+          else outcomeOnly.delete(t.outcomeOnlyId);
+        }
+      }
+    }
+  }
 
   let selected = 0;
   let approvable = 0;
   const totals = new Map<string, number>();
   const skipped = new Map<SkipKind, number>();
-  for (const t of tally.values()) {
-    selected += t.count;
-    if (t.kind === 'approve') {
-      approvable += t.count;
-      if (t.count > 0) totals.set(t.currency, (totals.get(t.currency) ?? 0) + t.cents);
-    } else if (t.count > 0) skipped.set(t.kind as SkipKind, (skipped.get(t.kind as SkipKind) ?? 0) + t.count);
+  for (const [key, g] of groups) {
+    const [kind, currency] = key.split('|') as [string, string];
+    selected += g.count;
+    if (kind === 'approve') {
+      approvable += g.count;
+      if (g.count > 0) totals.set(currency, (totals.get(currency) ?? 0) + g.cents);
+    } else if (g.count > 0) skipped.set(kind as SkipKind, (skipped.get(kind as SkipKind) ?? 0) + g.count);
   }
 
-  const firstTime = hasPayerHistory(db);
-  let candidates = parts.include.flatMap((rows) => secondLookCandidates(db, rows, firstTime, parts.orderBy));
-  if (parts.excluded.size > 0) candidates = candidates.filter((c) => !parts.excluded.has(c.transactionId));
-  // Explicit ids come in IN-list chunks: the grid's default order across them.
-  if (parts.orderBy === null) candidates.sort((a, b) => (a.createdAt === b.createdAt ? b.transactionId - a.transactionId : a.createdAt < b.createdAt ? 1 : -1));
+  // Rows SQL did not flag but whose outcome mentions a refund, a learned payer or a typo: their JSON decides.
+  const noSqlReason = { differenceCents: 0, currency: '', firstTimePayer: false, payer: '' };
+  let outcomeFlagged = 0;
+  for (const json of outcomeJsons(db, [...outcomeOnly]).values()) if (reasonsOf(noSqlReason, json).length > 0) outcomeFlagged += 1;
 
-  const secondLook: SecondLookRow[] = [];
-  let secondLookCount = 0;
-  for (const row of candidates) {
-    const listing = secondLook.length < SECOND_LOOK_SHOWN;
-    // Past the listed rows only "any reason?" matters: a reason SQL already saw spares parsing the outcome.
-    if (!listing && (row.differenceCents !== 0 || row.firstTimePayer)) {
-      secondLookCount += 1;
-      continue;
-    }
-    const facts: Facts = { row, outcome: lazyOutcome(row.outcomeJson) };
-    const reasons = SECOND_LOOK.map((check) => check(facts)).filter((r): r is SecondLookReason => r !== null);
-    if (reasons.length === 0) continue;
-    secondLookCount += 1;
-    if (listing) {
-      secondLook.push({ transactionId: row.transactionId, payer: row.payer, amountCents: cents(row.amountCents), currency: row.currency, status: row.status as RowStatus, reasons });
-    }
-  }
   return {
     selected,
     approvable,
     totals: [...totals].map(([currency, cents]) => ({ currency, cents })).sort((a, b) => a.currency.localeCompare(b.currency)),
     skipped: SKIP_KINDS.filter((k) => skipped.has(k)).map((kind) => ({ kind, label: SKIP_KIND_LABELS[kind], count: skipped.get(kind)! })),
-    secondLook,
-    secondLookCount,
+    secondLook: listedSecondLook(db, parts, firstTime),
+    secondLookCount: flagged + outcomeFlagged,
     undoWindowSeconds,
   };
 }
