@@ -35,10 +35,10 @@ console.log('\n== sync: the engine event loop during a 100k-payment sync (worker
 section('npx', ['tsx', 'scripts/bench-sync-eventloop.ts']);
 console.log('\n== posting: 1,000 receipts, fault-free vs 10% faults ==');
 section('npx', ['tsx', 'scripts/bench-posting.ts', '1000']);
-console.log('\n== approval preview: the whole Auto view of 100k rows (SQL aggregates vs every row built in JS) ==');
-section('npx', ['tsx', 'scripts/bench-preview.ts']);
 console.log('\n== team: 10 workstations reviewing 100k payments on one PostgreSQL workspace (vs one SQLite store) ==');
 await ensurePostgresBinaries();
+console.log('\n== approval preview: the whole Auto view of 100k rows, SQLite and PostgreSQL (SQL aggregates vs every row built in JS) ==');
+section('npx', ['tsx', 'scripts/bench-preview.ts']);
 section('npx', ['tsx', 'scripts/bench-team.ts']);
 console.log('\n== grid: 100,000 rows in Chromium (filter, sort) ==');
 mustRun('npx', ['electron-vite', 'build']);
