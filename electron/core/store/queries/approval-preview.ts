@@ -1,5 +1,5 @@
 import type { ReadDb } from '../db';
-import { sqlFor } from '../statements';
+import { isWorkspace, sqlFor } from '../statements';
 import { STATUS_SQL } from './grid-view';
 
 // What a bulk approval's preview reads besides the grid rows: who has paid
@@ -74,14 +74,14 @@ export const SKIP_KIND_SQL = `CASE
 
 // The open balance of the invoices a row pays, as gridRows() sums it: the decided allocations if any, else the match's.
 // `id` and `alloc` are the row's transaction id and allocations_json.
-const openBalanceSql = (id: string, alloc: string) => ({
-  sqlite: `CASE WHEN EXISTS (SELECT 1 FROM allocations a WHERE a.transaction_id = ${id})
-    THEN (SELECT COALESCE(SUM(i.open_balance_cents), 0) FROM allocations a LEFT JOIN invoices i ON i.invoice_no = a.invoice_no WHERE a.transaction_id = ${id})
-    ELSE (SELECT COALESCE(SUM(i.open_balance_cents), 0) FROM json_each(${alloc}) j LEFT JOIN invoices i ON i.invoice_no = json_extract(j.value, '$.invoiceNo')) END`,
-  postgres: `CASE WHEN EXISTS (SELECT 1 FROM allocations a WHERE a.transaction_id = ${id})
-    THEN (SELECT COALESCE(SUM(i.open_balance_cents), 0) FROM allocations a LEFT JOIN invoices i ON i.invoice_no = a.invoice_no WHERE a.transaction_id = ${id})
-    ELSE (SELECT COALESCE(SUM(i.open_balance_cents), 0) FROM jsonb_array_elements(${alloc}::jsonb) j LEFT JOIN invoices i ON i.invoice_no = j.value ->> 'invoiceNo') END`,
-});
+const openBalanceSql = (id: string, alloc: string) => {
+  // SUM over no decided allocation is NULL: then the match's own allocations count.
+  const decided = `(SELECT SUM(COALESCE(i.open_balance_cents, 0)) FROM allocations a LEFT JOIN invoices i ON i.invoice_no = a.invoice_no WHERE a.transaction_id = ${id})`;
+  return {
+    sqlite: `COALESCE(${decided}, (SELECT COALESCE(SUM(i.open_balance_cents), 0) FROM json_each(${alloc}) j LEFT JOIN invoices i ON i.invoice_no = json_extract(j.value, '$.invoiceNo')))`,
+    postgres: `COALESCE(${decided}, (SELECT COALESCE(SUM(i.open_balance_cents), 0) FROM json_array_elements(${alloc}::json) j LEFT JOIN invoices i ON i.invoice_no = j.value ->> 'invoiceNo'))`,
+  };
+};
 
 const KNOWN = "k.review_state IN ('approved', 'posted')";
 // A payer is known by an approved or posted payment from the same customer or under the same name.
@@ -102,9 +102,12 @@ export function hasPayerHistory(db: ReadDb): boolean {
   return row !== undefined;
 }
 
-/** The OR of these LIKE patterns over outcome_json: the outcomes worth parsing (a refund on the sale, a learned payer, a typo). */
-export const OUTCOME_MENTIONS = ['%"refundedBy"%', '%"customer_learned"%', '%"reference_typo"%'] as const;
-const mentionsSql = (outcome: string) => `(${OUTCOME_MENTIONS.map(() => `${outcome} LIKE ?`).join(' OR ')})`;
+/** Words in outcome_json that make it worth parsing (a refund on the sale, a learned payer, a typo). */
+export const OUTCOME_MENTIONS = ['"refundedBy"', '"customer_learned"', '"reference_typo"'] as const;
+// A plain substring test: SQLite's LIKE, PostgreSQL's strpos (the translator would turn LIKE into a slower ILIKE).
+const mentionsSql = (db: ReadDb, outcome: string) =>
+  `(${OUTCOME_MENTIONS.map(() => sqlFor(db, { sqlite: `${outcome} LIKE ?`, postgres: `strpos(${outcome}, ?) > 0` })).join(' OR ')})`;
+const mentionParams = (db: ReadDb) => (isWorkspace(db) ? [...OUTCOME_MENTIONS] : OUTCOME_MENTIONS.map((w) => `%${w}%`));
 
 // A subquery the planner must not merge into the one around it (SQLite would
 // evaluate its expressions once per use; PostgreSQL may inline them too).
@@ -135,7 +138,7 @@ export function previewTally(db: ReadDb, rows: SelectionSql, firstTime: boolean)
       SELECT kind, currency, amount, flag, CASE WHEN flag = 0 AND mentions = 1 THEN id ELSE NULL END AS only_id FROM (
         SELECT id, kind, currency, amount,
           CASE WHEN kind = 'approve' AND (amount - (${sqlFor(db, openBalanceSql('r.id', 'r.alloc'))}) <> 0 ${firstTime ? `OR ${firstTimeSql('r.customer', 'r.payer')}` : ''}) THEN 1 ELSE 0 END AS flag,
-          CASE WHEN kind = 'approve' AND ${mentionsSql('r.outcome')} THEN 1 ELSE 0 END AS mentions
+          CASE WHEN kind = 'approve' AND ${mentionsSql(db, 'r.outcome')} THEN 1 ELSE 0 END AS mentions
         FROM (
           SELECT t.transaction_id AS id, t.currency AS currency, t.amount_cents AS amount, m.allocations_json AS alloc, m.customer_id AS customer,
             t.billing_name AS payer, m.outcome_json AS outcome, ${SKIP_KIND_SQL} AS kind
@@ -145,7 +148,7 @@ export function previewTally(db: ReadDb, rows: SelectionSql, firstTime: boolean)
   const out = db
     .prepare(sql)
     .raw()
-    .all(...OUTCOME_MENTIONS, ...rows.params) as Array<[string, string, number, number, number, number | null]>;
+    .all(...mentionParams(db), ...rows.params) as Array<[string, string, number, number, number, number | null]>;
   return out.map(([kind, currency, count, cents, flagged, only]) => ({
     kind,
     currency,
@@ -178,7 +181,7 @@ export function previewRowFacts(db: ReadDb, transactionIds: readonly number[], f
     const sql = `SELECT t.transaction_id, t.created_at, COALESCE(t.billing_name, ''), t.amount_cents, t.currency, ${STATUS_SQL}, ${SKIP_KIND_SQL},
         t.amount_cents - (${sqlFor(db, openBalanceSql('t.transaction_id', 'm.allocations_json'))}),
         ${firstTime ? `CASE WHEN ${firstTimeSql('m.customer_id', 't.billing_name')} THEN 1 ELSE 0 END` : '0'},
-        CASE WHEN ${mentionsSql('m.outcome_json')} THEN m.outcome_json ELSE NULL END
+        CASE WHEN ${mentionsSql(db, 'm.outcome_json')} THEN m.outcome_json ELSE NULL END
       FROM paytrace_transactions t
       LEFT JOIN matches m ON m.transaction_id = t.transaction_id
       LEFT JOIN outbox o ON o.idempotency_key = CAST(t.transaction_id AS TEXT) AND o.kind = 'receipt'
@@ -186,7 +189,7 @@ export function previewRowFacts(db: ReadDb, transactionIds: readonly number[], f
     const rows = db
       .prepare(sql)
       .raw()
-      .all(...OUTCOME_MENTIONS, ...chunk) as Array<[number, string, string, number, string, string, string, number, number, string | null]>;
+      .all(...mentionParams(db), ...chunk) as Array<[number, string, string, number, string, string, string, number, number, string | null]>;
     for (const [id, createdAt, payer, amount, currency, status, kind, difference, first, outcomeJson] of rows) {
       out.push({
         transactionId: Number(id),
