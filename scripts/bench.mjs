@@ -37,6 +37,8 @@ console.log('\n== posting: 1,000 receipts, fault-free vs 10% faults ==');
 section('npx', ['tsx', 'scripts/bench-posting.ts', '1000']);
 console.log('\n== team: 10 workstations reviewing 100k payments on one PostgreSQL workspace (vs one SQLite store) ==');
 await ensurePostgresBinaries();
+console.log('\n== approval preview: the whole Auto view of 100k rows, SQLite and PostgreSQL (SQL aggregates vs every row built in JS) ==');
+section('npx', ['tsx', 'scripts/bench-preview.ts']);
 section('npx', ['tsx', 'scripts/bench-team.ts']);
 console.log('\n== grid SQL: windows, tab counts and selection totals at 100k rows vs the whole-grid read ==');
 section('npx', ['tsx', 'scripts/bench-grid-sql.ts', '100000']);

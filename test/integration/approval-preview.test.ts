@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../electron/core/engine';
 import { openTestEngine, value } from './support/engine';
@@ -6,7 +7,8 @@ import { getOutcome, gridRows } from '../../electron/core/store/queries/matches'
 import { approveMatches } from '../../electron/core/approval/approve';
 import type { ApprovalPreview } from '../../shared/api/approval';
 import type { GridRow, MatchOutcome } from '../../shared/domain';
-import { DEFAULT_VIEW } from '../../shared/grid-view';
+import { DEFAULT_VIEW, SORT_KEYS, TAB_IDS, type RowSelection } from '../../shared/grid-view';
+import { approvalPreviewOracle } from './support/approval-preview-oracle';
 
 // The preview a clerk confirms before a bulk approval (issue 15): count, total,
 // what is skipped and the rows that deserve a second look, each with its
@@ -36,7 +38,40 @@ afterAll(async () => {
   await demo?.close();
 });
 
+const ZONE = 'America/Los_Angeles';
+
+/** Selections a clerk can make: a view (tab, a search, a sort, some rows unticked) or explicit ids (with repeats and ids that do not exist). */
+function selectionArb(): fc.Arbitrary<RowSelection> {
+  const ids = gridRows(engine.db).map((r) => r.transactionId);
+  const searches = ['', 'amount>1000', 'amount<500', 'status:review', 'status:auto,exception', 'type:sale', 'customer:a', 'e'];
+  const view = fc.record({
+    tab: fc.constantFrom(...TAB_IDS),
+    search: fc.constantFrom(...searches),
+    filters: fc.constant([]),
+    sort: fc.array(fc.record({ key: fc.constantFrom(...SORT_KEYS), dir: fc.constantFrom('asc' as const, 'desc' as const) }), { maxLength: 2 }),
+  });
+  return fc.oneof(
+    fc.record({ kind: fc.constant('view' as const), view, exceptIds: fc.subarray(ids, { maxLength: 40 }) }),
+    fc.record({ kind: fc.constant('ids' as const), ids: fc.tuple(fc.subarray(ids), fc.array(fc.constantFrom(...ids.slice(0, 5), 999_999_999), { maxLength: 5 })).map(([a, b]) => [...a, ...b]) }),
+  );
+}
+
+/** The SQL preview and the straightforward one (every row built, every check in JS) agree on every selection. */
+async function agreesWithOracle(runs: number): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(selectionArb(), async (selection) => {
+      const fast = await preview(selection);
+      expect(fast).toEqual(approvalPreviewOracle(engine.db, selection, ZONE, 0));
+    }),
+    { numRuns: runs, seed: 15 },
+  );
+}
+
 describe('approval:preview', () => {
+  it('agrees with the straightforward preview on the demo week before anything is approved (property)', async () => {
+    await agreesWithOracle(12);
+  }, 60_000);
+
   it('counts the approvable rows and their total, and says what it skips and why', async () => {
     const rows = gridRows(engine.db);
     const approvable = rows.filter(isApprovable);
@@ -110,6 +145,26 @@ describe('approval:preview', () => {
     const reply = await engine.dispatch('approval:preview', { selection: { kind: 'view', view: { ...DEFAULT_VIEW, search: 'amount>>' }, exceptIds: [] } });
     expect(reply).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
   });
+});
+
+describe('approval:preview at scale agrees with the straightforward one', () => {
+  it('on the demo week with approvals, a learned payer and a refund on record (property)', async () => {
+    // Every reason and every skip on the store (the earlier tests approved 60 rows: a history, decided rows).
+    const [learned, refunded] = gridRows(engine.db).filter(isApprovable);
+    rewriteOutcome(learned!.transactionId, (o) => ({
+      ...o,
+      candidates: o.candidates.map((c, i) => (i === 0 ? { ...c, signals: [...c.signals, { signal: 'customer_learned', points: 30, detail: 'confirmed before' }] } : c)),
+    }));
+    rewriteOutcome(refunded!.transactionId, (o) => ({ ...o, refundedBy: [999_000_002] }));
+    const all = gridRows(engine.db).map((r) => r.transactionId);
+    const codes = new Set<string>();
+    for (let i = 0; i < all.length; i += 40) {
+      for (const row of approvalPreviewOracle(engine.db, { kind: 'ids', ids: all.slice(i, i + 40) }, ZONE, 0).secondLook) for (const r of row.reasons) codes.add(r.code);
+    }
+    expect([...codes].sort()).toEqual(['difference', 'first_time_payer', 'learned_payer', 'reference_typo', 'refunded']);
+    expect(approvalPreviewOracle(engine.db, everyRow, ZONE, 0).skipped.map((s) => s.kind).sort()).toEqual(['decided', 'exception', 'not_a_sale']);
+    await agreesWithOracle(24);
+  }, 120_000);
 });
 
 describe('actions a refund, void or decline does not offer (shared/row-actions.ts)', () => {

@@ -180,6 +180,12 @@ function withTab(view: GridView, zone: string): Where {
   return { sql: `${w.sql} AND ${STATUS_SQL} = ?`, params: [...w.params, view.tab] };
 }
 
+/** A view's rows as SQL pieces (tab included): `SELECT ... ${from} WHERE ${where}` with `params`; `t` and `m` are the transaction and its match. */
+export function viewSql(view: GridView, zone: string): { from: string; where: string; params: unknown[]; orderBy: string } {
+  const w = withTab(view, zone);
+  return { from: FROM, where: w.sql, params: w.params, orderBy: orderBy(view.sort) };
+}
+
 function orderBy(sort: readonly SortSpec[]): string {
   const keys = sort.map((s) => `${SORT_SQL[s.key]} ${s.dir === 'asc' ? 'ASC' : 'DESC'}`);
   // Newest first, and the id breaks ties so windows never overlap or skip a row.
