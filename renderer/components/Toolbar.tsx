@@ -105,6 +105,10 @@ const SearchBox = forwardRef<HTMLInputElement>(function SearchBox(_props, search
             setText(e.target.value);
             apply(e.target.value, SEARCH_DEBOUNCE_MS);
           }}
+          // Leaving the box (to save a view, export, approve) applies what it shows, without waiting for the pause.
+          onBlur={() => {
+            if (timer.current !== null) apply(text, 0);
+          }}
           onKeyDown={(e) => {
             if (e.key === 'Enter') apply(text, 0);
             if (e.key === 'Escape') {

@@ -1,3 +1,4 @@
+import { confirmApprovalIfAsked } from './support/approval';
 import { expect, test, type Page } from '@playwright/test';
 import { callApi } from './support/api';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
@@ -102,6 +103,9 @@ test('grid in windows: field search across tabs, refusal, amount filter, Ctrl+A 
   const approvedBefore = await tabCount(page, 'approved');
   const postedBefore = await tabCount(page, 'posted');
   await page.getByTestId('approve-selected').click();
+  // The confirmation names the engine's count for the whole view (rows never loaded here included).
+  await expect(page.getByTestId('approval-dialog')).toContainText(auto.total.toLocaleString('en-US'));
+  await confirmApprovalIfAsked(page);
   await expect(page.getByTestId('toast').filter({ hasText: `Approved ${auto.total} matches` })).toBeVisible();
   await expect(page.getByTestId('selection-total')).toHaveCount(0);
   await search(page, '');

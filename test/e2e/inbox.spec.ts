@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { startHost, startSandboxes, tempDataDir, type Host, type Sandboxes } from './support/processes';
 import { DEMO_PASSWORD, signIn } from './support/sign-in';
 import { callApi } from './support/api';
-import { openDetail, type GridWindow } from './support/grid';
+import { openDetail, viewRows } from './support/grid';
 import { shotPath } from './support/screenshots';
 
 // The approvals inbox in two browser contexts (issue 15 point 2): a clerk asks
@@ -23,22 +23,18 @@ const CLERK_LIMIT_CENTS = 2_500;
 const SECOND_APPROVER_CENTS = 50_000;
 
 /** Transactions in the grid matching one of two shapes: a short pay above the clerk limit, or an auto-matched payment. */
-function candidates(page: Page) {
-  return page.evaluate(
-    ([low, high]) => {
-      const shortPays: number[] = [];
-      const matched: number[] = [];
-      (globalThis as unknown as GridWindow).__tieoutGrid?.forEachNode((n) => {
-        const r = n.data;
-        if (!r) return;
-        const short = r.differenceCents == null ? 0 : -r.differenceCents;
-        if (r.status === 'exception' && r.exception === 'short_payment' && short > low && short < high) shortPays.push(r.transactionId);
-        if (r.status === 'auto' && r.amountCents > 5_000) matched.push(r.transactionId);
-      });
-      return { shortPays: shortPays.sort((a, b) => a - b), matched: matched.sort((a, b) => a - b) };
-    },
-    [CLERK_LIMIT_CENTS, SECOND_APPROVER_CENTS] as const,
-  );
+/** Rows to act on, read from the engine's windows (the grid holds only what is on screen). */
+async function candidates(page: Page) {
+  const rows = await viewRows(page, 'all');
+  const [low, high] = [CLERK_LIMIT_CENTS, SECOND_APPROVER_CENTS];
+  const shortPays: number[] = [];
+  const matched: number[] = [];
+  for (const r of rows) {
+    const short = r.differenceCents == null ? 0 : -r.differenceCents;
+    if (r.status === 'exception' && r.exception === 'short_payment' && short > low && short < high) shortPays.push(r.transactionId);
+    if (r.status === 'auto' && r.amountCents > 5_000) matched.push(r.transactionId);
+  }
+  return { shortPays: shortPays.sort((a, b) => a - b), matched: matched.sort((a, b) => a - b) };
 }
 
 test('a clerk asks for a write-off and a refund; the supervisor sees 2 on the top bar, approves one from the inbox and sees 1', async ({ browser }) => {

@@ -135,6 +135,9 @@ test('work queue: saved views, shortcut help, command palette, detail panel keys
 
   // 5. Bulk assign: tick two Auto rows, "Assign to…" → take them.
   await page.getByTestId('tab-auto').click();
+  // The grid loads the tab's first window after the click.
+  await expect.poll(() => page.evaluate(() => window.__tieoutGrid?.getDisplayedRowAtIndex(1)?.data?.status ?? null)).toBe('auto');
+  await page.screenshot({ path: shotPath('work-queue-auto-tab.png') });
   const ids = await page.evaluate(() => {
     const api = window.__tieoutGrid!;
     const picked = [0, 1].map((i) => api.getDisplayedRowAtIndex(i)!);
