@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { DecisionInput } from '../../ui/decision-input';
 import { ListExport } from '../export/ListExport';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { InboxItem } from '@shared/api/inbox';
@@ -59,20 +60,7 @@ function DecisionForm({ item, mode, onClose }: Readonly<{ item: InboxItem; mode:
         if (e.key === 'Escape') onClose();
       }}
     >
-      {mode === 'approve' ? (
-        <input
-          type="password"
-          data-testid="inbox-password"
-          placeholder="Your password"
-          aria-label="Re-enter your password to approve"
-          autoComplete="current-password"
-          autoFocus
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      ) : (
-        <input data-testid="inbox-reject-reason" placeholder="Reason for rejecting" aria-label="Reason for rejecting" autoFocus value={reason} onChange={(e) => setReason(e.target.value)} />
-      )}
+      <DecisionInput mode={mode} testIdPrefix="inbox" password={password} onPassword={setPassword} reason={reason} onReason={setReason} />
       {mode === 'approve' ? <StepUpCodeField stepUp={stepUp} testId="inbox-code" /> : null}
       <SubmitButton testId="inbox-confirm" busy={decision.isPending} busyLabel="Working…" disabled={mode === 'approve' ? !password || stepUp.missing : !reason.trim()}>
         {mode === 'approve' ? 'Approve' : 'Reject'}

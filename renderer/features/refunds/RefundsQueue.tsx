@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { DecisionInput } from '../../ui/decision-input';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { RefundState, RefundView } from '@shared/api/refunds';
 import { formatMoney } from '@shared/money';
@@ -147,20 +148,7 @@ function Decision({ r }: Readonly<{ r: RefundView }>) {
         );
       }}
     >
-      {mode === 'approve' ? (
-        <input
-          type="password"
-          data-testid="refund-password"
-          placeholder="Your password"
-          aria-label="Re-enter your password to approve"
-          autoComplete="current-password"
-          autoFocus
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      ) : (
-        <input data-testid="refund-reject-reason" placeholder="Reason for rejecting" autoFocus value={reason} onChange={(e) => setReason(e.target.value)} />
-      )}
+      <DecisionInput mode={mode} testIdPrefix="refund" password={password} onPassword={setPassword} reason={reason} onReason={setReason} />
       {mode === 'approve' ? <StepUpCodeField stepUp={stepUp} testId="refund-code" /> : null}
       <SubmitButton testId="refund-confirm" busy={busy} busyLabel="Working…" disabled={mode === 'approve' ? !password || stepUp.missing : !reason.trim()}>
         {mode === 'approve' ? 'Approve refund' : 'Reject'}
