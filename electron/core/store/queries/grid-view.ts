@@ -199,9 +199,11 @@ export type GridWindow = Readonly<{ rows: readonly GridRow[]; total: number }>;
 /** Rows `offset` to `offset + limit` of the view, in its order, and how many rows the view has. */
 export function gridWindow(db: ReadDb, view: GridView, zone: string, offset: number, limit: number): GridWindow {
   const w = withTab(view, zone);
-  const ids = (db.prepare(`SELECT t.transaction_id ${FROM} WHERE ${w.sql} ORDER BY ${orderBy(view.sort)} LIMIT ? OFFSET ?`).pluck().all(...w.params, limit, offset) as number[]);
   // The tab's count from the view's counts: one GROUP BY per search and filters (cached), not a COUNT per window.
   const total = viewCounts(db, view, zone)[view.tab];
+  // An empty tab (Conflicts, Failed on most days) or a window past the end: no need to walk every row to find nothing.
+  if (offset >= total) return { rows: [], total };
+  const ids = (db.prepare(`SELECT t.transaction_id ${FROM} WHERE ${w.sql} ORDER BY ${orderBy(view.sort)} LIMIT ? OFFSET ?`).pluck().all(...w.params, limit, offset) as number[]);
   const byId = new Map(gridRows(db, ids).map((r) => [r.transactionId, r]));
   return { rows: ids.map((id) => byId.get(id)).filter((r): r is GridRow => r !== undefined), total };
 }
