@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
+import { useCloseOnOutsideClick } from '../../ui/use-outside-click';
 import type { ExportFile, ExportFormat } from '@shared/api/export';
 import { errorMessage } from '../../api/client';
 import { toast } from '../../state/toast-store';
@@ -25,15 +26,8 @@ const FORMAT_LABELS: Readonly<Record<ExportFormat, string>> = { csv: 'CSV (.csv)
 export function ExportMenu({ run, what, testId = 'export', label = 'Export', more = [] }: ExportMenuProps) {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState<ExportFormat | null>(null);
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent) => {
-      if (ref.current && !ref.current.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('mousedown', close);
-    return () => document.removeEventListener('mousedown', close);
-  }, [open]);
+  const closeMenu = useCallback(() => setOpen(false), []);
+  const ref = useCloseOnOutsideClick(open, closeMenu);
 
   const exportAs = async (format: ExportFormat) => {
     setOpen(false);

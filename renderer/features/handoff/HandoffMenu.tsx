@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
+import { useCloseOnOutsideClick } from '../../ui/use-outside-click';
 import { useHandoff } from './handoff-store';
 import './handoff.css';
 
@@ -9,15 +10,8 @@ import './handoff.css';
 export function HandoffMenu() {
   const show = useHandoff((s) => s.show);
   const [open, setOpen] = useState(false);
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return undefined;
-    const onDown = (e: MouseEvent) => {
-      if (ref.current && !ref.current.contains(e.target as Node)) setOpen(false);
-    };
-    window.addEventListener('mousedown', onDown);
-    return () => window.removeEventListener('mousedown', onDown);
-  }, [open]);
+  const closeMenu = useCallback(() => setOpen(false), []);
+  const ref = useCloseOnOutsideClick(open, closeMenu);
   const pick = (screen: 'review' | 'import') => {
     setOpen(false);
     show(screen);

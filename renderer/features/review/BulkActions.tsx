@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
+import { useCloseOnOutsideClick } from '../../ui/use-outside-click';
 import { EXCEPTION_CODES, type ExceptionCode } from '@shared/domain';
 import { EXCLUDE_REASON_LABELS, EXCLUDE_REASONS, type BulkAction, type ExcludeReason } from '@shared/api/bulk-review';
 import type { RowSelection } from '@shared/grid-view';
@@ -50,15 +51,8 @@ const PANELS: ReadonlyArray<readonly [Panel, string]> = [
 function BulkMenu({ count }: Readonly<{ count: number }>) {
   const [open, setOpen] = useState(false);
   const [panel, setPanel] = useState<Panel>('assign');
-  const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => {
-      if (box.current && !box.current.contains(e.target as Node)) setOpen(false);
-    };
-    window.addEventListener('mousedown', onDown);
-    return () => window.removeEventListener('mousedown', onDown);
-  }, [open]);
+  const closeMenu = useCallback(() => setOpen(false), []);
+  const box = useCloseOnOutsideClick(open, closeMenu);
   const close = () => setOpen(false);
   return (
     <div className="bulk-item" ref={box}>

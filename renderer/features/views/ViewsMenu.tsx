@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import { useCloseOnOutsideClick } from '../../ui/use-outside-click';
 import type { SavedView } from '@shared/api/views';
 import { errorMessage, invoke } from '../../api/client';
 import { useApiQuery, queryClient, invalidateMethods } from '../../api/query';
@@ -40,15 +41,8 @@ export function ViewsMenu() {
   const [open, setOpen] = useState(false);
   const views = useApiQuery('views:list', {});
   useDefaultView(views.data);
-  const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => {
-      if (box.current && !box.current.contains(e.target as Node)) setOpen(false);
-    };
-    window.addEventListener('mousedown', onDown);
-    return () => window.removeEventListener('mousedown', onDown);
-  }, [open]);
+  const closeMenu = useCallback(() => setOpen(false), []);
+  const box = useCloseOnOutsideClick(open, closeMenu);
   return (
     <div className="views-menu" ref={box}>
       <button type="button" className="btn btn-secondary" data-testid="views-open" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>
