@@ -273,8 +273,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         resumedAfterSync = s.lastSuccessAt;
         // Then approved refunds whose sale has settled since (a partial refund waits for settlement) run, exactly once each.
         void refundExecutor
-          .resumeAll()
-          .then(() => refundExecutor.runSettled())
+          .afterSync()
           .catch((e: unknown) => logger.error(`refund resume failed: ${(e as Error).message}`));
         // The workstation's copy follows each completed sync (read in a worker thread).
         refreshCopy();

@@ -69,6 +69,7 @@ beforeAll(async () => {
   demo = await runDemoSandboxes({ erpKind: 'p21', seed: 11 });
   engine = await open();
   await engine.sync.runOnce();
+  await engine.refundExecutor.idle();
   const auto = gridRows(engine.db).filter((r) => r.status === 'auto').map((r) => r.transactionId);
   expect((await engine.dispatch('matches:approve', { transactionIds: auto })).ok).toBe(true);
   await engine.worker.drain();
@@ -197,6 +198,8 @@ describe('execution through PayTrace and the ERP', () => {
       })
     ).transactionIds;
     await engine.sync.runOnce();
+    // The after-sync refund run finishes before the store is doctored (it would otherwise race the approvals below).
+    await engine.refundExecutor.idle();
     // The local store is made to believe they settled (stale data); PayTrace knows better.
     engine.db.prepare('UPDATE paytrace_transactions SET settled_at = ? WHERE transaction_id IN (?, ?)').run(new Date().toISOString(), ids[0], ids[1]);
     const full = await requestAndApprove(ids[0]!, 12_345);
@@ -217,6 +220,7 @@ describe('execution through PayTrace and the ERP', () => {
       })
     ).transactionIds;
     await engine.sync.runOnce();
+    await engine.refundExecutor.idle();
     expect(getTransaction(engine.db, saleId!)?.settledAt).toBeNull();
     const approved = await requestAndApprove(saleId!, 7_500);
     expect(approved).toMatchObject({ state: 'approved', method: null, waitingForSettlement: true, lastError: expect.stringMatching(/by itself once the sale has settled/) });

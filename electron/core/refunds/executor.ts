@@ -111,14 +111,17 @@ export class RefundExecutor {
   }
 
   /**
-   * After each sync: approved refunds whose sale has settled since (partial
+   * After a completed sync: refunds left 'executing' are resolved (look-up
+   * first), then approved refunds whose sale has settled since (partial
    * refunds of unsettled sales wait for it) run through the same exactly-once
    * path, one at a time; a refund already done, executing or held back is not
-   * claimed again. Returns how many were started.
+   * claimed again. One tracked run, so idle() waits for the whole of it.
+   * Returns how many settled-sale refunds were started.
    */
-  runSettled(actor = 'system'): Promise<number> {
+  afterSync(actor = 'system'): Promise<number> {
     if (this.settledRun) return this.settledRun;
     const run = (async () => {
+      await this.resumeAll(actor);
       const ids = approvedRefundIdsOnSettledSales(this.o.db);
       for (const id of ids) await this.execute(id, actor);
       return ids.length;
